@@ -1,0 +1,1 @@
+"""yrdhub services: the domain core, the exchange, the registry and the embedded hub."""

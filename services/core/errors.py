@@ -1,0 +1,33 @@
+"""Domain errors; the gRPC layer maps each to a status code in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A field and the reason it was refused (or flagged)."""
+
+    field: str
+    description: str
+
+
+class DomainError(Exception):
+    """Base of errors the domain raises on purpose."""
+
+
+class InvalidRequest(DomainError):
+    """The request as a whole is malformed; maps to INVALID_ARGUMENT."""
+
+    def __init__(self, message: str, violations: list[Violation]) -> None:
+        super().__init__(message)
+        self.violations = violations
+
+
+class NotFound(DomainError):
+    """Maps to NOT_FOUND."""
+
+
+class Unavailable(DomainError):
+    """A dependency is down; maps to UNAVAILABLE (the caller may retry)."""

@@ -1,0 +1,217 @@
+"""The record kinds the provinces exchange, as validated domain models.
+
+Models are immutable; constructing one validates it. Dates are ISO dates;
+validity stays as dates, never as a rule (6 years, 5 years) baked in here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from services.core.identifiers import check_cma_number, check_uscc
+from services.core.provinces import CMA_ISSUERS, Province
+from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
+
+
+class RecordKind(StrEnum):
+    QUALIFICATION = "qualification"
+    ASSESSOR = "assessor"
+    GREEN_CERT = "green_cert"
+    CREDIT_EVENT = "credit_event"
+
+
+def _required_date(value: Any) -> Any:
+    if value == "" or value is None:
+        raise ValueError("required: an ISO date YYYY-MM-DD")
+    return value
+
+
+def _optional_date(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def _publishable(value: CertificateStatus) -> CertificateStatus:
+    if value not in PUBLISHABLE_STATUSES:
+        raise ValueError(
+            f"{value.value} is derived by the hub, not published; "
+            "use VALID, SUSPENDED, REVOKED or CANCELLED"
+        )
+    return value
+
+
+def _unspecified_is_missing(value: Any) -> Any:
+    if value in ("", "UNSPECIFIED", None):
+        raise ValueError("required")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+OptionalText = Annotated[str, Field(max_length=2000)]
+Uscc = Annotated[str, AfterValidator(check_uscc)]
+RequiredDate = Annotated[dt.date, BeforeValidator(_required_date)]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_optional_date)]
+PublishedStatus = Annotated[
+    CertificateStatus, BeforeValidator(_unspecified_is_missing), AfterValidator(_publishable)
+]
+FieldCode = Annotated[str, Field(pattern=r"^\d{2}$")]
+
+
+class DomainModel(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
+
+
+class _Validity(DomainModel):
+    valid_from: RequiredDate
+    valid_until: RequiredDate
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
+class ScopeItem(DomainModel):
+    parameter: Text
+    standard_code: Text
+    standard_year: int = Field(ge=1949, le=2100)
+    limits: OptionalText = ""
+    exclusions: OptionalText = ""
+
+
+class Signatory(DomainModel):
+    name: Text
+    fields: tuple[str, ...] = ()
+
+
+class Qualification(_Validity):
+    issuer: str
+    number: Annotated[str, AfterValidator(check_cma_number)]
+    institution_uscc: Uscc
+    institution_name: Text
+    address: Text
+    legal_nature: OptionalText = ""
+    status: PublishedStatus
+    original_status: OptionalText = ""
+    scope: tuple[ScopeItem, ...] = Field(min_length=1)
+    signatories: tuple[Signatory, ...] = ()
+
+    @model_validator(mode="after")
+    def _issuer_matches_number(self) -> Self:
+        if self.issuer not in CMA_ISSUERS:
+            raise ValueError(f"issuer {self.issuer!r} is not a known CMA issuer code")
+        if self.number[2:4] != self.issuer:
+            raise ValueError(
+                f"issuer {self.issuer} does not match digits 3-4 of number {self.number}"
+            )
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"qualification/{self.issuer}/{self.number}"
+
+    @property
+    def issuing_province(self) -> Province | None:
+        """None for the national authority."""
+        return CMA_ISSUERS[self.issuer]
+
+
+class AssessorLevel(StrEnum):
+    TEAM_LEADER = "TEAM_LEADER"
+    ASSESSOR = "ASSESSOR"
+    TECHNICAL_EXPERT = "TECHNICAL_EXPERT"
+
+
+class AssessorStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    REINSTATED = "REINSTATED"
+    REVOKED = "REVOKED"
+
+
+class Assessor(DomainModel):
+    assessor_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    home_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
+    employer_uscc: Uscc
+    level: Annotated[AssessorLevel, BeforeValidator(_unspecified_is_missing)]
+    fields: tuple[FieldCode, ...] = Field(min_length=1)
+    status: Annotated[AssessorStatus, BeforeValidator(_unspecified_is_missing)]
+    original_status: OptionalText = ""
+    status_reason: OptionalText = ""
+    available: bool = True
+
+    @property
+    def key(self) -> str:
+        return f"assessor/{self.assessor_id}"
+
+
+class GreenCertification(_Validity):
+    body_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,32}$")]
+    certificate_number: Annotated[str, Field(min_length=4, max_length=64)]
+    label_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{6,64}$")]
+    enterprise_uscc: Uscc
+    enterprise_name: Text
+    product: Text
+    model: Text
+    category: Text
+    evaluation_standard: Text
+    status: PublishedStatus
+    original_status: OptionalText = ""
+    certification_mode: OptionalText = ""
+    laboratory: OptionalText = ""
+
+    @property
+    def key(self) -> str:
+        return f"green_cert/{self.body_code}/{self.certificate_number}"
+
+
+class CreditListType(StrEnum):
+    ABNORMAL_OPERATIONS = "ABNORMAL_OPERATIONS"
+    SERIOUS_VIOLATION = "SERIOUS_VIOLATION"
+
+
+class CreditAction(StrEnum):
+    LISTED = "LISTED"
+    REMOVED = "REMOVED"
+    REPAIRED = "REPAIRED"
+
+
+class CreditEvent(DomainModel):
+    reference: Annotated[str, Field(min_length=1, max_length=128)]
+    uscc: Uscc
+    list_type: Annotated[CreditListType, BeforeValidator(_unspecified_is_missing)]
+    action: Annotated[CreditAction, BeforeValidator(_unspecified_is_missing)]
+    reason: Text
+    effective_from: RequiredDate
+    effective_until: OptionalDate = None
+    listing_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Self:
+        if self.effective_until is not None and self.effective_until < self.effective_from:
+            raise ValueError("effective_until is before effective_from")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"credit_event/{self.listing_province.value}/{self.reference}"
+
+
+Record = Qualification | Assessor | GreenCertification | CreditEvent
+
+MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
+    RecordKind.QUALIFICATION: Qualification,
+    RecordKind.ASSESSOR: Assessor,
+    RecordKind.GREEN_CERT: GreenCertification,
+    RecordKind.CREDIT_EVENT: CreditEvent,
+}
+
+KIND_OF_MODEL: dict[type[Record], RecordKind] = {v: k for k, v in MODEL_OF_KIND.items()}
+
+
+def kind_of(record: Record) -> RecordKind:
+    return KIND_OF_MODEL[type(record)]

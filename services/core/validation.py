@@ -1,0 +1,109 @@
+"""Validation of incoming records against the publishing province's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.core.errors import Violation
+from services.core.provinces import Province
+from services.core.records import (
+    MODEL_OF_KIND,
+    Assessor,
+    CreditEvent,
+    Qualification,
+    Record,
+    RecordKind,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """A record fit to store, with any non-fatal findings."""
+
+    record: Record
+    warnings: list[Violation] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    violations: list[Violation]
+
+
+def validate_record(
+    kind: RecordKind, data: Mapping[str, Any], province: Province
+) -> Validated | Refused:
+    """Validates one record published by `province`.
+
+    `data` holds the record's fields by name; field paths in violations are
+    prefixed with the kind, e.g. "qualification.scope[0].standard_year".
+    Province-owned fields (an assessor's home, a credit event's listing
+    province) default to the publisher and must not name another province.
+    """
+    values = dict(data)
+    for owned in _PROVINCE_OWNED.get(kind, ()):
+        if values.get(owned) in ("", None, "UNSPECIFIED"):
+            values[owned] = province.value
+    try:
+        record = MODEL_OF_KIND[kind].model_validate(values)
+    except ValidationError as exc:
+        return Refused([_violation(kind, err) for err in exc.errors()])
+    violations = _province_violations(kind, record, province)
+    if violations:
+        return Refused(violations)
+    return Validated(record, _province_warnings(kind, record, province))
+
+
+_PROVINCE_OWNED = {
+    RecordKind.ASSESSOR: ("home_province",),
+    RecordKind.CREDIT_EVENT: ("listing_province",),
+}
+
+
+def _province_violations(kind: RecordKind, record: Record, province: Province) -> list[Violation]:
+    if isinstance(record, Assessor) and record.home_province != province:
+        return [
+            Violation(
+                f"{kind.value}.home_province",
+                f"{province.name_en}'s exchange publishes only its own assessors, "
+                f"not {record.home_province.name_en}'s",
+            )
+        ]
+    if isinstance(record, CreditEvent) and record.listing_province != province:
+        return [
+            Violation(
+                f"{kind.value}.listing_province",
+                f"{province.name_en}'s exchange publishes only its own credit listings",
+            )
+        ]
+    return []
+
+
+def _province_warnings(kind: RecordKind, record: Record, province: Province) -> list[Violation]:
+    # A province may hold records on certificates another province issued (a
+    # branch laboratory, a transferred institution): accept them, but flag
+    # them so the registry records an issuer conflict for officials to check.
+    if isinstance(record, Qualification):
+        issuer = record.issuing_province
+        if issuer is not None and issuer != province:
+            return [
+                Violation(
+                    f"{kind.value}.issuer",
+                    f"issuer {record.issuer} is {issuer.name_en}, not the publishing "
+                    f"province {province.name_en}: flagged as an issuer conflict",
+                )
+            ]
+    return []
+
+
+def _violation(kind: RecordKind, err: Any) -> Violation:
+    path = kind.value
+    for part in err["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "missing":
+        message = "required"
+    return Violation(path, message)

@@ -1,0 +1,1 @@
+"""Generated protobuf code for the yrdhub contracts (see proto/). Do not edit."""

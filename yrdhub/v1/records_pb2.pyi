@@ -1,0 +1,187 @@
+from yrdhub.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class AssessorLevel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ASSESSOR_LEVEL_UNSPECIFIED: _ClassVar[AssessorLevel]
+    ASSESSOR_LEVEL_TEAM_LEADER: _ClassVar[AssessorLevel]
+    ASSESSOR_LEVEL_ASSESSOR: _ClassVar[AssessorLevel]
+    ASSESSOR_LEVEL_TECHNICAL_EXPERT: _ClassVar[AssessorLevel]
+
+class AssessorStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ASSESSOR_STATUS_UNSPECIFIED: _ClassVar[AssessorStatus]
+    ASSESSOR_STATUS_ACTIVE: _ClassVar[AssessorStatus]
+    ASSESSOR_STATUS_SUSPENDED: _ClassVar[AssessorStatus]
+    ASSESSOR_STATUS_REINSTATED: _ClassVar[AssessorStatus]
+    ASSESSOR_STATUS_REVOKED: _ClassVar[AssessorStatus]
+
+class CreditListType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CREDIT_LIST_TYPE_UNSPECIFIED: _ClassVar[CreditListType]
+    CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS: _ClassVar[CreditListType]
+    CREDIT_LIST_TYPE_SERIOUS_VIOLATION: _ClassVar[CreditListType]
+
+class CreditAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CREDIT_ACTION_UNSPECIFIED: _ClassVar[CreditAction]
+    CREDIT_ACTION_LISTED: _ClassVar[CreditAction]
+    CREDIT_ACTION_REMOVED: _ClassVar[CreditAction]
+    CREDIT_ACTION_REPAIRED: _ClassVar[CreditAction]
+ASSESSOR_LEVEL_UNSPECIFIED: AssessorLevel
+ASSESSOR_LEVEL_TEAM_LEADER: AssessorLevel
+ASSESSOR_LEVEL_ASSESSOR: AssessorLevel
+ASSESSOR_LEVEL_TECHNICAL_EXPERT: AssessorLevel
+ASSESSOR_STATUS_UNSPECIFIED: AssessorStatus
+ASSESSOR_STATUS_ACTIVE: AssessorStatus
+ASSESSOR_STATUS_SUSPENDED: AssessorStatus
+ASSESSOR_STATUS_REINSTATED: AssessorStatus
+ASSESSOR_STATUS_REVOKED: AssessorStatus
+CREDIT_LIST_TYPE_UNSPECIFIED: CreditListType
+CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS: CreditListType
+CREDIT_LIST_TYPE_SERIOUS_VIOLATION: CreditListType
+CREDIT_ACTION_UNSPECIFIED: CreditAction
+CREDIT_ACTION_LISTED: CreditAction
+CREDIT_ACTION_REMOVED: CreditAction
+CREDIT_ACTION_REPAIRED: CreditAction
+
+class ScopeItem(_message.Message):
+    __slots__ = ("parameter", "standard_code", "standard_year", "limits", "exclusions")
+    PARAMETER_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_CODE_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_YEAR_FIELD_NUMBER: _ClassVar[int]
+    LIMITS_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
+    parameter: str
+    standard_code: str
+    standard_year: int
+    limits: str
+    exclusions: str
+    def __init__(self, parameter: _Optional[str] = ..., standard_code: _Optional[str] = ..., standard_year: _Optional[int] = ..., limits: _Optional[str] = ..., exclusions: _Optional[str] = ...) -> None: ...
+
+class Signatory(_message.Message):
+    __slots__ = ("name", "fields")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Qualification(_message.Message):
+    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories")
+    ISSUER_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_NATURE_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SIGNATORIES_FIELD_NUMBER: _ClassVar[int]
+    issuer: str
+    number: str
+    institution_uscc: str
+    institution_name: str
+    address: str
+    legal_nature: str
+    valid_from: str
+    valid_until: str
+    status: _common_pb2.Status
+    scope: _containers.RepeatedCompositeFieldContainer[ScopeItem]
+    signatories: _containers.RepeatedCompositeFieldContainer[Signatory]
+    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ...) -> None: ...
+
+class Assessor(_message.Message):
+    __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available")
+    ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    HOME_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    EMPLOYER_USCC_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    assessor_id: str
+    home_province: _common_pb2.Province
+    employer_uscc: str
+    level: AssessorLevel
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    status: AssessorStatus
+    original_status: str
+    status_reason: str
+    available: bool
+    def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., employer_uscc: _Optional[str] = ..., level: _Optional[_Union[AssessorLevel, str]] = ..., fields: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[AssessorStatus, str]] = ..., original_status: _Optional[str] = ..., status_reason: _Optional[str] = ..., available: _Optional[bool] = ...) -> None: ...
+
+class GreenCertification(_message.Message):
+    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory")
+    BODY_CODE_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    LABEL_CODE_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_USCC_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_STANDARD_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATION_MODE_FIELD_NUMBER: _ClassVar[int]
+    LABORATORY_FIELD_NUMBER: _ClassVar[int]
+    body_code: str
+    certificate_number: str
+    label_code: str
+    enterprise_uscc: str
+    enterprise_name: str
+    product: str
+    model: str
+    category: str
+    evaluation_standard: str
+    valid_from: str
+    valid_until: str
+    status: _common_pb2.Status
+    certification_mode: str
+    laboratory: str
+    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ...) -> None: ...
+
+class CreditEvent(_message.Message):
+    __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province")
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    LIST_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    LISTING_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    uscc: str
+    list_type: CreditListType
+    action: CreditAction
+    reason: str
+    effective_from: str
+    effective_until: str
+    listing_province: _common_pb2.Province
+    def __init__(self, reference: _Optional[str] = ..., uscc: _Optional[str] = ..., list_type: _Optional[_Union[CreditListType, str]] = ..., action: _Optional[_Union[CreditAction, str]] = ..., reason: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., listing_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
+
+class Record(_message.Message):
+    __slots__ = ("qualification", "assessor", "green_cert", "credit_event")
+    QUALIFICATION_FIELD_NUMBER: _ClassVar[int]
+    ASSESSOR_FIELD_NUMBER: _ClassVar[int]
+    GREEN_CERT_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_EVENT_FIELD_NUMBER: _ClassVar[int]
+    qualification: Qualification
+    assessor: Assessor
+    green_cert: GreenCertification
+    credit_event: CreditEvent
+    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ...) -> None: ...
