@@ -39,10 +39,20 @@ class Province(StrEnum):
         raise ValueError(f"unknown province {text!r}: use one of SH, JS, ZJ, AH")
 
 
-_ADMIN_CODES = {Province.SH: "310000", Province.JS: "320000", Province.ZJ: "330000", Province.AH: "340000"}
+_ADMIN_CODES = {
+    Province.SH: "310000",
+    Province.JS: "320000",
+    Province.ZJ: "330000",
+    Province.AH: "340000",
+}
 _CMA_ISSUERS = {Province.SH: "09", Province.JS: "10", Province.ZJ: "11", Province.AH: "12"}
 _NAMES_ZH = {Province.SH: "上海", Province.JS: "江苏", Province.ZJ: "浙江", Province.AH: "安徽"}
-_NAMES_EN = {Province.SH: "Shanghai", Province.JS: "Jiangsu", Province.ZJ: "Zhejiang", Province.AH: "Anhui"}
+_NAMES_EN = {
+    Province.SH: "Shanghai",
+    Province.JS: "Jiangsu",
+    Province.ZJ: "Zhejiang",
+    Province.AH: "Anhui",
+}
 
 NATIONAL_CMA_ISSUER = "00"
 """Issuer digits of certificates issued by the national authority (CNCA)."""

@@ -1,0 +1,234 @@
+"""Mapping between the protobuf contracts and the domain models.
+
+Hand-written rather than via json_format: it runs once per record on the
+ingest hot path, and explicit fields keep the two sides honest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.core.provinces import Province
+from services.core.records import (
+    Assessor,
+    GreenCertification,
+    Qualification,
+    Record,
+    RecordKind,
+)
+from services.core.status import CertificateStatus
+from yrdhub.v1 import common_pb2, records_pb2
+
+PROVINCE_TO_PB: dict[Province, common_pb2.Province] = {
+    Province.SH: common_pb2.PROVINCE_SH,
+    Province.JS: common_pb2.PROVINCE_JS,
+    Province.ZJ: common_pb2.PROVINCE_ZJ,
+    Province.AH: common_pb2.PROVINCE_AH,
+}
+PROVINCE_FROM_PB: dict[int, Province] = {v: k for k, v in PROVINCE_TO_PB.items()}
+
+KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
+    RecordKind.QUALIFICATION: common_pb2.RECORD_KIND_QUALIFICATION,
+    RecordKind.ASSESSOR: common_pb2.RECORD_KIND_ASSESSOR,
+    RecordKind.GREEN_CERT: common_pb2.RECORD_KIND_GREEN_CERT,
+    RecordKind.CREDIT_EVENT: common_pb2.RECORD_KIND_CREDIT_EVENT,
+}
+KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
+
+STATUS_TO_PB: dict[CertificateStatus, common_pb2.CertificateStatus] = {
+    CertificateStatus.VALID: common_pb2.CERTIFICATE_STATUS_VALID,
+    CertificateStatus.SUSPENDED: common_pb2.CERTIFICATE_STATUS_SUSPENDED,
+    CertificateStatus.REVOKED: common_pb2.CERTIFICATE_STATUS_REVOKED,
+    CertificateStatus.CANCELLED: common_pb2.CERTIFICATE_STATUS_CANCELLED,
+    CertificateStatus.EXPIRED: common_pb2.CERTIFICATE_STATUS_EXPIRED,
+}
+STATUS_FROM_PB: dict[int, CertificateStatus] = {v: k for k, v in STATUS_TO_PB.items()}
+
+
+def _enum_name(enum: Any, value: int, prefix: str) -> str:
+    """ "ASSESSOR_LEVEL_TEAM_LEADER" -> "TEAM_LEADER"; unknown numbers pass through as text
+    so that validation, not the mapping, reports them."""
+    try:
+        return str(enum.Name(value)).removeprefix(prefix)
+    except ValueError:
+        return str(value)
+
+
+def province_name(value: int) -> str:
+    return _enum_name(common_pb2.Province, value, "PROVINCE_")
+
+
+def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any]] | None:
+    """The record's kind and its fields by domain name, or None if the oneof is empty."""
+    which = record.WhichOneof("body")
+    if which == "qualification":
+        q = record.qualification
+        return RecordKind.QUALIFICATION, {
+            "issuer": q.issuer,
+            "number": q.number,
+            "institution_uscc": q.institution_uscc,
+            "institution_name": q.institution_name,
+            "address": q.address,
+            "legal_nature": q.legal_nature,
+            "valid_from": q.valid_from,
+            "valid_until": q.valid_until,
+            "status": _enum_name(
+                common_pb2.CertificateStatus, q.status.canonical, "CERTIFICATE_STATUS_"
+            ),
+            "original_status": q.status.original,
+            "scope": [
+                {
+                    "parameter": s.parameter,
+                    "standard_code": s.standard_code,
+                    "standard_year": s.standard_year,
+                    "limits": s.limits,
+                    "exclusions": s.exclusions,
+                }
+                for s in q.scope
+            ],
+            "signatories": [{"name": s.name, "fields": list(s.fields)} for s in q.signatories],
+        }
+    if which == "assessor":
+        a = record.assessor
+        return RecordKind.ASSESSOR, {
+            "assessor_id": a.assessor_id,
+            "home_province": province_name(a.home_province),
+            "employer_uscc": a.employer_uscc,
+            "level": _enum_name(records_pb2.AssessorLevel, a.level, "ASSESSOR_LEVEL_"),
+            "fields": list(a.fields),
+            "status": _enum_name(records_pb2.AssessorStatus, a.status, "ASSESSOR_STATUS_"),
+            "original_status": a.original_status,
+            "status_reason": a.status_reason,
+            "available": a.available,
+        }
+    if which == "green_cert":
+        g = record.green_cert
+        return RecordKind.GREEN_CERT, {
+            "body_code": g.body_code,
+            "certificate_number": g.certificate_number,
+            "label_code": g.label_code,
+            "enterprise_uscc": g.enterprise_uscc,
+            "enterprise_name": g.enterprise_name,
+            "product": g.product,
+            "model": g.model,
+            "category": g.category,
+            "evaluation_standard": g.evaluation_standard,
+            "valid_from": g.valid_from,
+            "valid_until": g.valid_until,
+            "status": _enum_name(
+                common_pb2.CertificateStatus, g.status.canonical, "CERTIFICATE_STATUS_"
+            ),
+            "original_status": g.status.original,
+            "certification_mode": g.certification_mode,
+            "laboratory": g.laboratory,
+        }
+    if which == "credit_event":
+        c = record.credit_event
+        return RecordKind.CREDIT_EVENT, {
+            "reference": c.reference,
+            "uscc": c.uscc,
+            "list_type": _enum_name(records_pb2.CreditListType, c.list_type, "CREDIT_LIST_TYPE_"),
+            "action": _enum_name(records_pb2.CreditAction, c.action, "CREDIT_ACTION_"),
+            "reason": c.reason,
+            "effective_from": c.effective_from,
+            "effective_until": c.effective_until,
+            "listing_province": province_name(c.listing_province),
+        }
+    return None
+
+
+def _date(value: dt.date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _status(status: CertificateStatus, original: str) -> common_pb2.Status:
+    return common_pb2.Status(canonical=STATUS_TO_PB[status], original=original)
+
+
+def to_record_pb(record: Record) -> records_pb2.Record:
+    """The normalised domain record as a protobuf Record (what goes into events)."""
+    if isinstance(record, Qualification):
+        return records_pb2.Record(
+            qualification=records_pb2.Qualification(
+                issuer=record.issuer,
+                number=record.number,
+                institution_uscc=record.institution_uscc,
+                institution_name=record.institution_name,
+                address=record.address,
+                legal_nature=record.legal_nature,
+                valid_from=_date(record.valid_from),
+                valid_until=_date(record.valid_until),
+                status=_status(record.status, record.original_status),
+                scope=[
+                    records_pb2.ScopeItem(
+                        parameter=s.parameter,
+                        standard_code=s.standard_code,
+                        standard_year=s.standard_year,
+                        limits=s.limits,
+                        exclusions=s.exclusions,
+                    )
+                    for s in record.scope
+                ],
+                signatories=[
+                    records_pb2.Signatory(name=s.name, fields=s.fields) for s in record.signatories
+                ],
+            )
+        )
+    if isinstance(record, Assessor):
+        return records_pb2.Record(
+            assessor=records_pb2.Assessor(
+                assessor_id=record.assessor_id,
+                home_province=PROVINCE_TO_PB[record.home_province],
+                employer_uscc=record.employer_uscc,
+                level=f"ASSESSOR_LEVEL_{record.level.value}",
+                fields=record.fields,
+                status=f"ASSESSOR_STATUS_{record.status.value}",
+                original_status=record.original_status,
+                status_reason=record.status_reason,
+                available=record.available,
+            )
+        )
+    if isinstance(record, GreenCertification):
+        return records_pb2.Record(
+            green_cert=records_pb2.GreenCertification(
+                body_code=record.body_code,
+                certificate_number=record.certificate_number,
+                label_code=record.label_code,
+                enterprise_uscc=record.enterprise_uscc,
+                enterprise_name=record.enterprise_name,
+                product=record.product,
+                model=record.model,
+                category=record.category,
+                evaluation_standard=record.evaluation_standard,
+                valid_from=_date(record.valid_from),
+                valid_until=_date(record.valid_until),
+                status=_status(record.status, record.original_status),
+                certification_mode=record.certification_mode,
+                laboratory=record.laboratory,
+            )
+        )
+    return records_pb2.Record(
+        credit_event=records_pb2.CreditEvent(
+            reference=record.reference,
+            uscc=record.uscc,
+            list_type=f"CREDIT_LIST_TYPE_{record.list_type.value}",
+            action=f"CREDIT_ACTION_{record.action.value}",
+            reason=record.reason,
+            effective_from=_date(record.effective_from),
+            effective_until=_date(record.effective_until),
+            listing_province=PROVINCE_TO_PB[record.listing_province],
+        )
+    )
+
+
+def timestamp(when: dt.datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(when)
+    return ts
+
+
+def from_timestamp(ts: Timestamp) -> dt.datetime:
+    return ts.ToDatetime(tzinfo=dt.UTC)

@@ -1,0 +1,88 @@
+"""Kafka topics and client settings for the hub (kafka-python).
+
+Payloads are serialized yrdhub.v1.Event messages; keys are record keys, so
+every revision of one record lands on one partition, in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from services.core.records import RecordKind
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTITIONS = 4
+
+
+def topic_name(kind: RecordKind, prefix: str = "") -> str:
+    """e.g. "yrd.qualification.v1"; the prefix isolates test runs on one broker."""
+    return f"{prefix}yrd.{kind.value}.v1"
+
+
+def all_topics(prefix: str = "") -> list[str]:
+    return [topic_name(kind, prefix) for kind in RecordKind]
+
+
+def make_producer(bootstrap: str, client_id: str) -> KafkaProducer:
+    # Idempotent and acks=all: a retried batch is written once, and an
+    # acknowledged one survives the loss of the leader's page cache.
+    return KafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        max_in_flight_requests_per_connection=5,
+        linger_ms=5,
+        batch_size=512 * 1024,
+        max_request_size=8 * 1024 * 1024,
+        retries=2**31 - 1,
+        request_timeout_ms=30_000,
+    )
+
+
+def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
+    # No group and no auto-commit: the registry assigns itself every
+    # partition and keeps its offsets in its own database, in the same
+    # transaction as the data they produced.
+    return KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=5000,
+        fetch_max_wait_ms=50,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+
+
+def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    partitions: int = DEFAULT_PARTITIONS,
+    replication: int = 1,
+) -> None:
+    """Creates missing topics; existing ones are left as they are."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="yrdhub-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=partitions, replication_factor=replication)
+            for name in topics
+            if name not in existing
+        ]
+        if missing:
+            # Another process may have created them meanwhile.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
+            log.info("created topics %s", [t.name for t in missing])
+    finally:
+        admin.close()

@@ -1,0 +1,3 @@
+from services.exchange.app import main
+
+main()

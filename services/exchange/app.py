@@ -1,0 +1,89 @@
+"""Composition root of a province's exchange: builds and wires everything."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.common.db import make_engine
+from services.common.grpc_server import GrpcServer, run_until_signalled
+from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
+from services.core.provinces import Province
+from services.exchange.outbox import Outbox
+from services.exchange.publishing import Publisher
+from services.exchange.relay import Relay
+from services.exchange.servicer import ExchangeServicer
+from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
+
+
+@dataclass(frozen=True)
+class ExchangeSettings:
+    province: Province
+    db_url: str
+    kafka: str
+    listen: str = "127.0.0.1:0"
+    topic_prefix: str = ""
+    ready_file: Path | None = None
+
+
+def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
+    env = os.environ.get
+    p = argparse.ArgumentParser(prog="yrdhub-exchange", description=__doc__)
+    p.add_argument(
+        "--province", default=env("YRDHUB_PROVINCE"), required=not env("YRDHUB_PROVINCE")
+    )
+    p.add_argument("--db", default=env("YRDHUB_DB_URL"), help="SQLAlchemy URL of the outbox")
+    p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
+    p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50051"))
+    p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
+    p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
+    a = p.parse_args(argv)
+    province = Province.parse(a.province)
+    return ExchangeSettings(
+        province=province,
+        db_url=a.db or f"sqlite:///exchange-{province.value.lower()}.db",
+        kafka=a.kafka,
+        listen=a.listen,
+        topic_prefix=a.topic_prefix,
+        ready_file=a.ready_file,
+    )
+
+
+async def serve(settings: ExchangeSettings) -> None:
+    engine = make_engine(settings.db_url)
+    outbox = Outbox(engine, settings.province.value)
+    outbox.create_schema()
+    ensure_topics(settings.kafka, all_topics(settings.topic_prefix))
+    producer = make_producer(settings.kafka, f"exchange-{settings.province.value}")
+    relay = Relay(outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix))
+    publisher = Publisher(settings.province, outbox, on_stored=relay.wake)
+    servicer = ExchangeServicer(settings.province, publisher, outbox)
+    server = GrpcServer(
+        settings.listen,
+        [
+            (
+                exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
+                lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
+            )
+        ],
+    )
+    relay.start()
+
+    async def stop() -> None:
+        await asyncio.to_thread(relay.stop)
+        engine.dispose()
+
+    await run_until_signalled(server, ready_file=settings.ready_file, on_stop=stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(
+        level=os.environ.get("YRDHUB_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    asyncio.run(serve(parse_settings(argv)))

@@ -1,0 +1,250 @@
+"""The exchange's durable outbox in SQL (SQLite by default, PostgreSQL by URL).
+
+A batch is stored in one transaction: new revisions of changed records, one
+outbox row per revision with its serialized event, and the province's
+sequence counter. The relay publishes rows in sequence order and records how
+far it got in its own row, so nothing acknowledged is lost on a crash and a
+re-sent batch after a crash only repeats events the registry ignores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel
+
+from services.common.sql import insert_ignore, upsert
+
+
+class ExchangeState(SQLModel, table=True):
+    __tablename__ = "exchange_state"
+    id: int = Field(default=1, primary_key=True)
+    province: str
+    last_sequence: int = 0
+
+
+class RelayCursor(SQLModel, table=True):
+    __tablename__ = "relay_cursor"
+    id: int = Field(default=1, primary_key=True)
+    last_published_sequence: int = 0
+
+
+class CurrentRecord(SQLModel, table=True):
+    """The latest revision of each record, to tell new content from a re-send."""
+
+    __tablename__ = "current_record"
+    record_key: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(index=True, max_length=32)
+    content_hash: bytes
+    revision: int
+    event_id: str = Field(max_length=36)
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    event_id: str = Field(max_length=36)
+    record_key: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    payload: bytes
+    accepted_at: dt.datetime
+
+
+_state = SQLModel.metadata.tables["exchange_state"]
+_cursor = SQLModel.metadata.tables["relay_cursor"]
+_current = SQLModel.metadata.tables["current_record"]
+_outbox = SQLModel.metadata.tables["outbox"]
+_TABLES = [_state, _cursor, _current, _outbox]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A validated record the exchange was asked to store."""
+
+    record_key: str
+    kind: str
+    content_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What became of a candidate: a new revision, or the unchanged current one."""
+
+    record_key: str
+    revision: int
+    event_id: str
+    changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """What the payload builder needs to serialize one event."""
+
+    index: int
+    event_id: str
+    revision: int
+    sequence: int
+    accepted_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    sequence: int
+    record_key: str
+    kind: str
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStatus:
+    records_by_kind: dict[str, int]
+    last_sequence: int
+    last_published_sequence: int
+    oldest_pending_at: dt.datetime | None
+
+
+PayloadBuilder = Callable[[NewEvent], bytes]
+NewEventId = Callable[[], str]
+
+
+class Outbox:
+    def __init__(self, engine: Engine, province: str) -> None:
+        self._engine = engine
+        self._province = province
+        # One writer per exchange process: SQLite has no row locks, and on
+        # PostgreSQL the counter row is also locked FOR UPDATE.
+        self._write_lock = threading.Lock()
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self._engine, tables=_TABLES)
+        with self._engine.begin() as conn:
+            state = conn.execute(select(_state.c.province)).scalar_one_or_none()
+            if state is None:
+                conn.execute(_state.insert().values(id=1, province=self._province, last_sequence=0))
+                conn.execute(_cursor.insert().values(id=1, last_published_sequence=0))
+            elif state != self._province:
+                raise RuntimeError(
+                    f"this database belongs to the {state} exchange, not {self._province}"
+                )
+
+    def store(
+        self,
+        candidates: Sequence[Candidate],
+        build_payload: PayloadBuilder,
+        new_event_id: NewEventId,
+        now: dt.datetime,
+    ) -> list[Stored]:
+        """Stores the changed candidates as new revisions, in one transaction.
+
+        Returns one entry per candidate, in order. A candidate identical to the
+        record's current revision (or to an earlier one in the same batch)
+        gets no new revision.
+        """
+        with self._write_lock, self._engine.begin() as conn:
+            last_sequence = conn.execute(
+                select(_state.c.last_sequence).where(_state.c.id == 1).with_for_update()
+            ).scalar_one()
+            keys = list({c.record_key for c in candidates})
+            current: dict[str, tuple[bytes, int, str]] = {}
+            for chunk_start in range(0, len(keys), 5000):
+                chunk = keys[chunk_start : chunk_start + 5000]
+                for key, content_hash, revision, event_id in conn.execute(
+                    select(
+                        _current.c.record_key,
+                        _current.c.content_hash,
+                        _current.c.revision,
+                        _current.c.event_id,
+                    ).where(_current.c.record_key.in_(chunk))
+                ):
+                    current[key] = (content_hash, revision, event_id)
+
+            results: list[Stored] = []
+            outbox_rows: list[dict[str, object]] = []
+            latest: dict[str, dict[str, object]] = {}
+            for index, cand in enumerate(candidates):
+                known = current.get(cand.record_key)
+                if known is not None and known[0] == cand.content_hash:
+                    results.append(Stored(cand.record_key, known[1], known[2], changed=False))
+                    continue
+                last_sequence += 1
+                event = NewEvent(
+                    index=index,
+                    event_id=new_event_id(),
+                    revision=(known[1] if known else 0) + 1,
+                    sequence=last_sequence,
+                    accepted_at=now,
+                )
+                outbox_rows.append(
+                    {
+                        "sequence": event.sequence,
+                        "event_id": event.event_id,
+                        "record_key": cand.record_key,
+                        "kind": cand.kind,
+                        "payload": build_payload(event),
+                        "accepted_at": now,
+                    }
+                )
+                current[cand.record_key] = (cand.content_hash, event.revision, event.event_id)
+                latest[cand.record_key] = {
+                    "record_key": cand.record_key,
+                    "kind": cand.kind,
+                    "content_hash": cand.content_hash,
+                    "revision": event.revision,
+                    "event_id": event.event_id,
+                }
+                results.append(Stored(cand.record_key, event.revision, event.event_id, True))
+            if outbox_rows:
+                insert_ignore(conn, _outbox, outbox_rows, key=["sequence"])
+                upsert(
+                    conn,
+                    _current,
+                    list(latest.values()),
+                    key=["record_key"],
+                    update=["kind", "content_hash", "revision", "event_id"],
+                )
+                conn.execute(
+                    update(_state).where(_state.c.id == 1).values(last_sequence=last_sequence)
+                )
+            return results
+
+    def pending(self, limit: int) -> list[PendingEvent]:
+        """The oldest events the relay has not yet seen acknowledged, in order."""
+        with self._engine.connect() as conn:
+            published = conn.execute(
+                select(_cursor.c.last_published_sequence).where(_cursor.c.id == 1)
+            ).scalar_one()
+            rows = conn.execute(
+                select(_outbox.c.sequence, _outbox.c.record_key, _outbox.c.kind, _outbox.c.payload)
+                .where(_outbox.c.sequence > published)
+                .order_by(_outbox.c.sequence)
+                .limit(limit)
+            )
+            return [PendingEvent(*row) for row in rows]
+
+    def mark_published(self, up_to_sequence: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(_cursor)
+                .where(_cursor.c.id == 1, _cursor.c.last_published_sequence < up_to_sequence)
+                .values(last_published_sequence=up_to_sequence)
+            )
+
+    def status(self) -> OutboxStatus:
+        with self._engine.connect() as conn:
+            by_kind = {
+                kind: count
+                for kind, count in conn.execute(
+                    select(_current.c.kind, func.count()).group_by(_current.c.kind)
+                )
+            }
+            last = conn.execute(select(_state.c.last_sequence)).scalar_one()
+            published = conn.execute(select(_cursor.c.last_published_sequence)).scalar_one()
+            oldest = conn.execute(
+                select(_outbox.c.accepted_at).where(_outbox.c.sequence == published + 1)
+            ).scalar_one_or_none()
+            return OutboxStatus(by_kind, last, published, oldest)

@@ -1,0 +1,153 @@
+"""The publish use case: validate a batch, store it in the outbox, wake the relay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from services.common.convert import (
+    KIND_TO_PB,
+    PROVINCE_TO_PB,
+    record_fields,
+    timestamp,
+    to_record_pb,
+)
+from services.core.errors import InvalidRequest, Violation
+from services.core.provinces import Province
+from services.core.records import RecordKind, kind_of
+from services.core.validation import Refused, validate_record
+from services.exchange.outbox import Candidate, NewEvent, Outbox
+from yrdhub.v1 import common_pb2, events_pb2, records_pb2
+
+MAX_BATCH = 5000
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    index: int
+    outcome: Outcome
+    record_key: str = ""
+    revision: int = 0
+    event_id: str = ""
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready:
+    index: int
+    record: records_pb2.Record
+    candidate: Candidate
+    warnings: list[Violation]
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Publisher:
+    def __init__(
+        self,
+        province: Province,
+        outbox: Outbox,
+        *,
+        on_stored: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self._province = province
+        self._outbox = outbox
+        self._on_stored = on_stored
+        self._clock = clock
+
+    def publish(self, records: Sequence[records_pb2.Record]) -> list[RecordResult]:
+        """One result per record, in order; returns once accepted ones are committed."""
+        if not records:
+            raise InvalidRequest("empty batch", [Violation("records", "send at least one record")])
+        if len(records) > MAX_BATCH:
+            raise InvalidRequest(
+                "batch too large",
+                [Violation("records", f"{len(records)} records; at most {MAX_BATCH} per call")],
+            )
+        results: dict[int, RecordResult] = {}
+        ready: list[_Ready] = []
+        for index, raw in enumerate(records):
+            checked = self._check(index, raw)
+            if isinstance(checked, RecordResult):
+                results[index] = checked
+            else:
+                ready.append(checked)
+        if ready:
+            self._store(ready, results)
+        return [results[i] for i in range(len(records))]
+
+    def _check(self, index: int, raw: records_pb2.Record) -> _Ready | RecordResult:
+        parsed = record_fields(raw)
+        if parsed is None:
+            return RecordResult(
+                index,
+                Outcome.REJECTED,
+                violations=[
+                    Violation(
+                        "record",
+                        "empty: set one of qualification, assessor, green_cert, credit_event",
+                    )
+                ],
+            )
+        kind, values = parsed
+        verdict = validate_record(kind, values, self._province)
+        if isinstance(verdict, Refused):
+            return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
+        record = verdict.record
+        normalised = to_record_pb(record)
+        body = normalised.SerializeToString(deterministic=True)
+        candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
+        return _Ready(index, normalised, candidate, verdict.warnings)
+
+    def _store(self, ready: list[_Ready], results: dict[int, RecordResult]) -> None:
+        province_pb = PROVINCE_TO_PB[self._province]
+        now = self._clock()
+        accepted_at = timestamp(now)
+
+        def build_payload(new: NewEvent) -> bytes:
+            item = ready[new.index]
+            event = events_pb2.Event(
+                event_id=new.event_id,
+                province=province_pb,
+                record_key=item.candidate.record_key,
+                kind=KIND_TO_PB[RecordKind(item.candidate.kind)],
+                revision=new.revision,
+                sequence=new.sequence,
+                accepted_at=accepted_at,
+                record=item.record,
+                content_hash=item.candidate.content_hash,
+                warnings=[
+                    common_pb2.FieldViolation(field=w.field, description=w.description)
+                    for w in item.warnings
+                ],
+            )
+            return event.SerializeToString()
+
+        stored = self._outbox.store(
+            [item.candidate for item in ready], build_payload, lambda: str(uuid.uuid4()), now
+        )
+        for item, outcome in zip(ready, stored, strict=True):
+            results[item.index] = RecordResult(
+                item.index,
+                Outcome.ACCEPTED if outcome.changed else Outcome.UNCHANGED,
+                record_key=outcome.record_key,
+                revision=outcome.revision,
+                event_id=outcome.event_id,
+                warnings=item.warnings if outcome.changed else [],
+            )
+        if any(s.changed for s in stored):
+            self._on_stored()

@@ -1,0 +1,75 @@
+"""Composition root of the registry: builds and wires everything."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.common.db import make_engine
+from services.common.grpc_server import GrpcServer, run_until_signalled
+from services.common.kafka_io import all_topics, ensure_topics, make_consumer
+from services.registry.ingest import Ingestor
+from services.registry.queries import RegistryQueries
+from services.registry.servicer import RegistryServicer
+from services.registry.store import RegistryStore
+from yrdhub.v1 import registry_pb2, registry_pb2_grpc
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    db_url: str
+    kafka: str
+    listen: str = "127.0.0.1:0"
+    topic_prefix: str = ""
+    ready_file: Path | None = None
+
+
+def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
+    env = os.environ.get
+    p = argparse.ArgumentParser(prog="yrdhub-registry", description=__doc__)
+    p.add_argument("--db", default=env("YRDHUB_DB_URL", "sqlite:///registry.db"))
+    p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
+    p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50050"))
+    p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
+    p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
+    a = p.parse_args(argv)
+    return RegistrySettings(a.db, a.kafka, a.listen, a.topic_prefix, a.ready_file)
+
+
+async def serve(settings: RegistrySettings) -> None:
+    engine = make_engine(settings.db_url)
+    store = RegistryStore(engine)
+    store.create_schema()
+    topics = all_topics(settings.topic_prefix)
+    ensure_topics(settings.kafka, topics)
+    ingestor = Ingestor(store, make_consumer(settings.kafka, "registry"), topics)
+    servicer = RegistryServicer(RegistryQueries(store), store)
+    server = GrpcServer(
+        settings.listen,
+        [
+            (
+                registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
+                lambda s: registry_pb2_grpc.add_RegistryServiceServicer_to_server(servicer, s),
+            )
+        ],
+    )
+    ingestor.start()
+
+    async def stop() -> None:
+        await asyncio.to_thread(ingestor.stop)
+        engine.dispose()
+
+    await run_until_signalled(server, ready_file=settings.ready_file, on_stop=stop)
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(
+        level=os.environ.get("YRDHUB_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    asyncio.run(serve(parse_settings(argv)))

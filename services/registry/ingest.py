@@ -1,0 +1,147 @@
+"""The registry's feed: reads every topic from Kafka and applies events in batches.
+
+The registry takes every partition itself (no consumer group): each replica
+is an independent materialised view of the log, resumable from the offsets
+it stored beside its data.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from google.protobuf.message import DecodeError
+from kafka import KafkaConsumer, TopicPartition
+
+from services.common.convert import KIND_FROM_PB, from_timestamp, province_name
+from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
+from yrdhub.v1 import events_pb2, records_pb2
+
+log = logging.getLogger(__name__)
+
+
+def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | None]:
+    """(institution USCC, certificate number, label code) of a record."""
+    which = record.WhichOneof("body")
+    if which == "qualification":
+        return record.qualification.institution_uscc, record.qualification.number, None
+    if which == "green_cert":
+        g = record.green_cert
+        return g.enterprise_uscc, g.certificate_number, g.label_code
+    if which == "credit_event":
+        return record.credit_event.uscc, None, None
+    if which == "assessor":
+        return record.assessor.employer_uscc, None, None
+    raise ValueError("event carries an empty record")
+
+
+def parse_event(value: bytes) -> IncomingEvent:
+    event = events_pb2.Event.FromString(value)
+    if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
+        raise ValueError("event lacks a record key, a revision or a known kind")
+    uscc, code, label = index_columns(event.record)
+    return IncomingEvent(
+        province=province_name(event.province),
+        record_key=event.record_key,
+        kind=KIND_FROM_PB[event.kind].value,
+        revision=event.revision,
+        sequence=event.sequence,
+        event_id=event.event_id,
+        accepted_at=from_timestamp(event.accepted_at),
+        uscc=uscc,
+        code=code,
+        label_code=label,
+        payload=value,
+    )
+
+
+class Ingestor:
+    def __init__(
+        self,
+        store: RegistryStore,
+        consumer: KafkaConsumer,
+        topics: Sequence[str],
+        *,
+        max_records: int = 5000,
+    ) -> None:
+        self._store = store
+        self._consumer = consumer
+        self._topics = list(topics)
+        self._max_records = max_records
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="registry-ingest", daemon=True)
+        self.applied = 0
+        self.last_error: str | None = None
+
+    def assign(self) -> None:
+        """Takes every partition of every topic and seeks to the stored offsets."""
+        partitions: list[TopicPartition] = []
+        for topic in self._topics:
+            ids = self._consumer.partitions_for_topic(topic)
+            if not ids:
+                raise RuntimeError(f"topic {topic} does not exist or has no partitions")
+            partitions.extend(TopicPartition(topic, p) for p in sorted(ids))
+        self._consumer.assign(partitions)
+        stored = self._store.offsets()
+        for tp in partitions:
+            offset = stored.get((tp.topic, tp.partition))
+            if offset is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, offset)
+
+    def start(self) -> None:
+        self.assign()
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        self._thread.join(timeout)
+        self._consumer.close()
+
+    def poll_once(self, timeout_ms: int = 100) -> int:
+        """Applies one polled batch; returns how many events were new."""
+        batches: dict[Any, list[Any]] = self._consumer.poll(
+            timeout_ms=timeout_ms, max_records=self._max_records
+        )
+        if not batches:
+            return 0
+        events: list[IncomingEvent] = []
+        dead: list[DeadEvent] = []
+        offsets: dict[tuple[str, int], int] = {}
+        for tp, messages in batches.items():
+            for msg in messages:
+                try:
+                    events.append(parse_event(msg.value))
+                except (DecodeError, ValueError) as exc:
+                    log.error(
+                        "unreadable event at %s[%d]@%d: %s", tp.topic, tp.partition, msg.offset, exc
+                    )
+                    dead.append(
+                        DeadEvent(tp.topic, tp.partition, msg.offset, str(exc), msg.value or b"")
+                    )
+            offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
+        new = self._store.apply(events, offsets, dead)
+        self.applied += new
+        return new
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                self.poll_once()
+                self.last_error = None
+                backoff = 0.5
+            except Exception as exc:  # the database is down: the offsets did not move; retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("apply failed, retrying in %.1fs: %s", backoff, self.last_error)
+                # Rewind to what is stored: the failed batch was not applied.
+                try:
+                    self.assign()
+                except Exception as again:
+                    log.warning("cannot re-assign partitions: %s", again)
+                if self._stopping.wait(backoff):
+                    return
+                backoff = min(backoff * 2, 10.0)

@@ -1,0 +1,380 @@
+"""The registry's reconciled store.
+
+Each batch of events is applied in one transaction together with the Kafka
+offsets that produced it, so a restart resumes exactly after the last applied
+event: nothing lost, nothing applied twice. Duplicated or replayed events are
+no-ops because a record only moves to a higher revision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Index, LargeBinary, func, or_, select, tuple_
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import Select
+from sqlmodel import Column, Field, SQLModel
+
+from services.common.sql import insert_ignore, upsert
+
+
+class RegistryRecord(SQLModel, table=True):
+    """The current revision of each record, per publishing province."""
+
+    __tablename__ = "registry_record"
+    __table_args__ = (
+        Index("ix_registry_record_uscc", "uscc"),
+        Index("ix_registry_record_code", "code"),
+        Index("ix_registry_record_label", "label_code"),
+    )
+    province: str = Field(primary_key=True, max_length=2)
+    record_key: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=32)
+    revision: int
+    sequence: int
+    event_id: str = Field(max_length=36)
+    accepted_at: dt.datetime
+    applied_at: dt.datetime
+    uscc: str = Field(max_length=18)
+    code: str | None = Field(default=None, max_length=64)
+    label_code: str | None = Field(default=None, max_length=64)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class RecordVersion(SQLModel, table=True):
+    """Every revision ever applied: the history behind as-of queries."""
+
+    __tablename__ = "record_version"
+    province: str = Field(primary_key=True, max_length=2)
+    record_key: str = Field(primary_key=True, max_length=200)
+    revision: int = Field(primary_key=True)
+    sequence: int
+    event_id: str = Field(max_length=36)
+    accepted_at: dt.datetime
+    applied_at: dt.datetime
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class FeedState(SQLModel, table=True):
+    __tablename__ = "feed_state"
+    province: str = Field(primary_key=True, max_length=2)
+    last_sequence: int = 0
+    last_accepted_at: dt.datetime | None = None
+    last_applied_at: dt.datetime | None = None
+    events_applied: int = 0
+
+
+class ConsumerOffset(SQLModel, table=True):
+    __tablename__ = "consumer_offset"
+    topic: str = Field(primary_key=True, max_length=200)
+    partition: int = Field(primary_key=True)
+    next_offset: int
+
+
+class DeadLetter(SQLModel, table=True):
+    """Events that could not be parsed: kept for inspection, never block the feed."""
+
+    __tablename__ = "dead_letter"
+    topic: str = Field(primary_key=True, max_length=200)
+    partition: int = Field(primary_key=True)
+    offset: int = Field(primary_key=True)
+    error: str
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+_record = SQLModel.metadata.tables["registry_record"]
+_version = SQLModel.metadata.tables["record_version"]
+_feed = SQLModel.metadata.tables["feed_state"]
+_offset = SQLModel.metadata.tables["consumer_offset"]
+_dead = SQLModel.metadata.tables["dead_letter"]
+_TABLES = [_record, _version, _feed, _offset, _dead]
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEvent:
+    """One parsed event, with the columns the store indexes."""
+
+    province: str
+    record_key: str
+    kind: str
+    revision: int
+    sequence: int
+    event_id: str
+    accepted_at: dt.datetime
+    uscc: str
+    code: str | None
+    label_code: str | None
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    province: str
+    record_key: str
+    kind: str
+    revision: int
+    sequence: int
+    event_id: str
+    accepted_at: dt.datetime
+    applied_at: dt.datetime
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    province: str
+    last_sequence: int
+    last_accepted_at: dt.datetime | None
+    last_applied_at: dt.datetime | None
+    events_applied: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadEvent:
+    topic: str
+    partition: int
+    offset: int
+    error: str
+    payload: bytes
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+_ROW_COLUMNS = (
+    "province",
+    "record_key",
+    "kind",
+    "revision",
+    "sequence",
+    "event_id",
+    "accepted_at",
+    "applied_at",
+    "payload",
+)
+
+
+def _stored(row: Sequence[object]) -> StoredRow:
+    values = dict(zip(_ROW_COLUMNS, row, strict=True))
+    values["accepted_at"] = _utc(values["accepted_at"])  # type: ignore[arg-type]
+    values["applied_at"] = _utc(values["applied_at"])  # type: ignore[arg-type]
+    return StoredRow(**values)  # type: ignore[arg-type]
+
+
+class RegistryStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self._engine, tables=_TABLES)
+
+    def offsets(self) -> dict[tuple[str, int], int]:
+        """Where to resume each partition: the offset after the last applied event."""
+        with self._engine.connect() as conn:
+            return {
+                (topic, partition): offset
+                for topic, partition, offset in conn.execute(
+                    select(_offset.c.topic, _offset.c.partition, _offset.c.next_offset)
+                )
+            }
+
+    def apply(
+        self,
+        events: Sequence[IncomingEvent],
+        offsets: dict[tuple[str, int], int],
+        dead: Sequence[DeadEvent] = (),
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Applies a batch and moves the offsets, atomically. Returns how many
+        events were new (not already held at that revision)."""
+        now = now or dt.datetime.now(dt.UTC)
+        with self._engine.begin() as conn:
+            held = self._held_revisions(conn, events)
+            fresh: dict[tuple[str, str, int], IncomingEvent] = {}
+            for ev in events:
+                ident = (ev.province, ev.record_key, ev.revision)
+                if ident not in held:
+                    fresh[ident] = ev
+            if fresh:
+                insert_ignore(
+                    conn,
+                    _version,
+                    [
+                        {
+                            "province": ev.province,
+                            "record_key": ev.record_key,
+                            "revision": ev.revision,
+                            "sequence": ev.sequence,
+                            "event_id": ev.event_id,
+                            "accepted_at": ev.accepted_at,
+                            "applied_at": now,
+                            "payload": ev.payload,
+                        }
+                        for ev in fresh.values()
+                    ],
+                    key=["province", "record_key", "revision"],
+                )
+                latest: dict[tuple[str, str], IncomingEvent] = {}
+                for ev in fresh.values():
+                    prior = latest.get((ev.province, ev.record_key))
+                    if prior is None or ev.revision > prior.revision:
+                        latest[(ev.province, ev.record_key)] = ev
+                upsert(
+                    conn,
+                    _record,
+                    [
+                        {
+                            "province": ev.province,
+                            "record_key": ev.record_key,
+                            "kind": ev.kind,
+                            "revision": ev.revision,
+                            "sequence": ev.sequence,
+                            "event_id": ev.event_id,
+                            "accepted_at": ev.accepted_at,
+                            "applied_at": now,
+                            "uscc": ev.uscc,
+                            "code": ev.code,
+                            "label_code": ev.label_code,
+                            "payload": ev.payload,
+                        }
+                        for ev in latest.values()
+                    ],
+                    key=["province", "record_key"],
+                    update=[
+                        "kind",
+                        "revision",
+                        "sequence",
+                        "event_id",
+                        "accepted_at",
+                        "applied_at",
+                        "uscc",
+                        "code",
+                        "label_code",
+                        "payload",
+                    ],
+                    only_if_newer="revision",
+                )
+                self._advance_feeds(conn, fresh.values(), now)
+            if dead:
+                insert_ignore(
+                    conn,
+                    _dead,
+                    [asdict(d) for d in dead],
+                    key=["topic", "partition", "offset"],
+                )
+            upsert(
+                conn,
+                _offset,
+                [{"topic": t, "partition": p, "next_offset": o} for (t, p), o in offsets.items()],
+                key=["topic", "partition"],
+                update=["next_offset"],
+            )
+        return len(fresh)
+
+    @staticmethod
+    def _held_revisions(
+        conn: Connection, events: Sequence[IncomingEvent]
+    ) -> set[tuple[str, str, int]]:
+        pairs = list({(ev.province, ev.record_key) for ev in events})
+        held: set[tuple[str, str, int]] = set()
+        for start in range(0, len(pairs), 2000):
+            chunk = pairs[start : start + 2000]
+            rows = conn.execute(
+                select(_version.c.province, _version.c.record_key, _version.c.revision).where(
+                    tuple_(_version.c.province, _version.c.record_key).in_(chunk)
+                )
+            )
+            held.update((p, k, r) for p, k, r in rows)
+        return held
+
+    @staticmethod
+    def _advance_feeds(conn: Connection, events: Iterable[IncomingEvent], now: dt.datetime) -> None:
+        per: dict[str, list[IncomingEvent]] = {}
+        for ev in events:
+            per.setdefault(ev.province, []).append(ev)
+        current = {
+            row.province: row
+            for row in conn.execute(select(_feed).where(_feed.c.province.in_(list(per))))
+        }
+        rows = []
+        for province, evs in per.items():
+            old = current.get(province)
+            last_seq = max(ev.sequence for ev in evs)
+            last_acc = max(ev.accepted_at for ev in evs)
+            if old is not None:
+                last_seq = max(last_seq, old.last_sequence)
+                old_acc = _utc(old.last_accepted_at)
+                if old_acc is not None:
+                    last_acc = max(last_acc, old_acc)
+            rows.append(
+                {
+                    "province": province,
+                    "last_sequence": last_seq,
+                    "last_accepted_at": last_acc,
+                    "last_applied_at": now,
+                    "events_applied": (old.events_applied if old is not None else 0) + len(evs),
+                }
+            )
+        upsert(
+            conn,
+            _feed,
+            rows,
+            key=["province"],
+            update=["last_sequence", "last_accepted_at", "last_applied_at", "events_applied"],
+        )
+
+    # Queries -----------------------------------------------------------------
+
+    @staticmethod
+    def _select_rows() -> Select[tuple[object, ...]]:
+        return select(*(_record.c[name] for name in _ROW_COLUMNS))
+
+    def by_key(self, record_key: str) -> list[StoredRow]:
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(_record.c.record_key == record_key)
+            return [_stored(r) for r in conn.execute(stmt.order_by(_record.c.province))]
+
+    def by_uscc(self, uscc: str) -> list[StoredRow]:
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(_record.c.uscc == uscc)
+            return [
+                _stored(r)
+                for r in conn.execute(
+                    stmt.order_by(_record.c.kind, _record.c.record_key, _record.c.province)
+                )
+            ]
+
+    def by_code(self, code: str) -> list[StoredRow]:
+        """Certificates whose number or label code is `code`, in every province."""
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(
+                or_(_record.c.code == code, _record.c.label_code == code)
+            )
+            return [_stored(r) for r in conn.execute(stmt.order_by(_record.c.province))]
+
+    def feeds(self) -> list[Feed]:
+        with self._engine.connect() as conn:
+            return [
+                Feed(
+                    row.province,
+                    row.last_sequence,
+                    _utc(row.last_accepted_at),
+                    _utc(row.last_applied_at),
+                    row.events_applied,
+                )
+                for row in conn.execute(select(_feed).order_by(_feed.c.province))
+            ]
+
+    def record_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(_record)).scalar_one())
+
+    def dead_letters(self) -> list[DeadEvent]:
+        with self._engine.connect() as conn:
+            return [DeadEvent(*row) for row in conn.execute(select(_dead))]
