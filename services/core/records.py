@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import CMA_ISSUERS, Province
@@ -64,15 +72,23 @@ class DomainModel(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
 
 
+def _not_before(earlier: str) -> classmethod[Any, Any, Any]:
+    """A field validator refusing a date before the (already validated) `earlier` field."""
+
+    def check(cls: type[DomainModel], value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get(earlier)
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"{info.field_name} ({value}) is before {earlier} ({start})")
+        return value
+
+    return classmethod(check)
+
+
 class _Validity(DomainModel):
     valid_from: RequiredDate
     valid_until: RequiredDate
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.valid_until < self.valid_from:
-            raise ValueError("valid_until is before valid_from")
-        return self
+    _until_after_from = field_validator("valid_until")(_not_before("valid_from"))
 
 
 class ScopeItem(DomainModel):
@@ -100,15 +116,22 @@ class Qualification(_Validity):
     scope: tuple[ScopeItem, ...] = Field(min_length=1)
     signatories: tuple[Signatory, ...] = ()
 
-    @model_validator(mode="after")
-    def _issuer_matches_number(self) -> Self:
-        if self.issuer not in CMA_ISSUERS:
-            raise ValueError(f"issuer {self.issuer!r} is not a known CMA issuer code")
-        if self.number[2:4] != self.issuer:
+    @field_validator("issuer")
+    @classmethod
+    def _known_issuer(cls, issuer: str) -> str:
+        if issuer not in CMA_ISSUERS:
             raise ValueError(
-                f"issuer {self.issuer} does not match digits 3-4 of number {self.number}"
+                f"{issuer!r} is not a CMA issuer code (one of {', '.join(sorted(CMA_ISSUERS))})"
             )
-        return self
+        return issuer
+
+    @field_validator("number")
+    @classmethod
+    def _number_names_issuer(cls, number: str, info: ValidationInfo) -> str:
+        issuer = info.data.get("issuer")
+        if issuer is not None and number[2:4] != issuer:
+            raise ValueError(f"digits 3-4 ({number[2:4]}) do not match the issuer ({issuer})")
+        return number
 
     @property
     def key(self) -> str:
@@ -190,11 +213,7 @@ class CreditEvent(DomainModel):
     effective_until: OptionalDate = None
     listing_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.effective_until is not None and self.effective_until < self.effective_from:
-            raise ValueError("effective_until is before effective_from")
-        return self
+    _until_after_from = field_validator("effective_until")(_not_before("effective_from"))
 
     @property
     def key(self) -> str:

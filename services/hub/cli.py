@@ -1,0 +1,49 @@
+"""The `yrdhub` command: run the embedded hub, the demo, and operator tools."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from services.hub.supervisor import Hub, HubConfig
+
+
+def _up(args: argparse.Namespace, console: Console) -> None:
+    hub = Hub(HubConfig(workdir=args.workdir), progress=console.log)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with hub.running():
+        for name, address in hub.endpoints().items():
+            console.print(f"  {name:<12} {address}")
+        console.print(f"data in {args.workdir}; Ctrl-C stops everything")
+        stop.wait()
+        console.log("stopping")
+    console.log("stopped")
+
+
+def _demo(args: argparse.Namespace, console: Console) -> None:
+    from services.hub.demo import run_demo
+
+    run_demo(args.institutions, args.workdir, console)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="yrdhub", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="run Kafka, the four exchanges and the registry until Ctrl-C")
+    up.add_argument("--workdir", type=Path, default=Path("var/hub"), help="data folder")
+    up.set_defaults(run=_up)
+    demo = sub.add_parser("demo", help="bring the hub up, publish a realistic data set, query it")
+    demo.add_argument("--institutions", type=int, default=1000, help="per province")
+    demo.add_argument("--workdir", type=Path, help="keep data here (default: a temp folder)")
+    demo.set_defaults(run=_demo)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    console = Console()
+    args.run(args, console)

@@ -1,0 +1,96 @@
+"""Child processes of the embedded hub: start, wait until serving, stop."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+class ServiceProcess:
+    """One service (`python -m MODULE ...`) that writes its port to a ready file."""
+
+    def __init__(self, name: str, module: str, args: list[str], workdir: Path) -> None:
+        self.name = name
+        self._module = module
+        self._args = args
+        self.ready_file = workdir / f"{name}.port"
+        self.log_file = workdir / f"{name}.log"
+        self._proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def start(self, extra_args: list[str] | None = None) -> None:
+        """Launches the process; extra_args are those known only now (e.g. --kafka)."""
+        self.ready_file.unlink(missing_ok=True)
+        with self.log_file.open("ab") as log:
+            self._proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    self._module,
+                    *self._args,
+                    *(extra_args or []),
+                    "--ready-file",
+                    str(self.ready_file),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                # Own process group: Ctrl-C reaches the supervisor, which then
+                # stops the children in order instead of all at once.
+                start_new_session=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+
+    def wait_ready(self, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._proc is None or self._proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited during start-up:\n{self.log_tail()}")
+            if self.ready_file.exists():
+                self.port = int(self.ready_file.read_text())
+                return self.address
+            time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not start within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM (graceful: drain calls, flush the relay), then SIGKILL."""
+        if self._proc is None:
+            return
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGTERM)
+            try:
+                self._proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        self._proc = None
+
+    def kill(self) -> None:
+        """SIGKILL: a crash, for tests that prove nothing acknowledged is lost."""
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"

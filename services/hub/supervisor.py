@@ -1,0 +1,94 @@
+"""The embedded hub: a Kafka broker, four exchanges and the registry on localhost."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.core.provinces import Province
+from services.hub.kafka_broker import KafkaBroker
+from services.hub.processes import ServiceProcess
+
+
+@dataclass
+class HubConfig:
+    workdir: Path
+    # An external broker's bootstrap address; None starts our own in workdir.
+    kafka: str | None = None
+    topic_prefix: str = ""
+    # Database URL per service ("registry", "exchange-sh", ...); SQLite files
+    # in workdir by default.
+    db_urls: dict[str, str] = field(default_factory=dict)
+    provinces: tuple[Province, ...] = tuple(Province)
+
+    def db_url(self, service: str) -> str:
+        return self.db_urls.get(service, f"sqlite:///{self.workdir / (service + '.db')}")
+
+
+class Hub:
+    def __init__(self, config: HubConfig, progress: Callable[[str], None] = lambda _: None) -> None:
+        self.config = config
+        self._progress = progress
+        config.workdir.mkdir(parents=True, exist_ok=True)
+        self.broker: KafkaBroker | None = None
+        self.kafka = config.kafka or ""
+        common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0"]
+        self.exchanges: dict[Province, ServiceProcess] = {
+            p: ServiceProcess(
+                f"exchange-{p.value.lower()}",
+                "services.exchange",
+                [
+                    "--province",
+                    p.value,
+                    "--db",
+                    config.db_url(f"exchange-{p.value.lower()}"),
+                    *common,
+                ],
+                config.workdir,
+            )
+            for p in config.provinces
+        }
+        self.registry = ServiceProcess(
+            "registry",
+            "services.registry",
+            ["--db", config.db_url("registry"), *common],
+            config.workdir,
+        )
+
+    def _services(self) -> list[ServiceProcess]:
+        return [self.registry, *self.exchanges.values()]
+
+    def start(self) -> None:
+        if not self.kafka:
+            self._progress("starting Apache Kafka (KRaft, single node)")
+            self.broker = KafkaBroker(self.config.workdir / "kafka")
+            self.broker.start()
+            self.kafka = self.broker.bootstrap
+        # The registry first: it creates the topics the exchanges publish to.
+        for service in self._services():
+            self._progress(f"starting {service.name}")
+            service.start(["--kafka", self.kafka])
+            service.wait_ready()
+        self._progress("hub is up")
+
+    def stop(self) -> None:
+        """Exchanges first (their relays flush), then the registry, then Kafka."""
+        for service in [*self.exchanges.values(), self.registry]:
+            service.stop()
+        if self.broker is not None:
+            self.broker.stop()
+
+    def endpoints(self) -> dict[str, str]:
+        found = {"kafka": self.kafka, "registry": self.registry.address}
+        found.update({f"exchange-{p.value.lower()}": s.address for p, s in self.exchanges.items()})
+        return found
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Hub]:
+        try:
+            self.start()
+            yield self
+        finally:
+            self.stop()
