@@ -33,13 +33,23 @@ class RecordKind(StrEnum):
 
 
 def _required_date(value: Any) -> Any:
+    value = value.strip() if isinstance(value, str) else value
     if value == "" or value is None:
         raise ValueError("required: an ISO date YYYY-MM-DD")
     return value
 
 
 def _optional_date(value: Any) -> Any:
+    value = value.strip() if isinstance(value, str) else value
     return None if value == "" else value
+
+
+def _at_least_one(value: Any) -> Any:
+    # Checked on the input, not after item validation: one bad item must not
+    # also read as "the list is empty".
+    if isinstance(value, list | tuple) and not value:
+        raise ValueError("at least one item is required")
+    return value
 
 
 def _publishable(value: CertificateStatus) -> CertificateStatus:
@@ -75,7 +85,9 @@ class DomainModel(BaseModel):
 def _not_before(earlier: str) -> classmethod[Any, Any, Any]:
     """A field validator refusing a date before the (already validated) `earlier` field."""
 
-    def check(cls: type[DomainModel], value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    def check(
+        cls: type[DomainModel], value: dt.date | None, info: ValidationInfo
+    ) -> dt.date | None:
         start = info.data.get(earlier)
         if value is not None and start is not None and value < start:
             raise ValueError(f"{info.field_name} ({value}) is before {earlier} ({start})")
@@ -105,7 +117,7 @@ class Signatory(DomainModel):
 
 
 class Qualification(_Validity):
-    issuer: str
+    issuer: Annotated[str, BeforeValidator(_unspecified_is_missing)]
     number: Annotated[str, AfterValidator(check_cma_number)]
     institution_uscc: Uscc
     institution_name: Text
@@ -113,7 +125,7 @@ class Qualification(_Validity):
     legal_nature: OptionalText = ""
     status: PublishedStatus
     original_status: OptionalText = ""
-    scope: tuple[ScopeItem, ...] = Field(min_length=1)
+    scope: Annotated[tuple[ScopeItem, ...], BeforeValidator(_at_least_one)]
     signatories: tuple[Signatory, ...] = ()
 
     @field_validator("issuer")
@@ -161,7 +173,7 @@ class Assessor(DomainModel):
     home_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
     employer_uscc: Uscc
     level: Annotated[AssessorLevel, BeforeValidator(_unspecified_is_missing)]
-    fields: tuple[FieldCode, ...] = Field(min_length=1)
+    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_at_least_one)]
     status: Annotated[AssessorStatus, BeforeValidator(_unspecified_is_missing)]
     original_status: OptionalText = ""
     status_reason: OptionalText = ""

@@ -104,6 +104,8 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
     for part in err["loc"]:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     message = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "missing" or (err["type"] == "string_too_short" and err["input"] == ""):
+    if err["type"] == "missing" or (
+        err["type"] == "string_too_short" and str(err["input"]).strip() == ""
+    ):
         message = "required"
     return Violation(path, message)

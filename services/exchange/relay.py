@@ -58,7 +58,8 @@ class Relay:
         """Publishes what is pending (within the timeout), then closes the producer."""
         self._stopping.set()
         self._wake.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
         self._sender.close(timeout=5)
 
     def drain_once(self) -> int:

@@ -98,7 +98,8 @@ class Ingestor:
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stopping.set()
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
         self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 100) -> int:

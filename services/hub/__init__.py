@@ -1,0 +1,1 @@
+"""The embedded hub: runs the whole exchange (Kafka broker, services) on one machine."""

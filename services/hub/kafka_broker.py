@@ -1,0 +1,310 @@
+"""A real single-node Apache Kafka broker (KRaft), run from Maven Central jars with the local JDK.
+
+The jars are resolved once with Maven (see kafka/pom.xml) into a cache folder outside the
+repository; the broker keeps its data in the folder it is given, so it survives restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import TracebackType
+
+from kafka.admin import KafkaAdminClient
+from kafka.errors import TopicAlreadyExistsError, for_code
+
+KAFKA_VERSION = "4.1.1"
+
+_POM = Path(__file__).with_name("kafka") / "pom.xml"
+_MARKER = ".complete"
+
+# Root at WARN keeps the log small (INFO dumps every config at start-up); the two INFO loggers
+# still record when the broker starts and stops.
+_LOG4J2 = """\
+status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.out.ref = out
+logger.raft.name = kafka.server.KafkaRaftServer
+logger.raft.level = INFO
+logger.broker.name = kafka.server.BrokerServer
+logger.broker.level = INFO
+"""
+
+
+def kafka_libs_dir() -> Path:
+    override = os.environ.get("YRDHUB_KAFKA_LIBS")
+    if override:
+        return Path(override).expanduser()
+    return Path.home() / ".cache" / "yrdhub" / f"kafka-{KAFKA_VERSION}" / "libs"
+
+
+def ensure_kafka_jars(progress: Callable[[str], None] | None = None) -> Path:
+    """Return the folder holding the broker's jars, downloading them with Maven if missing."""
+    libs = kafka_libs_dir()
+    # The marker holds the pom's hash, so editing the pom (e.g. a new version) re-resolves.
+    pom_hash = hashlib.sha256(_POM.read_bytes()).hexdigest()
+    marker = libs / _MARKER
+    if marker.is_file() and marker.read_text().strip() == pom_hash:
+        return libs
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise RuntimeError("Maven ('mvn') is needed to fetch the Kafka jars; run scripts/setup.sh")
+    if progress:
+        progress(f"Fetching Apache Kafka {KAFKA_VERSION} jars from Maven Central into {libs} ...")
+    started = time.monotonic()
+    libs.parent.mkdir(parents=True, exist_ok=True)
+    # Copy into a sibling folder and rename it into place, so an interrupted download never
+    # leaves a folder that looks complete.
+    staging = Path(tempfile.mkdtemp(prefix="libs-", dir=libs.parent))
+    try:
+        result = subprocess.run(
+            [mvn, "-q", "-B", "-f", str(_POM), "dependency:copy-dependencies",
+             "-DincludeScope=runtime", f"-DoutputDirectory={staging}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise RuntimeError(f"mvn failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        (staging / _MARKER).write_text(pom_hash + "\n")
+        shutil.rmtree(libs, ignore_errors=True)
+        staging.rename(libs)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if progress:
+        jars = len(list(libs.glob("*.jar")))
+        progress(f"Fetched {jars} jars in {time.monotonic() - started:.1f}s")
+    return libs
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _cluster_id() -> str:
+    # Kafka cluster ids are 16 random bytes in unpadded base64url (22 characters); one that
+    # starts with "-" would be taken for a command-line flag.
+    while True:
+        cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cid.startswith("-"):
+            return cid
+
+
+def _saved_ports(properties: Path) -> tuple[int, int]:
+    """Ports of an earlier run on this data folder: the KRaft voter set remembers them."""
+    values = dict(line.split("=", 1) for line in properties.read_text().splitlines() if "=" in line)
+    return (
+        int(values["listeners"].rsplit(",", 1)[0].rsplit(":", 1)[1]),
+        int(values["controller.quorum.bootstrap.servers"].rsplit(":", 1)[1]),
+    )
+
+
+class KafkaBroker:
+    """One broker+controller JVM on 127.0.0.1, with its data, config and log in data_dir."""
+
+    def __init__(
+        self, data_dir: Path, *, port: int = 0, controller_port: int = 0, heap: str = "512m"
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.heap = heap
+        props = self.data_dir / "server.properties"
+        if (port == 0 or controller_port == 0) and props.is_file():
+            saved_port, saved_controller = _saved_ports(props)
+            port = port or saved_port
+            controller_port = controller_port or saved_controller
+        self.port = port or _free_port()
+        self.controller_port = controller_port or _free_port()
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "broker.log"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def _write_config(self) -> Path:
+        c = f"127.0.0.1:{self.controller_port}"
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "listeners": f"PLAINTEXT://{self.bootstrap},CONTROLLER://{c}",
+            "advertised.listeners": f"PLAINTEXT://{self.bootstrap}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "controller.quorum.bootstrap.servers": c,
+            "log.dirs": str(self.data_dir / "kraft"),
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            # After a crash the controller waits out the dead broker's session before the new
+            # one may register (9 s by default); heartbeats stay in-process, so a shorter
+            # session is safe and makes crash-and-restart tests faster.
+            "broker.session.timeout.ms": "4000",
+            "broker.heartbeat.interval.ms": "1000",
+            "auto.create.topics.enable": "false",
+        }
+        path = self.data_dir / "server.properties"
+        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
+        return path
+
+    def _java(self, libs: Path, *args: str) -> list[str]:
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("A JDK 17+ ('java') is needed to run Kafka; run scripts/setup.sh")
+        return [
+            java,
+            f"-Xmx{self.heap}",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            "-cp",
+            f"{libs}/*",
+            *args,
+        ]
+
+    def _log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def _admin(self, timeout_ms: int = 10_000) -> KafkaAdminClient:
+        return KafkaAdminClient(
+            bootstrap_servers=self.bootstrap,
+            client_id="yrdhub-broker-admin",
+            request_timeout_ms=timeout_ms,
+            bootstrap_timeout_ms=timeout_ms,
+        )
+
+    def _ready(self) -> bool:
+        # A bare TCP probe first: the client's own retries against a closed port would add
+        # seconds to every start.
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            return False
+        try:
+            admin = self._admin(timeout_ms=5_000)
+            try:
+                admin.list_topics()
+            finally:
+                admin.close()
+        except Exception:  # not serving yet: any client error means "try again"
+            return False
+        return True
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start the JVM (formatting data_dir on first use) and wait until it serves requests."""
+        if self.running:
+            return
+        libs = ensure_kafka_jars()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self._write_config()
+        if not (self.data_dir / "kraft" / "meta.properties").is_file():
+            fmt = subprocess.run(
+                self._java(libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+                           "-c", str(config), "--standalone"),
+                capture_output=True,
+                text=True,
+                check=False,
+            )  # fmt: skip
+            if fmt.returncode != 0:
+                raise RuntimeError(f"Kafka storage format failed:\n{fmt.stdout}{fmt.stderr}")
+        with self.log_path.open("ab") as log:
+            # A session of its own keeps a Ctrl-C in the terminal from reaching the broker
+            # before the owner stops it in order.
+            self._proc = subprocess.Popen(
+                self._java(libs, "kafka.Kafka", str(config)),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._proc.poll() is not None:
+                code = self._proc.returncode
+                self._proc = None
+                raise RuntimeError(f"Kafka broker exited with {code}:\n{self._log_tail()}")
+            if self._ready():
+                return
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(
+                    f"Kafka broker not ready after {timeout:.0f}s:\n{self._log_tail()}"
+                )
+            time.sleep(0.2)
+
+    def create_topics(self, names: Iterable[str], partitions: int = 4) -> None:
+        """Create the topics that do not exist yet and wait until they have leaders."""
+        wanted = list(dict.fromkeys(names))
+        if not wanted:
+            return
+        admin = self._admin()
+        try:
+            spec = {n: {"num_partitions": partitions, "replication_factor": 1} for n in wanted}
+            result = admin.create_topics(spec, raise_errors=False)
+            for topic in result["topics"]:
+                code = topic["error_code"]
+                if code not in (0, TopicAlreadyExistsError.errno):
+                    raise for_code(code)(f"{topic['name']}: {topic.get('error_message')}")
+            admin.wait_for_topics(wanted, timeout_ms=30_000)
+        finally:
+            admin.close()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Shut the broker down cleanly (SIGTERM), killing it if it does not exit in time."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def kill(self) -> None:
+        """Kill the broker at once (SIGKILL), as a crash would."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> KafkaBroker:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

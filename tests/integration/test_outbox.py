@@ -1,0 +1,95 @@
+"""The exchange's outbox against real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from services.common.db import make_engine
+from services.exchange.outbox import Candidate, NewEvent, Outbox
+
+NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
+
+
+def _candidate(key: str, content: str) -> Candidate:
+    return Candidate(key, "qualification", hashlib.sha256(content.encode()).digest())
+
+
+def _payload(new: NewEvent) -> bytes:
+    return f"{new.sequence}:{new.revision}".encode()
+
+
+_ids = (f"id-{n}" for n in itertools.count())
+
+
+def _store(outbox: Outbox, *cands: Candidate) -> list[tuple[int, bool]]:
+    stored = outbox.store(list(cands), _payload, lambda: next(_ids), NOW)
+    return [(s.revision, s.changed) for s in stored]
+
+
+@pytest.fixture
+def engine(db_url: str) -> Engine:
+    return make_engine(db_url)
+
+
+@pytest.fixture
+def outbox(engine: Engine) -> Outbox:
+    box = Outbox(engine, "SH")
+    box.create_schema()
+    return box
+
+
+def test_new_content_gets_a_new_revision_and_identical_content_none(outbox: Outbox) -> None:
+    assert _store(outbox, _candidate("a", "v1"), _candidate("b", "v1")) == [(1, True), (1, True)]
+    assert _store(outbox, _candidate("a", "v1")) == [(1, False)]
+    assert _store(outbox, _candidate("a", "v2"), _candidate("b", "v1")) == [(2, True), (1, False)]
+    assert outbox.status().last_sequence == 3
+
+
+def test_one_key_twice_in_a_batch_orders_its_revisions(outbox: Outbox) -> None:
+    stored = _store(outbox, _candidate("a", "v1"), _candidate("a", "v1"), _candidate("a", "v2"))
+    assert stored == [(1, True), (1, False), (2, True)]
+
+
+def test_pending_events_come_in_sequence_order_until_marked(outbox: Outbox) -> None:
+    _store(outbox, *(_candidate(f"k{i}", "v") for i in range(10)))
+    pending = outbox.pending(limit=4)
+    assert [p.sequence for p in pending] == [1, 2, 3, 4]
+    assert pending[0].payload == b"1:1"
+    outbox.mark_published(4)
+    assert [p.sequence for p in outbox.pending(limit=100)] == list(range(5, 11))
+    status = outbox.status()
+    assert (status.last_sequence, status.last_published_sequence) == (10, 4)
+    assert status.oldest_pending_at is not None
+
+
+def test_state_survives_reopening_the_database(db_url: str, outbox: Outbox) -> None:
+    _store(outbox, _candidate("a", "v1"))
+    outbox.mark_published(1)
+    reopened = Outbox(make_engine(db_url), "SH")
+    reopened.create_schema()
+    assert _store(reopened, _candidate("a", "v1"), _candidate("a", "v2")) == [(1, False), (2, True)]
+    assert [p.sequence for p in reopened.pending(10)] == [2]
+
+
+def test_a_database_serves_one_province_only(db_url: str, outbox: Outbox) -> None:
+    with pytest.raises(RuntimeError, match="belongs to the SH exchange"):
+        Outbox(make_engine(db_url), "JS").create_schema()
+
+
+def test_a_failed_batch_stores_nothing(outbox: Outbox) -> None:
+    def explode(new: NewEvent) -> bytes:
+        if new.sequence == 2:
+            raise ValueError("payload failed")
+        return b"x"
+
+    with pytest.raises(ValueError):
+        outbox.store([_candidate("a", "v"), _candidate("b", "v")], explode, lambda: next(_ids), NOW)
+    status = outbox.status()
+    assert status.last_sequence == 0
+    assert status.records_by_kind == {}
+    assert outbox.pending(10) == []

@@ -1,0 +1,271 @@
+"""Protobuf <-> domain mapping: round trips, unknown enum numbers, normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from stdnum.cn import uscc as stdnum_uscc
+
+from services.common.convert import record_fields, to_record_pb
+from services.core.provinces import Province
+from services.core.records import Record, RecordKind
+from services.core.validation import Refused, Validated, validate_record
+from yrdhub.v1 import common_pb2, records_pb2
+
+USCC_BASE = "91320100MA1XYW123"
+USCC = USCC_BASE + str(stdnum_uscc.calc_check_digit(USCC_BASE))
+
+Builder = Callable[[], records_pb2.Record]
+
+
+def status(canonical: int, original: str) -> common_pb2.Status:
+    return common_pb2.Status(canonical=canonical, original=original)  # type: ignore[arg-type]
+
+
+def full_qualification() -> records_pb2.Record:
+    return records_pb2.Record(
+        qualification=records_pb2.Qualification(
+            issuer="10",
+            number="231001000456",
+            institution_uscc=USCC,
+            institution_name="南京某工程检测有限公司",
+            address="南京市某区某路2号",
+            legal_nature="企业法人",
+            valid_from="2023-06-01",
+            valid_until="2029-05-31",
+            status=status(common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停使用"),
+            scope=[
+                records_pb2.ScopeItem(
+                    parameter="抗压强度",
+                    standard_code="GB/T 50081",
+                    standard_year=2019,
+                    limits="仅限试块",
+                    exclusions="不含第7章",
+                ),
+                records_pb2.ScopeItem(
+                    parameter="含水率",
+                    standard_code="GB/T 50123",
+                    standard_year=2019,
+                    limits="-",
+                    exclusions="-",
+                ),
+            ],
+            signatories=[records_pb2.Signatory(name="李四", fields=["01", "02"])],
+        )
+    )
+
+
+def full_assessor() -> records_pb2.Record:
+    return records_pb2.Record(
+        assessor=records_pb2.Assessor(
+            assessor_id="js-assessor-0042",
+            home_province=common_pb2.PROVINCE_JS,
+            employer_uscc=USCC,
+            level=records_pb2.ASSESSOR_LEVEL_TECHNICAL_EXPERT,
+            fields=["01", "12"],
+            status=records_pb2.ASSESSOR_STATUS_REINSTATED,
+            original_status="恢复",
+            status_reason="整改完成",
+            available=True,
+        )
+    )
+
+
+def full_green_cert() -> records_pb2.Record:
+    return records_pb2.Record(
+        green_cert=records_pb2.GreenCertification(
+            body_code="CNCA-R-2002-001",
+            certificate_number="GP2023-0042",
+            label_code="GL-320000-0042",
+            enterprise_uscc=USCC,
+            enterprise_name="某建材有限公司",
+            product="陶瓷砖",
+            model="600x600",
+            category="建材",
+            evaluation_standard="GB/T 35610-2017",
+            valid_from="2023-01-01",
+            valid_until="2027-12-31",
+            status=status(common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销"),
+            certification_mode="型式试验+初始工厂检查+获证后监督",
+            laboratory="某检测中心",
+        )
+    )
+
+
+def full_credit_event() -> records_pb2.Record:
+    return records_pb2.Record(
+        credit_event=records_pb2.CreditEvent(
+            reference="苏市监信〔2024〕9号",
+            uscc=USCC,
+            list_type=records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION,
+            action=records_pb2.CREDIT_ACTION_REPAIRED,
+            reason="信用修复",
+            effective_from="2024-01-15",
+            effective_until="2025-01-14",
+            listing_province=common_pb2.PROVINCE_JS,
+        )
+    )
+
+
+def ingest(pb: records_pb2.Record, province: Province = Province.JS) -> Validated | Refused:
+    mapped = record_fields(pb)
+    assert mapped is not None
+    kind, fields = mapped
+    return validate_record(kind, fields, province)
+
+
+def ingested(pb: records_pb2.Record, province: Province = Province.JS) -> Record:
+    result = ingest(pb, province)
+    assert isinstance(result, Validated), result
+    assert result.warnings == []
+    return result.record
+
+
+def refused_fields(pb: records_pb2.Record, province: Province = Province.JS) -> set[str]:
+    result = ingest(pb, province)
+    assert isinstance(result, Refused), result
+    return {v.field for v in result.violations}
+
+
+@pytest.mark.parametrize(
+    "build", [full_qualification, full_assessor, full_green_cert, full_credit_event]
+)
+def test_full_record_round_trips(build: Builder) -> None:
+    original = build()
+    assert to_record_pb(ingested(original)) == original
+
+
+def test_builders_set_every_field() -> None:
+    # Guards the round trip: a field left at its default would not be exercised.
+    for pb in (full_qualification(), full_assessor(), full_green_cert(), full_credit_event()):
+        body = getattr(pb, str(pb.WhichOneof("body")))
+        declared = {f.name for f in body.DESCRIPTOR.fields}
+        assert {f.name for f, _ in body.ListFields()} == declared
+
+
+@pytest.mark.parametrize(
+    ("build", "kind"),
+    [
+        (full_qualification, RecordKind.QUALIFICATION),
+        (full_assessor, RecordKind.ASSESSOR),
+        (full_green_cert, RecordKind.GREEN_CERT),
+        (full_credit_event, RecordKind.CREDIT_EVENT),
+    ],
+)
+def test_record_fields_names_the_kind(build: Builder, kind: RecordKind) -> None:
+    mapped = record_fields(build())
+    assert mapped is not None
+    assert mapped[0] is kind
+
+
+def test_empty_record_maps_to_none() -> None:
+    assert record_fields(records_pb2.Record()) is None
+
+
+def test_enum_names_map_to_domain_values() -> None:
+    record = ingested(full_assessor())
+    assert record.level == "TECHNICAL_EXPERT"  # type: ignore[union-attr]
+    assert record.status == "REINSTATED"  # type: ignore[union-attr]
+    assert record.home_province is Province.JS  # type: ignore[union-attr]
+
+
+def test_original_status_survives_the_mapping() -> None:
+    record = ingested(full_qualification())
+    assert record.status == "SUSPENDED"  # type: ignore[union-attr]
+    assert record.original_status == "暂停使用"  # type: ignore[union-attr]
+
+
+def test_unknown_certificate_status_number_is_refused() -> None:
+    pb = full_qualification()
+    pb.qualification.status.canonical = 42  # type: ignore[assignment]
+    assert refused_fields(pb) == {"qualification.status"}
+
+
+def test_unknown_assessor_enum_numbers_are_refused() -> None:
+    pb = full_assessor()
+    pb.assessor.level = 17  # type: ignore[assignment]
+    pb.assessor.status = 99  # type: ignore[assignment]
+    assert refused_fields(pb) == {"assessor.level", "assessor.status"}
+
+
+def test_unknown_province_number_is_refused() -> None:
+    pb = full_assessor()
+    pb.assessor.home_province = 9  # type: ignore[assignment]
+    assert refused_fields(pb) == {"assessor.home_province"}
+
+
+def test_unknown_credit_enum_numbers_are_refused() -> None:
+    pb = full_credit_event()
+    pb.credit_event.list_type = 7  # type: ignore[assignment]
+    pb.credit_event.action = 8  # type: ignore[assignment]
+    pb.credit_event.listing_province = 5  # type: ignore[assignment]
+    assert refused_fields(pb) == {
+        "credit_event.list_type",
+        "credit_event.action",
+        "credit_event.listing_province",
+    }
+
+
+def test_expired_status_from_protobuf_is_refused() -> None:
+    pb = full_green_cert()
+    pb.green_cert.status.canonical = common_pb2.CERTIFICATE_STATUS_EXPIRED
+    assert refused_fields(pb) == {"green_cert.status"}
+
+
+def test_unset_status_is_refused_as_required() -> None:
+    pb = full_qualification()
+    pb.qualification.ClearField("status")
+    result = ingest(pb)
+    assert isinstance(result, Refused)
+    assert [(v.field, v.description) for v in result.violations] == [
+        ("qualification.status", "required")
+    ]
+
+
+def test_unset_home_province_becomes_the_publisher() -> None:
+    pb = full_assessor()
+    pb.assessor.ClearField("home_province")
+    out = to_record_pb(ingested(pb, Province.AH))
+    assert out.assessor.home_province == common_pb2.PROVINCE_AH
+
+
+def test_unset_listing_province_becomes_the_publisher() -> None:
+    pb = full_credit_event()
+    pb.credit_event.ClearField("listing_province")
+    out = to_record_pb(ingested(pb, Province.ZJ))
+    assert out.credit_event.listing_province == common_pb2.PROVINCE_ZJ
+
+
+def test_open_ended_credit_event_round_trips_with_empty_until() -> None:
+    pb = full_credit_event()
+    pb.credit_event.ClearField("effective_until")
+    record = ingested(pb)
+    assert record.effective_until is None  # type: ignore[union-attr]
+    assert to_record_pb(record) == pb
+
+
+def test_whitespace_around_strings_is_stripped() -> None:
+    pb = full_qualification()
+    q = pb.qualification
+    q.institution_name = "  南京某工程检测有限公司\t"
+    q.address = " 南京市某区某路2号 "
+    q.institution_uscc = f" {USCC.lower()} "
+    q.status.original = " 暂停使用 "
+    q.scope[0].parameter = " 抗压强度 "
+    q.signatories[0].name = " 李四"
+    q.signatories[0].fields[0] = "01 "
+    assert to_record_pb(ingested(pb)) == full_qualification()
+
+
+def test_refusal_paths_point_into_nested_protobuf_fields() -> None:
+    pb = full_qualification()
+    pb.qualification.scope[1].standard_year = 0
+    assert refused_fields(pb) == {"qualification.scope[1].standard_year"}
+
+
+def test_qualification_of_another_issuer_maps_with_warning() -> None:
+    result = ingest(full_qualification(), Province.SH)  # issuer 10 is Jiangsu
+    assert isinstance(result, Validated)
+    assert [w.field for w in result.warnings] == ["qualification.issuer"]
+    assert to_record_pb(result.record) == full_qualification()

@@ -1,0 +1,505 @@
+"""Validation of published records: identifiers, dates, statuses, scope, province rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+
+from services.core.errors import Violation
+from services.core.identifiers import check_cma_number, check_uscc
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.core.validation import Refused, Validated, validate_record
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+
+
+def make_uscc(base: str = "91310115MA1K4ABC3") -> str:
+    """A valid USCC: a 17-character base plus its computed check character."""
+    return base + str(stdnum_uscc.calc_check_digit(base))
+
+
+def with_other_check_char(code: str) -> str:
+    wrong = "0" if code[-1] != "0" else "1"
+    return code[:-1] + wrong
+
+
+def qualification(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "issuer": "09",
+        "number": "230912000123",
+        "institution_uscc": make_uscc(),
+        "institution_name": "上海某检测有限公司",
+        "address": "上海市浦东新区某路1号",
+        "legal_nature": "企业法人",
+        "valid_from": "2023-03-01",
+        "valid_until": "2029-02-28",
+        "status": "VALID",
+        "original_status": "有效",
+        "scope": [{"parameter": "铅 (Pb)", "standard_code": "GB 5009.12", "standard_year": 2017}],
+        "signatories": [{"name": "张三", "fields": ["00"]}],
+    }
+    return data | changes
+
+
+def assessor(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "assessor_id": "as-00001234",
+        "home_province": "",
+        "employer_uscc": make_uscc(),
+        "level": "TEAM_LEADER",
+        "fields": ["00", "12"],
+        "status": "ACTIVE",
+    }
+    return data | changes
+
+
+def green_cert(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "body_code": "CNCA-R-2002-001",
+        "certificate_number": "GP2023-0042",
+        "label_code": "GL-310000-0042",
+        "enterprise_uscc": make_uscc(),
+        "enterprise_name": "某建材有限公司",
+        "product": "陶瓷砖",
+        "model": "600x600",
+        "category": "建材",
+        "evaluation_standard": "GB/T 35610-2017",
+        "valid_from": "2023-01-01",
+        "valid_until": "2027-12-31",
+        "status": "VALID",
+    }
+    return data | changes
+
+
+def credit_event(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "reference": "沪市监信〔2024〕17号",
+        "uscc": make_uscc(),
+        "list_type": "ABNORMAL_OPERATIONS",
+        "action": "LISTED",
+        "reason": "未按期公示年度报告",
+        "effective_from": "2024-05-01",
+        "effective_until": "",
+        "listing_province": "",
+    }
+    return data | changes
+
+
+def accept(kind: RecordKind, data: dict[str, Any], province: Province = Province.SH) -> Validated:
+    result = validate_record(kind, data, province)
+    assert isinstance(result, Validated), result
+    return result
+
+
+def refuse(
+    kind: RecordKind, data: dict[str, Any], province: Province = Province.SH
+) -> list[Violation]:
+    result = validate_record(kind, data, province)
+    assert isinstance(result, Refused), result
+    return result.violations
+
+
+def fields_of(violations: list[Violation]) -> set[str]:
+    return {v.field for v in violations}
+
+
+# --- USCC --------------------------------------------------------------------------------
+
+
+def test_valid_uscc_is_accepted_and_kept() -> None:
+    code = make_uscc()
+    record = accept(RecordKind.QUALIFICATION, qualification(institution_uscc=code)).record
+    assert record.institution_uscc == code  # type: ignore[union-attr]
+
+
+def test_uscc_with_wrong_check_char_is_refused_on_its_field() -> None:
+    bad = with_other_check_char(make_uscc())
+    violations = refuse(RecordKind.QUALIFICATION, qualification(institution_uscc=bad))
+    assert fields_of(violations) == {"qualification.institution_uscc"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "build", "field"),
+    [
+        (RecordKind.ASSESSOR, assessor, "assessor.employer_uscc"),
+        (RecordKind.GREEN_CERT, green_cert, "green_cert.enterprise_uscc"),
+        (RecordKind.CREDIT_EVENT, credit_event, "credit_event.uscc"),
+    ],
+)
+def test_every_kind_checks_its_uscc(kind: RecordKind, build: Any, field: str) -> None:
+    bad = with_other_check_char(make_uscc())
+    data = build(**{field.split(".")[1]: bad})
+    assert fields_of(refuse(kind, data)) == {field}
+
+
+def test_lower_case_uscc_is_normalised_to_upper_case() -> None:
+    code = make_uscc()
+    record = accept(RecordKind.CREDIT_EVENT, credit_event(uscc=code.lower())).record
+    assert record.uscc == code  # type: ignore[union-attr]
+
+
+uscc_bases = st.builds(
+    lambda head, tail: head + tail,
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
+
+
+@given(uscc_bases)
+def test_any_base_with_its_check_char_validates(base: str) -> None:
+    code = make_uscc(base)
+    assert check_uscc(code) == code
+
+
+@given(uscc_bases, st.sampled_from(USCC_ALPHABET))
+def test_any_other_check_char_is_refused(base: str, other: str) -> None:
+    code = make_uscc(base)
+    if other == code[-1]:
+        return
+    with pytest.raises(ValueError, match="unified social credit code"):
+        check_uscc(code[:-1] + other)
+
+
+# --- CMA number --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("issuer", ["00", "09", "10", "11", "12"])
+def test_cma_number_with_known_issuer_is_accepted(issuer: str) -> None:
+    number = f"23{issuer}12000123"
+    assert check_cma_number(number) == number
+
+
+@pytest.mark.parametrize("issuer", ["01", "08", "13", "31", "99"])
+def test_cma_number_with_unknown_issuer_is_refused(issuer: str) -> None:
+    with pytest.raises(ValueError, match=f"digits 3-4 \\({issuer}\\)"):
+        check_cma_number(f"23{issuer}12000123")
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["23091200012", "2309120001234", "23091200012A", "2309-1200012", "23091200012３", ""],
+)
+def test_cma_number_must_be_exactly_twelve_ascii_digits(number: str) -> None:
+    with pytest.raises(ValueError, match="12 digits"):
+        check_cma_number(number)
+
+
+def test_cma_serial_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="0001"):
+        check_cma_number("230912000000")
+    assert check_cma_number("230912000001") == "230912000001"
+
+
+def test_bad_cma_number_is_refused_on_the_number_field() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(number="230912000000"))
+    assert fields_of(violations) == {"qualification.number"}
+
+
+def test_number_must_repeat_the_issuer_field_in_digits_3_4() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(issuer="10"))
+    assert fields_of(violations) == {"qualification.number"}
+    assert "issuer (10)" in violations[0].description
+
+
+def test_unknown_issuer_field_is_refused() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(issuer="13"))
+    assert fields_of(violations) == {"qualification.issuer"}
+    assert "'13'" in violations[0].description
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def test_valid_until_before_valid_from_is_refused() -> None:
+    data = qualification(valid_from="2023-03-01", valid_until="2023-02-28")
+    violations = refuse(RecordKind.QUALIFICATION, data)
+    assert fields_of(violations) == {"qualification.valid_until"}
+    assert "before valid_from" in violations[0].description
+
+
+def test_single_day_validity_is_accepted() -> None:
+    accept(RecordKind.GREEN_CERT, green_cert(valid_from="2024-01-01", valid_until="2024-01-01"))
+
+
+def test_green_cert_dates_out_of_order_are_refused() -> None:
+    data = green_cert(valid_from="2024-01-02", valid_until="2024-01-01")
+    assert fields_of(refuse(RecordKind.GREEN_CERT, data)) == {"green_cert.valid_until"}
+
+
+def test_credit_effective_until_before_effective_from_is_refused() -> None:
+    data = credit_event(effective_from="2024-05-01", effective_until="2024-04-30")
+    violations = refuse(RecordKind.CREDIT_EVENT, data)
+    assert fields_of(violations) == {"credit_event.effective_until"}
+    assert "before effective_from" in violations[0].description
+
+
+def test_empty_credit_effective_until_means_open_ended() -> None:
+    record = accept(RecordKind.CREDIT_EVENT, credit_event(effective_until="")).record
+    assert record.effective_until is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("kind", "build", "field"),
+    [
+        (RecordKind.QUALIFICATION, qualification, "valid_from"),
+        (RecordKind.QUALIFICATION, qualification, "valid_until"),
+        (RecordKind.GREEN_CERT, green_cert, "valid_until"),
+        (RecordKind.CREDIT_EVENT, credit_event, "effective_from"),
+    ],
+)
+def test_empty_required_date_is_refused_naming_iso_format(
+    kind: RecordKind, build: Any, field: str
+) -> None:
+    violations = refuse(kind, build(**{field: ""}))
+    assert fields_of(violations) == {f"{kind.value}.{field}"}
+    assert "YYYY-MM-DD" in violations[0].description
+
+
+def test_non_iso_date_is_refused() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(valid_from="01/03/2023"))
+    assert fields_of(violations) == {"qualification.valid_from"}
+
+
+def test_whitespace_around_a_date_is_stripped() -> None:
+    accept(RecordKind.CREDIT_EVENT, credit_event(effective_from=" 2024-05-01 "))
+
+
+# --- statuses ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["VALID", "SUSPENDED", "REVOKED", "CANCELLED"])
+def test_publishable_statuses_are_accepted(status: str) -> None:
+    record = accept(RecordKind.QUALIFICATION, qualification(status=status)).record
+    assert record.status.value == status  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("kind", "build"),
+    [(RecordKind.QUALIFICATION, qualification), (RecordKind.GREEN_CERT, green_cert)],
+)
+def test_expired_cannot_be_published(kind: RecordKind, build: Any) -> None:
+    violations = refuse(kind, build(status="EXPIRED"))
+    assert fields_of(violations) == {f"{kind.value}.status"}
+    assert "derived" in violations[0].description
+
+
+@pytest.mark.parametrize("status", ["", "UNSPECIFIED"])
+def test_missing_status_is_refused_as_required(status: str) -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(status=status))
+    assert violations == [Violation("qualification.status", "required")]
+
+
+def test_unknown_status_is_refused() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(status="ACTIVE"))
+    assert fields_of(violations) == {"qualification.status"}
+
+
+def test_original_status_is_kept_beside_canonical() -> None:
+    data = qualification(status="SUSPENDED", original_status="暂停使用")
+    record = accept(RecordKind.QUALIFICATION, data).record
+    assert record.status == "SUSPENDED"  # type: ignore[union-attr]
+    assert record.original_status == "暂停使用"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("field", ["level", "status"])
+@pytest.mark.parametrize("value", ["", "UNSPECIFIED"])
+def test_assessor_enums_are_required(field: str, value: str) -> None:
+    violations = refuse(RecordKind.ASSESSOR, assessor(**{field: value}))
+    assert violations == [Violation(f"assessor.{field}", "required")]
+
+
+# --- required fields and scope -----------------------------------------------------------
+
+
+def test_empty_mapping_reports_every_required_field() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, {})
+    expected = {
+        "issuer",
+        "number",
+        "institution_uscc",
+        "institution_name",
+        "address",
+        "valid_from",
+        "valid_until",
+        "status",
+        "scope",
+    }
+    assert fields_of(violations) == {f"qualification.{name}" for name in expected}
+    assert all(v.description == "required" for v in violations)
+
+
+def test_empty_required_text_is_refused_as_required() -> None:
+    violations = refuse(RecordKind.GREEN_CERT, green_cert(product=""))
+    assert violations == [Violation("green_cert.product", "required")]
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_required_text_is_refused(blank: str) -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(institution_name=blank))
+    assert fields_of(violations) == {"qualification.institution_name"}
+
+
+def test_unknown_field_is_refused() -> None:
+    violations = refuse(RecordKind.ASSESSOR, assessor(id_number="310101199001011234"))
+    assert fields_of(violations) == {"assessor.id_number"}
+
+
+def test_scope_needs_at_least_one_item() -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(scope=[]))
+    assert fields_of(violations) == {"qualification.scope"}
+
+
+def scope_item(year: int, parameter: str = "铅 (Pb)") -> dict[str, Any]:
+    return {"parameter": parameter, "standard_code": "GB 5009.12", "standard_year": year}
+
+
+@pytest.mark.parametrize("year", [1949, 2017, 2100])
+def test_standard_year_in_range_is_accepted(year: int) -> None:
+    accept(RecordKind.QUALIFICATION, qualification(scope=[scope_item(year)]))
+
+
+@pytest.mark.parametrize("year", [0, 1948, 2101])
+def test_standard_year_out_of_range_is_refused_with_item_path(year: int) -> None:
+    data = qualification(scope=[scope_item(2017), scope_item(year)])
+    violations = refuse(RecordKind.QUALIFICATION, data)
+    assert fields_of(violations) == {"qualification.scope[1].standard_year"}
+
+
+def test_blank_scope_parameter_is_refused_with_item_path() -> None:
+    data = qualification(scope=[scope_item(2017, parameter="")])
+    violations = refuse(RecordKind.QUALIFICATION, data)
+    assert "qualification.scope[0].parameter" in fields_of(violations)
+
+
+def test_one_bad_scope_item_does_not_claim_the_scope_is_empty() -> None:
+    data = qualification(scope=[scope_item(2017, parameter="")])
+    violations = refuse(RecordKind.QUALIFICATION, data)
+    assert fields_of(violations) == {"qualification.scope[0].parameter"}
+
+
+def test_signatory_path_is_nested() -> None:
+    data = qualification(signatories=[{"name": "张三"}, {"name": ""}])
+    violations = refuse(RecordKind.QUALIFICATION, data)
+    assert fields_of(violations) == {"qualification.signatories[1].name"}
+
+
+@pytest.mark.parametrize("code", ["0", "001", "ab", ""])
+def test_assessor_field_codes_are_two_digits(code: str) -> None:
+    violations = refuse(RecordKind.ASSESSOR, assessor(fields=["00", code]))
+    assert fields_of(violations) == {"assessor.fields[1]"}
+
+
+def test_assessor_needs_at_least_one_field() -> None:
+    assert fields_of(refuse(RecordKind.ASSESSOR, assessor(fields=[]))) == {"assessor.fields"}
+
+
+@pytest.mark.parametrize("assessor_id", ["short7x", "has space1", "身份证号码一二三四"])
+def test_assessor_id_pattern(assessor_id: str) -> None:
+    violations = refuse(RecordKind.ASSESSOR, assessor(assessor_id=assessor_id))
+    assert fields_of(violations) == {"assessor.assessor_id"}
+
+
+# --- province rules ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("empty", ["", None, "UNSPECIFIED"])
+@pytest.mark.parametrize("province", list(Province))
+def test_assessor_home_defaults_to_publisher(empty: str | None, province: Province) -> None:
+    record = accept(RecordKind.ASSESSOR, assessor(home_province=empty), province).record
+    assert record.home_province is province  # type: ignore[union-attr]
+
+
+def test_assessor_missing_home_defaults_to_publisher() -> None:
+    data = assessor()
+    del data["home_province"]
+    record = accept(RecordKind.ASSESSOR, data, Province.AH).record
+    assert record.home_province is Province.AH  # type: ignore[union-attr]
+
+
+def test_assessor_of_another_province_is_refused() -> None:
+    violations = refuse(RecordKind.ASSESSOR, assessor(home_province="JS"), Province.SH)
+    assert fields_of(violations) == {"assessor.home_province"}
+
+
+def test_assessor_naming_own_province_is_accepted() -> None:
+    accept(RecordKind.ASSESSOR, assessor(home_province="ZJ"), Province.ZJ)
+
+
+@pytest.mark.parametrize("empty", ["", None, "UNSPECIFIED"])
+def test_credit_listing_province_defaults_to_publisher(empty: str | None) -> None:
+    record = accept(RecordKind.CREDIT_EVENT, credit_event(listing_province=empty), Province.JS)
+    assert record.record.listing_province is Province.JS  # type: ignore[union-attr]
+
+
+def test_credit_listing_of_another_province_is_refused() -> None:
+    violations = refuse(RecordKind.CREDIT_EVENT, credit_event(listing_province="AH"), Province.ZJ)
+    assert fields_of(violations) == {"credit_event.listing_province"}
+
+
+def test_qualification_issued_by_another_province_is_accepted_with_warning() -> None:
+    data = qualification(issuer="10", number="231012000123")  # Jiangsu
+    result = accept(RecordKind.QUALIFICATION, data, Province.SH)
+    assert [w.field for w in result.warnings] == ["qualification.issuer"]
+    assert "Jiangsu" in result.warnings[0].description
+
+
+@pytest.mark.parametrize("province", list(Province))
+def test_national_issuer_is_accepted_without_warning(province: Province) -> None:
+    data = qualification(issuer="00", number="230012000123")
+    assert accept(RecordKind.QUALIFICATION, data, province).warnings == []
+
+
+@pytest.mark.parametrize(
+    ("province", "issuer"),
+    [(Province.SH, "09"), (Province.JS, "10"), (Province.ZJ, "11"), (Province.AH, "12")],
+)
+def test_own_issuer_is_accepted_without_warning(province: Province, issuer: str) -> None:
+    data = qualification(issuer=issuer, number=f"23{issuer}12000123")
+    assert accept(RecordKind.QUALIFICATION, data, province).warnings == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sh", Province.SH),
+        ("SH", Province.SH),
+        (" zj ", Province.ZJ),
+        ("310000", Province.SH),
+        ("320000", Province.JS),
+        ("330000", Province.ZJ),
+        ("340000", Province.AH),
+    ],
+)
+def test_province_parse(text: str, expected: Province) -> None:
+    assert Province.parse(text) is expected
+
+
+@pytest.mark.parametrize("text", ["", "BJ", "110000", "shanghai"])
+def test_province_parse_refuses_unknown_naming_the_choices(text: str) -> None:
+    with pytest.raises(ValueError, match=r"unknown province.*SH, JS, ZJ, AH"):
+        Province.parse(text)
+
+
+# --- record keys -------------------------------------------------------------------------
+
+
+def test_record_keys() -> None:
+    q = accept(RecordKind.QUALIFICATION, qualification(issuer="00", number="230012000123"))
+    a = accept(RecordKind.ASSESSOR, assessor())
+    g = accept(RecordKind.GREEN_CERT, green_cert())
+    c = accept(RecordKind.CREDIT_EVENT, credit_event(), Province.AH)
+    assert q.record.key == "qualification/00/230012000123"
+    assert a.record.key == "assessor/as-00001234"
+    assert g.record.key == "green_cert/CNCA-R-2002-001/GP2023-0042"
+    assert c.record.key == "credit_event/AH/沪市监信〔2024〕17号"
+
+
+def test_same_number_from_different_issuers_has_different_keys() -> None:
+    national = accept(RecordKind.QUALIFICATION, qualification(issuer="00", number="230012000123"))
+    other = accept(RecordKind.QUALIFICATION, qualification(issuer="09", number="230912000123"))
+    assert national.record.key != other.record.key
