@@ -49,31 +49,61 @@ def unique_topic_prefix() -> str:
     return f"t{uuid.uuid4().hex[:8]}."
 
 
-@pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLAlchemy URL of an empty database: a SQLite file, or a fresh PostgreSQL database.
+class Databases:
+    """Makes fresh empty databases on one backend and drops them afterwards."""
 
-    The PostgreSQL case needs YRDHUB_TEST_PG_DSN (see scripts/postgres.sh); without it the
-    case is skipped locally but fails in CI, where PostgreSQL is mandatory.
-    """
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/test.db"
-        return
-    admin_dsn = os.environ.get(PG_DSN_ENV)
-    if not admin_dsn:
-        reason = f"{PG_DSN_ENV} is not set (run scripts/postgres.sh to get a local PostgreSQL)"
-        if _in_ci():
-            pytest.fail(f"PostgreSQL is mandatory in CI: {reason}")
-        pytest.skip(reason)
-    admin_url = make_url(admin_dsn)
-    libpq_dsn = admin_url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"yrdhub_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(libpq_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield admin_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(libpq_dsn, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    def __init__(self, backend: str, tmp_path: Path) -> None:
+        self.backend = backend
+        self._tmp = tmp_path
+        self._created: list[str] = []
+        self._libpq_dsn = ""
+        if backend == "postgres":
+            admin_dsn = os.environ.get(PG_DSN_ENV)
+            if not admin_dsn:
+                reason = (
+                    f"{PG_DSN_ENV} is not set (run scripts/postgres.sh to get a local PostgreSQL)"
+                )
+                if _in_ci():
+                    pytest.fail(f"PostgreSQL is mandatory in CI: {reason}")
+                pytest.skip(reason)
+            self._admin_url = make_url(admin_dsn)
+            self._libpq_dsn = self._admin_url.set(drivername="postgresql").render_as_string(
+                hide_password=False
             )
+
+    def new(self, name: str = "test") -> str:
+        """A SQLAlchemy URL of a new empty database."""
+        if self.backend == "sqlite":
+            return f"sqlite:///{self._tmp}/{name}.db"
+        db = f"yrdhub_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self._libpq_dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db)))
+        self._created.append(db)
+        return self._admin_url.set(database=db).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self._created:
+            return
+        with psycopg.connect(self._libpq_dsn, autocommit=True) as conn:
+            for db in self._created:
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+                )
+
+
+@pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgres"])
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    """Fresh databases on each backend. PostgreSQL needs YRDHUB_TEST_PG_DSN (see
+    scripts/postgres.sh); without it the case is skipped locally but fails in CI,
+    where PostgreSQL is mandatory."""
+    dbs = Databases(request.param, tmp_path)
+    try:
+        yield dbs
+    finally:
+        dbs.drop_all()
+
+
+@pytest.fixture
+def db_url(databases: Databases) -> str:
+    """The URL of one empty database, on SQLite and on PostgreSQL."""
+    return databases.new()

@@ -19,6 +19,7 @@ positions are returned so a caller can check that the hub refuses exactly them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -233,13 +234,14 @@ _PROTO_PROVINCE = {
     Province.AH: common_pb2.PROVINCE_AH,
 }
 
+# Road names common to most cities (a road name alone does not place an address).
 _ROADS = (
     "人民路", "中山路", "解放路", "建设路", "长江路", "学府路", "科技路", "创新大道",
-    "高新大道", "工业园路", "金桥路", "振兴路", "东方路", "纬二路", "经一路",
+    "高新大道", "工业园路", "振兴路", "东方路", "纬二路", "经一路", "科创路", "兴业路",
     "滨江大道", "湖滨路", "望江路", "新华路", "和平路", "青年路", "迎宾大道", "开发区大道",
-    "星湖街", "金鸡湖大道", "文三路", "莫干山路", "天目山路", "黄山路", "翡翠路", "华山路",
-    "宁双路", "梅林路", "通江大道", "江东中路", "中环路", "春申路", "漕河泾开发区宜山路",
-    "张江路", "祖冲之路", "松江新城荣乐东路", "嘉松北路", "曹安公路", "淞沪路",
+    "环城东路", "环城西路", "工业大道", "富民路", "光明路", "朝阳路", "胜利路", "团结路",
+    "友谊路", "幸福路", "江南大道", "创业路", "五一路", "滨河路", "园区大道", "高新三路",
+    "科技二路", "通江大道", "文化路", "健康路", "北京路", "南京路", "延安路", "复兴路",
 )  # fmt: skip
 
 
@@ -664,9 +666,11 @@ class _Generator:
         code = rng.choice(_FIELD_BAG)
         public = rng.random() < 0.2
         if public:
-            place = region[1] if province is Province.SH or rng.random() < 0.7 else region[2]
-            if province is Province.SH and rng.random() < 0.5:
-                place = "上海市" + region[2]
+            # 苏州市…, 昆山市… or 安吉县… (county level), 上海市浦东新区…
+            _, city, district = region
+            place = city
+            if rng.random() < 0.4:
+                place = district if district.endswith(("市", "县")) else city + district
 
             def make(attempt: int) -> str:
                 if attempt < 3:
@@ -959,9 +963,20 @@ def generate(
         raise ValueError("institutions_per_province must not be negative")
     if not 0.0 <= invalid_ratio <= 1.0:
         raise ValueError("invalid_ratio is between 0 and 1")
+    # A million records allocate many objects but form no reference cycles: pausing the
+    # cyclic collector saves a fifth of the time. Reference counting still frees memory.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(institutions_per_province, seed, invalid_ratio, today or dt.date.today())
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSet:
     rng = random.Random(seed)
-    gen = _Generator(rng, today or dt.date.today())
-    n = institutions_per_province
+    gen = _Generator(rng, today)
 
     institutions: dict[Province, list[_Institution]] = {}
     enterprises: dict[Province, list[_Enterprise]] = {}

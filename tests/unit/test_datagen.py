@@ -1,0 +1,236 @@
+"""The demo and benchmark data set: deterministic, realistic, valid except where broken on purpose."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import time
+from collections import Counter, defaultdict
+from typing import Any
+
+import pytest
+from stdnum.cn import uscc
+
+from services.common.convert import record_fields
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.core.validation import Refused, Validated, validate_record
+from services.hub.datagen import DataSet, generate, make_uscc, org_code_check_char
+from yrdhub.v1 import records_pb2
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def _validate(record: records_pb2.Record, province: Province) -> Validated | Refused:
+    fields = record_fields(record)
+    assert fields is not None, "every generated record has a body"
+    kind, data = fields
+    return validate_record(kind, data, province)
+
+
+@pytest.fixture(scope="module")
+def data() -> DataSet:
+    return generate(200, seed=11, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def results(data: DataSet) -> dict[Province, list[Validated | Refused]]:
+    return {p: [_validate(r, p) for r in records] for p, records in data.by_province.items()}
+
+
+def _fingerprint(data: DataSet) -> tuple[Any, ...]:
+    return tuple(
+        (p, [r.SerializeToString(deterministic=True) for r in records], data.invalid_indexes[p])
+        for p, records in sorted(data.by_province.items())
+    )
+
+
+def test_same_seed_gives_the_same_data_set() -> None:
+    first = generate(60, seed=5, today=TODAY)
+    second = generate(60, seed=5, today=TODAY)
+    assert _fingerprint(first) == _fingerprint(second)
+    assert _fingerprint(generate(60, seed=6, today=TODAY)) != _fingerprint(first)
+
+
+def test_every_province_is_present_and_total_adds_up(data: DataSet) -> None:
+    assert set(data.by_province) == set(Province)
+    assert set(data.invalid_indexes) == set(Province)
+    assert data.total() == sum(len(r) for r in data.by_province.values())
+
+
+def test_valid_records_validate_and_invalid_ones_are_refused(
+    data: DataSet, results: dict[Province, list[Validated | Refused]]
+) -> None:
+    for province, outcomes in results.items():
+        invalid = data.invalid_indexes[province]
+        for index, outcome in enumerate(outcomes):
+            record = data.by_province[province][index]
+            if index in invalid:
+                assert isinstance(outcome, Refused), (province, index, record)
+            else:
+                assert isinstance(outcome, Validated), (province, index, record, outcome)
+
+
+def test_invalid_records_are_broken_in_varied_ways(
+    data: DataSet, results: dict[Province, list[Validated | Refused]]
+) -> None:
+    paths: Counter[str] = Counter()
+    for province, outcomes in results.items():
+        for index in data.invalid_indexes[province]:
+            outcome = outcomes[index]
+            assert isinstance(outcome, Refused)
+            for violation in outcome.violations:
+                paths[re.sub(r"\[\d+\]", "[]", violation.field)] += 1
+    # USCC check characters, CMA numbers, dates, names, scope years, assessor fields...
+    assert len(paths) >= 6, paths
+    assert any(p.startswith("qualification.scope[].standard_year") for p in paths), paths
+    assert any(p.startswith("assessor.fields") for p in paths), paths
+
+
+def test_invalid_records_are_interleaved_at_the_requested_ratio(data: DataSet) -> None:
+    for province, records in data.by_province.items():
+        invalid = data.invalid_indexes[province]
+        assert all(0 <= i < len(records) for i in invalid)
+        assert abs(len(invalid) - 0.02 * len(records)) <= 1
+        # Spread through the list, not bunched at one end.
+        assert min(invalid) < len(records) // 2 < max(invalid)
+
+
+def test_no_invalid_records_when_the_ratio_is_zero() -> None:
+    data = generate(30, seed=3, invalid_ratio=0.0, today=TODAY)
+    assert all(not indexes for indexes in data.invalid_indexes.values())
+    for province, records in data.by_province.items():
+        assert all(isinstance(_validate(r, province), Validated) for r in records)
+
+
+def test_keys_are_unique_per_province(results: dict[Province, list[Validated | Refused]]) -> None:
+    for province, outcomes in results.items():
+        keys = [o.record.key for o in outcomes if isinstance(o, Validated)]
+        assert len(keys) == len(set(keys)), province
+
+
+def test_counts_are_plausible(data: DataSet) -> None:
+    for province, records in data.by_province.items():
+        kinds = Counter(r.WhichOneof("body") for r in records)
+        assert 200 <= kinds["qualification"] <= 205, (province, kinds)
+        assert 60 <= kinds["assessor"] <= 100, (province, kinds)
+        assert 270 <= kinds["green_cert"] <= 310, (province, kinds)
+        assert 4 <= kinds["credit_event"] <= 20, (province, kinds)
+        assert 560 <= len(records) <= 640
+
+
+def test_records_look_like_the_provinces_data(
+    data: DataSet, results: dict[Province, list[Validated | Refused]]
+) -> None:
+    statuses: Counter[str] = Counter()
+    expired = 0
+    for province, records in data.by_province.items():
+        prefix = {"SH": "沪", "JS": "苏", "ZJ": "浙", "AH": "皖"}[province.value]
+        for index, record in enumerate(records):
+            if index in data.invalid_indexes[province]:
+                continue
+            kind = record.WhichOneof("body")
+            if kind == "qualification":
+                q = record.qualification
+                assert q.number[2:4] == q.issuer and q.number[:2] == q.valid_from[2:4]
+                assert q.number[4:6] in {"00", "01", "02", "03", "04", "05", "12", "13", "20", "21"}
+                assert 3 <= len(q.scope) <= 12 and 1 <= len(q.signatories) <= 4
+                assert q.legal_nature in ("企业法人", "事业单位")
+                statuses[q.status.original] += 1
+                expired += dt.date.fromisoformat(q.valid_until) < TODAY
+            elif kind == "assessor":
+                a = record.assessor
+                assert re.fullmatch(r"A[0-9a-f]{16}", a.assessor_id)
+                assert 1 <= len(a.fields) <= 3
+            elif kind == "green_cert":
+                g = record.green_cert
+                assert re.fullmatch(r"GP\d{14}", g.label_code)
+                assert g.evaluation_standard.startswith(("GB/T ", "GB "))
+            elif kind == "credit_event":
+                assert record.credit_event.reference.startswith(prefix + "市监信〔")
+    assert {"有效", "暂停", "撤销", "注销"} <= set(statuses), statuses
+    assert statuses["有效"] > 0.8 * sum(statuses.values())
+    assert expired > 0
+    # Province-issued certificates and a few national ones.
+    issuers = Counter(
+        r.qualification.issuer
+        for records in data.by_province.values()
+        for r in records
+        if r.WhichOneof("body") == "qualification"
+    )
+    assert issuers["00"] > 0 and all(issuers[p.cma_issuer] > 150 for p in Province)
+
+
+def test_label_codes_are_unique_across_provinces(data: DataSet) -> None:
+    labels = [
+        r.green_cert.label_code
+        for records in data.by_province.values()
+        for r in records
+        if r.WhichOneof("body") == "green_cert"
+    ]
+    assert len(labels) == len(set(labels))
+
+
+def test_cross_province_situations(
+    data: DataSet, results: dict[Province, list[Validated | Refused]]
+) -> None:
+    green: defaultdict[str, set[Province]] = defaultdict(set)
+    qualified: defaultdict[str, set[Province]] = defaultdict(set)
+    conflicts = 0
+    for province, outcomes in results.items():
+        for outcome in outcomes:
+            if not isinstance(outcome, Validated):
+                continue
+            record: Any = outcome.record
+            if hasattr(record, "enterprise_uscc"):
+                green[record.enterprise_uscc].add(province)
+            elif hasattr(record, "institution_uscc"):
+                qualified[record.institution_uscc].add(province)
+                conflicts += bool(outcome.warnings)
+    assert any(len(p) > 1 for p in green.values()), "an enterprise certified in two provinces"
+    assert any(len(p) > 1 for p in qualified.values()), "an institution in two provinces"
+    assert conflicts >= 4, "each province publishes a certificate another province issued"
+
+
+def test_make_uscc_is_valid_with_a_valid_organization_code() -> None:
+    rng = random.Random(42)
+    regions = ["310115", "320500", "330523", "340100"]
+    seen = set()
+    for i in range(1000):
+        region = regions[i % 4]
+        prefix = "12" if i % 5 == 0 else "91"
+        code = make_uscc(rng, region, prefix=prefix)
+        assert uscc.is_valid(code), code
+        assert code[:2] == prefix and code[2:8] == region
+        assert org_code_check_char(code[8:16]) == code[16]
+        seen.add(code)
+    assert len(seen) == 1000
+
+
+def test_organization_code_check_character() -> None:
+    # 91110000600037341L carries the organization code 60003734-1.
+    assert org_code_check_char("60003734") == "1"
+    assert org_code_check_char("MA1K3A0B") in "0123456789X"
+    with pytest.raises(ValueError):
+        org_code_check_char("1234567")
+
+
+def test_generation_is_fast_enough() -> None:
+    started = time.perf_counter()
+    data = generate(1000, seed=1, today=TODAY)
+    elapsed = time.perf_counter() - started
+    assert data.total() > 11_000
+    # About 45k records/s on a laptop; this bound only catches a pathological slowdown.
+    assert data.total() / elapsed > 5_000
+
+
+def test_record_kinds_cover_all_four(data: DataSet) -> None:
+    kinds = set()
+    for province, records in data.by_province.items():
+        for record in records:
+            fields = record_fields(record)
+            assert fields is not None
+            kinds.add(fields[0])
+            assert province in Province
+    assert kinds == set(RecordKind)
