@@ -33,6 +33,12 @@ def _demo(args: argparse.Namespace, console: Console) -> None:
     run_demo(args.institutions, args.workdir, console)
 
 
+def _bench(args: argparse.Namespace, console: Console) -> None:
+    from bench.cli import run_from_args
+
+    run_from_args(args, console)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yrdhub", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +49,16 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--institutions", type=int, default=1000, help="per province")
     demo.add_argument("--workdir", type=Path, help="keep data here (default: a temp folder)")
     demo.set_defaults(run=_demo)
+    bench = sub.add_parser("bench", help="benchmarks beside baselines measured in the same run")
+    bench.add_argument("--quick", action="store_true", help="a smaller run, under 3 minutes")
+    bench.add_argument("--json", type=Path, help="write the figures here")
+    bench.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    bench.add_argument(
+        "--pg-dsn", help="admin DSN for --db postgres (default: $YRDHUB_TEST_PG_DSN)"
+    )
+    bench.add_argument("--scale", action="store_true", help="also fill to 10k, 100k and 1M records")
+    bench.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
+    bench.set_defaults(run=_bench)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     console = Console()

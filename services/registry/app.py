@@ -13,10 +13,12 @@ from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
 from services.registry.ingest import Ingestor
+from services.registry.label_servicer import LabelServicer
+from services.registry.labels import LabelQueries
 from services.registry.queries import RegistryQueries
 from services.registry.servicer import RegistryServicer
 from services.registry.store import RegistryStore
-from yrdhub.v1 import registry_pb2, registry_pb2_grpc
+from yrdhub.v1 import labels_pb2, labels_pb2_grpc, registry_pb2, registry_pb2_grpc
 
 
 @dataclass(frozen=True)
@@ -48,13 +50,18 @@ async def serve(settings: RegistrySettings) -> None:
     ensure_topics(settings.kafka, topics)
     ingestor = Ingestor(store, make_consumer(settings.kafka, "registry"), topics)
     servicer = RegistryServicer(RegistryQueries(store), store)
+    label_servicer = LabelServicer(LabelQueries(engine, store))
     server = GrpcServer(
         settings.listen,
         [
             (
                 registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
                 lambda s: registry_pb2_grpc.add_RegistryServiceServicer_to_server(servicer, s),
-            )
+            ),
+            (
+                labels_pb2.DESCRIPTOR.services_by_name["LabelService"].full_name,
+                lambda s: labels_pb2_grpc.add_LabelServiceServicer_to_server(label_servicer, s),
+            ),
         ],
     )
     ingestor.start()

@@ -1,0 +1,68 @@
+"""Raw kafka-python baselines: what the client library alone achieves on this broker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from services.common.kafka_io import ensure_topics
+
+
+def raw_produce_rps(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes]]) -> float:
+    """Messages/s of an idempotent acks=all producer with the hub's batching settings,
+    sending (key, value) pairs to a fresh topic and waiting for every acknowledgement."""
+    ensure_topics(bootstrap, [topic])
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        batch_size=512 * 1024,
+        max_request_size=8 * 1024 * 1024,
+    )
+    try:
+        producer.send(topic, key=b"warm-up", value=b"warm-up").get(timeout=30)
+        started = time.perf_counter()
+        futures = [producer.send(topic, key=k, value=v) for k, v in messages]
+        producer.flush()
+        for f in futures:
+            f.get(timeout=0)
+        return len(messages) / (time.perf_counter() - started)
+    finally:
+        producer.close()
+
+
+def raw_consume_rps(
+    bootstrap: str, topics: Sequence[str], expected: int, timeout: float = 300
+) -> float:
+    """Messages/s of a plain consumer reading every partition of the topics from the start."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_poll_records=5000,
+        fetch_max_wait_ms=50,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    try:
+        partitions = [
+            TopicPartition(t, p)
+            for t in topics
+            for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        seen = 0
+        started = time.perf_counter()
+        deadline = started + timeout
+        while seen < expected and time.perf_counter() < deadline:
+            for messages in consumer.poll(timeout_ms=100, max_records=5000).values():
+                seen += len(messages)
+        if seen < expected:
+            raise TimeoutError(f"raw consumer read {seen} of {expected} messages")
+        return seen / (time.perf_counter() - started)
+    finally:
+        consumer.close()

@@ -1,0 +1,51 @@
+"""A plain gRPC echo server: the baseline for the registry's check RPC.
+
+Same server stack (grpc.aio, one process) and the same client, but no work:
+what is left is the cost of gRPC itself on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+ECHO_METHOD = "/bench.Echo/Echo"
+
+
+def _identity(data: bytes) -> bytes:
+    return data
+
+
+async def _echo(request: bytes, context: Any) -> bytes:
+    return request
+
+
+async def serve(ready_file: Path) -> None:
+    server = grpc.aio.server()
+    handler = grpc.unary_unary_rpc_method_handler(
+        _echo, request_deserializer=_identity, response_serializer=_identity
+    )
+    server.add_generic_rpc_handlers(
+        [grpc.method_handlers_generic_handler("bench.Echo", {"Echo": handler})]
+    )
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    tmp = ready_file.with_suffix(".tmp")
+    tmp.write_text(str(port))
+    tmp.replace(ready_file)
+    await server.wait_for_termination()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ready-file", type=Path, required=True)
+    parser.add_argument("--kafka", help="ignored: accepted so the hub's launcher can start it")
+    asyncio.run(serve(parser.parse_args().ready_file))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""Load drivers: many unary calls in flight from one asyncio client."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import grpc
+
+from services.hub.client import CHANNEL_OPTIONS
+
+
+@dataclass(frozen=True)
+class CallStats:
+    calls: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.calls / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def _identity(data: bytes) -> bytes:
+    return data
+
+
+async def _drive(
+    address: str, method: str, payloads: Sequence[bytes], calls: int, concurrency: int
+) -> CallStats:
+    async with grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS) as channel:
+        stub = channel.unary_unary(
+            method, request_serializer=_identity, response_deserializer=_identity
+        )
+        for payload in payloads[:50]:  # warm-up: connection, caches
+            await stub(payload)
+        latencies: list[float] = []
+        next_call = 0
+
+        async def worker() -> None:
+            nonlocal next_call
+            while next_call < calls:
+                payload = payloads[next_call % len(payloads)]
+                next_call += 1
+                started = time.perf_counter()
+                await stub(payload)
+                latencies.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return CallStats(len(latencies), time.perf_counter() - started, latencies)
+
+
+def drive_unary(
+    address: str, method: str, payloads: Sequence[bytes], *, calls: int, concurrency: int = 32
+) -> CallStats:
+    """Sends `calls` requests (cycling through payloads), `concurrency` at a time."""
+    return asyncio.run(_drive(address, method, payloads, calls, concurrency))

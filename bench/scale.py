@@ -1,0 +1,95 @@
+"""`yrdhub bench --scale`: how cost grows from 10k to 1M records."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.load import drive_unary
+from bench.memory import peak_rss_mb
+from bench.run import CHECK_METHOD, Log, _valid, check_payloads, measure_ingest
+from services.core.provinces import Province
+from services.hub.datagen import generate
+from services.hub.kafka_broker import KafkaBroker
+from services.hub.supervisor import Hub, HubConfig
+from yrdhub.v1 import records_pb2
+
+SIZES = (10_000, 100_000, 1_000_000)
+RECORDS_PER_INSTITUTION = 2.95 * len(Province)  # what datagen yields per institution and province
+
+
+def _slice(
+    records: dict[Province, list[records_pb2.Record]], start: float, end: float
+) -> dict[Province, list[records_pb2.Record]]:
+    return {p: rs[int(len(rs) * start) : int(len(rs) * end)] for p, rs in records.items()}
+
+
+def run_scale(
+    log: Log, sizes: tuple[int, ...] = SIZES, check_calls: int = 5_000
+) -> list[dict[str, Any]]:
+    """Fills one hub step by step to each size; at each: ingest rate of the step,
+    single-check latency and the registry's memory."""
+    largest = max(sizes)
+    log(f"generating about {largest:,} records")
+    data = generate(int(largest / RECORDS_PER_INSTITUTION) + 1, seed=99, invalid_ratio=0.0)
+    records = _valid(data)
+    total = sum(len(rs) for rs in records.values())
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="yrdhub-scale-") as tmp:
+        root = Path(tmp)
+        with KafkaBroker(root / "kafka") as broker:
+            config = HubConfig(workdir=root / "hub", kafka=broker.bootstrap, topic_prefix="scale.")
+            with Hub(config, progress=log).running() as hub:
+                done = 0.0
+                for size in sorted(sizes):
+                    upto = min(1.0, size / total)
+                    step = _slice(records, done, upto)
+                    log(f"filling to {size:,} records")
+                    rps, _moved = measure_ingest(hub, step)
+                    done = upto
+                    filled = _slice(records, 0.0, upto)
+                    stats = drive_unary(
+                        hub.registry.address,
+                        CHECK_METHOD,
+                        check_payloads(filled, 2000),
+                        calls=check_calls,
+                    )
+                    rows.append(
+                        {
+                            "records": size,
+                            "ingest_rps": rps,
+                            "check_rps": stats.rps,
+                            "check_p50_ms": stats.percentile(50),
+                            "check_p99_ms": stats.percentile(99),
+                            "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
+                        }
+                    )
+                    log(f"{size:,}: {rows[-1]}")
+    return rows
+
+
+def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["records"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for ax, key, label in zip(
+        axes,
+        ("ingest_rps", "check_p99_ms", "registry_rss_mb"),
+        ("ingest (records/s)", "single check p99 (ms)", "registry peak RSS (MB)"),
+        strict=True,
+    ):
+        ax.plot(sizes, [r[key] for r in rows], marker="o")
+        ax.set_xscale("log")
+        ax.set_xlabel("records in the hub")
+        ax.set_title(label)
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+    fig.suptitle("yrdhub: cost as the hub grows (same machine, same run)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,79 @@
+"""LabelService over gRPC: parse, call the label queries, map the result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import grpc
+
+from services.common.convert import PROVINCE_TO_PB, STATUS_FROM_PB, STATUS_TO_PB, timestamp
+from services.core.provinces import Province
+from services.core.status import CertificateStatus, effective_status
+from services.registry.labels import LabelAnswer, LabelQueries, LabelResult
+from services.registry.servicer import feed_freshness
+from services.registry.store import StoredRow
+from yrdhub.v1 import events_pb2, labels_pb2, labels_pb2_grpc
+
+
+def label_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
+    g = events_pb2.Event.FromString(row.payload).record.green_cert
+    until = dt.date.fromisoformat(g.valid_until) if g.valid_until else None
+    status = STATUS_FROM_PB.get(g.status.canonical, CertificateStatus.VALID)
+    return labels_pb2.LabelMatch(
+        province=PROVINCE_TO_PB[Province(row.province)],
+        record_key=row.record_key,
+        body_code=g.body_code,
+        certificate_number=g.certificate_number,
+        label_code=g.label_code,
+        enterprise_uscc=g.enterprise_uscc,
+        enterprise_name=g.enterprise_name,
+        product=g.product,
+        model=g.model,
+        evaluation_standard=g.evaluation_standard,
+        valid_from=g.valid_from,
+        valid_until=g.valid_until,
+        status=g.status,
+        effective_status=STATUS_TO_PB[effective_status(status, until, today)],
+        revision=row.revision,
+        accepted_at=timestamp(row.accepted_at),
+    )
+
+
+def label_check(result: LabelResult, today: dt.date) -> labels_pb2.LabelCheck:
+    return labels_pb2.LabelCheck(
+        query=result.query,
+        code=result.code,
+        found=bool(result.matches),
+        matches=[label_match(row, today) for row in result.matches],
+    )
+
+
+def _freshness(answer: LabelAnswer) -> list[Any]:
+    return [feed_freshness(f) for f in answer.feeds]
+
+
+class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
+    def __init__(self, labels: LabelQueries) -> None:
+        self._labels = labels
+
+    async def CheckLabel(
+        self, request: labels_pb2.CheckLabelRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> labels_pb2.CheckLabelResponse:
+        answer = self._labels.check([request.code])
+        return labels_pb2.CheckLabelResponse(
+            check=label_check(answer.results[0], answer.as_of.date()),
+            as_of=timestamp(answer.as_of),
+            freshness=_freshness(answer),
+        )
+
+    async def CheckLabels(
+        self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> labels_pb2.CheckLabelsResponse:
+        answer = self._labels.check(list(request.codes))
+        today = answer.as_of.date()
+        return labels_pb2.CheckLabelsResponse(
+            checks=[label_check(r, today) for r in answer.results],
+            as_of=timestamp(answer.as_of),
+            freshness=_freshness(answer),
+        )

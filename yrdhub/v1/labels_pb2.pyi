@@ -1,0 +1,92 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from yrdhub.v1 import common_pb2 as _common_pb2
+from yrdhub.v1 import registry_pb2 as _registry_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class LabelMatch(_message.Message):
+    __slots__ = ("province", "record_key", "body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "evaluation_standard", "valid_from", "valid_until", "status", "effective_status", "revision", "accepted_at")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
+    BODY_CODE_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    LABEL_CODE_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_USCC_FIELD_NUMBER: _ClassVar[int]
+    ENTERPRISE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_STANDARD_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
+    province: _common_pb2.Province
+    record_key: str
+    body_code: str
+    certificate_number: str
+    label_code: str
+    enterprise_uscc: str
+    enterprise_name: str
+    product: str
+    model: str
+    evaluation_standard: str
+    valid_from: str
+    valid_until: str
+    status: _common_pb2.Status
+    effective_status: _common_pb2.CertificateStatus
+    revision: int
+    accepted_at: _timestamp_pb2.Timestamp
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LabelCheck(_message.Message):
+    __slots__ = ("query", "code", "found", "matches")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    MATCHES_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    code: str
+    found: bool
+    matches: _containers.RepeatedCompositeFieldContainer[LabelMatch]
+    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ...) -> None: ...
+
+class CheckLabelRequest(_message.Message):
+    __slots__ = ("code",)
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    def __init__(self, code: _Optional[str] = ...) -> None: ...
+
+class CheckLabelResponse(_message.Message):
+    __slots__ = ("check", "as_of", "freshness")
+    CHECK_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    check: LabelCheck
+    as_of: _timestamp_pb2.Timestamp
+    freshness: _containers.RepeatedCompositeFieldContainer[_registry_pb2.FeedFreshness]
+    def __init__(self, check: _Optional[_Union[LabelCheck, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ...) -> None: ...
+
+class CheckLabelsRequest(_message.Message):
+    __slots__ = ("codes",)
+    CODES_FIELD_NUMBER: _ClassVar[int]
+    codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, codes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CheckLabelsResponse(_message.Message):
+    __slots__ = ("checks", "as_of", "freshness")
+    CHECKS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    checks: _containers.RepeatedCompositeFieldContainer[LabelCheck]
+    as_of: _timestamp_pb2.Timestamp
+    freshness: _containers.RepeatedCompositeFieldContainer[_registry_pb2.FeedFreshness]
+    def __init__(self, checks: _Optional[_Iterable[_Union[LabelCheck, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ...) -> None: ...
