@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 
 from services.core.provinces import CMA_ISSUERS
 
 
+# Institutions appear in many records (each certificate, each credit event),
+# and stdnum's check costs tens of microseconds: remember recent answers.
+@lru_cache(maxsize=65536)
 def check_uscc(value: str) -> str:
     """Returns the compact USCC or raises ValueError saying what is wrong."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -49,6 +49,15 @@ class _Ready:
     record: records_pb2.Record
     candidate: Candidate
     warnings: list[Violation]
+
+
+def new_event_id() -> str:
+    """A random (version 4) UUID string; uuid.uuid4() costs several times more."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _utcnow() -> dt.datetime:
@@ -138,7 +147,7 @@ class Publisher:
             return event.SerializeToString()
 
         stored = self._outbox.store(
-            [item.candidate for item in ready], build_payload, lambda: str(uuid.uuid4()), now
+            [item.candidate for item in ready], build_payload, new_event_id, now
         )
         for item, outcome in zip(ready, stored, strict=True):
             results[item.index] = RecordResult(
