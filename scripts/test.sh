@@ -23,6 +23,9 @@ elif [ -z "${YRDHUB_TEST_PG_DSN:-}" ] && command -v pg_isready >/dev/null \
 fi
 echo "YRDHUB_TEST_PG_DSN=${YRDHUB_TEST_PG_DSN:-(unset: PostgreSQL tests will be skipped)}"
 
+step "browser (Chromium for the verify-page tests)"
+scripts/browser.sh || fail "scripts/browser.sh"
+
 step "buf lint"
 "$bin/buf" lint proto || fail "buf lint proto"
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+from services.core.provinces import Province
+from services.core.status import CertificateStatus
 
 MAX_CODE_LENGTH = 64
 MAX_BATCH = 1000
@@ -22,3 +27,44 @@ def code_from_query(query: str) -> str:
             return codes[0].strip()
         return parts.path.rstrip("/").rsplit("/", 1)[-1].strip()
     return "".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFinding:
+    """One province's view of a certificate that carries the checked code."""
+
+    province: Province
+    certificate: str  # body code / certificate number
+    status: CertificateStatus  # effective on the day of the check
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the person checking a label should be told, and why."""
+
+    status: str  # a CertificateStatus value, "NOT_FOUND" or "CONFLICT"
+    conflicts: tuple[str, ...]
+    recognized_in: dict[Province, bool]
+
+
+def label_verdict(findings: Sequence[LabelFinding]) -> Verdict:
+    """Green-product certificates are recognised in all four provinces (the 2020
+    Yucun Initiative) while valid; a label on two certificates, or provinces
+    disagreeing on one certificate's status, is a conflict to show, not hide."""
+    if not findings:
+        return Verdict("NOT_FOUND", (), dict.fromkeys(Province, False))
+    conflicts: list[str] = []
+    certificates = sorted({f.certificate for f in findings})
+    if len(certificates) > 1:
+        conflicts.append(
+            f"one label code on {len(certificates)} certificates: {', '.join(certificates)}"
+        )
+    for cert in certificates:
+        statuses = {f.province: f.status for f in findings if f.certificate == cert}
+        if len(set(statuses.values())) > 1:
+            said = ", ".join(f"{p.value} {s.value}" for p, s in sorted(statuses.items()))
+            conflicts.append(f"provinces disagree on {cert}: {said}")
+    if conflicts:
+        return Verdict("CONFLICT", tuple(conflicts), dict.fromkeys(Province, False))
+    status = findings[0].status
+    return Verdict(status.value, (), dict.fromkeys(Province, status is CertificateStatus.VALID))

@@ -39,6 +39,13 @@ def _bench(args: argparse.Namespace, console: Console) -> None:
     run_from_args(args, console)
 
 
+def _label_qr(args: argparse.Namespace, console: Console) -> None:
+    from services.hub.qr import write_label_qr
+
+    payload = write_label_qr(args.code, args.out, base_url=args.base_url, scale=args.scale)
+    console.print(f"{args.out}: QR code for {payload}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yrdhub", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +66,14 @@ def main(argv: list[str] | None = None) -> None:
     bench.add_argument("--scale", action="store_true", help="also fill to 10k, 100k and 1M records")
     bench.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
     bench.set_defaults(run=_bench)
+    qr = sub.add_parser("label-qr", help="write the QR image for a green-product label")
+    qr.add_argument("code", help="the label code")
+    qr.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
+    qr.add_argument(
+        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
+    )
+    qr.add_argument("--scale", type=int, default=8, help="pixels per module")
+    qr.set_defaults(run=_label_qr)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     console = Console()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,12 @@ from pathlib import Path
 from services.core.provinces import Province
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.processes import ServiceProcess
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -50,10 +57,17 @@ class Hub:
             )
             for p in config.provinces
         }
+        self.verify_port = free_port()
         self.registry = ServiceProcess(
             "registry",
             "services.registry",
-            ["--db", config.db_url("registry"), *common],
+            [
+                "--db",
+                config.db_url("registry"),
+                "--http-listen",
+                f"127.0.0.1:{self.verify_port}",
+                *common,
+            ],
             config.workdir,
         )
 
@@ -80,8 +94,17 @@ class Hub:
         if self.broker is not None:
             self.broker.stop()
 
+    @property
+    def verify_url(self) -> str:
+        """The public verify page (what a label's QR code points to)."""
+        return f"http://127.0.0.1:{self.verify_port}"
+
     def endpoints(self) -> dict[str, str]:
-        found = {"kafka": self.kafka, "registry": self.registry.address}
+        found = {
+            "kafka": self.kafka,
+            "registry": self.registry.address,
+            "verify page": self.verify_url,
+        }
         found.update({f"exchange-{p.value.lower()}": s.address for p, s in self.exchanges.items()})
         return found
 

@@ -18,6 +18,7 @@ from services.registry.labels import LabelQueries
 from services.registry.queries import RegistryQueries
 from services.registry.servicer import RegistryServicer
 from services.registry.store import RegistryStore
+from services.registry.verify_web import RateLimiter, VerifyServer
 from yrdhub.v1 import labels_pb2, labels_pb2_grpc, registry_pb2, registry_pb2_grpc
 
 
@@ -28,6 +29,10 @@ class RegistrySettings:
     listen: str = "127.0.0.1:0"
     topic_prefix: str = ""
     ready_file: Path | None = None
+    # The public verify page (HTTP); None: not served by this replica.
+    http_listen: str | None = None
+    http_rate: float = 10.0
+    http_burst: int = 30
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -38,8 +43,20 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50050"))
     p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
     p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
+    p.add_argument("--http-listen", default=env("YRDHUB_HTTP_LISTEN"), help="serve the verify page")
+    p.add_argument("--http-rate", type=float, default=10.0, help="requests/s per client address")
+    p.add_argument("--http-burst", type=int, default=30)
     a = p.parse_args(argv)
-    return RegistrySettings(a.db, a.kafka, a.listen, a.topic_prefix, a.ready_file)
+    return RegistrySettings(
+        a.db,
+        a.kafka,
+        a.listen,
+        a.topic_prefix,
+        a.ready_file,
+        a.http_listen,
+        a.http_rate,
+        a.http_burst,
+    )
 
 
 async def serve(settings: RegistrySettings) -> None:
@@ -50,7 +67,14 @@ async def serve(settings: RegistrySettings) -> None:
     ensure_topics(settings.kafka, topics)
     ingestor = Ingestor(store, make_consumer(settings.kafka, "registry"), topics)
     servicer = RegistryServicer(RegistryQueries(store), store)
-    label_servicer = LabelServicer(LabelQueries(engine, store))
+    labels = LabelQueries(engine, store)
+    label_servicer = LabelServicer(labels)
+    verify: VerifyServer | None = None
+    if settings.http_listen:
+        verify = VerifyServer(
+            settings.http_listen, labels, RateLimiter(settings.http_rate, settings.http_burst)
+        )
+        verify.start()
     server = GrpcServer(
         settings.listen,
         [
@@ -67,6 +91,8 @@ async def serve(settings: RegistrySettings) -> None:
     ingestor.start()
 
     async def stop() -> None:
+        if verify is not None:
+            verify.stop()
         await asyncio.to_thread(ingestor.stop)
         engine.dispose()
 

@@ -1,0 +1,173 @@
+"""The public verify page in a real browser (Debian's headless Chromium).
+
+Each case opens the page a label's QR code points to and asserts what a person
+sees; screenshots are kept under artifacts/verify/ as test artifacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from services.core.provinces import Province
+from services.hub import client
+from services.hub.datagen import generate
+from services.hub.qr import write_label_qr
+from services.hub.supervisor import Hub, HubConfig
+from yrdhub.v1 import common_pb2, records_pb2
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "verify"
+CHROMIUM = shutil.which("chromium")
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian chromium is not installed (scripts/browser.sh)"
+    ),
+]
+
+
+def _browser(url: str, tmp: Path, *extra: str) -> str:
+    assert CHROMIUM is not None
+    # The flags keep Chromium off the network it cannot reach here.
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp}",
+        "--window-size=412,915",
+        *extra,
+        url,
+    ]
+    done = subprocess.run(args, capture_output=True, timeout=90, check=True, text=True)
+    return done.stdout
+
+
+def _visible_text(dom: str, element_id: str) -> str:
+    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</div>', dom, re.S)
+    assert match, f"no #{element_id} in the page"
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def _green(
+    record: records_pb2.Record, status: int, original: str, until: str | None = None
+) -> records_pb2.Record:
+    changed = records_pb2.Record()
+    changed.CopyFrom(record)
+    changed.green_cert.status.canonical = status  # type: ignore[assignment]
+    changed.green_cert.status.original = original
+    if until is not None:
+        changed.green_cert.valid_until = until
+    return changed
+
+
+@pytest.fixture(scope="module")
+def labels(
+    tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
+) -> Iterator[tuple[Hub, dict[str, str]]]:
+    root = tmp_path_factory.mktemp("verify")
+    config = HubConfig(
+        workdir=root,
+        kafka=kafka_bootstrap,
+        topic_prefix="verify.",
+        provinces=(Province.ZJ, Province.SH),
+    )
+    with Hub(config).running() as hub:
+        today = dt.date.today()
+        later = (today + dt.timedelta(days=400)).isoformat()
+        earlier = (today - dt.timedelta(days=30)).isoformat()
+        data = generate(30, seed=5, invalid_ratio=0.0)
+        certs = [r for r in data.by_province[Province.ZJ] if r.WhichOneof("body") == "green_cert"][
+            :5
+        ]
+        valid, suspended, revoked, expired, disputed = certs
+        zj = [
+            _green(valid, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+            _green(suspended, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later),
+            _green(revoked, common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销", later),
+            _green(expired, common_pb2.CERTIFICATE_STATUS_VALID, "有效", earlier),
+            _green(disputed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+        ]
+        # Shanghai holds the same certificate as suspended: the provinces disagree.
+        sh = [_green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later)]
+        exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+        client.publish_all(exchanges[Province.ZJ], zj)
+        client.publish_all(exchanges[Province.SH], sh)
+        client.wait_until_applied(
+            client.registry_stub(hub.registry.address), client.published_counts(exchanges)
+        )
+        codes = {
+            name: rec.green_cert.label_code
+            for name, rec in zip(
+                ("valid", "suspended", "revoked", "expired", "conflicting"), zj, strict=True
+            )
+        }
+        codes["unknown"] = "GP00000000000001"
+        yield hub, codes
+
+
+@pytest.mark.parametrize(
+    ("case", "headline", "verdict"),
+    [
+        ("valid", "有效 VALID", "VALID"),
+        ("suspended", "暂停 SUSPENDED", "SUSPENDED"),
+        ("revoked", "撤销 REVOKED", "REVOKED"),
+        ("expired", "过期 EXPIRED", "EXPIRED"),
+        ("unknown", "未找到 NOT FOUND", "NOT_FOUND"),
+        ("conflicting", "信息冲突 CONFLICTING RECORDS", "CONFLICT"),
+    ],
+)
+def test_a_person_sees_the_label_status(
+    labels: tuple[Hub, dict[str, str]], tmp_path: Path, case: str, headline: str, verdict: str
+) -> None:
+    hub, codes = labels
+    qr = tmp_path / "label.png"
+    url = write_label_qr(codes[case], qr, base_url=hub.verify_url)  # what the QR code carries
+    dom = _browser(url, tmp_path / "profile", "--dump-dom")
+    status = _visible_text(dom, "status")
+    assert status.startswith(headline)
+    page = unescape(re.sub(r"<[^>]+>", " ", dom))
+    if case == "unknown":
+        assert "not found as of" in page and "current to" in page
+    else:
+        assert codes[case] in page
+    if case == "valid":
+        assert page.count("✓") == 4  # recognised in all four provinces
+    if case == "conflicting":
+        assert "provinces disagree" in page
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _browser(url, tmp_path / "profile2", f"--screenshot={ARTIFACTS / f'{case}.png'}")
+    assert (ARTIFACTS / f"{case}.png").stat().st_size > 5_000
+
+    doc = json.loads(urllib.request.urlopen(f"{hub.verify_url}/api/v1/labels/{codes[case]}").read())
+    assert doc["verdict"] == verdict
+
+
+def test_the_page_is_rate_limited_per_client(labels: tuple[Hub, dict[str, str]]) -> None:
+    hub, codes = labels
+    statuses = []
+    for _ in range(60):  # the default burst is 30 requests
+        try:
+            urllib.request.urlopen(f"{hub.verify_url}/api/v1/labels/{codes['valid']}")
+            statuses.append(200)
+        except urllib.error.HTTPError as err:
+            statuses.append(err.code)
+            assert err.headers["Retry-After"] == "1"
+    assert statuses[0] == 200 and 429 in statuses
