@@ -12,7 +12,14 @@ import grpc
 from services.common.convert import PROVINCE_FROM_PB
 from services.common.grpc_server import MAX_MESSAGE_BYTES
 from services.core.provinces import Province
-from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc, records_pb2, registry_pb2, registry_pb2_grpc
+from yrdhub.v1 import (
+    exchange_pb2,
+    exchange_pb2_grpc,
+    labels_pb2_grpc,
+    records_pb2,
+    registry_pb2,
+    registry_pb2_grpc,
+)
 
 CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -30,6 +37,10 @@ def exchange_stub(address: str) -> Any:
 
 def registry_stub(address: str) -> Any:
     return registry_pb2_grpc.RegistryServiceStub(channel(address))
+
+
+def label_stub(address: str) -> Any:
+    return labels_pb2_grpc.LabelServiceStub(channel(address))
 
 
 def publish_all(

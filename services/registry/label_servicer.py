@@ -7,7 +7,14 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import PROVINCE_TO_PB, STATUS_FROM_PB, STATUS_TO_PB, timestamp
+from services.common.convert import (
+    PROVINCE_FROM_PB,
+    PROVINCE_TO_PB,
+    STATUS_FROM_PB,
+    STATUS_TO_PB,
+    timestamp,
+)
+from services.core.labels import LabelFinding, Verdict, label_verdict
 from services.core.provinces import Province
 from services.core.status import CertificateStatus, effective_status
 from services.registry.labels import LabelAnswer, LabelQueries, LabelResult
@@ -40,12 +47,30 @@ def label_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
     )
 
 
+def verdict_of(matches: list[labels_pb2.LabelMatch]) -> Verdict:
+    return label_verdict(
+        [
+            LabelFinding(
+                PROVINCE_FROM_PB[m.province],
+                f"{m.body_code}/{m.certificate_number}",
+                STATUS_FROM_PB[m.effective_status],
+            )
+            for m in matches
+        ]
+    )
+
+
 def label_check(result: LabelResult, today: dt.date) -> labels_pb2.LabelCheck:
+    matches = [label_match(row, today) for row in result.matches]
+    verdict = verdict_of(matches)
     return labels_pb2.LabelCheck(
         query=result.query,
         code=result.code,
-        found=bool(result.matches),
-        matches=[label_match(row, today) for row in result.matches],
+        found=bool(matches),
+        matches=matches,
+        verdict=f"LABEL_VERDICT_{verdict.status}",
+        recognized_in=[PROVINCE_TO_PB[p] for p, ok in verdict.recognized_in.items() if ok],
+        conflicts=verdict.conflicts,
     )
 
 

@@ -20,11 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.protobuf.json_format import MessageToDict
 
-from services.common.convert import PROVINCE_FROM_PB, STATUS_FROM_PB
 from services.core.errors import InvalidRequest
-from services.core.labels import LabelFinding, Verdict, label_verdict
 from services.core.provinces import Province
-from services.registry.label_servicer import label_match
+from services.registry.label_servicer import label_match, verdict_of
 from services.registry.labels import LabelQueries
 from services.registry.store import Feed
 
@@ -106,15 +104,7 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     result = answer.results[0]
     today = answer.as_of.date()
     matches = [label_match(row, today) for row in result.matches]
-    findings = [
-        LabelFinding(
-            PROVINCE_FROM_PB[m.province],
-            f"{m.body_code}/{m.certificate_number}",
-            STATUS_FROM_PB[m.effective_status],
-        )
-        for m in matches
-    ]
-    verdict: Verdict = label_verdict(findings)
+    verdict = verdict_of(matches)
     return {
         "query": result.query,
         "code": result.code,

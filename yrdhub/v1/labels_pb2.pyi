@@ -4,12 +4,32 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from yrdhub.v1 import common_pb2 as _common_pb2
 from yrdhub.v1 import registry_pb2 as _registry_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class LabelVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LABEL_VERDICT_UNSPECIFIED: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_VALID: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_SUSPENDED: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_REVOKED: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_CANCELLED: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_EXPIRED: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_NOT_FOUND: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_CONFLICT: _ClassVar[LabelVerdict]
+LABEL_VERDICT_UNSPECIFIED: LabelVerdict
+LABEL_VERDICT_VALID: LabelVerdict
+LABEL_VERDICT_SUSPENDED: LabelVerdict
+LABEL_VERDICT_REVOKED: LabelVerdict
+LABEL_VERDICT_CANCELLED: LabelVerdict
+LABEL_VERDICT_EXPIRED: LabelVerdict
+LABEL_VERDICT_NOT_FOUND: LabelVerdict
+LABEL_VERDICT_CONFLICT: LabelVerdict
 
 class LabelMatch(_message.Message):
     __slots__ = ("province", "record_key", "body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "evaluation_standard", "valid_from", "valid_until", "status", "effective_status", "revision", "accepted_at")
@@ -48,16 +68,22 @@ class LabelMatch(_message.Message):
     def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LabelCheck(_message.Message):
-    __slots__ = ("query", "code", "found", "matches")
+    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FOUND_FIELD_NUMBER: _ClassVar[int]
     MATCHES_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
     query: str
     code: str
     found: bool
     matches: _containers.RepeatedCompositeFieldContainer[LabelMatch]
-    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ...) -> None: ...
+    verdict: LabelVerdict
+    recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
+    conflicts: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckLabelRequest(_message.Message):
     __slots__ = ("code",)

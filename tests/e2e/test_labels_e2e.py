@@ -1,7 +1,8 @@
-"""The public verify page in a real browser (Debian's headless Chromium).
+"""Green-product label checks end to end: gRPC single and batch checks, and the
+public verify page in a real browser (Debian's headless Chromium).
 
-Each case opens the page a label's QR code points to and asserts what a person
-sees; screenshots are kept under artifacts/verify/ as test artifacts.
+Each browser case opens the page a label's QR code points to and asserts what
+a person sees; screenshots are kept under artifacts/verify/ as test artifacts.
 """
 
 from __future__ import annotations
@@ -17,24 +18,25 @@ from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 
+import grpc
 import pytest
 
+from services.common.convert import PROVINCE_TO_PB
+from services.common.grpc_errors import bad_request_violations
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.datagen import generate
 from services.hub.qr import write_label_qr
 from services.hub.supervisor import Hub, HubConfig
-from yrdhub.v1 import common_pb2, records_pb2
+from yrdhub.v1 import common_pb2, labels_pb2, records_pb2
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "verify"
 CHROMIUM = shutil.which("chromium")
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian chromium is not installed (scripts/browser.sh)"
-    ),
-]
+pytestmark = pytest.mark.e2e
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian chromium is not installed (scripts/browser.sh)"
+)
 
 
 def _browser(url: str, tmp: Path, *extra: str) -> str:
@@ -122,6 +124,7 @@ def labels(
         yield hub, codes
 
 
+@needs_browser
 @pytest.mark.parametrize(
     ("case", "headline", "verdict"),
     [
@@ -171,3 +174,49 @@ def test_the_page_is_rate_limited_per_client(labels: tuple[Hub, dict[str, str]])
             statuses.append(err.code)
             assert err.headers["Retry-After"] == "1"
     assert statuses[0] == 200 and 429 in statuses
+
+
+def test_batch_checks_answer_every_code_in_order(labels: tuple[Hub, dict[str, str]]) -> None:
+    hub, codes = labels
+    stub = client.label_stub(hub.registry.address)
+    asked = [
+        codes["revoked"],
+        codes["unknown"],
+        f"{hub.verify_url}/v/{codes['valid']}",
+        codes["conflicting"],
+    ]
+    reply = stub.CheckLabels(labels_pb2.CheckLabelsRequest(codes=asked * 250))
+    assert len(reply.checks) == 1000
+    first = reply.checks[:4]
+    assert [c.query for c in first] == asked
+    assert [c.code for c in first][2] == codes["valid"]  # the QR payload reduced to its code
+    assert [c.verdict for c in first] == [
+        labels_pb2.LABEL_VERDICT_REVOKED,
+        labels_pb2.LABEL_VERDICT_NOT_FOUND,
+        labels_pb2.LABEL_VERDICT_VALID,
+        labels_pb2.LABEL_VERDICT_CONFLICT,
+    ]
+    assert len(first[2].recognized_in) == 4 and not first[0].recognized_in
+    assert first[3].conflicts and len(first[3].matches) == 2
+    assert {f.province for f in reply.freshness} == {
+        PROVINCE_TO_PB[Province.ZJ],
+        PROVINCE_TO_PB[Province.SH],
+    }
+
+    with pytest.raises(grpc.RpcError) as too_many:
+        stub.CheckLabels(labels_pb2.CheckLabelsRequest(codes=asked * 251))
+    assert too_many.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_violations(too_many.value) == [
+        ("codes", "1004 codes; at most 1000 per call")
+    ]
+
+
+def test_a_single_check_states_what_not_found_is_based_on(
+    labels: tuple[Hub, dict[str, str]],
+) -> None:
+    hub, codes = labels
+    stub = client.label_stub(hub.registry.address)
+    reply = stub.CheckLabel(labels_pb2.CheckLabelRequest(code=codes["unknown"]))
+    assert not reply.check.found and reply.check.verdict == labels_pb2.LABEL_VERDICT_NOT_FOUND
+    assert reply.as_of.seconds > 0
+    assert all(f.last_accepted_at.seconds > 0 for f in reply.freshness)

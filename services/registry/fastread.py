@@ -1,0 +1,77 @@
+"""The registry's hottest reads: single certificate checks and feed freshness.
+
+A single check must cost little more than gRPC itself, and SQLAlchemy's
+per-statement overhead is several times an indexed SQLite lookup, so these
+reads use a raw DBAPI connection per thread with plain SQL. Feed freshness
+changes only when the ingest thread commits, so it is cached and refreshed
+right after each commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from services.registry.store import Feed, RegistryStore, StoredRow
+
+_COLUMNS = (
+    "province, record_key, kind, revision, sequence, event_id, accepted_at, applied_at, payload"
+)
+
+
+def _when(value: str | dt.datetime) -> dt.datetime:
+    # SQLite hands back text, PostgreSQL naive datetimes; everything stored is UTC.
+    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+class PointReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+        # Two indexed lookups; a record whose number equals its label code once.
+        self._by_code = (
+            f"SELECT {_COLUMNS} FROM registry_record WHERE code = {p} "
+            f"UNION ALL SELECT {_COLUMNS} FROM registry_record "
+            f"WHERE label_code = {p} AND (code IS NULL OR code <> {p}) ORDER BY province"
+        )
+
+    def _cursor(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._engine.raw_connection()
+            if self._engine.dialect.name == "postgresql":
+                # Plain reads: no transaction left open between calls.
+                conn.driver_connection.autocommit = True  # type: ignore[union-attr]
+            self._local.conn = conn
+        return conn.cursor()
+
+    def by_code(self, code: str) -> list[StoredRow]:
+        cur = self._cursor()
+        try:
+            cur.execute(self._by_code, (code, code, code))
+            return [
+                StoredRow(r[0], r[1], r[2], r[3], r[4], r[5], _when(r[6]), _when(r[7]), bytes(r[8]))
+                for r in cur.fetchall()
+            ]
+        finally:
+            cur.close()
+
+
+class FeedCache:
+    """Feed freshness as of the last commit, for answers that state it."""
+
+    def __init__(self, store: RegistryStore) -> None:
+        self._store = store
+        self._feeds: list[Feed] = store.feeds()
+
+    def get(self) -> list[Feed]:
+        return self._feeds
+
+    def refresh(self) -> None:
+        """Called by the ingest thread after each commit; readers see a whole list."""
+        self._feeds = self._store.feeds()
