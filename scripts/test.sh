@@ -48,6 +48,9 @@ step "mypy"
 step "lint-imports"
 "$bin/lint-imports" || fail "import contracts (lint-imports)"
 
+step "helm chart"
+scripts/helm.sh || fail "helm chart (scripts/helm.sh)"
+
 step "pytest $*"
 rc=0
 "$bin/pytest" "$@" || rc=$?

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds helm from the Go module proxy (once; cached in $(go env GOPATH)/bin) and checks
+# the chart: lint, and render with the values a deployment would use.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+helm_version=v3.16.4
+bin=$(go env GOPATH)/bin
+if ! "$bin/helm" version --short 2>/dev/null | grep -q "$helm_version"; then
+  echo "building helm $helm_version with go install (a few minutes, once)" >&2
+  (cd /tmp && go install "helm.sh/helm/v3/cmd/helm@$helm_version")
+fi
+chart=$root/helm/yrdhub
+"$bin/helm" lint --strict "$chart"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$bin/helm" template hub "$chart" > "$out/default.yaml"
+"$bin/helm" template hub "$chart" --set kafka.enabled=false --set kafka.bootstrap=kafka:9092 \
+  --set registry.verify.ingressHost=verify.example > "$out/external-kafka.yaml"
+# Four exchanges, a registry, and (by default) a three-broker KRaft cluster.
+[ "$(grep -c 'app.kubernetes.io/component: exchange' "$out/default.yaml")" -ge 4 ]
+grep -q 'kind: StatefulSet' "$out/default.yaml"
+! grep -q 'kind: StatefulSet' "$out/external-kafka.yaml"
+grep -q 'kind: Ingress' "$out/external-kafka.yaml"
+if "$bin/helm" template hub "$chart" --set kafka.enabled=false >/dev/null 2>&1; then
+  echo "chart must refuse kafka.enabled=false without kafka.bootstrap" >&2
+  exit 1
+fi
+echo "helm chart ok"
