@@ -103,6 +103,30 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "original_status": a.original_status,
             "status_reason": a.status_reason,
             "available": a.available,
+            "affiliations": [
+                {
+                    "organization_uscc": f.organization_uscc,
+                    "relation": _enum_name(
+                        records_pb2.AffiliationRelation, f.relation, "AFFILIATION_RELATION_"
+                    ),
+                    "start_date": f.start_date,
+                    "end_date": f.end_date,
+                }
+                for f in a.affiliations
+            ],
+            "unavailable": [
+                {"start_date": u.start_date, "end_date": u.end_date} for u in a.unavailable
+            ],
+            "assignment_history": [
+                {
+                    "institution_uscc": h.institution_uscc,
+                    "start_date": h.start_date,
+                    "end_date": h.end_date,
+                    "reference": h.reference,
+                }
+                for h in a.assignment_history
+            ],
+            "status_since": a.status_since,
         }
     if which == "green_cert":
         g = record.green_cert
@@ -189,6 +213,33 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 original_status=record.original_status,
                 status_reason=record.status_reason,
                 available=record.available,
+                affiliations=[
+                    records_pb2.Affiliation(
+                        organization_uscc=f.organization_uscc,
+                        relation=f"AFFILIATION_RELATION_{f.relation.value}",
+                        start_date=_date(f.start_date),
+                        end_date=_date(f.end_date),
+                    )
+                    for f in record.affiliations
+                ],
+                unavailable=[
+                    records_pb2.DateRange(
+                        start_date=_date(u.start_date), end_date=_date(u.end_date)
+                    )
+                    for u in record.unavailable
+                ],
+                assignment_history=[
+                    records_pb2.PastAssignment(
+                        institution_uscc=h.institution_uscc,
+                        start_date=_date(h.start_date),
+                        end_date=_date(h.end_date),
+                        reference=h.reference,
+                    )
+                    for h in record.assignment_history
+                ],
+                status_since=_date(record.status_since),
+                # identity is deliberately absent: the domain model has none, so
+                # nothing personal can reach an event.
             )
         )
     if isinstance(record, GreenCertification):

@@ -30,6 +30,15 @@ def all_topics(prefix: str = "") -> list[str]:
     return [topic_name(kind, prefix) for kind in RecordKind]
 
 
+def assignment_topic(prefix: str = "") -> str:
+    """Where the registry's assessor pool tells home provinces about assignments.
+
+    Not among all_topics: it carries AssignmentEvent, not Event, and flows the
+    other way (registry to exchanges).
+    """
+    return f"{prefix}yrd.assignment.v1"
+
+
 def make_producer(bootstrap: str, client_id: str) -> KafkaProducer:
     # Idempotent and acks=all: a retried batch is written once, and an
     # acknowledged one survives the loss of the leader's page cache.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -31,3 +33,15 @@ class NotFound(DomainError):
 
 class Unavailable(DomainError):
     """A dependency is down; maps to UNAVAILABLE (the caller may retry)."""
+
+
+def violations_of(exc: ValidationError, prefix: str) -> list[Violation]:
+    """Field violations from a pydantic error, paths under `prefix` (e.g. "spec.fields[0]")."""
+    found = []
+    for err in exc.errors():
+        path = prefix
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        found.append(Violation(path, "required" if err["type"] == "missing" else message))
+    return found

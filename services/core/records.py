@@ -168,7 +168,45 @@ class AssessorStatus(StrEnum):
     REVOKED = "REVOKED"
 
 
+class AffiliationRelation(StrEnum):
+    EMPLOYED = "EMPLOYED"
+    CONSULTED = "CONSULTED"
+
+
+class DateRange(DomainModel):
+    """Whole days, both ends included."""
+
+    start_date: RequiredDate
+    end_date: RequiredDate
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+
+class Affiliation(DomainModel):
+    """An assessor's tie to an organization; end_date None while it lasts."""
+
+    organization_uscc: Uscc
+    relation: Annotated[AffiliationRelation, BeforeValidator(_unspecified_is_missing)]
+    start_date: RequiredDate
+    end_date: OptionalDate = None
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+
+class PastAssignment(DomainModel):
+    """A review or inspection made outside the hub."""
+
+    institution_uscc: Uscc
+    start_date: RequiredDate
+    end_date: RequiredDate
+    reference: OptionalText = ""
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+
 class Assessor(DomainModel):
+    """An assessor as every province may see them: pseudonymous, no personal data."""
+
     assessor_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
     home_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
     employer_uscc: Uscc
@@ -178,6 +216,10 @@ class Assessor(DomainModel):
     original_status: OptionalText = ""
     status_reason: OptionalText = ""
     available: bool = True
+    affiliations: tuple[Affiliation, ...] = ()
+    unavailable: tuple[DateRange, ...] = ()
+    assignment_history: tuple[PastAssignment, ...] = ()
+    status_since: OptionalDate = None
 
     @property
     def key(self) -> str:

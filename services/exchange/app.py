@@ -13,6 +13,7 @@ from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
 from services.core.provinces import Province
+from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
 from services.exchange.relay import Relay
@@ -28,6 +29,8 @@ class ExchangeSettings:
     listen: str = "127.0.0.1:0"
     topic_prefix: str = ""
     ready_file: Path | None = None
+    # Where the hub's pseudonym secret is (YRDHUB_PSEUDONYM_SECRET takes precedence).
+    pseudonym_secret_file: Path | None = None
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -41,6 +44,12 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
     p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50051"))
     p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
     p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
+    p.add_argument(
+        "--pseudonym-secret-file",
+        type=Path,
+        default=env("YRDHUB_PSEUDONYM_SECRET_FILE"),
+        help="file holding the secret assessor ids are derived with",
+    )
     a = p.parse_args(argv)
     province = Province.parse(a.province)
     return ExchangeSettings(
@@ -50,6 +59,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         listen=a.listen,
         topic_prefix=a.topic_prefix,
         ready_file=a.ready_file,
+        pseudonym_secret_file=a.pseudonym_secret_file,
     )
 
 
@@ -60,7 +70,16 @@ async def serve(settings: ExchangeSettings) -> None:
     ensure_topics(settings.kafka, all_topics(settings.topic_prefix))
     producer = make_producer(settings.kafka, f"exchange-{settings.province.value}")
     relay = Relay(outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix))
-    publisher = Publisher(settings.province, outbox, on_stored=relay.wake)
+    home = build_home(
+        engine,
+        settings.province,
+        settings.kafka,
+        settings.topic_prefix,
+        settings.pseudonym_secret_file,
+    )
+    publisher = Publisher(
+        settings.province, outbox, on_stored=relay.wake, pseudonyms=home.pseudonyms
+    )
     servicer = ExchangeServicer(settings.province, publisher, outbox)
     server = GrpcServer(
         settings.listen,
@@ -68,13 +87,16 @@ async def serve(settings: ExchangeSettings) -> None:
             (
                 exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
                 lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
-            )
+            ),
+            home.registration,
         ],
     )
     relay.start()
+    home.start()
 
     async def stop() -> None:
         await asyncio.to_thread(relay.stop)
+        await home.stop()
         engine.dispose()
 
     await run_until_signalled(server, ready_file=settings.ready_file, on_stop=stop)

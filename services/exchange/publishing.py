@@ -20,6 +20,7 @@ from services.core.errors import InvalidRequest, Violation
 from services.core.provinces import Province
 from services.core.records import RecordKind, kind_of
 from services.core.validation import Refused, validate_record
+from services.exchange.identities import PendingIdentity, Pseudonymiser
 from services.exchange.outbox import Candidate, NewEvent, Outbox
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
@@ -49,6 +50,7 @@ class _Ready:
     record: records_pb2.Record
     candidate: Candidate
     warnings: list[Violation]
+    identity: PendingIdentity | None = None
 
 
 def new_event_id() -> str:
@@ -72,11 +74,13 @@ class Publisher:
         *,
         on_stored: Callable[[], None] = lambda: None,
         clock: Callable[[], dt.datetime] = _utcnow,
+        pseudonyms: Pseudonymiser | None = None,
     ) -> None:
         self._province = province
         self._outbox = outbox
         self._on_stored = on_stored
         self._clock = clock
+        self._pseudonyms = pseudonyms
 
     def publish(self, records: Sequence[records_pb2.Record]) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are committed."""
@@ -113,19 +117,36 @@ class Publisher:
                 ],
             )
         kind, values = parsed
+        identity: PendingIdentity | None = None
+        if kind is RecordKind.ASSESSOR and raw.assessor.HasField("identity"):
+            if self._pseudonyms is None:
+                return RecordResult(
+                    index,
+                    Outcome.REJECTED,
+                    violations=[Violation("assessor.identity", "not accepted by this exchange")],
+                )
+            applied = self._pseudonyms.apply(raw.assessor, values)
+            if isinstance(applied, list):
+                return RecordResult(index, Outcome.REJECTED, violations=applied)
+            identity = applied
         verdict = validate_record(kind, values, self._province)
         if isinstance(verdict, Refused):
             return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
         record = verdict.record
+        # Rebuilt from the domain record, which has no identity: personal data
+        # submitted with an assessor cannot reach the outbox.
         normalised = to_record_pb(record)
         body = normalised.SerializeToString(deterministic=True)
         candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
-        return _Ready(index, normalised, candidate, verdict.warnings)
+        return _Ready(index, normalised, candidate, verdict.warnings, identity)
 
     def _store(self, ready: list[_Ready], results: dict[int, RecordResult]) -> None:
         province_pb = PROVINCE_TO_PB[self._province]
         now = self._clock()
         accepted_at = timestamp(now)
+        if self._pseudonyms is not None:
+            # Before the outbox: an acknowledged assessor always has its identity on file.
+            self._pseudonyms.save([r.identity for r in ready if r.identity is not None], now)
 
         def build_payload(new: NewEvent) -> bytes:
             item = ready[new.index]

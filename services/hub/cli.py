@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     qr.add_argument("--scale", type=int, default=8, help="pixels per module")
     qr.set_defaults(run=_label_qr)
+    from services.hub import verify_draw
+
+    verify_draw.add_parser(sub)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     console = Console()

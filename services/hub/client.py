@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -96,3 +98,71 @@ def wait_until_applied(
         if time.monotonic() > deadline:
             raise TimeoutError(f"registry applied {applied}, expected {expected}")
         time.sleep(interval)
+
+
+class ChangeSubscription:
+    """A WatchChanges stream read on a background thread, so a caller can wait
+    for the next changes with a timeout and disconnect at any moment.
+
+    Returns once the registry confirmed the subscription (its first, empty
+    message), so nothing published afterwards can be missed, even from_latest.
+    """
+
+    def __init__(
+        self, registry: Any, request: registry_pb2.WatchChangesRequest, timeout: float = 30.0
+    ) -> None:
+        self._call = registry.WatchChanges(request)
+        self._changes: queue.Queue[registry_pb2.ChangeEvent | None] = queue.Queue()
+        self._live = threading.Event()
+        self.start_cursor = 0
+        self.last_cursor = request.after_cursor
+        self._thread = threading.Thread(target=self._read, name="watch-changes", daemon=True)
+        self._thread.start()
+        if not self._live.wait(timeout):
+            self._call.cancel()
+            raise TimeoutError("the registry did not confirm the subscription")
+
+    def _read(self) -> None:
+        try:
+            for response in self._call:
+                if not self._live.is_set():
+                    self.start_cursor = response.resume_cursor
+                    self._live.set()
+                for change in response.changes:
+                    self._changes.put(change)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.CANCELLED:
+                raise
+        finally:
+            self._live.set()
+            self._changes.put(None)
+
+    def take(self, count: int, timeout: float = 30.0) -> list[registry_pb2.ChangeEvent]:
+        """The next `count` changes; TimeoutError if they do not all come in time."""
+        deadline = time.monotonic() + timeout
+        taken: list[registry_pb2.ChangeEvent] = []
+        while len(taken) < count:
+            try:
+                change = self._changes.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"got {len(taken)} of {count} changes") from None
+            if change is None:
+                raise ConnectionError(f"the stream ended after {len(taken)} of {count} changes")
+            self.last_cursor = change.cursor
+            taken.append(change)
+        return taken
+
+    def wait_for(
+        self, predicate: Callable[[registry_pb2.ChangeEvent], bool], timeout: float = 30.0
+    ) -> registry_pb2.ChangeEvent:
+        """Skips changes until one satisfies `predicate`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            [change] = self.take(1, max(0.0, deadline - time.monotonic()))
+            if predicate(change):
+                return change
+
+    def cancel(self) -> None:
+        """Disconnects; the server stops streaming."""
+        self._call.cancel()
+        self._thread.join(5)

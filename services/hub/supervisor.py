@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +19,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def ensure_pseudonym_secret(workdir: Path) -> Path:
+    """The hub's pseudonym secret, made once per workdir (owner-only) and kept:
+    losing it would give every assessor a new id."""
+    path = workdir / "pseudonym.secret"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        tmp.replace(path)
+    return path
 
 
 @dataclass
@@ -42,6 +57,7 @@ class Hub:
         self.broker: KafkaBroker | None = None
         self.kafka = config.kafka or ""
         common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0"]
+        self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
         self.exchanges: dict[Province, ServiceProcess] = {
             p: ServiceProcess(
                 f"exchange-{p.value.lower()}",
@@ -51,6 +67,8 @@ class Hub:
                     p.value,
                     "--db",
                     config.db_url(f"exchange-{p.value.lower()}"),
+                    "--pseudonym-secret-file",
+                    str(self.pseudonym_secret_file),
                     *common,
                 ],
                 config.workdir,

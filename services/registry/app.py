@@ -12,10 +12,17 @@ from pathlib import Path
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
+from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
+from services.registry.conflict_store import ConflictStore
 from services.registry.ingest import Ingestor
 from services.registry.label_servicer import LabelServicer
 from services.registry.labels import LabelQueries
+from services.registry.policy_source import DEFAULT_POLICY, PolicySource
+from services.registry.pool_app import build_pool_service
 from services.registry.queries import RegistryQueries
+from services.registry.recognition import RecognitionDecisions
+from services.registry.reconciliation import Reconciliation
+from services.registry.reconciliation_servicer import ReconciliationUseCases
 from services.registry.servicer import RegistryServicer
 from services.registry.store import RegistryStore
 from services.registry.verify_web import RateLimiter, VerifyServer
@@ -33,6 +40,11 @@ class RegistrySettings:
     http_listen: str | None = None
     http_rate: float = 10.0
     http_burst: int = 30
+    # Assessor pool policies; None: the defaults in services/registry/policy/.
+    recusal_policy: Path | None = None
+    inspection_policy: Path | None = None
+    # Recognition policy, reloaded when the file changes (see policy_source).
+    recognition_policy: Path = DEFAULT_POLICY
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -46,6 +58,14 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     p.add_argument("--http-listen", default=env("YRDHUB_HTTP_LISTEN"), help="serve the verify page")
     p.add_argument("--http-rate", type=float, default=10.0, help="requests/s per client address")
     p.add_argument("--http-burst", type=int, default=30)
+    p.add_argument("--recusal-policy", type=Path, default=env("YRDHUB_RECUSAL_POLICY"))
+    p.add_argument("--inspection-policy", type=Path, default=env("YRDHUB_INSPECTION_POLICY"))
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=env("YRDHUB_POLICY", str(DEFAULT_POLICY)),
+        help="recognition policy file (TOML), reloaded when it changes",
+    )
     a = p.parse_args(argv)
     return RegistrySettings(
         a.db,
@@ -56,6 +76,9 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         a.http_listen,
         a.http_rate,
         a.http_burst,
+        recusal_policy=a.recusal_policy,
+        inspection_policy=a.inspection_policy,
+        recognition_policy=a.policy,
     )
 
 
@@ -65,10 +88,29 @@ async def serve(settings: RegistrySettings) -> None:
     store.create_schema()
     topics = all_topics(settings.topic_prefix)
     ensure_topics(settings.kafka, topics)
-    ingestor = Ingestor(store, make_consumer(settings.kafka, "registry"), topics)
-    servicer = RegistryServicer(RegistryQueries(store), store)
+    changed = ChangeSignal()
+    ingestor = Ingestor(
+        store, make_consumer(settings.kafka, "registry"), topics, on_applied=changed.notify
+    )
+    conflicts = ConflictStore(engine)
+    servicer = RegistryServicer(
+        RegistryQueries(store),
+        store,
+        ReconciliationUseCases(
+            Reconciliation(store, conflicts),
+            RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy)),
+            ChangeWatch(ChangeReader(engine), changed),
+        ),
+    )
     labels = LabelQueries(engine, store)
     label_servicer = LabelServicer(labels)
+    pool = build_pool_service(
+        engine,
+        settings.kafka,
+        settings.topic_prefix,
+        settings.recusal_policy,
+        settings.inspection_policy,
+    )
     verify: VerifyServer | None = None
     if settings.http_listen:
         verify = VerifyServer(
@@ -86,11 +128,14 @@ async def serve(settings: RegistrySettings) -> None:
                 labels_pb2.DESCRIPTOR.services_by_name["LabelService"].full_name,
                 lambda s: labels_pb2_grpc.add_LabelServiceServicer_to_server(label_servicer, s),
             ),
+            pool.registration,
         ],
     )
     ingestor.start()
+    pool.start()
 
     async def stop() -> None:
+        await pool.stop()
         if verify is not None:
             verify.stop()
         await asyncio.to_thread(ingestor.stop)

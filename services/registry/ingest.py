@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer, TopicPartition
 
-from services.common.convert import KIND_FROM_PB, from_timestamp, province_name
+from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -37,11 +37,26 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
     raise ValueError("event carries an empty record")
 
 
+def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | None]:
+    """(holder name, canonical status) of a certificate, which conflict rules compare."""
+    which = record.WhichOneof("body")
+    if which == "qualification":
+        q = record.qualification
+        status = STATUS_FROM_PB.get(q.status.canonical)
+        return q.institution_name, status.value if status is not None else None
+    if which == "green_cert":
+        g = record.green_cert
+        status = STATUS_FROM_PB.get(g.status.canonical)
+        return g.enterprise_name, status.value if status is not None else None
+    return None, None
+
+
 def parse_event(value: bytes) -> IncomingEvent:
     event = events_pb2.Event.FromString(value)
     if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
         raise ValueError("event lacks a record key, a revision or a known kind")
     uscc, code, label = index_columns(event.record)
+    name, status = certificate_facts(event.record)
     return IncomingEvent(
         province=province_name(event.province),
         record_key=event.record_key,
@@ -54,6 +69,8 @@ def parse_event(value: bytes) -> IncomingEvent:
         code=code,
         label_code=label,
         payload=value,
+        holder_name=name,
+        status=status,
     )
 
 
@@ -65,11 +82,14 @@ class Ingestor:
         topics: Sequence[str],
         *,
         max_records: int = 5000,
+        on_applied: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._consumer = consumer
         self._topics = list(topics)
         self._max_records = max_records
+        # Called after a batch with new events committed: wakes change streams.
+        self._on_applied = on_applied
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="registry-ingest", daemon=True)
         self.applied = 0
@@ -126,6 +146,8 @@ class Ingestor:
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
         new = self._store.apply(events, offsets, dead)
         self.applied += new
+        if new:
+            self._on_applied()
         return new
 
     def _run(self) -> None:

@@ -4,6 +4,10 @@ Each batch of events is applied in one transaction together with the Kafka
 offsets that produced it, so a restart resumes exactly after the last applied
 event: nothing lost, nothing applied twice. Duplicated or replayed events are
 no-ops because a record only moves to a higher revision.
+
+The same transaction re-evaluates the conflicts of every group the batch
+touched and appends to the change log, so conflicts and change streams are
+exactly as current as the records, and converge like them.
 """
 
 from __future__ import annotations
@@ -12,12 +16,16 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Index, LargeBinary, func, or_, select, tuple_
+from sqlalchemy import Index, LargeBinary, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Column, Field, SQLModel
 
-from services.common.sql import insert_ignore, upsert
+from services.common.sql import among, insert_ignore, pairs_among, upsert
+from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.registry import changelog, conflict_store
 
 
 class RegistryRecord(SQLModel, table=True):
@@ -25,9 +33,11 @@ class RegistryRecord(SQLModel, table=True):
 
     __tablename__ = "registry_record"
     __table_args__ = (
-        Index("ix_registry_record_uscc", "uscc"),
+        # The trailing columns cover the conflict checks of the apply path
+        # (names per USCC, certificates per label) without table lookups.
+        Index("ix_registry_record_uscc", "uscc", "kind", "holder_name"),
         Index("ix_registry_record_code", "code"),
-        Index("ix_registry_record_label", "label_code"),
+        Index("ix_registry_record_label", "label_code", "kind", "record_key"),
     )
     province: str = Field(primary_key=True, max_length=2)
     record_key: str = Field(primary_key=True, max_length=200)
@@ -40,6 +50,10 @@ class RegistryRecord(SQLModel, table=True):
     uscc: str = Field(max_length=18)
     code: str | None = Field(default=None, max_length=64)
     label_code: str | None = Field(default=None, max_length=64)
+    # What conflict rules compare, kept beside the payload so that detecting
+    # conflicts in the apply transaction needs no protobuf parsing.
+    holder_name: str | None = Field(default=None, max_length=500)
+    status: str | None = Field(default=None, max_length=16)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
@@ -89,7 +103,15 @@ _version = SQLModel.metadata.tables["record_version"]
 _feed = SQLModel.metadata.tables["feed_state"]
 _offset = SQLModel.metadata.tables["consumer_offset"]
 _dead = SQLModel.metadata.tables["dead_letter"]
-_TABLES = [_record, _version, _feed, _offset, _dead]
+_TABLES = [
+    _record,
+    _version,
+    _feed,
+    _offset,
+    _dead,
+    conflict_store.conflict_table,
+    changelog.change_log,
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,34 @@ class IncomingEvent:
     code: str | None
     label_code: str | None
     payload: bytes
+    # Institution or enterprise name and canonical status, for certificates.
+    holder_name: str | None = None
+    status: str | None = None
+
+
+_PROVINCE_OF = {p.value: p for p in Province}
+_KIND_OF = {k.value: k for k in RecordKind}
+_CERTIFICATE_KIND_NAMES = frozenset(k.value for k in CERTIFICATE_KINDS)
+
+
+def _facts_of(ev: IncomingEvent) -> CertificateFacts:
+    # Dict lookups rather than enum constructors: this runs for every record applied.
+    return CertificateFacts(
+        _PROVINCE_OF[ev.province],
+        ev.record_key,
+        _KIND_OF[ev.kind],
+        ev.uscc,
+        ev.holder_name or "",
+        ev.status or "",
+        ev.label_code,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prior:
+    revision: int
+    uscc: str
+    label_code: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +252,9 @@ class RegistryStore:
                 if ident not in held:
                     fresh[ident] = ev
             if fresh:
+                # Only records already held have a current row to look up.
+                updated = {(p, k) for p, k, _ in held} & {(p, k) for p, k, _ in fresh}
+                before = self._current(conn, updated)
                 insert_ignore(
                     conn,
                     _version,
@@ -241,6 +294,8 @@ class RegistryStore:
                             "uscc": ev.uscc,
                             "code": ev.code,
                             "label_code": ev.label_code,
+                            "holder_name": ev.holder_name,
+                            "status": ev.status,
                             "payload": ev.payload,
                         }
                         for ev in latest.values()
@@ -256,11 +311,14 @@ class RegistryStore:
                         "uscc",
                         "code",
                         "label_code",
+                        "holder_name",
+                        "status",
                         "payload",
                     ],
                     only_if_newer="revision",
                 )
                 self._advance_feeds(conn, fresh.values(), now)
+                self._reconcile(conn, fresh.values(), latest, before, now)
             if dead:
                 insert_ignore(
                     conn,
@@ -278,20 +336,129 @@ class RegistryStore:
         return len(fresh)
 
     @staticmethod
+    def _current(conn: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], _Prior]:
+        """The current rows of `pairs` before the batch: their old holder and label
+        may leave a group whose conflicts must then be re-evaluated."""
+        if not pairs:
+            return {}
+        r = _record.c
+        rows = conn.execute(
+            select(r.province, r.record_key, r.revision, r.uscc, r.label_code).where(
+                pairs_among(conn, r.province, r.record_key, list(pairs))
+            )
+        )
+        return {(p, k): _Prior(revision, uscc, label) for p, k, revision, uscc, label in rows}
+
+    @classmethod
+    def _reconcile(
+        cls,
+        conn: Connection,
+        fresh: Iterable[IncomingEvent],
+        latest: dict[tuple[str, str], IncomingEvent],
+        prior: dict[tuple[str, str], _Prior],
+        now: dt.datetime,
+    ) -> None:
+        """Logs every new version, then re-evaluates the conflicts of the groups
+        whose current records changed (old and new holder and label included)."""
+        changes = []
+        changed: list[IncomingEvent] = []
+        keys: set[str] = set()
+        usccs: set[str] = set()
+        labels: set[str] = set()
+        for ev in fresh:
+            pair = (ev.province, ev.record_key)
+            before = prior.get(pair)
+            current = latest[pair] is ev and (before is None or ev.revision > before.revision)
+            changes.append(
+                changelog.record_change(
+                    province=ev.province,
+                    record_key=ev.record_key,
+                    revision=ev.revision,
+                    uscc=ev.uscc,
+                    previous_uscc=before.uscc if before else None,
+                    became_current=current,
+                )
+            )
+            if current and ev.kind in _CERTIFICATE_KIND_NAMES:
+                changed.append(ev)
+                keys.add(ev.record_key)
+                usccs.add(ev.uscc)
+                labels.update(v for v in (ev.label_code,) if v)
+                if before is not None:
+                    usccs.add(before.uscc)
+                    labels.update(v for v in (before.label_code,) if v)
+        scope = Scope(frozenset(keys), frozenset(usccs), frozenset(labels))
+        if scope:
+            facts = cls._facts(conn, scope, [_facts_of(ev) for ev in changed])
+            detected = detect_conflicts(facts, scope)
+            changes.extend(conflict_store.reconcile(conn, detected, scope, now))
+        changelog.append(conn, changes)
+
+    @staticmethod
+    def _facts(
+        conn: Connection, scope: Scope, changed: list[CertificateFacts]
+    ) -> list[CertificateFacts]:
+        """Every current certificate of the groups in scope that may hold a conflict.
+
+        A group can conflict only if it has two records (a key), two names (a
+        USCC) or two certificates (a label); one aggregate query per kind of
+        group finds those, and only their rows are loaded. Every other group is
+        just the changed records themselves (enough for the issuer rule), which
+        the batch already holds: loading them again would double the cost of
+        applying a batch of new records.
+        """
+        r = _record.c
+        kinds = [k.value for k in CERTIFICATE_KINDS]
+        facts = {(f.province.value, f.record_key): f for f in changed}
+        columns = (r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status, r.label_code)
+        for column, values, having in (
+            (r.record_key, scope.record_keys, func.count() > 1),
+            (r.uscc, scope.usccs, func.count(r.holder_name.distinct()) > 1),
+            (r.label_code, scope.label_codes, func.count(r.record_key.distinct()) > 1),
+        ):
+            if not values:
+                continue
+            where = [r.kind.in_(kinds)]
+            if column is r.record_key:
+                # Every province listed: a lookup by key then walks the primary key.
+                where.append(r.province.in_(_PROVINCE_OF))
+            suspects = list(
+                conn.execute(
+                    select(column)
+                    .where(*where, among(conn, column, list(values)))
+                    .group_by(column)
+                    .having(having)
+                ).scalars()
+            )
+            if not suspects:
+                continue
+            stmt = select(*columns).where(*where, among(conn, column, suspects))
+            for province, key, kind, uscc, name, status, label in conn.execute(stmt):
+                facts[(province, key)] = CertificateFacts(
+                    _PROVINCE_OF[province],
+                    key,
+                    _KIND_OF[kind],
+                    uscc,
+                    name or "",
+                    status or "",
+                    label,
+                )
+        return list(facts.values())
+
+    @staticmethod
     def _held_revisions(
         conn: Connection, events: Sequence[IncomingEvent]
     ) -> set[tuple[str, str, int]]:
-        pairs = list({(ev.province, ev.record_key) for ev in events})
-        held: set[tuple[str, str, int]] = set()
-        for start in range(0, len(pairs), 2000):
-            chunk = pairs[start : start + 2000]
-            rows = conn.execute(
-                select(_version.c.province, _version.c.record_key, _version.c.revision).where(
-                    tuple_(_version.c.province, _version.c.record_key).in_(chunk)
-                )
+        pairs = {(ev.province, ev.record_key) for ev in events}
+        if not pairs:
+            return set()
+        v = _version.c
+        rows = conn.execute(
+            select(v.province, v.record_key, v.revision).where(
+                pairs_among(conn, v.province, v.record_key, list(pairs))
             )
-            held.update((p, k, r) for p, k, r in rows)
-        return held
+        )
+        return {(p, k, r) for p, k, r in rows}
 
     @staticmethod
     def _advance_feeds(conn: Connection, events: Iterable[IncomingEvent], now: dt.datetime) -> None:
@@ -337,7 +504,10 @@ class RegistryStore:
 
     def by_key(self, record_key: str) -> list[StoredRow]:
         with self._engine.connect() as conn:
-            stmt = self._select_rows().where(_record.c.record_key == record_key)
+            # Every province listed, so the lookup walks the primary key.
+            stmt = self._select_rows().where(
+                _record.c.province.in_(_PROVINCE_OF), _record.c.record_key == record_key
+            )
             return [_stored(r) for r in conn.execute(stmt.order_by(_record.c.province))]
 
     def by_uscc(self, uscc: str) -> list[StoredRow]:
@@ -357,6 +527,35 @@ class RegistryStore:
                 or_(_record.c.code == code, _record.c.label_code == code)
             )
             return [_stored(r) for r in conn.execute(stmt.order_by(_record.c.province))]
+
+    def versions(self, record_key: str, applied_by: dt.datetime | None = None) -> list[StoredRow]:
+        """Every version of a record from every province, by province then revision;
+        with `applied_by`, only those the registry had applied at or before it."""
+        v = _version.c
+        stmt = select(
+            v.province,
+            v.record_key,
+            v.revision,
+            v.sequence,
+            v.event_id,
+            v.accepted_at,
+            v.applied_at,
+            v.payload,
+        ).where(
+            # Every province listed, so the lookup walks the primary key.
+            v.province.in_([p.value for p in Province]),
+            v.record_key == record_key,
+        )
+        if applied_by is not None:
+            stmt = stmt.where(v.applied_at <= applied_by)
+        kind = record_key.split("/", 1)[0]
+        with self._engine.connect() as conn:
+            return [
+                _stored((province, key, kind, revision, seq, event_id, accepted, applied, payload))
+                for province, key, revision, seq, event_id, accepted, applied, payload in (
+                    conn.execute(stmt.order_by(v.province, v.revision))
+                )
+            ]
 
     def feeds(self) -> list[Feed]:
         with self._engine.connect() as conn:

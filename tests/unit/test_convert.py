@@ -68,6 +68,24 @@ def full_assessor() -> records_pb2.Record:
             original_status="恢复",
             status_reason="整改完成",
             available=True,
+            affiliations=[
+                records_pb2.Affiliation(
+                    organization_uscc=USCC,
+                    relation=records_pb2.AFFILIATION_RELATION_CONSULTED,
+                    start_date="2021-03-01",
+                    end_date="2022-02-28",
+                )
+            ],
+            unavailable=[records_pb2.DateRange(start_date="2026-07-01", end_date="2026-07-15")],
+            assignment_history=[
+                records_pb2.PastAssignment(
+                    institution_uscc=USCC,
+                    start_date="2024-05-06",
+                    end_date="2024-05-07",
+                    reference="苏市监评〔2024〕12号",
+                )
+            ],
+            status_since="2025-01-10",
         )
     )
 
@@ -140,8 +158,18 @@ def test_builders_set_every_field() -> None:
     # Guards the round trip: a field left at its default would not be exercised.
     for pb in (full_qualification(), full_assessor(), full_green_cert(), full_credit_event()):
         body = getattr(pb, str(pb.WhichOneof("body")))
-        declared = {f.name for f in body.DESCRIPTOR.fields}
+        # An assessor's identity is submission-only: the mapping drops it on purpose.
+        declared = {f.name for f in body.DESCRIPTOR.fields} - {"identity"}
         assert {f.name for f, _ in body.ListFields()} == declared
+
+
+def test_an_assessor_identity_never_survives_the_mapping() -> None:
+    pb = full_assessor()
+    pb.assessor.identity.name = "王五"
+    pb.assessor.identity.id_number = "310101198001010014"
+    normalised = to_record_pb(ingested(pb))
+    assert not normalised.assessor.HasField("identity")
+    assert "王五".encode() not in normalised.SerializeToString()
 
 
 @pytest.mark.parametrize(

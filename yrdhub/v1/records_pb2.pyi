@@ -23,6 +23,12 @@ class AssessorStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ASSESSOR_STATUS_REINSTATED: _ClassVar[AssessorStatus]
     ASSESSOR_STATUS_REVOKED: _ClassVar[AssessorStatus]
 
+class AffiliationRelation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AFFILIATION_RELATION_UNSPECIFIED: _ClassVar[AffiliationRelation]
+    AFFILIATION_RELATION_EMPLOYED: _ClassVar[AffiliationRelation]
+    AFFILIATION_RELATION_CONSULTED: _ClassVar[AffiliationRelation]
+
 class CreditListType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CREDIT_LIST_TYPE_UNSPECIFIED: _ClassVar[CreditListType]
@@ -44,6 +50,9 @@ ASSESSOR_STATUS_ACTIVE: AssessorStatus
 ASSESSOR_STATUS_SUSPENDED: AssessorStatus
 ASSESSOR_STATUS_REINSTATED: AssessorStatus
 ASSESSOR_STATUS_REVOKED: AssessorStatus
+AFFILIATION_RELATION_UNSPECIFIED: AffiliationRelation
+AFFILIATION_RELATION_EMPLOYED: AffiliationRelation
+AFFILIATION_RELATION_CONSULTED: AffiliationRelation
 CREDIT_LIST_TYPE_UNSPECIFIED: CreditListType
 CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS: CreditListType
 CREDIT_LIST_TYPE_SERIOUS_VIOLATION: CreditListType
@@ -101,7 +110,7 @@ class Qualification(_message.Message):
     def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ...) -> None: ...
 
 class Assessor(_message.Message):
-    __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available")
+    __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available", "affiliations", "unavailable", "assignment_history", "status_since", "identity")
     ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
     HOME_PROVINCE_FIELD_NUMBER: _ClassVar[int]
     EMPLOYER_USCC_FIELD_NUMBER: _ClassVar[int]
@@ -111,6 +120,11 @@ class Assessor(_message.Message):
     ORIGINAL_STATUS_FIELD_NUMBER: _ClassVar[int]
     STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    AFFILIATIONS_FIELD_NUMBER: _ClassVar[int]
+    UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENT_HISTORY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_SINCE_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
     assessor_id: str
     home_province: _common_pb2.Province
     employer_uscc: str
@@ -120,7 +134,54 @@ class Assessor(_message.Message):
     original_status: str
     status_reason: str
     available: bool
-    def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., employer_uscc: _Optional[str] = ..., level: _Optional[_Union[AssessorLevel, str]] = ..., fields: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[AssessorStatus, str]] = ..., original_status: _Optional[str] = ..., status_reason: _Optional[str] = ..., available: _Optional[bool] = ...) -> None: ...
+    affiliations: _containers.RepeatedCompositeFieldContainer[Affiliation]
+    unavailable: _containers.RepeatedCompositeFieldContainer[DateRange]
+    assignment_history: _containers.RepeatedCompositeFieldContainer[PastAssignment]
+    status_since: str
+    identity: AssessorIdentity
+    def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., employer_uscc: _Optional[str] = ..., level: _Optional[_Union[AssessorLevel, str]] = ..., fields: _Optional[_Iterable[str]] = ..., status: _Optional[_Union[AssessorStatus, str]] = ..., original_status: _Optional[str] = ..., status_reason: _Optional[str] = ..., available: _Optional[bool] = ..., affiliations: _Optional[_Iterable[_Union[Affiliation, _Mapping]]] = ..., unavailable: _Optional[_Iterable[_Union[DateRange, _Mapping]]] = ..., assignment_history: _Optional[_Iterable[_Union[PastAssignment, _Mapping]]] = ..., status_since: _Optional[str] = ..., identity: _Optional[_Union[AssessorIdentity, _Mapping]] = ...) -> None: ...
+
+class DateRange(_message.Message):
+    __slots__ = ("start_date", "end_date")
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    start_date: str
+    end_date: str
+    def __init__(self, start_date: _Optional[str] = ..., end_date: _Optional[str] = ...) -> None: ...
+
+class Affiliation(_message.Message):
+    __slots__ = ("organization_uscc", "relation", "start_date", "end_date")
+    ORGANIZATION_USCC_FIELD_NUMBER: _ClassVar[int]
+    RELATION_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    organization_uscc: str
+    relation: AffiliationRelation
+    start_date: str
+    end_date: str
+    def __init__(self, organization_uscc: _Optional[str] = ..., relation: _Optional[_Union[AffiliationRelation, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ...) -> None: ...
+
+class PastAssignment(_message.Message):
+    __slots__ = ("institution_uscc", "start_date", "end_date", "reference")
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    START_DATE_FIELD_NUMBER: _ClassVar[int]
+    END_DATE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    institution_uscc: str
+    start_date: str
+    end_date: str
+    reference: str
+    def __init__(self, institution_uscc: _Optional[str] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+
+class AssessorIdentity(_message.Message):
+    __slots__ = ("name", "id_number", "phone")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    id_number: str
+    phone: str
+    def __init__(self, name: _Optional[str] = ..., id_number: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
 
 class GreenCertification(_message.Message):
     __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory")

@@ -24,10 +24,11 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
+from yrdhub.v1 import reconciliation_pb2 as yrdhub_dot_v1_dot_reconciliation__pb2
 from yrdhub.v1 import records_pb2 as yrdhub_dot_v1_dot_records__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yrdhub/v1/registry.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\"\xcd\x01\n\x0cStoredRecord\x12\x12\n\nrecord_key\x18\x01 \x01(\t\x12#\n\x04kind\x18\x02 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12)\n\nprovenance\x18\x03 \x01(\x0b\x32\x15.yrdhub.v1.Provenance\x12!\n\x06record\x18\x04 \x01(\x0b\x32\x11.yrdhub.v1.Record\x12\x36\n\x10\x65\x66\x66\x65\x63tive_status\x18\x05 \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\"\xd0\x01\n\rFeedFreshness\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x15\n\rlast_sequence\x18\x02 \x01(\x03\x12\x34\n\x10last_accepted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_applied_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65vents_applied\x18\x05 \x01(\x03\"&\n\x10GetRecordRequest\x12\x12\n\nrecord_key\x18\x01 \x01(\t\"h\n\x11GetRecordResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"-\n\x1dListInstitutionRecordsRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\"u\n\x1eListInstitutionRecordsResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\'\n\x17\x43heckCertificateRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\"\xab\x01\n\x18\x43heckCertificateResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x07matches\x18\x02 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\tfreshness\x18\x04 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\"\x1a\n\x18GetRegistryStatusRequest\"m\n\x19GetRegistryStatusResponse\x12\'\n\x05\x66\x65\x65\x64s\x18\x01 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x0f\n\x07records\x18\x02 \x01(\x03\x12\x16\n\x0e\x65vents_applied\x18\x03 \x01(\x03\x32\x99\x03\n\x0fRegistryService\x12K\n\tGetRecord\x12\x1b.yrdhub.v1.GetRecordRequest\x1a\x1c.yrdhub.v1.GetRecordResponse\"\x03\x90\x02\x01\x12r\n\x16ListInstitutionRecords\x12(.yrdhub.v1.ListInstitutionRecordsRequest\x1a).yrdhub.v1.ListInstitutionRecordsResponse\"\x03\x90\x02\x01\x12`\n\x10\x43heckCertificate\x12\".yrdhub.v1.CheckCertificateRequest\x1a#.yrdhub.v1.CheckCertificateResponse\"\x03\x90\x02\x01\x12\x63\n\x11GetRegistryStatus\x12#.yrdhub.v1.GetRegistryStatusRequest\x1a$.yrdhub.v1.GetRegistryStatusResponse\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yrdhub/v1/registry.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x1eyrdhub/v1/reconciliation.proto\x1a\x17yrdhub/v1/records.proto\"\xcd\x01\n\x0cStoredRecord\x12\x12\n\nrecord_key\x18\x01 \x01(\t\x12#\n\x04kind\x18\x02 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12)\n\nprovenance\x18\x03 \x01(\x0b\x32\x15.yrdhub.v1.Provenance\x12!\n\x06record\x18\x04 \x01(\x0b\x32\x11.yrdhub.v1.Record\x12\x36\n\x10\x65\x66\x66\x65\x63tive_status\x18\x05 \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\"\xd0\x01\n\rFeedFreshness\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x15\n\rlast_sequence\x18\x02 \x01(\x03\x12\x34\n\x10last_accepted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_applied_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65vents_applied\x18\x05 \x01(\x03\"&\n\x10GetRecordRequest\x12\x12\n\nrecord_key\x18\x01 \x01(\t\"h\n\x11GetRecordResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"-\n\x1dListInstitutionRecordsRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\"u\n\x1eListInstitutionRecordsResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\'\n\x17\x43heckCertificateRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\"\xab\x01\n\x18\x43heckCertificateResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12(\n\x07matches\x18\x02 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\tfreshness\x18\x04 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\"\x1a\n\x18GetRegistryStatusRequest\"m\n\x19GetRegistryStatusResponse\x12\'\n\x05\x66\x65\x65\x64s\x18\x01 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x0f\n\x07records\x18\x02 \x01(\x03\x12\x16\n\x0e\x65vents_applied\x18\x03 \x01(\x03\"8\n\x15GetInstitutionRequest\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x11\n\tcredit_on\x18\x02 \x01(\t\"\xd7\x03\n\x16GetInstitutionResponse\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\r\n\x05\x66ound\x18\x02 \x01(\x08\x12#\n\x05names\x18\x03 \x03(\x0b\x32\x14.yrdhub.v1.NameClaim\x12&\n\tprovinces\x18\x04 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12/\n\x0equalifications\x18\x05 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12,\n\x0bgreen_certs\x18\x06 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12.\n\rcredit_events\x18\x07 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12\x31\n\x0f\x63redit_listings\x18\x08 \x03(\x0b\x32\x18.yrdhub.v1.CreditListing\x12&\n\tconflicts\x18\t \x03(\x0b\x32\x13.yrdhub.v1.Conflict\x12\x11\n\tcredit_on\x18\n \x01(\t\x12)\n\x05\x61s_of\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\tfreshness\x18\x0c \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\"\x86\x01\n\x14ListConflictsRequest\x12&\n\x05types\x18\x01 \x03(\x0e\x32\x17.yrdhub.v1.ConflictType\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x11\n\topen_only\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"\x83\x01\n\x15ListConflictsResponse\x12&\n\tconflicts\x18\x01 \x03(\x0b\x32\x13.yrdhub.v1.Conflict\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"s\n\x17GetRecordHistoryRequest\x12\x12\n\nrecord_key\x18\x01 \x01(\t\x12\x32\n\x0erecorded_as_of\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08valid_on\x18\x03 \x01(\t\"\xc7\x01\n\x18GetRecordHistoryResponse\x12)\n\x08versions\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12(\n\x07\x63urrent\x18\x02 \x03(\x0b\x32\x17.yrdhub.v1.StoredRecord\x12+\n\x08validity\x18\x03 \x03(\x0b\x32\x19.yrdhub.v1.ValidityOnDate\x12)\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xda\x01\n\x18\x44\x65\x63ideRecognitionRequest\x12\x14\n\nrecord_key\x18\x01 \x01(\tH\x00\x12\x32\n\x0binstitution\x18\x02 \x01(\x0b\x32\x1b.yrdhub.v1.InstitutionScopeH\x00\x12,\n\x0ftarget_province\x18\x03 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\r\n\x05\x61s_of\x18\x04 \x01(\t\x12,\n\x0fsource_province\x18\x05 \x01(\x0e\x32\x13.yrdhub.v1.ProvinceB\t\n\x07subject\"\x96\x02\n\x19\x44\x65\x63ideRecognitionResponse\x12.\n\x07outcome\x18\x01 \x01(\x0e\x32\x1d.yrdhub.v1.RecognitionOutcome\x12-\n\x07reasons\x18\x02 \x03(\x0b\x32\x1c.yrdhub.v1.RecognitionReason\x12\x16\n\x0epolicy_version\x18\x03 \x01(\t\x12\x15\n\rpolicy_digest\x18\x04 \x01(\t\x12,\n\x0ftarget_province\x18\x05 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\r\n\x05\x61s_of\x18\x06 \x01(\t\x12.\n\ndecided_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9c\x01\n\x13WatchChangesRequest\x12&\n\tprovinces\x18\x01 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12$\n\x05kinds\x18\x02 \x03(\x0e\x32\x15.yrdhub.v1.RecordKind\x12\x0c\n\x04uscc\x18\x03 \x01(\t\x12\x14\n\x0c\x61\x66ter_cursor\x18\x04 \x01(\x03\x12\x13\n\x0b\x66rom_latest\x18\x05 \x01(\x08\"\xe2\x01\n\x0b\x43hangeEvent\x12\x0e\n\x06\x63ursor\x18\x01 \x01(\x03\x12#\n\x04type\x18\x02 \x01(\x0e\x32\x15.yrdhub.v1.ChangeType\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x06record\x18\x04 \x01(\x0b\x32\x17.yrdhub.v1.StoredRecordH\x00\x12\'\n\x08\x63onflict\x18\x05 \x01(\x0b\x32\x13.yrdhub.v1.ConflictH\x00\x12\x0f\n\x07\x63urrent\x18\x06 \x01(\x08\x42\x08\n\x06\x63hange\"V\n\x14WatchChangesResponse\x12\'\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x16.yrdhub.v1.ChangeEvent\x12\x15\n\rresume_cursor\x18\x02 \x01(\x03\x32\xed\x06\n\x0fRegistryService\x12K\n\tGetRecord\x12\x1b.yrdhub.v1.GetRecordRequest\x1a\x1c.yrdhub.v1.GetRecordResponse\"\x03\x90\x02\x01\x12r\n\x16ListInstitutionRecords\x12(.yrdhub.v1.ListInstitutionRecordsRequest\x1a).yrdhub.v1.ListInstitutionRecordsResponse\"\x03\x90\x02\x01\x12`\n\x10\x43heckCertificate\x12\".yrdhub.v1.CheckCertificateRequest\x1a#.yrdhub.v1.CheckCertificateResponse\"\x03\x90\x02\x01\x12\x63\n\x11GetRegistryStatus\x12#.yrdhub.v1.GetRegistryStatusRequest\x1a$.yrdhub.v1.GetRegistryStatusResponse\"\x03\x90\x02\x01\x12Z\n\x0eGetInstitution\x12 .yrdhub.v1.GetInstitutionRequest\x1a!.yrdhub.v1.GetInstitutionResponse\"\x03\x90\x02\x01\x12W\n\rListConflicts\x12\x1f.yrdhub.v1.ListConflictsRequest\x1a .yrdhub.v1.ListConflictsResponse\"\x03\x90\x02\x01\x12`\n\x10GetRecordHistory\x12\".yrdhub.v1.GetRecordHistoryRequest\x1a#.yrdhub.v1.GetRecordHistoryResponse\"\x03\x90\x02\x01\x12\x63\n\x11\x44\x65\x63ideRecognition\x12#.yrdhub.v1.DecideRecognitionRequest\x1a$.yrdhub.v1.DecideRecognitionResponse\"\x03\x90\x02\x01\x12V\n\x0cWatchChanges\x12\x1e.yrdhub.v1.WatchChangesRequest\x1a\x1f.yrdhub.v1.WatchChangesResponse\"\x03\x90\x02\x01\x30\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,26 +43,58 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REGISTRYSERVICE'].methods_by_name['CheckCertificate']._serialized_options = b'\220\002\001'
   _globals['_REGISTRYSERVICE'].methods_by_name['GetRegistryStatus']._loaded_options = None
   _globals['_REGISTRYSERVICE'].methods_by_name['GetRegistryStatus']._serialized_options = b'\220\002\001'
-  _globals['_STOREDRECORD']._serialized_start=122
-  _globals['_STOREDRECORD']._serialized_end=327
-  _globals['_FEEDFRESHNESS']._serialized_start=330
-  _globals['_FEEDFRESHNESS']._serialized_end=538
-  _globals['_GETRECORDREQUEST']._serialized_start=540
-  _globals['_GETRECORDREQUEST']._serialized_end=578
-  _globals['_GETRECORDRESPONSE']._serialized_start=580
-  _globals['_GETRECORDRESPONSE']._serialized_end=684
-  _globals['_LISTINSTITUTIONRECORDSREQUEST']._serialized_start=686
-  _globals['_LISTINSTITUTIONRECORDSREQUEST']._serialized_end=731
-  _globals['_LISTINSTITUTIONRECORDSRESPONSE']._serialized_start=733
-  _globals['_LISTINSTITUTIONRECORDSRESPONSE']._serialized_end=850
-  _globals['_CHECKCERTIFICATEREQUEST']._serialized_start=852
-  _globals['_CHECKCERTIFICATEREQUEST']._serialized_end=891
-  _globals['_CHECKCERTIFICATERESPONSE']._serialized_start=894
-  _globals['_CHECKCERTIFICATERESPONSE']._serialized_end=1065
-  _globals['_GETREGISTRYSTATUSREQUEST']._serialized_start=1067
-  _globals['_GETREGISTRYSTATUSREQUEST']._serialized_end=1093
-  _globals['_GETREGISTRYSTATUSRESPONSE']._serialized_start=1095
-  _globals['_GETREGISTRYSTATUSRESPONSE']._serialized_end=1204
-  _globals['_REGISTRYSERVICE']._serialized_start=1207
-  _globals['_REGISTRYSERVICE']._serialized_end=1616
+  _globals['_REGISTRYSERVICE'].methods_by_name['GetInstitution']._loaded_options = None
+  _globals['_REGISTRYSERVICE'].methods_by_name['GetInstitution']._serialized_options = b'\220\002\001'
+  _globals['_REGISTRYSERVICE'].methods_by_name['ListConflicts']._loaded_options = None
+  _globals['_REGISTRYSERVICE'].methods_by_name['ListConflicts']._serialized_options = b'\220\002\001'
+  _globals['_REGISTRYSERVICE'].methods_by_name['GetRecordHistory']._loaded_options = None
+  _globals['_REGISTRYSERVICE'].methods_by_name['GetRecordHistory']._serialized_options = b'\220\002\001'
+  _globals['_REGISTRYSERVICE'].methods_by_name['DecideRecognition']._loaded_options = None
+  _globals['_REGISTRYSERVICE'].methods_by_name['DecideRecognition']._serialized_options = b'\220\002\001'
+  _globals['_REGISTRYSERVICE'].methods_by_name['WatchChanges']._loaded_options = None
+  _globals['_REGISTRYSERVICE'].methods_by_name['WatchChanges']._serialized_options = b'\220\002\001'
+  _globals['_STOREDRECORD']._serialized_start=154
+  _globals['_STOREDRECORD']._serialized_end=359
+  _globals['_FEEDFRESHNESS']._serialized_start=362
+  _globals['_FEEDFRESHNESS']._serialized_end=570
+  _globals['_GETRECORDREQUEST']._serialized_start=572
+  _globals['_GETRECORDREQUEST']._serialized_end=610
+  _globals['_GETRECORDRESPONSE']._serialized_start=612
+  _globals['_GETRECORDRESPONSE']._serialized_end=716
+  _globals['_LISTINSTITUTIONRECORDSREQUEST']._serialized_start=718
+  _globals['_LISTINSTITUTIONRECORDSREQUEST']._serialized_end=763
+  _globals['_LISTINSTITUTIONRECORDSRESPONSE']._serialized_start=765
+  _globals['_LISTINSTITUTIONRECORDSRESPONSE']._serialized_end=882
+  _globals['_CHECKCERTIFICATEREQUEST']._serialized_start=884
+  _globals['_CHECKCERTIFICATEREQUEST']._serialized_end=923
+  _globals['_CHECKCERTIFICATERESPONSE']._serialized_start=926
+  _globals['_CHECKCERTIFICATERESPONSE']._serialized_end=1097
+  _globals['_GETREGISTRYSTATUSREQUEST']._serialized_start=1099
+  _globals['_GETREGISTRYSTATUSREQUEST']._serialized_end=1125
+  _globals['_GETREGISTRYSTATUSRESPONSE']._serialized_start=1127
+  _globals['_GETREGISTRYSTATUSRESPONSE']._serialized_end=1236
+  _globals['_GETINSTITUTIONREQUEST']._serialized_start=1238
+  _globals['_GETINSTITUTIONREQUEST']._serialized_end=1294
+  _globals['_GETINSTITUTIONRESPONSE']._serialized_start=1297
+  _globals['_GETINSTITUTIONRESPONSE']._serialized_end=1768
+  _globals['_LISTCONFLICTSREQUEST']._serialized_start=1771
+  _globals['_LISTCONFLICTSREQUEST']._serialized_end=1905
+  _globals['_LISTCONFLICTSRESPONSE']._serialized_start=1908
+  _globals['_LISTCONFLICTSRESPONSE']._serialized_end=2039
+  _globals['_GETRECORDHISTORYREQUEST']._serialized_start=2041
+  _globals['_GETRECORDHISTORYREQUEST']._serialized_end=2156
+  _globals['_GETRECORDHISTORYRESPONSE']._serialized_start=2159
+  _globals['_GETRECORDHISTORYRESPONSE']._serialized_end=2358
+  _globals['_DECIDERECOGNITIONREQUEST']._serialized_start=2361
+  _globals['_DECIDERECOGNITIONREQUEST']._serialized_end=2579
+  _globals['_DECIDERECOGNITIONRESPONSE']._serialized_start=2582
+  _globals['_DECIDERECOGNITIONRESPONSE']._serialized_end=2860
+  _globals['_WATCHCHANGESREQUEST']._serialized_start=2863
+  _globals['_WATCHCHANGESREQUEST']._serialized_end=3019
+  _globals['_CHANGEEVENT']._serialized_start=3022
+  _globals['_CHANGEEVENT']._serialized_end=3248
+  _globals['_WATCHCHANGESRESPONSE']._serialized_start=3250
+  _globals['_WATCHCHANGESRESPONSE']._serialized_end=3336
+  _globals['_REGISTRYSERVICE']._serialized_start=3339
+  _globals['_REGISTRYSERVICE']._serialized_end=4216
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from yrdhub.v1 import common_pb2 as _common_pb2
+from yrdhub.v1 import reconciliation_pb2 as _reconciliation_pb2
 from yrdhub.v1 import records_pb2 as _records_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -98,3 +99,155 @@ class GetRegistryStatusResponse(_message.Message):
     records: int
     events_applied: int
     def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ...) -> None: ...
+
+class GetInstitutionRequest(_message.Message):
+    __slots__ = ("uscc", "credit_on")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ON_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    credit_on: str
+    def __init__(self, uscc: _Optional[str] = ..., credit_on: _Optional[str] = ...) -> None: ...
+
+class GetInstitutionResponse(_message.Message):
+    __slots__ = ("uscc", "found", "names", "provinces", "qualifications", "green_certs", "credit_events", "credit_listings", "conflicts", "credit_on", "as_of", "freshness")
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    FOUND_FIELD_NUMBER: _ClassVar[int]
+    NAMES_FIELD_NUMBER: _ClassVar[int]
+    PROVINCES_FIELD_NUMBER: _ClassVar[int]
+    QUALIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    GREEN_CERTS_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_ON_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    uscc: str
+    found: bool
+    names: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.NameClaim]
+    provinces: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
+    qualifications: _containers.RepeatedCompositeFieldContainer[StoredRecord]
+    green_certs: _containers.RepeatedCompositeFieldContainer[StoredRecord]
+    credit_events: _containers.RepeatedCompositeFieldContainer[StoredRecord]
+    credit_listings: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.CreditListing]
+    conflicts: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.Conflict]
+    credit_on: str
+    as_of: _timestamp_pb2.Timestamp
+    freshness: _containers.RepeatedCompositeFieldContainer[FeedFreshness]
+    def __init__(self, uscc: _Optional[str] = ..., found: _Optional[bool] = ..., names: _Optional[_Iterable[_Union[_reconciliation_pb2.NameClaim, _Mapping]]] = ..., provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., qualifications: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., green_certs: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_events: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_listings: _Optional[_Iterable[_Union[_reconciliation_pb2.CreditListing, _Mapping]]] = ..., conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., credit_on: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ...) -> None: ...
+
+class ListConflictsRequest(_message.Message):
+    __slots__ = ("types", "uscc", "open_only", "page_size", "page_token")
+    TYPES_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    types: _containers.RepeatedScalarFieldContainer[_reconciliation_pb2.ConflictType]
+    uscc: str
+    open_only: bool
+    page_size: int
+    page_token: str
+    def __init__(self, types: _Optional[_Iterable[_Union[_reconciliation_pb2.ConflictType, str]]] = ..., uscc: _Optional[str] = ..., open_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListConflictsResponse(_message.Message):
+    __slots__ = ("conflicts", "next_page_token", "as_of")
+    CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    conflicts: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.Conflict]
+    next_page_token: str
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetRecordHistoryRequest(_message.Message):
+    __slots__ = ("record_key", "recorded_as_of", "valid_on")
+    RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AS_OF_FIELD_NUMBER: _ClassVar[int]
+    VALID_ON_FIELD_NUMBER: _ClassVar[int]
+    record_key: str
+    recorded_as_of: _timestamp_pb2.Timestamp
+    valid_on: str
+    def __init__(self, record_key: _Optional[str] = ..., recorded_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_on: _Optional[str] = ...) -> None: ...
+
+class GetRecordHistoryResponse(_message.Message):
+    __slots__ = ("versions", "current", "validity", "as_of")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    VALIDITY_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[StoredRecord]
+    current: _containers.RepeatedCompositeFieldContainer[StoredRecord]
+    validity: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.ValidityOnDate]
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, versions: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., current: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., validity: _Optional[_Iterable[_Union[_reconciliation_pb2.ValidityOnDate, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class DecideRecognitionRequest(_message.Message):
+    __slots__ = ("record_key", "institution", "target_province", "as_of", "source_province")
+    RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    record_key: str
+    institution: _reconciliation_pb2.InstitutionScope
+    target_province: _common_pb2.Province
+    as_of: str
+    source_province: _common_pb2.Province
+    def __init__(self, record_key: _Optional[str] = ..., institution: _Optional[_Union[_reconciliation_pb2.InstitutionScope, _Mapping]] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[str] = ..., source_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
+
+class DecideRecognitionResponse(_message.Message):
+    __slots__ = ("outcome", "reasons", "policy_version", "policy_digest", "target_province", "as_of", "decided_at")
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    outcome: _reconciliation_pb2.RecognitionOutcome
+    reasons: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.RecognitionReason]
+    policy_version: str
+    policy_digest: str
+    target_province: _common_pb2.Province
+    as_of: str
+    decided_at: _timestamp_pb2.Timestamp
+    def __init__(self, outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WatchChangesRequest(_message.Message):
+    __slots__ = ("provinces", "kinds", "uscc", "after_cursor", "from_latest")
+    PROVINCES_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    AFTER_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    FROM_LATEST_FIELD_NUMBER: _ClassVar[int]
+    provinces: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
+    kinds: _containers.RepeatedScalarFieldContainer[_common_pb2.RecordKind]
+    uscc: str
+    after_cursor: int
+    from_latest: bool
+    def __init__(self, provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., kinds: _Optional[_Iterable[_Union[_common_pb2.RecordKind, str]]] = ..., uscc: _Optional[str] = ..., after_cursor: _Optional[int] = ..., from_latest: _Optional[bool] = ...) -> None: ...
+
+class ChangeEvent(_message.Message):
+    __slots__ = ("cursor", "type", "recorded_at", "record", "conflict", "current")
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    RECORD_FIELD_NUMBER: _ClassVar[int]
+    CONFLICT_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    cursor: int
+    type: _reconciliation_pb2.ChangeType
+    recorded_at: _timestamp_pb2.Timestamp
+    record: StoredRecord
+    conflict: _reconciliation_pb2.Conflict
+    current: bool
+    def __init__(self, cursor: _Optional[int] = ..., type: _Optional[_Union[_reconciliation_pb2.ChangeType, str]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record: _Optional[_Union[StoredRecord, _Mapping]] = ..., conflict: _Optional[_Union[_reconciliation_pb2.Conflict, _Mapping]] = ..., current: _Optional[bool] = ...) -> None: ...
+
+class WatchChangesResponse(_message.Message):
+    __slots__ = ("changes", "resume_cursor")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    RESUME_CURSOR_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[ChangeEvent]
+    resume_cursor: int
+    def __init__(self, changes: _Optional[_Iterable[_Union[ChangeEvent, _Mapping]]] = ..., resume_cursor: _Optional[int] = ...) -> None: ...

@@ -55,6 +55,31 @@ class RegistryServiceStub:
                 request_serializer=yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusRequest.SerializeToString,
                 response_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusResponse.FromString,
                 _registered_method=True)
+        self.GetInstitution = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/GetInstitution',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.GetInstitutionRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetInstitutionResponse.FromString,
+                _registered_method=True)
+        self.ListConflicts = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/ListConflicts',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.ListConflictsRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListConflictsResponse.FromString,
+                _registered_method=True)
+        self.GetRecordHistory = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/GetRecordHistory',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryResponse.FromString,
+                _registered_method=True)
+        self.DecideRecognition = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/DecideRecognition',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.FromString,
+                _registered_method=True)
+        self.WatchChanges = channel.unary_stream(
+                '/yrdhub.v1.RegistryService/WatchChanges',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -89,6 +114,47 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetInstitution(self, request, context):
+        """Merges every province's records about one institution: names, qualifications,
+        green certificates, credit events and listings in force, open conflicts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListConflicts(self, request, context):
+        """Lists detected conflicts, by type, institution, or open ones only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRecordHistory(self, request, context):
+        """Returns every version of a record, what the hub knew at an instant, and
+        whether the certificate was valid on a day.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideRecognition(self, request, context):
+        """Decides whether a certificate, or an institution's scope items, is recognised
+        in a target province on a day, with the reasons and the policy version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchChanges(self, request, context):
+        """Streams changes (record versions applied, conflicts opened, updated or
+        resolved) after a cursor, then live; resume after a disconnect with the
+        last cursor received: no gap, no duplicate. Cursors belong to one registry
+        database (a replica rebuilt from Kafka numbers its changes anew).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +177,31 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetRegistryStatus,
                     request_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusRequest.FromString,
                     response_serializer=yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusResponse.SerializeToString,
+            ),
+            'GetInstitution': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInstitution,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetInstitutionRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.GetInstitutionResponse.SerializeToString,
+            ),
+            'ListConflicts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListConflicts,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListConflictsRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.ListConflictsResponse.SerializeToString,
+            ),
+            'GetRecordHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRecordHistory,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryResponse.SerializeToString,
+            ),
+            'DecideRecognition': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideRecognition,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.SerializeToString,
+            ),
+            'WatchChanges': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchChanges,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +313,141 @@ class RegistryService:
             '/yrdhub.v1.RegistryService/GetRegistryStatus',
             yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusRequest.SerializeToString,
             yrdhub_dot_v1_dot_registry__pb2.GetRegistryStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInstitution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/GetInstitution',
+            yrdhub_dot_v1_dot_registry__pb2.GetInstitutionRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.GetInstitutionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListConflicts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/ListConflicts',
+            yrdhub_dot_v1_dot_registry__pb2.ListConflictsRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.ListConflictsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRecordHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/GetRecordHistory',
+            yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.GetRecordHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideRecognition(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/DecideRecognition',
+            yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/WatchChanges',
+            yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.FromString,
             options,
             channel_credentials,
             insecure,

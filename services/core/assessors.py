@@ -1,0 +1,229 @@
+"""The assessor pool: who may sit on a review, and why someone may not.
+
+A candidate is an assessor qualified in at least one requested field. A
+candidate is eligible when active (or reinstated), available, free on the
+review's dates and free of every conflict of interest the recusal policy
+names. Every exclusion carries a stable reason code and a human-readable
+detail, so officials can see why each candidate was left out.
+
+The types here are plain slotted dataclasses, not pydantic models: the draw
+screens thousands of candidates per request and must stay within a few
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.core.provinces import Province
+from services.core.records import AffiliationRelation, AssessorLevel, AssessorStatus
+
+ELIGIBLE_STATUSES = frozenset({AssessorStatus.ACTIVE, AssessorStatus.REINSTATED})
+
+LEVEL_CODES = {
+    AssessorLevel.TEAM_LEADER: "L",
+    AssessorLevel.ASSESSOR: "A",
+    AssessorLevel.TECHNICAL_EXPERT: "E",
+}
+"""One-letter level codes used in snapshots (they repeat thousands of times)."""
+
+
+class RecusalPolicy(BaseModel):
+    """Conflict-of-interest rules; local policy, so configuration, not code.
+
+    Loaded from a TOML file (services/registry/policy/recusal-v1.toml by
+    default). A window of N years reaches back N years before the review's
+    first day; 0 means ties that overlap the review itself.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    employment_years: int = Field(default=3, ge=0, le=50)
+    consulting_years: int = Field(default=3, ge=0, le=50)
+    # The candidate's current employer is the institution under review.
+    same_employer: bool = True
+    # Avoid assessors whose home province is the institution's province.
+    same_province: bool = False
+    # Avoid assessors who reviewed or inspected the institution within N years
+    # (0: no such rule).
+    reviewed_within_years: int = Field(default=0, ge=0, le=50)
+    # Province load is counted over assignments starting this many days back.
+    load_lookback_days: int = Field(default=365, ge=1, le=3650)
+    # Longest review a team can be booked for.
+    max_assignment_days: int = Field(default=31, ge=1, le=366)
+    default_team_size: int = Field(default=2, ge=1, le=20)
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """A dated tie to an organization; until None while it lasts."""
+
+    relation: AffiliationRelation
+    since: dt.date
+    until: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolMember:
+    """An assessor as the pool matches them (built from the pseudonymous record)."""
+
+    assessor_id: str
+    province: Province
+    employer_uscc: str
+    level: AssessorLevel
+    fields: frozenset[str]
+    status: AssessorStatus
+    status_reason: str = ""
+    available: bool = True
+    # Ties by organization USCC, for a lookup per candidate instead of a scan.
+    ties: Mapping[str, tuple[Tie, ...]] = field(default_factory=dict)
+    unavailable: tuple[tuple[dt.date, dt.date], ...] = ()
+    # Reviews made outside the hub, by institution USCC.
+    reviewed: Mapping[str, tuple[dt.date, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    reason: str
+    detail: str
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One review (or visit) to screen candidates for, with the policy's windows
+    worked out once instead of per candidate."""
+
+    institution_uscc: str
+    institution_province: Province
+    start: dt.date
+    end: dt.date
+    policy: RecusalPolicy
+    employment_from: dt.date
+    consulting_from: dt.date
+    reviewed_from: dt.date | None
+
+    @classmethod
+    def of(
+        cls,
+        institution_uscc: str,
+        institution_province: Province,
+        start: dt.date,
+        end: dt.date,
+        policy: RecusalPolicy,
+    ) -> Review:
+        return cls(
+            institution_uscc,
+            institution_province,
+            start,
+            end,
+            policy,
+            years_before(start, policy.employment_years),
+            years_before(start, policy.consulting_years),
+            years_before(start, policy.reviewed_within_years)
+            if policy.reviewed_within_years
+            else None,
+        )
+
+
+def standing(member: PoolMember) -> Exclusion | None:
+    """Exclusions that hold whatever the review: status and the availability flag."""
+    if member.status not in ELIGIBLE_STATUSES:
+        reason = f": {member.status_reason}" if member.status_reason else ""
+        return Exclusion("status", f"{member.status.value.lower()}{reason}")
+    if not member.available:
+        return Exclusion("not_available", "marked unavailable by the home province")
+    return None
+
+
+def unavailable_during(
+    member: PoolMember, start: dt.date, end: dt.date
+) -> tuple[dt.date, dt.date] | None:
+    for first, last in member.unavailable:
+        if first <= end and last >= start:
+            return first, last
+    return None
+
+
+def conflict(
+    member: PoolMember,
+    review: Review,
+    hub_reviews: Mapping[str, Sequence[dt.date]] | None = None,
+) -> Exclusion | None:
+    """The first conflict of interest between the member and the institution, if any.
+
+    hub_reviews: start dates of assignments the hub itself made for this
+    institution, by assessor id (the record's own history covers the rest).
+    """
+    policy = review.policy
+    uscc = review.institution_uscc
+    if policy.same_employer and member.employer_uscc == uscc:
+        return Exclusion("recusal.same_employer", f"currently employed by {uscc}")
+    for tie in member.ties.get(uscc, ()):
+        if tie.since > review.end:
+            continue
+        employed = tie.relation is AffiliationRelation.EMPLOYED
+        window = review.employment_from if employed else review.consulting_from
+        if tie.until is None or tie.until >= window:
+            years = policy.employment_years if employed else policy.consulting_years
+            until = tie.until.isoformat() if tie.until else "now"
+            return Exclusion(
+                "recusal.employed" if employed else "recusal.consulted",
+                f"{'employed by' if employed else 'consulted for'} {uscc} from "
+                f"{tie.since.isoformat()} to {until} (within {years} years)",
+            )
+    if policy.same_province and member.province is review.institution_province:
+        return Exclusion(
+            "recusal.same_province",
+            f"home province {member.province.value} is the institution's province",
+        )
+    if review.reviewed_from is not None:
+        since = review.reviewed_from
+        dates = list(member.reviewed.get(uscc, ()))
+        if hub_reviews is not None:
+            dates.extend(hub_reviews.get(member.assessor_id, ()))
+        recent = [d for d in dates if since <= d <= review.end]
+        if recent:
+            return Exclusion(
+                "recusal.reviewed_recently",
+                f"reviewed {uscc} on {max(recent).isoformat()} "
+                f"(within {policy.reviewed_within_years} years)",
+            )
+    return None
+
+
+def screen(
+    member: PoolMember,
+    review: Review,
+    booked: Set[str],
+    hub_reviews: Mapping[str, Sequence[dt.date]] | None = None,
+) -> Exclusion | None:
+    """Why the member cannot sit on this review, or None if they can.
+
+    booked: ids of assessors already assigned on dates overlapping the review.
+    The most basic reason wins: standing, then dates, then conflicts.
+    """
+    excluded = standing(member)
+    if excluded is not None:
+        return excluded
+    period = unavailable_during(member, review.start, review.end)
+    if period is not None:
+        return Exclusion(
+            "unavailable_period",
+            f"unavailable from {period[0].isoformat()} to {period[1].isoformat()}",
+        )
+    if member.assessor_id in booked:
+        return Exclusion("booked", "already assigned on overlapping dates")
+    return conflict(member, review, hub_reviews)

@@ -1,0 +1,333 @@
+"""Random inspection plans (双随机): draw institutions, then inspectors, both at random.
+
+Institutions are graded A-D by credit risk from the credit events the
+provinces publish; each grade is sampled at its own ratio from configuration
+(ratios are local policy). Each drawn institution gets a visit day spread over
+the campaign and a team drawn from the assessor pool with the same recusal
+rules and the same commit-snapshot-reveal discipline as review teams.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from services.core.assessors import (
+    LEVEL_CODES,
+    Exclusion,
+    PoolMember,
+    RecusalPolicy,
+    Review,
+    conflict,
+    years_before,
+)
+from services.core.draws import (
+    PROVINCE_ORDER,
+    Entrant,
+    Load,
+    loads_of,
+    rank,
+    seat_inspectors,
+)
+from services.core.provinces import Province
+from services.core.records import (
+    CreditAction,
+    CreditListType,
+    DomainModel,
+    FieldCode,
+    OptionalText,
+    RequiredDate,
+    _not_before,
+)
+
+PLAN_FORMAT = "yrdhub/inspection-plan/1"
+MAX_PLAN_DAYS = 366
+
+
+class CreditClass(StrEnum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+@dataclass(frozen=True, slots=True)
+class CreditFact:
+    """One credit event about an institution, as the grading needs it."""
+
+    listing_province: str
+    list_type: CreditListType
+    action: CreditAction
+    effective_from: dt.date
+    effective_until: dt.date | None
+
+
+def credit_class(facts: Iterable[CreditFact], on: dt.date, recent_years: int) -> CreditClass:
+    """The institution's grade on a day.
+
+    For each listing authority and list, the latest event in effect decides
+    (only the authority that listed lifts its own listing): a listing still
+    open on a serious-violation list gives D, on the abnormal-operations list
+    C; a listing closed (removed, repaired or run out) within `recent_years`
+    gives B; anything else A.
+    """
+    latest: dict[tuple[str, CreditListType], CreditFact] = {}
+    for fact in sorted(
+        (f for f in facts if f.effective_from <= on),
+        key=lambda f: (f.effective_from, f.action is not CreditAction.LISTED),
+    ):
+        latest[(fact.listing_province, fact.list_type)] = fact
+    open_lists: set[CreditListType] = set()
+    closed_on: list[dt.date] = []
+    for (_authority, list_type), fact in latest.items():
+        if fact.action is CreditAction.LISTED:
+            if fact.effective_until is None or fact.effective_until >= on:
+                open_lists.add(list_type)
+            else:
+                closed_on.append(fact.effective_until)
+        else:
+            closed_on.append(fact.effective_from)
+    if CreditListType.SERIOUS_VIOLATION in open_lists:
+        return CreditClass.D
+    if CreditListType.ABNORMAL_OPERATIONS in open_lists:
+        return CreditClass.C
+    since = years_before(on, recent_years)
+    if any(day >= since for day in closed_on):
+        return CreditClass.B
+    return CreditClass.A
+
+
+def _ratio(value: Any) -> Any:
+    # Through str: the TOML float 0.03 must mean exactly 3/100, not its binary neighbour.
+    return Decimal(str(value)) if isinstance(value, int | float) else value
+
+
+Ratio = Annotated[Decimal, BeforeValidator(_ratio), Field(ge=0, le=1)]
+
+
+class InspectionPolicy(BaseModel):
+    """Sampling ratios per credit class and the shape of inspection teams.
+
+    Loaded from a TOML file (services/registry/policy/inspection-v1.toml by default).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Annotated[str, Field(min_length=1, max_length=64)]
+    ratios: dict[CreditClass, Ratio]
+    team_size: int = Field(default=2, ge=1, le=10)
+    leader: bool = False
+    max_visits_per_inspector: int = Field(default=3, ge=1, le=100)
+    # Inspectors must share a CMA field with the institution.
+    match_fields: bool = True
+    weekdays_only: bool = True
+    # A listing closed within this many years keeps an institution in class B.
+    credit_recent_years: int = Field(default=2, ge=0, le=20)
+
+    @field_validator("ratios")
+    @classmethod
+    def _every_class(cls, ratios: dict[CreditClass, Decimal]) -> dict[CreditClass, Decimal]:
+        missing = [c.value for c in CreditClass if c not in ratios]
+        if missing:
+            raise ValueError(f"a ratio is needed for every credit class; missing {missing}")
+        return ratios
+
+
+def _provinces(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(sorted(set(value)))
+    return value
+
+
+class InspectionSpec(DomainModel):
+    provinces: Annotated[tuple[Province, ...], BeforeValidator(_provinces)] = ()
+    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_provinces)] = ()
+    start_date: RequiredDate
+    end_date: RequiredDate
+    reference: OptionalText = ""
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+    def days(self, weekdays_only: bool) -> list[dt.date]:
+        span = (self.end_date - self.start_date).days + 1
+        every = (self.start_date + dt.timedelta(days=n) for n in range(span))
+        return [d for d in every if not weekdays_only or d.weekday() < 5]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntity:
+    """An institution that may be inspected: qualified in `province`, graded."""
+
+    province: Province
+    uscc: str
+    fields: frozenset[str]
+    credit_class: CreditClass
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    assessor_id: str
+    uscc: str
+    exclusion: Exclusion
+
+
+def plan_conflicts(
+    inspectors: Sequence[PoolMember],
+    entities: Sequence[PoolEntity],
+    spec: InspectionSpec,
+    recusal: RecusalPolicy,
+    hub_reviews: Mapping[str, Mapping[str, Sequence[dt.date]]],
+) -> list[Conflict]:
+    """Every inspector-institution pair in conflict, found from the inspectors' ties
+    (sparse) rather than by trying every pair. The same-province rule is left
+    to the plan itself, which sees both provinces.
+
+    hub_reviews: by institution USCC, the hub's own assignment start dates per assessor.
+    """
+    province_blind = recusal.model_copy(update={"same_province": False})
+    province_of = {e.uscc: e.province for e in entities}
+    found: dict[tuple[str, str], Exclusion] = {}
+    for member in inspectors:
+        linked = {member.employer_uscc, *member.ties, *member.reviewed}
+        linked.update(u for u, per in hub_reviews.items() if member.assessor_id in per)
+        for uscc in sorted(linked & province_of.keys()):
+            review = Review.of(
+                uscc, province_of[uscc], spec.start_date, spec.end_date, province_blind
+            )
+            excluded = conflict(member, review, hub_reviews.get(uscc))
+            if excluded is not None:
+                found[(member.assessor_id, uscc)] = excluded
+    return [Conflict(a, u, e) for (a, u), e in sorted(found.items())]
+
+
+def plan_snapshot(
+    spec: InspectionSpec,
+    recusal: RecusalPolicy,
+    policy: InspectionPolicy,
+    loads: Mapping[str, Load],
+    entities: Sequence[PoolEntity],
+    inspectors: Sequence[tuple[PoolMember, Exclusion | None]],
+    busy: Mapping[str, Sequence[dt.date]],
+    conflicts: Sequence[Conflict],
+) -> dict[str, Any]:
+    """Everything the plan depends on, as a JSON-ready value.
+
+    busy: the days within the campaign each inspector is unavailable or booked.
+    """
+    return {
+        "format": PLAN_FORMAT,
+        "policy": f"{recusal.version}+{policy.version}",
+        "spec": {
+            "provinces": [p.value for p in spec.provinces],
+            "fields": list(spec.fields),
+            "start_date": spec.start_date.isoformat(),
+            "end_date": spec.end_date.isoformat(),
+        },
+        "rules": {
+            "ratios": {c.value: str(policy.ratios[c]) for c in CreditClass},
+            "team_size": policy.team_size,
+            "leader": policy.leader,
+            "max_visits_per_inspector": policy.max_visits_per_inspector,
+            "match_fields": policy.match_fields,
+            "same_province": recusal.same_province,
+            "days": [d.isoformat() for d in spec.days(policy.weekdays_only)],
+        },
+        "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
+        "entities": sorted(
+            [e.province.value, e.uscc, e.credit_class.value, sorted(e.fields)] for e in entities
+        ),
+        "inspectors": [
+            [
+                m.assessor_id,
+                m.province.value,
+                LEVEL_CODES[m.level],
+                sorted(m.fields),
+                None if excluded is None else [excluded.reason, excluded.detail],
+            ]
+            for m, excluded in sorted(inspectors, key=lambda item: item[0].assessor_id)
+        ],
+        "busy": {
+            ident: sorted(d.isoformat() for d in days) for ident, days in busy.items() if days
+        },
+        "conflicts": [
+            [c.assessor_id, c.uscc, c.exclusion.reason, c.exclusion.detail] for c in conflicts
+        ],
+    }
+
+
+def quota(pool: int, ratio: Decimal) -> int:
+    """ceil(pool x ratio): a class with any institution and a non-zero ratio gets a visit."""
+    return min(pool, int((ratio * pool).to_integral_value(rounding=ROUND_CEILING)))
+
+
+def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Re-runs a plan from its seed and snapshot.
+
+    {"quotas": {class: [pool, drawn]}, "visits": [[province, uscc, class, day,
+    [[id, role], ...], failure], ...]}, visits in draw order.
+    """
+    rules = snapshot["rules"]
+    days: list[str] = rules["days"]
+    loads = loads_of(snapshot)
+    by_class: dict[str, list[tuple[bytes, list[Any]]]] = {c.value: [] for c in CreditClass}
+    for entity in snapshot["entities"]:
+        province, uscc, grade, _fields = entity
+        by_class[grade].append((rank(seed, "entity:", f"{province}:{uscc}"), entity))
+    quotas: dict[str, list[int]] = {}
+    chosen: list[tuple[bytes, list[Any]]] = []
+    for grade, ranked in by_class.items():
+        n = quota(len(ranked), Decimal(rules["ratios"][grade]))
+        quotas[grade] = [len(ranked), n]
+        chosen.extend(sorted(ranked, key=lambda item: item[0])[:n])
+    chosen.sort(key=lambda item: item[0])
+    if chosen and not days:
+        return {"quotas": quotas, "visits": [], "failure": "the campaign has no working day"}
+
+    inspectors = [
+        (ident, province, level, frozenset(fields))
+        for ident, province, level, fields, excluded in snapshot["inspectors"]
+        if excluded is None
+    ]
+    busy: dict[str, set[str]] = {}
+    for ident, taken in snapshot["busy"].items():
+        for day in taken:
+            busy.setdefault(day, set()).add(ident)
+    conflicts = {(ident, uscc) for ident, uscc, _reason, _detail in snapshot["conflicts"]}
+    visits_of: dict[str, int] = {}
+    cap = int(rules["max_visits_per_inspector"])
+    visits: list[list[Any]] = []
+    for index, (_key, (province, uscc, grade, fields)) in enumerate(chosen):
+        day = days[index % len(days)]
+        taken_today = busy.setdefault(day, set())
+        wanted = set(fields)
+        entrants = [
+            Entrant.of(ident, home, level, have)
+            for ident, home, level, have in inspectors
+            if ident not in taken_today
+            and visits_of.get(ident, 0) < cap
+            and (ident, uscc) not in conflicts
+            and not (rules["same_province"] and home == province)
+            and not (rules["match_fields"] and wanted and not (have & wanted))
+        ]
+        seating = seat_inspectors(
+            seed,
+            entrants,
+            visit=index,
+            size=int(rules["team_size"]),
+            leader=bool(rules["leader"]),
+            loads=loads,
+        )
+        team: list[list[str]] = []
+        if not seating.failure:
+            for pick in seating.picks:
+                team.append([pick.assessor_id, pick.role.value])
+                taken_today.add(pick.assessor_id)
+                visits_of[pick.assessor_id] = visits_of.get(pick.assessor_id, 0) + 1
+        visits.append([province, uscc, grade, day, team, seating.failure])
+    return {"quotas": quotas, "visits": visits, "failure": ""}

@@ -1,0 +1,441 @@
+"""Review teams: requests, their snapshot, and drawing them fast.
+
+The snapshot of a team draw lists, for each requested field, every assessor
+qualified in it, with the reason if they are excluded:
+
+    {"candidates": {"00": [[id, province, level, exclusion or null], ...], ...},
+     "format": "yrdhub/team-draw/1", "loads": {...}, "policy": "...", "spec": {...}}
+
+Lines are sorted by assessor id; an assessor qualified in two requested
+fields is in both sections with the same exclusion. Re-running the draw takes
+the assessors not excluded, each with the requested fields whose section
+names them, and seats them (services.core.draws).
+
+Per-field sections are what makes draws fast. A draw screens thousands of
+candidates; building objects per candidate per draw made draws slow and kept
+the cyclic garbage collector busy. So each field's candidates are prepared
+once per pool version (FieldPool), with their snapshot lines written out, and
+a draw only looks at the exceptions - those on leave, those booked, those
+tied to the institution - and joins prepared strings. `team_snapshot` is the
+plain reference the prepared path is held to, byte for byte, by the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+
+from services.core.assessors import (
+    LEVEL_CODES,
+    Exclusion,
+    PoolMember,
+    RecusalPolicy,
+    Review,
+    conflict,
+    screen,
+    standing,
+    unavailable_during,
+)
+from services.core.draws import (
+    PROVINCE_ORDER,
+    Entrant,
+    Load,
+    Seating,
+    TeamShape,
+    loads_of,
+    outcome_of_seating,
+    seat_prepared,
+    seat_team,
+)
+from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.provinces import Province
+from services.core.records import (
+    DomainModel,
+    FieldCode,
+    OptionalText,
+    RequiredDate,
+    Uscc,
+    _not_before,
+)
+
+TEAM_FORMAT = "yrdhub/team-draw/1"
+
+# --- requests -------------------------------------------------------------------
+
+
+def _unique_fields(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError("at least one field is required")
+        return tuple(sorted(set(value)))
+    return value
+
+
+def _province_required(value: Any) -> Any:
+    if value in ("", "UNSPECIFIED", None):
+        raise ValueError("required")
+    return value
+
+
+class TeamSpec(DomainModel):
+    """What a review team is asked for."""
+
+    institution_uscc: Uscc
+    institution_province: Annotated[Province, BeforeValidator(_province_required)]
+    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_unique_fields)]
+    start_date: RequiredDate
+    end_date: RequiredDate
+    size: int = Field(default=0, ge=0, le=20)
+    leader: bool = True
+    technical_experts: int = Field(default=0, ge=0, le=10)
+    reference: OptionalText = ""
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def shape(self, loads: Mapping[str, Load]) -> TeamShape:
+        return TeamShape(self.size, self.leader, self.technical_experts, loads)
+
+
+def parse_team_spec(values: Mapping[str, Any], policy: RecusalPolicy) -> TeamSpec:
+    """A validated spec with defaults applied, or InvalidRequest naming every bad field."""
+    try:
+        spec = TeamSpec.model_validate(dict(values))
+    except ValidationError as exc:
+        raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
+    if spec.days > policy.max_assignment_days:
+        raise InvalidRequest(
+            "invalid team request",
+            [
+                Violation(
+                    "spec.end_date",
+                    f"a review lasts at most {policy.max_assignment_days} days ({spec.days} asked)",
+                )
+            ],
+        )
+    if spec.size == 0:
+        spec = spec.model_copy(update={"size": policy.default_team_size})
+    return spec
+
+
+# --- the snapshot, plainly (the reference) ------------------------------------------
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _snapshot_head(
+    spec: TeamSpec, policy: RecusalPolicy, loads: Mapping[str, Load]
+) -> dict[str, Any]:
+    return {
+        "format": TEAM_FORMAT,
+        "policy": policy.version,
+        "spec": {
+            "institution_uscc": spec.institution_uscc,
+            "institution_province": spec.institution_province.value,
+            "fields": list(spec.fields),
+            "start_date": spec.start_date.isoformat(),
+            "end_date": spec.end_date.isoformat(),
+            "size": spec.size,
+            "leader": spec.leader,
+            "technical_experts": spec.technical_experts,
+        },
+        "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
+    }
+
+
+def team_snapshot(
+    spec: TeamSpec,
+    policy: RecusalPolicy,
+    loads: Mapping[str, Load],
+    candidates: Sequence[tuple[PoolMember, Exclusion | None]],
+) -> dict[str, Any]:
+    """Everything a team draw depends on, as a JSON-ready value; candidates sorted by id."""
+    return {
+        **_snapshot_head(spec, policy, loads),
+        "candidates": {
+            f: [
+                [
+                    m.assessor_id,
+                    m.province.value,
+                    LEVEL_CODES[m.level],
+                    None if excluded is None else [excluded.reason, excluded.detail],
+                ]
+                for m, excluded in candidates
+                if f in m.fields
+            ]
+            for f in spec.fields
+        },
+    }
+
+
+def team_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """Re-runs a team draw from its seed and snapshot: {"team": [[id, role]...], "failure": ...}."""
+    spec = snapshot["spec"]
+    found: dict[str, tuple[str, str, set[str]]] = {}
+    for field, lines in snapshot["candidates"].items():
+        for ident, province, level, excluded in lines:
+            if excluded is None:
+                found.setdefault(ident, (province, level, set()))[2].add(field)
+    entrants = [Entrant.of(i, p, lv, frozenset(fs)) for i, (p, lv, fs) in found.items()]
+    shape = TeamShape(
+        int(spec["size"]), bool(spec["leader"]), int(spec["technical_experts"]), loads_of(snapshot)
+    )
+    return outcome_of_seating(seat_team(seed, entrants, spec["fields"], shape))
+
+
+# --- the prepared path ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntry:
+    """A pool member with what every draw needs of it worked out once."""
+
+    member: PoolMember
+    entrant: Entrant
+    # The member's snapshot line up to its exclusion: '["<id>","<province>","<level>",'.
+    head: str
+    standing: Exclusion | None
+    # Every organization a conflict could come from (employer, ties, past
+    # reviews): an institution outside it needs no closer look.
+    linked: frozenset[str]
+
+
+def pool_entry(member: PoolMember) -> PoolEntry:
+    province = member.province.value
+    level = LEVEL_CODES[member.level]
+    return PoolEntry(
+        member,
+        Entrant.of(member.assessor_id, province, level, member.fields),
+        _json([member.assessor_id, province, level])[:-1] + ",",
+        standing(member),
+        frozenset({member.employer_uscc, *member.ties, *member.reviewed}),
+    )
+
+
+def _line(entry: PoolEntry, excluded: Exclusion | None) -> str:
+    if excluded is None:
+        return entry.head + "null]"
+    return entry.head + _json([excluded.reason, excluded.detail]) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldPool:
+    """The members qualified in one field, prepared: snapshot lines as if only
+    standing excluded anyone, and indexes of those in good standing whose
+    screening can change from request to request."""
+
+    field: str
+    entries: tuple[PoolEntry, ...]  # by assessor id
+    standing: tuple[Exclusion | None, ...]
+    lines: tuple[str, ...]
+    position: Mapping[str, int]
+    with_leave: tuple[int, ...]  # in good standing, with leave periods
+    linked: Mapping[str, tuple[int, ...]]  # in good standing, by organization tied to
+    by_province: Mapping[str, tuple[int, ...]]  # in good standing
+    # Seating's view of those in good standing, by province, and
+    # [leaders, assessors, experts, members covering the field] per province.
+    entrants: Mapping[str, tuple[Entrant, ...]]
+    counts: Mapping[str, tuple[int, int, int, int]]
+
+
+def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
+    """Prepares the entries qualified in `field` (sorted by assessor id)."""
+    linked: dict[str, list[int]] = {}
+    by_province: dict[str, list[int]] = {p: [] for p in PROVINCE_ORDER}
+    with_leave = []
+    for i, e in enumerate(entries):
+        if e.standing is not None:
+            continue
+        if e.member.unavailable:
+            with_leave.append(i)
+        for uscc in e.linked:
+            linked.setdefault(uscc, []).append(i)
+        by_province[e.entrant.province].append(i)
+    entrants = {p: tuple(entries[i].entrant for i in at) for p, at in by_province.items()}
+    counts = {}
+    for p, group in entrants.items():
+        levels = list(map(attrgetter("level"), group))
+        leaders, assessors = levels.count("L"), levels.count("A")
+        counts[p] = (leaders, assessors, len(levels) - leaders - assessors, leaders + assessors)
+    return FieldPool(
+        field,
+        tuple(entries),
+        tuple(e.standing for e in entries),
+        tuple(_line(e, e.standing) for e in entries),
+        {e.entrant.assessor_id: i for i, e in enumerate(entries)},
+        tuple(with_leave),
+        {k: tuple(v) for k, v in linked.items()},
+        {k: tuple(v) for k, v in by_province.items()},
+        entrants,
+        counts,
+    )
+
+
+_BOOKED = Exclusion("booked", "already assigned on overlapping dates")
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """One field's candidates, why each is excluded (same index), and their lines."""
+
+    pool: FieldPool
+    exclusions: list[Exclusion | None]
+    lines: list[str]
+    # Indexes of those in good standing this request excludes.
+    dynamic: tuple[int, ...]
+
+
+def screen_field(
+    pool: FieldPool,
+    review: Review,
+    booked: Set[str],
+    hub_reviews: Mapping[str, Sequence[dt.date]] | None = None,
+) -> Screened:
+    """screen() for every candidate of the field, with the same answers, at the
+    cost of the exceptions rather than of the pool."""
+    entries, position, standing_of = pool.entries, pool.position, pool.standing
+    found: dict[int, Exclusion] = {}
+    for i in pool.with_leave:
+        m = entries[i].member
+        if unavailable_during(m, review.start, review.end) is not None:
+            excluded = screen(m, review, booked, hub_reviews)
+            if excluded is not None:
+                found[i] = excluded
+    for ident in booked:
+        at = position.get(ident)
+        if at is not None and standing_of[at] is None and at not in found:
+            found[at] = _BOOKED
+    suspects = set(pool.linked.get(review.institution_uscc, ()))
+    if review.policy.same_province:
+        suspects.update(pool.by_province.get(review.institution_province.value, ()))
+    if review.reviewed_from is not None and hub_reviews:
+        for ident in hub_reviews:
+            at = position.get(ident)
+            if at is not None and standing_of[at] is None:
+                suspects.add(at)
+    for i in suspects:
+        if i not in found:
+            excluded = conflict(entries[i].member, review, hub_reviews)
+            if excluded is not None:
+                found[i] = excluded
+    exclusions = list(standing_of)
+    lines = list(pool.lines)
+    for i, excluded in found.items():
+        exclusions[i] = excluded
+        lines[i] = _line(entries[i], excluded)
+    return Screened(pool, exclusions, lines, tuple(found))
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    """A request's candidates, screened, one section per requested field."""
+
+    sections: Mapping[str, Screened]  # by field, in order
+
+    def candidates(self) -> dict[str, tuple[PoolEntry, Exclusion | None, list[str]]]:
+        """Each candidate once: entry, exclusion and the requested fields it covers."""
+        found: dict[str, tuple[PoolEntry, Exclusion | None, list[str]]] = {}
+        for field, s in self.sections.items():
+            for entry, excluded in zip(s.pool.entries, s.exclusions, strict=True):
+                held = found.get(entry.entrant.assessor_id)
+                if held is None:
+                    found[entry.entrant.assessor_id] = (entry, excluded, [field])
+                else:
+                    held[2].append(field)
+        return found
+
+    def counts(self) -> tuple[int, int]:
+        """(candidates, eligible), each assessor counted once."""
+        if len(self.sections) == 1:
+            (s,) = self.sections.values()
+            return len(s.exclusions), s.exclusions.count(None)
+        found = self.candidates()
+        return len(found), sum(1 for _, x, _ in found.values() if x is None)
+
+    def eligible(self) -> list[Entrant]:
+        """Each eligible candidate once."""
+        return [e.entrant for e, x, _ in self.candidates().values() if x is None]
+
+
+_EMPTY = field_pool("", ())
+
+
+def screen_request(
+    pools: Mapping[str, FieldPool],
+    spec: TeamSpec,
+    review: Review,
+    booked: Set[str],
+    hub_reviews: Mapping[str, Sequence[dt.date]] | None = None,
+) -> Screening:
+    return Screening(
+        {f: screen_field(pools.get(f, _EMPTY), review, booked, hub_reviews) for f in spec.fields}
+    )
+
+
+def team_snapshot_json(
+    spec: TeamSpec, policy: RecusalPolicy, loads: Mapping[str, Load], screening: Screening
+) -> bytes:
+    """canonical_json(team_snapshot(...)), joined from prepared lines."""
+    sections = ",".join(
+        _json(field) + ":[" + ",".join(s.lines) + "]" for field, s in screening.sections.items()
+    )
+    rest = _json(_snapshot_head(spec, policy, loads))
+    # "candidates" sorts before every other key of the snapshot.
+    return ('{"candidates":{' + sections + "}," + rest[1:]).encode()
+
+
+def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: TeamShape) -> Seating:
+    """seat_team over the eligible candidates, with the same answer, built from the
+    prepared field pools: the union of the fields' candidates (each once), their
+    prepared counts, less this request's own exclusions."""
+    sections = list(screening.sections.values())
+    fields = [s.pool.field for s in sections]  # sorted, as spec.fields
+    groups: dict[str, list[Entrant]] = {p: [] for p in PROVINCE_ORDER}
+    counts = {p: [0] * (3 + len(fields)) for p in PROVINCE_ORDER}
+    earlier: set[str] = set()
+    for slot, s in enumerate(sections, start=3):
+        for p, group in s.pool.entrants.items():
+            c = counts[p]
+            # Every member of the field's pool covers the field.
+            c[slot] = s.pool.counts[p][3]
+            if earlier:
+                # Only those not met in an earlier field's pool are new.
+                new = [e for e in group if e.fields.isdisjoint(earlier)]
+                levels = list(map(attrgetter("level"), new))
+                leaders, assessors = levels.count("L"), levels.count("A")
+                experts = len(levels) - leaders - assessors
+            else:
+                new = list(group)
+                leaders, assessors, experts = s.pool.counts[p][:3]
+            groups[p].extend(new)
+            c[0] += leaders
+            c[1] += assessors
+            c[2] += experts
+        earlier.add(s.pool.field)
+    excluded: dict[str, Entrant] = {}
+    for s in sections:
+        for i in s.dynamic:
+            e = s.pool.entries[i].entrant
+            excluded[e.assessor_id] = e
+    for e in excluded.values():
+        c = counts[e.province]
+        c[_LEVEL_SLOT[e.level]] -= 1
+        if e.level != "E":
+            for slot, f in enumerate(fields, start=3):
+                if f in e.fields:
+                    c[slot] -= 1
+    return seat_prepared(seed, fields, counts, groups, set(excluded), shape)
+
+
+_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}

@@ -1,0 +1,198 @@
+"""Assignments of this province's assessors, as the registry's pool reports them.
+
+The exchange reads yrd.assignment.v1 and keeps the events about its own
+assessors, with the Kafka offsets in the same transaction (as the registry
+does for records): a restart resumes exactly where it stopped, and since only
+a higher revision replaces a stored one, re-sent events change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from google.protobuf.message import DecodeError
+from kafka import KafkaConsumer, TopicPartition
+from sqlalchemy import Index, LargeBinary, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Column, Field, SQLModel
+
+from services.common.convert import PROVINCE_TO_PB
+from services.common.sql import upsert
+from services.core.provinces import Province
+from yrdhub.v1 import assessor_pool_pb2
+
+log = logging.getLogger(__name__)
+
+
+class HomeAssignment(SQLModel, table=True):
+    __tablename__ = "home_assignment"
+    __table_args__ = (Index("ix_home_assignment_assessor", "assessor_id"),)
+    assignment_id: str = Field(primary_key=True, max_length=64)
+    revision: int
+    assessor_id: str = Field(max_length=64)
+    start_date: dt.date
+    state: str = Field(max_length=12)
+    # The Assignment message as the registry sent it.
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class HomeAssignmentOffset(SQLModel, table=True):
+    __tablename__ = "home_assignment_offset"
+    topic: str = Field(primary_key=True, max_length=200)
+    partition: int = Field(primary_key=True)
+    next_offset: int
+
+
+_assignment = SQLModel.metadata.tables["home_assignment"]
+_offset = SQLModel.metadata.tables["home_assignment_offset"]
+_ACTIVE = assessor_pool_pb2.ASSIGNMENT_STATE_ACTIVE
+
+
+class HomeAssignments:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create_schema(self) -> None:
+        SQLModel.metadata.create_all(self._engine, tables=[_assignment, _offset])
+
+    def offsets(self) -> dict[tuple[str, int], int]:
+        with self._engine.connect() as conn:
+            return {
+                (t, p): o
+                for t, p, o in conn.execute(
+                    select(_offset.c.topic, _offset.c.partition, _offset.c.next_offset)
+                )
+            }
+
+    def apply(
+        self, events: list[assessor_pool_pb2.AssignmentEvent], offsets: dict[tuple[str, int], int]
+    ) -> None:
+        latest: dict[str, assessor_pool_pb2.Assignment] = {}
+        for event in events:
+            a = event.assignment
+            held = latest.get(a.assignment_id)
+            if held is None or a.revision > held.revision:
+                latest[a.assignment_id] = a
+        with self._engine.begin() as conn:
+            upsert(
+                conn,
+                _assignment,
+                [
+                    {
+                        "assignment_id": a.assignment_id,
+                        "revision": a.revision,
+                        "assessor_id": a.assessor_id,
+                        "start_date": dt.date.fromisoformat(a.start_date),
+                        "state": "ACTIVE" if a.state == _ACTIVE else "CANCELLED",
+                        "payload": a.SerializeToString(),
+                    }
+                    for a in latest.values()
+                ],
+                key=["assignment_id"],
+                update=["revision", "assessor_id", "start_date", "state", "payload"],
+                only_if_newer="revision",
+            )
+            upsert(
+                conn,
+                _offset,
+                [{"topic": t, "partition": p, "next_offset": o} for (t, p), o in offsets.items()],
+                key=["topic", "partition"],
+                update=["next_offset"],
+            )
+
+    def list(
+        self, assessor_id: str, include_cancelled: bool, limit: int
+    ) -> list[assessor_pool_pb2.Assignment]:
+        stmt = select(_assignment.c.payload)
+        if assessor_id:
+            stmt = stmt.where(_assignment.c.assessor_id == assessor_id)
+        if not include_cancelled:
+            stmt = stmt.where(_assignment.c.state == "ACTIVE")
+        stmt = stmt.order_by(_assignment.c.start_date, _assignment.c.assignment_id).limit(limit)
+        with self._engine.connect() as conn:
+            return [
+                assessor_pool_pb2.Assignment.FromString(payload)
+                for payload in conn.execute(stmt).scalars()
+            ]
+
+
+class AssignmentFeed:
+    """Consumes yrd.assignment.v1 into HomeAssignments, keeping this province's events."""
+
+    def __init__(
+        self, store: HomeAssignments, consumer: KafkaConsumer, topic: str, province: Province
+    ) -> None:
+        self._store = store
+        self._consumer = consumer
+        self._topic = topic
+        self._province = PROVINCE_TO_PB[province]
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="assignment-feed", daemon=True)
+        self.applied = 0
+        self.last_error: str | None = None
+
+    def assign(self) -> None:
+        ids = self._consumer.partitions_for_topic(self._topic)
+        if not ids:
+            raise RuntimeError(f"topic {self._topic} does not exist or has no partitions")
+        partitions = [TopicPartition(self._topic, p) for p in sorted(ids)]
+        self._consumer.assign(partitions)
+        stored = self._store.offsets()
+        for tp in partitions:
+            offset = stored.get((tp.topic, tp.partition))
+            if offset is None:
+                self._consumer.seek_to_beginning(tp)
+            else:
+                self._consumer.seek(tp, offset)
+
+    def start(self) -> None:
+        self.assign()
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._consumer.close()
+
+    def poll_once(self, timeout_ms: int = 200) -> int:
+        """Applies one polled batch; returns how many events were about this province."""
+        batches: dict[Any, list[Any]] = self._consumer.poll(timeout_ms=timeout_ms)
+        if not batches:
+            return 0
+        mine: list[assessor_pool_pb2.AssignmentEvent] = []
+        offsets: dict[tuple[str, int], int] = {}
+        for tp, messages in batches.items():
+            for msg in messages:
+                try:
+                    event = assessor_pool_pb2.AssignmentEvent.FromString(msg.value)
+                except DecodeError as exc:
+                    log.error("unreadable assignment event at %s@%d: %s", tp, msg.offset, exc)
+                    continue
+                if event.assignment.home_province == self._province:
+                    mine.append(event)
+            offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
+        self._store.apply(mine, offsets)
+        self.applied += len(mine)
+        return len(mine)
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                self.poll_once()
+                self.last_error = None
+                backoff = 0.5
+            except Exception as exc:  # the database is down: offsets did not move; retry
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("assignment feed failed, retrying in %.1fs: %s", backoff, exc)
+                try:
+                    self.assign()
+                except Exception as again:
+                    log.warning("cannot re-assign partitions: %s", again)
+                if self._stopping.wait(backoff):
+                    return
+                backoff = min(backoff * 2, 10.0)

@@ -1,0 +1,44 @@
+"""HomeAssignmentService over gRPC: this province's assignments, with who they are."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+
+from services.exchange.home_assignments import HomeAssignments
+from services.exchange.identities import IdentityVault
+from yrdhub.v1 import home_assignments_pb2 as pb
+from yrdhub.v1 import home_assignments_pb2_grpc, records_pb2
+
+
+class HomeAssignmentServicer(home_assignments_pb2_grpc.HomeAssignmentServiceServicer):
+    def __init__(self, assignments: HomeAssignments, vault: IdentityVault) -> None:
+        self._assignments = assignments
+        self._vault = vault
+
+    def _list(self, request: pb.ListHomeAssignmentsRequest) -> pb.ListHomeAssignmentsResponse:
+        limit = 1000 if request.limit <= 0 else min(request.limit, 10_000)
+        found = self._assignments.list(
+            request.assessor_id.strip(), request.include_cancelled, limit
+        )
+        identities = self._vault.lookup(a.assessor_id for a in found)
+        response = pb.ListHomeAssignmentsResponse()
+        for a in found:
+            item = response.assignments.add(assignment=a)
+            person = identities.get(a.assessor_id)
+            if person is not None:
+                item.identity.CopyFrom(
+                    records_pb2.AssessorIdentity(
+                        name=person.name, id_number=person.id_number, phone=person.phone
+                    )
+                )
+        return response
+
+    async def ListHomeAssignments(
+        self,
+        request: pb.ListHomeAssignmentsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> pb.ListHomeAssignmentsResponse:
+        return await asyncio.to_thread(self._list, request)

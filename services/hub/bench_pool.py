@@ -1,0 +1,124 @@
+"""Team-draw benchmark: a pool of assessors, a stream of review requests, latency per draw.
+
+Measured in process on the real path a RequestTeam call takes below gRPC: the
+domain (eligibility, recusal, snapshot, seeded draw) and the store (commit
+the seed, read booked days and loads, book the assignments, queue their
+events, reveal) on a file SQLite database with the hub's settings (WAL,
+synchronous=FULL). The pool itself is read from the registry's records once
+before timing starts, as a running registry would have it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from services.common.db import make_engine
+from services.hub.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
+from services.registry.policies import load_inspection, load_recusal
+from services.registry.pool import AssessorPool
+from services.registry.pool_relay import event_payload
+from services.registry.pool_store import PoolStore
+from services.registry.pool_view import PoolView
+
+
+def _percentile(sorted_ms: list[float], q: float) -> float:
+    index = min(len(sorted_ms) - 1, max(0, round(q * len(sorted_ms)) - 1))
+    return sorted_ms[index]
+
+
+def bench_team_draw(
+    n_assessors: int = 10_000,
+    n_requests: int = 1_000,
+    *,
+    seed: int = 6,
+    workdir: Path | None = None,
+) -> dict[str, Any]:
+    """Draws n_requests teams from n_assessors; returns figures, team_draw_p99_ms among them."""
+    with tempfile.TemporaryDirectory(prefix="yrdhub-bench-pool-") as tmp:
+        root = workdir or Path(tmp)
+        root.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(f"sqlite:///{root / 'pool-bench.db'}")
+        try:
+            return _run(engine, n_assessors, n_requests, seed)
+        finally:
+            engine.dispose()
+
+
+def _run(engine: Any, n_assessors: int, n_requests: int, seed: int) -> dict[str, Any]:
+    today = dt.date(2026, 6, 1)
+    data = generate_pool(n_assessors, seed=seed, today=today)
+    started = time.perf_counter()
+    load_registry(engine, data.assessors)
+    load_s = time.perf_counter() - started
+
+    store = PoolStore(engine, event_payload)
+    store.create_schema()
+    view = PoolView(engine)
+    view.create_schema()
+    started = time.perf_counter()
+    view.current()
+    pool_read_ms = (time.perf_counter() - started) * 1000
+    pool = AssessorPool(store, view, load_recusal(), load_inspection())
+
+    rng = random.Random(seed + 1)
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    seated: Counter[str] = Counter()
+    candidates: list[int] = []
+    for _ in range(n_requests):
+        inst = rng.choice(data.institutions)
+        fields = {inst.field}
+        if rng.random() < 0.25:
+            fields.add(rng.choices(FIELDS, FIELD_WEIGHTS)[0])
+        start = today + dt.timedelta(days=rng.randrange(7, 190))
+        request = {
+            "institution_uscc": inst.uscc,
+            "institution_province": inst.province.value,
+            "fields": sorted(fields),
+            "start_date": start.isoformat(),
+            "end_date": (start + dt.timedelta(days=rng.choice((0, 1, 1, 2)))).isoformat(),
+            "size": rng.choice((2, 2, 2, 3)),
+            "technical_experts": rng.choice((0, 0, 0, 1)),
+        }
+        began = time.perf_counter()
+        result = pool.request_team(request)
+        latencies.append((time.perf_counter() - began) * 1000)
+        outcomes[result.row.state] += 1
+        candidates.append(result.row.candidates)
+        seated.update(a.home_province for a in result.assignments)
+
+    latencies.sort()
+    active = view.current().active
+    return {
+        "assessors": data.total(),
+        "requests": n_requests,
+        "team_draw_p50_ms": round(_percentile(latencies, 0.50), 3),
+        "team_draw_p95_ms": round(_percentile(latencies, 0.95), 3),
+        "team_draw_p99_ms": round(_percentile(latencies, 0.99), 3),
+        "team_draw_max_ms": round(latencies[-1], 3),
+        "team_draw_mean_ms": round(statistics.fmean(latencies), 3),
+        "teams_per_s": round(1000 / statistics.fmean(latencies), 1),
+        "drawn": outcomes["DRAWN"],
+        "failed": outcomes["FAILED"],
+        "candidates_mean": round(statistics.fmean(candidates), 1),
+        "pool_read_ms": round(pool_read_ms, 1),
+        "registry_load_s": round(load_s, 2),
+        "seats_per_100_active": {
+            p: round(100 * seated[p] / active[p], 2) for p in sorted(active) if active[p]
+        },
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual run
+    import json
+    import sys
+
+    args = [int(a) for a in sys.argv[1:3]]
+    print(json.dumps(bench_team_draw(*args), indent=2))

@@ -1,0 +1,215 @@
+"""The pool as the registry holds it: assessor records of every province, parsed
+once and kept in memory, plus the institutions an inspection plan draws from.
+
+The assessor records are the registry's own rows (registry_record), read
+rather than copied, so the pool is whatever the reconciled store says. A
+request re-reads only rows applied since the last one: a team draw over
+10,000 assessors must not parse 10,000 payloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from google.protobuf.message import DecodeError
+from sqlalchemy import Index, func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import services.registry.store  # noqa: F401 - defines registry_record
+from services.common.convert import province_name
+from services.common.pool_convert import pool_member
+from services.core.assessors import ELIGIBLE_STATUSES, PoolMember
+from services.core.inspections import CreditFact, PoolEntity, credit_class
+from services.core.provinces import Province
+from services.core.records import CreditAction, CreditListType
+from services.core.status import CertificateStatus, effective_status
+from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
+from yrdhub.v1 import common_pb2, events_pb2, records_pb2
+
+log = logging.getLogger(__name__)
+
+_record = SQLModel.metadata.tables["registry_record"]
+# Lets a refresh find what changed since the last one without a table scan.
+_kind_applied = Index("ix_registry_record_kind_applied", _record.c.kind, _record.c.applied_at)
+
+# Rows applied this long before the newest one seen are read again: a
+# registry's clock may step back a little, and a revision check makes the
+# re-read cheap.
+_REREAD_MARGIN = dt.timedelta(seconds=60)
+
+_LIST_TYPES = {
+    records_pb2.CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS: CreditListType.ABNORMAL_OPERATIONS,
+    records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION: CreditListType.SERIOUS_VIOLATION,
+}
+_ACTIONS = {
+    records_pb2.CREDIT_ACTION_LISTED: CreditAction.LISTED,
+    records_pb2.CREDIT_ACTION_REMOVED: CreditAction.REMOVED,
+    records_pb2.CREDIT_ACTION_REPAIRED: CreditAction.REPAIRED,
+}
+_CERT_STATUS = {
+    common_pb2.CERTIFICATE_STATUS_VALID: CertificateStatus.VALID,
+    common_pb2.CERTIFICATE_STATUS_SUSPENDED: CertificateStatus.SUSPENDED,
+    common_pb2.CERTIFICATE_STATUS_REVOKED: CertificateStatus.REVOKED,
+    common_pb2.CERTIFICATE_STATUS_CANCELLED: CertificateStatus.CANCELLED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """One consistent view of the pool, immutable so a draw can use it unlocked."""
+
+    entries: tuple[PoolEntry, ...]  # by assessor id
+    # Each field's members prepared for draws (services.core.teams).
+    fields: Mapping[str, FieldPool]
+    active: Mapping[str, int]  # active (or reinstated) members per province
+
+
+class PoolView:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        # (province, record key) -> (revision, member)
+        self._rows: dict[tuple[str, str], tuple[int, PoolMember]] = {}
+        self._newest: dt.datetime | None = None
+        self._pool = Pool((), {}, {})
+
+    def create_schema(self) -> None:
+        _kind_applied.create(self._engine, checkfirst=True)
+
+    def current(self) -> Pool:
+        """The pool with every assessor record applied so far."""
+        with self._lock:
+            self._refresh()
+            return self._pool
+
+    def _refresh(self) -> None:
+        with self._engine.connect() as conn:
+            newest = conn.execute(
+                select(func.max(_record.c.applied_at)).where(_record.c.kind == "assessor")
+            ).scalar_one_or_none()
+            if newest is None or newest == self._newest:
+                return
+            stmt = select(
+                _record.c.province, _record.c.record_key, _record.c.revision, _record.c.payload
+            ).where(_record.c.kind == "assessor")
+            if self._newest is not None:
+                stmt = stmt.where(_record.c.applied_at >= self._newest - _REREAD_MARGIN)
+            changed = 0
+            for province, key, revision, payload in conn.execute(stmt):
+                held = self._rows.get((province, key))
+                if held is not None and held[0] >= revision:
+                    continue
+                member = _parse(payload)
+                if member is not None:
+                    self._rows[(province, key)] = (revision, member)
+                    changed += 1
+        self._newest = newest
+        if changed:
+            self._pool = _index(m for _, m in self._rows.values())
+
+    # Institutions, for inspection plans ----------------------------------------
+
+    def institutions(
+        self, provinces: Sequence[Province], fields: Sequence[str], on: dt.date, recent_years: int
+    ) -> list[PoolEntity]:
+        """Institutions with a qualification in effect on `on`, one per province
+        that qualified them, with their fields and credit class."""
+        stmt = select(_record.c.province, _record.c.payload).where(
+            _record.c.kind == "qualification"
+        )
+        if provinces:
+            stmt = stmt.where(_record.c.province.in_([p.value for p in provinces]))
+        wanted = set(fields)
+        found: dict[tuple[str, str], set[str]] = {}
+        with self._engine.connect() as conn:
+            for province, payload in conn.execute(stmt):
+                q = events_pb2.Event.FromString(payload).record.qualification
+                status = _CERT_STATUS.get(q.status.canonical)
+                until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+                if status is None or effective_status(status, until, on) is not (
+                    CertificateStatus.VALID
+                ):
+                    continue
+                field = q.number[4:6]
+                if wanted and field not in wanted:
+                    continue
+                found.setdefault((province, q.institution_uscc), set()).add(field)
+        facts = self._credit_facts({uscc for _, uscc in found})
+        return [
+            PoolEntity(
+                Province(province),
+                uscc,
+                frozenset(have),
+                credit_class(facts.get(uscc, ()), on, recent_years),
+            )
+            for (province, uscc), have in sorted(found.items())
+        ]
+
+    def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
+        wanted = sorted(usccs)
+        facts: dict[str, list[CreditFact]] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 1000):
+                for uscc, payload in conn.execute(
+                    select(_record.c.uscc, _record.c.payload).where(
+                        _record.c.kind == "credit_event",
+                        _record.c.uscc.in_(wanted[start : start + 1000]),
+                    )
+                ):
+                    c = events_pb2.Event.FromString(payload).record.credit_event
+                    facts.setdefault(uscc, []).append(
+                        CreditFact(
+                            province_name(c.listing_province),
+                            _LIST_TYPES[c.list_type],
+                            _ACTIONS[c.action],
+                            dt.date.fromisoformat(c.effective_from),
+                            dt.date.fromisoformat(c.effective_until) if c.effective_until else None,
+                        )
+                    )
+        return facts
+
+
+def _parse(payload: bytes) -> PoolMember | None:
+    try:
+        event = events_pb2.Event.FromString(payload)
+        member = pool_member(event.record.assessor)
+    except (DecodeError, ValueError, KeyError) as exc:
+        # The exchange validated it; a record that still does not parse stays out
+        # of the pool rather than breaking every draw.
+        log.warning("assessor record left out of the pool: %s", exc)
+        return None
+    return member
+
+
+def _index(members: Iterable[PoolMember]) -> Pool:
+    by_id: dict[str, PoolMember] = {}
+    for m in members:
+        held = by_id.get(m.assessor_id)
+        # One person, one home province: should two provinces ever publish one
+        # id, keep one deterministically rather than seat the id twice.
+        if held is None or m.province.value < held.province.value:
+            by_id[m.assessor_id] = m
+    ordered = tuple(pool_entry(by_id[k]) for k in sorted(by_id))
+    by_field: dict[str, list[PoolEntry]] = {}
+    active: Counter[str] = Counter()
+    for e in ordered:
+        for f in e.member.fields:
+            by_field.setdefault(f, []).append(e)
+        if e.member.status in ELIGIBLE_STATUSES:
+            active[e.entrant.province] += 1
+    pool = Pool(
+        ordered, {f: field_pool(f, entries) for f, entries in by_field.items()}, dict(active)
+    )
+    # The pool lives until the next change and holds tens of thousands of
+    # objects: out of the collector's way, full collections stay cheap instead
+    # of walking it again and again while draws allocate.
+    gc.collect(1)
+    gc.freeze()
+    return pool

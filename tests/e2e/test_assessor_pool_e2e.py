@@ -1,0 +1,322 @@
+"""End to end: assessors with personal data in, a verifiable team out, the assignment
+back home, and the personal data nowhere but the home exchange.
+
+Every service runs as its own process; the broker is the session's real Kafka.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+from stdnum.cn import ric
+
+from services.common.db import make_engine
+from services.core.provinces import Province
+from services.hub import client
+from services.hub.supervisor import Hub, HubConfig
+from services.hub.verify_draw import document_of, verify_document
+from tests.conftest import Databases
+from tests.integration.pool_records import InstitutionRecords, qualification, uscc
+from yrdhub.v1 import (
+    assessor_pool_pb2,
+    assessor_pool_pb2_grpc,
+    common_pb2,
+    exchange_pb2,
+    home_assignments_pb2,
+    home_assignments_pb2_grpc,
+    records_pb2,
+)
+
+pytestmark = pytest.mark.e2e
+
+TWO = (Province.SH, Province.JS)
+TARGET = uscc("91320583MA1XYW123")
+FIELD = "04"
+
+
+def resident_id(body17: str) -> str:
+    return body17 + str(ric.calc_check_digit(body17 + "0"))
+
+
+# Three people: a Shanghai team leader, a Shanghai assessor who consulted for
+# the institution under review, and a Jiangsu assessor.
+LEADER = records_pb2.AssessorIdentity(
+    name="欧阳明月", id_number=resident_id("31010119800101001"), phone="13912345678"
+)
+CONSULTANT = records_pb2.AssessorIdentity(
+    name="司马青云", id_number=resident_id("31010419751230002"), phone="13687654321"
+)
+MEMBER = records_pb2.AssessorIdentity(
+    name="诸葛长风", id_number=resident_id("32058319900615003"), phone="15851234567"
+)
+PEOPLE = (LEADER, CONSULTANT, MEMBER)
+
+
+@pytest.fixture
+def hub(
+    databases: Databases, tmp_path: Path, kafka_bootstrap: str, unique_topic_prefix: str
+) -> Iterator[Hub]:
+    names = ["registry", *(f"exchange-{p.value.lower()}" for p in TWO)]
+    config = HubConfig(
+        workdir=tmp_path / "hub",
+        kafka=kafka_bootstrap,
+        topic_prefix=unique_topic_prefix,
+        db_urls={name: databases.new(name) for name in names},
+        provinces=TWO,
+    )
+    with Hub(config).running() as running:
+        yield running
+
+
+def _assessor(
+    person: records_pb2.AssessorIdentity, level: int, consulted_for: str = ""
+) -> records_pb2.Record:
+    a = records_pb2.Assessor(
+        employer_uscc=uscc("91330100MA2AB0000"),
+        level=level,  # type: ignore[arg-type]
+        fields=[FIELD],
+        status=records_pb2.ASSESSOR_STATUS_ACTIVE,
+        original_status="正常",
+        available=True,
+        identity=person,
+    )
+    if consulted_for:
+        a.affiliations.add(
+            organization_uscc=consulted_for,
+            relation=records_pb2.AFFILIATION_RELATION_CONSULTED,
+            start_date="2024-03-01",
+            end_date="2025-02-28",
+        )
+    return records_pb2.Record(assessor=a)
+
+
+def _publish(stub: Any, records: list[records_pb2.Record]) -> list[str]:
+    reply = stub.PublishRecords(exchange_pb2.PublishRecordsRequest(records=records), timeout=30)
+    outcomes = [(r.outcome, list(r.violations)) for r in reply.results]
+    assert all(o == exchange_pb2.RECORD_OUTCOME_ACCEPTED for o, _ in outcomes), outcomes
+    return [r.record_key.removeprefix("assessor/") for r in reply.results]
+
+
+def _pool(hub: Hub) -> Any:
+    channel = client.channel(hub.registry.address)
+    return assessor_pool_pb2_grpc.AssessorPoolServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def _home(hub: Hub, province: Province) -> Any:
+    channel = client.channel(hub.exchanges[province].address)
+    return home_assignments_pb2_grpc.HomeAssignmentServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def _home_assignments(hub: Hub, province: Province, count: int) -> list[Any]:
+    deadline = time.monotonic() + 60
+    while True:
+        reply = _home(hub, province).ListHomeAssignments(
+            home_assignments_pb2.ListHomeAssignmentsRequest(), timeout=10
+        )
+        if len(reply.assignments) >= count:
+            return list(reply.assignments)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{province}: {len(reply.assignments)} of {count} assignments")
+        time.sleep(0.1)
+
+
+def _every_message(bootstrap: str, prefix: str) -> list[bytes]:
+    """Key and value of every message of every topic of this test, raw."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        topics = [t for t in admin.list_topics() if t.startswith(prefix)]
+    finally:
+        admin.close()
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t) or ()
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        found: list[bytes] = []
+        deadline = time.monotonic() + 30
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            assert time.monotonic() < deadline, "could not read every topic to its end"
+            for messages in consumer.poll(timeout_ms=200).values():
+                found.extend((m.key or b"") + b"\x00" + (m.value or b"") for m in messages)
+        assert len(topics) >= 5  # the four record topics and the assignment topic
+        return found
+    finally:
+        consumer.close()
+
+
+def _database_bytes(url: str) -> bytes:
+    """Everything a database holds, raw: the files of SQLite, every row of PostgreSQL."""
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database or "")
+        return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+    engine = make_engine(url)
+    chunks: list[bytes] = []
+    try:
+        with engine.connect() as conn:
+            for table in inspect(conn).get_table_names():
+                for row in conn.execute(text(f'SELECT * FROM "{table}"')):
+                    for value in row:
+                        if isinstance(value, bytes | memoryview):
+                            chunks.append(bytes(value))
+                        elif value is not None:
+                            chunks.append(str(value).encode())
+    finally:
+        engine.dispose()
+    return b"\x00".join(chunks)
+
+
+def _personal(person: records_pb2.AssessorIdentity) -> list[bytes]:
+    return [person.name.encode(), person.id_number.encode(), person.phone.encode()]
+
+
+def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -> None:
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    registry = client.registry_stub(hub.registry.address)
+    leader, consultant = _publish(
+        exchanges[Province.SH],
+        [
+            _assessor(LEADER, records_pb2.ASSESSOR_LEVEL_TEAM_LEADER),
+            _assessor(CONSULTANT, records_pb2.ASSESSOR_LEVEL_ASSESSOR, consulted_for=TARGET),
+        ],
+    )
+    [member] = _publish(
+        exchanges[Province.JS], [_assessor(MEMBER, records_pb2.ASSESSOR_LEVEL_ASSESSOR)]
+    )
+    client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
+
+    # The registry matches the pseudonymous assessors into a team.
+    reply = _pool(hub).RequestTeam(
+        assessor_pool_pb2.RequestTeamRequest(
+            spec=assessor_pool_pb2.TeamSpec(
+                institution_uscc=TARGET,
+                institution_province=common_pb2.PROVINCE_JS,
+                fields=[FIELD],
+                start_date="2026-09-07",
+                end_date="2026-09-09",
+                reference="苏市监认〔2026〕88号",
+            )
+        ),
+        timeout=30,
+    )
+    draw = reply.draw
+    assert draw.state == assessor_pool_pb2.DRAW_STATE_DRAWN, draw.failure
+    team = {(m.assessor_id, m.role) for m in draw.team}
+    assert team == {
+        (leader, assessor_pool_pb2.TEAM_ROLE_LEADER),
+        (member, assessor_pool_pb2.TEAM_ROLE_ASSESSOR),
+    }
+    assert [(x.assessor_id, x.reason) for x in draw.exclusions] == [
+        (consultant, "recusal.consulted")
+    ]
+    assert draw.seed and draw.seed_commitment and not draw.snapshot
+
+    # Anyone re-runs it: from the registry by id, and from a saved document.
+    saved = hub.config.workdir / "draw.json"
+    cli = [str(Path(sys.executable).with_name("yrdhub")), "verify-draw"]
+    ok = subprocess.run(
+        [*cli, "--registry", hub.registry.address, "--draw-id", draw.draw_id, "--save", saved],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0 and "match" in ok.stdout, ok.stdout + ok.stderr
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    document["outcome"]["team"][0][0] = consultant
+    saved.write_text(json.dumps(document), encoding="utf-8")
+    bad = subprocess.run([*cli, str(saved)], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and "mismatch" in bad.stdout
+
+    # Each home exchange hears of its own assessor's assignment, and only there
+    # does the assignment meet a name.
+    [sh_home] = _home_assignments(hub, Province.SH, 1)
+    assert sh_home.assignment.assessor_id == leader
+    assert sh_home.assignment.reference == "苏市监认〔2026〕88号"
+    assert sh_home.identity.name == LEADER.name
+    [js_home] = _home_assignments(hub, Province.JS, 1)
+    assert (js_home.assignment.assessor_id, js_home.identity.name) == (member, MEMBER.name)
+
+    # The personal data is nowhere on Kafka, nowhere in the registry, nowhere in
+    # the other province's exchange and nowhere in the Shanghai outbox.
+    on_kafka = b"\x00".join(_every_message(hub.kafka, hub.config.topic_prefix))
+    in_registry = _database_bytes(hub.config.db_url("registry"))
+    in_jiangsu = _database_bytes(hub.config.db_url("exchange-js"))
+    for person in PEOPLE:
+        for value in _personal(person):
+            assert value not in on_kafka
+            assert value not in in_registry
+    for value in _personal(LEADER) + _personal(CONSULTANT):
+        assert value not in in_jiangsu
+    with make_engine(hub.config.db_url("exchange-sh")).connect() as conn:
+        outbox = b"".join(conn.execute(text("SELECT payload FROM outbox")).scalars())
+    assert outbox and all(v not in outbox for v in _personal(LEADER))
+    logs = b"".join(p.read_bytes() for p in hub.config.workdir.glob("*.log"))
+    secret = hub.pseudonym_secret_file.read_bytes().strip()
+    assert secret not in logs and all(v not in logs for v in _personal(LEADER))
+
+
+def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    registry = client.registry_stub(hub.registry.address)
+    institutions = InstitutionRecords(12, field=FIELD)
+    reply = exchanges[Province.JS].PublishRecords(
+        exchange_pb2.PublishRecordsRequest(
+            records=[qualification(u) for u in institutions.usccs]
+            + [
+                _assessor(
+                    records_pb2.AssessorIdentity(
+                        name=f"检查员{i}", id_number=resident_id(f"32058319900101{i:02d}1")
+                    ),
+                    records_pb2.ASSESSOR_LEVEL_ASSESSOR,
+                )
+                for i in range(6)
+            ]
+        ),
+        timeout=30,
+    )
+    assert reply.rejected == 0, [list(r.violations) for r in reply.results]
+    client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
+    planned = (
+        _pool(hub)
+        .PlanInspections(
+            assessor_pool_pb2.PlanInspectionsRequest(
+                spec=assessor_pool_pb2.InspectionSpec(
+                    provinces=[common_pb2.PROVINCE_JS],
+                    start_date="2026-10-12",
+                    end_date="2026-10-16",
+                )
+            ),
+            timeout=60,
+        )
+        .draw
+    )
+    assert planned.state == assessor_pool_pb2.DRAW_STATE_DRAWN
+    [quota_a] = [
+        q for q in planned.plan.quotas if q.credit_class == assessor_pool_pb2.CREDIT_CLASS_A
+    ]
+    assert (quota_a.pool, quota_a.ratio, quota_a.drawn) == (12, "0.03", 1)
+    [visit] = planned.plan.inspections
+    assert len(visit.team) == 2 and all(m.assignment_id for m in visit.team)
+    full = (
+        _pool(hub)
+        .GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=planned.draw_id), timeout=30)
+        .draw
+    )
+    assert verify_document(document_of(full)).ok
+    listed = _pool(hub).ListDraws(assessor_pool_pb2.ListDrawsRequest(), timeout=30).draws
+    assert [d.draw_id for d in listed] == [planned.draw_id]
+    # Psycopg is imported so that a PostgreSQL run fails loudly without its driver.
+    assert psycopg.__version__

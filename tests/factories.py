@@ -1,0 +1,161 @@
+"""Domain records and registry events for reconciliation tests, built in a line each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from stdnum.cn import uscc as stdnum_uscc
+
+from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp, to_record_pb
+from services.core.credit import CreditFact
+from services.core.provenance import Source
+from services.core.provinces import Province
+from services.core.recognition import Certificate
+from services.core.records import (
+    CreditAction,
+    CreditEvent,
+    CreditListType,
+    GreenCertification,
+    Qualification,
+    Record,
+    ScopeItem,
+    kind_of,
+)
+from services.core.status import CertificateStatus
+from services.registry.ingest import parse_event
+from services.registry.store import IncomingEvent
+from yrdhub.v1 import events_pb2
+
+
+def uscc(base: str) -> str:
+    """A valid USCC from its first 17 characters."""
+    return base + str(stdnum_uscc.calc_check_digit(base))
+
+
+LAB_A = uscc("91310115MA1K4ABC3")
+LAB_B = uscc("91320100MA1XYW123")
+LAB_C = uscc("12330100470000001")
+MAKER = uscc("91340100MA2N0C0D1")
+
+T0 = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.UTC)
+
+
+def cma_number(issuer: str = "09", serial: int = 1, year: int = 23) -> str:
+    return f"{year:02d}{issuer}0100{serial:04d}"
+
+
+def qualification(
+    *,
+    issuer: str = "09",
+    serial: int = 1,
+    holder: str = LAB_A,
+    name: str = "上海华测检测技术有限公司",
+    status: CertificateStatus = CertificateStatus.VALID,
+    valid_from: dt.date = dt.date(2023, 3, 1),
+    valid_until: dt.date = dt.date(2029, 2, 28),
+    scope: tuple[tuple[str, str, int], ...] = (("铅 (Pb)", "GB 5009.12", 2023),),
+    **changes: Any,
+) -> Qualification:
+    return Qualification(
+        issuer=issuer,
+        number=cma_number(issuer, serial),
+        institution_uscc=holder,
+        institution_name=name,
+        address="上海市浦东新区张江路1号",
+        valid_from=valid_from,
+        valid_until=valid_until,
+        status=status,
+        scope=tuple(ScopeItem(parameter=p, standard_code=c, standard_year=y) for p, c, y in scope),
+        **changes,
+    )
+
+
+def green_cert(
+    *,
+    number: str = "CQC2024GP0000001",
+    body: str = "CQC",
+    label: str = "GP00000000000001",
+    holder: str = MAKER,
+    name: str = "安徽绿源家具有限公司",
+    status: CertificateStatus = CertificateStatus.VALID,
+    valid_from: dt.date = dt.date(2024, 1, 1),
+    valid_until: dt.date = dt.date(2028, 12, 31),
+) -> GreenCertification:
+    return GreenCertification(
+        body_code=body,
+        certificate_number=number,
+        label_code=label,
+        enterprise_uscc=holder,
+        enterprise_name=name,
+        product="板式衣柜",
+        model="JJ-100A",
+        category="家具",
+        evaluation_standard="GB/T 35607-2017",
+        valid_from=valid_from,
+        valid_until=valid_until,
+        status=status,
+    )
+
+
+def credit(
+    reference: str = "皖市监信〔2026〕1号",
+    *,
+    holder: str = LAB_A,
+    province: Province = Province.AH,
+    list_type: CreditListType = CreditListType.SERIOUS_VIOLATION,
+    action: CreditAction = CreditAction.LISTED,
+    effective_from: dt.date = dt.date(2026, 1, 1),
+    effective_until: dt.date | None = None,
+) -> CreditEvent:
+    return CreditEvent(
+        reference=reference,
+        uscc=holder,
+        list_type=list_type,
+        action=action,
+        reason="出具虚假检验检测报告",
+        effective_from=effective_from,
+        effective_until=effective_until,
+        listing_province=province,
+    )
+
+
+def event(
+    record: Record,
+    province: Province,
+    revision: int = 1,
+    *,
+    sequence: int | None = None,
+    accepted_at: dt.datetime = T0,
+) -> IncomingEvent:
+    """The registry's view of an event carrying `record`, as parse_event makes it."""
+    payload = events_pb2.Event(
+        event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{province}/{record.key}/{revision}")),
+        province=PROVINCE_TO_PB[province],
+        record_key=record.key,
+        kind=KIND_TO_PB[kind_of(record)],
+        revision=revision,
+        sequence=sequence if sequence is not None else revision,
+        accepted_at=timestamp(accepted_at),
+        record=to_record_pb(record),
+    ).SerializeToString(deterministic=True)
+    return parse_event(payload)
+
+
+def source(
+    province: Province, record_key: str, revision: int = 1, accepted_at: dt.datetime = T0
+) -> Source:
+    return Source(
+        province, record_key, revision, f"ev-{revision}", revision, accepted_at, accepted_at
+    )
+
+
+def certificate(
+    record: Qualification | GreenCertification, province: Province, revision: int = 1
+) -> Certificate:
+    return Certificate(record, source(province, record.key, revision))
+
+
+def credit_fact(record: CreditEvent, revision: int = 1) -> CreditFact:
+    return CreditFact(record, source(record.listing_province, record.key, revision))

@@ -1,0 +1,295 @@
+"""The assessor pool on real SQLite and PostgreSQL: draws, assignments, double booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from services.common.db import make_engine
+from services.core.provinces import Province
+from services.core.verify import verify_draw
+from services.hub.pool_data import generate_pool, load_registry
+from services.registry.policies import load_inspection, load_recusal
+from services.registry.pool import AssessorPool, DrawResult
+from services.registry.pool_relay import event_payload
+from services.registry.pool_store import AssignmentRow, DoubleBooked, PoolStore, Reveal
+from services.registry.pool_view import PoolView
+from tests.integration.pool_records import (
+    InstitutionRecords,
+    assessor,
+    credit_event,
+    qualification,
+    uscc,
+)
+from yrdhub.v1 import assessor_pool_pb2, records_pb2
+
+_day = SQLModel.metadata.tables["pool_booked_day"]
+_outbox = SQLModel.metadata.tables["pool_outbox"]
+TARGET = uscc("91320100MA1XYW123")
+SUSPENDED = records_pb2.ASSESSOR_STATUS_SUSPENDED
+LEADER = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
+
+
+@dataclass
+class Env:
+    engine: Engine
+    store: PoolStore
+    pool: AssessorPool
+
+    def another_pool(self) -> AssessorPool:
+        """A second pool over the same database, as another registry process would be."""
+        view = PoolView(self.engine)
+        return AssessorPool(
+            PoolStore(self.engine, event_payload), view, load_recusal(), load_inspection()
+        )
+
+    def verify(self, draw_id: str) -> None:
+        stored = self.pool.draw(draw_id)
+        row = stored.row
+        assert row.seed and row.snapshot and row.snapshot_sha256
+        check = verify_draw(
+            seed=row.seed,
+            seed_commitment=row.seed_commitment,
+            snapshot=row.snapshot,
+            snapshot_sha256=row.snapshot_sha256,
+            claimed=json.loads(row.outcome or "{}"),
+        )
+        assert check.ok, check.problems
+
+
+@pytest.fixture
+def env(db_url: str) -> Iterator[Env]:
+    engine = make_engine(db_url)
+    load_registry(engine, {})
+    store = PoolStore(engine, event_payload)
+    store.create_schema()
+    view = PoolView(engine)
+    view.create_schema()
+    try:
+        yield Env(engine, store, AssessorPool(store, view, load_recusal(), load_inspection()))
+    finally:
+        engine.dispose()
+
+
+def request(**changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "institution_uscc": TARGET,
+        "institution_province": "JS",
+        "fields": ["04"],
+        "start_date": "2026-06-01",
+        "end_date": "2026-06-03",
+    }
+    values.update(changes)
+    return values
+
+
+def small_pool(env: Env, n_leaders: int = 1, n_assessors: int = 1) -> list[str]:
+    records = [assessor(f"Aleader{i:04d}", level=LEADER) for i in range(n_leaders)]
+    records += [assessor(f"Amember{i:04d}") for i in range(n_assessors)]
+    load_registry(env.engine, {Province.SH: records})
+    return [r.assessor.assessor_id for r in records]
+
+
+def team_of(result: DrawResult) -> set[str]:
+    return {a.assessor_id for a in result.assignments}
+
+
+def test_a_team_is_drawn_recorded_and_verifiable(env: Env) -> None:
+    data = generate_pool(400, seed=9)
+    load_registry(env.engine, data.assessors)
+    inst = data.institutions[0]
+    result = env.pool.request_team(
+        request(
+            institution_uscc=inst.uscc,
+            institution_province=inst.province.value,
+            fields=[inst.field],
+            technical_experts=1,
+        )
+    )
+    assert result.row.state == "DRAWN", result.row.failure
+    roles = sorted(a.role for a in result.assignments)
+    assert roles == ["ASSESSOR", "LEADER", "TECHNICAL_EXPERT"]
+    assert result.row.candidates > result.row.eligible > 0
+    stored = env.pool.draw(result.row.draw_id)
+    assert stored.row.seed_commitment == result.row.seed_commitment
+    assert {a.assessor_id for a in stored.assignments} == team_of(result)
+    env.verify(result.row.draw_id)
+    # One event per assignment waits in the outbox for the relay.
+    assert len(env.store.pending_events(100)) == 3
+
+
+def test_overlapping_dates_are_refused_and_adjacent_ones_are_not(env: Env) -> None:
+    ids = small_pool(env)
+    first = env.pool.request_team(request())
+    assert team_of(first) == set(ids)
+
+    overlapping = env.pool.request_team(request(start_date="2026-06-03", end_date="2026-06-04"))
+    assert overlapping.row.state == "FAILED"
+    assert overlapping.row.failure == "no eligible team leader"
+    assert overlapping.assignments == []
+    env.verify(overlapping.row.draw_id)
+    snapshot = env.pool.draw(overlapping.row.draw_id).snapshot
+    assert snapshot is not None
+    reasons = {c[0]: c[3][0] for c in snapshot["candidates"]["04"]}
+    assert reasons == {i: "booked" for i in ids}
+
+    after = env.pool.request_team(request(start_date="2026-06-04", end_date="2026-06-05"))
+    assert after.row.state == "DRAWN" and team_of(after) == set(ids)
+
+
+def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> None:
+    ids = small_pool(env)
+    first = env.pool.request_team(request())
+    racing = AssignmentRow(
+        assignment_id="asg-racing",
+        draw_id="team-racing",
+        assessor_id=ids[0],
+        home_province="SH",
+        role="LEADER",
+        kind="TEAM",
+        institution_uscc=TARGET,
+        institution_province="JS",
+        start_date=dt.date(2026, 6, 3),
+        end_date=dt.date(2026, 6, 6),
+        state="ACTIVE",
+        cancel_reason="",
+        revision=1,
+        reference="",
+        updated_at=dt.datetime.now(dt.UTC),
+    )
+    env.store.commit_draw("team-racing", "TEAM", b"c" * 32, dt.datetime.now(dt.UTC), "{}", "x")
+    reveal = Reveal("DRAWN", b"s" * 32, dt.datetime.now(dt.UTC), b"{}", b"h" * 32, "{}", "", 1, 1)
+    with pytest.raises(DoubleBooked):
+        env.store.reveal_draw("team-racing", reveal, [racing])
+    # Nothing of the refused booking stayed: the draw is still only committed.
+    row = env.store.draw("team-racing", with_snapshot=False)
+    assert row is not None and row.state == "COMMITTED" and row.seed is None
+    assert {a.assignment_id for a in env.store.assignments_of_draw("team-racing")} == set()
+    assert len(env.store.pending_events(100)) == len(first.assignments)
+
+
+def test_concurrent_draws_from_two_processes_never_double_book(env: Env) -> None:
+    small_pool(env, n_leaders=3, n_assessors=3)
+    pools = [env.pool, env.another_pool()]
+    results: list[DrawResult] = []
+    errors: list[BaseException] = []
+
+    def draw(pool: AssessorPool) -> None:
+        try:
+            results.append(pool.request_team(request()))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=draw, args=(pools[i % 2],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(results) == 6
+    drawn = [r for r in results if r.row.state == "DRAWN"]
+    # Three leaders make two or three teams (a leader may also fill a member's seat).
+    assert 2 <= len(drawn) <= 3
+    seated = [a.assessor_id for r in drawn for a in r.assignments]
+    assert len(seated) == len(set(seated)) == 2 * len(drawn)
+    with env.engine.connect() as conn:
+        booked = conn.execute(select(func.count()).select_from(_day)).scalar_one()
+    assert booked == len(seated) * 3
+    for r in results:
+        env.verify(r.row.draw_id)
+
+
+def test_cancelling_frees_the_dates_and_queues_the_change(env: Env) -> None:
+    ids = small_pool(env)
+    first = env.pool.request_team(request())
+    leader = next(a for a in first.assignments if a.role == "LEADER")
+    cancelled = env.pool.cancel(leader.assignment_id, "assessor ill")
+    assert (cancelled.state, cancelled.revision, cancelled.cancel_reason) == (
+        "CANCELLED",
+        2,
+        "assessor ill",
+    )
+    assert env.pool.cancel(leader.assignment_id, "again").revision == 2  # idempotent
+    events = [
+        assessor_pool_pb2.AssignmentEvent.FromString(p)
+        for _, a, p in env.store.pending_events(100)
+        if a == leader.assignment_id
+    ]
+    assert [e.assignment.revision for e in events] == [1, 2]
+    assert events[1].assignment.state == assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED
+    # The leader is free again; the other member is still booked.
+    again = env.pool.request_team(request(leader=True, size=1))
+    assert team_of(again) == {ids[0]}
+    listed = env.pool.assignments({"assessor_id": ids[0], "include_cancelled": True})
+    assert sorted(a.state for a in listed) == ["ACTIVE", "CANCELLED"]
+    assert [a.state for a in env.pool.assignments({"assessor_id": ids[0]})] == ["ACTIVE"]
+
+
+def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:
+    ids = small_pool(env, n_leaders=2, n_assessors=1)
+    env.pool.request_team(request(start_date="2026-01-05", end_date="2026-01-05"))
+    suspended = assessor(ids[0], level=LEADER, status=SUSPENDED, reason="未主动回避")
+    load_registry(env.engine, {Province.SH: [suspended]}, revision=2, first_sequence=100)
+    result = env.pool.request_team(request())
+    snapshot = env.pool.draw(result.row.draw_id).snapshot
+    assert snapshot is not None
+    reasons = {c[0]: c[3] for c in snapshot["candidates"]["04"]}
+    assert reasons[ids[0]] == ["status", "suspended: 未主动回避"]
+    assert ids[0] not in team_of(result)
+
+
+def test_recusal_reasons_are_recorded_for_officials(env: Env) -> None:
+    records = [
+        assessor("Aleader0001", level=LEADER),
+        assessor("Aemployed01", employer=TARGET),
+        assessor("Aconsult001", consulted=(TARGET, "2024-02-01", "2024-12-31")),
+        assessor("Amember0001"),
+    ]
+    load_registry(env.engine, {Province.ZJ: records})
+    result = env.pool.request_team(request())
+    stored = env.pool.draw(result.row.draw_id).snapshot
+    assert stored is not None
+    reasons = {c[0]: c[3] and c[3][0] for c in stored["candidates"]["04"]}
+    assert reasons == {
+        "Aleader0001": None,
+        "Aemployed01": "recusal.same_employer",
+        "Aconsult001": "recusal.consulted",
+        "Amember0001": None,
+    }
+    assert team_of(result) == {"Aleader0001", "Amember0001"}
+
+
+def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
+    institutions = InstitutionRecords(20, field="04")
+    load_registry(
+        env.engine,
+        {
+            Province.JS: [qualification(i) for i in institutions.usccs],
+            Province.ZJ: [
+                credit_event(institutions.usccs[0], "SERIOUS"),
+                credit_event(institutions.usccs[1], "ABNORMAL"),
+            ],
+        },
+    )
+    small_pool(env, n_leaders=4, n_assessors=8)
+    result = env.pool.plan_inspections(
+        {"provinces": ["JS"], "start_date": "2026-06-01", "end_date": "2026-06-12"}
+    )
+    assert result.row.state == "DRAWN"
+    outcome = result.outcome or {}
+    assert outcome["quotas"] == {"A": [18, 1], "B": [0, 0], "C": [1, 1], "D": [1, 1]}
+    visited = {v[1] for v in outcome["visits"]}
+    assert {institutions.usccs[0], institutions.usccs[1]} <= visited
+    assert all(v[5] == "" and len(v[4]) == 2 for v in outcome["visits"])
+    assert {a.kind for a in result.assignments} == {"INSPECTION_PLAN"}
+    assert len(result.assignments) == 6
+    env.verify(result.row.draw_id)

@@ -1,0 +1,120 @@
+"""The exchange keeps assessors' personal data to itself, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from stdnum.cn import ric
+
+from services.common.db import make_engine
+from services.core.provinces import Province
+from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
+from services.exchange.identities import IdentityVault, Pseudonymiser
+from services.exchange.outbox import Outbox
+from services.exchange.publishing import Outcome, Publisher
+from tests.integration.pool_records import assessor
+from yrdhub.v1 import events_pb2, records_pb2
+
+SECRET = PseudonymSecret(b"test-secret-of-32-bytes-length!!")
+ID_NUMBER = "31010119800101001" + ric.calc_check_digit("310101198001010010")
+NAME = "欧阳明月"
+PHONE = "13912345678"
+_outbox = SQLModel.metadata.tables["outbox"]
+_identity = SQLModel.metadata.tables["assessor_identity"]
+
+
+@dataclass
+class Exchange:
+    engine: Engine
+    vault: IdentityVault
+    publisher: Publisher
+
+
+def _exchange(engine: Engine, secret: PseudonymSecret | None) -> Exchange:
+    outbox = Outbox(engine, "SH")
+    outbox.create_schema()
+    vault = IdentityVault(engine)
+    vault.create_schema()
+    pseudonyms = Pseudonymiser(Province.SH, secret, vault)
+    return Exchange(engine, vault, Publisher(Province.SH, outbox, pseudonyms=pseudonyms))
+
+
+@pytest.fixture
+def exchange(db_url: str) -> Iterator[Exchange]:
+    engine = make_engine(db_url)
+    try:
+        yield _exchange(engine, SECRET)
+    finally:
+        engine.dispose()
+
+
+def with_identity(phone: str = PHONE, assessor_id: str = "") -> records_pb2.Record:
+    record = assessor(assessor_id or "Aplaceholder")
+    record.assessor.assessor_id = assessor_id
+    record.assessor.identity.CopyFrom(
+        records_pb2.AssessorIdentity(name=NAME, id_number=ID_NUMBER, phone=phone)
+    )
+    return record
+
+
+def _outbox_bytes(engine: Engine) -> bytes:
+    with engine.connect() as conn:
+        return b"".join(conn.execute(select(_outbox.c.payload)).scalars())
+
+
+def test_the_exchange_derives_the_id_and_keeps_the_identity_out_of_the_outbox(
+    exchange: Exchange,
+) -> None:
+    [result] = exchange.publisher.publish([with_identity()])
+    assert result.outcome is Outcome.ACCEPTED, result.violations
+    expected = derive_assessor_id(SECRET, Province.SH, ID_NUMBER)
+    assert result.record_key == f"assessor/{expected}"
+
+    payloads = _outbox_bytes(exchange.engine)
+    for secret_text in (NAME, ID_NUMBER, PHONE):
+        assert secret_text.encode() not in payloads
+    event = events_pb2.Event.FromString(payloads)  # the only event
+    assert event.record.assessor.assessor_id == expected
+    assert not event.record.assessor.HasField("identity")
+
+    held = exchange.vault.lookup([expected])[expected]
+    assert (held.name, held.id_number, held.phone) == (NAME, ID_NUMBER, PHONE)
+
+
+def test_a_new_phone_updates_the_vault_without_a_new_revision(exchange: Exchange) -> None:
+    exchange.publisher.publish([with_identity()])
+    [again] = exchange.publisher.publish([with_identity(phone="13700000000")])
+    assert again.outcome is Outcome.UNCHANGED
+    ident = again.record_key.removeprefix("assessor/")
+    assert exchange.vault.lookup([ident])[ident].phone == "13700000000"
+
+
+def test_identity_problems_are_refused_field_by_field(exchange: Exchange) -> None:
+    bad_check = with_identity()
+    wrong = "1" if ID_NUMBER[-1] != "1" else "2"
+    bad_check.assessor.identity.id_number = ID_NUMBER[:-1] + wrong
+    no_name = with_identity()
+    no_name.assessor.identity.name = ""
+    other_id = with_identity(assessor_id="Asomeoneelse")
+    results = exchange.publisher.publish([bad_check, no_name, other_id])
+    assert [r.outcome for r in results] == [Outcome.REJECTED] * 3
+    assert [v.field for v in results[0].violations] == ["assessor.identity.id_number"]
+    assert [v.field for v in results[1].violations] == ["assessor.identity.name"]
+    assert [v.field for v in results[2].violations] == ["assessor.assessor_id"]
+    with exchange.engine.connect() as conn:
+        assert conn.execute(select(_identity)).all() == []
+
+
+def test_without_a_secret_identities_are_refused(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        [result] = _exchange(engine, None).publisher.publish([with_identity()])
+    finally:
+        engine.dispose()
+    assert result.outcome is Outcome.REJECTED
+    assert "no pseudonym secret" in result.violations[0].description

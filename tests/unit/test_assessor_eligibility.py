@@ -1,0 +1,121 @@
+"""Who may sit on a review: standing, dates, and each recusal rule with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.core.assessors import RecusalPolicy, Review, screen
+from services.core.provinces import Province
+from services.core.records import AffiliationRelation, AssessorStatus
+from tests.unit.pool_helpers import INSTITUTION, OTHER, POLICY, member, tie
+
+START = dt.date(2026, 6, 1)
+END = dt.date(2026, 6, 3)
+EMPLOYED = AffiliationRelation.EMPLOYED
+CONSULTED = AffiliationRelation.CONSULTED
+
+
+def review(policy: RecusalPolicy = POLICY, province: Province = Province.JS) -> Review:
+    return Review.of(INSTITUTION, province, START, END, policy)
+
+
+def reason(m: object, r: Review | None = None, booked: set[str] | None = None) -> str | None:
+    excluded = screen(m, r or review(), booked or set())  # type: ignore[arg-type]
+    return None if excluded is None else excluded.reason
+
+
+def test_an_active_available_unconflicted_member_is_eligible() -> None:
+    assert reason(member("a1")) is None
+    assert reason(member("a1", status=AssessorStatus.REINSTATED)) is None
+
+
+@pytest.mark.parametrize("status", [AssessorStatus.SUSPENDED, AssessorStatus.REVOKED])
+def test_suspended_and_revoked_are_excluded_with_the_reason_given(
+    status: AssessorStatus,
+) -> None:
+    excluded = screen(member("a1", status=status, reason="未主动回避"), review(), set())
+    assert excluded is not None
+    assert excluded.reason == "status"
+    assert status.value.lower() in excluded.detail and "未主动回避" in excluded.detail
+
+
+def test_marked_unavailable_is_excluded() -> None:
+    assert reason(member("a1", available=False)) == "not_available"
+
+
+def test_an_unavailable_period_overlapping_the_review_excludes() -> None:
+    leave = ((dt.date(2026, 5, 20), dt.date(2026, 6, 1)),)
+    excluded = screen(member("a1", unavailable=leave), review(), set())
+    assert excluded is not None and excluded.reason == "unavailable_period"
+    assert "2026-05-20" in excluded.detail
+    before = ((dt.date(2026, 5, 1), dt.date(2026, 5, 31)),)
+    assert reason(member("a1", unavailable=before)) is None
+
+
+def test_booked_on_overlapping_dates_is_excluded() -> None:
+    assert reason(member("a1"), booked={"a1"}) == "booked"
+
+
+def test_current_employer_is_the_institution() -> None:
+    excluded = screen(member("a1", employer=INSTITUTION), review(), set())
+    assert excluded is not None and excluded.reason == "recusal.same_employer"
+    off = POLICY.model_copy(update={"same_employer": False})
+    assert reason(member("a1", employer=INSTITUTION), review(off)) is None
+
+
+@pytest.mark.parametrize(
+    ("relation", "code"), [(EMPLOYED, "recusal.employed"), (CONSULTED, "recusal.consulted")]
+)
+def test_ties_within_the_window_exclude_and_older_ones_do_not(
+    relation: AffiliationRelation, code: str
+) -> None:
+    # Three years before 2026-06-01 is 2023-06-01.
+    inside = member("a1", ties={INSTITUTION: (tie(relation, "2019-01-01", "2023-06-01"),)})
+    excluded = screen(inside, review(), set())
+    assert excluded is not None and excluded.reason == code
+    assert "2019-01-01 to 2023-06-01 (within 3 years)" in excluded.detail
+    outside = member("a1", ties={INSTITUTION: (tie(relation, "2019-01-01", "2023-05-31"),)})
+    assert reason(outside) is None
+    ongoing = member("a1", ties={INSTITUTION: (tie(relation, "2025-01-01", None),)})
+    assert reason(ongoing) == code
+    elsewhere = member("a1", ties={OTHER: (tie(relation, "2025-01-01", None),)})
+    assert reason(elsewhere) is None
+
+
+def test_a_tie_starting_after_the_review_is_no_conflict() -> None:
+    later = member("a1", ties={INSTITUTION: (tie(CONSULTED, "2026-07-01", None),)})
+    assert reason(later) is None
+
+
+def test_windows_come_from_the_policy() -> None:
+    m = member("a1", ties={INSTITUTION: (tie(CONSULTED, "2020-01-01", "2024-01-01"),)})
+    assert reason(m, review(POLICY.model_copy(update={"consulting_years": 1}))) is None
+    assert reason(m, review(POLICY.model_copy(update={"consulting_years": 5}))) == (
+        "recusal.consulted"
+    )
+
+
+def test_same_province_only_when_the_policy_asks() -> None:
+    m = member("a1", Province.JS)
+    assert reason(m) is None
+    on = POLICY.model_copy(update={"same_province": True})
+    assert reason(m, review(on)) == "recusal.same_province"
+    assert reason(member("a2", Province.SH), review(on)) is None
+
+
+def test_reviewed_recently_from_the_record_and_from_the_hub() -> None:
+    on = POLICY.model_copy(update={"reviewed_within_years": 2})
+    past = member("a1", reviewed={INSTITUTION: (dt.date(2025, 3, 1),)})
+    assert reason(past, review(on)) == "recusal.reviewed_recently"
+    assert reason(past) is None  # off by default
+    old = member("a1", reviewed={INSTITUTION: (dt.date(2023, 3, 1),)})
+    assert reason(old, review(on)) is None
+    hub = screen(member("a2"), review(on), set(), {"a2": [dt.date(2026, 1, 5)]})
+    assert hub is not None and hub.reason == "recusal.reviewed_recently"
+
+
+def test_the_most_basic_reason_wins() -> None:
+    m = member("a1", status=AssessorStatus.SUSPENDED, employer=INSTITUTION)
+    assert reason(m, booked={"a1"}) == "status"

@@ -1,0 +1,52 @@
+"""Versions over time: what the hub knew at an instant, and what held on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.core.history import in_force_on, known_at, validity_on
+from services.core.provenance import Source, china_date
+from services.core.provinces import Province
+from services.core.status import CertificateStatus
+from tests.factories import qualification
+
+KEY = "qualification/09/230901000001"
+
+
+def version(revision: int, accepted: dt.datetime) -> Source:
+    return Source(Province.SH, KEY, revision, f"e{revision}", revision, accepted, accepted)
+
+
+def test_the_calendar_day_is_chinas() -> None:
+    # 17:00 UTC is 01:00 the next day in Shanghai.
+    assert china_date(dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.UTC)) == dt.date(2026, 3, 2)
+
+
+def test_the_version_in_force_on_a_day_is_the_latest_accepted_by_then() -> None:
+    v1 = version(1, dt.datetime(2026, 1, 1, 2, tzinfo=dt.UTC))
+    v2 = version(2, dt.datetime(2026, 2, 1, 2, tzinfo=dt.UTC))
+    v3 = version(3, dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC))
+    versions = [v3, v1, v2]
+    assert in_force_on(versions, dt.date(2026, 2, 15), lambda v: v) is v2
+    assert in_force_on(versions, dt.date(2026, 3, 1), lambda v: v) is v3
+    # Before the hub heard of it, the first version (with its validity dates) stands.
+    assert in_force_on(versions, dt.date(2020, 1, 1), lambda v: v) is v1
+    assert in_force_on([], dt.date(2020, 1, 1), lambda v: v) is None
+
+
+def test_known_at_keeps_what_was_applied_by_then() -> None:
+    v1 = version(1, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    v2 = version(2, dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    at = dt.datetime(2026, 1, 15, tzinfo=dt.UTC)
+    assert known_at([v1, v2], at, lambda v: v.applied_at) == [v1]
+
+
+def test_validity_on_a_day_derives_expiry_and_refuses_days_before_the_start() -> None:
+    q = qualification(valid_from=dt.date(2023, 3, 1), valid_until=dt.date(2029, 2, 28))
+    assert validity_on(q, dt.date(2024, 1, 1)).valid
+    before = validity_on(q, dt.date(2023, 2, 28))
+    assert not before.valid and "not yet valid" in before.reason
+    after = validity_on(q, dt.date(2029, 3, 1))
+    assert (after.status, after.valid) == (CertificateStatus.EXPIRED, False)
+    revoked = validity_on(qualification(status=CertificateStatus.REVOKED), dt.date(2024, 1, 1))
+    assert (revoked.status, revoked.valid) == (CertificateStatus.REVOKED, False)
