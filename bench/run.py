@@ -23,6 +23,7 @@ from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.echo import ECHO_METHOD
 from bench.load import CallStats, drive_unary
 from bench.memory import peak_rss_mb
+from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics
 from services.core.provinces import Province
@@ -215,28 +216,47 @@ def measure_batch_checks(
     return stats.calls * 1000 / stats.seconds
 
 
+def _is_change_of(record_key: str) -> Callable[[Any], bool]:
+    return lambda change: bool(change.record.record_key == record_key)
+
+
 def measure_propagation(
     hub: Hub, records: dict[Province, list[records_pb2.Record]], samples: int
-) -> list[float]:
-    """A status change published in one province until the registry serves it."""
+) -> tuple[list[float], list[float]]:
+    """A status change published in Zhejiang until (a) the registry serves it to a
+    single check and (b) a subscriber watching the change stream receives it."""
     certs = [r for r in records[Province.ZJ] if r.WhichOneof("body") == "green_cert"][:samples]
     exchange = client.exchange_stub(hub.exchanges[Province.ZJ].address)
     registry = client.registry_stub(hub.registry.address)
-    times: list[float] = []
-    for cert in certs:
-        changed = records_pb2.Record()
-        changed.CopyFrom(cert)
-        changed.green_cert.status.canonical = common_pb2.CERTIFICATE_STATUS_SUSPENDED
-        changed.green_cert.status.original = "暂停"
-        request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
-        started = time.perf_counter()
-        client.publish_all(exchange, [changed])
-        while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
-            if time.perf_counter() - started > 30:
-                raise TimeoutError("a status change did not reach the registry in 30s")
-            time.sleep(0.002)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+    watcher = client.ChangeSubscription(
+        client.registry_stub(hub.registry.address),
+        registry_pb2.WatchChangesRequest(
+            provinces=[PROVINCE_TO_PB[Province.ZJ]],
+            kinds=[common_pb2.RECORD_KIND_GREEN_CERT],
+            from_latest=True,
+        ),
+    )
+    served: list[float] = []
+    streamed: list[float] = []
+    try:
+        for cert in certs:
+            changed = records_pb2.Record()
+            changed.CopyFrom(cert)
+            changed.green_cert.status.canonical = common_pb2.CERTIFICATE_STATUS_SUSPENDED
+            changed.green_cert.status.original = "暂停"
+            request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
+            started = time.perf_counter()
+            [result] = client.publish_all(exchange, [changed])
+            watcher.wait_for(_is_change_of(result.record_key), timeout=30)
+            streamed.append((time.perf_counter() - started) * 1000)
+            while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError("a status change did not reach the registry in 30s")
+                time.sleep(0.001)
+            served.append((time.perf_counter() - started) * 1000)
+    finally:
+        watcher.cancel()
+    return served, streamed
 
 
 def _p99(values: list[float]) -> float:
@@ -302,9 +322,13 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 )
 
                 log(f"propagation: {settings.propagation_samples} status changes")
-                propagation = measure_propagation(hub, records, settings.propagation_samples)
-                results["propagation_p50_ms"] = sorted(propagation)[len(propagation) // 2]
-                results["propagation_p99_ms"] = _p99(propagation)
+                served, streamed = measure_propagation(hub, records, settings.propagation_samples)
+                # The issue's figure is the slower path: until a subscriber in another
+                # province receives the change on its stream.
+                results["propagation_p99_ms"] = max(_p99(served), _p99(streamed))
+                results["propagation_served_p99_ms"] = _p99(served)
+                results["propagation_stream_p50_ms"] = sorted(streamed)[len(streamed) // 2]
+                results["propagation_stream_p99_ms"] = _p99(streamed)
 
                 exchange_rss = max(peak_rss_mb(s.pid) for s in hub.exchanges.values() if s.pid)
                 registry_rss = peak_rss_mb(hub.registry.pid) if hub.registry.pid else 0.0

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, Text, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -26,11 +28,33 @@ def upsert(
 
     With only_if_newer="revision", an existing row is replaced only by a
     higher value of that column, which makes replays and duplicates no-ops.
+    Every row must have the same keys.
     """
     if not rows:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table)
+    columns = tuple(rows[0].keys())
+    sql = _compiled_upsert(conn.dialect, table, columns, tuple(key), tuple(update), only_if_newer)
+    _executemany(conn, sql, columns, rows)
+
+
+def insert_ignore(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, as one executemany."""
+    upsert(conn, table, rows, key=key, update=())
+
+
+@lru_cache(maxsize=256)
+def _compiled_upsert(
+    dialect: Dialect,
+    table: Table,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    only_if_newer: str | None,
+) -> str:
+    flavour = postgresql if dialect.name == "postgresql" else sqlite
+    stmt = flavour.insert(table).values({name: bindparam(name) for name in columns})
     where: ColumnElement[bool] | None = None
     if only_if_newer is not None:
         where = stmt.excluded[only_if_newer] > table.c[only_if_newer]
@@ -40,16 +64,65 @@ def upsert(
             set_={name: stmt.excluded[name] for name in update},
             where=where,
         )
-    else:
+    elif key:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
-    conn.execute(stmt, list(rows))
+    return str(stmt.compile(dialect=dialect))
 
 
-def insert_ignore(
-    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, key: Sequence[str]
+def _executemany(
+    conn: Connection, sql: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING, as one executemany."""
-    upsert(conn, table, rows, key=key, update=())
+    """Runs a statement compiled once through the driver's executemany.
+
+    SQLAlchemy's per-value bind processing costs more than the insert itself
+    on hot paths; the values here need one conversion only: datetimes become
+    naive UTC (the columns are timestamps without zone), as text on SQLite in
+    the format SQLAlchemy reads back.
+    """
+    convert = _sqlite_value if conn.dialect.paramstyle == "qmark" else _naive_utc
+    # Convert only the columns that may hold dates (most hold text, numbers,
+    # bytes), and each distinct value once: a batch shares a few timestamps.
+    first = rows[0]
+    dated = {name for name in columns if first[name] is None or isinstance(first[name], dt.date)}
+    memo: dict[Any, Any] = {}
+
+    def converted(v: Any) -> Any:
+        done = memo.get(v, memo)
+        if done is memo:
+            done = memo[v] = convert(v)
+        return done
+
+    if conn.dialect.paramstyle == "qmark":
+        at = [i for i, name in enumerate(columns) if name in dated]
+        params: list[Any] = []
+        for row in rows:
+            values = [row[name] for name in columns]
+            for i in at:
+                values[i] = converted(values[i])
+            params.append(tuple(values))
+        conn.exec_driver_sql(sql, params)
+    else:
+        conn.exec_driver_sql(
+            sql, [{n: converted(v) if n in dated else v for n, v in row.items()} for row in rows]
+        )
+
+
+def _naive_utc(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        v = _naive_utc(value)
+        return (
+            f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
+            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}"
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def among(
@@ -97,10 +170,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     times slower), executemany on SQLite."""
     if not rows:
         return
+    columns = tuple(rows[0].keys())
     if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), list(rows))
+        _executemany(
+            conn, _compiled_upsert(conn.dialect, table, columns, (), (), None), columns, rows
+        )
         return
-    columns = list(rows[0].keys())
     names = ", ".join(f'"{name}"' for name in columns)
     raw = conn.connection.driver_connection
     assert raw is not None

@@ -14,6 +14,7 @@ from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
 from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
 from services.registry.conflict_store import ConflictStore
+from services.registry.fastread import FeedCache, PointReader
 from services.registry.ingest import Ingestor
 from services.registry.label_servicer import LabelServicer
 from services.registry.labels import LabelQueries
@@ -89,12 +90,18 @@ async def serve(settings: RegistrySettings) -> None:
     topics = all_topics(settings.topic_prefix)
     ensure_topics(settings.kafka, topics)
     changed = ChangeSignal()
+    feeds = FeedCache(store)
+
+    def applied() -> None:
+        feeds.refresh()
+        changed.notify()
+
     ingestor = Ingestor(
-        store, make_consumer(settings.kafka, "registry"), topics, on_applied=changed.notify
+        store, make_consumer(settings.kafka, "registry"), topics, on_applied=applied
     )
     conflicts = ConflictStore(engine)
     servicer = RegistryServicer(
-        RegistryQueries(store),
+        RegistryQueries(store, PointReader(engine), feeds),
         store,
         ReconciliationUseCases(
             Reconciliation(store, conflicts),
@@ -102,7 +109,7 @@ async def serve(settings: RegistrySettings) -> None:
             ChangeWatch(ChangeReader(engine), changed),
         ),
     )
-    labels = LabelQueries(engine, store)
+    labels = LabelQueries(engine, feeds)
     label_servicer = LabelServicer(labels)
     pool = build_pool_service(
         engine,

@@ -13,7 +13,8 @@ from sqlmodel import SQLModel
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.labels import MAX_BATCH, MAX_CODE_LENGTH, code_from_query
-from services.registry.store import Feed, RegistryStore, StoredRow
+from services.registry.fastread import FeedCache
+from services.registry.store import Feed, StoredRow
 
 _record = SQLModel.metadata.tables["registry_record"]
 _COLUMNS = [
@@ -53,10 +54,10 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 class LabelQueries:
     def __init__(
-        self, engine: Engine, store: RegistryStore, clock: Callable[[], dt.datetime] = _utcnow
+        self, engine: Engine, feeds: FeedCache, clock: Callable[[], dt.datetime] = _utcnow
     ) -> None:
         self._engine = engine
-        self._store = store
+        self._feeds = feeds
         self._clock = clock
 
     def check(self, queries: Sequence[str]) -> LabelAnswer:
@@ -81,7 +82,7 @@ class LabelQueries:
             raise InvalidRequest("malformed codes", bad)
         found = self._lookup(set(codes))
         results = [LabelResult(q, c, found.get(c, [])) for q, c in zip(queries, codes, strict=True)]
-        return LabelAnswer(results, self._store.feeds(), self._clock())
+        return LabelAnswer(results, self._feeds.get(), self._clock())
 
     def _lookup(self, codes: set[str]) -> dict[str, list[StoredRow]]:
         found: dict[str, list[StoredRow]] = defaultdict(list)

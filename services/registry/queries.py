@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.identifiers import check_uscc
+from services.registry.fastread import FeedCache, PointReader
 from services.registry.store import Feed, RegistryStore, StoredRow
 
 
@@ -23,8 +24,16 @@ def _utcnow() -> dt.datetime:
 
 
 class RegistryQueries:
-    def __init__(self, store: RegistryStore, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(
+        self,
+        store: RegistryStore,
+        reader: PointReader,
+        feeds: FeedCache,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
         self._store = store
+        self._reader = reader
+        self._feeds = feeds
         self._clock = clock
 
     def now(self) -> dt.datetime:
@@ -53,4 +62,4 @@ class RegistryQueries:
                 "malformed code",
                 [Violation("code", "a certificate number or label code of 1-64 characters")],
             )
-        return CheckResult(self._store.by_code(value), self._store.feeds(), self._clock())
+        return CheckResult(self._reader.by_code(value), self._feeds.get(), self._clock())
