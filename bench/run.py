@@ -242,8 +242,15 @@ def measure_propagation(
         for cert in certs:
             changed = records_pb2.Record()
             changed.CopyFrom(cert)
-            changed.green_cert.status.canonical = common_pb2.CERTIFICATE_STATUS_SUSPENDED
-            changed.green_cert.status.original = "暂停"
+            # A real change whatever the certificate's status was (identical content
+            # would be acknowledged as unchanged and never travel).
+            suspended = cert.green_cert.status.canonical == common_pb2.CERTIFICATE_STATUS_SUSPENDED
+            changed.green_cert.status.canonical = (
+                common_pb2.CERTIFICATE_STATUS_VALID
+                if suspended
+                else common_pb2.CERTIFICATE_STATUS_SUSPENDED
+            )
+            changed.green_cert.status.original = "有效" if suspended else "暂停"
             request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
             started = time.perf_counter()
             [result] = client.publish_all(exchange, [changed])
@@ -322,7 +329,13 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 )
 
                 log(f"propagation: {settings.propagation_samples} status changes")
-                served, streamed = measure_propagation(hub, records, settings.propagation_samples)
+                try:
+                    served, streamed = measure_propagation(
+                        hub, records, settings.propagation_samples
+                    )
+                except Exception:
+                    log(f"registry log:\n{hub.registry.log_tail(60)}")
+                    raise
                 # The figure is the slower path: until a subscriber in another
                 # province receives the change on its stream.
                 results["propagation_p99_ms"] = max(_p99(served), _p99(streamed))
