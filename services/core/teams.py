@@ -65,6 +65,7 @@ from services.core.records import (
 )
 
 TEAM_FORMAT = "yrdhub/team-draw/1"
+_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 # --- requests -------------------------------------------------------------------
 
@@ -247,6 +248,7 @@ class FieldPool:
     # [leaders, assessors, experts, members covering the field] per province.
     entrants: Mapping[str, tuple[Entrant, ...]]
     counts: Mapping[str, tuple[int, int, int, int]]
+    in_good_standing: frozenset[str]  # their ids
 
 
 def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
@@ -279,6 +281,7 @@ def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
         {k: tuple(v) for k, v in by_province.items()},
         entrants,
         counts,
+        frozenset(entries[i].entrant.assessor_id for at in by_province.values() for i in at),
     )
 
 
@@ -360,8 +363,14 @@ class Screening:
         if len(self.sections) == 1:
             (s,) = self.sections.values()
             return len(s.exclusions), s.exclusions.count(None)
-        found = self.candidates()
-        return len(found), sum(1 for _, x, _ in found.values() if x is None)
+        everyone: set[str] = set()
+        eligible: set[str] = set()
+        excluded: set[str] = set()
+        for s in self.sections.values():
+            everyone.update(s.pool.position)
+            eligible.update(s.pool.in_good_standing)
+            excluded.update(s.pool.entries[i].entrant.assessor_id for i in s.dynamic)
+        return len(everyone), len(eligible - excluded)
 
     def eligible(self) -> list[Entrant]:
         """Each eligible candidate once."""
@@ -436,6 +445,3 @@ def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: Team
                 if f in e.fields:
                     c[slot] -= 1
     return seat_prepared(seed, fields, counts, groups, set(excluded), shape)
-
-
-_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}

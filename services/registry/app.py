@@ -44,6 +44,8 @@ class RegistrySettings:
     # Assessor pool policies; None: the defaults in services/registry/policy/.
     recusal_policy: Path | None = None
     inspection_policy: Path | None = None
+    # Where the pool keeps draws and assignments; None: the registry's database.
+    pool_db_url: str | None = None
     # Recognition policy, reloaded when the file changes (see policy_source).
     recognition_policy: Path = DEFAULT_POLICY
 
@@ -62,6 +64,11 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     p.add_argument("--recusal-policy", type=Path, default=env("YRDHUB_RECUSAL_POLICY"))
     p.add_argument("--inspection-policy", type=Path, default=env("YRDHUB_INSPECTION_POLICY"))
     p.add_argument(
+        "--pool-db",
+        default=env("YRDHUB_POOL_DB_URL"),
+        help="database shared by every replica serving the assessor pool (default: --db)",
+    )
+    p.add_argument(
         "--policy",
         type=Path,
         default=env("YRDHUB_POLICY", str(DEFAULT_POLICY)),
@@ -78,6 +85,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         a.http_rate,
         a.http_burst,
         recusal_policy=a.recusal_policy,
+        pool_db_url=a.pool_db,
         inspection_policy=a.inspection_policy,
         recognition_policy=a.policy,
     )
@@ -117,6 +125,7 @@ async def serve(settings: RegistrySettings) -> None:
         settings.topic_prefix,
         settings.recusal_policy,
         settings.inspection_policy,
+        pool_db_url=settings.pool_db_url,
     )
     verify: VerifyServer | None = None
     if settings.http_listen:

@@ -9,6 +9,7 @@ from pathlib import Path
 import grpc
 from sqlalchemy.engine import Engine
 
+from services.common.db import make_engine
 from services.common.grpc_server import Register
 from services.common.kafka_io import assignment_topic, ensure_topics, make_producer
 from services.registry.policies import load_inspection, load_recusal
@@ -41,10 +42,16 @@ def build_pool_service(
     topic_prefix: str,
     recusal_policy: Path | None = None,
     inspection_policy: Path | None = None,
+    *,
+    pool_db_url: str | None = None,
 ) -> PoolService:
+    """The pool reads assessors from the registry's own records (`engine`) but
+    writes draws and assignments, which are new facts rather than a view of the
+    log, to one database every replica serving the pool shares (pool_db_url):
+    replicas with databases of their own would otherwise book people twice."""
     recusal = load_recusal(recusal_policy)
     inspection = load_inspection(inspection_policy)
-    store = PoolStore(engine, event_payload)
+    store = PoolStore(make_engine(pool_db_url) if pool_db_url else engine, event_payload)
     store.create_schema()
     view = PoolView(engine)
     view.create_schema()

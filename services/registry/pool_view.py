@@ -75,8 +75,9 @@ class PoolView:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
-        # (province, record key) -> (revision, member)
-        self._rows: dict[tuple[str, str], tuple[int, PoolMember]] = {}
+        # (province, record key) -> (revision, entry): an entry is prepared once
+        # per revision, not on every change of the pool.
+        self._rows: dict[tuple[str, str], tuple[int, PoolEntry]] = {}
         self._newest: dt.datetime | None = None
         self._pool = Pool((), {}, {})
 
@@ -108,11 +109,11 @@ class PoolView:
                     continue
                 member = _parse(payload)
                 if member is not None:
-                    self._rows[(province, key)] = (revision, member)
+                    self._rows[(province, key)] = (revision, pool_entry(member))
                     changed += 1
         self._newest = newest
         if changed:
-            self._pool = _index(m for _, m in self._rows.values())
+            self._pool = _index(e for _, e in self._rows.values())
 
     # Institutions, for inspection plans ----------------------------------------
 
@@ -188,15 +189,15 @@ def _parse(payload: bytes) -> PoolMember | None:
     return member
 
 
-def _index(members: Iterable[PoolMember]) -> Pool:
-    by_id: dict[str, PoolMember] = {}
-    for m in members:
-        held = by_id.get(m.assessor_id)
+def _index(entries: Iterable[PoolEntry]) -> Pool:
+    by_id: dict[str, PoolEntry] = {}
+    for e in entries:
+        held = by_id.get(e.member.assessor_id)
         # One person, one home province: should two provinces ever publish one
         # id, keep one deterministically rather than seat the id twice.
-        if held is None or m.province.value < held.province.value:
-            by_id[m.assessor_id] = m
-    ordered = tuple(pool_entry(by_id[k]) for k in sorted(by_id))
+        if held is None or e.entrant.province < held.entrant.province:
+            by_id[e.member.assessor_id] = e
+    ordered = tuple(by_id[k] for k in sorted(by_id))
     by_field: dict[str, list[PoolEntry]] = {}
     active: Counter[str] = Counter()
     for e in ordered:
@@ -208,8 +209,10 @@ def _index(members: Iterable[PoolMember]) -> Pool:
         ordered, {f: field_pool(f, entries) for f, entries in by_field.items()}, dict(active)
     )
     # The pool lives until the next change and holds tens of thousands of
-    # objects: out of the collector's way, full collections stay cheap instead
-    # of walking it again and again while draws allocate.
-    gc.collect(1)
+    # objects: moved out of the collector's way, full collections stay cheap
+    # instead of walking it again and again while draws allocate. Collecting
+    # first keeps garbage from being frozen with it; after the first time most
+    # of the heap is frozen already, so this collection is quick.
+    gc.collect()
     gc.freeze()
     return pool
