@@ -21,7 +21,8 @@ _ROWS = [
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
     ("check_p99_ms", "single check p99 (ms)", None, None),
     ("batch_check_lps", "batch check, 1,000 per call (labels/s)", None, None),
-    ("propagation_p99_ms", "status change → served (p99 ms)", None, None),
+    ("propagation_p99_ms", "status change → other province's stream (p99 ms)", None, None),
+    ("team_draw_p99_ms", "team draw, 10,000 assessors (p99 ms)", None, None),
 ]
 
 

@@ -28,6 +28,7 @@ from services.common.db import make_engine
 from services.common.kafka_io import all_topics
 from services.core.provinces import Province
 from services.hub import client
+from services.hub.bench_pool import bench_team_draw
 from services.hub.datagen import DataSet, generate
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.processes import ServiceProcess
@@ -45,6 +46,7 @@ KEYS = (
     "batch_check_lps",
     "propagation_p99_ms",
     "rss_mb",
+    "team_draw_p99_ms",
 )
 TARGETS = {
     "ingest_ratio": (">=", 0.5),
@@ -52,6 +54,7 @@ TARGETS = {
     "check_ratio": (">=", 0.7),
     "batch_check_lps": (">=", 100_000),
     "propagation_p99_ms": ("<", 1000),
+    "team_draw_p99_ms": ("<", 20),
 }
 CHECK_METHOD = "/yrdhub.v1.RegistryService/CheckCertificate"
 
@@ -348,6 +351,10 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 results["rss_mb"] = {"exchange": exchange_rss, "registry": registry_rss}
         finally:
             broker.stop()
+    log("team draws: 10,000 assessors, 1,000 requests")
+    draws = bench_team_draw(10_000, 1_000)
+    results["team_draw_p99_ms"] = draws["team_draw_p99_ms"]
+    results["team_draw"] = draws
     return results
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from typing import Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -19,6 +20,14 @@ from services.core.records import RecordKind
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
+
+
+class Sender(Protocol):
+    """The part of a Kafka producer the relays use."""
+
+    def send(self, topic: str, value: bytes, key: bytes) -> object: ...
+    def flush(self, timeout: float | None = None) -> None: ...
+    def close(self, timeout: float | None = None) -> None: ...
 
 
 def topic_name(kind: RecordKind, prefix: str = "") -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
+from services.common.process import run_service, service_arguments
 from services.core.provinces import Province
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
@@ -35,15 +34,11 @@ class ExchangeSettings:
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
     env = os.environ.get
-    p = argparse.ArgumentParser(prog="yrdhub-exchange", description=__doc__)
+    p = service_arguments("yrdhub-exchange", __doc__, "127.0.0.1:50051")
     p.add_argument(
         "--province", default=env("YRDHUB_PROVINCE"), required=not env("YRDHUB_PROVINCE")
     )
     p.add_argument("--db", default=env("YRDHUB_DB_URL"), help="SQLAlchemy URL of the outbox")
-    p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
-    p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50051"))
-    p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
-    p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
     p.add_argument(
         "--pseudonym-secret-file",
         type=Path,
@@ -103,9 +98,4 @@ async def serve(settings: ExchangeSettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(
-        level=os.environ.get("YRDHUB_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    asyncio.run(serve(parse_settings(argv)))
+    run_service(serve(parse_settings(argv)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -21,6 +20,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.sql import upsert
+from services.common.worker import Worker
 from services.core.provinces import Province
 from yrdhub.v1 import assessor_pool_pb2
 
@@ -129,10 +129,8 @@ class AssignmentFeed:
         self._consumer = consumer
         self._topic = topic
         self._province = PROVINCE_TO_PB[province]
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="assignment-feed", daemon=True)
+        self._worker = Worker("assignment-feed", self.poll_once, idle_s=0, on_error=self._rewind)
         self.applied = 0
-        self.last_error: str | None = None
 
     def assign(self) -> None:
         ids = self._consumer.partitions_for_topic(self._topic)
@@ -148,14 +146,20 @@ class AssignmentFeed:
             else:
                 self._consumer.seek(tp, offset)
 
+    @property
+    def last_error(self) -> str | None:
+        return self._worker.last_error
+
+    def _rewind(self) -> None:
+        """After a failed apply the offsets did not move: read again from what is stored."""
+        self.assign()
+
     def start(self) -> None:
         self.assign()
-        self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._worker.stop(timeout)
         self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 200) -> int:
@@ -178,21 +182,3 @@ class AssignmentFeed:
         self._store.apply(mine, offsets)
         self.applied += len(mine)
         return len(mine)
-
-    def _run(self) -> None:
-        backoff = 0.5
-        while not self._stopping.is_set():
-            try:
-                self.poll_once()
-                self.last_error = None
-                backoff = 0.5
-            except Exception as exc:  # the database is down: offsets did not move; retry
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("assignment feed failed, retrying in %.1fs: %s", backoff, exc)
-                try:
-                    self.assign()
-                except Exception as again:
-                    log.warning("cannot re-assign partitions: %s", again)
-                if self._stopping.wait(backoff):
-                    return
-                backoff = min(backoff * 2, 10.0)

@@ -8,22 +8,14 @@ those events again; the registry ignores revisions it already holds.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from typing import Protocol
 
+from services.common.kafka_io import Sender
+from services.common.worker import Worker
 from services.core.records import RecordKind
 from services.exchange.outbox import Outbox, PendingEvent
 
 log = logging.getLogger(__name__)
-
-
-class Sender(Protocol):
-    """The part of a Kafka producer the relay uses."""
-
-    def send(self, topic: str, value: bytes, key: bytes) -> object: ...
-    def flush(self, timeout: float | None = None) -> None: ...
-    def close(self, timeout: float | None = None) -> None: ...
 
 
 class Relay:
@@ -41,25 +33,25 @@ class Relay:
         self._topic_of = topic_of
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._worker = Worker(
+            "outbox-relay", self.drain_once, idle_s=idle_poll_s, drain_on_stop=True
+        )
         self.published = 0
-        self.last_error: str | None = None
+
+    @property
+    def last_error(self) -> str | None:
+        return self._worker.last_error
 
     def start(self) -> None:
-        self._thread.start()
+        self._worker.start()
 
     def wake(self) -> None:
         """Called after a commit so new events go out without waiting for the poll."""
-        self._wake.set()
+        self._worker.wake()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Publishes what is pending (within the timeout), then closes the producer."""
-        self._stopping.set()
-        self._wake.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._worker.stop(timeout)
         self._sender.close(timeout=5)
 
     def drain_once(self) -> int:
@@ -81,24 +73,3 @@ class Relay:
             future.get(timeout=0)  # type: ignore[attr-defined]  # raises if Kafka refused it
         self._outbox.mark_published(pending[-1].sequence)
         self.published += len(pending)
-
-    def _run(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                sent = self.drain_once()
-                self.last_error = None
-                backoff = 0.5
-            except Exception as exc:  # Kafka or the database is down: retry, never drop
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("relay failed, retrying in %.1fs: %s", backoff, self.last_error)
-                if self._stopping.wait(backoff):
-                    return
-                backoff = min(backoff * 2, 10.0)
-                continue
-            if sent:
-                continue
-            if self._stopping.is_set():
-                return
-            self._wake.wait(self._idle_poll_s)
-            self._wake.clear()

@@ -81,3 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING)
     console = Console()
     args.run(args, console)
+
+
+if __name__ == "__main__":
+    main()

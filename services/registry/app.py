@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
+from services.common.process import run_service, service_arguments
 from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
 from services.registry.conflict_store import ConflictStore
 from services.registry.fastread import FeedCache, PointReader
@@ -52,12 +51,8 @@ class RegistrySettings:
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     env = os.environ.get
-    p = argparse.ArgumentParser(prog="yrdhub-registry", description=__doc__)
+    p = service_arguments("yrdhub-registry", __doc__, "127.0.0.1:50050")
     p.add_argument("--db", default=env("YRDHUB_DB_URL", "sqlite:///registry.db"))
-    p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
-    p.add_argument("--listen", default=env("YRDHUB_LISTEN", "127.0.0.1:50050"))
-    p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
-    p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
     p.add_argument("--http-listen", default=env("YRDHUB_HTTP_LISTEN"), help="serve the verify page")
     p.add_argument("--http-rate", type=float, default=10.0, help="requests/s per client address")
     p.add_argument("--http-burst", type=int, default=30)
@@ -161,9 +156,4 @@ async def serve(settings: RegistrySettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(
-        level=os.environ.get("YRDHUB_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    asyncio.run(serve(parse_settings(argv)))
+    run_service(serve(parse_settings(argv)))

@@ -8,7 +8,6 @@ it stored beside its data.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer, TopicPartition
 
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
+from services.common.worker import Worker
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -55,6 +55,12 @@ def parse_event(value: bytes) -> IncomingEvent:
     event = events_pb2.Event.FromString(value)
     if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
         raise ValueError("event lacks a record key, a revision or a known kind")
+    if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
+        # Personal data never leaves the home province: an exchange that let it
+        # through is faulty, and the registry still stores none of it.
+        log.error("event %s carried an assessor's identity: dropped it", event.event_id)
+        event.record.assessor.ClearField("identity")
+        value = event.SerializeToString()
     uscc, code, label = index_columns(event.record)
     name, status = certificate_facts(event.record)
     return IncomingEvent(
@@ -90,10 +96,8 @@ class Ingestor:
         self._max_records = max_records
         # Called after a batch with new events committed: wakes change streams.
         self._on_applied = on_applied
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="registry-ingest", daemon=True)
+        self._worker = Worker("registry-ingest", self.poll_once, idle_s=0, on_error=self._rewind)
         self.applied = 0
-        self.last_error: str | None = None
 
     def assign(self) -> None:
         """Takes every partition of every topic and seeks to the stored offsets."""
@@ -112,14 +116,20 @@ class Ingestor:
             else:
                 self._consumer.seek(tp, offset)
 
+    @property
+    def last_error(self) -> str | None:
+        return self._worker.last_error
+
+    def _rewind(self) -> None:
+        """After a failed apply the offsets did not move: read again from what is stored."""
+        self.assign()
+
     def start(self) -> None:
         self.assign()
-        self._thread.start()
+        self._worker.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._worker.stop(timeout)
         self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 100) -> int:
@@ -149,22 +159,3 @@ class Ingestor:
         if new:
             self._on_applied()
         return new
-
-    def _run(self) -> None:
-        backoff = 0.5
-        while not self._stopping.is_set():
-            try:
-                self.poll_once()
-                self.last_error = None
-                backoff = 0.5
-            except Exception as exc:  # the database is down: the offsets did not move; retry
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("apply failed, retrying in %.1fs: %s", backoff, self.last_error)
-                # Rewind to what is stored: the failed batch was not applied.
-                try:
-                    self.assign()
-                except Exception as again:
-                    log.warning("cannot re-assign partitions: %s", again)
-                if self._stopping.wait(backoff):
-                    return
-                backoff = min(backoff * 2, 10.0)

@@ -10,7 +10,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +23,8 @@ from stdnum.cn import ric
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.hub import client
-from services.hub.supervisor import Hub, HubConfig
+from services.hub.supervisor import Hub
 from services.hub.verify_draw import document_of, verify_document
-from tests.conftest import Databases
 from tests.integration.pool_records import InstitutionRecords, qualification, uscc
 from yrdhub.v1 import (
     assessor_pool_pb2,
@@ -40,7 +38,6 @@ from yrdhub.v1 import (
 
 pytestmark = pytest.mark.e2e
 
-TWO = (Province.SH, Province.JS)
 TARGET = uscc("91320583MA1XYW123")
 FIELD = "04"
 
@@ -61,22 +58,6 @@ MEMBER = records_pb2.AssessorIdentity(
     name="诸葛长风", id_number=resident_id("32058319900615003"), phone="15851234567"
 )
 PEOPLE = (LEADER, CONSULTANT, MEMBER)
-
-
-@pytest.fixture
-def hub(
-    databases: Databases, tmp_path: Path, kafka_bootstrap: str, unique_topic_prefix: str
-) -> Iterator[Hub]:
-    names = ["registry", *(f"exchange-{p.value.lower()}" for p in TWO)]
-    config = HubConfig(
-        workdir=tmp_path / "hub",
-        kafka=kafka_bootstrap,
-        topic_prefix=unique_topic_prefix,
-        db_urls={name: databases.new(name) for name in names},
-        provinces=TWO,
-    )
-    with Hub(config).running() as running:
-        yield running
 
 
 def _assessor(

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import grpc
@@ -28,31 +26,14 @@ from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.hub import client
 from services.hub.datagen import DataSet, generate
-from services.hub.supervisor import Hub, HubConfig
+from services.hub.supervisor import Hub
 from services.registry.store import RegistryStore
-from tests.conftest import Databases
+from tests.e2e.conftest import TWO
 from yrdhub.v1 import exchange_pb2, records_pb2, registry_pb2
 
 pytestmark = pytest.mark.e2e
 
-TWO = (Province.SH, Province.JS)
 _versions = SQLModel.metadata.tables["record_version"]
-
-
-@pytest.fixture
-def hub(
-    databases: Databases, tmp_path: Path, kafka_bootstrap: str, unique_topic_prefix: str
-) -> Iterator[Hub]:
-    names = ["registry", *(f"exchange-{p.value.lower()}" for p in TWO)]
-    config = HubConfig(
-        workdir=tmp_path / "hub",
-        kafka=kafka_bootstrap,
-        topic_prefix=unique_topic_prefix,
-        db_urls={name: databases.new(name) for name in names},
-        provinces=TWO,
-    )
-    with Hub(config).running() as running:
-        yield running
 
 
 def _valid(data: DataSet, p: Province) -> list[records_pb2.Record]:

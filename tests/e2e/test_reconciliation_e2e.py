@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -21,31 +20,13 @@ from services.core.records import Record
 from services.core.status import CertificateStatus
 from services.hub import client
 from services.hub.client import ChangeSubscription
-from services.hub.supervisor import Hub, HubConfig
-from tests.conftest import Databases
+from services.hub.supervisor import Hub
 from tests.factories import LAB_A, LAB_B, credit, qualification
 from yrdhub.v1 import common_pb2, reconciliation_pb2, registry_pb2
 
 pytestmark = pytest.mark.e2e
 
-TWO = (Province.SH, Province.JS)
 SH, JS = PROVINCE_TO_PB[Province.SH], PROVINCE_TO_PB[Province.JS]
-
-
-@pytest.fixture
-def hub(
-    databases: Databases, tmp_path: Path, kafka_bootstrap: str, unique_topic_prefix: str
-) -> Iterator[Hub]:
-    names = ["registry", *(f"exchange-{p.value.lower()}" for p in TWO)]
-    config = HubConfig(
-        workdir=tmp_path / "hub",
-        kafka=kafka_bootstrap,
-        topic_prefix=unique_topic_prefix,
-        db_urls={name: databases.new(name) for name in names},
-        provinces=TWO,
-    )
-    with Hub(config).running() as running:
-        yield running
 
 
 def _publish(exchange: Any, *records: Record) -> None:

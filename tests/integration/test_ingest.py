@@ -12,6 +12,7 @@ from kafka import KafkaProducer
 from services.common.convert import timestamp
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer, make_producer
+from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.hub.datagen import generate
 from services.registry.ingest import Ingestor
@@ -159,3 +160,28 @@ def test_an_unreadable_event_is_set_aside_and_the_feed_goes_on(
     [dead] = store.dead_letters()
     assert dead.payload == b"\xff\x00 not protobuf"
     assert store.record_count() == len(events)
+
+
+def test_an_assessor_identity_is_never_stored_even_from_a_faulty_exchange(
+    store: RegistryStore, feed: Feed
+) -> None:
+    data = generate(10, seed=9)
+    assessor = next(r for r in data.by_province[Province.SH] if r.WhichOneof("body") == "assessor")
+    leaky = records_pb2.Record()
+    leaky.CopyFrom(assessor)
+    leaky.assessor.identity.name = "张三丰"
+    leaky.assessor.identity.id_number = "110101199003071234"
+    event = _event(leaky, revision=1, sequence=1)
+    event.record_key = f"assessor/{leaky.assessor.assessor_id}"
+    event.kind = common_pb2.RECORD_KIND_ASSESSOR
+    feed.topic = feed.topic.replace("qualification", "assessor")
+    feed.send(event)
+    ingestor = feed.ingestor(store)
+    _drain(ingestor, store, 1)
+    [row] = store.by_key(event.record_key)
+    assert events_pb2.Event.FromString(row.payload).record.assessor.assessor_id == (
+        leaky.assessor.assessor_id
+    )
+    stored = b"".join(v.payload for v in store.versions(event.record_key))
+    for secret in (b"110101199003071234", "张三丰".encode()):
+        assert secret not in row.payload and secret not in stored

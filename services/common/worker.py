@@ -1,0 +1,87 @@
+"""A background worker loop shared by the relays and the Kafka feeds.
+
+It runs one step at a time on its own thread: again at once while steps find
+work, after an idle pause (or a wake-up) when they do not, and after a
+growing back-off when a step fails because Kafka or the database is down.
+Work is never dropped: a failed step is simply tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 10.0
+
+
+class Worker:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], int],
+        *,
+        idle_s: float,
+        drain_on_stop: bool = False,
+        on_error: Callable[[], None] = lambda: None,
+    ) -> None:
+        """`step` returns how much work it did; with drain_on_stop a stop waits
+        until a step finds nothing (a relay's last events go out); `on_error`
+        runs after a failed step (e.g. to rewind a consumer to the offsets the
+        database holds)."""
+        self._name = name
+        self._step = step
+        self._idle_s = idle_s
+        self._drain_on_stop = drain_on_stop
+        self._on_error = on_error
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.last_error: str | None = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Lets the current step finish (and, draining, those with work), then returns."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                done = self._step()
+                self.last_error = None
+                backoff = 0.5
+            except Exception as exc:  # a dependency is down: retry, never drop
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "%s failed, retrying in %.1fs: %s", self._name, backoff, self.last_error
+                )
+                try:
+                    self._on_error()
+                except Exception as again:
+                    log.warning("%s could not recover: %s", self._name, again)
+                if self._stopping.wait(backoff):
+                    return
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                continue
+            if self._stopping.is_set() and not (done and self._drain_on_stop):
+                return
+            if done:
+                continue
+            if self._idle_s > 0:
+                self._wake.wait(self._idle_s)
+                self._wake.clear()

@@ -1,0 +1,35 @@
+"""CI smoke run of `yrdhub bench --quick`: it completes and writes every figure.
+
+Speed is never judged here (CI machines are shared and noisy); the benchmark
+itself compares each figure with a baseline measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.run import KEYS
+
+pytestmark = pytest.mark.e2e
+
+
+def test_quick_bench_writes_every_key(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "services.hub.cli", "bench", "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert set(KEYS) <= set(figures)
+    assert figures["rss_mb"]["exchange"] > 0 and figures["rss_mb"]["registry"] > 0
+    for key in KEYS:
+        if key != "rss_mb":
+            assert float(figures[key]) > 0, key
