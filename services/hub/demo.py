@@ -20,6 +20,7 @@ from services.hub import client
 from services.hub.datagen import DataSet, generate
 from services.hub.demo_pool import show_assessor_pool
 from services.hub.demo_reconciliation import show_reconciliation
+from services.hub.qr import label_url
 from services.hub.supervisor import Hub, HubConfig
 from yrdhub.v1 import common_pb2, exchange_pb2, records_pb2, registry_pb2
 
@@ -75,6 +76,11 @@ def _demo(hub: Hub, institutions: int, console: Console) -> None:
     _show_resend(data, exchanges, console)
     _show_cross_province(data, registry, console)
     _show_check(data, registry, console)
+    label = _green_certs(data, Province.ZJ)[0].green_cert.label_code
+    console.print(
+        f"Its QR code points to the public verify page {label_url(label, hub.verify_url)} "
+        "(and /api/v1/labels/<code> for machines); `yrdhub label-qr` writes the image."
+    )
     _show_status_change(data, exchanges, registry, console)
     show_reconciliation(data, exchanges, registry, console)
     show_assessor_pool(data, hub, console)
