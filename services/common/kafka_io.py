@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -80,6 +80,25 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
     )
+
+
+@contextlib.contextmanager
+def rewound_on_failure(
+    consumer: KafkaConsumer, batches: Mapping[Any, Sequence[Any]]
+) -> Iterator[None]:
+    """Seeks the consumer back to the start of a polled batch if applying it fails.
+
+    poll() has already moved past the batch; without this, the next successful
+    apply would store offsets beyond messages that were never applied. The seek
+    needs no database, which may be the very thing that is down.
+    """
+    try:
+        yield
+    except BaseException:
+        for tp, messages in batches.items():
+            if messages:
+                consumer.seek(tp, messages[0].offset)
+        raise
 
 
 def ensure_topics(

@@ -33,8 +33,10 @@ def upsert(
     if not rows:
         return
     columns = tuple(rows[0].keys())
-    sql = _compiled_upsert(conn.dialect, table, columns, tuple(key), tuple(update), only_if_newer)
-    _executemany(conn, sql, columns, rows)
+    sql, order = _compiled_upsert(
+        conn.dialect, table, columns, tuple(key), tuple(update), only_if_newer
+    )
+    _executemany(conn, sql, order, rows)
 
 
 def insert_ignore(
@@ -52,7 +54,8 @@ def _compiled_upsert(
     key: tuple[str, ...],
     update: tuple[str, ...],
     only_if_newer: str | None,
-) -> str:
+) -> tuple[str, tuple[str, ...]]:
+    """The SQL text, and the parameter names in the order a positional driver binds them."""
     flavour = postgresql if dialect.name == "postgresql" else sqlite
     stmt = flavour.insert(table).values({name: bindparam(name) for name in columns})
     where: ColumnElement[bool] | None = None
@@ -66,7 +69,14 @@ def _compiled_upsert(
         )
     elif key:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
-    return str(stmt.compile(dialect=dialect))
+    compiled = stmt.compile(dialect=dialect)
+    order = tuple(compiled.positiontup or columns)
+    missing = set(order) - set(columns)
+    if missing:
+        # A column left out would get a default SQLAlchemy renders as a parameter
+        # that the rows do not carry: callers pass every column instead.
+        raise ValueError(f"rows for {table.name} lack columns {sorted(missing)}")
+    return str(compiled), order
 
 
 def _executemany(
@@ -87,6 +97,8 @@ def _executemany(
     memo: dict[Any, Any] = {}
 
     def converted(v: Any) -> Any:
+        if not isinstance(v, dt.date):
+            return v
         done = memo.get(v, memo)
         if done is memo:
             done = memo[v] = convert(v)
@@ -172,13 +184,12 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         return
     columns = tuple(rows[0].keys())
     if conn.dialect.name != "postgresql":
-        _executemany(
-            conn, _compiled_upsert(conn.dialect, table, columns, (), (), None), columns, rows
-        )
+        sql, order = _compiled_upsert(conn.dialect, table, columns, (), (), None)
+        _executemany(conn, sql, order, rows)
         return
     names = ", ".join(f'"{name}"' for name in columns)
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([row[name] for name in columns])
+            copy.write_row([_naive_utc(row[name]) for name in columns])

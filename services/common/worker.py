@@ -25,17 +25,15 @@ class Worker:
         *,
         idle_s: float,
         drain_on_stop: bool = False,
-        on_error: Callable[[], None] = lambda: None,
     ) -> None:
         """`step` returns how much work it did; with drain_on_stop a stop waits
-        until a step finds nothing (a relay's last events go out); `on_error`
-        runs after a failed step (e.g. to rewind a consumer to the offsets the
-        database holds)."""
+        until a step finds nothing (a relay's last events go out). A failing
+        step must leave things so that running it again is right (a consumer
+        rewinds to its batch: see kafka_io.rewound_on_failure)."""
         self._name = name
         self._step = step
         self._idle_s = idle_s
         self._drain_on_stop = drain_on_stop
-        self._on_error = on_error
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -70,10 +68,6 @@ class Worker:
                 log.warning(
                     "%s failed, retrying in %.1fs: %s", self._name, backoff, self.last_error
                 )
-                try:
-                    self._on_error()
-                except Exception as again:
-                    log.warning("%s could not recover: %s", self._name, again)
                 if self._stopping.wait(backoff):
                     return
                 backoff = min(backoff * 2, MAX_BACKOFF_S)

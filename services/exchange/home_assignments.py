@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
+from services.common.kafka_io import rewound_on_failure
 from services.common.sql import upsert
 from services.common.worker import Worker
 from services.core.provinces import Province
@@ -129,7 +130,7 @@ class AssignmentFeed:
         self._consumer = consumer
         self._topic = topic
         self._province = PROVINCE_TO_PB[province]
-        self._worker = Worker("assignment-feed", self.poll_once, idle_s=0, on_error=self._rewind)
+        self._worker = Worker("assignment-feed", self.poll_once, idle_s=0)
         self.applied = 0
 
     def assign(self) -> None:
@@ -149,10 +150,6 @@ class AssignmentFeed:
     @property
     def last_error(self) -> str | None:
         return self._worker.last_error
-
-    def _rewind(self) -> None:
-        """After a failed apply the offsets did not move: read again from what is stored."""
-        self.assign()
 
     def start(self) -> None:
         self.assign()
@@ -179,6 +176,7 @@ class AssignmentFeed:
                 if event.assignment.home_province == self._province:
                     mine.append(event)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
-        self._store.apply(mine, offsets)
+        with rewound_on_failure(self._consumer, batches):
+            self._store.apply(mine, offsets)
         self.applied += len(mine)
         return len(mine)

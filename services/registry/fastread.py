@@ -9,6 +9,7 @@ right after each commit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from typing import Any
@@ -51,15 +52,31 @@ class PointReader:
         return conn.cursor()
 
     def by_code(self, code: str) -> list[StoredRow]:
+        try:
+            rows = self._fetch(self._by_code, (code, code, code))
+        except Exception:
+            # A broken connection (a database restart) is replaced, once.
+            self._drop_connection()
+            rows = self._fetch(self._by_code, (code, code, code))
+        return [
+            StoredRow(r[0], r[1], r[2], r[3], r[4], r[5], _when(r[6]), _when(r[7]), bytes(r[8]))
+            for r in rows
+        ]
+
+    def _fetch(self, sql: str, params: tuple[str, ...]) -> list[Any]:
         cur = self._cursor()
         try:
-            cur.execute(self._by_code, (code, code, code))
-            return [
-                StoredRow(r[0], r[1], r[2], r[3], r[4], r[5], _when(r[6]), _when(r[7]), bytes(r[8]))
-                for r in cur.fetchall()
-            ]
+            cur.execute(sql, params)
+            return list(cur.fetchall())
         finally:
             cur.close()
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already gone: nothing to release
+                conn.invalidate()
 
 
 class FeedCache:

@@ -15,6 +15,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer, TopicPartition
 
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
+from services.common.kafka_io import rewound_on_failure
 from services.common.worker import Worker
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
@@ -53,14 +54,15 @@ def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | Non
 
 def parse_event(value: bytes) -> IncomingEvent:
     event = events_pb2.Event.FromString(value)
-    if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
-        raise ValueError("event lacks a record key, a revision or a known kind")
     if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
         # Personal data never leaves the home province: an exchange that let it
-        # through is faulty, and the registry still stores none of it.
+        # through is faulty, and the registry still stores none of it (not even
+        # as a dead letter, hence before any other check).
         log.error("event %s carried an assessor's identity: dropped it", event.event_id)
         event.record.assessor.ClearField("identity")
         value = event.SerializeToString()
+    if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
+        raise ValueError("event lacks a record key, a revision or a known kind")
     uscc, code, label = index_columns(event.record)
     name, status = certificate_facts(event.record)
     return IncomingEvent(
@@ -96,7 +98,7 @@ class Ingestor:
         self._max_records = max_records
         # Called after a batch with new events committed: wakes change streams.
         self._on_applied = on_applied
-        self._worker = Worker("registry-ingest", self.poll_once, idle_s=0, on_error=self._rewind)
+        self._worker = Worker("registry-ingest", self.poll_once, idle_s=0)
         self.applied = 0
 
     def assign(self) -> None:
@@ -119,10 +121,6 @@ class Ingestor:
     @property
     def last_error(self) -> str | None:
         return self._worker.last_error
-
-    def _rewind(self) -> None:
-        """After a failed apply the offsets did not move: read again from what is stored."""
-        self.assign()
 
     def start(self) -> None:
         self.assign()
@@ -154,8 +152,9 @@ class Ingestor:
                         DeadEvent(tp.topic, tp.partition, msg.offset, str(exc), msg.value or b"")
                     )
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
-        new = self._store.apply(events, offsets, dead)
+        with rewound_on_failure(self._consumer, batches):
+            new = self._store.apply(events, offsets, dead)
         self.applied += new
-        if new:
-            self._on_applied()
+        # Offsets moved in a commit: freshness and change streams may follow.
+        self._on_applied()
         return new

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from typing import Any
 
 import pytest
 from kafka import KafkaProducer
@@ -185,3 +186,25 @@ def test_an_assessor_identity_is_never_stored_even_from_a_faulty_exchange(
     stored = b"".join(v.payload for v in store.versions(event.record_key))
     for secret in (b"110101199003071234", "张三丰".encode()):
         assert secret not in row.payload and secret not in stored
+
+
+def test_a_failed_apply_is_read_again_not_skipped(store: RegistryStore, feed: Feed) -> None:
+    events = _events(12, seed=13)
+    feed.send(*events)
+    ingestor = feed.ingestor(store)
+    real_apply = store.apply
+    failures = iter([True])
+
+    def flaky_apply(*args: Any, **kwargs: Any) -> int:
+        # The database fails once, after poll() has already moved past the batch.
+        if next(failures, False):
+            raise OSError("database went away")
+        return real_apply(*args, **kwargs)
+
+    store.apply = flaky_apply  # type: ignore[method-assign]
+    with pytest.raises(OSError):  # the first poll that brings events fails to apply
+        for _ in range(50):
+            ingestor.poll_once(timeout_ms=200)
+    _drain(ingestor, store, len(events))
+    assert store.record_count() == len(events)
+    assert sum(store.offsets().values()) == len(events)
