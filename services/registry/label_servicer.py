@@ -15,6 +15,7 @@ from services.common.convert import (
     timestamp,
 )
 from services.core.labels import LabelFinding, Verdict, label_verdict
+from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.status import CertificateStatus, effective_status
 from services.registry.labels import LabelAnswer, LabelQueries, LabelResult
@@ -87,7 +88,7 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     ) -> labels_pb2.CheckLabelResponse:
         answer = self._labels.check([request.code])
         return labels_pb2.CheckLabelResponse(
-            check=label_check(answer.results[0], answer.as_of.date()),
+            check=label_check(answer.results[0], china_date(answer.as_of)),
             as_of=timestamp(answer.as_of),
             freshness=_freshness(answer),
         )
@@ -96,7 +97,7 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
         self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> labels_pb2.CheckLabelsResponse:
         answer = self._labels.check(list(request.codes))
-        today = answer.as_of.date()
+        today = china_date(answer.as_of)
         return labels_pb2.CheckLabelsResponse(
             checks=[label_check(r, today) for r in answer.results],
             as_of=timestamp(answer.as_of),

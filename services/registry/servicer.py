@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 
 from services.common.convert import timestamp
+from services.core.provenance import china_date
 from services.registry.mapping import feed_freshness, stored_record
 from services.registry.queries import RegistryQueries
 from services.registry.reconciliation_servicer import ReconciliationRpcs, ReconciliationUseCases
@@ -35,7 +36,7 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
         now = self._queries.now()
         rows = self._queries.record(request.record_key)
         return registry_pb2.GetRecordResponse(
-            records=[stored_record(r, now.date()) for r in rows], as_of=timestamp(now)
+            records=[stored_record(r, china_date(now)) for r in rows], as_of=timestamp(now)
         )
 
     async def ListInstitutionRecords(
@@ -46,7 +47,7 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
         now = self._queries.now()
         rows = self._queries.institution(request.uscc)
         return registry_pb2.ListInstitutionRecordsResponse(
-            records=[stored_record(r, now.date()) for r in rows], as_of=timestamp(now)
+            records=[stored_record(r, china_date(now)) for r in rows], as_of=timestamp(now)
         )
 
     async def CheckCertificate(
@@ -57,7 +58,7 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
         result = self._queries.check(request.code)
         return registry_pb2.CheckCertificateResponse(
             found=bool(result.matches),
-            matches=[stored_record(r, result.as_of.date()) for r in result.matches],
+            matches=[stored_record(r, china_date(result.as_of)) for r in result.matches],
             as_of=timestamp(result.as_of),
             freshness=[feed_freshness(f) for f in result.feeds],
         )

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from google.protobuf.json_format import MessageToDict
 
 from services.core.errors import InvalidRequest
+from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.registry.label_servicer import label_match, verdict_of
 from services.registry.labels import LabelQueries
@@ -102,7 +103,7 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     """The check's answer as plain data: the JSON form, and what the page shows."""
     answer = labels.check([query])
     result = answer.results[0]
-    today = answer.as_of.date()
+    today = china_date(answer.as_of)
     matches = [label_match(row, today) for row in result.matches]
     verdict = verdict_of(matches)
     return {
