@@ -12,11 +12,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
 from services.registry.store import Feed, RegistryStore, StoredRow
+
+T = TypeVar("T")
 
 _COLUMNS = (
     "province, record_key, kind, revision, sequence, event_id, accepted_at, applied_at, payload"
@@ -84,11 +87,19 @@ class FeedCache:
 
     def __init__(self, store: RegistryStore) -> None:
         self._store = store
-        self._feeds: list[Feed] = store.feeds()
+        # The feeds and what readers derived from them, swapped as one object.
+        self._state: tuple[list[Feed], dict[Callable[..., Any], Any]] = (store.feeds(), {})
 
     def get(self) -> list[Feed]:
-        return self._feeds
+        return self._state[0]
+
+    def derived(self, build: Callable[[list[Feed]], T]) -> T:
+        """build(feeds), computed once per commit (e.g. the feeds as messages)."""
+        feeds, cache = self._state
+        if build not in cache:
+            cache[build] = build(feeds)
+        return cast(T, cache[build])
 
     def refresh(self) -> None:
         """Called by the ingest thread after each commit; readers see a whole list."""
-        self._feeds = self._store.feeds()
+        self._state = (self._store.feeds(), {})

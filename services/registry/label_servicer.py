@@ -18,8 +18,8 @@ from services.core.labels import LabelFinding, Verdict, label_verdict
 from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.status import CertificateStatus, effective_status
-from services.registry.labels import LabelAnswer, LabelQueries, LabelResult
-from services.registry.servicer import feed_freshness
+from services.registry.labels import LabelQueries, LabelResult
+from services.registry.mapping import freshness_messages
 from services.registry.store import StoredRow
 from yrdhub.v1 import events_pb2, labels_pb2, labels_pb2_grpc
 
@@ -75,10 +75,6 @@ def label_check(result: LabelResult, today: dt.date) -> labels_pb2.LabelCheck:
     )
 
 
-def _freshness(answer: LabelAnswer) -> list[Any]:
-    return [feed_freshness(f) for f in answer.feeds]
-
-
 class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     def __init__(self, labels: LabelQueries) -> None:
         self._labels = labels
@@ -90,7 +86,7 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
         return labels_pb2.CheckLabelResponse(
             check=label_check(answer.results[0], china_date(answer.as_of)),
             as_of=timestamp(answer.as_of),
-            freshness=_freshness(answer),
+            freshness=self._labels.feed_cache.derived(freshness_messages),
         )
 
     async def CheckLabels(
@@ -101,5 +97,5 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
         return labels_pb2.CheckLabelsResponse(
             checks=[label_check(r, today) for r in answer.results],
             as_of=timestamp(answer.as_of),
-            freshness=_freshness(answer),
+            freshness=self._labels.feed_cache.derived(freshness_messages),
         )

@@ -60,6 +60,10 @@ class LabelQueries:
         self._feeds = feeds
         self._clock = clock
 
+    @property
+    def feed_cache(self) -> FeedCache:
+        return self._feeds
+
     def check(self, queries: Sequence[str]) -> LabelAnswer:
         """One result per query, in order; two SQL statements for the whole batch."""
         if not queries:

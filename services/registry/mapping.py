@@ -59,6 +59,11 @@ def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
     )
 
 
+def freshness_messages(feeds: list[Feed]) -> list[registry_pb2.FeedFreshness]:
+    """All feeds as messages (built once per commit through FeedCache.derived)."""
+    return [feed_freshness(f) for f in feeds]
+
+
 def feed_freshness(feed: Feed) -> registry_pb2.FeedFreshness:
     msg = registry_pb2.FeedFreshness(
         province=PROVINCE_TO_PB[Province(feed.province)],

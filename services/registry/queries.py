@@ -36,6 +36,10 @@ class RegistryQueries:
         self._feeds = feeds
         self._clock = clock
 
+    @property
+    def feed_cache(self) -> FeedCache:
+        return self._feeds
+
     def now(self) -> dt.datetime:
         return self._clock()
 

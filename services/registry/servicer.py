@@ -8,7 +8,7 @@ import grpc
 
 from services.common.convert import timestamp
 from services.core.provenance import china_date
-from services.registry.mapping import feed_freshness, stored_record
+from services.registry.mapping import feed_freshness, freshness_messages, stored_record
 from services.registry.queries import RegistryQueries
 from services.registry.reconciliation_servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.store import RegistryStore
@@ -60,7 +60,7 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
             found=bool(result.matches),
             matches=[stored_record(r, china_date(result.as_of)) for r in result.matches],
             as_of=timestamp(result.as_of),
-            freshness=[feed_freshness(f) for f in result.feeds],
+            freshness=self._queries.feed_cache.derived(freshness_messages),
         )
 
     async def GetRegistryStatus(
