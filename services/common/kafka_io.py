@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -80,6 +80,26 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
     )
+
+
+def assign_from(
+    consumer: KafkaConsumer, topics: Sequence[str], stored: Mapping[tuple[str, int], int]
+) -> None:
+    """Takes every partition of the topics (no consumer group: every replica reads
+    everything) and resumes each at its stored offset, or at the beginning."""
+    partitions: list[TopicPartition] = []
+    for topic in topics:
+        ids = consumer.partitions_for_topic(topic)
+        if not ids:
+            raise RuntimeError(f"topic {topic} does not exist or has no partitions")
+        partitions.extend(TopicPartition(topic, p) for p in sorted(ids))
+    consumer.assign(partitions)
+    for tp in partitions:
+        offset = stored.get((tp.topic, tp.partition))
+        if offset is None:
+            consumer.seek_to_beginning(tp)
+        else:
+            consumer.seek(tp, offset)
 
 
 @contextlib.contextmanager

@@ -13,13 +13,13 @@ import logging
 from typing import Any
 
 from google.protobuf.message import DecodeError
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from sqlalchemy import Index, LargeBinary, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
-from services.common.kafka_io import rewound_on_failure
+from services.common.kafka_io import assign_from, rewound_on_failure
 from services.common.sql import upsert
 from services.common.worker import Worker
 from services.core.provinces import Province
@@ -134,18 +134,7 @@ class AssignmentFeed:
         self.applied = 0
 
     def assign(self) -> None:
-        ids = self._consumer.partitions_for_topic(self._topic)
-        if not ids:
-            raise RuntimeError(f"topic {self._topic} does not exist or has no partitions")
-        partitions = [TopicPartition(self._topic, p) for p in sorted(ids)]
-        self._consumer.assign(partitions)
-        stored = self._store.offsets()
-        for tp in partitions:
-            offset = stored.get((tp.topic, tp.partition))
-            if offset is None:
-                self._consumer.seek_to_beginning(tp)
-            else:
-                self._consumer.seek(tp, offset)
+        assign_from(self._consumer, [self._topic], self._store.offsets())
 
     @property
     def last_error(self) -> str | None:

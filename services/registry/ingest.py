@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from google.protobuf.message import DecodeError
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
-from services.common.kafka_io import rewound_on_failure
+from services.common.kafka_io import assign_from, rewound_on_failure
 from services.common.worker import Worker
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
@@ -103,20 +103,7 @@ class Ingestor:
 
     def assign(self) -> None:
         """Takes every partition of every topic and seeks to the stored offsets."""
-        partitions: list[TopicPartition] = []
-        for topic in self._topics:
-            ids = self._consumer.partitions_for_topic(topic)
-            if not ids:
-                raise RuntimeError(f"topic {topic} does not exist or has no partitions")
-            partitions.extend(TopicPartition(topic, p) for p in sorted(ids))
-        self._consumer.assign(partitions)
-        stored = self._store.offsets()
-        for tp in partitions:
-            offset = stored.get((tp.topic, tp.partition))
-            if offset is None:
-                self._consumer.seek_to_beginning(tp)
-            else:
-                self._consumer.seek(tp, offset)
+        assign_from(self._consumer, self._topics, self._store.offsets())
 
     @property
     def last_error(self) -> str | None:
