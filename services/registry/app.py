@@ -94,6 +94,7 @@ async def serve(settings: RegistrySettings) -> None:
     ensure_topics(settings.kafka, topics)
     changed = ChangeSignal()
     feeds = FeedCache(store)
+    reader = PointReader(engine)
 
     def applied() -> None:
         feeds.refresh()
@@ -104,7 +105,7 @@ async def serve(settings: RegistrySettings) -> None:
     )
     conflicts = ConflictStore(engine)
     servicer = RegistryServicer(
-        RegistryQueries(store, PointReader(engine), feeds),
+        RegistryQueries(store, reader, feeds),
         store,
         ReconciliationUseCases(
             Reconciliation(store, conflicts),
@@ -112,7 +113,7 @@ async def serve(settings: RegistrySettings) -> None:
             ChangeWatch(ChangeReader(engine), changed),
         ),
     )
-    labels = LabelQueries(engine, feeds)
+    labels = LabelQueries(reader, feeds)
     label_servicer = LabelServicer(labels)
     pool = build_pool_service(
         engine,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
@@ -43,6 +44,14 @@ class PointReader:
             f"UNION ALL SELECT {_COLUMNS} FROM registry_record "
             f"WHERE label_code = {p} AND (code IS NULL OR code <> {p}) ORDER BY province"
         )
+        among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
+        cols = "province, record_key, revision, payload"
+        self._green_by_code = (
+            f"SELECT label_code, {cols} FROM registry_record "
+            f"WHERE label_code {among} AND kind = 'green_cert' "
+            f"UNION ALL SELECT code, {cols} FROM registry_record "
+            f"WHERE code {among} AND kind = 'green_cert' AND code <> label_code"
+        )
 
     def _cursor(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -66,7 +75,22 @@ class PointReader:
             for r in rows
         ]
 
-    def _fetch(self, sql: str, params: tuple[str, ...]) -> list[Any]:
+    def green_certs_by_code(self, codes: list[str]) -> list[tuple[str, str, str, int, bytes]]:
+        """(code, province, record key, revision, event) of the green certificates
+        whose label code or certificate number is one of `codes`: two indexed
+        lookups, the codes bound as one parameter whatever their number."""
+        if self._engine.dialect.paramstyle == "qmark":
+            params: tuple[Any, ...] = (json.dumps(codes),) * 2
+        else:
+            params = (codes, codes)
+        try:
+            rows = self._fetch(self._green_by_code, params)
+        except Exception:
+            self._drop_connection()
+            rows = self._fetch(self._green_by_code, params)
+        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()
         try:
             cur.execute(sql, params)

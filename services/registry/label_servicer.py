@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import grpc
@@ -18,37 +19,46 @@ from services.core.labels import LabelFinding, Verdict, label_verdict
 from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.status import CertificateStatus, effective_status
-from services.registry.labels import LabelQueries, LabelResult
+from services.registry.labels import LabelQueries, LabelResult, LabelRow
 from services.registry.mapping import freshness_messages
-from services.registry.store import StoredRow
 from yrdhub.v1 import events_pb2, labels_pb2, labels_pb2_grpc
 
+_PROVINCE_PB = {p.value: PROVINCE_TO_PB[p] for p in Province}
+_ALL_PROVINCES = list(_PROVINCE_PB.values())
+_VALID = STATUS_TO_PB[CertificateStatus.VALID]
 
-def label_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
-    g = events_pb2.Event.FromString(row.payload).record.green_cert
+
+def fill_match(match: labels_pb2.LabelMatch, row: LabelRow, today: dt.date) -> None:
+    """Fills a LabelMatch in place (a batch builds a thousand: no copies)."""
+    event = events_pb2.Event.FromString(row.payload)
+    g = event.record.green_cert
     until = dt.date.fromisoformat(g.valid_until) if g.valid_until else None
     status = STATUS_FROM_PB.get(g.status.canonical, CertificateStatus.VALID)
-    return labels_pb2.LabelMatch(
-        province=PROVINCE_TO_PB[Province(row.province)],
-        record_key=row.record_key,
-        body_code=g.body_code,
-        certificate_number=g.certificate_number,
-        label_code=g.label_code,
-        enterprise_uscc=g.enterprise_uscc,
-        enterprise_name=g.enterprise_name,
-        product=g.product,
-        model=g.model,
-        evaluation_standard=g.evaluation_standard,
-        valid_from=g.valid_from,
-        valid_until=g.valid_until,
-        status=g.status,
-        effective_status=STATUS_TO_PB[effective_status(status, until, today)],
-        revision=row.revision,
-        accepted_at=timestamp(row.accepted_at),
-    )
+    match.province = _PROVINCE_PB[row.province]
+    match.record_key = row.record_key
+    match.body_code = g.body_code
+    match.certificate_number = g.certificate_number
+    match.label_code = g.label_code
+    match.enterprise_uscc = g.enterprise_uscc
+    match.enterprise_name = g.enterprise_name
+    match.product = g.product
+    match.model = g.model
+    match.evaluation_standard = g.evaluation_standard
+    match.valid_from = g.valid_from
+    match.valid_until = g.valid_until
+    match.status.CopyFrom(g.status)
+    match.effective_status = STATUS_TO_PB[effective_status(status, until, today)]
+    match.revision = row.revision
+    match.accepted_at.CopyFrom(event.accepted_at)
 
 
-def verdict_of(matches: list[labels_pb2.LabelMatch]) -> Verdict:
+def label_match(row: LabelRow, today: dt.date) -> labels_pb2.LabelMatch:
+    match = labels_pb2.LabelMatch()
+    fill_match(match, row, today)
+    return match
+
+
+def verdict_of(matches: Sequence[labels_pb2.LabelMatch]) -> Verdict:
     return label_verdict(
         [
             LabelFinding(
@@ -61,18 +71,36 @@ def verdict_of(matches: list[labels_pb2.LabelMatch]) -> Verdict:
     )
 
 
+def fill_check(check: labels_pb2.LabelCheck, result: LabelResult, today: dt.date) -> None:
+    check.query = result.query
+    check.code = result.code
+    for row in result.matches:
+        fill_match(check.matches.add(), row, today)
+    check.found = bool(result.matches)
+    if len(check.matches) == 1:
+        # One province, one certificate: the verdict is its status (what
+        # label_verdict answers for a single finding, without building one).
+        only = check.matches[0]
+        check.verdict = _VERDICT_OF_STATUS[only.effective_status]
+        if only.effective_status == _VALID:
+            check.recognized_in.extend(_ALL_PROVINCES)
+        return
+    verdict = verdict_of(check.matches)
+    check.verdict = _VERDICT_BY_NAME[verdict.status]
+    check.recognized_in.extend(PROVINCE_TO_PB[p] for p, ok in verdict.recognized_in.items() if ok)
+    check.conflicts.extend(verdict.conflicts)
+
+
+_VERDICT_BY_NAME: dict[str, Any] = {
+    name.removeprefix("LABEL_VERDICT_"): value for name, value in labels_pb2.LabelVerdict.items()
+}
+_VERDICT_OF_STATUS = {pb: _VERDICT_BY_NAME[status.value] for status, pb in STATUS_TO_PB.items()}
+
+
 def label_check(result: LabelResult, today: dt.date) -> labels_pb2.LabelCheck:
-    matches = [label_match(row, today) for row in result.matches]
-    verdict = verdict_of(matches)
-    return labels_pb2.LabelCheck(
-        query=result.query,
-        code=result.code,
-        found=bool(matches),
-        matches=matches,
-        verdict=f"LABEL_VERDICT_{verdict.status}",
-        recognized_in=[PROVINCE_TO_PB[p] for p, ok in verdict.recognized_in.items() if ok],
-        conflicts=verdict.conflicts,
-    )
+    check = labels_pb2.LabelCheck()
+    fill_check(check, result, today)
+    return check
 
 
 class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
@@ -94,8 +122,10 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     ) -> labels_pb2.CheckLabelsResponse:
         answer = self._labels.check(list(request.codes))
         today = china_date(answer.as_of)
-        return labels_pb2.CheckLabelsResponse(
-            checks=[label_check(r, today) for r in answer.results],
+        response = labels_pb2.CheckLabelsResponse(
             as_of=timestamp(answer.as_of),
             freshness=self._labels.feed_cache.derived(freshness_messages),
         )
+        for result in answer.results:
+            fill_check(response.checks.add(), result, today)
+        return response

@@ -7,34 +7,27 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
-
 from services.core.errors import InvalidRequest, Violation
 from services.core.labels import MAX_BATCH, MAX_CODE_LENGTH, code_from_query
-from services.registry.fastread import FeedCache
-from services.registry.store import Feed, StoredRow
+from services.registry.fastread import FeedCache, PointReader
+from services.registry.store import Feed
 
-_record = SQLModel.metadata.tables["registry_record"]
-_COLUMNS = [
-    _record.c.province,
-    _record.c.record_key,
-    _record.c.kind,
-    _record.c.revision,
-    _record.c.sequence,
-    _record.c.event_id,
-    _record.c.accepted_at,
-    _record.c.applied_at,
-    _record.c.payload,
-]
+
+@dataclass(frozen=True, slots=True)
+class LabelRow:
+    """One province's current green certificate carrying a checked code."""
+
+    province: str
+    record_key: str
+    revision: int
+    payload: bytes  # the serialized Event
 
 
 @dataclass(frozen=True, slots=True)
 class LabelResult:
     query: str
     code: str
-    matches: list[StoredRow]
+    matches: list[LabelRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +47,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 class LabelQueries:
     def __init__(
-        self, engine: Engine, feeds: FeedCache, clock: Callable[[], dt.datetime] = _utcnow
+        self, reader: PointReader, feeds: FeedCache, clock: Callable[[], dt.datetime] = _utcnow
     ) -> None:
-        self._engine = engine
+        self._reader = reader
         self._feeds = feeds
         self._clock = clock
 
@@ -88,29 +81,10 @@ class LabelQueries:
         results = [LabelResult(q, c, found.get(c, [])) for q, c in zip(queries, codes, strict=True)]
         return LabelAnswer(results, self._feeds.get(), self._clock())
 
-    def _lookup(self, codes: set[str]) -> dict[str, list[StoredRow]]:
-        found: dict[str, list[StoredRow]] = defaultdict(list)
-        wanted = list(codes)
-        with self._engine.connect() as conn:
-            # Two indexed IN lookups: a label code or a certificate number.
-            for column in (_record.c.label_code, _record.c.code):
-                stmt = select(column, *_COLUMNS).where(
-                    _record.c.kind == "green_cert", column.in_(wanted)
-                )
-                for code, *row in conn.execute(stmt):
-                    found[code].append(
-                        StoredRow(
-                            row[0],
-                            row[1],
-                            row[2],
-                            row[3],
-                            row[4],
-                            row[5],
-                            _utc(row[6]),
-                            _utc(row[7]),
-                            row[8],
-                        )
-                    )
+    def _lookup(self, codes: set[str]) -> dict[str, list[LabelRow]]:
+        found: dict[str, list[LabelRow]] = defaultdict(list)
+        for code, province, key, revision, payload in self._reader.green_certs_by_code(list(codes)):
+            found[code].append(LabelRow(province, key, revision, payload))
         for rows in found.values():
             rows.sort(key=lambda r: r.province)
         return found
