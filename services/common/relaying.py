@@ -58,8 +58,8 @@ class KafkaRelay(Generic[Row]):
 
     def stop(self, timeout: float = 30.0) -> None:
         """Publishes what is pending (within the timeout), then closes the producer."""
-        self._worker.stop(timeout)
-        self._sender.close(timeout=5)
+        if self._worker.stop(timeout):
+            self._sender.close(timeout=5)
 
     def drain_once(self) -> int:
         """Publishes one batch; returns how many rows went out."""

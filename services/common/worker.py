@@ -49,12 +49,18 @@ class Worker:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Lets the current step finish (and, draining, those with work), then returns."""
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Lets the current step finish (and, draining, those with work); False if
+        the thread still runs after `timeout`, in which case the caller must not
+        close what the step uses (Kafka clients are not thread-safe)."""
         self._stopping.set()
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("%s did not stop within %.0fs", self._name, timeout)
+            return False
+        return True
 
     def _run(self) -> None:
         backoff = 0.5

@@ -145,8 +145,8 @@ class AssignmentFeed:
         self._worker.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._worker.stop(timeout)
-        self._consumer.close()
+        if self._worker.stop(timeout):
+            self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Applies one polled batch; returns how many events were about this province."""

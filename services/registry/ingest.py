@@ -114,8 +114,8 @@ class Ingestor:
         self._worker.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self._worker.stop(timeout)
-        self._consumer.close()
+        if self._worker.stop(timeout):
+            self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 100) -> int:
         """Applies one polled batch; returns how many events were new."""
