@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, Text, any_, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -135,6 +135,18 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def stored_offsets(engine: Engine, table: Table) -> dict[tuple[str, int], int]:
+    """Where a feed resumes each partition: the offset after its last applied event
+    (tables with topic, partition and next_offset columns)."""
+    with engine.connect() as conn:
+        return {
+            (topic, partition): offset
+            for topic, partition, offset in conn.execute(
+                select(table.c.topic, table.c.partition, table.c.next_offset)
+            )
+        }
 
 
 def among(

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import overload
 
 from services.core.provinces import Province
 
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 """Validity and effective dates are calendar days in China (UTC+8, no daylight saving)."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@overload
+def as_utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """An instant read back from SQL: SQLite hands back naive datetimes, and
+    everything the hub stores is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def china_date(instant: dt.datetime) -> dt.date:

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
-from services.common.kafka_io import assign_from, rewound_on_failure
-from services.common.sql import upsert
-from services.common.worker import Worker
+from services.common.feeding import KafkaFeed
+from services.common.kafka_io import rewound_on_failure
+from services.common.sql import stored_offsets, upsert
 from services.core.provinces import Province
 from yrdhub.v1 import assessor_pool_pb2
 
@@ -60,13 +60,8 @@ class HomeAssignments:
         SQLModel.metadata.create_all(self._engine, tables=[_assignment, _offset])
 
     def offsets(self) -> dict[tuple[str, int], int]:
-        with self._engine.connect() as conn:
-            return {
-                (t, p): o
-                for t, p, o in conn.execute(
-                    select(_offset.c.topic, _offset.c.partition, _offset.c.next_offset)
-                )
-            }
+        """Where to resume each partition: the offset after the last applied event."""
+        return stored_offsets(self._engine, _offset)
 
     def apply(
         self, events: list[assessor_pool_pb2.AssignmentEvent], offsets: dict[tuple[str, int], int]
@@ -120,33 +115,15 @@ class HomeAssignments:
             ]
 
 
-class AssignmentFeed:
+class AssignmentFeed(KafkaFeed):
     """Consumes yrd.assignment.v1 into HomeAssignments, keeping this province's events."""
 
     def __init__(
         self, store: HomeAssignments, consumer: KafkaConsumer, topic: str, province: Province
     ) -> None:
+        super().__init__("assignment-feed", consumer, [topic], store.offsets)
         self._store = store
-        self._consumer = consumer
-        self._topic = topic
         self._province = PROVINCE_TO_PB[province]
-        self._worker = Worker("assignment-feed", self.poll_once, idle_s=0)
-        self.applied = 0
-
-    def assign(self) -> None:
-        assign_from(self._consumer, [self._topic], self._store.offsets())
-
-    @property
-    def last_error(self) -> str | None:
-        return self._worker.last_error
-
-    def start(self) -> None:
-        self.assign()
-        self._worker.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self._worker.stop(timeout):
-            self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 200) -> int:
         """Applies one polled batch; returns how many events were about this province."""

@@ -17,6 +17,7 @@ from services.common.convert import (
     to_record_pb,
 )
 from services.core.errors import InvalidRequest, Violation
+from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind, kind_of
 from services.core.validation import Refused, validate_record
@@ -62,10 +63,6 @@ def new_event_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Publisher:
     def __init__(
         self,
@@ -73,7 +70,7 @@ class Publisher:
         outbox: Outbox,
         *,
         on_stored: Callable[[], None] = lambda: None,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
         pseudonyms: Pseudonymiser | None = None,
     ) -> None:
         self._province = province

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from services.core.errors import InvalidRequest, Violation
+from services.core.provenance import as_utc
 from services.registry.changelog import ChangeFilter, ChangeType, change_log
 from services.registry.conflict_store import StoredConflict, from_snapshot
 from services.registry.store import StoredRow
@@ -47,10 +48,6 @@ class ChangePage:
     scanned_to: int
     # Whether the read reached the newest change visible when it started.
     complete: bool
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class ChangeReader:
@@ -110,7 +107,7 @@ def _change(row: Any) -> Change:
     kind = ChangeType(m["change_type"])
     if kind is ChangeType.RECORD_VERSION:
         key: str = m["record_key"]
-        applied = _utc(m["applied_at"])
+        applied = as_utc(m["applied_at"])
         stored = StoredRow(
             province=m["province"],
             record_key=key,
@@ -118,12 +115,12 @@ def _change(row: Any) -> Change:
             revision=m["revision"],
             sequence=m["sequence"],
             event_id=m["event_id"],
-            accepted_at=_utc(m["accepted_at"]),
+            accepted_at=as_utc(m["accepted_at"]),
             applied_at=applied,
             payload=bytes(m["payload"]),
         )
         return Change(m["id"], kind, applied, stored, bool(m["became_current"]))
-    return Change(m["id"], kind, _utc(m["recorded_at"]), conflict=from_snapshot(m["conflict"]))
+    return Change(m["id"], kind, as_utc(m["recorded_at"]), conflict=from_snapshot(m["conflict"]))
 
 
 class ChangeSignal:

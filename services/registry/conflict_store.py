@@ -20,6 +20,7 @@ from sqlmodel import Field, SQLModel
 
 from services.common.sql import among
 from services.core.conflicts import ConflictRecord, ConflictType, DetectedConflict, Scope
+from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.registry import changelog
 from services.registry.changelog import ChangeType, tags
@@ -64,15 +65,6 @@ class StoredConflict:
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def _utc_or_none(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else _utc(value)
 
 
 def _records_json(records: Sequence[ConflictRecord]) -> str:
@@ -142,9 +134,9 @@ def _stored(row: Any) -> StoredConflict:
         subject=row.subject,
         records=_records_from_json(row.records),
         summary=row.summary,
-        first_seen=_utc(row.first_seen),
-        updated_at=_utc(row.updated_at),
-        resolved_at=_utc_or_none(row.resolved_at),
+        first_seen=as_utc(row.first_seen),
+        updated_at=as_utc(row.updated_at),
+        resolved_at=as_utc(row.resolved_at),
     )
 
 
@@ -258,7 +250,7 @@ def reconcile(
         )
         for row, c in updated:
             view = StoredConflict(
-                row.id, c.type, c.subject, c.records, c.summary, _utc(row.first_seen), now, None
+                row.id, c.type, c.subject, c.records, c.summary, as_utc(row.first_seen), now, None
             )
             changes.append((c.key, _change(ChangeType.CONFLICT_UPDATED, view, now)))
 

@@ -15,8 +15,8 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
-from services.common.kafka_io import assign_from, rewound_on_failure
-from services.common.worker import Worker
+from services.common.feeding import KafkaFeed
+from services.common.kafka_io import rewound_on_failure
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -82,7 +82,7 @@ def parse_event(value: bytes) -> IncomingEvent:
     )
 
 
-class Ingestor:
+class Ingestor(KafkaFeed):
     def __init__(
         self,
         store: RegistryStore,
@@ -92,30 +92,11 @@ class Ingestor:
         max_records: int = 5000,
         on_applied: Callable[[], None] = lambda: None,
     ) -> None:
+        super().__init__("registry-ingest", consumer, topics, store.offsets)
         self._store = store
-        self._consumer = consumer
-        self._topics = list(topics)
         self._max_records = max_records
-        # Called after a batch with new events committed: wakes change streams.
+        # Called after each committed batch: refreshes freshness, wakes change streams.
         self._on_applied = on_applied
-        self._worker = Worker("registry-ingest", self.poll_once, idle_s=0)
-        self.applied = 0
-
-    def assign(self) -> None:
-        """Takes every partition of every topic and seeks to the stored offsets."""
-        assign_from(self._consumer, self._topics, self._store.offsets())
-
-    @property
-    def last_error(self) -> str | None:
-        return self._worker.last_error
-
-    def start(self) -> None:
-        self.assign()
-        self._worker.start()
-
-    def stop(self, timeout: float = 30.0) -> None:
-        if self._worker.stop(timeout):
-            self._consumer.close()
 
     def poll_once(self, timeout_ms: int = 100) -> int:
         """Applies one polled batch; returns how many events were new."""

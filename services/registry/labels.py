@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.labels import MAX_BATCH, MAX_CODE_LENGTH, code_from_query
+from services.core.provenance import utcnow
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.store import Feed
 
@@ -37,17 +38,9 @@ class LabelAnswer:
     as_of: dt.datetime
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 class LabelQueries:
     def __init__(
-        self, reader: PointReader, feeds: FeedCache, clock: Callable[[], dt.datetime] = _utcnow
+        self, reader: PointReader, feeds: FeedCache, clock: Callable[[], dt.datetime] = utcnow
     ) -> None:
         self._reader = reader
         self._feeds = feeds

@@ -50,6 +50,7 @@ from services.core.inspections import (
     plan_outcome,
     plan_snapshot,
 )
+from services.core.provenance import utcnow
 from services.core.teams import (
     Screening,
     TeamSpec,
@@ -103,10 +104,6 @@ class _Head(NamedTuple):
     policy_version: str
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4()}"
 
@@ -120,7 +117,7 @@ class AssessorPool:
         inspection: InspectionPolicy,
         *,
         on_change: Callable[[], None] = lambda: None,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
         self._view = view

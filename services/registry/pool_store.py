@@ -25,6 +25,8 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Column, Field, SQLModel
 
+from services.core.provenance import as_utc
+
 
 class PoolDraw(SQLModel, table=True):
     __tablename__ = "pool_draw"
@@ -178,16 +180,9 @@ class AssignmentFilter:
 EventPayload = Callable[[AssignmentRow], bytes]
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 def _assignment_row(row: Row[Any]) -> AssignmentRow:
     values = dict(row._mapping)
-    values["updated_at"] = _utc(values["updated_at"])
+    values["updated_at"] = as_utc(values["updated_at"])
     return AssignmentRow(**values)
 
 
@@ -307,11 +302,11 @@ class PoolStore:
             kind=m["kind"],
             state=m["state"],
             seed_commitment=m["seed_commitment"],
-            committed_at=_utc(m["committed_at"]) or m["committed_at"],
+            committed_at=as_utc(m["committed_at"]) or m["committed_at"],
             spec=m["spec"],
             policy_version=m["policy_version"],
             seed=m["seed"],
-            drawn_at=_utc(m["drawn_at"]),
+            drawn_at=as_utc(m["drawn_at"]),
             snapshot=m["snapshot"] if with_snapshot else None,
             snapshot_sha256=m["snapshot_sha256"],
             outcome=m["outcome"],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.identifiers import check_uscc
+from services.core.provenance import utcnow
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.store import Feed, RegistryStore, StoredRow
 
@@ -19,17 +20,13 @@ class CheckResult:
     as_of: dt.datetime
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class RegistryQueries:
     def __init__(
         self,
         store: RegistryStore,
         reader: PointReader,
         feeds: FeedCache,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
         self._reader = reader

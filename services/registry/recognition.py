@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from services.core.credit import CreditFact
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import in_force_on
-from services.core.provenance import china_date
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.recognition import (
     Certificate,
@@ -27,10 +27,6 @@ from services.registry.reconciliation import parse_day, parse_record_key, parse_
 from services.registry.store import RegistryStore, StoredRow
 
 MAX_ITEMS = 500
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _open(conflicts: Sequence[StoredConflict]) -> list[OpenConflict]:
@@ -67,7 +63,7 @@ class RecognitionDecisions:
         store: RegistryStore,
         conflicts: ConflictStore,
         policy: PolicySource,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
         self._conflicts = conflicts

@@ -13,7 +13,7 @@ from services.core.credit import Listing, listings_on
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import ValidityOnDay, in_force_on, latest, validity_on
 from services.core.identifiers import check_uscc
-from services.core.provenance import china_date
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry import rows
@@ -22,10 +22,6 @@ from services.registry.store import Feed, RegistryStore, StoredRow
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def parse_uscc(value: str, field: str = "uscc") -> str:
@@ -133,7 +129,7 @@ class Reconciliation:
         self,
         store: RegistryStore,
         conflicts: ConflictStore,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
         self._conflicts = conflicts

@@ -15,14 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import Index, LargeBinary, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Column, Field, SQLModel
 
-from services.common.sql import among, insert_ignore, pairs_among, upsert
+from services.common.sql import among, insert_ignore, pairs_among, stored_offsets, upsert
 from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
+from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry import changelog, conflict_store
@@ -190,13 +192,6 @@ class DeadEvent:
     payload: bytes
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
 _ROW_COLUMNS = (
     "province",
     "record_key",
@@ -210,11 +205,19 @@ _ROW_COLUMNS = (
 )
 
 
-def _stored(row: Sequence[object]) -> StoredRow:
-    values = dict(zip(_ROW_COLUMNS, row, strict=True))
-    values["accepted_at"] = _utc(values["accepted_at"])  # type: ignore[arg-type]
-    values["applied_at"] = _utc(values["applied_at"])  # type: ignore[arg-type]
-    return StoredRow(**values)  # type: ignore[arg-type]
+def _stored(row: Sequence[Any]) -> StoredRow:
+    province, key, kind, revision, sequence, event_id, accepted, applied, payload = row
+    return StoredRow(
+        province,
+        key,
+        kind,
+        revision,
+        sequence,
+        event_id,
+        as_utc(accepted),
+        as_utc(applied),
+        payload,
+    )
 
 
 class RegistryStore:
@@ -226,13 +229,7 @@ class RegistryStore:
 
     def offsets(self) -> dict[tuple[str, int], int]:
         """Where to resume each partition: the offset after the last applied event."""
-        with self._engine.connect() as conn:
-            return {
-                (topic, partition): offset
-                for topic, partition, offset in conn.execute(
-                    select(_offset.c.topic, _offset.c.partition, _offset.c.next_offset)
-                )
-            }
+        return stored_offsets(self._engine, _offset)
 
     def apply(
         self,
@@ -476,7 +473,7 @@ class RegistryStore:
             last_acc = max(ev.accepted_at for ev in evs)
             if old is not None:
                 last_seq = max(last_seq, old.last_sequence)
-                old_acc = _utc(old.last_accepted_at)
+                old_acc = as_utc(old.last_accepted_at)
                 if old_acc is not None:
                     last_acc = max(last_acc, old_acc)
             rows.append(
@@ -563,8 +560,8 @@ class RegistryStore:
                 Feed(
                     row.province,
                     row.last_sequence,
-                    _utc(row.last_accepted_at),
-                    _utc(row.last_applied_at),
+                    as_utc(row.last_accepted_at),
+                    as_utc(row.last_applied_at),
                     row.events_applied,
                 )
                 for row in conn.execute(select(_feed).order_by(_feed.c.province))

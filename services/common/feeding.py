@@ -1,0 +1,52 @@
+"""Consuming Kafka into a database: the one lifecycle behind every feed in the hub.
+
+A feed takes every partition of its topics itself (no consumer group: each
+reader is an independent view of the log), resumes at the offsets its store
+committed beside the data, and applies polled batches on a worker thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from kafka import KafkaConsumer
+
+from services.common.kafka_io import assign_from
+from services.common.worker import Worker
+
+Offsets = dict[tuple[str, int], int]
+
+
+class KafkaFeed:
+    def __init__(
+        self,
+        name: str,
+        consumer: KafkaConsumer,
+        topics: Sequence[str],
+        stored_offsets: Callable[[], Offsets],
+    ) -> None:
+        self._consumer = consumer
+        self._topics = list(topics)
+        self._stored_offsets = stored_offsets
+        self._worker = Worker(name, self.poll_once, idle_s=0)
+        self.applied = 0
+
+    def poll_once(self, timeout_ms: int = 100) -> int:
+        """Applies one polled batch; returns how many events were applied."""
+        raise NotImplementedError
+
+    def assign(self) -> None:
+        """Takes every partition of every topic and seeks to the stored offsets."""
+        assign_from(self._consumer, self._topics, self._stored_offsets())
+
+    @property
+    def last_error(self) -> str | None:
+        return self._worker.last_error
+
+    def start(self) -> None:
+        self.assign()
+        self._worker.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self._worker.stop(timeout):
+            self._consumer.close()
