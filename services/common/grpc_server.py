@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -19,6 +20,45 @@ from services.common.grpc_errors import DomainErrorInterceptor
 log = logging.getLogger(__name__)
 
 Register = Callable[[grpc.aio.Server], None]
+
+
+def preserialized(
+    add_to_server: Callable[[Any, Any], None], servicer: object, methods: Collection[str]
+) -> Register:
+    """Registers a generated service whose unary `methods` return their response
+    already serialized (bytes assembled from stored answers), not a message."""
+
+    def register(server: grpc.aio.Server) -> None:
+        add_to_server(servicer, _Preserializing(server, methods))
+
+    return register
+
+
+class _Preserializing:
+    """Stands in for the server while generated code registers a service, and
+    registers its handlers with the named methods' serializers removed."""
+
+    def __init__(self, server: grpc.aio.Server, methods: Collection[str]) -> None:
+        self._server = server
+        self._methods = methods
+
+    def add_generic_rpc_handlers(self, handlers: object) -> None:
+        """Ignored: rebuilt from the edited method handlers below."""
+
+    def add_registered_method_handlers(
+        self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
+    ) -> None:
+        edited = dict(handlers)
+        for name in self._methods:
+            handler = handlers[name]
+            edited[name] = grpc.unary_unary_rpc_method_handler(
+                handler.unary_unary, request_deserializer=handler.request_deserializer
+            )
+        self._server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler(service, edited),)
+        )
+        self._server.add_registered_method_handlers(service, edited)
+
 
 # Large batches travel in one call (up to 5,000 records of a few kB).
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.db import make_engine
-from services.common.grpc_server import GrpcServer, run_until_signalled
+from services.common.grpc_server import GrpcServer, preserialized, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
 from services.common.process import run_service, service_arguments
 from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
@@ -134,11 +134,19 @@ async def serve(settings: RegistrySettings) -> None:
         [
             (
                 registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
-                lambda s: registry_pb2_grpc.add_RegistryServiceServicer_to_server(servicer, s),
+                preserialized(
+                    registry_pb2_grpc.add_RegistryServiceServicer_to_server,
+                    servicer,
+                    RegistryServicer.PRESERIALIZED,
+                ),
             ),
             (
                 labels_pb2.DESCRIPTOR.services_by_name["LabelService"].full_name,
-                lambda s: labels_pb2_grpc.add_LabelServiceServicer_to_server(label_servicer, s),
+                preserialized(
+                    labels_pb2_grpc.add_LabelServiceServicer_to_server,
+                    label_servicer,
+                    LabelServicer.PRESERIALIZED,
+                ),
             ),
             pool.registration,
         ],

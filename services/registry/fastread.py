@@ -10,7 +10,6 @@ right after each commit.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import threading
 from collections.abc import Callable
@@ -18,19 +17,10 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
-from services.registry.store import Feed, RegistryStore, StoredRow
+from services.registry.answers import StoredAnswer
+from services.registry.store import Feed, RegistryStore
 
 T = TypeVar("T")
-
-_COLUMNS = (
-    "province, record_key, kind, revision, sequence, event_id, accepted_at, applied_at, payload"
-)
-
-
-def _when(value: str | dt.datetime) -> dt.datetime:
-    # SQLite hands back text, PostgreSQL naive datetimes; everything stored is UTC.
-    when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 class PointReader:
@@ -39,13 +29,14 @@ class PointReader:
         self._local = threading.local()
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         # Two indexed lookups; a record whose number equals its label code once.
+        answer = "province, answer, status, valid_until"
         self._by_code = (
-            f"SELECT {_COLUMNS} FROM registry_record WHERE code = {p} "
-            f"UNION ALL SELECT {_COLUMNS} FROM registry_record "
+            f"SELECT {answer} FROM registry_record WHERE code = {p} "
+            f"UNION ALL SELECT {answer} FROM registry_record "
             f"WHERE label_code = {p} AND (code IS NULL OR code <> {p}) ORDER BY province"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
-        cols = "province, record_key, revision, payload"
+        cols = "province, record_key, label_answer, status, valid_until"
         self._green_by_code = (
             f"SELECT label_code, {cols} FROM registry_record "
             f"WHERE label_code {among} AND kind = 'green_cert' "
@@ -63,20 +54,19 @@ class PointReader:
             self._local.conn = conn
         return conn.cursor()
 
-    def by_code(self, code: str) -> list[StoredRow]:
+    def answers_by_code(self, code: str) -> list[StoredAnswer]:
+        """The StoredRecord answers of the certificates whose number or label code
+        is `code`, in every province (ordered by province)."""
         try:
             rows = self._fetch(self._by_code, (code, code, code))
         except Exception:
             # A broken connection (a database restart) is replaced, once.
             self._drop_connection()
             rows = self._fetch(self._by_code, (code, code, code))
-        return [
-            StoredRow(r[0], r[1], r[2], r[3], r[4], r[5], _when(r[6]), _when(r[7]), bytes(r[8]))
-            for r in rows
-        ]
+        return [StoredAnswer(bytes(r[1]), r[2], r[3]) for r in rows]
 
-    def green_certs_by_code(self, codes: list[str]) -> list[tuple[str, str, str, int, bytes]]:
-        """(code, province, record key, revision, event) of the green certificates
+    def label_answers_by_code(self, codes: list[str]) -> list[tuple[str, str, str, StoredAnswer]]:
+        """(code, province, record key, LabelMatch answer) of the green certificates
         whose label code or certificate number is one of `codes`: two indexed
         lookups, the codes bound as one parameter whatever their number."""
         if self._engine.dialect.paramstyle == "qmark":
@@ -88,7 +78,7 @@ class PointReader:
         except Exception:
             self._drop_connection()
             rows = self._fetch(self._green_by_code, params)
-        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+        return [(r[0], r[1], r[2], StoredAnswer(bytes(r[3]), r[4], r[5])) for r in rows]
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()

@@ -17,6 +17,7 @@ from kafka import KafkaConsumer
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
 from services.common.feeding import KafkaFeed
 from services.common.kafka_io import rewound_on_failure
+from services.registry.answers import is_certificate, label_match_body, stored_record_body
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -38,18 +39,19 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
     raise ValueError("event carries an empty record")
 
 
-def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | None]:
-    """(holder name, canonical status) of a certificate, which conflict rules compare."""
+def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | None, str | None]:
+    """(holder name, canonical status, last valid day) of a certificate: what
+    conflict rules compare and what decides its status on the day of a check."""
     which = record.WhichOneof("body")
     if which == "qualification":
         q = record.qualification
         status = STATUS_FROM_PB.get(q.status.canonical)
-        return q.institution_name, status.value if status is not None else None
+        return q.institution_name, status.value if status else None, q.valid_until or None
     if which == "green_cert":
         g = record.green_cert
         status = STATUS_FROM_PB.get(g.status.canonical)
-        return g.enterprise_name, status.value if status is not None else None
-    return None, None
+        return g.enterprise_name, status.value if status else None, g.valid_until or None
+    return None, None, None
 
 
 def parse_event(value: bytes) -> IncomingEvent:
@@ -64,7 +66,7 @@ def parse_event(value: bytes) -> IncomingEvent:
     if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
         raise ValueError("event lacks a record key, a revision or a known kind")
     uscc, code, label = index_columns(event.record)
-    name, status = certificate_facts(event.record)
+    name, status, valid_until = certificate_facts(event.record)
     return IncomingEvent(
         province=province_name(event.province),
         record_key=event.record_key,
@@ -79,6 +81,9 @@ def parse_event(value: bytes) -> IncomingEvent:
         payload=value,
         holder_name=name,
         status=status,
+        valid_until=valid_until,
+        answer=stored_record_body(event) if is_certificate(event) else None,
+        label_answer=label_match_body(event),
     )
 
 

@@ -6,26 +6,26 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.labels import MAX_BATCH, MAX_CODE_LENGTH, code_from_query
 from services.core.provenance import utcnow
+from services.registry.answers import StoredAnswer
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.store import Feed
 
 
-@dataclass(frozen=True, slots=True)
-class LabelRow:
-    """One province's current green certificate carrying a checked code."""
+class LabelRow(NamedTuple):
+    """One province's current green certificate carrying a checked code
+    (a tuple, like LabelResult: a batch makes a thousand per call)."""
 
     province: str
     record_key: str
-    revision: int
-    payload: bytes  # the serialized Event
+    answer: StoredAnswer  # its LabelMatch
 
 
-@dataclass(frozen=True, slots=True)
-class LabelResult:
+class LabelResult(NamedTuple):
     query: str
     code: str
     matches: list[LabelRow]
@@ -76,8 +76,9 @@ class LabelQueries:
 
     def _lookup(self, codes: set[str]) -> dict[str, list[LabelRow]]:
         found: dict[str, list[LabelRow]] = defaultdict(list)
-        for code, province, key, revision, payload in self._reader.green_certs_by_code(list(codes)):
-            found[code].append(LabelRow(province, key, revision, payload))
+        for code, province, key, answer in self._reader.label_answers_by_code(list(codes)):
+            found[code].append(LabelRow(province, key, answer))
         for rows in found.values():
-            rows.sort(key=lambda r: r.province)
+            if len(rows) > 1:
+                rows.sort(key=lambda r: r.province)
         return found

@@ -7,7 +7,6 @@ from typing import Any
 
 from services.common.convert import (
     KIND_FROM_PB,
-    KIND_TO_PB,
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
     STATUS_FROM_PB,
@@ -15,20 +14,21 @@ from services.common.convert import (
     timestamp,
     to_record_pb,
 )
+from services.common.wire import bytes_field
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing
 from services.core.policy import Outcome
 from services.core.provenance import Source, china_date
 from services.core.provinces import Province
 from services.core.recognition import Decision, DecisionInput, Reason, RequestedItem
-from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
+from services.registry.answers import applied_at_field, stored_record_body
 from services.registry.changelog import ChangeFilter, ChangeType
 from services.registry.changes import Change
 from services.registry.conflict_store import StoredConflict
 from services.registry.reconciliation import ConflictPage, History, InstitutionView, parse_uscc
 from services.registry.store import Feed, StoredRow
-from yrdhub.v1 import common_pb2, events_pb2, reconciliation_pb2, registry_pb2
+from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, reconciliation_pb2, registry_pb2
 
 
 def _effective(record: Any, today: dt.date) -> common_pb2.CertificateStatus:
@@ -43,25 +43,30 @@ def _effective(record: Any, today: dt.date) -> common_pb2.CertificateStatus:
 
 def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
     event = events_pb2.Event.FromString(row.payload)
-    return registry_pb2.StoredRecord(
-        record_key=row.record_key,
-        kind=KIND_TO_PB[RecordKind(row.kind)],
-        provenance=common_pb2.Provenance(
-            province=PROVINCE_TO_PB[Province(row.province)],
-            revision=row.revision,
-            event_id=row.event_id,
-            sequence=row.sequence,
-            accepted_at=timestamp(row.accepted_at),
-            applied_at=timestamp(row.applied_at),
-        ),
-        record=event.record,
-        effective_status=_effective(event.record, today),
+    message = registry_pb2.StoredRecord.FromString(
+        stored_record_body(event) + applied_at_field(row.applied_at)
     )
+    message.effective_status = _effective(event.record, today)
+    return message
 
 
 def freshness_messages(feeds: list[Feed]) -> list[registry_pb2.FeedFreshness]:
     """All feeds as messages (built once per commit through FeedCache.derived)."""
     return [feed_freshness(f) for f in feeds]
+
+
+def _freshness_field(number: int, feeds: list[Feed]) -> bytes:
+    return b"".join(bytes_field(number, feed_freshness(f).SerializeToString()) for f in feeds)
+
+
+def certificate_freshness(feeds: list[Feed]) -> bytes:
+    """CheckCertificateResponse.freshness serialized (once per commit, by FeedCache.derived)."""
+    return _freshness_field(registry_pb2.CheckCertificateResponse.FRESHNESS_FIELD_NUMBER, feeds)
+
+
+def label_freshness(feeds: list[Feed]) -> bytes:
+    """CheckLabel(s)Response.freshness serialized (once per commit, by FeedCache.derived)."""
+    return _freshness_field(labels_pb2.CheckLabelsResponse.FRESHNESS_FIELD_NUMBER, feeds)
 
 
 def feed_freshness(feed: Feed) -> registry_pb2.FeedFreshness:

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from services.core.errors import InvalidRequest, Violation
 from services.core.identifiers import check_uscc
 from services.core.provenance import utcnow
+from services.registry.answers import StoredAnswer
 from services.registry.fastread import FeedCache, PointReader
-from services.registry.store import Feed, RegistryStore, StoredRow
+from services.registry.store import RegistryStore, StoredRow
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    matches: list[StoredRow]
-    feeds: list[Feed]
+    matches: list[StoredAnswer]
     as_of: dt.datetime
 
 
@@ -63,4 +63,4 @@ class RegistryQueries:
                 "malformed code",
                 [Violation("code", "a certificate number or label code of 1-64 characters")],
             )
-        return CheckResult(self._reader.by_code(value), self._feeds.get(), self._clock())
+        return CheckResult(self._reader.answers_by_code(value), self._clock())

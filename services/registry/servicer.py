@@ -8,7 +8,8 @@ import grpc
 
 from services.common.convert import timestamp
 from services.core.provenance import china_date
-from services.registry.mapping import feed_freshness, freshness_messages, stored_record
+from services.registry.answers import certificate_check
+from services.registry.mapping import certificate_freshness, feed_freshness, stored_record
 from services.registry.queries import RegistryQueries
 from services.registry.reconciliation_servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.store import RegistryStore
@@ -20,6 +21,9 @@ __all__ = ["RegistryServicer", "feed_freshness", "stored_record"]
 class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServicer):
     # Point lookups take tens of microseconds: they run on the event loop,
     # which is cheaper than a hop to a thread.
+    # Methods returning serialized responses (see grpc_server.preserialized).
+    PRESERIALIZED = ("CheckCertificate",)
+
     def __init__(
         self,
         queries: RegistryQueries,
@@ -54,13 +58,14 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
         self,
         request: registry_pb2.CheckCertificateRequest,
         context: grpc.aio.ServicerContext[Any, Any],
-    ) -> registry_pb2.CheckCertificateResponse:
+    ) -> bytes:
+        """A serialized CheckCertificateResponse, assembled from stored answers."""
         result = self._queries.check(request.code)
-        return registry_pb2.CheckCertificateResponse(
-            found=bool(result.matches),
-            matches=[stored_record(r, china_date(result.as_of)) for r in result.matches],
-            as_of=timestamp(result.as_of),
-            freshness=self._queries.feed_cache.derived(freshness_messages),
+        return certificate_check(
+            result.matches,
+            result.as_of,
+            china_date(result.as_of),
+            self._queries.feed_cache.derived(certificate_freshness),
         )
 
     async def GetRegistryStatus(

@@ -28,6 +28,7 @@ from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry import changelog, conflict_store
+from services.registry.answers import applied_at_field
 
 
 class RegistryRecord(SQLModel, table=True):
@@ -56,7 +57,12 @@ class RegistryRecord(SQLModel, table=True):
     # conflicts in the apply transaction needs no protobuf parsing.
     holder_name: str | None = Field(default=None, max_length=500)
     status: str | None = Field(default=None, max_length=16)
+    valid_until: str | None = Field(default=None, max_length=10)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # Check answers serialized at apply time (see answers.py): the StoredRecord
+    # of a certificate, and the LabelMatch of a green certificate.
+    answer: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    label_answer: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
 
 
 class RecordVersion(SQLModel, table=True):
@@ -131,9 +137,13 @@ class IncomingEvent:
     code: str | None
     label_code: str | None
     payload: bytes
-    # Institution or enterprise name and canonical status, for certificates.
+    # For certificates: institution or enterprise name, canonical status, the
+    # last valid day, and check answers without their applied_at (answers.py).
     holder_name: str | None = None
     status: str | None = None
+    valid_until: str | None = None
+    answer: bytes | None = None
+    label_answer: bytes | None = None
 
 
 _PROVINCE_OF = {p.value: p for p in Province}
@@ -270,6 +280,7 @@ class RegistryStore:
                     ],
                     key=["province", "record_key", "revision"],
                 )
+                applied_at = applied_at_field(now)
                 latest: dict[tuple[str, str], IncomingEvent] = {}
                 for ev in fresh.values():
                     prior = latest.get((ev.province, ev.record_key))
@@ -293,7 +304,10 @@ class RegistryStore:
                             "label_code": ev.label_code,
                             "holder_name": ev.holder_name,
                             "status": ev.status,
+                            "valid_until": ev.valid_until,
                             "payload": ev.payload,
+                            "answer": ev.answer and ev.answer + applied_at,
+                            "label_answer": ev.label_answer,
                         }
                         for ev in latest.values()
                     ],
@@ -310,7 +324,10 @@ class RegistryStore:
                         "label_code",
                         "holder_name",
                         "status",
+                        "valid_until",
                         "payload",
+                        "answer",
+                        "label_answer",
                     ],
                     only_if_newer="revision",
                 )

@@ -26,6 +26,7 @@ from services.core.records import Record
 from services.core.status import CertificateStatus
 from services.registry.store import IncomingEvent, RegistryStore
 from tests.factories import LAB_A, LAB_B, T0, event, green_cert, qualification
+from yrdhub.v1 import registry_pb2
 
 # A few certificates several provinces publish, so that every conflict type can arise.
 _HOLDERS = st.sampled_from([LAB_A, LAB_B])
@@ -101,6 +102,15 @@ def _clear(engine: Engine) -> None:
                 conn.execute(delete(table))
 
 
+def _without_wall_clock(column: str, value: Any) -> Any:
+    """A stored answer carries the time it was applied: compare the rest of it."""
+    if column != "answer" or value is None:
+        return value
+    answer = registry_pb2.StoredRecord.FromString(value)
+    answer.provenance.ClearField("applied_at")
+    return answer.SerializeToString(deterministic=True)
+
+
 def _state(engine: Engine) -> dict[str, Any]:
     tables = SQLModel.metadata.tables
     wall_clock = {"applied_at", "last_applied_at", "first_seen", "updated_at", "id"}
@@ -112,7 +122,10 @@ def _state(engine: Engine) -> dict[str, Any]:
         if where is not None:
             stmt = stmt.where(where)
         with engine.connect() as conn:
-            return sorted(tuple(r) for r in conn.execute(stmt))
+            return sorted(
+                tuple(_without_wall_clock(c.name, v) for c, v in zip(columns, r, strict=True))
+                for r in conn.execute(stmt)
+            )
 
     conflict = tables["conflict"]
     return {

@@ -1,0 +1,156 @@
+"""Check answers serialized once, when a certificate is applied.
+
+Checks are the registry's hottest calls. Parsing the stored event and
+building the answer messages on every call cost the registry more than gRPC
+itself, so the apply path stores each certificate's StoredRecord (and, for
+a green certificate, its LabelMatch) already serialized. Only the status
+depends on the day of the check (a certificate past valid_until reads
+EXPIRED), so the stored bytes leave it out and a check appends it, then
+wraps the matches with the fields of the moment: as_of and feed freshness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import NamedTuple
+
+from services.common.convert import STATUS_TO_PB, timestamp
+from services.common.wire import bytes_field, varint_field
+from services.core.status import CertificateStatus, effective_status
+from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, registry_pb2
+
+_CERTIFICATE_BODIES = ("qualification", "green_cert")
+_STATUS_OF = {s.value: s for s in CertificateStatus}
+_STATUS_PB = {s: int(pb) for s, pb in STATUS_TO_PB.items()}
+
+
+class StoredAnswer(NamedTuple):
+    """A stored answer message without its effective status, and what decides that status.
+
+    A tuple: a batch check makes a thousand of these per call.
+    """
+
+    body: bytes
+    status: str | None  # canonical status (a CertificateStatus value)
+    valid_until: str | None  # ISO date
+
+    def effective_status(self, today: dt.date) -> int:
+        """The CertificateStatus (protobuf value) a reader sees on `today`."""
+        status = _STATUS_OF.get(self.status or "", CertificateStatus.VALID)
+        until = _date(self.valid_until) if self.valid_until else None
+        return _STATUS_PB[effective_status(status, until, today)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _date(iso: str) -> dt.date:
+    # Certificates share a few thousand expiry dates: parse each once.
+    return dt.date.fromisoformat(iso)
+
+
+# --- written when a record is applied ------------------------------------------
+
+
+def is_certificate(event: events_pb2.Event) -> bool:
+    return event.record.WhichOneof("body") in _CERTIFICATE_BODIES
+
+
+def stored_record_body(event: events_pb2.Event) -> bytes:
+    """The StoredRecord of an event's record, without applied_at and effective status.
+
+    applied_at is the time of the apply transaction: the store appends it once
+    per batch with applied_at_field (a second provenance field, which parsers
+    merge into the first).
+    """
+    return registry_pb2.StoredRecord(
+        record_key=event.record_key,
+        kind=event.kind,
+        provenance=common_pb2.Provenance(
+            province=event.province,
+            revision=event.revision,
+            event_id=event.event_id,
+            sequence=event.sequence,
+            accepted_at=event.accepted_at,
+        ),
+        record=event.record,
+    ).SerializeToString()
+
+
+def applied_at_field(when: dt.datetime) -> bytes:
+    """StoredRecord.provenance.applied_at alone, to append to a stored body."""
+    return bytes_field(
+        registry_pb2.StoredRecord.PROVENANCE_FIELD_NUMBER,
+        common_pb2.Provenance(applied_at=timestamp(when)).SerializeToString(),
+    )
+
+
+def label_match_body(event: events_pb2.Event) -> bytes | None:
+    """The LabelMatch of a green certificate, without effective status."""
+    if event.record.WhichOneof("body") != "green_cert":
+        return None
+    g = event.record.green_cert
+    return labels_pb2.LabelMatch(
+        province=event.province,
+        record_key=event.record_key,
+        body_code=g.body_code,
+        certificate_number=g.certificate_number,
+        label_code=g.label_code,
+        enterprise_uscc=g.enterprise_uscc,
+        enterprise_name=g.enterprise_name,
+        product=g.product,
+        model=g.model,
+        evaluation_standard=g.evaluation_standard,
+        valid_from=g.valid_from,
+        valid_until=g.valid_until,
+        status=g.status,
+        revision=event.revision,
+        accepted_at=event.accepted_at,
+    ).SerializeToString()
+
+
+# --- assembled when a check is answered ------------------------------------------
+
+# effective_status fields, encoded once per status value.
+_STORED_STATUS = {
+    s: varint_field(registry_pb2.StoredRecord.EFFECTIVE_STATUS_FIELD_NUMBER, s)
+    for s in _STATUS_PB.values()
+}
+_MATCH_STATUS = {
+    s: varint_field(labels_pb2.LabelMatch.EFFECTIVE_STATUS_FIELD_NUMBER, s)
+    for s in _STATUS_PB.values()
+}
+_CERT = registry_pb2.CheckCertificateResponse
+
+
+def stored_record(answer: StoredAnswer, today: dt.date) -> bytes:
+    """A complete StoredRecord message."""
+    return answer.body + _STORED_STATUS[answer.effective_status(today)]
+
+
+def label_match(answer: StoredAnswer, effective_status: int) -> bytes:
+    """A complete LabelMatch message, given answer.effective_status(today)."""
+    return answer.body + _MATCH_STATUS[effective_status]
+
+
+def as_of_field(number: int, when: dt.datetime) -> bytes:
+    """A google.protobuf.Timestamp field (seconds = 1, nanos = 2) of an aware instant."""
+    since = when - _EPOCH
+    seconds = since.days * 86400 + since.seconds
+    return bytes_field(
+        number, varint_field(1, seconds) + varint_field(2, since.microseconds * 1000)
+    )
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def certificate_check(
+    matches: list[StoredAnswer], as_of: dt.datetime, today: dt.date, freshness: bytes
+) -> bytes:
+    """A serialized CheckCertificateResponse; `freshness` is its serialized freshness
+    field (mapping.certificate_freshness, built once per commit)."""
+    parts = [varint_field(_CERT.FOUND_FIELD_NUMBER, 1)] if matches else []
+    parts.extend(bytes_field(_CERT.MATCHES_FIELD_NUMBER, stored_record(m, today)) for m in matches)
+    parts.append(as_of_field(_CERT.AS_OF_FIELD_NUMBER, as_of))
+    parts.append(freshness)
+    return b"".join(parts)

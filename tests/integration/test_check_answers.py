@@ -1,0 +1,115 @@
+"""Checks answer from bytes serialized at apply time, on SQLite and PostgreSQL:
+the same messages as building them from the stored events, on any day."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from services.common.db import make_engine
+from services.core.provenance import china_date
+from services.core.provinces import Province
+from services.core.status import CertificateStatus
+from services.registry.fastread import FeedCache, PointReader
+from services.registry.label_servicer import LabelServicer
+from services.registry.labels import LabelQueries
+from services.registry.mapping import freshness_messages, stored_record
+from services.registry.queries import RegistryQueries
+from services.registry.servicer import RegistryServicer
+from services.registry.store import RegistryStore
+from tests.conftest import Databases
+from tests.factories import event, green_cert, qualification
+from yrdhub.v1 import common_pb2, labels_pb2, registry_pb2
+
+# A day after Jiangsu's certificate below expired, while the others are still valid.
+LATER = dt.datetime(2027, 1, 1, 3, tzinfo=dt.UTC)
+
+
+def _store(databases: Databases) -> RegistryStore:
+    store = RegistryStore(make_engine(databases.new("registry")))
+    store.create_schema()
+    cert = green_cert()
+    store.apply(
+        [
+            event(qualification(), Province.SH),
+            event(cert, Province.ZJ),
+            # Anhui holds the same certificate, suspended: a conflict to show.
+            event(green_cert(status=CertificateStatus.SUSPENDED), Province.AH),
+            event(
+                green_cert(
+                    number="CQC2024GP0000002",
+                    label="GP00000000000002",
+                    valid_until=dt.date(2026, 6, 30),
+                ),
+                Province.JS,
+            ),
+        ],
+        {},
+    )
+    return store
+
+
+def _check(
+    store: RegistryStore, code: str, now: dt.datetime
+) -> registry_pb2.CheckCertificateResponse:
+    engine = store._engine
+    queries = RegistryQueries(store, PointReader(engine), FeedCache(store), clock=lambda: now)
+    servicer = RegistryServicer(queries, store, None)  # type: ignore[arg-type]
+    data = asyncio.run(
+        servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
+    )
+    return registry_pb2.CheckCertificateResponse.FromString(data)
+
+
+def test_certificate_checks_equal_messages_built_from_the_events(databases: Databases) -> None:
+    store = _store(databases)
+    for code in (qualification().number, green_cert().label_code, "CQC2024GP0000002", "nothing"):
+        for now in (dt.datetime.now(dt.UTC), LATER):
+            answer = _check(store, code, now)
+            rows = sorted(store.by_code(code), key=lambda r: r.province)
+            assert answer == registry_pb2.CheckCertificateResponse(
+                found=bool(rows),
+                matches=[stored_record(r, china_date(now)) for r in rows],
+                as_of=answer.as_of,
+                freshness=freshness_messages(store.feeds()),
+            )
+            assert answer.as_of.ToDatetime(tzinfo=dt.UTC) == now
+    expired = _check(store, "CQC2024GP0000002", LATER).matches[0]
+    assert expired.effective_status == common_pb2.CERTIFICATE_STATUS_EXPIRED
+    assert expired.provenance.applied_at.seconds > 0 and expired.provenance.revision == 1
+
+
+def test_label_checks_give_verdicts_in_order(databases: Databases) -> None:
+    store = _store(databases)
+    engine = store._engine
+    servicer = LabelServicer(
+        LabelQueries(PointReader(engine), FeedCache(store), clock=lambda: LATER)
+    )
+    asked = ["GP00000000000002", "GP00000000000001", "GP 0000 0000 0000 99"]
+    data = asyncio.run(servicer.CheckLabels(labels_pb2.CheckLabelsRequest(codes=asked), None))
+    reply = labels_pb2.CheckLabelsResponse.FromString(data)
+    assert [c.query for c in reply.checks] == asked
+    expired, conflict, unknown = reply.checks
+    assert expired.found and expired.verdict == labels_pb2.LABEL_VERDICT_EXPIRED
+    assert not expired.recognized_in
+    [match] = expired.matches
+    assert (match.province, match.label_code) == (common_pb2.PROVINCE_JS, "GP00000000000002")
+    assert conflict.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
+    assert [m.province for m in conflict.matches] == [
+        common_pb2.PROVINCE_AH,
+        common_pb2.PROVINCE_ZJ,
+    ]
+    assert conflict.conflicts
+    assert unknown.code == "GP00000000000099" and not unknown.found
+    assert unknown.verdict == labels_pb2.LABEL_VERDICT_NOT_FOUND
+    assert {f.province for f in reply.freshness} == {
+        common_pb2.PROVINCE_SH,
+        common_pb2.PROVINCE_ZJ,
+        common_pb2.PROVINCE_AH,
+        common_pb2.PROVINCE_JS,
+    }
+
+    single = asyncio.run(
+        servicer.CheckLabel(labels_pb2.CheckLabelRequest(code="GP00000000000001"), None)
+    )
+    assert labels_pb2.CheckLabelResponse.FromString(single).check == conflict
