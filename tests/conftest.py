@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,9 +87,17 @@ class Databases:
             return
         with psycopg.connect(self._libpq_dsn, autocommit=True) as conn:
             for db in self._created:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
-                )
+                drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
+                for attempt in range(50):
+                    try:
+                        conn.execute(drop)
+                        break
+                    except psycopg.errors.InsufficientPrivilege:
+                        # An autovacuum worker (a superuser process, which FORCE
+                        # may not end) is visiting the database: it soon leaves.
+                        if attempt == 49:
+                            raise
+                        time.sleep(0.1)
 
 
 @pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgres"])
