@@ -22,6 +22,15 @@ class CallStats:
     def rps(self) -> float:
         return self.calls / self.seconds
 
+    @classmethod
+    def combined(cls, parts: Sequence[CallStats]) -> CallStats:
+        """Several runs as one: calls and seconds summed, latencies pooled."""
+        return cls(
+            sum(p.calls for p in parts),
+            sum(p.seconds for p in parts),
+            [ms for p in parts for ms in p.latencies_ms],
+        )
+
     def percentile(self, p: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]

@@ -178,16 +178,26 @@ def check_payloads(records: dict[Province, list[records_pb2.Record]], n: int) ->
 
 
 def measure_checks(
-    hub: Hub, workdir: Path, payloads: list[bytes], calls: int
+    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, rounds: int = 3
 ) -> tuple[CallStats, CallStats]:
-    """The registry's check beside a plain echo server, same client, same load."""
+    """The registry's check beside a plain echo server, same client, same load.
+
+    The two alternate in rounds, so that a change in what else the machine is
+    doing during the run weighs on both sides alike.
+    """
     echo = ServiceProcess("echo", "bench.echo", [], workdir)
     echo.start()
     try:
         echo.wait_ready()
-        base = drive_unary(echo.address, ECHO_METHOD, payloads, calls=calls)
-        hub_stats = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=calls)
-        return hub_stats, base
+        per_round = max(1, calls // rounds)
+        base: list[CallStats] = []
+        hub_stats: list[CallStats] = []
+        for _ in range(rounds):
+            base.append(drive_unary(echo.address, ECHO_METHOD, payloads, calls=per_round))
+            hub_stats.append(
+                drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=per_round)
+            )
+        return CallStats.combined(hub_stats), CallStats.combined(base)
     finally:
         echo.stop()
 
