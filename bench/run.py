@@ -344,7 +344,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
 
                 log("batch checks: 1,000 labels per call")
                 results["batch_check_lps"] = measure_batch_checks(
-                    hub, records, 20 if settings.quick else 100
+                    hub, records, 100 if settings.quick else 300
                 )
 
                 log(f"propagation: {settings.propagation_samples} status changes")

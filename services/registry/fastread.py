@@ -28,12 +28,11 @@ class PointReader:
         self._engine = engine
         self._local = threading.local()
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
-        # Two indexed lookups; a record whose number equals its label code once.
-        answer = "province, answer, status, valid_until"
+        # Two index searches whose rows the database merges (a record whose
+        # number equals its label code comes once); sorted here, when need be.
         self._by_code = (
-            f"SELECT {answer} FROM registry_record WHERE code = {p} "
-            f"UNION ALL SELECT {answer} FROM registry_record "
-            f"WHERE label_code = {p} AND (code IS NULL OR code <> {p}) ORDER BY province"
+            f"SELECT province, answer, status, valid_until FROM registry_record "
+            f"WHERE code = {p} OR label_code = {p}"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
         cols = "province, record_key, label_answer, status, valid_until"
@@ -45,24 +44,29 @@ class PointReader:
         )
 
     def _cursor(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+        """This thread's driver cursor, kept between calls: making one per call
+        cost a check more than its SQL."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
             conn = self._engine.raw_connection()
+            self._local.conn = conn
             if self._engine.dialect.name == "postgresql":
                 # Plain reads: no transaction left open between calls.
                 conn.driver_connection.autocommit = True  # type: ignore[union-attr]
-            self._local.conn = conn
-        return conn.cursor()
+            cursor = self._local.cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
+        return cursor
 
     def answers_by_code(self, code: str) -> list[StoredAnswer]:
         """The StoredRecord answers of the certificates whose number or label code
         is `code`, in every province (ordered by province)."""
         try:
-            rows = self._fetch(self._by_code, (code, code, code))
+            rows = self._fetch(self._by_code, (code, code))
         except Exception:
             # A broken connection (a database restart) is replaced, once.
             self._drop_connection()
-            rows = self._fetch(self._by_code, (code, code, code))
+            rows = self._fetch(self._by_code, (code, code))
+        if len(rows) > 1:
+            rows.sort(key=lambda r: str(r[0]))
         return [StoredAnswer(bytes(r[1]), r[2], r[3]) for r in rows]
 
     def label_answers_by_code(self, codes: list[str]) -> list[tuple[str, str, str, StoredAnswer]]:
@@ -82,15 +86,13 @@ class PointReader:
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()
-        try:
-            cur.execute(sql, params)
-            return list(cur.fetchall())
-        finally:
-            cur.close()
+        cur.execute(sql, params)
+        return list(cur.fetchall())
 
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
+        self._local.cursor = None
         if conn is not None:
             with contextlib.suppress(Exception):  # already gone: nothing to release
                 conn.invalidate()
