@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 from collections.abc import Coroutine
@@ -31,4 +32,20 @@ def run_service(main: Coroutine[Any, Any, None]) -> None:
     )
     # kafka-python logs every reconnect at INFO.
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    tune_garbage_collector()
     asyncio.run(main)
+
+
+def tune_garbage_collector() -> None:
+    """Collects less often than CPython's default, which suits scripts, not servers.
+
+    A batch label check allocates tens of thousands of short-lived tuples; with
+    a collection every 700 allocations the collector took a seventh of the
+    registry's time, mostly re-walking objects that live as long as the
+    process. Those (modules, descriptors, settings) are frozen out of the
+    collector's view, and the young generation is collected every 20,000
+    allocations instead.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
