@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from kafka import KafkaConsumer
 
-from services.common.kafka_io import assign_from
+from services.common.kafka_io import POLL_TIMEOUT_MS, assign_from
 from services.common.worker import Worker
 
 Offsets = dict[tuple[str, int], int]
@@ -31,7 +31,7 @@ class KafkaFeed:
         self._worker = Worker(name, self.poll_once, idle_s=0)
         self.applied = 0
 
-    def poll_once(self, timeout_ms: int = 100) -> int:
+    def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were applied."""
         raise NotImplementedError
 

@@ -20,7 +20,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.feeding import KafkaFeed
-from services.common.kafka_io import rewound_on_failure
+from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.sql import stored_offsets, upsert
 from services.core.provinces import Province
 from yrdhub.v1 import assessor_pool_pb2
@@ -125,7 +125,7 @@ class AssignmentFeed(KafkaFeed):
         self._store = store
         self._province = PROVINCE_TO_PB[province]
 
-    def poll_once(self, timeout_ms: int = 200) -> int:
+    def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were about this province."""
         batches: dict[Any, list[Any]] = self._consumer.poll(timeout_ms=timeout_ms)
         if not batches:

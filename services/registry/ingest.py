@@ -16,7 +16,7 @@ from kafka import KafkaConsumer
 
 from services.common.convert import KIND_FROM_PB, STATUS_FROM_PB, from_timestamp, province_name
 from services.common.feeding import KafkaFeed
-from services.common.kafka_io import rewound_on_failure
+from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.registry.answers import is_certificate, label_match_body, stored_record_body
 from services.registry.store import DeadEvent, IncomingEvent, RegistryStore
 from yrdhub.v1 import events_pb2, records_pb2
@@ -103,7 +103,7 @@ class Ingestor(KafkaFeed):
         # Called after each committed batch: refreshes freshness, wakes change streams.
         self._on_applied = on_applied
 
-    def poll_once(self, timeout_ms: int = 100) -> int:
+    def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
         batches: dict[Any, list[Any]] = self._consumer.poll(
             timeout_ms=timeout_ms, max_records=self._max_records
