@@ -49,11 +49,14 @@ def run_scale(
                     rps, _moved = measure_ingest(hub, step)
                     done = upto
                     filled = _slice(records, 0.0, upto)
+                    payloads = check_payloads(filled, 2000)
+                    # Saturated (32 in flight: latency is mostly queueing, so it
+                    # follows throughput) and one at a time (the cost of a check).
                     stats = drive_unary(
-                        hub.registry.address,
-                        CHECK_METHOD,
-                        check_payloads(filled, 2000),
-                        calls=check_calls,
+                        hub.registry.address, CHECK_METHOD, payloads, calls=check_calls
+                    )
+                    alone = drive_unary(
+                        hub.registry.address, CHECK_METHOD, payloads, calls=2000, concurrency=1
                     )
                     rows.append(
                         {
@@ -62,6 +65,8 @@ def run_scale(
                             "check_rps": stats.rps,
                             "check_p50_ms": stats.percentile(50),
                             "check_p99_ms": stats.percentile(99),
+                            "check_alone_p50_ms": alone.percentile(50),
+                            "check_alone_p99_ms": alone.percentile(99),
                             "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
                         }
                     )
@@ -76,16 +81,20 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = [r["records"] for r in rows]
-    fig, (ingest, check, rss) = plt.subplots(1, 3, figsize=(13, 4))
+    fig, (ingest, check, alone, rss) = plt.subplots(1, 4, figsize=(17, 4))
     ingest.plot(sizes, [r["ingest_rps"] for r in rows], marker="o")
     ingest.set_title("ingest (records/s)")
     check.plot(sizes, [r["check_p50_ms"] for r in rows], marker="o", label="p50")
     check.plot(sizes, [r["check_p99_ms"] for r in rows], marker="o", label="p99")
-    check.set_title("single check latency (ms)")
+    check.set_title("single check latency, 32 in flight (ms)")
     check.legend()
+    alone.plot(sizes, [r["check_alone_p50_ms"] for r in rows], marker="o", label="p50")
+    alone.plot(sizes, [r["check_alone_p99_ms"] for r in rows], marker="o", label="p99")
+    alone.set_title("single check latency, one at a time (ms)")
+    alone.legend()
     rss.plot(sizes, [r["registry_rss_mb"] for r in rows], marker="o")
     rss.set_title("registry peak RSS (MB)")
-    for ax in (ingest, check, rss):
+    for ax in (ingest, check, alone, rss):
         ax.set_xscale("log")
         ax.set_xlabel("records in the hub")
         ax.set_ylim(bottom=0)
