@@ -5,9 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM: the high-water mark of resident memory since the process started."""
+def _status_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for pid {pid}")
+    raise RuntimeError(f"no {field} for pid {pid}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the high-water mark of resident memory since the process started.
+
+    It counts pages of files the process maps, such as the registry's SQLite
+    database (up to 256 MiB), which the kernel shares and can reclaim.
+    """
+    return _status_mb(pid, "VmHWM")
+
+
+def private_mb(pid: int) -> float:
+    """RssAnon now: the process's own memory, without mapped files."""
+    return _status_mb(pid, "RssAnon")

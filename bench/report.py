@@ -55,4 +55,14 @@ def results_table(results: dict[str, Any]) -> Table:
         "",
         "",
     )
+    private = results.get("private_mb")
+    if private:
+        table.add_row(
+            "private memory after (MB)",
+            f"exchange {private['exchange']:.0f} / registry {private['registry']:.0f}",
+            "",
+            "",
+            "",
+            "",
+        )
     return table

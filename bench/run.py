@@ -22,7 +22,7 @@ from sqlmodel import SQLModel
 from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.echo import ECHO_METHOD
 from bench.load import CallStats, drive_unary
-from bench.memory import peak_rss_mb
+from bench.memory import peak_rss_mb, private_mb
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics
@@ -365,6 +365,10 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 exchange_rss = max(peak_rss_mb(s.pid) for s in hub.exchanges.values() if s.pid)
                 registry_rss = peak_rss_mb(hub.registry.pid) if hub.registry.pid else 0.0
                 results["rss_mb"] = {"exchange": exchange_rss, "registry": registry_rss}
+                results["private_mb"] = {
+                    "exchange": max(private_mb(s.pid) for s in hub.exchanges.values() if s.pid),
+                    "registry": private_mb(hub.registry.pid) if hub.registry.pid else 0.0,
+                }
         finally:
             broker.stop()
     log("team draws: 10,000 assessors, 1,000 requests")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import drive_unary
-from bench.memory import peak_rss_mb
+from bench.memory import peak_rss_mb, private_mb
 from bench.run import CHECK_METHOD, Log, _valid, check_payloads, measure_ingest
 from services.core.provinces import Province
 from services.hub.datagen import generate
@@ -68,6 +68,7 @@ def run_scale(
                             "check_alone_p50_ms": alone.percentile(50),
                             "check_alone_p99_ms": alone.percentile(99),
                             "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
+                            "registry_private_mb": private_mb(hub.registry.pid or 0),
                         }
                     )
                     log(f"{size:,}: {rows[-1]}")
@@ -92,8 +93,10 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     alone.plot(sizes, [r["check_alone_p99_ms"] for r in rows], marker="o", label="p99")
     alone.set_title("single check latency, one at a time (ms)")
     alone.legend()
-    rss.plot(sizes, [r["registry_rss_mb"] for r in rows], marker="o")
-    rss.set_title("registry peak RSS (MB)")
+    rss.plot(sizes, [r["registry_rss_mb"] for r in rows], marker="o", label="peak RSS")
+    rss.plot(sizes, [r["registry_private_mb"] for r in rows], marker="o", label="private, after")
+    rss.set_title("registry memory (MB)")
+    rss.legend()
     for ax in (ingest, check, alone, rss):
         ax.set_xscale("log")
         ax.set_xlabel("records in the hub")
