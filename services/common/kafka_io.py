@@ -85,8 +85,8 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
         auto_offset_reset="earliest",
         max_poll_records=5000,
         fetch_max_wait_ms=500,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-        fetch_max_bytes=64 * 1024 * 1024,
+        max_partition_fetch_bytes=2 * 1024 * 1024,
+        fetch_max_bytes=16 * 1024 * 1024,
     )
 
 
