@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary, func, or_, select
+from sqlalchemy import Index, LargeBinary, func, inspect, or_, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
 from sqlmodel import Column, Field, SQLModel
@@ -236,6 +236,21 @@ class RegistryStore:
 
     def create_schema(self) -> None:
         SQLModel.metadata.create_all(self._engine, tables=_TABLES)
+        self._check_columns()
+
+    def _check_columns(self) -> None:
+        """Fails clearly on a database an older registry made: create_all adds
+        missing tables but not missing columns, and there are no migrations."""
+        inspector = inspect(self._engine)
+        for table in _TABLES:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            missing = [c.name for c in table.c if c.name not in present]
+            if missing:
+                raise RuntimeError(
+                    f"the registry database predates this version: table {table.name} "
+                    f"lacks {', '.join(missing)}. A registry rebuilds from Kafka: move "
+                    f"the database aside (or point --db at a new one) and start again."
+                )
 
     def offsets(self) -> dict[tuple[str, int], int]:
         """Where to resume each partition: the offset after the last applied event."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaProducer
+from sqlalchemy import text
 
 from services.common.convert import timestamp
 from services.common.db import make_engine
@@ -18,6 +19,7 @@ from services.core.records import RecordKind
 from services.hub.datagen import generate
 from services.registry.ingest import Ingestor
 from services.registry.store import RegistryStore
+from tests.conftest import Databases
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 
@@ -208,3 +210,22 @@ def test_a_failed_apply_is_read_again_not_skipped(store: RegistryStore, feed: Fe
     _drain(ingestor, store, len(events))
     assert store.record_count() == len(events)
     assert sum(store.offsets().values()) == len(events)
+
+
+def test_a_database_from_an_older_registry_is_refused_with_the_remedy(
+    databases: Databases,
+) -> None:
+    engine = make_engine(databases.new("registry"))
+    with engine.begin() as conn:
+        # registry_record as it was before answers were stored with it.
+        conn.execute(
+            text(
+                "CREATE TABLE registry_record (province VARCHAR(2), record_key VARCHAR(200), "
+                "kind VARCHAR(32), payload BYTEA, PRIMARY KEY (province, record_key))"
+                if engine.dialect.name == "postgresql"
+                else "CREATE TABLE registry_record (province VARCHAR(2), record_key VARCHAR(200), "
+                "kind VARCHAR(32), payload BLOB, PRIMARY KEY (province, record_key))"
+            )
+        )
+    with pytest.raises(RuntimeError, match=r"registry_record lacks .*answer.*move the database"):
+        RegistryStore(engine).create_schema()
