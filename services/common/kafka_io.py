@@ -20,6 +20,8 @@ from services.core.records import RecordKind
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
+# Events are the system of record for every registry: never expire them.
+TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1"}
 
 
 class Sender(Protocol):
@@ -135,12 +137,21 @@ def ensure_topics(
     partitions: int = DEFAULT_PARTITIONS,
     replication: int = 1,
 ) -> None:
-    """Creates missing topics; existing ones are left as they are."""
+    """Creates missing topics; existing ones are left as they are.
+
+    They keep every event for good: a registry is a view of the log and is
+    rebuilt from it (Kafka's default would delete events after seven days).
+    """
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="yrdhub-admin")
     try:
         existing = set(admin.list_topics())
         missing = [
-            NewTopic(name, num_partitions=partitions, replication_factor=replication)
+            NewTopic(
+                name,
+                num_partitions=partitions,
+                replication_factor=replication,
+                topic_configs=TOPIC_CONFIG,
+            )
             for name in topics
             if name not in existing
         ]

@@ -7,8 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
+from services.common.kafka_io import ensure_topics
 from services.hub.kafka_broker import KafkaBroker
 
 Message = tuple[int, bytes, bytes]  # (partition, key, value)
@@ -63,6 +64,22 @@ def test_create_topics_is_idempotent(kafka_broker: KafkaBroker, unique_topic_pre
         f"{unique_topic_prefix}b": 3,
         f"{unique_topic_prefix}c": 3,
     }
+
+
+def test_hub_topics_keep_events_for_good(
+    kafka_broker: KafkaBroker, unique_topic_prefix: str
+) -> None:
+    # Registries are rebuilt from the log: Kafka's default would drop events after a week.
+    topic = f"{unique_topic_prefix}kept"
+    ensure_topics(kafka_broker.bootstrap, [topic])
+    admin = KafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap)
+    try:
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        admin.close()
+    kept = configs["topic"][topic]
+    assert kept["retention.ms"]["value"] == "-1"
+    assert kept["retention.bytes"]["value"] == "-1"
 
 
 def test_messages_come_back_in_order_per_key(
