@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
 # Reads map the database file instead of copying each page in with a system
@@ -33,7 +34,36 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    return _sessions_in_utc(create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True))
+
+
+def _sessions_in_utc(engine: Engine) -> Engine:
+    """Timestamps are stored as UTC without a zone: a session in another time
+    zone (PGTZ, or the server's default) would shift every aware datetime it
+    writes. Set per connection, as PGTZ overrides connection options."""
+
+    @event.listens_for(engine, "connect")
+    def _utc(dbapi_conn: Any, _record: Any) -> None:
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
+
+    return engine
+
+
+def reader_engine(engine: Engine) -> Engine:
+    """An engine for plain reads outside any transaction.
+
+    On PostgreSQL its connections are in autocommit and are closed, not pooled,
+    when their thread is done with them: handed back to the writers' pool, an
+    autocommit connection would make a later write transaction not atomic.
+    SQLite readers need no such care and share the engine.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return _sessions_in_utc(
+        create_engine(engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    )
 
 
 def is_sqlite(engine: Engine) -> bool:

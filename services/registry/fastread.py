@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
+from services.common.db import reader_engine
 from services.registry.answers import StoredAnswer
 from services.registry.store import Feed, RegistryStore
 
@@ -25,7 +26,7 @@ T = TypeVar("T")
 
 class PointReader:
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        self._engine = reader_engine(engine)
         self._local = threading.local()
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         # Two index searches whose rows the database merges (a record whose
@@ -48,11 +49,10 @@ class PointReader:
         cost a check more than its SQL."""
         cursor = getattr(self._local, "cursor", None)
         if cursor is None:
+            # In autocommit on PostgreSQL (see reader_engine): no transaction
+            # is left open between calls.
             conn = self._engine.raw_connection()
             self._local.conn = conn
-            if self._engine.dialect.name == "postgresql":
-                # Plain reads: no transaction left open between calls.
-                conn.driver_connection.autocommit = True  # type: ignore[union-attr]
             cursor = self._local.cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
         return cursor
 

@@ -5,21 +5,32 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
+import threading
+from typing import Any
 
+from services.common.convert import (
+    KIND_TO_PB,
+    PROVINCE_TO_PB,
+    STATUS_FROM_PB,
+    STATUS_TO_PB,
+    timestamp,
+)
 from services.common.db import make_engine
 from services.core.provenance import china_date
 from services.core.provinces import Province
-from services.core.status import CertificateStatus
+from services.core.records import RecordKind
+from services.core.status import CertificateStatus, effective_status
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.label_servicer import LabelServicer
 from services.registry.labels import LabelQueries
-from services.registry.mapping import freshness_messages, stored_record
+from services.registry.mapping import freshness_messages
 from services.registry.queries import RegistryQueries
 from services.registry.servicer import RegistryServicer
-from services.registry.store import RegistryStore
+from services.registry.store import RegistryStore, StoredRow
 from tests.conftest import Databases
 from tests.factories import event, green_cert, qualification
-from yrdhub.v1 import common_pb2, labels_pb2, registry_pb2
+from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, registry_pb2
 
 # A day after Jiangsu's certificate below expired, while the others are still valid.
 LATER = dt.datetime(2027, 1, 1, 3, tzinfo=dt.UTC)
@@ -49,6 +60,53 @@ def _store(databases: Databases) -> RegistryStore:
     return store
 
 
+def _effective(body: Any, today: dt.date) -> common_pb2.CertificateStatus:
+    status = STATUS_FROM_PB[body.status.canonical]
+    return STATUS_TO_PB[effective_status(status, dt.date.fromisoformat(body.valid_until), today)]
+
+
+def _expected_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
+    """The answer built field by field from the stored row and its event."""
+    record = events_pb2.Event.FromString(row.payload).record
+    return registry_pb2.StoredRecord(
+        record_key=row.record_key,
+        kind=KIND_TO_PB[RecordKind(row.kind)],
+        provenance=common_pb2.Provenance(
+            province=PROVINCE_TO_PB[Province(row.province)],
+            revision=row.revision,
+            event_id=row.event_id,
+            sequence=row.sequence,
+            accepted_at=timestamp(row.accepted_at),
+            applied_at=timestamp(row.applied_at),
+        ),
+        record=record,
+        effective_status=_effective(getattr(record, record.WhichOneof("body")), today),
+    )
+
+
+def _expected_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
+    event = events_pb2.Event.FromString(row.payload)
+    g = event.record.green_cert
+    return labels_pb2.LabelMatch(
+        province=event.province,
+        record_key=row.record_key,
+        body_code=g.body_code,
+        certificate_number=g.certificate_number,
+        label_code=g.label_code,
+        enterprise_uscc=g.enterprise_uscc,
+        enterprise_name=g.enterprise_name,
+        product=g.product,
+        model=g.model,
+        evaluation_standard=g.evaluation_standard,
+        valid_from=g.valid_from,
+        valid_until=g.valid_until,
+        status=g.status,
+        effective_status=_effective(g, today),
+        revision=row.revision,
+        accepted_at=event.accepted_at,
+    )
+
+
 def _check(
     store: RegistryStore, code: str, now: dt.datetime
 ) -> registry_pb2.CheckCertificateResponse:
@@ -69,7 +127,7 @@ def test_certificate_checks_equal_messages_built_from_the_events(databases: Data
             rows = sorted(store.by_code(code), key=lambda r: r.province)
             assert answer == registry_pb2.CheckCertificateResponse(
                 found=bool(rows),
-                matches=[stored_record(r, china_date(now)) for r in rows],
+                matches=[_expected_record(r, china_date(now)) for r in rows],
                 as_of=answer.as_of,
                 freshness=freshness_messages(store.feeds()),
             )
@@ -113,3 +171,24 @@ def test_label_checks_give_verdicts_in_order(databases: Databases) -> None:
         servicer.CheckLabel(labels_pb2.CheckLabelRequest(code="GP00000000000001"), None)
     )
     assert labels_pb2.CheckLabelResponse.FromString(single).check == conflict
+
+
+def test_readers_leave_no_autocommit_connection_to_writers(databases: Databases) -> None:
+    store = _store(databases)
+    engine = store._engine
+    reader = PointReader(engine)
+    # Each thread gets its own reader connection, as the verify page's threads do.
+    threads = [
+        threading.Thread(target=reader.answers_by_code, args=(green_cert().label_code,))
+        for _ in range(10)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    gc.collect()  # the threads' connections are released when their locals go
+    for _ in range(10):
+        with engine.begin() as conn:
+            assert conn.in_transaction()
+            driver = conn.connection.driver_connection
+            assert not getattr(driver, "autocommit", False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 
 from services.common.db import make_engine
@@ -21,7 +22,11 @@ _t = Table(
 CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-def test_upsert_binds_by_name_moves_only_forward_and_stores_utc(db_url: str) -> None:
+def test_upsert_binds_by_name_moves_only_forward_and_stores_utc(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A client in China: PostgreSQL sessions would take its zone without make_engine's UTC.
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
     engine = make_engine(db_url)
     _md.create_all(engine)
     at = dt.datetime(2026, 11, 29, 8, 0, tzinfo=CHINA)  # 00:00 UTC
@@ -49,3 +54,17 @@ def test_upsert_binds_by_name_moves_only_forward_and_stores_utc(db_url: str) -> 
         rows = {r.k: r for r in conn.execute(select(_t))}
     assert (rows["x"].name, rows["x"].rev) == ("b", 2)
     assert rows["x"].at == rows["y"].at == dt.datetime(2026, 11, 29, 0, 0)
+
+
+def test_timestamps_are_stored_in_utc_whatever_the_session_zone(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGTZ", "Asia/Shanghai")
+    engine = make_engine(db_url)
+    _md.create_all(engine)
+    at = dt.datetime(2026, 11, 29, 0, 0, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(_t.insert(), [{"k": "z", "name": "plain insert", "rev": 1, "at": at}])
+    with engine.connect() as conn:
+        stored = conn.execute(select(_t.c.at).where(_t.c.k == "z")).scalar_one()
+    assert stored == dt.datetime(2026, 11, 29, 0, 0)
