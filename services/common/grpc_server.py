@@ -29,7 +29,11 @@ def preserialized(
     already serialized (bytes assembled from stored answers), not a message."""
 
     def register(server: grpc.aio.Server) -> None:
-        add_to_server(servicer, _Preserializing(server, methods))
+        stand_in = _Preserializing(server, methods)
+        add_to_server(servicer, stand_in)
+        if not stand_in.registered:
+            # Code generated before grpcio-tools 1.62 registers generic handlers only.
+            raise RuntimeError(f"{add_to_server.__name__} registered no method handlers")
 
     return register
 
@@ -41,6 +45,7 @@ class _Preserializing:
     def __init__(self, server: grpc.aio.Server, methods: Collection[str]) -> None:
         self._server = server
         self._methods = methods
+        self.registered = False
 
     def add_generic_rpc_handlers(self, handlers: object) -> None:
         """Ignored: rebuilt from the edited method handlers below."""
@@ -58,6 +63,7 @@ class _Preserializing:
             (grpc.method_handlers_generic_handler(service, edited),)
         )
         self._server.add_registered_method_handlers(service, edited)
+        self.registered = True
 
 
 # Large batches travel in one call (up to 5,000 records of a few kB).

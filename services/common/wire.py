@@ -16,6 +16,8 @@ _LENGTH_DELIMITED = 2
 
 
 def _encode(value: int) -> bytes:
+    if value < 0:
+        raise ValueError(f"varints here encode non-negative integers, not {value}")
     out = bytearray()
     while value >= 0x80:
         out.append((value & 0x7F) | 0x80)
@@ -30,7 +32,7 @@ _SMALL = [_encode(v) for v in range(1 << 14)]
 
 def varint(value: int) -> bytes:
     """Base-128 varint of a non-negative integer (enums, bools, lengths)."""
-    return _SMALL[value] if value < 16384 else _encode(value)
+    return _SMALL[value] if 0 <= value < 16384 else _encode(value)
 
 
 def varint_field(number: int, value: int) -> bytes:

@@ -57,7 +57,8 @@ class RegistryRecord(SQLModel, table=True):
     # conflicts in the apply transaction needs no protobuf parsing.
     holder_name: str | None = Field(default=None, max_length=500)
     status: str | None = Field(default=None, max_length=16)
-    valid_until: str | None = Field(default=None, max_length=10)
+    # Unbounded: an exchange's malformed date must not fail a whole batch.
+    valid_until: str | None = Field(default=None)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     # Check answers serialized at apply time (see answers.py): the StoredRecord
     # of a certificate, and the LabelMatch of a green certificate.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.wire import bytes_field, packed_field, string_field, varint, varint_field
@@ -13,6 +14,8 @@ def test_varints_match_the_protobuf_encoding() -> None:
         encoded = Timestamp(seconds=value).SerializeToString()
         assert encoded == varint_field(1, value) if value else encoded == b""
     assert varint(300) == b"\xac\x02"
+    with pytest.raises(ValueError):
+        varint(-1)
 
 
 def test_fields_in_any_order_parse_as_one_message() -> None:
