@@ -50,11 +50,6 @@ def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
     return message
 
 
-def freshness_messages(feeds: list[Feed]) -> list[registry_pb2.FeedFreshness]:
-    """All feeds as messages (built once per commit through FeedCache.derived)."""
-    return [feed_freshness(f) for f in feeds]
-
-
 def _freshness_field(number: int, feeds: list[Feed]) -> bytes:
     return b"".join(bytes_field(number, feed_freshness(f).SerializeToString()) for f in feeds)
 

@@ -24,7 +24,7 @@ from services.core.status import CertificateStatus, effective_status
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.label_servicer import LabelServicer
 from services.registry.labels import LabelQueries
-from services.registry.mapping import freshness_messages
+from services.registry.mapping import feed_freshness
 from services.registry.queries import RegistryQueries
 from services.registry.servicer import RegistryServicer
 from services.registry.store import RegistryStore, StoredRow
@@ -129,7 +129,7 @@ def test_certificate_checks_equal_messages_built_from_the_events(databases: Data
                 found=bool(rows),
                 matches=[_expected_record(r, china_date(now)) for r in rows],
                 as_of=answer.as_of,
-                freshness=freshness_messages(store.feeds()),
+                freshness=[feed_freshness(f) for f in store.feeds()],
             )
             assert answer.as_of.ToDatetime(tzinfo=dt.UTC) == now
     expired = _check(store, "CQC2024GP0000002", LATER).matches[0]
