@@ -46,11 +46,19 @@ def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | Non
     if which == "qualification":
         q = record.qualification
         status = STATUS_FROM_PB.get(q.status.canonical)
-        return q.institution_name, status.value if status else None, q.valid_until or None
+        return (
+            q.institution_name,
+            status.value if status is not None else None,
+            q.valid_until or None,
+        )
     if which == "green_cert":
         g = record.green_cert
         status = STATUS_FROM_PB.get(g.status.canonical)
-        return g.enterprise_name, status.value if status else None, g.valid_until or None
+        return (
+            g.enterprise_name,
+            status.value if status is not None else None,
+            g.valid_until or None,
+        )
     return None, None, None
 
 

@@ -9,7 +9,6 @@ from services.common.convert import (
     KIND_FROM_PB,
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
-    STATUS_FROM_PB,
     STATUS_TO_PB,
     timestamp,
     to_record_pb,
@@ -21,33 +20,30 @@ from services.core.policy import Outcome
 from services.core.provenance import Source, china_date
 from services.core.provinces import Province
 from services.core.recognition import Decision, DecisionInput, Reason, RequestedItem
-from services.core.status import CertificateStatus, effective_status
-from services.registry.answers import applied_at_field, stored_record_body
+from services.registry import answers
+from services.registry.answers import (
+    StoredAnswer,
+    applied_at_field,
+    is_certificate,
+    stored_record_body,
+)
 from services.registry.changelog import ChangeFilter, ChangeType
 from services.registry.changes import Change
 from services.registry.conflict_store import StoredConflict
+from services.registry.ingest import certificate_facts
 from services.registry.reconciliation import ConflictPage, History, InstitutionView, parse_uscc
 from services.registry.store import Feed, StoredRow
 from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, reconciliation_pb2, registry_pb2
 
 
-def _effective(record: Any, today: dt.date) -> common_pb2.CertificateStatus:
-    which = record.WhichOneof("body")
-    if which not in ("qualification", "green_cert"):
-        return common_pb2.CERTIFICATE_STATUS_UNSPECIFIED
-    body = getattr(record, which)
-    status = STATUS_FROM_PB.get(body.status.canonical, CertificateStatus.VALID)
-    until = dt.date.fromisoformat(body.valid_until) if body.valid_until else None
-    return STATUS_TO_PB[effective_status(status, until, today)]
-
-
 def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
+    """A stored row as the StoredRecord a check answers with (same bytes)."""
     event = events_pb2.Event.FromString(row.payload)
-    message = registry_pb2.StoredRecord.FromString(
-        stored_record_body(event) + applied_at_field(row.applied_at)
-    )
-    message.effective_status = _effective(event.record, today)
-    return message
+    body = stored_record_body(event) + applied_at_field(row.applied_at)
+    if is_certificate(event):
+        _holder, status, valid_until = certificate_facts(event.record)
+        body = answers.stored_record(StoredAnswer(body, status, valid_until), today)
+    return registry_pb2.StoredRecord.FromString(body)
 
 
 def _freshness_field(number: int, feeds: list[Feed]) -> bytes:
