@@ -1,0 +1,45 @@
+"""Stored check answers read with the domain's status rule and exact timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.common.convert import STATUS_TO_PB
+from services.core.status import CertificateStatus, effective_status
+from services.registry.answers import StoredAnswer, as_of_field
+from yrdhub.v1 import registry_pb2
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def test_effective_status_follows_the_domain_rule_on_every_day_around_expiry() -> None:
+    for status in CertificateStatus:
+        for until in (None, TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=1), TODAY):
+            for day in (TODAY - dt.timedelta(days=1), TODAY, TODAY + dt.timedelta(days=1)):
+                stored = StoredAnswer(b"", status.value, until.isoformat() if until else None)
+                expected = STATUS_TO_PB[effective_status(status, until, day)]
+                assert stored.effective_status(day) == expected, (status, until, day)
+
+
+def test_a_certificate_without_status_reads_as_valid() -> None:
+    assert (
+        StoredAnswer(b"", None, None).effective_status(TODAY)
+        == STATUS_TO_PB[CertificateStatus.VALID]
+    )
+
+
+def test_as_of_encodes_the_instant_exactly() -> None:
+    for when in (
+        dt.datetime(2026, 11, 29, 6, 45, 14, 123456, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 29, 6, 45, 14, tzinfo=dt.UTC),
+        dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    ):
+        expected = Timestamp()
+        expected.FromDatetime(when)
+        parsed = registry_pb2.CheckCertificateResponse.FromString(
+            as_of_field(registry_pb2.CheckCertificateResponse.AS_OF_FIELD_NUMBER, when)
+        )
+        assert parsed.as_of == expected, when
