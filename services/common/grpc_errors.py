@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -55,34 +55,12 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: DomainError
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
-class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Turns DomainError raised by any servicer into its gRPC status.
+def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """The handler, turning a DomainError its servicer raises into its gRPC status.
 
-    Wrapped handlers are built once per method and reused: building them on
-    every call would cost more than a registry point lookup.
+    Applied once to each method handler when a service is registered (see
+    grpc_server): a server interceptor would do the same work on every call.
     """
-
-    def __init__(self) -> None:
-        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        method = handler_call_details.method
-        cached = self._wrapped.get(method)
-        if cached is not None:
-            return cached
-        handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
-        wrapped = _wrap(handler)
-        self._wrapped[method] = wrapped
-        return wrapped
-
-
-def _wrap(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
     if handler.unary_unary is not None:
         unary = handler.unary_unary
 

@@ -15,55 +15,65 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common.grpc_errors import DomainErrorInterceptor
+from services.common.grpc_errors import with_domain_errors
 
 log = logging.getLogger(__name__)
 
-Register = Callable[[grpc.aio.Server], None]
 
+class ServiceRegistrar:
+    """Stands in for the server while a generated service registers itself.
 
-def preserialized(
-    add_to_server: Callable[[Any, Any], None], servicer: object, methods: Collection[str]
-) -> Register:
-    """Registers a generated service whose unary `methods` return their response
-    already serialized (bytes assembled from stored answers), not a message."""
+    Each method handler is wrapped once here so that domain errors become gRPC
+    statuses (an interceptor would do that work again on every call), and the
+    methods named by `preserialized` lose their response serializer.
+    """
 
-    def register(server: grpc.aio.Server) -> None:
-        stand_in = _Preserializing(server, methods)
-        add_to_server(servicer, stand_in)
-        if not stand_in.registered:
-            # Code generated before grpcio-tools 1.62 registers generic handlers only.
-            raise RuntimeError(f"{add_to_server.__name__} registered no method handlers")
-
-    return register
-
-
-class _Preserializing:
-    """Stands in for the server while generated code registers a service, and
-    registers its handlers with the named methods' serializers removed."""
-
-    def __init__(self, server: grpc.aio.Server, methods: Collection[str]) -> None:
+    def __init__(self, server: grpc.aio.Server) -> None:
         self._server = server
-        self._methods = methods
+        self._preserialized: Collection[str] = ()
         self.registered = False
 
+    def preserialize(self, methods: Collection[str]) -> None:
+        """These unary methods return their response already serialized (bytes
+        assembled from stored answers), not a message."""
+        self._preserialized = methods
+
     def add_generic_rpc_handlers(self, handlers: object) -> None:
-        """Ignored: rebuilt from the edited method handlers below."""
+        """Ignored: rebuilt from the method handlers below."""
 
     def add_registered_method_handlers(
         self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
     ) -> None:
-        edited = dict(handlers)
-        for name in self._methods:
-            handler = handlers[name]
-            edited[name] = grpc.unary_unary_rpc_method_handler(
-                handler.unary_unary, request_deserializer=handler.request_deserializer
-            )
+        missing = set(self._preserialized) - set(handlers)
+        if missing:
+            raise RuntimeError(f"{service} has no methods {sorted(missing)}")
+        edited = {}
+        for name, handler in handlers.items():
+            if name in self._preserialized:
+                handler = grpc.unary_unary_rpc_method_handler(
+                    handler.unary_unary, request_deserializer=handler.request_deserializer
+                )
+            edited[name] = with_domain_errors(handler)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
         )
         self._server.add_registered_method_handlers(service, edited)
         self.registered = True
+
+
+Register = Callable[[ServiceRegistrar], None]
+
+
+def preserialized(
+    add_to_server: Callable[[Any, Any], None], servicer: object, methods: Collection[str]
+) -> Register:
+    """Registers a generated service whose unary `methods` return bytes."""
+
+    def register(registrar: ServiceRegistrar) -> None:
+        registrar.preserialize(methods)
+        add_to_server(servicer, registrar)
+
+    return register
 
 
 # Large batches travel in one call (up to 5,000 records of a few kB).
@@ -81,15 +91,17 @@ class GrpcServer:
     def __init__(self, listen: str, services: Sequence[tuple[str, Register]]) -> None:
         self._listen = listen
         self._services = services
-        self._server = grpc.aio.server(
-            interceptors=[DomainErrorInterceptor()], options=SERVER_OPTIONS
-        )
+        self._server = grpc.aio.server(options=SERVER_OPTIONS)
         self._health = health.aio.HealthServicer()
         self.port = 0
 
     async def start(self) -> int:
-        for _name, register in self._services:
-            register(self._server)
+        for name, register in self._services:
+            registrar = ServiceRegistrar(self._server)
+            register(registrar)
+            if not registrar.registered:
+                # Code generated before grpcio-tools 1.62 registers generic handlers only.
+                raise RuntimeError(f"{name} registered no method handlers")
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
         names = [name for name, _ in self._services]
         reflection.enable_server_reflection(

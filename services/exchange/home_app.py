@@ -8,10 +8,9 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 from sqlalchemy.engine import Engine
 
-from services.common.grpc_server import Register
+from services.common.grpc_server import Register, ServiceRegistrar
 from services.common.kafka_io import assignment_topic, ensure_topics, make_consumer
 from services.core.provinces import Province
 from services.exchange.home_assignments import AssignmentFeed, HomeAssignments
@@ -57,7 +56,7 @@ def build_home(
     )
     servicer = HomeAssignmentServicer(assignments, vault)
 
-    def register(server: grpc.aio.Server) -> None:
+    def register(server: ServiceRegistrar) -> None:
         # The generated registration function has no type annotations.
         home_assignments_pb2_grpc.add_HomeAssignmentServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
 

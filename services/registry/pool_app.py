@@ -6,11 +6,10 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 from sqlalchemy.engine import Engine
 
 from services.common.db import make_engine
-from services.common.grpc_server import Register
+from services.common.grpc_server import Register, ServiceRegistrar
 from services.common.kafka_io import assignment_topic, ensure_topics, make_producer
 from services.registry.policies import load_inspection, load_recusal
 from services.registry.pool import AssessorPool
@@ -61,7 +60,7 @@ def build_pool_service(
     pool = AssessorPool(store, view, recusal, inspection, on_change=relay.wake)
     servicer = AssessorPoolServicer(pool)
 
-    def register(server: grpc.aio.Server) -> None:
+    def register(server: ServiceRegistrar) -> None:
         # The generated registration function has no type annotations.
         assessor_pool_pb2_grpc.add_AssessorPoolServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
 

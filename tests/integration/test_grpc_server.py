@@ -1,0 +1,90 @@
+"""The shared gRPC server on a real socket: domain errors become statuses with
+their fields, preserialized answers reach clients as messages, and a service
+that registers wrongly stops the server from starting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import pytest
+
+from services.common.grpc_errors import bad_request_violations
+from services.common.grpc_server import GrpcServer, preserialized
+from services.core.errors import InvalidRequest, NotFound, Violation
+from yrdhub.v1 import registry_pb2, registry_pb2_grpc
+
+SERVICE = registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+ANSWER = registry_pb2.CheckCertificateResponse(found=True)
+
+
+class _Servicer(registry_pb2_grpc.RegistryServiceServicer):
+    async def CheckCertificate(self, request: Any, context: Any) -> bytes:
+        if request.code == "bad":
+            raise InvalidRequest("malformed code", [Violation("code", "too short")])
+        return ANSWER.SerializeToString()
+
+    async def GetRecord(self, request: Any, context: Any) -> Any:
+        raise NotFound(f"no record {request.record_key}")
+
+    async def WatchChanges(self, request: Any, context: Any) -> AsyncIterator[Any]:
+        raise InvalidRequest("malformed uscc", [Violation("uscc", "18 characters")])
+        yield  # a generator, like the real stream
+
+
+def _serve(register: Callable[[Any], None], calls: Callable[[str], Awaitable[None]]) -> None:
+    async def main() -> None:
+        server = GrpcServer("127.0.0.1:0", [(SERVICE, register)])
+        port = await server.start()
+        try:
+            await calls(f"127.0.0.1:{port}")
+        finally:
+            await server.stop(0)
+
+    asyncio.run(main())
+
+
+def test_errors_and_preserialized_answers_reach_clients() -> None:
+    register = preserialized(
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, _Servicer(), ["CheckCertificate"]
+    )
+
+    async def calls(address: str) -> None:
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            ok = await stub.CheckCertificate(registry_pb2.CheckCertificateRequest(code="GP1"))
+            assert ok == ANSWER
+            with pytest.raises(grpc.aio.AioRpcError) as bad:
+                await stub.CheckCertificate(registry_pb2.CheckCertificateRequest(code="bad"))
+            assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+            assert bad_request_violations(bad.value) == [("code", "too short")]
+            with pytest.raises(grpc.aio.AioRpcError) as missing:
+                await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k/1"))
+            assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+            assert "no record k/1" in (missing.value.details() or "")
+            with pytest.raises(grpc.aio.AioRpcError) as stream:
+                async for _ in stub.WatchChanges(registry_pb2.WatchChangesRequest()):
+                    pass
+            assert stream.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+            assert bad_request_violations(stream.value) == [("uscc", "18 characters")]
+
+    _serve(register, calls)
+
+
+def test_a_service_that_registers_nothing_or_names_no_such_method_fails_to_start() -> None:
+    async def nothing(_address: str) -> None:
+        raise AssertionError("the server should not have started")
+
+    with pytest.raises(RuntimeError, match="registered no method handlers"):
+        _serve(lambda registrar: None, nothing)
+    with pytest.raises(RuntimeError, match="CheckCertificates"):
+        _serve(
+            preserialized(
+                registry_pb2_grpc.add_RegistryServiceServicer_to_server,
+                _Servicer(),
+                ["CheckCertificates"],
+            ),
+            nothing,
+        )
