@@ -72,7 +72,7 @@ class BenchSettings:
 
     def __post_init__(self) -> None:
         self.institutions = self.institutions or (1200 if self.quick else 6000)
-        self.check_calls = self.check_calls or (5_000 if self.quick else 30_000)
+        self.check_calls = self.check_calls or (16_000 if self.quick else 40_000)
         self.propagation_samples = self.propagation_samples or (40 if self.quick else 200)
 
 
@@ -178,12 +178,14 @@ def check_payloads(records: dict[Province, list[records_pb2.Record]], n: int) ->
 
 
 def measure_checks(
-    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, rounds: int = 3
+    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, rounds: int = 8
 ) -> tuple[CallStats, CallStats]:
     """The registry's check beside a plain echo server, same client, same load.
 
     The two alternate in rounds, so that a change in what else the machine is
-    doing during the run weighs on both sides alike.
+    doing during the run weighs on both sides alike. With three rounds of 5,000
+    calls, one busy moment of a shared machine moved the ratio by a tenth from
+    one run to the next.
     """
     echo = ServiceProcess("echo", "bench.echo", [], workdir)
     echo.start()

@@ -87,7 +87,8 @@ class PointReader:
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()
         cur.execute(sql, params)
-        return list(cur.fetchall())
+        rows: list[Any] = cur.fetchall()  # a list from both drivers: no copy
+        return rows
 
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)
