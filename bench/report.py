@@ -18,6 +18,12 @@ _ROWS = [
         "ingest_ratio",
     ),
     ("apply_rps", "apply: Kafka → registry SQL (events/s)", "baseline_consume_rps", "apply_ratio"),
+    (
+        "apply_floor_rps",
+        "  its rows written alone, the most apply can reach (events/s)",
+        "baseline_consume_rps",
+        "apply_floor_ratio",
+    ),
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
     ("check_p99_ms", "single check p99 (ms)", None, None),
     ("batch_check_lps", "batch check, 1,000 per call (labels/s)", None, None),

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.echo import ECHO_METHOD
+from bench.floor import storage_floor_rps
 from bench.load import CallStats, drive_unary
 from bench.memory import peak_rss_mb, private_mb
 from services.common.convert import PROVINCE_TO_PB
@@ -334,6 +335,12 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 results["apply_rps"] = apply_rps
                 results["apply_ratio"] = apply_rps / consume_rps
                 results["baseline_consume_rps"] = consume_rps
+                log("storage floor: the registry's rows written alone")
+                floor_rps = storage_floor_rps(
+                    db_url_for("registry-replay"), db_url_for("registry-floor")
+                )
+                results["apply_floor_rps"] = floor_rps
+                results["apply_floor_ratio"] = floor_rps / consume_rps
 
                 log(f"checks: {settings.check_calls:,} single checks, and an echo server")
                 payloads = check_payloads(records, 2000)
