@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.engine import Engine
 
 from services.common.db import reader_engine
-from services.registry.answers import StoredAnswer
+from services.registry.answers import CheckRow, StoredAnswer
 from services.registry.store import Feed, RegistryStore
 
 T = TypeVar("T")
@@ -32,7 +32,7 @@ class PointReader:
         # Two index searches whose rows the database merges (a record whose
         # number equals its label code comes once); sorted here, when need be.
         self._by_code = (
-            f"SELECT province, answer, status, valid_until FROM registry_record "
+            f"SELECT answer, status, valid_until, province FROM registry_record "
             f"WHERE code = {p} OR label_code = {p}"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
@@ -56,7 +56,7 @@ class PointReader:
             cursor = self._local.cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
         return cursor
 
-    def answers_by_code(self, code: str) -> list[StoredAnswer]:
+    def answers_by_code(self, code: str) -> list[CheckRow]:
         """The StoredRecord answers of the certificates whose number or label code
         is `code`, in every province (ordered by province)."""
         try:
@@ -66,8 +66,8 @@ class PointReader:
             self._drop_connection()
             rows = self._fetch(self._by_code, (code, code))
         if len(rows) > 1:
-            rows.sort(key=lambda r: str(r[0]))
-        return [StoredAnswer(bytes(r[1]), r[2], r[3]) for r in rows]
+            rows.sort(key=lambda r: str(r[3]))
+        return rows
 
     def label_answers_by_code(self, codes: list[str]) -> list[tuple[str, str, str, StoredAnswer]]:
         """(code, province, record key, LabelMatch answer) of the green certificates

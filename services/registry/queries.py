@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from services.core.errors import InvalidRequest, Violation
 from services.core.identifiers import check_uscc
 from services.core.provenance import utcnow
-from services.registry.answers import StoredAnswer
+from services.registry.answers import CheckRow
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.store import RegistryStore, StoredRow
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    matches: list[StoredAnswer]
+    matches: list[CheckRow]
     as_of: dt.datetime
 
 

@@ -62,10 +62,7 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
         """A serialized CheckCertificateResponse, assembled from stored answers."""
         result = self._queries.check(request.code)
         return certificate_check(
-            result.matches,
-            result.as_of,
-            china_date(result.as_of),
-            self._queries.feed_cache.derived(certificate_freshness),
+            result.matches, result.as_of, self._queries.feed_cache.derived(certificate_freshness)
         )
 
     async def GetRegistryStatus(
