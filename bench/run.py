@@ -41,6 +41,8 @@ KEYS = (
     "ingest_ratio",
     "apply_rps",
     "apply_ratio",
+    "apply_floor_rps",
+    "apply_floor_ratio",
     "check_rps",
     "check_ratio",
     "check_p99_ms",
@@ -184,8 +186,8 @@ def measure_checks(
     """The registry's check beside a plain echo server, same client, same load.
 
     The two alternate in rounds, so that a change in what else the machine is
-    doing during the run weighs on both sides alike. With three rounds of 5,000
-    calls, one busy moment of a shared machine moved the ratio by a tenth from
+    doing during the run weighs on both sides alike. With 5,000 calls in three
+    rounds, one busy moment of a shared machine moved the ratio by a tenth from
     one run to the next.
     """
     echo = ServiceProcess("echo", "bench.echo", [], workdir)

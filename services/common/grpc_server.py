@@ -47,6 +47,9 @@ class ServiceRegistrar:
         missing = set(self._preserialized) - set(handlers)
         if missing:
             raise RuntimeError(f"{service} has no methods {sorted(missing)}")
+        streaming = [n for n in self._preserialized if handlers[n].unary_unary is None]
+        if streaming:
+            raise RuntimeError(f"{service}: only unary methods answer in bytes, not {streaming}")
         edited = {}
         for name, handler in handlers.items():
             if name in self._preserialized:

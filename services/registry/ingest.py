@@ -7,6 +7,8 @@ it stored beside its data.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -49,7 +51,7 @@ def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | Non
         return (
             q.institution_name,
             status.value if status is not None else None,
-            q.valid_until or None,
+            _last_day(q.valid_until),
         )
     if which == "green_cert":
         g = record.green_cert
@@ -57,9 +59,21 @@ def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | Non
         return (
             g.enterprise_name,
             status.value if status is not None else None,
-            g.valid_until or None,
+            _last_day(g.valid_until),
         )
     return None, None, None
+
+
+@functools.lru_cache(maxsize=16384)
+def _last_day(text: str) -> str | None:
+    """A certificate's last valid day as YYYY-MM-DD, the form checks compare as
+    text; a date that is no date makes the event unreadable (a dead letter)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"valid_until {text!r} is not a date") from None
 
 
 def parse_event(value: bytes) -> IncomingEvent:

@@ -9,6 +9,8 @@ import gc
 import threading
 from typing import Any
 
+import pytest
+
 from services.common.convert import (
     KIND_TO_PB,
     PROVINCE_TO_PB,
@@ -22,6 +24,7 @@ from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
 from services.registry.fastread import FeedCache, PointReader
+from services.registry.ingest import parse_event
 from services.registry.label_servicer import LabelServicer
 from services.registry.labels import LabelQueries
 from services.registry.mapping import feed_freshness
@@ -135,6 +138,30 @@ def test_certificate_checks_equal_messages_built_from_the_events(databases: Data
     expired = _check(store, "CQC2024GP0000002", LATER).matches[0]
     assert expired.effective_status == common_pb2.CERTIFICATE_STATUS_EXPIRED
     assert expired.provenance.applied_at.seconds > 0 and expired.provenance.revision == 1
+
+
+def _with_valid_until(text: str) -> bytes:
+    """An event whose green certificate's last valid day is written as `text`."""
+    data = events_pb2.Event.FromString(event(green_cert(), Province.ZJ).payload)
+    data.record.green_cert.valid_until = text
+    return data.SerializeToString()
+
+
+def test_a_last_valid_day_in_another_iso_form_still_expires(databases: Databases) -> None:
+    store = RegistryStore(make_engine(databases.new("registry")))
+    store.create_schema()
+    # As text, "20270101" sorts after "2027-01-02": only a date compares right.
+    store.apply([parse_event(_with_valid_until("20270101"))], {})
+    [match] = _check(store, green_cert().label_code, LATER + dt.timedelta(days=1)).matches
+    assert match.effective_status == common_pb2.CERTIFICATE_STATUS_EXPIRED
+    assert match.record.green_cert.valid_until == "20270101"  # published as sent
+    [match] = _check(store, green_cert().label_code, LATER).matches
+    assert match.effective_status == common_pb2.CERTIFICATE_STATUS_VALID
+
+
+def test_a_last_valid_day_that_is_no_date_makes_the_event_unreadable() -> None:
+    with pytest.raises(ValueError, match="valid_until '2026/06/30' is not a date"):
+        parse_event(_with_valid_until("2026/06/30"))
 
 
 def test_label_checks_give_verdicts_in_order(databases: Databases) -> None:

@@ -88,3 +88,12 @@ def test_a_service_that_registers_nothing_or_names_no_such_method_fails_to_start
             ),
             nothing,
         )
+    with pytest.raises(RuntimeError, match="only unary methods"):
+        _serve(
+            preserialized(
+                registry_pb2_grpc.add_RegistryServiceServicer_to_server,
+                _Servicer(),
+                ["WatchChanges"],
+            ),
+            nothing,
+        )

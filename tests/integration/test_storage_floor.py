@@ -24,7 +24,7 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
                 found[name] = sorted(
                     tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key))
                 )
-            assert conn.execute(select(func.count()).select_from(table)).scalar_one() > 0
+                assert conn.execute(select(func.count()).select_from(table)).scalar_one() > 0
             return found
     finally:
         engine.dispose()
