@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import overload
 
@@ -12,8 +14,8 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 """Validity and effective dates are calendar days in China (UTC+8, no daylight saving)."""
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+# A partial, not a def: no Python frame, and the hottest calls read the clock.
+utcnow: Callable[[], dt.datetime] = functools.partial(dt.datetime.now, dt.UTC)
 
 
 @overload

@@ -12,6 +12,7 @@ from services.common.grpc_server import GrpcServer, preserialized, run_until_sig
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer
 from services.common.process import run_service, service_arguments
 from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
+from services.registry.checks import CertificateChecks
 from services.registry.conflict_store import ConflictStore
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.ingest import Ingestor
@@ -101,11 +102,15 @@ async def serve(settings: RegistrySettings) -> None:
         changed.notify()
 
     ingestor = Ingestor(
-        store, make_consumer(settings.kafka, "registry"), topics, on_applied=applied
+        store,
+        make_consumer(settings.kafka, "registry"),
+        topics,
+        on_applied=applied,
     )
     conflicts = ConflictStore(engine)
     servicer = RegistryServicer(
-        RegistryQueries(store, reader, feeds),
+        RegistryQueries(store),
+        CertificateChecks(reader, feeds),
         store,
         ReconciliationUseCases(
             Reconciliation(store, conflicts),

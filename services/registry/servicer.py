@@ -8,8 +8,8 @@ import grpc
 
 from services.common.convert import timestamp
 from services.core.provenance import china_date
-from services.registry.answers import certificate_check
-from services.registry.mapping import certificate_freshness, feed_freshness, stored_record
+from services.registry.checks import CertificateChecks
+from services.registry.mapping import feed_freshness, stored_record
 from services.registry.queries import RegistryQueries
 from services.registry.reconciliation_servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.store import RegistryStore
@@ -27,10 +27,12 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
     def __init__(
         self,
         queries: RegistryQueries,
+        checks: CertificateChecks,
         store: RegistryStore,
         reconciliation: ReconciliationUseCases,
     ) -> None:
         self._queries = queries
+        self._checks = checks
         self._store = store
         self._use_cases = reconciliation
 
@@ -54,16 +56,14 @@ class RegistryServicer(ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServ
             records=[stored_record(r, china_date(now)) for r in rows], as_of=timestamp(now)
         )
 
-    async def CheckCertificate(
+    def CheckCertificate(
         self,
         request: registry_pb2.CheckCertificateRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> bytes:
-        """A serialized CheckCertificateResponse, assembled from stored answers."""
-        result = self._queries.check(request.code)
-        return certificate_check(
-            result.matches, result.as_of, self._queries.feed_cache.derived(certificate_freshness)
-        )
+        """A serialized CheckCertificateResponse. A plain function, called inline
+        on the event loop (see grpc_errors.with_domain_errors)."""
+        return self._checks.answer(request.code)
 
     async def GetRegistryStatus(
         self,

@@ -23,6 +23,7 @@ from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
+from services.registry.checks import CertificateChecks
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.ingest import parse_event
 from services.registry.label_servicer import LabelServicer
@@ -113,12 +114,9 @@ def _expected_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
 def _check(
     store: RegistryStore, code: str, now: dt.datetime
 ) -> registry_pb2.CheckCertificateResponse:
-    engine = store._engine
-    queries = RegistryQueries(store, PointReader(engine), FeedCache(store), clock=lambda: now)
-    servicer = RegistryServicer(queries, store, None)  # type: ignore[arg-type]
-    data = asyncio.run(
-        servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
-    )
+    checks = CertificateChecks(PointReader(store._engine), FeedCache(store), clock=lambda: now)
+    servicer = RegistryServicer(RegistryQueries(store), checks, store, None)  # type: ignore[arg-type]
+    data = servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
     return registry_pb2.CheckCertificateResponse.FromString(data)
 
 

@@ -1,10 +1,12 @@
 """The shared gRPC server on a real socket: domain errors become statuses with
-their fields, preserialized answers reach clients as messages, and a service
-that registers wrongly stops the server from starting."""
+their fields, preserialized answers reach clients as messages, methods written
+as plain functions run on the event loop, and a service that registers wrongly
+stops the server from starting."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -21,7 +23,11 @@ ANSWER = registry_pb2.CheckCertificateResponse(found=True)
 
 
 class _Servicer(registry_pb2_grpc.RegistryServiceServicer):
-    async def CheckCertificate(self, request: Any, context: Any) -> bytes:
+    def __init__(self) -> None:
+        self.threads: set[int] = set()
+
+    def CheckCertificate(self, request: Any, context: Any) -> bytes:
+        self.threads.add(threading.get_ident())
         if request.code == "bad":
             raise InvalidRequest("malformed code", [Violation("code", "too short")])
         return ANSWER.SerializeToString()
@@ -47,8 +53,9 @@ def _serve(register: Callable[[Any], None], calls: Callable[[str], Awaitable[Non
 
 
 def test_errors_and_preserialized_answers_reach_clients() -> None:
+    servicer = _Servicer()
     register = preserialized(
-        registry_pb2_grpc.add_RegistryServiceServicer_to_server, _Servicer(), ["CheckCertificate"]
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, servicer, ["CheckCertificate"]
     )
 
     async def calls(address: str) -> None:
@@ -71,6 +78,8 @@ def test_errors_and_preserialized_answers_reach_clients() -> None:
             assert bad_request_violations(stream.value) == [("uscc", "18 characters")]
 
     _serve(register, calls)
+    # The plain function ran inline on the loop's thread, not in a thread pool.
+    assert servicer.threads == {threading.get_ident()}
 
 
 def test_a_service_that_registers_nothing_or_names_no_such_method_fails_to_start() -> None:
