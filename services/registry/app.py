@@ -106,6 +106,7 @@ async def serve(settings: RegistrySettings) -> None:
         make_consumer(settings.kafka, "registry"),
         topics,
         on_applied=applied,
+        writing=reader.writes,
     )
     conflicts = ConflictStore(engine)
     servicer = RegistryServicer(

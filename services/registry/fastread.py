@@ -5,29 +5,48 @@ per-statement overhead is several times an indexed SQLite lookup, so these
 reads use a raw DBAPI connection per thread with plain SQL. Feed freshness
 changes only when the ingest thread commits, so it is cached and refreshed
 right after each commit.
+
+On SQLite, the event loop's reads share one read transaction (a snapshot)
+until the registry writes: begun and ended per statement, the transaction
+costs a check three system calls (file locks and a size check), a few
+percent of its time. Writers announce themselves (PointReader.writes), so a
+read never misses a commit, and while they write no snapshot is held, so
+the checkpoint after their commit can copy the whole write-ahead log back
+into the database: a snapshot always open would stop the log from being
+reused, and it would grow for as long as writes and reads went on.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
-from services.common.db import reader_engine
+from services.common.db import is_sqlite, reader_engine
 from services.registry.answers import CheckRow, StoredAnswer
 from services.registry.store import Feed, RegistryStore
 
 T = TypeVar("T")
 
 
+# A snapshot left by reads that stopped is ended this long after it began.
+SNAPSHOT_SECONDS = 0.1
+
+
 class PointReader:
     def __init__(self, engine: Engine) -> None:
         self._engine = reader_engine(engine)
         self._local = threading.local()
+        self._snapshots = is_sqlite(engine)
+        # Bumped when a write begins and when it ends: a thread's snapshot is
+        # good while it was begun at the current version and nobody writes.
+        self._version = 0
+        self._writers = 0
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         # Two index searches whose rows the database merges (a record whose
         # number equals its label code comes once); sorted here, when need be.
@@ -44,6 +63,18 @@ class PointReader:
             f"WHERE code {among} AND kind = 'green_cert' AND code <> label_code"
         )
 
+    @contextlib.contextmanager
+    def writes(self) -> Iterator[None]:
+        """Wraps a write transaction whose rows these reads return (the ingest
+        thread's): reads hold no snapshot meanwhile, and see its commit after."""
+        self._writers += 1
+        self._version += 1
+        try:
+            yield
+        finally:
+            self._writers -= 1
+            self._version += 1
+
     def _cursor(self) -> Any:
         """This thread's driver cursor, kept between calls: making one per call
         cost a check more than its SQL."""
@@ -53,14 +84,46 @@ class PointReader:
             # is left open between calls.
             conn = self._engine.raw_connection()
             self._local.conn = conn
+            self._local.version = None
             cursor = self._local.cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
         return cursor
+
+    def _renew_snapshot(self) -> None:
+        """Ends this thread's snapshot and, on an event loop's thread while no
+        write runs, begins the next one (the loop ends it if reads stop)."""
+        local = self._local
+        # Reads at this version need no renewal: none is held while a write
+        # runs, and its end moves the version on.
+        local.version = self._version
+        if not self._snapshots:
+            return
+        driver = local.conn.driver_connection
+        if driver.in_transaction:
+            driver.commit()  # a read transaction: ends the snapshot
+        if self._writers:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # a thread without a loop could not end an idle snapshot
+        # A deferred BEGIN: the snapshot is taken by the next SELECT, after
+        # the version was read, so it holds every commit announced before.
+        local.cursor.execute("BEGIN")
+        loop.call_later(SNAPSHOT_SECONDS, self._end_snapshot, local, local.version)
+
+    def _end_snapshot(self, local: threading.local, version: int) -> None:
+        if local.version == version and local.conn is not None:
+            with contextlib.suppress(Exception):  # a broken connection has no snapshot
+                local.conn.driver_connection.commit()
+            local.version = None
 
     def answers_by_code(self, code: str) -> list[CheckRow]:
         """The StoredRecord answers of the certificates whose number or label code
         is `code`, in every province (ordered by province)."""
         # The cursor is used inline, not through _fetch: a call less per check.
         cursor = getattr(self._local, "cursor", None) or self._cursor()
+        if self._local.version != self._version:
+            self._renew_snapshot()
         try:
             cursor.execute(self._by_code, (code, code))
             rows: list[CheckRow] = cursor.fetchall()
@@ -89,6 +152,8 @@ class PointReader:
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()
+        if self._local.version != self._version:
+            self._renew_snapshot()
         cur.execute(sql, params)
         rows: list[Any] = cur.fetchall()  # a list from both drivers: no copy
         return rows
@@ -97,6 +162,7 @@ class PointReader:
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
         self._local.cursor = None
+        self._local.version = None
         if conn is not None:
             with contextlib.suppress(Exception):  # already gone: nothing to release
                 conn.invalidate()

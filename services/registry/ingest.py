@@ -7,10 +7,12 @@ it stored beside its data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -118,12 +120,15 @@ class Ingestor(KafkaFeed):
         *,
         max_records: int = 5000,
         on_applied: Callable[[], None] = lambda: None,
+        writing: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
     ) -> None:
         super().__init__("registry-ingest", consumer, topics, store.offsets)
         self._store = store
         self._max_records = max_records
         # Called after each committed batch: refreshes freshness, wakes change streams.
         self._on_applied = on_applied
+        # Wraps each apply transaction: readers holding snapshots let go meanwhile.
+        self._writing = writing
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
@@ -147,7 +152,7 @@ class Ingestor(KafkaFeed):
                         DeadEvent(tp.topic, tp.partition, msg.offset, str(exc), msg.value or b"")
                     )
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
-        with rewound_on_failure(self._consumer, batches):
+        with rewound_on_failure(self._consumer, batches), self._writing():
             new = self._store.apply(events, offsets, dead)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
