@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import tempfile
 import threading
 import time
@@ -75,7 +76,8 @@ class BenchSettings:
 
     def __post_init__(self) -> None:
         self.institutions = self.institutions or (1200 if self.quick else 6000)
-        self.check_calls = self.check_calls or (16_000 if self.quick else 40_000)
+        # Both sides of the check comparison, 2,000 calls per round: a few seconds.
+        self.check_calls = self.check_calls or (40_000 if self.quick else 80_000)
         self.propagation_samples = self.propagation_samples or (40 if self.quick else 200)
 
 
@@ -180,13 +182,41 @@ def check_payloads(records: dict[Province, list[records_pb2.Record]], n: int) ->
     ]
 
 
+@dataclass(frozen=True)
+class CheckComparison:
+    """The registry's check and the echo server, round by round."""
+
+    hub_rounds: list[CallStats]
+    echo_rounds: list[CallStats]
+
+    @property
+    def hub(self) -> CallStats:
+        return CallStats.combined(self.hub_rounds)
+
+    @property
+    def echo(self) -> CallStats:
+        return CallStats.combined(self.echo_rounds)
+
+    @property
+    def round_ratios(self) -> list[float]:
+        pairs = zip(self.hub_rounds, self.echo_rounds, strict=True)
+        return [hub.rps / echo.rps for hub, echo in pairs]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the rounds' ratios: each round pairs the two sides
+        measured back to back, and a busy moment of a shared machine spoils a
+        round or two, not the figure."""
+        return statistics.median(self.round_ratios)
+
+
 def measure_checks(
-    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, rounds: int = 8
-) -> tuple[CallStats, CallStats]:
+    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, round_calls: int = 2000
+) -> CheckComparison:
     """The registry's check beside a plain echo server, same client, same load.
 
-    The two alternate in rounds, so that a change in what else the machine is
-    doing during the run weighs on both sides alike. With 5,000 calls in three
+    The two alternate in rounds, each going first in every other round, so that
+    what else the machine is doing weighs on both sides alike. Pooled over the
     rounds, one busy moment of a shared machine moved the ratio by a tenth from
     one run to the next.
     """
@@ -194,15 +224,17 @@ def measure_checks(
     echo.start()
     try:
         echo.wait_ready()
-        per_round = max(1, calls // rounds)
+        rounds = max(2, calls // round_calls)
         base: list[CallStats] = []
         hub_stats: list[CallStats] = []
-        for _ in range(rounds):
-            base.append(drive_unary(echo.address, ECHO_METHOD, payloads, calls=per_round))
-            hub_stats.append(
-                drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=per_round)
-            )
-        return CallStats.combined(hub_stats), CallStats.combined(base)
+        for n in range(rounds):
+            sides = [
+                (base, echo.address, ECHO_METHOD),
+                (hub_stats, hub.registry.address, CHECK_METHOD),
+            ]
+            for stats, address, method in sides if n % 2 == 0 else sides[::-1]:
+                stats.append(drive_unary(address, method, payloads, calls=round_calls))
+        return CheckComparison(hub_stats, base)
     finally:
         echo.stop()
 
@@ -346,12 +378,13 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
 
                 log(f"checks: {settings.check_calls:,} single checks, and an echo server")
                 payloads = check_payloads(records, 2000)
-                hub_stats, echo_stats = measure_checks(hub, root, payloads, settings.check_calls)
-                results["check_rps"] = hub_stats.rps
-                results["check_ratio"] = hub_stats.rps / echo_stats.rps
-                results["check_p50_ms"] = hub_stats.percentile(50)
-                results["check_p99_ms"] = hub_stats.percentile(99)
-                results["baseline_echo_rps"] = echo_stats.rps
+                checks = measure_checks(hub, root, payloads, settings.check_calls)
+                results["check_rps"] = checks.hub.rps
+                results["check_ratio"] = checks.ratio
+                results["check_ratio_rounds"] = [round(r, 3) for r in checks.round_ratios]
+                results["check_p50_ms"] = checks.hub.percentile(50)
+                results["check_p99_ms"] = checks.hub.percentile(99)
+                results["baseline_echo_rps"] = checks.echo.rps
 
                 log("batch checks: 1,000 labels per call")
                 results["batch_check_lps"] = measure_batch_checks(
