@@ -38,7 +38,7 @@ def varint(value: int) -> bytes:
 def varint_field(number: int, value: int) -> bytes:
     # varint() written out twice: answers stamp a field or two on every call.
     key = number << 3 | _VARINT
-    head = _SMALL[key] if key < 16384 else _encode(key)
+    head = _SMALL[key] if 0 <= key < 16384 else _encode(key)
     return head + (_SMALL[value] if 0 <= value < 16384 else _encode(value))
 
 

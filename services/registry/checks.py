@@ -12,12 +12,11 @@ import datetime as dt
 from collections.abc import Callable
 
 from services.core.errors import InvalidRequest, Violation
+from services.core.labels import MAX_CODE_LENGTH
 from services.core.provenance import utcnow
 from services.registry.answers import certificate_check
 from services.registry.fastread import FeedCache, PointReader
 from services.registry.mapping import certificate_freshness
-
-MAX_CODE_LENGTH = 64
 
 
 class CertificateChecks:
@@ -37,7 +36,12 @@ class CertificateChecks:
         if not value or len(value) > MAX_CODE_LENGTH:
             raise InvalidRequest(
                 "malformed code",
-                [Violation("code", "a certificate number or label code of 1-64 characters")],
+                [
+                    Violation(
+                        "code",
+                        f"a certificate number or label code of 1-{MAX_CODE_LENGTH} characters",
+                    )
+                ],
             )
         return certificate_check(
             self._reader.answers_by_code(value),

@@ -9,17 +9,21 @@ right after each commit.
 On SQLite, the event loop's reads share one read transaction (a snapshot)
 until the registry writes: begun and ended per statement, the transaction
 costs a check three system calls (file locks and a size check), a few
-percent of its time. Writers announce themselves (PointReader.writes), so a
-read never misses a commit, and while they write no snapshot is held, so
-the checkpoint after their commit can copy the whole write-ahead log back
-into the database: a snapshot always open would stop the log from being
-reused, and it would grow for as long as writes and reads went on.
+percent of its time. The ingest thread announces each write
+(PointReader.writes), so reads see every announced commit right after it.
+Before the write begins the loop ends its snapshot, and none is taken while
+it runs: a snapshot older than a commit stops the checkpoint that follows it
+from copying the whole write-ahead log back, and with reads between every
+pair of writes the log would never be reused and would grow for as long as
+both went on. A snapshot also ends SNAPSHOT_SECONDS after it began, which
+bounds how late a commit nobody announced (another process's) is seen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -34,7 +38,8 @@ from services.registry.store import Feed, RegistryStore
 T = TypeVar("T")
 
 
-# A snapshot left by reads that stopped is ended this long after it began.
+# The longest a snapshot lives, and the longest a write waits for the event
+# loop to end one.
 SNAPSHOT_SECONDS = 0.1
 
 
@@ -43,10 +48,14 @@ class PointReader:
         self._engine = reader_engine(engine)
         self._local = threading.local()
         self._snapshots = is_sqlite(engine)
-        # Bumped when a write begins and when it ends: a thread's snapshot is
-        # good while it was begun at the current version and nobody writes.
+        # Bumped when a write begins and when it ends (one writing thread): a
+        # thread's reads renew their snapshot when it moved.
         self._version = 0
         self._writers = 0
+        # The loop (and its thread) whose reads hold snapshots, for writes()
+        # to reach; the registry has one loop for its life.
+        self._holder: tuple[asyncio.AbstractEventLoop, int] | None = None
+        self._tokens = itertools.count()
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         # Two index searches whose rows the database merges (a record whose
         # number equals its label code comes once); sorted here, when need be.
@@ -65,15 +74,35 @@ class PointReader:
 
     @contextlib.contextmanager
     def writes(self) -> Iterator[None]:
-        """Wraps a write transaction whose rows these reads return (the ingest
-        thread's): reads hold no snapshot meanwhile, and see its commit after."""
+        """Wraps each write transaction of the one thread writing the rows these
+        reads return (the ingest thread): the loop's snapshot is ended first,
+        none is taken meanwhile, and reads after it see its commit."""
         self._writers += 1
         self._version += 1
+        self._end_held_snapshot()
         try:
             yield
         finally:
             self._writers -= 1
             self._version += 1
+
+    def _end_held_snapshot(self) -> None:
+        holder = self._holder
+        if holder is None:
+            return
+        loop, thread = holder
+        if thread == threading.get_ident():
+            self._end_snapshot()
+            return
+        ended = threading.Event()
+        try:
+            loop.call_soon_threadsafe(self._end_snapshot, None, ended)
+        except RuntimeError:  # that loop is closed: its snapshots ended with it
+            self._holder = None
+            return
+        # A busy loop (a batch check) may take a few milliseconds; past the
+        # bound the write goes ahead, and the snapshot's own end comes soon.
+        ended.wait(SNAPSHOT_SECONDS)
 
     def _cursor(self) -> Any:
         """This thread's driver cursor, kept between calls: making one per call
@@ -85,46 +114,58 @@ class PointReader:
             conn = self._engine.raw_connection()
             self._local.conn = conn
             self._local.version = None
+            self._local.snapshot = None
             cursor = self._local.cursor = conn.driver_connection.cursor()  # type: ignore[union-attr]
         return cursor
 
     def _renew_snapshot(self) -> None:
         """Ends this thread's snapshot and, on an event loop's thread while no
-        write runs, begins the next one (the loop ends it if reads stop)."""
+        write runs, begins the next one (the loop ends it in SNAPSHOT_SECONDS)."""
         local = self._local
         # Reads at this version need no renewal: none is held while a write
         # runs, and its end moves the version on.
         local.version = self._version
         if not self._snapshots:
             return
-        driver = local.conn.driver_connection
-        if driver.in_transaction:
-            driver.commit()  # a read transaction: ends the snapshot
+        if local.snapshot is not None:
+            local.snapshot = None
+            local.conn.driver_connection.commit()  # a read transaction: ends it
         if self._writers:
             return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            return  # a thread without a loop could not end an idle snapshot
+            return  # a thread without a loop could not end its snapshot
         # A deferred BEGIN: the snapshot is taken by the next SELECT, after
         # the version was read, so it holds every commit announced before.
         local.cursor.execute("BEGIN")
-        loop.call_later(SNAPSHOT_SECONDS, self._end_snapshot, local, local.version)
+        local.snapshot = token = next(self._tokens)
+        self._holder = (loop, threading.get_ident())
+        loop.call_later(SNAPSHOT_SECONDS, self._end_snapshot, token)
 
-    def _end_snapshot(self, local: threading.local, version: int) -> None:
-        if local.version == version and local.conn is not None:
-            with contextlib.suppress(Exception):  # a broken connection has no snapshot
-                local.conn.driver_connection.commit()
-            local.version = None
+    def _end_snapshot(self, token: int | None = None, ended: threading.Event | None = None) -> None:
+        """On the loop's thread: ends its snapshot (only the one begun as
+        `token`, when given)."""
+        local = self._local
+        try:
+            held = getattr(local, "snapshot", None)
+            if held is not None and (token is None or token == held):
+                local.snapshot = None
+                local.version = None
+                with contextlib.suppress(Exception):  # a broken connection holds none
+                    local.conn.driver_connection.commit()
+        finally:
+            if ended is not None:
+                ended.set()
 
     def answers_by_code(self, code: str) -> list[CheckRow]:
         """The StoredRecord answers of the certificates whose number or label code
         is `code`, in every province (ordered by province)."""
-        # The cursor is used inline, not through _fetch: a call less per check.
-        cursor = getattr(self._local, "cursor", None) or self._cursor()
-        if self._local.version != self._version:
-            self._renew_snapshot()
         try:
+            # The cursor is used inline, not through _fetch: a call less per check.
+            cursor = getattr(self._local, "cursor", None) or self._cursor()
+            if self._local.version != self._version:
+                self._renew_snapshot()
             cursor.execute(self._by_code, (code, code))
             rows: list[CheckRow] = cursor.fetchall()
         except Exception:
@@ -163,6 +204,7 @@ class PointReader:
         self._local.conn = None
         self._local.cursor = None
         self._local.version = None
+        self._local.snapshot = None
         if conn is not None:
             with contextlib.suppress(Exception):  # already gone: nothing to release
                 conn.invalidate()

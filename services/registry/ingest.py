@@ -7,12 +7,11 @@ it stored beside its data.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -120,7 +119,7 @@ class Ingestor(KafkaFeed):
         *,
         max_records: int = 5000,
         on_applied: Callable[[], None] = lambda: None,
-        writing: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
+        writing: Callable[[], AbstractContextManager[Any]] = nullcontext,
     ) -> None:
         super().__init__("registry-ingest", consumer, topics, store.offsets)
         self._store = store
