@@ -55,6 +55,7 @@ class PointReader:
         # The loop (and its thread) whose reads hold snapshots, for writes()
         # to reach; the registry has one loop for its life.
         self._holder: tuple[asyncio.AbstractEventLoop, int] | None = None
+        self._held = False  # whether that loop holds one now (a hint to writers)
         self._tokens = itertools.count()
         p = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         # Two index searches whose rows the database merges (a record whose
@@ -88,7 +89,9 @@ class PointReader:
 
     def _end_held_snapshot(self) -> None:
         holder = self._holder
-        if holder is None:
+        if holder is None or not self._held:
+            # No round trip to a loop holding none. One beginning a snapshot at
+            # this very moment keeps it until its next read, at most 0.1 s.
             return
         loop, thread = holder
         if thread == threading.get_ident():
@@ -129,6 +132,7 @@ class PointReader:
             return
         if local.snapshot is not None:
             local.snapshot = None
+            self._held = False
             local.conn.driver_connection.commit()  # a read transaction: ends it
         if self._writers:
             return
@@ -141,6 +145,7 @@ class PointReader:
         local.cursor.execute("BEGIN")
         local.snapshot = token = next(self._tokens)
         self._holder = (loop, threading.get_ident())
+        self._held = True
         loop.call_later(SNAPSHOT_SECONDS, self._end_snapshot, token)
 
     def _end_snapshot(self, token: int | None = None, ended: threading.Event | None = None) -> None:
@@ -152,6 +157,7 @@ class PointReader:
             if held is not None and (token is None or token == held):
                 local.snapshot = None
                 local.version = None
+                self._held = False
                 with contextlib.suppress(Exception):  # a broken connection holds none
                     local.conn.driver_connection.commit()
         finally:
