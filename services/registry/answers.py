@@ -38,17 +38,18 @@ class StoredAnswer(NamedTuple):
 
     def effective_status(self, today: dt.date) -> int:
         """The CertificateStatus (protobuf value) a reader sees on `today`."""
-        if not self.valid_until or self.valid_until >= _iso(today):
-            # Within its validity a certificate reads as published (core.status):
-            # decided on ISO dates as stored, so a check parses no date.
-            return _PUBLISHED_PB.get(self.status or "", _VALID_PB)
-        return _lapsed_status(self.status, self.valid_until, today)
+        return _status_on(self.status, self.valid_until, _iso(today), today)
 
 
-def _lapsed_status(status: str | None, valid_until: str, today: dt.date) -> int:
-    """The status on `today` of a certificate past its last valid day: the domain rule's."""
+def _status_on(status: str | None, valid_until: str | None, today: str, day: dt.date) -> int:
+    """The CertificateStatus (protobuf value) of a stored certificate on `day`
+    (`today` is its ISO text)."""
+    if not valid_until or valid_until >= today:
+        # Within its validity a certificate reads as published (core.status):
+        # decided on ISO dates as stored, so a check parses no date.
+        return _PUBLISHED_PB.get(status or "", _VALID_PB)
     published = _STATUS_OF.get(status or "", CertificateStatus.VALID)
-    return _STATUS_PB[effective_status(published, _date(valid_until), today)]
+    return _STATUS_PB[effective_status(published, _date(valid_until), day)]
 
 
 _VALID_PB = _STATUS_PB[CertificateStatus.VALID]
@@ -189,10 +190,7 @@ def certificate_check(rows: list[CheckRow], as_of: dt.datetime, freshness: bytes
     today, day, seconds = _moment(as_of.replace(microsecond=0))
     parts = [_FOUND] if rows else []
     for body, status, until, _province in rows:
-        if until and until < today:
-            field = _STORED_STATUS[_lapsed_status(status, until, day)]
-        else:
-            field = _PUBLISHED_FIELD.get(status or "", _VALID_FIELD)
+        field = _STORED_STATUS[_status_on(status, until, today, day)]
         # bytes_field(MATCHES, body + field), without copying the body twice.
         parts += (_MATCHES_KEY, varint(len(body) + len(field)), body, field)
     parts += (_AS_OF_KEY, _timestamp(seconds, as_of.microsecond), freshness)
@@ -202,5 +200,3 @@ def certificate_check(rows: list[CheckRow], as_of: dt.datetime, freshness: bytes
 _FOUND = varint_field(_CERT.FOUND_FIELD_NUMBER, 1)
 _MATCHES_KEY = field_key(_CERT.MATCHES_FIELD_NUMBER)
 _AS_OF_KEY = field_key(_CERT.AS_OF_FIELD_NUMBER)
-_PUBLISHED_FIELD = {status: _STORED_STATUS[pb] for status, pb in _PUBLISHED_PB.items()}
-_VALID_FIELD = _STORED_STATUS[_VALID_PB]
