@@ -16,11 +16,11 @@ import time
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import SQLModel
 
 from services.common.db import make_engine
 from services.common.sql import insert_ignore
-from services.registry.store import RegistryStore
+from services.registry.records.store import RecordStore
+from services.registry.records.tables import RecordTables
 
 _KEYS = {
     "record_version": ["province", "record_key", "revision"],
@@ -31,7 +31,7 @@ _KEYS = {
 def storage_floor_rps(source_url: str, target_url: str, batch: int = 5000) -> float:
     """Events/s of writing the rows held in the registry database at source_url
     (one version per event) into a new database at target_url."""
-    tables = [SQLModel.metadata.tables[name] for name in _KEYS]
+    tables = [RecordTables.metadata.tables[name] for name in _KEYS]
     source = make_engine(source_url)
     try:
         with source.connect() as conn:
@@ -42,7 +42,7 @@ def storage_floor_rps(source_url: str, target_url: str, batch: int = 5000) -> fl
         source.dispose()
     target = make_engine(target_url)
     try:
-        RegistryStore(target).create_schema()
+        RecordStore(target).create_schema()
         events = len(rows[0])
         started = time.perf_counter()
         for start in range(0, events, batch):

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import SQLModel
 
 from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.echo import ECHO_METHOD
@@ -29,6 +28,7 @@ from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics
 from services.core.provinces import Province
+from services.exchange.outbox import OutboxTables
 from services.hub import client
 from services.hub.bench_pool import bench_team_draw
 from services.hub.datagen import DataSet, generate
@@ -129,7 +129,7 @@ def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
     """The serialized events the exchanges sent, straight from their outboxes."""
     import services.exchange.outbox  # noqa: F401  (registers the outbox table)
 
-    outbox = SQLModel.metadata.tables["outbox"]
+    outbox = OutboxTables.metadata.tables["outbox"]
     found: list[tuple[bytes, bytes]] = []
     for p in hub.exchanges:
         engine = make_engine(hub.config.db_url(f"exchange-{p.value.lower()}"))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.engine import Engine
 from stdnum.cn import uscc as stdnum_uscc
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp, to_record_pb
@@ -24,8 +26,13 @@ from services.core.records import (
     kind_of,
 )
 from services.core.status import CertificateStatus
-from services.registry.ingest import parse_event
-from services.registry.store import IncomingEvent
+from services.registry.checks.answers import precompute
+from services.registry.ingest.apply import IncomingEvent, RecordWriter
+from services.registry.ingest.events import parse_event
+from services.registry.reconciliation.changelog import ChangeLogTables
+from services.registry.reconciliation.conflict_store import ConflictTables
+from services.registry.records.store import DeadEvent, RecordStore
+from services.registry.records.tables import RecordTables
 from yrdhub.v1 import events_pb2
 
 
@@ -159,3 +166,29 @@ def certificate(
 
 def credit_fact(record: CreditEvent, revision: int = 1) -> CreditFact:
     return CreditFact(record, source(record.listing_province, record.key, revision))
+
+
+class AppliedStore(RecordStore):
+    """The record store with its writer, wired as the registry's composition root
+    wires them (check answers precomputed): tests apply and read through one object."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.writer = RecordWriter(engine, precompute)
+
+    def create_schema(self) -> None:
+        super().create_schema()
+        self.writer.create_schema()
+
+    def apply(
+        self,
+        events: Sequence[IncomingEvent],
+        offsets: dict[tuple[str, int], int],
+        dead: Sequence[DeadEvent] = (),
+        now: dt.datetime | None = None,
+    ) -> int:
+        return self.writer.apply(events, offsets, dead, now)
+
+
+# Every table a registry's apply path writes, each store's metadata.
+REGISTRY_METADATA = (RecordTables.metadata, ConflictTables.metadata, ChangeLogTables.metadata)

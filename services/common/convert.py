@@ -11,9 +11,15 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.core.assessors import PoolMember, Tie
 from services.core.provinces import Province
 from services.core.records import (
+    AffiliationRelation,
     Assessor,
+    AssessorLevel,
+    AssessorStatus,
+    CreditAction,
+    CreditListType,
     GreenCertification,
     Qualification,
     Record,
@@ -38,14 +44,24 @@ KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
 }
 KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
 
-STATUS_TO_PB: dict[CertificateStatus, common_pb2.CertificateStatus] = {
+CERTIFICATE_STATUS_TO_PB: dict[CertificateStatus, common_pb2.CertificateStatus] = {
     CertificateStatus.VALID: common_pb2.CERTIFICATE_STATUS_VALID,
     CertificateStatus.SUSPENDED: common_pb2.CERTIFICATE_STATUS_SUSPENDED,
     CertificateStatus.REVOKED: common_pb2.CERTIFICATE_STATUS_REVOKED,
     CertificateStatus.CANCELLED: common_pb2.CERTIFICATE_STATUS_CANCELLED,
     CertificateStatus.EXPIRED: common_pb2.CERTIFICATE_STATUS_EXPIRED,
 }
-STATUS_FROM_PB: dict[int, CertificateStatus] = {v: k for k, v in STATUS_TO_PB.items()}
+CERTIFICATE_STATUS_FROM_PB: dict[int, CertificateStatus] = {
+    v: k for k, v in CERTIFICATE_STATUS_TO_PB.items()
+}
+
+
+CREDIT_LIST_TYPE_FROM_PB: dict[int, CreditListType] = {
+    records_pb2.CreditListType.Value(f"CREDIT_LIST_TYPE_{t.value}"): t for t in CreditListType
+}
+CREDIT_ACTION_FROM_PB: dict[int, CreditAction] = {
+    records_pb2.CreditAction.Value(f"CREDIT_ACTION_{a.value}"): a for a in CreditAction
+}
 
 
 def _enum_name(enum: Any, value: int, prefix: str) -> str:
@@ -169,7 +185,7 @@ def _date(value: dt.date | None) -> str:
 
 
 def _status(status: CertificateStatus, original: str) -> common_pb2.Status:
-    return common_pb2.Status(canonical=STATUS_TO_PB[status], original=original)
+    return common_pb2.Status(canonical=CERTIFICATE_STATUS_TO_PB[status], original=original)
 
 
 def to_record_pb(record: Record) -> records_pb2.Record:
@@ -283,3 +299,58 @@ def timestamp(when: dt.datetime) -> Timestamp:
 
 def from_timestamp(ts: Timestamp) -> dt.datetime:
     return ts.ToDatetime(tzinfo=dt.UTC)
+
+
+# --- assessors as the pool holds them -------------------------------------------
+
+LEVEL_FROM_PB = {
+    records_pb2.ASSESSOR_LEVEL_TEAM_LEADER: AssessorLevel.TEAM_LEADER,
+    records_pb2.ASSESSOR_LEVEL_ASSESSOR: AssessorLevel.ASSESSOR,
+    records_pb2.ASSESSOR_LEVEL_TECHNICAL_EXPERT: AssessorLevel.TECHNICAL_EXPERT,
+}
+ASSESSOR_STATUS_FROM_PB = {
+    records_pb2.ASSESSOR_STATUS_ACTIVE: AssessorStatus.ACTIVE,
+    records_pb2.ASSESSOR_STATUS_SUSPENDED: AssessorStatus.SUSPENDED,
+    records_pb2.ASSESSOR_STATUS_REINSTATED: AssessorStatus.REINSTATED,
+    records_pb2.ASSESSOR_STATUS_REVOKED: AssessorStatus.REVOKED,
+}
+RELATION_FROM_PB = {
+    records_pb2.AFFILIATION_RELATION_EMPLOYED: AffiliationRelation.EMPLOYED,
+    records_pb2.AFFILIATION_RELATION_CONSULTED: AffiliationRelation.CONSULTED,
+}
+
+
+def _optional_day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def pool_member(a: records_pb2.Assessor) -> PoolMember:
+    """A pool member from an assessor record the exchange already validated.
+
+    Raises ValueError or KeyError on a record no exchange should have let through.
+    """
+    ties: dict[str, list[Tie]] = {}
+    for f in a.affiliations:
+        ties.setdefault(f.organization_uscc, []).append(
+            Tie(RELATION_FROM_PB[f.relation], _day(f.start_date), _optional_day(f.end_date))
+        )
+    reviewed: dict[str, list[dt.date]] = {}
+    for h in a.assignment_history:
+        reviewed.setdefault(h.institution_uscc, []).append(_day(h.start_date))
+    return PoolMember(
+        assessor_id=a.assessor_id,
+        province=PROVINCE_FROM_PB[a.home_province],
+        employer_uscc=a.employer_uscc,
+        level=LEVEL_FROM_PB[a.level],
+        fields=frozenset(a.fields),
+        status=ASSESSOR_STATUS_FROM_PB[a.status],
+        status_reason=a.status_reason,
+        available=a.available,
+        ties={k: tuple(v) for k, v in ties.items()},
+        unavailable=tuple((_day(u.start_date), _day(u.end_date)) for u in a.unavailable),
+        reviewed={k: tuple(v) for k, v in reviewed.items()},
+    )

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, Text, any_, bindparam, func, select, tuple_
+from sqlalchemy import MetaData, Table, Text, any_, bindparam, func, inspect, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -205,3 +205,19 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([_naive_utc(row[name]) for name in columns])
+
+
+def create_tables(engine: Engine, metadata: MetaData, remedy: str) -> None:
+    """Creates a store's tables, and fails clearly, saying `remedy`, on a database
+    an older version made: create_all adds missing tables but not missing
+    columns, and there are no migrations."""
+    metadata.create_all(engine)
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = [c.name for c in table.c if c.name not in present]
+        if missing:
+            raise RuntimeError(
+                f"the database predates this version: table {table.name} lacks "
+                f"{', '.join(missing)}. {remedy}"
+            )

@@ -51,6 +51,38 @@ class Role(StrEnum):
     INSPECTOR = "INSPECTOR"
 
 
+class DrawKind(StrEnum):
+    TEAM = "TEAM"
+    INSPECTION_PLAN = "INSPECTION_PLAN"
+
+
+class DrawState(StrEnum):
+    """COMMITTED: the seed's commitment is on record, the draw not yet made;
+    DRAWN or FAILED: made (FAILED: no team could be seated), seed revealed."""
+
+    COMMITTED = "COMMITTED"
+    DRAWN = "DRAWN"
+    FAILED = "FAILED"
+
+
+class AssignmentState(StrEnum):
+    ACTIVE = "ACTIVE"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class AssignmentQuery:
+    """Which assignments to list, as asked, before validation (empty: any)."""
+
+    assessor_id: str = ""
+    institution_uscc: str = ""
+    home_province: str = ""
+    start_date: str = ""
+    end_date: str = ""
+    include_cancelled: bool = False
+    limit: int = 0  # 0: the default page
+
+
 # --- seeds, commitments, snapshots ------------------------------------------
 
 

@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from services.core.assessors import (
     LEVEL_CODES,
@@ -35,6 +42,7 @@ from services.core.draws import (
     rank,
     seat_inspectors,
 )
+from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.provinces import Province
 from services.core.records import (
     CreditAction,
@@ -145,6 +153,17 @@ def _provinces(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class InspectionRequest:
+    """A random-inspection campaign as asked for, before validation (parse_inspection_spec)."""
+
+    provinces: Sequence[str]
+    fields: Sequence[str]
+    start_date: str
+    end_date: str
+    reference: str = ""
+
+
 class InspectionSpec(DomainModel):
     provinces: Annotated[tuple[Province, ...], BeforeValidator(_provinces)] = ()
     fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_provinces)] = ()
@@ -158,6 +177,20 @@ class InspectionSpec(DomainModel):
         span = (self.end_date - self.start_date).days + 1
         every = (self.start_date + dt.timedelta(days=n) for n in range(span))
         return [d for d in every if not weekdays_only or d.weekday() < 5]
+
+
+def parse_inspection_spec(request: InspectionRequest) -> InspectionSpec:
+    """A validated campaign, or InvalidRequest naming every bad field."""
+    try:
+        spec = InspectionSpec.model_validate(asdict(request))
+    except ValidationError as exc:
+        raise InvalidRequest("invalid inspection plan", violations_of(exc, "spec")) from None
+    if (spec.end_date - spec.start_date).days + 1 > MAX_PLAN_DAYS:
+        raise InvalidRequest(
+            "invalid inspection plan",
+            [Violation("spec.end_date", f"a campaign lasts at most {MAX_PLAN_DAYS} days")],
+        )
+    return spec
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from operator import attrgetter
 from typing import Annotated, Any
 
@@ -107,10 +107,25 @@ class TeamSpec(DomainModel):
         return TeamShape(self.size, self.leader, self.technical_experts, loads)
 
 
-def parse_team_spec(values: Mapping[str, Any], policy: RecusalPolicy) -> TeamSpec:
+@dataclass(frozen=True, slots=True)
+class TeamRequest:
+    """A team as a provincial system asks for it, before validation (parse_team_spec)."""
+
+    institution_uscc: str
+    institution_province: str
+    fields: Sequence[str]
+    start_date: str
+    end_date: str
+    size: int = 0  # 0: the policy's default team size
+    leader: bool = True
+    technical_experts: int = 0
+    reference: str = ""
+
+
+def parse_team_spec(request: TeamRequest, policy: RecusalPolicy) -> TeamSpec:
     """A validated spec with defaults applied, or InvalidRequest naming every bad field."""
     try:
-        spec = TeamSpec.model_validate(dict(values))
+        spec = TeamSpec.model_validate(asdict(request))
     except ValidationError as exc:
         raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
     if spec.days > policy.max_assignment_days:

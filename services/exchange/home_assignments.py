@@ -16,6 +16,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 from sqlalchemy import Index, LargeBinary, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
@@ -28,7 +29,11 @@ from yrdhub.v1 import assessor_pool_pb2
 log = logging.getLogger(__name__)
 
 
-class HomeAssignment(SQLModel, table=True):
+class HomeAssignmentTables(SQLModel, registry=registry()):
+    """Base of the home assignments' tables (their own metadata)."""
+
+
+class HomeAssignment(HomeAssignmentTables, table=True):
     __tablename__ = "home_assignment"
     __table_args__ = (Index("ix_home_assignment_assessor", "assessor_id"),)
     assignment_id: str = Field(primary_key=True, max_length=64)
@@ -40,15 +45,15 @@ class HomeAssignment(SQLModel, table=True):
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-class HomeAssignmentOffset(SQLModel, table=True):
+class HomeAssignmentOffset(HomeAssignmentTables, table=True):
     __tablename__ = "home_assignment_offset"
     topic: str = Field(primary_key=True, max_length=200)
     partition: int = Field(primary_key=True)
     next_offset: int
 
 
-_assignment = SQLModel.metadata.tables["home_assignment"]
-_offset = SQLModel.metadata.tables["home_assignment_offset"]
+_assignment = HomeAssignmentTables.metadata.tables["home_assignment"]
+_offset = HomeAssignmentTables.metadata.tables["home_assignment_offset"]
 _ACTIVE = assessor_pool_pb2.ASSIGNMENT_STATE_ACTIVE
 
 
@@ -57,7 +62,7 @@ class HomeAssignments:
         self._engine = engine
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self._engine, tables=[_assignment, _offset])
+        HomeAssignmentTables.metadata.create_all(self._engine)
 
     def offsets(self) -> dict[tuple[str, int], int]:
         """Where to resume each partition: the offset after the last applied event."""

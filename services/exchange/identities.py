@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.common.sql import upsert
@@ -38,7 +39,11 @@ log = logging.getLogger(__name__)
 SECRET_ENV = "YRDHUB_PSEUDONYM_SECRET"
 
 
-class IdentityRow(SQLModel, table=True):
+class IdentityTables(SQLModel, registry=registry()):
+    """Base of the identity vault's table (their own metadata)."""
+
+
+class IdentityRow(IdentityTables, table=True):
     __tablename__ = "assessor_identity"
     assessor_id: str = Field(primary_key=True, max_length=64)
     name: str = Field(max_length=100)
@@ -47,7 +52,7 @@ class IdentityRow(SQLModel, table=True):
     updated_at: dt.datetime
 
 
-_identity = SQLModel.metadata.tables["assessor_identity"]
+_identity = IdentityTables.metadata.tables["assessor_identity"]
 
 
 def load_secret(path: Path | None) -> PseudonymSecret | None:
@@ -80,7 +85,7 @@ class IdentityVault:
         self._engine = engine
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self._engine, tables=[_identity])
+        IdentityTables.metadata.create_all(self._engine)
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
         latest = {p.assessor_id: p for p in pending}  # the last of a batch wins

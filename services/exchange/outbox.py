@@ -16,25 +16,30 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.common.sql import insert_ignore, upsert
 
 
-class ExchangeState(SQLModel, table=True):
+class OutboxTables(SQLModel, registry=registry()):
+    """Base of the exchange's outbox tables (their own metadata)."""
+
+
+class ExchangeState(OutboxTables, table=True):
     __tablename__ = "exchange_state"
     id: int = Field(default=1, primary_key=True)
     province: str
     last_sequence: int = 0
 
 
-class RelayCursor(SQLModel, table=True):
+class RelayCursor(OutboxTables, table=True):
     __tablename__ = "relay_cursor"
     id: int = Field(default=1, primary_key=True)
     last_published_sequence: int = 0
 
 
-class CurrentRecord(SQLModel, table=True):
+class CurrentRecord(OutboxTables, table=True):
     """The latest revision of each record, to tell new content from a re-send."""
 
     __tablename__ = "current_record"
@@ -45,7 +50,7 @@ class CurrentRecord(SQLModel, table=True):
     event_id: str = Field(max_length=36)
 
 
-class OutboxRow(SQLModel, table=True):
+class OutboxRow(OutboxTables, table=True):
     __tablename__ = "outbox"
     sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     event_id: str = Field(max_length=36)
@@ -55,11 +60,10 @@ class OutboxRow(SQLModel, table=True):
     accepted_at: dt.datetime
 
 
-_state = SQLModel.metadata.tables["exchange_state"]
-_cursor = SQLModel.metadata.tables["relay_cursor"]
-_current = SQLModel.metadata.tables["current_record"]
-_outbox = SQLModel.metadata.tables["outbox"]
-_TABLES = [_state, _cursor, _current, _outbox]
+_state = OutboxTables.metadata.tables["exchange_state"]
+_cursor = OutboxTables.metadata.tables["relay_cursor"]
+_current = OutboxTables.metadata.tables["current_record"]
+_outbox = OutboxTables.metadata.tables["outbox"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +125,7 @@ class Outbox:
         self._write_lock = threading.Lock()
 
     def create_schema(self) -> None:
-        SQLModel.metadata.create_all(self._engine, tables=_TABLES)
+        OutboxTables.metadata.create_all(self._engine)
         with self._engine.begin() as conn:
             state = conn.execute(select(_state.c.province)).scalar_one_or_none()
             if state is None:

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from services.common.db import make_engine
+from services.core.teams import TeamRequest
 from services.hub.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
-from services.registry.policies import load_inspection, load_recusal
-from services.registry.pool import AssessorPool
-from services.registry.pool_relay import event_payload
-from services.registry.pool_store import PoolStore
-from services.registry.pool_view import PoolView
+from services.registry.pool.draws import AssessorPool
+from services.registry.pool.policies import load_inspection, load_recusal
+from services.registry.pool.relay import event_payload
+from services.registry.pool.store import PoolStore
+from services.registry.pool.view import PoolView
 
 
 def _percentile(sorted_ms: list[float], q: float) -> float:
@@ -61,7 +62,6 @@ def _run(engine: Any, n_assessors: int, n_requests: int, seed: int) -> dict[str,
     store = PoolStore(engine, event_payload)
     store.create_schema()
     view = PoolView(engine)
-    view.create_schema()
     started = time.perf_counter()
     view.current()
     pool_read_ms = (time.perf_counter() - started) * 1000
@@ -78,15 +78,15 @@ def _run(engine: Any, n_assessors: int, n_requests: int, seed: int) -> dict[str,
         if rng.random() < 0.25:
             fields.add(rng.choices(FIELDS, FIELD_WEIGHTS)[0])
         start = today + dt.timedelta(days=rng.randrange(7, 190))
-        request = {
-            "institution_uscc": inst.uscc,
-            "institution_province": inst.province.value,
-            "fields": sorted(fields),
-            "start_date": start.isoformat(),
-            "end_date": (start + dt.timedelta(days=rng.choice((0, 1, 1, 2)))).isoformat(),
-            "size": rng.choice((2, 2, 2, 3)),
-            "technical_experts": rng.choice((0, 0, 0, 1)),
-        }
+        request = TeamRequest(
+            institution_uscc=inst.uscc,
+            institution_province=inst.province.value,
+            fields=sorted(fields),
+            start_date=start.isoformat(),
+            end_date=(start + dt.timedelta(days=rng.choice((0, 1, 1, 2)))).isoformat(),
+            size=rng.choice((2, 2, 2, 3)),
+            technical_experts=rng.choice((0, 0, 0, 1)),
+        )
         began = time.perf_counter()
         result = pool.request_team(request)
         latencies.append((time.perf_counter() - began) * 1000)

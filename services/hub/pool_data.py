@@ -20,8 +20,10 @@ from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.hub.datagen import make_uscc
-from services.registry.ingest import parse_event
-from services.registry.store import RegistryStore
+from services.registry.checks.answers import precompute
+from services.registry.ingest.apply import RecordWriter
+from services.registry.ingest.events import parse_event
+from services.registry.records.store import RecordStore
 from yrdhub.v1 import events_pb2, records_pb2
 
 FIELDS = ("00", "01", "02", "03", "04", "05", "12", "13", "20", "21")
@@ -176,12 +178,13 @@ def load_registry(
     first_sequence: int = 1,
 ) -> None:
     """Applies records to a registry database as its feed would (without Kafka)."""
-    store = RegistryStore(engine)
-    store.create_schema()
+    RecordStore(engine).create_schema()
+    writer = RecordWriter(engine, precompute)
+    writer.create_schema()
     for province, items in records.items():
         events = [
             parse_event(event_bytes(province, r, first_sequence + i, revision))
             for i, r in enumerate(items)
         ]
         for start in range(0, len(events), 2000):
-            store.apply(events[start : start + 2000], {})
+            writer.apply(events[start : start + 2000], {})

@@ -15,10 +15,10 @@ from typing import Any
 
 from rich.console import Console
 
-from services.common.pool_convert import claimed_outcome
 from services.core.draws import canonical_json
 from services.core.verify import Verification, verify_draw
 from services.hub import client
+from services.registry.pool.mapping import claimed_outcome
 from yrdhub.v1 import assessor_pool_pb2, assessor_pool_pb2_grpc
 
 DOCUMENT_FORMAT = "yrdhub/published-draw/1"

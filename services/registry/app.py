@@ -7,27 +7,122 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from services.common.db import make_engine
-from services.common.grpc_server import GrpcServer, preserialized, run_until_signalled
-from services.common.kafka_io import all_topics, ensure_topics, make_consumer
+from services.common.grpc_server import (
+    GrpcServer,
+    Register,
+    ServiceRegistrar,
+    preserialized,
+    run_until_signalled,
+)
+from services.common.kafka_io import (
+    all_topics,
+    assignment_topic,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+)
 from services.common.process import run_service, service_arguments
-from services.registry.changes import ChangeReader, ChangeSignal, ChangeWatch
-from services.registry.checks import CertificateChecks
-from services.registry.conflict_store import ConflictStore
-from services.registry.fastread import FeedCache, PointReader
-from services.registry.ingest import Ingestor
-from services.registry.label_servicer import LabelServicer
-from services.registry.labels import LabelQueries
-from services.registry.policy_source import DEFAULT_POLICY, PolicySource
-from services.registry.pool_app import build_pool_service
-from services.registry.queries import RegistryQueries
-from services.registry.recognition import RecognitionDecisions
-from services.registry.reconciliation import Reconciliation
-from services.registry.reconciliation_servicer import ReconciliationUseCases
-from services.registry.servicer import RegistryServicer
-from services.registry.store import RegistryStore
-from services.registry.verify_web import RateLimiter, VerifyServer
-from yrdhub.v1 import labels_pb2, labels_pb2_grpc, registry_pb2, registry_pb2_grpc
+from services.registry.checks.answers import precompute
+from services.registry.checks.certificates import CertificateChecks
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.reader import FeedCache, PointReader
+from services.registry.checks.servicer import CertificateCheckRpcs, LabelServicer
+from services.registry.checks.verify_page import RateLimiter, VerifyServer
+from services.registry.ingest.apply import RecordWriter
+from services.registry.ingest.feed import Ingestor
+from services.registry.pool.draws import AssessorPool
+from services.registry.pool.policies import load_inspection, load_recusal
+from services.registry.pool.relay import AssignmentRelay, event_payload
+from services.registry.pool.servicer import AssessorPoolServicer
+from services.registry.pool.store import PoolStore
+from services.registry.pool.view import PoolView
+from services.registry.reconciliation.changes import ChangeReader, ChangeSignal, ChangeWatch
+from services.registry.reconciliation.conflict_store import ConflictStore
+from services.registry.reconciliation.institutions import Reconciliation
+from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
+from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.reconciliation.servicer import ReconciliationRpcs, ReconciliationUseCases
+from services.registry.records.queries import RegistryQueries
+from services.registry.records.servicer import RecordRpcs
+from services.registry.records.store import RecordStore
+from yrdhub.v1 import (
+    assessor_pool_pb2,
+    assessor_pool_pb2_grpc,
+    labels_pb2,
+    labels_pb2_grpc,
+    registry_pb2,
+    registry_pb2_grpc,
+)
+
+
+class RegistryServicer(
+    RecordRpcs, CertificateCheckRpcs, ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServicer
+):
+    """RegistryService: each capability's RPCs, joined into the one servicer gRPC
+    registers for the service."""
+
+    def __init__(
+        self,
+        queries: RegistryQueries,
+        checks: CertificateChecks,
+        reconciliation: ReconciliationUseCases,
+    ) -> None:
+        self._queries = queries
+        self._checks = checks
+        self._use_cases = reconciliation
+
+
+def _name(descriptor: object, service: str) -> str:
+    return str(descriptor.services_by_name[service].full_name)  # type: ignore[attr-defined]
+
+
+@dataclass
+class PoolService:
+    pool: AssessorPool
+    relay: AssignmentRelay
+    registration: tuple[str, Register]
+
+    def start(self) -> None:
+        self.relay.start()
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self.relay.stop)
+
+
+def build_pool_service(
+    engine: Engine,
+    kafka: str,
+    topic_prefix: str,
+    recusal_policy: Path | None = None,
+    inspection_policy: Path | None = None,
+    *,
+    pool_db_url: str | None = None,
+) -> PoolService:
+    """The pool reads assessors from the registry's own records (`engine`) but
+    writes draws and assignments, which are new facts rather than a view of the
+    log, to one database every replica serving the pool shares (pool_db_url):
+    replicas with databases of their own would otherwise book people twice."""
+    recusal = load_recusal(recusal_policy)
+    inspection = load_inspection(inspection_policy)
+    store = PoolStore(make_engine(pool_db_url) if pool_db_url else engine, event_payload)
+    store.create_schema()
+    view = PoolView(engine)
+    topic = assignment_topic(topic_prefix)
+    ensure_topics(kafka, [topic])
+    relay = AssignmentRelay(store, make_producer(kafka, "registry-pool"), topic)
+    pool = AssessorPool(store, view, recusal, inspection, on_change=relay.wake)
+    servicer = AssessorPoolServicer(pool)
+
+    def register(server: ServiceRegistrar) -> None:
+        # The generated registration function has no type annotations.
+        assessor_pool_pb2_grpc.add_AssessorPoolServiceServicer_to_server(servicer, server)
+
+    return PoolService(
+        pool, relay, (_name(assessor_pool_pb2.DESCRIPTOR, "AssessorPoolService"), register)
+    )
 
 
 @dataclass(frozen=True)
@@ -89,8 +184,11 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
 
 async def serve(settings: RegistrySettings) -> None:
     engine = make_engine(settings.db_url)
-    store = RegistryStore(engine)
+    store = RecordStore(engine)
     store.create_schema()
+    # Checks answer from bytes made when a record is applied.
+    writer = RecordWriter(engine, precompute)
+    writer.create_schema()
     topics = all_topics(settings.topic_prefix)
     ensure_topics(settings.kafka, topics)
     changed = ChangeSignal()
@@ -102,9 +200,10 @@ async def serve(settings: RegistrySettings) -> None:
         changed.notify()
 
     ingestor = Ingestor(
-        store,
+        writer,
         make_consumer(settings.kafka, "registry"),
         topics,
+        store.offsets,
         on_applied=applied,
         writing=reader.writes,
     )
@@ -112,7 +211,6 @@ async def serve(settings: RegistrySettings) -> None:
     servicer = RegistryServicer(
         RegistryQueries(store),
         CertificateChecks(reader, feeds),
-        store,
         ReconciliationUseCases(
             Reconciliation(store, conflicts),
             RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy)),
@@ -139,7 +237,7 @@ async def serve(settings: RegistrySettings) -> None:
         settings.listen,
         [
             (
-                registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
+                _name(registry_pb2.DESCRIPTOR, "RegistryService"),
                 preserialized(
                     registry_pb2_grpc.add_RegistryServiceServicer_to_server,
                     servicer,
@@ -147,7 +245,7 @@ async def serve(settings: RegistrySettings) -> None:
                 ),
             ),
             (
-                labels_pb2.DESCRIPTOR.services_by_name["LabelService"].full_name,
+                _name(labels_pb2.DESCRIPTOR, "LabelService"),
                 preserialized(
                     labels_pb2_grpc.add_LabelServiceServicer_to_server,
                     label_servicer,

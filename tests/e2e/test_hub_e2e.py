@@ -17,7 +17,6 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 from sqlalchemy import select
-from sqlmodel import SQLModel
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
@@ -27,13 +26,14 @@ from services.exchange.outbox import Outbox
 from services.hub import client
 from services.hub.datagen import DataSet, generate
 from services.hub.supervisor import Hub
-from services.registry.store import RegistryStore
+from services.registry.records.tables import version_table
 from tests.e2e.conftest import TWO
+from tests.factories import AppliedStore
 from yrdhub.v1 import exchange_pb2, records_pb2, registry_pb2
 
 pytestmark = pytest.mark.e2e
 
-_versions = SQLModel.metadata.tables["record_version"]
+_versions = version_table
 
 
 def _valid(data: DataSet, p: Province) -> list[records_pb2.Record]:
@@ -159,7 +159,7 @@ def _assert_exactly_once(
     expected = client.published_counts(exchanges)
     client.wait_until_applied(registry, expected, timeout=90)
     engine = make_engine(hub.config.db_url("registry"))
-    store = RegistryStore(engine)
+    store = AppliedStore(engine)
     with engine.connect() as conn:
         held = set(
             conn.execute(select(_versions.c.province, _versions.c.record_key, _versions.c.revision))

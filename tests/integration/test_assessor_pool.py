@@ -12,17 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 from services.common.db import make_engine
+from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
+from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
+from services.core.teams import TeamRequest
 from services.core.verify import verify_draw
 from services.hub.pool_data import generate_pool, load_registry
-from services.registry.policies import load_inspection, load_recusal
-from services.registry.pool import AssessorPool, DrawResult
-from services.registry.pool_relay import event_payload
-from services.registry.pool_store import AssignmentRow, DoubleBooked, PoolStore, Reveal
-from services.registry.pool_view import PoolView
+from services.registry.pool.draws import AssessorPool, DrawResult
+from services.registry.pool.policies import load_inspection, load_recusal
+from services.registry.pool.relay import event_payload
+from services.registry.pool.store import AssignmentRow, DoubleBooked, PoolStore, PoolTables, Reveal
+from services.registry.pool.view import PoolView
 from tests.integration.pool_records import (
     InstitutionRecords,
     assessor,
@@ -32,8 +34,8 @@ from tests.integration.pool_records import (
 )
 from yrdhub.v1 import assessor_pool_pb2, records_pb2
 
-_day = SQLModel.metadata.tables["pool_booked_day"]
-_outbox = SQLModel.metadata.tables["pool_outbox"]
+_day = PoolTables.metadata.tables["pool_booked_day"]
+_outbox = PoolTables.metadata.tables["pool_outbox"]
 TARGET = uscc("91320100MA1XYW123")
 SUSPENDED = records_pb2.ASSESSOR_STATUS_SUSPENDED
 LEADER = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
@@ -73,14 +75,13 @@ def env(db_url: str) -> Iterator[Env]:
     store = PoolStore(engine, event_payload)
     store.create_schema()
     view = PoolView(engine)
-    view.create_schema()
     try:
         yield Env(engine, store, AssessorPool(store, view, load_recusal(), load_inspection()))
     finally:
         engine.dispose()
 
 
-def request(**changes: Any) -> dict[str, Any]:
+def request(**changes: Any) -> TeamRequest:
     values: dict[str, Any] = {
         "institution_uscc": TARGET,
         "institution_province": "JS",
@@ -89,7 +90,7 @@ def request(**changes: Any) -> dict[str, Any]:
         "end_date": "2026-06-03",
     }
     values.update(changes)
-    return values
+    return TeamRequest(**values)
 
 
 def small_pool(env: Env, n_leaders: int = 1, n_assessors: int = 1) -> list[str]:
@@ -154,20 +155,24 @@ def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> Non
         draw_id="team-racing",
         assessor_id=ids[0],
         home_province="SH",
-        role="LEADER",
-        kind="TEAM",
+        role=Role.LEADER,
+        kind=DrawKind.TEAM,
         institution_uscc=TARGET,
         institution_province="JS",
         start_date=dt.date(2026, 6, 3),
         end_date=dt.date(2026, 6, 6),
-        state="ACTIVE",
+        state=AssignmentState.ACTIVE,
         cancel_reason="",
         revision=1,
         reference="",
         updated_at=dt.datetime.now(dt.UTC),
     )
-    env.store.commit_draw("team-racing", "TEAM", b"c" * 32, dt.datetime.now(dt.UTC), "{}", "x")
-    reveal = Reveal("DRAWN", b"s" * 32, dt.datetime.now(dt.UTC), b"{}", b"h" * 32, "{}", "", 1, 1)
+    env.store.commit_draw(
+        "team-racing", DrawKind.TEAM, b"c" * 32, dt.datetime.now(dt.UTC), "{}", "x"
+    )
+    reveal = Reveal(
+        DrawState.DRAWN, b"s" * 32, dt.datetime.now(dt.UTC), b"{}", b"h" * 32, "{}", "", 1, 1
+    )
     with pytest.raises(DoubleBooked):
         env.store.reveal_draw("team-racing", reveal, [racing])
     # Nothing of the refused booking stayed: the draw is still only committed.
@@ -229,9 +234,11 @@ def test_cancelling_frees_the_dates_and_queues_the_change(env: Env) -> None:
     # The leader is free again; the other member is still booked.
     again = env.pool.request_team(request(leader=True, size=1))
     assert team_of(again) == {ids[0]}
-    listed = env.pool.assignments({"assessor_id": ids[0], "include_cancelled": True})
+    listed = env.pool.assignments(AssignmentQuery(assessor_id=ids[0], include_cancelled=True))
     assert sorted(a.state for a in listed) == ["ACTIVE", "CANCELLED"]
-    assert [a.state for a in env.pool.assignments({"assessor_id": ids[0]})] == ["ACTIVE"]
+    assert [a.state for a in env.pool.assignments(AssignmentQuery(assessor_id=ids[0]))] == [
+        "ACTIVE"
+    ]
 
 
 def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:
@@ -282,7 +289,9 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     )
     small_pool(env, n_leaders=4, n_assessors=8)
     result = env.pool.plan_inspections(
-        {"provinces": ["JS"], "start_date": "2026-06-01", "end_date": "2026-06-12"}
+        InspectionRequest(
+            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-12"
+        )
     )
     assert result.row.state == "DRAWN"
     outcome = result.outcome or {}

@@ -12,13 +12,14 @@ from sqlalchemy.engine import Engine
 from services.common.db import make_engine
 from services.common.kafka_io import assignment_topic, ensure_topics, make_consumer, make_producer
 from services.core.provinces import Province
+from services.core.teams import TeamRequest
 from services.exchange.home_assignments import AssignmentFeed, HomeAssignments
 from services.hub.pool_data import load_registry
-from services.registry.policies import load_inspection, load_recusal
-from services.registry.pool import AssessorPool
-from services.registry.pool_relay import AssignmentRelay, event_payload
-from services.registry.pool_store import PoolStore
-from services.registry.pool_view import PoolView
+from services.registry.pool.draws import AssessorPool
+from services.registry.pool.policies import load_inspection, load_recusal
+from services.registry.pool.relay import AssignmentRelay, event_payload
+from services.registry.pool.store import PoolStore
+from services.registry.pool.view import PoolView
 from tests.conftest import Databases
 from tests.integration.pool_records import assessor, uscc
 from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
@@ -63,7 +64,6 @@ def flow(databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str) -
     store = PoolStore(registry, event_payload)
     store.create_schema()
     view = PoolView(registry)
-    view.create_schema()
     topic = assignment_topic(unique_topic_prefix)
     ensure_topics(kafka_bootstrap, [topic])
     relay = AssignmentRelay(store, make_producer(kafka_bootstrap, "test-pool"), topic)
@@ -86,15 +86,15 @@ def _until(feed: AssignmentFeed, done: Callable[[], bool], timeout: float = 30.0
         feed.poll_once(timeout_ms=200)
 
 
-def _request(start: str) -> dict[str, object]:
-    return {
-        "institution_uscc": uscc("91320100MA1XYW123"),
-        "institution_province": "ZJ",
-        "fields": ["04"],
-        "start_date": start,
-        "end_date": start,
-        "size": 4,
-    }
+def _request(start: str) -> TeamRequest:
+    return TeamRequest(
+        institution_uscc=uscc("91320100MA1XYW123"),
+        institution_province="ZJ",
+        fields=["04"],
+        start_date=start,
+        end_date=start,
+        size=4,
+    )
 
 
 def test_assignments_and_their_cancellation_reach_the_home_exchange_only(flow: Flow) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from services.common.convert import (
+    CERTIFICATE_STATUS_FROM_PB,
+    CERTIFICATE_STATUS_TO_PB,
     KIND_TO_PB,
     PROVINCE_TO_PB,
-    STATUS_FROM_PB,
-    STATUS_TO_PB,
     timestamp,
 )
 from services.common.db import make_engine
@@ -23,25 +23,25 @@ from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
-from services.registry.checks import CertificateChecks
-from services.registry.fastread import FeedCache, PointReader
-from services.registry.ingest import parse_event
-from services.registry.label_servicer import LabelServicer
-from services.registry.labels import LabelQueries
-from services.registry.mapping import feed_freshness
-from services.registry.queries import RegistryQueries
-from services.registry.servicer import RegistryServicer
-from services.registry.store import RegistryStore, StoredRow
+from services.registry.app import RegistryServicer
+from services.registry.checks.certificates import CertificateChecks
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.reader import FeedCache, PointReader
+from services.registry.checks.servicer import LabelServicer
+from services.registry.ingest.events import parse_event
+from services.registry.records.mapping import feed_freshness
+from services.registry.records.queries import RegistryQueries
+from services.registry.records.store import StoredRow
 from tests.conftest import Databases
-from tests.factories import event, green_cert, qualification
+from tests.factories import AppliedStore, event, green_cert, qualification
 from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, registry_pb2
 
 # A day after Jiangsu's certificate below expired, while the others are still valid.
 LATER = dt.datetime(2027, 1, 1, 3, tzinfo=dt.UTC)
 
 
-def _store(databases: Databases) -> RegistryStore:
-    store = RegistryStore(make_engine(databases.new("registry")))
+def _store(databases: Databases) -> AppliedStore:
+    store = AppliedStore(make_engine(databases.new("registry")))
     store.create_schema()
     cert = green_cert()
     store.apply(
@@ -65,8 +65,10 @@ def _store(databases: Databases) -> RegistryStore:
 
 
 def _effective(body: Any, today: dt.date) -> common_pb2.CertificateStatus:
-    status = STATUS_FROM_PB[body.status.canonical]
-    return STATUS_TO_PB[effective_status(status, dt.date.fromisoformat(body.valid_until), today)]
+    status = CERTIFICATE_STATUS_FROM_PB[body.status.canonical]
+    return CERTIFICATE_STATUS_TO_PB[
+        effective_status(status, dt.date.fromisoformat(body.valid_until), today)
+    ]
 
 
 def _expected_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
@@ -112,10 +114,10 @@ def _expected_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
 
 
 def _check(
-    store: RegistryStore, code: str, now: dt.datetime
+    store: AppliedStore, code: str, now: dt.datetime
 ) -> registry_pb2.CheckCertificateResponse:
     checks = CertificateChecks(PointReader(store._engine), FeedCache(store), clock=lambda: now)
-    servicer = RegistryServicer(RegistryQueries(store), checks, store, None)  # type: ignore[arg-type]
+    servicer = RegistryServicer(RegistryQueries(store), checks, None)  # type: ignore[arg-type]
     data = servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
     return registry_pb2.CheckCertificateResponse.FromString(data)
 
@@ -146,7 +148,7 @@ def _with_valid_until(text: str) -> bytes:
 
 
 def test_a_last_valid_day_in_another_iso_form_still_expires(databases: Databases) -> None:
-    store = RegistryStore(make_engine(databases.new("registry")))
+    store = AppliedStore(make_engine(databases.new("registry")))
     store.create_schema()
     # As text, "20270101" sorts after "2027-01-02": only a date compares right.
     store.apply([parse_event(_with_valid_until("20270101"))], {})

@@ -18,14 +18,22 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.records import Record
 from services.core.status import CertificateStatus
-from services.registry.store import IncomingEvent, RegistryStore
-from tests.factories import LAB_A, LAB_B, T0, event, green_cert, qualification
+from services.registry.ingest.apply import IncomingEvent
+from tests.factories import (
+    LAB_A,
+    LAB_B,
+    REGISTRY_METADATA,
+    T0,
+    AppliedStore,
+    event,
+    green_cert,
+    qualification,
+)
 from yrdhub.v1 import registry_pb2
 
 # A few certificates several provinces publish, so that every conflict type can arise.
@@ -97,7 +105,7 @@ def deliveries(draw: st.DrawFn, events: list[IncomingEvent]) -> list[list[Incomi
 def _clear(engine: Engine) -> None:
     present = set(inspect(engine).get_table_names())
     with engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
+        for table in reversed([t for m in REGISTRY_METADATA for t in m.sorted_tables]):
             if table.name in present:
                 conn.execute(delete(table))
 
@@ -112,7 +120,7 @@ def _without_wall_clock(column: str, value: Any) -> Any:
 
 
 def _state(engine: Engine) -> dict[str, Any]:
-    tables = SQLModel.metadata.tables
+    tables = {name: t for m in REGISTRY_METADATA for name, t in m.tables.items()}
     wall_clock = {"applied_at", "last_applied_at", "first_seen", "updated_at", "id"}
 
     def rows(name: str, where: Any = None) -> list[tuple[Any, ...]]:
@@ -142,7 +150,7 @@ def _state(engine: Engine) -> dict[str, Any]:
 @pytest.fixture
 def engine(db_url: str) -> Engine:
     engine = make_engine(db_url)
-    RegistryStore(engine).create_schema()
+    AppliedStore(engine).create_schema()
     return engine
 
 
@@ -156,7 +164,7 @@ def test_any_delivery_of_the_same_events_converges_to_the_same_state(
     engine: Engine, data: st.DataObject
 ) -> None:
     events = data.draw(histories())
-    store = RegistryStore(engine)
+    store = AppliedStore(engine)
 
     _clear(engine)
     store.apply(events, {})

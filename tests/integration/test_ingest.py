@@ -17,9 +17,9 @@ from services.common.kafka_io import all_topics, ensure_topics, make_consumer, m
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.hub.datagen import generate
-from services.registry.ingest import Ingestor
-from services.registry.store import RegistryStore
+from services.registry.ingest.feed import Ingestor
 from tests.conftest import Databases
+from tests.factories import AppliedStore
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 
@@ -67,14 +67,16 @@ class Feed:
             self.producer.send(self.topic, key=b"garbage", value=raw)
         self.producer.flush()
 
-    def ingestor(self, store: RegistryStore) -> Ingestor:
-        ingestor = Ingestor(store, make_consumer(self.bootstrap, "test-registry"), self.topics)
+    def ingestor(self, store: AppliedStore) -> Ingestor:
+        ingestor = Ingestor(
+            store.writer, make_consumer(self.bootstrap, "test-registry"), self.topics, store.offsets
+        )
         ingestor.assign()
         return ingestor
 
 
 def _drain(
-    ingestor: Ingestor, store: RegistryStore, until_applied: int, timeout: float = 30
+    ingestor: Ingestor, store: AppliedStore, until_applied: int, timeout: float = 30
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,8 +89,8 @@ def _drain(
 
 
 @pytest.fixture
-def store(db_url: str) -> RegistryStore:
-    s = RegistryStore(make_engine(db_url))
+def store(db_url: str) -> AppliedStore:
+    s = AppliedStore(make_engine(db_url))
     s.create_schema()
     return s
 
@@ -98,7 +100,7 @@ def feed(kafka_bootstrap: str, unique_topic_prefix: str) -> Feed:
     return Feed(kafka_bootstrap, unique_topic_prefix)
 
 
-def test_applies_events_and_answers_by_key_uscc_and_code(store: RegistryStore, feed: Feed) -> None:
+def test_applies_events_and_answers_by_key_uscc_and_code(store: AppliedStore, feed: Feed) -> None:
     events = _events()
     feed.send(*events)
     ingestor = feed.ingestor(store)
@@ -112,7 +114,7 @@ def test_applies_events_and_answers_by_key_uscc_and_code(store: RegistryStore, f
     assert (sh.province, sh.events_applied, sh.last_sequence) == ("SH", len(events), len(events))
 
 
-def test_duplicates_and_out_of_order_revisions_converge(store: RegistryStore, feed: Feed) -> None:
+def test_duplicates_and_out_of_order_revisions_converge(store: AppliedStore, feed: Feed) -> None:
     events = _events()
     second = events_pb2.Event()
     second.CopyFrom(events[0])
@@ -133,7 +135,7 @@ def test_duplicates_and_out_of_order_revisions_converge(store: RegistryStore, fe
 
 
 def test_a_restarted_feed_resumes_after_the_last_applied_event(
-    db_url: str, store: RegistryStore, feed: Feed
+    db_url: str, store: AppliedStore, feed: Feed
 ) -> None:
     events = _events(12, seed=5)
     half = len(events) // 2
@@ -143,7 +145,7 @@ def test_a_restarted_feed_resumes_after_the_last_applied_event(
     first.stop()
 
     feed.send(*events[half:])
-    reopened = RegistryStore(make_engine(db_url))
+    reopened = AppliedStore(make_engine(db_url))
     second = feed.ingestor(reopened)
     _drain(second, reopened, len(events))
     # It read only what came after the stored offsets: nothing applied twice.
@@ -153,7 +155,7 @@ def test_a_restarted_feed_resumes_after_the_last_applied_event(
 
 
 def test_an_unreadable_event_is_set_aside_and_the_feed_goes_on(
-    store: RegistryStore, feed: Feed
+    store: AppliedStore, feed: Feed
 ) -> None:
     events = _events(4)
     feed.send(raw=b"\xff\x00 not protobuf")
@@ -166,7 +168,7 @@ def test_an_unreadable_event_is_set_aside_and_the_feed_goes_on(
 
 
 def test_an_assessor_identity_is_never_stored_even_from_a_faulty_exchange(
-    store: RegistryStore, feed: Feed
+    store: AppliedStore, feed: Feed
 ) -> None:
     data = generate(10, seed=9)
     assessor = next(r for r in data.by_province[Province.SH] if r.WhichOneof("body") == "assessor")
@@ -190,11 +192,11 @@ def test_an_assessor_identity_is_never_stored_even_from_a_faulty_exchange(
         assert secret not in row.payload and secret not in stored
 
 
-def test_a_failed_apply_is_read_again_not_skipped(store: RegistryStore, feed: Feed) -> None:
+def test_a_failed_apply_is_read_again_not_skipped(store: AppliedStore, feed: Feed) -> None:
     events = _events(12, seed=13)
     feed.send(*events)
     ingestor = feed.ingestor(store)
-    real_apply = store.apply
+    real_apply = store.writer.apply
     failures = iter([True])
 
     def flaky_apply(*args: Any, **kwargs: Any) -> int:
@@ -203,7 +205,7 @@ def test_a_failed_apply_is_read_again_not_skipped(store: RegistryStore, feed: Fe
             raise OSError("database went away")
         return real_apply(*args, **kwargs)
 
-    store.apply = flaky_apply  # type: ignore[method-assign]
+    store.writer.apply = flaky_apply  # type: ignore[method-assign]
     with pytest.raises(OSError):  # the first poll that brings events fails to apply
         for _ in range(50):
             ingestor.poll_once(timeout_ms=200)
@@ -228,4 +230,4 @@ def test_a_database_from_an_older_registry_is_refused_with_the_remedy(
             )
         )
     with pytest.raises(RuntimeError, match=r"registry_record lacks .*answer.*move the database"):
-        RegistryStore(engine).create_schema()
+        AppliedStore(engine).create_schema()

@@ -10,11 +10,11 @@ from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
 from services.hub.datagen import generate
-from services.registry.fastread import FeedCache, PointReader
-from services.registry.ingest import parse_event
-from services.registry.labels import LabelQueries
-from services.registry.store import RegistryStore
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.reader import FeedCache, PointReader
+from services.registry.ingest.events import parse_event
 from tests.conftest import Databases
+from tests.factories import AppliedStore
 
 
 def test_batch_lookups_find_labels_and_certificate_numbers_in_order(databases: Databases) -> None:
@@ -24,7 +24,7 @@ def test_batch_lookups_find_labels_and_certificate_numbers_in_order(databases: D
     outbox.create_schema()
     Publisher(Province.ZJ, outbox).publish(records)
     engine = make_engine(databases.new("registry"))
-    store = RegistryStore(engine)
+    store = AppliedStore(engine)
     store.create_schema()
     store.apply([parse_event(p.payload) for p in outbox.pending(10_000)], {})
 

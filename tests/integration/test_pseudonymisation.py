@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 from stdnum.cn import ric
 
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
-from services.exchange.identities import IdentityVault, Pseudonymiser
-from services.exchange.outbox import Outbox
+from services.exchange.identities import IdentityTables, IdentityVault, Pseudonymiser
+from services.exchange.outbox import Outbox, OutboxTables
 from services.exchange.publishing import Outcome, Publisher
 from tests.integration.pool_records import assessor
 from yrdhub.v1 import events_pb2, records_pb2
@@ -24,8 +23,8 @@ SECRET = PseudonymSecret(b"test-secret-of-32-bytes-length!!")
 ID_NUMBER = "31010119800101001" + ric.calc_check_digit("310101198001010010")
 NAME = "欧阳明月"
 PHONE = "13912345678"
-_outbox = SQLModel.metadata.tables["outbox"]
-_identity = SQLModel.metadata.tables["assessor_identity"]
+_outbox = OutboxTables.metadata.tables["outbox"]
+_identity = IdentityTables.metadata.tables["assessor_identity"]
 
 
 @dataclass

@@ -11,10 +11,9 @@ from pathlib import Path
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.status import CertificateStatus
-from services.registry.fastread import SNAPSHOT_SECONDS, PointReader
-from services.registry.store import RegistryStore
+from services.registry.checks.reader import SNAPSHOT_SECONDS, PointReader
 from tests.conftest import Databases
-from tests.factories import event, green_cert
+from tests.factories import AppliedStore, event, green_cert
 
 LABEL = green_cert().label_code
 
@@ -24,7 +23,7 @@ def _statuses(reader: PointReader) -> list[str | None]:
 
 
 def test_reads_on_the_loop_see_every_announced_commit(databases: Databases) -> None:
-    store = RegistryStore(make_engine(databases.new("registry")))
+    store = AppliedStore(make_engine(databases.new("registry")))
     store.create_schema()
     reader = PointReader(store._engine)
 
@@ -51,7 +50,7 @@ def _checkpoint_blocked(path: Path) -> bool:
 
 def test_a_snapshot_left_by_reads_that_stopped_ends_on_its_own(tmp_path: Path) -> None:
     path = tmp_path / "registry.db"
-    store = RegistryStore(make_engine(f"sqlite:///{path}"))
+    store = AppliedStore(make_engine(f"sqlite:///{path}"))
     store.create_schema()
     store.apply([event(green_cert(), Province.ZJ)], {})
     reader = PointReader(store._engine)
@@ -74,7 +73,7 @@ def _log_reused_while_reading(
     Either way the log must restart from its beginning instead of growing with
     every commit."""
     path = tmp_path / "registry.db"
-    store = RegistryStore(make_engine(f"sqlite:///{path}"))
+    store = AppliedStore(make_engine(f"sqlite:///{path}"))
     store.create_schema()
     reader = PointReader(store._engine)
     done = threading.Event()

@@ -19,18 +19,18 @@ from services.core.provinces import Province
 from services.core.recognition import RequestedItem
 from services.core.records import Record
 from services.core.status import CertificateStatus
-from services.registry.changelog import ChangeFilter, ChangeType
-from services.registry.changes import Change, ChangeReader, ChangeSignal, ChangeWatch
-from services.registry.conflict_store import ConflictStore, StoredConflict
-from services.registry.policy_source import DEFAULT_POLICY, PolicySource
-from services.registry.recognition import RecognitionDecisions
-from services.registry.reconciliation import Reconciliation
-from services.registry.store import RegistryStore
+from services.registry.reconciliation.changelog import ChangeFilter, ChangeType
+from services.registry.reconciliation.changes import Change, ChangeReader, ChangeSignal, ChangeWatch
+from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
+from services.registry.reconciliation.institutions import Reconciliation
+from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
+from services.registry.reconciliation.recognition import RecognitionDecisions
 from tests.factories import (
     LAB_A,
     LAB_B,
     MAKER,
     T0,
+    AppliedStore,
     credit,
     event,
     green_cert,
@@ -46,7 +46,7 @@ class Hub:
 
     def __init__(self, db_url: str, policy: Path = DEFAULT_POLICY) -> None:
         engine = make_engine(db_url)
-        self.store = RegistryStore(engine)
+        self.store = AppliedStore(engine)
         self.store.create_schema()
         self.conflicts = ConflictStore(engine)
         self.changes = ChangeReader(engine)

@@ -4,14 +4,13 @@ SQLite and PostgreSQL, so that its rate bounds what any apply could reach."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import SQLModel
 
 from bench.floor import storage_floor_rps
 from services.common.db import make_engine
 from services.core.provinces import Province
-from services.registry.store import RegistryStore
+from services.registry.records.tables import RecordTables
 from tests.conftest import Databases
-from tests.factories import event, green_cert, qualification
+from tests.factories import AppliedStore, event, green_cert, qualification
 
 
 def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -20,7 +19,7 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
         with engine.connect() as conn:
             found = {}
             for name in ("record_version", "registry_record"):
-                table = SQLModel.metadata.tables[name]
+                table = RecordTables.metadata.tables[name]
                 found[name] = sorted(
                     tuple(r) for r in conn.execute(select(table).order_by(*table.primary_key))
                 )
@@ -32,7 +31,7 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
 
 def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databases) -> None:
     source = databases.new("registry")
-    store = RegistryStore(make_engine(source))
+    store = AppliedStore(make_engine(source))
     store.create_schema()
     cert = green_cert()
     store.apply(

@@ -6,9 +6,9 @@ import datetime as dt
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.convert import STATUS_TO_PB
+from services.common.convert import CERTIFICATE_STATUS_TO_PB
 from services.core.status import CertificateStatus, effective_status
-from services.registry.answers import StoredAnswer, as_of_field
+from services.registry.checks.answers import StoredAnswer, as_of_field
 from yrdhub.v1 import registry_pb2
 
 TODAY = dt.date(2026, 11, 29)
@@ -19,14 +19,14 @@ def test_effective_status_follows_the_domain_rule_on_every_day_around_expiry() -
         for until in (None, TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=1), TODAY):
             for day in (TODAY - dt.timedelta(days=1), TODAY, TODAY + dt.timedelta(days=1)):
                 stored = StoredAnswer(b"", status.value, until.isoformat() if until else None)
-                expected = STATUS_TO_PB[effective_status(status, until, day)]
+                expected = CERTIFICATE_STATUS_TO_PB[effective_status(status, until, day)]
                 assert stored.effective_status(day) == expected, (status, until, day)
 
 
 def test_a_certificate_without_status_reads_as_valid() -> None:
     assert (
         StoredAnswer(b"", None, None).effective_status(TODAY)
-        == STATUS_TO_PB[CertificateStatus.VALID]
+        == CERTIFICATE_STATUS_TO_PB[CertificateStatus.VALID]
     )
 
 

@@ -24,6 +24,7 @@ from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, AssessorLevel, AssessorStatus
 from services.core.teams import (
+    TeamRequest,
     TeamSpec,
     field_pool,
     parse_team_spec,
@@ -51,7 +52,7 @@ def spec(**changes: Any) -> TeamSpec:
         "end_date": "2026-06-02",
     }
     values.update(changes)
-    return parse_team_spec(values, POLICY)
+    return parse_team_spec(TeamRequest(**values), POLICY)
 
 
 def snapshot_of(
@@ -147,13 +148,13 @@ def test_excluded_candidates_are_never_drawn() -> None:
 def test_spec_validation_names_every_bad_field() -> None:
     with pytest.raises(InvalidRequest) as bad:
         parse_team_spec(
-            {
-                "institution_uscc": "913100",
-                "institution_province": "UNSPECIFIED",
-                "fields": [],
-                "start_date": "2026-06-05",
-                "end_date": "2026-06-01",
-            },
+            TeamRequest(
+                institution_uscc="913100",
+                institution_province="UNSPECIFIED",
+                fields=[],
+                start_date="2026-06-05",
+                end_date="2026-06-01",
+            ),
             POLICY,
         )
     fields = {v.field for v in bad.value.violations}
@@ -271,14 +272,14 @@ def test_the_prepared_path_gives_the_reference_snapshot_and_team(
 ) -> None:
     policy = POLICY.model_copy(update=policy_changes)
     s = parse_team_spec(
-        {
-            "institution_uscc": INSTITUTION,
-            "institution_province": "JS",
-            "fields": fields,
-            "start_date": "2026-06-01",
-            "end_date": "2026-06-02",
-            "technical_experts": 1,
-        },
+        TeamRequest(
+            institution_uscc=INSTITUTION,
+            institution_province="JS",
+            fields=fields,
+            start_date="2026-06-01",
+            end_date="2026-06-02",
+            technical_experts=1,
+        ),
         policy,
     )
     r = Review.of(s.institution_uscc, s.institution_province, s.start_date, s.end_date, policy)

@@ -25,7 +25,7 @@ from services.core.inspections import (
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, CreditAction, CreditListType
 from services.core.verify import verify_draw
-from services.registry.policies import load_inspection, load_recusal
+from services.registry.pool.policies import load_inspection, load_recusal
 from tests.unit.pool_helpers import POLICY, member, random_pool, tie, uscc
 
 ON = dt.date(2026, 6, 1)

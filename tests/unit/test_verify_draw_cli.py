@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
-from services.core.teams import parse_team_spec, team_outcome, team_snapshot
+from services.core.teams import TeamRequest, parse_team_spec, team_outcome, team_snapshot
 from services.hub import verify_draw
 from tests.unit.pool_helpers import INSTITUTION, POLICY, random_pool
 
@@ -21,13 +21,13 @@ SEED = b"\x05" * 32
 
 def document() -> dict[str, Any]:
     spec = parse_team_spec(
-        {
-            "institution_uscc": INSTITUTION,
-            "institution_province": "JS",
-            "fields": ["00", "12"],
-            "start_date": "2026-06-01",
-            "end_date": "2026-06-01",
-        },
+        TeamRequest(
+            institution_uscc=INSTITUTION,
+            institution_province="JS",
+            fields=["00", "12"],
+            start_date="2026-06-01",
+            end_date="2026-06-01",
+        ),
         POLICY,
     )
     members = sorted(random_pool(80), key=lambda m: m.assessor_id)

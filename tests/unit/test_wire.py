@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.wire import bytes_field, packed_field, string_field, varint, varint_field
+from services.registry.checks.wire import (
+    bytes_field,
+    packed_field,
+    string_field,
+    varint,
+    varint_field,
+)
 from yrdhub.v1 import common_pb2, labels_pb2, registry_pb2
 
 

@@ -1,0 +1,102 @@
+"""LabelService answers in wire form, assembled from the LabelMatch bytes stored
+at apply time (answers.py): a batch of a thousand codes builds no protobuf
+objects unless a label sits on several certificates.
+
+The verdict rule is the domain's (core.labels.label_verdict): the tables a
+single match answers with are computed from it once, at import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.common.convert import CERTIFICATE_STATUS_TO_PB, PROVINCE_TO_PB
+from services.core.labels import LabelFinding, Verdict, label_verdict
+from services.core.provinces import Province
+from services.registry.checks import answers
+from services.registry.checks.labels import LabelAnswer, LabelResult, verdict
+from services.registry.checks.wire import (
+    bytes_field,
+    field_key,
+    packed_field,
+    string_field,
+    varint,
+    varint_field,
+)
+from yrdhub.v1 import labels_pb2
+
+_VERDICT_BY_NAME: dict[str, int] = {
+    name.removeprefix("LABEL_VERDICT_"): value for name, value in labels_pb2.LabelVerdict.items()
+}
+_CHECK = labels_pb2.LabelCheck
+_RESPONSE = labels_pb2.CheckLabelsResponse
+
+
+def _verdict_fields(v: Verdict) -> bytes:
+    """verdict, recognized_in and conflicts of a LabelCheck."""
+    parts = [varint_field(_CHECK.VERDICT_FIELD_NUMBER, _VERDICT_BY_NAME[v.status])]
+    recognized = [int(PROVINCE_TO_PB[p]) for p, ok in v.recognized_in.items() if ok]
+    parts.append(packed_field(_CHECK.RECOGNIZED_IN_FIELD_NUMBER, recognized))
+    parts.extend(string_field(_CHECK.CONFLICTS_FIELD_NUMBER, c) for c in v.conflicts)
+    return b"".join(parts)
+
+
+# What a batch repeats a thousand times, encoded once: the verdict of a label on
+# one certificate, per effective status, as the domain rule gives it.
+_ONE_MATCH_TAIL = {
+    int(pb): _verdict_fields(label_verdict([LabelFinding(Province.SH, "-", status)]))
+    for status, pb in CERTIFICATE_STATUS_TO_PB.items()
+}
+_NOT_FOUND_TAIL = _verdict_fields(label_verdict([]))
+_FOUND = varint_field(_CHECK.FOUND_FIELD_NUMBER, 1)
+_QUERY_KEY = field_key(_CHECK.QUERY_FIELD_NUMBER)
+_CODE_KEY = field_key(_CHECK.CODE_FIELD_NUMBER)
+_MATCH_KEY = field_key(_CHECK.MATCHES_FIELD_NUMBER)
+_CHECKS_KEY = field_key(_RESPONSE.CHECKS_FIELD_NUMBER)
+
+
+def label_check(result: LabelResult, today: dt.date) -> bytes:
+    """A serialized LabelCheck."""
+    query = result.query.encode()
+    code = query if result.code == result.query else result.code.encode()
+    head = _QUERY_KEY + varint(len(query)) + query + _CODE_KEY + varint(len(code)) + code
+    if not result.matches:
+        return head + _NOT_FOUND_TAIL
+    if len(result.matches) == 1:
+        answer = result.matches[0].answer
+        status = answer.effective_status(today)
+        match = answers.label_match(answer, status)
+        return head + _FOUND + _MATCH_KEY + varint(len(match)) + match + _ONE_MATCH_TAIL[status]
+    parts = [head, _FOUND]
+    parts.extend(
+        bytes_field(
+            _CHECK.MATCHES_FIELD_NUMBER,
+            answers.label_match(row.answer, row.answer.effective_status(today)),
+        )
+        for row in result.matches
+    )
+    parts.append(_verdict_fields(verdict(result, today)))
+    return b"".join(parts)
+
+
+def label_response(answer: LabelAnswer, freshness: bytes) -> bytes:
+    """A serialized CheckLabelsResponse (and CheckLabelResponse, which has the same
+    field numbers); `freshness` is label_freshness, built once per commit."""
+    today = answer.today
+    checks = [
+        _CHECKS_KEY + varint(len(check)) + check
+        for check in (label_check(result, today) for result in answer.results)
+    ]
+    checks.append(answers.as_of_field(_RESPONSE.AS_OF_FIELD_NUMBER, answer.as_of))
+    checks.append(freshness)
+    return b"".join(checks)
+
+
+def label_matches(result: LabelResult, today: dt.date) -> list[labels_pb2.LabelMatch]:
+    """Each province's certificate as a message (what the verify page shows)."""
+    return [
+        labels_pb2.LabelMatch.FromString(
+            answers.label_match(row.answer, row.answer.effective_status(today))
+        )
+        for row in result.matches
+    ]

@@ -1,0 +1,57 @@
+"""Checks over gRPC: LabelService, and RegistryService's CheckCertificate.
+
+Both answer in wire form (see label_answers.py and answers.py): the handlers
+parse, call the use case and return its bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from services.registry.checks.answers import label_freshness
+from services.registry.checks.certificates import CertificateChecks
+from services.registry.checks.label_answers import label_response
+from services.registry.checks.labels import LabelQueries
+from yrdhub.v1 import labels_pb2, labels_pb2_grpc, registry_pb2
+
+
+class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
+    # Methods returning serialized responses (see grpc_server.preserialized).
+    PRESERIALIZED = ("CheckLabel", "CheckLabels")
+
+    def __init__(self, labels: LabelQueries) -> None:
+        self._labels = labels
+
+    async def CheckLabel(
+        self, request: labels_pb2.CheckLabelRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> bytes:
+        return self._response([request.code])
+
+    async def CheckLabels(
+        self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> bytes:
+        return self._response(list(request.codes))
+
+    def _response(self, codes: list[str]) -> bytes:
+        answer = self._labels.check(codes)
+        return label_response(answer, self._labels.feed_cache.derived(label_freshness))
+
+
+class CertificateCheckRpcs:
+    """RegistryService.CheckCertificate, a mixin of the registry's servicer."""
+
+    # Methods returning serialized responses (see grpc_server.preserialized).
+    PRESERIALIZED = ("CheckCertificate",)
+    # Set by the servicer's constructor.
+    _checks: CertificateChecks
+
+    def CheckCertificate(
+        self,
+        request: registry_pb2.CheckCertificateRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> bytes:
+        """A serialized CheckCertificateResponse. A plain function, called inline
+        on the event loop (see grpc_errors.with_domain_errors)."""
+        return self._checks.answer(request.code)

@@ -1,0 +1,290 @@
+"""The public verify page: what a label's QR code points to.
+
+No login, no captcha; a phone-sized page in Chinese with English, and the same
+answer as JSON for machines. Requests are rate-limited per client address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from google.protobuf.json_format import MessageToDict
+
+from services.core.errors import InvalidRequest
+from services.core.provinces import Province
+from services.registry.checks.label_answers import label_matches
+from services.registry.checks.labels import LabelQueries, verdict
+from services.registry.records.store import Feed
+
+log = logging.getLogger(__name__)
+
+
+class RateLimiter:
+    """A token bucket per client address: `rate` requests/s, bursts of `burst`."""
+
+    def __init__(
+        self, rate: float = 10.0, burst: int = 30, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self._burst), now))
+            tokens = min(float(self._burst), tokens + (now - last) * self._rate)
+            allowed = tokens >= 1.0
+            self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
+            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
+            return allowed
+
+
+_STATUS_TEXT = {
+    "VALID": (
+        "有效",
+        "Valid",
+        "#1b7f3b",
+        "认证有效，长三角四省互认 · Genuine and valid, recognised in all four provinces",
+    ),
+    "SUSPENDED": (
+        "暂停",
+        "Suspended",
+        "#b26a00",
+        "证书已暂停，请勿采信 · The certificate is suspended: do not rely on it",
+    ),
+    "REVOKED": ("撤销", "Revoked", "#b3261e", "证书已撤销 · The certificate has been revoked"),
+    "CANCELLED": (
+        "注销",
+        "Cancelled",
+        "#b3261e",
+        "证书已注销 · The certificate has been cancelled",
+    ),
+    "EXPIRED": (
+        "过期",
+        "Expired",
+        "#5f6368",
+        "证书已过有效期 · The certificate is past its validity",
+    ),
+    "NOT_FOUND": (
+        "未找到",
+        "Not found",
+        "#3c4043",
+        "各省均未发布此编码 · No province has published this code",
+    ),
+    "CONFLICT": (
+        "信息冲突",
+        "Conflicting records",
+        "#c15800",
+        "各省记录不一致，请勿采信 · The provinces' records disagree: do not rely on it",
+    ),
+}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
+    """The check's answer as plain data: the JSON form, and what the page shows."""
+    answer = labels.check([query])
+    result = answer.results[0]
+    matches = label_matches(result, answer.today)
+    decided = verdict(result, answer.today)
+    return {
+        "query": result.query,
+        "code": result.code,
+        "found": bool(matches),
+        "verdict": decided.status,
+        "as_of": _iso(answer.as_of),
+        "certificates": [
+            MessageToDict(
+                m, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+            )
+            for m in matches
+        ],
+        "recognized_in": {p.value: ok for p, ok in decided.recognized_in.items()},
+        "conflicts": list(decided.conflicts),
+        "feeds": [_feed(f) for f in answer.feeds],
+    }
+
+
+def _feed(feed: Feed) -> dict[str, Any]:
+    return {
+        "province": feed.province,
+        "current_to": _iso(feed.last_accepted_at),
+        "applied_at": _iso(feed.last_applied_at),
+        "events_applied": feed.events_applied,
+    }
+
+
+def render_page(doc: dict[str, Any]) -> str:
+    zh, en, colour, explain = _STATUS_TEXT[doc["verdict"]]
+    e = html.escape
+    rows = []
+    for c in doc["certificates"]:
+        province = Province(c["province"].removeprefix("PROVINCE_"))
+        rows.append(
+            f"""<section class="cert">
+<h2>{e(c["product"])} · {e(c["model"])}</h2>
+<dl>
+<dt>企业 Enterprise</dt><dd>{e(c["enterprise_name"])} ({e(c["enterprise_uscc"])})</dd>
+<dt>认证机构 Certifying body</dt><dd>{e(c["body_code"])}</dd>
+<dt>证书编号 Certificate</dt><dd>{e(c["certificate_number"])}</dd>
+<dt>评价标准 Standard</dt><dd>{e(c["evaluation_standard"])}</dd>
+<dt>有效期 Validity</dt><dd>{e(c["valid_from"])} — {e(c["valid_until"])}</dd>
+<dt>状态 Status</dt><dd>{e(c["effective_status"].removeprefix("CERTIFICATE_STATUS_"))}
+ ({e(c["status"].get("original", ""))})</dd>
+<dt>发布省份 Published by</dt><dd>{province.name_zh} {province.name_en}</dd>
+</dl></section>"""
+        )
+    recognised = " ".join(
+        f'<span class="{"yes" if ok else "no"}">{Province(p).name_zh} {p} {"✓" if ok else "✗"}</span>'
+        for p, ok in doc["recognized_in"].items()
+    )
+    conflicts = "".join(f"<li>{e(c)}</li>" for c in doc["conflicts"])
+    feeds = "".join(
+        f"<li>{Province(f['province']).name_zh} {Province(f['province']).name_en}: "
+        f"更新至 current to {e(f['current_to'] or '—')}</li>"
+        for f in doc["feeds"]
+    )
+    if doc["found"]:
+        headline = f"标志 {e(doc['code'])}"
+    else:
+        headline = (
+            f"截至 {e(doc['as_of'])} 未找到标志 {e(doc['code'])} / "
+            f"Label {e(doc['code'])} not found as of {e(doc['as_of'])}"
+        )
+    return f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>绿色产品标志核验 Green product label check</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0;background:#f6f7f9;color:#202124}}
+main{{max-width:40rem;margin:0 auto;padding:1rem}}
+.status{{background:{colour};color:#fff;padding:1.2rem 1rem;border-radius:.6rem;font-size:1.6rem;font-weight:700}}
+.status small{{display:block;font-size:1rem;font-weight:400}}
+.cert{{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin:1rem 0}}
+dt{{color:#5f6368;font-size:.85rem}} dd{{margin:0 0 .5rem 0}}
+.yes{{color:#1b7f3b}} .no{{color:#b3261e}} span{{margin-right:.8rem;white-space:nowrap}}
+.conflicts{{background:#fff4e5;border-left:4px solid #c15800;padding:.5rem 1rem}}
+footer{{color:#5f6368;font-size:.85rem}}
+</style></head>
+<body><main>
+<p>{headline}</p>
+<div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
+{f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
+{"".join(rows)}
+<p><b>长三角互认 Recognised in</b><br>{recognised}</p>
+<footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>
+<p><a href="/api/v1/labels/{e(doc["code"])}">JSON</a></p></footer>
+</main></body></html>"""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: VerifyServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self) -> None:
+        if not self.server.limiter.allow(self.client_address[0]):
+            self._send(
+                HTTPStatus.TOO_MANY_REQUESTS,
+                "text/plain; charset=utf-8",
+                "请求过于频繁，请稍后再试 Too many requests, retry in a second\n",
+                {"Retry-After": "1"},
+            )
+            return
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        code = parse_qs(parts.query).get("code", [""])[0]
+        try:
+            if path == "/healthz":
+                self._send(HTTPStatus.OK, "text/plain", "ok\n")
+            elif path.startswith("/api/v1/labels"):
+                code = path.removeprefix("/api/v1/labels").strip("/") or code
+                self._json(answer_document(self.server.labels, code))
+            elif path.startswith("/v/") or (path in ("/", "/v") and code):
+                code = path.removeprefix("/v/") if path.startswith("/v/") else code
+                self._send(
+                    HTTPStatus.OK,
+                    "text/html; charset=utf-8",
+                    render_page(answer_document(self.server.labels, code)),
+                )
+            elif path == "/":
+                self._send(HTTPStatus.OK, "text/html; charset=utf-8", _FORM)
+            else:
+                self._send(HTTPStatus.NOT_FOUND, "text/plain", "not found\n")
+        except InvalidRequest as exc:
+            body = {
+                "error": str(exc),
+                "violations": [
+                    {"field": v.field, "description": v.description} for v in exc.violations
+                ],
+            }
+            self._send(
+                HTTPStatus.BAD_REQUEST, "application/json", json.dumps(body, ensure_ascii=False)
+            )
+
+    def _json(self, doc: dict[str, Any]) -> None:
+        self._send(
+            HTTPStatus.OK, "application/json; charset=utf-8", json.dumps(doc, ensure_ascii=False)
+        )
+
+    def _send(
+        self, status: HTTPStatus, ctype: str, body: str, headers: dict[str, str] | None = None
+    ) -> None:
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+_FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>绿色产品标志核验</title></head>
+<body><main style="max-width:40rem;margin:0 auto;padding:1rem;font-family:sans-serif">
+<h1>绿色产品标志核验<br><small>Green product label check</small></h1>
+<form action="/v" method="get"><input name="code" placeholder="标志编码 / 证书编号 label code or certificate number"
+ style="width:100%;font-size:1.2rem;padding:.5rem"><button style="font-size:1.2rem;margin-top:.5rem">核验 Check</button></form>
+</main></body></html>"""
+
+
+class VerifyServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, listen: str, labels: LabelQueries, limiter: RateLimiter) -> None:
+        host, _, port = listen.rpartition(":")
+        super().__init__((host, int(port)), _Handler)
+        self.labels = labels
+        self.limiter = limiter
+        self._thread = threading.Thread(target=self.serve_forever, name="verify-http", daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()

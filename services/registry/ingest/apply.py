@@ -1,0 +1,353 @@
+"""Applying a batch of events to the reconciled store, in one transaction.
+
+Each batch is applied together with the Kafka offsets that produced it, so a
+restart resumes exactly after the last applied event: nothing lost, nothing
+applied twice. Duplicated or replayed events are no-ops because a record
+only moves to a higher revision.
+
+The same transaction re-evaluates the conflicts of every group the batch
+touched and appends to the change log, so conflicts and change streams are
+exactly as current as the records, and converge like them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from operator import attrgetter
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
+
+from services.common.sql import among, insert_ignore, pairs_among, upsert
+from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
+from services.core.provenance import as_utc
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.registry.reconciliation import changelog, conflict_store
+from services.registry.records.store import PROVINCE_CODES, DeadEvent
+from services.registry.records.tables import (
+    dead_letter_table,
+    feed_table,
+    offset_table,
+    record_table,
+    version_table,
+)
+from yrdhub.v1 import events_pb2
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingEvent:
+    """One parsed event: a registry_record row but for applied_at, which the
+    apply transaction sets."""
+
+    province: str
+    record_key: str
+    kind: str
+    revision: int
+    sequence: int
+    event_id: str
+    accepted_at: dt.datetime
+    uscc: str
+    code: str | None
+    label_code: str | None
+    payload: bytes
+    # For certificates: institution or enterprise name and canonical status
+    # (what conflict rules compare), and the last valid day.
+    holder_name: str | None = None
+    status: str | None = None
+    valid_until: str | None = None
+    # The event itself, for the precompute step (not a column).
+    message: events_pb2.Event | None = None
+
+
+class Precompute(Protocol):
+    """What another capability stores beside each record it will answer with
+    (the composition root hands the step to the writer): the checks' serialized
+    StoredRecord and LabelMatch answers, given the apply transaction's time."""
+
+    def __call__(
+        self, event: events_pb2.Event, applied_at: dt.datetime
+    ) -> tuple[bytes | None, bytes | None]: ...
+
+
+def no_answers(event: events_pb2.Event, applied_at: dt.datetime) -> tuple[None, None]:
+    return None, None
+
+
+_FIELDS = tuple(f for f in IncomingEvent.__dataclass_fields__ if f != "message")
+_KEY = ("province", "record_key")
+_VERSION_KEY = (*_KEY, "revision")
+_VERSION_FIELDS = tuple(c.name for c in version_table.c if c.name != "applied_at")
+_UPDATED = [c.name for c in record_table.c if not c.primary_key]
+# The event's fields are the record row's columns: declared once, in tables.py.
+assert {*_FIELDS, "applied_at", "answer", "label_answer"} == {c.name for c in record_table.c}
+assert set(_VERSION_FIELDS) <= set(_FIELDS)
+_record_values = attrgetter(*_FIELDS)
+_version_values = attrgetter(*_VERSION_FIELDS)
+
+_PROVINCE_OF = {p.value: p for p in Province}
+_KIND_OF = {k.value: k for k in RecordKind}
+_CERTIFICATE_KIND_NAMES = frozenset(k.value for k in CERTIFICATE_KINDS)
+
+
+def _facts_of(ev: IncomingEvent) -> CertificateFacts:
+    # Dict lookups rather than enum constructors: this runs for every record applied.
+    return CertificateFacts(
+        _PROVINCE_OF[ev.province],
+        ev.record_key,
+        _KIND_OF[ev.kind],
+        ev.uscc,
+        ev.holder_name or "",
+        ev.status or "",
+        ev.label_code,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prior:
+    revision: int
+    uscc: str
+    label_code: str | None
+
+
+class RecordWriter:
+    """The one writer of the record tables, the conflicts and the change log."""
+
+    def __init__(self, engine: Engine, precompute: Precompute = no_answers) -> None:
+        self._engine = engine
+        self._precompute = precompute
+
+    def create_schema(self) -> None:
+        conflict_store.create_schema(self._engine)
+        changelog.create_schema(self._engine)
+
+    def apply(
+        self,
+        events: Sequence[IncomingEvent],
+        offsets: dict[tuple[str, int], int],
+        dead: Sequence[DeadEvent] = (),
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Applies a batch and moves the offsets, atomically. Returns how many
+        events were new (not already held at that revision)."""
+        now = now or dt.datetime.now(dt.UTC)
+        with self._engine.begin() as conn:
+            held = self._held_revisions(conn, events)
+            fresh: dict[tuple[str, str, int], IncomingEvent] = {}
+            for ev in events:
+                ident = (ev.province, ev.record_key, ev.revision)
+                if ident not in held:
+                    fresh[ident] = ev
+            if fresh:
+                # Only records already held have a current row to look up.
+                updated = {(p, k) for p, k, _ in held} & {(p, k) for p, k, _ in fresh}
+                before = self._current(conn, updated)
+                versions = []
+                for ev in fresh.values():
+                    row = dict(zip(_VERSION_FIELDS, _version_values(ev), strict=True))
+                    row["applied_at"] = now
+                    versions.append(row)
+                insert_ignore(conn, version_table, versions, key=_VERSION_KEY)
+                latest: dict[tuple[str, str], IncomingEvent] = {}
+                for ev in fresh.values():
+                    prior = latest.get((ev.province, ev.record_key))
+                    if prior is None or ev.revision > prior.revision:
+                        latest[(ev.province, ev.record_key)] = ev
+                records = []
+                for ev in latest.values():
+                    row = dict(zip(_FIELDS, _record_values(ev), strict=True))
+                    row["applied_at"] = now
+                    if ev.message is None:
+                        row["answer"] = row["label_answer"] = None
+                    else:
+                        row["answer"], row["label_answer"] = self._precompute(ev.message, now)
+                    records.append(row)
+                upsert(
+                    conn,
+                    record_table,
+                    records,
+                    key=_KEY,
+                    update=_UPDATED,
+                    only_if_newer="revision",
+                )
+                self._advance_feeds(conn, fresh.values(), now)
+                self._reconcile(conn, fresh.values(), latest, before, now)
+            if dead:
+                insert_ignore(
+                    conn,
+                    dead_letter_table,
+                    [asdict(d) for d in dead],
+                    key=["topic", "partition", "offset"],
+                )
+            upsert(
+                conn,
+                offset_table,
+                [{"topic": t, "partition": p, "next_offset": o} for (t, p), o in offsets.items()],
+                key=["topic", "partition"],
+                update=["next_offset"],
+            )
+        return len(fresh)
+
+    @staticmethod
+    def _current(conn: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], _Prior]:
+        """The current rows of `pairs` before the batch: their old holder and label
+        may leave a group whose conflicts must then be re-evaluated."""
+        if not pairs:
+            return {}
+        r = record_table.c
+        rows = conn.execute(
+            select(r.province, r.record_key, r.revision, r.uscc, r.label_code).where(
+                pairs_among(conn, r.province, r.record_key, list(pairs))
+            )
+        )
+        return {(p, k): _Prior(revision, uscc, label) for p, k, revision, uscc, label in rows}
+
+    @classmethod
+    def _reconcile(
+        cls,
+        conn: Connection,
+        fresh: Iterable[IncomingEvent],
+        latest: dict[tuple[str, str], IncomingEvent],
+        prior: dict[tuple[str, str], _Prior],
+        now: dt.datetime,
+    ) -> None:
+        """Logs every new version, then re-evaluates the conflicts of the groups
+        whose current records changed (old and new holder and label included)."""
+        changes = []
+        changed: list[IncomingEvent] = []
+        keys: set[str] = set()
+        usccs: set[str] = set()
+        labels: set[str] = set()
+        for ev in fresh:
+            pair = (ev.province, ev.record_key)
+            before = prior.get(pair)
+            current = latest[pair] is ev and (before is None or ev.revision > before.revision)
+            changes.append(
+                changelog.record_change(
+                    province=ev.province,
+                    record_key=ev.record_key,
+                    revision=ev.revision,
+                    uscc=ev.uscc,
+                    previous_uscc=before.uscc if before else None,
+                    became_current=current,
+                )
+            )
+            if current and ev.kind in _CERTIFICATE_KIND_NAMES:
+                changed.append(ev)
+                keys.add(ev.record_key)
+                usccs.add(ev.uscc)
+                labels.update(v for v in (ev.label_code,) if v)
+                if before is not None:
+                    usccs.add(before.uscc)
+                    labels.update(v for v in (before.label_code,) if v)
+        scope = Scope(frozenset(keys), frozenset(usccs), frozenset(labels))
+        if scope:
+            facts = cls._facts(conn, scope, [_facts_of(ev) for ev in changed])
+            detected = detect_conflicts(facts, scope)
+            changes.extend(conflict_store.reconcile(conn, detected, scope, now))
+        changelog.append(conn, changes)
+
+    @staticmethod
+    def _facts(
+        conn: Connection, scope: Scope, changed: list[CertificateFacts]
+    ) -> list[CertificateFacts]:
+        """Every current certificate of the groups in scope that may hold a conflict.
+
+        A group can conflict only if it has two records (a key), two names (a
+        USCC) or two certificates (a label); one aggregate query per kind of
+        group finds those, and only their rows are loaded. Every other group is
+        just the changed records themselves (enough for the issuer rule), which
+        the batch already holds: loading them again would double the cost of
+        applying a batch of new records.
+        """
+        r = record_table.c
+        kinds = [k.value for k in CERTIFICATE_KINDS]
+        facts = {(f.province.value, f.record_key): f for f in changed}
+        columns = (r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status, r.label_code)
+        for column, values, having in (
+            (r.record_key, scope.record_keys, func.count() > 1),
+            (r.uscc, scope.usccs, func.count(r.holder_name.distinct()) > 1),
+            (r.label_code, scope.label_codes, func.count(r.record_key.distinct()) > 1),
+        ):
+            if not values:
+                continue
+            where = [r.kind.in_(kinds)]
+            if column is r.record_key:
+                # Every province listed: a lookup by key then walks the primary key.
+                where.append(r.province.in_(PROVINCE_CODES))
+            suspects = list(
+                conn.execute(
+                    select(column)
+                    .where(*where, among(conn, column, list(values)))
+                    .group_by(column)
+                    .having(having)
+                ).scalars()
+            )
+            if not suspects:
+                continue
+            stmt = select(*columns).where(*where, among(conn, column, suspects))
+            for province, key, kind, uscc, name, status, label in conn.execute(stmt):
+                facts[(province, key)] = CertificateFacts(
+                    _PROVINCE_OF[province],
+                    key,
+                    _KIND_OF[kind],
+                    uscc,
+                    name or "",
+                    status or "",
+                    label,
+                )
+        return list(facts.values())
+
+    @staticmethod
+    def _held_revisions(
+        conn: Connection, events: Sequence[IncomingEvent]
+    ) -> set[tuple[str, str, int]]:
+        pairs = {(ev.province, ev.record_key) for ev in events}
+        if not pairs:
+            return set()
+        v = version_table.c
+        rows = conn.execute(
+            select(v.province, v.record_key, v.revision).where(
+                pairs_among(conn, v.province, v.record_key, list(pairs))
+            )
+        )
+        return {(p, k, r) for p, k, r in rows}
+
+    @staticmethod
+    def _advance_feeds(conn: Connection, events: Iterable[IncomingEvent], now: dt.datetime) -> None:
+        per: dict[str, list[IncomingEvent]] = {}
+        for ev in events:
+            per.setdefault(ev.province, []).append(ev)
+        current = {
+            row.province: row
+            for row in conn.execute(select(feed_table).where(feed_table.c.province.in_(list(per))))
+        }
+        rows = []
+        for province, evs in per.items():
+            old = current.get(province)
+            last_seq = max(ev.sequence for ev in evs)
+            last_acc = max(ev.accepted_at for ev in evs)
+            if old is not None:
+                last_seq = max(last_seq, old.last_sequence)
+                old_acc = as_utc(old.last_accepted_at)
+                if old_acc is not None:
+                    last_acc = max(last_acc, old_acc)
+            rows.append(
+                {
+                    "province": province,
+                    "last_sequence": last_seq,
+                    "last_accepted_at": last_acc,
+                    "last_applied_at": now,
+                    "events_applied": (old.events_applied if old is not None else 0) + len(evs),
+                }
+            )
+        upsert(
+            conn,
+            feed_table,
+            rows,
+            key=["province"],
+            update=["last_sequence", "last_accepted_at", "last_applied_at", "events_applied"],
+        )

@@ -1,0 +1,417 @@
+"""Use cases of the assessor pool: team draws, inspection plans, assignments.
+
+A draw runs in three steps. The commitment to a fresh secret seed is stored
+and committed first, on its own, so it is on record before the pool is read.
+Then the pool is snapshotted and the team seated by the same seating
+function `verify-draw` runs on the published snapshot (team draws feed it
+from the in-memory pool rather than re-parsing their own snapshot; the tests
+hold both to the same answer). Last, one transaction books the assignments, queues their
+events for the home provinces and reveals the seed. Should another draw book
+one of the chosen assessors meanwhile, that transaction fails as a whole and
+the draw is made again on a fresh snapshot, under the same committed seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from services.core.assessors import (
+    Exclusion,
+    PoolMember,
+    RecusalPolicy,
+    Review,
+    unavailable_during,
+)
+from services.core.draws import (
+    PROVINCE_ORDER,
+    AssignmentQuery,
+    DrawKind,
+    DrawState,
+    Load,
+    Role,
+    Seating,
+    canonical_json,
+    commitment,
+    digest,
+    new_seed,
+    outcome_of_seating,
+)
+from services.core.errors import InvalidRequest, NotFound, Violation
+from services.core.inspections import (
+    InspectionPolicy,
+    InspectionRequest,
+    InspectionSpec,
+    parse_inspection_spec,
+    plan_conflicts,
+    plan_outcome,
+    plan_snapshot,
+)
+from services.core.provenance import utcnow
+from services.core.teams import (
+    Screening,
+    TeamRequest,
+    TeamSpec,
+    parse_team_spec,
+    screen_request,
+    seat_screened,
+    team_snapshot_json,
+)
+from services.registry.pool.store import (
+    ACTIVE,
+    AssignmentFilter,
+    AssignmentRow,
+    DoubleBooked,
+    DrawRow,
+    PoolStore,
+    Reveal,
+)
+from services.registry.pool.view import Pool, PoolView
+
+log = logging.getLogger(__name__)
+
+TEAM = DrawKind.TEAM
+INSPECTION_PLAN = DrawKind.INSPECTION_PLAN
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class DrawResult:
+    """A stored draw with what its answer needs.
+
+    A fresh team draw carries its screened candidates; a draw read back
+    carries its parsed snapshot instead. Either gives the exclusions and the
+    members' levels and fields.
+    """
+
+    row: DrawRow
+    outcome: Mapping[str, Any] | None
+    assignments: list[AssignmentRow]
+    snapshot: Mapping[str, Any] | None = None
+    screened: Screening | None = None
+
+
+class _Head(NamedTuple):
+    """What a draw's commitment records."""
+
+    draw_id: str
+    kind: DrawKind
+    seed_commitment: bytes
+    committed_at: dt.datetime
+    spec: str
+    policy_version: str
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4()}"
+
+
+class AssessorPool:
+    def __init__(
+        self,
+        store: PoolStore,
+        view: PoolView,
+        recusal: RecusalPolicy,
+        inspection: InspectionPolicy,
+        *,
+        on_change: Callable[[], None] = lambda: None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._store = store
+        self._view = view
+        self._recusal = recusal
+        self._inspection = inspection
+        self._on_change = on_change
+        self._clock = clock
+        # Draws of one process take turns: they read and book the same days. The
+        # booked-day key guards against other processes.
+        self._drawing = threading.Lock()
+
+    # Team draws --------------------------------------------------------------
+
+    def request_team(self, request: TeamRequest) -> DrawResult:
+        spec = parse_team_spec(request, self._recusal)
+        seed = new_seed()
+        draw_id = _new_id("team")
+        committed_at = self._clock()
+        head = _Head(
+            draw_id,
+            TEAM,
+            commitment(seed),
+            committed_at,
+            canonical_json(spec.model_dump(mode="json")).decode(),
+            self._recusal.version,
+        )
+        self._store.commit_draw(*head)
+        for _attempt in range(_ATTEMPTS):
+            with self._drawing:
+                pool = self._view.current()
+                loads = self._loads(spec.start_date, pool)
+                seating, screened = self._seat(seed, spec, pool, loads)
+                body = team_snapshot_json(spec, self._recusal, loads, screened)
+                outcome = outcome_of_seating(seating)
+                now = self._clock()
+                assignments = [
+                    AssignmentRow(
+                        assignment_id=_new_id("asg"),
+                        draw_id=draw_id,
+                        assessor_id=pick.assessor_id,
+                        home_province=pick.province,
+                        role=pick.role,
+                        kind=TEAM,
+                        institution_uscc=spec.institution_uscc,
+                        institution_province=spec.institution_province.value,
+                        start_date=spec.start_date,
+                        end_date=spec.end_date,
+                        state=ACTIVE,
+                        cancel_reason="",
+                        revision=1,
+                        reference=spec.reference,
+                        updated_at=now,
+                    )
+                    for pick in (() if seating.failure else seating.picks)
+                ]
+                candidates, eligible = screened.counts()
+                try:
+                    row = self._reveal(head, seed, body, outcome, assignments, candidates, eligible)
+                except DoubleBooked:
+                    log.info("draw %s raced another booking; drawing again", draw_id)
+                    continue
+            return DrawResult(row, outcome, assignments, screened=screened)
+        raise RuntimeError(f"draw {draw_id} kept racing other bookings")
+
+    def _seat(
+        self, seed: bytes, spec: TeamSpec, pool: Pool, loads: Mapping[str, Load]
+    ) -> tuple[Seating, Screening]:
+        """Screens the candidates of every requested field and seats the team."""
+        review = Review.of(
+            spec.institution_uscc,
+            spec.institution_province,
+            spec.start_date,
+            spec.end_date,
+            self._recusal,
+        )
+        booked = self._store.booked_between(spec.start_date, spec.end_date)
+        hub_reviews = None
+        if self._recusal.reviewed_within_years:
+            uscc = spec.institution_uscc
+            hub_reviews = self._store.hub_reviews([uscc]).get(uscc, {})
+        screening = screen_request(pool.fields, spec, review, booked, hub_reviews)
+        return seat_screened(seed, spec, screening, spec.shape(loads)), screening
+
+    def _loads(self, start: dt.date, pool: Pool) -> dict[str, Load]:
+        since = start - dt.timedelta(days=self._recusal.load_lookback_days)
+        assigned = self._store.loads_since(since)
+        return {p: Load(assigned.get(p, 0), pool.active.get(p, 0)) for p in PROVINCE_ORDER}
+
+    def _reveal(
+        self,
+        head: _Head,
+        seed: bytes,
+        body: bytes,
+        outcome: Mapping[str, Any],
+        assignments: list[AssignmentRow],
+        candidates: int,
+        eligible: int,
+    ) -> DrawRow:
+        reveal = Reveal(
+            state=DrawState.FAILED if outcome["failure"] else DrawState.DRAWN,
+            seed=seed,
+            drawn_at=self._clock(),
+            snapshot=body,
+            snapshot_sha256=digest(body),
+            outcome=canonical_json(outcome).decode(),
+            failure=str(outcome["failure"]),
+            candidates=candidates,
+            eligible=eligible,
+        )
+        self._store.reveal_draw(head.draw_id, reveal, assignments)
+        if assignments:
+            self._on_change()
+        return DrawRow(
+            draw_id=head.draw_id,
+            kind=head.kind,
+            state=reveal.state,
+            seed_commitment=head.seed_commitment,
+            committed_at=head.committed_at,
+            spec=head.spec,
+            policy_version=head.policy_version,
+            seed=seed,
+            drawn_at=reveal.drawn_at,
+            snapshot=None,
+            snapshot_sha256=reveal.snapshot_sha256,
+            outcome=reveal.outcome,
+            failure=reveal.failure,
+            candidates=candidates,
+            eligible=eligible,
+        )
+
+    # Inspection plans --------------------------------------------------------
+
+    def plan_inspections(self, request: InspectionRequest) -> DrawResult:
+        spec = parse_inspection_spec(request)
+        seed = new_seed()
+        draw_id = _new_id("plan")
+        head = _Head(
+            draw_id,
+            INSPECTION_PLAN,
+            commitment(seed),
+            self._clock(),
+            canonical_json(spec.model_dump(mode="json")).decode(),
+            f"{self._recusal.version}+{self._inspection.version}",
+        )
+        self._store.commit_draw(*head)
+        for _attempt in range(_ATTEMPTS):
+            with self._drawing:
+                snapshot = self._plan_snapshot(spec, self._view.current())
+                outcome = plan_outcome(seed, snapshot)
+                assignments = self._plan_assignments(draw_id, spec, outcome, snapshot)
+                eligible = sum(1 for i in snapshot["inspectors"] if i[4] is None)
+                try:
+                    row = self._reveal(
+                        head,
+                        seed,
+                        canonical_json(snapshot),
+                        outcome,
+                        assignments,
+                        len(snapshot["inspectors"]),
+                        eligible,
+                    )
+                except DoubleBooked:
+                    log.info("plan %s raced another booking; drawing again", draw_id)
+                    continue
+            return DrawResult(row, outcome, assignments, snapshot=snapshot)
+        raise RuntimeError(f"plan {draw_id} kept racing other bookings")
+
+    def _plan_snapshot(self, spec: InspectionSpec, pool: Pool) -> dict[str, Any]:
+        entities = self._view.institutions(
+            spec.provinces, spec.fields, spec.start_date, self._inspection.credit_recent_years
+        )
+        inspectors: list[tuple[PoolMember, Exclusion | None]] = [
+            (e.member, e.standing) for e in pool.entries
+        ]
+        busy: dict[str, set[dt.date]] = {
+            ident: set(days)
+            for ident, days in self._store.booked_days(spec.start_date, spec.end_date).items()
+        }
+        for m, excluded in inspectors:
+            if excluded is None and unavailable_during(m, spec.start_date, spec.end_date):
+                for first, last in m.unavailable:
+                    day = max(first, spec.start_date)
+                    while day <= min(last, spec.end_date):
+                        busy.setdefault(m.assessor_id, set()).add(day)
+                        day += dt.timedelta(days=1)
+        hub_reviews = (
+            self._store.hub_reviews({e.uscc for e in entities})
+            if self._recusal.reviewed_within_years
+            else {}
+        )
+        conflicts = plan_conflicts(
+            [m for m, excluded in inspectors if excluded is None],
+            entities,
+            spec,
+            self._recusal,
+            hub_reviews,
+        )
+        return plan_snapshot(
+            spec,
+            self._recusal,
+            self._inspection,
+            self._loads(spec.start_date, pool),
+            entities,
+            inspectors,
+            {k: sorted(v) for k, v in busy.items()},
+            conflicts,
+        )
+
+    def _plan_assignments(
+        self,
+        draw_id: str,
+        spec: InspectionSpec,
+        outcome: Mapping[str, Any],
+        snapshot: Mapping[str, Any],
+    ) -> list[AssignmentRow]:
+        home = {i[0]: i[1] for i in snapshot["inspectors"]}
+        now = self._clock()
+        rows = []
+        for province, uscc, _grade, day, team, _failure in outcome["visits"]:
+            date = dt.date.fromisoformat(day)
+            for ident, role in team:
+                rows.append(
+                    AssignmentRow(
+                        assignment_id=_new_id("asg"),
+                        draw_id=draw_id,
+                        assessor_id=ident,
+                        home_province=home[ident],
+                        role=Role(role),
+                        kind=INSPECTION_PLAN,
+                        institution_uscc=uscc,
+                        institution_province=province,
+                        start_date=date,
+                        end_date=date,
+                        state=ACTIVE,
+                        cancel_reason="",
+                        revision=1,
+                        reference=spec.reference,
+                        updated_at=now,
+                    )
+                )
+        return rows
+
+    # Reads and changes -------------------------------------------------------
+
+    def draw(self, draw_id: str) -> DrawResult:
+        row = self._store.draw(draw_id.strip(), with_snapshot=True)
+        if row is None:
+            raise NotFound(f"no draw {draw_id!r}")
+        snapshot = json.loads(row.snapshot) if row.snapshot else None
+        outcome = json.loads(row.outcome) if row.outcome else None
+        assignments = self._store.assignments_of_draw(row.draw_id)
+        return DrawResult(row, outcome, assignments, snapshot=snapshot)
+
+    def draws(self, limit: int, state: DrawState | None = None) -> list[DrawRow]:
+        return self._store.draws(_limit(limit, 100, 1000), state)
+
+    def assignments(self, query: AssignmentQuery) -> list[AssignmentRow]:
+        dates: dict[str, dt.date | None] = {}
+        bad: list[Violation] = []
+        for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
+            text = text.strip()
+            try:
+                dates[name] = dt.date.fromisoformat(text) if text else None
+            except ValueError:
+                bad.append(Violation(name, "an ISO date YYYY-MM-DD"))
+                dates[name] = None
+        if bad:
+            raise InvalidRequest("invalid assignment filter", bad)
+        return self._store.assignments(
+            AssignmentFilter(
+                assessor_id=query.assessor_id.strip(),
+                institution_uscc=query.institution_uscc.strip(),
+                home_province=query.home_province,
+                start_date=dates["start_date"],
+                end_date=dates["end_date"],
+                include_cancelled=query.include_cancelled,
+                limit=_limit(query.limit, 1000, 10_000),
+            )
+        )
+
+    def cancel(self, assignment_id: str, reason: str) -> AssignmentRow:
+        reason = reason.strip()
+        if not reason:
+            raise InvalidRequest("a cancellation needs a reason", [Violation("reason", "required")])
+        row = self._store.cancel(assignment_id.strip(), reason, self._clock())
+        if row is None:
+            raise NotFound(f"no assignment {assignment_id!r}")
+        self._on_change()
+        return row
+
+
+def _limit(asked: int, default: int, most: int) -> int:
+    return default if asked <= 0 else min(asked, most)

@@ -1,0 +1,77 @@
+"""AssessorPoolService over gRPC: parse, call the use case, map the result."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import grpc
+
+from services.registry.pool import mapping
+from services.registry.pool.draws import AssessorPool, DrawResult
+from yrdhub.v1 import assessor_pool_pb2 as pb
+from yrdhub.v1 import assessor_pool_pb2_grpc
+
+
+class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
+    # Draws read and write SQL and screen thousands of candidates: they run in a
+    # thread so the event loop keeps serving other calls.
+    def __init__(self, pool: AssessorPool) -> None:
+        self._pool = pool
+
+    async def RequestTeam(
+        self, request: pb.RequestTeamRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.RequestTeamResponse:
+        result = await asyncio.to_thread(
+            self._pool.request_team, mapping.team_request(request.spec)
+        )
+        return pb.RequestTeamResponse(
+            draw=mapping.draw_pb(result, with_snapshot=False, with_details=True)
+        )
+
+    async def PlanInspections(
+        self, request: pb.PlanInspectionsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.PlanInspectionsResponse:
+        result = await asyncio.to_thread(
+            self._pool.plan_inspections, mapping.inspection_request(request.spec)
+        )
+        return pb.PlanInspectionsResponse(
+            draw=mapping.draw_pb(result, with_snapshot=False, with_details=True)
+        )
+
+    async def GetDraw(
+        self, request: pb.GetDrawRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.GetDrawResponse:
+        result = await asyncio.to_thread(self._pool.draw, request.draw_id)
+        return pb.GetDrawResponse(
+            draw=mapping.draw_pb(result, with_snapshot=True, with_details=True)
+        )
+
+    async def ListDraws(
+        self, request: pb.ListDrawsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.ListDrawsResponse:
+        state = mapping.draw_state(request.state)
+        rows = await asyncio.to_thread(self._pool.draws, request.limit, state)
+        return pb.ListDrawsResponse(
+            draws=[
+                mapping.draw_pb(
+                    DrawResult(row, json.loads(row.outcome) if row.outcome else None, []),
+                    with_snapshot=False,
+                    with_details=False,
+                )
+                for row in rows
+            ]
+        )
+
+    async def ListAssignments(
+        self, request: pb.ListAssignmentsRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.ListAssignmentsResponse:
+        rows = await asyncio.to_thread(self._pool.assignments, mapping.assignment_query(request))
+        return pb.ListAssignmentsResponse(assignments=[mapping.assignment_pb(r) for r in rows])
+
+    async def CancelAssignment(
+        self, request: pb.CancelAssignmentRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> pb.CancelAssignmentResponse:
+        row = await asyncio.to_thread(self._pool.cancel, request.assignment_id, request.reason)
+        return pb.CancelAssignmentResponse(assignment=mapping.assignment_pb(row))

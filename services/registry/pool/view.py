@@ -1,0 +1,200 @@
+"""The pool as the registry holds it: assessor records of every province, parsed
+once and kept in memory, plus the institutions an inspection plan draws from.
+
+The assessor records are the registry's own rows (registry_record), read
+rather than copied, so the pool is whatever the reconciled store says. A
+request re-reads only rows applied since the last one: a team draw over
+10,000 assessors must not parse 10,000 payloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from google.protobuf.message import DecodeError
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from services.common.convert import (
+    CERTIFICATE_STATUS_FROM_PB,
+    CREDIT_ACTION_FROM_PB,
+    CREDIT_LIST_TYPE_FROM_PB,
+    pool_member,
+    province_name,
+)
+from services.core.assessors import ELIGIBLE_STATUSES, PoolMember
+from services.core.inspections import CreditFact, PoolEntity, credit_class
+from services.core.provinces import Province
+from services.core.status import CertificateStatus, effective_status
+from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
+from services.registry.records.tables import record_table
+from yrdhub.v1 import events_pb2
+
+log = logging.getLogger(__name__)
+
+_record = record_table
+
+# Rows applied this long before the newest one seen are read again: a
+# registry's clock may step back a little, and a revision check makes the
+# re-read cheap.
+_REREAD_MARGIN = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """One consistent view of the pool, immutable so a draw can use it unlocked."""
+
+    entries: tuple[PoolEntry, ...]  # by assessor id
+    # Each field's members prepared for draws (services.core.teams).
+    fields: Mapping[str, FieldPool]
+    active: Mapping[str, int]  # active (or reinstated) members per province
+
+
+class PoolView:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        # (province, record key) -> (revision, entry): an entry is prepared once
+        # per revision, not on every change of the pool.
+        self._rows: dict[tuple[str, str], tuple[int, PoolEntry]] = {}
+        self._newest: dt.datetime | None = None
+        self._pool = Pool((), {}, {})
+
+    def current(self) -> Pool:
+        """The pool with every assessor record applied so far."""
+        with self._lock:
+            self._refresh()
+            return self._pool
+
+    def _refresh(self) -> None:
+        with self._engine.connect() as conn:
+            newest = conn.execute(
+                select(func.max(_record.c.applied_at)).where(_record.c.kind == "assessor")
+            ).scalar_one_or_none()
+            if newest is None or newest == self._newest:
+                return
+            stmt = select(
+                _record.c.province, _record.c.record_key, _record.c.revision, _record.c.payload
+            ).where(_record.c.kind == "assessor")
+            if self._newest is not None:
+                stmt = stmt.where(_record.c.applied_at >= self._newest - _REREAD_MARGIN)
+            changed = 0
+            for province, key, revision, payload in conn.execute(stmt):
+                held = self._rows.get((province, key))
+                if held is not None and held[0] >= revision:
+                    continue
+                member = _parse(payload)
+                if member is not None:
+                    self._rows[(province, key)] = (revision, pool_entry(member))
+                    changed += 1
+        self._newest = newest
+        if changed:
+            self._pool = _index(e for _, e in self._rows.values())
+
+    # Institutions, for inspection plans ----------------------------------------
+
+    def institutions(
+        self, provinces: Sequence[Province], fields: Sequence[str], on: dt.date, recent_years: int
+    ) -> list[PoolEntity]:
+        """Institutions with a qualification in effect on `on`, one per province
+        that qualified them, with their fields and credit class."""
+        stmt = select(_record.c.province, _record.c.payload).where(
+            _record.c.kind == "qualification"
+        )
+        if provinces:
+            stmt = stmt.where(_record.c.province.in_([p.value for p in provinces]))
+        wanted = set(fields)
+        found: dict[tuple[str, str], set[str]] = {}
+        with self._engine.connect() as conn:
+            for province, payload in conn.execute(stmt):
+                q = events_pb2.Event.FromString(payload).record.qualification
+                status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
+                until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+                if status is None or effective_status(status, until, on) is not (
+                    CertificateStatus.VALID
+                ):
+                    continue
+                field = q.number[4:6]
+                if wanted and field not in wanted:
+                    continue
+                found.setdefault((province, q.institution_uscc), set()).add(field)
+        facts = self._credit_facts({uscc for _, uscc in found})
+        return [
+            PoolEntity(
+                Province(province),
+                uscc,
+                frozenset(have),
+                credit_class(facts.get(uscc, ()), on, recent_years),
+            )
+            for (province, uscc), have in sorted(found.items())
+        ]
+
+    def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
+        wanted = sorted(usccs)
+        facts: dict[str, list[CreditFact]] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 1000):
+                for uscc, payload in conn.execute(
+                    select(_record.c.uscc, _record.c.payload).where(
+                        _record.c.kind == "credit_event",
+                        _record.c.uscc.in_(wanted[start : start + 1000]),
+                    )
+                ):
+                    c = events_pb2.Event.FromString(payload).record.credit_event
+                    facts.setdefault(uscc, []).append(
+                        CreditFact(
+                            province_name(c.listing_province),
+                            CREDIT_LIST_TYPE_FROM_PB[c.list_type],
+                            CREDIT_ACTION_FROM_PB[c.action],
+                            dt.date.fromisoformat(c.effective_from),
+                            dt.date.fromisoformat(c.effective_until) if c.effective_until else None,
+                        )
+                    )
+        return facts
+
+
+def _parse(payload: bytes) -> PoolMember | None:
+    try:
+        event = events_pb2.Event.FromString(payload)
+        member = pool_member(event.record.assessor)
+    except (DecodeError, ValueError, KeyError) as exc:
+        # The exchange validated it; a record that still does not parse stays out
+        # of the pool rather than breaking every draw.
+        log.warning("assessor record left out of the pool: %s", exc)
+        return None
+    return member
+
+
+def _index(entries: Iterable[PoolEntry]) -> Pool:
+    by_id: dict[str, PoolEntry] = {}
+    for e in entries:
+        held = by_id.get(e.member.assessor_id)
+        # One person, one home province: should two provinces ever publish one
+        # id, keep one deterministically rather than seat the id twice.
+        if held is None or e.entrant.province < held.entrant.province:
+            by_id[e.member.assessor_id] = e
+    ordered = tuple(by_id[k] for k in sorted(by_id))
+    by_field: dict[str, list[PoolEntry]] = {}
+    active: Counter[str] = Counter()
+    for e in ordered:
+        for f in e.member.fields:
+            by_field.setdefault(f, []).append(e)
+        if e.member.status in ELIGIBLE_STATUSES:
+            active[e.entrant.province] += 1
+    pool = Pool(
+        ordered, {f: field_pool(f, entries) for f, entries in by_field.items()}, dict(active)
+    )
+    # The pool lives until the next change and holds tens of thousands of
+    # objects: moved out of the collector's way, full collections stay cheap
+    # instead of walking it again and again while draws allocate. Collecting
+    # first keeps garbage from being frozen with it; after the first time most
+    # of the heap is frozen already, so this collection is quick.
+    gc.collect()
+    gc.freeze()
+    return pool

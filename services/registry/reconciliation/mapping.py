@@ -1,0 +1,205 @@
+"""reconciliation.proto's messages and RegistryService's reconciliation answers, from
+the use cases' domain results (the one place they are mapped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from services.common.convert import (
+    CERTIFICATE_STATUS_TO_PB,
+    KIND_FROM_PB,
+    PROVINCE_FROM_PB,
+    PROVINCE_TO_PB,
+    timestamp,
+    to_record_pb,
+)
+from services.core.conflicts import ConflictType
+from services.core.credit import Listing
+from services.core.policy import Outcome
+from services.core.provenance import china_date
+from services.core.provinces import Province
+from services.core.recognition import Decision, DecisionInput, Reason, RequestedItem
+from services.registry.reconciliation.changelog import ChangeFilter, ChangeType
+from services.registry.reconciliation.changes import Change
+from services.registry.reconciliation.conflict_store import StoredConflict
+from services.registry.reconciliation.institutions import (
+    ConflictPage,
+    History,
+    InstitutionView,
+    parse_uscc,
+)
+from services.registry.records.mapping import feed_freshness, provenance, stored_record
+from yrdhub.v1 import reconciliation_pb2, registry_pb2
+
+# --- enums -------------------------------------------------------------------------
+
+# Protobuf enum values by name: the domain enums' values are the names' suffixes.
+CONFLICT_TYPE_TO_PB = {t: f"CONFLICT_TYPE_{t.value}" for t in ConflictType}
+CONFLICT_TYPE_FROM_PB = {
+    reconciliation_pb2.ConflictType.Value(name): t for t, name in CONFLICT_TYPE_TO_PB.items()
+}
+OUTCOME_TO_PB = {o: f"RECOGNITION_OUTCOME_{o.value}" for o in Outcome}
+CHANGE_TYPE_TO_PB = {t: f"CHANGE_TYPE_{t.value}" for t in ChangeType}
+
+
+# --- messages ----------------------------------------------------------------------
+
+
+def conflict(c: StoredConflict) -> reconciliation_pb2.Conflict:
+    msg = reconciliation_pb2.Conflict(
+        conflict_id=c.conflict_id,
+        type=CONFLICT_TYPE_TO_PB[c.type],
+        subject=c.subject,
+        records=[
+            reconciliation_pb2.ConflictRecord(
+                province=PROVINCE_TO_PB[r.province],
+                record_key=r.record_key,
+                value=r.value,
+                holder_uscc=r.holder_uscc,
+            )
+            for r in c.records
+        ],
+        summary=c.summary,
+        first_seen=timestamp(c.first_seen),
+        updated_at=timestamp(c.updated_at),
+    )
+    if c.resolved_at is not None:
+        msg.resolved_at.CopyFrom(timestamp(c.resolved_at))
+    return msg
+
+
+def credit_listing(item: Listing) -> reconciliation_pb2.CreditListing:
+    listing = item.listing
+    msg = reconciliation_pb2.CreditListing(
+        record_key=listing.source.record_key,
+        provenance=provenance(listing.source),
+        listing=to_record_pb(listing.event).credit_event,
+        state=f"LISTING_STATE_{item.state.value}",
+    )
+    if item.lifted_by is not None:
+        msg.lifted_by_record_key = item.lifted_by.source.record_key
+        msg.lifted_on = item.lifted_by.event.effective_from.isoformat()
+    return msg
+
+
+def institution(view: InstitutionView) -> registry_pb2.GetInstitutionResponse:
+    today = china_date(view.as_of)
+    return registry_pb2.GetInstitutionResponse(
+        uscc=view.uscc,
+        found=view.found,
+        names=[
+            reconciliation_pb2.NameClaim(
+                name=n.name,
+                provinces=[PROVINCE_TO_PB[p] for p in n.provinces],
+                record_keys=n.record_keys,
+            )
+            for n in view.names
+        ],
+        provinces=[PROVINCE_TO_PB[p] for p in view.provinces],
+        qualifications=[stored_record(r, today) for r in view.qualifications],
+        green_certs=[stored_record(r, today) for r in view.green_certs],
+        credit_events=[stored_record(r, today) for r in view.credit_events],
+        credit_listings=[credit_listing(item) for item in view.listings],
+        conflicts=[conflict(c) for c in view.conflicts],
+        credit_on=view.credit_on.isoformat(),
+        as_of=timestamp(view.as_of),
+        freshness=[feed_freshness(f) for f in view.feeds],
+    )
+
+
+def conflict_page(page: ConflictPage) -> registry_pb2.ListConflictsResponse:
+    return registry_pb2.ListConflictsResponse(
+        conflicts=[conflict(c) for c in page.conflicts],
+        next_page_token=page.next_page_token,
+        as_of=timestamp(page.as_of),
+    )
+
+
+def conflict_types(values: Any) -> list[ConflictType]:
+    return [CONFLICT_TYPE_FROM_PB[v] for v in values if v in CONFLICT_TYPE_FROM_PB]
+
+
+def history(h: History) -> registry_pb2.GetRecordHistoryResponse:
+    return registry_pb2.GetRecordHistoryResponse(
+        versions=[stored_record(r, h.status_day) for r in h.versions],
+        current=[stored_record(r, h.status_day) for r in h.current],
+        validity=[
+            reconciliation_pb2.ValidityOnDate(
+                province=PROVINCE_TO_PB[v.province],
+                revision=v.revision,
+                status=CERTIFICATE_STATUS_TO_PB[v.validity.status],
+                valid=v.validity.valid,
+                reason=v.validity.reason,
+            )
+            for v in h.validity
+        ],
+        as_of=timestamp(h.as_of),
+    )
+
+
+def _input(i: DecisionInput) -> reconciliation_pb2.DecisionInput:
+    msg = reconciliation_pb2.DecisionInput(
+        name=i.name,
+        value=i.value,
+        origin=f"INPUT_ORIGIN_{i.origin.value}",
+    )
+    if i.source is not None:
+        msg.record_key = i.source.record_key
+        msg.provenance.CopyFrom(provenance(i.source))
+    if i.conflict_id is not None:
+        msg.conflict_id = i.conflict_id
+    return msg
+
+
+def reason(r: Reason) -> reconciliation_pb2.RecognitionReason:
+    return reconciliation_pb2.RecognitionReason(
+        rule_id=r.rule_id,
+        effect=OUTCOME_TO_PB[r.effect],
+        message=r.message,
+        inputs=[_input(i) for i in r.inputs],
+    )
+
+
+def decision(d: Decision, decided_at: dt.datetime) -> registry_pb2.DecideRecognitionResponse:
+    return registry_pb2.DecideRecognitionResponse(
+        outcome=OUTCOME_TO_PB[d.outcome],
+        reasons=[reason(r) for r in d.reasons],
+        policy_version=d.policy_version,
+        policy_digest=d.policy_digest,
+        target_province=PROVINCE_TO_PB[d.target],
+        as_of=d.on.isoformat(),
+        decided_at=timestamp(decided_at),
+    )
+
+
+def province_or_none(value: int) -> Province | None:
+    return PROVINCE_FROM_PB.get(value)
+
+
+def requested_items(items: Any) -> list[RequestedItem]:
+    return [RequestedItem(i.parameter, i.standard_code, i.standard_year or None) for i in items]
+
+
+def change_filter(request: registry_pb2.WatchChangesRequest) -> ChangeFilter:
+    return ChangeFilter(
+        provinces=frozenset(
+            PROVINCE_FROM_PB[p].value for p in request.provinces if p in PROVINCE_FROM_PB
+        ),
+        kinds=frozenset(KIND_FROM_PB[k].value for k in request.kinds if k in KIND_FROM_PB),
+        uscc=parse_uscc(request.uscc) if request.uscc.strip() else "",
+    )
+
+
+def change_event(change: Change, today: dt.date) -> registry_pb2.ChangeEvent:
+    msg = registry_pb2.ChangeEvent(
+        cursor=change.cursor,
+        type=CHANGE_TYPE_TO_PB[change.type],
+        recorded_at=timestamp(change.recorded_at),
+    )
+    if change.record is not None:
+        msg.record.CopyFrom(stored_record(change.record, today))
+        msg.current = change.became_current
+    elif change.conflict is not None:
+        msg.conflict.CopyFrom(conflict(change.conflict))
+    return msg

@@ -1,0 +1,116 @@
+"""The reconciliation RPCs of RegistryService: parse, call the use case, map the result.
+
+A mixin of RegistryServicer, so the service stays one servicer while these
+handlers live apart from the lookups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from services.common.convert import from_timestamp
+from services.core.provenance import china_date
+from services.registry.reconciliation import mapping
+from services.registry.reconciliation.changes import ChangeWatch
+from services.registry.reconciliation.institutions import Reconciliation
+from services.registry.reconciliation.recognition import RecognitionDecisions
+from yrdhub.v1 import registry_pb2
+
+
+@dataclass(frozen=True)
+class ReconciliationUseCases:
+    reconciliation: Reconciliation
+    decisions: RecognitionDecisions
+    watch: ChangeWatch
+
+
+class ReconciliationRpcs:
+    # Set by RegistryServicer.__init__.
+    _use_cases: ReconciliationUseCases
+
+    # The merged view and decisions parse a few payloads and run several
+    # queries: off the event loop, so they do not hold up point lookups.
+    async def GetInstitution(
+        self,
+        request: registry_pb2.GetInstitutionRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.GetInstitutionResponse:
+        view = await asyncio.to_thread(
+            self._use_cases.reconciliation.institution, request.uscc, request.credit_on
+        )
+        return mapping.institution(view)
+
+    async def ListConflicts(
+        self,
+        request: registry_pb2.ListConflictsRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.ListConflictsResponse:
+        page = await asyncio.to_thread(
+            lambda: self._use_cases.reconciliation.conflicts(
+                types=mapping.conflict_types(request.types),
+                uscc=request.uscc,
+                open_only=request.open_only,
+                page_size=request.page_size,
+                page_token=request.page_token,
+            )
+        )
+        return mapping.conflict_page(page)
+
+    async def GetRecordHistory(
+        self,
+        request: registry_pb2.GetRecordHistoryRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.GetRecordHistoryResponse:
+        recorded = (
+            from_timestamp(request.recorded_as_of) if request.HasField("recorded_as_of") else None
+        )
+        history = await asyncio.to_thread(
+            self._use_cases.reconciliation.history, request.record_key, recorded, request.valid_on
+        )
+        return mapping.history(history)
+
+    async def DecideRecognition(
+        self,
+        request: registry_pb2.DecideRecognitionRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.DecideRecognitionResponse:
+        decisions = self._use_cases.decisions
+        target = mapping.province_or_none(request.target_province)
+        if request.WhichOneof("subject") == "institution":
+            scope = request.institution
+            decision = await asyncio.to_thread(
+                lambda: decisions.for_scope(
+                    scope.uscc,
+                    mapping.requested_items(scope.items),
+                    target=target,
+                    as_of=request.as_of,
+                )
+            )
+        else:
+            decision = await asyncio.to_thread(
+                lambda: decisions.for_record(
+                    request.record_key,
+                    target=target,
+                    as_of=request.as_of,
+                    source_province=mapping.province_or_none(request.source_province),
+                )
+            )
+        return mapping.decision(decision, decisions.now())
+
+    async def WatchChanges(
+        self, request: registry_pb2.WatchChangesRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[registry_pb2.WatchChangesResponse]:
+        where = mapping.change_filter(request)
+        changes = self._use_cases.watch.follow(
+            where, after=max(0, request.after_cursor), from_latest=request.from_latest
+        )
+        async for batch, resume in changes:
+            today = china_date(self._use_cases.decisions.now())
+            yield registry_pb2.WatchChangesResponse(
+                changes=[mapping.change_event(c, today) for c in batch], resume_cursor=resume
+            )

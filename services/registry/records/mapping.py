@@ -1,0 +1,76 @@
+"""registry.proto's record messages from stored rows: StoredRecord, FeedFreshness.
+
+Built field by field from the stored event. Checks answer with the same
+messages from bytes serialized at apply time (checks/answers.py); tests hold
+the two to equal answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from services.common.convert import (
+    CERTIFICATE_STATUS_FROM_PB,
+    CERTIFICATE_STATUS_TO_PB,
+    KIND_TO_PB,
+    PROVINCE_TO_PB,
+    timestamp,
+)
+from services.core.provenance import Source
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.core.status import CertificateStatus, effective_status
+from services.registry.records.store import Feed, StoredRow
+from yrdhub.v1 import common_pb2, events_pb2, registry_pb2
+
+_CERTIFICATES = ("qualification", "green_cert")
+
+
+def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
+    """A stored version as the StoredRecord every answer carries; a certificate's
+    effective status is its status on `today` (EXPIRED past valid_until)."""
+    record = events_pb2.Event.FromString(row.payload).record
+    msg = registry_pb2.StoredRecord(
+        record_key=row.record_key,
+        kind=KIND_TO_PB[RecordKind(row.kind)],
+        provenance=common_pb2.Provenance(
+            province=PROVINCE_TO_PB[Province(row.province)],
+            revision=row.revision,
+            event_id=row.event_id,
+            sequence=row.sequence,
+            accepted_at=timestamp(row.accepted_at),
+            applied_at=timestamp(row.applied_at),
+        ),
+        record=record,
+    )
+    which = record.WhichOneof("body")
+    if which in _CERTIFICATES:
+        cert = getattr(record, which)
+        published = CERTIFICATE_STATUS_FROM_PB.get(cert.status.canonical, CertificateStatus.VALID)
+        until = dt.date.fromisoformat(cert.valid_until) if cert.valid_until else None
+        msg.effective_status = CERTIFICATE_STATUS_TO_PB[effective_status(published, until, today)]
+    return msg
+
+
+def feed_freshness(feed: Feed) -> registry_pb2.FeedFreshness:
+    msg = registry_pb2.FeedFreshness(
+        province=PROVINCE_TO_PB[Province(feed.province)],
+        last_sequence=feed.last_sequence,
+        events_applied=feed.events_applied,
+    )
+    if feed.last_accepted_at is not None:
+        msg.last_accepted_at.CopyFrom(timestamp(feed.last_accepted_at))
+    if feed.last_applied_at is not None:
+        msg.last_applied_at.CopyFrom(timestamp(feed.last_applied_at))
+    return msg
+
+
+def provenance(source: Source) -> common_pb2.Provenance:
+    return common_pb2.Provenance(
+        province=PROVINCE_TO_PB[source.province],
+        revision=source.revision,
+        event_id=source.event_id,
+        sequence=source.sequence,
+        accepted_at=timestamp(source.accepted_at),
+        applied_at=timestamp(source.applied_at),
+    )

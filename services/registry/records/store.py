@@ -1,0 +1,169 @@
+"""Reads of the reconciled records: by key, institution, code and version, and
+the feeds' freshness. The ingest capability writes these tables (ingest/apply.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql import Select
+
+from services.common.sql import create_tables, stored_offsets
+from services.core.provenance import as_utc
+from services.core.provinces import Province
+from services.registry.records.tables import (
+    RecordTables,
+    dead_letter_table,
+    feed_table,
+    offset_table,
+    record_table,
+    version_table,
+)
+
+PROVINCE_CODES = [p.value for p in Province]
+REBUILD = (
+    "A registry rebuilds from Kafka: move the database aside (or point --db at a new one) "
+    "and start again."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """One version of a record as stored: its provenance and event payload."""
+
+    province: str
+    record_key: str
+    kind: str
+    revision: int
+    sequence: int
+    event_id: str
+    accepted_at: dt.datetime
+    applied_at: dt.datetime
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    province: str
+    last_sequence: int
+    last_accepted_at: dt.datetime | None
+    last_applied_at: dt.datetime | None
+    events_applied: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeadEvent:
+    topic: str
+    partition: int
+    offset: int
+    error: str
+    payload: bytes
+
+
+# StoredRow's fields are columns of both record tables (kind is derived for versions).
+_ROW_FIELDS = tuple(StoredRow.__dataclass_fields__)
+_VERSION_FIELDS = tuple(f for f in _ROW_FIELDS if f != "kind")
+
+
+def _stored(row: Sequence[Any]) -> StoredRow:
+    province, key, kind, revision, sequence, event_id, accepted, applied, payload = row
+    return StoredRow(
+        province,
+        key,
+        kind,
+        revision,
+        sequence,
+        event_id,
+        as_utc(accepted),
+        as_utc(applied),
+        payload,
+    )
+
+
+class RecordStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def create_schema(self) -> None:
+        create_tables(self._engine, RecordTables.metadata, REBUILD)
+
+    def offsets(self) -> dict[tuple[str, int], int]:
+        """Where to resume each partition: the offset after the last applied event."""
+        return stored_offsets(self._engine, offset_table)
+
+    @staticmethod
+    def _select_rows() -> Select[tuple[object, ...]]:
+        return select(*(record_table.c[name] for name in _ROW_FIELDS))
+
+    def by_key(self, record_key: str) -> list[StoredRow]:
+        r = record_table.c
+        with self._engine.connect() as conn:
+            # Every province listed, so the lookup walks the primary key.
+            stmt = self._select_rows().where(
+                r.province.in_(PROVINCE_CODES), r.record_key == record_key
+            )
+            return [_stored(row) for row in conn.execute(stmt.order_by(r.province))]
+
+    def by_uscc(self, uscc: str) -> list[StoredRow]:
+        r = record_table.c
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(r.uscc == uscc)
+            return [
+                _stored(row)
+                for row in conn.execute(stmt.order_by(r.kind, r.record_key, r.province))
+            ]
+
+    def by_code(self, code: str) -> list[StoredRow]:
+        """Certificates whose number or label code is `code`, in every province."""
+        r = record_table.c
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(or_(r.code == code, r.label_code == code))
+            return [_stored(row) for row in conn.execute(stmt.order_by(r.province))]
+
+    def versions(self, record_key: str, applied_by: dt.datetime | None = None) -> list[StoredRow]:
+        """Every version of a record from every province, by province then revision;
+        with `applied_by`, only those the registry had applied at or before it."""
+        v = version_table.c
+        stmt = select(*(v[name] for name in _VERSION_FIELDS)).where(
+            # Every province listed, so the lookup walks the primary key.
+            v.province.in_(PROVINCE_CODES),
+            v.record_key == record_key,
+        )
+        if applied_by is not None:
+            stmt = stmt.where(v.applied_at <= applied_by)
+        kind = record_key.split("/", 1)[0]
+        with self._engine.connect() as conn:
+            return [
+                _stored((province, key, kind, *rest))
+                for province, key, *rest in conn.execute(stmt.order_by(v.province, v.revision))
+            ]
+
+    def feeds(self) -> list[Feed]:
+        with self._engine.connect() as conn:
+            return [
+                Feed(
+                    row.province,
+                    row.last_sequence,
+                    as_utc(row.last_accepted_at),
+                    as_utc(row.last_applied_at),
+                    row.events_applied,
+                )
+                for row in conn.execute(select(feed_table).order_by(feed_table.c.province))
+            ]
+
+    def record_count(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(record_table)).scalar_one())
+
+    def dead_letters(self) -> list[DeadEvent]:
+        with self._engine.connect() as conn:
+            return [DeadEvent(*row) for row in conn.execute(select(dead_letter_table))]
