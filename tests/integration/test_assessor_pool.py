@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.verify import verify_draw
-from services.hub.pool_data import generate_pool, load_registry
 from services.registry.policies import load_inspection, load_recusal
 from services.registry.pool import AssessorPool, DrawResult
 from services.registry.pool_relay import event_payload

@@ -19,8 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from devtools.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
 from services.common.db import make_engine
-from services.hub.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
 from services.registry.policies import load_inspection, load_recusal
 from services.registry.pool import AssessorPool
 from services.registry.pool_relay import event_payload
