@@ -4,7 +4,6 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY services services
 COPY yrdhub yrdhub
-COPY bench bench
 RUN pip install --no-cache-dir . && useradd --uid 10001 yrdhub
 USER 10001
 ENV PYTHONUNBUFFERED=1

@@ -1,10 +1,17 @@
-"""`yrdhub bench` options to a run, a table and a JSON file."""
+"""`yrdhub bench` options to a run, a table and a JSON file.
+
+`yrdhub bench ...` runs `python -m bench ...`, so the hub's CLI never imports
+this package; the options are defined here only.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -12,6 +19,33 @@ from rich.console import Console
 from bench.postgres import PostgresDatabases
 from bench.report import machine, results_table
 from bench.run import BenchSettings, run_bench, write_json
+
+BENCH_EXTRA_HINT = "yrdhub bench needs the bench extra: pip install -e '.[bench]'"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under 3 minutes")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--pg-dsn", help="admin DSN for --db postgres (default: $YRDHUB_TEST_PG_DSN)"
+    )
+    parser.add_argument(
+        "--scale", action="store_true", help="also fill to 10k, 100k and 1M records"
+    )
+    parser.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="yrdhub bench", description="benchmarks beside baselines measured in the same run"
+    )
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.scale and importlib.util.find_spec("matplotlib") is None:
+        print(BENCH_EXTRA_HINT, file=sys.stderr)
+        raise SystemExit(2)
+    run_from_args(args, Console())
 
 
 def run_from_args(args: argparse.Namespace, console: Console) -> None:

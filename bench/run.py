@@ -24,14 +24,14 @@ from bench.echo import ECHO_METHOD
 from bench.floor import storage_floor_rps
 from bench.load import CallStats, drive_unary
 from bench.memory import peak_rss_mb, private_mb
+from bench.pool import bench_team_draw
+from devtools.datagen import DataSet, generate
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics
 from services.core.provinces import Province
 from services.exchange.outbox import OutboxTables
 from services.hub import client
-from services.hub.bench_pool import bench_team_draw
-from services.hub.datagen import DataSet, generate
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.processes import ServiceProcess
 from services.hub.supervisor import Hub, HubConfig

@@ -9,8 +9,8 @@ from typing import Any
 from bench.load import drive_unary
 from bench.memory import peak_rss_mb, private_mb
 from bench.run import CHECK_METHOD, Log, _valid, check_payloads, measure_ingest
+from devtools.datagen import generate
 from services.core.provinces import Province
-from services.hub.datagen import generate
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.supervisor import Hub, HubConfig
 from yrdhub.v1 import records_pb2

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
+import os
 import signal
+import sys
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -33,10 +37,12 @@ def _demo(args: argparse.Namespace, console: Console) -> None:
     run_demo(args.institutions, args.workdir, console)
 
 
-def _bench(args: argparse.Namespace, console: Console) -> None:
-    from bench.cli import run_from_args
-
-    run_from_args(args, console)
+def _bench(argv: list[str]) -> NoReturn:
+    """Hand `yrdhub bench ...` to `python -m bench ...`: the services never import bench."""
+    if any(importlib.util.find_spec(name) is None for name in ("bench", "devtools")):
+        print("yrdhub bench needs the bench extra: pip install -e '.[bench]'", file=sys.stderr)
+        raise SystemExit(2)
+    os.execv(sys.executable, [sys.executable, "-m", "bench", *argv])
 
 
 def _label_qr(args: argparse.Namespace, console: Console) -> None:
@@ -56,16 +62,12 @@ def main(argv: list[str] | None = None) -> None:
     demo.add_argument("--institutions", type=int, default=1000, help="per province")
     demo.add_argument("--workdir", type=Path, help="keep data here (default: a temp folder)")
     demo.set_defaults(run=_demo)
-    bench = sub.add_parser("bench", help="benchmarks beside baselines measured in the same run")
-    bench.add_argument("--quick", action="store_true", help="a smaller run, under 3 minutes")
-    bench.add_argument("--json", type=Path, help="write the figures here")
-    bench.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    bench.add_argument(
-        "--pg-dsn", help="admin DSN for --db postgres (default: $YRDHUB_TEST_PG_DSN)"
+    # The bench options (and its --help) belong to `python -m bench`, which gets them as they are.
+    sub.add_parser(
+        "bench",
+        help="benchmarks beside baselines measured in the same run (see yrdhub bench --help)",
+        add_help=False,
     )
-    bench.add_argument("--scale", action="store_true", help="also fill to 10k, 100k and 1M records")
-    bench.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
-    bench.set_defaults(run=_bench)
     qr = sub.add_parser("label-qr", help="write the QR image for a green-product label")
     qr.add_argument("code", help="the label code")
     qr.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
@@ -77,7 +79,11 @@ def main(argv: list[str] | None = None) -> None:
     from services.hub import verify_draw
 
     verify_draw.add_parser(sub)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "bench":
+        _bench(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.WARNING)
     console = Console()
     args.run(args, console)

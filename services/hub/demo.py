@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from devtools.datagen import DataSet, generate
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, from_timestamp
 from services.core.provinces import Province
 from services.hub import client
-from services.hub.datagen import DataSet, generate
 from services.hub.demo_pool import show_assessor_pool
 from services.hub.demo_reconciliation import show_reconciliation
 from services.hub.qr import label_url

@@ -11,10 +11,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from devtools.datagen import DataSet
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.core.provinces import Province
 from services.hub import client
-from services.hub.datagen import DataSet
 from services.hub.supervisor import Hub
 from services.hub.verify_draw import document_of, verify_document
 from yrdhub.v1 import (

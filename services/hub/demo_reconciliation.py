@@ -10,11 +10,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from devtools.datagen import DataSet
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.client import ChangeSubscription
-from services.hub.datagen import DataSet
 from yrdhub.v1 import reconciliation_pb2, records_pb2, registry_pb2
 
 _CONFLICT = {

@@ -18,13 +18,13 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
 )
 from sqlalchemy import select
 
+from devtools.datagen import DataSet, generate
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.hub import client
-from services.hub.datagen import DataSet, generate
 from services.hub.supervisor import Hub
 from services.registry.records.tables import version_table
 from tests.e2e.conftest import TWO

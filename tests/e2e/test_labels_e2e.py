@@ -21,11 +21,11 @@ from pathlib import Path
 import grpc
 import pytest
 
+from devtools.datagen import generate
 from services.common.convert import PROVINCE_TO_PB
 from services.common.grpc_errors import bad_request_violations
 from services.core.provinces import Province
 from services.hub import client
-from services.hub.datagen import generate
 from services.hub.qr import write_label_qr
 from services.hub.supervisor import Hub, HubConfig
 from yrdhub.v1 import common_pb2, labels_pb2, records_pb2

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.teams import TeamRequest
 from services.core.verify import verify_draw
-from services.hub.pool_data import generate_pool, load_registry
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload

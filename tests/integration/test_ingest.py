@@ -11,12 +11,12 @@ import pytest
 from kafka import KafkaProducer
 from sqlalchemy import text
 
+from devtools.datagen import generate
 from services.common.convert import timestamp
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics, ensure_topics, make_consumer, make_producer
 from services.core.provinces import Province
 from services.core.records import RecordKind
-from services.hub.datagen import generate
 from services.registry.ingest.feed import Ingestor
 from tests.conftest import Databases
 from tests.factories import AppliedStore

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.datagen import generate
 from services.common.db import make_engine
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
-from services.hub.datagen import generate
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.ingest.events import parse_event

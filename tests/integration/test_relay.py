@@ -7,13 +7,13 @@ from collections import defaultdict
 
 import pytest
 
+from devtools.datagen import generate
 from services.common.db import make_engine
 from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher
 from services.exchange.relay import Relay
-from services.hub.datagen import generate
 from tests.integration.kafka_helpers import read_events
 from yrdhub.v1 import common_pb2, records_pb2
 

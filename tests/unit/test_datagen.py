@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
+from devtools.datagen import DataSet, generate, make_uscc, org_code_check_char
 from services.common.convert import record_fields
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.validation import Refused, Validated, validate_record
-from services.hub.datagen import DataSet, generate, make_uscc, org_code_check_char
 from yrdhub.v1 import records_pb2
 
 TODAY = dt.date(2026, 3, 1)

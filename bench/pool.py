@@ -19,9 +19,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from devtools.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.teams import TeamRequest
-from services.hub.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload

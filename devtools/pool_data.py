@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from devtools.datagen import make_uscc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.core.provinces import Province
 from services.core.records import RecordKind
-from services.hub.datagen import make_uscc
 from services.registry.checks.answers import precompute
 from services.registry.ingest.apply import RecordWriter
 from services.registry.ingest.events import parse_event

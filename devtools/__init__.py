@@ -1,0 +1,1 @@
+"""Development tooling: data generators and fixtures used by the demo, tests and benchmarks, not by the services."""
