@@ -23,7 +23,8 @@ from services.core.verify import verify_draw
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
-from services.registry.pool.store import AssignmentRow, DoubleBooked, PoolStore, PoolTables, Reveal
+from services.registry.pool.store import DoubleBooked, PoolStore
+from services.registry.pool.tables import AssignmentRow, PoolTables, Reveal
 from services.registry.pool.view import PoolView
 from tests.integration.pool_records import (
     InstitutionRecords,

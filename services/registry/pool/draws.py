@@ -17,17 +17,13 @@ import datetime as dt
 import json
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from services.core.assessors import (
-    Exclusion,
-    PoolMember,
     RecusalPolicy,
     Review,
-    unavailable_during,
 )
 from services.core.draws import (
     PROVINCE_ORDER,
@@ -35,7 +31,6 @@ from services.core.draws import (
     DrawKind,
     DrawState,
     Load,
-    Role,
     Seating,
     canonical_json,
     commitment,
@@ -49,9 +44,7 @@ from services.core.inspections import (
     InspectionRequest,
     InspectionSpec,
     parse_inspection_spec,
-    plan_conflicts,
     plan_outcome,
-    plan_snapshot,
 )
 from services.core.provenance import utcnow
 from services.core.teams import (
@@ -63,15 +56,9 @@ from services.core.teams import (
     seat_screened,
     team_snapshot_json,
 )
-from services.registry.pool.store import (
-    ACTIVE,
-    AssignmentFilter,
-    AssignmentRow,
-    DoubleBooked,
-    DrawRow,
-    PoolStore,
-    Reveal,
-)
+from services.registry.pool.plans import plan_assignments, plan_snapshot_of
+from services.registry.pool.store import ACTIVE, DoubleBooked, PoolStore, new_id
+from services.registry.pool.tables import AssignmentFilter, AssignmentRow, DrawRow, Reveal
 from services.registry.pool.view import Pool, PoolView
 
 log = logging.getLogger(__name__)
@@ -108,10 +95,6 @@ class _Head(NamedTuple):
     policy_version: str
 
 
-def _new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4()}"
-
-
 class AssessorPool:
     def __init__(
         self,
@@ -138,7 +121,7 @@ class AssessorPool:
     def request_team(self, request: TeamRequest) -> DrawResult:
         spec = parse_team_spec(request, self._recusal)
         seed = new_seed()
-        draw_id = _new_id("team")
+        draw_id = new_id("team")
         committed_at = self._clock()
         head = _Head(
             draw_id,
@@ -159,7 +142,7 @@ class AssessorPool:
                 now = self._clock()
                 assignments = [
                     AssignmentRow(
-                        assignment_id=_new_id("asg"),
+                        assignment_id=new_id("asg"),
                         draw_id=draw_id,
                         assessor_id=pick.assessor_id,
                         home_province=pick.province,
@@ -257,7 +240,7 @@ class AssessorPool:
     def plan_inspections(self, request: InspectionRequest) -> DrawResult:
         spec = parse_inspection_spec(request)
         seed = new_seed()
-        draw_id = _new_id("plan")
+        draw_id = new_id("plan")
         head = _Head(
             draw_id,
             INSPECTION_PLAN,
@@ -269,9 +252,9 @@ class AssessorPool:
         self._store.commit_draw(*head)
         for _attempt in range(_ATTEMPTS):
             with self._drawing:
-                snapshot = self._plan_snapshot(spec, self._view.current())
+                snapshot = self._plan_snapshot(spec)
                 outcome = plan_outcome(seed, snapshot)
-                assignments = self._plan_assignments(draw_id, spec, outcome, snapshot)
+                assignments = plan_assignments(draw_id, spec, outcome, snapshot, self._clock())
                 eligible = sum(1 for i in snapshot["inspectors"] if i[4] is None)
                 try:
                     row = self._reveal(
@@ -289,80 +272,12 @@ class AssessorPool:
             return DrawResult(row, outcome, assignments, snapshot=snapshot)
         raise RuntimeError(f"plan {draw_id} kept racing other bookings")
 
-    def _plan_snapshot(self, spec: InspectionSpec, pool: Pool) -> dict[str, Any]:
-        entities = self._view.institutions(
-            spec.provinces, spec.fields, spec.start_date, self._inspection.credit_recent_years
+    def _plan_snapshot(self, spec: InspectionSpec) -> dict[str, Any]:
+        pool = self._view.current()
+        loads = self._loads(spec.start_date, pool)
+        return plan_snapshot_of(
+            spec, pool, self._view, self._store, self._recusal, self._inspection, loads
         )
-        inspectors: list[tuple[PoolMember, Exclusion | None]] = [
-            (e.member, e.standing) for e in pool.entries
-        ]
-        busy: dict[str, set[dt.date]] = {
-            ident: set(days)
-            for ident, days in self._store.booked_days(spec.start_date, spec.end_date).items()
-        }
-        for m, excluded in inspectors:
-            if excluded is None and unavailable_during(m, spec.start_date, spec.end_date):
-                for first, last in m.unavailable:
-                    day = max(first, spec.start_date)
-                    while day <= min(last, spec.end_date):
-                        busy.setdefault(m.assessor_id, set()).add(day)
-                        day += dt.timedelta(days=1)
-        hub_reviews = (
-            self._store.hub_reviews({e.uscc for e in entities})
-            if self._recusal.reviewed_within_years
-            else {}
-        )
-        conflicts = plan_conflicts(
-            [m for m, excluded in inspectors if excluded is None],
-            entities,
-            spec,
-            self._recusal,
-            hub_reviews,
-        )
-        return plan_snapshot(
-            spec,
-            self._recusal,
-            self._inspection,
-            self._loads(spec.start_date, pool),
-            entities,
-            inspectors,
-            {k: sorted(v) for k, v in busy.items()},
-            conflicts,
-        )
-
-    def _plan_assignments(
-        self,
-        draw_id: str,
-        spec: InspectionSpec,
-        outcome: Mapping[str, Any],
-        snapshot: Mapping[str, Any],
-    ) -> list[AssignmentRow]:
-        home = {i[0]: i[1] for i in snapshot["inspectors"]}
-        now = self._clock()
-        rows = []
-        for province, uscc, _grade, day, team, _failure in outcome["visits"]:
-            date = dt.date.fromisoformat(day)
-            for ident, role in team:
-                rows.append(
-                    AssignmentRow(
-                        assignment_id=_new_id("asg"),
-                        draw_id=draw_id,
-                        assessor_id=ident,
-                        home_province=home[ident],
-                        role=Role(role),
-                        kind=INSPECTION_PLAN,
-                        institution_uscc=uscc,
-                        institution_province=province,
-                        start_date=date,
-                        end_date=date,
-                        state=ACTIVE,
-                        cancel_reason="",
-                        revision=1,
-                        reference=spec.reference,
-                        updated_at=now,
-                    )
-                )
-        return rows
 
     # Reads and changes -------------------------------------------------------
 

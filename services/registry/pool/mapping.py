@@ -13,7 +13,7 @@ from services.core.inspections import CreditClass, InspectionRequest
 from services.core.provinces import Province
 from services.core.teams import TeamRequest
 from services.registry.pool.draws import DrawResult
-from services.registry.pool.store import AssignmentRow, DrawRow
+from services.registry.pool.tables import AssignmentRow, DrawRow
 from yrdhub.v1 import assessor_pool_pb2, records_pb2
 from yrdhub.v1 import assessor_pool_pb2 as pb
 

@@ -16,7 +16,8 @@ from services.common.convert import timestamp
 from services.common.kafka_io import Sender
 from services.common.relaying import KafkaRelay, Outgoing
 from services.registry.pool.mapping import assignment_pb
-from services.registry.pool.store import AssignmentRow, PoolStore
+from services.registry.pool.store import PoolStore
+from services.registry.pool.tables import AssignmentRow
 from yrdhub.v1 import assessor_pool_pb2
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,104 @@
+"""Inspection plans: what a plan is drawn from, and the assignments a drawn plan books."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from services.core.assessors import Exclusion, PoolMember, RecusalPolicy, unavailable_during
+from services.core.draws import DrawKind, Load, Role
+from services.core.inspections import (
+    InspectionPolicy,
+    InspectionSpec,
+    plan_conflicts,
+    plan_snapshot,
+)
+from services.registry.pool.store import ACTIVE, PoolStore, new_id
+from services.registry.pool.tables import AssignmentRow
+from services.registry.pool.view import Pool, PoolView
+
+
+def plan_snapshot_of(
+    spec: InspectionSpec,
+    pool: Pool,
+    view: PoolView,
+    store: PoolStore,
+    recusal: RecusalPolicy,
+    inspection: InspectionPolicy,
+    loads: Mapping[str, Load],
+) -> dict[str, Any]:
+    """What a plan is drawn from: the institutions to inspect, every inspector
+    with its standing, their busy days and conflicts, the rules and the loads."""
+    entities = view.institutions(
+        spec.provinces, spec.fields, spec.start_date, inspection.credit_recent_years
+    )
+    inspectors: list[tuple[PoolMember, Exclusion | None]] = [
+        (e.member, e.standing) for e in pool.entries
+    ]
+    busy: dict[str, set[dt.date]] = {
+        ident: set(days)
+        for ident, days in store.booked_days(spec.start_date, spec.end_date).items()
+    }
+    for m, excluded in inspectors:
+        if excluded is None and unavailable_during(m, spec.start_date, spec.end_date):
+            for first, last in m.unavailable:
+                day = max(first, spec.start_date)
+                while day <= min(last, spec.end_date):
+                    busy.setdefault(m.assessor_id, set()).add(day)
+                    day += dt.timedelta(days=1)
+    hub_reviews = (
+        store.hub_reviews({e.uscc for e in entities}) if recusal.reviewed_within_years else {}
+    )
+    conflicts = plan_conflicts(
+        [m for m, excluded in inspectors if excluded is None],
+        entities,
+        spec,
+        recusal,
+        hub_reviews,
+    )
+    return plan_snapshot(
+        spec,
+        recusal,
+        inspection,
+        loads,
+        entities,
+        inspectors,
+        {k: sorted(v) for k, v in busy.items()},
+        conflicts,
+    )
+
+
+def plan_assignments(
+    draw_id: str,
+    spec: InspectionSpec,
+    outcome: Mapping[str, Any],
+    snapshot: Mapping[str, Any],
+    now: dt.datetime,
+) -> list[AssignmentRow]:
+    """One assignment per inspector and visit day of a drawn plan."""
+    home = {i[0]: i[1] for i in snapshot["inspectors"]}
+    rows = []
+    for province, uscc, _grade, day, team, _failure in outcome["visits"]:
+        date = dt.date.fromisoformat(day)
+        for ident, role in team:
+            rows.append(
+                AssignmentRow(
+                    assignment_id=new_id("asg"),
+                    draw_id=draw_id,
+                    assessor_id=ident,
+                    home_province=home[ident],
+                    role=Role(role),
+                    kind=DrawKind.INSPECTION_PLAN,
+                    institution_uscc=uscc,
+                    institution_province=province,
+                    start_date=date,
+                    end_date=date,
+                    state=ACTIVE,
+                    cancel_reason="",
+                    revision=1,
+                    reference=spec.reference,
+                    updated_at=now,
+                )
+            )
+    return rows
