@@ -23,6 +23,7 @@ from services.common.convert import PROVINCE_TO_PB
 from services.common.feeding import KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.sql import stored_offsets, upsert
+from services.core.draws import AssignmentState
 from services.core.provinces import Province
 from yrdhub.v1 import assessor_pool_pb2
 
@@ -87,7 +88,9 @@ class HomeAssignments:
                         "revision": a.revision,
                         "assessor_id": a.assessor_id,
                         "start_date": dt.date.fromisoformat(a.start_date),
-                        "state": "ACTIVE" if a.state == _ACTIVE else "CANCELLED",
+                        "state": AssignmentState.ACTIVE
+                        if a.state == _ACTIVE
+                        else AssignmentState.CANCELLED,
                         "payload": a.SerializeToString(),
                     }
                     for a in latest.values()
@@ -111,7 +114,7 @@ class HomeAssignments:
         if assessor_id:
             stmt = stmt.where(_assignment.c.assessor_id == assessor_id)
         if not include_cancelled:
-            stmt = stmt.where(_assignment.c.state == "ACTIVE")
+            stmt = stmt.where(_assignment.c.state == AssignmentState.ACTIVE)
         stmt = stmt.order_by(_assignment.c.start_date, _assignment.c.assignment_id).limit(limit)
         with self._engine.connect() as conn:
             return [
