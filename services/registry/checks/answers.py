@@ -154,11 +154,6 @@ _MATCH_STATUS = {
 _CERT = registry_pb2.CheckCertificateResponse
 
 
-def stored_record(answer: StoredAnswer, today: dt.date) -> bytes:
-    """A complete StoredRecord message."""
-    return answer.body + _STORED_STATUS[answer.effective_status(today)]
-
-
 def label_match(answer: StoredAnswer, effective_status: int) -> bytes:
     """A complete LabelMatch message, given answer.effective_status(today)."""
     return answer.body + _MATCH_STATUS[effective_status]
