@@ -21,7 +21,7 @@ from typing import Any
 
 from devtools.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
 from services.common.db import make_engine
-from services.core.teams import TeamRequest
+from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import drive_unary
+from bench.measures import CHECK_METHOD, check_payloads, measure_ingest
 from bench.memory import peak_rss_mb, private_mb
-from bench.run import CHECK_METHOD, Log, _valid, check_payloads, measure_ingest
+from bench.run import Log, _valid
 from devtools.datagen import generate
 from services.core.provinces import Province
 from services.hub.kafka_broker import KafkaBroker

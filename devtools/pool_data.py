@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from devtools.datagen import make_uscc
+from devtools.uscc import make_uscc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.core.provinces import Province
 from services.core.records import RecordKind

@@ -40,7 +40,6 @@ from services.core.draws import (
     Load,
     loads_of,
     rank,
-    seat_inspectors,
 )
 from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.provinces import Province
@@ -53,6 +52,7 @@ from services.core.records import (
     RequiredDate,
     _not_before,
 )
+from services.core.seating import seat_inspectors
 
 PLAN_FORMAT = "yrdhub/inspection-plan/1"
 MAX_PLAN_DAYS = 366

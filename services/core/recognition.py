@@ -1,5 +1,4 @@
-"""Recognition decisions: is a certificate, or an institution's scope, recognised in a
-target province on a day, and exactly why.
+"""Recognition rules, and the types their answers are stated in: reasons, inputs, decisions.
 
 Each rule returns a Reason: a stable rule id, the effect it has (RECOGNIZED when
 it passes), a message, and the inputs it used with their provenance (the
@@ -10,12 +9,13 @@ ones too, so a RECOGNIZED answer is as explainable as a refusal.
 Rule ids: record.known, institution.known, source.accepted, validity.started,
 status.on_date, credit.listings, conflicts.open, scope.standards_in_force,
 scope.covered.
+
+The decisions that apply them are in services.core.recognition_decisions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -93,14 +93,7 @@ class RequestedItem:
     standard_year: int | None = None
 
 
-def _decision(
-    policy: RecognitionPolicy, target: Province, on: dt.date, reasons: Sequence[Reason]
-) -> Decision:
-    outcome = max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
-    return Decision(outcome, tuple(reasons), policy.version, policy.digest, target, on)
-
-
-def _record(name: str, value: object, cert: Certificate) -> DecisionInput:
+def record_input(name: str, value: object, cert: Certificate) -> DecisionInput:
     return DecisionInput(name, str(value), InputOrigin.RECORD, cert.source)
 
 
@@ -110,7 +103,7 @@ def _policy(name: str, values: object) -> DecisionInput:
     return DecisionInput(name, str(values), InputOrigin.POLICY)
 
 
-def _request(name: str, value: object) -> DecisionInput:
+def request_input(name: str, value: object) -> DecisionInput:
     return DecisionInput(name, str(value), InputOrigin.REQUEST)
 
 
@@ -121,8 +114,8 @@ def source_accepted(policy: RecognitionPolicy, target: Province, cert: Certifica
     publisher = cert.source.province
     accepted = policy.sources.accepts(target, publisher)
     inputs = (
-        _record("publishing_province", publisher.value, cert),
-        _request("target_province", target.value),
+        record_input("publishing_province", publisher.value, cert),
+        request_input("target_province", target.value),
         _policy(
             f"sources.accept_from.{target.value}",
             policy.sources.accept_from.get(target, frozenset(Province)),
@@ -145,7 +138,7 @@ def source_accepted(policy: RecognitionPolicy, target: Province, cert: Certifica
 
 def validity_started(cert: Certificate, on: dt.date) -> Reason:
     start = cert.record.valid_from
-    inputs = (_record("valid_from", start, cert), _request("as_of", on))
+    inputs = (record_input("valid_from", start, cert), request_input("as_of", on))
     if on < start:
         return Reason(
             "validity.started", Outcome.NOT_RECOGNIZED, f"not valid before {start}", inputs
@@ -157,9 +150,9 @@ def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) ->
     status = validity_on(cert.record, on).status
     effect = policy.status.effect(status)
     inputs = (
-        _record("status", cert.record.status.value, cert),
-        _record("valid_until", cert.record.valid_until, cert),
-        _request("as_of", on),
+        record_input("status", cert.record.status.value, cert),
+        record_input("valid_until", cert.record.valid_until, cert),
+        request_input("as_of", on),
         _policy("status.blocking", policy.status.blocking),
         _policy("status.conditional", policy.status.conditional),
     )
@@ -172,8 +165,8 @@ def credit_listings(
 ) -> Reason:
     listings = in_force_on(credit, on)
     inputs: list[DecisionInput] = [
-        _request("institution_uscc", uscc),
-        _request("as_of", on),
+        request_input("institution_uscc", uscc),
+        request_input("as_of", on),
         _policy("credit.blocking_lists", policy.credit.blocking_lists),
         _policy("credit.conditional_lists", policy.credit.conditional_lists),
     ]
@@ -225,7 +218,7 @@ def standards_in_force(
     rules = policy.scope
     inputs: list[DecisionInput] = [
         _policy("scope.require_standard_in_force", rules.require_standard_in_force),
-        _request("as_of", on),
+        request_input("as_of", on),
     ]
     withdrawn: list[str] = []
     for item, cert in items:
@@ -237,7 +230,7 @@ def standards_in_force(
         withdrawn.append(
             f"{item.parameter} cites {cited} (withdrawn {entry.withdrawn_on}{replaced})"
         )
-        inputs.append(_record("scope_item", f"{item.parameter} | {cited}", cert))
+        inputs.append(record_input("scope_item", f"{item.parameter} | {cited}", cert))
         inputs.append(_policy("scope.withdrawn", f"{cited} withdrawn {entry.withdrawn_on}"))
     if not withdrawn:
         return Reason(
@@ -252,175 +245,3 @@ def standards_in_force(
         "; ".join(withdrawn),
         tuple(inputs),
     )
-
-
-# --- decisions ------------------------------------------------------------------
-
-
-def _certificate_reasons(
-    policy: RecognitionPolicy, target: Province, cert: Certificate, on: dt.date
-) -> list[Reason]:
-    return [
-        source_accepted(policy, target, cert),
-        validity_started(cert, on),
-        status_on_date(policy, cert, on),
-    ]
-
-
-def decide_certificate(
-    policy: RecognitionPolicy,
-    *,
-    target: Province,
-    on: dt.date,
-    record_key: str,
-    certificate: Certificate | None,
-    credit: Sequence[CreditFact],
-    conflicts: Sequence[OpenConflict],
-) -> Decision:
-    """Whether one province's version of a certificate is recognised in `target` on `on`.
-
-    `credit` holds the holder's credit events from every province; `conflicts`
-    the open conflicts about the certificate or its holder.
-    """
-    if certificate is None:
-        return _decision(
-            policy,
-            target,
-            on,
-            [
-                Reason(
-                    "record.known",
-                    Outcome.NOT_RECOGNIZED,
-                    f"no version of {record_key} to judge (none published, "
-                    "or none by the province asked)",
-                    (_request("record_key", record_key),),
-                )
-            ],
-        )
-    reasons = [
-        Reason(
-            "record.known",
-            Outcome.RECOGNIZED,
-            f"judging {certificate.source.province.name_en}'s revision "
-            f"{certificate.source.revision} of {record_key}",
-            (_record("revision", certificate.source.revision, certificate),),
-        ),
-        *_certificate_reasons(policy, target, certificate, on),
-        credit_listings(policy, certificate.holder_uscc, credit, on),
-        conflicts_open(policy, conflicts),
-    ]
-    record = certificate.record
-    if isinstance(record, Qualification) and policy.scope.require_standard_in_force:
-        reasons.append(standards_in_force(policy, [(i, certificate) for i in record.scope], on))
-    return _decision(policy, target, on, reasons)
-
-
-def _key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def _covers(item: ScopeItem, wanted: RequestedItem) -> bool:
-    return (
-        _key(item.parameter) == _key(wanted.parameter)
-        and _key(item.standard_code) == _key(wanted.standard_code)
-        and (wanted.standard_year is None or wanted.standard_year == item.standard_year)
-    )
-
-
-def _certificate_effect(reasons: Sequence[Reason]) -> Outcome:
-    return max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
-
-
-def decide_scope(
-    policy: RecognitionPolicy,
-    *,
-    target: Province,
-    on: dt.date,
-    uscc: str,
-    qualifications: Sequence[Certificate],
-    items: Sequence[RequestedItem],
-    credit: Sequence[CreditFact],
-    conflicts: Sequence[OpenConflict],
-) -> Decision:
-    """Whether an institution is recognised in `target` on `on` for each requested
-    scope item: some qualification of it that `target` would recognise must
-    cover the item (same parameter and standard); the best one counts."""
-    if not qualifications:
-        return _decision(
-            policy,
-            target,
-            on,
-            [
-                Reason(
-                    "institution.known",
-                    Outcome.NOT_RECOGNIZED,
-                    f"no province has published a qualification of {uscc}",
-                    (_request("institution_uscc", uscc),),
-                )
-            ],
-        )
-    reasons: list[Reason] = [
-        Reason(
-            "institution.known",
-            Outcome.RECOGNIZED,
-            f"{len(qualifications)} qualification version(s) held by the provinces",
-            tuple(_record("qualification", q.source.record_key, q) for q in qualifications),
-        )
-    ]
-    judged = {
-        (q.source.province, q.source.record_key): _certificate_reasons(policy, target, q, on)
-        for q in qualifications
-    }
-    cited: list[tuple[ScopeItem, Certificate]] = []
-    for wanted in items:
-        asked = _request(
-            "scope_item",
-            f"{wanted.parameter} | {wanted.standard_code}"
-            + (f"-{wanted.standard_year}" if wanted.standard_year else ""),
-        )
-        best: tuple[Outcome, Certificate, ScopeItem, list[Reason]] | None = None
-        for q in qualifications:
-            scope = q.record.scope if isinstance(q.record, Qualification) else ()
-            match = next((i for i in scope if _covers(i, wanted)), None)
-            if match is None:
-                continue
-            why = judged[(q.source.province, q.source.record_key)]
-            effect = _certificate_effect(why)
-            if best is None or effect.severity < best[0].severity:
-                best = (effect, q, match, why)
-        if best is None:
-            reasons.append(
-                Reason(
-                    "scope.covered",
-                    Outcome.NOT_RECOGNIZED,
-                    f"no qualification covers {wanted.parameter} to {wanted.standard_code}",
-                    (asked,),
-                )
-            )
-            continue
-        effect, cert, match, why = best
-        failing = [r.message for r in why if r.effect is not Outcome.RECOGNIZED]
-        detail = f" but {'; '.join(failing)}" if failing else ""
-        reasons.append(
-            Reason(
-                "scope.covered",
-                effect,
-                f"{wanted.parameter} to {match.standard_code}-{match.standard_year} is covered by "
-                f"{cert.source.record_key} ({cert.source.province.value}){detail}",
-                (
-                    asked,
-                    _record(
-                        "scope_item",
-                        f"{match.parameter} | {match.standard_code}-{match.standard_year}",
-                        cert,
-                    ),
-                    *(i for r in why for i in r.inputs if i.origin is InputOrigin.RECORD),
-                ),
-            )
-        )
-        cited.append((match, cert))
-    reasons.append(credit_listings(policy, uscc, credit, on))
-    reasons.append(conflicts_open(policy, conflicts))
-    if policy.scope.require_standard_in_force and cited:
-        reasons.append(standards_in_force(policy, cited, on))
-    return _decision(policy, target, on, reasons)

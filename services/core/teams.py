@@ -1,4 +1,4 @@
-"""Review teams: requests, their snapshot, and drawing them fast.
+"""Review teams: a draw's snapshot, and drawing them fast.
 
 The snapshot of a team draw lists, for each requested field, every assessor
 qualified in it, with the reason if they are excluded:
@@ -9,7 +9,8 @@ qualified in it, with the reason if they are excluded:
 Lines are sorted by assessor id; an assessor qualified in two requested
 fields is in both sections with the same exclusion. Re-running the draw takes
 the assessors not excluded, each with the requested fields whose section
-names them, and seats them (services.core.draws).
+names them, and seats them (services.core.seating). What a team is asked
+for, and its validation, is in services.core.team_requests.
 
 Per-field sections are what makes draws fast. A draw screens thousands of
 candidates; building objects per candidate per draw made draws slow and kept
@@ -25,11 +26,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence, Set
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from operator import attrgetter
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from typing import Any
 
 from services.core.assessors import (
     LEVEL_CODES,
@@ -50,98 +49,12 @@ from services.core.draws import (
     TeamShape,
     loads_of,
     outcome_of_seating,
-    seat_prepared,
-    seat_team,
 )
-from services.core.errors import InvalidRequest, Violation, violations_of
-from services.core.provinces import Province
-from services.core.records import (
-    DomainModel,
-    FieldCode,
-    OptionalText,
-    RequiredDate,
-    Uscc,
-    _not_before,
-)
+from services.core.seating import seat_prepared, seat_team
+from services.core.team_requests import TeamSpec
 
 TEAM_FORMAT = "yrdhub/team-draw/1"
 _LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
-
-# --- requests -------------------------------------------------------------------
-
-
-def _unique_fields(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        if not value:
-            raise ValueError("at least one field is required")
-        return tuple(sorted(set(value)))
-    return value
-
-
-def _province_required(value: Any) -> Any:
-    if value in ("", "UNSPECIFIED", None):
-        raise ValueError("required")
-    return value
-
-
-class TeamSpec(DomainModel):
-    """What a review team is asked for."""
-
-    institution_uscc: Uscc
-    institution_province: Annotated[Province, BeforeValidator(_province_required)]
-    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_unique_fields)]
-    start_date: RequiredDate
-    end_date: RequiredDate
-    size: int = Field(default=0, ge=0, le=20)
-    leader: bool = True
-    technical_experts: int = Field(default=0, ge=0, le=10)
-    reference: OptionalText = ""
-
-    _end_after_start = field_validator("end_date")(_not_before("start_date"))
-
-    @property
-    def days(self) -> int:
-        return (self.end_date - self.start_date).days + 1
-
-    def shape(self, loads: Mapping[str, Load]) -> TeamShape:
-        return TeamShape(self.size, self.leader, self.technical_experts, loads)
-
-
-@dataclass(frozen=True, slots=True)
-class TeamRequest:
-    """A team as a provincial system asks for it, before validation (parse_team_spec)."""
-
-    institution_uscc: str
-    institution_province: str
-    fields: Sequence[str]
-    start_date: str
-    end_date: str
-    size: int = 0  # 0: the policy's default team size
-    leader: bool = True
-    technical_experts: int = 0
-    reference: str = ""
-
-
-def parse_team_spec(request: TeamRequest, policy: RecusalPolicy) -> TeamSpec:
-    """A validated spec with defaults applied, or InvalidRequest naming every bad field."""
-    try:
-        spec = TeamSpec.model_validate(asdict(request))
-    except ValidationError as exc:
-        raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
-    if spec.days > policy.max_assignment_days:
-        raise InvalidRequest(
-            "invalid team request",
-            [
-                Violation(
-                    "spec.end_date",
-                    f"a review lasts at most {policy.max_assignment_days} days ({spec.days} asked)",
-                )
-            ],
-        )
-    if spec.size == 0:
-        spec = spec.model_copy(update={"size": policy.default_team_size})
-    return spec
-
 
 # --- the snapshot, plainly (the reference) ------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.load import CallStats
-from bench.run import CheckComparison
+from bench.measures import CheckComparison
 
 
 def _round(rps: int) -> CallStats:

@@ -6,7 +6,7 @@ import random
 
 from stdnum.cn import uscc as stdnum_uscc
 
-from devtools.datagen import make_uscc
+from devtools.uscc import make_uscc
 from yrdhub.v1 import common_pb2, records_pb2
 
 EMPLOYER = "91330100MA2AB0000"

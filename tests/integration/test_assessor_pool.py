@@ -18,7 +18,7 @@ from services.common.db import make_engine
 from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
-from services.core.teams import TeamRequest
+from services.core.team_requests import TeamRequest
 from services.core.verify import verify_draw
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal

@@ -13,7 +13,7 @@ from devtools.pool_data import load_registry
 from services.common.db import make_engine
 from services.common.kafka_io import assignment_topic, ensure_topics, make_consumer, make_producer
 from services.core.provinces import Province
-from services.core.teams import TeamRequest
+from services.core.team_requests import TeamRequest
 from services.exchange.home_assignments import AssignmentFeed, HomeAssignments
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal

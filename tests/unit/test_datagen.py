@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
-from devtools.datagen import DataSet, generate, make_uscc, org_code_check_char
+from devtools.datagen import DataSet, generate
+from devtools.uscc import make_uscc, org_code_check_char
 from services.common.convert import record_fields
 from services.core.provinces import Province
 from services.core.records import RecordKind

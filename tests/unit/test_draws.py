@@ -18,16 +18,14 @@ from services.core.draws import (
     commitment,
     digest,
     outcome_of_seating,
-    seat_team,
 )
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, AssessorLevel, AssessorStatus
+from services.core.seating import seat_team
+from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.teams import (
-    TeamRequest,
-    TeamSpec,
     field_pool,
-    parse_team_spec,
     pool_entry,
     screen_request,
     seat_screened,

@@ -18,9 +18,8 @@ from services.core.recognition import (
     OpenConflict,
     Reason,
     RequestedItem,
-    decide_certificate,
-    decide_scope,
 )
+from services.core.recognition_decisions import decide_certificate, decide_scope
 from services.core.records import CreditListType, GreenCertification, Qualification
 from services.core.status import CertificateStatus
 from tests.factories import LAB_A, certificate, credit, credit_fact, green_cert, qualification

@@ -1,216 +1,25 @@
-"""Validation of published records: identifiers, dates, statuses, scope, province rules."""
+"""Validation of published records: dates, statuses, required fields and scope,
+province rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from stdnum.cn import uscc as stdnum_uscc
 
 from services.core.errors import Violation
-from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import Province
 from services.core.records import RecordKind
-from services.core.validation import Refused, Validated, validate_record
-
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
-
-
-def make_uscc(base: str = "91310115MA1K4ABC3") -> str:
-    """A valid USCC: a 17-character base plus its computed check character."""
-    return base + str(stdnum_uscc.calc_check_digit(base))
-
-
-def with_other_check_char(code: str) -> str:
-    wrong = "0" if code[-1] != "0" else "1"
-    return code[:-1] + wrong
-
-
-def qualification(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "issuer": "09",
-        "number": "230912000123",
-        "institution_uscc": make_uscc(),
-        "institution_name": "上海某检测有限公司",
-        "address": "上海市浦东新区某路1号",
-        "legal_nature": "企业法人",
-        "valid_from": "2023-03-01",
-        "valid_until": "2029-02-28",
-        "status": "VALID",
-        "original_status": "有效",
-        "scope": [{"parameter": "铅 (Pb)", "standard_code": "GB 5009.12", "standard_year": 2017}],
-        "signatories": [{"name": "张三", "fields": ["00"]}],
-    }
-    return data | changes
-
-
-def assessor(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "assessor_id": "as-00001234",
-        "home_province": "",
-        "employer_uscc": make_uscc(),
-        "level": "TEAM_LEADER",
-        "fields": ["00", "12"],
-        "status": "ACTIVE",
-    }
-    return data | changes
-
-
-def green_cert(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "body_code": "CNCA-R-2002-001",
-        "certificate_number": "GP2023-0042",
-        "label_code": "GL-310000-0042",
-        "enterprise_uscc": make_uscc(),
-        "enterprise_name": "某建材有限公司",
-        "product": "陶瓷砖",
-        "model": "600x600",
-        "category": "建材",
-        "evaluation_standard": "GB/T 35610-2017",
-        "valid_from": "2023-01-01",
-        "valid_until": "2027-12-31",
-        "status": "VALID",
-    }
-    return data | changes
-
-
-def credit_event(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "reference": "沪市监信〔2024〕17号",
-        "uscc": make_uscc(),
-        "list_type": "ABNORMAL_OPERATIONS",
-        "action": "LISTED",
-        "reason": "未按期公示年度报告",
-        "effective_from": "2024-05-01",
-        "effective_until": "",
-        "listing_province": "",
-    }
-    return data | changes
-
-
-def accept(kind: RecordKind, data: dict[str, Any], province: Province = Province.SH) -> Validated:
-    result = validate_record(kind, data, province)
-    assert isinstance(result, Validated), result
-    return result
-
-
-def refuse(
-    kind: RecordKind, data: dict[str, Any], province: Province = Province.SH
-) -> list[Violation]:
-    result = validate_record(kind, data, province)
-    assert isinstance(result, Refused), result
-    return result.violations
-
-
-def fields_of(violations: list[Violation]) -> set[str]:
-    return {v.field for v in violations}
-
-
-# --- USCC --------------------------------------------------------------------------------
-
-
-def test_valid_uscc_is_accepted_and_kept() -> None:
-    code = make_uscc()
-    record = accept(RecordKind.QUALIFICATION, qualification(institution_uscc=code)).record
-    assert record.institution_uscc == code  # type: ignore[union-attr]
-
-
-def test_uscc_with_wrong_check_char_is_refused_on_its_field() -> None:
-    bad = with_other_check_char(make_uscc())
-    violations = refuse(RecordKind.QUALIFICATION, qualification(institution_uscc=bad))
-    assert fields_of(violations) == {"qualification.institution_uscc"}
-
-
-@pytest.mark.parametrize(
-    ("kind", "build", "field"),
-    [
-        (RecordKind.ASSESSOR, assessor, "assessor.employer_uscc"),
-        (RecordKind.GREEN_CERT, green_cert, "green_cert.enterprise_uscc"),
-        (RecordKind.CREDIT_EVENT, credit_event, "credit_event.uscc"),
-    ],
+from tests.unit.validation_helpers import (
+    accept,
+    assessor,
+    credit_event,
+    fields_of,
+    green_cert,
+    qualification,
+    refuse,
 )
-def test_every_kind_checks_its_uscc(kind: RecordKind, build: Any, field: str) -> None:
-    bad = with_other_check_char(make_uscc())
-    data = build(**{field.split(".")[1]: bad})
-    assert fields_of(refuse(kind, data)) == {field}
-
-
-def test_lower_case_uscc_is_normalised_to_upper_case() -> None:
-    code = make_uscc()
-    record = accept(RecordKind.CREDIT_EVENT, credit_event(uscc=code.lower())).record
-    assert record.uscc == code  # type: ignore[union-attr]
-
-
-uscc_bases = st.builds(
-    lambda head, tail: head + tail,
-    st.text(alphabet="0123456789", min_size=8, max_size=8),
-    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
-)
-
-
-@given(uscc_bases)
-def test_any_base_with_its_check_char_validates(base: str) -> None:
-    code = make_uscc(base)
-    assert check_uscc(code) == code
-
-
-@given(uscc_bases, st.sampled_from(USCC_ALPHABET))
-def test_any_other_check_char_is_refused(base: str, other: str) -> None:
-    code = make_uscc(base)
-    if other == code[-1]:
-        return
-    with pytest.raises(ValueError, match="unified social credit code"):
-        check_uscc(code[:-1] + other)
-
-
-# --- CMA number --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("issuer", ["00", "09", "10", "11", "12"])
-def test_cma_number_with_known_issuer_is_accepted(issuer: str) -> None:
-    number = f"23{issuer}12000123"
-    assert check_cma_number(number) == number
-
-
-@pytest.mark.parametrize("issuer", ["01", "08", "13", "31", "99"])
-def test_cma_number_with_unknown_issuer_is_refused(issuer: str) -> None:
-    with pytest.raises(ValueError, match=f"digits 3-4 \\({issuer}\\)"):
-        check_cma_number(f"23{issuer}12000123")
-
-
-@pytest.mark.parametrize(
-    "number",
-    ["23091200012", "2309120001234", "23091200012A", "2309-1200012", "23091200012３", ""],
-)
-def test_cma_number_must_be_exactly_twelve_ascii_digits(number: str) -> None:
-    with pytest.raises(ValueError, match="12 digits"):
-        check_cma_number(number)
-
-
-def test_cma_serial_zero_is_refused() -> None:
-    with pytest.raises(ValueError, match="0001"):
-        check_cma_number("230912000000")
-    assert check_cma_number("230912000001") == "230912000001"
-
-
-def test_bad_cma_number_is_refused_on_the_number_field() -> None:
-    violations = refuse(RecordKind.QUALIFICATION, qualification(number="230912000000"))
-    assert fields_of(violations) == {"qualification.number"}
-
-
-def test_number_must_repeat_the_issuer_field_in_digits_3_4() -> None:
-    violations = refuse(RecordKind.QUALIFICATION, qualification(issuer="10"))
-    assert fields_of(violations) == {"qualification.number"}
-    assert "issuer (10)" in violations[0].description
-
-
-def test_unknown_issuer_field_is_refused() -> None:
-    violations = refuse(RecordKind.QUALIFICATION, qualification(issuer="13"))
-    assert fields_of(violations) == {"qualification.issuer"}
-    assert "'13'" in violations[0].description
-
 
 # --- dates -------------------------------------------------------------------------------
 
@@ -483,23 +292,3 @@ def test_province_parse(text: str, expected: Province) -> None:
 def test_province_parse_refuses_unknown_naming_the_choices(text: str) -> None:
     with pytest.raises(ValueError, match=r"unknown province.*SH, JS, ZJ, AH"):
         Province.parse(text)
-
-
-# --- record keys -------------------------------------------------------------------------
-
-
-def test_record_keys() -> None:
-    q = accept(RecordKind.QUALIFICATION, qualification(issuer="00", number="230012000123"))
-    a = accept(RecordKind.ASSESSOR, assessor())
-    g = accept(RecordKind.GREEN_CERT, green_cert())
-    c = accept(RecordKind.CREDIT_EVENT, credit_event(), Province.AH)
-    assert q.record.key == "qualification/00/230012000123"
-    assert a.record.key == "assessor/as-00001234"
-    assert g.record.key == "green_cert/CNCA-R-2002-001/GP2023-0042"
-    assert c.record.key == "credit_event/AH/沪市监信〔2024〕17号"
-
-
-def test_same_number_from_different_issuers_has_different_keys() -> None:
-    national = accept(RecordKind.QUALIFICATION, qualification(issuer="00", number="230012000123"))
-    other = accept(RecordKind.QUALIFICATION, qualification(issuer="09", number="230912000123"))
-    assert national.record.key != other.record.key

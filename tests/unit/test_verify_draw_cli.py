@@ -12,7 +12,8 @@ import pytest
 from rich.console import Console
 
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
-from services.core.teams import TeamRequest, parse_team_spec, team_outcome, team_snapshot
+from services.core.team_requests import TeamRequest, parse_team_spec
+from services.core.teams import team_outcome, team_snapshot
 from services.hub import verify_draw
 from tests.unit.pool_helpers import INSTITUTION, POLICY, random_pool
 

@@ -47,11 +47,9 @@ from services.core.inspections import (
     plan_outcome,
 )
 from services.core.provenance import utcnow
+from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.teams import (
     Screening,
-    TeamRequest,
-    TeamSpec,
-    parse_team_spec,
     screen_request,
     seat_screened,
     team_snapshot_json,

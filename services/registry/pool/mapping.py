@@ -11,7 +11,7 @@ from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_n
 from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
 from services.core.inspections import CreditClass, InspectionRequest
 from services.core.provinces import Province
-from services.core.teams import TeamRequest
+from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import DrawResult
 from services.registry.pool.tables import AssignmentRow, DrawRow
 from yrdhub.v1 import assessor_pool_pb2, records_pb2

@@ -11,14 +11,8 @@ from services.core.errors import InvalidRequest, Violation
 from services.core.history import in_force_on
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import CMA_ISSUERS, Province
-from services.core.recognition import (
-    Certificate,
-    Decision,
-    OpenConflict,
-    RequestedItem,
-    decide_certificate,
-    decide_scope,
-)
+from services.core.recognition import Certificate, Decision, OpenConflict, RequestedItem
+from services.core.recognition_decisions import decide_certificate, decide_scope
 from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict

@@ -1,0 +1,274 @@
+"""The hub's figures, each measured against a running hub beside what it is compared with.
+
+Every function takes a hub that is up (bench.run starts one per run) and the
+records it was fed.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bench.echo import ECHO_METHOD
+from bench.load import CallStats, drive_unary
+from services.common.convert import PROVINCE_TO_PB
+from services.common.db import make_engine
+from services.core.provinces import Province
+from services.exchange.outbox import OutboxTables
+from services.hub import client
+from services.hub.processes import ServiceProcess
+from services.hub.supervisor import Hub
+from yrdhub.v1 import common_pb2, labels_pb2, records_pb2, registry_pb2
+
+CHECK_METHOD = "/yrdhub.v1.RegistryService/CheckCertificate"
+
+
+def publish_concurrently(hub: Hub, records: dict[Province, list[records_pb2.Record]]) -> None:
+    """One client thread per province, batches of 1,000, four calls in flight each."""
+    errors: list[BaseException] = []
+
+    def run(p: Province) -> None:
+        try:
+            client.publish_all(client.exchange_stub(hub.exchanges[p].address), records[p])
+        except BaseException as exc:  # surfaced after join
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in records]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def measure_ingest(
+    hub: Hub, records: dict[Province, list[records_pb2.Record]]
+) -> tuple[float, int]:
+    """Records/s from the first gRPC call until the registry serves every record."""
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    registry = client.registry_stub(hub.registry.address)
+    before = client.applied_counts(registry)
+    started = time.perf_counter()
+    publish_concurrently(hub, records)
+    expected = client.published_counts(exchanges)
+    client.wait_until_applied(registry, expected, timeout=3600, interval=0.02)
+    elapsed = time.perf_counter() - started
+    moved = sum(expected.values()) - sum(before.values())
+    return moved / elapsed, moved
+
+
+def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
+    """The serialized events the exchanges sent, straight from their outboxes."""
+    import services.exchange.outbox  # noqa: F401  (registers the outbox table)
+
+    outbox = OutboxTables.metadata.tables["outbox"]
+    found: list[tuple[bytes, bytes]] = []
+    for p in hub.exchanges:
+        engine = make_engine(hub.config.db_url(f"exchange-{p.value.lower()}"))
+        with engine.connect() as conn:
+            found.extend(
+                (key.encode(), payload)
+                for key, payload in conn.execute(select(outbox.c.record_key, outbox.c.payload))
+            )
+        engine.dispose()
+    return found
+
+
+def measure_apply(hub: Hub, workdir: Path, db_url: str, expected: int) -> float:
+    """A fresh registry replays the filled topics: events/s from ready to caught up."""
+    replica = ServiceProcess(
+        "registry-replay",
+        "services.registry",
+        ["--db", db_url, "--topic-prefix", hub.config.topic_prefix, "--listen", "127.0.0.1:0"],
+        workdir,
+    )
+    replica.start(["--kafka", hub.kafka])
+    try:
+        replica.wait_ready()
+        stub = client.registry_stub(replica.address)
+        # The replica may have applied some events before it served: count only
+        # what it applies from here on, over the time it takes.
+        started = time.perf_counter()
+        applied_at_start = sum(client.applied_counts(stub).values())
+        while True:
+            applied = sum(client.applied_counts(stub).values())
+            if applied >= expected:
+                break
+            if time.perf_counter() - started > 3600:
+                raise TimeoutError(f"replay applied {applied} of {expected}")
+            time.sleep(0.1)  # the status call counts rows: not too often
+        return (expected - applied_at_start) / (time.perf_counter() - started)
+    finally:
+        replica.stop()
+
+
+def check_payloads(records: dict[Province, list[records_pb2.Record]], n: int) -> list[bytes]:
+    codes = [
+        r.green_cert.label_code if r.WhichOneof("body") == "green_cert" else r.qualification.number
+        for rs in records.values()
+        for r in rs
+        if r.WhichOneof("body") in ("green_cert", "qualification")
+    ]
+    rng = random.Random(7)
+    return [
+        registry_pb2.CheckCertificateRequest(code=rng.choice(codes)).SerializeToString()
+        for _ in range(n)
+    ]
+
+
+@dataclass(frozen=True)
+class CheckComparison:
+    """The registry's check and the echo server, round by round; in every other
+    round the registry goes first."""
+
+    hub_rounds: list[CallStats]
+    echo_rounds: list[CallStats]
+
+    @property
+    def hub(self) -> CallStats:
+        return CallStats.combined(self.hub_rounds)
+
+    @property
+    def echo(self) -> CallStats:
+        return CallStats.combined(self.echo_rounds)
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        """Hub rate over echo rate in each two rounds, one in each order: a
+        server that has just been busy answers faster than one that has
+        waited a round, which a pair cancels."""
+        return [
+            CallStats.combined(self.hub_rounds[i : i + 2]).rps
+            / CallStats.combined(self.echo_rounds[i : i + 2]).rps
+            for i in range(0, min(len(self.hub_rounds), len(self.echo_rounds)) - 1, 2)
+        ]
+
+    @property
+    def ratio(self) -> float:
+        """The median of the pairs' ratios: each pair measures the two sides
+        back to back, and a busy moment of a shared machine spoils a pair or
+        two, not the figure."""
+        return statistics.median(self.pair_ratios)
+
+
+def measure_checks(
+    hub: Hub, workdir: Path, payloads: list[bytes], calls: int, round_calls: int = 2000
+) -> CheckComparison:
+    """The registry's check beside a plain echo server, same client, same load.
+
+    The two alternate in rounds of `round_calls` each (`calls` per side in
+    all, in whole pairs of rounds), each side going first in every other
+    round, so that what else the machine is doing weighs on both sides alike.
+    The ratio is the median of the pairs' ratios: pooled over all calls, one
+    busy moment of a shared machine moved it by a tenth from one run to the
+    next.
+    """
+    echo = ServiceProcess("echo", "bench.echo", [], workdir)
+    echo.start()
+    try:
+        echo.wait_ready()
+        rounds = max(2, calls // round_calls // 2 * 2)
+        base: list[CallStats] = []
+        hub_stats: list[CallStats] = []
+        for n in range(rounds):
+            sides = [
+                (base, echo.address, ECHO_METHOD),
+                (hub_stats, hub.registry.address, CHECK_METHOD),
+            ]
+            for stats, address, method in sides if n % 2 == 0 else sides[::-1]:
+                stats.append(drive_unary(address, method, payloads, calls=round_calls))
+        return CheckComparison(hub_stats, base)
+    finally:
+        echo.stop()
+
+
+def measure_batch_checks(
+    hub: Hub, records: dict[Province, list[records_pb2.Record]], calls: int
+) -> float:
+    labels = [
+        r.green_cert.label_code
+        for rs in records.values()
+        for r in rs
+        if r.WhichOneof("body") == "green_cert"
+    ]
+    rng = random.Random(11)
+    # A few unknown codes too, as a platform's listings would have.
+    requests = [
+        labels_pb2.CheckLabelsRequest(
+            codes=[
+                rng.choice(labels) if rng.random() < 0.95 else f"GP{rng.randrange(10**14):014d}"
+                for _ in range(1000)
+            ]
+        ).SerializeToString()
+        for _ in range(min(calls, 20))
+    ]
+    stats = drive_unary(
+        hub.registry.address,
+        "/yrdhub.v1.LabelService/CheckLabels",
+        requests,
+        calls=calls,
+        concurrency=2,
+    )
+    return stats.calls * 1000 / stats.seconds
+
+
+def _is_change_of(record_key: str) -> Callable[[Any], bool]:
+    return lambda change: bool(change.record.record_key == record_key)
+
+
+def measure_propagation(
+    hub: Hub, records: dict[Province, list[records_pb2.Record]], samples: int
+) -> tuple[list[float], list[float]]:
+    """A status change published in Zhejiang until (a) the registry serves it to a
+    single check and (b) a subscriber watching the change stream receives it."""
+    certs = [r for r in records[Province.ZJ] if r.WhichOneof("body") == "green_cert"][:samples]
+    exchange = client.exchange_stub(hub.exchanges[Province.ZJ].address)
+    registry = client.registry_stub(hub.registry.address)
+    watcher = client.ChangeSubscription(
+        client.registry_stub(hub.registry.address),
+        registry_pb2.WatchChangesRequest(
+            provinces=[PROVINCE_TO_PB[Province.ZJ]],
+            kinds=[common_pb2.RECORD_KIND_GREEN_CERT],
+            from_latest=True,
+        ),
+    )
+    served: list[float] = []
+    streamed: list[float] = []
+    try:
+        for n, cert in enumerate(certs):
+            changed = records_pb2.Record()
+            changed.CopyFrom(cert)
+            # A real change whatever the certificate's status was (identical content
+            # would be acknowledged as unchanged and never travel).
+            suspended = cert.green_cert.status.canonical == common_pb2.CERTIFICATE_STATUS_SUSPENDED
+            changed.green_cert.status.canonical = (
+                common_pb2.CERTIFICATE_STATUS_VALID
+                if suspended
+                else common_pb2.CERTIFICATE_STATUS_SUSPENDED
+            )
+            changed.green_cert.status.original = "有效" if suspended else "暂停"
+            request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
+            started = time.perf_counter()
+            [result] = client.publish_all(exchange, [changed])
+            # Alternate samples time one path each, so neither waits on the other.
+            if n % 2 == 0:
+                watcher.wait_for(_is_change_of(result.record_key), timeout=30)
+                streamed.append((time.perf_counter() - started) * 1000)
+                continue
+            while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError("a status change did not reach the registry in 30s")
+                time.sleep(0.001)
+            served.append((time.perf_counter() - started) * 1000)
+    finally:
+        watcher.cancel()
+    return served, streamed

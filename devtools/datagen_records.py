@@ -1,0 +1,429 @@
+"""The generator behind devtools.datagen: institutions and enterprises, the records
+the provinces publish about them (CMA qualifications, assessors, green-product
+certifications, credit events), and the ways a record is broken on purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from devtools.datagen_tables import (
+    ACTION_BAG,
+    ASSESSOR_STATUS_BAG,
+    BODY_BAG,
+    BRAND_SYLLABLES,
+    CERT_STATUS_BAG,
+    CERTIFICATION_MODES,
+    CREDIT_REASON_BAG,
+    CREDIT_REFERENCE_PREFIX,
+    DEPARTMENTS,
+    ENTERPRISE_SUFFIXES,
+    FIELD_BAG,
+    FIELD_NAME_WORDS,
+    FIELDS,
+    GIVEN,
+    GREEN_CATALOGUE,
+    GREEN_STATUS_BAG,
+    LEVEL_BAG,
+    PROTO_PROVINCE,
+    PROVINCE_PREFIX,
+    PUBLIC_NAME_TEMPLATES,
+    REGIONS,
+    ROADS,
+    SCOPE_MESSAGES,
+    SIGNATORY_FIELDS,
+    SURNAMES,
+    place_short,
+)
+from devtools.uscc import USCC_ALPHABET, make_uscc
+from services.core.provinces import Province
+from yrdhub.v1 import records_pb2
+
+_SIGNATORY_POOL_SIZE = 2000
+"""Signatories drawn per field once, then picked from: people's names repeat anyway."""
+_QUALIFICATION_YEARS = 6
+_GREEN_YEARS = 5
+_FIRST_ISSUE = dt.date(2019, 1, 1)
+_LAST_ISSUE = dt.date(2026, 12, 31)
+_GREEN_RULES_IN_FORCE = dt.date(2019, 6, 1)
+
+
+# --- entities -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Institution:
+    province: Province
+    uscc: str
+    name: str
+    address: str
+    legal_nature: str
+    field: str
+
+
+@dataclass(slots=True)
+class Enterprise:
+    province: Province
+    uscc: str
+    name: str
+    category: int
+
+
+def _plus_years(start: dt.date, years: int) -> dt.date:
+    """The last day of a validity of `years` years starting on `start`."""
+    try:
+        end = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        end = dt.date(start.year + years, 3, 1)
+    return end - dt.timedelta(days=1)
+
+
+class Generator:
+    def __init__(self, rng: random.Random, today: dt.date) -> None:
+        self.rng = rng
+        self.today = today
+        self.used_names: set[str] = set()
+        self.used_usccs: set[str] = set()
+        self.used_labels: set[str] = set()
+        self.cma_serials: dict[tuple[str, str, str, str], int] = {}
+        self.green_serials: dict[tuple[str, int], int] = {}
+        self.credit_serials: dict[tuple[Province, int], int] = {}
+        self.signatory_pools: dict[str, list[records_pb2.Signatory]] = {}
+        issue_end = min(today, _LAST_ISSUE)
+        self.issue_start = _FIRST_ISSUE.toordinal()
+        self.issue_span = max(1, issue_end.toordinal() - self.issue_start + 1)
+        self.green_start = _GREEN_RULES_IN_FORCE.toordinal()
+        self.green_span = max(1, today.toordinal() - self.green_start + 1)
+        self.credit_start = dt.date(2021, 1, 1).toordinal()
+        self.credit_span = max(1, today.toordinal() - self.credit_start + 1)
+
+    # identifiers and text
+
+    def uscc(self, region: str, prefix: str = "91") -> str:
+        while True:
+            code = make_uscc(self.rng, region, prefix=prefix)
+            if code not in self.used_usccs:
+                self.used_usccs.add(code)
+                return code
+
+    def brand(self, length: int) -> str:
+        return "".join(self.rng.choice(BRAND_SYLLABLES) for _ in range(length))
+
+    def person(self) -> str:
+        rng = self.rng
+        given = rng.choice(GIVEN)
+        if rng.random() < 0.7:
+            given += rng.choice(GIVEN)
+        return rng.choice(SURNAMES) + given
+
+    def address(self, province: Province, region: tuple[str, str, str]) -> str:
+        rng = self.rng
+        _, city, district = region
+        head = PROVINCE_PREFIX[province]
+        if province is not Province.SH:
+            head += city
+        text = f"{head}{district}{rng.choice(ROADS)}{rng.randrange(1, 2000)}号"
+        roll = rng.random()
+        if roll < 0.3:
+            text += f"{rng.randrange(1, 12)}幢{rng.randrange(1, 8)}层"
+        elif roll < 0.45:
+            text += f"{rng.randrange(1, 20)}{rng.randrange(1, 30):02d}室"
+        return text
+
+    def unique_name(self, make: Callable[[int], str]) -> str:
+        for attempt in range(100):
+            name = make(attempt)
+            if name not in self.used_names:
+                self.used_names.add(name)
+                return name
+        raise RuntimeError("could not draw a unique name")  # pragma: no cover
+
+    def name_prefix(self, province: Province, region: tuple[str, str, str]) -> str:
+        roll = self.rng.random()
+        if province is Province.SH or roll < 0.45:
+            return PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
+        if roll < 0.85:
+            return place_short(region[1])
+        return place_short(region[2])
+
+    # entities
+
+    def institution(self, province: Province) -> Institution:
+        rng = self.rng
+        region = rng.choice(REGIONS[province])
+        code = rng.choice(FIELD_BAG)
+        public = rng.random() < 0.2
+        if public:
+            # 苏州市…, 昆山市… or 安吉县… (county level), 上海市浦东新区…
+            _, city, district = region
+            place = city
+            if rng.random() < 0.4:
+                place = district if district.endswith(("市", "县")) else city + district
+
+            def make(attempt: int) -> str:
+                if attempt < 3:
+                    return rng.choice(PUBLIC_NAME_TEMPLATES[code]).format(p=place)
+                return self.enterprise_lab_name(province, region, code, attempt)
+
+            name = self.unique_name(make)
+            public = "公司" not in name
+        else:
+            name = self.unique_name(
+                lambda attempt: self.enterprise_lab_name(province, region, code, attempt)
+            )
+        return Institution(
+            province=province,
+            uscc=self.uscc(region[0], "12" if public else "91"),
+            name=name,
+            address=self.address(province, region),
+            legal_nature="事业单位" if public else "企业法人",
+            field=code,
+        )
+
+    def enterprise_lab_name(
+        self, province: Province, region: tuple[str, str, str], code: str, attempt: int
+    ) -> str:
+        rng = self.rng
+        length = 2 if attempt < 10 and rng.random() < 0.8 else 4 if attempt < 20 else 6
+        return (
+            self.name_prefix(province, region)
+            + self.brand(length)
+            + rng.choice(FIELD_NAME_WORDS[code])
+            + rng.choice(ENTERPRISE_SUFFIXES)
+        )
+
+    def enterprise(self, province: Province) -> Enterprise:
+        rng = self.rng
+        region = rng.choice(REGIONS[province])
+        category = rng.randrange(len(GREEN_CATALOGUE))
+        words = GREEN_CATALOGUE[category][2]
+        suffixes = ("有限公司", "有限公司", "股份有限公司", "科技有限公司", "集团有限公司")
+
+        def make(attempt: int) -> str:
+            prefix = PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
+            roll = rng.random()
+            if province is not Province.SH and roll < 0.25 and attempt < 2:
+                middle = place_short(region[2])  # 浙江安吉竹木制品有限公司
+            elif roll < 0.6:
+                middle = self.brand(2 if attempt < 10 else 4)
+            else:
+                prefix = place_short(region[1])
+                middle = self.brand(2 if attempt < 10 else 4)
+            return prefix + middle + rng.choice(words) + rng.choice(suffixes)
+
+        return Enterprise(
+            province=province,
+            uscc=self.uscc(region[0]),
+            name=self.unique_name(make),
+            category=category,
+        )
+
+    # records
+
+    def cma_number(self, issuer: str, year: int, code: str) -> str:
+        rng = self.rng
+        for _ in range(len(DEPARTMENTS) * 4):
+            dept = rng.choice(DEPARTMENTS)
+            key = (issuer, f"{year % 100:02d}", code, dept)
+            serial = self.cma_serials.get(key, 0) + 1
+            if serial <= 9999:
+                self.cma_serials[key] = serial
+                return f"{key[1]}{issuer}{code}{dept}{serial:04d}"
+        raise ValueError("ran out of CMA serial numbers: generate fewer institutions")
+
+    def qualification(
+        self, inst: Institution, issuer: str, address: str | None = None
+    ) -> records_pb2.Record:
+        rng = self.rng
+        start = dt.date.fromordinal(self.issue_start + rng.randrange(self.issue_span))
+        end = _plus_years(start, _QUALIFICATION_YEARS)
+        code = inst.field
+        catalogue = SCOPE_MESSAGES[code]
+        size = min(len(catalogue), rng.randint(3, 12))
+        pool = self.signatory_pools.get(code)
+        if pool is None:
+            pool = self.signatory_pools[code] = [
+                records_pb2.Signatory(
+                    name=self.person(),
+                    fields=rng.sample(SIGNATORY_FIELDS[code], 1 + (rng.random() < 0.4)),
+                )
+                for _ in range(_SIGNATORY_POOL_SIZE)
+            ]
+        return records_pb2.Record(
+            qualification=records_pb2.Qualification(
+                issuer=issuer,
+                number=self.cma_number(issuer, start.year, code),
+                institution_uscc=inst.uscc,
+                institution_name=inst.name,
+                address=address or inst.address,
+                legal_nature=inst.legal_nature,
+                valid_from=start.isoformat(),
+                valid_until=end.isoformat(),
+                status=rng.choice(CERT_STATUS_BAG),
+                scope=rng.sample(catalogue, size),
+                signatories=rng.sample(pool, 1 + int(rng.random() * 4)),
+            )
+        )
+
+    def assessor(self, province: Province, employer: Institution) -> records_pb2.Record:
+        rng = self.rng
+        status, original, reason = rng.choice(ASSESSOR_STATUS_BAG)
+        fields = {employer.field}
+        for _ in range(rng.randrange(3)):
+            fields.add(rng.choice(FIELDS))
+        if status in (records_pb2.ASSESSOR_STATUS_ACTIVE, records_pb2.ASSESSOR_STATUS_REINSTATED):
+            available = rng.random() < 0.9
+        else:
+            available = False
+        return records_pb2.Record(
+            assessor=records_pb2.Assessor(
+                assessor_id=f"A{rng.getrandbits(64):016x}",
+                home_province=PROTO_PROVINCE[province],
+                employer_uscc=employer.uscc,
+                level=rng.choice(LEVEL_BAG),
+                fields=sorted(fields),
+                status=status,
+                original_status=original,
+                status_reason=reason,
+                available=available,
+            )
+        )
+
+    def green_cert(
+        self, ent: Enterprise, labs: Sequence[Institution], *, zj_body: bool
+    ) -> records_pb2.Record:
+        rng = self.rng
+        name, standard, _, products, stem = GREEN_CATALOGUE[ent.category]
+        body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(BODY_BAG)
+        start = dt.date.fromordinal(self.green_start + rng.randrange(self.green_span))
+        year = start.year
+        key = (body, year)
+        serial = self.green_serials.get(key, rng.randrange(1, 500)) + rng.randrange(1, 40)
+        self.green_serials[key] = serial
+        if body == "CQC":
+            number = f"CQC{year}GP{serial:07d}"
+        elif body == "CEC":
+            number = f"CEC-GP-{year % 100:02d}-{serial:06d}"
+        elif body == "CTC":
+            number = f"CTC{year % 100:02d}GPC{serial:05d}"
+        elif body == "CABR":
+            number = f"CABR-GP-{year}-{serial:05d}"
+        else:
+            number = f"ZJ{year}GP{serial:05d}"
+        while True:
+            label = f"GP{rng.randrange(10**14):014d}"
+            if label not in self.used_labels:
+                self.used_labels.add(label)
+                break
+        model = f"{stem}-{rng.randrange(100, 1000)}{rng.choice('ABCDEGHKMPTW')}"
+        lab = rng.choice(labs).name if labs else ""
+        return records_pb2.Record(
+            green_cert=records_pb2.GreenCertification(
+                body_code=body,
+                certificate_number=number,
+                label_code=label,
+                enterprise_uscc=ent.uscc,
+                enterprise_name=ent.name,
+                product=rng.choice(products),
+                model=model,
+                category=name,
+                evaluation_standard=standard,
+                valid_from=start.isoformat(),
+                valid_until=_plus_years(start, _GREEN_YEARS).isoformat(),
+                status=rng.choice(GREEN_STATUS_BAG),
+                certification_mode=rng.choice(CERTIFICATION_MODES),
+                laboratory=lab,
+            )
+        )
+
+    def credit_events(self, province: Province, uscc: str) -> list[records_pb2.Record]:
+        """One event, or a listing and its later removal or repair."""
+        rng = self.rng
+        list_type, reason = rng.choice(CREDIT_REASON_BAG)
+        action = rng.choice(ACTION_BAG)
+        listed = dt.date.fromordinal(self.credit_start + rng.randrange(self.credit_span))
+        events = [(records_pb2.CREDIT_ACTION_LISTED, listed)]
+        if action != records_pb2.CREDIT_ACTION_LISTED:
+            later = min(self.today, listed + dt.timedelta(days=rng.randrange(30, 700)))
+            if rng.random() < 0.5:
+                events = [(action, later)]  # the listing predates the data set
+            else:
+                events.append((action, later))
+        out = []
+        for act, when in events:
+            until = ""
+            if (
+                act == records_pb2.CREDIT_ACTION_LISTED
+                and list_type == records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION
+                and rng.random() < 0.5
+            ):
+                until = _plus_years(when, 3).isoformat()
+            key = (province, when.year)
+            serial = self.credit_serials.get(key, 0) + rng.randrange(1, 12)
+            self.credit_serials[key] = serial
+            out.append(
+                records_pb2.Record(
+                    credit_event=records_pb2.CreditEvent(
+                        reference=f"{CREDIT_REFERENCE_PREFIX[province]}〔{when.year}〕{serial}号",
+                        uscc=uscc,
+                        list_type=list_type,
+                        action=act,
+                        reason=reason,
+                        effective_from=when.isoformat(),
+                        effective_until=until,
+                        listing_province=PROTO_PROVINCE[province],
+                    )
+                )
+            )
+        return out
+
+    # breaking records on purpose
+
+    def bad_check_char(self, code: str) -> str:
+        right = USCC_ALPHABET.index(code[-1])
+        return code[:-1] + USCC_ALPHABET[(right + self.rng.randrange(1, 31)) % 31]
+
+    def break_record(self, record: records_pb2.Record) -> None:
+        rng = self.rng
+        kind = record.WhichOneof("body")
+        if kind == "qualification":
+            q = record.qualification
+            way = rng.randrange(5)
+            if way == 0:
+                q.institution_uscc = self.bad_check_char(q.institution_uscc)
+            elif way == 1:
+                q.number = q.number[:8] + q.number[9:]  # a digit lost in the serial
+            elif way == 2:
+                q.valid_from, q.valid_until = q.valid_until, q.valid_from
+            elif way == 3:
+                q.institution_name = ""
+            else:
+                q.scope[rng.randrange(len(q.scope))].standard_year = 0
+        elif kind == "assessor":
+            a = record.assessor
+            if rng.random() < 0.5:
+                a.employer_uscc = self.bad_check_char(a.employer_uscc)
+            else:
+                a.fields[rng.randrange(len(a.fields))] = rng.choice(("5", "0A", "食品", "123"))
+        elif kind == "green_cert":
+            g = record.green_cert
+            way = rng.randrange(3)
+            if way == 0:
+                g.enterprise_uscc = self.bad_check_char(g.enterprise_uscc)
+            elif way == 1:
+                g.valid_from, g.valid_until = g.valid_until, g.valid_from
+            else:
+                g.enterprise_name = ""
+        else:
+            c = record.credit_event
+            way = rng.randrange(3)
+            if way == 0:
+                c.uscc = self.bad_check_char(c.uscc)
+            elif way == 1:
+                start = dt.date.fromisoformat(c.effective_from)
+                c.effective_until = (start - dt.timedelta(days=rng.randrange(1, 400))).isoformat()
+            else:
+                c.list_type = records_pb2.CREDIT_LIST_TYPE_UNSPECIFIED

@@ -1,0 +1,209 @@
+"""Recognition decisions: is a certificate, or an institution's scope, recognised in a
+target province on a day, and exactly why.
+
+A decision applies the rules of services.core.recognition and takes the most
+severe effect among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Sequence
+
+from services.core.credit import CreditFact
+from services.core.policy import Outcome, RecognitionPolicy
+from services.core.provinces import Province
+from services.core.recognition import (
+    Certificate,
+    Decision,
+    InputOrigin,
+    OpenConflict,
+    Reason,
+    RequestedItem,
+    conflicts_open,
+    credit_listings,
+    record_input,
+    request_input,
+    source_accepted,
+    standards_in_force,
+    status_on_date,
+    validity_started,
+)
+from services.core.records import Qualification, ScopeItem
+
+
+def _decision(
+    policy: RecognitionPolicy, target: Province, on: dt.date, reasons: Sequence[Reason]
+) -> Decision:
+    outcome = max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
+    return Decision(outcome, tuple(reasons), policy.version, policy.digest, target, on)
+
+
+def _certificate_reasons(
+    policy: RecognitionPolicy, target: Province, cert: Certificate, on: dt.date
+) -> list[Reason]:
+    return [
+        source_accepted(policy, target, cert),
+        validity_started(cert, on),
+        status_on_date(policy, cert, on),
+    ]
+
+
+def decide_certificate(
+    policy: RecognitionPolicy,
+    *,
+    target: Province,
+    on: dt.date,
+    record_key: str,
+    certificate: Certificate | None,
+    credit: Sequence[CreditFact],
+    conflicts: Sequence[OpenConflict],
+) -> Decision:
+    """Whether one province's version of a certificate is recognised in `target` on `on`.
+
+    `credit` holds the holder's credit events from every province; `conflicts`
+    the open conflicts about the certificate or its holder.
+    """
+    if certificate is None:
+        return _decision(
+            policy,
+            target,
+            on,
+            [
+                Reason(
+                    "record.known",
+                    Outcome.NOT_RECOGNIZED,
+                    f"no version of {record_key} to judge (none published, "
+                    "or none by the province asked)",
+                    (request_input("record_key", record_key),),
+                )
+            ],
+        )
+    reasons = [
+        Reason(
+            "record.known",
+            Outcome.RECOGNIZED,
+            f"judging {certificate.source.province.name_en}'s revision "
+            f"{certificate.source.revision} of {record_key}",
+            (record_input("revision", certificate.source.revision, certificate),),
+        ),
+        *_certificate_reasons(policy, target, certificate, on),
+        credit_listings(policy, certificate.holder_uscc, credit, on),
+        conflicts_open(policy, conflicts),
+    ]
+    record = certificate.record
+    if isinstance(record, Qualification) and policy.scope.require_standard_in_force:
+        reasons.append(standards_in_force(policy, [(i, certificate) for i in record.scope], on))
+    return _decision(policy, target, on, reasons)
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _covers(item: ScopeItem, wanted: RequestedItem) -> bool:
+    return (
+        _key(item.parameter) == _key(wanted.parameter)
+        and _key(item.standard_code) == _key(wanted.standard_code)
+        and (wanted.standard_year is None or wanted.standard_year == item.standard_year)
+    )
+
+
+def _certificate_effect(reasons: Sequence[Reason]) -> Outcome:
+    return max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
+
+
+def decide_scope(
+    policy: RecognitionPolicy,
+    *,
+    target: Province,
+    on: dt.date,
+    uscc: str,
+    qualifications: Sequence[Certificate],
+    items: Sequence[RequestedItem],
+    credit: Sequence[CreditFact],
+    conflicts: Sequence[OpenConflict],
+) -> Decision:
+    """Whether an institution is recognised in `target` on `on` for each requested
+    scope item: some qualification of it that `target` would recognise must
+    cover the item (same parameter and standard); the best one counts."""
+    if not qualifications:
+        return _decision(
+            policy,
+            target,
+            on,
+            [
+                Reason(
+                    "institution.known",
+                    Outcome.NOT_RECOGNIZED,
+                    f"no province has published a qualification of {uscc}",
+                    (request_input("institution_uscc", uscc),),
+                )
+            ],
+        )
+    reasons: list[Reason] = [
+        Reason(
+            "institution.known",
+            Outcome.RECOGNIZED,
+            f"{len(qualifications)} qualification version(s) held by the provinces",
+            tuple(record_input("qualification", q.source.record_key, q) for q in qualifications),
+        )
+    ]
+    judged = {
+        (q.source.province, q.source.record_key): _certificate_reasons(policy, target, q, on)
+        for q in qualifications
+    }
+    cited: list[tuple[ScopeItem, Certificate]] = []
+    for wanted in items:
+        asked = request_input(
+            "scope_item",
+            f"{wanted.parameter} | {wanted.standard_code}"
+            + (f"-{wanted.standard_year}" if wanted.standard_year else ""),
+        )
+        best: tuple[Outcome, Certificate, ScopeItem, list[Reason]] | None = None
+        for q in qualifications:
+            scope = q.record.scope if isinstance(q.record, Qualification) else ()
+            match = next((i for i in scope if _covers(i, wanted)), None)
+            if match is None:
+                continue
+            why = judged[(q.source.province, q.source.record_key)]
+            effect = _certificate_effect(why)
+            if best is None or effect.severity < best[0].severity:
+                best = (effect, q, match, why)
+        if best is None:
+            reasons.append(
+                Reason(
+                    "scope.covered",
+                    Outcome.NOT_RECOGNIZED,
+                    f"no qualification covers {wanted.parameter} to {wanted.standard_code}",
+                    (asked,),
+                )
+            )
+            continue
+        effect, cert, match, why = best
+        failing = [r.message for r in why if r.effect is not Outcome.RECOGNIZED]
+        detail = f" but {'; '.join(failing)}" if failing else ""
+        reasons.append(
+            Reason(
+                "scope.covered",
+                effect,
+                f"{wanted.parameter} to {match.standard_code}-{match.standard_year} is covered by "
+                f"{cert.source.record_key} ({cert.source.province.value}){detail}",
+                (
+                    asked,
+                    record_input(
+                        "scope_item",
+                        f"{match.parameter} | {match.standard_code}-{match.standard_year}",
+                        cert,
+                    ),
+                    *(i for r in why for i in r.inputs if i.origin is InputOrigin.RECORD),
+                ),
+            )
+        )
+        cited.append((match, cert))
+    reasons.append(credit_listings(policy, uscc, credit, on))
+    reasons.append(conflicts_open(policy, conflicts))
+    if policy.scope.require_standard_in_force and cited:
+        reasons.append(standards_in_force(policy, cited, on))
+    return _decision(policy, target, on, reasons)

@@ -1,0 +1,271 @@
+"""Seating a team from a seed and a draw's snapshot: who takes each seat, and why.
+
+Everything the selection uses is in the snapshot, and the selection uses only
+SHA-256 and integer arithmetic, so it can be re-implemented in any language:
+
+- a candidate's rank for a seat is SHA-256(seed || label || candidate id),
+  compared as bytes (smallest first);
+- a seat first picks a province at random with weight
+  n_p x (N_p + 1) / (a_p + 1), where n_p is the number of the province's
+  candidates who fit the seat, N_p the province's active pool size and a_p the
+  assignments its assessors took recently (in the snapshot as `loads`): a
+  province that carried more than its share lately is drawn less, which
+  balances load across provinces over time. The weights are scaled to
+  integers (multiplied by the product of every a_q + 1) and the province is
+  the one whose cumulative weight first exceeds
+  uint64(first 8 bytes of SHA-256(seed || "seat:" || label || k)) mod total;
+- then the best-ranked fitting candidate of that province takes the seat.
+
+Seeds, commitments and the types a seating takes and gives are in
+services.core.draws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence, Set
+from itertools import chain, groupby
+from operator import attrgetter
+
+from services.core.draws import (
+    PROVINCE_ORDER,
+    Entrant,
+    Load,
+    Pick,
+    Role,
+    Seating,
+    TeamShape,
+    digest,
+)
+
+
+def _choose_province(
+    seed: bytes, label: str, fitting: Mapping[str, int], loads: Mapping[str, Load]
+) -> str | None:
+    carried = {p: (loads[p].assigned if p in loads else 0) + 1 for p in PROVINCE_ORDER}
+    product = 1
+    for value in carried.values():
+        product *= value
+    weights = [
+        (
+            p,
+            fitting.get(p, 0)
+            * ((loads[p].pool if p in loads else 0) + 1)
+            * (product // carried[p]),
+        )
+        for p in PROVINCE_ORDER
+    ]
+    total = sum(w for _, w in weights)
+    if total == 0:
+        return None
+    point = int.from_bytes(digest(seed + b"seat:" + label.encode())[:8], "big") % total
+    for province, weight in weights:
+        if point < weight:
+            return province
+        point -= weight
+    raise AssertionError("unreachable: point < total")  # pragma: no cover
+
+
+# Seat kinds.
+_LEADER = "leader"
+_MEMBER = "member"  # a team leader or an assessor
+_COVER = "cover"  # a member who covers one given field
+_EXPERT = "expert"
+_ANY = "any"
+_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
+
+
+class _Seats:
+    """Candidates by province with counts per seat kind kept up to date, so a seat
+    costs a few lookups; a province is ranked only once a seat needs it."""
+
+    def __init__(
+        self, seed: bytes, entrants: Iterable[Entrant], rank_label: bytes, fields: Iterable[str]
+    ) -> None:
+        slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
+        pool = sorted(entrants, key=attrgetter("province"))
+        levels = Counter(map(attrgetter("province_level"), pool))
+        covers = Counter(chain.from_iterable(map(attrgetter("province_fields"), pool)))
+        # Per province: [leaders, assessors, experts, then members covering each field].
+        counts = {
+            p: [levels[p + "L"], levels[p + "A"], levels[p + "E"]] + [covers[p + f] for f in slot]
+            for p in PROVINCE_ORDER
+        }
+        groups: dict[str, Sequence[Entrant]] = {p: [] for p in PROVINCE_ORDER}
+        for province, group in groupby(pool, key=attrgetter("province")):
+            groups[province] = list(group)
+        self._setup(seed, rank_label, slot, counts, groups, frozenset())
+
+    @classmethod
+    def prepared(
+        cls,
+        seed: bytes,
+        slot: dict[str, int],
+        counts: dict[str, list[int]],
+        groups: Mapping[str, Sequence[Entrant]],
+        excluded: Set[str],
+    ) -> _Seats:
+        """From candidates already grouped and counted; `excluded` ids are in the
+        groups but not in the counts, and are skipped when ranked."""
+        seats = cls.__new__(cls)
+        seats._setup(seed, b"", slot, counts, groups, excluded)
+        return seats
+
+    def _setup(
+        self,
+        seed: bytes,
+        rank_label: bytes,
+        slot: dict[str, int],
+        counts: dict[str, list[int]],
+        groups: Mapping[str, Sequence[Entrant]],
+        excluded: Set[str],
+    ) -> None:
+        self._seed = seed
+        self._prefix = seed + rank_label
+        self._slot = slot
+        self._counts = counts
+        self._by_province = groups
+        self._excluded = excluded
+        self._ranked: dict[str, list[Entrant]] = {}
+        self._taken: set[str] = set()
+
+    def _fits(self, e: Entrant, seat: str, field: str) -> bool:
+        if seat == _LEADER:
+            return e.level == "L"
+        if seat == _MEMBER:
+            return e.level != "E"
+        if seat == _COVER:
+            return e.level != "E" and field in e.fields
+        if seat == _EXPERT:
+            return e.level == "E"
+        return True
+
+    def _fitting(self, province: str, seat: str, field: str) -> int:
+        c = self._counts[province]
+        if seat == _LEADER:
+            return c[0]
+        if seat == _MEMBER:
+            return c[0] + c[1]
+        if seat == _COVER:
+            return c[self._slot[field]]
+        if seat == _EXPERT:
+            return c[2]
+        return c[0] + c[1] + c[2]
+
+    def _ranking(self, province: str) -> list[Entrant]:
+        ranked = self._ranked.get(province)
+        if ranked is None:
+            sha = hashlib.sha256
+            prefix = self._prefix
+            entrants = self._by_province[province]
+            keys = [sha(prefix + e.key).digest() for e in entrants]
+            order = sorted(range(len(entrants)), key=keys.__getitem__)
+            ranked = self._ranked[province] = [entrants[i] for i in order]
+        return ranked
+
+    def take(
+        self, label: str, seat: str, loads: Mapping[str, Load], field: str = ""
+    ) -> Entrant | None:
+        fitting = {p: self._fitting(p, seat, field) for p in PROVINCE_ORDER}
+        province = _choose_province(self._seed, label, fitting, loads)
+        if province is None:
+            return None
+        skip = self._excluded
+        for e in self._ranking(province):
+            if (
+                e.assessor_id not in self._taken
+                and e.assessor_id not in skip
+                and self._fits(e, seat, field)
+            ):
+                self._taken.add(e.assessor_id)
+                c = self._counts[province]
+                c[_LEVEL_SLOT[e.level]] -= 1
+                if e.level != "E":
+                    for f, slot in self._slot.items():
+                        if f in e.fields:
+                            c[slot] -= 1
+                return e
+        raise AssertionError("counts and ranking disagree")  # pragma: no cover
+
+
+def seat_team(
+    seed: bytes, entrants: Iterable[Entrant], fields: Sequence[str], shape: TeamShape
+) -> Seating:
+    """A review team: a leader (if asked), then whoever covers each requested field
+    not yet covered (in field order), then members up to `size`, then experts."""
+    return _fill_team(_Seats(seed, entrants, b"", fields), fields, shape)
+
+
+def seat_prepared(
+    seed: bytes,
+    fields: Sequence[str],
+    counts: dict[str, list[int]],
+    groups: Mapping[str, Sequence[Entrant]],
+    excluded: Set[str],
+    shape: TeamShape,
+) -> Seating:
+    """seat_team for candidates already grouped by province and counted:
+    [leaders, assessors, experts, then members covering each field in sorted
+    order] per province. `excluded` ids are in the groups but not in the counts."""
+    slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
+    return _fill_team(_Seats.prepared(seed, slot, counts, groups, excluded), fields, shape)
+
+
+def _fill_team(seats: _Seats, fields: Sequence[str], shape: TeamShape) -> Seating:
+    size, leader, experts, loads = shape.size, shape.leader, shape.experts, shape.loads
+    picks: list[Pick] = []
+    covered: set[str] = set()
+
+    def take(seat: str, role: Role, field: str = "") -> bool:
+        e = seats.take(str(len(picks)), seat, loads, field)
+        if e is None:
+            return False
+        picks.append(Pick(e.assessor_id, e.province, role))
+        covered.update(e.fields)
+        return True
+
+    if leader and not take(_LEADER, Role.LEADER):
+        return Seating(tuple(picks), "no eligible team leader")
+    for f in sorted(set(fields)):
+        if f not in covered and not take(_COVER, Role.ASSESSOR, f):
+            return Seating(tuple(picks), f"no eligible assessor covers field {f}")
+    while len(picks) < size:
+        if not take(_MEMBER, Role.ASSESSOR):
+            return Seating(
+                tuple(picks),
+                f"only {len(picks)} eligible assessors for a team of {size}",
+            )
+    for n in range(experts):
+        if not take(_EXPERT, Role.TECHNICAL_EXPERT):
+            return Seating(tuple(picks), f"only {n} eligible technical experts of {experts} asked")
+    return Seating(tuple(picks))
+
+
+def seat_inspectors(
+    seed: bytes,
+    entrants: Iterable[Entrant],
+    *,
+    visit: int,
+    size: int,
+    leader: bool,
+    loads: Mapping[str, Load],
+) -> Seating:
+    """An inspection team for visit number `visit`; ranks differ per visit, so
+    the same inspectors do not top every visit."""
+    label = f"visit:{visit}:"
+    seats = _Seats(seed, entrants, label.encode(), ())
+    picks: list[Pick] = []
+    if leader:
+        e = seats.take(f"{label}0", _LEADER, loads)
+        if e is None:
+            return Seating((), "no eligible team leader")
+        picks.append(Pick(e.assessor_id, e.province, Role.LEADER))
+    while len(picks) < size:
+        e = seats.take(f"{label}{len(picks)}", _ANY, loads)
+        if e is None:
+            return Seating(
+                tuple(picks), f"only {len(picks)} eligible inspectors for a team of {size}"
+            )
+        picks.append(Pick(e.assessor_id, e.province, Role.INSPECTOR))
+    return Seating(tuple(picks))

@@ -1,0 +1,98 @@
+"""Review team requests: what a provincial system asks for, and its validation.
+
+The snapshot of a team draw and drawing it are in services.core.teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationError, field_validator
+
+from services.core.assessors import RecusalPolicy
+from services.core.draws import Load, TeamShape
+from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.provinces import Province
+from services.core.records import (
+    DomainModel,
+    FieldCode,
+    OptionalText,
+    RequiredDate,
+    Uscc,
+    _not_before,
+)
+
+
+def _unique_fields(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        if not value:
+            raise ValueError("at least one field is required")
+        return tuple(sorted(set(value)))
+    return value
+
+
+def _province_required(value: Any) -> Any:
+    if value in ("", "UNSPECIFIED", None):
+        raise ValueError("required")
+    return value
+
+
+class TeamSpec(DomainModel):
+    """What a review team is asked for."""
+
+    institution_uscc: Uscc
+    institution_province: Annotated[Province, BeforeValidator(_province_required)]
+    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_unique_fields)]
+    start_date: RequiredDate
+    end_date: RequiredDate
+    size: int = Field(default=0, ge=0, le=20)
+    leader: bool = True
+    technical_experts: int = Field(default=0, ge=0, le=10)
+    reference: OptionalText = ""
+
+    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def shape(self, loads: Mapping[str, Load]) -> TeamShape:
+        return TeamShape(self.size, self.leader, self.technical_experts, loads)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRequest:
+    """A team as a provincial system asks for it, before validation (parse_team_spec)."""
+
+    institution_uscc: str
+    institution_province: str
+    fields: Sequence[str]
+    start_date: str
+    end_date: str
+    size: int = 0  # 0: the policy's default team size
+    leader: bool = True
+    technical_experts: int = 0
+    reference: str = ""
+
+
+def parse_team_spec(request: TeamRequest, policy: RecusalPolicy) -> TeamSpec:
+    """A validated spec with defaults applied, or InvalidRequest naming every bad field."""
+    try:
+        spec = TeamSpec.model_validate(asdict(request))
+    except ValidationError as exc:
+        raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
+    if spec.days > policy.max_assignment_days:
+        raise InvalidRequest(
+            "invalid team request",
+            [
+                Violation(
+                    "spec.end_date",
+                    f"a review lasts at most {policy.max_assignment_days} days ({spec.days} asked)",
+                )
+            ],
+        )
+    if spec.size == 0:
+        spec = spec.model_copy(update={"size": policy.default_team_size})
+    return spec
