@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.core.codes import normalise_code
 from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
@@ -78,6 +79,14 @@ PublishedStatus = Annotated[
 FieldCode = Annotated[str, Field(pattern=r"^\d{2}$")]
 
 
+def _canonical_code(value: Any) -> Any:
+    return normalise_code(value) if isinstance(value, str) else value
+
+
+# Certificate numbers and label codes in the one canonical form (core.codes).
+Code = Annotated[str, BeforeValidator(_canonical_code)]
+
+
 class DomainModel(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
 
@@ -118,7 +127,7 @@ class Signatory(DomainModel):
 
 class Qualification(_Validity):
     issuer: Annotated[str, BeforeValidator(_unspecified_is_missing)]
-    number: Annotated[str, AfterValidator(check_cma_number)]
+    number: Annotated[Code, AfterValidator(check_cma_number)]
     institution_uscc: Uscc
     institution_name: Text
     address: Text
@@ -227,9 +236,9 @@ class Assessor(DomainModel):
 
 
 class GreenCertification(_Validity):
-    body_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{2,32}$")]
-    certificate_number: Annotated[str, Field(min_length=4, max_length=64)]
-    label_code: Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{6,64}$")]
+    body_code: Annotated[Code, Field(pattern=r"^[A-Z0-9-]{2,32}$")]
+    certificate_number: Annotated[Code, Field(min_length=4, max_length=64)]
+    label_code: Annotated[Code, Field(pattern=r"^[A-Z0-9-]{6,64}$")]
     enterprise_uscc: Uscc
     enterprise_name: Text
     product: Text

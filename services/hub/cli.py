@@ -14,18 +14,27 @@ from typing import NoReturn
 
 from rich.console import Console
 
+from services.hub.discovery import environment, shell_lines
 from services.hub.supervisor import Hub, HubConfig
 
 
 def _up(args: argparse.Namespace, console: Console) -> None:
-    hub = Hub(HubConfig(workdir=args.workdir), progress=console.log)
+    if args.print_env:
+        # stdout carries only the export lines; progress goes to stderr.
+        console = Console(stderr=True)
+    config = HubConfig(workdir=args.workdir, kafka=args.kafka, topic_prefix=args.topic_prefix)
+    hub = Hub(config, progress=console.log)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     with hub.running():
         for name, address in hub.endpoints().items():
             console.print(f"  {name:<12} {address}")
-        console.print(f"data in {args.workdir}; Ctrl-C stops everything")
+        console.print(
+            f"addresses in {hub.hub_file}; data in {args.workdir}; Ctrl-C stops everything"
+        )
+        if args.print_env:
+            print("\n".join(shell_lines(environment(hub.description(), hub.hub_file))), flush=True)
         stop.wait()
         console.log("stopping")
     console.log("stopped")
@@ -57,6 +66,13 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="run Kafka, the four exchanges and the registry until Ctrl-C")
     up.add_argument("--workdir", type=Path, default=Path("var/hub"), help="data folder")
+    up.add_argument(
+        "--print-env",
+        action="store_true",
+        help="print every address as export lines on stdout (progress goes to stderr)",
+    )
+    up.add_argument("--kafka", help="use this Kafka bootstrap address instead of starting a broker")
+    up.add_argument("--topic-prefix", default="", help="prefix of every topic name")
     up.set_defaults(run=_up)
     demo = sub.add_parser("demo", help="bring the hub up, publish a realistic data set, query it")
     demo.add_argument("--institutions", type=int, default=1000, help="per province")

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import segno
 
-from services.core.labels import code_from_query
+from services.core.codes import code_from_query
 
 
 def label_url(code: str, base_url: str) -> str:

@@ -9,8 +9,10 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from services.core.provinces import Province
+from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, write_hub_file
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.processes import ServiceProcess
 
@@ -103,10 +105,12 @@ class Hub:
             self._progress(f"starting {service.name}")
             service.start(["--kafka", self.kafka])
             service.wait_ready()
+        write_hub_file(self.config.workdir, self.description())
         self._progress("hub is up")
 
     def stop(self) -> None:
         """Exchanges first (their relays flush), then the registry, then Kafka."""
+        remove_hub_file(self.config.workdir)
         for service in [*self.exchanges.values(), self.registry]:
             service.stop()
         if self.broker is not None:
@@ -116,6 +120,21 @@ class Hub:
     def verify_url(self) -> str:
         """The public verify page (what a label's QR code points to)."""
         return f"http://127.0.0.1:{self.verify_port}"
+
+    def description(self) -> dict[str, Any]:
+        """Every address, as hub.json holds it (services/hub/discovery.py)."""
+        return hub_description(
+            kafka=self.kafka,
+            topic_prefix=self.config.topic_prefix,
+            registry=self.registry.address,
+            verify_url=self.verify_url,
+            exchanges={p.value: s.address for p, s in self.exchanges.items()},
+            workdir=self.config.workdir,
+        )
+
+    @property
+    def hub_file(self) -> Path:
+        return self.config.workdir / HUB_FILE
 
     def endpoints(self) -> dict[str, str]:
         found = {

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from html import unescape
@@ -28,7 +29,7 @@ from services.core.provinces import Province
 from services.hub import client
 from services.hub.qr import write_label_qr
 from services.hub.supervisor import Hub, HubConfig
-from yrdhub.v1 import common_pb2, labels_pb2, records_pb2
+from yrdhub.v1 import common_pb2, labels_pb2, records_pb2, registry_pb2
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "verify"
 CHROMIUM = shutil.which("chromium")
@@ -159,8 +160,46 @@ def test_a_person_sees_the_label_status(
     _browser(url, tmp_path / "profile2", f"--screenshot={ARTIFACTS / f'{case}.png'}")
     assert (ARTIFACTS / f"{case}.png").stat().st_size > 5_000
 
-    doc = json.loads(urllib.request.urlopen(f"{hub.verify_url}/api/v1/labels/{codes[case]}").read())
+    api = f"{hub.verify_url}/api/v1/labels/{codes[case]}"
+    if case == "unknown":
+        # Not found is a 404 for machines, with the same answer in the body.
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(api)
+        assert missing.value.code == 404
+        doc = json.loads(missing.value.read())
+    else:
+        doc = json.loads(urllib.request.urlopen(api).read())
     assert doc["verdict"] == verdict
+
+
+def test_codes_are_normalised_at_the_edge(labels: tuple[Hub, dict[str, str]]) -> None:
+    """Case, full-width characters and spaces (the ideographic one too) do not
+    change a code: the same answer over gRPC, in batches and on the page."""
+    hub, codes = labels
+    code = codes["valid"]
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code.lower())
+    typed = [code.lower(), f"  {code[:4]} {code[4:]}\u3000", full_width]
+    stub = client.label_stub(hub.registry.address)
+    for query in typed:
+        check = stub.CheckLabel(labels_pb2.CheckLabelRequest(code=query)).check
+        assert (check.code, check.verdict) == (code, labels_pb2.LABEL_VERDICT_VALID)
+        found = client.registry_stub(hub.registry.address).CheckCertificate(
+            registry_pb2.CheckCertificateRequest(code=query)
+        )
+        assert found.found and found.matches[0].record.green_cert.label_code == code
+    batch = stub.CheckLabels(labels_pb2.CheckLabelsRequest(codes=typed))
+    assert [c.code for c in batch.checks] == [code] * 3
+    page = urllib.request.urlopen(f"{hub.verify_url}/v/{urllib.parse.quote(full_width)}")
+    assert page.status == 200 and code in page.read().decode()
+
+
+def test_the_page_says_not_found_with_a_404(labels: tuple[Hub, dict[str, str]]) -> None:
+    hub, codes = labels
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"{hub.verify_url}/v/{codes['unknown']}")
+    assert missing.value.code == 404
+    page = unescape(re.sub(r"<[^>]+>", " ", missing.value.read().decode()))
+    assert "未找到" in page and "not found as of" in page and codes["unknown"] in page
 
 
 def test_the_page_is_rate_limited_per_client(labels: tuple[Hub, dict[str, str]]) -> None:

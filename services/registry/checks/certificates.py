@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from services.core.codes import MAX_CODE_LENGTH, code_from_query
 from services.core.errors import InvalidRequest, Violation
-from services.core.labels import MAX_CODE_LENGTH
 from services.core.provenance import utcnow
 from services.registry.checks.answers import certificate_check, certificate_freshness
 from services.registry.checks.reader import FeedCache, PointReader
@@ -31,7 +31,7 @@ class CertificateChecks:
 
     def answer(self, code: str) -> bytes:
         """A serialized CheckCertificateResponse for a certificate number or label code."""
-        value = code.strip()
+        value = code_from_query(code)
         if not value or len(value) > MAX_CODE_LENGTH:
             raise InvalidRequest(
                 "malformed code",

@@ -8,13 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from services.core.codes import MAX_CODE_LENGTH, code_from_query
 from services.core.errors import InvalidRequest, Violation
 from services.core.labels import (
     MAX_BATCH,
-    MAX_CODE_LENGTH,
     LabelFinding,
     Verdict,
-    code_from_query,
     label_verdict,
 )
 from services.core.provenance import china_date, utcnow

@@ -194,6 +194,12 @@ footer{{color:#5f6368;font-size:.85rem}}
 </main></body></html>"""
 
 
+def _found_or_404(doc: dict[str, Any]) -> HTTPStatus:
+    """An unknown code is 404 Not Found (with the page or JSON that says so, and
+    what it is based on), so machines need not parse the body to tell."""
+    return HTTPStatus.OK if doc["found"] else HTTPStatus.NOT_FOUND
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: VerifyServer
 
@@ -217,14 +223,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(HTTPStatus.OK, "text/plain", "ok\n")
             elif path.startswith("/api/v1/labels"):
                 code = path.removeprefix("/api/v1/labels").strip("/") or code
-                self._json(answer_document(self.server.labels, code))
+                doc = answer_document(self.server.labels, code)
+                self._send(
+                    _found_or_404(doc),
+                    "application/json; charset=utf-8",
+                    json.dumps(doc, ensure_ascii=False),
+                )
             elif path.startswith("/v/") or (path in ("/", "/v") and code):
                 code = path.removeprefix("/v/") if path.startswith("/v/") else code
-                self._send(
-                    HTTPStatus.OK,
-                    "text/html; charset=utf-8",
-                    render_page(answer_document(self.server.labels, code)),
-                )
+                doc = answer_document(self.server.labels, code)
+                self._send(_found_or_404(doc), "text/html; charset=utf-8", render_page(doc))
             elif path == "/":
                 self._send(HTTPStatus.OK, "text/html; charset=utf-8", _FORM)
             else:
@@ -239,11 +247,6 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(
                 HTTPStatus.BAD_REQUEST, "application/json", json.dumps(body, ensure_ascii=False)
             )
-
-    def _json(self, doc: dict[str, Any]) -> None:
-        self._send(
-            HTTPStatus.OK, "application/json; charset=utf-8", json.dumps(doc, ensure_ascii=False)
-        )
 
     def _send(
         self, status: HTTPStatus, ctype: str, body: str, headers: dict[str, str] | None = None

@@ -1,0 +1,74 @@
+"""How programs find a running hub: `<workdir>/hub.json`, or the same as
+environment variables (`yrdhub up --print-env`), instead of scraping stdout.
+
+The file is written atomically when the hub is up and rewritten whenever an
+address changes; it is removed when the hub stops, so a file that exists
+describes a hub that runs (its `pid` says which process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+HUB_FILE = "hub.json"
+FORMAT_VERSION = 1
+
+
+def hub_description(
+    *,
+    kafka: str,
+    topic_prefix: str,
+    registry: str,
+    verify_url: str,
+    exchanges: dict[str, str],
+    workdir: Path,
+) -> dict[str, Any]:
+    """What hub.json holds: every address, by service. Exchanges are keyed by
+    province code (SH, JS, ZJ, AH); each serves ExchangeService and its
+    HomeAssignmentService; the registry serves RegistryService, LabelService and
+    AssessorPoolService; every gRPC address offers health and reflection."""
+    return {
+        "format": FORMAT_VERSION,
+        "pid": os.getpid(),
+        "workdir": str(workdir.resolve()),
+        "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix},
+        "registry": {"grpc": registry, "verify_page": verify_url},
+        "exchanges": {province: {"grpc": address} for province, address in exchanges.items()},
+    }
+
+
+def write_hub_file(workdir: Path, description: dict[str, Any]) -> Path:
+    path = workdir / HUB_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n")
+    tmp.replace(path)  # readers see the old file or the new one, never half of one
+    return path
+
+
+def remove_hub_file(workdir: Path) -> None:
+    (workdir / HUB_FILE).unlink(missing_ok=True)
+
+
+def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
+    """The same addresses as environment variables (the names the services and
+    clients read: YRDHUB_KAFKA and YRDHUB_TOPIC_PREFIX as the services do)."""
+    env = {
+        "YRDHUB_HUB_FILE": str(hub_file.resolve()),
+        "YRDHUB_KAFKA": description["kafka"]["bootstrap"],
+        "YRDHUB_TOPIC_PREFIX": description["kafka"]["topic_prefix"],
+        "YRDHUB_REGISTRY": description["registry"]["grpc"],
+        "YRDHUB_VERIFY_URL": description["registry"]["verify_page"],
+    }
+    for province, exchange in description["exchanges"].items():
+        env[f"YRDHUB_EXCHANGE_{province}"] = exchange["grpc"]
+    return env
+
+
+def shell_lines(env: dict[str, str]) -> list[str]:
+    """`export NAME='value'` lines, for `eval "$(...)"` in a POSIX shell."""
+    return [f"export {name}='{value}'" for name, value in env.items()]

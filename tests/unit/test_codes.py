@@ -1,0 +1,58 @@
+"""One rule for certificate numbers and label codes, at every edge."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.codes import code_from_query, normalise_code
+from services.core.records import Qualification
+from tests.factories import cma_number, green_cert, qualification
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("GP12345678901234", "GP12345678901234"),
+        ("gp12345678901234", "GP12345678901234"),
+        ("  GP1234 5678 901234\t", "GP12345678901234"),
+        (
+            "ＧＰ１２３４５６７８９０１２３４",
+            "GP12345678901234",
+        ),  # full-width, as a Chinese IME types it
+        ("\u3000GP12345678901234\u3000", "GP12345678901234"),  # ideographic spaces
+        ("cqc2024-gp-0001", "CQC2024-GP-0001"),
+        ("２３０９１２３４０００１", "230912340001"),
+    ],
+)
+def test_a_code_has_one_canonical_form(typed: str, canonical: str) -> None:
+    assert normalise_code(typed) == canonical
+    assert normalise_code(canonical) == canonical
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "https://verify.example/v/gp12345678901234",
+        "https://verify.example/v/GP12345678901234/",
+        "https://verify.example/?code=gp12345678901234",
+        " gp1234 5678901234 ",
+    ],
+)
+def test_a_qr_payload_or_a_typed_code_gives_the_canonical_code(payload: str) -> None:
+    assert code_from_query(payload) == "GP12345678901234"
+
+
+def test_published_certificates_carry_canonical_codes() -> None:
+    """The exchange keeps what a check compares: a label published in lower case
+    or full width is stored, keyed and relayed in the canonical form."""
+    cert = green_cert(body="cqc", number="ｃｑｃ２０２４ｇｐ０００１", label="gp 0000 0000 0009")
+    assert (cert.body_code, cert.certificate_number, cert.label_code) == (
+        "CQC",
+        "CQC2024GP0001",
+        "GP000000000009",
+    )
+    assert cert.key == "green_cert/CQC/CQC2024GP0001"
+    typed = "".join(chr(ord(d) + 0xFEE0) for d in cma_number("09", 1))
+    assert Qualification(**{**qualification().model_dump(), "number": typed}).number == (
+        cma_number("09", 1)
+    )
