@@ -55,6 +55,9 @@ class RecusalPolicy(BaseModel):
     reviewed_within_years: int = Field(default=0, ge=0, le=50)
     # Province load is counted over assignments starting this many days back.
     load_lookback_days: int = Field(default=365, ge=1, le=3650)
+    # Among a province's candidates who fit a seat, the one with the fewest
+    # assignments starting this many days back sits first.
+    person_load_days: int = Field(default=365, ge=1, le=3650)
     # Longest review a team can be booked for.
     max_assignment_days: int = Field(default=31, ge=1, le=366)
     default_team_size: int = Field(default=2, ge=1, le=20)

@@ -16,8 +16,9 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from services.core.provinces import Province
@@ -98,6 +99,15 @@ class Load:
     pool: int
 
 
+NO_PERSON_LOADS: Mapping[str, int] = MappingProxyType({})
+
+
+def person_loads_of(snapshot: Mapping[str, Any]) -> Mapping[str, int]:
+    """Each candidate's recent assignments as a snapshot records them (none in
+    snapshots made before people were balanced)."""
+    return {ident: int(n) for ident, n in snapshot.get("person_loads", {}).items()}
+
+
 @dataclass(frozen=True, slots=True)
 class Entrant:
     """An eligible candidate as the seating sees one."""
@@ -135,12 +145,14 @@ class Seating:
 
 @dataclass(frozen=True, slots=True)
 class TeamShape:
-    """The seats a team has, and the loads its province choices weigh."""
+    """The seats a team has, the loads its province choices weigh, and each
+    person's recent assignments, which order the people of a province."""
 
     size: int
     leader: bool
     experts: int
     loads: Mapping[str, Load]
+    person_loads: Mapping[str, int] = field(default_factory=dict)
 
 
 def rank(seed: bytes, label: str, ident: str) -> bytes:

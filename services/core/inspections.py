@@ -35,10 +35,12 @@ from services.core.assessors import (
     years_before,
 )
 from services.core.draws import (
+    NO_PERSON_LOADS,
     PROVINCE_ORDER,
     Entrant,
     Load,
     loads_of,
+    person_loads_of,
     rank,
 )
 from services.core.errors import InvalidRequest, Violation, violations_of
@@ -248,11 +250,14 @@ def plan_snapshot(
     inspectors: Sequence[tuple[PoolMember, Exclusion | None]],
     busy: Mapping[str, Sequence[dt.date]],
     conflicts: Sequence[Conflict],
+    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
 ) -> dict[str, Any]:
     """Everything the plan depends on, as a JSON-ready value.
 
-    busy: the days within the campaign each inspector is unavailable or booked.
+    busy: the days within the campaign each inspector is unavailable or booked;
+    person_loads: each inspector's assignments over recusal.person_load_days.
     """
+    ids = {m.assessor_id for m, _ in inspectors}
     return {
         "format": PLAN_FORMAT,
         "policy": f"{recusal.version}+{policy.version}",
@@ -272,6 +277,7 @@ def plan_snapshot(
             "days": [d.isoformat() for d in spec.days(policy.weekdays_only)],
         },
         "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
+        "person_loads": {i: n for i, n in sorted(person_loads.items()) if n and i in ids},
         "entities": sorted(
             [e.province.value, e.uscc, e.credit_class.value, sorted(e.fields)] for e in entities
         ),
@@ -332,7 +338,9 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         for day in taken:
             busy.setdefault(day, set()).add(ident)
     conflicts = {(ident, uscc) for ident, uscc, _reason, _detail in snapshot["conflicts"]}
+    # Recent assignments and this plan's visits so far: the fewest sit first.
     visits_of: dict[str, int] = {}
+    prior = person_loads_of(snapshot)
     cap = int(rules["max_visits_per_inspector"])
     visits: list[list[Any]] = []
     for index, (_key, (province, uscc, grade, fields)) in enumerate(chosen):
@@ -355,6 +363,10 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
             size=int(rules["team_size"]),
             leader=bool(rules["leader"]),
             loads=loads,
+            person_loads={
+                e.assessor_id: prior.get(e.assessor_id, 0) + visits_of.get(e.assessor_id, 0)
+                for e in entrants
+            },
         )
         team: list[list[str]] = []
         if not seating.failure:

@@ -232,7 +232,17 @@ class Assessor(DomainModel):
 
     @property
     def key(self) -> str:
-        return f"assessor/{self.assessor_id}"
+        return f"{_ASSESSOR_KEY_PREFIX}{self.assessor_id}"
+
+
+_ASSESSOR_KEY_PREFIX = "assessor/"
+
+
+def assessor_id_of(record_key: str) -> str:
+    """The assessor id in an assessor's record key; empty for other records."""
+    if record_key.startswith(_ASSESSOR_KEY_PREFIX):
+        return record_key.removeprefix(_ASSESSOR_KEY_PREFIX)
+    return ""
 
 
 class GreenCertification(_Validity):

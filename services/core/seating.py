@@ -14,7 +14,11 @@ SHA-256 and integer arithmetic, so it can be re-implemented in any language:
   integers (multiplied by the product of every a_q + 1) and the province is
   the one whose cumulative weight first exceeds
   uint64(first 8 bytes of SHA-256(seed || "seat:" || label || k)) mod total;
-- then the best-ranked fitting candidate of that province takes the seat.
+- then, of that province's candidates who fit the seat, the one with the
+  fewest recent assignments (in the snapshot as `person_loads`, counted over
+  the recusal policy's `person_load_days`; within an inspection plan, its
+  earlier visits count too) takes the seat, the best rank among equals: so
+  one person does not sit on every team while others wait.
 
 Seeds, commitments and the types a seating takes and gives are in
 services.core.draws.
@@ -29,6 +33,7 @@ from itertools import chain, groupby
 from operator import attrgetter
 
 from services.core.draws import (
+    NO_PERSON_LOADS,
     PROVINCE_ORDER,
     Entrant,
     Load,
@@ -81,7 +86,12 @@ class _Seats:
     costs a few lookups; a province is ranked only once a seat needs it."""
 
     def __init__(
-        self, seed: bytes, entrants: Iterable[Entrant], rank_label: bytes, fields: Iterable[str]
+        self,
+        seed: bytes,
+        entrants: Iterable[Entrant],
+        rank_label: bytes,
+        fields: Iterable[str],
+        person_loads: Mapping[str, int] = NO_PERSON_LOADS,
     ) -> None:
         slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
         pool = sorted(entrants, key=attrgetter("province"))
@@ -95,7 +105,7 @@ class _Seats:
         groups: dict[str, Sequence[Entrant]] = {p: [] for p in PROVINCE_ORDER}
         for province, group in groupby(pool, key=attrgetter("province")):
             groups[province] = list(group)
-        self._setup(seed, rank_label, slot, counts, groups, frozenset())
+        self._setup(seed, rank_label, slot, counts, groups, frozenset(), person_loads)
 
     @classmethod
     def prepared(
@@ -105,11 +115,12 @@ class _Seats:
         counts: dict[str, list[int]],
         groups: Mapping[str, Sequence[Entrant]],
         excluded: Set[str],
+        person_loads: Mapping[str, int] = NO_PERSON_LOADS,
     ) -> _Seats:
         """From candidates already grouped and counted; `excluded` ids are in the
         groups but not in the counts, and are skipped when ranked."""
         seats = cls.__new__(cls)
-        seats._setup(seed, b"", slot, counts, groups, excluded)
+        seats._setup(seed, b"", slot, counts, groups, excluded, person_loads)
         return seats
 
     def _setup(
@@ -120,8 +131,10 @@ class _Seats:
         counts: dict[str, list[int]],
         groups: Mapping[str, Sequence[Entrant]],
         excluded: Set[str],
+        person_loads: Mapping[str, int],
     ) -> None:
         self._seed = seed
+        self._person_loads = person_loads
         self._prefix = seed + rank_label
         self._slot = slot
         self._counts = counts
@@ -159,8 +172,16 @@ class _Seats:
             sha = hashlib.sha256
             prefix = self._prefix
             entrants = self._by_province[province]
-            keys = [sha(prefix + e.key).digest() for e in entrants]
-            order = sorted(range(len(entrants)), key=keys.__getitem__)
+            loads = self._person_loads
+            if loads:
+                # The fewest recent assignments first, then the rank.
+                keyed = [
+                    (loads.get(e.assessor_id, 0), sha(prefix + e.key).digest()) for e in entrants
+                ]
+                order = sorted(range(len(entrants)), key=keyed.__getitem__)
+            else:
+                keys = [sha(prefix + e.key).digest() for e in entrants]
+                order = sorted(range(len(entrants)), key=keys.__getitem__)
             ranked = self._ranked[province] = [entrants[i] for i in order]
         return ranked
 
@@ -194,7 +215,7 @@ def seat_team(
 ) -> Seating:
     """A review team: a leader (if asked), then whoever covers each requested field
     not yet covered (in field order), then members up to `size`, then experts."""
-    return _fill_team(_Seats(seed, entrants, b"", fields), fields, shape)
+    return _fill_team(_Seats(seed, entrants, b"", fields, shape.person_loads), fields, shape)
 
 
 def seat_prepared(
@@ -209,7 +230,8 @@ def seat_prepared(
     [leaders, assessors, experts, then members covering each field in sorted
     order] per province. `excluded` ids are in the groups but not in the counts."""
     slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
-    return _fill_team(_Seats.prepared(seed, slot, counts, groups, excluded), fields, shape)
+    seats = _Seats.prepared(seed, slot, counts, groups, excluded, shape.person_loads)
+    return _fill_team(seats, fields, shape)
 
 
 def _fill_team(seats: _Seats, fields: Sequence[str], shape: TeamShape) -> Seating:
@@ -250,11 +272,12 @@ def seat_inspectors(
     size: int,
     leader: bool,
     loads: Mapping[str, Load],
+    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
 ) -> Seating:
     """An inspection team for visit number `visit`; ranks differ per visit, so
     the same inspectors do not top every visit."""
     label = f"visit:{visit}:"
-    seats = _Seats(seed, entrants, label.encode(), ())
+    seats = _Seats(seed, entrants, label.encode(), (), person_loads)
     picks: list[Pick] = []
     if leader:
         e = seats.take(f"{label}0", _LEADER, loads)

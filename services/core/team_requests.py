@@ -5,14 +5,14 @@ The snapshot of a team draw and drawing it are in services.core.teams.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationError, field_validator
 
 from services.core.assessors import RecusalPolicy
-from services.core.draws import Load, TeamShape
+from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
 from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.provinces import Province
 from services.core.records import (
@@ -36,7 +36,29 @@ def _unique_fields(value: Any) -> Any:
 def _province_required(value: Any) -> Any:
     if value in ("", "UNSPECIFIED", None):
         raise ValueError("required")
+    if isinstance(value, _Unresolved):
+        raise ValueError(value.reason)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Unresolved:
+    reason: str
+
+
+def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -> Any:
+    found = sorted(set(provinces_of(uscc.strip())))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return _Unresolved(
+            f"required: the registry holds no qualification of {uscc.strip() or 'the institution'}"
+            " to take the province from"
+        )
+    return _Unresolved(
+        f"required: {uscc.strip()} is qualified by {', '.join(p.value for p in found)};"
+        " name the province of the review"
+    )
 
 
 class TeamSpec(DomainModel):
@@ -58,8 +80,10 @@ class TeamSpec(DomainModel):
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
-    def shape(self, loads: Mapping[str, Load]) -> TeamShape:
-        return TeamShape(self.size, self.leader, self.technical_experts, loads)
+    def shape(
+        self, loads: Mapping[str, Load], person_loads: Mapping[str, int] = NO_PERSON_LOADS
+    ) -> TeamShape:
+        return TeamShape(self.size, self.leader, self.technical_experts, loads, person_loads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +91,7 @@ class TeamRequest:
     """A team as a provincial system asks for it, before validation (parse_team_spec)."""
 
     institution_uscc: str
+    # Empty: the province whose qualification of the institution the registry holds.
     institution_province: str
     fields: Sequence[str]
     start_date: str
@@ -77,10 +102,23 @@ class TeamRequest:
     reference: str = ""
 
 
-def parse_team_spec(request: TeamRequest, policy: RecusalPolicy) -> TeamSpec:
-    """A validated spec with defaults applied, or InvalidRequest naming every bad field."""
+def parse_team_spec(
+    request: TeamRequest,
+    policy: RecusalPolicy,
+    provinces_of: Callable[[str], Sequence[Province]] = lambda uscc: (),
+) -> TeamSpec:
+    """A validated spec with defaults applied, or InvalidRequest naming every bad field.
+
+    Without an institution province, the province is the one whose
+    qualification of the institution the registry holds (`provinces_of`); none
+    or several are refused with the reason, since the province decides who
+    leads and who must recuse.
+    """
+    values = asdict(request)
+    if values["institution_province"] in ("", "UNSPECIFIED"):
+        values["institution_province"] = _province_of(request.institution_uscc, provinces_of)
     try:
-        spec = TeamSpec.model_validate(asdict(request))
+        spec = TeamSpec.model_validate(values)
     except ValidationError as exc:
         raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
     if spec.days > policy.max_assignment_days:

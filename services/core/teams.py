@@ -42,6 +42,7 @@ from services.core.assessors import (
     unavailable_during,
 )
 from services.core.draws import (
+    NO_PERSON_LOADS,
     PROVINCE_ORDER,
     Entrant,
     Load,
@@ -49,6 +50,7 @@ from services.core.draws import (
     TeamShape,
     loads_of,
     outcome_of_seating,
+    person_loads_of,
 )
 from services.core.seating import seat_prepared, seat_team
 from services.core.team_requests import TeamSpec
@@ -64,7 +66,10 @@ def _json(value: Any) -> str:
 
 
 def _snapshot_head(
-    spec: TeamSpec, policy: RecusalPolicy, loads: Mapping[str, Load]
+    spec: TeamSpec,
+    policy: RecusalPolicy,
+    loads: Mapping[str, Load],
+    person_loads: Mapping[str, int],
 ) -> dict[str, Any]:
     return {
         "format": TEAM_FORMAT,
@@ -80,6 +85,8 @@ def _snapshot_head(
             "technical_experts": spec.technical_experts,
         },
         "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
+        # Candidates' assignments over the last policy.person_load_days (none: 0).
+        "person_loads": dict(person_loads),
     }
 
 
@@ -88,10 +95,14 @@ def team_snapshot(
     policy: RecusalPolicy,
     loads: Mapping[str, Load],
     candidates: Sequence[tuple[PoolMember, Exclusion | None]],
+    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
 ) -> dict[str, Any]:
     """Everything a team draw depends on, as a JSON-ready value; candidates sorted by id."""
+    wanted = set(spec.fields)
+    ids = {m.assessor_id for m, _ in candidates if not wanted.isdisjoint(m.fields)}
+    mine = {i: n for i, n in person_loads.items() if i in ids and n}
     return {
-        **_snapshot_head(spec, policy, loads),
+        **_snapshot_head(spec, policy, loads, mine),
         "candidates": {
             f: [
                 [
@@ -118,7 +129,11 @@ def team_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
                 found.setdefault(ident, (province, level, set()))[2].add(field)
     entrants = [Entrant.of(i, p, lv, frozenset(fs)) for i, (p, lv, fs) in found.items()]
     shape = TeamShape(
-        int(spec["size"]), bool(spec["leader"]), int(spec["technical_experts"]), loads_of(snapshot)
+        int(spec["size"]),
+        bool(spec["leader"]),
+        int(spec["technical_experts"]),
+        loads_of(snapshot),
+        person_loads_of(snapshot),
     )
     return outcome_of_seating(seat_team(seed, entrants, spec["fields"], shape))
 
@@ -320,14 +335,26 @@ def screen_request(
     )
 
 
+def candidates_loads(screening: Screening, person_loads: Mapping[str, int]) -> dict[str, int]:
+    """The recent assignments of this request's candidates (as team_snapshot keeps
+    them), at the cost of the people with any rather than of the pool."""
+    sections = [s.pool.position for s in screening.sections.values()]
+    return {i: n for i, n in person_loads.items() if n and any(i in at for at in sections)}
+
+
 def team_snapshot_json(
-    spec: TeamSpec, policy: RecusalPolicy, loads: Mapping[str, Load], screening: Screening
+    spec: TeamSpec,
+    policy: RecusalPolicy,
+    loads: Mapping[str, Load],
+    screening: Screening,
+    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
 ) -> bytes:
-    """canonical_json(team_snapshot(...)), joined from prepared lines."""
+    """canonical_json(team_snapshot(...)), joined from prepared lines;
+    `person_loads` as candidates_loads gives them."""
     sections = ",".join(
         _json(field) + ":[" + ",".join(s.lines) + "]" for field, s in screening.sections.items()
     )
-    rest = _json(_snapshot_head(spec, policy, loads))
+    rest = _json(_snapshot_head(spec, policy, loads, person_loads))
     # "candidates" sorts before every other key of the snapshot.
     return ('{"candidates":{' + sections + "}," + rest[1:]).encode()
 

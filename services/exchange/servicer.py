@@ -10,7 +10,7 @@ import grpc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.core.errors import Violation
 from services.core.provinces import Province
-from services.core.records import RecordKind
+from services.core.records import RecordKind, assessor_id_of
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher
 from yrdhub.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
@@ -50,6 +50,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                     event_id=r.event_id,
                     violations=_violations(r.violations),
                     warnings=_violations(r.warnings),
+                    assessor_id=assessor_id_of(r.record_key),
                 )
             )
         response.accepted = sum(r.outcome is Outcome.ACCEPTED for r in results)

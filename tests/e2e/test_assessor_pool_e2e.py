@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import grpc
 import psycopg
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from stdnum.cn import ric
 
 from services.common.db import make_engine
+from services.common.grpc_errors import bad_request_violations
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub
@@ -301,3 +303,96 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
     assert [d.draw_id for d in listed] == [planned.draw_id]
     # Psycopg is imported so that a PostgreSQL run fails loudly without its driver.
     assert psycopg.__version__
+
+
+def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hub) -> None:
+    """Contracts an integrator relies on: the publish result carries the assessor's
+    pseudonymous id, and a team request without the institution's province takes
+    it from the registry's qualification (refused, with the reason, when the
+    registry holds several)."""
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    registry = client.registry_stub(hub.registry.address)
+    reply = exchanges[Province.JS].PublishRecords(
+        exchange_pb2.PublishRecordsRequest(
+            records=[
+                _assessor(LEADER, records_pb2.ASSESSOR_LEVEL_TEAM_LEADER),
+                _assessor(MEMBER, records_pb2.ASSESSOR_LEVEL_ASSESSOR),
+            ]
+        ),
+        timeout=30,
+    )
+    ids = [r.assessor_id for r in reply.results]
+    assert all(ids) and [r.record_key for r in reply.results] == [f"assessor/{i}" for i in ids]
+    lab, branch = uscc("91320583MA1XYW601"), uscc("91320583MA1XYW602")
+    client.publish_all(exchanges[Province.JS], [qualification(lab), qualification(branch)])
+    client.publish_all(exchanges[Province.SH], [qualification(branch, serial=9)])
+    client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
+
+    spec = assessor_pool_pb2.TeamSpec(
+        institution_uscc=lab, fields=[FIELD], start_date="2026-11-02", end_date="2026-11-03"
+    )
+    drawn = _pool(hub).RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30)
+    assert drawn.draw.team_spec.institution_province == common_pb2.PROVINCE_JS
+    assert drawn.draw.state == assessor_pool_pb2.DRAW_STATE_DRAWN, drawn.draw.failure
+    assert {m.assessor_id for m in drawn.draw.team} == set(ids)
+
+    spec.institution_uscc = branch
+    with pytest.raises(grpc.RpcError) as refused:
+        _pool(hub).RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    [(field, reason)] = bad_request_violations(refused.value)
+    assert field == "spec.institution_province" and "JS, SH" in reason
+
+
+def test_team_draws_spread_assignments_across_people(hub: Hub) -> None:
+    """Over eight draws from two leaders and three assessors, every draw seats the
+    person who sat least lately and says so: neither leader leads every team,
+    nobody sits on every team, and the assessors share the seats evenly."""
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    people = [
+        _assessor(
+            records_pb2.AssessorIdentity(
+                name=f"评审员{i}", id_number=resident_id(f"320583199001{10 + i}041")
+            ),
+            records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
+            if i < 2
+            else records_pb2.ASSESSOR_LEVEL_ASSESSOR,
+        )
+        for i in range(5)
+    ]
+    ids = _publish(exchanges[Province.JS], people)
+    client.wait_until_applied(
+        client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
+    )
+    sat: dict[str, int] = dict.fromkeys(ids, 0)
+    led: dict[str, int] = dict.fromkeys(ids, 0)
+    for week in range(8):
+        day = (
+            f"2027-03-{1 + 7 * (week % 4):02d}" if week < 4 else f"2027-04-{5 + 7 * (week % 4):02d}"
+        )
+        draw = (
+            _pool(hub)
+            .RequestTeam(
+                assessor_pool_pb2.RequestTeamRequest(
+                    spec=assessor_pool_pb2.TeamSpec(
+                        institution_uscc=TARGET,
+                        institution_province=common_pb2.PROVINCE_SH,
+                        fields=[FIELD],
+                        start_date=day,
+                        end_date=day,
+                    )
+                ),
+                timeout=30,
+            )
+            .draw
+        )
+        assert draw.state == assessor_pool_pb2.DRAW_STATE_DRAWN, draw.failure
+        for m in draw.team:
+            assert m.recent_assignments == sat[m.assessor_id]  # the load it was drawn on
+            sat[m.assessor_id] += 1
+            if m.role == assessor_pool_pb2.TEAM_ROLE_LEADER:
+                led[m.assessor_id] += 1
+    assert sum(sat.values()) == 16 and max(sat.values()) <= 5
+    assert all(led[i] >= 3 for i in ids[:2])
+    assessors = [sat[i] for i in ids[2:]]
+    assert max(assessors) - min(assessors) <= 1

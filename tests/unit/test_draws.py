@@ -25,6 +25,7 @@ from services.core.records import AffiliationRelation, AssessorLevel, AssessorSt
 from services.core.seating import seat_team
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.teams import (
+    candidates_loads,
     field_pool,
     pool_entry,
     screen_request,
@@ -54,13 +55,16 @@ def spec(**changes: Any) -> TeamSpec:
 
 
 def snapshot_of(
-    members: list[Any], s: TeamSpec | None = None, loads: dict[str, Load] | None = None
+    members: list[Any],
+    s: TeamSpec | None = None,
+    loads: dict[str, Load] | None = None,
+    person_loads: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     s = s or spec()
     r = Review.of(s.institution_uscc, s.institution_province, s.start_date, s.end_date, POLICY)
     candidates = [(m, screen(m, r, set())) for m in sorted(members, key=lambda m: m.assessor_id)]
     loads = loads or {p: Load(0, 100) for p in PROVINCE_ORDER}
-    return team_snapshot(s, POLICY, loads, candidates)
+    return team_snapshot(s, POLICY, loads, candidates, person_loads or {})
 
 
 def test_the_default_team_is_two_with_a_leader() -> None:
@@ -234,6 +238,37 @@ def test_over_time_per_capita_load_evens_out_across_provinces() -> None:
     assert max(per_capita) - min(per_capita) < 0.25 * (sum(per_capita) / len(per_capita))
 
 
+def test_equally_eligible_people_take_turns() -> None:
+    """Eight draws over five eligible assessors (two leaders), each draw's team
+    counted in the next one's loads: nobody sits on every team, the leaders
+    alternate, and the assessors share the other seats evenly."""
+    pool = [
+        member("Alead0001", level=LEADER),
+        member("Alead0002", level=LEADER),
+        *(member(f"Amemb000{i}") for i in range(3)),
+    ]
+    sat: Counter[str] = Counter()
+    led: Counter[str] = Counter()
+    for n in range(8):
+        snap = snapshot_of(pool, person_loads=dict(sat))
+        assert snap["person_loads"] == {i: k for i, k in sorted(sat.items())}
+        team = team_outcome(hashlib.sha256(bytes([n])).digest(), snap)["team"]
+        sat.update(i for i, _ in team)
+        led.update(i for i, role in team if role == "LEADER")
+    assert led == {"Alead0001": 4, "Alead0002": 4}
+    members = [sat[f"Amemb000{i}"] for i in range(3)]
+    assert max(members) - min(members) <= 1 and sum(members) == 8
+
+
+def test_without_loads_the_rank_alone_decides_and_old_snapshots_still_verify() -> None:
+    pool = random_pool(60, seed=3)
+    snap = snapshot_of(pool)
+    assert snap["person_loads"] == {}
+    legacy = {k: v for k, v in snap.items() if k != "person_loads"}
+    seed = bytes(range(32))
+    assert team_outcome(seed, legacy) == team_outcome(seed, snap)
+
+
 def test_draws_are_reproducible_across_dates_and_json_round_trips() -> None:
     day = dt.date(2026, 3, 2).isoformat()
     snap = snapshot_of(random_pool(50), spec(start_date=day, end_date=day))
@@ -293,9 +328,15 @@ def test_the_prepared_path_gives_the_reference_snapshot_and_team(
         for f in ("00", "01", "12", "13")
     }
     screening = screen_request(pools, s, r, booked, hub)
-    fast = team_snapshot_json(s, policy, loads, screening)
+    people = {m.assessor_id: (i * 7) % 4 for i, m in enumerate(members)} | {"Anobody00": 3}
+    reference = team_snapshot(
+        s, policy, loads, [(m, screen(m, r, booked, hub)) for m in members], people
+    )
+    mine = candidates_loads(screening, people)
+    fast = team_snapshot_json(s, policy, loads, screening, mine)
     assert fast == canonical_json(reference)
-    shape = s.shape(loads)
+    assert "Anobody00" not in json.loads(fast)["person_loads"]  # candidates only
+    shape = s.shape(loads, mine)
     for n in range(25):
         seed = bytes([n]) * 32
         seating = seat_screened(seed, s, screening, shape)

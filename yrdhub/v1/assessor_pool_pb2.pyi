@@ -90,20 +90,22 @@ class TeamSpec(_message.Message):
     def __init__(self, institution_uscc: _Optional[str] = ..., institution_province: _Optional[_Union[_common_pb2.Province, str]] = ..., fields: _Optional[_Iterable[str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., size: _Optional[int] = ..., no_leader: _Optional[bool] = ..., technical_experts: _Optional[int] = ..., reference: _Optional[str] = ...) -> None: ...
 
 class TeamMember(_message.Message):
-    __slots__ = ("assessor_id", "home_province", "role", "level", "fields", "assignment_id")
+    __slots__ = ("assessor_id", "home_province", "role", "level", "fields", "assignment_id", "recent_assignments")
     ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
     HOME_PROVINCE_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     LEVEL_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECENT_ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
     assessor_id: str
     home_province: _common_pb2.Province
     role: TeamRole
     level: _records_pb2.AssessorLevel
     fields: _containers.RepeatedScalarFieldContainer[str]
     assignment_id: str
-    def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., role: _Optional[_Union[TeamRole, str]] = ..., level: _Optional[_Union[_records_pb2.AssessorLevel, str]] = ..., fields: _Optional[_Iterable[str]] = ..., assignment_id: _Optional[str] = ...) -> None: ...
+    recent_assignments: int
+    def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., role: _Optional[_Union[TeamRole, str]] = ..., level: _Optional[_Union[_records_pb2.AssessorLevel, str]] = ..., fields: _Optional[_Iterable[str]] = ..., assignment_id: _Optional[str] = ..., recent_assignments: _Optional[int] = ...) -> None: ...
 
 class Exclusion(_message.Message):
     __slots__ = ("assessor_id", "home_province", "reason", "detail")

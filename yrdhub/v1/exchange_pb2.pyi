@@ -30,7 +30,7 @@ class PublishRecordsRequest(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[_records_pb2.Record, _Mapping]]] = ...) -> None: ...
 
 class RecordResult(_message.Message):
-    __slots__ = ("index", "record_key", "outcome", "revision", "event_id", "violations", "warnings")
+    __slots__ = ("index", "record_key", "outcome", "revision", "event_id", "violations", "warnings", "assessor_id")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
@@ -38,6 +38,7 @@ class RecordResult(_message.Message):
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
     index: int
     record_key: str
     outcome: RecordOutcome
@@ -45,7 +46,8 @@ class RecordResult(_message.Message):
     event_id: str
     violations: _containers.RepeatedCompositeFieldContainer[_common_pb2.FieldViolation]
     warnings: _containers.RepeatedCompositeFieldContainer[_common_pb2.FieldViolation]
-    def __init__(self, index: _Optional[int] = ..., record_key: _Optional[str] = ..., outcome: _Optional[_Union[RecordOutcome, str]] = ..., revision: _Optional[int] = ..., event_id: _Optional[str] = ..., violations: _Optional[_Iterable[_Union[_common_pb2.FieldViolation, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.FieldViolation, _Mapping]]] = ...) -> None: ...
+    assessor_id: str
+    def __init__(self, index: _Optional[int] = ..., record_key: _Optional[str] = ..., outcome: _Optional[_Union[RecordOutcome, str]] = ..., revision: _Optional[int] = ..., event_id: _Optional[str] = ..., violations: _Optional[_Iterable[_Union[_common_pb2.FieldViolation, _Mapping]]] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.FieldViolation, _Mapping]]] = ..., assessor_id: _Optional[str] = ...) -> None: ...
 
 class PublishRecordsResponse(_message.Message):
     __slots__ = ("results", "accepted", "unchanged", "rejected")

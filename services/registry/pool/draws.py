@@ -18,7 +18,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from services.core.assessors import (
@@ -50,6 +50,7 @@ from services.core.provenance import utcnow
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.teams import (
     Screening,
+    candidates_loads,
     screen_request,
     seat_screened,
     team_snapshot_json,
@@ -80,6 +81,8 @@ class DrawResult:
     assignments: list[AssignmentRow]
     snapshot: Mapping[str, Any] | None = None
     screened: Screening | None = None
+    # The candidates' recent assignments the draw weighed (a snapshot has them too).
+    person_loads: Mapping[str, int] = field(default_factory=dict)
 
 
 class _Head(NamedTuple):
@@ -117,7 +120,7 @@ class AssessorPool:
     # Team draws --------------------------------------------------------------
 
     def request_team(self, request: TeamRequest) -> DrawResult:
-        spec = parse_team_spec(request, self._recusal)
+        spec = parse_team_spec(request, self._recusal, self._view.qualified_by)
         seed = new_seed()
         draw_id = new_id("team")
         committed_at = self._clock()
@@ -134,8 +137,8 @@ class AssessorPool:
             with self._drawing:
                 pool = self._view.current()
                 loads = self._loads(spec.start_date, pool)
-                seating, screened = self._seat(seed, spec, pool, loads)
-                body = team_snapshot_json(spec, self._recusal, loads, screened)
+                seating, screened, people = self._seat(seed, spec, pool, loads)
+                body = team_snapshot_json(spec, self._recusal, loads, screened, people)
                 outcome = outcome_of_seating(seating)
                 now = self._clock()
                 assignments = [
@@ -164,13 +167,14 @@ class AssessorPool:
                 except DoubleBooked:
                     log.info("draw %s raced another booking; drawing again", draw_id)
                     continue
-            return DrawResult(row, outcome, assignments, screened=screened)
+            return DrawResult(row, outcome, assignments, screened=screened, person_loads=people)
         raise RuntimeError(f"draw {draw_id} kept racing other bookings")
 
     def _seat(
         self, seed: bytes, spec: TeamSpec, pool: Pool, loads: Mapping[str, Load]
-    ) -> tuple[Seating, Screening]:
-        """Screens the candidates of every requested field and seats the team."""
+    ) -> tuple[Seating, Screening, dict[str, int]]:
+        """Screens the candidates of every requested field and seats the team;
+        also gives the candidates' recent assignments it weighed."""
         review = Review.of(
             spec.institution_uscc,
             spec.institution_province,
@@ -184,7 +188,13 @@ class AssessorPool:
             uscc = spec.institution_uscc
             hub_reviews = self._store.hub_reviews([uscc]).get(uscc, {})
         screening = screen_request(pool.fields, spec, review, booked, hub_reviews)
-        return seat_screened(seed, spec, screening, spec.shape(loads)), screening
+        people = candidates_loads(screening, self._person_loads(spec.start_date))
+        return seat_screened(seed, spec, screening, spec.shape(loads, people)), screening, people
+
+    def _person_loads(self, start: dt.date) -> dict[str, int]:
+        return self._store.person_loads_since(
+            start - dt.timedelta(days=self._recusal.person_load_days)
+        )
 
     def _loads(self, start: dt.date, pool: Pool) -> dict[str, Load]:
         since = start - dt.timedelta(days=self._recusal.load_lookback_days)

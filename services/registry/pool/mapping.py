@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_name, timestamp
-from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
+from services.core.draws import (
+    AssignmentQuery,
+    AssignmentState,
+    DrawKind,
+    DrawState,
+    Role,
+    person_loads_of,
+)
 from services.core.inspections import CreditClass, InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
@@ -151,9 +158,11 @@ def _exclusion(ident: str, province: str, reason: str, detail: str) -> pb.Exclus
 
 
 def _member(
-    ident: str, role: str, candidate: list[Any] | None, assignment_id: str
+    ident: str, role: str, candidate: list[Any] | None, assignment_id: str, recent: int
 ) -> pb.TeamMember:
-    member = pb.TeamMember(assessor_id=ident, role=ROLE_TO_PB[Role(role)])
+    member = pb.TeamMember(
+        assessor_id=ident, role=ROLE_TO_PB[Role(role)], recent_assignments=recent
+    )
     if candidate is not None:
         member.home_province = province_pb(candidate[1])
         member.level = LEVEL_CODE_TO_PB[candidate[2]]
@@ -173,8 +182,17 @@ def draw_pb(result: DrawResult, *, with_snapshot: bool, with_details: bool) -> p
     if row.kind is DrawKind.TEAM:
         candidates = _team_candidates(result) if with_details else {}
         assigned = {a.assessor_id: a.assignment_id for a in result.assignments}
+        recent = result.person_loads or person_loads_of(result.snapshot or {})
         for ident, role in outcome.get("team", ()):
-            draw.team.append(_member(ident, role, candidates.get(ident), assigned.get(ident, "")))
+            draw.team.append(
+                _member(
+                    ident,
+                    role,
+                    candidates.get(ident),
+                    assigned.get(ident, ""),
+                    recent.get(ident, 0),
+                )
+            )
         for ident, province, _level, _fields, excluded in candidates.values():
             if excluded is not None:
                 draw.exclusions.append(_exclusion(ident, province, *excluded))
@@ -271,6 +289,8 @@ def _plan(
         conflicts.setdefault(conflict[1], []).append(conflict)
     fields = {(e[0], e[1]): e[3] for e in snapshot["entities"]}
     assigned = {(a.assessor_id, a.start_date.isoformat()): a.assignment_id for a in assignments}
+    # As the plan weighed them: recent assignments, then each earlier visit.
+    recent = dict(person_loads_of(snapshot))
     for province, uscc, grade, day, team, failure in outcome.get("visits", ()):
         visit = pb.PlannedInspection(
             institution_uscc=uscc,
@@ -282,8 +302,16 @@ def _plan(
         )
         for ident, role in team:
             visit.team.append(
-                _member(ident, role, inspectors.get(ident), assigned.get((ident, day), ""))
+                _member(
+                    ident,
+                    role,
+                    inspectors.get(ident),
+                    assigned.get((ident, day), ""),
+                    recent.get(ident, 0),
+                )
             )
+        for ident, _role in team:
+            recent[ident] = recent.get(ident, 0) + 1
         for ident, _uscc, reason, detail in conflicts.get(uscc, ()):
             home = inspectors[ident][1] if ident in inspectors else province
             visit.exclusions.append(_exclusion(ident, home, reason, detail))

@@ -66,6 +66,7 @@ def plan_snapshot_of(
         inspectors,
         {k: sorted(v) for k, v in busy.items()},
         conflicts,
+        store.person_loads_since(spec.start_date - dt.timedelta(days=recusal.person_load_days)),
     )
 
 

@@ -220,6 +220,19 @@ class PoolStore:
                 found.setdefault(ident, []).append(day)
         return found
 
+    def person_loads_since(self, since: dt.date) -> dict[str, int]:
+        """Active assignments per assessor starting on or after `since`."""
+        a = assignment_table.c
+        with self._engine.connect() as conn:
+            return {
+                ident: int(count)
+                for ident, count in conn.execute(
+                    select(a.assessor_id, func.count())
+                    .where(a.state == ACTIVE, a.start_date >= since)
+                    .group_by(a.assessor_id)
+                )
+            }
+
     def loads_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per home province starting on or after `since`."""
         with self._engine.connect() as conn:

@@ -97,7 +97,17 @@ class PoolView:
         if changed:
             self._pool = _index(e for _, e in self._rows.values())
 
-    # Institutions, for inspection plans ----------------------------------------
+    # Institutions ------------------------------------------------------------
+
+    def qualified_by(self, uscc: str) -> list[Province]:
+        """The provinces holding a qualification of the institution."""
+        stmt = (
+            select(_record.c.province)
+            .where(_record.c.uscc == uscc, _record.c.kind == "qualification")
+            .distinct()
+        )
+        with self._engine.connect() as conn:
+            return [Province(p) for p in conn.execute(stmt).scalars()]
 
     def institutions(
         self, provinces: Sequence[Province], fields: Sequence[str], on: dt.date, recent_years: int

@@ -1,0 +1,54 @@
+"""A team request may leave out the institution's province: the registry's
+qualification of the institution names it, and anything else is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.errors import InvalidRequest
+from services.core.provinces import Province
+from services.core.team_requests import TeamRequest, parse_team_spec
+from tests.unit.pool_helpers import INSTITUTION, POLICY
+
+
+def request(province: str = "") -> TeamRequest:
+    return TeamRequest(
+        institution_uscc=INSTITUTION,
+        institution_province=province,
+        fields=["00"],
+        start_date="2026-06-01",
+        end_date="2026-06-02",
+    )
+
+
+def test_the_province_comes_from_the_one_qualification_the_registry_holds() -> None:
+    asked: list[str] = []
+
+    def qualified_by(uscc: str) -> list[Province]:
+        asked.append(uscc)
+        return [Province.ZJ, Province.ZJ]
+
+    spec = parse_team_spec(request(), POLICY, qualified_by)
+    assert spec.institution_province is Province.ZJ and asked == [INSTITUTION]
+
+
+def test_a_named_province_is_taken_as_asked() -> None:
+    spec = parse_team_spec(request("AH"), POLICY, lambda uscc: [Province.ZJ])
+    assert spec.institution_province is Province.AH
+
+
+@pytest.mark.parametrize(
+    ("held", "reason"),
+    [
+        ([], "the registry holds no qualification of"),
+        ([Province.SH, Province.JS], "is qualified by JS, SH; name the province"),
+    ],
+)
+def test_no_or_several_qualifications_are_refused_with_the_reason(
+    held: list[Province], reason: str
+) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        parse_team_spec(request("UNSPECIFIED"), POLICY, lambda uscc: held)
+    [violation] = refused.value.violations
+    assert violation.field == "spec.institution_province"
+    assert reason in violation.description
