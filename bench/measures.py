@@ -236,7 +236,7 @@ def measure_propagation(
     watcher = client.ChangeSubscription(
         client.registry_stub(hub.registry.address),
         registry_pb2.WatchChangesRequest(
-            provinces=[PROVINCE_TO_PB[Province.ZJ]],
+            publishing_provinces=[PROVINCE_TO_PB[Province.ZJ]],
             kinds=[common_pb2.RECORD_KIND_GREEN_CERT],
             from_latest=True,
         ),

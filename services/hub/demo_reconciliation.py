@@ -84,7 +84,7 @@ def _show_conflict(
     clash.qualification.institution_name = js_lab.institution_name
     # Zhejiang's officials follow everything about the Shanghai lab, from now on.
     zhejiang = ChangeSubscription(
-        registry, registry_pb2.WatchChangesRequest(uscc=q.institution_uscc, from_latest=True)
+        registry, registry_pb2.WatchChangesRequest(holder_uscc=q.institution_uscc, from_latest=True)
     )
     try:
         client.publish_all(exchanges[Province.JS], [clash])

@@ -43,7 +43,7 @@ def test_a_revocation_reaches_another_province_and_a_resumed_stream_has_no_gap(h
     exchanges, registry = _stubs(hub)
     # Jiangsu's officials watch Shanghai's qualifications.
     watching = registry_pb2.WatchChangesRequest(
-        provinces=[SH], kinds=[common_pb2.RECORD_KIND_QUALIFICATION]
+        publishing_provinces=[SH], kinds=[common_pb2.RECORD_KIND_QUALIFICATION]
     )
     jiangsu = ChangeSubscription(registry, watching)
     try:
@@ -74,7 +74,9 @@ def test_a_revocation_reaches_another_province_and_a_resumed_stream_has_no_gap(h
     resumed = ChangeSubscription(
         registry,
         registry_pb2.WatchChangesRequest(
-            provinces=[SH], kinds=[common_pb2.RECORD_KIND_QUALIFICATION], after_cursor=resume_after
+            publishing_provinces=[SH],
+            kinds=[common_pb2.RECORD_KIND_QUALIFICATION],
+            after_cursor=resume_after,
         ),
     )
     try:
@@ -165,7 +167,9 @@ def test_malformed_reconciliation_requests_get_invalid_argument(hub: Hub) -> Non
         lambda: registry.GetRecordHistory(
             registry_pb2.GetRecordHistoryRequest(record_key="nonsense")
         ),
-        lambda: next(iter(registry.WatchChanges(registry_pb2.WatchChangesRequest(uscc="9131")))),
+        lambda: next(
+            iter(registry.WatchChanges(registry_pb2.WatchChangesRequest(holder_uscc="9131")))
+        ),
     ]
     fields: list[str] = []
     for call in calls:
@@ -173,4 +177,51 @@ def test_malformed_reconciliation_requests_get_invalid_argument(hub: Hub) -> Non
             call()
         assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         fields.extend(f for f, _ in bad_request_violations(failed.value))
-    assert fields == ["target_province", "record_key", "uscc"]
+    assert fields == ["target_province", "record_key", "holder_uscc"]
+
+
+def test_a_province_watches_what_it_relies_on(hub: Hub) -> None:
+    """Anhui relies on one Shanghai certificate and on everything about LAB_B: its
+    watch list brings those changes, whoever publishes them, and nothing else."""
+    exchanges, registry = _stubs(hub)
+    relied_on = qualification(serial=11)
+    watching = registry_pb2.WatchChangesRequest(
+        watch_list=registry_pb2.WatchList(record_keys=[relied_on.key], holder_usccs=[LAB_B]),
+        subscriber="anhui-market-regulation",
+    )
+    anhui = ChangeSubscription(registry, watching)
+    try:
+        _publish(exchanges[Province.SH], qualification(serial=12), relied_on)
+        _publish(exchanges[Province.JS], qualification(issuer="10", serial=13, holder=LAB_B))
+        seen = anhui.take(2)
+        assert [c.record.record_key for c in seen] == [
+            relied_on.key,
+            qualification(issuer="10", serial=13, holder=LAB_B).key,
+        ]
+        with pytest.raises(TimeoutError):
+            anhui.take(1, timeout=1.5)
+    finally:
+        anhui.cancel()
+
+    by_key = ChangeSubscription(
+        registry, registry_pb2.WatchChangesRequest(record_keys=[qualification(serial=12).key])
+    )
+    try:
+        [only] = by_key.take(1)
+        assert only.record.record_key == qualification(serial=12).key
+    finally:
+        by_key.cancel()
+
+    for bad, field in (
+        (registry_pb2.WatchChangesRequest(record_keys=["nonsense"]), "record_keys[0]"),
+        (
+            registry_pb2.WatchChangesRequest(
+                watch_list=registry_pb2.WatchList(holder_usccs=["9131"])
+            ),
+            "watch_list.holder_usccs[0]",
+        ),
+    ):
+        with pytest.raises(grpc.RpcError) as refused:
+            next(iter(registry.WatchChanges(bad)))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert [f for f, _ in bad_request_violations(refused.value)] == [field]

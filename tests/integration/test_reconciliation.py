@@ -306,7 +306,7 @@ def test_the_policy_file_is_reloaded_when_it_changes(db_url: str, tmp_path: Path
     )
 
 
-def test_change_log_filters_by_province_kind_and_institution(hub: Hub) -> None:
+def test_change_log_filters_by_publisher_kind_holder_key_and_watch_list(hub: Hub) -> None:
     hub.publish(
         (qualification(holder=LAB_A), Province.SH),
         (green_cert(), Province.ZJ),
@@ -317,18 +317,38 @@ def test_change_log_filters_by_province_kind_and_institution(hub: Hub) -> None:
     def keys(where: ChangeFilter) -> list[str]:
         return [_label(c) for c in hub.changes.after(0, where).changes]
 
-    assert keys(ChangeFilter(provinces=frozenset({"AH"}))) == [credit(holder=LAB_A).key]
+    assert keys(ChangeFilter(publishing_provinces=frozenset({"AH"}))) == [credit(holder=LAB_A).key]
     assert keys(ChangeFilter(kinds=frozenset({"green_cert"}))) == [green_cert().key]
     # Conflicts reach everyone concerned: Shanghai's watcher sees Jiangsu's conflict with it.
-    assert keys(ChangeFilter(provinces=frozenset({"SH"}))) == [
+    assert keys(ChangeFilter(publishing_provinces=frozenset({"SH"}))) == [
         KEY,
         "CONFLICT_OPENED:HOLDER_MISMATCH",
     ]
-    assert keys(ChangeFilter(uscc=LAB_B)) == [
+    assert keys(ChangeFilter(holder_uscc=LAB_B)) == [
         KEY,
         "CONFLICT_OPENED:HOLDER_MISMATCH",
         "CONFLICT_OPENED:ISSUER_PROVINCE_MISMATCH",
     ]
+    # By record key: its versions and the conflicts naming it.
+    assert keys(ChangeFilter(record_keys=frozenset({green_cert().key}))) == [green_cert().key]
+    assert keys(ChangeFilter(record_keys=frozenset({KEY}))) == [
+        KEY,
+        KEY,
+        "CONFLICT_OPENED:HOLDER_MISMATCH",
+        "CONFLICT_OPENED:ISSUER_PROVINCE_MISMATCH",
+    ]
+    # A watch list matches by any of its entries; with another filter, both must.
+    watched = ChangeFilter(
+        watched_keys=frozenset({green_cert().key}), watched_holders=frozenset({LAB_B})
+    )
+    assert keys(watched) == [
+        green_cert().key,
+        KEY,
+        "CONFLICT_OPENED:HOLDER_MISMATCH",
+        "CONFLICT_OPENED:ISSUER_PROVINCE_MISMATCH",
+    ]
+    both = ChangeFilter(watched_holders=frozenset({LAB_B}), publishing_provinces=frozenset({"ZJ"}))
+    assert keys(both) == []
     # Paging: a short page is not complete and resumes exactly after its last cursor.
     first = hub.changes.after(0, ChangeFilter(), limit=2)
     assert not first.complete and len(first.changes) == 2

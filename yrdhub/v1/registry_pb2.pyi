@@ -215,18 +215,32 @@ class DecideRecognitionResponse(_message.Message):
     def __init__(self, outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WatchChangesRequest(_message.Message):
-    __slots__ = ("provinces", "kinds", "uscc", "after_cursor", "from_latest")
-    PROVINCES_FIELD_NUMBER: _ClassVar[int]
+    __slots__ = ("publishing_provinces", "kinds", "holder_uscc", "after_cursor", "from_latest", "record_keys", "watch_list", "subscriber")
+    PUBLISHING_PROVINCES_FIELD_NUMBER: _ClassVar[int]
     KINDS_FIELD_NUMBER: _ClassVar[int]
-    USCC_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_USCC_FIELD_NUMBER: _ClassVar[int]
     AFTER_CURSOR_FIELD_NUMBER: _ClassVar[int]
     FROM_LATEST_FIELD_NUMBER: _ClassVar[int]
-    provinces: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
+    RECORD_KEYS_FIELD_NUMBER: _ClassVar[int]
+    WATCH_LIST_FIELD_NUMBER: _ClassVar[int]
+    SUBSCRIBER_FIELD_NUMBER: _ClassVar[int]
+    publishing_provinces: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
     kinds: _containers.RepeatedScalarFieldContainer[_common_pb2.RecordKind]
-    uscc: str
+    holder_uscc: str
     after_cursor: int
     from_latest: bool
-    def __init__(self, provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., kinds: _Optional[_Iterable[_Union[_common_pb2.RecordKind, str]]] = ..., uscc: _Optional[str] = ..., after_cursor: _Optional[int] = ..., from_latest: _Optional[bool] = ...) -> None: ...
+    record_keys: _containers.RepeatedScalarFieldContainer[str]
+    watch_list: WatchList
+    subscriber: str
+    def __init__(self, publishing_provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., kinds: _Optional[_Iterable[_Union[_common_pb2.RecordKind, str]]] = ..., holder_uscc: _Optional[str] = ..., after_cursor: _Optional[int] = ..., from_latest: _Optional[bool] = ..., record_keys: _Optional[_Iterable[str]] = ..., watch_list: _Optional[_Union[WatchList, _Mapping]] = ..., subscriber: _Optional[str] = ...) -> None: ...
+
+class WatchList(_message.Message):
+    __slots__ = ("record_keys", "holder_usccs")
+    RECORD_KEYS_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_USCCS_FIELD_NUMBER: _ClassVar[int]
+    record_keys: _containers.RepeatedScalarFieldContainer[str]
+    holder_usccs: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, record_keys: _Optional[_Iterable[str]] = ..., holder_usccs: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ChangeEvent(_message.Message):
     __slots__ = ("cursor", "type", "recorded_at", "record", "conflict", "current")

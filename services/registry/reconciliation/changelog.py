@@ -63,6 +63,8 @@ class ChangeLogEntry(ChangeLogTables, table=True):
     recorded_at: dt.datetime | None = None
     provinces: str | None = Field(default=None, max_length=32)
     kinds: str | None = Field(default=None, max_length=80)
+    # The records the conflict names (",key1,key2,").
+    record_keys: str | None = None
     conflict_id: int | None = None
     conflict: str | None = None
 
@@ -115,6 +117,7 @@ def conflict_change(
     provinces: Iterable[str],
     kinds: Iterable[str],
     usccs: Iterable[str],
+    record_keys: Iterable[str],
     now: dt.datetime,
 ) -> dict[str, Any]:
     return {
@@ -123,6 +126,7 @@ def conflict_change(
         "recorded_at": now,
         "provinces": tags(provinces),
         "kinds": tags(kinds),
+        "record_keys": tags(record_keys),
         "conflict_id": conflict_id,
         "conflict": snapshot,
     }
@@ -144,21 +148,32 @@ def append(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
 @dataclass(frozen=True, slots=True)
 class ChangeFilter:
     """Every filter given must match; empty ones match anything. Values are
-    validated upstream (province codes, kind names, USCCs) and hold no LIKE
-    wildcards."""
+    validated upstream (province codes, kind names, USCCs, record keys) and
+    hold no LIKE wildcards."""
 
-    provinces: frozenset[str] = frozenset()
+    publishing_provinces: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
-    uscc: str = ""
+    holder_uscc: str = ""
+    record_keys: frozenset[str] = frozenset()
+    # The watch list: one filter, matched by any of its records or holders.
+    watched_keys: frozenset[str] = frozenset()
+    watched_holders: frozenset[str] = frozenset()
 
     def clauses(self) -> list[ColumnElement[bool]]:
         c = change_log.c
         found: list[ColumnElement[bool]] = []
-        if self.provinces:
+        if self.publishing_provinces:
+            provinces = sorted(self.publishing_provinces)
+            found.append(
+                or_(c.province.in_(provinces), *(c.provinces.like(f"%,{p},%") for p in provinces))
+            )
+        if self.record_keys:
+            found.append(_naming(sorted(self.record_keys)))
+        if self.watched_keys or self.watched_holders:
             found.append(
                 or_(
-                    c.province.in_(sorted(self.provinces)),
-                    *(c.provinces.like(f"%,{p},%") for p in sorted(self.provinces)),
+                    *([_naming(sorted(self.watched_keys))] if self.watched_keys else []),
+                    *(c.usccs.like(f"%,{u},%") for u in sorted(self.watched_holders)),
                 )
             )
         if self.kinds:
@@ -168,6 +183,12 @@ class ChangeFilter:
                     *(c.kinds.like(f"%,{k},%") for k in sorted(self.kinds)),
                 )
             )
-        if self.uscc:
-            found.append(c.usccs.like(f"%,{self.uscc},%"))
+        if self.holder_uscc:
+            found.append(c.usccs.like(f"%,{self.holder_uscc},%"))
         return found
+
+
+def _naming(keys: list[str]) -> ColumnElement[bool]:
+    """A record version of one of the keys, or a conflict naming one."""
+    c = change_log.c
+    return or_(c.record_key.in_(keys), *(c.record_keys.like(f"%,{k},%") for k in keys))

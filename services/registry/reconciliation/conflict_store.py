@@ -171,6 +171,7 @@ def _change(change_type: ChangeType, conflict: StoredConflict, now: dt.datetime)
         provinces=[r.province.value for r in conflict.records],
         kinds=[_kind(r.record_key) for r in conflict.records],
         usccs=[r.holder_uscc for r in conflict.records],
+        record_keys=[r.record_key for r in conflict.records],
         now=now,
     )
 

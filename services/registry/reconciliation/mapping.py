@@ -4,11 +4,13 @@ the use cases' domain results (the one place they are mapped)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from services.common.convert import (
     CERTIFICATE_STATUS_TO_PB,
     KIND_FROM_PB,
+    KIND_TO_PB,
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
     timestamp,
@@ -16,6 +18,7 @@ from services.common.convert import (
 )
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing
+from services.core.errors import InvalidRequest, Violation
 from services.core.policy import Outcome
 from services.core.provenance import china_date
 from services.core.provinces import Province
@@ -182,13 +185,55 @@ def requested_items(items: Any) -> list[RequestedItem]:
 
 
 def change_filter(request: registry_pb2.WatchChangesRequest) -> ChangeFilter:
+    watched = request.watch_list
     return ChangeFilter(
-        provinces=frozenset(
-            PROVINCE_FROM_PB[p].value for p in request.provinces if p in PROVINCE_FROM_PB
+        publishing_provinces=frozenset(
+            PROVINCE_FROM_PB[p].value for p in request.publishing_provinces if p in PROVINCE_FROM_PB
         ),
         kinds=frozenset(KIND_FROM_PB[k].value for k in request.kinds if k in KIND_FROM_PB),
-        uscc=parse_uscc(request.uscc) if request.uscc.strip() else "",
+        holder_uscc=(
+            parse_uscc(request.holder_uscc, "holder_uscc") if request.holder_uscc.strip() else ""
+        ),
+        record_keys=record_keys(request.record_keys, "record_keys"),
+        watched_keys=record_keys(watched.record_keys, "watch_list.record_keys"),
+        watched_holders=frozenset(
+            parse_uscc(u, f"watch_list.holder_usccs[{i}]")
+            for i, u in enumerate(_bounded(watched.holder_usccs, "watch_list.holder_usccs"))
+        ),
     )
+
+
+MAX_WATCHED = 1000
+
+
+def _bounded(values: Sequence[str], field: str) -> Sequence[str]:
+    if len(values) > MAX_WATCHED:
+        raise InvalidRequest(
+            "too many entries", [Violation(field, f"{len(values)} given; at most {MAX_WATCHED}")]
+        )
+    return values
+
+
+def record_keys(values: Sequence[str], field: str) -> frozenset[str]:
+    """Record keys as a filter takes them: KIND/... with no wildcard characters."""
+    found = set()
+    for i, value in enumerate(_bounded(values, field)):
+        key = value.strip()
+        kind = key.split("/", 1)[0]
+        if "/" not in key or kind not in _KIND_NAMES or any(ch in key for ch in "%,"):
+            raise InvalidRequest(
+                "malformed record key",
+                [
+                    Violation(
+                        f"{field}[{i}]", "expected KIND/..., e.g. qualification/09/230912340001"
+                    )
+                ],
+            )
+        found.add(key)
+    return frozenset(found)
+
+
+_KIND_NAMES = frozenset(k.value for k in KIND_TO_PB)
 
 
 def change_event(change: Change, today: dt.date) -> registry_pb2.ChangeEvent:

@@ -7,6 +7,7 @@ handlers live apart from the lookups.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ from services.registry.reconciliation.changes import ChangeWatch
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.recognition import RecognitionDecisions
 from yrdhub.v1 import registry_pb2
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,13 @@ class ReconciliationRpcs:
         self, request: registry_pb2.WatchChangesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[registry_pb2.WatchChangesResponse]:
         where = mapping.change_filter(request)
+        # Until mutual TLS names the caller, the subscriber says who it is.
+        log.info(
+            "change stream for %s from %s after cursor %d",
+            request.subscriber or "an unnamed subscriber",
+            context.peer(),
+            request.after_cursor,
+        )
         changes = self._use_cases.watch.follow(
             where, after=max(0, request.after_cursor), from_latest=request.from_latest
         )
