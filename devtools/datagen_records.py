@@ -10,34 +10,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from devtools.datagen_tables import (
-    ACTION_BAG,
-    ASSESSOR_STATUS_BAG,
-    BODY_BAG,
-    BRAND_SYLLABLES,
-    CERT_STATUS_BAG,
-    CERTIFICATION_MODES,
-    CREDIT_REASON_BAG,
-    CREDIT_REFERENCE_PREFIX,
-    DEPARTMENTS,
-    ENTERPRISE_SUFFIXES,
-    FIELD_BAG,
-    FIELD_NAME_WORDS,
-    FIELDS,
-    GIVEN,
-    GREEN_CATALOGUE,
-    GREEN_STATUS_BAG,
-    LEVEL_BAG,
-    PROTO_PROVINCE,
-    PROVINCE_PREFIX,
-    PUBLIC_NAME_TEMPLATES,
-    REGIONS,
-    ROADS,
-    SCOPE_MESSAGES,
-    SIGNATORY_FIELDS,
-    SURNAMES,
-    place_short,
-)
+from devtools import datagen_tables as tables
 from devtools.uscc import USCC_ALPHABET, make_uscc
 from services.core.provinces import Province
 from yrdhub.v1 import records_pb2
@@ -110,22 +83,22 @@ class Generator:
                 return code
 
     def brand(self, length: int) -> str:
-        return "".join(self.rng.choice(BRAND_SYLLABLES) for _ in range(length))
+        return "".join(self.rng.choice(tables.BRAND_SYLLABLES) for _ in range(length))
 
     def person(self) -> str:
         rng = self.rng
-        given = rng.choice(GIVEN)
+        given = rng.choice(tables.GIVEN)
         if rng.random() < 0.7:
-            given += rng.choice(GIVEN)
-        return rng.choice(SURNAMES) + given
+            given += rng.choice(tables.GIVEN)
+        return rng.choice(tables.SURNAMES) + given
 
     def address(self, province: Province, region: tuple[str, str, str]) -> str:
         rng = self.rng
         _, city, district = region
-        head = PROVINCE_PREFIX[province]
+        head = tables.PROVINCE_PREFIX[province]
         if province is not Province.SH:
             head += city
-        text = f"{head}{district}{rng.choice(ROADS)}{rng.randrange(1, 2000)}号"
+        text = f"{head}{district}{rng.choice(tables.ROADS)}{rng.randrange(1, 2000)}号"
         roll = rng.random()
         if roll < 0.3:
             text += f"{rng.randrange(1, 12)}幢{rng.randrange(1, 8)}层"
@@ -144,17 +117,17 @@ class Generator:
     def name_prefix(self, province: Province, region: tuple[str, str, str]) -> str:
         roll = self.rng.random()
         if province is Province.SH or roll < 0.45:
-            return PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
+            return tables.PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
         if roll < 0.85:
-            return place_short(region[1])
-        return place_short(region[2])
+            return tables.place_short(region[1])
+        return tables.place_short(region[2])
 
     # entities
 
     def institution(self, province: Province) -> Institution:
         rng = self.rng
-        region = rng.choice(REGIONS[province])
-        code = rng.choice(FIELD_BAG)
+        region = rng.choice(tables.REGIONS[province])
+        code = rng.choice(tables.FIELD_BAG)
         public = rng.random() < 0.2
         if public:
             # 苏州市…, 昆山市… or 安吉县… (county level), 上海市浦东新区…
@@ -165,7 +138,7 @@ class Generator:
 
             def make(attempt: int) -> str:
                 if attempt < 3:
-                    return rng.choice(PUBLIC_NAME_TEMPLATES[code]).format(p=place)
+                    return rng.choice(tables.PUBLIC_NAME_TEMPLATES[code]).format(p=place)
                 return self.enterprise_lab_name(province, region, code, attempt)
 
             name = self.unique_name(make)
@@ -191,26 +164,26 @@ class Generator:
         return (
             self.name_prefix(province, region)
             + self.brand(length)
-            + rng.choice(FIELD_NAME_WORDS[code])
-            + rng.choice(ENTERPRISE_SUFFIXES)
+            + rng.choice(tables.FIELD_NAME_WORDS[code])
+            + rng.choice(tables.ENTERPRISE_SUFFIXES)
         )
 
     def enterprise(self, province: Province) -> Enterprise:
         rng = self.rng
-        region = rng.choice(REGIONS[province])
-        category = rng.randrange(len(GREEN_CATALOGUE))
-        words = GREEN_CATALOGUE[category][2]
+        region = rng.choice(tables.REGIONS[province])
+        category = rng.randrange(len(tables.GREEN_CATALOGUE))
+        words = tables.GREEN_CATALOGUE[category][2]
         suffixes = ("有限公司", "有限公司", "股份有限公司", "科技有限公司", "集团有限公司")
 
         def make(attempt: int) -> str:
-            prefix = PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
+            prefix = tables.PROVINCE_PREFIX[province].removesuffix("省").removesuffix("市")
             roll = rng.random()
             if province is not Province.SH and roll < 0.25 and attempt < 2:
-                middle = place_short(region[2])  # 浙江安吉竹木制品有限公司
+                middle = tables.place_short(region[2])  # 浙江安吉竹木制品有限公司
             elif roll < 0.6:
                 middle = self.brand(2 if attempt < 10 else 4)
             else:
-                prefix = place_short(region[1])
+                prefix = tables.place_short(region[1])
                 middle = self.brand(2 if attempt < 10 else 4)
             return prefix + middle + rng.choice(words) + rng.choice(suffixes)
 
@@ -225,8 +198,8 @@ class Generator:
 
     def cma_number(self, issuer: str, year: int, code: str) -> str:
         rng = self.rng
-        for _ in range(len(DEPARTMENTS) * 4):
-            dept = rng.choice(DEPARTMENTS)
+        for _ in range(len(tables.DEPARTMENTS) * 4):
+            dept = rng.choice(tables.DEPARTMENTS)
             key = (issuer, f"{year % 100:02d}", code, dept)
             serial = self.cma_serials.get(key, 0) + 1
             if serial <= 9999:
@@ -241,14 +214,14 @@ class Generator:
         start = dt.date.fromordinal(self.issue_start + rng.randrange(self.issue_span))
         end = _plus_years(start, _QUALIFICATION_YEARS)
         code = inst.field
-        catalogue = SCOPE_MESSAGES[code]
+        catalogue = tables.SCOPE_MESSAGES[code]
         size = min(len(catalogue), rng.randint(3, 12))
         pool = self.signatory_pools.get(code)
         if pool is None:
             pool = self.signatory_pools[code] = [
                 records_pb2.Signatory(
                     name=self.person(),
-                    fields=rng.sample(SIGNATORY_FIELDS[code], 1 + (rng.random() < 0.4)),
+                    fields=rng.sample(tables.SIGNATORY_FIELDS[code], 1 + (rng.random() < 0.4)),
                 )
                 for _ in range(_SIGNATORY_POOL_SIZE)
             ]
@@ -262,7 +235,7 @@ class Generator:
                 legal_nature=inst.legal_nature,
                 valid_from=start.isoformat(),
                 valid_until=end.isoformat(),
-                status=rng.choice(CERT_STATUS_BAG),
+                status=rng.choice(tables.CERT_STATUS_BAG),
                 scope=rng.sample(catalogue, size),
                 signatories=rng.sample(pool, 1 + int(rng.random() * 4)),
             )
@@ -270,10 +243,10 @@ class Generator:
 
     def assessor(self, province: Province, employer: Institution) -> records_pb2.Record:
         rng = self.rng
-        status, original, reason = rng.choice(ASSESSOR_STATUS_BAG)
+        status, original, reason = rng.choice(tables.ASSESSOR_STATUS_BAG)
         fields = {employer.field}
         for _ in range(rng.randrange(3)):
-            fields.add(rng.choice(FIELDS))
+            fields.add(rng.choice(tables.FIELDS))
         if status in (records_pb2.ASSESSOR_STATUS_ACTIVE, records_pb2.ASSESSOR_STATUS_REINSTATED):
             available = rng.random() < 0.9
         else:
@@ -281,9 +254,9 @@ class Generator:
         return records_pb2.Record(
             assessor=records_pb2.Assessor(
                 assessor_id=f"A{rng.getrandbits(64):016x}",
-                home_province=PROTO_PROVINCE[province],
+                home_province=tables.PROTO_PROVINCE[province],
                 employer_uscc=employer.uscc,
-                level=rng.choice(LEVEL_BAG),
+                level=rng.choice(tables.LEVEL_BAG),
                 fields=sorted(fields),
                 status=status,
                 original_status=original,
@@ -296,8 +269,8 @@ class Generator:
         self, ent: Enterprise, labs: Sequence[Institution], *, zj_body: bool
     ) -> records_pb2.Record:
         rng = self.rng
-        name, standard, _, products, stem = GREEN_CATALOGUE[ent.category]
-        body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(BODY_BAG)
+        name, standard, _, products, stem = tables.GREEN_CATALOGUE[ent.category]
+        body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(tables.BODY_BAG)
         start = dt.date.fromordinal(self.green_start + rng.randrange(self.green_span))
         year = start.year
         key = (body, year)
@@ -333,8 +306,8 @@ class Generator:
                 evaluation_standard=standard,
                 valid_from=start.isoformat(),
                 valid_until=_plus_years(start, _GREEN_YEARS).isoformat(),
-                status=rng.choice(GREEN_STATUS_BAG),
-                certification_mode=rng.choice(CERTIFICATION_MODES),
+                status=rng.choice(tables.GREEN_STATUS_BAG),
+                certification_mode=rng.choice(tables.CERTIFICATION_MODES),
                 laboratory=lab,
             )
         )
@@ -342,8 +315,8 @@ class Generator:
     def credit_events(self, province: Province, uscc: str) -> list[records_pb2.Record]:
         """One event, or a listing and its later removal or repair."""
         rng = self.rng
-        list_type, reason = rng.choice(CREDIT_REASON_BAG)
-        action = rng.choice(ACTION_BAG)
+        list_type, reason = rng.choice(tables.CREDIT_REASON_BAG)
+        action = rng.choice(tables.ACTION_BAG)
         listed = dt.date.fromordinal(self.credit_start + rng.randrange(self.credit_span))
         events = [(records_pb2.CREDIT_ACTION_LISTED, listed)]
         if action != records_pb2.CREDIT_ACTION_LISTED:
@@ -367,14 +340,14 @@ class Generator:
             out.append(
                 records_pb2.Record(
                     credit_event=records_pb2.CreditEvent(
-                        reference=f"{CREDIT_REFERENCE_PREFIX[province]}〔{when.year}〕{serial}号",
+                        reference=f"{tables.CREDIT_REFERENCE_PREFIX[province]}〔{when.year}〕{serial}号",
                         uscc=uscc,
                         list_type=list_type,
                         action=act,
                         reason=reason,
                         effective_from=when.isoformat(),
                         effective_until=until,
-                        listing_province=PROTO_PROVINCE[province],
+                        listing_province=tables.PROTO_PROVINCE[province],
                     )
                 )
             )
