@@ -8,7 +8,19 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import MetaData, Table, Text, any_, bindparam, func, inspect, select, tuple_
+from sqlalchemy import (
+    MetaData,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    exists,
+    func,
+    inspect,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -159,10 +171,36 @@ def among(
     lookups themselves at batch sizes, and needs chunking under the databases'
     limits on bound parameters; one parameter needs neither.
     """
-    if conn.dialect.name == "postgresql":
+    return in_values(conn.dialect.name, column, values)
+
+
+def in_values(
+    dialect: str, column: ColumnElement[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """`among` for a dialect by name, where no connection is at hand."""
+    if dialect == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(Text)))
     table = func.json_each(json.dumps(list(values))).table_valued("value")
     return column.in_(select(table.c.value))
+
+
+def tagged_with_any(
+    dialect: str, tags: ColumnElement[Any], values: Sequence[str]
+) -> ColumnElement[bool]:
+    """Whether a ",a,b," tag column holds any of `values`: one expression bound as
+    one parameter whatever their number, and a plain substring test, so no
+    value acts as a LIKE wildcard."""
+    if dialect == "postgresql":
+        table = (
+            func.unnest(bindparam(None, list(values), type_=ARRAY(Text)))
+            .table_valued("value")
+            .render_derived()
+        )
+        found = func.strpos(tags, literal(",") + table.c.value + literal(",")) > 0
+    else:
+        table = func.json_each(json.dumps(list(values))).table_valued("value")
+        found = func.instr(tags, literal(",") + table.c.value + literal(",")) > 0
+    return exists(select(literal(1)).select_from(table).where(found))
 
 
 def pairs_among(

@@ -18,9 +18,12 @@ MAX_CODE_LENGTH = 64
 
 def normalise_code(text: str) -> str:
     """The canonical form of a certificate number or label code."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split()).upper()
+    if text.isascii():
+        return "".join(text.split()).upper()
+    # NFKC again after upper-casing: a few letters' capitals decompose, and the
+    # canonical form must stay canonical when normalised again.
+    upper = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    return unicodedata.normalize("NFKC", upper)
 
 
 def code_from_query(query: str) -> str:

@@ -24,7 +24,6 @@ from typing import Any
 from services.core.provinces import Province
 
 SEED_BYTES = 32
-TEAM_FORMAT = "yrdhub/team-draw/1"
 PROVINCE_ORDER = tuple(sorted(p.value for p in Province))
 """Provinces in the fixed order the weighted choice walks: AH, JS, SH, ZJ."""
 

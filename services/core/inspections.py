@@ -56,7 +56,9 @@ from services.core.records import (
 )
 from services.core.seating import seat_inspectors
 
-PLAN_FORMAT = "yrdhub/inspection-plan/1"
+# Version 2 added person_loads; a version 1 snapshot has none.
+PLAN_FORMAT = "yrdhub/inspection-plan/2"
+PLAN_FORMATS = frozenset({"yrdhub/inspection-plan/1", PLAN_FORMAT})
 MAX_PLAN_DAYS = 366
 
 

@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from services.core.assessors import RecusalPolicy
 from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
 from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.identifiers import check_uscc
 from services.core.provinces import Province
 from services.core.records import (
     DomainModel,
@@ -47,16 +48,20 @@ class _Unresolved:
 
 
 def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -> Any:
-    found = sorted(set(provinces_of(uscc.strip())))
+    try:
+        canonical = check_uscc(uscc.strip())
+    except ValueError:
+        return _Unresolved("required: no valid institution_uscc to take the province from")
+    found = sorted(set(provinces_of(canonical)))
     if len(found) == 1:
         return found[0]
     if not found:
         return _Unresolved(
-            f"required: the registry holds no qualification of {uscc.strip() or 'the institution'}"
+            f"required: the registry holds no qualification in force of {canonical}"
             " to take the province from"
         )
     return _Unresolved(
-        f"required: {uscc.strip()} is qualified by {', '.join(p.value for p in found)};"
+        f"required: {canonical} is qualified by {', '.join(p.value for p in found)};"
         " name the province of the review"
     )
 
@@ -112,7 +117,8 @@ def parse_team_spec(
     Without an institution province, the province is the one whose
     qualification of the institution the registry holds (`provinces_of`); none
     or several are refused with the reason, since the province decides who
-    leads and who must recuse.
+    leads and who must recuse. Only qualifications in force count (not revoked,
+    cancelled or past their validity).
     """
     values = asdict(request)
     if values["institution_province"] in ("", "UNSPECIFIED"):

@@ -4,7 +4,7 @@ The snapshot of a team draw lists, for each requested field, every assessor
 qualified in it, with the reason if they are excluded:
 
     {"candidates": {"00": [[id, province, level, exclusion or null], ...], ...},
-     "format": "yrdhub/team-draw/1", "loads": {...}, "policy": "...", "spec": {...}}
+     "format": "yrdhub/team-draw/2", "loads": {...}, "policy": "...", "spec": {...}}
 
 Lines are sorted by assessor id; an assessor qualified in two requested
 fields is in both sections with the same exclusion. Re-running the draw takes
@@ -55,7 +55,10 @@ from services.core.draws import (
 from services.core.seating import seat_prepared, seat_team
 from services.core.team_requests import TeamSpec
 
-TEAM_FORMAT = "yrdhub/team-draw/1"
+# Version 2 added person_loads (who sat lately); a version 1 snapshot has none
+# and re-runs as drawn then.
+TEAM_FORMAT = "yrdhub/team-draw/2"
+TEAM_FORMATS = frozenset({"yrdhub/team-draw/1", TEAM_FORMAT})
 _LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 # --- the snapshot, plainly (the reference) ------------------------------------------

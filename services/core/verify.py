@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.core.draws import canonical_json, commitment, digest
-from services.core.inspections import PLAN_FORMAT, plan_outcome
-from services.core.teams import TEAM_FORMAT, team_outcome
+from services.core.inspections import PLAN_FORMATS, plan_outcome
+from services.core.teams import TEAM_FORMATS, team_outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +30,9 @@ class Verification:
 def outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """The outcome a snapshot yields under a seed, whatever kind of draw it is."""
     kind = snapshot.get("format")
-    if kind == TEAM_FORMAT:
+    if kind in TEAM_FORMATS:
         return team_outcome(seed, snapshot)
-    if kind == PLAN_FORMAT:
+    if kind in PLAN_FORMATS:
         return plan_outcome(seed, snapshot)
     raise ValueError(f"unknown snapshot format {kind!r}")
 

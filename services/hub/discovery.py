@@ -1,9 +1,8 @@
 """How programs find a running hub: `<workdir>/hub.json`, or the same as
 environment variables (`yrdhub up --print-env`), instead of scraping stdout.
 
-The file is written atomically when the hub is up and rewritten whenever an
-address changes; it is removed when the hub stops, so a file that exists
-describes a hub that runs (its `pid` says which process).
+The file is written atomically once the hub is up and removed when it stops,
+so a file that exists describes a hub that runs (its `pid` says which process).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -70,5 +70,5 @@ def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
 
 
 def shell_lines(env: dict[str, str]) -> list[str]:
-    """`export NAME='value'` lines, for `eval "$(...)"` in a POSIX shell."""
-    return [f"export {name}='{value}'" for name, value in env.items()]
+    """`export NAME=value` lines, quoted for `eval "$(...)"` in a POSIX shell."""
+    return [f"export {name}={shlex.quote(value)}" for name, value in env.items()]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shlex
 import signal
 import subprocess
 import sys
@@ -42,8 +43,8 @@ def _env_lines(proc: subprocess.Popen[str], timeout: float = 120) -> dict[str, s
         except queue.Empty:
             continue
         assert line.startswith("export "), f"stdout carries only export lines, not {line!r}"
-        name, _, value = line.removeprefix("export ").partition("=")
-        found[name] = value.strip("'")
+        name, _, value = shlex.split(line)[1].partition("=")
+        found[name] = value
     return found
 
 

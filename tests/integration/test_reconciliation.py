@@ -35,6 +35,7 @@ from tests.factories import (
     event,
     green_cert,
     qualification,
+    uscc,
 )
 
 NOW = dt.datetime(2026, 6, 1, 4, 0, tzinfo=dt.UTC)
@@ -349,6 +350,23 @@ def test_change_log_filters_by_publisher_kind_holder_key_and_watch_list(hub: Hub
     ]
     both = ChangeFilter(watched_holders=frozenset({LAB_B}), publishing_provinces=frozenset({"ZJ"}))
     assert keys(both) == []
+    # The largest lists a request may carry are one expression each, and a key's
+    # characters are taken as they are (an underscore is no wildcard).
+    filler = [f"green_cert/X/{n:05d}" for n in range(999)]
+    holders = [uscc(f"91310115MA1K{n:05d}") for n in range(999)]
+    full = ChangeFilter(
+        record_keys=frozenset([*filler, KEY]),
+        watched_keys=frozenset([*filler, green_cert().key]),
+        watched_holders=frozenset([*holders, LAB_B]),
+    )
+    # Both filters must match: Jiangsu's version (held by LAB_B), not Shanghai's.
+    assert keys(full) == [
+        KEY,
+        "CONFLICT_OPENED:HOLDER_MISMATCH",
+        "CONFLICT_OPENED:ISSUER_PROVINCE_MISMATCH",
+    ]
+    wildcard = green_cert().key.replace("P", "_")
+    assert keys(ChangeFilter(record_keys=frozenset({wildcard}))) == []
     # Paging: a short page is not complete and resumes exactly after its last cursor.
     first = hub.changes.after(0, ChangeFilter(), limit=2)
     assert not first.complete and len(first.changes) == 2

@@ -56,3 +56,9 @@ def test_published_certificates_carry_canonical_codes() -> None:
     assert Qualification(**{**qualification().model_dump(), "number": typed}).number == (
         cma_number("09", 1)
     )
+
+
+@pytest.mark.parametrize("typed", ["ΐ1234", "ﬃ-99", "ǆ１２", "gp 0001"])
+def test_the_canonical_form_stays_canonical(typed: str) -> None:
+    once = normalise_code(typed)
+    assert normalise_code(once) == once

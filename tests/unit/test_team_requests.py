@@ -40,7 +40,7 @@ def test_a_named_province_is_taken_as_asked() -> None:
 @pytest.mark.parametrize(
     ("held", "reason"),
     [
-        ([], "the registry holds no qualification of"),
+        ([], "the registry holds no qualification in force of"),
         ([Province.SH, Province.JS], "is qualified by JS, SH; name the province"),
     ],
 )
@@ -52,3 +52,25 @@ def test_no_or_several_qualifications_are_refused_with_the_reason(
     [violation] = refused.value.violations
     assert violation.field == "spec.institution_province"
     assert reason in violation.description
+
+
+def test_the_registry_is_asked_with_the_canonical_uscc() -> None:
+    asked: list[str] = []
+
+    def qualified_by(uscc: str) -> list[Province]:
+        asked.append(uscc)
+        return [Province.JS]
+
+    typed = " ".join(INSTITUTION.lower()[i : i + 6] for i in range(0, 18, 6))
+    spec = parse_team_spec(
+        TeamRequest(
+            institution_uscc=typed,
+            institution_province="",
+            fields=["00"],
+            start_date="2026-06-01",
+            end_date="2026-06-02",
+        ),
+        POLICY,
+        qualified_by,
+    )
+    assert asked == [INSTITUTION] and spec.institution_province is Province.JS

@@ -73,10 +73,6 @@ class Precompute(Protocol):
     ) -> tuple[bytes | None, bytes | None]: ...
 
 
-def no_answers(event: events_pb2.Event, applied_at: dt.datetime) -> tuple[None, None]:
-    return None, None
-
-
 _FIELDS = tuple(f for f in IncomingEvent.__dataclass_fields__ if f != "message")
 _KEY = ("province", "record_key")
 _VERSION_KEY = (*_KEY, "revision")
@@ -116,7 +112,7 @@ class _Prior:
 class RecordWriter:
     """The one writer of the record tables, the conflicts and the change log."""
 
-    def __init__(self, engine: Engine, precompute: Precompute = no_answers) -> None:
+    def __init__(self, engine: Engine, precompute: Precompute) -> None:
         self._engine = engine
         self._precompute = precompute
 
@@ -161,9 +157,8 @@ class RecordWriter:
                     row = dict(zip(_FIELDS, _record_values(ev), strict=True))
                     row["applied_at"] = now
                     if ev.message is None:
-                        row["answer"] = row["label_answer"] = None
-                    else:
-                        row["answer"], row["label_answer"] = self._precompute(ev.message, now)
+                        raise ValueError(f"{ev.record_key}: an event to apply carries its message")
+                    row["answer"], row["label_answer"] = self._precompute(ev.message, now)
                     records.append(row)
                 upsert(
                     conn,

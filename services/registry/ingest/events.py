@@ -12,6 +12,7 @@ from services.common.convert import (
     from_timestamp,
     province_name,
 )
+from services.core.codes import normalise_code
 from services.registry.ingest.apply import IncomingEvent
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -19,13 +20,16 @@ log = logging.getLogger(__name__)
 
 
 def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | None]:
-    """(institution USCC, certificate number, label code) of a record."""
+    """(institution USCC, certificate number, label code) of a record; the codes in
+    their canonical form (core.codes), which checks compare, whatever form an
+    event published before that rule carries."""
     which = record.WhichOneof("body")
     if which == "qualification":
-        return record.qualification.institution_uscc, record.qualification.number, None
+        q = record.qualification
+        return q.institution_uscc, normalise_code(q.number), None
     if which == "green_cert":
         g = record.green_cert
-        return g.enterprise_uscc, g.certificate_number, g.label_code
+        return g.enterprise_uscc, normalise_code(g.certificate_number), normalise_code(g.label_code)
     if which == "credit_event":
         return record.credit_event.uscc, None, None
     if which == "assessor":

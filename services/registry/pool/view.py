@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 
 from services.common.convert import (
@@ -30,6 +30,7 @@ from services.common.convert import (
 )
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember
 from services.core.inspections import CreditFact, PoolEntity, credit_class
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
@@ -100,10 +101,20 @@ class PoolView:
     # Institutions ------------------------------------------------------------
 
     def qualified_by(self, uscc: str) -> list[Province]:
-        """The provinces holding a qualification of the institution."""
+        """The provinces holding a qualification of the institution in force today
+        (not revoked or cancelled, not past its validity)."""
+        r = _record.c
+        today = china_date(utcnow()).isoformat()
         stmt = (
-            select(_record.c.province)
-            .where(_record.c.uscc == uscc, _record.c.kind == "qualification")
+            select(r.province)
+            .where(
+                r.uscc == uscc,
+                r.kind == "qualification",
+                r.status.not_in(
+                    [CertificateStatus.REVOKED.value, CertificateStatus.CANCELLED.value]
+                ),
+                or_(r.valid_until.is_(None), r.valid_until >= today),
+            )
             .distinct()
         )
         with self._engine.connect() as conn:

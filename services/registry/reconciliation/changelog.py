@@ -21,7 +21,8 @@ from sqlalchemy.orm import registry
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Column, Field, SQLModel
 
-from services.common.sql import create_tables, insert_rows
+from services.common.sql import create_tables, in_values, insert_rows, tagged_with_any
+from services.registry.records.store import REBUILD
 
 
 class ChangeType(StrEnum):
@@ -73,9 +74,7 @@ change_log: Table = ChangeLogEntry.__table__  # type: ignore[attr-defined]
 
 
 def create_schema(engine: Engine) -> None:
-    create_tables(
-        engine, ChangeLogTables.metadata, "The change log is rebuilt with the records from Kafka."
-    )
+    create_tables(engine, ChangeLogTables.metadata, REBUILD)
 
 
 _RECORD_VERSION = ChangeType.RECORD_VERSION.value
@@ -159,7 +158,8 @@ class ChangeFilter:
     watched_keys: frozenset[str] = frozenset()
     watched_holders: frozenset[str] = frozenset()
 
-    def clauses(self) -> list[ColumnElement[bool]]:
+    def clauses(self, dialect: str) -> list[ColumnElement[bool]]:
+        """SQL conditions for the filters, on a database of `dialect`."""
         c = change_log.c
         found: list[ColumnElement[bool]] = []
         if self.publishing_provinces:
@@ -168,14 +168,14 @@ class ChangeFilter:
                 or_(c.province.in_(provinces), *(c.provinces.like(f"%,{p},%") for p in provinces))
             )
         if self.record_keys:
-            found.append(_naming(sorted(self.record_keys)))
+            found.append(_naming(dialect, sorted(self.record_keys)))
         if self.watched_keys or self.watched_holders:
-            found.append(
-                or_(
-                    *([_naming(sorted(self.watched_keys))] if self.watched_keys else []),
-                    *(c.usccs.like(f"%,{u},%") for u in sorted(self.watched_holders)),
-                )
-            )
+            watched = []
+            if self.watched_keys:
+                watched.append(_naming(dialect, sorted(self.watched_keys)))
+            if self.watched_holders:
+                watched.append(tagged_with_any(dialect, c.usccs, sorted(self.watched_holders)))
+            found.append(or_(*watched))
         if self.kinds:
             found.append(
                 or_(
@@ -188,7 +188,10 @@ class ChangeFilter:
         return found
 
 
-def _naming(keys: list[str]) -> ColumnElement[bool]:
-    """A record version of one of the keys, or a conflict naming one."""
+def _naming(dialect: str, keys: list[str]) -> ColumnElement[bool]:
+    """A record version of one of the keys, or a conflict naming one; any number of
+    keys makes one expression (SQLite refuses deeply nested ones)."""
     c = change_log.c
-    return or_(c.record_key.in_(keys), *(c.record_keys.like(f"%,{k},%") for k in keys))
+    return or_(
+        in_values(dialect, c.record_key, keys), tagged_with_any(dialect, c.record_keys, keys)
+    )

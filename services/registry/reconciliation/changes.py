@@ -91,7 +91,7 @@ class ChangeReader:
                         ),
                     )
                 )
-                .where(c.id > cursor, c.id <= high, *where.clauses())
+                .where(c.id > cursor, c.id <= high, *where.clauses(self._engine.dialect.name))
                 .order_by(c.id)
                 .limit(limit)
             )

@@ -25,6 +25,7 @@ from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.registry.reconciliation import changelog
 from services.registry.reconciliation.changelog import ChangeType, tags
+from services.registry.records.store import REBUILD
 
 
 class ConflictTables(SQLModel, registry=registry()):
@@ -57,9 +58,7 @@ conflict_table: Table = ConflictEntry.__table__  # type: ignore[attr-defined]
 
 
 def create_schema(engine: Engine) -> None:
-    create_tables(
-        engine, ConflictTables.metadata, "Conflicts are rebuilt with the records from Kafka."
-    )
+    create_tables(engine, ConflictTables.metadata, REBUILD)
 
 
 @dataclass(frozen=True, slots=True)
