@@ -27,9 +27,9 @@ from services.registry.records.tables import (
 
 PROVINCE_CODES = [p.value for p in Province]
 REBUILD = (
-    "A registry rebuilds from Kafka: point --db at a new database (or move this one aside) "
+    "A registry rebuilds from Kafka: move the database aside (or point --db at a new one) "
     "and start again. Draws and assignments are not in Kafka: when the pool shares this "
-    "database (no --pool-db), keep the file, or give the pool its own --pool-db first."
+    "database (no --pool-db), keep the old file as the pool's --pool-db."
 )
 
 
