@@ -19,7 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from devtools.pool_data import FIELD_WEIGHTS, FIELDS, generate_pool, load_registry
+from devtools.datagen_tables import FIELD_WEIGHTS, FIELDS
+from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import AssessorPool

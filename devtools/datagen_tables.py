@@ -188,7 +188,7 @@ BRAND_SYLLABLES = (
 )
 
 FIELDS = ("00", "01", "02", "03", "04", "05", "12", "13", "20", "21")
-_FIELD_WEIGHTS = (15, 15, 10, 6, 8, 12, 16, 6, 7, 5)
+FIELD_WEIGHTS = (15, 15, 10, 6, 8, 12, 16, 6, 7, 5)
 DEPARTMENTS = (
     "00", "00", "00", "01", "02", "05", "05", "06", "10", "12", "15", "17", "21", "34",
 )  # fmt: skip
@@ -409,7 +409,7 @@ _GREEN_STATUSES = (
     (common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销", 1),
     (common_pb2.CERTIFICATE_STATUS_CANCELLED, "注销", 2),
 )
-_ASSESSOR_LEVELS = (
+ASSESSOR_LEVELS = (
     (records_pb2.ASSESSOR_LEVEL_TEAM_LEADER, 2),
     (records_pb2.ASSESSOR_LEVEL_ASSESSOR, 6),
     (records_pb2.ASSESSOR_LEVEL_TECHNICAL_EXPERT, 2),
@@ -447,9 +447,9 @@ def _bag(weighted: Sequence[tuple[_T, int]]) -> tuple[_T, ...]:
     return tuple(item for item, weight in weighted for _ in range(weight))
 
 
-FIELD_BAG = _bag(list(zip(FIELDS, _FIELD_WEIGHTS, strict=True)))
+FIELD_BAG = _bag(list(zip(FIELDS, FIELD_WEIGHTS, strict=True)))
 BODY_BAG = _bag(_GREEN_BODIES)
-LEVEL_BAG = _bag(_ASSESSOR_LEVELS)
+LEVEL_BAG = _bag(ASSESSOR_LEVELS)
 ACTION_BAG = _bag(_CREDIT_ACTIONS)
 CREDIT_REASON_BAG = _bag([((t, r), w) for t, r, w in _CREDIT_REASONS])
 ASSESSOR_STATUS_BAG = _bag([((s, o, r), w) for s, o, r, w in _ASSESSOR_STATUSES])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from devtools.datagen_tables import ASSESSOR_LEVELS, FIELD_WEIGHTS, FIELDS
 from devtools.uscc import make_uscc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.core.provinces import Province
@@ -26,8 +27,6 @@ from services.registry.ingest.events import parse_event
 from services.registry.records.store import RecordStore
 from yrdhub.v1 import events_pb2, records_pb2
 
-FIELDS = ("00", "01", "02", "03", "04", "05", "12", "13", "20", "21")
-FIELD_WEIGHTS = (15, 15, 10, 6, 8, 12, 16, 6, 7, 5)
 _PROVINCE_WEIGHTS = {Province.SH: 20, Province.JS: 35, Province.ZJ: 30, Province.AH: 15}
 _REGION = {
     Province.SH: "310115",
@@ -35,11 +34,6 @@ _REGION = {
     Province.ZJ: "330106",
     Province.AH: "340104",
 }
-_LEVELS = (
-    (records_pb2.ASSESSOR_LEVEL_TEAM_LEADER, 2),
-    (records_pb2.ASSESSOR_LEVEL_ASSESSOR, 6),
-    (records_pb2.ASSESSOR_LEVEL_TECHNICAL_EXPERT, 2),
-)
 _STATUSES = (
     (records_pb2.ASSESSOR_STATUS_ACTIVE, "正常", "", 90),
     (records_pb2.ASSESSOR_STATUS_SUSPENDED, "暂停", "为被评审机构提供咨询服务，未主动回避", 4),
@@ -102,7 +96,7 @@ def _assessor(
         assessor_id=f"A{rng.getrandbits(128):032x}"[:27],
         home_province=PROVINCE_TO_PB[province],
         employer_uscc=employer.uscc,
-        level=rng.choices([lv for lv, _ in _LEVELS], [w for _, w in _LEVELS])[0],
+        level=rng.choices([lv for lv, _ in ASSESSOR_LEVELS], [w for _, w in ASSESSOR_LEVELS])[0],
         fields=sorted(fields),
         status=status,
         original_status=original,
