@@ -43,11 +43,8 @@ class StoredAnswer(NamedTuple):
         return _status_on(self.status, self.valid_until, _iso(today), today)
 
     def status_on(self, day: dt.date) -> CertificateStatus:
-        """The same status as a domain value, by the domain rule itself."""
-        published = _STATUS_OF.get(self.status or "", CertificateStatus.VALID)
-        return effective_status(
-            published, _date(self.valid_until) if self.valid_until else None, day
-        )
+        """The same status as a domain value."""
+        return _STATUS_FROM_PB[self.effective_status(day)]
 
 
 def _status_on(status: str | None, valid_until: str | None, today: str, day: dt.date) -> int:
@@ -62,6 +59,7 @@ def _status_on(status: str | None, valid_until: str | None, today: str, day: dt.
 
 
 _VALID_PB = _STATUS_PB[CertificateStatus.VALID]
+_STATUS_FROM_PB = {pb: s for s, pb in _STATUS_PB.items()}
 _PUBLISHED_PB = {s.value: pb for s, pb in _STATUS_PB.items()}
 
 

@@ -54,13 +54,13 @@ class IncomingEvent:
     code: str | None
     label_code: str | None
     payload: bytes
+    # The event itself, for the precompute step (not a column).
+    message: events_pb2.Event
     # For certificates: institution or enterprise name and canonical status
     # (what conflict rules compare), and the last valid day.
     holder_name: str | None = None
     status: str | None = None
     valid_until: str | None = None
-    # The event itself, for the precompute step (not a column).
-    message: events_pb2.Event | None = None
 
 
 class Precompute(Protocol):
@@ -156,8 +156,6 @@ class RecordWriter:
                 for ev in latest.values():
                     row = dict(zip(_FIELDS, _record_values(ev), strict=True))
                     row["applied_at"] = now
-                    if ev.message is None:
-                        raise ValueError(f"{ev.record_key}: an event to apply carries its message")
                     row["answer"], row["label_answer"] = self._precompute(ev.message, now)
                     records.append(row)
                 upsert(

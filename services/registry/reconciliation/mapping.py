@@ -10,7 +10,6 @@ from typing import Any
 from services.common.convert import (
     CERTIFICATE_STATUS_TO_PB,
     KIND_FROM_PB,
-    KIND_TO_PB,
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
     timestamp,
@@ -30,6 +29,7 @@ from services.registry.reconciliation.institutions import (
     ConflictPage,
     History,
     InstitutionView,
+    parse_record_key,
     parse_uscc,
 )
 from services.registry.records.mapping import feed_freshness, provenance, stored_record
@@ -215,25 +215,17 @@ def _bounded(values: Sequence[str], field: str) -> Sequence[str]:
 
 
 def record_keys(values: Sequence[str], field: str) -> frozenset[str]:
-    """Record keys as a filter takes them: KIND/... with no wildcard characters."""
+    """Record keys as a filter takes them: KIND/..., and no comma (the change
+    log's tags are comma-separated)."""
     found = set()
     for i, value in enumerate(_bounded(values, field)):
-        key = value.strip()
-        kind = key.split("/", 1)[0]
-        if "/" not in key or kind not in _KIND_NAMES or any(ch in key for ch in "%,"):
+        key = parse_record_key(value, f"{field}[{i}]")
+        if "," in key:
             raise InvalidRequest(
-                "malformed record key",
-                [
-                    Violation(
-                        f"{field}[{i}]", "expected KIND/..., e.g. qualification/09/230912340001"
-                    )
-                ],
+                "malformed record key", [Violation(f"{field}[{i}]", "a record key has no comma")]
             )
         found.add(key)
     return frozenset(found)
-
-
-_KIND_NAMES = frozenset(k.value for k in KIND_TO_PB)
 
 
 def change_event(change: Change, today: dt.date) -> registry_pb2.ChangeEvent:
