@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from services.core.draws import AssignmentState, DrawKind, DrawState, Role
 from services.core.provenance import as_utc
@@ -222,30 +223,17 @@ class PoolStore:
 
     def person_loads_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per assessor starting on or after `since`."""
-        a = assignment_table.c
-        with self._engine.connect() as conn:
-            return {
-                ident: int(count)
-                for ident, count in conn.execute(
-                    select(a.assessor_id, func.count())
-                    .where(a.state == ACTIVE, a.start_date >= since)
-                    .group_by(a.assessor_id)
-                )
-            }
+        return self._active_since(assignment_table.c.assessor_id, since)
 
     def loads_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per home province starting on or after `since`."""
+        return self._active_since(assignment_table.c.home_province, since)
+
+    def _active_since(self, by: ColumnElement[str], since: dt.date) -> dict[str, int]:
+        a = assignment_table.c
+        stmt = select(by, func.count()).where(a.state == ACTIVE, a.start_date >= since).group_by(by)
         with self._engine.connect() as conn:
-            return {
-                province: int(count)
-                for province, count in conn.execute(
-                    select(assignment_table.c.home_province, func.count())
-                    .where(
-                        assignment_table.c.state == ACTIVE, assignment_table.c.start_date >= since
-                    )
-                    .group_by(assignment_table.c.home_province)
-                )
-            }
+            return {key: int(count) for key, count in conn.execute(stmt)}
 
     def hub_reviews(
         self, usccs: Iterable[str] | None = None
