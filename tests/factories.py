@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -12,7 +12,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp, to_record_pb
 from services.core.credit import CreditFact
-from services.core.provenance import Source
+from services.core.provenance import Source, utcnow
 from services.core.provinces import Province
 from services.core.recognition import Certificate
 from services.core.records import (
@@ -27,10 +27,16 @@ from services.core.records import (
 )
 from services.core.status import CertificateStatus
 from services.registry.checks.answers import precompute
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event
 from services.registry.reconciliation.changelog import ChangeLogTables
-from services.registry.reconciliation.conflict_store import ConflictTables
+from services.registry.reconciliation.conflict_store import ConflictStore, ConflictTables
+from services.registry.reconciliation.policy_source import PolicySource
+from services.registry.reconciliation.recognition import CertificateStandings, RecognitionDecisions
+from services.registry.reconciliation.standing_inputs import StandingInputs
+from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.store import DeadEvent, RecordStore
 from services.registry.records.tables import RecordTables
 from yrdhub.v1 import events_pb2
@@ -175,6 +181,7 @@ class AppliedStore(RecordStore):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         self.writer = RecordWriter(engine, precompute)
+        self._standing_inputs: list[StandingInputs] = []
 
     def create_schema(self) -> None:
         super().create_schema()
@@ -187,7 +194,25 @@ class AppliedStore(RecordStore):
         dead: Sequence[DeadEvent] = (),
         now: dt.datetime | None = None,
     ) -> int:
-        return self.writer.apply(events, offsets, dead, now)
+        applied = self.writer.apply(events, offsets, dead, now)
+        for inputs in self._standing_inputs:  # as the registry's ingest thread does
+            inputs.refresh()
+        return applied
+
+    def decisions(self, clock: Callable[[], dt.datetime] = utcnow) -> RecognitionDecisions:
+        return RecognitionDecisions(self, ConflictStore(self.engine), PolicySource(), clock)
+
+    def label_queries(self, clock: Callable[[], dt.datetime] = utcnow) -> LabelQueries:
+        """Label checks wired as the registry's composition root wires them."""
+        inputs = StandingInputs(self.engine)
+        self._standing_inputs.append(inputs)
+        return LabelQueries(
+            PointReader(self.engine),
+            FeedCache(self),
+            RecordsAsOf(self),
+            CertificateStandings(self.decisions(clock), inputs),
+            clock,
+        )
 
 
 # Every table a registry's apply path writes, each store's metadata.

@@ -1,6 +1,6 @@
 """Versions over time: what the hub knew at an instant, and what held on a day.
 
-Two clocks, kept apart:
+Two clocks, kept apart, and every question states both (AsOf):
 
 - record time: when the registry applied a version. "As of T" means the
   versions applied at or before T, i.e. what the hub could have answered then.
@@ -17,11 +17,57 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from services.core.provenance import Source
+from services.core.errors import InvalidRequest, Violation
+from services.core.provenance import Source, china_date
 from services.core.records import GreenCertification, Qualification
 from services.core.status import CertificateStatus, effective_status
 
 V = TypeVar("V")
+
+# A client's clock may run a little ahead of the registry's.
+CLOCK_SKEW = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class AsOf:
+    """The point of view of a question: the day it is judged on (valid time)
+    and the instant whose knowledge answers it (record time)."""
+
+    valid_on: dt.date
+    known_at: dt.datetime
+    # Whether known_at is the hub's present knowledge (none was asked): the
+    # current rows answer then, unless valid_on lies before today.
+    latest: bool
+
+    @property
+    def current(self) -> bool:
+        """Whether each province's current version is the one in force on
+        valid_on, as the hub knows it now: a day on or after today's."""
+        return self.latest and self.valid_on >= china_date(self.known_at)
+
+
+def as_of(
+    valid_on: str, known_at: dt.datetime | None, now: dt.datetime, field: str = "as_of"
+) -> AsOf:
+    """The AsOf of a request: `valid_on` as YYYY-MM-DD (empty: the China day of
+    known_at), `known_at` an instant (None: now; at most CLOCK_SKEW ahead)."""
+    latest = known_at is None or known_at >= now
+    if known_at is not None and known_at > now + CLOCK_SKEW:
+        raise InvalidRequest(
+            "knowledge from the future",
+            [Violation(f"{field}.known_at", f"{known_at.isoformat()} is after now")],
+        )
+    at = now if latest or known_at is None else known_at
+    text = valid_on.strip()
+    if not text:
+        return AsOf(china_date(at), at, latest)
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(
+            "malformed date", [Violation(f"{field}.valid_on", f"{text!r} is not a date YYYY-MM-DD")]
+        ) from None
+    return AsOf(day, at, latest)
 
 
 def known_at(

@@ -26,15 +26,14 @@ class Verdict:
 
     status: str  # a CertificateStatus value, "NOT_FOUND" or "CONFLICT"
     conflicts: tuple[str, ...]
-    recognized_in: dict[Province, bool]
 
 
 def label_verdict(findings: Sequence[LabelFinding]) -> Verdict:
-    """Green-product certificates are recognised in all four provinces (the 2020
-    Yucun Initiative) while valid; a label on two certificates, or provinces
-    disagreeing on one certificate's status, is a conflict to show, not hide."""
+    """The status to show; a label on two certificates, or provinces disagreeing
+    on one certificate's status, is a conflict to show, not hide. Where the
+    certificate is recognised is its standing (core.standing), beside this."""
     if not findings:
-        return Verdict("NOT_FOUND", (), dict.fromkeys(Province, False))
+        return Verdict("NOT_FOUND", ())
     conflicts: list[str] = []
     certificates = sorted({f.certificate for f in findings})
     if len(certificates) > 1:
@@ -47,6 +46,5 @@ def label_verdict(findings: Sequence[LabelFinding]) -> Verdict:
             said = ", ".join(f"{p.value} {s.value}" for p, s in sorted(statuses.items()))
             conflicts.append(f"provinces disagree on {cert}: {said}")
     if conflicts:
-        return Verdict("CONFLICT", tuple(conflicts), dict.fromkeys(Province, False))
-    status = findings[0].status
-    return Verdict(status.value, (), dict.fromkeys(Province, status is CertificateStatus.VALID))
+        return Verdict("CONFLICT", tuple(conflicts))
+    return Verdict(findings[0].status.value, ())

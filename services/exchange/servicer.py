@@ -66,7 +66,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         status = await asyncio.to_thread(self._outbox.status)
         response = exchange_pb2.GetExchangeStatusResponse(
             province=PROVINCE_TO_PB[self._province],
-            records=[
+            records_per_kind=[
                 exchange_pb2.KindCount(kind=KIND_TO_PB[RecordKind(kind)], records=count)
                 for kind, count in sorted(status.records_by_kind.items())
             ],

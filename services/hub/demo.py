@@ -240,7 +240,7 @@ def _show_check(data: DataSet, registry: Any, console: Console) -> None:
         for f in missing.freshness
     )
     console.print(
-        f"Label {unknown}: not found as of {from_timestamp(missing.as_of):%Y-%m-%d %H:%M:%S}Z; {feeds}."
+        f"Label {unknown}: not found as of {from_timestamp(missing.as_of.known_at):%Y-%m-%d %H:%M:%S}Z; {feeds}."
     )
 
 

@@ -169,7 +169,7 @@ def _show_credit_blocks_recognition(
 
 def _reasons_table(decision: Any, subject: str) -> Table:
     table = Table(
-        title=f"Decision {_OUTCOME[decision.outcome]} for Zhejiang as of {decision.as_of}: "
+        title=f"Decision {_OUTCOME[decision.outcome]} for Zhejiang on {decision.as_of.valid_on}: "
         f"policy {decision.policy_version} (sha256 {decision.policy_digest[:12]}…)"
     )
     for col in ("rule", "effect", "why, and the records it used"):

@@ -43,8 +43,10 @@ from services.registry.reconciliation.changes import ChangeReader, ChangeSignal,
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
-from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.reconciliation.recognition import CertificateStandings, RecognitionDecisions
 from services.registry.reconciliation.servicer import ReconciliationRpcs, ReconciliationUseCases
+from services.registry.reconciliation.standing_inputs import StandingInputs
+from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.queries import RegistryQueries
 from services.registry.records.servicer import RecordRpcs
 from services.registry.records.store import RecordStore
@@ -194,8 +196,11 @@ async def serve(settings: RegistrySettings) -> None:
     changed = ChangeSignal()
     feeds = FeedCache(store)
     reader = PointReader(engine)
+    # Who has credit events and what has open conflicts, for label standings.
+    standing_inputs = StandingInputs(engine)
 
     def applied() -> None:
+        standing_inputs.refresh()
         feeds.refresh()
         changed.notify()
 
@@ -208,16 +213,18 @@ async def serve(settings: RegistrySettings) -> None:
         writing=reader.writes,
     )
     conflicts = ConflictStore(engine)
+    records = RecordsAsOf(store)
+    decisions = RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy))
     servicer = RegistryServicer(
         RegistryQueries(store),
-        CertificateChecks(reader, feeds),
+        CertificateChecks(reader, feeds, records),
         ReconciliationUseCases(
             Reconciliation(store, conflicts),
-            RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy)),
+            decisions,
             ChangeWatch(ChangeReader(engine), changed),
         ),
     )
-    labels = LabelQueries(reader, feeds)
+    labels = LabelQueries(reader, feeds, records, CertificateStandings(decisions, standing_inputs))
     label_servicer = LabelServicer(labels)
     pool = build_pool_service(
         engine,

@@ -257,5 +257,5 @@ def test_a_single_check_states_what_not_found_is_based_on(
     stub = client.label_stub(hub.registry.address)
     reply = stub.CheckLabel(labels_pb2.CheckLabelRequest(code=codes["unknown"]))
     assert not reply.check.found and reply.check.verdict == labels_pb2.LABEL_VERDICT_NOT_FOUND
-    assert reply.as_of.seconds > 0
+    assert reply.as_of.known_at.seconds > 0 and reply.as_of.valid_on
     assert all(f.last_accepted_at.seconds > 0 for f in reply.freshness)

@@ -132,7 +132,7 @@ def test_conflicts_views_and_decisions_over_grpc(hub: Hub) -> None:
     assert holder.HasField("first_seen") and not holder.HasField("resolved_at")
 
     view = registry.GetInstitution(
-        registry_pb2.GetInstitutionRequest(uscc=LAB_A, credit_on="2026-06-01")
+        registry_pb2.GetInstitutionRequest(uscc=LAB_A, as_of=common_pb2.AsOf(valid_on="2026-06-01"))
     )
     assert view.found and set(view.provinces) == {SH, JS}
     [listing] = view.credit_listings
@@ -141,7 +141,9 @@ def test_conflicts_views_and_decisions_over_grpc(hub: Hub) -> None:
 
     decision = registry.DecideRecognition(
         registry_pb2.DecideRecognitionRequest(
-            record_key=cert.key, target_province=PROVINCE_TO_PB[Province.ZJ], as_of="2026-06-01"
+            record_key=cert.key,
+            target_province=PROVINCE_TO_PB[Province.ZJ],
+            as_of=common_pb2.AsOf(valid_on="2026-06-01"),
         )
     )
     assert decision.outcome == reconciliation_pb2.RECOGNITION_OUTCOME_NOT_RECOGNIZED
@@ -152,7 +154,9 @@ def test_conflicts_views_and_decisions_over_grpc(hub: Hub) -> None:
     assert used.provenance.province == JS and used.record_key.startswith("credit_event/JS/")
 
     history = registry.GetRecordHistory(
-        registry_pb2.GetRecordHistoryRequest(record_key=cert.key, valid_on="2026-06-01")
+        registry_pb2.GetRecordHistoryRequest(
+            record_key=cert.key, as_of=common_pb2.AsOf(valid_on="2026-06-01")
+        )
     )
     assert {v.provenance.province for v in history.versions} == {SH, JS}
     assert all(v.valid for v in history.validity)

@@ -25,10 +25,10 @@ from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
 from services.registry.app import RegistryServicer
 from services.registry.checks.certificates import CertificateChecks
-from services.registry.checks.labels import LabelQueries
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.checks.servicer import LabelServicer
 from services.registry.ingest.events import parse_event
+from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.mapping import feed_freshness
 from services.registry.records.queries import RegistryQueries
 from services.registry.records.store import StoredRow
@@ -116,7 +116,9 @@ def _expected_match(row: StoredRow, today: dt.date) -> labels_pb2.LabelMatch:
 def _check(
     store: AppliedStore, code: str, now: dt.datetime
 ) -> registry_pb2.CheckCertificateResponse:
-    checks = CertificateChecks(PointReader(store._engine), FeedCache(store), clock=lambda: now)
+    checks = CertificateChecks(
+        PointReader(store._engine), FeedCache(store), RecordsAsOf(store), clock=lambda: now
+    )
     servicer = RegistryServicer(RegistryQueries(store), checks, None)  # type: ignore[arg-type]
     data = servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
     return registry_pb2.CheckCertificateResponse.FromString(data)
@@ -134,7 +136,8 @@ def test_certificate_checks_equal_messages_built_from_the_events(databases: Data
                 as_of=answer.as_of,
                 freshness=[feed_freshness(f) for f in store.feeds()],
             )
-            assert answer.as_of.ToDatetime(tzinfo=dt.UTC) == now
+            assert answer.as_of.known_at.ToDatetime(tzinfo=dt.UTC) == now
+            assert answer.as_of.valid_on == china_date(now).isoformat()
     expired = _check(store, "CQC2024GP0000002", LATER).matches[0]
     assert expired.effective_status == common_pb2.CERTIFICATE_STATUS_EXPIRED
     assert expired.provenance.applied_at.seconds > 0 and expired.provenance.revision == 1
@@ -166,10 +169,7 @@ def test_a_last_valid_day_that_is_no_date_makes_the_event_unreadable() -> None:
 
 def test_label_checks_give_verdicts_in_order(databases: Databases) -> None:
     store = _store(databases)
-    engine = store._engine
-    servicer = LabelServicer(
-        LabelQueries(PointReader(engine), FeedCache(store), clock=lambda: LATER)
-    )
+    servicer = LabelServicer(store.label_queries(clock=lambda: LATER))
     asked = ["GP00000000000002", "GP00000000000001", "GP 0000 0000 0000 99"]
     data = asyncio.run(servicer.CheckLabels(labels_pb2.CheckLabelsRequest(codes=asked), None))
     reply = labels_pb2.CheckLabelsResponse.FromString(data)

@@ -10,8 +10,6 @@ from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
-from services.registry.checks.labels import LabelQueries
-from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.ingest.events import parse_event
 from tests.conftest import Databases
 from tests.factories import AppliedStore
@@ -29,7 +27,7 @@ def test_batch_lookups_find_labels_and_certificate_numbers_in_order(databases: D
     store.apply([parse_event(p.payload) for p in outbox.pending(10_000)], {})
 
     certs = [r.green_cert for r in records if r.WhichOneof("body") == "green_cert"]
-    labels = LabelQueries(PointReader(engine), FeedCache(store))
+    labels = store.label_queries()
     asked = [
         certs[0].label_code,
         "GP00000000000000",

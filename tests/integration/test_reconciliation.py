@@ -183,18 +183,18 @@ def test_history_as_of_record_time_and_valid_time(hub: Hub) -> None:
     assert [r.revision for r in full.versions] == [1, 2]
     assert [r.revision for r in full.current] == [2]
 
-    then = hub.reconciliation.history(KEY, recorded_as_of=t1 + dt.timedelta(days=1))
+    then = hub.reconciliation.history(KEY, known_at=t1 + dt.timedelta(days=1))
     assert [r.revision for r in then.versions] == [1]
-    assert then.status_day == dt.date(2026, 2, 2)
+    assert then.as_of.valid_on == dt.date(2026, 2, 2)
 
     [before] = hub.reconciliation.history(KEY, valid_on="2026-03-01").validity
     assert (before.revision, before.validity.valid) == (1, True)
     [after] = hub.reconciliation.history(KEY, valid_on="2026-04-01").validity
     assert (after.revision, after.validity.status) == (2, CertificateStatus.REVOKED)
     # What the hub knew on 2 February says the certificate was valid on 1 April.
-    [known] = hub.reconciliation.history(KEY, t1, valid_on="2026-04-01").validity
+    [known] = hub.reconciliation.history(KEY, valid_on="2026-04-01", known_at=t1).validity
     assert (known.revision, known.validity.valid) == (1, True)
-    [late] = hub.reconciliation.history(KEY, t1, valid_on="2029-03-01").validity
+    [late] = hub.reconciliation.history(KEY, valid_on="2029-03-01", known_at=t1).validity
     assert late.validity.status is CertificateStatus.EXPIRED
 
 
@@ -233,25 +233,25 @@ def test_the_merged_view_of_one_institution_across_provinces(hub: Hub) -> None:
     assert listing.in_force and listing.listing.source.province is Province.AH
     assert [c.type for c in view.conflicts] == [ConflictType.NAME_MISMATCH]
     # The same listing was not yet in force in April.
-    assert not hub.reconciliation.institution(LAB_A, credit_on="2026-04-30").listings[0].in_force
+    assert not hub.reconciliation.institution(LAB_A, valid_on="2026-04-30").listings[0].in_force
     assert not hub.reconciliation.institution(LAB_B).found
 
 
 def test_a_credit_listing_from_anhui_blocks_recognition_in_zhejiang(hub: Hub) -> None:
     hub.publish((qualification(holder=LAB_A), Province.SH))
-    first = hub.decisions.for_record(KEY, target=Province.ZJ)
+    first = hub.decisions.for_record(KEY, target=Province.ZJ).decision
     assert first.outcome is Outcome.RECOGNIZED
 
     hub.publish((credit(holder=LAB_A, effective_from=dt.date(2026, 5, 20)), Province.AH))
-    blocked = hub.decisions.for_record(KEY, target=Province.ZJ)
+    blocked = hub.decisions.for_record(KEY, target=Province.ZJ).decision
     assert blocked.outcome is Outcome.NOT_RECOGNIZED
     [why] = [r for r in blocked.reasons if r.rule_id == "credit.listings"]
     [listing] = [i for i in why.inputs if i.name == "credit_listing"]
     assert listing.source is not None and listing.source.province is Province.AH
     # Before the listing took effect the same question has the old answer.
-    assert hub.decisions.for_record(KEY, target=Province.ZJ, as_of="2026-05-19").outcome is (
-        Outcome.RECOGNIZED
-    )
+    assert hub.decisions.for_record(
+        KEY, target=Province.ZJ, valid_on="2026-05-19"
+    ).decision.outcome is (Outcome.RECOGNIZED)
 
 
 def test_decisions_on_scope_items_and_on_the_judged_province(hub: Hub) -> None:
@@ -260,11 +260,13 @@ def test_decisions_on_scope_items_and_on_the_judged_province(hub: Hub) -> None:
         (qualification(holder=LAB_A, status=CertificateStatus.REVOKED), Province.JS),
     )
     # By default the issuing province's (Shanghai's) version is judged.
-    assert hub.decisions.for_record(KEY, target=Province.AH).outcome is Outcome.CONDITIONAL
-    jiangsu = hub.decisions.for_record(KEY, target=Province.AH, source_province=Province.JS)
+    assert hub.decisions.for_record(KEY, target=Province.AH).decision.outcome is Outcome.CONDITIONAL
+    jiangsu = hub.decisions.for_record(
+        KEY, target=Province.AH, source_province=Province.JS
+    ).decision
     assert jiangsu.outcome is Outcome.NOT_RECOGNIZED
     items = [RequestedItem("铅 (Pb)", "GB 5009.12")]
-    scoped = hub.decisions.for_scope(LAB_A, items, target=Province.AH)
+    scoped = hub.decisions.for_scope(LAB_A, items, target=Province.AH).decision
     [covered] = [r for r in scoped.reasons if r.rule_id == "scope.covered"]
     assert covered.effect is Outcome.RECOGNIZED and "(SH)" in covered.message
     # Open conflicts (the status disagreement) make it conditional.
@@ -279,7 +281,9 @@ def test_the_policy_file_is_reloaded_when_it_changes(db_url: str, tmp_path: Path
         (qualification(holder=LAB_A), Province.SH),
         (credit(holder=LAB_A, effective_from=dt.date(2026, 5, 1)), Province.AH),
     )
-    assert hub.decisions.for_record(KEY, target=Province.ZJ).outcome is Outcome.NOT_RECOGNIZED
+    assert (
+        hub.decisions.for_record(KEY, target=Province.ZJ).decision.outcome is Outcome.NOT_RECOGNIZED
+    )
 
     relaxed = (
         DEFAULT_POLICY.read_text(encoding="utf-8")
@@ -293,7 +297,7 @@ def test_the_policy_file_is_reloaded_when_it_changes(db_url: str, tmp_path: Path
     policy.write_text(relaxed, encoding="utf-8")
     stat = policy.stat()
     os.utime(policy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    decision = hub.decisions.for_record(KEY, target=Province.ZJ)
+    decision = hub.decisions.for_record(KEY, target=Province.ZJ).decision
     assert (decision.outcome, decision.policy_version) == (
         Outcome.CONDITIONAL,
         "yrd-recognition-v1.1",
@@ -303,7 +307,8 @@ def test_the_policy_file_is_reloaded_when_it_changes(db_url: str, tmp_path: Path
     policy.write_text("version = ", encoding="utf-8")
     os.utime(policy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     assert (
-        hub.decisions.for_record(KEY, target=Province.ZJ).policy_version == "yrd-recognition-v1.1"
+        hub.decisions.for_record(KEY, target=Province.ZJ).decision.policy_version
+        == "yrd-recognition-v1.1"
     )
 
 

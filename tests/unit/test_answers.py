@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
+from services.core.history import AsOf
 from services.core.status import CertificateStatus, effective_status
 from services.registry.checks.answers import StoredAnswer, as_of_field
-from yrdhub.v1 import registry_pb2
+from yrdhub.v1 import common_pb2, registry_pb2
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -30,16 +29,20 @@ def test_a_certificate_without_status_reads_as_valid() -> None:
     )
 
 
-def test_as_of_encodes_the_instant_exactly() -> None:
+def test_as_of_encodes_the_day_and_the_instant_exactly() -> None:
     for when in (
         dt.datetime(2026, 11, 29, 6, 45, 14, 123456, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 29, 6, 45, 14, tzinfo=dt.UTC),
         dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
     ):
-        expected = Timestamp()
-        expected.FromDatetime(when)
-        parsed = registry_pb2.CheckCertificateResponse.FromString(
-            as_of_field(registry_pb2.CheckCertificateResponse.AS_OF_FIELD_NUMBER, when)
-        )
-        assert parsed.as_of == expected, when
+        for day in (dt.date(2026, 11, 29), dt.date(1999, 1, 1)):
+            expected = common_pb2.AsOf(valid_on=day.isoformat())
+            expected.known_at.FromDatetime(when)
+            parsed = registry_pb2.CheckCertificateResponse.FromString(
+                as_of_field(
+                    registry_pb2.CheckCertificateResponse.AS_OF_FIELD_NUMBER,
+                    AsOf(day, when, latest=True),
+                )
+            )
+            assert parsed.as_of == expected, when

@@ -81,3 +81,11 @@ class FieldViolation(_message.Message):
     field: str
     description: str
     def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class AsOf(_message.Message):
+    __slots__ = ("valid_on", "known_at")
+    VALID_ON_FIELD_NUMBER: _ClassVar[int]
+    KNOWN_AT_FIELD_NUMBER: _ClassVar[int]
+    valid_on: str
+    known_at: _timestamp_pb2.Timestamp
+    def __init__(self, valid_on: _Optional[str] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -68,7 +68,7 @@ class LabelMatch(_message.Message):
     def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LabelCheck(_message.Message):
-    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts")
+    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts", "conditionally_recognized_in")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FOUND_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +76,7 @@ class LabelCheck(_message.Message):
     VERDICT_FIELD_NUMBER: _ClassVar[int]
     RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
     CONFLICTS_FIELD_NUMBER: _ClassVar[int]
+    CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
     query: str
     code: str
     found: bool
@@ -83,36 +84,41 @@ class LabelCheck(_message.Message):
     verdict: LabelVerdict
     recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
     conflicts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ...) -> None: ...
+    conditionally_recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
+    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ..., conditionally_recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ...) -> None: ...
 
 class CheckLabelRequest(_message.Message):
-    __slots__ = ("code",)
+    __slots__ = ("code", "as_of")
     CODE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     code: str
-    def __init__(self, code: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, code: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CheckLabelResponse(_message.Message):
-    __slots__ = ("check", "as_of", "freshness")
+    __slots__ = ("check", "freshness", "as_of")
     CHECK_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     check: LabelCheck
-    as_of: _timestamp_pb2.Timestamp
     freshness: _containers.RepeatedCompositeFieldContainer[_registry_pb2.FeedFreshness]
-    def __init__(self, check: _Optional[_Union[LabelCheck, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, check: _Optional[_Union[LabelCheck, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CheckLabelsRequest(_message.Message):
-    __slots__ = ("codes",)
+    __slots__ = ("codes", "as_of")
     CODES_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     codes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, codes: _Optional[_Iterable[str]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, codes: _Optional[_Iterable[str]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CheckLabelsResponse(_message.Message):
-    __slots__ = ("checks", "as_of", "freshness")
+    __slots__ = ("checks", "freshness", "as_of")
     CHECKS_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     checks: _containers.RepeatedCompositeFieldContainer[LabelCheck]
-    as_of: _timestamp_pb2.Timestamp
     freshness: _containers.RepeatedCompositeFieldContainer[_registry_pb2.FeedFreshness]
-    def __init__(self, checks: _Optional[_Iterable[_Union[LabelCheck, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, checks: _Optional[_Iterable[_Union[LabelCheck, _Mapping]]] = ..., freshness: _Optional[_Iterable[_Union[_registry_pb2.FeedFreshness, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...

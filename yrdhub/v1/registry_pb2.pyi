@@ -41,50 +41,56 @@ class FeedFreshness(_message.Message):
     def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., last_sequence: _Optional[int] = ..., last_accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_applied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., events_applied: _Optional[int] = ...) -> None: ...
 
 class GetRecordRequest(_message.Message):
-    __slots__ = ("record_key",)
+    __slots__ = ("record_key", "as_of")
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     record_key: str
-    def __init__(self, record_key: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, record_key: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetRecordResponse(_message.Message):
     __slots__ = ("records", "as_of")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[StoredRecord]
-    as_of: _timestamp_pb2.Timestamp
-    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListInstitutionRecordsRequest(_message.Message):
-    __slots__ = ("uscc",)
+    __slots__ = ("uscc", "as_of")
     USCC_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     uscc: str
-    def __init__(self, uscc: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, uscc: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListInstitutionRecordsResponse(_message.Message):
     __slots__ = ("records", "as_of")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[StoredRecord]
-    as_of: _timestamp_pb2.Timestamp
-    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CheckCertificateRequest(_message.Message):
-    __slots__ = ("code",)
+    __slots__ = ("code", "as_of")
     CODE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     code: str
-    def __init__(self, code: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, code: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CheckCertificateResponse(_message.Message):
-    __slots__ = ("found", "matches", "as_of", "freshness")
+    __slots__ = ("found", "matches", "freshness", "as_of")
     FOUND_FIELD_NUMBER: _ClassVar[int]
     MATCHES_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     found: bool
     matches: _containers.RepeatedCompositeFieldContainer[StoredRecord]
-    as_of: _timestamp_pb2.Timestamp
     freshness: _containers.RepeatedCompositeFieldContainer[FeedFreshness]
-    def __init__(self, found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., freshness: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetRegistryStatusRequest(_message.Message):
     __slots__ = ()
@@ -101,15 +107,15 @@ class GetRegistryStatusResponse(_message.Message):
     def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ...) -> None: ...
 
 class GetInstitutionRequest(_message.Message):
-    __slots__ = ("uscc", "credit_on")
+    __slots__ = ("uscc", "as_of")
     USCC_FIELD_NUMBER: _ClassVar[int]
-    CREDIT_ON_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     uscc: str
-    credit_on: str
-    def __init__(self, uscc: _Optional[str] = ..., credit_on: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, uscc: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetInstitutionResponse(_message.Message):
-    __slots__ = ("uscc", "found", "names", "provinces", "qualifications", "green_certs", "credit_events", "credit_listings", "conflicts", "credit_on", "as_of", "freshness")
+    __slots__ = ("uscc", "found", "names", "provinces", "qualifications", "green_certs", "credit_events", "credit_listings", "conflicts", "freshness", "as_of")
     USCC_FIELD_NUMBER: _ClassVar[int]
     FOUND_FIELD_NUMBER: _ClassVar[int]
     NAMES_FIELD_NUMBER: _ClassVar[int]
@@ -119,9 +125,8 @@ class GetInstitutionResponse(_message.Message):
     CREDIT_EVENTS_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
     CONFLICTS_FIELD_NUMBER: _ClassVar[int]
-    CREDIT_ON_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     found: bool
     names: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.NameClaim]
@@ -131,24 +136,25 @@ class GetInstitutionResponse(_message.Message):
     credit_events: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     credit_listings: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.CreditListing]
     conflicts: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.Conflict]
-    credit_on: str
-    as_of: _timestamp_pb2.Timestamp
     freshness: _containers.RepeatedCompositeFieldContainer[FeedFreshness]
-    def __init__(self, uscc: _Optional[str] = ..., found: _Optional[bool] = ..., names: _Optional[_Iterable[_Union[_reconciliation_pb2.NameClaim, _Mapping]]] = ..., provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., qualifications: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., green_certs: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_events: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_listings: _Optional[_Iterable[_Union[_reconciliation_pb2.CreditListing, _Mapping]]] = ..., conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., credit_on: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, uscc: _Optional[str] = ..., found: _Optional[bool] = ..., names: _Optional[_Iterable[_Union[_reconciliation_pb2.NameClaim, _Mapping]]] = ..., provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., qualifications: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., green_certs: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_events: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., credit_listings: _Optional[_Iterable[_Union[_reconciliation_pb2.CreditListing, _Mapping]]] = ..., conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., freshness: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListConflictsRequest(_message.Message):
-    __slots__ = ("types", "uscc", "open_only", "page_size", "page_token")
+    __slots__ = ("types", "uscc", "open_only", "page_size", "page_token", "as_of")
     TYPES_FIELD_NUMBER: _ClassVar[int]
     USCC_FIELD_NUMBER: _ClassVar[int]
     OPEN_ONLY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     types: _containers.RepeatedScalarFieldContainer[_reconciliation_pb2.ConflictType]
     uscc: str
     open_only: bool
     page_size: int
     page_token: str
-    def __init__(self, types: _Optional[_Iterable[_Union[_reconciliation_pb2.ConflictType, str]]] = ..., uscc: _Optional[str] = ..., open_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, types: _Optional[_Iterable[_Union[_reconciliation_pb2.ConflictType, str]]] = ..., uscc: _Optional[str] = ..., open_only: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListConflictsResponse(_message.Message):
     __slots__ = ("conflicts", "next_page_token", "as_of")
@@ -157,18 +163,16 @@ class ListConflictsResponse(_message.Message):
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     conflicts: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.Conflict]
     next_page_token: str
-    as_of: _timestamp_pb2.Timestamp
-    def __init__(self, conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetRecordHistoryRequest(_message.Message):
-    __slots__ = ("record_key", "recorded_as_of", "valid_on")
+    __slots__ = ("record_key", "as_of")
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
-    RECORDED_AS_OF_FIELD_NUMBER: _ClassVar[int]
-    VALID_ON_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     record_key: str
-    recorded_as_of: _timestamp_pb2.Timestamp
-    valid_on: str
-    def __init__(self, record_key: _Optional[str] = ..., recorded_as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_on: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, record_key: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetRecordHistoryResponse(_message.Message):
     __slots__ = ("versions", "current", "validity", "as_of")
@@ -179,40 +183,40 @@ class GetRecordHistoryResponse(_message.Message):
     versions: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     current: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     validity: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.ValidityOnDate]
-    as_of: _timestamp_pb2.Timestamp
-    def __init__(self, versions: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., current: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., validity: _Optional[_Iterable[_Union[_reconciliation_pb2.ValidityOnDate, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, versions: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., current: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., validity: _Optional[_Iterable[_Union[_reconciliation_pb2.ValidityOnDate, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class DecideRecognitionRequest(_message.Message):
-    __slots__ = ("record_key", "institution", "target_province", "as_of", "source_province")
+    __slots__ = ("record_key", "institution", "target_province", "source_province", "as_of")
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_FIELD_NUMBER: _ClassVar[int]
     TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     SOURCE_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     record_key: str
     institution: _reconciliation_pb2.InstitutionScope
     target_province: _common_pb2.Province
-    as_of: str
     source_province: _common_pb2.Province
-    def __init__(self, record_key: _Optional[str] = ..., institution: _Optional[_Union[_reconciliation_pb2.InstitutionScope, _Mapping]] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[str] = ..., source_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, record_key: _Optional[str] = ..., institution: _Optional[_Union[_reconciliation_pb2.InstitutionScope, _Mapping]] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., source_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class DecideRecognitionResponse(_message.Message):
-    __slots__ = ("outcome", "reasons", "policy_version", "policy_digest", "target_province", "as_of", "decided_at")
+    __slots__ = ("outcome", "reasons", "policy_version", "policy_digest", "target_province", "decided_at", "as_of")
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     REASONS_FIELD_NUMBER: _ClassVar[int]
     POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
     POLICY_DIGEST_FIELD_NUMBER: _ClassVar[int]
     TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
-    AS_OF_FIELD_NUMBER: _ClassVar[int]
     DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     outcome: _reconciliation_pb2.RecognitionOutcome
     reasons: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.RecognitionReason]
     policy_version: str
     policy_digest: str
     target_province: _common_pb2.Province
-    as_of: str
     decided_at: _timestamp_pb2.Timestamp
-    def __init__(self, outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class WatchChangesRequest(_message.Message):
     __slots__ = ("publishing_provinces", "kinds", "holder_uscc", "after_cursor", "from_latest", "record_keys", "watch_list", "subscriber")

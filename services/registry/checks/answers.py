@@ -7,6 +7,9 @@ a green certificate, its LabelMatch) already serialized. Only the status
 depends on the day of the check (a certificate past valid_until reads
 EXPIRED), so the stored bytes leave it out and a check appends it, then
 wraps the matches with the fields of the moment: as_of and feed freshness.
+
+A check of a past day or past knowledge (AsOf) reads the versions in force
+then instead and answers from them through the same steps (stored_answer).
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ import functools
 from typing import NamedTuple
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB, timestamp
-from services.core.provenance import china_date
+from services.core.history import AsOf
 from services.core.status import CertificateStatus, effective_status
-from services.registry.checks.wire import bytes_field, field_key, varint, varint_field
-from services.registry.records.mapping import feed_freshness
-from services.registry.records.store import Feed
+from services.registry.checks.wire import bytes_field, field_key, string_field, varint, varint_field
+from services.registry.records.mapping import certificate_facts, feed_freshness
+from services.registry.records.store import Feed, StoredRow
 from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, registry_pb2
 
 _CERTIFICATE_BODIES = ("qualification", "green_cert")
@@ -37,6 +40,11 @@ class StoredAnswer(NamedTuple):
     body: bytes
     status: str | None  # canonical status (a CertificateStatus value)
     valid_until: str | None  # ISO date
+    valid_from: str | None = None  # ISO date (read for green certificates)
+
+    def started(self, day: str) -> bool:
+        """Whether the certificate's validity had begun on `day` (ISO)."""
+        return self.valid_from is None or self.valid_from <= day
 
     def effective_status(self, today: dt.date) -> int:
         """The CertificateStatus (protobuf value) a reader sees on `today`."""
@@ -138,6 +146,19 @@ def _label_match_body(event: events_pb2.Event) -> bytes:
     ).SerializeToString()
 
 
+def stored_answer(row: StoredRow) -> tuple[StoredAnswer, StoredAnswer | None]:
+    """A stored version's answers, as the apply path would have stored them
+    (its StoredRecord, and a green certificate's LabelMatch): how a check of a
+    past day or past knowledge answers from the version in force then."""
+    event = events_pb2.Event.FromString(row.payload)
+    answer, label = precompute(event, row.applied_at)
+    _name, status, since, until = certificate_facts(event.record)
+    return (
+        StoredAnswer(answer or b"", status, until, since),
+        None if label is None else StoredAnswer(label, status, until, since),
+    )
+
+
 # --- assembled when a check is answered ------------------------------------------
 
 # effective_status fields, encoded once per status value.
@@ -157,9 +178,24 @@ def label_match(answer: StoredAnswer, effective_status: int) -> bytes:
     return answer.body + _MATCH_STATUS[effective_status]
 
 
-def as_of_field(number: int, when: dt.datetime) -> bytes:
-    """A google.protobuf.Timestamp field (seconds = 1, nanos = 2) of an aware instant."""
-    return field_key(number) + _timestamp(_moment(when.replace(microsecond=0))[2], when.microsecond)
+def as_of_field(number: int, when: AsOf) -> bytes:
+    """An AsOf field: valid_on (1) and known_at (2), a Timestamp of seconds (1)
+    and nanos (2)."""
+    at = when.known_at
+    body = (
+        _valid_on_field(when.valid_on)
+        + _KNOWN_AT_KEY
+        + _timestamp(_seconds_field(at.replace(microsecond=0)), at.microsecond)
+    )
+    return field_key(number) + varint(len(body)) + body
+
+
+_KNOWN_AT_KEY = field_key(common_pb2.AsOf.KNOWN_AT_FIELD_NUMBER)
+
+
+@functools.lru_cache(maxsize=16)
+def _valid_on_field(day: dt.date) -> bytes:
+    return string_field(common_pb2.AsOf.VALID_ON_FIELD_NUMBER, day.isoformat())
 
 
 def _timestamp(seconds: bytes, microsecond: int) -> bytes:
@@ -169,13 +205,10 @@ def _timestamp(seconds: bytes, microsecond: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=4)
-def _moment(second: dt.datetime) -> tuple[str, dt.date, bytes]:
-    """What answers need of the whole second they are read in: its day in China,
-    as ISO text and as a date, and a Timestamp's seconds field. Every answer
-    within that second shares them."""
-    day = china_date(second)
+def _seconds_field(second: dt.datetime) -> bytes:
+    """A Timestamp's seconds field, shared by every answer within that second."""
     since = second - _EPOCH
-    return day.isoformat(), day, varint_field(1, since.days * 86400 + since.seconds)
+    return varint_field(1, since.days * 86400 + since.seconds)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -186,26 +219,26 @@ CheckRow = tuple[bytes, str | None, str | None, str]
 answer, the canonical status, the last valid day and the province."""
 
 
-def certificate_check(rows: list[CheckRow], as_of: dt.datetime, freshness: bytes) -> bytes:
+def certificate_check(rows: list[CheckRow], when: AsOf, freshness: bytes) -> bytes:
     """A serialized CheckCertificateResponse; `freshness` is its serialized freshness
     field (mapping.certificate_freshness, built once per commit).
 
     The hottest call of the registry, hence written out flat: spread over a
     dozen small functions, it made single checks about a tenth slower.
     """
-    today, day, seconds = _moment(as_of.replace(microsecond=0))
+    day = when.valid_on
+    iso = _iso(day)
     parts = [_FOUND] if rows else []
     for body, status, until, _province in rows:
-        field = _STORED_STATUS[_status_on(status, until, today, day)]
+        field = _STORED_STATUS[_status_on(status, until, iso, day)]
         # bytes_field(MATCHES, body + field), without copying the body twice.
         parts += (_MATCHES_KEY, varint(len(body) + len(field)), body, field)
-    parts += (_AS_OF_KEY, _timestamp(seconds, as_of.microsecond), freshness)
+    parts += (freshness, as_of_field(_CERT.AS_OF_FIELD_NUMBER, when))
     return b"".join(parts)
 
 
 _FOUND = varint_field(_CERT.FOUND_FIELD_NUMBER, 1)
 _MATCHES_KEY = field_key(_CERT.MATCHES_FIELD_NUMBER)
-_AS_OF_KEY = field_key(_CERT.AS_OF_FIELD_NUMBER)
 
 
 def _freshness_field(number: int, feeds: list[Feed]) -> bytes:

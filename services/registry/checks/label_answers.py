@@ -9,10 +9,12 @@ single match answers with are computed from it once, at import.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB, PROVINCE_TO_PB
 from services.core.labels import LabelFinding, Verdict, label_verdict
 from services.core.provinces import Province
+from services.core.standing import NOWHERE, Standing
 from services.registry.checks import answers
 from services.registry.checks.labels import LabelAnswer, LabelResult, verdict
 from services.registry.checks.wire import (
@@ -33,21 +35,32 @@ _RESPONSE = labels_pb2.CheckLabelsResponse
 
 
 def _verdict_fields(v: Verdict) -> bytes:
-    """verdict, recognized_in and conflicts of a LabelCheck."""
+    """verdict and conflicts of a LabelCheck."""
     parts = [varint_field(_CHECK.VERDICT_FIELD_NUMBER, _VERDICT_BY_NAME[v.status])]
-    recognized = [int(PROVINCE_TO_PB[p]) for p, ok in v.recognized_in.items() if ok]
-    parts.append(packed_field(_CHECK.RECOGNIZED_IN_FIELD_NUMBER, recognized))
     parts.extend(string_field(_CHECK.CONFLICTS_FIELD_NUMBER, c) for c in v.conflicts)
     return b"".join(parts)
 
 
+@functools.lru_cache(maxsize=256)
+def _standing_fields(standing: Standing) -> bytes:
+    """recognized_in and conditionally_recognized_in of a LabelCheck (a few
+    dozen distinct standings answer every label: encoded once each)."""
+    return packed_field(
+        _CHECK.RECOGNIZED_IN_FIELD_NUMBER,
+        [int(PROVINCE_TO_PB[p]) for p in standing.recognized_in],
+    ) + packed_field(
+        _CHECK.CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER,
+        [int(PROVINCE_TO_PB[p]) for p in standing.conditionally_recognized_in],
+    )
+
+
 # What a batch repeats a thousand times, encoded once: the verdict of a label on
 # one certificate, per effective status, as the domain rule gives it.
-_ONE_MATCH_TAIL = {
+_ONE_MATCH_VERDICT = {
     int(pb): _verdict_fields(label_verdict([LabelFinding(Province.SH, "-", status)]))
     for status, pb in CERTIFICATE_STATUS_TO_PB.items()
 }
-_NOT_FOUND_TAIL = _verdict_fields(label_verdict([]))
+_NOT_FOUND_TAIL = _verdict_fields(label_verdict([])) + _standing_fields(NOWHERE)
 _FOUND = varint_field(_CHECK.FOUND_FIELD_NUMBER, 1)
 _QUERY_KEY = field_key(_CHECK.QUERY_FIELD_NUMBER)
 _CODE_KEY = field_key(_CHECK.CODE_FIELD_NUMBER)
@@ -66,7 +79,15 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
         answer = result.matches[0].answer
         status = answer.effective_status(today)
         match = answers.label_match(answer, status)
-        return head + _FOUND + _MATCH_KEY + varint(len(match)) + match + _ONE_MATCH_TAIL[status]
+        return (
+            head
+            + _FOUND
+            + _MATCH_KEY
+            + varint(len(match))
+            + match
+            + _ONE_MATCH_VERDICT[status]
+            + _standing_fields(result.standing)
+        )
     parts = [head, _FOUND]
     parts.extend(
         bytes_field(
@@ -76,6 +97,7 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
         for row in result.matches
     )
     parts.append(_verdict_fields(verdict(result, today)))
+    parts.append(_standing_fields(result.standing))
     return b"".join(parts)
 
 

@@ -65,7 +65,9 @@ class PointReader:
             f"WHERE code = {p} OR label_code = {p}"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
-        cols = "province, record_key, label_answer, status, valid_until"
+        cols = (
+            "province, record_key, uscc, label_code, label_answer, status, valid_until, valid_from"
+        )
         self._green_by_code = (
             f"SELECT label_code, {cols} FROM registry_record "
             f"WHERE label_code {among} AND kind = 'green_cert' "
@@ -182,10 +184,13 @@ class PointReader:
             rows.sort(key=lambda r: str(r[3]))
         return rows
 
-    def label_answers_by_code(self, codes: list[str]) -> list[tuple[str, str, str, StoredAnswer]]:
-        """(code, province, record key, LabelMatch answer) of the green certificates
-        whose label code or certificate number is one of `codes`: two indexed
-        lookups, the codes bound as one parameter whatever their number."""
+    def label_answers_by_code(
+        self, codes: list[str]
+    ) -> list[tuple[str, str, str, str, str | None, StoredAnswer]]:
+        """(code, province, record key, holder, label code, LabelMatch answer) of
+        the green certificates whose label code or certificate number is one of
+        `codes`: two indexed lookups, the codes bound as one parameter whatever
+        their number."""
         if self._engine.dialect.paramstyle == "qmark":
             params: tuple[Any, ...] = (json.dumps(codes),) * 2
         else:
@@ -195,7 +200,10 @@ class PointReader:
         except Exception:
             self._drop_connection()
             rows = self._fetch(self._green_by_code, params)
-        return [(r[0], r[1], r[2], StoredAnswer(bytes(r[3]), r[4], r[5])) for r in rows]
+        return [
+            (r[0], r[1], r[2], r[3], r[4], StoredAnswer(bytes(r[5]), r[6], r[7], r[8]))
+            for r in rows
+        ]
 
     def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur = self._cursor()

@@ -14,7 +14,8 @@ from services.registry.checks.answers import label_freshness
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.label_answers import label_response
 from services.registry.checks.labels import LabelQueries
-from yrdhub.v1 import labels_pb2, labels_pb2_grpc, registry_pb2
+from services.registry.records.mapping import as_of_asked
+from yrdhub.v1 import common_pb2, labels_pb2, labels_pb2_grpc, registry_pb2
 
 
 class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
@@ -27,15 +28,15 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     async def CheckLabel(
         self, request: labels_pb2.CheckLabelRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> bytes:
-        return self._response([request.code])
+        return self._response([request.code], request.as_of)
 
     async def CheckLabels(
         self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> bytes:
-        return self._response(list(request.codes))
+        return self._response(list(request.codes), request.as_of)
 
-    def _response(self, codes: list[str]) -> bytes:
-        answer = self._labels.check(codes)
+    def _response(self, codes: list[str], when: common_pb2.AsOf) -> bytes:
+        answer = self._labels.check(codes, *as_of_asked(when))
         return label_response(answer, self._labels.feed_cache.derived(label_freshness))
 
 
@@ -54,4 +55,4 @@ class CertificateCheckRpcs:
     ) -> bytes:
         """A serialized CheckCertificateResponse. A plain function, called inline
         on the event loop (see grpc_errors.with_domain_errors)."""
-        return self._checks.answer(request.code)
+        return self._checks.answer(request.code, *as_of_asked(request.as_of))

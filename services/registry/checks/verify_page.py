@@ -98,6 +98,10 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 
 
+_OUTCOME_CLASS = {"RECOGNIZED": "yes", "CONDITIONAL": "cond", "NOT_RECOGNIZED": "no"}
+_OUTCOME_MARK = {"RECOGNIZED": "✓", "CONDITIONAL": "有条件 conditional", "NOT_RECOGNIZED": "✗"}
+
+
 def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     """The check's answer as plain data: the JSON form, and what the page shows."""
     answer = labels.check([query])
@@ -109,14 +113,17 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
         "code": result.code,
         "found": bool(matches),
         "verdict": decided.status,
-        "as_of": _iso(answer.as_of),
+        "as_of": _iso(answer.as_of.known_at),
+        "valid_on": answer.as_of.valid_on.isoformat(),
         "certificates": [
             MessageToDict(
                 m, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
             )
             for m in matches
         ],
-        "recognized_in": {p.value: ok for p, ok in decided.recognized_in.items()},
+        "recognized_in": {p.value: p in result.standing.recognized_in for p in Province},
+        # Each province's outcome, as DecideRecognition gives it.
+        "recognition": {p.value: result.standing.outcome(p).value for p in Province},
         "conflicts": list(decided.conflicts),
         "feeds": [_feed(f) for f in answer.feeds],
     }
@@ -152,8 +159,8 @@ def render_page(doc: dict[str, Any]) -> str:
 </dl></section>"""
         )
     recognised = " ".join(
-        f'<span class="{"yes" if ok else "no"}">{Province(p).name_zh} {p} {"✓" if ok else "✗"}</span>'
-        for p, ok in doc["recognized_in"].items()
+        f'<span class="{_OUTCOME_CLASS[o]}">{Province(p).name_zh} {p} {_OUTCOME_MARK[o]}</span>'
+        for p, o in doc["recognition"].items()
     )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in doc["conflicts"])
     feeds = "".join(
@@ -179,7 +186,7 @@ main{{max-width:40rem;margin:0 auto;padding:1rem}}
 .status small{{display:block;font-size:1rem;font-weight:400}}
 .cert{{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin:1rem 0}}
 dt{{color:#5f6368;font-size:.85rem}} dd{{margin:0 0 .5rem 0}}
-.yes{{color:#1b7f3b}} .no{{color:#b3261e}} span{{margin-right:.8rem;white-space:nowrap}}
+.yes{{color:#1b7f3b}} .no{{color:#b3261e}} .cond{{color:#9a6700}} span{{margin-right:.8rem;white-space:nowrap}}
 .conflicts{{background:#fff4e5;border-left:4px solid #c15800;padding:.5rem 1rem}}
 footer{{color:#5f6368;font-size:.85rem}}
 </style></head>

@@ -60,6 +60,7 @@ class IncomingEvent:
     # (what conflict rules compare), and the last valid day.
     holder_name: str | None = None
     status: str | None = None
+    valid_from: str | None = None
     valid_until: str | None = None
 
 

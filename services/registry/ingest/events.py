@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import logging
 
 from services.common.convert import (
-    CERTIFICATE_STATUS_FROM_PB,
     KIND_FROM_PB,
     from_timestamp,
     province_name,
 )
 from services.core.codes import normalise_code
 from services.registry.ingest.apply import IncomingEvent
+from services.registry.records.mapping import certificate_facts
 from yrdhub.v1 import events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
@@ -37,41 +35,6 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
     raise ValueError("event carries an empty record")
 
 
-def certificate_facts(record: records_pb2.Record) -> tuple[str | None, str | None, str | None]:
-    """(holder name, canonical status, last valid day) of a certificate: what
-    conflict rules compare and what decides its status on the day of a check."""
-    which = record.WhichOneof("body")
-    if which == "qualification":
-        q = record.qualification
-        status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
-        return (
-            q.institution_name,
-            status.value if status is not None else None,
-            _last_day(q.valid_until),
-        )
-    if which == "green_cert":
-        g = record.green_cert
-        status = CERTIFICATE_STATUS_FROM_PB.get(g.status.canonical)
-        return (
-            g.enterprise_name,
-            status.value if status is not None else None,
-            _last_day(g.valid_until),
-        )
-    return None, None, None
-
-
-@functools.lru_cache(maxsize=16384)
-def _last_day(text: str) -> str | None:
-    """A certificate's last valid day as YYYY-MM-DD, the form checks compare as
-    text; a date that is no date makes the event unreadable (a dead letter)."""
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise ValueError(f"valid_until {text!r} is not a date") from None
-
-
 def parse_event(value: bytes) -> IncomingEvent:
     """An event as the store takes it, or ValueError (DecodeError) saying why not."""
     event = events_pb2.Event.FromString(value)
@@ -85,7 +48,7 @@ def parse_event(value: bytes) -> IncomingEvent:
     if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
         raise ValueError("event lacks a record key, a revision or a known kind")
     uscc, code, label = index_columns(event.record)
-    name, status, valid_until = certificate_facts(event.record)
+    name, status, valid_from, valid_until = certificate_facts(event.record)
     return IncomingEvent(
         province=province_name(event.province),
         record_key=event.record_key,
@@ -100,6 +63,7 @@ def parse_event(value: bytes) -> IncomingEvent:
         payload=value,
         holder_name=name,
         status=status,
+        valid_from=valid_from,
         valid_until=valid_until,
         message=event,
     )

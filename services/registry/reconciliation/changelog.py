@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Table, or_
+from sqlalchemy import BigInteger, Index, Integer, Table, or_, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,6 +42,17 @@ class ChangeLogEntry(ChangeLogTables, table=True):
     a conflict change carries its time, its filter tags and a snapshot."""
 
     __tablename__ = "change_log"
+    __table_args__ = (
+        # As-of reads of conflicts find each one's snapshots (record versions,
+        # most of the log, stay out of the index).
+        Index(
+            "ix_change_log_conflict",
+            "conflict_id",
+            "id",
+            sqlite_where=text("conflict_id IS NOT NULL"),
+            postgresql_where=text("conflict_id IS NOT NULL"),
+        ),
+    )
     # BIGINT on PostgreSQL; on SQLite only INTEGER PRIMARY KEY is the auto-assigned rowid.
     id: int | None = Field(
         default=None,

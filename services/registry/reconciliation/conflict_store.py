@@ -14,9 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Index, Table, bindparam, insert, select, update
+from sqlalchemy import Index, Table, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
+from sqlalchemy.sql import Select
 from sqlmodel import Field, SQLModel
 
 from services.common.sql import among, create_tables
@@ -296,27 +297,65 @@ class ConflictStore:
         open_only: bool = False,
         after_id: int = 0,
         limit: int = 100,
+        known_at: dt.datetime | None = None,
     ) -> list[StoredConflict]:
+        """Conflicts by id; with `known_at`, as they stood then (open_only: open then)."""
         t = conflict_table
         stmt = select(t).where(t.c.id > after_id)
         wanted = [c.value for c in types]
         if wanted:
             stmt = stmt.where(t.c.conflict_type.in_(wanted))
         if uscc:
+            # The holders a conflict names now: one that named the holder only
+            # before a later update is not found by it (a rare loss, for a filter).
             stmt = stmt.where(t.c.usccs.like(f"%,{uscc},%"))
-        if open_only:
-            stmt = stmt.where(t.c.resolved_at.is_(None))
+        stmt = _known(stmt, known_at, open_only)
         with self._engine.connect() as conn:
-            return [_stored(r) for r in conn.execute(stmt.order_by(t.c.id).limit(limit))]
+            found = [_stored(r) for r in conn.execute(stmt.order_by(t.c.id).limit(limit))]
+            return _as_known(conn, found, known_at)
 
-    def open_about(self, subjects: Iterable[str]) -> list[StoredConflict]:
-        """Open conflicts whose subject is one of `subjects` (record keys, USCCs, labels)."""
+    def open_about(
+        self, subjects: Iterable[str], known_at: dt.datetime | None = None
+    ) -> list[StoredConflict]:
+        """Conflicts open (at `known_at`, or now) whose subject is one of
+        `subjects` (record keys, USCCs, labels)."""
         t = conflict_table
         wanted = sorted(set(subjects))
         if not wanted:
             return []
+        stmt = _known(select(t).where(t.c.subject.in_(wanted)), known_at, open_only=True)
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(t).where(t.c.resolved_at.is_(None), t.c.subject.in_(wanted)).order_by(t.c.id)
+            return _as_known(
+                conn, [_stored(r) for r in conn.execute(stmt.order_by(t.c.id))], known_at
             )
-            return [_stored(r) for r in rows]
+
+
+def _known(stmt: Select[Any], known_at: dt.datetime | None, open_only: bool) -> Select[Any]:
+    """Only conflicts seen by `known_at` (all when None), open then if asked."""
+    t = conflict_table.c
+    if known_at is None:
+        return stmt.where(t.resolved_at.is_(None)) if open_only else stmt
+    stmt = stmt.where(t.first_seen <= known_at)
+    if open_only:
+        stmt = stmt.where(or_(t.resolved_at.is_(None), t.resolved_at > known_at))
+    return stmt
+
+
+def _as_known(
+    conn: Connection, found: list[StoredConflict], known_at: dt.datetime | None
+) -> list[StoredConflict]:
+    """Conflicts changed after `known_at` as they stood then: the change log's
+    snapshot of each one's last change at or before it."""
+    if known_at is None:
+        return found
+    stale = [c.conflict_id for c in found if c.updated_at > known_at]
+    if not stale:
+        return found
+    log = changelog.change_log.c
+    rows = conn.execute(
+        select(log.conflict_id, log.conflict)
+        .where(log.conflict_id.in_(stale), log.recorded_at <= known_at)
+        .order_by(log.id)
+    )
+    then = {conflict_id: from_snapshot(text) for conflict_id, text in rows}
+    return [then.get(c.conflict_id, c) for c in found]

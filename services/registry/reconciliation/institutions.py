@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing, listings_on
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import ValidityOnDay, in_force_on, latest, validity_on
+from services.core.history import AsOf, ValidityOnDay, as_of, in_force_on, validity_on
 from services.core.identifiers import check_uscc
-from services.core.provenance import china_date, utcnow
+from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
+from services.registry.records.as_of import RecordsAsOf, source
 from services.registry.records.store import Feed, RecordStore, StoredRow
 
 MAX_PAGE = 1000
@@ -29,19 +30,6 @@ def parse_uscc(value: str, field: str = "uscc") -> str:
         return check_uscc(value.strip())
     except ValueError as exc:
         raise InvalidRequest("malformed USCC", [Violation(field, str(exc))]) from None
-
-
-def parse_day(value: str, field: str, default: dt.date) -> dt.date:
-    """An ISO date, or `default` when empty."""
-    text = value.strip()
-    if not text:
-        return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(
-            "malformed date", [Violation(field, f"{text!r} is not a date YYYY-MM-DD")]
-        ) from None
 
 
 def parse_record_key(value: str, field: str = "record_key") -> str:
@@ -72,8 +60,7 @@ class InstitutionView:
     credit_events: list[StoredRow]
     listings: list[Listing]
     conflicts: list[StoredConflict]
-    credit_on: dt.date
-    as_of: dt.datetime
+    as_of: AsOf
     feeds: list[Feed]
 
     @property
@@ -85,7 +72,7 @@ class InstitutionView:
 class ConflictPage:
     conflicts: list[StoredConflict]
     next_page_token: str
-    as_of: dt.datetime
+    as_of: AsOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +85,10 @@ class ProvinceValidity:
 @dataclass(frozen=True, slots=True)
 class History:
     versions: list[StoredRow]
+    # Each province's version in force on as_of.valid_on.
     current: list[StoredRow]
     validity: list[ProvinceValidity]
-    # The day effective statuses are derived on: recorded_as_of's, or today's.
-    status_day: dt.date
-    as_of: dt.datetime
+    as_of: AsOf
 
 
 def _names(records: Iterable[StoredRow]) -> list[NameClaim]:
@@ -132,16 +118,20 @@ class Reconciliation:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
+        self._records = RecordsAsOf(store)
         self._conflicts = conflicts
         self._clock = clock
 
-    def institution(self, uscc: str, credit_on: str = "") -> InstitutionView:
+    def institution(
+        self, uscc: str, valid_on: str = "", known_at: dt.datetime | None = None
+    ) -> InstitutionView:
         """Every province's records about one institution, its names, the credit
-        listings from any province as they stand on `credit_on`, and open conflicts."""
+        listings from any province as they stand on the day, and the conflicts
+        open, all as the hub knew them at known_at."""
         compact = parse_uscc(uscc)
-        now = self._clock()
-        day = parse_day(credit_on, "credit_on", china_date(now))
-        found = self._store.by_uscc(compact)
+        when = as_of(valid_on, known_at, self._clock())
+        day = when.valid_on
+        found = self._records.by_uscc(compact, when)
         by_kind: dict[str, list[StoredRow]] = defaultdict(list)
         for row in found:
             by_kind[row.kind].append(row)
@@ -155,9 +145,10 @@ class Reconciliation:
             green_certs=by_kind[RecordKind.GREEN_CERT],
             credit_events=by_kind[RecordKind.CREDIT_EVENT],
             listings=listings_on(credit, day),
-            conflicts=self._conflicts.find(uscc=compact, open_only=True, limit=MAX_PAGE),
-            credit_on=day,
-            as_of=now,
+            conflicts=self._conflicts.find(
+                uscc=compact, open_only=True, limit=MAX_PAGE, known_at=known(when)
+            ),
+            as_of=when,
             feeds=self._store.feeds(),
         )
 
@@ -169,6 +160,8 @@ class Reconciliation:
         open_only: bool = False,
         page_size: int = 0,
         page_token: str = "",
+        valid_on: str = "",
+        known_at: dt.datetime | None = None,
     ) -> ConflictPage:
         if page_size < 0 or page_size > MAX_PAGE:
             raise InvalidRequest(
@@ -182,51 +175,51 @@ class Reconciliation:
                 )
             after = int(page_token)
         size = page_size or DEFAULT_PAGE
+        when = as_of(valid_on, known_at, self._clock())
         found = self._conflicts.find(
             types=types,
             uscc=parse_uscc(uscc) if uscc.strip() else None,
             open_only=open_only,
             after_id=after,
             limit=size + 1,
+            known_at=known(when),
         )
         more = len(found) > size
         page = found[:size]
         token = str(page[-1].conflict_id) if more and page else ""
-        return ConflictPage(page, token, self._clock())
+        return ConflictPage(page, token, when)
 
     def history(
-        self, record_key: str, recorded_as_of: dt.datetime | None = None, valid_on: str = ""
+        self, record_key: str, valid_on: str = "", known_at: dt.datetime | None = None
     ) -> History:
-        """Every version of a record, or those applied by `recorded_as_of` (what the
-        hub knew then); with `valid_on`, whether each province's certificate held
-        on that day."""
+        """Every version of a record the hub had applied at known_at, each
+        province's version in force on valid_on and, for a certificate, whether
+        it held on that day."""
         key = parse_record_key(record_key)
-        now = self._clock()
-        versions = self._store.versions(key, recorded_as_of)
+        when = as_of(valid_on, known_at, self._clock())
+        versions = self._records.versions(key, when)
         per_province: dict[str, list[StoredRow]] = defaultdict(list)
         for row in versions:
             per_province[row.province].append(row)
         current = [
-            newest
-            for found in per_province.values()
-            if (newest := latest(found, lambda r: r.revision)) is not None
+            held
+            for _, found in sorted(per_province.items())
+            if (held := in_force_on(found, when.valid_on, source)) is not None
         ]
         validity: list[ProvinceValidity] = []
-        if valid_on.strip() and key.split("/", 1)[0] in (
-            RecordKind.QUALIFICATION,
-            RecordKind.GREEN_CERT,
-        ):
-            day = parse_day(valid_on, "valid_on", china_date(now))
-            for province, found in sorted(per_province.items()):
-                held = in_force_on(found, day, rows.source)
-                if held is not None:
-                    cert = rows.certificate(held)
-                    validity.append(
-                        ProvinceValidity(
-                            Province(province), held.revision, validity_on(cert.record, day)
-                        )
+        if key.split("/", 1)[0] in (RecordKind.QUALIFICATION, RecordKind.GREEN_CERT):
+            for held in current:
+                cert = rows.certificate(held)
+                validity.append(
+                    ProvinceValidity(
+                        Province(held.province),
+                        held.revision,
+                        validity_on(cert.record, when.valid_on),
                     )
-        elif valid_on.strip():
-            parse_day(valid_on, "valid_on", china_date(now))
-        status_day = china_date(recorded_as_of if recorded_as_of is not None else now)
-        return History(versions, current, validity, status_day, now)
+                )
+        return History(versions, current, validity, when)
+
+
+def known(when: AsOf) -> dt.datetime | None:
+    """The instant past whose changes a read must look back: None for the present."""
+    return None if when.latest else when.known_at

@@ -19,9 +19,8 @@ from services.core.conflicts import ConflictType
 from services.core.credit import Listing
 from services.core.errors import InvalidRequest, Violation
 from services.core.policy import Outcome
-from services.core.provenance import china_date
 from services.core.provinces import Province
-from services.core.recognition import Decision, DecisionInput, Reason, RequestedItem
+from services.core.recognition import DecisionInput, Reason, RequestedItem
 from services.registry.reconciliation.changelog import ChangeFilter, ChangeType
 from services.registry.reconciliation.changes import Change
 from services.registry.reconciliation.conflict_store import StoredConflict
@@ -32,7 +31,8 @@ from services.registry.reconciliation.institutions import (
     parse_record_key,
     parse_uscc,
 )
-from services.registry.records.mapping import feed_freshness, provenance, stored_record
+from services.registry.reconciliation.recognition import Decided
+from services.registry.records.mapping import as_of, feed_freshness, provenance, stored_record
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
 
 # --- enums -------------------------------------------------------------------------
@@ -87,7 +87,7 @@ def credit_listing(item: Listing) -> reconciliation_pb2.CreditListing:
 
 
 def institution(view: InstitutionView) -> registry_pb2.GetInstitutionResponse:
-    today = china_date(view.as_of)
+    today = view.as_of.valid_on
     return registry_pb2.GetInstitutionResponse(
         uscc=view.uscc,
         found=view.found,
@@ -105,8 +105,7 @@ def institution(view: InstitutionView) -> registry_pb2.GetInstitutionResponse:
         credit_events=[stored_record(r, today) for r in view.credit_events],
         credit_listings=[credit_listing(item) for item in view.listings],
         conflicts=[conflict(c) for c in view.conflicts],
-        credit_on=view.credit_on.isoformat(),
-        as_of=timestamp(view.as_of),
+        as_of=as_of(view.as_of),
         freshness=[feed_freshness(f) for f in view.feeds],
     )
 
@@ -115,7 +114,7 @@ def conflict_page(page: ConflictPage) -> registry_pb2.ListConflictsResponse:
     return registry_pb2.ListConflictsResponse(
         conflicts=[conflict(c) for c in page.conflicts],
         next_page_token=page.next_page_token,
-        as_of=timestamp(page.as_of),
+        as_of=as_of(page.as_of),
     )
 
 
@@ -125,8 +124,8 @@ def conflict_types(values: Any) -> list[ConflictType]:
 
 def history(h: History) -> registry_pb2.GetRecordHistoryResponse:
     return registry_pb2.GetRecordHistoryResponse(
-        versions=[stored_record(r, h.status_day) for r in h.versions],
-        current=[stored_record(r, h.status_day) for r in h.current],
+        versions=[stored_record(r, h.as_of.valid_on) for r in h.versions],
+        current=[stored_record(r, h.as_of.valid_on) for r in h.current],
         validity=[
             reconciliation_pb2.ValidityOnDate(
                 province=PROVINCE_TO_PB[v.province],
@@ -137,7 +136,7 @@ def history(h: History) -> registry_pb2.GetRecordHistoryResponse:
             )
             for v in h.validity
         ],
-        as_of=timestamp(h.as_of),
+        as_of=as_of(h.as_of),
     )
 
 
@@ -164,15 +163,16 @@ def reason(r: Reason) -> reconciliation_pb2.RecognitionReason:
     )
 
 
-def decision(d: Decision, decided_at: dt.datetime) -> registry_pb2.DecideRecognitionResponse:
+def decision(decided: Decided) -> registry_pb2.DecideRecognitionResponse:
+    d = decided.decision
     return registry_pb2.DecideRecognitionResponse(
         outcome=OUTCOME_TO_PB[d.outcome],
         reasons=[reason(r) for r in d.reasons],
         policy_version=d.policy_version,
         policy_digest=d.policy_digest,
         target_province=PROVINCE_TO_PB[d.target],
-        as_of=d.on.isoformat(),
-        decided_at=timestamp(decided_at),
+        as_of=as_of(decided.as_of),
+        decided_at=timestamp(decided.decided_at),
     )
 
 

@@ -4,23 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from services.core.credit import CreditFact
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import in_force_on
-from services.core.provenance import china_date, utcnow
+from services.core.history import AsOf, as_of, in_force_on
+from services.core.provenance import utcnow
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.recognition import Certificate, Decision, OpenConflict, RequestedItem
 from services.core.recognition_decisions import decide_certificate, decide_scope
 from services.core.records import RecordKind
+from services.core.standing import StandingOf, plain_key_of, standing
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
-from services.registry.reconciliation.institutions import parse_day, parse_record_key, parse_uscc
+from services.registry.reconciliation.institutions import known, parse_record_key, parse_uscc
 from services.registry.reconciliation.policy_source import PolicySource
+from services.registry.reconciliation.standing_inputs import StandingInputs
+from services.registry.records.as_of import RecordsAsOf, source
 from services.registry.records.store import RecordStore, StoredRow
 
 MAX_ITEMS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    certificate: Certificate | None
+    credit: list[CreditFact]
+    conflicts: list[OpenConflict]
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decision and the point of view it was taken from."""
+
+    decision: Decision
+    as_of: AsOf
+    # When it was decided: as_of.known_at, unless past knowledge was asked.
+    decided_at: dt.datetime
 
 
 def _open(conflicts: Sequence[StoredConflict]) -> list[OpenConflict]:
@@ -60,15 +81,13 @@ class RecognitionDecisions:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store = store
+        self._records = RecordsAsOf(store)
         self._conflicts = conflicts
         self._policy = policy
         self._clock = clock
 
     def now(self) -> dt.datetime:
         return self._clock()
-
-    def _day(self, as_of: str) -> dt.date:
-        return parse_day(as_of, "as_of", china_date(self._clock()))
 
     @staticmethod
     def _target(target: Province | None) -> Province:
@@ -78,10 +97,10 @@ class RecognitionDecisions:
             )
         return target
 
-    def _credit(self, uscc: str) -> list[CreditFact]:
+    def _credit(self, uscc: str, when: AsOf) -> list[CreditFact]:
         return [
             rows.credit_fact(r)
-            for r in self._store.by_uscc(uscc)
+            for r in self._records.by_uscc(uscc, when)
             if r.kind == RecordKind.CREDIT_EVENT
         ]
 
@@ -90,9 +109,10 @@ class RecognitionDecisions:
         record_key: str,
         *,
         target: Province | None,
-        as_of: str = "",
+        valid_on: str = "",
+        known_at: dt.datetime | None = None,
         source_province: Province | None = None,
-    ) -> Decision:
+    ) -> Decided:
         key = parse_record_key(record_key)
         if key.split("/", 1)[0] not in (RecordKind.QUALIFICATION, RecordKind.GREEN_CERT):
             raise InvalidRequest(
@@ -100,36 +120,72 @@ class RecognitionDecisions:
                 [Violation("record_key", "a qualification/... or green_cert/... key")],
             )
         goal = self._target(target)
-        day = self._day(as_of)
+        now = self._clock()
+        when = as_of(valid_on, known_at, now)
         policy = self._policy.current()
-        versions = self._store.versions(key)
+        facts = self._facts(key, when, source_province)
+        return Decided(
+            decide_certificate(
+                policy,
+                target=goal,
+                on=when.valid_on,
+                record_key=key,
+                certificate=facts.certificate,
+                credit=facts.credit,
+                conflicts=facts.conflicts,
+            ),
+            when,
+            now,
+        )
+
+    def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]:
+        """Where each certificate is recognised (core.standing: the decision of
+        for_record in every province, from the same facts)."""
+        policy = self._policy.current()
+        found: dict[str, StandingOf] = {}
+        for key in record_keys:
+            facts = self._facts(key, when, None)
+            found[key] = StandingOf(
+                standing(
+                    policy,
+                    on=when.valid_on,
+                    record_key=key,
+                    certificate=facts.certificate,
+                    credit=facts.credit,
+                    conflicts=facts.conflicts,
+                ),
+                facts.certificate is not None
+                and plain_key_of(facts.certificate, when.valid_on) is not None
+                and not facts.credit
+                and not facts.conflicts,
+            )
+        return found
+
+    def policy_digest(self) -> str:
+        return self._policy.current().digest
+
+    def _facts(self, key: str, when: AsOf, source_province: Province | None) -> _Facts:
+        """What a decision about a certificate reads: the version judged (the
+        one in force on the day of the province judged_province names), the
+        holder's credit events and the conflicts open about it."""
+        versions = self._records.versions(key, when)
         per_province: dict[str, list[StoredRow]] = defaultdict(list)
         for row in versions:
             per_province[row.province].append(row)
         current = [max(found, key=lambda r: r.revision) for found in per_province.values()]
         province = judged_province(key, current, source_province)
-        held = None if province is None else in_force_on(per_province[province], day, rows.source)
+        held = (
+            None if province is None else in_force_on(per_province[province], when.valid_on, source)
+        )
         if held is None:
-            return decide_certificate(
-                policy,
-                target=goal,
-                on=day,
-                record_key=key,
-                certificate=None,
-                credit=(),
-                conflicts=(),
-            )
+            return _Facts(None, [], [])
         cert = rows.certificate(held)
         label = getattr(cert.record, "label_code", "")
         subjects = [key, cert.holder_uscc, *([label] if label else [])]
-        return decide_certificate(
-            policy,
-            target=goal,
-            on=day,
-            record_key=key,
-            certificate=cert,
-            credit=self._credit(cert.holder_uscc),
-            conflicts=_open(self._conflicts.open_about(subjects)),
+        return _Facts(
+            cert,
+            self._credit(cert.holder_uscc, when),
+            _open(self._conflicts.open_about(subjects, known(when))),
         )
 
     def for_scope(
@@ -138,8 +194,9 @@ class RecognitionDecisions:
         items: Sequence[RequestedItem],
         *,
         target: Province | None,
-        as_of: str = "",
-    ) -> Decision:
+        valid_on: str = "",
+        known_at: dt.datetime | None = None,
+    ) -> Decided:
         compact = parse_uscc(uscc, "institution.uscc")
         if not items or len(items) > MAX_ITEMS:
             raise InvalidRequest(
@@ -154,23 +211,48 @@ class RecognitionDecisions:
         if bad:
             raise InvalidRequest("bad scope items", bad)
         goal = self._target(target)
-        day = self._day(as_of)
+        now = self._clock()
+        when = as_of(valid_on, known_at, now)
+        day = when.valid_on
         policy = self._policy.current()
-        qualifications: list[Certificate] = []
-        for row in self._store.by_uscc(compact):
-            if row.kind != RecordKind.QUALIFICATION:
-                continue
-            mine = [v for v in self._store.versions(row.record_key) if v.province == row.province]
-            held = in_force_on(mine, day, rows.source)
-            if held is not None:
-                qualifications.append(rows.certificate(held))
-        return decide_scope(
-            policy,
-            target=goal,
-            on=day,
-            uscc=compact,
-            qualifications=qualifications,
-            items=items,
-            credit=self._credit(compact),
-            conflicts=_open(self._conflicts.find(uscc=compact, open_only=True, limit=1000)),
+        qualifications = [
+            rows.certificate(row)
+            for row in self._records.by_uscc(compact, when)
+            if row.kind == RecordKind.QUALIFICATION
+        ]
+        return Decided(
+            decide_scope(
+                policy,
+                target=goal,
+                on=day,
+                uscc=compact,
+                qualifications=qualifications,
+                items=items,
+                credit=self._credit(compact, when),
+                conflicts=_open(
+                    self._conflicts.find(
+                        uscc=compact, open_only=True, limit=1000, known_at=known(when)
+                    )
+                ),
+            ),
+            when,
+            now,
         )
+
+
+class CertificateStandings:
+    """Standings for the checks (their Standings protocol): the decisions'
+    rule and facts, and which certificates they may differ for."""
+
+    def __init__(self, decisions: RecognitionDecisions, inputs: StandingInputs) -> None:
+        self._decisions = decisions
+        self._inputs = inputs
+
+    def policy_digest(self) -> str:
+        return self._decisions.policy_digest()
+
+    def bear_on(self, holder_uscc: str, subjects: Iterable[str]) -> bool:
+        return self._inputs.bear_on(holder_uscc, subjects)
+
+    def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]:
+        return self._decisions.standings(record_keys, when)

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 from services.common.convert import record_fields
 from services.core.credit import CreditFact
-from services.core.provenance import Source
-from services.core.provinces import Province
 from services.core.recognition import Certificate
 from services.core.records import MODEL_OF_KIND, CreditEvent, GreenCertification, Qualification
 from services.core.records import Record as DomainRecord
+from services.registry.records.as_of import source
 from services.registry.records.store import StoredRow
 from yrdhub.v1 import events_pb2, records_pb2
 
 
 def record_pb(row: StoredRow) -> records_pb2.Record:
     return events_pb2.Event.FromString(row.payload).record
-
-
-def source(row: StoredRow) -> Source:
-    return Source(
-        province=Province(row.province),
-        record_key=row.record_key,
-        revision=row.revision,
-        event_id=row.event_id,
-        sequence=row.sequence,
-        accepted_at=row.accepted_at,
-        applied_at=row.applied_at,
-    )
 
 
 def domain_record(row: StoredRow) -> DomainRecord:

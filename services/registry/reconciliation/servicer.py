@@ -14,12 +14,12 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import from_timestamp
 from services.core.provenance import china_date
 from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.records.mapping import as_of_asked
 from yrdhub.v1 import registry_pb2
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,9 @@ class ReconciliationRpcs:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.GetInstitutionResponse:
         view = await asyncio.to_thread(
-            self._use_cases.reconciliation.institution, request.uscc, request.credit_on
+            self._use_cases.reconciliation.institution,
+            request.uscc,
+            *as_of_asked(request.as_of),
         )
         return mapping.institution(view)
 
@@ -53,6 +55,7 @@ class ReconciliationRpcs:
         request: registry_pb2.ListConflictsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListConflictsResponse:
+        valid_on, known_at = as_of_asked(request.as_of)
         page = await asyncio.to_thread(
             lambda: self._use_cases.reconciliation.conflicts(
                 types=mapping.conflict_types(request.types),
@@ -60,6 +63,8 @@ class ReconciliationRpcs:
                 open_only=request.open_only,
                 page_size=request.page_size,
                 page_token=request.page_token,
+                valid_on=valid_on,
+                known_at=known_at,
             )
         )
         return mapping.conflict_page(page)
@@ -69,11 +74,10 @@ class ReconciliationRpcs:
         request: registry_pb2.GetRecordHistoryRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.GetRecordHistoryResponse:
-        recorded = (
-            from_timestamp(request.recorded_as_of) if request.HasField("recorded_as_of") else None
-        )
         history = await asyncio.to_thread(
-            self._use_cases.reconciliation.history, request.record_key, recorded, request.valid_on
+            self._use_cases.reconciliation.history,
+            request.record_key,
+            *as_of_asked(request.as_of),
         )
         return mapping.history(history)
 
@@ -84,6 +88,7 @@ class ReconciliationRpcs:
     ) -> registry_pb2.DecideRecognitionResponse:
         decisions = self._use_cases.decisions
         target = mapping.province_or_none(request.target_province)
+        valid_on, known_at = as_of_asked(request.as_of)
         if request.WhichOneof("subject") == "institution":
             scope = request.institution
             decision = await asyncio.to_thread(
@@ -91,7 +96,8 @@ class ReconciliationRpcs:
                     scope.uscc,
                     mapping.requested_items(scope.items),
                     target=target,
-                    as_of=request.as_of,
+                    valid_on=valid_on,
+                    known_at=known_at,
                 )
             )
         else:
@@ -99,11 +105,12 @@ class ReconciliationRpcs:
                 lambda: decisions.for_record(
                     request.record_key,
                     target=target,
-                    as_of=request.as_of,
+                    valid_on=valid_on,
+                    known_at=known_at,
                     source_province=mapping.province_or_none(request.source_province),
                 )
             )
-        return mapping.decision(decision, decisions.now())
+        return mapping.decision(decision)
 
     async def WatchChanges(
         self, request: registry_pb2.WatchChangesRequest, context: grpc.aio.ServicerContext[Any, Any]

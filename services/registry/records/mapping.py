@@ -8,20 +8,23 @@ the two to equal answers.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from services.common.convert import (
     CERTIFICATE_STATUS_FROM_PB,
     CERTIFICATE_STATUS_TO_PB,
     KIND_TO_PB,
     PROVINCE_TO_PB,
+    from_timestamp,
     timestamp,
 )
+from services.core.history import AsOf
 from services.core.provenance import Source
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus, effective_status
 from services.registry.records.store import Feed, StoredRow
-from yrdhub.v1 import common_pb2, events_pb2, registry_pb2
+from yrdhub.v1 import common_pb2, events_pb2, records_pb2, registry_pb2
 
 _CERTIFICATES = ("qualification", "green_cert")
 
@@ -74,3 +77,50 @@ def provenance(source: Source) -> common_pb2.Provenance:
         accepted_at=timestamp(source.accepted_at),
         applied_at=timestamp(source.applied_at),
     )
+
+
+def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
+    """A request's AsOf: the valid day as text (checked by core.history.as_of)
+    and the instant of knowledge, None when unset."""
+    return msg.valid_on, from_timestamp(msg.known_at) if msg.HasField("known_at") else None
+
+
+def as_of(value: AsOf) -> common_pb2.AsOf:
+    """The AsOf an answer states."""
+    return common_pb2.AsOf(valid_on=value.valid_on.isoformat(), known_at=timestamp(value.known_at))
+
+
+def certificate_facts(
+    record: records_pb2.Record,
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """(holder name, canonical status, first and last valid day) of a certificate:
+    what conflict rules compare and what decides its status and standing on the
+    day of a check."""
+    which = record.WhichOneof("body")
+    if which == "qualification":
+        name = record.qualification.institution_name
+    elif which == "green_cert":
+        name = record.green_cert.enterprise_name
+    else:
+        return None, None, None, None
+    cert = getattr(record, which)
+    status = CERTIFICATE_STATUS_FROM_PB.get(cert.status.canonical)
+    return (
+        name,
+        status.value if status is not None else None,
+        _iso_day(cert.valid_from, "valid_from"),
+        _iso_day(cert.valid_until, "valid_until"),
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def _iso_day(text: str, field: str) -> str | None:
+    """A certificate's first or last valid day as YYYY-MM-DD, the form checks
+    compare as text; a date that is no date makes the event unreadable (a dead
+    letter)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{field} {text!r} is not a date") from None

@@ -10,9 +10,7 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import timestamp
-from services.core.provenance import china_date
-from services.registry.records.mapping import feed_freshness, stored_record
+from services.registry.records.mapping import as_of, as_of_asked, feed_freshness, stored_record
 from services.registry.records.queries import RegistryQueries
 from yrdhub.v1 import registry_pb2
 
@@ -26,10 +24,10 @@ class RecordRpcs:
     async def GetRecord(
         self, request: registry_pb2.GetRecordRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> registry_pb2.GetRecordResponse:
-        now = self._queries.now()
-        rows = self._queries.record(request.record_key)
+        found = self._queries.record(request.record_key, *as_of_asked(request.as_of))
+        day = found.as_of.valid_on
         return registry_pb2.GetRecordResponse(
-            records=[stored_record(r, china_date(now)) for r in rows], as_of=timestamp(now)
+            records=[stored_record(r, day) for r in found.rows], as_of=as_of(found.as_of)
         )
 
     async def ListInstitutionRecords(
@@ -37,10 +35,10 @@ class RecordRpcs:
         request: registry_pb2.ListInstitutionRecordsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListInstitutionRecordsResponse:
-        now = self._queries.now()
-        rows = self._queries.institution(request.uscc)
+        found = self._queries.institution(request.uscc, *as_of_asked(request.as_of))
+        day = found.as_of.valid_on
         return registry_pb2.ListInstitutionRecordsResponse(
-            records=[stored_record(r, china_date(now)) for r in rows], as_of=timestamp(now)
+            records=[stored_record(r, day) for r in found.rows], as_of=as_of(found.as_of)
         )
 
     async def GetRegistryStatus(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
@@ -66,9 +66,22 @@ class DeadEvent:
     payload: bytes
 
 
-# StoredRow's fields are columns of both record tables (kind is derived for versions).
+@dataclass(frozen=True, slots=True)
+class KnownVersion:
+    """A version with what as-of lookups select on: its holder and codes."""
+
+    row: StoredRow
+    uscc: str
+    code: str | None
+    label_code: str | None
+
+    def names(self, code: str) -> bool:
+        return code in (self.code, self.label_code)
+
+
+# StoredRow's fields are columns of both record tables.
 _ROW_FIELDS = tuple(StoredRow.__dataclass_fields__)
-_VERSION_FIELDS = tuple(f for f in _ROW_FIELDS if f != "kind")
+_KNOWN_FIELDS = (*_ROW_FIELDS, "uscc", "code", "label_code")
 
 
 def _stored(row: Sequence[Any]) -> StoredRow:
@@ -134,18 +147,46 @@ class RecordStore:
         """Every version of a record from every province, by province then revision;
         with `applied_by`, only those the registry had applied at or before it."""
         v = version_table.c
-        stmt = select(*(v[name] for name in _VERSION_FIELDS)).where(
+        stmt = select(*(v[name] for name in _ROW_FIELDS)).where(
             # Every province listed, so the lookup walks the primary key.
             v.province.in_(PROVINCE_CODES),
             v.record_key == record_key,
         )
         if applied_by is not None:
             stmt = stmt.where(v.applied_at <= applied_by)
-        kind = record_key.split("/", 1)[0]
+        with self._engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(stmt.order_by(v.province, v.revision))]
+
+    def known_versions(
+        self,
+        applied_by: dt.datetime,
+        *,
+        record_key: str | None = None,
+        uscc: str | None = None,
+        code: str | None = None,
+    ) -> list[KnownVersion]:
+        """Every version applied at or before `applied_by` of the records that,
+        by then, had a version with this key, holder or certificate or label
+        code (which version held on a day is the caller's question)."""
+        v = version_table.c
+        known = v.applied_at <= applied_by
+        if record_key is not None:
+            # Every province listed, so the lookup walks the primary key.
+            stmt = select(*(v[name] for name in _KNOWN_FIELDS)).where(
+                v.province.in_(PROVINCE_CODES), v.record_key == record_key, known
+            )
+        else:
+            naming = (
+                v.uscc == uscc if uscc is not None else or_(v.code == code, v.label_code == code)
+            )
+            records = select(v.province, v.record_key).where(naming, known).distinct()
+            stmt = select(*(v[name] for name in _KNOWN_FIELDS)).where(
+                tuple_(v.province, v.record_key).in_(records), known
+            )
         with self._engine.connect() as conn:
             return [
-                _stored((province, key, kind, *rest))
-                for province, key, *rest in conn.execute(stmt.order_by(v.province, v.revision))
+                KnownVersion(_stored(row[:9]), *row[9:])
+                for row in conn.execute(stmt.order_by(v.province, v.record_key, v.revision))
             ]
 
     def feeds(self) -> list[Feed]:

@@ -46,6 +46,7 @@ class RegistryRecord(RecordTables, table=True):
     holder_name: str | None = Field(default=None, max_length=500)
     status: str | None = Field(default=None, max_length=16)
     # Unbounded: an exchange's malformed date must not fail a whole batch.
+    valid_from: str | None = Field(default=None)
     valid_until: str | None = Field(default=None)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     # Check answers serialized at apply time (see answers.py): the StoredRecord
@@ -55,16 +56,26 @@ class RegistryRecord(RecordTables, table=True):
 
 
 class RecordVersion(RecordTables, table=True):
-    """Every revision ever applied: the history behind as-of queries."""
+    """Every revision ever applied: the history behind as-of queries, which
+    find records by holder and code as they stood at the time asked."""
 
     __tablename__ = "record_version"
+    __table_args__ = (
+        Index("ix_record_version_uscc", "uscc"),
+        Index("ix_record_version_code", "code"),
+        Index("ix_record_version_label", "label_code"),
+    )
     province: str = Field(primary_key=True, max_length=2)
     record_key: str = Field(primary_key=True, max_length=200)
     revision: int = Field(primary_key=True)
+    kind: str = Field(max_length=32)
     sequence: int
     event_id: str = Field(max_length=36)
     accepted_at: dt.datetime
     applied_at: dt.datetime
+    uscc: str = Field(max_length=18)
+    code: str | None = Field(default=None, max_length=64)
+    label_code: str | None = Field(default=None, max_length=64)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 

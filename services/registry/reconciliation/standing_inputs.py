@@ -1,0 +1,106 @@
+"""What besides a certificate itself can change where it is recognised: its
+holder's credit events and conflicts open about it, its holder or its label.
+
+Label checks ask for thousands of certificates a second; most touch neither,
+and their standing follows from the certificate alone (core.standing). This
+keeps, as of the last commit, the holders with a credit event and the subjects
+of open conflicts, so a check tells those apart with a set lookup. The ingest
+thread refreshes it after each commit from the change log (every credit event
+version and every conflict change is there, in commit order), so a refresh
+reads only what the commit added.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.engine import Engine
+
+from services.core.records import RecordKind
+from services.registry.reconciliation.changelog import change_log
+from services.registry.reconciliation.conflict_store import conflict_table
+from services.registry.records.tables import record_table
+
+_CREDIT_KEYS = f"{RecordKind.CREDIT_EVENT.value}/%"
+
+
+class StandingInputs:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()  # one refresh at a time
+        self._open: dict[int, str] = {}
+        self._holders: set[str] = set()
+        self._cursor = 0
+        # What readers use: replaced whole after each refresh, never mutated.
+        self._credit_holders: frozenset[str] = frozenset()
+        self._subjects: frozenset[str] = frozenset()
+        self._load()
+
+    def _load(self) -> None:
+        log, r, c = change_log.c, record_table.c, conflict_table.c
+        with self._engine.begin() as conn:  # one snapshot for the three reads
+            cursor = conn.execute(select(func.max(log.id))).scalar() or 0
+            holders = conn.execute(
+                select(r.uscc).where(r.kind == RecordKind.CREDIT_EVENT.value).distinct()
+            ).scalars()
+            self._holders = set(holders)
+            self._open = {
+                conflict_id: subject
+                for conflict_id, subject in conn.execute(
+                    select(c.id, c.subject).where(c.resolved_at.is_(None))
+                )
+            }
+        self._cursor = int(cursor)
+        self._publish()
+
+    def _publish(self) -> None:
+        self._credit_holders = frozenset(self._holders)
+        self._subjects = frozenset(self._open.values())
+
+    def refresh(self) -> None:
+        """Takes in what was committed since the last refresh (the ingest thread
+        calls it after each commit)."""
+        log = change_log.c
+        with self._lock, self._engine.connect() as conn:
+            # The bound first: every change up to it is committed when it is seen
+            # (one writer, ids in commit order), so none is skipped for good.
+            top = int(conn.execute(select(func.max(log.id))).scalar() or self._cursor)
+            rows = conn.execute(
+                select(log.id, log.usccs, log.conflict_id, log.conflict)
+                .where(
+                    log.id > self._cursor,
+                    log.id <= top,
+                    or_(log.record_key.like(_CREDIT_KEYS), log.conflict_id.is_not(None)),
+                )
+                .order_by(log.id)
+            ).all()
+            self._take(rows)
+            self._cursor = max(self._cursor, top)
+
+    def _take(self, rows: Iterable[tuple[int, str, int | None, str | None]]) -> None:
+        changed = False
+        for _id, usccs, conflict_id, snapshot in rows:
+            if conflict_id is None:
+                new = {u for u in usccs.split(",") if u} - self._holders
+                self._holders |= new
+                changed = changed or bool(new)
+                continue
+            state = json.loads(snapshot or "{}")
+            if state.get("resolved_at") is None:
+                self._open[conflict_id] = state["subject"]
+            else:
+                self._open.pop(conflict_id, None)
+            changed = True
+        if changed:
+            self._publish()
+
+    def bear_on(self, holder_uscc: str, subjects: Iterable[str]) -> bool:
+        """Whether a credit event of the holder, or an open conflict about one of
+        `subjects` (record key, holder, label code), may bear on a standing."""
+        if holder_uscc in self._credit_holders:
+            return True
+        open_subjects = self._subjects
+        return any(s in open_subjects for s in subjects)

@@ -1,0 +1,87 @@
+"""Records as the hub knew them at an instant and as they held on a day (the
+bitemporal reads behind every query's AsOf)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from services.core.history import AsOf, in_force_on, latest
+from services.core.provenance import Source
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.registry.records.store import KnownVersion, RecordStore, StoredRow
+
+
+def source(row: StoredRow) -> Source:
+    return Source(
+        province=Province(row.province),
+        record_key=row.record_key,
+        revision=row.revision,
+        event_id=row.event_id,
+        sequence=row.sequence,
+        accepted_at=row.accepted_at,
+        applied_at=row.applied_at,
+    )
+
+
+def in_force(
+    versions: Iterable[KnownVersion],
+    day: dt.date,
+    keep: Callable[[KnownVersion], bool] = lambda _: True,
+) -> list[KnownVersion]:
+    """Each province's version of each record in force on `day` (core.history's
+    rule), when `keep` accepts it: a record whose holder or code changed is
+    found by what it said on that day, not by what an older version said."""
+    per_record: dict[tuple[str, str], list[KnownVersion]] = defaultdict(list)
+    for version in versions:
+        per_record[(version.row.province, version.row.record_key)].append(version)
+    held = (_held_on(found, day) for _, found in sorted(per_record.items()))
+    return [v for v in held if v is not None and keep(v)]
+
+
+def _held_on(versions: list[KnownVersion], day: dt.date) -> KnownVersion | None:
+    if versions[0].row.kind == RecordKind.CREDIT_EVENT:
+        # A credit event dates itself (listed and lifted days), and its later
+        # revisions correct those dates: the latest known version judges every day.
+        return latest(versions, lambda v: v.row.revision)
+    return in_force_on(versions, day, lambda v: source(v.row))
+
+
+class RecordsAsOf:
+    """The record reads of every query, at its AsOf: the current rows when they
+    answer (the hub's present knowledge, on a day from today on), else the
+    versions applied by known_at, each record's one in force on valid_on."""
+
+    def __init__(self, store: RecordStore) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> RecordStore:
+        return self._store
+
+    def by_key(self, record_key: str, when: AsOf) -> list[StoredRow]:
+        if when.current:
+            return self._store.by_key(record_key)
+        found = self._store.known_versions(when.known_at, record_key=record_key)
+        return [v.row for v in in_force(found, when.valid_on)]
+
+    def by_uscc(self, uscc: str, when: AsOf) -> list[StoredRow]:
+        """Records naming the holder, by kind, key and province."""
+        if when.current:
+            return self._store.by_uscc(uscc)
+        found = self._store.known_versions(when.known_at, uscc=uscc)
+        held = in_force(found, when.valid_on, lambda v: v.uscc == uscc)
+        return sorted((v.row for v in held), key=lambda r: (r.kind, r.record_key, r.province))
+
+    def by_code(self, code: str, when: AsOf) -> list[KnownVersion]:
+        """Certificates whose number or label code is `code`, by province (only
+        for a past day or knowledge: current checks read their stored answers)."""
+        found = self._store.known_versions(when.known_at, code=code)
+        held = in_force(found, when.valid_on, lambda v: v.names(code))
+        return sorted(held, key=lambda v: (v.row.province, v.row.record_key))
+
+    def versions(self, record_key: str, when: AsOf) -> list[StoredRow]:
+        """Every version the hub knew at when.known_at, by province then revision."""
+        return self._store.versions(record_key, None if when.latest else when.known_at)
