@@ -29,6 +29,11 @@ scripts/browser.sh || fail "scripts/browser.sh"
 step "buf lint"
 "$bin/buf" lint proto || fail "buf lint proto"
 
+step "buf breaking (against the last released contracts)"
+released=$(scripts/contracts-release.sh) || fail "no released contracts in proto/releases/"
+"$bin/buf" breaking proto --against "$released" \
+  || fail "an incompatible change to the contracts released as $released (see proto/CHANGELOG.md)"
+
 step "generated code is up to date"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
