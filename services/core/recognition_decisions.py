@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from services.core.credit import CreditFact
 from services.core.policy import Outcome, RecognitionPolicy
@@ -65,22 +66,68 @@ def decide_certificate(
     `credit` holds the holder's credit events from every province; `conflicts`
     the open conflicts about the certificate or its holder.
     """
+    reasons = certificate_reasons(
+        policy,
+        on=on,
+        record_key=record_key,
+        certificate=certificate,
+        credit=credit,
+        conflicts=conflicts,
+    )
+    return _decision(policy, target, on, reasons.for_target(target))
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateReasons:
+    """Every reason of decide_certificate but the one that depends on the target
+    province (source.accepted), which for_target puts in its place."""
+
+    policy: RecognitionPolicy
+    certificate: Certificate | None
+    first: Reason
+    rest: tuple[Reason, ...]
+
+    def for_target(self, target: Province) -> list[Reason]:
+        if self.certificate is None:
+            return [self.first]
+        return [self.first, source_accepted(self.policy, target, self.certificate), *self.rest]
+
+
+def certificate_reasons(
+    policy: RecognitionPolicy,
+    *,
+    on: dt.date,
+    record_key: str,
+    certificate: Certificate | None,
+    credit: Sequence[CreditFact],
+    conflicts: Sequence[OpenConflict],
+) -> CertificateReasons:
+    """decide_certificate's reasons, computed once for every target province."""
     if certificate is None:
-        return _decision(
+        return CertificateReasons(
             policy,
-            target,
-            on,
-            [
-                Reason(
-                    "record.known",
-                    Outcome.NOT_RECOGNIZED,
-                    f"no version of {record_key} to judge (none published, "
-                    "or none by the province asked)",
-                    (request_input("record_key", record_key),),
-                )
-            ],
+            None,
+            Reason(
+                "record.known",
+                Outcome.NOT_RECOGNIZED,
+                f"no version of {record_key} to judge (none published, "
+                "or none by the province asked)",
+                (request_input("record_key", record_key),),
+            ),
+            (),
         )
-    reasons = [
+    rest = [
+        validity_started(certificate, on),
+        status_on_date(policy, certificate, on),
+        credit_listings(policy, certificate.holder_uscc, credit, on),
+        conflicts_open(policy, conflicts),
+    ]
+    record = certificate.record
+    if isinstance(record, Qualification) and policy.scope.require_standard_in_force:
+        rest.append(standards_in_force(policy, [(i, certificate) for i in record.scope], on))
+    return CertificateReasons(
+        policy,
+        certificate,
         Reason(
             "record.known",
             Outcome.RECOGNIZED,
@@ -88,14 +135,8 @@ def decide_certificate(
             f"{certificate.source.revision} of {record_key}",
             (record_input("revision", certificate.source.revision, certificate),),
         ),
-        *_certificate_reasons(policy, target, certificate, on),
-        credit_listings(policy, certificate.holder_uscc, credit, on),
-        conflicts_open(policy, conflicts),
-    ]
-    record = certificate.record
-    if isinstance(record, Qualification) and policy.scope.require_standard_in_force:
-        reasons.append(standards_in_force(policy, [(i, certificate) for i in record.scope], on))
-    return _decision(policy, target, on, reasons)
+        tuple(rest),
+    )
 
 
 def _key(text: str) -> str:

@@ -22,7 +22,7 @@ from services.core.credit import CreditFact
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provinces import Province
 from services.core.recognition import Certificate, OpenConflict
-from services.core.recognition_decisions import decide_certificate
+from services.core.recognition_decisions import certificate_reasons
 from services.core.records import GreenCertification
 from services.core.status import CertificateStatus, effective_status
 
@@ -72,18 +72,19 @@ def standing(
     credit: Sequence[CreditFact],
     conflicts: Sequence[OpenConflict],
 ) -> Standing:
-    """decide_certificate's outcome in every province."""
+    """decide_certificate's outcome in every province (its reasons computed
+    once: only source.accepted depends on the target)."""
+    reasons = certificate_reasons(
+        policy,
+        on=on,
+        record_key=record_key,
+        certificate=certificate,
+        credit=credit,
+        conflicts=conflicts,
+    )
     return Standing(
         tuple(
-            decide_certificate(
-                policy,
-                target=target,
-                on=on,
-                record_key=record_key,
-                certificate=certificate,
-                credit=credit,
-                conflicts=conflicts,
-            ).outcome
+            max((r.effect for r in reasons.for_target(target)), key=lambda o: o.severity)
             for target in _PROVINCES
         )
     )

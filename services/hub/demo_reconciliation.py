@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from devtools.datagen import DataSet
-from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
+from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, from_timestamp
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.client import ChangeSubscription
@@ -118,10 +118,10 @@ def _show_conflict(
     console.print(table)
 
 
-def _decide(registry: Any, record_key: str) -> Any:
+def _decide(registry: Any, record_key: str, as_of: Any = None) -> Any:
     return registry.DecideRecognition(
         registry_pb2.DecideRecognitionRequest(
-            record_key=record_key, target_province=PROVINCE_TO_PB[Province.ZJ]
+            record_key=record_key, target_province=PROVINCE_TO_PB[Province.ZJ], as_of=as_of
         )
     )
 
@@ -165,6 +165,13 @@ def _show_credit_blocks_recognition(
         f"{_outcome(after.outcome)}."
     )
     console.print(_reasons_table(after, key))
+    # Record time: the first question, asked again with its own as_of.
+    then = _decide(registry, key, before.as_of)
+    console.print(
+        f"Asked as of the first answer (known_at {from_timestamp(before.as_of.known_at):%H:%M:%S}Z, "
+        f"valid_on {before.as_of.valid_on}), the registry answers as it did then: "
+        f"{_outcome(then.outcome)}, with the same {len(then.reasons)} reasons."
+    )
 
 
 def _reasons_table(decision: Any, subject: str) -> Table:

@@ -40,11 +40,6 @@ class StoredAnswer(NamedTuple):
     body: bytes
     status: str | None  # canonical status (a CertificateStatus value)
     valid_until: str | None  # ISO date
-    valid_from: str | None = None  # ISO date (read for green certificates)
-
-    def started(self, day: str) -> bool:
-        """Whether the certificate's validity had begun on `day` (ISO)."""
-        return self.valid_from is None or self.valid_from <= day
 
     def effective_status(self, today: dt.date) -> int:
         """The CertificateStatus (protobuf value) a reader sees on `today`."""
@@ -146,16 +141,18 @@ def _label_match_body(event: events_pb2.Event) -> bytes:
     ).SerializeToString()
 
 
-def stored_answer(row: StoredRow) -> tuple[StoredAnswer, StoredAnswer | None]:
+def stored_answer(row: StoredRow) -> tuple[StoredAnswer, StoredAnswer | None, str | None]:
     """A stored version's answers, as the apply path would have stored them
-    (its StoredRecord, and a green certificate's LabelMatch): how a check of a
-    past day or past knowledge answers from the version in force then."""
+    (its StoredRecord, and a green certificate's LabelMatch), and its first
+    valid day: how a check of a past day or past knowledge answers from the
+    version in force then."""
     event = events_pb2.Event.FromString(row.payload)
     answer, label = precompute(event, row.applied_at)
     _name, status, since, until = certificate_facts(event.record)
     return (
-        StoredAnswer(answer or b"", status, until, since),
-        None if label is None else StoredAnswer(label, status, until, since),
+        StoredAnswer(answer or b"", status, until),
+        None if label is None else StoredAnswer(label, status, until),
+        since,
     )
 
 

@@ -57,6 +57,6 @@ class CertificateChecks:
         else:
             rows = []
             for version in self._records.by_code(value, when):
-                answer, _ = stored_answer(version.row)
+                answer, _, _ = stored_answer(version.row)
                 rows.append((answer.body, answer.status, answer.valid_until, version.row.province))
         return certificate_check(rows, when, self._feeds.derived(certificate_freshness))

@@ -76,8 +76,8 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
     if not result.matches:
         return head + _NOT_FOUND_TAIL
     if len(result.matches) == 1:
-        answer = result.matches[0].answer
-        status = answer.effective_status(today)
+        row = result.matches[0]
+        answer, status = row.answer, row.status
         match = answers.label_match(answer, status)
         return (
             head
@@ -92,7 +92,7 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
     parts.extend(
         bytes_field(
             _CHECK.MATCHES_FIELD_NUMBER,
-            answers.label_match(row.answer, row.answer.effective_status(today)),
+            answers.label_match(row.answer, row.status),
         )
         for row in result.matches
     )
@@ -117,8 +117,6 @@ def label_response(answer: LabelAnswer, freshness: bytes) -> bytes:
 def label_matches(result: LabelResult, today: dt.date) -> list[labels_pb2.LabelMatch]:
     """Each province's certificate as a message (what the verify page shows)."""
     return [
-        labels_pb2.LabelMatch.FromString(
-            answers.label_match(row.answer, row.answer.effective_status(today))
-        )
+        labels_pb2.LabelMatch.FromString(answers.label_match(row.answer, row.status))
         for row in result.matches
     ]

@@ -5,7 +5,9 @@ which the reconciliation decides with DecideRecognition's own rule and facts;
 the composition root hands that in (Standings). A certificate with no credit
 event of its holder and no open conflict about it has the standing of every
 such certificate with the same plain key, so a batch asks the reconciliation
-only about the others and about keys it has not met yet.
+only about the others and about keys it has not met yet; and what it answered
+holds until the certificate's versions change or a credit event or conflict
+change is committed (Standings.generation).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from services.common.convert import CERTIFICATE_STATUS_TO_PB
 from services.core.codes import MAX_CODE_LENGTH, code_from_query
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
@@ -34,6 +37,7 @@ from services.registry.checks.answers import StoredAnswer, stored_answer
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.store import Feed
+from yrdhub.v1 import labels_pb2
 
 
 class Standings(Protocol):
@@ -41,11 +45,17 @@ class Standings(Protocol):
 
     def policy_digest(self) -> str: ...
 
-    def bear_on(self, holder_uscc: str, subjects: Iterable[str]) -> bool:
-        """Whether a credit event or an open conflict may change a standing."""
+    def bearing(self) -> tuple[frozenset[str], frozenset[str]]:
+        """What may change a standing, as of the last commit: the holders with a
+        credit event, and the subjects (record key, holder, label code) of open
+        conflicts."""
         ...
 
     def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]: ...
+
+    def generation(self) -> int:
+        """Changes whenever a credit event or a conflict change is committed."""
+        ...
 
 
 class LabelRow(NamedTuple):
@@ -55,8 +65,16 @@ class LabelRow(NamedTuple):
     province: str
     record_key: str
     holder: str
-    label_code: str | None
+    label_code: str
     answer: StoredAnswer  # its LabelMatch
+    # Its effective status on the answer's day (a protobuf value), and whether
+    # its validity had begun by then.
+    status: int
+    started: bool
+
+    @property
+    def revision(self) -> int:
+        return labels_pb2.LabelMatch.FromString(self.answer.body).revision
 
 
 class LabelResult(NamedTuple):
@@ -86,7 +104,7 @@ def verdict(result: LabelResult, today: dt.date) -> Verdict:
             LabelFinding(
                 _PROVINCE[row.province],
                 row.record_key.removeprefix("green_cert/"),
-                row.answer.status_on(today),
+                _STATUS_OF[row.status],
             )
             for row in result.matches
         ]
@@ -94,6 +112,7 @@ def verdict(result: LabelResult, today: dt.date) -> Verdict:
 
 
 _PROVINCE = {p.value: p for p in Province}
+_STATUS_OF = {int(pb): s for s, pb in CERTIFICATE_STATUS_TO_PB.items()}
 
 
 class LabelQueries:
@@ -112,6 +131,8 @@ class LabelQueries:
         self._clock = clock
         # Standings of plain certificates under the current policy.
         self._plain: tuple[str, dict[PlainKey, Standing]] = ("", {})
+        # Standings the reconciliation decided, for the current generation.
+        self._decided: tuple[int, dict[_Decided, StandingOf]] = (-1, {})
 
     @property
     def feed_cache(self) -> FeedCache:
@@ -142,7 +163,11 @@ class LabelQueries:
         if bad:
             raise InvalidRequest("malformed codes", bad)
         when = as_of(valid_on, known_at, self._clock())
-        found = self._lookup(set(codes)) if when.current else self._lookup_then(set(codes), when)
+        found = (
+            self._lookup(set(codes), when.valid_on)
+            if when.current
+            else self._lookup_then(set(codes), when)
+        )
         standing = self._standings_of(found, when)
         results = [
             LabelResult(q, c, found.get(c, []), standing.get(c, NOWHERE))
@@ -150,12 +175,22 @@ class LabelQueries:
         ]
         return LabelAnswer(results, self._feeds.get(), when)
 
-    def _lookup(self, codes: set[str]) -> dict[str, list[LabelRow]]:
+    def _lookup(self, codes: set[str], day: dt.date) -> dict[str, list[LabelRow]]:
         found: dict[str, list[LabelRow]] = defaultdict(list)
-        for code, province, key, holder, label, answer in self._reader.label_answers_by_code(
-            list(codes)
-        ):
-            found[code].append(LabelRow(province, key, holder, label, answer))
+        for (
+            code,
+            province,
+            key,
+            holder,
+            label,
+            answer,
+            started,
+        ) in self._reader.label_answers_by_code(list(codes), day.isoformat()):
+            found[code].append(
+                LabelRow(
+                    province, key, holder, label, answer, answer.effective_status(day), started
+                )
+            )
         for rows in found.values():
             if len(rows) > 1:
                 rows.sort(key=lambda r: r.province)
@@ -168,11 +203,17 @@ class LabelQueries:
             rows = []
             for version in self._records.by_code(code, when):
                 row = version.row
-                _, label = stored_answer(row)
+                _, label, since = stored_answer(row)
                 if label is not None:
                     rows.append(
                         LabelRow(
-                            row.province, row.record_key, version.uscc, version.label_code, label
+                            row.province,
+                            row.record_key,
+                            version.uscc,
+                            version.label_code or code,
+                            label,
+                            label.effective_status(when.valid_on),
+                            since is None or since <= when.valid_on.isoformat(),
                         )
                     )
             if rows:
@@ -181,41 +222,92 @@ class LabelQueries:
 
     def _standings_of(self, found: dict[str, list[LabelRow]], when: AsOf) -> dict[str, Standing]:
         """Each found code's standing: from the plain standings where the
-        certificate's alone decides it, else from the reconciliation."""
+        certificate alone decides it, else from the reconciliation."""
+        if not when.current:
+            return {code: s for code, (s, _) in self._decided_standings(found, when).items()}
         source = self._standings
+        digest = source.policy_digest()
+        if self._plain[0] != digest:
+            self._plain = (digest, {})
+        plain = self._plain[1]
         known: dict[str, Standing] = {}
-        asked: dict[str, set[str]] = {}  # code -> record keys to ask about
-        plain_of: dict[str, PlainKey] = {}
-        if when.current:
-            digest = source.policy_digest()
-            if self._plain[0] != digest:
-                self._plain = (digest, {})
-            plain = self._plain[1]
-            day = when.valid_on
-            iso = day.isoformat()
-            for code, rows in found.items():
-                if len(rows) == 1:
-                    row = rows[0]
-                    subjects = (row.record_key, row.holder, row.label_code or "")
-                    if not source.bear_on(row.holder, subjects):
-                        key = plain_key(
-                            _PROVINCE[row.province],
-                            row.answer.started(iso),
-                            row.answer.status_on(day),
-                        )
-                        hit = plain.get(key)
-                        if hit is not None:
-                            known[code] = hit
-                            continue
-                        plain_of[code] = key
-                asked[code] = {r.record_key for r in rows}
-        else:
-            asked = {code: {r.record_key for r in rows} for code, rows in found.items()}
-        if asked:
-            decided = source.standings(set().union(*asked.values()), when)
-            for code, keys in asked.items():
-                of = [decided[k] for k in sorted(keys)]
-                known[code] = least_of(s.standing for s in of)
-                if code in plain_of and all(s.plain for s in of):
-                    self._plain[1][plain_of[code]] = known[code]
+        asked: dict[str, list[LabelRow]] = {}
+        # Plain codes whose plain key is not known yet: one of each key is asked.
+        waiting: dict[PlainKey, list[str]] = {}
+        credit, disputed = source.bearing()
+        # The batch's hottest loop: set lookups inline, the plain key built here
+        # as core.standing.plain_key builds it (the plain standings fill through it).
+        for code, rows in found.items():
+            if len(rows) == 1:
+                row = rows[0]
+                holder = row.holder
+                if not (
+                    holder in credit
+                    or holder in disputed
+                    or row.record_key in disputed
+                    or row.label_code in disputed
+                ):
+                    key = (_PROVINCE[row.province], row.started, _STATUS_OF[row.status])
+                    hit = plain.get(key)
+                    if hit is not None:
+                        known[code] = hit
+                        continue
+                    same = waiting.setdefault(plain_key(*key), [])
+                    same.append(code)
+                    if len(same) > 1:
+                        continue
+            asked[code] = rows
+        decided = self._decided_standings(asked, when, digest)
+        for key, codes in waiting.items():
+            standing, was_plain = decided[codes[0]]
+            if was_plain:
+                plain[key] = standing
+                decided.update((code, (standing, True)) for code in codes[1:])
+            elif len(codes) > 1:
+                # Facts changed since the last commit's sets: ask about each one.
+                decided.update(
+                    self._decided_standings({c: found[c] for c in codes[1:]}, when, digest)
+                )
+        known.update((code, standing) for code, (standing, _) in decided.items())
         return known
+
+    def _decided_standings(
+        self, found: dict[str, list[LabelRow]], when: AsOf, digest: str = ""
+    ) -> dict[str, tuple[Standing, bool]]:
+        """The reconciliation's standing of each code (a label on several
+        certificates is recognised where all are), and whether every one was
+        plain; kept, for current questions, until the facts change."""
+        if not found:
+            return {}
+        source = self._standings
+        cache: dict[_Decided, StandingOf] = {}
+        if when.current:
+            generation = source.generation()
+            if self._decided[0] != generation or len(self._decided[1]) > _MAX_DECIDED:
+                self._decided = (generation, {})
+            cache = self._decided[1]
+        wanted: dict[str, dict[str, _Decided]] = {}
+        for code, rows in found.items():
+            versions: dict[str, list[tuple[str, int]]] = defaultdict(list)
+            for r in rows:
+                versions[r.record_key].append((r.province, r.revision))
+            wanted[code] = {
+                k: (k, tuple(sorted(v)), when.valid_on, digest) for k, v in versions.items()
+            }
+        missing = {k for keys in wanted.values() for k, c in keys.items() if c not in cache}
+        fresh = source.standings(missing, when) if missing else {}
+        out: dict[str, tuple[Standing, bool]] = {}
+        for code, keys in wanted.items():
+            of = []
+            for k, c in sorted(keys.items()):
+                if k in fresh:
+                    cache[c] = fresh[k]
+                of.append(cache[c])
+            out[code] = (least_of(s.standing for s in of), all(s.plain for s in of))
+        return out
+
+
+# A record key, its versions carrying the code (province, revision), the day and
+# the policy digest: what a standing the reconciliation decided is kept under.
+_Decided = tuple[str, tuple[tuple[str, int], ...], dt.date, str]
+_MAX_DECIDED = 100_000

@@ -65,13 +65,17 @@ class PointReader:
             f"WHERE code = {p} OR label_code = {p}"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"
+        # Whether the validity had begun on the day asked, decided in SQL: a
+        # flag costs the fetch less than the date as text.
         cols = (
-            "province, record_key, uscc, label_code, label_answer, status, valid_until, valid_from"
+            "province, record_key, uscc, {label}, label_answer, status, valid_until, "
+            f"(valid_from IS NULL OR valid_from <= {p})"
         )
+        # Found by label code, the label is the code asked (NULL: not fetched twice).
         self._green_by_code = (
-            f"SELECT label_code, {cols} FROM registry_record "
+            f"SELECT label_code, {cols.format(label='NULL')} FROM registry_record "
             f"WHERE label_code {among} AND kind = 'green_cert' "
-            f"UNION ALL SELECT code, {cols} FROM registry_record "
+            f"UNION ALL SELECT code, {cols.format(label='label_code')} FROM registry_record "
             f"WHERE code {among} AND kind = 'green_cert' AND code <> label_code"
         )
 
@@ -185,23 +189,32 @@ class PointReader:
         return rows
 
     def label_answers_by_code(
-        self, codes: list[str]
-    ) -> list[tuple[str, str, str, str, str | None, StoredAnswer]]:
-        """(code, province, record key, holder, label code, LabelMatch answer) of
-        the green certificates whose label code or certificate number is one of
-        `codes`: two indexed lookups, the codes bound as one parameter whatever
-        their number."""
+        self, codes: list[str], day: str
+    ) -> list[tuple[str, str, str, str, str, StoredAnswer, bool]]:
+        """(code, province, record key, holder, label code, LabelMatch answer,
+        whether valid from `day` (ISO) on) of the green certificates whose label
+        code or certificate number is one of `codes`: two indexed lookups, the
+        codes bound as one parameter whatever their number."""
         if self._engine.dialect.paramstyle == "qmark":
-            params: tuple[Any, ...] = (json.dumps(codes),) * 2
+            listed: Any = json.dumps(codes)
         else:
-            params = (codes, codes)
+            listed = codes
+        params = (day, listed, day, listed)
         try:
             rows = self._fetch(self._green_by_code, params)
         except Exception:
             self._drop_connection()
             rows = self._fetch(self._green_by_code, params)
         return [
-            (r[0], r[1], r[2], r[3], r[4], StoredAnswer(bytes(r[5]), r[6], r[7], r[8]))
+            (
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4] or r[0],
+                StoredAnswer(bytes(r[5]), r[6], r[7]),
+                bool(r[8]),
+            )
             for r in rows
         ]
 

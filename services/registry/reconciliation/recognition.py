@@ -48,6 +48,10 @@ def _open(conflicts: Sequence[StoredConflict]) -> list[OpenConflict]:
     return [OpenConflict(c.conflict_id, c.type, c.subject, c.summary) for c in conflicts]
 
 
+def _label(cert: Certificate) -> str:
+    return getattr(cert.record, "label_code", "") or ""
+
+
 def _issuing_province(record_key: str) -> Province | None:
     parts = record_key.split("/")
     if parts[0] == RecordKind.QUALIFICATION and len(parts) == 3:
@@ -140,11 +144,11 @@ class RecognitionDecisions:
 
     def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]:
         """Where each certificate is recognised (core.standing: the decision of
-        for_record in every province, from the same facts)."""
+        for_record in every province, from the same facts, read for all the
+        keys at once)."""
         policy = self._policy.current()
         found: dict[str, StandingOf] = {}
-        for key in record_keys:
-            facts = self._facts(key, when, None)
+        for key, facts in self._facts_of(list(record_keys), when, None).items():
             found[key] = StandingOf(
                 standing(
                     policy,
@@ -165,28 +169,56 @@ class RecognitionDecisions:
         return self._policy.current().digest
 
     def _facts(self, key: str, when: AsOf, source_province: Province | None) -> _Facts:
-        """What a decision about a certificate reads: the version judged (the
-        one in force on the day of the province judged_province names), the
-        holder's credit events and the conflicts open about it."""
-        versions = self._records.versions(key, when)
-        per_province: dict[str, list[StoredRow]] = defaultdict(list)
-        for row in versions:
-            per_province[row.province].append(row)
-        current = [max(found, key=lambda r: r.revision) for found in per_province.values()]
-        province = judged_province(key, current, source_province)
-        held = (
-            None if province is None else in_force_on(per_province[province], when.valid_on, source)
-        )
-        if held is None:
-            return _Facts(None, [], [])
-        cert = rows.certificate(held)
-        label = getattr(cert.record, "label_code", "")
-        subjects = [key, cert.holder_uscc, *([label] if label else [])]
-        return _Facts(
-            cert,
-            self._credit(cert.holder_uscc, when),
-            _open(self._conflicts.open_about(subjects, known(when))),
-        )
+        return self._facts_of([key], when, source_province)[key]
+
+    def _facts_of(
+        self, keys: Sequence[str], when: AsOf, source_province: Province | None
+    ) -> dict[str, _Facts]:
+        """What a decision about each certificate reads: the version judged (the
+        one in force on the day, of the province judged_province names), the
+        holder's credit events and the conflicts open about it. Three reads
+        for any number of keys."""
+        per_key: dict[str, dict[str, list[StoredRow]]] = {k: defaultdict(list) for k in keys}
+        for row in self._records.versions_of(keys, when):
+            per_key[row.record_key][row.province].append(row)
+        held: dict[str, Certificate] = {}
+        for key, per_province in per_key.items():
+            current = [max(found, key=lambda r: r.revision) for found in per_province.values()]
+            province = judged_province(key, current, source_province)
+            version = (
+                None
+                if province is None
+                else in_force_on(per_province[province], when.valid_on, source)
+            )
+            if version is not None:
+                held[key] = rows.certificate(version)
+        credit: dict[str, list[CreditFact]] = defaultdict(list)
+        for row in self._records.by_usccs({c.holder_uscc for c in held.values()}, when):
+            if row.kind == RecordKind.CREDIT_EVENT:
+                fact = rows.credit_fact(row)
+                credit[fact.event.uscc].append(fact)
+        subjects = {
+            key: [key, cert.holder_uscc, *([label] if (label := _label(cert)) else [])]
+            for key, cert in held.items()
+        }
+        about: dict[str, list[StoredConflict]] = defaultdict(list)
+        for conflict in self._conflicts.open_about(
+            {s for found in subjects.values() for s in found}, known(when)
+        ):
+            about[conflict.subject].append(conflict)
+        facts: dict[str, _Facts] = {}
+        for key in keys:
+            cert = held.get(key)
+            if cert is None:
+                facts[key] = _Facts(None, [], [])
+                continue
+            open_ = {c.conflict_id: c for s in subjects[key] for c in about.get(s, [])}
+            facts[key] = _Facts(
+                cert,
+                credit.get(cert.holder_uscc, []),
+                _open(sorted(open_.values(), key=lambda c: c.conflict_id)),
+            )
+        return facts
 
     def for_scope(
         self,
@@ -251,8 +283,11 @@ class CertificateStandings:
     def policy_digest(self) -> str:
         return self._decisions.policy_digest()
 
-    def bear_on(self, holder_uscc: str, subjects: Iterable[str]) -> bool:
-        return self._inputs.bear_on(holder_uscc, subjects)
+    def bearing(self) -> tuple[frozenset[str], frozenset[str]]:
+        return self._inputs.bearing()
+
+    def generation(self) -> int:
+        return self._inputs.generation
 
     def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]:
         return self._decisions.standings(record_keys, when)

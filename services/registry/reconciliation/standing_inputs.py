@@ -34,9 +34,11 @@ class StandingInputs:
         self._open: dict[int, str] = {}
         self._holders: set[str] = set()
         self._cursor = 0
+        # Bumped whenever a credit event or a conflict change is taken in:
+        # standings decided from those facts before are stale from then on.
+        self.generation = 0
         # What readers use: replaced whole after each refresh, never mutated.
-        self._credit_holders: frozenset[str] = frozenset()
-        self._subjects: frozenset[str] = frozenset()
+        self._bearing: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self._load()
 
     def _load(self) -> None:
@@ -57,8 +59,8 @@ class StandingInputs:
         self._publish()
 
     def _publish(self) -> None:
-        self._credit_holders = frozenset(self._holders)
-        self._subjects = frozenset(self._open.values())
+        self._bearing = (frozenset(self._holders), frozenset(self._open.values()))
+        self.generation += 1
 
     def refresh(self) -> None:
         """Takes in what was committed since the last refresh (the ingest thread
@@ -83,24 +85,19 @@ class StandingInputs:
     def _take(self, rows: Iterable[tuple[int, str, int | None, str | None]]) -> None:
         changed = False
         for _id, usccs, conflict_id, snapshot in rows:
+            changed = True  # a credit event's version, or a conflict change
             if conflict_id is None:
-                new = {u for u in usccs.split(",") if u} - self._holders
-                self._holders |= new
-                changed = changed or bool(new)
+                self._holders |= {u for u in usccs.split(",") if u}
                 continue
             state = json.loads(snapshot or "{}")
             if state.get("resolved_at") is None:
                 self._open[conflict_id] = state["subject"]
             else:
                 self._open.pop(conflict_id, None)
-            changed = True
         if changed:
             self._publish()
 
-    def bear_on(self, holder_uscc: str, subjects: Iterable[str]) -> bool:
-        """Whether a credit event of the holder, or an open conflict about one of
-        `subjects` (record key, holder, label code), may bear on a standing."""
-        if holder_uscc in self._credit_holders:
-            return True
-        open_subjects = self._subjects
-        return any(s in open_subjects for s in subjects)
+    def bearing(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The holders with a credit event, and the subjects (record keys,
+        holders, label codes) of open conflicts: one consistent pair."""
+        return self._bearing

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from services.core.history import AsOf, in_force_on, latest
 from services.core.provenance import Source
@@ -81,6 +81,17 @@ class RecordsAsOf:
         found = self._store.known_versions(when.known_at, code=code)
         held = in_force(found, when.valid_on, lambda v: v.names(code))
         return sorted(held, key=lambda v: (v.row.province, v.row.record_key))
+
+    def versions_of(self, record_keys: Sequence[str], when: AsOf) -> list[StoredRow]:
+        """Every version of these records the hub knew at when.known_at."""
+        return self._store.versions_of(record_keys, None if when.latest else when.known_at)
+
+    def by_usccs(self, usccs: Iterable[str], when: AsOf) -> list[StoredRow]:
+        """Records naming any of these holders (by_uscc for each)."""
+        wanted = sorted(set(usccs))
+        if when.current:
+            return self._store.by_usccs(wanted)
+        return [row for uscc in wanted for row in self.by_uscc(uscc, when)]
 
     def versions(self, record_key: str, when: AsOf) -> list[StoredRow]:
         """Every version the hub knew at when.known_at, by province then revision."""

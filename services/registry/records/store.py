@@ -136,6 +136,15 @@ class RecordStore:
                 for row in conn.execute(stmt.order_by(r.kind, r.record_key, r.province))
             ]
 
+    def by_usccs(self, usccs: Sequence[str]) -> list[StoredRow]:
+        """Current records naming any of these holders."""
+        if not usccs:
+            return []
+        r = record_table.c
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(r.uscc.in_(list(usccs)))
+            return [_stored(row) for row in conn.execute(stmt)]
+
     def by_code(self, code: str) -> list[StoredRow]:
         """Certificates whose number or label code is `code`, in every province."""
         r = record_table.c
@@ -187,6 +196,24 @@ class RecordStore:
             return [
                 KnownVersion(_stored(row[:9]), *row[9:])
                 for row in conn.execute(stmt.order_by(v.province, v.record_key, v.revision))
+            ]
+
+    def versions_of(
+        self, record_keys: Sequence[str], applied_by: dt.datetime | None = None
+    ) -> list[StoredRow]:
+        """versions() of several records at once, by key, province and revision."""
+        if not record_keys:
+            return []
+        v = version_table.c
+        stmt = select(*(v[name] for name in _ROW_FIELDS)).where(
+            v.province.in_(PROVINCE_CODES), v.record_key.in_(list(record_keys))
+        )
+        if applied_by is not None:
+            stmt = stmt.where(v.applied_at <= applied_by)
+        with self._engine.connect() as conn:
+            return [
+                _stored(row)
+                for row in conn.execute(stmt.order_by(v.record_key, v.province, v.revision))
             ]
 
     def feeds(self) -> list[Feed]:
