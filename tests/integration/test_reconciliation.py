@@ -14,6 +14,7 @@ import pytest
 from services.common.db import make_engine
 from services.core.conflicts import ConflictType
 from services.core.errors import InvalidRequest
+from services.core.history import as_of
 from services.core.policy import Outcome
 from services.core.provinces import Province
 from services.core.recognition import RequestedItem
@@ -25,6 +26,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore, Store
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
 from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.records.as_of import RecordsAsOf
 from tests.factories import (
     LAB_A,
     LAB_B,
@@ -435,3 +437,31 @@ def test_a_cursor_beyond_the_log_is_refused(hub: Hub) -> None:
 
     with pytest.raises(InvalidRequest, match="unknown cursor"):
         asyncio.run(first())
+
+
+def test_as_of_lookups_find_a_record_by_the_holder_and_label_it_had_then(hub: Hub) -> None:
+    """A green certificate moves to another enterprise and label: asked as of
+    before the move, lookups by the old holder and label find it; now, only
+    by the new ones."""
+    t1 = dt.datetime(2026, 2, 1, 2, 0, tzinfo=dt.UTC)
+    t2 = dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)
+    first = green_cert(holder=LAB_A, label="GP00000000000071")
+    moved = green_cert(holder=LAB_B, label="GP00000000000072")
+    hub.publish((first, Province.ZJ, 1), at=t1)
+    hub.publish((moved, Province.ZJ, 2), at=t2)
+    records = RecordsAsOf(hub.store)
+    then = as_of("", t1 + dt.timedelta(days=1), NOW)
+    now = as_of("", None, NOW)
+    for when, holder, label, revision in (
+        (then, LAB_A, first.label_code, 1),
+        (now, LAB_B, moved.label_code, 2),
+    ):
+        [found] = records.by_uscc(holder, when)
+        assert (found.record_key, found.revision) == (first.key, revision)
+        [by_label] = records.by_code(label, when)
+        assert by_label.row.revision == revision
+    # Now: the old holder and label name nothing; then, the new ones named nothing.
+    assert records.by_uscc(LAB_A, now) == [] and records.by_code(first.label_code, now) == []
+    assert records.by_uscc(LAB_B, then) == [] and records.by_code(moved.label_code, then) == []
+    # The certificate number never changes: found either way.
+    assert [v.row.revision for v in records.by_code(first.certificate_number, then)] == [1]

@@ -31,6 +31,7 @@ from services.registry.records.store import PROVINCE_CODES, DeadEvent
 from services.registry.records.tables import (
     dead_letter_table,
     feed_table,
+    former_term_table,
     offset_table,
     record_table,
     version_table,
@@ -110,6 +111,38 @@ class _Prior:
     label_code: str | None
 
 
+_FORMER_KEY = ("term", "province", "record_key")
+
+
+def _former_terms(
+    fresh: Iterable[IncomingEvent],
+    latest: dict[tuple[str, str], IncomingEvent],
+    before: dict[tuple[str, str], _Prior],
+) -> list[dict[str, str]]:
+    """record_former_term rows: the holders and label codes of the batch's
+    versions (and of the rows they replace) that the records' current rows no
+    longer have. Certificate numbers are part of the key, so never change."""
+    terms: dict[tuple[str, str], set[str]] = {}
+    for ev in fresh:
+        terms.setdefault((ev.province, ev.record_key), set()).update(
+            t for t in (ev.uscc, ev.label_code) if t
+        )
+    rows: list[dict[str, str]] = []
+    for pair, seen in terms.items():
+        newest, prior = latest[pair], before.get(pair)
+        if prior is not None:
+            seen.update(t for t in (prior.uscc, prior.label_code) if t)
+        if prior is not None and prior.revision > newest.revision:
+            current = {prior.uscc, prior.label_code}
+        else:
+            current = {newest.uscc, newest.label_code}
+        province, key = pair
+        rows.extend(
+            {"term": t, "province": province, "record_key": key} for t in sorted(seen - current)
+        )
+    return rows
+
+
 class RecordWriter:
     """The one writer of the record tables, the conflicts and the change log."""
 
@@ -167,6 +200,9 @@ class RecordWriter:
                     update=_UPDATED,
                     only_if_newer="revision",
                 )
+                former = _former_terms(fresh.values(), latest, before)
+                if former:
+                    insert_ignore(conn, former_term_table, former, key=_FORMER_KEY)
                 self._advance_feeds(conn, fresh.values(), now)
                 self._reconcile(conn, fresh.values(), latest, before, now)
             if dead:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
@@ -20,6 +20,7 @@ from services.registry.records.tables import (
     RecordTables,
     dead_letter_table,
     feed_table,
+    former_term_table,
     offset_table,
     record_table,
     version_table,
@@ -177,7 +178,7 @@ class RecordStore:
         """Every version applied at or before `applied_by` of the records that,
         by then, had a version with this key, holder or certificate or label
         code (which version held on a day is the caller's question)."""
-        v = version_table.c
+        v, r, f = version_table.c, record_table.c, former_term_table.c
         known = v.applied_at <= applied_by
         if record_key is not None:
             # Every province listed, so the lookup walks the primary key.
@@ -185,12 +186,22 @@ class RecordStore:
                 v.province.in_(PROVINCE_CODES), v.record_key == record_key, known
             )
         else:
+            term = uscc if uscc is not None else code
+            # The records that have the term now, and those that had it once.
             naming = (
-                v.uscc == uscc if uscc is not None else or_(v.code == code, v.label_code == code)
+                r.uscc == term if uscc is not None else or_(r.code == term, r.label_code == term)
             )
-            records = select(v.province, v.record_key).where(naming, known).distinct()
-            stmt = select(*(v[name] for name in _KNOWN_FIELDS)).where(
-                tuple_(v.province, v.record_key).in_(records), known
+            records = union(
+                select(r.province, r.record_key).where(naming),
+                select(f.province, f.record_key).where(f.term == term),
+            ).subquery()
+            stmt = (
+                select(*(v[name] for name in _KNOWN_FIELDS))
+                .join(
+                    records,
+                    and_(v.province == records.c.province, v.record_key == records.c.record_key),
+                )
+                .where(known)
             )
         with self._engine.connect() as conn:
             return [

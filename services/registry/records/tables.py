@@ -56,15 +56,11 @@ class RegistryRecord(RecordTables, table=True):
 
 
 class RecordVersion(RecordTables, table=True):
-    """Every revision ever applied: the history behind as-of queries, which
-    find records by holder and code as they stood at the time asked."""
+    """Every revision ever applied: the history behind as-of queries. Its holder
+    and codes say which versions answer a lookup by them; the records to look
+    at come from registry_record's indexes and record_former_term."""
 
     __tablename__ = "record_version"
-    __table_args__ = (
-        Index("ix_record_version_uscc", "uscc"),
-        Index("ix_record_version_code", "code"),
-        Index("ix_record_version_label", "label_code"),
-    )
     province: str = Field(primary_key=True, max_length=2)
     record_key: str = Field(primary_key=True, max_length=200)
     revision: int = Field(primary_key=True)
@@ -77,6 +73,19 @@ class RecordVersion(RecordTables, table=True):
     code: str | None = Field(default=None, max_length=64)
     label_code: str | None = Field(default=None, max_length=64)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class FormerTerm(RecordTables, table=True):
+    """A holder (USCC), certificate number or label code a record had in some
+    version but not in its current one: as-of lookups find the record by it.
+    Written only when a version changes one of them, so a lookup by a term
+    finds every record that ever had it (registry_record holds the current
+    terms) without indexing every version."""
+
+    __tablename__ = "record_former_term"
+    term: str = Field(primary_key=True, max_length=64)
+    province: str = Field(primary_key=True, max_length=2)
+    record_key: str = Field(primary_key=True, max_length=200)
 
 
 class FeedState(RecordTables, table=True):
@@ -108,6 +117,7 @@ class DeadLetter(RecordTables, table=True):
 
 record_table: Table = RegistryRecord.__table__  # type: ignore[attr-defined]
 version_table: Table = RecordVersion.__table__  # type: ignore[attr-defined]
+former_term_table: Table = FormerTerm.__table__  # type: ignore[attr-defined]
 feed_table: Table = FeedState.__table__  # type: ignore[attr-defined]
 offset_table: Table = ConsumerOffset.__table__  # type: ignore[attr-defined]
 dead_letter_table: Table = DeadLetter.__table__  # type: ignore[attr-defined]
