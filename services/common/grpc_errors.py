@@ -11,12 +11,21 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from services.core.errors import DomainError, InvalidRequest, NotFound, Unavailable
+from services.core.errors import (
+    DomainError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+)
 
 _CODES: list[tuple[type[DomainError], int]] = [
     (InvalidRequest, code_pb2.INVALID_ARGUMENT),
     (NotFound, code_pb2.NOT_FOUND),
     (Unavailable, code_pb2.UNAVAILABLE),
+    (Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (PermissionDenied, code_pb2.PERMISSION_DENIED),
 ]
 
 

@@ -16,6 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.grpc_errors import with_domain_errors
+from services.common.tls import ServerTls, authorized
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +29,9 @@ class ServiceRegistrar:
     methods named by `preserialized` lose their response serializer.
     """
 
-    def __init__(self, server: grpc.aio.Server) -> None:
+    def __init__(self, server: grpc.aio.Server, tls: ServerTls | None = None) -> None:
         self._server = server
+        self._tls = tls
         self._preserialized: Collection[str] = ()
         self.registered = False
 
@@ -56,6 +58,8 @@ class ServiceRegistrar:
                 handler = grpc.unary_unary_rpc_method_handler(
                     handler.unary_unary, request_deserializer=handler.request_deserializer
                 )
+            if self._tls is not None:
+                handler = authorized(handler, f"/{service}/{name}", self._tls.serving)
             edited[name] = with_domain_errors(handler)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
@@ -91,16 +95,24 @@ SERVER_OPTIONS = [
 class GrpcServer:
     """Serves the given services plus grpc.health.v1 and reflection."""
 
-    def __init__(self, listen: str, services: Sequence[tuple[str, Register]]) -> None:
+    def __init__(
+        self,
+        listen: str,
+        services: Sequence[tuple[str, Register]],
+        tls: ServerTls | None = None,
+    ) -> None:
+        """`tls`: serve mutual TLS and authorize every call (None: plaintext,
+        for development only, and nothing is authorized)."""
         self._listen = listen
         self._services = services
+        self._tls = tls
         self._server = grpc.aio.server(options=SERVER_OPTIONS)
         self._health = health.aio.HealthServicer()
         self.port = 0
 
     async def start(self) -> int:
         for name, register in self._services:
-            registrar = ServiceRegistrar(self._server)
+            registrar = ServiceRegistrar(self._server, self._tls)
             register(registrar)
             if not registrar.registered:
                 # Code generated before grpcio-tools 1.62 registers generic handlers only.
@@ -115,7 +127,10 @@ class GrpcServer:
             ],
             self._server,
         )
-        self.port = self._server.add_insecure_port(self._listen)
+        if self._tls is None:
+            self.port = self._server.add_insecure_port(self._listen)
+        else:
+            self.port = self._server.add_secure_port(self._listen, self._tls.credentials())
         if self.port == 0:
             raise RuntimeError(f"cannot listen on {self._listen}")
         await self._server.start()

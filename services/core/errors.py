@@ -45,3 +45,11 @@ def violations_of(exc: ValidationError, prefix: str) -> list[Violation]:
         message = str(err["msg"]).removeprefix("Value error, ")
         found.append(Violation(path, "required" if err["type"] == "missing" else message))
     return found
+
+
+class Unauthenticated(DomainError):
+    """The caller has no (valid) identity where one is needed; maps to UNAUTHENTICATED."""
+
+
+class PermissionDenied(DomainError):
+    """The caller's identity may not do this; maps to PERMISSION_DENIED."""

@@ -61,6 +61,16 @@ def _label_qr(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: QR code for {payload}")
 
 
+def _certs(args: argparse.Namespace, console: Console) -> None:
+    from services.hub.certs import create_all
+
+    issued = create_all(args.out)
+    console.print(f"{args.out}: development CA (ca.pem, ca.key) and {len(issued)} certificates:")
+    for item in issued:
+        console.print(f"  {item.certificate.name:<20} {item.identity.uri}")
+    console.print("Private keys (*.key) are mode 0600: keep them out of version control.")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="yrdhub", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +102,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     qr.add_argument("--scale", type=int, default=8, help="pixels per module")
     qr.set_defaults(run=_label_qr)
+    certs = sub.add_parser(
+        "certs",
+        help="create a development CA and a certificate for every hub identity (mTLS)",
+    )
+    certs.add_argument(
+        "--out", type=Path, required=True, help="folder for the keys and certificates"
+    )
+    certs.set_defaults(run=_certs)
     from services.hub import verify_draw
 
     verify_draw.add_parser(sub)

@@ -1,0 +1,140 @@
+"""Mutual TLS for the hub's gRPC servers and clients, and authorization of
+each call from the caller's certificate (services/core/authorization.py).
+
+A server with TLS checks every call before its servicer runs: the method's
+rule decides, from the identity in the client certificate's URI SAN. Public
+methods (label and certificate checks, health) are not wrapped at all, so the
+hottest calls pay nothing for it. Certificates come from a folder laid out as
+`yrdhub certs` writes it: ca.pem, and <role>[-<province>].pem/.key.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from services.core.authorization import RULES, Refusal, authorize
+from services.core.errors import PermissionDenied, Unauthenticated
+from services.core.identity import Identity, identity_of
+from services.core.provinces import Province
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TlsFiles:
+    """Where one party's certificate, key and the CA are."""
+
+    folder: Path
+    stem: str  # e.g. "exchange-SH": exchange-SH.pem and exchange-SH.key
+
+    def read(self) -> tuple[bytes, bytes, bytes]:
+        return (
+            (self.folder / f"{self.stem}.pem").read_bytes(),
+            (self.folder / f"{self.stem}.key").read_bytes(),
+            (self.folder / "ca.pem").read_bytes(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTls:
+    files: TlsFiles
+    # The province this process serves (an exchange), None for hub-wide services.
+    serving: Province | None = None
+    # False on the public endpoint: a client certificate is optional there.
+    require_client_certificate: bool = True
+
+    def credentials(self) -> grpc.ServerCredentials:
+        cert, key, ca = self.files.read()
+        return grpc.ssl_server_credentials(
+            [(key, cert)],
+            root_certificates=ca,
+            require_client_auth=self.require_client_certificate,
+        )
+
+
+def channel_credentials(files: TlsFiles | None, ca: Path | None = None) -> grpc.ChannelCredentials:
+    """A client's credentials: its certificate when given (mTLS), else only the CA
+    (the public endpoint)."""
+    if files is None:
+        if ca is None:
+            raise ValueError("a client needs at least the CA certificate")
+        return grpc.ssl_channel_credentials(root_certificates=ca.read_bytes())
+    cert, key, root = files.read()
+    return grpc.ssl_channel_credentials(
+        root_certificates=root, private_key=key, certificate_chain=cert
+    )
+
+
+def caller(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
+    """The identity in the client certificate, None without one."""
+    auth = context.auth_context()
+    uris = [
+        v.decode()
+        for k in ("x509_uri", "x509_subject_alternative_name", "peer_spiffe_id")
+        for v in auth.get(k, [])
+    ]
+    if not uris:
+        return None
+    try:
+        return identity_of(sorted(set(uris)))
+    except ValueError:
+        return None
+
+
+def _check(method: str, serving: Province | None, context: Any) -> None:
+    verdict = authorize(caller(context), method, serving)
+    if not verdict.allowed:
+        log.warning("refused %s to %s: %s", method, context.peer(), verdict.reason)
+        error = Unauthenticated if verdict.refusal is Refusal.UNAUTHENTICATED else PermissionDenied
+        raise error(verdict.reason)
+
+
+def authorized(
+    handler: grpc.RpcMethodHandler, method: str, serving: Province | None
+) -> grpc.RpcMethodHandler:
+    """The handler, refusing callers the method's rule does not admit (raised as
+    domain errors: grpc_errors.with_domain_errors, applied after, maps them)."""
+    rule = RULES.get(method)
+    if rule is not None and rule.public:
+        return handler
+    if handler.unary_unary is not None:
+        unary = handler.unary_unary
+        call: Callable[..., Any]
+        if inspect.iscoroutinefunction(unary):
+
+            async def call(request: Any, context: Any) -> Any:
+                _check(method, serving, context)
+                return await unary(request, context)
+
+        else:
+
+            def call(request: Any, context: Any) -> Any:
+                _check(method, serving, context)
+                return unary(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            call,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    if handler.unary_stream is not None:
+        stream = handler.unary_stream
+
+        async def unary_stream(request: Any, context: Any) -> AsyncIterator[Any]:
+            _check(method, serving, context)
+            async for item in stream(request, context):
+                yield item
+
+        return grpc.unary_stream_rpc_method_handler(
+            unary_stream,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    raise RuntimeError(f"{method}: no authorization for client-streaming methods")

@@ -1,0 +1,122 @@
+"""Mutual TLS and authorization on a real socket: an exchange served with the
+certificates `yrdhub certs` makes admits only its own province's systems to
+publish, tells a wrong province why it is refused, and completes no handshake
+without a client certificate."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from cryptography import x509
+
+from services.common.convert import to_record_pb
+from services.common.db import make_engine
+from services.common.grpc_server import GrpcServer
+from services.common.tls import ServerTls, TlsFiles, channel_credentials
+from services.core.identity import Identity, Role, identity_of
+from services.core.provinces import Province
+from services.exchange.outbox import Outbox
+from services.exchange.publishing import Publisher
+from services.exchange.servicer import ExchangeServicer
+from services.hub.certs import create_all, file_stem
+from tests.factories import qualification
+from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
+
+
+@pytest.fixture(scope="module")
+def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("certs")
+    create_all(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exchange(certs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Shanghai's exchange on a real port, with mutual TLS; yields its address."""
+    outbox = Outbox(make_engine(f"sqlite:///{tmp_path_factory.mktemp('sh')}/exchange.db"), "SH")
+    outbox.create_schema()
+    servicer = ExchangeServicer(Province.SH, Publisher(Province.SH, outbox), outbox)
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    servers: list[GrpcServer] = []
+    port: list[int] = []
+
+    async def run() -> None:
+        server = GrpcServer(  # made in the loop it serves on
+            "127.0.0.1:0",
+            [
+                (
+                    exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
+                    lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(  # type: ignore[no-untyped-call]
+                        servicer, s
+                    ),
+                )
+            ],
+            tls=ServerTls(TlsFiles(certs, "exchange-SH"), serving=Province.SH),
+        )
+        servers.append(server)
+        port.append(await server.start())
+        started.set()
+        await asyncio.Event().wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
+    thread.start()
+    assert started.wait(10)
+    yield f"localhost:{port[0]}"
+    asyncio.run_coroutine_threadsafe(servers[0].stop(0), loop).result(10)
+
+
+def _stub(
+    address: str, certs: Path, identity: Identity | None
+) -> exchange_pb2_grpc.ExchangeServiceStub:
+    files = None if identity is None else TlsFiles(certs, file_stem(identity))
+    channel = grpc.secure_channel(address, channel_credentials(files, ca=certs / "ca.pem"))
+    return exchange_pb2_grpc.ExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def _publish(stub: exchange_pb2_grpc.ExchangeServiceStub) -> exchange_pb2.PublishRecordsResponse:
+    request = exchange_pb2.PublishRecordsRequest(records=[to_record_pb(qualification(serial=7))])
+    response: exchange_pb2.PublishRecordsResponse = stub.PublishRecords(request, timeout=10)
+    return response
+
+
+def test_certificates_name_one_identity_each_and_keys_are_private(certs: Path) -> None:
+    ca = x509.load_pem_x509_certificate((certs / "ca.pem").read_bytes())
+    pems = sorted(p for p in certs.glob("*.pem") if p.name != "ca.pem")
+    assert len(pems) == 14
+    for pem in pems:
+        cert = x509.load_pem_x509_certificate(pem.read_bytes())
+        cert.verify_directly_issued_by(ca)
+        uris = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        identity = identity_of(uris.get_values_for_type(x509.UniformResourceIdentifier))
+        assert file_stem(identity) == pem.stem
+        assert (pem.with_suffix(".key").stat().st_mode & 0o077) == 0
+
+
+def test_the_province_publishes_to_its_own_exchange(exchange: str, certs: Path) -> None:
+    [result] = _publish(_stub(exchange, certs, Identity(Role.SYSTEM, Province.SH))).results
+    assert result.outcome == exchange_pb2.RECORD_OUTCOME_ACCEPTED
+
+
+def test_another_province_or_role_is_refused_with_the_reason(exchange: str, certs: Path) -> None:
+    for who in (Identity(Role.SYSTEM, Province.JS), Identity(Role.REGULATOR, Province.SH)):
+        with pytest.raises(grpc.RpcError) as refused:
+            _publish(_stub(exchange, certs, who))
+        assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+        assert str(who) in (refused.value.details() or "")
+    # Shanghai's regulators may read the exchange's status.
+    status = _stub(exchange, certs, Identity(Role.REGULATOR, Province.SH)).GetExchangeStatus(
+        exchange_pb2.GetExchangeStatusRequest(), timeout=10
+    )
+    assert status.province
+
+
+def test_no_client_certificate_completes_no_handshake(exchange: str, certs: Path) -> None:
+    with pytest.raises(grpc.RpcError) as refused:
+        _publish(_stub(exchange, certs, None))
+    assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
