@@ -35,9 +35,14 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def exchange(certs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Shanghai's exchange on a real port, with mutual TLS; yields its address."""
+@pytest.fixture(scope="module", params=[True, False], ids=["mtls", "public"])
+def served(
+    request: pytest.FixtureRequest, certs: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, bool]]:
+    """Shanghai's exchange on a real port, with TLS requiring client
+    certificates (mtls) or not asking for them (as on a public endpoint);
+    yields its address and whether certificates are required."""
+    required: bool = request.param
     outbox = Outbox(make_engine(f"sqlite:///{tmp_path_factory.mktemp('sh')}/exchange.db"), "SH")
     outbox.create_schema()
     servicer = ExchangeServicer(Province.SH, Publisher(Province.SH, outbox), outbox)
@@ -57,7 +62,11 @@ def exchange(certs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                     ),
                 )
             ],
-            tls=ServerTls(TlsFiles(certs, "exchange-SH"), serving=Province.SH),
+            tls=ServerTls(
+                TlsFiles(certs, "exchange-SH"),
+                serving=Province.SH,
+                require_client_certificate=required,
+            ),
         )
         servers.append(server)
         port.append(await server.start())
@@ -67,7 +76,7 @@ def exchange(certs: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
     thread.start()
     assert started.wait(10)
-    yield f"localhost:{port[0]}"
+    yield f"localhost:{port[0]}", required
     asyncio.run_coroutine_threadsafe(servers[0].stop(0), loop).result(10)
 
 
@@ -98,6 +107,14 @@ def test_certificates_name_one_identity_each_and_keys_are_private(certs: Path) -
         assert (pem.with_suffix(".key").stat().st_mode & 0o077) == 0
 
 
+@pytest.fixture
+def exchange(served: tuple[str, bool]) -> str:
+    address, required = served
+    if not required:
+        pytest.skip("certificates are not asked for on a public endpoint")
+    return address
+
+
 def test_the_province_publishes_to_its_own_exchange(exchange: str, certs: Path) -> None:
     [result] = _publish(_stub(exchange, certs, Identity(Role.SYSTEM, Province.SH))).results
     assert result.outcome == exchange_pb2.RECORD_OUTCOME_ACCEPTED
@@ -120,3 +137,15 @@ def test_no_client_certificate_completes_no_handshake(exchange: str, certs: Path
     with pytest.raises(grpc.RpcError) as refused:
         _publish(_stub(exchange, certs, None))
     assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+
+
+def test_a_public_endpoint_refuses_protected_calls_as_unauthenticated(
+    served: tuple[str, bool], certs: Path
+) -> None:
+    address, required = served
+    if required:
+        pytest.skip("the mutual-TLS endpoint refuses at the handshake")
+    with pytest.raises(grpc.RpcError) as refused:
+        _publish(_stub(address, certs, None))
+    assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert "certificate" in (refused.value.details() or "")
