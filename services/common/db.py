@@ -22,7 +22,13 @@ def make_engine(url: str) -> Engine:
     never block the single writer.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # hide_parameters: a failed statement's message (logged, or carried by
+        # an exception) must not carry the values, which may be personal data.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -34,7 +40,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return _sessions_in_utc(create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True))
+    return _sessions_in_utc(
+        create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, hide_parameters=True)
+    )
 
 
 def _sessions_in_utc(engine: Engine) -> Engine:

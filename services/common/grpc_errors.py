@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -19,6 +21,8 @@ from services.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+
+log = logging.getLogger(__name__)
 
 _CODES: list[tuple[type[DomainError], int]] = [
     (InvalidRequest, code_pb2.INVALID_ARGUMENT),
@@ -66,7 +70,9 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: DomainError
 
 
 def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    """The handler, turning a DomainError its servicer raises into its gRPC status.
+    """The handler, turning a DomainError its servicer raises into its gRPC status,
+    and any other exception into INTERNAL with only an error id, which the log
+    carries beside the traceback (an exception's text may hold request data).
 
     Applied once to each method handler when a service is registered (see
     grpc_server): a server interceptor would do the same work on every call.
@@ -87,6 +93,10 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
                     return await unary(request, context)
                 except DomainError as exc:
                     await _abort(context, exc)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:
+                    await _internal(context)
 
         else:
 
@@ -95,6 +105,10 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
                     return unary(request, context)
                 except DomainError as exc:
                     await _abort(context, exc)
+                except grpc.aio.AbortError:
+                    raise
+                except Exception:
+                    await _internal(context)
 
         return grpc.unary_unary_rpc_method_handler(
             call,
@@ -112,6 +126,10 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
                     yield item
             except DomainError as exc:
                 await _abort(context, exc)
+            except grpc.aio.AbortError:
+                raise
+            except Exception:
+                await _internal(context)
 
         return grpc.unary_stream_rpc_method_handler(
             unary_stream,
@@ -119,3 +137,10 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
             response_serializer=handler.response_serializer,
         )
     return handler
+
+
+async def _internal(context: grpc.aio.ServicerContext[Any, Any]) -> None:
+    """INTERNAL, naming only an id that the log line with the traceback carries."""
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("unexpected error %s", error_id)
+    await context.abort(grpc.StatusCode.INTERNAL, f"internal error {error_id}")

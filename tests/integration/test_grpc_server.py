@@ -106,3 +106,42 @@ def test_a_service_that_registers_nothing_or_names_no_such_method_fails_to_start
             ),
             nothing,
         )
+
+
+class _Failing(registry_pb2_grpc.RegistryServiceServicer):
+    """Fails the way a bug would, with personal data in the exception's text."""
+
+    async def GetRecord(self, request: Any, context: Any) -> Any:
+        raise RuntimeError(f"boom for 张三 110101199003077777 ({request.record_key})")
+
+    def CheckCertificate(self, request: Any, context: Any) -> bytes:
+        raise KeyError("13800138000")
+
+
+def test_an_unexpected_error_answers_internal_with_only_an_id_the_log_carries(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    register = preserialized(
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, _Failing(), ["CheckCertificate"]
+    )
+    seen: list[str] = []
+
+    async def calls(address: str) -> None:
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            for call in (
+                stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k/1")),
+                stub.CheckCertificate(registry_pb2.CheckCertificateRequest(code="GP1")),
+            ):
+                with pytest.raises(grpc.aio.AioRpcError) as failed:
+                    await call
+                assert failed.value.code() is grpc.StatusCode.INTERNAL
+                seen.append(failed.value.details() or "")
+
+    with caplog.at_level("ERROR"):
+        _serve(register, calls)
+    for details in seen:
+        assert details.startswith("internal error ")
+        assert "110101199003077777" not in details and "13800138000" not in details
+        error_id = details.removeprefix("internal error ")
+        assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)

@@ -20,7 +20,7 @@ from services.common.feeding import KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
-from services.registry.ingest.events import parse_event
+from services.registry.ingest.events import parse_event, scrubbed
 from services.registry.records.store import DeadEvent
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,9 @@ class Ingestor(KafkaFeed):
                         "unreadable event at %s[%d]@%d: %s", tp.topic, tp.partition, msg.offset, exc
                     )
                     dead.append(
-                        DeadEvent(tp.topic, tp.partition, msg.offset, str(exc), msg.value or b"")
+                        DeadEvent(
+                            tp.topic, tp.partition, msg.offset, str(exc), scrubbed(msg.value or b"")
+                        )
                     )
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
         with rewound_on_failure(self._consumer, batches), self._writing():
