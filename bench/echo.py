@@ -13,6 +13,8 @@ from typing import Any
 
 import grpc
 
+from services.common.tls import ServerTls, TlsFiles
+
 ECHO_METHOD = "/bench.Echo/Echo"
 
 
@@ -24,7 +26,7 @@ async def _echo(request: bytes, context: Any) -> bytes:
     return request
 
 
-async def serve(ready_file: Path) -> None:
+async def serve(ready_file: Path, tls_dir: Path | None) -> None:
     server = grpc.aio.server()
     handler = grpc.unary_unary_rpc_method_handler(
         _echo, request_deserializer=_identity, response_serializer=_identity
@@ -32,7 +34,12 @@ async def serve(ready_file: Path) -> None:
     server.add_generic_rpc_handlers(
         [grpc.method_handlers_generic_handler("bench.Echo", {"Echo": handler})]
     )
-    port = server.add_insecure_port("127.0.0.1:0")
+    if tls_dir is None:
+        port = server.add_insecure_port("127.0.0.1:0")
+    else:
+        # As the registry's endpoint: mutual TLS with its certificate.
+        tls = ServerTls(TlsFiles(tls_dir, "registry"))
+        port = server.add_secure_port("127.0.0.1:0", tls.credentials())
     await server.start()
     tmp = ready_file.with_suffix(".tmp")
     tmp.write_text(str(port))
@@ -44,7 +51,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ready-file", type=Path, required=True)
     parser.add_argument("--kafka", help="ignored: accepted so the hub's launcher can start it")
-    asyncio.run(serve(parser.parse_args().ready_file))
+    parser.add_argument("--tls-dir", type=Path, help="serve mutual TLS, as the registry does")
+    args = parser.parse_args()
+    asyncio.run(serve(args.ready_file, args.tls_dir))
 
 
 if __name__ == "__main__":

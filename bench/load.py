@@ -7,9 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import grpc
-
-from services.hub.client import CHANNEL_OPTIONS
+from services.hub import client
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,8 @@ def _identity(data: bytes) -> bytes:
 async def _drive(
     address: str, method: str, payloads: Sequence[bytes], calls: int, concurrency: int
 ) -> CallStats:
-    async with grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS) as channel:
+    # TLS when the hub serves it (the echo baseline serves it too).
+    async with client.aio_channel(address) as channel:
         stub = channel.unary_unary(
             method, request_serializer=_identity, response_deserializer=_identity
         )

@@ -88,7 +88,15 @@ def measure_apply(hub: Hub, workdir: Path, db_url: str, expected: int) -> float:
     replica = ServiceProcess(
         "registry-replay",
         "services.registry",
-        ["--db", db_url, "--topic-prefix", hub.config.topic_prefix, "--listen", "127.0.0.1:0"],
+        [
+            "--db",
+            db_url,
+            "--topic-prefix",
+            hub.config.topic_prefix,
+            "--listen",
+            "127.0.0.1:0",
+            *(["--insecure-plaintext"] if hub.tls_dir is None else ["--tls-dir", str(hub.tls_dir)]),
+        ],
         workdir,
     )
     replica.start(["--kafka", hub.kafka])
@@ -172,7 +180,12 @@ def measure_checks(
     busy moment of a shared machine moved it by a tenth from one run to the
     next.
     """
-    echo = ServiceProcess("echo", "bench.echo", [], workdir)
+    echo = ServiceProcess(
+        "echo",
+        "bench.echo",
+        [] if hub.tls_dir is None else ["--tls-dir", str(hub.tls_dir)],
+        workdir,
+    )
     echo.start()
     try:
         echo.wait_ready()

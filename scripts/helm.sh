@@ -25,4 +25,8 @@ if "$bin/helm" template hub "$chart" --set kafka.enabled=false >/dev/null 2>&1; 
   echo "chart must refuse kafka.enabled=false without kafka.bootstrap" >&2
   exit 1
 fi
+# Mutual TLS by default (a Secret per identity); plaintext only when asked for.
+[ "$(grep -c -- '--tls-dir=/etc/yrdhub/tls' "$out/default.yaml")" -eq 5 ]
+! grep -q -- '--insecure-plaintext' "$out/default.yaml"
+"$bin/helm" template hub "$chart" --set tls.enabled=false | grep -q -- '--insecure-plaintext'
 echo "helm chart ok"

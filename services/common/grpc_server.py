@@ -149,6 +149,7 @@ async def run_until_signalled(
     *,
     ready_file: Path | None = None,
     on_stop: Callable[[], Awaitable[None]] | None = None,
+    also: Sequence[GrpcServer] = (),
 ) -> None:
     """Starts the server, writes the bound port to ready_file, and runs until
     SIGINT/SIGTERM; then stops taking calls, lets running ones finish and
@@ -157,6 +158,8 @@ async def run_until_signalled(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    for other in also:
+        log.info("also serving on port %d", await other.start())
     port = await server.start()
     log.info("serving on port %d", port)
     if ready_file is not None:
@@ -167,6 +170,8 @@ async def run_until_signalled(
         await stop.wait()
     finally:
         log.info("shutting down")
+        for other in also:
+            await other.stop()
         await server.stop()
         if on_stop is not None:
             await on_stop()

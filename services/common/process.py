@@ -22,7 +22,37 @@ def service_arguments(
     p.add_argument("--listen", default=env("YRDHUB_LISTEN", default_listen))
     p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
     p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
+    p.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=env("YRDHUB_TLS_DIR"),
+        help="certificates as `yrdhub certs` writes them: serve mutual TLS (required)",
+    )
+    p.add_argument(
+        "--insecure-plaintext",
+        action="store_true",
+        default=env("YRDHUB_INSECURE_PLAINTEXT") == "1",
+        help="DEVELOPMENT ONLY: serve plaintext gRPC with no authentication or authorization",
+    )
     return p
+
+
+def tls_choice(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Path | None:
+    """The TLS folder; None only when plaintext was asked for by name. Neither
+    stops the service with the remedy."""
+    if args.tls_dir is not None:
+        if args.insecure_plaintext:
+            parser.error("--tls-dir and --insecure-plaintext exclude each other")
+        return Path(args.tls_dir)
+    if not args.insecure_plaintext:
+        parser.error(
+            "no TLS material: pass --tls-dir (create one with `yrdhub certs --out DIR`), "
+            "or --insecure-plaintext for development without any authentication"
+        )
+    logging.getLogger(__name__).warning(
+        "INSECURE: serving plaintext gRPC; anyone who can connect may call anything"
+    )
+    return None
 
 
 def run_service(main: Coroutine[Any, Any, None]) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
-from services.common.process import run_service, service_arguments
+from services.common.process import run_service, service_arguments, tls_choice
+from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
@@ -30,6 +31,8 @@ class ExchangeSettings:
     ready_file: Path | None = None
     # Where the hub's pseudonym secret is (YRDHUB_PSEUDONYM_SECRET takes precedence).
     pseudonym_secret_file: Path | None = None
+    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
+    tls_dir: Path | None = None
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -46,6 +49,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         help="file holding the secret assessor ids are derived with",
     )
     a = p.parse_args(argv)
+    tls_dir = tls_choice(p, a)
     province = Province.parse(a.province)
     return ExchangeSettings(
         province=province,
@@ -55,6 +59,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         topic_prefix=a.topic_prefix,
         ready_file=a.ready_file,
         pseudonym_secret_file=a.pseudonym_secret_file,
+        tls_dir=tls_dir,
     )
 
 
@@ -85,6 +90,12 @@ async def serve(settings: ExchangeSettings) -> None:
             ),
             home.registration,
         ],
+        tls=None
+        if settings.tls_dir is None
+        else ServerTls(
+            TlsFiles(settings.tls_dir, f"exchange-{settings.province.value}"),
+            serving=settings.province,
+        ),
     )
     relay.start()
     home.start()

@@ -22,7 +22,12 @@ def _up(args: argparse.Namespace, console: Console) -> None:
     if args.print_env:
         # stdout carries only the export lines; progress goes to stderr.
         console = Console(stderr=True)
-    config = HubConfig(workdir=args.workdir, kafka=args.kafka, topic_prefix=args.topic_prefix)
+    config = HubConfig(
+        workdir=args.workdir,
+        kafka=args.kafka,
+        topic_prefix=args.topic_prefix,
+        insecure_plaintext=args.insecure_plaintext,
+    )
     hub = Hub(config, progress=console.log)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -83,6 +88,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     up.add_argument("--kafka", help="use this Kafka bootstrap address instead of starting a broker")
     up.add_argument("--topic-prefix", default="", help="prefix of every topic name")
+    up.add_argument(
+        "--insecure-plaintext",
+        action="store_true",
+        help="DEVELOPMENT ONLY: no TLS, no authentication (default: mutual TLS with "
+        "certificates made in <workdir>/certs)",
+    )
     up.set_defaults(run=_up)
     demo = sub.add_parser("demo", help="bring the hub up, publish a realistic data set, query it")
     demo.add_argument("--institutions", type=int, default=1000, help="per province")

@@ -6,14 +6,19 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import grpc
 
 from services.common.convert import PROVINCE_FROM_PB
 from services.common.grpc_server import MAX_MESSAGE_BYTES
+from services.common.tls import TlsFiles, channel_credentials
+from services.core.identity import Identity, Role
 from services.core.provinces import Province
+from services.hub.certs import file_stem
 from yrdhub.v1 import (
     exchange_pb2,
     exchange_pb2_grpc,
@@ -29,20 +34,66 @@ CHANNEL_OPTIONS = [
 ]
 
 
-def channel(address: str) -> grpc.Channel:
-    return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+@dataclass(frozen=True)
+class ClientTls:
+    """How this process reaches a hub served with TLS: the certificates folder
+    (`yrdhub certs`), and which identity each address expects by default (a
+    province's exchange: that province's systems; the registry: a regulator)."""
+
+    folder: Path
+    identities: Mapping[str, Identity]
+    fallback: Identity = field(default_factory=lambda: Identity(Role.REGULATOR, Province.SH))
 
 
-def exchange_stub(address: str) -> Any:
-    return exchange_pb2_grpc.ExchangeServiceStub(channel(address))
+_tls: ClientTls | None = None
 
 
-def registry_stub(address: str) -> Any:
-    return registry_pb2_grpc.RegistryServiceStub(channel(address))
+def use_tls(tls: ClientTls | None) -> None:
+    """Channels from now on use `tls` (None: plaintext, for a hub run with
+    --insecure-plaintext)."""
+    global _tls
+    _tls = tls
 
 
-def label_stub(address: str) -> Any:
-    return labels_pb2_grpc.LabelServiceStub(channel(address))
+def default_identity(address: str) -> Identity | None:
+    if _tls is None:
+        return None
+    return _tls.identities.get(address, _tls.fallback)
+
+
+def channel(address: str, as_: Identity | None = None) -> grpc.Channel:
+    """A channel to a hub service, presenting `as_` (by default the identity
+    the address expects) when the hub serves TLS."""
+    if _tls is None:
+        return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+    who = as_ or default_identity(address)
+    files = None if who is None else TlsFiles(_tls.folder, file_stem(who))
+    return grpc.secure_channel(
+        address, channel_credentials(files, ca=_tls.folder / "ca.pem"), options=CHANNEL_OPTIONS
+    )
+
+
+def aio_channel(address: str, as_: Identity | None = None) -> grpc.aio.Channel:
+    """channel() for asyncio clients."""
+    if _tls is None:
+        return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS)
+    who = as_ or default_identity(address)
+    files = None if who is None else TlsFiles(_tls.folder, file_stem(who))
+    return grpc.aio.secure_channel(
+        address, channel_credentials(files, ca=_tls.folder / "ca.pem"), options=CHANNEL_OPTIONS
+    )
+
+
+def exchange_stub(address: str, as_: Identity | None = None) -> Any:
+    return exchange_pb2_grpc.ExchangeServiceStub(channel(address, as_))
+
+
+def registry_stub(address: str, as_: Identity | None = None) -> Any:
+    return registry_pb2_grpc.RegistryServiceStub(channel(address, as_))
+
+
+def label_stub(address: str, as_: Identity | None = None) -> Any:
+    return labels_pb2_grpc.LabelServiceStub(channel(address, as_))
 
 
 def publish_all(

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from devtools.datagen import DataSet
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
+from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub
@@ -30,8 +31,8 @@ _ROLE = {v: k.removeprefix("TEAM_ROLE_").lower() for k, v in assessor_pool_pb2.T
 _CLASS = {v: k.removeprefix("CREDIT_CLASS_") for k, v in assessor_pool_pb2.CreditClass.items()}
 
 
-def _stub(address: str, factory: Any) -> Any:
-    return factory(client.channel(address))
+def _stub(address: str, factory: Any, as_: Identity | None = None) -> Any:
+    return factory(client.channel(address, as_))
 
 
 def show_assessor_pool(data: DataSet, hub: Hub, console: Console) -> None:
@@ -105,8 +106,11 @@ def _show_identity(exchange: Any, console: Console) -> None:
 
 def _show_home(hub: Hub, provinces: set[Province], console: Console) -> None:
     for province in sorted(provinces):
+        # Identities leave home only for the home province's regulators.
         stub = _stub(
-            hub.exchanges[province].address, home_assignments_pb2_grpc.HomeAssignmentServiceStub
+            hub.exchanges[province].address,
+            home_assignments_pb2_grpc.HomeAssignmentServiceStub,
+            Identity(Role.REGULATOR, province),
         )
         deadline = time.monotonic() + 30
         while True:

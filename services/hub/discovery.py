@@ -26,19 +26,28 @@ def hub_description(
     verify_url: str,
     exchanges: dict[str, str],
     workdir: Path,
+    public: str = "",
+    tls_dir: Path | None = None,
 ) -> dict[str, Any]:
     """What hub.json holds: every address, by service. Exchanges are keyed by
     province code (SH, JS, ZJ, AH); each serves ExchangeService and its
     HomeAssignmentService; the registry serves RegistryService, LabelService and
-    AssessorPoolService; every gRPC address offers health and reflection."""
+    AssessorPoolService; every gRPC address offers health and reflection. With
+    TLS (`tls.certificates`, as `yrdhub certs` lays them out) every gRPC address
+    needs a client certificate but `registry.public`, which serves the checks
+    to anyone."""
     return {
         "format": FORMAT_VERSION,
         "pid": os.getpid(),
         "workdir": str(workdir.resolve()),
         "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix},
-        "registry": {"grpc": registry, "verify_page": verify_url},
+        "registry": {"grpc": registry, "public": public, "verify_page": verify_url},
         "exchanges": {province: {"grpc": address} for province, address in exchanges.items()},
+        "tls": {
+            "enabled": tls_dir is not None,
+            "certificates": "" if tls_dir is None else str(tls_dir.resolve()),
+        },
     }
 
 
@@ -63,6 +72,8 @@ def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
         "YRDHUB_TOPIC_PREFIX": description["kafka"]["topic_prefix"],
         "YRDHUB_REGISTRY": description["registry"]["grpc"],
         "YRDHUB_VERIFY_URL": description["registry"]["verify_page"],
+        "YRDHUB_REGISTRY_PUBLIC": description["registry"]["public"],
+        "YRDHUB_TLS_DIR": description["tls"]["certificates"],
     }
     for province, exchange in description["exchanges"].items():
         env[f"YRDHUB_EXCHANGE_{province}"] = exchange["grpc"]

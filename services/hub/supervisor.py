@@ -11,10 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.core.identity import Identity, Role
 from services.core.provinces import Province
+from services.hub import client
+from services.hub.certs import create_all
 from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, write_hub_file
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.processes import ServiceProcess
+
+
+def ensure_certs(workdir: Path) -> Path:
+    """The hub's development certificates (`yrdhub certs`), made once per workdir."""
+    folder = workdir / "certs"
+    if not (folder / "ca.pem").exists():
+        create_all(folder)
+    return folder
 
 
 def free_port() -> int:
@@ -46,6 +57,8 @@ class HubConfig:
     # in workdir by default.
     db_urls: dict[str, str] = field(default_factory=dict)
     provinces: tuple[Province, ...] = tuple(Province)
+    # DEVELOPMENT ONLY: serve plaintext gRPC with no authentication.
+    insecure_plaintext: bool = False
 
     def db_url(self, service: str) -> str:
         return self.db_urls.get(service, f"sqlite:///{self.workdir / (service + '.db')}")
@@ -58,7 +71,13 @@ class Hub:
         config.workdir.mkdir(parents=True, exist_ok=True)
         self.broker: KafkaBroker | None = None
         self.kafka = config.kafka or ""
-        common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0"]
+        self.tls_dir: Path | None = (
+            None if config.insecure_plaintext else ensure_certs(config.workdir)
+        )
+        security = (
+            ["--insecure-plaintext"] if self.tls_dir is None else ["--tls-dir", str(self.tls_dir)]
+        )
+        common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0", *security]
         self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
         self.exchanges: dict[Province, ServiceProcess] = {
             p: ServiceProcess(
@@ -78,6 +97,9 @@ class Hub:
             for p in config.provinces
         }
         self.verify_port = free_port()
+        # The public checks' endpoint (TLS without client certificates).
+        self.public_port = None if self.tls_dir is None else free_port()
+        public = [] if self.public_port is None else ["--public-listen", self.public_address]
         self.registry = ServiceProcess(
             "registry",
             "services.registry",
@@ -86,6 +108,7 @@ class Hub:
                 config.db_url("registry"),
                 "--http-listen",
                 f"127.0.0.1:{self.verify_port}",
+                *public,
                 *common,
             ],
             config.workdir,
@@ -105,6 +128,7 @@ class Hub:
             self._progress(f"starting {service.name}")
             service.start(["--kafka", self.kafka])
             service.wait_ready()
+        client.use_tls(self.client_tls())
         write_hub_file(self.config.workdir, self.description())
         self._progress("hub is up")
 
@@ -115,6 +139,21 @@ class Hub:
             service.stop()
         if self.broker is not None:
             self.broker.stop()
+
+    @property
+    def public_address(self) -> str:
+        """The registry's public endpoint ("" when the hub serves plaintext)."""
+        return "" if self.public_port is None else f"127.0.0.1:{self.public_port}"
+
+    def client_tls(self) -> client.ClientTls | None:
+        """How a client in this process reaches the hub: each exchange as its
+        province's systems, the registry as a regulator."""
+        if self.tls_dir is None:
+            return None
+        return client.ClientTls(
+            self.tls_dir,
+            {s.address: Identity(Role.SYSTEM, p) for p, s in self.exchanges.items()},
+        )
 
     @property
     def verify_url(self) -> str:
@@ -130,6 +169,8 @@ class Hub:
             verify_url=self.verify_url,
             exchanges={p.value: s.address for p, s in self.exchanges.items()},
             workdir=self.config.workdir,
+            public=self.public_address,
+            tls_dir=self.tls_dir,
         )
 
     @property
@@ -142,6 +183,10 @@ class Hub:
             "registry": self.registry.address,
             "verify page": self.verify_url,
         }
+        if self.public_address:
+            found["public checks"] = self.public_address
+        if self.tls_dir is not None:
+            found["certificates"] = str(self.tls_dir)
         found.update({f"exchange-{p.value.lower()}": s.address for p, s in self.exchanges.items()})
         return found
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from services.core.draws import canonical_json
+from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
 from services.hub import client
 from services.registry.pool.mapping import claimed_outcome
@@ -64,6 +66,8 @@ def run(args: argparse.Namespace, console: Console) -> None:
     if args.file is not None:
         document = json.loads(Path(args.file).read_text(encoding="utf-8"))
     elif args.registry and args.draw_id:
+        if args.tls_dir is not None:
+            client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
         document = document_of(fetch_draw(args.registry, args.draw_id))
     else:
         raise SystemExit("give a draw document, or --registry and --draw-id")
@@ -92,4 +96,10 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--registry", help="fetch the draw from this registry (host:port)")
     parser.add_argument("--draw-id", help="the draw to fetch")
     parser.add_argument("--save", type=Path, help="also write the draw document here")
+    parser.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=os.environ.get("YRDHUB_TLS_DIR") or None,
+        help="certificates (`yrdhub certs`): fetch over mutual TLS as the operator",
+    )
     parser.set_defaults(run=run)

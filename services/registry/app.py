@@ -24,7 +24,8 @@ from services.common.kafka_io import (
     make_consumer,
     make_producer,
 )
-from services.common.process import run_service, service_arguments
+from services.common.process import run_service, service_arguments, tls_choice
+from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
@@ -145,6 +146,10 @@ class RegistrySettings:
     pool_db_url: str | None = None
     # Recognition policy, reloaded when the file changes (see policy_source).
     recognition_policy: Path = DEFAULT_POLICY
+    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
+    tls_dir: Path | None = None
+    # The public endpoint: TLS without client certificates, for the checks.
+    public_listen: str | None = None
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -167,7 +172,13 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         default=env("YRDHUB_POLICY", str(DEFAULT_POLICY)),
         help="recognition policy file (TOML), reloaded when it changes",
     )
+    p.add_argument(
+        "--public-listen",
+        default=env("YRDHUB_PUBLIC_LISTEN"),
+        help="also serve the public checks here (TLS, no client certificate needed)",
+    )
     a = p.parse_args(argv)
+    tls_dir = tls_choice(p, a)
     return RegistrySettings(
         a.db,
         a.kafka,
@@ -181,6 +192,8 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         pool_db_url=a.pool_db,
         inspection_policy=a.inspection_policy,
         recognition_policy=a.policy,
+        tls_dir=tls_dir,
+        public_listen=a.public_listen,
     )
 
 
@@ -240,27 +253,40 @@ async def serve(settings: RegistrySettings) -> None:
             settings.http_listen, labels, RateLimiter(settings.http_rate, settings.http_burst)
         )
         verify.start()
+    services = [
+        (
+            _name(registry_pb2.DESCRIPTOR, "RegistryService"),
+            preserialized(
+                registry_pb2_grpc.add_RegistryServiceServicer_to_server,
+                servicer,
+                RegistryServicer.PRESERIALIZED,
+            ),
+        ),
+        (
+            _name(labels_pb2.DESCRIPTOR, "LabelService"),
+            preserialized(
+                labels_pb2_grpc.add_LabelServiceServicer_to_server,
+                label_servicer,
+                LabelServicer.PRESERIALIZED,
+            ),
+        ),
+    ]
+    files = None if settings.tls_dir is None else TlsFiles(settings.tls_dir, "registry")
     server = GrpcServer(
         settings.listen,
-        [
-            (
-                _name(registry_pb2.DESCRIPTOR, "RegistryService"),
-                preserialized(
-                    registry_pb2_grpc.add_RegistryServiceServicer_to_server,
-                    servicer,
-                    RegistryServicer.PRESERIALIZED,
-                ),
-            ),
-            (
-                _name(labels_pb2.DESCRIPTOR, "LabelService"),
-                preserialized(
-                    labels_pb2_grpc.add_LabelServiceServicer_to_server,
-                    label_servicer,
-                    LabelServicer.PRESERIALIZED,
-                ),
-            ),
-            pool.registration,
-        ],
+        [*services, pool.registration],
+        tls=None if files is None else ServerTls(files),
+    )
+    # The public endpoint serves the same checks to callers without a
+    # certificate; every other method there answers UNAUTHENTICATED.
+    public = (
+        None
+        if settings.public_listen is None or files is None
+        else GrpcServer(
+            settings.public_listen,
+            services,
+            tls=ServerTls(files, require_client_certificate=False),
+        )
     )
     ingestor.start()
     pool.start()
@@ -272,7 +298,12 @@ async def serve(settings: RegistrySettings) -> None:
         await asyncio.to_thread(ingestor.stop)
         engine.dispose()
 
-    await run_until_signalled(server, ready_file=settings.ready_file, on_stop=stop)
+    await run_until_signalled(
+        server,
+        ready_file=settings.ready_file,
+        on_stop=stop,
+        also=[] if public is None else [public],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

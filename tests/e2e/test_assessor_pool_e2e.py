@@ -23,6 +23,7 @@ from stdnum.cn import ric
 
 from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
+from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub
@@ -97,7 +98,7 @@ def _pool(hub: Hub) -> Any:
 
 
 def _home(hub: Hub, province: Province) -> Any:
-    channel = client.channel(hub.exchanges[province].address)
+    channel = client.channel(hub.exchanges[province].address, Identity(Role.REGULATOR, province))
     return home_assignments_pb2_grpc.HomeAssignmentServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
@@ -211,7 +212,17 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
     saved = hub.config.workdir / "draw.json"
     cli = [str(Path(sys.executable).with_name("yrdhub")), "verify-draw"]
     ok = subprocess.run(
-        [*cli, "--registry", hub.registry.address, "--draw-id", draw.draw_id, "--save", saved],
+        [
+            *cli,
+            "--registry",
+            hub.registry.address,
+            "--draw-id",
+            draw.draw_id,
+            "--save",
+            saved,
+            "--tls-dir",
+            str(hub.tls_dir),
+        ],
         capture_output=True,
         text=True,
         timeout=60,

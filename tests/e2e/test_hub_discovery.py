@@ -48,8 +48,19 @@ def _env_lines(proc: subprocess.Popen[str], timeout: float = 120) -> dict[str, s
     return found
 
 
-def _serving(address: str) -> bool:
-    with grpc.insecure_channel(address) as channel:
+def _serving(address: str, certificates: Path, as_operator: bool = True) -> bool:
+    """Health over TLS: as the operator, or (the public endpoint) with no certificate."""
+    ca = (certificates / "ca.pem").read_bytes()
+    credentials = (
+        grpc.ssl_channel_credentials(
+            ca,
+            (certificates / "operator.key").read_bytes(),
+            (certificates / "operator.pem").read_bytes(),
+        )
+        if as_operator
+        else grpc.ssl_channel_credentials(ca)
+    )
+    with grpc.secure_channel(address, credentials) as channel:
         reply = health_pb2_grpc.HealthStub(channel).Check(
             health_pb2.HealthCheckRequest(), timeout=5
         )
@@ -78,10 +89,15 @@ def test_up_writes_hub_json_and_prints_the_same_addresses(
         assert env["YRDHUB_REGISTRY"] == hub["registry"]["grpc"]
         assert env["YRDHUB_VERIFY_URL"] == hub["registry"]["verify_page"]
         assert set(hub["exchanges"]) == {"SH", "JS", "ZJ", "AH"}
+        certificates = Path(hub["tls"]["certificates"])
+        assert hub["tls"]["enabled"] and env["YRDHUB_TLS_DIR"] == str(certificates)
+        assert (certificates / "ca.pem").exists()
         for province, exchange in hub["exchanges"].items():
             assert env[f"YRDHUB_EXCHANGE_{province}"] == exchange["grpc"]
-            assert _serving(exchange["grpc"])
-        assert _serving(hub["registry"]["grpc"])
+            assert _serving(exchange["grpc"], certificates)
+        assert _serving(hub["registry"]["grpc"], certificates)
+        assert env["YRDHUB_REGISTRY_PUBLIC"] == hub["registry"]["public"]
+        assert _serving(hub["registry"]["public"], certificates, as_operator=False)
         with urllib.request.urlopen(f"{hub['registry']['verify_page']}/healthz") as page:
             assert page.status == 200
     finally:

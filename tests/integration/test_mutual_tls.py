@@ -76,7 +76,7 @@ def served(
     thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
     thread.start()
     assert started.wait(10)
-    yield f"localhost:{port[0]}", required
+    yield f"127.0.0.1:{port[0]}", required
     asyncio.run_coroutine_threadsafe(servers[0].stop(0), loop).result(10)
 
 

@@ -12,6 +12,20 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 {{- end -}}
 
+{{/* The TLS folder of one identity: its Secret's keys under the names
+`yrdhub certs` uses (services/common/tls.py). Call with (list $ "exchange-SH"). */}}
+{{- define "yrdhub.tlsVolume" -}}
+{{- $root := index . 0 }}{{- $stem := index . 1 -}}
+- name: tls
+  secret:
+    secretName: {{ printf "%s-%s" $root.Values.tls.secretPrefix (lower $stem) }}
+    defaultMode: 0400
+    items:
+      - {key: tls.crt, path: {{ $stem }}.pem}
+      - {key: tls.key, path: {{ $stem }}.key}
+      - {key: ca.crt, path: ca.pem}
+{{- end -}}
+
 {{- define "yrdhub.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end -}}
