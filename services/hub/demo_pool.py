@@ -36,7 +36,13 @@ def _stub(address: str, factory: Any, as_: Identity | None = None) -> Any:
 
 
 def show_assessor_pool(data: DataSet, hub: Hub, console: Console) -> None:
-    pool = _stub(hub.registry.address, assessor_pool_pb2_grpc.AssessorPoolServiceStub)
+    # Jiangsu's regulators request the team for a Jiangsu lab; Zhejiang's plan
+    # Zhejiang's inspections (each province acts for itself).
+    pool = _stub(
+        hub.registry.address,
+        assessor_pool_pb2_grpc.AssessorPoolServiceStub,
+        Identity(Role.REGULATOR, Province.JS),
+    )
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     registry = client.registry_stub(hub.registry.address)
     _show_identity(exchanges[Province.SH], console)
@@ -79,7 +85,14 @@ def show_assessor_pool(data: DataSet, hub: Hub, console: Console) -> None:
         + ("[bold green]match[/]" if check.ok else f"[bold red]mismatch[/] {check.problems}")
     )
     _show_home(hub, {PROVINCE_FROM_PB[m.home_province] for m in draw.team}, console)
-    _show_plan(pool, console)
+    _show_plan(
+        _stub(
+            hub.registry.address,
+            assessor_pool_pb2_grpc.AssessorPoolServiceStub,
+            Identity(Role.REGULATOR, Province.ZJ),
+        ),
+        console,
+    )
 
 
 def _show_identity(exchange: Any, console: Console) -> None:

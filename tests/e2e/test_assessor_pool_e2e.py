@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +93,9 @@ def _publish(stub: Any, records: list[records_pb2.Record]) -> list[str]:
     return [r.record_key.removeprefix("assessor/") for r in reply.results]
 
 
-def _pool(hub: Hub) -> Any:
-    channel = client.channel(hub.registry.address)
+def _pool(hub: Hub, province: Province = Province.SH) -> Any:
+    """The pool as the regulators of `province` reach it."""
+    channel = client.channel(hub.registry.address, Identity(Role.REGULATOR, province))
     return assessor_pool_pb2_grpc.AssessorPoolServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
@@ -183,7 +185,7 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
 
     # The registry matches the pseudonymous assessors into a team.
-    reply = _pool(hub).RequestTeam(
+    reply = _pool(hub, Province.JS).RequestTeam(
         assessor_pool_pb2.RequestTeamRequest(
             spec=assessor_pool_pb2.TeamSpec(
                 institution_uscc=TARGET,
@@ -284,7 +286,7 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
     assert reply.rejected == 0, [list(r.violations) for r in reply.results]
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
     planned = (
-        _pool(hub)
+        _pool(hub, Province.JS)
         .PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(
                 spec=assessor_pool_pb2.InspectionSpec(
@@ -342,7 +344,9 @@ def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hu
     spec = assessor_pool_pb2.TeamSpec(
         institution_uscc=lab, fields=[FIELD], start_date="2026-11-02", end_date="2026-11-03"
     )
-    drawn = _pool(hub).RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30)
+    drawn = _pool(hub, Province.JS).RequestTeam(
+        assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30
+    )
     assert drawn.draw.team_spec.institution_province == common_pb2.PROVINCE_JS
     assert drawn.draw.state == assessor_pool_pb2.DRAW_STATE_DRAWN, drawn.draw.failure
     assert {m.assessor_id for m in drawn.draw.team} == set(ids)
@@ -407,3 +411,67 @@ def test_team_draws_spread_assignments_across_people(hub: Hub) -> None:
     assert all(led[i] >= 3 for i in ids[:2])
     assessors = [sat[i] for i in ids[2:]]
     assert max(assessors) - min(assessors) <= 1
+
+
+def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
+    """Regulators request teams and plans for their own province's institutions,
+    and only the requesting province cancels; others are refused with the reason."""
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    _publish(
+        exchanges[Province.JS],
+        [
+            _assessor(
+                records_pb2.AssessorIdentity(
+                    name=f"互派评审员{i}", id_number=resident_id(f"320583198801{10 + i}051")
+                ),
+                records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
+                if i == 0
+                else records_pb2.ASSESSOR_LEVEL_ASSESSOR,
+            )
+            for i in range(2)
+        ],
+    )
+    client.wait_until_applied(
+        client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
+    )
+    spec = assessor_pool_pb2.TeamSpec(
+        institution_uscc=TARGET,
+        institution_province=common_pb2.PROVINCE_SH,
+        fields=[FIELD],
+        start_date="2027-06-07",
+        end_date="2027-06-08",
+    )
+    refusals: list[Callable[[], object]] = [
+        lambda: _pool(hub, Province.JS).RequestTeam(
+            assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30
+        ),
+        lambda: _pool(hub, Province.JS).PlanInspections(
+            assessor_pool_pb2.PlanInspectionsRequest(
+                spec=assessor_pool_pb2.InspectionSpec(
+                    provinces=[common_pb2.PROVINCE_SH],
+                    start_date="2027-07-05",
+                    end_date="2027-07-09",
+                )
+            ),
+            timeout=30,
+        ),
+    ]
+    for call in refusals:
+        with pytest.raises(grpc.RpcError) as refused:
+            call()
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "regulators of JS" in (refused.value.details() or "")
+
+    drawn = (
+        _pool(hub, Province.SH)
+        .RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30)
+        .draw
+    )
+    assert drawn.state == assessor_pool_pb2.DRAW_STATE_DRAWN, drawn.failure
+    assignment = drawn.team[0].assignment_id
+    cancel = assessor_pool_pb2.CancelAssignmentRequest(assignment_id=assignment, reason="回避")
+    with pytest.raises(grpc.RpcError) as refused:
+        _pool(hub, Province.JS).CancelAssignment(cancel, timeout=30)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    done = _pool(hub, Province.SH).CancelAssignment(cancel, timeout=30).assignment
+    assert done.state == assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED

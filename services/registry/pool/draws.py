@@ -38,7 +38,7 @@ from services.core.draws import (
     new_seed,
     outcome_of_seating,
 )
-from services.core.errors import InvalidRequest, NotFound, Violation
+from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation
 from services.core.inspections import (
     InspectionPolicy,
     InspectionRequest,
@@ -47,6 +47,7 @@ from services.core.inspections import (
     plan_outcome,
 )
 from services.core.provenance import utcnow
+from services.core.provinces import Province
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.teams import (
     Screening,
@@ -119,8 +120,12 @@ class AssessorPool:
 
     # Team draws --------------------------------------------------------------
 
-    def request_team(self, request: TeamRequest) -> DrawResult:
+    def request_team(self, request: TeamRequest, acting_for: Province | None = None) -> DrawResult:
+        """A team drawn and booked; `acting_for`: the province of the regulator
+        asking (None: not known, on a plaintext development hub), who may only
+        request teams for institutions their province supervises."""
         spec = parse_team_spec(request, self._recusal, self._view.qualified_by)
+        _may_act(acting_for, {spec.institution_province}, "request a team for an institution of")
         seed = new_seed()
         draw_id = new_id("team")
         committed_at = self._clock()
@@ -245,8 +250,12 @@ class AssessorPool:
 
     # Inspection plans --------------------------------------------------------
 
-    def plan_inspections(self, request: InspectionRequest) -> DrawResult:
+    def plan_inspections(
+        self, request: InspectionRequest, acting_for: Province | None = None
+    ) -> DrawResult:
+        """A random-inspection plan; a regulator plans only its own province's."""
         spec = parse_inspection_spec(request)
+        _may_act(acting_for, set(spec.provinces or Province), "plan inspections in")
         seed = new_seed()
         draw_id = new_id("plan")
         head = _Head(
@@ -325,15 +334,30 @@ class AssessorPool:
             )
         )
 
-    def cancel(self, assignment_id: str, reason: str) -> AssignmentRow:
+    def cancel(
+        self, assignment_id: str, reason: str, acting_for: Province | None = None
+    ) -> AssignmentRow:
+        """Cancels an assignment; only the province that requested it may."""
         reason = reason.strip()
         if not reason:
             raise InvalidRequest("a cancellation needs a reason", [Violation("reason", "required")])
-        row = self._store.cancel(assignment_id.strip(), reason, self._clock())
+
+        def allowed(row: AssignmentRow) -> None:
+            _may_act(acting_for, {Province(row.institution_province)}, "cancel an assignment in")
+
+        row = self._store.cancel(assignment_id.strip(), reason, self._clock(), allowed)
         if row is None:
             raise NotFound(f"no assignment {assignment_id!r}")
         self._on_change()
         return row
+
+
+def _may_act(acting_for: Province | None, provinces: set[Province], what: str) -> None:
+    """Refuses a regulator acting for another province than `provinces`."""
+    if acting_for is None or provinces == {acting_for}:
+        return
+    named = ", ".join(sorted(p.value for p in provinces))
+    raise PermissionDenied(f"regulators of {acting_for.value} may not {what} {named}")
 
 
 def _limit(asked: int, default: int, most: int) -> int:

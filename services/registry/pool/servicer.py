@@ -8,6 +8,8 @@ from typing import Any
 
 import grpc
 
+from services.common.tls import caller
+from services.core.provinces import Province
 from services.registry.pool import mapping
 from services.registry.pool.draws import AssessorPool, DrawResult
 from yrdhub.v1 import assessor_pool_pb2 as pb
@@ -24,7 +26,7 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
         self, request: pb.RequestTeamRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.RequestTeamResponse:
         result = await asyncio.to_thread(
-            self._pool.request_team, mapping.team_request(request.spec)
+            self._pool.request_team, mapping.team_request(request.spec), _acting_for(context)
         )
         return pb.RequestTeamResponse(
             draw=mapping.draw_pb(result, with_snapshot=False, with_details=True)
@@ -34,7 +36,9 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
         self, request: pb.PlanInspectionsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.PlanInspectionsResponse:
         result = await asyncio.to_thread(
-            self._pool.plan_inspections, mapping.inspection_request(request.spec)
+            self._pool.plan_inspections,
+            mapping.inspection_request(request.spec),
+            _acting_for(context),
         )
         return pb.PlanInspectionsResponse(
             draw=mapping.draw_pb(result, with_snapshot=False, with_details=True)
@@ -73,5 +77,14 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
     async def CancelAssignment(
         self, request: pb.CancelAssignmentRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.CancelAssignmentResponse:
-        row = await asyncio.to_thread(self._pool.cancel, request.assignment_id, request.reason)
+        row = await asyncio.to_thread(
+            self._pool.cancel, request.assignment_id, request.reason, _acting_for(context)
+        )
         return pb.CancelAssignmentResponse(assignment=mapping.assignment_pb(row))
+
+
+def _acting_for(context: grpc.aio.ServicerContext[Any, Any]) -> Province | None:
+    """The province of the regulator calling (authorization admitted only
+    regulators); None on a plaintext development hub."""
+    who = caller(context)
+    return None if who is None else who.province

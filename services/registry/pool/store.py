@@ -286,9 +286,16 @@ class PoolStore:
                 )
             ]
 
-    def cancel(self, assignment_id: str, reason: str, now: dt.datetime) -> AssignmentRow | None:
+    def cancel(
+        self,
+        assignment_id: str,
+        reason: str,
+        now: dt.datetime,
+        allowed: Callable[[AssignmentRow], None] = lambda _: None,
+    ) -> AssignmentRow | None:
         """Cancels an active assignment and frees its days; returns it as it now
-        stands (unchanged if already cancelled), or None if unknown."""
+        stands (unchanged if already cancelled), or None if unknown. `allowed`
+        sees the assignment first and may refuse by raising (nothing changes)."""
         with self._engine.begin() as conn:
             row = conn.execute(
                 select(assignment_table)
@@ -298,6 +305,7 @@ class PoolStore:
             if row is None:
                 return None
             current = _assignment_row(row)
+            allowed(current)
             if current.state != ACTIVE:
                 return current
             cancelled = replace(
