@@ -422,7 +422,7 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
         [
             _assessor(
                 records_pb2.AssessorIdentity(
-                    name=f"互派评审员{i}", id_number=resident_id(f"320583198801{10 + i}051")
+                    name=f"互派评审员{i}", id_number=resident_id(f"320583199002{10 + i}051")
                 ),
                 records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
                 if i == 0
