@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 
+from services.common.tls import caller
 from services.core.provenance import china_date
 from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
@@ -116,10 +117,12 @@ class ReconciliationRpcs:
         self, request: registry_pb2.WatchChangesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[registry_pb2.WatchChangesResponse]:
         where = mapping.change_filter(request)
-        # Until mutual TLS names the caller, the subscriber says who it is.
+        # The client certificate names the subscriber; the request's own
+        # `subscriber` only on a plaintext development hub.
+        who = caller(context)
         log.info(
             "change stream for %s from %s after cursor %d",
-            request.subscriber or "an unnamed subscriber",
+            who if who is not None else (request.subscriber or "an unnamed subscriber"),
             context.peer(),
             request.after_cursor,
         )
