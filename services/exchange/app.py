@@ -33,6 +33,9 @@ class ExchangeSettings:
     pseudonym_secret_file: Path | None = None
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
+    # HomeAssignmentService (assessors' identities) on a listener of its own;
+    # None: on the main listener.
+    home_listen: str | None = None
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -48,6 +51,11 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         default=env("YRDHUB_PSEUDONYM_SECRET_FILE"),
         help="file holding the secret assessor ids are derived with",
     )
+    p.add_argument(
+        "--home-listen",
+        default=env("YRDHUB_HOME_LISTEN"),
+        help="serve HomeAssignmentService (assessors' identities) on its own listener",
+    )
     a = p.parse_args(argv)
     tls_dir = tls_choice(p, a)
     province = Province.parse(a.province)
@@ -60,6 +68,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         ready_file=a.ready_file,
         pseudonym_secret_file=a.pseudonym_secret_file,
         tls_dir=tls_dir,
+        home_listen=a.home_listen,
     )
 
 
@@ -81,21 +90,30 @@ async def serve(settings: ExchangeSettings) -> None:
         settings.province, outbox, on_stored=relay.wake, pseudonyms=home.pseudonyms
     )
     servicer = ExchangeServicer(settings.province, publisher, outbox)
-    server = GrpcServer(
-        settings.listen,
-        [
-            (
-                exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
-                lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
-            ),
-            home.registration,
-        ],
-        tls=None
+    tls = (
+        None
         if settings.tls_dir is None
         else ServerTls(
             TlsFiles(settings.tls_dir, f"exchange-{settings.province.value}"),
             serving=settings.province,
-        ),
+        )
+    )
+    exchange_service = (
+        exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
+        lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
+    )
+    # Identities leave the exchange only through the home listener, which the
+    # province's regulators alone may call (authorization), kept apart so that
+    # it can be firewalled apart.
+    home_server = (
+        None
+        if settings.home_listen is None
+        else GrpcServer(settings.home_listen, [home.registration], tls=tls)
+    )
+    server = GrpcServer(
+        settings.listen,
+        [exchange_service] if home_server is not None else [exchange_service, home.registration],
+        tls=tls,
     )
     relay.start()
     home.start()
@@ -105,7 +123,12 @@ async def serve(settings: ExchangeSettings) -> None:
         await home.stop()
         engine.dispose()
 
-    await run_until_signalled(server, ready_file=settings.ready_file, on_stop=stop)
+    await run_until_signalled(
+        server,
+        ready_file=settings.ready_file,
+        on_stop=stop,
+        also=[] if home_server is None else [home_server],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

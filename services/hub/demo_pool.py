@@ -121,7 +121,7 @@ def _show_home(hub: Hub, provinces: set[Province], console: Console) -> None:
     for province in sorted(provinces):
         # Identities leave home only for the home province's regulators.
         stub = _stub(
-            hub.exchanges[province].address,
+            hub.home_addresses[province],
             home_assignments_pb2_grpc.HomeAssignmentServiceStub,
             Identity(Role.REGULATOR, province),
         )

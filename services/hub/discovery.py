@@ -26,12 +26,13 @@ def hub_description(
     verify_url: str,
     exchanges: dict[str, str],
     workdir: Path,
+    homes: dict[str, str] | None = None,
     public: str = "",
     tls_dir: Path | None = None,
 ) -> dict[str, Any]:
     """What hub.json holds: every address, by service. Exchanges are keyed by
-    province code (SH, JS, ZJ, AH); each serves ExchangeService and its
-    HomeAssignmentService; the registry serves RegistryService, LabelService and
+    province code (SH, JS, ZJ, AH); each serves ExchangeService (`grpc`) and,
+    on a listener of its own (`home`), its HomeAssignmentService; the registry serves RegistryService, LabelService and
     AssessorPoolService; every gRPC address offers health and reflection. With
     TLS (`tls.certificates`, as `yrdhub certs` lays them out) every gRPC address
     needs a client certificate but `registry.public`, which serves the checks
@@ -43,7 +44,10 @@ def hub_description(
         "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix},
         "registry": {"grpc": registry, "public": public, "verify_page": verify_url},
-        "exchanges": {province: {"grpc": address} for province, address in exchanges.items()},
+        "exchanges": {
+            province: {"grpc": address, "home": (homes or {}).get(province, address)}
+            for province, address in exchanges.items()
+        },
         "tls": {
             "enabled": tls_dir is not None,
             "certificates": "" if tls_dir is None else str(tls_dir.resolve()),
@@ -77,6 +81,7 @@ def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
     }
     for province, exchange in description["exchanges"].items():
         env[f"YRDHUB_EXCHANGE_{province}"] = exchange["grpc"]
+        env[f"YRDHUB_HOME_{province}"] = exchange["home"]
     return env
 
 

@@ -79,6 +79,8 @@ class Hub:
         )
         common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0", *security]
         self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
+        # Each exchange's HomeAssignmentService, on a listener of its own.
+        self.home_addresses = {p: f"127.0.0.1:{free_port()}" for p in config.provinces}
         self.exchanges: dict[Province, ServiceProcess] = {
             p: ServiceProcess(
                 f"exchange-{p.value.lower()}",
@@ -90,6 +92,8 @@ class Hub:
                     config.db_url(f"exchange-{p.value.lower()}"),
                     "--pseudonym-secret-file",
                     str(self.pseudonym_secret_file),
+                    "--home-listen",
+                    self.home_addresses[p],
                     *common,
                 ],
                 config.workdir,
@@ -150,10 +154,9 @@ class Hub:
         province's systems, the registry as a regulator."""
         if self.tls_dir is None:
             return None
-        return client.ClientTls(
-            self.tls_dir,
-            {s.address: Identity(Role.SYSTEM, p) for p, s in self.exchanges.items()},
-        )
+        identities = {s.address: Identity(Role.SYSTEM, p) for p, s in self.exchanges.items()}
+        identities.update({a: Identity(Role.REGULATOR, p) for p, a in self.home_addresses.items()})
+        return client.ClientTls(self.tls_dir, identities)
 
     @property
     def verify_url(self) -> str:
@@ -168,6 +171,7 @@ class Hub:
             registry=self.registry.address,
             verify_url=self.verify_url,
             exchanges={p.value: s.address for p, s in self.exchanges.items()},
+            homes={p.value: a for p, a in self.home_addresses.items()},
             workdir=self.config.workdir,
             public=self.public_address,
             tls_dir=self.tls_dir,

@@ -100,7 +100,7 @@ def _pool(hub: Hub, province: Province = Province.SH) -> Any:
 
 
 def _home(hub: Hub, province: Province) -> Any:
-    channel = client.channel(hub.exchanges[province].address, Identity(Role.REGULATOR, province))
+    channel = client.channel(hub.home_addresses[province], Identity(Role.REGULATOR, province))
     return home_assignments_pb2_grpc.HomeAssignmentServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
@@ -475,3 +475,23 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
     done = _pool(hub, Province.SH).CancelAssignment(cancel, timeout=30).assignment
     assert done.state == assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED
+
+
+def test_identities_are_served_only_on_the_home_listener_to_home_regulators(hub: Hub) -> None:
+    request = home_assignments_pb2.ListHomeAssignmentsRequest()
+    # Not on the exchange's main listener, which provincial systems reach.
+    main = home_assignments_pb2_grpc.HomeAssignmentServiceStub(  # type: ignore[no-untyped-call]
+        client.channel(hub.exchanges[Province.SH].address, Identity(Role.REGULATOR, Province.SH))
+    )
+    with pytest.raises(grpc.RpcError) as absent:
+        main.ListHomeAssignments(request, timeout=10)
+    assert absent.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    # On the home listener: Shanghai's regulators, and nobody else.
+    assert _home(hub, Province.SH).ListHomeAssignments(request, timeout=10) is not None
+    for other in (Identity(Role.REGULATOR, Province.JS), Identity(Role.SYSTEM, Province.SH)):
+        stub = home_assignments_pb2_grpc.HomeAssignmentServiceStub(  # type: ignore[no-untyped-call]
+            client.channel(hub.home_addresses[Province.SH], other)
+        )
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.ListHomeAssignments(request, timeout=10)
+        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED

@@ -35,7 +35,7 @@ def _env_lines(proc: subprocess.Popen[str], timeout: float = 120) -> dict[str, s
     threading.Thread(target=read, daemon=True).start()
     found: dict[str, str] = {}
     deadline = time.monotonic() + timeout
-    while "YRDHUB_EXCHANGE_AH" not in found:
+    while "YRDHUB_HOME_AH" not in found:  # the last line printed
         if time.monotonic() > deadline or proc.poll() is not None:
             pytest.fail(f"no addresses from yrdhub up (exit {proc.poll()}): {found}")
         try:
@@ -94,7 +94,9 @@ def test_up_writes_hub_json_and_prints_the_same_addresses(
         assert (certificates / "ca.pem").exists()
         for province, exchange in hub["exchanges"].items():
             assert env[f"YRDHUB_EXCHANGE_{province}"] == exchange["grpc"]
+            assert env[f"YRDHUB_HOME_{province}"] == exchange["home"] != exchange["grpc"]
             assert _serving(exchange["grpc"], certificates)
+            assert _serving(exchange["home"], certificates)
         assert _serving(hub["registry"]["grpc"], certificates)
         assert env["YRDHUB_REGISTRY_PUBLIC"] == hub["registry"]["public"]
         assert _serving(hub["registry"]["public"], certificates, as_operator=False)
