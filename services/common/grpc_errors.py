@@ -69,8 +69,12 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: DomainError
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
-def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-    """The handler, turning a DomainError its servicer raises into its gRPC status,
+def with_domain_errors(
+    handler: grpc.RpcMethodHandler,
+    check: Callable[[grpc.aio.ServicerContext[Any, Any]], None] | None = None,
+) -> grpc.RpcMethodHandler:
+    """The handler, after `check` (e.g. authorization, which refuses by raising a
+    DomainError) passes, turning a DomainError its servicer raises into its gRPC status,
     and any other exception into INTERNAL with only an error id, which the log
     carries beside the traceback (an exception's text may hold request data).
 
@@ -90,6 +94,8 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
 
             async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
                 try:
+                    if check is not None:
+                        check(context)
                     return await unary(request, context)
                 except DomainError as exc:
                     await _abort(context, exc)
@@ -102,6 +108,8 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
 
             async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
                 try:
+                    if check is not None:
+                        check(context)
                     return unary(request, context)
                 except DomainError as exc:
                     await _abort(context, exc)
@@ -122,6 +130,8 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
             request: Any, context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
             try:
+                if check is not None:
+                    check(context)
                 async for item in stream(request, context):
                     yield item
             except DomainError as exc:
@@ -136,6 +146,8 @@ def with_domain_errors(handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+    if check is not None:
+        raise RuntimeError("client-streaming methods cannot be authorized")
     return handler
 
 

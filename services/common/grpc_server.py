@@ -16,7 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.grpc_errors import with_domain_errors
-from services.common.tls import ServerTls, authorized
+from services.common.tls import ServerTls, authorization_check
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,12 @@ class ServiceRegistrar:
                 handler = grpc.unary_unary_rpc_method_handler(
                     handler.unary_unary, request_deserializer=handler.request_deserializer
                 )
-            if self._tls is not None:
-                handler = authorized(handler, f"/{service}/{name}", self._tls.serving)
-            edited[name] = with_domain_errors(handler)
+            check = (
+                None
+                if self._tls is None
+                else authorization_check(f"/{service}/{name}", self._tls.serving)
+            )
+            edited[name] = with_domain_errors(handler, check)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
         )

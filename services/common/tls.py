@@ -10,9 +10,8 @@ hottest calls pay nothing for it. Certificates come from a folder laid out as
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,53 +87,24 @@ def caller(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
         return None
 
 
-def _check(method: str, serving: Province | None, context: Any) -> None:
-    verdict = authorize(caller(context), method, serving)
-    if not verdict.allowed:
-        log.warning("refused %s to %s: %s", method, context.peer(), verdict.reason)
-        error = Unauthenticated if verdict.refusal is Refusal.UNAUTHENTICATED else PermissionDenied
-        raise error(verdict.reason)
-
-
-def authorized(
-    handler: grpc.RpcMethodHandler, method: str, serving: Province | None
-) -> grpc.RpcMethodHandler:
-    """The handler, refusing callers the method's rule does not admit (raised as
-    domain errors: grpc_errors.with_domain_errors, applied after, maps them)."""
+def authorization_check(
+    method: str, serving: Province | None
+) -> Callable[[grpc.aio.ServicerContext[Any, Any]], None] | None:
+    """What a call to `method` must pass before its servicer runs: the caller's
+    identity admitted by the method's rule (refusals raised as domain errors,
+    which grpc_errors.with_domain_errors maps). None for public methods: the
+    hottest calls pay nothing for it."""
     rule = RULES.get(method)
     if rule is not None and rule.public:
-        return handler
-    if handler.unary_unary is not None:
-        unary = handler.unary_unary
-        call: Callable[..., Any]
-        if inspect.iscoroutinefunction(unary):
+        return None
 
-            async def call(request: Any, context: Any) -> Any:
-                _check(method, serving, context)
-                return await unary(request, context)
+    def check(context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        verdict = authorize(caller(context), method, serving)
+        if not verdict.allowed:
+            log.warning("refused %s to %s: %s", method, context.peer(), verdict.reason)
+            refused = (
+                Unauthenticated if verdict.refusal is Refusal.UNAUTHENTICATED else PermissionDenied
+            )
+            raise refused(verdict.reason)
 
-        else:
-
-            def call(request: Any, context: Any) -> Any:
-                _check(method, serving, context)
-                return unary(request, context)
-
-        return grpc.unary_unary_rpc_method_handler(
-            call,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    if handler.unary_stream is not None:
-        stream = handler.unary_stream
-
-        async def unary_stream(request: Any, context: Any) -> AsyncIterator[Any]:
-            _check(method, serving, context)
-            async for item in stream(request, context):
-                yield item
-
-        return grpc.unary_stream_rpc_method_handler(
-            unary_stream,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    raise RuntimeError(f"{method}: no authorization for client-streaming methods")
+    return check

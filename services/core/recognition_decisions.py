@@ -66,15 +66,14 @@ def decide_certificate(
     `credit` holds the holder's credit events from every province; `conflicts`
     the open conflicts about the certificate or its holder.
     """
-    reasons = certificate_reasons(
+    return certificate_reasons(
         policy,
         on=on,
         record_key=record_key,
         certificate=certificate,
         credit=credit,
         conflicts=conflicts,
-    )
-    return _decision(policy, target, on, reasons.for_target(target))
+    ).decision(target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +82,7 @@ class CertificateReasons:
     province (source.accepted), which for_target puts in its place."""
 
     policy: RecognitionPolicy
+    on: dt.date
     certificate: Certificate | None
     first: Reason
     rest: tuple[Reason, ...]
@@ -91,6 +91,10 @@ class CertificateReasons:
         if self.certificate is None:
             return [self.first]
         return [self.first, source_accepted(self.policy, target, self.certificate), *self.rest]
+
+    def decision(self, target: Province) -> Decision:
+        """decide_certificate's answer for `target`."""
+        return _decision(self.policy, target, self.on, self.for_target(target))
 
 
 def certificate_reasons(
@@ -106,6 +110,7 @@ def certificate_reasons(
     if certificate is None:
         return CertificateReasons(
             policy,
+            on,
             None,
             Reason(
                 "record.known",
@@ -127,6 +132,7 @@ def certificate_reasons(
         rest.append(standards_in_force(policy, [(i, certificate) for i in record.scope], on))
     return CertificateReasons(
         policy,
+        on,
         certificate,
         Reason(
             "record.known",

@@ -14,15 +14,14 @@ certificate with the same key (a test holds decide_certificate to that).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from services.core.credit import CreditFact
-from services.core.policy import Outcome, RecognitionPolicy
+from services.core.policy import Outcome
 from services.core.provinces import Province
-from services.core.recognition import Certificate, OpenConflict
-from services.core.recognition_decisions import certificate_reasons
+from services.core.recognition import Certificate
+from services.core.recognition_decisions import CertificateReasons
 from services.core.records import GreenCertification
 from services.core.status import CertificateStatus, effective_status
 
@@ -63,25 +62,9 @@ class StandingOf(NamedTuple):
 NOWHERE = Standing((Outcome.NOT_RECOGNIZED,) * len(_PROVINCES))
 
 
-def standing(
-    policy: RecognitionPolicy,
-    *,
-    on: dt.date,
-    record_key: str,
-    certificate: Certificate | None,
-    credit: Sequence[CreditFact],
-    conflicts: Sequence[OpenConflict],
-) -> Standing:
-    """decide_certificate's outcome in every province (its reasons computed
-    once: only source.accepted depends on the target)."""
-    reasons = certificate_reasons(
-        policy,
-        on=on,
-        record_key=record_key,
-        certificate=certificate,
-        credit=credit,
-        conflicts=conflicts,
-    )
+def standing(reasons: CertificateReasons) -> Standing:
+    """decide_certificate's outcome in every province, from its reasons
+    (computed once: only source.accepted depends on the target)."""
     return Standing(
         tuple(
             max((r.effect for r in reasons.for_target(target)), key=lambda o: o.severity)

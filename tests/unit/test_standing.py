@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provinces import Province
 from services.core.recognition import Certificate
-from services.core.recognition_decisions import decide_certificate
+from services.core.recognition_decisions import certificate_reasons, decide_certificate
 from services.core.standing import NOWHERE, Standing, least_of, plain_key_of, standing
 from services.core.status import CertificateStatus
 from tests.factories import certificate, credit, credit_fact, green_cert
@@ -47,12 +47,14 @@ def test_a_standing_is_the_decision_in_every_province() -> None:
         cert = certificate(green_cert(status=status), Province.JS)
         for facts in ([], listed):
             found = standing(
-                POLICY,
-                on=DAY,
-                record_key=cert.record.key,
-                certificate=cert,
-                credit=facts,
-                conflicts=(),
+                certificate_reasons(
+                    POLICY,
+                    on=DAY,
+                    record_key=cert.record.key,
+                    certificate=cert,
+                    credit=facts,
+                    conflicts=(),
+                )
             )
             for target in Province:
                 decided = decide_certificate(
@@ -78,7 +80,14 @@ def test_certificates_with_one_plain_key_have_one_standing(
         seen: dict[object, Standing] = {}
         for cert in certs:
             found = standing(
-                policy, on=on, record_key=cert.record.key, certificate=cert, credit=(), conflicts=()
+                certificate_reasons(
+                    policy,
+                    on=on,
+                    record_key=cert.record.key,
+                    certificate=cert,
+                    credit=(),
+                    conflicts=(),
+                )
             )
             assert seen.setdefault(plain_key_of(cert, on), found) == found
 

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from services.core.credit import CreditFact
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of, in_force_on
+from services.core.policy import RecognitionPolicy
 from services.core.provenance import utcnow
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.recognition import Certificate, Decision, OpenConflict, RequestedItem
-from services.core.recognition_decisions import decide_certificate, decide_scope
+from services.core.recognition_decisions import (
+    CertificateReasons,
+    certificate_reasons,
+    decide_scope,
+)
 from services.core.records import RecordKind
 from services.core.standing import StandingOf, plain_key_of, standing
 from services.registry.reconciliation import rows
@@ -32,6 +37,19 @@ class _Facts:
     certificate: Certificate | None
     credit: list[CreditFact]
     conflicts: list[OpenConflict]
+
+    def reasons(
+        self, policy: RecognitionPolicy, record_key: str, on: dt.date
+    ) -> CertificateReasons:
+        """What decide_certificate weighs, for every target at once."""
+        return certificate_reasons(
+            policy,
+            on=on,
+            record_key=record_key,
+            certificate=self.certificate,
+            credit=self.credit,
+            conflicts=self.conflicts,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,19 +146,7 @@ class RecognitionDecisions:
         when = as_of(valid_on, known_at, now)
         policy = self._policy.current()
         facts = self._facts(key, when, source_province)
-        return Decided(
-            decide_certificate(
-                policy,
-                target=goal,
-                on=when.valid_on,
-                record_key=key,
-                certificate=facts.certificate,
-                credit=facts.credit,
-                conflicts=facts.conflicts,
-            ),
-            when,
-            now,
-        )
+        return Decided(facts.reasons(policy, key, when.valid_on).decision(goal), when, now)
 
     def standings(self, record_keys: Iterable[str], when: AsOf) -> dict[str, StandingOf]:
         """Where each certificate is recognised (core.standing: the decision of
@@ -150,14 +156,7 @@ class RecognitionDecisions:
         found: dict[str, StandingOf] = {}
         for key, facts in self._facts_of(list(record_keys), when, None).items():
             found[key] = StandingOf(
-                standing(
-                    policy,
-                    on=when.valid_on,
-                    record_key=key,
-                    certificate=facts.certificate,
-                    credit=facts.credit,
-                    conflicts=facts.conflicts,
-                ),
+                standing(facts.reasons(policy, key, when.valid_on)),
                 facts.certificate is not None
                 and plain_key_of(facts.certificate, when.valid_on) is not None
                 and not facts.credit

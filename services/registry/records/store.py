@@ -156,16 +156,7 @@ class RecordStore:
     def versions(self, record_key: str, applied_by: dt.datetime | None = None) -> list[StoredRow]:
         """Every version of a record from every province, by province then revision;
         with `applied_by`, only those the registry had applied at or before it."""
-        v = version_table.c
-        stmt = select(*(v[name] for name in _ROW_FIELDS)).where(
-            # Every province listed, so the lookup walks the primary key.
-            v.province.in_(PROVINCE_CODES),
-            v.record_key == record_key,
-        )
-        if applied_by is not None:
-            stmt = stmt.where(v.applied_at <= applied_by)
-        with self._engine.connect() as conn:
-            return [_stored(row) for row in conn.execute(stmt.order_by(v.province, v.revision))]
+        return self.versions_of([record_key], applied_by)
 
     def known_versions(
         self,
@@ -212,7 +203,9 @@ class RecordStore:
     def versions_of(
         self, record_keys: Sequence[str], applied_by: dt.datetime | None = None
     ) -> list[StoredRow]:
-        """versions() of several records at once, by key, province and revision."""
+        """Every version of these records (with `applied_by`, only those applied at
+        or before it), by key, province and revision. Every province listed, so
+        the lookup walks the primary key."""
         if not record_keys:
             return []
         v = version_table.c
