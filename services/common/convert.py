@@ -12,6 +12,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.core.assessors import PoolMember, Tie
+from services.core.history import AsOf
 from services.core.provinces import Province
 from services.core.records import (
     AffiliationRelation,
@@ -299,6 +300,17 @@ def timestamp(when: dt.datetime) -> Timestamp:
 
 def from_timestamp(ts: Timestamp) -> dt.datetime:
     return ts.ToDatetime(tzinfo=dt.UTC)
+
+
+def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
+    """A request's AsOf: the valid day as text (checked by core.history.as_of)
+    and the instant of knowledge, None when unset."""
+    return msg.valid_on, from_timestamp(msg.known_at) if msg.HasField("known_at") else None
+
+
+def as_of_pb(value: AsOf) -> common_pb2.AsOf:
+    """The AsOf an answer states."""
+    return common_pb2.AsOf(valid_on=value.valid_on.isoformat(), known_at=timestamp(value.known_at))
 
 
 # --- assessors as the pool holds them -------------------------------------------

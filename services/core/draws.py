@@ -12,12 +12,13 @@ The selection itself, and the rule it follows, is in services.core.seating.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum
 from types import MappingProxyType
 from typing import Any
 
@@ -54,6 +55,26 @@ class AssignmentState(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+class KnownAs(Enum):
+    """How an assignment stood at a past instant (see assignment_known_at)."""
+
+    UNKNOWN = "unknown"  # not booked yet
+    AS_BOOKED = "as booked"  # active, revision 1: cancelled only later
+    AS_STORED = "as stored"  # as it stands now
+
+
+def assignment_known_at(
+    booked_at: dt.datetime, updated_at: dt.datetime, at: dt.datetime
+) -> KnownAs:
+    """How an assignment stood at instant `at`. An assignment changes once at
+    most (booked ACTIVE as revision 1, perhaps CANCELLED later as revision 2),
+    so its booking time and its last change give every earlier state without a
+    history table."""
+    if booked_at > at:
+        return KnownAs.UNKNOWN
+    return KnownAs.AS_STORED if updated_at <= at else KnownAs.AS_BOOKED
+
+
 @dataclass(frozen=True, slots=True)
 class AssignmentQuery:
     """Which assignments to list, as asked, before validation (empty: any)."""
@@ -65,6 +86,7 @@ class AssignmentQuery:
     end_date: str = ""
     include_cancelled: bool = False
     limit: int = 0  # 0: the default page
+    valid_on: str = ""  # only those whose period includes this day
 
 
 # --- seeds, commitments, snapshots ------------------------------------------

@@ -14,16 +14,17 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
-from sqlalchemy import Index, LargeBinary, select
+from sqlalchemy import Index, LargeBinary, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
-from services.common.convert import PROVINCE_TO_PB
+from services.common.convert import PROVINCE_TO_PB, from_timestamp, timestamp
 from services.common.feeding import KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
-from services.common.sql import stored_offsets, upsert
-from services.core.draws import AssignmentState
+from services.common.sql import create_tables, stored_offsets, upsert
+from services.core.draws import AssignmentState, KnownAs, assignment_known_at
+from services.core.provenance import as_utc
 from services.core.provinces import Province
 from yrdhub.v1 import assessor_pool_pb2
 
@@ -41,7 +42,12 @@ class HomeAssignment(HomeAssignmentTables, table=True):
     revision: int
     assessor_id: str = Field(max_length=64)
     start_date: dt.date
+    end_date: dt.date
     state: str = Field(max_length=12)
+    # The registry's times (Assignment.booked_at, .updated_at): what past
+    # instants of knowledge read (core.draws.assignment_known_at).
+    booked_at: dt.datetime
+    updated_at: dt.datetime
     # The Assignment message as the registry sent it.
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
@@ -63,7 +69,12 @@ class HomeAssignments:
         self._engine = engine
 
     def create_schema(self) -> None:
-        HomeAssignmentTables.metadata.create_all(self._engine)
+        create_tables(
+            self._engine,
+            HomeAssignmentTables.metadata,
+            "Drop the tables home_assignment and home_assignment_offset: the exchange "
+            "reads them again from yrd.assignment.v1.",
+        )
 
     def offsets(self) -> dict[tuple[str, int], int]:
         """Where to resume each partition: the offset after the last applied event."""
@@ -88,15 +99,31 @@ class HomeAssignments:
                         "revision": a.revision,
                         "assessor_id": a.assessor_id,
                         "start_date": dt.date.fromisoformat(a.start_date),
+                        "end_date": dt.date.fromisoformat(a.end_date),
                         "state": AssignmentState.ACTIVE
                         if a.state == _ACTIVE
                         else AssignmentState.CANCELLED,
+                        # Events sent before booked_at existed: revision 1's
+                        # time, else (unknown) the change's.
+                        "booked_at": from_timestamp(
+                            a.booked_at if a.HasField("booked_at") else a.updated_at
+                        ),
+                        "updated_at": from_timestamp(a.updated_at),
                         "payload": a.SerializeToString(),
                     }
                     for a in latest.values()
                 ],
                 key=["assignment_id"],
-                update=["revision", "assessor_id", "start_date", "state", "payload"],
+                update=[
+                    "revision",
+                    "assessor_id",
+                    "start_date",
+                    "end_date",
+                    "state",
+                    "booked_at",
+                    "updated_at",
+                    "payload",
+                ],
                 only_if_newer="revision",
             )
             upsert(
@@ -108,19 +135,40 @@ class HomeAssignments:
             )
 
     def list(
-        self, assessor_id: str, include_cancelled: bool, limit: int
+        self,
+        assessor_id: str,
+        include_cancelled: bool,
+        limit: int,
+        on: dt.date | None = None,
+        at: dt.datetime | None = None,
     ) -> list[assessor_pool_pb2.Assignment]:
-        stmt = select(_assignment.c.payload)
+        """By start date: those whose period includes `on` (None: any), booked
+        by `at` and each as it stood then (None: as they stand now)."""
+        a = _assignment.c
+        stmt = select(a.payload, a.booked_at, a.updated_at)
         if assessor_id:
-            stmt = stmt.where(_assignment.c.assessor_id == assessor_id)
+            stmt = stmt.where(a.assessor_id == assessor_id)
+        if on is not None:
+            stmt = stmt.where(a.start_date <= on, a.end_date >= on)
+        if at is not None:
+            stmt = stmt.where(a.booked_at <= at)
         if not include_cancelled:
-            stmt = stmt.where(_assignment.c.state == AssignmentState.ACTIVE)
-        stmt = stmt.order_by(_assignment.c.start_date, _assignment.c.assignment_id).limit(limit)
+            active = a.state == AssignmentState.ACTIVE
+            stmt = stmt.where(active if at is None else or_(active, a.updated_at > at))
+        stmt = stmt.order_by(a.start_date, a.assignment_id).limit(limit)
+        found = []
         with self._engine.connect() as conn:
-            return [
-                assessor_pool_pb2.Assignment.FromString(payload)
-                for payload in conn.execute(stmt).scalars()
-            ]
+            for payload, booked_at, updated_at in conn.execute(stmt):
+                assignment = assessor_pool_pb2.Assignment.FromString(payload)
+                if at is not None:
+                    booked, changed = as_utc(booked_at), as_utc(updated_at)
+                    if assignment_known_at(booked, changed, at) is KnownAs.AS_BOOKED:
+                        assignment.state = _ACTIVE
+                        assignment.cancel_reason = ""
+                        assignment.revision = 1
+                        assignment.updated_at.CopyFrom(timestamp(booked))
+                found.append(assignment)
+        return found
 
 
 class AssignmentFeed(KafkaFeed):

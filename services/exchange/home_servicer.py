@@ -7,6 +7,9 @@ from typing import Any
 
 import grpc
 
+from services.common.convert import as_of_asked, as_of_pb
+from services.core.history import as_of
+from services.core.provenance import utcnow
 from services.exchange.home_assignments import HomeAssignments
 from services.exchange.identities import IdentityVault
 from yrdhub.v1 import home_assignments_pb2 as pb
@@ -20,11 +23,16 @@ class HomeAssignmentServicer(home_assignments_pb2_grpc.HomeAssignmentServiceServ
 
     def _list(self, request: pb.ListHomeAssignmentsRequest) -> pb.ListHomeAssignmentsResponse:
         limit = 1000 if request.limit <= 0 else min(request.limit, 10_000)
+        when = as_of(*as_of_asked(request.as_of), utcnow())
         found = self._assignments.list(
-            request.assessor_id.strip(), request.include_cancelled, limit
+            request.assessor_id.strip(),
+            request.include_cancelled,
+            limit,
+            on=when.valid_on if request.as_of.valid_on.strip() else None,
+            at=None if when.latest else when.known_at,
         )
         identities = self._vault.lookup(a.assessor_id for a in found)
-        response = pb.ListHomeAssignmentsResponse()
+        response = pb.ListHomeAssignmentsResponse(as_of=as_of_pb(when))
         for a in found:
             item = response.assignments.add(assignment=a)
             person = identities.get(a.assessor_id)

@@ -6,6 +6,7 @@ Every service runs as its own process; the broker is the session's real Kafka.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 import grpc
 import psycopg
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
@@ -495,3 +497,129 @@ def test_identities_are_served_only_on_the_home_listener_to_home_regulators(hub:
         with pytest.raises(grpc.RpcError) as refused:
             stub.ListHomeAssignments(request, timeout=10)
         assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_pool_reads_answer_as_the_hub_knew_them_at_an_instant(hub: Hub) -> None:
+    """GetDraw, ListDraws, ListAssignments and the home listing take the one
+    AsOf: before a draw it is unknown, between its commitment and its making it
+    is COMMITTED with nothing revealed, and an assignment cancelled later reads
+    ACTIVE at revision 1 from before the cancellation."""
+    exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
+    [leader] = _publish(
+        exchanges[Province.JS],
+        [
+            _assessor(
+                records_pb2.AssessorIdentity(
+                    name="时光评审员", id_number=resident_id("32058319920315051")
+                ),
+                records_pb2.ASSESSOR_LEVEL_TEAM_LEADER,
+            )
+        ],
+    )
+    client.wait_until_applied(
+        client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
+    )
+    pool = _pool(hub, Province.JS)
+    drawn = pool.RequestTeam(
+        assessor_pool_pb2.RequestTeamRequest(
+            spec=assessor_pool_pb2.TeamSpec(
+                institution_uscc=TARGET,
+                institution_province=common_pb2.PROVINCE_JS,
+                fields=[FIELD],
+                start_date="2027-03-01",
+                end_date="2027-03-03",
+                size=1,
+            )
+        ),
+        timeout=30,
+    ).draw
+    assert drawn.state == assessor_pool_pb2.DRAW_STATE_DRAWN, drawn.failure
+    [seat] = drawn.team
+    [booked] = _home_assignments(hub, Province.JS, 1)
+    assert booked.assignment.booked_at == drawn.drawn_at
+    cancelled = pool.CancelAssignment(
+        assessor_pool_pb2.CancelAssignmentRequest(assignment_id=seat.assignment_id, reason="回避"),
+        timeout=30,
+    ).assignment
+    assert (
+        cancelled.revision == 2 and cancelled.updated_at.ToDatetime() > drawn.drawn_at.ToDatetime()
+    )
+
+    def at(ts: Any, valid_on: str = "") -> common_pb2.AsOf:
+        return common_pb2.AsOf(valid_on=valid_on, known_at=ts)
+
+    before = Timestamp()
+    before.FromDatetime(drawn.committed_at.ToDatetime() - dt.timedelta(seconds=1))
+
+    # The draw: unknown before its commitment, COMMITTED at it, made after.
+    with pytest.raises(grpc.RpcError) as unknown:
+        pool.GetDraw(
+            assessor_pool_pb2.GetDrawRequest(draw_id=drawn.draw_id, as_of=at(before)), timeout=30
+        )
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+    committed = pool.GetDraw(
+        assessor_pool_pb2.GetDrawRequest(draw_id=drawn.draw_id, as_of=at(drawn.committed_at)),
+        timeout=30,
+    )
+    assert committed.draw.state == assessor_pool_pb2.DRAW_STATE_COMMITTED
+    assert not committed.draw.seed and not committed.draw.team and not committed.draw.snapshot
+    assert committed.as_of.known_at == drawn.committed_at and committed.as_of.valid_on
+    made = pool.GetDraw(
+        assessor_pool_pb2.GetDrawRequest(draw_id=drawn.draw_id, as_of=at(drawn.drawn_at)),
+        timeout=30,
+    ).draw
+    assert made.seed == drawn.seed and [m.assessor_id for m in made.team] == [leader]
+
+    def draws(ts: Any, state: int = 0) -> list[str]:
+        request = assessor_pool_pb2.ListDrawsRequest(as_of=at(ts), state=state)  # type: ignore[arg-type]
+        return [d.draw_id for d in pool.ListDraws(request, timeout=30).draws]
+
+    assert draws(before) == []
+    assert draws(drawn.committed_at, assessor_pool_pb2.DRAW_STATE_COMMITTED) == [drawn.draw_id]
+    assert draws(drawn.committed_at, assessor_pool_pb2.DRAW_STATE_DRAWN) == []
+    assert draws(drawn.drawn_at, assessor_pool_pb2.DRAW_STATE_DRAWN) == [drawn.draw_id]
+
+    # The assignment: active from its booking until its cancellation, by the
+    # registry and at the home exchange alike.
+    def listed(ts: Any, valid_on: str = "", include_cancelled: bool = False) -> list[Any]:
+        reply = pool.ListAssignments(
+            assessor_pool_pb2.ListAssignmentsRequest(
+                assessor_id=leader, include_cancelled=include_cancelled, as_of=at(ts, valid_on)
+            ),
+            timeout=30,
+        )
+        assert reply.as_of.known_at == ts
+        return [(a.state, a.revision) for a in reply.assignments]
+
+    def at_home(ts: Any, valid_on: str = "", include_cancelled: bool = False) -> list[Any]:
+        reply = _home(hub, Province.JS).ListHomeAssignments(
+            home_assignments_pb2.ListHomeAssignmentsRequest(
+                assessor_id=leader, include_cancelled=include_cancelled, as_of=at(ts, valid_on)
+            ),
+            timeout=10,
+        )
+        assert reply.as_of.known_at == ts
+        return [(h.assignment.state, h.assignment.revision) for h in reply.assignments]
+
+    active = [(assessor_pool_pb2.ASSIGNMENT_STATE_ACTIVE, 1)]
+    for read in (listed, at_home):
+        assert read(before, include_cancelled=True) == []
+        assert read(drawn.drawn_at) == active
+        assert read(drawn.drawn_at, valid_on="2027-03-02") == active
+        assert read(drawn.drawn_at, valid_on="2027-03-04") == []
+        assert read(cancelled.updated_at) == []
+        assert read(cancelled.updated_at, include_cancelled=True) == [
+            (assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED, 2)
+        ]
+    now = pool.ListAssignments(
+        assessor_pool_pb2.ListAssignmentsRequest(assessor_id=leader), timeout=30
+    )
+    assert not now.assignments and now.as_of.valid_on and now.as_of.HasField("known_at")
+
+    with pytest.raises(grpc.RpcError) as malformed:
+        pool.ListDraws(
+            assessor_pool_pb2.ListDrawsRequest(as_of=common_pb2.AsOf(valid_on="2027-13-01")),
+            timeout=30,
+        )
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert bad_request_violations(malformed.value)[0][0] == "as_of.valid_on"

@@ -56,7 +56,7 @@ class Env:
         )
 
     def verify(self, draw_id: str) -> None:
-        stored = self.pool.draw(draw_id)
+        stored = self.pool.draw(draw_id)[0]
         row = stored.row
         assert row.seed and row.snapshot and row.snapshot_sha256
         check = verify_draw(
@@ -121,7 +121,7 @@ def test_a_team_is_drawn_recorded_and_verifiable(env: Env) -> None:
     roles = sorted(a.role for a in result.assignments)
     assert roles == ["ASSESSOR", "LEADER", "TECHNICAL_EXPERT"]
     assert result.row.candidates > result.row.eligible > 0
-    stored = env.pool.draw(result.row.draw_id)
+    stored = env.pool.draw(result.row.draw_id)[0]
     assert stored.row.seed_commitment == result.row.seed_commitment
     assert {a.assessor_id for a in stored.assignments} == team_of(result)
     env.verify(result.row.draw_id)
@@ -139,7 +139,7 @@ def test_overlapping_dates_are_refused_and_adjacent_ones_are_not(env: Env) -> No
     assert overlapping.row.failure == "no eligible team leader"
     assert overlapping.assignments == []
     env.verify(overlapping.row.draw_id)
-    snapshot = env.pool.draw(overlapping.row.draw_id).snapshot
+    snapshot = env.pool.draw(overlapping.row.draw_id)[0].snapshot
     assert snapshot is not None
     reasons = {c[0]: c[3][0] for c in snapshot["candidates"]["04"]}
     assert reasons == {i: "booked" for i in ids}
@@ -167,6 +167,7 @@ def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> Non
         revision=1,
         reference="",
         updated_at=dt.datetime.now(dt.UTC),
+        booked_at=dt.datetime.now(dt.UTC),
     )
     env.store.commit_draw(
         "team-racing", DrawKind.TEAM, b"c" * 32, dt.datetime.now(dt.UTC), "{}", "x"
@@ -235,9 +236,9 @@ def test_cancelling_frees_the_dates_and_queues_the_change(env: Env) -> None:
     # The leader is free again; the other member is still booked.
     again = env.pool.request_team(request(leader=True, size=1))
     assert team_of(again) == {ids[0]}
-    listed = env.pool.assignments(AssignmentQuery(assessor_id=ids[0], include_cancelled=True))
+    listed = env.pool.assignments(AssignmentQuery(assessor_id=ids[0], include_cancelled=True))[0]
     assert sorted(a.state for a in listed) == ["ACTIVE", "CANCELLED"]
-    assert [a.state for a in env.pool.assignments(AssignmentQuery(assessor_id=ids[0]))] == [
+    assert [a.state for a in env.pool.assignments(AssignmentQuery(assessor_id=ids[0]))[0]] == [
         "ACTIVE"
     ]
 
@@ -248,7 +249,7 @@ def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:
     suspended = assessor(ids[0], level=LEADER, status=SUSPENDED, reason="未主动回避")
     load_registry(env.engine, {Province.SH: [suspended]}, revision=2, first_sequence=100)
     result = env.pool.request_team(request())
-    snapshot = env.pool.draw(result.row.draw_id).snapshot
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
     assert snapshot is not None
     reasons = {c[0]: c[3] for c in snapshot["candidates"]["04"]}
     assert reasons[ids[0]] == ["status", "suspended: 未主动回避"]
@@ -264,7 +265,7 @@ def test_recusal_reasons_are_recorded_for_officials(env: Env) -> None:
     ]
     load_registry(env.engine, {Province.ZJ: records})
     result = env.pool.request_team(request())
-    stored = env.pool.draw(result.row.draw_id).snapshot
+    stored = env.pool.draw(result.row.draw_id)[0].snapshot
     assert stored is not None
     reasons = {c[0]: c[3] and c[3][0] for c in stored["candidates"]["04"]}
     assert reasons == {

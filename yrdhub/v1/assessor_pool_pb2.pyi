@@ -238,33 +238,41 @@ class PlanInspectionsResponse(_message.Message):
     def __init__(self, draw: _Optional[_Union[Draw, _Mapping]] = ...) -> None: ...
 
 class GetDrawRequest(_message.Message):
-    __slots__ = ("draw_id",)
+    __slots__ = ("draw_id", "as_of")
     DRAW_ID_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     draw_id: str
-    def __init__(self, draw_id: _Optional[str] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, draw_id: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetDrawResponse(_message.Message):
-    __slots__ = ("draw",)
+    __slots__ = ("draw", "as_of")
     DRAW_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     draw: Draw
-    def __init__(self, draw: _Optional[_Union[Draw, _Mapping]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, draw: _Optional[_Union[Draw, _Mapping]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListDrawsRequest(_message.Message):
-    __slots__ = ("limit", "state")
+    __slots__ = ("limit", "state", "as_of")
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     limit: int
     state: DrawState
-    def __init__(self, limit: _Optional[int] = ..., state: _Optional[_Union[DrawState, str]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, limit: _Optional[int] = ..., state: _Optional[_Union[DrawState, str]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListDrawsResponse(_message.Message):
-    __slots__ = ("draws",)
+    __slots__ = ("draws", "as_of")
     DRAWS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     draws: _containers.RepeatedCompositeFieldContainer[Draw]
-    def __init__(self, draws: _Optional[_Iterable[_Union[Draw, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, draws: _Optional[_Iterable[_Union[Draw, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class Assignment(_message.Message):
-    __slots__ = ("assignment_id", "draw_id", "assessor_id", "home_province", "role", "institution_uscc", "institution_province", "start_date", "end_date", "state", "cancel_reason", "revision", "kind", "reference", "updated_at")
+    __slots__ = ("assignment_id", "draw_id", "assessor_id", "home_province", "role", "institution_uscc", "institution_province", "start_date", "end_date", "state", "cancel_reason", "revision", "kind", "reference", "updated_at", "booked_at")
     ASSIGNMENT_ID_FIELD_NUMBER: _ClassVar[int]
     DRAW_ID_FIELD_NUMBER: _ClassVar[int]
     ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
@@ -280,6 +288,7 @@ class Assignment(_message.Message):
     KIND_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    BOOKED_AT_FIELD_NUMBER: _ClassVar[int]
     assignment_id: str
     draw_id: str
     assessor_id: str
@@ -295,10 +304,11 @@ class Assignment(_message.Message):
     kind: DrawKind
     reference: str
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, assignment_id: _Optional[str] = ..., draw_id: _Optional[str] = ..., assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., role: _Optional[_Union[TeamRole, str]] = ..., institution_uscc: _Optional[str] = ..., institution_province: _Optional[_Union[_common_pb2.Province, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., cancel_reason: _Optional[str] = ..., revision: _Optional[int] = ..., kind: _Optional[_Union[DrawKind, str]] = ..., reference: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    booked_at: _timestamp_pb2.Timestamp
+    def __init__(self, assignment_id: _Optional[str] = ..., draw_id: _Optional[str] = ..., assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., role: _Optional[_Union[TeamRole, str]] = ..., institution_uscc: _Optional[str] = ..., institution_province: _Optional[_Union[_common_pb2.Province, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., state: _Optional[_Union[AssignmentState, str]] = ..., cancel_reason: _Optional[str] = ..., revision: _Optional[int] = ..., kind: _Optional[_Union[DrawKind, str]] = ..., reference: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., booked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListAssignmentsRequest(_message.Message):
-    __slots__ = ("assessor_id", "institution_uscc", "home_province", "start_date", "end_date", "include_cancelled", "limit")
+    __slots__ = ("assessor_id", "institution_uscc", "home_province", "start_date", "end_date", "include_cancelled", "limit", "as_of")
     ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
     HOME_PROVINCE_FIELD_NUMBER: _ClassVar[int]
@@ -306,6 +316,7 @@ class ListAssignmentsRequest(_message.Message):
     END_DATE_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_CANCELLED_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     assessor_id: str
     institution_uscc: str
     home_province: _common_pb2.Province
@@ -313,13 +324,16 @@ class ListAssignmentsRequest(_message.Message):
     end_date: str
     include_cancelled: bool
     limit: int
-    def __init__(self, assessor_id: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., include_cancelled: _Optional[bool] = ..., limit: _Optional[int] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, assessor_id: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., include_cancelled: _Optional[bool] = ..., limit: _Optional[int] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListAssignmentsResponse(_message.Message):
-    __slots__ = ("assignments",)
+    __slots__ = ("assignments", "as_of")
     ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     assignments: _containers.RepeatedCompositeFieldContainer[Assignment]
-    def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ...) -> None: ...
+    as_of: _common_pb2.AsOf
+    def __init__(self, assignments: _Optional[_Iterable[_Union[Assignment, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class CancelAssignmentRequest(_message.Message):
     __slots__ = ("assignment_id", "reason")

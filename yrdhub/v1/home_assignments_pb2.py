@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from yrdhub.v1 import assessor_pool_pb2 as yrdhub_dot_v1_dot_assessor__pool__pb2
+from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
 from yrdhub.v1 import records_pb2 as yrdhub_dot_v1_dot_records__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n yrdhub/v1/home_assignments.proto\x12\tyrdhub.v1\x1a\x1dyrdhub/v1/assessor_pool.proto\x1a\x17yrdhub/v1/records.proto\"[\n\x1aListHomeAssignmentsRequest\x12\x13\n\x0b\x61ssessor_id\x18\x01 \x01(\t\x12\x19\n\x11include_cancelled\x18\x02 \x01(\x08\x12\r\n\x05limit\x18\x03 \x01(\x05\"j\n\x0eHomeAssignment\x12)\n\nassignment\x18\x01 \x01(\x0b\x32\x15.yrdhub.v1.Assignment\x12-\n\x08identity\x18\x02 \x01(\x0b\x32\x1b.yrdhub.v1.AssessorIdentity\"M\n\x1bListHomeAssignmentsResponse\x12.\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32\x19.yrdhub.v1.HomeAssignment2\x82\x01\n\x15HomeAssignmentService\x12i\n\x13ListHomeAssignments\x12%.yrdhub.v1.ListHomeAssignmentsRequest\x1a&.yrdhub.v1.ListHomeAssignmentsResponse\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n yrdhub/v1/home_assignments.proto\x12\tyrdhub.v1\x1a\x1dyrdhub/v1/assessor_pool.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\"{\n\x1aListHomeAssignmentsRequest\x12\x13\n\x0b\x61ssessor_id\x18\x01 \x01(\t\x12\x19\n\x11include_cancelled\x18\x02 \x01(\x08\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x1e\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf\"j\n\x0eHomeAssignment\x12)\n\nassignment\x18\x01 \x01(\x0b\x32\x15.yrdhub.v1.Assignment\x12-\n\x08identity\x18\x02 \x01(\x0b\x32\x1b.yrdhub.v1.AssessorIdentity\"m\n\x1bListHomeAssignmentsResponse\x12.\n\x0b\x61ssignments\x18\x01 \x03(\x0b\x32\x19.yrdhub.v1.HomeAssignment\x12\x1e\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf2\x82\x01\n\x15HomeAssignmentService\x12i\n\x13ListHomeAssignments\x12%.yrdhub.v1.ListHomeAssignmentsRequest\x1a&.yrdhub.v1.ListHomeAssignmentsResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,12 +36,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_HOMEASSIGNMENTSERVICE'].methods_by_name['ListHomeAssignments']._loaded_options = None
   _globals['_HOMEASSIGNMENTSERVICE'].methods_by_name['ListHomeAssignments']._serialized_options = b'\220\002\001'
-  _globals['_LISTHOMEASSIGNMENTSREQUEST']._serialized_start=103
-  _globals['_LISTHOMEASSIGNMENTSREQUEST']._serialized_end=194
-  _globals['_HOMEASSIGNMENT']._serialized_start=196
-  _globals['_HOMEASSIGNMENT']._serialized_end=302
-  _globals['_LISTHOMEASSIGNMENTSRESPONSE']._serialized_start=304
-  _globals['_LISTHOMEASSIGNMENTSRESPONSE']._serialized_end=381
-  _globals['_HOMEASSIGNMENTSERVICE']._serialized_start=384
-  _globals['_HOMEASSIGNMENTSERVICE']._serialized_end=514
+  _globals['_LISTHOMEASSIGNMENTSREQUEST']._serialized_start=127
+  _globals['_LISTHOMEASSIGNMENTSREQUEST']._serialized_end=250
+  _globals['_HOMEASSIGNMENT']._serialized_start=252
+  _globals['_HOMEASSIGNMENT']._serialized_end=358
+  _globals['_LISTHOMEASSIGNMENTSRESPONSE']._serialized_start=360
+  _globals['_LISTHOMEASSIGNMENTSRESPONSE']._serialized_end=469
+  _globals['_HOMEASSIGNMENTSERVICE']._serialized_start=472
+  _globals['_HOMEASSIGNMENTSERVICE']._serialized_end=602
 # @@protoc_insertion_point(module_scope)

@@ -10,11 +10,11 @@ from typing import Any
 
 import grpc
 
+from services.common.convert import as_of_asked
 from services.registry.checks.answers import label_freshness
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.label_answers import label_response
 from services.registry.checks.labels import LabelQueries
-from services.registry.records.mapping import as_of_asked
 from yrdhub.v1 import common_pb2, labels_pb2, labels_pb2_grpc, registry_pb2
 
 

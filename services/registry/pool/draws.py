@@ -39,6 +39,7 @@ from services.core.draws import (
     outcome_of_seating,
 )
 from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation
+from services.core.history import AsOf, as_of
 from services.core.inspections import (
     InspectionPolicy,
     InspectionRequest,
@@ -57,7 +58,14 @@ from services.core.teams import (
     team_snapshot_json,
 )
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
-from services.registry.pool.store import ACTIVE, DoubleBooked, PoolStore, new_id
+from services.registry.pool.store import (
+    ACTIVE,
+    DoubleBooked,
+    PoolStore,
+    assignment_as_known,
+    draw_known_at,
+    new_id,
+)
 from services.registry.pool.tables import AssignmentFilter, AssignmentRow, DrawRow, Reveal
 from services.registry.pool.view import Pool, PoolView
 
@@ -163,12 +171,15 @@ class AssessorPool:
                         revision=1,
                         reference=spec.reference,
                         updated_at=now,
+                        booked_at=now,
                     )
                     for pick in (() if seating.failure else seating.picks)
                 ]
                 candidates, eligible = screened.counts()
                 try:
-                    row = self._reveal(head, seed, body, outcome, assignments, candidates, eligible)
+                    row = self._reveal(
+                        head, seed, now, body, outcome, assignments, candidates, eligible
+                    )
                 except DoubleBooked:
                     log.info("draw %s raced another booking; drawing again", draw_id)
                     continue
@@ -210,6 +221,7 @@ class AssessorPool:
         self,
         head: _Head,
         seed: bytes,
+        drawn_at: dt.datetime,
         body: bytes,
         outcome: Mapping[str, Any],
         assignments: list[AssignmentRow],
@@ -219,7 +231,7 @@ class AssessorPool:
         reveal = Reveal(
             state=DrawState.FAILED if outcome["failure"] else DrawState.DRAWN,
             seed=seed,
-            drawn_at=self._clock(),
+            drawn_at=drawn_at,
             snapshot=body,
             snapshot_sha256=digest(body),
             outcome=canonical_json(outcome).decode(),
@@ -271,12 +283,14 @@ class AssessorPool:
             with self._drawing:
                 snapshot = self._plan_snapshot(spec)
                 outcome = plan_outcome(seed, snapshot)
-                assignments = plan_assignments(draw_id, spec, outcome, snapshot, self._clock())
+                now = self._clock()
+                assignments = plan_assignments(draw_id, spec, outcome, snapshot, now)
                 eligible = sum(1 for i in snapshot["inspectors"] if i[4] is None)
                 try:
                     row = self._reveal(
                         head,
                         seed,
+                        now,
                         canonical_json(snapshot),
                         outcome,
                         assignments,
@@ -298,19 +312,43 @@ class AssessorPool:
 
     # Reads and changes -------------------------------------------------------
 
-    def draw(self, draw_id: str) -> DrawResult:
+    def draw(
+        self, draw_id: str, valid_on: str = "", known_at: dt.datetime | None = None
+    ) -> tuple[DrawResult, AsOf]:
+        """A draw as the hub had it at known_at (a draw is an act: valid_on is
+        only stated)."""
+        when = as_of(valid_on, known_at, self._clock())
         row = self._store.draw(draw_id.strip(), with_snapshot=True)
+        if row is not None and not when.latest:
+            row = draw_known_at(row, when.known_at) if row.committed_at <= when.known_at else None
         if row is None:
-            raise NotFound(f"no draw {draw_id!r}")
+            raise NotFound(f"no draw {draw_id!r}" + ("" if when.latest else " by then"))
         snapshot = json.loads(row.snapshot) if row.snapshot else None
         outcome = json.loads(row.outcome) if row.outcome else None
-        assignments = self._store.assignments_of_draw(row.draw_id)
-        return DrawResult(row, outcome, assignments, snapshot=snapshot)
+        assignments = [
+            a if when.latest else assignment_as_known(a, when.known_at)
+            for a in (self._store.assignments_of_draw(row.draw_id) if row.drawn_at else [])
+        ]
+        return DrawResult(row, outcome, assignments, snapshot=snapshot), when
 
-    def draws(self, limit: int, state: DrawState | None = None) -> list[DrawRow]:
-        return self._store.draws(_limit(limit, 100, 1000), state)
+    def draws(
+        self,
+        limit: int,
+        state: DrawState | None = None,
+        valid_on: str = "",
+        known_at: dt.datetime | None = None,
+    ) -> tuple[list[DrawRow], AsOf]:
+        """The latest draws, newest first, as the hub had them at known_at."""
+        when = as_of(valid_on, known_at, self._clock())
+        at = None if when.latest else when.known_at
+        return self._store.draws(_limit(limit, 100, 1000), state, at), when
 
-    def assignments(self, query: AssignmentQuery) -> list[AssignmentRow]:
+    def assignments(
+        self, query: AssignmentQuery, known_at: dt.datetime | None = None
+    ) -> tuple[list[AssignmentRow], AsOf]:
+        """Matching assignments as they stood at known_at; a valid_on asked for
+        keeps those whose period includes that day."""
+        when = as_of(query.valid_on, known_at, self._clock())
         dates: dict[str, dt.date | None] = {}
         bad: list[Violation] = []
         for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
@@ -322,17 +360,23 @@ class AssessorPool:
                 dates[name] = None
         if bad:
             raise InvalidRequest("invalid assignment filter", bad)
-        return self._store.assignments(
+        start, end = dates["start_date"], dates["end_date"]
+        if query.valid_on.strip():
+            start = max(start or when.valid_on, when.valid_on)
+            end = min(end or when.valid_on, when.valid_on)
+        found = self._store.assignments(
             AssignmentFilter(
                 assessor_id=query.assessor_id.strip(),
                 institution_uscc=query.institution_uscc.strip(),
                 home_province=query.home_province,
-                start_date=dates["start_date"],
-                end_date=dates["end_date"],
+                start_date=start,
+                end_date=end,
                 include_cancelled=query.include_cancelled,
                 limit=_limit(query.limit, 1000, 10_000),
+                known_at=None if when.latest else when.known_at,
             )
         )
+        return found, when
 
     def cancel(
         self, assignment_id: str, reason: str, acting_for: Province | None = None

@@ -76,6 +76,7 @@ def assignment_pb(row: AssignmentRow) -> assessor_pool_pb2.Assignment:
         kind=DRAW_KIND_TO_PB[row.kind],
         reference=row.reference,
         updated_at=timestamp(row.updated_at),
+        booked_at=timestamp(row.booked_at),
     )
 
 
@@ -141,6 +142,7 @@ def assignment_query(request: pb.ListAssignmentsRequest) -> AssignmentQuery:
         end_date=request.end_date,
         include_cancelled=request.include_cancelled,
         limit=request.limit,
+        valid_on=request.as_of.valid_on,
     )
 
 

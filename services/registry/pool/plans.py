@@ -100,6 +100,7 @@ def plan_assignments(
                     revision=1,
                     reference=spec.reference,
                     updated_at=now,
+                    booked_at=now,
                 )
             )
     return rows

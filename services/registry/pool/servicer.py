@@ -8,6 +8,7 @@ from typing import Any
 
 import grpc
 
+from services.common.convert import as_of_asked, as_of_pb
 from services.common.tls import caller
 from services.core.provinces import Province
 from services.registry.pool import mapping
@@ -47,17 +48,23 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
     async def GetDraw(
         self, request: pb.GetDrawRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.GetDrawResponse:
-        result = await asyncio.to_thread(self._pool.draw, request.draw_id)
+        result, when = await asyncio.to_thread(
+            self._pool.draw, request.draw_id, *as_of_asked(request.as_of)
+        )
         return pb.GetDrawResponse(
-            draw=mapping.draw_pb(result, with_snapshot=True, with_details=True)
+            draw=mapping.draw_pb(result, with_snapshot=True, with_details=True),
+            as_of=as_of_pb(when),
         )
 
     async def ListDraws(
         self, request: pb.ListDrawsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListDrawsResponse:
         state = mapping.draw_state(request.state)
-        rows = await asyncio.to_thread(self._pool.draws, request.limit, state)
+        rows, when = await asyncio.to_thread(
+            self._pool.draws, request.limit, state, *as_of_asked(request.as_of)
+        )
         return pb.ListDrawsResponse(
+            as_of=as_of_pb(when),
             draws=[
                 mapping.draw_pb(
                     DrawResult(row, json.loads(row.outcome) if row.outcome else None, []),
@@ -65,14 +72,19 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
                     with_details=False,
                 )
                 for row in rows
-            ]
+            ],
         )
 
     async def ListAssignments(
         self, request: pb.ListAssignmentsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> pb.ListAssignmentsResponse:
-        rows = await asyncio.to_thread(self._pool.assignments, mapping.assignment_query(request))
-        return pb.ListAssignmentsResponse(assignments=[mapping.assignment_pb(r) for r in rows])
+        _, known_at = as_of_asked(request.as_of)
+        rows, when = await asyncio.to_thread(
+            self._pool.assignments, mapping.assignment_query(request), known_at
+        )
+        return pb.ListAssignmentsResponse(
+            assignments=[mapping.assignment_pb(r) for r in rows], as_of=as_of_pb(when)
+        )
 
     async def CancelAssignment(
         self, request: pb.CancelAssignmentRequest, context: grpc.aio.ServicerContext[Any, Any]

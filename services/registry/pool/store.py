@@ -21,12 +21,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from services.core.draws import AssignmentState, DrawKind, DrawState, Role
+from services.core.draws import (
+    AssignmentState,
+    DrawKind,
+    DrawState,
+    KnownAs,
+    Role,
+    assignment_known_at,
+)
 from services.core.provenance import as_utc
 from services.registry.pool.tables import (
     AssignmentFilter,
@@ -56,9 +63,19 @@ class DoubleBooked(Exception):
 EventPayload = Callable[[AssignmentRow], bytes]
 
 
+# Every assignment's draw was revealed in the transaction that booked it.
+_BOOKED_AT = (
+    select(draw_table.c.drawn_at)
+    .where(draw_table.c.draw_id == assignment_table.c.draw_id)
+    .scalar_subquery()
+    .label("booked_at")
+)
+
+
 def _assignment_row(row: Row[Any]) -> AssignmentRow:
     values = dict(row._mapping)
     values["updated_at"] = as_utc(values["updated_at"])
+    values["booked_at"] = as_utc(values["booked_at"])
     values["role"] = Role(values["role"])
     values["kind"] = DrawKind(values["kind"])
     values["state"] = AssignmentState(values["state"])
@@ -68,6 +85,32 @@ def _assignment_row(row: Row[Any]) -> AssignmentRow:
 def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
     for n in range((end - start).days + 1):
         yield start + dt.timedelta(days=n)
+
+
+def assignment_as_known(row: AssignmentRow, at: dt.datetime) -> AssignmentRow:
+    """An assignment booked by `at` as it stood then."""
+    if assignment_known_at(row.booked_at, row.updated_at, at) is KnownAs.AS_BOOKED:
+        return replace(row, state=ACTIVE, cancel_reason="", revision=1, updated_at=row.booked_at)
+    return row
+
+
+def draw_known_at(row: DrawRow, at: dt.datetime) -> DrawRow:
+    """A draw committed by `at` as it stood then: made only later, it was
+    COMMITTED, with nothing revealed yet."""
+    if row.drawn_at is None or row.drawn_at <= at:
+        return row
+    return replace(
+        row,
+        state=DrawState.COMMITTED,
+        seed=None,
+        drawn_at=None,
+        snapshot=None,
+        snapshot_sha256=None,
+        outcome=None,
+        failure="",
+        candidates=0,
+        eligible=0,
+    )
 
 
 class PoolStore:
@@ -167,14 +210,25 @@ class PoolStore:
             row = conn.execute(select(*columns).where(draw_table.c.draw_id == draw_id)).first()
         return None if row is None else self._draw_row(row, with_snapshot)
 
-    def draws(self, limit: int, state: DrawState | None = None) -> list[DrawRow]:
-        columns = [c for c in draw_table.c if c.name != "snapshot"]
-        stmt = select(*columns)
-        if state:
-            stmt = stmt.where(draw_table.c.state == state)
-        stmt = stmt.order_by(draw_table.c.committed_at.desc(), draw_table.c.draw_id).limit(limit)
+    def draws(
+        self, limit: int, state: DrawState | None = None, at: dt.datetime | None = None
+    ) -> list[DrawRow]:
+        """The latest draws; with `at`, those committed by then, each in the
+        state it had then (draw_known_at)."""
+        d = draw_table.c
+        stmt = select(*[c for c in draw_table.c if c.name != "snapshot"])
+        if at is not None:
+            stmt = stmt.where(d.committed_at <= at)
+        if state and at is None:
+            stmt = stmt.where(d.state == state)
+        elif state == DrawState.COMMITTED:
+            stmt = stmt.where(or_(d.state == state, d.drawn_at > at))
+        elif state:
+            stmt = stmt.where(d.state == state, d.drawn_at <= at)
+        stmt = stmt.order_by(d.committed_at.desc(), d.draw_id).limit(limit)
         with self._engine.connect() as conn:
-            return [self._draw_row(row, False) for row in conn.execute(stmt)]
+            rows = [self._draw_row(row, False) for row in conn.execute(stmt)]
+        return rows if at is None else [draw_known_at(row, at) for row in rows]
 
     @staticmethod
     def _draw_row(row: Row[Any], with_snapshot: bool) -> DrawRow:
@@ -255,6 +309,9 @@ class PoolStore:
     # Assignments -------------------------------------------------------------
 
     def assignments(self, where: AssignmentFilter) -> list[AssignmentRow]:
+        """Matching assignments by start date; with where.known_at, those booked
+        by then, each as it stood then (core.draws.assignment_known_at)."""
+        at = where.known_at
         conditions = []
         if where.assessor_id:
             conditions.append(assignment_table.c.assessor_id == where.assessor_id)
@@ -266,23 +323,31 @@ class PoolStore:
             conditions.append(assignment_table.c.end_date >= where.start_date)
         if where.end_date is not None:
             conditions.append(assignment_table.c.start_date <= where.end_date)
+        if at is not None:
+            conditions.append(at >= _BOOKED_AT)
         if not where.include_cancelled:
-            conditions.append(assignment_table.c.state == ACTIVE)
+            active = assignment_table.c.state == ACTIVE
+            conditions.append(
+                active if at is None else or_(active, assignment_table.c.updated_at > at)
+            )
         stmt = (
-            select(assignment_table)
+            select(assignment_table, _BOOKED_AT)
             .where(and_(True, *conditions))
             .order_by(assignment_table.c.start_date, assignment_table.c.assignment_id)
             .limit(where.limit)
         )
         with self._engine.connect() as conn:
-            return [_assignment_row(row) for row in conn.execute(stmt)]
+            rows = [_assignment_row(row) for row in conn.execute(stmt)]
+        return rows if at is None else [assignment_as_known(row, at) for row in rows]
 
     def assignments_of_draw(self, draw_id: str) -> list[AssignmentRow]:
         with self._engine.connect() as conn:
             return [
                 _assignment_row(row)
                 for row in conn.execute(
-                    select(assignment_table).where(assignment_table.c.draw_id == draw_id)
+                    select(assignment_table, _BOOKED_AT).where(
+                        assignment_table.c.draw_id == draw_id
+                    )
                 )
             ]
 
@@ -298,7 +363,7 @@ class PoolStore:
         sees the assignment first and may refuse by raising (nothing changes)."""
         with self._engine.begin() as conn:
             row = conn.execute(
-                select(assignment_table)
+                select(assignment_table, _BOOKED_AT)
                 .where(assignment_table.c.assignment_id == assignment_id)
                 .with_for_update()
             ).first()

@@ -113,6 +113,8 @@ class AssignmentRow:
     revision: int
     reference: str
     updated_at: dt.datetime
+    # When the draw booked it: its drawn_at (stored there, not here).
+    booked_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +160,5 @@ class AssignmentFilter:
     end_date: dt.date | None = None
     include_cancelled: bool = False
     limit: int = 1000
+    # As booked by then, each as it stood then (None: as they stand now).
+    known_at: dt.datetime | None = None

@@ -12,6 +12,7 @@ from services.common.convert import (
     KIND_FROM_PB,
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
+    as_of_pb,
     timestamp,
     to_record_pb,
 )
@@ -32,7 +33,7 @@ from services.registry.reconciliation.institutions import (
     parse_uscc,
 )
 from services.registry.reconciliation.recognition import Decided
-from services.registry.records.mapping import as_of, feed_freshness, provenance, stored_record
+from services.registry.records.mapping import feed_freshness, provenance, stored_record
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
 
 # --- enums -------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def institution(view: InstitutionView) -> registry_pb2.GetInstitutionResponse:
         credit_events=[stored_record(r, today) for r in view.credit_events],
         credit_listings=[credit_listing(item) for item in view.listings],
         conflicts=[conflict(c) for c in view.conflicts],
-        as_of=as_of(view.as_of),
+        as_of=as_of_pb(view.as_of),
         freshness=[feed_freshness(f) for f in view.feeds],
     )
 
@@ -114,7 +115,7 @@ def conflict_page(page: ConflictPage) -> registry_pb2.ListConflictsResponse:
     return registry_pb2.ListConflictsResponse(
         conflicts=[conflict(c) for c in page.conflicts],
         next_page_token=page.next_page_token,
-        as_of=as_of(page.as_of),
+        as_of=as_of_pb(page.as_of),
     )
 
 
@@ -136,7 +137,7 @@ def history(h: History) -> registry_pb2.GetRecordHistoryResponse:
             )
             for v in h.validity
         ],
-        as_of=as_of(h.as_of),
+        as_of=as_of_pb(h.as_of),
     )
 
 
@@ -171,7 +172,7 @@ def decision(decided: Decided) -> registry_pb2.DecideRecognitionResponse:
         policy_version=d.policy_version,
         policy_digest=d.policy_digest,
         target_province=PROVINCE_TO_PB[d.target],
-        as_of=as_of(decided.as_of),
+        as_of=as_of_pb(decided.as_of),
         decided_at=timestamp(decided.decided_at),
     )
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import grpc
 
+from services.common.convert import as_of_asked
 from services.common.tls import caller
 from services.core.provenance import china_date
 from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.recognition import RecognitionDecisions
-from services.registry.records.mapping import as_of_asked
 from yrdhub.v1 import registry_pb2
 
 log = logging.getLogger(__name__)

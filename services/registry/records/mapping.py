@@ -15,10 +15,8 @@ from services.common.convert import (
     CERTIFICATE_STATUS_TO_PB,
     KIND_TO_PB,
     PROVINCE_TO_PB,
-    from_timestamp,
     timestamp,
 )
-from services.core.history import AsOf
 from services.core.provenance import Source
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -77,17 +75,6 @@ def provenance(source: Source) -> common_pb2.Provenance:
         accepted_at=timestamp(source.accepted_at),
         applied_at=timestamp(source.applied_at),
     )
-
-
-def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
-    """A request's AsOf: the valid day as text (checked by core.history.as_of)
-    and the instant of knowledge, None when unset."""
-    return msg.valid_on, from_timestamp(msg.known_at) if msg.HasField("known_at") else None
-
-
-def as_of(value: AsOf) -> common_pb2.AsOf:
-    """The AsOf an answer states."""
-    return common_pb2.AsOf(valid_on=value.valid_on.isoformat(), known_at=timestamp(value.known_at))
 
 
 def certificate_facts(

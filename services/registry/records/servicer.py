@@ -10,7 +10,8 @@ from typing import Any
 
 import grpc
 
-from services.registry.records.mapping import as_of, as_of_asked, feed_freshness, stored_record
+from services.common.convert import as_of_asked, as_of_pb
+from services.registry.records.mapping import feed_freshness, stored_record
 from services.registry.records.queries import RegistryQueries
 from yrdhub.v1 import registry_pb2
 
@@ -27,7 +28,7 @@ class RecordRpcs:
         found = self._queries.record(request.record_key, *as_of_asked(request.as_of))
         day = found.as_of.valid_on
         return registry_pb2.GetRecordResponse(
-            records=[stored_record(r, day) for r in found.rows], as_of=as_of(found.as_of)
+            records=[stored_record(r, day) for r in found.rows], as_of=as_of_pb(found.as_of)
         )
 
     async def ListInstitutionRecords(
@@ -38,7 +39,7 @@ class RecordRpcs:
         found = self._queries.institution(request.uscc, *as_of_asked(request.as_of))
         day = found.as_of.valid_on
         return registry_pb2.ListInstitutionRecordsResponse(
-            records=[stored_record(r, day) for r in found.rows], as_of=as_of(found.as_of)
+            records=[stored_record(r, day) for r in found.rows], as_of=as_of_pb(found.as_of)
         )
 
     async def GetRegistryStatus(
