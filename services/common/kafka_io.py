@@ -41,6 +41,12 @@ def all_topics(prefix: str = "") -> list[str]:
     return [topic_name(kind, prefix) for kind in RecordKind]
 
 
+def checkpoint_topic(prefix: str = "") -> str:
+    """Where exchanges publish their chains' signed checkpoints (ChainCheckpoint,
+    keyed by province code). Not among all_topics: it carries no records."""
+    return f"{prefix}yrd.checkpoint.v1"
+
+
 def assignment_topic(prefix: str = "") -> str:
     """Where the registry's assessor pool tells home provinces about assignments.
 

@@ -9,10 +9,18 @@ from pathlib import Path
 
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
-from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
+from services.common.kafka_io import (
+    all_topics,
+    checkpoint_topic,
+    ensure_topics,
+    make_producer,
+    topic_name,
+)
 from services.common.process import run_service, service_arguments, tls_choice
+from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
+from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
@@ -74,11 +82,21 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
 
 async def serve(settings: ExchangeSettings) -> None:
     engine = make_engine(settings.db_url)
-    outbox = Outbox(engine, settings.province.value)
+    # Signed with the province's key from the trust folder; a plaintext
+    # development hub keeps the chain but signs no checkpoint.
+    sign = (
+        None
+        if settings.tls_dir is None
+        else checkpoint_signer(settings.province, Signer.load(settings.tls_dir, settings.province))
+    )
+    outbox = Outbox(engine, settings.province.value, sign)
     outbox.create_schema()
-    ensure_topics(settings.kafka, all_topics(settings.topic_prefix))
+    checkpoints = checkpoint_topic(settings.topic_prefix)
+    ensure_topics(settings.kafka, [*all_topics(settings.topic_prefix), checkpoints])
     producer = make_producer(settings.kafka, f"exchange-{settings.province.value}")
-    relay = Relay(outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix))
+    relay = Relay(
+        outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix), checkpoints
+    )
     home = build_home(
         engine,
         settings.province,

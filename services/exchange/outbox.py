@@ -1,10 +1,12 @@
 """The exchange's durable outbox in SQL (SQLite by default, PostgreSQL by URL).
 
 A batch is stored in one transaction: new revisions of changed records, one
-outbox row per revision with its serialized event, and the province's
-sequence counter. The relay publishes rows in sequence order and records how
-far it got in its own row, so nothing acknowledged is lost on a crash and a
-re-sent batch after a crash only repeats events the registry ignores.
+outbox row per revision with its serialized event, the province's sequence
+counter and the head of its hash chain, and the signed checkpoints over that
+chain (core/chain.py). The relay publishes rows in sequence order, each
+checkpoint after the events it covers, and records how far it got in its own
+row, so nothing acknowledged is lost on a crash and a re-sent batch after a
+crash only repeats events the registry ignores.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from services.common.sql import insert_ignore, upsert
+from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
 
 
 class OutboxTables(SQLModel, registry=registry()):
@@ -50,6 +53,24 @@ class CurrentRecord(OutboxTables, table=True):
     event_id: str = Field(max_length=36)
 
 
+class ChainHead(OutboxTables, table=True):
+    """The province's chain link after its last stored event. A database that
+    predates chaining starts its chain after its last event (core.chain.GENESIS)."""
+
+    __tablename__ = "chain_head"
+    id: int = Field(default=1, primary_key=True)
+    sequence: int
+    chain_link: bytes
+
+
+class OutboxCheckpoint(OutboxTables, table=True):
+    """A signed ChainCheckpoint, published after the event at its sequence."""
+
+    __tablename__ = "outbox_checkpoint"
+    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    payload: bytes
+
+
 class OutboxRow(OutboxTables, table=True):
     __tablename__ = "outbox"
     sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -64,6 +85,10 @@ _state = OutboxTables.metadata.tables["exchange_state"]
 _cursor = OutboxTables.metadata.tables["relay_cursor"]
 _current = OutboxTables.metadata.tables["current_record"]
 _outbox = OutboxTables.metadata.tables["outbox"]
+_head = OutboxTables.metadata.tables["chain_head"]
+_checkpoint = OutboxTables.metadata.tables["outbox_checkpoint"]
+CHECKPOINT = "checkpoint"
+"""PendingEvent.kind of a checkpoint."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +119,8 @@ class NewEvent:
     revision: int
     sequence: int
     accepted_at: dt.datetime
+    # The chain's link after the previous event (Event.previous_hash).
+    previous_hash: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +141,16 @@ class OutboxStatus:
 
 PayloadBuilder = Callable[[NewEvent], bytes]
 NewEventId = Callable[[], str]
+CheckpointSigner = Callable[[int, bytes, dt.datetime], bytes]
+"""(sequence, chain link, now) -> a serialized, signed ChainCheckpoint."""
 
 
 class Outbox:
-    def __init__(self, engine: Engine, province: str) -> None:
+    def __init__(self, engine: Engine, province: str, sign: CheckpointSigner | None = None) -> None:
         self._engine = engine
         self._province = province
+        # None: an unsigned development hub (the chain is still kept).
+        self._sign = sign
         # One writer per exchange process: SQLite has no row locks, and on
         # PostgreSQL the counter row is also locked FOR UPDATE.
         self._write_lock = threading.Lock()
@@ -135,6 +166,9 @@ class Outbox:
                 raise RuntimeError(
                     f"this database belongs to the {state} exchange, not {self._province}"
                 )
+            if conn.execute(select(_head.c.id)).first() is None:
+                last = conn.execute(select(_state.c.last_sequence)).scalar_one()
+                conn.execute(_head.insert().values(id=1, sequence=last, chain_link=GENESIS))
 
     def store(
         self,
@@ -153,6 +187,8 @@ class Outbox:
             last_sequence = conn.execute(
                 select(_state.c.last_sequence).where(_state.c.id == 1).with_for_update()
             ).scalar_one()
+            chain = conn.execute(select(_head.c.chain_link).where(_head.c.id == 1)).scalar_one()
+            checkpoints: list[dict[str, object]] = []
             keys = list({c.record_key for c in candidates})
             current: dict[str, tuple[bytes, int, str]] = {}
             for chunk_start in range(0, len(keys), 5000):
@@ -182,17 +218,27 @@ class Outbox:
                     revision=(known[1] if known else 0) + 1,
                     sequence=last_sequence,
                     accepted_at=now,
+                    previous_hash=chain,
                 )
+                payload = build_payload(event)
+                chain = link(chain, digest(payload))
                 outbox_rows.append(
                     {
                         "sequence": event.sequence,
                         "event_id": event.event_id,
                         "record_key": cand.record_key,
                         "kind": cand.kind,
-                        "payload": build_payload(event),
+                        "payload": payload,
                         "accepted_at": now,
                     }
                 )
+                if self._sign is not None and last_sequence % CHECKPOINT_EVERY == 0:
+                    checkpoints.append(
+                        {
+                            "sequence": last_sequence,
+                            "payload": self._sign(last_sequence, chain, now),
+                        }
+                    )
                 current[cand.record_key] = (cand.content_hash, event.revision, event.event_id)
                 latest[cand.record_key] = {
                     "record_key": cand.record_key,
@@ -203,7 +249,23 @@ class Outbox:
                 }
                 results.append(Stored(cand.record_key, event.revision, event.event_id, True))
             if outbox_rows:
+                if self._sign is not None and last_sequence % CHECKPOINT_EVERY != 0:
+                    # The batch's end, so that no acknowledged event waits for
+                    # the next batch to be vouched for.
+                    checkpoints.append(
+                        {
+                            "sequence": last_sequence,
+                            "payload": self._sign(last_sequence, chain, now),
+                        }
+                    )
                 insert_ignore(conn, _outbox, outbox_rows, key=["sequence"])
+                if checkpoints:
+                    insert_ignore(conn, _checkpoint, checkpoints, key=["sequence"])
+                conn.execute(
+                    update(_head)
+                    .where(_head.c.id == 1)
+                    .values(sequence=last_sequence, chain_link=chain)
+                )
                 upsert(
                     conn,
                     _current,
@@ -217,18 +279,42 @@ class Outbox:
             return results
 
     def pending(self, limit: int) -> list[PendingEvent]:
-        """The oldest events the relay has not yet seen acknowledged, in order."""
+        """The oldest events the relay has not yet seen acknowledged, in order,
+        each checkpoint right after the event at its sequence."""
         with self._engine.connect() as conn:
             published = conn.execute(
                 select(_cursor.c.last_published_sequence).where(_cursor.c.id == 1)
             ).scalar_one()
-            rows = conn.execute(
-                select(_outbox.c.sequence, _outbox.c.record_key, _outbox.c.kind, _outbox.c.payload)
-                .where(_outbox.c.sequence > published)
-                .order_by(_outbox.c.sequence)
-                .limit(limit)
-            )
-            return [PendingEvent(*row) for row in rows]
+            rows = [
+                PendingEvent(*row)
+                for row in conn.execute(
+                    select(
+                        _outbox.c.sequence, _outbox.c.record_key, _outbox.c.kind, _outbox.c.payload
+                    )
+                    .where(_outbox.c.sequence > published)
+                    .order_by(_outbox.c.sequence)
+                    .limit(limit)
+                )
+            ]
+            if not rows:
+                return rows
+            signed = {
+                sequence: PendingEvent(sequence, self._province, CHECKPOINT, payload)
+                for sequence, payload in conn.execute(
+                    select(_checkpoint.c.sequence, _checkpoint.c.payload).where(
+                        _checkpoint.c.sequence > published,
+                        _checkpoint.c.sequence <= rows[-1].sequence,
+                    )
+                )
+            }
+        if not signed:
+            return rows
+        merged: list[PendingEvent] = []
+        for row in rows:
+            merged.append(row)
+            if row.sequence in signed:
+                merged.append(signed[row.sequence])
+        return merged
 
     def mark_published(self, up_to_sequence: int) -> None:
         with self._engine.begin() as conn:

@@ -157,6 +157,7 @@ class Publisher:
                 accepted_at=accepted_at,
                 record=item.record,
                 content_hash=item.candidate.content_hash,
+                previous_hash=new.previous_hash,
                 warnings=[
                     common_pb2.FieldViolation(field=w.field, description=w.description)
                     for w in item.warnings

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from services.common.kafka_io import Sender
 from services.common.relaying import KafkaRelay, Outgoing
 from services.core.records import RecordKind
-from services.exchange.outbox import Outbox, PendingEvent
+from services.exchange.outbox import CHECKPOINT, Outbox, PendingEvent
 
 
 class Relay(KafkaRelay[PendingEvent]):
@@ -24,6 +24,7 @@ class Relay(KafkaRelay[PendingEvent]):
         outbox: Outbox,
         sender: Sender,
         topic_of: Callable[[RecordKind], str],
+        checkpoint_topic: str,
         *,
         batch_size: int = 5000,
         idle_poll_s: float = 0.2,
@@ -32,8 +33,11 @@ class Relay(KafkaRelay[PendingEvent]):
             "outbox-relay",
             sender,
             pending=outbox.pending,
+            # A checkpoint goes out after the events it covers, keyed by province.
             message=lambda ev: Outgoing(
-                topic_of(RecordKind(ev.kind)), ev.record_key.encode(), ev.payload
+                checkpoint_topic if ev.kind == CHECKPOINT else topic_of(RecordKind(ev.kind)),
+                ev.record_key.encode(),
+                ev.payload,
             ),
             # Sequence order: everything up to the batch's last row is out.
             mark_published=lambda rows: outbox.mark_published(rows[-1].sequence),

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from services.common.signing import create_keys
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 
@@ -146,8 +147,11 @@ def issue(
 
 
 def create_all(out: Path, now: dt.datetime | None = None) -> list[Issued]:
-    """A new CA and a certificate per hub identity in `out` (created if need be)."""
+    """A new CA and a certificate per hub identity in `out` (created if need be),
+    and a signing key per province (services/common/signing.py)."""
     now = now or dt.datetime.now(dt.UTC)
     out.mkdir(parents=True, exist_ok=True)
     ca = create_ca(out, now)
-    return [issue(out, identity, ca, now) for identity in hub_identities()]
+    issued = [issue(out, identity, ca, now) for identity in hub_identities()]
+    create_keys(out)
+    return issued

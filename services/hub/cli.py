@@ -73,6 +73,9 @@ def _certs(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: development CA (ca.pem, ca.key) and {len(issued)} certificates:")
     for item in issued:
         console.print(f"  {item.certificate.name:<20} {item.identity.uri}")
+    console.print(
+        "and a chain signing key per province (signing/<key id>.key; public: signing/keyset.json)."
+    )
     console.print("Private keys (*.key) are mode 0600: keep them out of version control.")
 
 

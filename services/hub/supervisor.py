@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.common.signing import create_keys, keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
@@ -25,6 +26,9 @@ def ensure_certs(workdir: Path) -> Path:
     folder = workdir / "certs"
     if not (folder / "ca.pem").exists():
         create_all(folder)
+    elif not keyset_path(folder).exists():
+        # A work folder made before events were signed.
+        create_keys(folder)
     return folder
 
 

@@ -20,11 +20,13 @@ from services.common.grpc_server import (
 from services.common.kafka_io import (
     all_topics,
     assignment_topic,
+    checkpoint_topic,
     ensure_topics,
     make_consumer,
     make_producer,
 )
 from services.common.process import run_service, service_arguments, tls_choice
+from services.common.signing import KeySet, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
@@ -33,7 +35,10 @@ from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.checks.servicer import CertificateCheckRpcs, LabelServicer
 from services.registry.checks.verify_page import RateLimiter, VerifyServer
 from services.registry.ingest.apply import RecordWriter
+from services.registry.ingest.chain_store import ChainStore
 from services.registry.ingest.feed import Ingestor
+from services.registry.ingest.gate import ChainGate
+from services.registry.ingest.servicer import ChainRpcs
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import AssignmentRelay, event_payload
@@ -62,7 +67,11 @@ from yrdhub.v1 import (
 
 
 class RegistryServicer(
-    RecordRpcs, CertificateCheckRpcs, ReconciliationRpcs, registry_pb2_grpc.RegistryServiceServicer
+    RecordRpcs,
+    CertificateCheckRpcs,
+    ReconciliationRpcs,
+    ChainRpcs,
+    registry_pb2_grpc.RegistryServiceServicer,
 ):
     """RegistryService: each capability's RPCs, joined into the one servicer gRPC
     registers for the service."""
@@ -72,10 +81,12 @@ class RegistryServicer(
         queries: RegistryQueries,
         checks: CertificateChecks,
         reconciliation: ReconciliationUseCases,
+        chains: ChainStore,
     ) -> None:
         self._queries = queries
         self._checks = checks
         self._use_cases = reconciliation
+        self._chains = chains
 
 
 def _name(descriptor: object, service: str) -> str:
@@ -199,13 +210,24 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
 
 async def serve(settings: RegistrySettings) -> None:
     engine = make_engine(settings.db_url)
-    store = RecordStore(engine)
+    # Events are applied only once their province's signed chain vouches for
+    # them, with keys from the trust folder; a plaintext development registry
+    # applies what it reads.
+    chains = ChainStore(engine)
+    chains.create_schema()
+    gate = (
+        None
+        if settings.tls_dir is None
+        else ChainGate(chains, KeySet.load(keyset_path(settings.tls_dir)))
+    )
+    store = RecordStore(engine, None if gate is None else chains.reports)
     store.create_schema()
     # Checks answer from bytes made when a record is applied.
     writer = RecordWriter(engine, precompute)
     writer.create_schema()
     topics = all_topics(settings.topic_prefix)
-    ensure_topics(settings.kafka, topics)
+    checkpoints = checkpoint_topic(settings.topic_prefix)
+    ensure_topics(settings.kafka, [*topics, checkpoints])
     changed = ChangeSignal()
     feeds = FeedCache(store)
     reader = PointReader(engine)
@@ -224,6 +246,8 @@ async def serve(settings: RegistrySettings) -> None:
         store.offsets,
         on_applied=applied,
         writing=reader.writes,
+        gate=gate,
+        checkpoint_topic=checkpoints,
     )
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
@@ -236,6 +260,7 @@ async def serve(settings: RegistrySettings) -> None:
             decisions,
             ChangeWatch(ChangeReader(engine), changed),
         ),
+        chains,
     )
     labels = LabelQueries(reader, feeds, records, CertificateStandings(decisions, standing_inputs))
     label_servicer = LabelServicer(labels)

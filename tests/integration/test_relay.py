@@ -9,7 +9,13 @@ import pytest
 
 from devtools.datagen import generate
 from services.common.db import make_engine
-from services.common.kafka_io import all_topics, ensure_topics, make_producer, topic_name
+from services.common.kafka_io import (
+    all_topics,
+    checkpoint_topic,
+    ensure_topics,
+    make_producer,
+    topic_name,
+)
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher
@@ -28,7 +34,12 @@ def _exchange(db_url: str, bootstrap: str, prefix: str) -> tuple[Outbox, Publish
     outbox = Outbox(make_engine(db_url), "SH")
     outbox.create_schema()
     ensure_topics(bootstrap, all_topics(prefix))
-    relay = Relay(outbox, make_producer(bootstrap, "test"), lambda k: topic_name(k, prefix))
+    relay = Relay(
+        outbox,
+        make_producer(bootstrap, "test"),
+        lambda k: topic_name(k, prefix),
+        checkpoint_topic(prefix),
+    )
     return outbox, Publisher(Province.SH, outbox, on_stored=relay.wake), relay
 
 

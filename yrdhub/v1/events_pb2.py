@@ -27,7 +27,7 @@ from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
 from yrdhub.v1 import records_pb2 as yrdhub_dot_v1_dot_records__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/events.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\"\xee\x02\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12%\n\x08province\x18\x02 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x12\n\nrecord_key\x18\x03 \x01(\t\x12#\n\x04kind\x18\x04 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12\x10\n\x08revision\x18\x05 \x01(\x03\x12\x10\n\x08sequence\x18\x06 \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06record\x18\x08 \x01(\x0b\x32\x11.yrdhub.v1.Record\x12\x14\n\x0c\x63ontent_hash\x18\t \x01(\x0c\x12+\n\x08warnings\x18\n \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12\x0e\n\x06key_id\x18\x0b \x01(\t\x12\x11\n\tsignature\x18\x0c \x01(\x0c\x12\x15\n\rprevious_hash\x18\r \x01(\x0c\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/events.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\"\xee\x02\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12%\n\x08province\x18\x02 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x12\n\nrecord_key\x18\x03 \x01(\t\x12#\n\x04kind\x18\x04 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12\x10\n\x08revision\x18\x05 \x01(\x03\x12\x10\n\x08sequence\x18\x06 \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06record\x18\x08 \x01(\x0b\x32\x11.yrdhub.v1.Record\x12\x14\n\x0c\x63ontent_hash\x18\t \x01(\x0c\x12+\n\x08warnings\x18\n \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12\x0e\n\x06key_id\x18\x0b \x01(\t\x12\x11\n\tsignature\x18\x0c \x01(\x0c\x12\x15\n\rprevious_hash\x18\r \x01(\x0c\"\x94\x01\n\x0f\x43hainCheckpoint\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12\x12\n\nchain_link\x18\x03 \x01(\x0c\x12\x11\n\tsigned_at\x18\x04 \x01(\t\x12\x0e\n\x06key_id\x18\x05 \x01(\t\x12\x11\n\tsignature\x18\x06 \x01(\x0c\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,4 +36,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EVENT']._serialized_start=120
   _globals['_EVENT']._serialized_end=486
+  _globals['_CHAINCHECKPOINT']._serialized_start=489
+  _globals['_CHAINCHECKPOINT']._serialized_end=637
 # @@protoc_insertion_point(module_scope)

@@ -40,3 +40,19 @@ class Event(_message.Message):
     signature: bytes
     previous_hash: bytes
     def __init__(self, event_id: _Optional[str] = ..., province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., revision: _Optional[int] = ..., sequence: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record: _Optional[_Union[_records_pb2.Record, _Mapping]] = ..., content_hash: _Optional[bytes] = ..., warnings: _Optional[_Iterable[_Union[_common_pb2.FieldViolation, _Mapping]]] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ..., previous_hash: _Optional[bytes] = ...) -> None: ...
+
+class ChainCheckpoint(_message.Message):
+    __slots__ = ("province", "sequence", "chain_link", "signed_at", "key_id", "signature")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_LINK_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    province: _common_pb2.Province
+    sequence: int
+    chain_link: bytes
+    signed_at: str
+    key_id: str
+    signature: bytes
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., sequence: _Optional[int] = ..., chain_link: _Optional[bytes] = ..., signed_at: _Optional[str] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...

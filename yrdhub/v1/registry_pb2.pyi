@@ -5,12 +5,26 @@ from yrdhub.v1 import common_pb2 as _common_pb2
 from yrdhub.v1 import reconciliation_pb2 as _reconciliation_pb2
 from yrdhub.v1 import records_pb2 as _records_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class ChainState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHAIN_STATE_UNSPECIFIED: _ClassVar[ChainState]
+    CHAIN_STATE_VERIFIED: _ClassVar[ChainState]
+    CHAIN_STATE_WAITING: _ClassVar[ChainState]
+    CHAIN_STATE_BROKEN: _ClassVar[ChainState]
+    CHAIN_STATE_UNVERIFIED: _ClassVar[ChainState]
+CHAIN_STATE_UNSPECIFIED: ChainState
+CHAIN_STATE_VERIFIED: ChainState
+CHAIN_STATE_WAITING: ChainState
+CHAIN_STATE_BROKEN: ChainState
+CHAIN_STATE_UNVERIFIED: ChainState
 
 class StoredRecord(_message.Message):
     __slots__ = ("record_key", "kind", "provenance", "record", "effective_status")
@@ -27,18 +41,70 @@ class StoredRecord(_message.Message):
     def __init__(self, record_key: _Optional[str] = ..., kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., provenance: _Optional[_Union[_common_pb2.Provenance, _Mapping]] = ..., record: _Optional[_Union[_records_pb2.Record, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ...) -> None: ...
 
 class FeedFreshness(_message.Message):
-    __slots__ = ("province", "last_sequence", "last_accepted_at", "last_applied_at", "events_applied")
+    __slots__ = ("province", "last_sequence", "last_accepted_at", "last_applied_at", "events_applied", "chain")
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     LAST_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     LAST_ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_APPLIED_AT_FIELD_NUMBER: _ClassVar[int]
     EVENTS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_FIELD_NUMBER: _ClassVar[int]
     province: _common_pb2.Province
     last_sequence: int
     last_accepted_at: _timestamp_pb2.Timestamp
     last_applied_at: _timestamp_pb2.Timestamp
     events_applied: int
-    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., last_sequence: _Optional[int] = ..., last_accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_applied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., events_applied: _Optional[int] = ...) -> None: ...
+    chain: ChainStatus
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., last_sequence: _Optional[int] = ..., last_accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_applied_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., events_applied: _Optional[int] = ..., chain: _Optional[_Union[ChainStatus, _Mapping]] = ...) -> None: ...
+
+class ChainStatus(_message.Message):
+    __slots__ = ("state", "verified_sequence", "waiting_events", "problem_sequence", "problem")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    WAITING_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    PROBLEM_FIELD_NUMBER: _ClassVar[int]
+    state: ChainState
+    verified_sequence: int
+    waiting_events: int
+    problem_sequence: int
+    problem: str
+    def __init__(self, state: _Optional[_Union[ChainState, str]] = ..., verified_sequence: _Optional[int] = ..., waiting_events: _Optional[int] = ..., problem_sequence: _Optional[int] = ..., problem: _Optional[str] = ...) -> None: ...
+
+class ListQuarantineRequest(_message.Message):
+    __slots__ = ("province", "limit")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    province: _common_pb2.Province
+    limit: int
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class QuarantineEntry(_message.Message):
+    __slots__ = ("province", "sequence", "item", "reason", "topic", "partition", "offset", "quarantined_at", "payload")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TOPIC_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    QUARANTINED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    province: _common_pb2.Province
+    sequence: int
+    item: str
+    reason: str
+    topic: str
+    partition: int
+    offset: int
+    quarantined_at: _timestamp_pb2.Timestamp
+    payload: bytes
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., sequence: _Optional[int] = ..., item: _Optional[str] = ..., reason: _Optional[str] = ..., topic: _Optional[str] = ..., partition: _Optional[int] = ..., offset: _Optional[int] = ..., quarantined_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payload: _Optional[bytes] = ...) -> None: ...
+
+class ListQuarantineResponse(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[QuarantineEntry]
+    def __init__(self, entries: _Optional[_Iterable[_Union[QuarantineEntry, _Mapping]]] = ...) -> None: ...
 
 class GetRecordRequest(_message.Message):
     __slots__ = ("record_key", "as_of")

@@ -80,6 +80,11 @@ class RegistryServiceStub:
                 request_serializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.SerializeToString,
                 response_deserializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.FromString,
                 _registered_method=True)
+        self.ListQuarantine = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/ListQuarantine',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -155,6 +160,15 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListQuarantine(self, request, context):
+        """Lists what the registry refused to apply because it failed the checks of
+        the provinces' signed chains (bad signature, wrong key, broken link, off
+        the signed chain), newest first. Nothing listed here was applied.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -202,6 +216,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.WatchChanges,
                     request_deserializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.FromString,
                     response_serializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.SerializeToString,
+            ),
+            'ListQuarantine': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListQuarantine,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -448,6 +467,33 @@ class RegistryService:
             '/yrdhub.v1.RegistryService/WatchChanges',
             yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.SerializeToString,
             yrdhub_dot_v1_dot_registry__pb2.WatchChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListQuarantine(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/ListQuarantine',
+            yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,7 +13,7 @@ exactly as current as the records, and converge like them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from operator import attrgetter
 from typing import Protocol
@@ -160,9 +160,11 @@ class RecordWriter:
         offsets: dict[tuple[str, int], int],
         dead: Sequence[DeadEvent] = (),
         now: dt.datetime | None = None,
+        also: Callable[[Connection], None] | None = None,
     ) -> int:
-        """Applies a batch and moves the offsets, atomically. Returns how many
-        events were new (not already held at that revision)."""
+        """Applies a batch and moves the offsets, atomically, with `also`'s
+        writes (the chain tables'). Returns how many events were new (not
+        already held at that revision)."""
         now = now or dt.datetime.now(dt.UTC)
         with self._engine.begin() as conn:
             held = self._held_revisions(conn, events)
@@ -205,6 +207,8 @@ class RecordWriter:
                     insert_ignore(conn, former_term_table, former, key=_FORMER_KEY)
                 self._advance_feeds(conn, fresh.values(), now)
                 self._reconcile(conn, fresh.values(), latest, before, now)
+            if also is not None:
+                also(conn)
             if dead:
                 insert_ignore(
                     conn,

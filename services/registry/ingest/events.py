@@ -35,9 +35,11 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
     raise ValueError("event carries an empty record")
 
 
-def parse_event(value: bytes) -> IncomingEvent:
-    """An event as the store takes it, or ValueError (DecodeError) saying why not."""
-    event = events_pb2.Event.FromString(value)
+def parse_event(value: bytes, event: events_pb2.Event | None = None) -> IncomingEvent:
+    """An event as the store takes it (`event`: value, decoded already), or
+    ValueError (DecodeError) saying why not."""
+    if event is None:
+        event = events_pb2.Event.FromString(value)
     if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
         # Personal data never leaves the home province: an exchange that let it
         # through is faulty, and the registry still stores none of it (not even

@@ -21,7 +21,9 @@ from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event, scrubbed
+from services.registry.ingest.gate import ChainGate, Message
 from services.registry.records.store import DeadEvent
+from yrdhub.v1 import events_pb2
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +40,18 @@ class Ingestor(KafkaFeed):
         on_applied: Callable[[], None] = lambda: None,
         writing: Callable[[], AbstractContextManager[Any]] = nullcontext,
         clock: Callable[[], dt.datetime] = utcnow,
+        gate: ChainGate | None = None,
+        checkpoint_topic: str = "",
     ) -> None:
-        super().__init__("registry-ingest", consumer, topics, offsets)
+        super().__init__(
+            "registry-ingest",
+            consumer,
+            [*topics, checkpoint_topic] if gate is not None else topics,
+            offsets,
+        )
+        # None: a development registry that applies what it reads, unverified.
+        self._gate = gate
+        self._checkpoint_topic = checkpoint_topic
         self._writer = writer
         self._max_records = max_records
         # Called after each committed batch: refreshes freshness, wakes change streams.
@@ -55,26 +67,52 @@ class Ingestor(KafkaFeed):
         )
         if not batches:
             return 0
-        events: list[IncomingEvent] = []
+        now = self._clock()
+        read: list[tuple[Message, events_pb2.Event | None]] = []
+        checkpoints: list[Message] = []
         dead: list[DeadEvent] = []
         offsets: dict[tuple[str, int], int] = {}
         for tp, messages in batches.items():
             for msg in messages:
+                message = Message(tp.topic, tp.partition, msg.offset, msg.value or b"")
+                if tp.topic == self._checkpoint_topic:
+                    checkpoints.append(message)
+                    continue
                 try:
-                    events.append(parse_event(msg.value))
-                except (DecodeError, ValueError) as exc:
-                    log.error(
-                        "unreadable event at %s[%d]@%d: %s", tp.topic, tp.partition, msg.offset, exc
-                    )
-                    dead.append(
-                        DeadEvent(
-                            tp.topic, tp.partition, msg.offset, str(exc), scrubbed(msg.value or b"")
-                        )
-                    )
+                    read.append((message, events_pb2.Event.FromString(message.value)))
+                except DecodeError as exc:
+                    self._dead(message, exc, dead)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
+        also = None
+        if self._gate is not None:
+            admitted = self._gate.admit(
+                [(m, e) for m, e in read if e is not None], checkpoints, now
+            )
+            read, also = list(admitted.events), admitted.writes.write
+        events: list[IncomingEvent] = []
+        for message, event in read:
+            try:
+                events.append(parse_event(message.value, event))
+            except (DecodeError, ValueError) as exc:
+                self._dead(message, exc, dead)
         with rewound_on_failure(self._consumer, batches), self._writing():
-            new = self._writer.apply(events, offsets, dead, self._clock())
+            new = self._writer.apply(events, offsets, dead, now, also)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
+
+    @staticmethod
+    def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:
+        log.error(
+            "unreadable event at %s[%d]@%d: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            exc,
+        )
+        dead.append(
+            DeadEvent(
+                message.topic, message.partition, message.offset, str(exc), scrubbed(message.value)
+            )
+        )

@@ -17,6 +17,7 @@ from services.common.convert import (
     PROVINCE_TO_PB,
     timestamp,
 )
+from services.core.chain import ChainReport
 from services.core.provenance import Source
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -63,7 +64,30 @@ def feed_freshness(feed: Feed) -> registry_pb2.FeedFreshness:
         msg.last_accepted_at.CopyFrom(timestamp(feed.last_accepted_at))
     if feed.last_applied_at is not None:
         msg.last_applied_at.CopyFrom(timestamp(feed.last_applied_at))
+    msg.chain.CopyFrom(chain_status(feed.chain))
     return msg
+
+
+def chain_status(chain: ChainReport | None) -> registry_pb2.ChainStatus:
+    if chain is None:
+        return registry_pb2.ChainStatus(state=registry_pb2.CHAIN_STATE_UNVERIFIED)
+    status = registry_pb2.ChainStatus(
+        state=registry_pb2.CHAIN_STATE_VERIFIED,
+        verified_sequence=chain.verified_sequence,
+        waiting_events=chain.waiting,
+    )
+    if chain.broken_at is not None:
+        status.state = registry_pb2.CHAIN_STATE_BROKEN
+        status.problem_sequence = chain.broken_at
+        status.problem = chain.broken_reason
+    elif chain.waiting:
+        status.state = registry_pb2.CHAIN_STATE_WAITING
+        status.problem_sequence = chain.verified_sequence + 1
+        status.problem = (
+            f"{chain.waiting} events wait for sequence {chain.verified_sequence + 1} "
+            "or for the checkpoint that covers them"
+        )
+    return status
 
 
 def provenance(source: Source) -> common_pb2.Provenance:

@@ -5,8 +5,8 @@ the feeds' freshness. The ingest capability writes these tables (ingest/apply.py
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, union
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from services.common.sql import create_tables, stored_offsets
+from services.core.chain import ChainReport
 from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.registry.records.tables import (
@@ -56,6 +57,8 @@ class Feed:
     last_accepted_at: dt.datetime | None
     last_applied_at: dt.datetime | None
     events_applied: int
+    # The province's signed chain; None on a registry that does not verify.
+    chain: ChainReport | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +104,14 @@ def _stored(row: Sequence[Any]) -> StoredRow:
 
 
 class RecordStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        chain_reports: Callable[[], Mapping[str, ChainReport]] | None = None,
+    ) -> None:
         self._engine = engine
+        # The chains' states, stated with each feed (None: not verified).
+        self._chain_reports = chain_reports
 
     @property
     def engine(self) -> Engine:
@@ -221,17 +230,27 @@ class RecordStore:
             ]
 
     def feeds(self) -> list[Feed]:
+        """Every province's feed: the ones applied from, and the ones whose
+        events all wait on their chain."""
+        chains = self._chain_reports() if self._chain_reports is not None else {}
         with self._engine.connect() as conn:
-            return [
-                Feed(
+            feeds = {
+                row.province: Feed(
                     row.province,
                     row.last_sequence,
                     as_utc(row.last_accepted_at),
                     as_utc(row.last_applied_at),
                     row.events_applied,
+                    chains.get(row.province),
                 )
-                for row in conn.execute(select(feed_table).order_by(feed_table.c.province))
-            ]
+                for row in conn.execute(select(feed_table))
+            }
+        for province, chain in chains.items():
+            feeds.setdefault(province, Feed(province, 0, None, None, 0, chain))
+        if self._chain_reports is not None:
+            empty = ChainReport(0, 0, None, "")
+            feeds = {p: f if f.chain else replace(f, chain=empty) for p, f in feeds.items()}
+        return [feeds[p] for p in sorted(feeds)]
 
     def record_count(self) -> int:
         with self._engine.connect() as conn:

@@ -1,0 +1,164 @@
+"""Provinces' Ed25519 signing keys: the key set every verifier holds, and the
+private key each exchange signs its chain checkpoints with (core/chain.py).
+
+Layout, in the trust folder `yrdhub certs` writes (beside the certificates):
+
+    signing/keyset.json      public: every province's keys, old ones included
+    signing/<key_id>.key     private (PKCS#8 PEM, mode 0600), one per key
+
+keyset.json is `{"keys": [{"key_id": "SH-1", "province": "SH",
+"public_key": "<32 bytes, base64>", "retired_at": null}]}`. A province signs
+with its one key whose retired_at is null; retiring a key (a date) and adding
+a new one rotates it: old checkpoints still verify with the old key, and a
+checkpoint signed with a key after its retirement does not.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from services.core.provinces import Province
+
+FOLDER = "signing"
+KEYSET = "keyset.json"
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    key_id: str
+    province: Province
+    key: Ed25519PublicKey
+    retired_at: dt.datetime | None = None
+
+    def raw(self) -> bytes:
+        return self.key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+class KeySet:
+    """The provinces' public keys, by id."""
+
+    def __init__(self, keys: Iterable[PublicKey]) -> None:
+        self._keys = {k.key_id: k for k in keys}
+
+    @classmethod
+    def load(cls, path: Path) -> KeySet:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        keys = []
+        for entry in data["keys"]:
+            retired = entry.get("retired_at")
+            keys.append(
+                PublicKey(
+                    key_id=entry["key_id"],
+                    province=Province.parse(entry["province"]),
+                    key=Ed25519PublicKey.from_public_bytes(base64.b64decode(entry["public_key"])),
+                    retired_at=dt.datetime.fromisoformat(retired) if retired else None,
+                )
+            )
+        return cls(keys)
+
+    def save(self, path: Path) -> None:
+        entries = [
+            {
+                "key_id": k.key_id,
+                "province": k.province.value,
+                "public_key": base64.b64encode(k.raw()).decode(),
+                "retired_at": k.retired_at.isoformat() if k.retired_at else None,
+            }
+            for k in sorted(self._keys.values(), key=lambda k: k.key_id)
+        ]
+        path.write_text(json.dumps({"keys": entries}, indent=2) + "\n", encoding="utf-8")
+
+    def __iter__(self) -> Iterator[PublicKey]:
+        return iter(self._keys.values())
+
+    def current(self, province: Province) -> PublicKey | None:
+        """The province's key in use (the one not retired)."""
+        live = [k for k in self._keys.values() if k.province is province and k.retired_at is None]
+        return live[0] if len(live) == 1 else None
+
+    def verify(
+        self,
+        province: Province,
+        key_id: str,
+        signature: bytes,
+        message: bytes,
+        signed_at: dt.datetime,
+    ) -> str | None:
+        """None when `signature` is the province's over `message`; else why not."""
+        key = self._keys.get(key_id)
+        if key is None:
+            return f"unknown signing key {key_id!r}"
+        if key.province is not province:
+            return f"key {key_id!r} belongs to {key.province.value}, not {province.value}"
+        if key.retired_at is not None and signed_at > key.retired_at:
+            return f"key {key_id!r} was retired at {key.retired_at.isoformat()}"
+        try:
+            key.key.verify(signature, message)
+        except InvalidSignature:
+            return f"signature does not verify with key {key_id!r}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """A province's private key, to sign checkpoints with."""
+
+    key_id: str
+    key: Ed25519PrivateKey
+
+    def sign(self, message: bytes) -> bytes:
+        return self.key.sign(message)
+
+    @classmethod
+    def load(cls, folder: Path, province: Province) -> Signer:
+        """The province's current key from a trust folder's signing/ (see above)."""
+        keys = KeySet.load(folder / FOLDER / KEYSET)
+        current = keys.current(province)
+        if current is None:
+            raise RuntimeError(
+                f"{folder / FOLDER / KEYSET} names no single current key for {province.value}"
+            )
+        pem = (folder / FOLDER / f"{current.key_id}.key").read_bytes()
+        key = serialization.load_pem_private_key(pem, password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise RuntimeError(f"{current.key_id}.key is not an Ed25519 key")
+        return cls(current.key_id, key)
+
+
+def keyset_path(folder: Path) -> Path:
+    return folder / FOLDER / KEYSET
+
+
+def create_keys(folder: Path, provinces: Iterable[Province] = tuple(Province)) -> KeySet:
+    """A first key per province in `folder`/signing (private keys owner-only)."""
+    out = folder / FOLDER
+    out.mkdir(parents=True, exist_ok=True)
+    public = []
+    for province in provinces:
+        key_id = f"{province.value}-1"
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        fd = os.open(out / f"{key_id}.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+        public.append(PublicKey(key_id, province, key.public_key()))
+    keys = KeySet(public)
+    keys.save(out / KEYSET)
+    return keys

@@ -1,0 +1,298 @@
+"""What the registry keeps of the provinces' signed chains (core/chain.py):
+how far each is verified, the events waiting for a checkpoint or a missing
+sequence, the checkpoints whose signatures verified, and the quarantine.
+
+Written in the apply transaction, with the records and the Kafka offsets: a
+restart resumes with exactly the chain state of the records it holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Index, LargeBinary, delete, func, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import registry
+from sqlmodel import Column, Field, SQLModel
+
+from services.common.sql import create_tables, insert_ignore, upsert
+from services.core.chain import GENESIS, ChainReport
+from services.registry.records.store import REBUILD
+from services.registry.records.tables import feed_table
+
+
+class ChainTables(SQLModel, registry=registry()):
+    """Base of the chain tables (their own metadata)."""
+
+
+class ChainState(ChainTables, table=True):
+    __tablename__ = "chain_state"
+    province: str = Field(primary_key=True, max_length=2)
+    # The last event vouched for by a verified checkpoint, and the link after it.
+    sequence: int
+    chain_link: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ChainHeld(ChainTables, table=True):
+    """An event past the verified chain, waiting (a gap, or its checkpoint)."""
+
+    __tablename__ = "chain_held"
+    province: str = Field(primary_key=True, max_length=2)
+    sequence: int = Field(primary_key=True)
+    digest: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    previous_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    topic: str = Field(max_length=249)
+    partition: int
+    offset: int
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class ChainCheckpointRow(ChainTables, table=True):
+    """A checkpoint whose signature verified (ChainCheckpoint, as read)."""
+
+    __tablename__ = "chain_checkpoint"
+    province: str = Field(primary_key=True, max_length=2)
+    sequence: int = Field(primary_key=True)
+    chain_link: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class QuarantineRow(ChainTables, table=True):
+    __tablename__ = "chain_quarantine"
+    __table_args__ = (Index("ix_chain_quarantine_province", "province", "sequence"),)
+    id: int | None = Field(default=None, primary_key=True)
+    province: str = Field(max_length=2)
+    sequence: int
+    item: str = Field(max_length=12)
+    reason: str
+    topic: str = Field(max_length=249)
+    partition: int
+    offset: int
+    quarantined_at: dt.datetime
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+state_table = ChainState.__table__  # type: ignore[attr-defined]
+held_table = ChainHeld.__table__  # type: ignore[attr-defined]
+checkpoint_table = ChainCheckpointRow.__table__  # type: ignore[attr-defined]
+quarantine_table = QuarantineRow.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    province: str
+    sequence: int
+    digest: bytes
+    previous_hash: bytes
+    topic: str
+    partition: int
+    offset: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    province: str
+    sequence: int
+    item: str  # "event" or "checkpoint"
+    reason: str
+    topic: str
+    partition: int
+    offset: int
+    payload: bytes
+    quarantined_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A province's verified chain."""
+
+    sequence: int
+    chain_link: bytes
+
+
+@dataclass
+class ChainWrites:
+    """One poll's changes to the chain tables, written in the apply transaction."""
+
+    positions: dict[str, Position]
+    hold: list[Held]
+    release: list[tuple[str, int, bytes]]  # (province, sequence, digest) of held rows
+    checkpoints: list[tuple[str, int, bytes, bytes]]  # province, sequence, link, payload
+    quarantine: list[Quarantined]
+    now: dt.datetime
+
+    def write(self, conn: Connection) -> None:
+        if self.positions:
+            upsert(
+                conn,
+                state_table,
+                [
+                    {"province": p, "sequence": pos.sequence, "chain_link": pos.chain_link}
+                    for p, pos in self.positions.items()
+                ],
+                key=["province"],
+                update=["sequence", "chain_link"],
+            )
+        for province, sequence, event_digest in self.release:
+            conn.execute(
+                delete(held_table).where(
+                    held_table.c.province == province,
+                    held_table.c.sequence == sequence,
+                    held_table.c.digest == event_digest,
+                )
+            )
+        if self.hold:
+            insert_ignore(
+                conn,
+                held_table,
+                [_held_row(h) for h in self.hold],
+                key=["province", "sequence", "digest"],
+            )
+        if self.checkpoints:
+            insert_ignore(
+                conn,
+                checkpoint_table,
+                [
+                    {"province": p, "sequence": s, "chain_link": c, "payload": b}
+                    for p, s, c, b in self.checkpoints
+                ],
+                key=["province", "sequence"],
+            )
+        if self.quarantine:
+            conn.execute(
+                quarantine_table.insert(),
+                [
+                    {
+                        "province": q.province,
+                        "sequence": q.sequence,
+                        "item": q.item,
+                        "reason": q.reason,
+                        "topic": q.topic,
+                        "partition": q.partition,
+                        "offset": q.offset,
+                        "quarantined_at": self.now,
+                        "payload": q.payload,
+                    }
+                    for q in self.quarantine
+                ],
+            )
+
+
+def _held_row(h: Held) -> dict[str, object]:
+    return {
+        "province": h.province,
+        "sequence": h.sequence,
+        "digest": h.digest,
+        "previous_hash": h.previous_hash,
+        "topic": h.topic,
+        "partition": h.partition,
+        "offset": h.offset,
+        "payload": h.payload,
+    }
+
+
+class ChainStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def create_schema(self) -> None:
+        create_tables(self._engine, ChainTables.metadata, REBUILD)
+
+    def load(
+        self, provinces: Iterable[str]
+    ) -> tuple[dict[str, Position], dict[str, list[Held]], dict[str, dict[int, bytes]]]:
+        """Per province: the verified position, the held events and the links of
+        verified checkpoints past it. A province without a chain yet starts
+        after the last sequence the registry applied unsigned (GENESIS)."""
+        wanted = sorted(set(provinces))
+        with self._engine.connect() as conn:
+            positions = {
+                p: Position(s, c)
+                for p, s, c in conn.execute(
+                    select(state_table).where(state_table.c.province.in_(wanted))
+                )
+            }
+            for province, last in conn.execute(
+                select(feed_table.c.province, feed_table.c.last_sequence).where(
+                    feed_table.c.province.in_([p for p in wanted if p not in positions])
+                )
+            ):
+                positions[province] = Position(last, GENESIS)
+            for province in wanted:
+                positions.setdefault(province, Position(0, GENESIS))
+            held: dict[str, list[Held]] = {}
+            for row in conn.execute(select(held_table).where(held_table.c.province.in_(wanted))):
+                held.setdefault(row.province, []).append(Held(*row))
+            marks: dict[str, dict[int, bytes]] = {}
+            c = checkpoint_table.c
+            for province, sequence, chain_link in conn.execute(
+                select(c.province, c.sequence, c.chain_link).where(c.province.in_(wanted))
+            ):
+                if sequence > positions[province].sequence:
+                    marks.setdefault(province, {})[sequence] = chain_link
+        return positions, held, marks
+
+    def reports(self) -> dict[str, ChainReport]:
+        """Every province's chain as the feed status reports it."""
+        q = quarantine_table.c
+        with self._engine.connect() as conn:
+            positions = {p: s for p, s, _ in conn.execute(select(state_table))}
+            waiting: dict[str, int] = {
+                p: int(n)
+                for p, n in conn.execute(
+                    select(held_table.c.province, func.count()).group_by(held_table.c.province)
+                )
+            }
+            quarantined = set(
+                conn.execute(select(q.province).where(q.province != "").distinct()).scalars()
+            )
+            reports = {}
+            for province in {*positions, *waiting, *quarantined}:
+                verified = positions.get(province, 0)
+                broken = conn.execute(
+                    select(q.sequence, q.reason)
+                    .where(q.province == province, q.sequence > verified)
+                    .order_by(q.sequence, q.id)
+                    .limit(1)
+                ).first()
+                reports[province] = ChainReport(
+                    verified,
+                    waiting.get(province, 0),
+                    broken[0] if broken else None,
+                    broken[1] if broken else "",
+                )
+        return reports
+
+    def quarantined(self, province: str | None, limit: int) -> list[Quarantined]:
+        q = quarantine_table.c
+        stmt = select(
+            q.province,
+            q.sequence,
+            q.item,
+            q.reason,
+            q.topic,
+            q.partition,
+            q.offset,
+            q.payload,
+            q.quarantined_at,
+        )
+        if province:
+            stmt = stmt.where(q.province == province)
+        stmt = stmt.order_by(q.id.desc()).limit(limit)
+        with self._engine.connect() as conn:
+            return [Quarantined(*row) for row in conn.execute(stmt)]
+
+    def checkpoints(self, province: str, after: int = 0) -> Sequence[bytes]:
+        """The province's verified checkpoints past `after`, in order (as read)."""
+        c = checkpoint_table.c
+        with self._engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(c.payload)
+                    .where(c.province == province, c.sequence > after)
+                    .order_by(c.sequence)
+                ).scalars()
+            )

@@ -1,0 +1,45 @@
+"""RegistryService's view of the provinces' signed chains: the quarantine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+from services.common.convert import PROVINCE_TO_PB, timestamp
+from services.core.provinces import Province
+from services.registry.ingest.chain_store import ChainStore
+from yrdhub.v1 import common_pb2, registry_pb2
+
+_FROM_PB = {number: p.value for p, number in PROVINCE_TO_PB.items()}
+
+
+class ChainRpcs:
+    """ListQuarantine: what failed the chain checks and was never applied."""
+
+    _chains: ChainStore
+
+    async def ListQuarantine(
+        self,
+        request: registry_pb2.ListQuarantineRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.ListQuarantineResponse:
+        limit = 100 if request.limit <= 0 else min(request.limit, 1000)
+        province = _FROM_PB.get(request.province)
+        entries = [
+            registry_pb2.QuarantineEntry(
+                province=PROVINCE_TO_PB[Province(q.province)]
+                if q.province
+                else common_pb2.PROVINCE_UNSPECIFIED,
+                sequence=q.sequence,
+                item=q.item,
+                reason=q.reason,
+                topic=q.topic,
+                partition=q.partition,
+                offset=q.offset,
+                quarantined_at=timestamp(q.quarantined_at) if q.quarantined_at else None,
+                payload=q.payload,
+            )
+            for q in self._chains.quarantined(province, limit)
+        ]
+        return registry_pb2.ListQuarantineResponse(entries=entries)

@@ -1,0 +1,59 @@
+"""The chain walk: what a province's signed checkpoints vouch for, and what not."""
+
+from __future__ import annotations
+
+from services.core.chain import GENESIS, Link, digest, fold, link, walk
+
+
+def _chain(n: int, start: bytes = GENESIS, tag: bytes = b"e") -> tuple[list[Link], list[bytes]]:
+    links, after = [], []
+    current = start
+    for s in range(1, n + 1):
+        d = digest(tag + bytes([s]))
+        links.append(Link(s, current, d))
+        current = link(current, d)
+        after.append(current)
+    return links, after
+
+
+def test_only_events_up_to_a_verified_checkpoint_are_vouched_for() -> None:
+    links, after = _chain(5)
+    result = walk(0, GENESIS, {x.sequence: [x] for x in links}, {3: after[2]})
+    assert [x.sequence for x in result.verified] == [1, 2, 3]
+    assert (result.sequence, result.chain_link) == (3, after[2])
+    assert result.off_chain == [] and result.broken_at is None
+
+
+def test_a_forged_branch_that_copies_the_links_loses_to_the_checkpoint() -> None:
+    links, after = _chain(4)
+    # The forger copies event 2's previous_hash and goes on chaining its own.
+    forged, _ = _chain(2, start=after[0], tag=b"forged")
+    forged = [Link(x.sequence + 1, x.previous_hash, x.digest) for x in forged]
+    candidates: dict[int, list[Link]] = {}
+    for x in [*forged, *links]:  # the forgery arrives first
+        candidates.setdefault(x.sequence, []).append(x)
+    result = walk(0, GENESIS, candidates, {4: after[3]})
+    assert result.verified == links
+    assert sorted(x.sequence for x in result.off_chain) == [2, 3]
+
+
+def test_a_gap_holds_what_follows_it() -> None:
+    links, after = _chain(3)
+    result = walk(0, GENESIS, {1: [links[0]], 3: [links[2]]}, {3: after[2]})
+    assert result.verified == [] and result.sequence == 0 and result.broken_at is None
+
+
+def test_an_event_that_does_not_link_breaks_the_chain_there() -> None:
+    links, after = _chain(2)
+    bad = Link(2, b"\x01" * 32, links[1].digest)
+    result = walk(1, after[0], {2: [bad]}, {})
+    assert result.verified == [] and result.broken_at == 2
+
+
+def test_one_record_verifies_with_the_digests_after_it() -> None:
+    links, after = _chain(6)
+    # Event 2 with the digests of events 3..6 and the checkpoint's link at 6.
+    assert (
+        fold(link(links[1].previous_hash, links[1].digest), [x.digest for x in links[2:]])
+        == after[5]
+    )
