@@ -28,5 +28,10 @@ fi
 # Mutual TLS by default (a Secret per identity); plaintext only when asked for.
 [ "$(grep -c -- '--tls-dir=/etc/yrdhub/tls' "$out/default.yaml")" -eq 5 ]
 ! grep -q -- '--insecure-plaintext' "$out/default.yaml"
+# Signed chains: every service has the signing folder; each exchange its own
+# province's private keys and nobody else's.
+[ "$(grep -c -- '--signing-dir=/etc/yrdhub/signing' "$out/default.yaml")" -eq 5 ]
+[ "$(grep -c 'name: yrdhub-signing-keyset' "$out/default.yaml")" -eq 5 ]
+for p in sh js zj ah; do [ "$(grep -c "name: yrdhub-signing-$p\$" "$out/default.yaml")" -eq 1 ]; done
 "$bin/helm" template hub "$chart" --set tls.enabled=false | grep -q -- '--insecure-plaintext'
 echo "helm chart ok"

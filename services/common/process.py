@@ -32,9 +32,25 @@ def service_arguments(
         "--insecure-plaintext",
         action="store_true",
         default=env("YRDHUB_INSECURE_PLAINTEXT") == "1",
-        help="DEVELOPMENT ONLY: serve plaintext gRPC with no authentication or authorization",
+        help="DEVELOPMENT ONLY: serve plaintext gRPC with no authentication or authorization, "
+        "and neither sign nor verify events",
+    )
+    p.add_argument(
+        "--signing-dir",
+        type=Path,
+        default=env("YRDHUB_SIGNING_DIR"),
+        help="the provinces' signing keys (keyset.json, <key id>.key); "
+        "default: the signing/ folder of --tls-dir",
     )
     return p
+
+
+def signing_choice(args: argparse.Namespace, tls_dir: Path | None) -> Path | None:
+    """Where the signing keys are; None (neither sign nor verify) only on a
+    plaintext development service not given any."""
+    if args.signing_dir is not None:
+        return Path(args.signing_dir)
+    return None if tls_dir is None else tls_dir / "signing"
 
 
 def tls_choice(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Path | None:

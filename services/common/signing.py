@@ -1,10 +1,12 @@
 """Provinces' Ed25519 signing keys: the key set every verifier holds, and the
 private key each exchange signs its chain checkpoints with (core/chain.py).
 
-Layout, in the trust folder `yrdhub certs` writes (beside the certificates):
+Layout of a signing folder (`yrdhub certs` writes one as signing/ beside the
+certificates; services take --signing-dir, by default that one):
 
-    signing/keyset.json      public: every province's keys, old ones included
-    signing/<key_id>.key     private (PKCS#8 PEM, mode 0600), one per key
+    keyset.json      public: every province's keys, old ones included
+    <key_id>.key     private (PKCS#8 PEM, mode 0600), one per key; an exchange
+                     needs only its province's current one
 
 keyset.json is `{"keys": [{"key_id": "SH-1", "province": "SH",
 "public_key": "<32 bytes, base64>", "retired_at": null}]}`. A province signs
@@ -33,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from services.core.provinces import Province
 
 FOLDER = "signing"
+"""The signing folder's name inside a trust folder."""
 KEYSET = "keyset.json"
 
 
@@ -124,14 +127,14 @@ class Signer:
 
     @classmethod
     def load(cls, folder: Path, province: Province) -> Signer:
-        """The province's current key from a trust folder's signing/ (see above)."""
-        keys = KeySet.load(folder / FOLDER / KEYSET)
+        """The province's current key from a signing folder (see above)."""
+        keys = KeySet.load(folder / KEYSET)
         current = keys.current(province)
         if current is None:
             raise RuntimeError(
-                f"{folder / FOLDER / KEYSET} names no single current key for {province.value}"
+                f"{folder / KEYSET} names no single current key for {province.value}"
             )
-        pem = (folder / FOLDER / f"{current.key_id}.key").read_bytes()
+        pem = (folder / f"{current.key_id}.key").read_bytes()
         key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise RuntimeError(f"{current.key_id}.key is not an Ed25519 key")
@@ -139,12 +142,12 @@ class Signer:
 
 
 def keyset_path(folder: Path) -> Path:
-    return folder / FOLDER / KEYSET
+    """The key set of a signing folder."""
+    return folder / KEYSET
 
 
-def create_keys(folder: Path, provinces: Iterable[Province] = tuple(Province)) -> KeySet:
-    """A first key per province in `folder`/signing (private keys owner-only)."""
-    out = folder / FOLDER
+def create_keys(out: Path, provinces: Iterable[Province] = tuple(Province)) -> KeySet:
+    """A signing folder with a first key per province (private keys owner-only)."""
     out.mkdir(parents=True, exist_ok=True)
     public = []
     for province in provinces:

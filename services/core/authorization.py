@@ -77,6 +77,7 @@ RULES: dict[str, Rule] = {
     f"{_V1}RegistryService/DecideRecognition": Rule(_READERS),
     f"{_V1}RegistryService/WatchChanges": Rule(_READERS),
     f"{_V1}RegistryService/ListQuarantine": Rule(_READERS),
+    f"{_V1}RegistryService/ExportChain": Rule(_READERS),
     # The pool acts for a province's regulators (the request's province is
     # checked against the caller's by the use case); the operator may read.
     f"{_V1}AssessorPoolService/RequestTeam": Rule(_REGULATORS),

@@ -154,3 +154,81 @@ def _first_unlinked(
             return at
         current, at = link(current, linked[0].digest), at + 1
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class SignedMark:
+    """A checkpoint as an offline verifier read it: its claimed link, and why
+    its signature failed (None: it verified with the province's key)."""
+
+    sequence: int
+    chain_link: bytes
+    signature_problem: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainVerdict:
+    """What a whole chain, read from Kafka or from an export, proves."""
+
+    first_sequence: int
+    last_sequence: int
+    events: int
+    checkpoints: int
+    # The last event a valid checkpoint vouches for (0: none).
+    verified_through: int
+    # What keeps the chain from being whole: a missing sequence, a broken
+    # link, events no checkpoint covers, a signed link the events contradict.
+    problems: list[str]
+    # What was found beside the chain and is not part of it: checkpoints
+    # whose signature fails, events the signed chain leaves out (forgeries).
+    rejected: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(links: Sequence[Link], marks: Sequence[SignedMark]) -> ChainVerdict:
+    """Checks a province's events and checkpoints with nothing but the public
+    keys (the caller verified the signatures): the same walk the registry
+    makes (a chain from sequence 1 starts at GENESIS, an extract from its first
+    event's previous_hash), then whatever stops it short of the last event."""
+    candidates: dict[int, list[Link]] = {}
+    for item in links:
+        found = candidates.setdefault(item.sequence, [])
+        if all(c.digest != item.digest for c in found):
+            found.append(item)
+    if not candidates:
+        return ChainVerdict(0, 0, 0, len(marks), 0, ["no events"], [])
+    first, last = min(candidates), max(candidates)
+    start = GENESIS if first == 1 else candidates[first][0].previous_hash
+    rejected = [
+        f"checkpoint at sequence {m.sequence}: {m.signature_problem}"
+        for m in marks
+        if m.signature_problem is not None
+    ]
+    valid = {m.sequence: m.chain_link for m in marks if m.signature_problem is None}
+    result = walk(first - 1, start, candidates, valid)
+    rejected += [
+        f"event at sequence {c.sequence} is not on the signed chain" for c in result.off_chain
+    ]
+    problems: list[str] = []
+    chain: dict[int, bytes] = {}
+    current = start
+    for step in result.verified:
+        current = link(current, step.digest)
+        chain[step.sequence] = current
+    for sequence, signed in sorted(valid.items()):
+        if sequence in chain and chain[sequence] != signed:
+            problems.append(f"checkpoint at sequence {sequence} does not match the chain")
+    if result.sequence < last:
+        gap = next(
+            (s for s in range(result.sequence + 1, last + 1) if s not in candidates), last + 1
+        )
+        if result.broken_at is not None and result.broken_at < gap:
+            problems.append(f"broken link at sequence {result.broken_at}")
+        elif gap <= last:
+            problems.append(f"missing sequence {gap}")
+        else:
+            problems.append(f"no checkpoint covers the events after sequence {result.sequence}")
+    return ChainVerdict(first, last, len(links), len(marks), result.sequence, problems, rejected)

@@ -16,7 +16,7 @@ from services.common.kafka_io import (
     make_producer,
     topic_name,
 )
-from services.common.process import run_service, service_arguments, tls_choice
+from services.common.process import run_service, service_arguments, signing_choice, tls_choice
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
@@ -41,6 +41,9 @@ class ExchangeSettings:
     pseudonym_secret_file: Path | None = None
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
+    # The provinces' signing keys (services/common/signing.py); None: a
+    # development service that neither signs nor verifies.
+    signing_dir: Path | None = None
     # HomeAssignmentService (assessors' identities) on a listener of its own;
     # None: on the main listener.
     home_listen: str | None = None
@@ -76,18 +79,21 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         ready_file=a.ready_file,
         pseudonym_secret_file=a.pseudonym_secret_file,
         tls_dir=tls_dir,
+        signing_dir=signing_choice(a, tls_dir),
         home_listen=a.home_listen,
     )
 
 
 async def serve(settings: ExchangeSettings) -> None:
     engine = make_engine(settings.db_url)
-    # Signed with the province's key from the trust folder; a plaintext
-    # development hub keeps the chain but signs no checkpoint.
+    # Signed with the province's key; a plaintext development hub keeps the
+    # chain but signs no checkpoint.
     sign = (
         None
-        if settings.tls_dir is None
-        else checkpoint_signer(settings.province, Signer.load(settings.tls_dir, settings.province))
+        if settings.signing_dir is None
+        else checkpoint_signer(
+            settings.province, Signer.load(settings.signing_dir, settings.province)
+        )
     )
     outbox = Outbox(engine, settings.province.value, sign)
     outbox.create_schema()

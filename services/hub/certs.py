@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from services.common.signing import create_keys
+from services.common.signing import FOLDER, create_keys
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 
@@ -153,5 +153,5 @@ def create_all(out: Path, now: dt.datetime | None = None) -> list[Issued]:
     out.mkdir(parents=True, exist_ok=True)
     ca = create_ca(out, now)
     issued = [issue(out, identity, ca, now) for identity in hub_identities()]
-    create_keys(out)
+    create_keys(out / FOLDER)
     return issued

@@ -124,9 +124,10 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, required=True, help="folder for the keys and certificates"
     )
     certs.set_defaults(run=_certs)
-    from services.hub import verify_draw
+    from services.hub import verify_chain, verify_draw
 
     verify_draw.add_parser(sub)
+    verify_chain.add_parsers(sub)
     args, rest = parser.parse_known_args(argv)
     if args.command == "bench":
         _bench(rest)

@@ -19,7 +19,9 @@ from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, from_times
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.demo_pool import show_assessor_pool
+from services.hub.demo_reconciliation import qualifications as _valid_qualifications
 from services.hub.demo_reconciliation import show_reconciliation
+from services.hub.demo_trust import show_trust
 from services.hub.qr import label_url
 from services.hub.supervisor import Hub, HubConfig
 from yrdhub.v1 import common_pb2, exchange_pb2, records_pb2, registry_pb2
@@ -84,6 +86,7 @@ def _demo(hub: Hub, institutions: int, console: Console) -> None:
     _show_status_change(data, exchanges, registry, console)
     show_reconciliation(data, exchanges, registry, console)
     show_assessor_pool(data, hub, console)
+    show_trust(hub, exchanges, registry, _valid_qualifications(data, Province.SH)[-1], console)
 
 
 def _publish(data: DataSet, exchanges: dict[Province, Any], console: Console) -> Results:

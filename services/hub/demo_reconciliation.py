@@ -32,12 +32,12 @@ def show_reconciliation(
     data: DataSet, exchanges: dict[Province, Any], registry: Any, console: Console
 ) -> None:
     _show_conflict_counts(registry, console)
-    sh = _qualifications(data, Province.SH)
+    sh = qualifications(data, Province.SH)
     _show_conflict(sh[0], data, exchanges, registry, console)
     _show_credit_blocks_recognition(sh[1:], exchanges, registry, console)
 
 
-def _qualifications(data: DataSet, province: Province) -> list[records_pb2.Record]:
+def qualifications(data: DataSet, province: Province) -> list[records_pb2.Record]:
     bad = data.invalid_indexes.get(province, set())
     return [
         r
@@ -76,7 +76,7 @@ def _show_conflict(
     console: Console,
 ) -> None:
     q = sh_cert.qualification
-    js_lab = _qualifications(data, Province.JS)[0].qualification
+    js_lab = qualifications(data, Province.JS)[0].qualification
     # Jiangsu publishes Shanghai's certificate number under one of its own labs.
     clash = records_pb2.Record()
     clash.CopyFrom(sh_cert)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.common.signing import create_keys, keyset_path
+from services.common.signing import FOLDER, create_keys, keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
@@ -26,9 +26,9 @@ def ensure_certs(workdir: Path) -> Path:
     folder = workdir / "certs"
     if not (folder / "ca.pem").exists():
         create_all(folder)
-    elif not keyset_path(folder).exists():
+    elif not keyset_path(folder / FOLDER).exists():
         # A work folder made before events were signed.
-        create_keys(folder)
+        create_keys(folder / FOLDER)
     return folder
 
 

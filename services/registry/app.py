@@ -25,7 +25,7 @@ from services.common.kafka_io import (
     make_consumer,
     make_producer,
 )
-from services.common.process import run_service, service_arguments, tls_choice
+from services.common.process import run_service, service_arguments, signing_choice, tls_choice
 from services.common.signing import KeySet, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
@@ -159,6 +159,9 @@ class RegistrySettings:
     recognition_policy: Path = DEFAULT_POLICY
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
+    # The provinces' signing keys (services/common/signing.py); None: a
+    # development service that neither signs nor verifies.
+    signing_dir: Path | None = None
     # The public endpoint: TLS without client certificates, for the checks.
     public_listen: str | None = None
 
@@ -204,6 +207,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         inspection_policy=a.inspection_policy,
         recognition_policy=a.policy,
         tls_dir=tls_dir,
+        signing_dir=signing_choice(a, tls_dir),
         public_listen=a.public_listen,
     )
 
@@ -217,8 +221,8 @@ async def serve(settings: RegistrySettings) -> None:
     chains.create_schema()
     gate = (
         None
-        if settings.tls_dir is None
-        else ChainGate(chains, KeySet.load(keyset_path(settings.tls_dir)))
+        if settings.signing_dir is None
+        else ChainGate(chains, KeySet.load(keyset_path(settings.signing_dir)))
     )
     store = RecordStore(engine, None if gate is None else chains.reports)
     store.create_schema()

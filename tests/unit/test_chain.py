@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.core.chain import GENESIS, Link, digest, fold, link, walk
+from services.core.chain import GENESIS, Link, SignedMark, digest, fold, link, verify_chain, walk
 
 
 def _chain(n: int, start: bytes = GENESIS, tag: bytes = b"e") -> tuple[list[Link], list[bytes]]:
@@ -57,3 +57,29 @@ def test_one_record_verifies_with_the_digests_after_it() -> None:
         fold(link(links[1].previous_hash, links[1].digest), [x.digest for x in links[2:]])
         == after[5]
     )
+
+
+def _marks(after: list[bytes], *sequences: int) -> list[SignedMark]:
+    return [SignedMark(s, after[s - 1], None) for s in sequences]
+
+
+def test_a_whole_chain_verifies_offline_and_forgeries_beside_it_are_named() -> None:
+    links, after = _chain(5)
+    forged = Link(3, links[2].previous_hash, digest(b"forged"))
+    verdict = verify_chain([*links, forged], [*_marks(after, 2, 5), SignedMark(3, b"x", "bad")])
+    assert verdict.ok and verdict.verified_through == 5
+    assert verdict.rejected == [
+        "checkpoint at sequence 3: bad",
+        "event at sequence 3 is not on the signed chain",
+    ]
+
+
+def test_offline_verification_names_the_first_break() -> None:
+    links, after = _chain(6)
+    missing = verify_chain([*links[:3], *links[4:]], _marks(after, 2, 6))
+    assert missing.problems == ["missing sequence 4"] and missing.verified_through == 2
+    tampered = Link(4, links[3].previous_hash, digest(b"changed"))
+    broken = verify_chain([*links[:3], tampered, *links[4:]], _marks(after, 2, 6))
+    assert broken.problems == ["broken link at sequence 5"]
+    uncovered = verify_chain(links, _marks(after, 2))
+    assert uncovered.problems == ["no checkpoint covers the events after sequence 2"]

@@ -106,6 +106,22 @@ class ListQuarantineResponse(_message.Message):
     entries: _containers.RepeatedCompositeFieldContainer[QuarantineEntry]
     def __init__(self, entries: _Optional[_Iterable[_Union[QuarantineEntry, _Mapping]]] = ...) -> None: ...
 
+class ExportChainRequest(_message.Message):
+    __slots__ = ("province", "from_sequence")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    FROM_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    province: _common_pb2.Province
+    from_sequence: int
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., from_sequence: _Optional[int] = ...) -> None: ...
+
+class ExportChainResponse(_message.Message):
+    __slots__ = ("event", "checkpoint")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    event: bytes
+    checkpoint: bytes
+    def __init__(self, event: _Optional[bytes] = ..., checkpoint: _Optional[bytes] = ...) -> None: ...
+
 class GetRecordRequest(_message.Message):
     __slots__ = ("record_key", "as_of")
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]

@@ -85,6 +85,11 @@ class RegistryServiceStub:
                 request_serializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.SerializeToString,
                 response_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.FromString,
                 _registered_method=True)
+        self.ExportChain = channel.unary_stream(
+                '/yrdhub.v1.RegistryService/ExportChain',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.ExportChainRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.ExportChainResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -169,6 +174,16 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportChain(self, request, context):
+        """Streams one province's chain as the registry applied it: every event's
+        bytes exactly as published, in sequence order, each verified checkpoint
+        after the event at its sequence. `yrdhub verify-chain` checks it with
+        the public keys alone; `yrdhub export-chain` saves it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -221,6 +236,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.ListQuarantine,
                     request_deserializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.FromString,
                     response_serializer=yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.SerializeToString,
+            ),
+            'ExportChain': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportChain,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.ExportChainRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.ExportChainResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -494,6 +514,33 @@ class RegistryService:
             '/yrdhub.v1.RegistryService/ListQuarantine',
             yrdhub_dot_v1_dot_registry__pb2.ListQuarantineRequest.SerializeToString,
             yrdhub_dot_v1_dot_registry__pb2.ListQuarantineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/ExportChain',
+            yrdhub_dot_v1_dot_registry__pb2.ExportChainRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.ExportChainResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,6 +26,24 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
       - {key: ca.crt, path: ca.pem}
 {{- end -}}
 
+{{/* The chain signing folder: the key set, and for an exchange its province's
+private keys (every key of its Secret, as <key id>.key). */}}
+{{- define "yrdhub.signingVolume" -}}
+{{- $root := index . 0 }}{{- $province := index . 1 -}}
+- name: signing
+  projected:
+    defaultMode: 0400
+    sources:
+      - secret:
+          name: {{ printf "%s-keyset" $root.Values.signing.secretPrefix }}
+          items:
+            - {key: keyset.json, path: keyset.json}
+      {{- if $province }}
+      - secret:
+          name: {{ printf "%s-%s" $root.Values.signing.secretPrefix (lower $province) }}
+      {{- end }}
+{{- end -}}
+
 {{- define "yrdhub.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end -}}

@@ -9,7 +9,7 @@ restart resumes with exactly the chain state of the records it holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Index, LargeBinary, delete, func, select
@@ -20,7 +20,7 @@ from sqlmodel import Column, Field, SQLModel
 from services.common.sql import create_tables, insert_ignore, upsert
 from services.core.chain import GENESIS, ChainReport
 from services.registry.records.store import REBUILD
-from services.registry.records.tables import feed_table
+from services.registry.records.tables import feed_table, version_table
 
 
 class ChainTables(SQLModel, registry=registry()):
@@ -285,14 +285,34 @@ class ChainStore:
         with self._engine.connect() as conn:
             return [Quarantined(*row) for row in conn.execute(stmt)]
 
-    def checkpoints(self, province: str, after: int = 0) -> Sequence[bytes]:
-        """The province's verified checkpoints past `after`, in order (as read)."""
-        c = checkpoint_table.c
+    def export(
+        self, province: str, after: int = 0, limit: int = 1000
+    ) -> tuple[list[tuple[str, bytes]], int]:
+        """One page of the province's applied events past sequence `after`, each
+        verified checkpoint after the event at its sequence: ("event" |
+        "checkpoint", bytes as read), and the last sequence in the page."""
+        v, c = version_table.c, checkpoint_table.c
         with self._engine.connect() as conn:
-            return list(
-                conn.execute(
-                    select(c.payload)
-                    .where(c.province == province, c.sequence > after)
-                    .order_by(c.sequence)
-                ).scalars()
-            )
+            events = conn.execute(
+                select(v.sequence, v.payload)
+                .where(v.province == province, v.sequence > after)
+                .order_by(v.sequence)
+                .limit(limit)
+            ).all()
+            if not events:
+                return [], after
+            last = events[-1][0]
+            marks: dict[int, bytes] = {
+                s: b
+                for s, b in conn.execute(
+                    select(c.sequence, c.payload).where(
+                        c.province == province, c.sequence > after, c.sequence <= last
+                    )
+                )
+            }
+        items: list[tuple[str, bytes]] = []
+        for sequence, payload in events:
+            items.append(("event", payload))
+            if sequence in marks:
+                items.append(("checkpoint", marks[sequence]))
+        return items, last

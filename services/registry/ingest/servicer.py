@@ -1,12 +1,16 @@
-"""RegistryService's view of the provinces' signed chains: the quarantine."""
+"""RegistryService's view of the provinces' signed chains: the quarantine and
+the chains themselves, for offline verification."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 
 from services.common.convert import PROVINCE_TO_PB, timestamp
+from services.core.errors import InvalidRequest, Violation
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import ChainStore
 from yrdhub.v1 import common_pb2, registry_pb2
@@ -15,7 +19,8 @@ _FROM_PB = {number: p.value for p, number in PROVINCE_TO_PB.items()}
 
 
 class ChainRpcs:
-    """ListQuarantine: what failed the chain checks and was never applied."""
+    """ListQuarantine: what failed the chain checks and was never applied;
+    ExportChain: a province's chain as applied, for `yrdhub verify-chain`."""
 
     _chains: ChainStore
 
@@ -43,3 +48,26 @@ class ChainRpcs:
             for q in self._chains.quarantined(province, limit)
         ]
         return registry_pb2.ListQuarantineResponse(entries=entries)
+
+    async def ExportChain(
+        self,
+        request: registry_pb2.ExportChainRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> AsyncIterator[registry_pb2.ExportChainResponse]:
+        province = _FROM_PB.get(request.province)
+        if province is None:
+            raise InvalidRequest(
+                "which province's chain?", [Violation("province", "required: SH, JS, ZJ or AH")]
+            )
+        after = max(request.from_sequence - 1, 0)
+        while True:
+            # A page at a time, in a thread: the event loop keeps serving.
+            page, after = await asyncio.to_thread(self._chains.export, province, after)
+            if not page:
+                return
+            for kind, value in page:
+                yield (
+                    registry_pb2.ExportChainResponse(event=value)
+                    if kind == "event"
+                    else registry_pb2.ExportChainResponse(checkpoint=value)
+                )

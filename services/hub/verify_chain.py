@@ -1,0 +1,199 @@
+"""`yrdhub verify-chain` and `yrdhub export-chain`: check a province's signed
+chain (core/chain.py) with nothing but the provinces' public keys.
+
+The chain is read straight from Kafka (every record topic and the checkpoint
+topic, from the beginning) or from a file `export-chain` wrote from a
+registry. The report names the first missing sequence, broken link or bad
+checkpoint, and how far checkpoints vouch for the events.
+
+Export file: JSON lines; the first {"format": "yrdhub/chain-export/1",
+"province": "SH"}, then one {"event": base64} or {"checkpoint": base64} per
+item, bytes exactly as published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+from rich.console import Console
+
+from services.common.convert import PROVINCE_TO_PB
+from services.common.kafka_io import all_topics, checkpoint_topic
+from services.common.signing import KeySet, keyset_path
+from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
+from services.core.identity import Identity, Role
+from services.core.provinces import Province
+from services.hub import client
+from yrdhub.v1 import events_pb2, registry_pb2, registry_pb2_grpc
+
+FORMAT = "yrdhub/chain-export/1"
+Item = tuple[str, bytes]  # ("event" | "checkpoint", bytes as published)
+
+
+def verify_items(province: Province, items: Iterable[Item], keys: KeySet) -> ChainVerdict:
+    """The verdict on one province's items (other provinces' are skipped)."""
+    number = PROVINCE_TO_PB[province]
+    links: list[Link] = []
+    marks: list[SignedMark] = []
+    for kind, value in items:
+        if kind == "event":
+            event = events_pb2.Event.FromString(value)
+            if event.province == number:
+                links.append(Link(event.sequence, event.previous_hash, digest(value)))
+            continue
+        cp = events_pb2.ChainCheckpoint.FromString(value)
+        if cp.province != number:
+            continue
+        try:
+            signed_at = dt.datetime.fromisoformat(cp.signed_at)
+        except ValueError:
+            marks.append(SignedMark(cp.sequence, cp.chain_link, "unreadable signed_at"))
+            continue
+        message = signed_message(province.value, cp.sequence, cp.chain_link, cp.signed_at)
+        why = keys.verify(province, cp.key_id, cp.signature, message, signed_at)
+        marks.append(SignedMark(cp.sequence, cp.chain_link, why))
+    return verify_chain(links, marks)
+
+
+def from_kafka(bootstrap: str, prefix: str, timeout_s: float = 60) -> Iterator[Item]:
+    """Every item on the record topics and the checkpoint topic, from the start."""
+    checkpoints = checkpoint_topic(prefix)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in [*all_topics(prefix), checkpoints]
+            for p in consumer.partitions_for_topic(topic) or ()
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError("could not read every topic to its end")
+            for tp, messages in consumer.poll(timeout_ms=500).items():
+                kind = "checkpoint" if tp.topic == checkpoints else "event"
+                for m in messages:
+                    if m.offset < ends[tp]:
+                        yield kind, m.value or b""
+    finally:
+        consumer.close()
+
+
+def from_file(path: Path) -> tuple[Province, list[Item]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head = json.loads(lines[0])
+    if head.get("format") != FORMAT:
+        raise SystemExit(f"{path}: not a chain export ({FORMAT})")
+    items: list[Item] = []
+    for line in lines[1:]:
+        entry = json.loads(line)
+        kind = "event" if "event" in entry else "checkpoint"
+        items.append((kind, base64.b64decode(entry[kind])))
+    return Province.parse(head["province"]), items
+
+
+def export(address: str, province: Province, out: Path) -> int:
+    """Writes the province's chain as the registry holds it; returns the items."""
+    stub = registry_pb2_grpc.RegistryServiceStub(client.channel(address))  # type: ignore[no-untyped-call]
+    count = 0
+    with out.open("w", encoding="utf-8") as f:
+        f.write(json.dumps({"format": FORMAT, "province": province.value}) + "\n")
+        request = registry_pb2.ExportChainRequest(province=PROVINCE_TO_PB[province])
+        for item in stub.ExportChain(request, timeout=600):
+            kind = item.WhichOneof("item")
+            f.write(json.dumps({kind: base64.b64encode(getattr(item, kind)).decode()}) + "\n")
+            count += 1
+    return count
+
+
+def _report(province: Province, verdict: ChainVerdict, console: Console) -> None:
+    span = f"sequences {verdict.first_sequence}..{verdict.last_sequence}"
+    for item in verdict.rejected:
+        console.print(f"  [yellow]rejected[/]: {item}")
+    if verdict.ok:
+        console.print(
+            f"[bold green]verified[/]: {province.value}'s chain, {span}, {verdict.events} events "
+            f"under {verdict.checkpoints} signed checkpoints"
+        )
+        return
+    console.print(
+        f"[bold red]broken[/]: {province.value}'s chain, {span}; checkpoints vouch for "
+        f"sequence {verdict.verified_through} and before"
+    )
+    for problem in verdict.problems:
+        console.print(f"  - {problem}")
+    raise SystemExit(1)
+
+
+def _tls(args: argparse.Namespace) -> None:
+    if args.tls_dir is not None:
+        client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
+
+
+def run_verify(args: argparse.Namespace, console: Console) -> None:
+    """Prints the verdict; exits with status 1 on any problem."""
+    keys = KeySet.load(args.keyset)
+    if args.file is not None:
+        province, items = from_file(args.file)
+        _report(province, verify_items(province, items, keys), console)
+        return
+    if not (args.kafka and args.province):
+        raise SystemExit("give a chain export, or --kafka and --province")
+    province = Province.parse(args.province)
+    items = list(from_kafka(args.kafka, args.topic_prefix))
+    _report(province, verify_items(province, items, keys), console)
+
+
+def run_export(args: argparse.Namespace, console: Console) -> None:
+    _tls(args)
+    count = export(args.registry, Province.parse(args.province), args.out)
+    console.print(f"{args.out}: {count} items of {args.province}'s chain")
+
+
+def _keyset_default() -> Path | None:
+    folder = os.environ.get("YRDHUB_SIGNING_DIR")
+    if folder:
+        return keyset_path(Path(folder))
+    tls = os.environ.get("YRDHUB_TLS_DIR")
+    return keyset_path(Path(tls) / "signing") if tls else None
+
+
+def add_parsers(sub: Any) -> None:
+    verify = sub.add_parser(
+        "verify-chain", help="check a province's signed chain, from Kafka or an export"
+    )
+    verify.add_argument("file", nargs="?", type=Path, help="a chain export (export-chain)")
+    verify.add_argument("--kafka", help="read the chain from this Kafka bootstrap address")
+    verify.add_argument("--topic-prefix", default="", help="prefix of the topic names")
+    verify.add_argument("--province", help="whose chain (with --kafka)")
+    verify.add_argument(
+        "--keyset",
+        type=Path,
+        default=_keyset_default(),
+        required=_keyset_default() is None,
+        help="the provinces' public keys (keyset.json; default: from YRDHUB_SIGNING_DIR "
+        "or YRDHUB_TLS_DIR)",
+    )
+    verify.set_defaults(run=run_verify)
+    export_ = sub.add_parser("export-chain", help="save a province's chain from a registry")
+    export_.add_argument("--registry", required=True, help="the registry (host:port)")
+    export_.add_argument("--province", required=True)
+    export_.add_argument("--out", type=Path, required=True, help="file to write (JSON lines)")
+    export_.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=os.environ.get("YRDHUB_TLS_DIR") or None,
+        help="certificates (`yrdhub certs`): fetch over mutual TLS as the operator",
+    )
+    export_.set_defaults(run=run_export)
