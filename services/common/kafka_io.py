@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -45,6 +46,12 @@ def checkpoint_topic(prefix: str = "") -> str:
     """Where exchanges publish their chains' signed checkpoints (ChainCheckpoint,
     keyed by province code). Not among all_topics: it carries no records."""
     return f"{prefix}yrd.checkpoint.v1"
+
+
+def commitment_topic(prefix: str = "") -> str:
+    """Where the registry publishes its signed draw commitments (DrawCommitment,
+    keyed by draw id) before it reads the pool."""
+    return f"{prefix}yrd.draw_commitment.v1"
 
 
 def assignment_topic(prefix: str = "") -> str:
@@ -168,3 +175,30 @@ def ensure_topics(
             log.info("created topics %s", [t.name for t in missing])
     finally:
         admin.close()
+
+
+def read_topics(
+    bootstrap: str, topics: Sequence[str], timeout_s: float = 60
+) -> Iterator[tuple[str, bytes]]:
+    """(topic, value) of every message of the topics, from the beginning to
+    where each partition ended when the reading began (an auditor's read)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in consumer.partitions_for_topic(topic) or ()
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        ends = consumer.end_offsets(partitions)
+        deadline = time.monotonic() + timeout_s
+        while any(consumer.position(tp) < ends[tp] for tp in partitions):
+            if time.monotonic() > deadline:
+                raise TimeoutError("could not read every topic to its end")
+            for tp, messages in consumer.poll(timeout_ms=500).items():
+                for m in messages:
+                    if m.offset < ends[tp]:
+                        yield tp.topic, m.value or b""
+    finally:
+        consumer.close()

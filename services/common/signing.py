@@ -4,15 +4,16 @@ private key each exchange signs its chain checkpoints with (core/chain.py).
 Layout of a signing folder (`yrdhub certs` writes one as signing/ beside the
 certificates; services take --signing-dir, by default that one):
 
-    keyset.json      public: every province's keys, old ones included
+    keyset.json      public: every signer's keys, old ones included
     <key_id>.key     private (PKCS#8 PEM, mode 0600), one per key; an exchange
-                     needs only its province's current one
+                     needs only its province's current one, the registry its own
 
-keyset.json is `{"keys": [{"key_id": "SH-1", "province": "SH",
-"public_key": "<32 bytes, base64>", "retired_at": null}]}`. A province signs
-with its one key whose retired_at is null; retiring a key (a date) and adding
-a new one rotates it: old checkpoints still verify with the old key, and a
-checkpoint signed with a key after its retirement does not.
+keyset.json is `{"keys": [{"key_id": "SH-1", "owner": "SH", "public_key":
+"<32 bytes, base64>", "retired_at": null}]}`; the owner is a province code
+(its exchange signs its chain's checkpoints) or "registry" (it signs draw
+commitments). An owner signs with its one key whose retired_at is null;
+retiring a key (a date) and adding a new one rotates it: old signatures still
+verify with the old key, and one made with a key after its retirement does not.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ from services.core.provinces import Province
 FOLDER = "signing"
 """The signing folder's name inside a trust folder."""
 KEYSET = "keyset.json"
+REGISTRY = "registry"
+OWNERS = (*(p.value for p in Province), REGISTRY)
 
 
 @dataclass(frozen=True, slots=True)
 class PublicKey:
     key_id: str
-    province: Province
+    owner: str  # a province code, or REGISTRY
     key: Ed25519PublicKey
     retired_at: dt.datetime | None = None
 
@@ -51,7 +54,7 @@ class PublicKey:
 
 
 class KeySet:
-    """The provinces' public keys, by id."""
+    """The signers' public keys, by id."""
 
     def __init__(self, keys: Iterable[PublicKey]) -> None:
         self._keys = {k.key_id: k for k in keys}
@@ -65,7 +68,7 @@ class KeySet:
             keys.append(
                 PublicKey(
                     key_id=entry["key_id"],
-                    province=Province.parse(entry["province"]),
+                    owner=entry["owner"],
                     key=Ed25519PublicKey.from_public_bytes(base64.b64decode(entry["public_key"])),
                     retired_at=dt.datetime.fromisoformat(retired) if retired else None,
                 )
@@ -76,7 +79,7 @@ class KeySet:
         entries = [
             {
                 "key_id": k.key_id,
-                "province": k.province.value,
+                "owner": k.owner,
                 "public_key": base64.b64encode(k.raw()).decode(),
                 "retired_at": k.retired_at.isoformat() if k.retired_at else None,
             }
@@ -87,25 +90,25 @@ class KeySet:
     def __iter__(self) -> Iterator[PublicKey]:
         return iter(self._keys.values())
 
-    def current(self, province: Province) -> PublicKey | None:
-        """The province's key in use (the one not retired)."""
-        live = [k for k in self._keys.values() if k.province is province and k.retired_at is None]
+    def current(self, owner: str) -> PublicKey | None:
+        """The owner's key in use (the one not retired)."""
+        live = [k for k in self._keys.values() if k.owner == owner and k.retired_at is None]
         return live[0] if len(live) == 1 else None
 
     def verify(
         self,
-        province: Province,
+        owner: str,
         key_id: str,
         signature: bytes,
         message: bytes,
         signed_at: dt.datetime,
     ) -> str | None:
-        """None when `signature` is the province's over `message`; else why not."""
+        """None when `signature` is the owner's over `message`; else why not."""
         key = self._keys.get(key_id)
         if key is None:
             return f"unknown signing key {key_id!r}"
-        if key.province is not province:
-            return f"key {key_id!r} belongs to {key.province.value}, not {province.value}"
+        if key.owner != owner:
+            return f"key {key_id!r} belongs to {key.owner}, not {owner}"
         if key.retired_at is not None and signed_at > key.retired_at:
             return f"key {key_id!r} was retired at {key.retired_at.isoformat()}"
         try:
@@ -117,7 +120,8 @@ class KeySet:
 
 @dataclass(frozen=True, slots=True)
 class Signer:
-    """A province's private key, to sign checkpoints with."""
+    """An owner's private key: a province's, to sign checkpoints with, or the
+    registry's, to sign draw commitments with."""
 
     key_id: str
     key: Ed25519PrivateKey
@@ -126,14 +130,12 @@ class Signer:
         return self.key.sign(message)
 
     @classmethod
-    def load(cls, folder: Path, province: Province) -> Signer:
-        """The province's current key from a signing folder (see above)."""
+    def load(cls, folder: Path, owner: str) -> Signer:
+        """The owner's current key from a signing folder (see above)."""
         keys = KeySet.load(folder / KEYSET)
-        current = keys.current(province)
+        current = keys.current(owner)
         if current is None:
-            raise RuntimeError(
-                f"{folder / KEYSET} names no single current key for {province.value}"
-            )
+            raise RuntimeError(f"{folder / KEYSET} names no single current key for {owner}")
         pem = (folder / f"{current.key_id}.key").read_bytes()
         key = serialization.load_pem_private_key(pem, password=None)
         if not isinstance(key, Ed25519PrivateKey):
@@ -146,12 +148,22 @@ def keyset_path(folder: Path) -> Path:
     return folder / KEYSET
 
 
-def create_keys(out: Path, provinces: Iterable[Province] = tuple(Province)) -> KeySet:
-    """A signing folder with a first key per province (private keys owner-only)."""
+def keyset_default() -> Path | None:
+    """The key set the environment names: YRDHUB_SIGNING_DIR's, else the
+    signing folder's of YRDHUB_TLS_DIR (as services find theirs)."""
+    folder = os.environ.get("YRDHUB_SIGNING_DIR")
+    if folder:
+        return keyset_path(Path(folder))
+    tls = os.environ.get("YRDHUB_TLS_DIR")
+    return keyset_path(Path(tls) / FOLDER) if tls else None
+
+
+def create_keys(out: Path, owners: Iterable[str] = OWNERS) -> KeySet:
+    """A signing folder with a first key per owner (private keys owner-only)."""
     out.mkdir(parents=True, exist_ok=True)
     public = []
-    for province in provinces:
-        key_id = f"{province.value}-1"
+    for owner in owners:
+        key_id = f"{owner}-1"
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -161,7 +173,7 @@ def create_keys(out: Path, provinces: Iterable[Province] = tuple(Province)) -> K
         fd = os.open(out / f"{key_id}.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
-        public.append(PublicKey(key_id, province, key.public_key()))
+        public.append(PublicKey(key_id, owner, key.public_key()))
     keys = KeySet(public)
     keys.save(out / KEYSET)
     return keys

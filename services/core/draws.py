@@ -100,6 +100,27 @@ def commitment(seed: bytes) -> bytes:
     return hashlib.sha256(seed).digest()
 
 
+def commitment_message(
+    draw_id: str,
+    seed_commitment: bytes,
+    committed_at: str,
+    spec_sha256: bytes,
+    policy_version: str,
+) -> bytes:
+    """The bytes the registry's signature over a published DrawCommitment
+    covers: a fixed text layout anyone rebuilds without protobuf."""
+    return "\n".join(
+        (
+            "yrdhub-draw-commitment/1",
+            draw_id,
+            seed_commitment.hex(),
+            committed_at,
+            spec_sha256.hex(),
+            policy_version,
+        )
+    ).encode()
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no spaces, UTF-8: one byte string per value, so its hash is stable."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -18,17 +18,15 @@ import base64
 import datetime as dt
 import json
 import os
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
 from rich.console import Console
 
 from services.common.convert import PROVINCE_TO_PB
-from services.common.kafka_io import all_topics, checkpoint_topic
-from services.common.signing import KeySet, keyset_path
+from services.common.kafka_io import all_topics, checkpoint_topic, read_topics
+from services.common.signing import KeySet, keyset_default
 from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
@@ -64,30 +62,11 @@ def verify_items(province: Province, items: Iterable[Item], keys: KeySet) -> Cha
     return verify_chain(links, marks)
 
 
-def from_kafka(bootstrap: str, prefix: str, timeout_s: float = 60) -> Iterator[Item]:
+def from_kafka(bootstrap: str, prefix: str) -> Iterator[Item]:
     """Every item on the record topics and the checkpoint topic, from the start."""
     checkpoints = checkpoint_topic(prefix)
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
-    try:
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in [*all_topics(prefix), checkpoints]
-            for p in consumer.partitions_for_topic(topic) or ()
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
-        ends = consumer.end_offsets(partitions)
-        deadline = time.monotonic() + timeout_s
-        while any(consumer.position(tp) < ends[tp] for tp in partitions):
-            if time.monotonic() > deadline:
-                raise TimeoutError("could not read every topic to its end")
-            for tp, messages in consumer.poll(timeout_ms=500).items():
-                kind = "checkpoint" if tp.topic == checkpoints else "event"
-                for m in messages:
-                    if m.offset < ends[tp]:
-                        yield kind, m.value or b""
-    finally:
-        consumer.close()
+    for topic, value in read_topics(bootstrap, [*all_topics(prefix), checkpoints]):
+        yield ("checkpoint" if topic == checkpoints else "event"), value
 
 
 def from_file(path: Path) -> tuple[Province, list[Item]]:
@@ -161,14 +140,6 @@ def run_export(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: {count} items of {args.province}'s chain")
 
 
-def _keyset_default() -> Path | None:
-    folder = os.environ.get("YRDHUB_SIGNING_DIR")
-    if folder:
-        return keyset_path(Path(folder))
-    tls = os.environ.get("YRDHUB_TLS_DIR")
-    return keyset_path(Path(tls) / "signing") if tls else None
-
-
 def add_parsers(sub: Any) -> None:
     verify = sub.add_parser(
         "verify-chain", help="check a province's signed chain, from Kafka or an export"
@@ -180,8 +151,8 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument(
         "--keyset",
         type=Path,
-        default=_keyset_default(),
-        required=_keyset_default() is None,
+        default=keyset_default(),
+        required=keyset_default() is None,
         help="the provinces' public keys (keyset.json; default: from YRDHUB_SIGNING_DIR "
         "or YRDHUB_TLS_DIR)",
     )

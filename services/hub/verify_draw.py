@@ -9,6 +9,7 @@ its SHA-256, and re-running the selection must give the published outcome.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 
 from rich.console import Console
 
-from services.core.draws import canonical_json
+from services.common.kafka_io import commitment_topic, read_topics
+from services.common.signing import REGISTRY, KeySet, keyset_default
+from services.core.draws import canonical_json, commitment_message
 from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
 from services.hub import client
@@ -61,6 +64,34 @@ def fetch_draw(address: str, draw_id: str) -> assessor_pool_pb2.Draw:
     return draw
 
 
+def published_commitment(
+    bootstrap: str, prefix: str, draw_id: str, seed_commitment: bytes, keys: KeySet
+) -> list[str]:
+    """Problems with the draw's commitment as the registry published it on
+    Kafka (none: found, signed by the registry, naming this seed commitment)."""
+    found = [
+        c
+        for _, value in read_topics(bootstrap, [commitment_topic(prefix)])
+        for c in [assessor_pool_pb2.DrawCommitment.FromString(value)]
+        if c.draw_id == draw_id
+    ]
+    if not found:
+        return [f"no commitment to draw {draw_id} was published on {commitment_topic(prefix)}"]
+    problems = []
+    for c in found:
+        message = commitment_message(
+            c.draw_id, c.seed_commitment, c.committed_at, c.spec_sha256, c.policy_version
+        )
+        why = keys.verify(
+            REGISTRY, c.key_id, c.signature, message, dt.datetime.fromisoformat(c.committed_at)
+        )
+        if why is not None:
+            problems.append(f"the published commitment's signature: {why}")
+        elif c.seed_commitment != seed_commitment:
+            problems.append("the published commitment names another seed")
+    return problems
+
+
 def run(args: argparse.Namespace, console: Console) -> None:
     """Prints match or mismatch; exits with status 1 on a mismatch."""
     if args.file is not None:
@@ -74,18 +105,31 @@ def run(args: argparse.Namespace, console: Console) -> None:
     if args.save is not None:
         args.save.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     check = verify_document(document)
+    published: list[str] = []
+    if args.kafka:
+        if args.keyset is None:
+            raise SystemExit("--kafka needs --keyset (the registry's public key)")
+        published = published_commitment(
+            args.kafka,
+            args.topic_prefix,
+            str(document.get("draw_id")),
+            bytes.fromhex(document["seed_commitment"]),
+            KeySet.load(args.keyset),
+        )
     outcome = document.get("outcome") or {}
     team = ", ".join(f"{ident} ({role.lower()})" for ident, role in outcome.get("team", ()))
     visits = len(outcome.get("visits", ()))
     drawn = team or (f"{visits} visits" if "visits" in outcome else "nothing")
-    if check.ok:
+    if check.ok and not published:
         console.print(
             f"[bold green]match[/]: draw {document.get('draw_id', '?')} re-runs to {drawn}"
         )
         console.print("  the seed matches the commitment and the snapshot its SHA-256")
+        if args.kafka:
+            console.print("  the registry published that commitment, signed, before the draw")
         return
     console.print(f"[bold red]mismatch[/]: draw {document.get('draw_id', '?')}")
-    for problem in check.problems:
+    for problem in [*check.problems, *published]:
         console.print(f"  - {problem}")
     raise SystemExit(1)
 
@@ -96,6 +140,17 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--registry", help="fetch the draw from this registry (host:port)")
     parser.add_argument("--draw-id", help="the draw to fetch")
     parser.add_argument("--save", type=Path, help="also write the draw document here")
+    parser.add_argument(
+        "--kafka", help="also check the commitment the registry published on this Kafka"
+    )
+    parser.add_argument("--topic-prefix", default="", help="prefix of the topic names")
+    parser.add_argument(
+        "--keyset",
+        type=Path,
+        default=keyset_default(),
+        help="the hub's public keys (keyset.json; default: from YRDHUB_SIGNING_DIR or "
+        "YRDHUB_TLS_DIR)",
+    )
     parser.add_argument(
         "--tls-dir",
         type=Path,

@@ -21,12 +21,13 @@ from services.common.kafka_io import (
     all_topics,
     assignment_topic,
     checkpoint_topic,
+    commitment_topic,
     ensure_topics,
     make_consumer,
     make_producer,
 )
 from services.common.process import run_service, service_arguments, signing_choice, tls_choice
-from services.common.signing import KeySet, keyset_path
+from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
@@ -39,6 +40,7 @@ from services.registry.ingest.chain_store import ChainStore
 from services.registry.ingest.feed import Ingestor
 from services.registry.ingest.gate import ChainGate
 from services.registry.ingest.servicer import ChainRpcs
+from services.registry.pool.commitments import CommitmentPublisher
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import AssignmentRelay, event_payload
@@ -114,6 +116,7 @@ def build_pool_service(
     inspection_policy: Path | None = None,
     *,
     pool_db_url: str | None = None,
+    signing_dir: Path | None = None,
 ) -> PoolService:
     """The pool reads assessors from the registry's own records (`engine`) but
     writes draws and assignments, which are new facts rather than a view of the
@@ -125,9 +128,25 @@ def build_pool_service(
     store.create_schema()
     view = PoolView(engine)
     topic = assignment_topic(topic_prefix)
-    ensure_topics(kafka, [topic])
-    relay = AssignmentRelay(store, make_producer(kafka, "registry-pool"), topic)
-    pool = AssessorPool(store, view, recusal, inspection, on_change=relay.wake)
+    commitments = commitment_topic(topic_prefix)
+    ensure_topics(kafka, [topic, commitments])
+    producer = make_producer(kafka, "registry-pool")
+    relay = AssignmentRelay(store, producer, topic)
+    # Commitments are signed and published before the pool is read; a
+    # development registry without signing keys records them only.
+    announce = (
+        None
+        if signing_dir is None
+        else CommitmentPublisher(producer, commitments, Signer.load(signing_dir, REGISTRY))
+    )
+    pool = AssessorPool(
+        store,
+        view,
+        recusal,
+        inspection,
+        on_change=relay.wake,
+        announce=announce,
+    )
     servicer = AssessorPoolServicer(pool)
 
     def register(server: ServiceRegistrar) -> None:
@@ -224,7 +243,7 @@ async def serve(settings: RegistrySettings) -> None:
         if settings.signing_dir is None
         else ChainGate(chains, KeySet.load(keyset_path(settings.signing_dir)))
     )
-    store = RecordStore(engine, None if gate is None else chains.reports)
+    store = RecordStore(engine, None if gate is None else (lambda: chains.reports(gate.waiting())))
     store.create_schema()
     # Checks answer from bytes made when a record is applied.
     writer = RecordWriter(engine, precompute)
@@ -275,6 +294,7 @@ async def serve(settings: RegistrySettings) -> None:
         settings.recusal_policy,
         settings.inspection_policy,
         pool_db_url=settings.pool_db_url,
+        signing_dir=settings.signing_dir,
     )
     verify: VerifyServer | None = None
     if settings.http_listen:

@@ -26,6 +26,7 @@ from stdnum.cn import ric
 
 from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
+from services.common.signing import keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
@@ -214,6 +215,8 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
 
     # Anyone re-runs it: from the registry by id, and from a saved document.
     saved = hub.config.workdir / "draw.json"
+    assert hub.tls_dir is not None
+    keyset = keyset_path(hub.tls_dir / "signing")
     cli = [str(Path(sys.executable).with_name("yrdhub")), "verify-draw"]
     ok = subprocess.run(
         [
@@ -226,13 +229,30 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
             saved,
             "--tls-dir",
             str(hub.tls_dir),
+            # The commitment the registry published, signed, before it read the pool.
+            "--kafka",
+            hub.kafka,
+            "--topic-prefix",
+            hub.config.topic_prefix,
+            "--keyset",
+            str(keyset),
         ],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert ok.returncode == 0 and "match" in ok.stdout, ok.stdout + ok.stderr
+    assert "published that commitment" in ok.stdout
     document = json.loads(saved.read_text(encoding="utf-8"))
+    renamed = hub.config.workdir / "renamed.json"
+    renamed.write_text(json.dumps({**document, "draw_id": "team-never-committed"}), "utf-8")
+    unpublished = subprocess.run(
+        [*cli, str(renamed), "--kafka", hub.kafka, "--topic-prefix", hub.config.topic_prefix,
+         "--keyset", str(keyset)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert unpublished.returncode == 1
+    assert "no commitment to draw team-never-committed was published" in unpublished.stdout
     document["outcome"]["team"][0][0] = consultant
     saved.write_text(json.dumps(document), encoding="utf-8")
     bad = subprocess.run([*cli, str(saved)], capture_output=True, text=True, timeout=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -304,3 +305,22 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     assert {a.kind for a in result.assignments} == {"INSPECTION_PLAN"}
     assert len(result.assignments) == 6
     env.verify(result.row.draw_id)
+
+
+def test_a_draw_that_fails_after_its_commitment_is_revealed_and_marked_failed(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never left COMMITTED: a commitment without its seed would read as a seed
+    the hub kept back after seeing the pool."""
+    small_pool(env)
+
+    def broken() -> None:
+        raise ConnectionError("the records database went away")
+
+    monkeypatch.setattr(env.pool._view, "current", broken)
+    with pytest.raises(ConnectionError):
+        env.pool.request_team(request())
+    [row] = env.store.draws(10)
+    assert row.state == DrawState.FAILED and "ConnectionError" in row.failure
+    assert row.seed is not None and hashlib.sha256(row.seed).digest() == row.seed_commitment
+    assert env.pool.assignments(AssignmentQuery(include_cancelled=True))[0] == []

@@ -95,13 +95,14 @@ class Registry:
         self.chains.create_schema()
         self.store = AppliedStore(engine)
         self.store.create_schema()
-        self.feeds_store = RecordStore(engine, self.chains.reports)
+        gate = ChainGate(self.chains, keys)
+        self.feeds_store = RecordStore(engine, lambda: self.chains.reports(gate.waiting()))
         self.ingestor = Ingestor(
             self.store.writer,
             make_consumer(bootstrap, "test-registry"),
             all_topics(prefix),
             self.store.offsets,
-            gate=ChainGate(self.chains, keys),
+            gate=gate,
             checkpoint_topic=checkpoint_topic(prefix),
         )
         self.ingestor.assign()
@@ -242,8 +243,8 @@ def test_a_gap_holds_only_its_own_province_and_survives_a_restart(
     chain = registry.feed(Province.SH).chain
     assert chain is not None and chain.waiting == 2 and chain.broken_at is None
 
-    # The waiting events are in the database with the offsets past them: a new
-    # registry process on the same database goes on from there.
+    # The waiting events pinned their partitions' stored offsets: a new
+    # registry process on the same database reads them again and goes on.
     registry.ingestor.stop(timeout=5)
     again = Registry(
         registry.store.engine.url.render_as_string(hide_password=False),

@@ -349,6 +349,26 @@ class CancelAssignmentResponse(_message.Message):
     assignment: Assignment
     def __init__(self, assignment: _Optional[_Union[Assignment, _Mapping]] = ...) -> None: ...
 
+class DrawCommitment(_message.Message):
+    __slots__ = ("draw_id", "kind", "seed_commitment", "committed_at", "spec_sha256", "policy_version", "key_id", "signature")
+    DRAW_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SEED_COMMITMENT_FIELD_NUMBER: _ClassVar[int]
+    COMMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    SPEC_SHA256_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    draw_id: str
+    kind: DrawKind
+    seed_commitment: bytes
+    committed_at: str
+    spec_sha256: bytes
+    policy_version: str
+    key_id: str
+    signature: bytes
+    def __init__(self, draw_id: _Optional[str] = ..., kind: _Optional[_Union[DrawKind, str]] = ..., seed_commitment: _Optional[bytes] = ..., committed_at: _Optional[str] = ..., spec_sha256: _Optional[bytes] = ..., policy_version: _Optional[str] = ..., key_id: _Optional[str] = ..., signature: _Optional[bytes] = ...) -> None: ...
+
 class AssignmentEvent(_message.Message):
     __slots__ = ("event_id", "assignment", "emitted_at", "key_id", "signature")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]

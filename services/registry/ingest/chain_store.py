@@ -1,6 +1,7 @@
 """What the registry keeps of the provinces' signed chains (core/chain.py):
-how far each is verified, the events waiting for a checkpoint or a missing
-sequence, the checkpoints whose signatures verified, and the quarantine.
+how far each is verified, the checkpoints whose signatures verified, and the
+quarantine. (Events waiting for a checkpoint or a missing sequence stay in
+the gate's memory and pin their Kafka offsets: see gate.py.)
 
 Written in the apply transaction, with the records and the Kafka offsets: a
 restart resumes with exactly the chain state of the records it holds.
@@ -9,10 +10,10 @@ restart resumes with exactly the chain state of the records it holds.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Index, LargeBinary, delete, func, select
+from sqlalchemy import Index, LargeBinary, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
@@ -33,20 +34,6 @@ class ChainState(ChainTables, table=True):
     # The last event vouched for by a verified checkpoint, and the link after it.
     sequence: int
     chain_link: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-class ChainHeld(ChainTables, table=True):
-    """An event past the verified chain, waiting (a gap, or its checkpoint)."""
-
-    __tablename__ = "chain_held"
-    province: str = Field(primary_key=True, max_length=2)
-    sequence: int = Field(primary_key=True)
-    digest: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
-    previous_hash: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    topic: str = Field(max_length=249)
-    partition: int
-    offset: int
-    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class ChainCheckpointRow(ChainTables, table=True):
@@ -75,21 +62,8 @@ class QuarantineRow(ChainTables, table=True):
 
 
 state_table = ChainState.__table__  # type: ignore[attr-defined]
-held_table = ChainHeld.__table__  # type: ignore[attr-defined]
 checkpoint_table = ChainCheckpointRow.__table__  # type: ignore[attr-defined]
 quarantine_table = QuarantineRow.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class Held:
-    province: str
-    sequence: int
-    digest: bytes
-    previous_hash: bytes
-    topic: str
-    partition: int
-    offset: int
-    payload: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +92,6 @@ class ChainWrites:
     """One poll's changes to the chain tables, written in the apply transaction."""
 
     positions: dict[str, Position]
-    hold: list[Held]
-    release: list[tuple[str, int, bytes]]  # (province, sequence, digest) of held rows
     checkpoints: list[tuple[str, int, bytes, bytes]]  # province, sequence, link, payload
     quarantine: list[Quarantined]
     now: dt.datetime
@@ -135,21 +107,6 @@ class ChainWrites:
                 ],
                 key=["province"],
                 update=["sequence", "chain_link"],
-            )
-        for province, sequence, event_digest in self.release:
-            conn.execute(
-                delete(held_table).where(
-                    held_table.c.province == province,
-                    held_table.c.sequence == sequence,
-                    held_table.c.digest == event_digest,
-                )
-            )
-        if self.hold:
-            insert_ignore(
-                conn,
-                held_table,
-                [_held_row(h) for h in self.hold],
-                key=["province", "sequence", "digest"],
             )
         if self.checkpoints:
             insert_ignore(
@@ -181,19 +138,6 @@ class ChainWrites:
             )
 
 
-def _held_row(h: Held) -> dict[str, object]:
-    return {
-        "province": h.province,
-        "sequence": h.sequence,
-        "digest": h.digest,
-        "previous_hash": h.previous_hash,
-        "topic": h.topic,
-        "partition": h.partition,
-        "offset": h.offset,
-        "payload": h.payload,
-    }
-
-
 class ChainStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -203,10 +147,10 @@ class ChainStore:
 
     def load(
         self, provinces: Iterable[str]
-    ) -> tuple[dict[str, Position], dict[str, list[Held]], dict[str, dict[int, bytes]]]:
-        """Per province: the verified position, the held events and the links of
-        verified checkpoints past it. A province without a chain yet starts
-        after the last sequence the registry applied unsigned (GENESIS)."""
+    ) -> tuple[dict[str, Position], dict[str, dict[int, bytes]]]:
+        """Per province: the verified position and the links of verified
+        checkpoints past it. A province without a chain yet starts after the
+        last sequence the registry applied unsigned (GENESIS)."""
         wanted = sorted(set(provinces))
         with self._engine.connect() as conn:
             positions = {
@@ -223,9 +167,6 @@ class ChainStore:
                 positions[province] = Position(last, GENESIS)
             for province in wanted:
                 positions.setdefault(province, Position(0, GENESIS))
-            held: dict[str, list[Held]] = {}
-            for row in conn.execute(select(held_table).where(held_table.c.province.in_(wanted))):
-                held.setdefault(row.province, []).append(Held(*row))
             marks: dict[str, dict[int, bytes]] = {}
             c = checkpoint_table.c
             for province, sequence, chain_link in conn.execute(
@@ -233,19 +174,14 @@ class ChainStore:
             ):
                 if sequence > positions[province].sequence:
                     marks.setdefault(province, {})[sequence] = chain_link
-        return positions, held, marks
+        return positions, marks
 
-    def reports(self) -> dict[str, ChainReport]:
-        """Every province's chain as the feed status reports it."""
+    def reports(self, waiting: Mapping[str, int]) -> dict[str, ChainReport]:
+        """Every province's chain as the feed status reports it, with the events
+        waiting per province (held by the gate)."""
         q = quarantine_table.c
         with self._engine.connect() as conn:
             positions = {p: s for p, s, _ in conn.execute(select(state_table))}
-            waiting: dict[str, int] = {
-                p: int(n)
-                for p, n in conn.execute(
-                    select(held_table.c.province, func.count()).group_by(held_table.c.province)
-                )
-            }
             quarantined = set(
                 conn.execute(select(q.province).where(q.province != "").distinct()).scalars()
             )

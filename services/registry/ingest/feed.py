@@ -84,11 +84,13 @@ class Ingestor(KafkaFeed):
                     self._dead(message, exc, dead)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
         also = None
-        if self._gate is not None:
-            admitted = self._gate.admit(
-                [(m, e) for m, e in read if e is not None], checkpoints, now
-            )
+        admitted = None
+        gate = self._gate
+        if gate is not None:
+            admitted = gate.admit([(m, e) for m, e in read if e is not None], checkpoints, now)
             read, also = list(admitted.events), admitted.writes.write
+            # No further than the first event still waiting in each partition.
+            offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
         events: list[IncomingEvent] = []
         for message, event in read:
             try:
@@ -97,6 +99,8 @@ class Ingestor(KafkaFeed):
                 self._dead(message, exc, dead)
         with rewound_on_failure(self._consumer, batches), self._writing():
             new = self._writer.apply(events, offsets, dead, now, also)
+        if gate is not None and admitted is not None:
+            gate.settle(admitted)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()

@@ -3,12 +3,19 @@ vouches for get through (core/chain.py).
 
 Per poll, for each province touched: checkpoints are verified against the key
 set (a bad one is quarantined with its reason); the events past the verified
-chain, new and held, are walked from the verified link to the furthest
+chain, new and waiting, are walked from the verified link to the furthest
 verified checkpoint. The events on that path are released, in sequence
 order, to be applied; the ones at or below it that are not on it, and the ones
 right after it whose previous_hash does not follow it, are quarantined; the
 rest wait (a gap, or the checkpoint not read yet). A gap holds only its own
 province.
+
+Waiting events stay in memory, and pin the stored Kafka offset of their
+partition at the first of them: a restart reads them again, and what was
+applied meanwhile is ignored as already held. (Holding them in the database
+instead cost apply half its speed: a poll rarely has every partition's part
+of a province's sequence, so most events would wait once.) The gate's state
+changes only once the apply transaction committed (settle).
 """
 
 from __future__ import annotations
@@ -27,7 +34,6 @@ from services.core.provinces import Province
 from services.registry.ingest.chain_store import (
     ChainStore,
     ChainWrites,
-    Held,
     Position,
     Quarantined,
 )
@@ -54,22 +60,45 @@ class Candidate:
     message: Message
     event: events_pb2.Event
     link: Link
-    held: bool
+
+
+@dataclass
+class _Chain:
+    """One province's chain as the gate holds it."""
+
+    position: Position
+    # Events past the position, by (sequence, digest).
+    waiting: dict[tuple[int, bytes], Candidate]
+    # Links of verified checkpoints past the position.
+    marks: dict[int, bytes]
 
 
 @dataclass
 class Admitted:
-    """The events to apply, in each province's sequence order, and the chain
-    tables' changes to write with them."""
+    """The events to apply, in each province's sequence order; the chain
+    tables' changes to write with them; the offset each partition may be
+    stored at (no further than its first waiting event); and the gate's state
+    once they are committed."""
 
     events: list[tuple[Message, events_pb2.Event]]
     writes: ChainWrites
+    pins: dict[tuple[str, int], int]
+    chains: dict[str, _Chain]
 
 
 class ChainGate:
     def __init__(self, store: ChainStore, keys: KeySet) -> None:
         self._store = store
         self._keys = keys
+        self._chains: dict[str, _Chain] = {}
+
+    def waiting(self) -> dict[str, int]:
+        """Events waiting per province."""
+        return {p: len(c.waiting) for p, c in self._chains.items() if c.waiting}
+
+    def settle(self, admitted: Admitted) -> None:
+        """Called once the apply transaction committed."""
+        self._chains.update(admitted.chains)
 
     def admit(
         self,
@@ -77,7 +106,7 @@ class ChainGate:
         checkpoints: list[Message],
         now: dt.datetime,
     ) -> Admitted:
-        writes = ChainWrites({}, [], [], [], [], now)
+        writes = ChainWrites({}, [], [], now)
         marks: dict[str, dict[int, bytes]] = defaultdict(dict)
         for message in checkpoints:
             self._check_checkpoint(message, marks, writes)
@@ -91,23 +120,29 @@ class ChainGate:
                 continue
             per_province[province].append((message, event))
         touched = {*per_province, *marks}
-        if not touched:
-            return Admitted([], writes)
-        positions, held, stored_marks = self._store.load(touched)
+        self._load(touched)
+        chains: dict[str, _Chain] = {}
         released: list[tuple[Message, events_pb2.Event]] = []
         for province in sorted(touched):
-            known = {**stored_marks.get(province, {}), **marks.get(province, {})}
-            released.extend(
-                self._walk(
-                    province,
-                    positions[province],
-                    per_province.get(province, []),
-                    held.get(province, []),
-                    known,
-                    writes,
-                )
-            )
-        return Admitted(released, writes)
+            held = self._chains[province]
+            chain = _Chain(held.position, dict(held.waiting), {**held.marks, **marks[province]})
+            released.extend(self._walk(province, chain, per_province.get(province, []), writes))
+            chains[province] = chain
+        pins: dict[tuple[str, int], int] = {}
+        for chain in {**self._chains, **chains}.values():
+            for candidate in chain.waiting.values():
+                m = candidate.message
+                at = (m.topic, m.partition)
+                pins[at] = min(pins.get(at, m.offset), m.offset)
+        return Admitted(released, writes, pins, chains)
+
+    def _load(self, provinces: set[str]) -> None:
+        missing = [p for p in provinces if p not in self._chains]
+        if not missing:
+            return
+        positions, marks = self._store.load(missing)
+        for province in missing:
+            self._chains[province] = _Chain(positions[province], {}, marks.get(province, {}))
 
     def _check_checkpoint(
         self, message: Message, marks: dict[str, dict[int, bytes]], writes: ChainWrites
@@ -146,59 +181,38 @@ class ChainGate:
     def _walk(
         self,
         province: str,
-        position: Position,
+        chain: _Chain,
         new: list[tuple[Message, events_pb2.Event]],
-        held: list[Held],
-        marks: dict[int, bytes],
         writes: ChainWrites,
     ) -> list[tuple[Message, events_pb2.Event]]:
-        candidates: dict[int, list[Link]] = defaultdict(list)
-        by_link: dict[int, Candidate] = {}
-        seen: set[tuple[int, bytes]] = set()
-
-        def add(candidate: Candidate) -> None:
-            key = (candidate.link.sequence, candidate.link.digest)
-            if candidate.link.sequence <= position.sequence or key in seen:
-                return  # applied already (a re-send), or already waiting
-            seen.add(key)
-            candidates[candidate.link.sequence].append(candidate.link)
-            by_link[id(candidate.link)] = candidate
-
-        for h in held:
-            message = Message(h.topic, h.partition, h.offset, h.payload)
-            event = events_pb2.Event.FromString(h.payload)
-            add(Candidate(message, event, Link(h.sequence, h.previous_hash, h.digest), True))
+        """Extends `chain` (a copy) with the province's new events; returns the
+        events released, in sequence order."""
+        start = chain.position
         for message, event in new:
-            add(
-                Candidate(
-                    message,
-                    event,
-                    Link(event.sequence, event.previous_hash, digest(message.value)),
-                    False,
-                )
+            if event.sequence <= start.sequence:
+                continue  # applied already: a re-send, or a re-read after a restart
+            found = Candidate(
+                message, event, Link(event.sequence, event.previous_hash, digest(message.value))
             )
-        if not candidates:
+            chain.waiting.setdefault((event.sequence, found.link.digest), found)
+        if not chain.waiting:
             return []
-        result = walk(position.sequence, position.chain_link, candidates, marks)
-        if result.sequence > position.sequence:
-            writes.positions[province] = Position(result.sequence, result.chain_link)
-        released = []
-        for step in result.verified:
-            candidate = by_link[id(step)]
-            if candidate.held:
-                writes.release.append((province, step.sequence, step.digest))
-            released.append((candidate.message, candidate.event))
+        by_link = {id(c.link): c for c in chain.waiting.values()}
+        candidates: dict[int, list[Link]] = defaultdict(list)
+        for c in chain.waiting.values():
+            candidates[c.link.sequence].append(c.link)
+        result = walk(start.sequence, start.chain_link, candidates, chain.marks)
+        if result.sequence > start.sequence:
+            chain.position = Position(result.sequence, result.chain_link)
+            writes.positions[province] = chain.position
+            chain.marks = {s: m for s, m in chain.marks.items() if s > result.sequence}
         refused = [(c, "not on the province's signed chain") for c in result.off_chain]
         refused += [
             (c, "its previous_hash does not follow the verified chain")
             for c in candidates.get(result.sequence + 1, [])
             if c.previous_hash != result.chain_link
         ]
-        gone = {id(c) for c, _ in refused} | {id(c) for c in result.verified}
         for step, why in refused:
-            candidate = by_link[id(step)]
-            if candidate.held:
-                writes.release.append((province, step.sequence, step.digest))
             log.error("quarantined %s's event at sequence %d: %s", province, step.sequence, why)
             writes.quarantine.append(
                 _quarantined(
@@ -206,28 +220,16 @@ class ChainGate:
                     step.sequence,
                     "event",
                     f"broken chain at sequence {step.sequence}: {why}",
-                    candidate.message,
+                    by_link[id(step)].message,
                 )
             )
-        for links in candidates.values():
-            for step in links:
-                candidate = by_link[id(step)]
-                if id(step) in gone or candidate.held:
-                    continue
-                m = candidate.message
-                writes.hold.append(
-                    Held(
-                        province,
-                        step.sequence,
-                        step.digest,
-                        step.previous_hash,
-                        m.topic,
-                        m.partition,
-                        m.offset,
-                        # Personal data, should a faulty exchange send any, is never kept.
-                        scrubbed(m.value),
-                    )
-                )
+        done = [*result.verified, *(step for step, _ in refused)]
+        for step in done:
+            del chain.waiting[(step.sequence, step.digest)]
+        released = []
+        for step in result.verified:
+            candidate = by_link[id(step)]
+            released.append((candidate.message, candidate.event))
         return released
 
 

@@ -1,7 +1,8 @@
 """Use cases of the assessor pool: team draws, inspection plans, assignments.
 
 A draw runs in three steps. The commitment to a fresh secret seed is stored
-and committed first, on its own, so it is on record before the pool is read.
+and committed first, on its own, and published, signed, on Kafka
+(commitments.py), so it is on record before the pool is read.
 Then the pool is snapshotted and the team seated by the same seating
 function `verify-draw` runs on the published snapshot (team draws feed it
 from the in-memory pool rather than re-parsing their own snapshot; the tests
@@ -94,7 +95,7 @@ class DrawResult:
     person_loads: Mapping[str, int] = field(default_factory=dict)
 
 
-class _Head(NamedTuple):
+class DrawHead(NamedTuple):
     """What a draw's commitment records."""
 
     draw_id: str
@@ -115,6 +116,7 @@ class AssessorPool:
         *,
         on_change: Callable[[], None] = lambda: None,
         clock: Callable[[], dt.datetime] = utcnow,
+        announce: Callable[[DrawHead], None] | None = None,
     ) -> None:
         self._store = store
         self._view = view
@@ -122,6 +124,8 @@ class AssessorPool:
         self._inspection = inspection
         self._on_change = on_change
         self._clock = clock
+        # Publishes a recorded commitment (signed, on Kafka) before the pool is read.
+        self._announce = announce
         # Draws of one process take turns: they read and book the same days. The
         # booked-day key guards against other processes.
         self._drawing = threading.Lock()
@@ -137,7 +141,7 @@ class AssessorPool:
         seed = new_seed()
         draw_id = new_id("team")
         committed_at = self._clock()
-        head = _Head(
+        head = DrawHead(
             draw_id,
             TEAM,
             commitment(seed),
@@ -146,6 +150,10 @@ class AssessorPool:
             self._recusal.version,
         )
         self._store.commit_draw(*head)
+        return self._completed(head, seed, lambda: self._draw_team(head, seed, spec))
+
+    def _draw_team(self, head: DrawHead, seed: bytes, spec: TeamSpec) -> DrawResult:
+        draw_id = head.draw_id
         for _attempt in range(_ATTEMPTS):
             with self._drawing:
                 pool = self._view.current()
@@ -186,6 +194,24 @@ class AssessorPool:
             return DrawResult(row, outcome, assignments, screened=screened, person_loads=people)
         raise RuntimeError(f"draw {draw_id} kept racing other bookings")
 
+    def _completed(self, head: DrawHead, seed: bytes, draw: Callable[[], DrawResult]) -> DrawResult:
+        """The draw made; or, should making it fail once committed, revealed and
+        marked FAILED (never left COMMITTED, which would read as a seed the
+        hub kept back), and the error raised on."""
+        try:
+            if self._announce is not None:
+                self._announce(head)
+            return draw()
+        except Exception as exc:
+            log.exception("draw %s failed after its commitment", head.draw_id)
+            self._store.fail_draw(
+                head.draw_id,
+                seed,
+                self._clock(),
+                f"the draw could not be made ({type(exc).__name__}); nobody was booked",
+            )
+            raise
+
     def _seat(
         self, seed: bytes, spec: TeamSpec, pool: Pool, loads: Mapping[str, Load]
     ) -> tuple[Seating, Screening, dict[str, int]]:
@@ -219,7 +245,7 @@ class AssessorPool:
 
     def _reveal(
         self,
-        head: _Head,
+        head: DrawHead,
         seed: bytes,
         drawn_at: dt.datetime,
         body: bytes,
@@ -270,7 +296,7 @@ class AssessorPool:
         _may_act(acting_for, set(spec.provinces or Province), "plan inspections in")
         seed = new_seed()
         draw_id = new_id("plan")
-        head = _Head(
+        head = DrawHead(
             draw_id,
             INSPECTION_PLAN,
             commitment(seed),
@@ -279,6 +305,10 @@ class AssessorPool:
             f"{self._recusal.version}+{self._inspection.version}",
         )
         self._store.commit_draw(*head)
+        return self._completed(head, seed, lambda: self._draw_plan(head, seed, spec))
+
+    def _draw_plan(self, head: DrawHead, seed: bytes, spec: InspectionSpec) -> DrawResult:
+        draw_id = head.draw_id
         for _attempt in range(_ATTEMPTS):
             with self._drawing:
                 snapshot = self._plan_snapshot(spec)

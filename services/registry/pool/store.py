@@ -147,6 +147,15 @@ class PoolStore:
                 )
             )
 
+    def fail_draw(self, draw_id: str, seed: bytes, now: dt.datetime, failure: str) -> None:
+        """Reveals a committed draw's seed and marks it FAILED, with nothing booked."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(draw_table)
+                .where(draw_table.c.draw_id == draw_id, draw_table.c.state == DrawState.COMMITTED)
+                .values(state=DrawState.FAILED, seed=seed, drawn_at=now, failure=failure)
+            )
+
     def reveal_draw(
         self, draw_id: str, reveal: Reveal, assignments: Sequence[AssignmentRow]
     ) -> None:
