@@ -33,8 +33,17 @@ _CODES: list[tuple[type[DomainError], int]] = [
 ]
 
 
+def _code(error: DomainError) -> int:
+    return next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.FAILED_PRECONDITION)
+
+
+def status_name(error: DomainError) -> str:
+    """The gRPC status a domain error becomes, by name (e.g. "PERMISSION_DENIED")."""
+    return str(code_pb2.Code.Name(_code(error)))
+
+
 def to_grpc_status(error: DomainError) -> grpc.Status:
-    code = next((c for cls, c in _CODES if isinstance(error, cls)), code_pb2.FAILED_PRECONDITION)
+    code = _code(error)
     status = status_pb2.Status(code=code, message=str(error))
     if isinstance(error, InvalidRequest):
         detail = any_pb2.Any()
@@ -69,14 +78,24 @@ async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: DomainError
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
+AuditHook = Callable[
+    [grpc.aio.ServicerContext[Any, Any], Any, Any, DomainError | None], Awaitable[None]
+]
+"""Called after a unary call with (context, request, response or None, the
+domain error or None): see services/common/auditing.py."""
+
+
 def with_domain_errors(
     handler: grpc.RpcMethodHandler,
     check: Callable[[grpc.aio.ServicerContext[Any, Any]], None] | None = None,
+    audit: AuditHook | None = None,
 ) -> grpc.RpcMethodHandler:
     """The handler, after `check` (e.g. authorization, which refuses by raising a
     DomainError) passes, turning a DomainError its servicer raises into its gRPC status,
     and any other exception into INTERNAL with only an error id, which the log
     carries beside the traceback (an exception's text may hold request data).
+    `audit` hears of each unary call's result or domain error before the answer
+    goes out (streams: of refusals).
 
     Applied once to each method handler when a service is registered (see
     grpc_server): a server interceptor would do the same work on every call.
@@ -96,8 +115,13 @@ def with_domain_errors(
                 try:
                     if check is not None:
                         check(context)
-                    return await unary(request, context)
+                    response = await unary(request, context)
+                    if audit is not None:
+                        await audit(context, request, response, None)
+                    return response
                 except DomainError as exc:
+                    if audit is not None:
+                        await audit(context, request, None, exc)
                     await _abort(context, exc)
                 except grpc.aio.AbortError:
                     raise
@@ -110,8 +134,13 @@ def with_domain_errors(
                 try:
                     if check is not None:
                         check(context)
-                    return unary(request, context)
+                    response = unary(request, context)
+                    if audit is not None:
+                        await audit(context, request, response, None)
+                    return response
                 except DomainError as exc:
+                    if audit is not None:
+                        await audit(context, request, None, exc)
                     await _abort(context, exc)
                 except grpc.aio.AbortError:
                     raise
@@ -135,6 +164,8 @@ def with_domain_errors(
                 async for item in stream(request, context):
                     yield item
             except DomainError as exc:
+                if audit is not None:
+                    await audit(context, request, None, exc)
                 await _abort(context, exc)
             except grpc.aio.AbortError:
                 raise

@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.auditing import Auditor
 from services.common.grpc_errors import with_domain_errors
 from services.common.tls import ServerTls, authorization_check
 
@@ -29,9 +30,15 @@ class ServiceRegistrar:
     methods named by `preserialized` lose their response serializer.
     """
 
-    def __init__(self, server: grpc.aio.Server, tls: ServerTls | None = None) -> None:
+    def __init__(
+        self,
+        server: grpc.aio.Server,
+        tls: ServerTls | None = None,
+        auditor: Auditor | None = None,
+    ) -> None:
         self._server = server
         self._tls = tls
+        self._auditor = auditor
         self._preserialized: Collection[str] = ()
         self.registered = False
 
@@ -58,12 +65,10 @@ class ServiceRegistrar:
                 handler = grpc.unary_unary_rpc_method_handler(
                     handler.unary_unary, request_deserializer=handler.request_deserializer
                 )
-            check = (
-                None
-                if self._tls is None
-                else authorization_check(f"/{service}/{name}", self._tls.serving)
-            )
-            edited[name] = with_domain_errors(handler, check)
+            method = f"/{service}/{name}"
+            check = None if self._tls is None else authorization_check(method, self._tls.serving)
+            audit = None if self._auditor is None else self._auditor.hook(method)
+            edited[name] = with_domain_errors(handler, check, audit)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
         )
@@ -103,19 +108,22 @@ class GrpcServer:
         listen: str,
         services: Sequence[tuple[str, Register]],
         tls: ServerTls | None = None,
+        auditor: Auditor | None = None,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
-        for development only, and nothing is authorized)."""
+        for development only, and nothing is authorized); `auditor`: record the
+        audited calls and every refusal (services/common/auditing.py)."""
         self._listen = listen
         self._services = services
         self._tls = tls
+        self._auditor = auditor
         self._server = grpc.aio.server(options=SERVER_OPTIONS)
         self._health = health.aio.HealthServicer()
         self.port = 0
 
     async def start(self) -> int:
         for name, register in self._services:
-            registrar = ServiceRegistrar(self._server, self._tls)
+            registrar = ServiceRegistrar(self._server, self._tls, self._auditor)
             register(registrar)
             if not registrar.registered:
                 # Code generated before grpcio-tools 1.62 registers generic handlers only.

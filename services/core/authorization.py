@@ -29,7 +29,7 @@ class Refusal(StrEnum):
 class Rule:
     # Empty: anyone, with or without a certificate (the public checks).
     roles: frozenset[Role]
-    # The caller's province must be the one the serving process is for.
+    # On a province's service (an exchange), the caller must be of that province.
     own_province: bool = False
 
     @property
@@ -78,6 +78,9 @@ RULES: dict[str, Rule] = {
     f"{_V1}RegistryService/WatchChanges": Rule(_READERS),
     f"{_V1}RegistryService/ListQuarantine": Rule(_READERS),
     f"{_V1}RegistryService/ExportChain": Rule(_READERS),
+    # The audit trails: the registry's for regulators (each sees its own
+    # province's callers) and the operator; an exchange's for its own province's.
+    f"{_V1}AuditService/ListAuditEntries": Rule(_READERS, own_province=True),
     # The pool acts for a province's regulators (the request's province is
     # checked against the caller's by the use case); the operator may read.
     f"{_V1}AssessorPoolService/RequestTeam": Rule(_REGULATORS),
@@ -109,11 +112,15 @@ def authorize(caller: Identity | None, method: str, serving: Province | None = N
         return Verdict(
             False, Refusal.PERMISSION_DENIED, f"{caller} may not call {method} (needs {wanted})"
         )
-    if rule.own_province and caller.role is not Role.OPERATOR and caller.province != serving:
-        where = serving.value if serving is not None else "no province"
+    if (
+        rule.own_province
+        and serving is not None
+        and caller.role is not Role.OPERATOR
+        and caller.province != serving
+    ):
         return Verdict(
             False,
             Refusal.PERMISSION_DENIED,
-            f"{caller} may not call {method} on the service of {where}",
+            f"{caller} may not call {method} on the service of {serving.value}",
         )
     return ALLOWED

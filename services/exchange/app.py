@@ -7,6 +7,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.common.audit_log import AuditLog
+from services.common.audit_servicer import audit_service
+from services.common.auditing import Auditor
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import (
@@ -129,15 +132,23 @@ async def serve(settings: ExchangeSettings) -> None:
     # Identities leave the exchange only through the home listener, which the
     # province's regulators alone may call (authorization), kept apart so that
     # it can be firewalled apart.
+    # Every publish, identity read and refusal, in the exchange's own database.
+    audit_log = AuditLog(engine)
+    audit_log.create_schema()
+    auditor = Auditor(audit_log)
+    audit = audit_service(audit_log, own_callers_only=False)
     home_server = (
         None
         if settings.home_listen is None
-        else GrpcServer(settings.home_listen, [home.registration], tls=tls)
+        else GrpcServer(settings.home_listen, [home.registration], tls=tls, auditor=auditor)
     )
     server = GrpcServer(
         settings.listen,
-        [exchange_service] if home_server is not None else [exchange_service, home.registration],
+        [exchange_service, audit]
+        if home_server is not None
+        else [exchange_service, audit, home.registration],
         tls=tls,
+        auditor=auditor,
     )
     relay.start()
     home.start()

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from services.common.audit_log import AuditLog
+from services.common.audit_servicer import audit_service
+from services.common.auditing import Auditor
 from services.common.db import make_engine
 from services.common.grpc_server import (
     GrpcServer,
@@ -321,10 +324,15 @@ async def serve(settings: RegistrySettings) -> None:
         ),
     ]
     files = None if settings.tls_dir is None else TlsFiles(settings.tls_dir, "registry")
+    # Every pool action and refusal, in the registry's own database.
+    audit_log = AuditLog(engine)
+    audit_log.create_schema()
+    auditor = Auditor(audit_log)
     server = GrpcServer(
         settings.listen,
-        [*services, pool.registration],
+        [*services, pool.registration, audit_service(audit_log, own_callers_only=True)],
         tls=None if files is None else ServerTls(files),
+        auditor=auditor,
     )
     # The public endpoint serves the same checks to callers without a
     # certificate; every other method there answers UNAUTHENTICATED.
@@ -335,6 +343,7 @@ async def serve(settings: RegistrySettings) -> None:
             settings.public_listen,
             services,
             tls=ServerTls(files, require_client_certificate=False),
+            auditor=auditor,
         )
     )
     ingestor.start()

@@ -188,18 +188,19 @@ class ChainGate:
         """Extends `chain` (a copy) with the province's new events; returns the
         events released, in sequence order."""
         start = chain.position
+        waiting = chain.waiting
         for message, event in new:
-            if event.sequence <= start.sequence:
+            sequence = event.sequence
+            if sequence <= start.sequence:
                 continue  # applied already: a re-send, or a re-read after a restart
-            found = Candidate(
-                message, event, Link(event.sequence, event.previous_hash, digest(message.value))
-            )
-            chain.waiting.setdefault((event.sequence, found.link.digest), found)
-        if not chain.waiting:
+            event_digest = digest(message.value)
+            if (sequence, event_digest) not in waiting:
+                link_ = Link(sequence, event.previous_hash, event_digest)
+                waiting[(sequence, event_digest)] = Candidate(message, event, link_)
+        if not waiting:
             return []
-        by_link = {id(c.link): c for c in chain.waiting.values()}
         candidates: dict[int, list[Link]] = defaultdict(list)
-        for c in chain.waiting.values():
+        for c in waiting.values():
             candidates[c.link.sequence].append(c.link)
         result = walk(start.sequence, start.chain_link, candidates, chain.marks)
         if result.sequence > start.sequence:
@@ -220,15 +221,12 @@ class ChainGate:
                     step.sequence,
                     "event",
                     f"broken chain at sequence {step.sequence}: {why}",
-                    by_link[id(step)].message,
+                    waiting.pop((step.sequence, step.digest)).message,
                 )
             )
-        done = [*result.verified, *(step for step, _ in refused)]
-        for step in done:
-            del chain.waiting[(step.sequence, step.digest)]
         released = []
         for step in result.verified:
-            candidate = by_link[id(step)]
+            candidate = waiting.pop((step.sequence, step.digest))
             released.append((candidate.message, candidate.event))
         return released
 

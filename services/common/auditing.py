@@ -1,0 +1,110 @@
+"""What the audit trail records of a call, and the hook every guarded method
+handler calls (grpc_errors.with_domain_errors): the audited methods' results
+and every refusal, with the caller's identity from its certificate.
+
+Summaries name ids and counts, never personal data: an identity read records
+which assessors' identities went out, not the identities.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from services.common.audit_log import AuditLog
+from services.common.grpc_errors import AuditHook, status_name
+from services.common.tls import caller
+from services.core.audit import AuditFacts
+from services.core.authorization import RULES
+from services.core.errors import DomainError, PermissionDenied, Unauthenticated
+from services.core.provenance import utcnow
+
+log = logging.getLogger(__name__)
+
+_V1 = "/yrdhub.v1."
+_KEYS_NAMED = 20
+
+
+def _publish(request: Any, response: Any) -> str:
+    keys = [r.record_key for r in response.results if r.record_key]
+    more = f" and {len(keys) - _KEYS_NAMED} more" if len(keys) > _KEYS_NAMED else ""
+    return (
+        f"{len(request.records)} records: {response.accepted} accepted, "
+        f"{response.unchanged} unchanged, {response.rejected} rejected; "
+        f"{', '.join(keys[:_KEYS_NAMED])}{more}"
+    )
+
+
+def _identities(request: Any, response: Any) -> str:
+    named = sorted({a.assignment.assessor_id for a in response.assignments if a.identity.name})
+    return (
+        f"{len(response.assignments)} assignments, identities of {len(named)} assessors: "
+        + ", ".join(named)
+    )
+
+
+def _draw(request: Any, response: Any) -> str:
+    d = response.draw
+    return f"draw {d.draw_id}: {len(d.team) or len(d.plan.inspections)} seats or visits"
+
+
+def _cancel(request: Any, response: Any) -> str:
+    return f"assignment {request.assignment_id} cancelled: {request.reason}"
+
+
+AUDITED: dict[str, Callable[[Any, Any], str]] = {
+    f"{_V1}ExchangeService/PublishRecords": _publish,
+    f"{_V1}HomeAssignmentService/ListHomeAssignments": _identities,
+    f"{_V1}AssessorPoolService/RequestTeam": _draw,
+    f"{_V1}AssessorPoolService/PlanInspections": _draw,
+    f"{_V1}AssessorPoolService/CancelAssignment": _cancel,
+}
+
+
+class Auditor:
+    def __init__(self, audit_log: AuditLog) -> None:
+        self._log = audit_log
+
+    def hook(self, method: str) -> AuditHook | None:
+        """What a handler of `method` calls after the call: records it when the
+        method is audited, and any refusal of any method. None for public
+        methods, which refuse nobody: the hottest calls pay nothing for the trail."""
+        rule = RULES.get(method)
+        if rule is not None and rule.public:
+            return None
+        summary = AUDITED.get(method)
+
+        async def record(
+            context: grpc.aio.ServicerContext[Any, Any],
+            request: Any,
+            response: Any,
+            error: DomainError | None,
+        ) -> None:
+            refused = isinstance(error, Unauthenticated | PermissionDenied)
+            if summary is None and not refused:
+                return
+            if error is None:
+                outcome, touched = "OK", summary(request, response) if summary else ""
+            else:
+                outcome, touched = status_name(error), str(error)
+            who = caller(context)
+            facts = AuditFacts(
+                at=utcnow(),
+                caller="anonymous" if who is None else who.uri,
+                caller_province="" if who is None or who.province is None else who.province.value,
+                method=method,
+                outcome=outcome,
+                touched=touched,
+            )
+            try:
+                await asyncio.to_thread(self._log.append, facts)
+            except Exception:
+                # The call itself is done (and committed): say so loudly rather
+                # than fail it after the fact.
+                log.exception("could not record %s in the audit trail", method)
+
+        return record
