@@ -42,6 +42,8 @@ class ExchangeSettings:
     ready_file: Path | None = None
     # Where the hub's pseudonym secret is (YRDHUB_PSEUDONYM_SECRET takes precedence).
     pseudonym_secret_file: Path | None = None
+    # The key identities are encrypted with (YRDHUB_IDENTITY_KEY takes precedence).
+    identity_key_file: Path | None = None
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
     # The provinces' signing keys (services/common/signing.py); None: a
@@ -66,6 +68,12 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         help="file holding the secret assessor ids are derived with",
     )
     p.add_argument(
+        "--identity-key-file",
+        type=Path,
+        default=env("YRDHUB_IDENTITY_KEY_FILE"),
+        help="file holding the key assessors' identities are encrypted with at rest",
+    )
+    p.add_argument(
         "--home-listen",
         default=env("YRDHUB_HOME_LISTEN"),
         help="serve HomeAssignmentService (assessors' identities) on its own listener",
@@ -81,6 +89,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         topic_prefix=a.topic_prefix,
         ready_file=a.ready_file,
         pseudonym_secret_file=a.pseudonym_secret_file,
+        identity_key_file=a.identity_key_file,
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
         home_listen=a.home_listen,
@@ -112,6 +121,7 @@ async def serve(settings: ExchangeSettings) -> None:
         settings.kafka,
         settings.topic_prefix,
         settings.pseudonym_secret_file,
+        settings.identity_key_file,
     )
     publisher = Publisher(
         settings.province, outbox, on_stored=relay.wake, pseudonyms=home.pseudonyms

@@ -15,7 +15,12 @@ from services.common.kafka_io import assignment_topic, ensure_topics, make_consu
 from services.core.provinces import Province
 from services.exchange.home_assignments import AssignmentFeed, HomeAssignments
 from services.exchange.home_servicer import HomeAssignmentServicer
-from services.exchange.identities import IdentityVault, Pseudonymiser, load_secret
+from services.exchange.identities import (
+    IdentityVault,
+    Pseudonymiser,
+    load_identity_key,
+    load_secret,
+)
 from yrdhub.v1 import home_assignments_pb2, home_assignments_pb2_grpc
 
 log = logging.getLogger(__name__)
@@ -37,9 +42,17 @@ class Home:
 
 
 def build_home(
-    engine: Engine, province: Province, kafka: str, topic_prefix: str, secret_file: Path | None
+    engine: Engine,
+    province: Province,
+    kafka: str,
+    topic_prefix: str,
+    secret_file: Path | None,
+    identity_key_file: Path | None = None,
 ) -> Home:
-    vault = IdentityVault(engine)
+    sealer = load_identity_key(identity_key_file)
+    if sealer is None:
+        log.warning("no identity key: assessors submitted with an identity will be refused")
+    vault = IdentityVault(engine, sealer)
     vault.create_schema()
     secret = load_secret(secret_file)
     if secret is None:

@@ -5,11 +5,17 @@ number, phone). The exchange derives the pseudonymous assessor_id from the
 identity number with the hub's secret, stores the identity here and lets only
 the pseudonymous record go on: the identity is not part of the domain record,
 so it cannot reach the outbox, Kafka or the registry.
+
+Stored encrypted (AES-256-GCM, the assessor id as associated data, so a
+sealed identity cannot be moved to another row) with a key from the
+exchange's configuration (YRDHUB_IDENTITY_KEY or --identity-key-file): a copy
+of the database, or a backup, reads as noise without it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -17,11 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import upsert
 from services.core.errors import Violation, violations_of
@@ -37,6 +46,7 @@ from yrdhub.v1 import records_pb2
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "YRDHUB_PSEUDONYM_SECRET"
+IDENTITY_KEY_ENV = "YRDHUB_IDENTITY_KEY"
 
 
 class IdentityTables(SQLModel, registry=registry()):
@@ -52,7 +62,45 @@ class IdentityRow(IdentityTables, table=True):
     updated_at: dt.datetime
 
 
-_identity = IdentityTables.metadata.tables["assessor_identity"]
+class SealedIdentityRow(IdentityTables, table=True):
+    __tablename__ = "assessor_identity_sealed"
+    assessor_id: str = Field(primary_key=True, max_length=64)
+    # nonce (12 bytes) + AES-GCM ciphertext of the identity's JSON.
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    updated_at: dt.datetime
+
+
+# Identities stored in clear by earlier versions: sealed and moved at start-up.
+_legacy = IdentityTables.metadata.tables["assessor_identity"]
+_sealed = IdentityTables.metadata.tables["assessor_identity_sealed"]
+
+
+class IdentitySealer:
+    """Encrypts identities for the vault; the key never leaves configuration."""
+
+    def __init__(self, material: bytes) -> None:
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"yrdhub identity vault v1"
+        ).derive(material)
+        self._aead = AESGCM(key)
+
+    def seal(self, assessor_id: str, identity: AssessorIdentity) -> bytes:
+        nonce = os.urandom(12)
+        clear = json.dumps(identity.model_dump(), ensure_ascii=False).encode()
+        return nonce + self._aead.encrypt(nonce, clear, assessor_id.encode())
+
+    def open(self, assessor_id: str, sealed: bytes) -> AssessorIdentity:
+        clear = self._aead.decrypt(sealed[:12], sealed[12:], assessor_id.encode())
+        return AssessorIdentity.model_construct(**json.loads(clear))
+
+
+def load_identity_key(path: Path | None) -> IdentitySealer | None:
+    """The vault's key from YRDHUB_IDENTITY_KEY, else from the file; None if neither."""
+    value = os.environ.get(IDENTITY_KEY_ENV)
+    material = value.encode() if value else None
+    if material is None and path is not None:
+        material = path.read_bytes().strip()
+    return None if not material else IdentitySealer(material)
 
 
 def load_secret(path: Path | None) -> PseudonymSecret | None:
@@ -81,48 +129,81 @@ class PendingIdentity:
 
 
 class IdentityVault:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, sealer: IdentitySealer | None) -> None:
+        # None: no key configured, and identities are refused (Pseudonymiser).
         self._engine = engine
+        self._sealer = sealer
+
+    @property
+    def can_store(self) -> bool:
+        return self._sealer is not None
 
     def create_schema(self) -> None:
         IdentityTables.metadata.create_all(self._engine)
+        if self._sealer is not None:
+            self._seal_legacy(self._sealer)
+
+    def _seal_legacy(self, sealer: IdentitySealer) -> None:
+        """Moves identities an earlier version stored in clear into the sealed table."""
+        with self._engine.begin() as conn:
+            rows = conn.execute(select(_legacy)).all()
+            if not rows:
+                return
+            upsert(
+                conn,
+                _sealed,
+                [
+                    {
+                        "assessor_id": r.assessor_id,
+                        "sealed": sealer.seal(
+                            r.assessor_id,
+                            AssessorIdentity.model_construct(
+                                name=r.name, id_number=r.id_number, phone=r.phone
+                            ),
+                        ),
+                        "updated_at": r.updated_at,
+                    }
+                    for r in rows
+                ],
+                key=["assessor_id"],
+                update=["sealed", "updated_at"],
+            )
+            conn.execute(delete(_legacy))
+        log.info("sealed %d identities stored in clear by an earlier version", len(rows))
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
+        if self._sealer is None:
+            raise RuntimeError("no identity key: identities cannot be stored")
         latest = {p.assessor_id: p for p in pending}  # the last of a batch wins
         with self._engine.begin() as conn:
             upsert(
                 conn,
-                _identity,
+                _sealed,
                 [
                     {
                         "assessor_id": p.assessor_id,
-                        "name": p.identity.name,
-                        "id_number": p.identity.id_number,
-                        "phone": p.identity.phone,
+                        "sealed": self._sealer.seal(p.assessor_id, p.identity),
                         "updated_at": now,
                     }
                     for p in latest.values()
                 ],
                 key=["assessor_id"],
-                update=["name", "id_number", "phone", "updated_at"],
+                update=["sealed", "updated_at"],
             )
 
     def lookup(self, assessor_ids: Iterable[str]) -> dict[str, AssessorIdentity]:
+        if self._sealer is None:
+            return {}
         wanted = sorted(set(assessor_ids))
         found: dict[str, AssessorIdentity] = {}
         with self._engine.connect() as conn:
             for start in range(0, len(wanted), 1000):
-                for ident, name, number, phone in conn.execute(
-                    select(
-                        _identity.c.assessor_id,
-                        _identity.c.name,
-                        _identity.c.id_number,
-                        _identity.c.phone,
-                    ).where(_identity.c.assessor_id.in_(wanted[start : start + 1000]))
-                ):
-                    found[ident] = AssessorIdentity.model_construct(
-                        name=name, id_number=number, phone=phone
+                for ident, sealed in conn.execute(
+                    select(_sealed.c.assessor_id, _sealed.c.sealed).where(
+                        _sealed.c.assessor_id.in_(wanted[start : start + 1000])
                     )
+                ):
+                    found[ident] = self._sealer.open(ident, sealed)
         return found
 
 
@@ -148,6 +229,14 @@ class Pseudonymiser:
                     "or --pseudonym-secret-file), so it cannot accept identities",
                 )
             ]
+        if not self._vault.can_store:
+            return [
+                Violation(
+                    "assessor.identity",
+                    "this exchange has no identity key (set YRDHUB_IDENTITY_KEY or "
+                    "--identity-key-file), so it cannot keep identities",
+                )
+            ]
         given = assessor.identity
         try:
             identity = AssessorIdentity(
@@ -155,14 +244,17 @@ class Pseudonymiser:
             )
         except ValidationError as exc:
             return violations_of(exc, "assessor.identity")
-        derived = derive_assessor_id(self._secret, self._province, identity.id_number)
-        if assessor.assessor_id and assessor.assessor_id != derived:
+        if assessor.assessor_id:
+            # Refused whether or not it is the id the identity derives: an
+            # answer that differed would tell a caller whether an identity
+            # belongs to a pseudonym.
             return [
                 Violation(
                     "assessor.assessor_id",
                     "the exchange derives the id from the identity: leave it empty",
                 )
             ]
+        derived = derive_assessor_id(self._secret, self._province, identity.id_number)
         values["assessor_id"] = derived
         return PendingIdentity(derived, identity)
 

@@ -41,7 +41,11 @@ def free_port() -> int:
 def ensure_pseudonym_secret(workdir: Path) -> Path:
     """The hub's pseudonym secret, made once per workdir (owner-only) and kept:
     losing it would give every assessor a new id."""
-    path = workdir / "pseudonym.secret"
+    return ensure_secret_file(workdir / "pseudonym.secret")
+
+
+def ensure_secret_file(path: Path) -> Path:
+    """A random secret (64 hex digits) in `path`, made once (owner-only) and kept."""
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -83,6 +87,11 @@ class Hub:
         )
         common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0", *security]
         self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
+        # Each exchange's key for the identities it keeps (losing it loses them).
+        identity_keys = {
+            p: ensure_secret_file(config.workdir / f"identity-{p.value.lower()}.key")
+            for p in config.provinces
+        }
         # Each exchange's HomeAssignmentService, on a listener of its own.
         self.home_addresses = {p: f"127.0.0.1:{free_port()}" for p in config.provinces}
         self.exchanges: dict[Province, ServiceProcess] = {
@@ -96,6 +105,8 @@ class Hub:
                     config.db_url(f"exchange-{p.value.lower()}"),
                     "--pseudonym-secret-file",
                     str(self.pseudonym_secret_file),
+                    "--identity-key-file",
+                    str(identity_keys[p]),
                     "--home-listen",
                     self.home_addresses[p],
                     *common,

@@ -246,7 +246,7 @@ async def serve(settings: RegistrySettings) -> None:
         if settings.signing_dir is None
         else ChainGate(chains, KeySet.load(keyset_path(settings.signing_dir)))
     )
-    store = RecordStore(engine, None if gate is None else (lambda: chains.reports(gate.waiting())))
+    store = RecordStore(engine, None if gate is None else gate.reports)
     store.create_schema()
     # Checks answer from bytes made when a record is applied.
     writer = RecordWriter(engine, precompute)

@@ -278,6 +278,9 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
             assert value not in in_registry
     for value in _personal(LEADER) + _personal(CONSULTANT):
         assert value not in in_jiangsu
+    # Even at home, identities are only kept encrypted (the identity key).
+    in_shanghai = _database_bytes(hub.config.db_url("exchange-sh"))
+    assert all(v not in in_shanghai for v in _personal(LEADER) + _personal(CONSULTANT))
     with make_engine(hub.config.db_url("exchange-sh")).connect() as conn:
         outbox = b"".join(conn.execute(text("SELECT payload FROM outbox")).scalars())
     assert outbox and all(v not in outbox for v in _personal(LEADER))

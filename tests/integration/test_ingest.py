@@ -20,6 +20,7 @@ from services.core.records import RecordKind
 from services.registry.ingest.feed import Ingestor
 from tests.conftest import Databases
 from tests.factories import AppliedStore
+from tests.integration.pool_records import assessor as pool_assessor
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 
@@ -234,3 +235,32 @@ def test_a_database_from_an_older_registry_is_refused_with_the_remedy(
         )
     with pytest.raises(RuntimeError, match=r"registry_record lacks .*answer.*move the database"):
         AppliedStore(engine).create_schema()
+
+
+def test_an_assessor_belongs_to_the_province_that_published_it_first(
+    store: AppliedStore, feed: Feed
+) -> None:
+    """Another province can neither publish nor overwrite it: its event is a
+    dead letter, with the owner in the reason."""
+    key = "assessor/Aowned0000000000000000000000"
+
+    def event(province: int, revision: int, sequence: int) -> events_pb2.Event:
+        return events_pb2.Event(
+            event_id=str(uuid.uuid4()),
+            province=province,  # type: ignore[arg-type]
+            record_key=key,
+            kind=common_pb2.RECORD_KIND_ASSESSOR,
+            revision=revision,
+            sequence=sequence,
+            accepted_at=timestamp(dt.datetime.now(dt.UTC)),
+            record=pool_assessor(key.removeprefix("assessor/")),
+        )
+
+    feed.send(event(common_pb2.PROVINCE_SH, 1, 1))
+    ingestor = feed.ingestor(store)
+    _drain(ingestor, store, 1)
+    feed.send(event(common_pb2.PROVINCE_JS, 7, 1), *_events(2))
+    _drain(ingestor, store, 3)
+    assert [r.province for r in store.by_key(key)] == ["SH"]
+    [dead] = store.dead_letters()
+    assert f"{key} is SH's: JS may not publish it" in dead.error

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from stdnum.cn import ric
@@ -13,7 +15,12 @@ from stdnum.cn import ric
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
-from services.exchange.identities import IdentityTables, IdentityVault, Pseudonymiser
+from services.exchange.identities import (
+    IdentitySealer,
+    IdentityTables,
+    IdentityVault,
+    Pseudonymiser,
+)
 from services.exchange.outbox import Outbox, OutboxTables
 from services.exchange.publishing import Outcome, Publisher
 from tests.integration.pool_records import assessor
@@ -24,7 +31,8 @@ ID_NUMBER = "31010119800101001" + ric.calc_check_digit("310101198001010010")
 NAME = "欧阳明月"
 PHONE = "13912345678"
 _outbox = OutboxTables.metadata.tables["outbox"]
-_identity = IdentityTables.metadata.tables["assessor_identity"]
+_identity = IdentityTables.metadata.tables["assessor_identity_sealed"]
+_clear = IdentityTables.metadata.tables["assessor_identity"]
 
 
 @dataclass
@@ -37,7 +45,7 @@ class Exchange:
 def _exchange(engine: Engine, secret: PseudonymSecret | None) -> Exchange:
     outbox = Outbox(engine, "SH")
     outbox.create_schema()
-    vault = IdentityVault(engine)
+    vault = IdentityVault(engine, IdentitySealer(b"test-identity-key"))
     vault.create_schema()
     pseudonyms = Pseudonymiser(Province.SH, secret, vault)
     return Exchange(engine, vault, Publisher(Province.SH, outbox, pseudonyms=pseudonyms))
@@ -117,3 +125,65 @@ def test_without_a_secret_identities_are_refused(db_url: str) -> None:
         engine.dispose()
     assert result.outcome is Outcome.REJECTED
     assert "no pseudonym secret" in result.violations[0].description
+
+
+def test_an_identity_never_tells_whether_it_belongs_to_a_pseudonym(exchange: Exchange) -> None:
+    """The answer to an identity sent with an id is the same whether or not the
+    id is the one the identity derives: no oracle for who is behind a pseudonym."""
+    own = derive_assessor_id(SECRET, Province.SH, ID_NUMBER)
+    matching, other = exchange.publisher.publish(
+        [with_identity(assessor_id=own), with_identity(assessor_id="Asomeoneelse")]
+    )
+    assert matching.outcome is other.outcome is Outcome.REJECTED
+    assert matching.violations == other.violations
+
+
+def test_identities_are_encrypted_at_rest(exchange: Exchange, db_url: str) -> None:
+    [result] = exchange.publisher.publish([with_identity()])
+    ident = result.record_key.removeprefix("assessor/")
+    with exchange.engine.connect() as conn:
+        stored = b"".join(bytes(v) for v in conn.execute(select(_identity.c.sealed)).scalars())
+    for text in (NAME, ID_NUMBER, PHONE):
+        assert text.encode() not in stored
+    assert exchange.vault.lookup([ident])[ident].name == NAME
+    # A copy of the database with another key opens nothing.
+    stranger = IdentityVault(exchange.engine, IdentitySealer(b"another-key"))
+    with pytest.raises(InvalidTag):
+        stranger.lookup([ident])
+
+
+def test_identities_an_earlier_version_kept_in_clear_are_sealed_at_start(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        IdentityTables.metadata.create_all(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                _clear.insert().values(
+                    assessor_id="Aold", name=NAME, id_number=ID_NUMBER, phone=PHONE,
+                    updated_at=dt.datetime.now(dt.UTC),
+                )
+            )  # fmt: skip
+        vault = IdentityVault(engine, IdentitySealer(b"test-identity-key"))
+        vault.create_schema()
+        with engine.connect() as conn:
+            assert conn.execute(select(_clear)).all() == []
+        assert vault.lookup(["Aold"])["Aold"].id_number == ID_NUMBER
+    finally:
+        engine.dispose()
+
+
+def test_without_an_identity_key_identities_are_refused(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        outbox = Outbox(engine, "SH")
+        outbox.create_schema()
+        vault = IdentityVault(engine, None)
+        vault.create_schema()
+        publisher = Publisher(
+            Province.SH, outbox, pseudonyms=Pseudonymiser(Province.SH, SECRET, vault)
+        )
+        [result] = publisher.publish([with_identity()])
+    finally:
+        engine.dispose()
+    assert result.outcome is Outcome.REJECTED
+    assert "no identity key" in result.violations[0].description

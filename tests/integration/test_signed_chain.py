@@ -96,7 +96,7 @@ class Registry:
         self.store = AppliedStore(engine)
         self.store.create_schema()
         gate = ChainGate(self.chains, keys)
-        self.feeds_store = RecordStore(engine, lambda: self.chains.reports(gate.waiting()))
+        self.feeds_store = RecordStore(engine, gate.reports)
         self.ingestor = Ingestor(
             self.store.writer,
             make_consumer(bootstrap, "test-registry"),

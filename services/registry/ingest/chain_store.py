@@ -19,7 +19,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import create_tables, insert_ignore, upsert
-from services.core.chain import GENESIS, ChainReport
+from services.core.chain import GENESIS
 from services.registry.records.store import REBUILD
 from services.registry.records.tables import feed_table, version_table
 
@@ -176,31 +176,30 @@ class ChainStore:
                     marks.setdefault(province, {})[sequence] = chain_link
         return positions, marks
 
-    def reports(self, waiting: Mapping[str, int]) -> dict[str, ChainReport]:
-        """Every province's chain as the feed status reports it, with the events
-        waiting per province (held by the gate)."""
+    def known_provinces(self) -> list[str]:
+        """Provinces with a chain state or a quarantine entry."""
         q = quarantine_table.c
         with self._engine.connect() as conn:
-            positions = {p: s for p, s, _ in conn.execute(select(state_table))}
-            quarantined = set(
+            held = set(conn.execute(select(state_table.c.province)).scalars())
+            held |= set(
                 conn.execute(select(q.province).where(q.province != "").distinct()).scalars()
             )
-            reports = {}
-            for province in {*positions, *waiting, *quarantined}:
-                verified = positions.get(province, 0)
-                broken = conn.execute(
+        return sorted(held)
+
+    def broken_after(self, positions: Mapping[str, int]) -> dict[str, dict[int, str]]:
+        """Per province, the quarantined sequences past its position, each with
+        the first reason recorded (the feed status's "broken at")."""
+        q = quarantine_table.c
+        found: dict[str, dict[int, str]] = {}
+        with self._engine.connect() as conn:
+            for province, position in positions.items():
+                for sequence, reason in conn.execute(
                     select(q.sequence, q.reason)
-                    .where(q.province == province, q.sequence > verified)
+                    .where(q.province == province, q.sequence > position)
                     .order_by(q.sequence, q.id)
-                    .limit(1)
-                ).first()
-                reports[province] = ChainReport(
-                    verified,
-                    waiting.get(province, 0),
-                    broken[0] if broken else None,
-                    broken[1] if broken else "",
-                )
-        return reports
+                ):
+                    found.setdefault(province, {}).setdefault(sequence, reason)
+        return found
 
     def quarantined(self, province: str | None, limit: int) -> list[Quarantined]:
         q = quarantine_table.c

@@ -19,6 +19,7 @@ from kafka import KafkaConsumer
 from services.common.feeding import KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
+from services.core.records import RecordKind
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event, scrubbed
 from services.registry.ingest.gate import ChainGate, Message
@@ -91,12 +92,13 @@ class Ingestor(KafkaFeed):
             read, also = list(admitted.events), admitted.writes.write
             # No further than the first event still waiting in each partition.
             offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
-        events: list[IncomingEvent] = []
+        parsed: list[tuple[Message, IncomingEvent]] = []
         for message, event in read:
             try:
-                events.append(parse_event(message.value, event))
+                parsed.append((message, parse_event(message.value, event)))
             except (DecodeError, ValueError) as exc:
                 self._dead(message, exc, dead)
+        events = self._owned(parsed, dead)
         with rewound_on_failure(self._consumer, batches), self._writing():
             new = self._writer.apply(events, offsets, dead, now, also)
         if gate is not None and admitted is not None:
@@ -105,6 +107,26 @@ class Ingestor(KafkaFeed):
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
+
+    def _owned(
+        self, parsed: list[tuple[Message, IncomingEvent]], dead: list[DeadEvent]
+    ) -> list[IncomingEvent]:
+        """The events but those about an assessor another province publishes
+        (the first to publish an assessor owns it): dead letters, never applied."""
+        assessors = [ev for _, ev in parsed if ev.kind == RecordKind.ASSESSOR]
+        if not assessors:
+            return [ev for _, ev in parsed]
+        owners = self._writer.assessor_owners({ev.record_key for ev in assessors})
+        kept = []
+        for message, ev in parsed:
+            if ev.kind == RecordKind.ASSESSOR:
+                owner = owners.setdefault(ev.record_key, ev.province)
+                if owner != ev.province:
+                    reason = f"{ev.record_key} is {owner}'s: {ev.province} may not publish it"
+                    self._dead(message, ValueError(reason), dead)
+                    continue
+            kept.append(ev)
+        return kept
 
     @staticmethod
     def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:

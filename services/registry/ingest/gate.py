@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from google.protobuf.message import DecodeError
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.signing import KeySet
-from services.core.chain import Link, digest, signed_message, walk
+from services.core.chain import ChainReport, Link, digest, signed_message, walk
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import (
     ChainStore,
@@ -71,6 +72,8 @@ class _Chain:
     waiting: dict[tuple[int, bytes], Candidate]
     # Links of verified checkpoints past the position.
     marks: dict[int, bytes]
+    # Quarantined sequences past the position, and the first reason.
+    broken: dict[int, str]
 
 
 @dataclass
@@ -91,14 +94,40 @@ class ChainGate:
         self._store = store
         self._keys = keys
         self._chains: dict[str, _Chain] = {}
+        self._loaded_all = False
+        # The ingest thread admits and settles; status readers ask for reports
+        # from other threads.
+        self._lock = threading.Lock()
 
-    def waiting(self) -> dict[str, int]:
-        """Events waiting per province."""
-        return {p: len(c.waiting) for p, c in self._chains.items() if c.waiting}
+    def reports(self) -> dict[str, ChainReport]:
+        """Every province's chain for the feed statuses, from memory (asked after
+        every commit: the database is read once, the first time)."""
+        with self._lock:
+            if not self._loaded_all:
+                self._load(set(self._store.known_provinces()))
+                self._loaded_all = True
+            chains = list(self._chains.items())
+        reports = {}
+        for province, chain in chains:
+            broken = min(chain.broken, default=None)
+            reports[province] = ChainReport(
+                chain.position.sequence,
+                len(chain.waiting),
+                broken,
+                "" if broken is None else chain.broken[broken],
+            )
+        return reports
 
     def settle(self, admitted: Admitted) -> None:
         """Called once the apply transaction committed."""
-        self._chains.update(admitted.chains)
+        for q in admitted.writes.quarantine:
+            chain = admitted.chains.get(q.province) or self._chains.get(q.province)
+            if chain is not None and q.sequence > chain.position.sequence:
+                chain.broken.setdefault(q.sequence, q.reason)
+        for chain in admitted.chains.values():
+            chain.broken = {s: r for s, r in chain.broken.items() if s > chain.position.sequence}
+        with self._lock:
+            self._chains.update(admitted.chains)
 
     def admit(
         self,
@@ -119,13 +148,20 @@ class ChainGate:
                 )
                 continue
             per_province[province].append((message, event))
-        touched = {*per_province, *marks}
-        self._load(touched)
+        refused = {q.province for q in writes.quarantine if q.province}
+        touched = {*per_province, *marks, *refused}
+        with self._lock:
+            self._load(touched)
         chains: dict[str, _Chain] = {}
         released: list[tuple[Message, events_pb2.Event]] = []
         for province in sorted(touched):
             held = self._chains[province]
-            chain = _Chain(held.position, dict(held.waiting), {**held.marks, **marks[province]})
+            chain = _Chain(
+                held.position,
+                dict(held.waiting),
+                {**held.marks, **marks[province]},
+                dict(held.broken),
+            )
             released.extend(self._walk(province, chain, per_province.get(province, []), writes))
             chains[province] = chain
         pins: dict[tuple[str, int], int] = {}
@@ -141,8 +177,11 @@ class ChainGate:
         if not missing:
             return
         positions, marks = self._store.load(missing)
+        broken = self._store.broken_after({p: pos.sequence for p, pos in positions.items()})
         for province in missing:
-            self._chains[province] = _Chain(positions[province], {}, marks.get(province, {}))
+            self._chains[province] = _Chain(
+                positions[province], {}, marks.get(province, {}), broken.get(province, {})
+            )
 
     def _check_checkpoint(
         self, message: Message, marks: dict[str, dict[int, bytes]], writes: ChainWrites
