@@ -21,16 +21,18 @@ changes only once the apply transaction committed (settle).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from google.protobuf.message import DecodeError
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.signing import KeySet
-from services.core.chain import ChainReport, Link, digest, signed_message, walk
+from services.core.chain import ChainReport, Link, signed_message, walk
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import (
     ChainStore,
@@ -228,13 +230,20 @@ class ChainGate:
         events released, in sequence order."""
         start = chain.position
         waiting = chain.waiting
+        fresh: list[_Fresh] = []
         for message, event in new:
             sequence = event.sequence
-            if sequence <= start.sequence:
-                continue  # applied already: a re-send, or a re-read after a restart
-            event_digest = digest(message.value)
+            if sequence > start.sequence:  # else applied already: a re-send, or a re-read
+                fresh.append(
+                    (sequence, event.previous_hash, _sha256(message.value).digest(), message, event)
+                )
+        if not waiting and fresh:
+            released = _straight(province, chain, fresh, writes)
+            if released is not None:
+                return released
+        for sequence, previous, event_digest, message, event in fresh:
             if (sequence, event_digest) not in waiting:
-                link_ = Link(sequence, event.previous_hash, event_digest)
+                link_ = Link(sequence, previous, event_digest)
                 waiting[(sequence, event_digest)] = Candidate(message, event, link_)
         if not waiting:
             return []
@@ -268,6 +277,40 @@ class ChainGate:
             candidate = waiting.pop((step.sequence, step.digest))
             released.append((candidate.message, candidate.event))
         return released
+
+
+_Fresh = tuple[int, bytes, bytes, Message, events_pb2.Event]
+_sha256 = hashlib.sha256
+
+
+def _straight(
+    province: str, chain: _Chain, fresh: list[_Fresh], writes: ChainWrites
+) -> list[tuple[Message, events_pb2.Event]] | None:
+    """The usual case in one plain loop: nothing waiting before, the new events
+    one per sequence right after the verified chain, each linking to the one
+    before. Releases those up to the last verified checkpoint among them and
+    keeps the rest waiting; None (the general walk decides) for anything else."""
+    fresh.sort(key=itemgetter(0))
+    start = chain.position
+    first = start.sequence + 1
+    if any(item[0] != first + i for i, item in enumerate(fresh)):
+        return None  # a gap, or two events at one sequence
+    current, marks = start.chain_link, chain.marks
+    best, best_link = 0, current
+    for i, (sequence, previous, event_digest, _, _) in enumerate(fresh):
+        if previous != current:
+            return None  # a broken link: the general walk quarantines it
+        current = _sha256(current + event_digest).digest()
+        if marks.get(sequence) == current:
+            best, best_link = i + 1, current
+    if best:
+        chain.position = Position(start.sequence + best, best_link)
+        writes.positions[province] = chain.position
+        chain.marks = {s: m for s, m in marks.items() if s > chain.position.sequence}
+    for sequence, previous, event_digest, message, event in fresh[best:]:
+        link_ = Link(sequence, previous, event_digest)
+        chain.waiting[(sequence, event_digest)] = Candidate(message, event, link_)
+    return [(message, event) for _, _, _, message, event in fresh[:best]]
 
 
 def _quarantined(
