@@ -10,6 +10,8 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -63,10 +65,57 @@ def assignment_topic(prefix: str = "") -> str:
     return f"{prefix}yrd.assignment.v1"
 
 
-def make_producer(bootstrap: str, client_id: str) -> KafkaProducer:
+@dataclass(frozen=True, slots=True)
+class KafkaTls:
+    """A client's TLS material for a broker that wants client certificates:
+    the CA, and the certificate and key of the identity the client acts as."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+    @classmethod
+    def of(cls, folder: Path, stem: str) -> KafkaTls:
+        """From a folder `yrdhub certs` wrote, e.g. stem "exchange-SH"."""
+        return cls(folder / "ca.pem", folder / f"{stem}.pem", folder / f"{stem}.key")
+
+    def client_settings(self) -> dict[str, Any]:
+        return {
+            "security_protocol": "SSL",
+            "ssl_cafile": str(self.ca),
+            "ssl_certfile": str(self.cert),
+            "ssl_keyfile": str(self.key),
+            "ssl_check_hostname": True,
+        }
+
+
+_tls: KafkaTls | None = None
+
+
+def use_kafka_tls(tls: KafkaTls | None) -> None:
+    """Every Kafka client this process makes from now on connects with `tls`
+    (None: plaintext). Set once, at start-up, by the composition root."""
+    global _tls
+    _tls = tls
+
+
+def client_settings(tls: KafkaTls | None = None) -> dict[str, Any]:
+    """Security settings for a kafka-python client: `tls`, else the process's."""
+    chosen = tls or _tls
+    return {} if chosen is None else chosen.client_settings()
+
+
+def kafka_principal(common_name: str) -> str:
+    """The principal a broker sees for a client certificate of the hub (its
+    subject is CN=<identity>, e.g. "exchange@SH"): what ACLs name."""
+    return f"User:CN={common_name}"
+
+
+def make_producer(bootstrap: str, client_id: str, tls: KafkaTls | None = None) -> KafkaProducer:
     # Idempotent and acks=all: a retried batch is written once, and an
     # acknowledged one survives the loss of the leader's page cache.
     return KafkaProducer(
+        **client_settings(tls),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         acks="all",
@@ -93,6 +142,7 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
     # partition and keeps its offsets in its own database, in the same
     # transaction as the data they produced.
     return KafkaConsumer(
+        **client_settings(),
         bootstrap_servers=bootstrap,
         client_id=client_id,
         group_id=None,
@@ -155,7 +205,9 @@ def ensure_topics(
     They keep every event for good: a registry is a view of the log and is
     rebuilt from it (Kafka's default would delete events after seven days).
     """
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="yrdhub-admin")
+    admin = KafkaAdminClient(
+        **client_settings(), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
+    )
     try:
         existing = set(admin.list_topics())
         missing = [
@@ -182,7 +234,9 @@ def read_topics(
 ) -> Iterator[tuple[str, bytes]]:
     """(topic, value) of every message of the topics, from the beginning to
     where each partition ended when the reading began (an auditor's read)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        **client_settings(), bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
     try:
         partitions = [
             TopicPartition(topic, p)

@@ -11,6 +11,8 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from services.common.kafka_io import KafkaTls
+
 
 def service_arguments(
     prog: str, description: str | None, default_listen: str
@@ -36,6 +38,13 @@ def service_arguments(
         "and neither sign nor verify events",
     )
     p.add_argument(
+        "--kafka-tls",
+        action="store_true",
+        default=env("YRDHUB_KAFKA_TLS") == "1",
+        help="connect to Kafka with TLS and this service's certificate from --tls-dir "
+        "(a broker that wants client certificates and enforces ACLs)",
+    )
+    p.add_argument(
         "--signing-dir",
         type=Path,
         default=env("YRDHUB_SIGNING_DIR"),
@@ -43,6 +52,17 @@ def service_arguments(
         "default: the signing/ folder of --tls-dir",
     )
     return p
+
+
+def kafka_choice(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, tls_dir: Path | None, stem: str
+) -> KafkaTls | None:
+    """The Kafka client certificate (`stem` in --tls-dir) when --kafka-tls."""
+    if not args.kafka_tls:
+        return None
+    if tls_dir is None:
+        parser.error("--kafka-tls needs --tls-dir (the certificate to connect with)")
+    return KafkaTls.of(tls_dir, stem)
 
 
 def signing_choice(args: argparse.Namespace, tls_dir: Path | None) -> Path | None:

@@ -5,7 +5,7 @@ The scheme (docs/trust.md): every certificate the hub issues carries exactly
 one URI subject alternative name,
 
     spiffe://yrdhub/province/<SH|JS|ZJ|AH>/role/<system|exchange|regulator>
-    spiffe://yrdhub/role/<registry|operator>
+    spiffe://yrdhub/role/<registry|operator|broker>
 
 in the form of a SPIFFE ID, so the identity is read from one field that
 TLS libraries expose (gRPC's auth context lists the SANs), never from free
@@ -33,6 +33,8 @@ class Role(StrEnum):
     REGISTRY = "registry"
     # Whoever runs the hub: status and operations, no records.
     OPERATOR = "operator"
+    # The hub's Kafka brokers (server, and a client of one another).
+    BROKER = "broker"
 
 
 PROVINCIAL = frozenset({Role.SYSTEM, Role.EXCHANGE, Role.REGULATOR})

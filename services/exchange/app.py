@@ -13,13 +13,21 @@ from services.common.auditing import Auditor
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import (
+    KafkaTls,
     all_topics,
     checkpoint_topic,
     ensure_topics,
     make_producer,
     topic_name,
+    use_kafka_tls,
 )
-from services.common.process import run_service, service_arguments, signing_choice, tls_choice
+from services.common.process import (
+    kafka_choice,
+    run_service,
+    service_arguments,
+    signing_choice,
+    tls_choice,
+)
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
@@ -46,6 +54,8 @@ class ExchangeSettings:
     identity_key_file: Path | None = None
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
+    # Kafka with TLS and a client certificate; None: plaintext.
+    kafka_tls: KafkaTls | None = None
     # The provinces' signing keys (services/common/signing.py); None: a
     # development service that neither signs nor verifies.
     signing_dir: Path | None = None
@@ -92,11 +102,13 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         identity_key_file=a.identity_key_file,
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
+        kafka_tls=kafka_choice(p, a, tls_dir, f"exchange-{province.value}"),
         home_listen=a.home_listen,
     )
 
 
 async def serve(settings: ExchangeSettings) -> None:
+    use_kafka_tls(settings.kafka_tls)
     engine = make_engine(settings.db_url)
     # Signed with the province's key; a plaintext development hub keeps the
     # chain but signs no checkpoint.

@@ -46,7 +46,12 @@ def hub_identities() -> list[Identity]:
         for province in Province
         for role in (Role.SYSTEM, Role.EXCHANGE, Role.REGULATOR)
     ]
-    return [*provincial, Identity(Role.REGISTRY), Identity(Role.OPERATOR)]
+    return [
+        *provincial,
+        Identity(Role.REGISTRY),
+        Identity(Role.OPERATOR),
+        Identity(Role.BROKER),
+    ]
 
 
 def file_stem(identity: Identity) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from services.common.convert import PROVINCE_TO_PB, timestamp
 from services.common.db import make_engine
-from services.common.kafka_io import checkpoint_topic, make_producer, topic_name
+from services.common.kafka_io import KafkaTls, checkpoint_topic, make_producer, topic_name
 from services.common.signing import FOLDER, KeySet, Signer, keyset_path
 from services.core.chain import digest, link
 from services.core.provinces import Province
@@ -50,7 +50,13 @@ def forge(hub: Hub, province: Province, record: records_pb2.Record, revision: in
     key_id = f"{province.value}-1"
     rogue = checkpoint_signer(province, Signer(key_id, Ed25519PrivateKey.generate()))
     prefix = hub.config.topic_prefix
-    producer = make_producer(hub.kafka, "forger")
+    # A valid Kafka credential: the province's own exchange's certificate.
+    credential = (
+        KafkaTls.of(hub.tls_dir, f"exchange-{province.value}")
+        if hub.kafka_tls and hub.tls_dir is not None
+        else None
+    )
+    producer = make_producer(hub.kafka, "forger", tls=credential)
     try:
         producer.send(topic_name(RecordKind.QUALIFICATION, prefix), key=key.encode(), value=forged)
         producer.send(

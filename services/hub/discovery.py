@@ -29,6 +29,7 @@ def hub_description(
     homes: dict[str, str] | None = None,
     public: str = "",
     tls_dir: Path | None = None,
+    kafka_tls: bool = False,
 ) -> dict[str, Any]:
     """What hub.json holds: every address, by service. Exchanges are keyed by
     province code (SH, JS, ZJ, AH); each serves ExchangeService (`grpc`) and,
@@ -36,13 +37,14 @@ def hub_description(
     AssessorPoolService; every gRPC address offers health and reflection. With
     TLS (`tls.certificates`, as `yrdhub certs` lays them out) every gRPC address
     needs a client certificate but `registry.public`, which serves the checks
-    to anyone."""
+    to anyone; `kafka.tls` says whether Kafka wants a client certificate too
+    (the identities and ACLs of services/hub/kafka_acls.py)."""
     return {
         "format": FORMAT_VERSION,
         "pid": os.getpid(),
         "workdir": str(workdir.resolve()),
         "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix},
+        "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix, "tls": kafka_tls},
         "registry": {"grpc": registry, "public": public, "verify_page": verify_url},
         "exchanges": {
             province: {"grpc": address, "home": (homes or {}).get(province, address)}
@@ -78,6 +80,7 @@ def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
         "YRDHUB_VERIFY_URL": description["registry"]["verify_page"],
         "YRDHUB_REGISTRY_PUBLIC": description["registry"]["public"],
         "YRDHUB_TLS_DIR": description["tls"]["certificates"],
+        "YRDHUB_KAFKA_TLS": "1" if description["kafka"].get("tls") else "0",
     }
     for province, exchange in description["exchanges"].items():
         env[f"YRDHUB_EXCHANGE_{province}"] = exchange["grpc"]

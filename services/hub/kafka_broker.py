@@ -17,11 +17,23 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
-from kafka.admin import KafkaAdminClient
+from kafka.admin import (
+    ACLFilter,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    KafkaAdminClient,
+    ResourcePatternFilter,
+    ResourceType,
+)
 from kafka.errors import TopicAlreadyExistsError, for_code
+
+from services.common.kafka_io import KafkaTls, client_settings, kafka_principal
 
 KAFKA_VERSION = "4.1.1"
 
@@ -116,14 +128,38 @@ def _saved_ports(properties: Path) -> tuple[int, int]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BrokerTls:
+    """A secured broker: TLS with client certificates on every listener, and
+    the StandardAuthorizer (nothing allowed without an ACL). The broker and the
+    operator are super users; `certs` is a folder `yrdhub certs` wrote."""
+
+    certs: Path
+
+    @property
+    def operator(self) -> KafkaTls:
+        return KafkaTls.of(self.certs, "operator")
+
+    def super_users(self) -> str:
+        return ";".join(kafka_principal(n) for n in ("broker", "operator"))
+
+
 class KafkaBroker:
     """One broker+controller JVM on 127.0.0.1, with its data, config and log in data_dir."""
 
     def __init__(
-        self, data_dir: Path, *, port: int = 0, controller_port: int = 0, heap: str = "512m"
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        controller_port: int = 0,
+        heap: str = "512m",
+        tls: BrokerTls | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.heap = heap
+        # None: plaintext and no authorization (tests and development).
+        self.tls = tls
         props = self.data_dir / "server.properties"
         if (port == 0 or controller_port == 0) and props.is_file():
             saved_port, saved_controller = _saved_ports(props)
@@ -147,13 +183,15 @@ class KafkaBroker:
 
     def _write_config(self) -> Path:
         c = f"127.0.0.1:{self.controller_port}"
+        scheme = "PLAINTEXT" if self.tls is None else "SSL"
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
-            "listeners": f"PLAINTEXT://{self.bootstrap},CONTROLLER://{c}",
-            "advertised.listeners": f"PLAINTEXT://{self.bootstrap}",
+            "listeners": f"{scheme}://{self.bootstrap},CONTROLLER://{c}",
+            "advertised.listeners": f"{scheme}://{self.bootstrap}",
             "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": scheme,
+            "listener.security.protocol.map": f"{scheme}:{scheme},CONTROLLER:{scheme}",
             "controller.quorum.bootstrap.servers": c,
             "log.dirs": str(self.data_dir / "kraft"),
             "offsets.topic.replication.factor": "1",
@@ -168,11 +206,39 @@ class KafkaBroker:
             "broker.session.timeout.ms": "4000",
             "broker.heartbeat.interval.ms": "1000",
             "auto.create.topics.enable": "false",
+            **self._security(),
         }
         path = self.data_dir / "server.properties"
         path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
         (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
         return path
+
+    def _security(self) -> dict[str, str]:
+        """TLS with required client certificates on the client and controller
+        listeners (the broker's own certificate for its own connections), and
+        ACLs enforced by the StandardAuthorizer."""
+        if self.tls is None:
+            return {}
+        certs = self.tls.certs
+        # A PEM key store is one file: the private key, then the certificate.
+        keystore = self.data_dir / "broker-keystore.pem"
+        fd = os.open(keystore, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write((certs / "broker.key").read_bytes() + (certs / "broker.pem").read_bytes())
+        return {
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(keystore),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(certs / "ca.pem"),
+            "ssl.client.auth": "required",
+            "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found": "false",
+            "super.users": self.tls.super_users(),
+        }
+
+    def admin_tls(self) -> KafkaTls | None:
+        """What the owner's admin client connects with: the operator's certificate."""
+        return None if self.tls is None else self.tls.operator
 
     def _java(self, libs: Path, *args: str) -> list[str]:
         java = shutil.which("java")
@@ -196,6 +262,7 @@ class KafkaBroker:
 
     def _admin(self, timeout_ms: int = 10_000) -> KafkaAdminClient:
         return KafkaAdminClient(
+            **client_settings(self.admin_tls()),
             bootstrap_servers=self.bootstrap,
             client_id="yrdhub-broker-admin",
             request_timeout_ms=timeout_ms,
@@ -275,6 +342,32 @@ class KafkaBroker:
                 if code not in (0, TopicAlreadyExistsError.errno):
                     raise for_code(code)(f"{topic['name']}: {topic.get('error_message')}")
             admin.wait_for_topics(wanted, timeout_ms=30_000)
+        finally:
+            admin.close()
+
+    def grant(self, acls: list[Any], timeout: float = 30.0) -> None:
+        """Adds ACLs (as the operator, a super user) and waits until the broker
+        enforces them: they reach its authorizer through the metadata log, and
+        a client too early would be refused for good (an idempotent producer
+        does not retry a refused producer id)."""
+        admin = self._admin()
+        try:
+            result = admin.create_acls(acls)
+            failed = result.get("failed") or []
+            if failed:
+                raise RuntimeError(f"the broker refused ACLs: {failed[:3]}")
+            everything = ACLFilter(
+                None,
+                None,
+                ACLOperation.ANY,
+                ACLPermissionType.ANY,
+                ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
+            )
+            deadline = time.monotonic() + timeout
+            while len(admin.describe_acls(everything)[0]) < len(acls):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the broker did not take up its ACLs in time")
+                time.sleep(0.1)
         finally:
             admin.close()
 

@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from services.common.kafka_io import ensure_topics, use_kafka_tls
 from services.common.signing import FOLDER, create_keys, keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.certs import create_all
 from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, write_hub_file
-from services.hub.kafka_broker import KafkaBroker
+from services.hub.kafka_acls import hub_acls, hub_topics
+from services.hub.kafka_broker import BrokerTls, KafkaBroker
 from services.hub.processes import ServiceProcess
 
 
@@ -79,6 +81,8 @@ class Hub:
         config.workdir.mkdir(parents=True, exist_ok=True)
         self.broker: KafkaBroker | None = None
         self.kafka = config.kafka or ""
+        # Whether clients must connect to Kafka with TLS and a certificate.
+        self.kafka_tls = False
         self.tls_dir: Path | None = (
             None if config.insecure_plaintext else ensure_certs(config.workdir)
         )
@@ -137,15 +141,29 @@ class Hub:
         return [self.registry, *self.exchanges.values()]
 
     def start(self) -> None:
+        kafka_args = ["--kafka", self.kafka]
         if not self.kafka:
-            self._progress("starting Apache Kafka (KRaft, single node)")
-            self.broker = KafkaBroker(self.config.workdir / "kafka")
+            # Our own broker: with TLS, client certificates and ACLs when the
+            # hub runs with TLS (a broker given by address is taken as it is).
+            secured = None if self.tls_dir is None else BrokerTls(self.tls_dir)
+            self._progress(
+                "starting Apache Kafka (KRaft, single node"
+                + (", TLS with client certificates and ACLs)" if secured else ")")
+            )
+            self.broker = KafkaBroker(self.config.workdir / "kafka", tls=secured)
             self.broker.start()
             self.kafka = self.broker.bootstrap
+            kafka_args = ["--kafka", self.kafka]
+            if secured is not None:
+                self.kafka_tls = True
+                use_kafka_tls(secured.operator)
+                ensure_topics(self.kafka, hub_topics(self.config.topic_prefix))
+                self.broker.grant(hub_acls(self.config.topic_prefix, self.config.provinces))
+                kafka_args.append("--kafka-tls")
         # The registry first: it creates the topics the exchanges publish to.
         for service in self._services():
             self._progress(f"starting {service.name}")
-            service.start(["--kafka", self.kafka])
+            service.start(kafka_args)
             service.wait_ready()
         client.use_tls(self.client_tls())
         write_hub_file(self.config.workdir, self.description())
@@ -190,6 +208,7 @@ class Hub:
             workdir=self.config.workdir,
             public=self.public_address,
             tls_dir=self.tls_dir,
+            kafka_tls=self.kafka_tls,
         )
 
     @property

@@ -25,7 +25,13 @@ from typing import Any
 from rich.console import Console
 
 from services.common.convert import PROVINCE_TO_PB
-from services.common.kafka_io import all_topics, checkpoint_topic, read_topics
+from services.common.kafka_io import (
+    KafkaTls,
+    all_topics,
+    checkpoint_topic,
+    read_topics,
+    use_kafka_tls,
+)
 from services.common.signing import KeySet, keyset_default
 from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
 from services.core.identity import Identity, Role
@@ -115,6 +121,29 @@ def _report(province: Province, verdict: ChainVerdict, console: Console) -> None
     raise SystemExit(1)
 
 
+def add_kafka_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--kafka-tls",
+        action="store_true",
+        default=os.environ.get("YRDHUB_KAFKA_TLS") == "1",
+        help="the broker wants client certificates: read as the operator (from --tls-dir)",
+    )
+    parser.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=os.environ.get("YRDHUB_TLS_DIR") or None,
+        help="certificates (`yrdhub certs`)",
+    )
+
+
+def kafka_tls(args: argparse.Namespace) -> None:
+    """Kafka as the operator, when the broker wants client certificates."""
+    if args.kafka_tls:
+        if args.tls_dir is None:
+            raise SystemExit("--kafka-tls needs --tls-dir")
+        use_kafka_tls(KafkaTls.of(args.tls_dir, "operator"))
+
+
 def _tls(args: argparse.Namespace) -> None:
     if args.tls_dir is not None:
         client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
@@ -129,6 +158,7 @@ def run_verify(args: argparse.Namespace, console: Console) -> None:
         return
     if not (args.kafka and args.province):
         raise SystemExit("give a chain export, or --kafka and --province")
+    kafka_tls(args)
     province = Province.parse(args.province)
     items = list(from_kafka(args.kafka, args.topic_prefix))
     _report(province, verify_items(province, items, keys), console)
@@ -148,6 +178,7 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument("--kafka", help="read the chain from this Kafka bootstrap address")
     verify.add_argument("--topic-prefix", default="", help="prefix of the topic names")
     verify.add_argument("--province", help="whose chain (with --kafka)")
+    add_kafka_tls_arguments(verify)
     verify.add_argument(
         "--keyset",
         type=Path,

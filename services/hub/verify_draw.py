@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 
-from services.common.kafka_io import commitment_topic, read_topics
+from services.common.kafka_io import KafkaTls, commitment_topic, read_topics, use_kafka_tls
 from services.common.signing import REGISTRY, KeySet, keyset_default
 from services.core.draws import canonical_json, commitment_message
 from services.core.identity import Identity, Role
@@ -109,6 +109,10 @@ def run(args: argparse.Namespace, console: Console) -> None:
     if args.kafka:
         if args.keyset is None:
             raise SystemExit("--kafka needs --keyset (the registry's public key)")
+        if args.kafka_tls:
+            if args.tls_dir is None:
+                raise SystemExit("--kafka-tls needs --tls-dir")
+            use_kafka_tls(KafkaTls.of(args.tls_dir, "operator"))
         published = published_commitment(
             args.kafka,
             args.topic_prefix,
@@ -144,6 +148,12 @@ def add_parser(sub: Any) -> None:
         "--kafka", help="also check the commitment the registry published on this Kafka"
     )
     parser.add_argument("--topic-prefix", default="", help="prefix of the topic names")
+    parser.add_argument(
+        "--kafka-tls",
+        action="store_true",
+        default=os.environ.get("YRDHUB_KAFKA_TLS") == "1",
+        help="the broker wants client certificates: read as the operator (from --tls-dir)",
+    )
     parser.add_argument(
         "--keyset",
         type=Path,

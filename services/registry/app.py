@@ -21,6 +21,7 @@ from services.common.grpc_server import (
     run_until_signalled,
 )
 from services.common.kafka_io import (
+    KafkaTls,
     all_topics,
     assignment_topic,
     checkpoint_topic,
@@ -28,8 +29,15 @@ from services.common.kafka_io import (
     ensure_topics,
     make_consumer,
     make_producer,
+    use_kafka_tls,
 )
-from services.common.process import run_service, service_arguments, signing_choice, tls_choice
+from services.common.process import (
+    kafka_choice,
+    run_service,
+    service_arguments,
+    signing_choice,
+    tls_choice,
+)
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
@@ -181,6 +189,8 @@ class RegistrySettings:
     recognition_policy: Path = DEFAULT_POLICY
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
+    # Kafka with TLS and a client certificate; None: plaintext.
+    kafka_tls: KafkaTls | None = None
     # The provinces' signing keys (services/common/signing.py); None: a
     # development service that neither signs nor verifies.
     signing_dir: Path | None = None
@@ -230,11 +240,13 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         recognition_policy=a.policy,
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
+        kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
         public_listen=a.public_listen,
     )
 
 
 async def serve(settings: RegistrySettings) -> None:
+    use_kafka_tls(settings.kafka_tls)
     engine = make_engine(settings.db_url)
     # Events are applied only once their province's signed chain vouches for
     # them, with keys from the trust folder; a plaintext development registry

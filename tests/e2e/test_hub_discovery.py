@@ -86,6 +86,8 @@ def test_up_writes_hub_json_and_prints_the_same_addresses(
         assert hub["pid"] == proc.pid
         assert env["YRDHUB_KAFKA"] == hub["kafka"]["bootstrap"] == kafka_bootstrap
         assert env["YRDHUB_TOPIC_PREFIX"] == hub["kafka"]["topic_prefix"] == unique_topic_prefix
+        # A broker given by address is taken as it is (plaintext here).
+        assert env["YRDHUB_KAFKA_TLS"] == "0" and hub["kafka"]["tls"] is False
         assert env["YRDHUB_REGISTRY"] == hub["registry"]["grpc"]
         assert env["YRDHUB_VERIFY_URL"] == hub["registry"]["verify_page"]
         assert set(hub["exchanges"]) == {"SH", "JS", "ZJ", "AH"}
