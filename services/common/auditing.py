@@ -53,7 +53,8 @@ def _draw(request: Any, response: Any) -> str:
 
 
 def _cancel(request: Any, response: Any) -> str:
-    return f"assignment {request.assignment_id} cancelled: {request.reason}"
+    # Not the reason: free text may name people.
+    return f"assignment {request.assignment_id} cancelled"
 
 
 AUDITED: dict[str, Callable[[Any, Any], str]] = {
@@ -87,20 +88,22 @@ class Auditor:
             refused = isinstance(error, Unauthenticated | PermissionDenied)
             if summary is None and not refused:
                 return
-            if error is None:
-                outcome, touched = "OK", summary(request, response) if summary else ""
-            else:
-                outcome, touched = status_name(error), str(error)
-            who = caller(context)
-            facts = AuditFacts(
-                at=utcnow(),
-                caller="anonymous" if who is None else who.uri,
-                caller_province="" if who is None or who.province is None else who.province.value,
-                method=method,
-                outcome=outcome,
-                touched=touched,
-            )
             try:
+                if error is None:
+                    outcome, touched = "OK", summary(request, response) if summary else ""
+                else:
+                    outcome, touched = status_name(error), str(error)
+                who = caller(context)
+                facts = AuditFacts(
+                    at=utcnow(),
+                    caller="anonymous" if who is None else who.uri,
+                    caller_province=""
+                    if who is None or who.province is None
+                    else who.province.value,
+                    method=method,
+                    outcome=outcome,
+                    touched=touched,
+                )
                 await asyncio.to_thread(self._log.append, facts)
             except Exception:
                 # The call itself is done (and committed): say so loudly rather

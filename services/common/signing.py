@@ -70,7 +70,7 @@ class KeySet:
                     key_id=entry["key_id"],
                     owner=entry["owner"],
                     key=Ed25519PublicKey.from_public_bytes(base64.b64decode(entry["public_key"])),
-                    retired_at=dt.datetime.fromisoformat(retired) if retired else None,
+                    retired_at=_instant(retired) if retired else None,
                 )
             )
         return cls(keys)
@@ -141,6 +141,21 @@ class Signer:
         if not isinstance(key, Ed25519PrivateKey):
             raise RuntimeError(f"{current.key_id}.key is not an Ed25519 key")
         return cls(current.key_id, key)
+
+
+def _instant(text: str) -> dt.datetime:
+    """A key set's date or instant; without a time zone, UTC."""
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def signed_instant(text: str) -> dt.datetime:
+    """When a signature says it was made: RFC 3339 with a time zone, or
+    ValueError (a signature must say its instant exactly)."""
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return value
 
 
 def keyset_path(folder: Path) -> Path:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -142,6 +143,14 @@ class IdentityVault:
         IdentityTables.metadata.create_all(self._engine)
         if self._sealer is not None:
             self._seal_legacy(self._sealer)
+            return
+        with self._engine.connect() as conn:
+            if conn.execute(select(_legacy.c.assessor_id).limit(1)).first() is not None:
+                raise RuntimeError(
+                    "this database keeps assessors' identities in clear (an earlier version): "
+                    "give the exchange an identity key (YRDHUB_IDENTITY_KEY or "
+                    "--identity-key-file) so that it seals them"
+                )
 
     def _seal_legacy(self, sealer: IdentitySealer) -> None:
         """Moves identities an earlier version stored in clear into the sealed table."""
@@ -168,7 +177,13 @@ class IdentityVault:
                 key=["assessor_id"],
                 update=["sealed", "updated_at"],
             )
+            if conn.dialect.name == "sqlite":
+                # Deleted rows' bytes stay in the file's free pages otherwise.
+                conn.exec_driver_sql("PRAGMA secure_delete=ON")
             conn.execute(delete(_legacy))
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM")
         log.info("sealed %d identities stored in clear by an earlier version", len(rows))
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
@@ -203,7 +218,12 @@ class IdentityVault:
                         _sealed.c.assessor_id.in_(wanted[start : start + 1000])
                     )
                 ):
-                    found[ident] = self._sealer.open(ident, sealed)
+                    try:
+                        found[ident] = self._sealer.open(ident, sealed)
+                    except InvalidTag:
+                        # Another key, or a damaged row: that one identity is
+                        # missing from the answer, the others are not.
+                        log.error("the identity of %s does not open with this key", ident)
         return found
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -32,7 +31,7 @@ from services.common.kafka_io import (
     read_topics,
     use_kafka_tls,
 )
-from services.common.signing import KeySet, keyset_default
+from services.common.signing import KeySet, keyset_default, signed_instant
 from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
@@ -58,7 +57,7 @@ def verify_items(province: Province, items: Iterable[Item], keys: KeySet) -> Cha
         if cp.province != number:
             continue
         try:
-            signed_at = dt.datetime.fromisoformat(cp.signed_at)
+            signed_at = signed_instant(cp.signed_at)
         except ValueError:
             marks.append(SignedMark(cp.sequence, cp.chain_link, "unreadable signed_at"))
             continue

@@ -9,7 +9,6 @@ its SHA-256, and re-running the selection must give the published outcome.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from services.common.kafka_io import KafkaTls, commitment_topic, read_topics, use_kafka_tls
-from services.common.signing import REGISTRY, KeySet, keyset_default
+from services.common.signing import REGISTRY, KeySet, keyset_default, signed_instant
 from services.core.draws import canonical_json, commitment_message
 from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
@@ -82,9 +81,12 @@ def published_commitment(
         message = commitment_message(
             c.draw_id, c.seed_commitment, c.committed_at, c.spec_sha256, c.policy_version
         )
-        why = keys.verify(
-            REGISTRY, c.key_id, c.signature, message, dt.datetime.fromisoformat(c.committed_at)
-        )
+        try:
+            why = keys.verify(
+                REGISTRY, c.key_id, c.signature, message, signed_instant(c.committed_at)
+            )
+        except ValueError as exc:
+            why = f"unreadable committed_at ({exc})"
         if why is not None:
             problems.append(f"the published commitment's signature: {why}")
         elif c.seed_commitment != seed_commitment:

@@ -257,3 +257,36 @@ def test_a_gap_holds_only_its_own_province_and_survives_a_restart(
     assert again.applied(Province.SH) == 3
     chain = again.feed(Province.SH).chain
     assert chain is not None and (chain.waiting, chain.verified_sequence) == (0, 3)
+
+
+def test_what_cannot_be_waited_for_is_quarantined_once_and_stops_nothing(
+    setting: Setting, kafka_bootstrap: str, unique_topic_prefix: str
+) -> None:
+    """An event far past the chain (it would pin offsets and memory), and a
+    checkpoint whose time has no zone: quarantined, once, even when read again
+    after a restart; the province's genuine events go on."""
+    registry, broker, sh, _, keys_dir = setting
+    one = sh.event(1, QUALIFICATIONS[1])
+    far = ProvinceChain(Province.SH, Signer.load(keys_dir, Province.SH))
+    far.links = {200_000: b"\x02" * 32}
+    crafted = events_pb2.ChainCheckpoint.FromString(sh.checkpoint(1))
+    crafted.signed_at = "2026-12-02T10:00:00"
+    broker.send(one, far.event(200_001, QUALIFICATIONS[1]), checkpoint=crafted.SerializeToString())
+    registry.drain(1)
+    reasons = sorted(q.reason for q in registry.chains.quarantined(None, 10))
+    assert len(reasons) == 2
+    assert "unreadable checkpoint" in reasons[1] and "more than 100,000" in reasons[0]
+
+    # Event 1 still waits and pins its partition: a new process reads the
+    # far event again, and quarantines nothing twice.
+    registry.ingestor.stop(timeout=5)
+    again = Registry(
+        registry.store.engine.url.render_as_string(hide_password=False),
+        kafka_bootstrap,
+        unique_topic_prefix,
+        KeySet.load(keyset_path(keys_dir)),
+    )
+    broker.send(checkpoint=sh.checkpoint(1))
+    again.drain(1)
+    assert again.applied(Province.SH) == 1
+    assert len(again.chains.quarantined(None, 10)) == 2

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Index, LargeBinary, select
+from sqlalchemy import Index, LargeBinary, UniqueConstraint, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
@@ -48,7 +48,11 @@ class ChainCheckpointRow(ChainTables, table=True):
 
 class QuarantineRow(ChainTables, table=True):
     __tablename__ = "chain_quarantine"
-    __table_args__ = (Index("ix_chain_quarantine_province", "province", "sequence"),)
+    __table_args__ = (
+        Index("ix_chain_quarantine_province", "province", "sequence"),
+        # A message read again after a restart is quarantined once.
+        UniqueConstraint("topic", "partition", "offset", "item"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     province: str = Field(max_length=2)
     sequence: int
@@ -119,8 +123,9 @@ class ChainWrites:
                 key=["province", "sequence"],
             )
         if self.quarantine:
-            conn.execute(
-                quarantine_table.insert(),
+            insert_ignore(
+                conn,
+                quarantine_table,
                 [
                     {
                         "province": q.province,
@@ -135,6 +140,7 @@ class ChainWrites:
                     }
                     for q in self.quarantine
                 ],
+                key=["topic", "partition", "offset", "item"],
             )
 
 

@@ -84,23 +84,26 @@ class Ingestor(KafkaFeed):
                 except DecodeError as exc:
                     self._dead(message, exc, dead)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
-        also = None
-        admitted = None
-        gate = self._gate
-        if gate is not None:
-            admitted = gate.admit([(m, e) for m, e in read if e is not None], checkpoints, now)
-            read, also = list(admitted.events), admitted.writes.write
-            # No further than the first event still waiting in each partition.
-            offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
-        parsed: list[tuple[Message, IncomingEvent]] = []
-        for message, event in read:
-            try:
-                parsed.append((message, parse_event(message.value, event)))
-            except (DecodeError, ValueError) as exc:
-                self._dead(message, exc, dead)
-        events = self._owned(parsed, dead)
-        with rewound_on_failure(self._consumer, batches), self._writing():
-            new = self._writer.apply(events, offsets, dead, now, also)
+        # Everything past the poll inside: should any step fail (the gate's or
+        # the ownership's reads included), the consumer goes back to the batch.
+        with rewound_on_failure(self._consumer, batches):
+            also = None
+            admitted = None
+            gate = self._gate
+            if gate is not None:
+                admitted = gate.admit([(m, e) for m, e in read if e is not None], checkpoints, now)
+                read, also = list(admitted.events), admitted.writes.write
+                # No further than the first event still waiting in each partition.
+                offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
+            parsed: list[tuple[Message, IncomingEvent]] = []
+            for message, event in read:
+                try:
+                    parsed.append((message, parse_event(message.value, event)))
+                except (DecodeError, ValueError) as exc:
+                    self._dead(message, exc, dead)
+            events = self._owned(parsed, dead)
+            with self._writing():
+                new = self._writer.apply(events, offsets, dead, now, also)
         if gate is not None and admitted is not None:
             gate.settle(admitted)
         self.applied += new

@@ -24,14 +24,14 @@ import datetime as dt
 import hashlib
 import logging
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
 
 from google.protobuf.message import DecodeError
 
 from services.common.convert import PROVINCE_TO_PB
-from services.common.signing import KeySet
+from services.common.signing import KeySet, signed_instant
 from services.core.chain import ChainReport, Link, signed_message, walk
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import (
@@ -46,6 +46,11 @@ from yrdhub.v1 import events_pb2
 log = logging.getLogger(__name__)
 
 _CODE = {number: p.value for p, number in PROVINCE_TO_PB.items()}
+# How far past its verified chain an event is waited for, and how many
+# different events one sequence may have (the genuine one and forgeries):
+# waiting events pin their partitions' offsets and take memory.
+MAX_AHEAD = 100_000
+MAX_RIVALS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,19 +196,22 @@ class ChainGate:
         try:
             cp = events_pb2.ChainCheckpoint.FromString(message.value)
             province = _CODE[cp.province]
-            signed_at = dt.datetime.fromisoformat(cp.signed_at)
+            signed_at = signed_instant(cp.signed_at)
         except (DecodeError, KeyError, ValueError) as exc:
             writes.quarantine.append(
                 _quarantined("", 0, "checkpoint", f"unreadable checkpoint: {exc}", message)
             )
             return
-        why = self._keys.verify(
-            Province(province),
-            cp.key_id,
-            cp.signature,
-            signed_message(province, cp.sequence, cp.chain_link, cp.signed_at),
-            signed_at,
-        )
+        try:
+            why = self._keys.verify(
+                Province(province),
+                cp.key_id,
+                cp.signature,
+                signed_message(province, cp.sequence, cp.chain_link, cp.signed_at),
+                signed_at,
+            )
+        except Exception as exc:  # whatever a crafted checkpoint does, it stops nothing
+            why = f"cannot be verified ({type(exc).__name__})"
         if why is not None:
             log.error("quarantined %s's checkpoint at sequence %d: %s", province, cp.sequence, why)
             writes.quarantine.append(
@@ -233,18 +241,36 @@ class ChainGate:
         fresh: list[_Fresh] = []
         for message, event in new:
             sequence = event.sequence
-            if sequence > start.sequence:  # else applied already: a re-send, or a re-read
-                fresh.append(
-                    (sequence, event.previous_hash, _sha256(message.value).digest(), message, event)
+            if sequence <= start.sequence:
+                continue  # applied already: a re-send, or a re-read after a restart
+            if sequence > start.sequence + MAX_AHEAD:
+                # Waiting pins offsets and memory: an event this far ahead of
+                # the verified chain is not waited for.
+                why = f"sequence {sequence} is more than {MAX_AHEAD:,} past the verified chain"
+                writes.quarantine.append(
+                    _quarantined(province, sequence, "event", f"broken chain: {why}", message)
                 )
+                continue
+            fresh.append(
+                (sequence, event.previous_hash, _sha256(message.value).digest(), message, event)
+            )
         if not waiting and fresh:
             released = _straight(province, chain, fresh, writes)
             if released is not None:
                 return released
+        rivals = Counter(sequence for sequence, _ in waiting)
         for sequence, previous, event_digest, message, event in fresh:
-            if (sequence, event_digest) not in waiting:
-                link_ = Link(sequence, previous, event_digest)
-                waiting[(sequence, event_digest)] = Candidate(message, event, link_)
+            if (sequence, event_digest) in waiting:
+                continue
+            if rivals[sequence] >= MAX_RIVALS:
+                why = f"more than {MAX_RIVALS} different events at sequence {sequence}"
+                writes.quarantine.append(
+                    _quarantined(province, sequence, "event", f"broken chain: {why}", message)
+                )
+                continue
+            rivals[sequence] += 1
+            link_ = Link(sequence, previous, event_digest)
+            waiting[(sequence, event_digest)] = Candidate(message, event, link_)
         if not waiting:
             return []
         candidates: dict[int, list[Link]] = defaultdict(list)
