@@ -97,7 +97,9 @@ def _publish(stub: exchange_pb2_grpc.ExchangeServiceStub) -> exchange_pb2.Publis
 def test_certificates_name_one_identity_each_and_keys_are_private(certs: Path) -> None:
     ca = x509.load_pem_x509_certificate((certs / "ca.pem").read_bytes())
     pems = sorted(p for p in certs.glob("*.pem") if p.name != "ca.pem")
-    assert len(pems) == 14
+    # Per province its systems, exchange and regulators; the registry, the
+    # operator and the Kafka broker.
+    assert len(pems) == 15
     for pem in pems:
         cert = x509.load_pem_x509_certificate(pem.read_bytes())
         cert.verify_directly_issued_by(ca)

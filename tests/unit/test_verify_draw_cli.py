@@ -47,7 +47,9 @@ def document() -> dict[str, Any]:
 
 def run(path: Path) -> str:
     out = io.StringIO()
-    args = argparse.Namespace(file=path, registry=None, draw_id=None, save=None)
+    parser = argparse.ArgumentParser()
+    verify_draw.add_parser(parser.add_subparsers())
+    args = parser.parse_args(["verify-draw", str(path)])
     verify_draw.run(args, Console(file=out, width=200))
     return out.getvalue()
 
