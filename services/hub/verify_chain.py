@@ -120,18 +120,13 @@ def _report(province: Province, verdict: ChainVerdict, console: Console) -> None
     raise SystemExit(1)
 
 
-def add_kafka_tls_arguments(parser: argparse.ArgumentParser) -> None:
+def add_kafka_tls_flag(parser: argparse.ArgumentParser) -> None:
+    """--kafka-tls, for a tool that also takes --tls-dir."""
     parser.add_argument(
         "--kafka-tls",
         action="store_true",
         default=os.environ.get("YRDHUB_KAFKA_TLS") == "1",
         help="the broker wants client certificates: read as the operator (from --tls-dir)",
-    )
-    parser.add_argument(
-        "--tls-dir",
-        type=Path,
-        default=os.environ.get("YRDHUB_TLS_DIR") or None,
-        help="certificates (`yrdhub certs`)",
     )
 
 
@@ -177,7 +172,13 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument("--kafka", help="read the chain from this Kafka bootstrap address")
     verify.add_argument("--topic-prefix", default="", help="prefix of the topic names")
     verify.add_argument("--province", help="whose chain (with --kafka)")
-    add_kafka_tls_arguments(verify)
+    add_kafka_tls_flag(verify)
+    verify.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=os.environ.get("YRDHUB_TLS_DIR") or None,
+        help="certificates (`yrdhub certs`)",
+    )
     verify.add_argument(
         "--keyset",
         type=Path,

@@ -16,12 +16,13 @@ from typing import Any
 
 from rich.console import Console
 
-from services.common.kafka_io import KafkaTls, commitment_topic, read_topics, use_kafka_tls
+from services.common.kafka_io import commitment_topic, read_topics
 from services.common.signing import REGISTRY, KeySet, keyset_default, signed_instant
 from services.core.draws import canonical_json, commitment_message
 from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
 from services.hub import client
+from services.hub.verify_chain import add_kafka_tls_flag, kafka_tls
 from services.registry.pool.mapping import claimed_outcome
 from yrdhub.v1 import assessor_pool_pb2, assessor_pool_pb2_grpc
 
@@ -111,10 +112,7 @@ def run(args: argparse.Namespace, console: Console) -> None:
     if args.kafka:
         if args.keyset is None:
             raise SystemExit("--kafka needs --keyset (the registry's public key)")
-        if args.kafka_tls:
-            if args.tls_dir is None:
-                raise SystemExit("--kafka-tls needs --tls-dir")
-            use_kafka_tls(KafkaTls.of(args.tls_dir, "operator"))
+        kafka_tls(args)
         published = published_commitment(
             args.kafka,
             args.topic_prefix,
@@ -150,12 +148,7 @@ def add_parser(sub: Any) -> None:
         "--kafka", help="also check the commitment the registry published on this Kafka"
     )
     parser.add_argument("--topic-prefix", default="", help="prefix of the topic names")
-    parser.add_argument(
-        "--kafka-tls",
-        action="store_true",
-        default=os.environ.get("YRDHUB_KAFKA_TLS") == "1",
-        help="the broker wants client certificates: read as the operator (from --tls-dir)",
-    )
+    add_kafka_tls_flag(parser)
     parser.add_argument(
         "--keyset",
         type=Path,
