@@ -10,14 +10,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from services.common.tls import TlsFiles
 from services.core.records import RecordKind
 
 log = logging.getLogger(__name__)
@@ -65,44 +64,32 @@ def assignment_topic(prefix: str = "") -> str:
     return f"{prefix}yrd.assignment.v1"
 
 
-@dataclass(frozen=True, slots=True)
-class KafkaTls:
-    """A client's TLS material for a broker that wants client certificates:
-    the CA, and the certificate and key of the identity the client acts as."""
-
-    ca: Path
-    cert: Path
-    key: Path
-
-    @classmethod
-    def of(cls, folder: Path, stem: str) -> KafkaTls:
-        """From a folder `yrdhub certs` wrote, e.g. stem "exchange-SH"."""
-        return cls(folder / "ca.pem", folder / f"{stem}.pem", folder / f"{stem}.key")
-
-    def client_settings(self) -> dict[str, Any]:
-        return {
-            "security_protocol": "SSL",
-            "ssl_cafile": str(self.ca),
-            "ssl_certfile": str(self.cert),
-            "ssl_keyfile": str(self.key),
-            "ssl_check_hostname": True,
-        }
+def _tls_settings(files: TlsFiles) -> dict[str, Any]:
+    """kafka-python's settings for a broker that wants client certificates: the
+    CA, and the certificate and key of the identity the client acts as."""
+    return {
+        "security_protocol": "SSL",
+        "ssl_cafile": str(files.ca),
+        "ssl_certfile": str(files.certificate),
+        "ssl_keyfile": str(files.key),
+        "ssl_check_hostname": True,
+    }
 
 
-_tls: KafkaTls | None = None
+_tls: TlsFiles | None = None
 
 
-def use_kafka_tls(tls: KafkaTls | None) -> None:
+def use_kafka_tls(tls: TlsFiles | None) -> None:
     """Every Kafka client this process makes from now on connects with `tls`
     (None: plaintext). Set once, at start-up, by the composition root."""
     global _tls
     _tls = tls
 
 
-def client_settings(tls: KafkaTls | None = None) -> dict[str, Any]:
+def client_settings(tls: TlsFiles | None = None) -> dict[str, Any]:
     """Security settings for a kafka-python client: `tls`, else the process's."""
     chosen = tls or _tls
-    return {} if chosen is None else chosen.client_settings()
+    return {} if chosen is None else _tls_settings(chosen)
 
 
 def kafka_principal(common_name: str) -> str:
@@ -111,7 +98,7 @@ def kafka_principal(common_name: str) -> str:
     return f"User:CN={common_name}"
 
 
-def make_producer(bootstrap: str, client_id: str, tls: KafkaTls | None = None) -> KafkaProducer:
+def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -> KafkaProducer:
     # Idempotent and acks=all: a retried batch is written once, and an
     # acknowledged one survives the loss of the leader's page cache.
     return KafkaProducer(

@@ -11,7 +11,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from services.common.kafka_io import KafkaTls
+from services.common.tls import TlsFiles
 
 
 def service_arguments(
@@ -56,13 +56,13 @@ def service_arguments(
 
 def kafka_choice(
     parser: argparse.ArgumentParser, args: argparse.Namespace, tls_dir: Path | None, stem: str
-) -> KafkaTls | None:
+) -> TlsFiles | None:
     """The Kafka client certificate (`stem` in --tls-dir) when --kafka-tls."""
     if not args.kafka_tls:
         return None
     if tls_dir is None:
         parser.error("--kafka-tls needs --tls-dir (the certificate to connect with)")
-    return KafkaTls.of(tls_dir, stem)
+    return TlsFiles(tls_dir, stem)
 
 
 def signing_choice(args: argparse.Namespace, tls_dir: Path | None) -> Path | None:

@@ -22,7 +22,7 @@ import base64
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +86,6 @@ class KeySet:
             for k in sorted(self._keys.values(), key=lambda k: k.key_id)
         ]
         path.write_text(json.dumps({"keys": entries}, indent=2) + "\n", encoding="utf-8")
-
-    def __iter__(self) -> Iterator[PublicKey]:
-        return iter(self._keys.values())
 
     def current(self, owner: str) -> PublicKey | None:
         """The owner's key in use (the one not retired)."""

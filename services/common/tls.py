@@ -33,12 +33,20 @@ class TlsFiles:
     folder: Path
     stem: str  # e.g. "exchange-SH": exchange-SH.pem and exchange-SH.key
 
+    @property
+    def certificate(self) -> Path:
+        return self.folder / f"{self.stem}.pem"
+
+    @property
+    def key(self) -> Path:
+        return self.folder / f"{self.stem}.key"
+
+    @property
+    def ca(self) -> Path:
+        return self.folder / "ca.pem"
+
     def read(self) -> tuple[bytes, bytes, bytes]:
-        return (
-            (self.folder / f"{self.stem}.pem").read_bytes(),
-            (self.folder / f"{self.stem}.key").read_bytes(),
-            (self.folder / "ca.pem").read_bytes(),
-        )
+        return self.certificate.read_bytes(), self.key.read_bytes(), self.ca.read_bytes()
 
 
 @dataclass(frozen=True, slots=True)

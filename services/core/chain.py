@@ -114,9 +114,6 @@ def walk(
     checkpoint, whose link it cannot match. Candidates at or below the new
     verified sequence that are not on the path are off the chain for good.
     """
-    fast = _walk_single(sequence, chain_link, candidates, marks)
-    if fast is not None:
-        return fast
     best: list[Link] = []
     best_link = chain_link
     path: list[Link] = []
@@ -143,33 +140,6 @@ def walk(
         c for s in sorted(candidates) if s <= reached for c in candidates[s] if id(c) not in chosen
     ]
     return Walk(best, reached, best_link, off, _first_unlinked(reached, best_link, candidates))
-
-
-def _walk_single(
-    sequence: int,
-    chain_link: bytes,
-    candidates: Mapping[int, Sequence[Link]],
-    marks: Mapping[int, bytes],
-) -> Walk | None:
-    """walk's answer when every sequence seen has one candidate (the case but
-    for forgeries), in one plain loop; None if some sequence has several."""
-    if any(len(options) > 1 for options in candidates.values()):
-        return None
-    path: list[Link] = []
-    best, best_link = 0, chain_link
-    current, at = chain_link, sequence + 1
-    sha256 = hashlib.sha256
-    while (options := candidates.get(at)) and options[0].previous_hash == current:
-        step = options[0]
-        current = sha256(current + step.digest).digest()
-        path.append(step)
-        if marks.get(at) == current:
-            best, best_link = len(path), current
-        at += 1
-    reached = sequence + best
-    return Walk(
-        path[:best], reached, best_link, [], _first_unlinked(reached, best_link, candidates)
-    )
 
 
 def _first_unlinked(

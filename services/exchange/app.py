@@ -13,7 +13,6 @@ from services.common.auditing import Auditor
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer, run_until_signalled
 from services.common.kafka_io import (
-    KafkaTls,
     all_topics,
     checkpoint_topic,
     ensure_topics,
@@ -55,7 +54,7 @@ class ExchangeSettings:
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
     # Kafka with TLS and a client certificate; None: plaintext.
-    kafka_tls: KafkaTls | None = None
+    kafka_tls: TlsFiles | None = None
     # The provinces' signing keys (services/common/signing.py); None: a
     # development service that neither signs nor verifies.
     signing_dir: Path | None = None

@@ -17,8 +17,9 @@ from sqlalchemy import text
 
 from services.common.convert import PROVINCE_TO_PB, timestamp
 from services.common.db import make_engine
-from services.common.kafka_io import KafkaTls, checkpoint_topic, make_producer, topic_name
+from services.common.kafka_io import checkpoint_topic, make_producer, topic_name
 from services.common.signing import FOLDER, KeySet, Signer, keyset_path
+from services.common.tls import TlsFiles
 from services.core.chain import digest, link
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -52,7 +53,7 @@ def forge(hub: Hub, province: Province, record: records_pb2.Record, revision: in
     prefix = hub.config.topic_prefix
     # A valid Kafka credential: the province's own exchange's certificate.
     credential = (
-        KafkaTls.of(hub.tls_dir, f"exchange-{province.value}")
+        TlsFiles(hub.tls_dir, f"exchange-{province.value}")
         if hub.kafka_tls and hub.tls_dir is not None
         else None
     )

@@ -33,7 +33,8 @@ from kafka.admin import (
 )
 from kafka.errors import TopicAlreadyExistsError, for_code
 
-from services.common.kafka_io import KafkaTls, client_settings, kafka_principal
+from services.common.kafka_io import client_settings, kafka_principal
+from services.common.tls import TlsFiles
 
 KAFKA_VERSION = "4.1.1"
 
@@ -137,8 +138,8 @@ class BrokerTls:
     certs: Path
 
     @property
-    def operator(self) -> KafkaTls:
-        return KafkaTls.of(self.certs, "operator")
+    def operator(self) -> TlsFiles:
+        return TlsFiles(self.certs, "operator")
 
     def super_users(self) -> str:
         return ";".join(kafka_principal(n) for n in ("broker", "operator"))
@@ -219,24 +220,24 @@ class KafkaBroker:
         ACLs enforced by the StandardAuthorizer."""
         if self.tls is None:
             return {}
-        certs = self.tls.certs
+        broker = TlsFiles(self.tls.certs, "broker")
         # A PEM key store is one file: the private key, then the certificate.
         keystore = self.data_dir / "broker-keystore.pem"
         fd = os.open(keystore, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
-            out.write((certs / "broker.key").read_bytes() + (certs / "broker.pem").read_bytes())
+            out.write(broker.key.read_bytes() + broker.certificate.read_bytes())
         return {
             "ssl.keystore.type": "PEM",
             "ssl.keystore.location": str(keystore),
             "ssl.truststore.type": "PEM",
-            "ssl.truststore.location": str(certs / "ca.pem"),
+            "ssl.truststore.location": str(broker.ca),
             "ssl.client.auth": "required",
             "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
             "allow.everyone.if.no.acl.found": "false",
             "super.users": self.tls.super_users(),
         }
 
-    def admin_tls(self) -> KafkaTls | None:
+    def admin_tls(self) -> TlsFiles | None:
         """What the owner's admin client connects with: the operator's certificate."""
         return None if self.tls is None else self.tls.operator
 

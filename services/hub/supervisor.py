@@ -141,7 +141,6 @@ class Hub:
         return [self.registry, *self.exchanges.values()]
 
     def start(self) -> None:
-        kafka_args = ["--kafka", self.kafka]
         if not self.kafka:
             # Our own broker: with TLS, client certificates and ACLs when the
             # hub runs with TLS (a broker given by address is taken as it is).
@@ -153,17 +152,15 @@ class Hub:
             self.broker = KafkaBroker(self.config.workdir / "kafka", tls=secured)
             self.broker.start()
             self.kafka = self.broker.bootstrap
-            kafka_args = ["--kafka", self.kafka]
             if secured is not None:
                 self.kafka_tls = True
                 use_kafka_tls(secured.operator)
                 ensure_topics(self.kafka, hub_topics(self.config.topic_prefix))
                 self.broker.grant(hub_acls(self.config.topic_prefix, self.config.provinces))
-                kafka_args.append("--kafka-tls")
         # The registry first: it creates the topics the exchanges publish to.
         for service in self._services():
             self._progress(f"starting {service.name}")
-            service.start(kafka_args)
+            service.start(["--kafka", self.kafka, *(["--kafka-tls"] if self.kafka_tls else [])])
             service.wait_ready()
         client.use_tls(self.client_tls())
         write_hub_file(self.config.workdir, self.description())

@@ -25,13 +25,13 @@ from rich.console import Console
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.kafka_io import (
-    KafkaTls,
     all_topics,
     checkpoint_topic,
     read_topics,
     use_kafka_tls,
 )
 from services.common.signing import KeySet, keyset_default, signed_instant
+from services.common.tls import TlsFiles
 from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
@@ -135,7 +135,7 @@ def kafka_tls(args: argparse.Namespace) -> None:
     if args.kafka_tls:
         if args.tls_dir is None:
             raise SystemExit("--kafka-tls needs --tls-dir")
-        use_kafka_tls(KafkaTls.of(args.tls_dir, "operator"))
+        use_kafka_tls(TlsFiles(args.tls_dir, "operator"))
 
 
 def _tls(args: argparse.Namespace) -> None:

@@ -21,7 +21,6 @@ from services.common.grpc_server import (
     run_until_signalled,
 )
 from services.common.kafka_io import (
-    KafkaTls,
     all_topics,
     assignment_topic,
     checkpoint_topic,
@@ -190,7 +189,7 @@ class RegistrySettings:
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
     tls_dir: Path | None = None
     # Kafka with TLS and a client certificate; None: plaintext.
-    kafka_tls: KafkaTls | None = None
+    kafka_tls: TlsFiles | None = None
     # The provinces' signing keys (services/common/signing.py); None: a
     # development service that neither signs nor verifies.
     signing_dir: Path | None = None

@@ -12,7 +12,6 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from services.common.kafka_io import (
-    KafkaTls,
     checkpoint_topic,
     client_settings,
     ensure_topics,
@@ -20,6 +19,7 @@ from services.common.kafka_io import (
     topic_name,
     use_kafka_tls,
 )
+from services.common.tls import TlsFiles
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.hub.certs import create_all
@@ -47,7 +47,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KafkaBro
         broker.stop()
 
 
-def _send(bootstrap: str, as_: KafkaTls, topic: str) -> None:
+def _send(bootstrap: str, as_: TlsFiles, topic: str) -> None:
     producer = make_producer(bootstrap, "acl-test", tls=as_)
     try:
         producer.send(topic, key=b"k", value=b"v").get(timeout=20)
@@ -55,7 +55,7 @@ def _send(bootstrap: str, as_: KafkaTls, topic: str) -> None:
         producer.close(timeout=5)
 
 
-def _read(bootstrap: str, as_: KafkaTls, topic: str) -> int:
+def _read(bootstrap: str, as_: TlsFiles, topic: str) -> int:
     consumer = KafkaConsumer(
         **client_settings(as_), bootstrap_servers=bootstrap, group_id=None, consumer_timeout_ms=5000
     )
@@ -72,21 +72,21 @@ def test_only_the_identities_the_acls_name_write_and_read(
     secured: tuple[KafkaBroker, Path],
 ) -> None:
     broker, certs = secured
-    exchange = KafkaTls.of(certs, "exchange-SH")
+    exchange = TlsFiles(certs, "exchange-SH")
     _send(broker.bootstrap, exchange, QUALIFICATIONS)
     _send(broker.bootstrap, exchange, checkpoint_topic(PREFIX))
-    assert _read(broker.bootstrap, KafkaTls.of(certs, "registry"), QUALIFICATIONS) >= 1
+    assert _read(broker.bootstrap, TlsFiles(certs, "registry"), QUALIFICATIONS) >= 1
 
     # A regulator's or a province system's certificate is valid, but not for Kafka.
     for stranger in ("regulator-SH", "system-JS"):
         with pytest.raises(KafkaError):
-            _send(broker.bootstrap, KafkaTls.of(certs, stranger), QUALIFICATIONS)
+            _send(broker.bootstrap, TlsFiles(certs, stranger), QUALIFICATIONS)
     # The registry reads but does not publish records; exchanges publish but
     # do not read each other's.
     with pytest.raises(KafkaError):
-        _send(broker.bootstrap, KafkaTls.of(certs, "registry"), QUALIFICATIONS)
+        _send(broker.bootstrap, TlsFiles(certs, "registry"), QUALIFICATIONS)
     with pytest.raises(KafkaError):
-        _read(broker.bootstrap, KafkaTls.of(certs, f"exchange-{Province.JS.value}"), QUALIFICATIONS)
+        _read(broker.bootstrap, TlsFiles(certs, f"exchange-{Province.JS.value}"), QUALIFICATIONS)
 
 
 def test_a_client_without_a_certificate_does_not_get_in(

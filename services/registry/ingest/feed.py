@@ -69,7 +69,7 @@ class Ingestor(KafkaFeed):
         if not batches:
             return 0
         now = self._clock()
-        read: list[tuple[Message, events_pb2.Event | None]] = []
+        read: list[tuple[Message, events_pb2.Event]] = []
         checkpoints: list[Message] = []
         dead: list[DeadEvent] = []
         offsets: dict[tuple[str, int], int] = {}
@@ -91,8 +91,8 @@ class Ingestor(KafkaFeed):
             admitted = None
             gate = self._gate
             if gate is not None:
-                admitted = gate.admit([(m, e) for m, e in read if e is not None], checkpoints, now)
-                read, also = list(admitted.events), admitted.writes.write
+                admitted = gate.admit(read, checkpoints, now)
+                read, also = admitted.events, admitted.writes.write
                 # No further than the first event still waiting in each partition.
                 offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
             parsed: list[tuple[Message, IncomingEvent]] = []

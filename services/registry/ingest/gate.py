@@ -21,7 +21,6 @@ changes only once the apply transaction committed (settle).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 from collections import Counter, defaultdict
@@ -32,7 +31,7 @@ from google.protobuf.message import DecodeError
 
 from services.common.convert import PROVINCE_TO_PB
 from services.common.signing import KeySet, signed_instant
-from services.core.chain import ChainReport, Link, signed_message, walk
+from services.core.chain import ChainReport, Link, digest, link, signed_message, walk
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import (
     ChainStore,
@@ -82,6 +81,11 @@ class _Chain:
     # Quarantined sequences past the position, and the first reason.
     broken: dict[int, str]
 
+    def advance(self, sequence: int, chain_link: bytes) -> None:
+        """Vouched for up to `sequence`: checkpoints at or below it are spent."""
+        self.position = Position(sequence, chain_link)
+        self.marks = {s: m for s, m in self.marks.items() if s > sequence}
+
 
 @dataclass
 class Admitted:
@@ -126,13 +130,8 @@ class ChainGate:
         return reports
 
     def settle(self, admitted: Admitted) -> None:
-        """Called once the apply transaction committed."""
-        for q in admitted.writes.quarantine:
-            chain = admitted.chains.get(q.province) or self._chains.get(q.province)
-            if chain is not None and q.sequence > chain.position.sequence:
-                chain.broken.setdefault(q.sequence, q.reason)
-        for chain in admitted.chains.values():
-            chain.broken = {s: r for s, r in chain.broken.items() if s > chain.position.sequence}
+        """Called once the apply transaction committed: the chains admit computed
+        become the gate's."""
         with self._lock:
             self._chains.update(admitted.chains)
 
@@ -170,7 +169,16 @@ class ChainGate:
                 dict(held.broken),
             )
             released.extend(self._walk(province, chain, per_province.get(province, []), writes))
+            if chain.position != held.position:
+                writes.positions[province] = chain.position
             chains[province] = chain
+        # What is quarantined past a chain's position breaks it there.
+        for q in writes.quarantine:
+            refused_in = chains.get(q.province)
+            if refused_in is not None and q.sequence > refused_in.position.sequence:
+                refused_in.broken.setdefault(q.sequence, q.reason)
+        for chain in chains.values():
+            chain.broken = {s: r for s, r in chain.broken.items() if s > chain.position.sequence}
         pins: dict[tuple[str, int], int] = {}
         for chain in {**self._chains, **chains}.values():
             for candidate in chain.waiting.values():
@@ -251,11 +259,9 @@ class ChainGate:
                     _quarantined(province, sequence, "event", f"broken chain: {why}", message)
                 )
                 continue
-            fresh.append(
-                (sequence, event.previous_hash, _sha256(message.value).digest(), message, event)
-            )
+            fresh.append((sequence, event.previous_hash, digest(message.value), message, event))
         if not waiting and fresh:
-            released = _straight(province, chain, fresh, writes)
+            released = _straight(chain, fresh)
             if released is not None:
                 return released
         rivals = Counter(sequence for sequence, _ in waiting)
@@ -278,9 +284,7 @@ class ChainGate:
             candidates[c.link.sequence].append(c.link)
         result = walk(start.sequence, start.chain_link, candidates, chain.marks)
         if result.sequence > start.sequence:
-            chain.position = Position(result.sequence, result.chain_link)
-            writes.positions[province] = chain.position
-            chain.marks = {s: m for s, m in chain.marks.items() if s > result.sequence}
+            chain.advance(result.sequence, result.chain_link)
         refused = [(c, "not on the province's signed chain") for c in result.off_chain]
         refused += [
             (c, "its previous_hash does not follow the verified chain")
@@ -306,12 +310,9 @@ class ChainGate:
 
 
 _Fresh = tuple[int, bytes, bytes, Message, events_pb2.Event]
-_sha256 = hashlib.sha256
 
 
-def _straight(
-    province: str, chain: _Chain, fresh: list[_Fresh], writes: ChainWrites
-) -> list[tuple[Message, events_pb2.Event]] | None:
+def _straight(chain: _Chain, fresh: list[_Fresh]) -> list[tuple[Message, events_pb2.Event]] | None:
     """The usual case in one plain loop: nothing waiting before, the new events
     one per sequence right after the verified chain, each linking to the one
     before. Releases those up to the last verified checkpoint among them and
@@ -326,13 +327,11 @@ def _straight(
     for i, (sequence, previous, event_digest, _, _) in enumerate(fresh):
         if previous != current:
             return None  # a broken link: the general walk quarantines it
-        current = _sha256(current + event_digest).digest()
+        current = link(current, event_digest)
         if marks.get(sequence) == current:
             best, best_link = i + 1, current
     if best:
-        chain.position = Position(start.sequence + best, best_link)
-        writes.positions[province] = chain.position
-        chain.marks = {s: m for s, m in marks.items() if s > chain.position.sequence}
+        chain.advance(start.sequence + best, best_link)
     for sequence, previous, event_digest, message, event in fresh[best:]:
         link_ = Link(sequence, previous, event_digest)
         chain.waiting[(sequence, event_digest)] = Candidate(message, event, link_)
