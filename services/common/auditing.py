@@ -57,12 +57,18 @@ def _cancel(request: Any, response: Any) -> str:
     return f"assignment {request.assignment_id} cancelled"
 
 
+def _pseudonyms(request: Any, response: Any) -> str:
+    # How many, never which: the numbers are the personal data themselves.
+    return f"{len(response.assessor_ids)} identity numbers pseudonymised"
+
+
 AUDITED: dict[str, Callable[[Any, Any], str]] = {
     f"{_V1}ExchangeService/PublishRecords": _publish,
     f"{_V1}HomeAssignmentService/ListHomeAssignments": _identities,
     f"{_V1}AssessorPoolService/RequestTeam": _draw,
     f"{_V1}AssessorPoolService/PlanInspections": _draw,
     f"{_V1}AssessorPoolService/CancelAssignment": _cancel,
+    f"{_V1}PseudonymService/DerivePseudonyms": _pseudonyms,
 }
 
 

@@ -18,18 +18,26 @@ from services.core.errors import (
     InvalidRequest,
     NotFound,
     PermissionDenied,
+    ResourceExhausted,
     Unauthenticated,
     Unavailable,
 )
 
 log = logging.getLogger(__name__)
 
+
+class Internal(DomainError):
+    """An unexpected failure, as the audit trail records it: only its error id."""
+
+
 _CODES: list[tuple[type[DomainError], int]] = [
+    (Internal, code_pb2.INTERNAL),
     (InvalidRequest, code_pb2.INVALID_ARGUMENT),
     (NotFound, code_pb2.NOT_FOUND),
     (Unavailable, code_pb2.UNAVAILABLE),
     (Unauthenticated, code_pb2.UNAUTHENTICATED),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
+    (ResourceExhausted, code_pb2.RESOURCE_EXHAUSTED),
 ]
 
 
@@ -126,7 +134,7 @@ def with_domain_errors(
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
-                    await _internal(context)
+                    await _internal(context, audit, request)
 
         else:
 
@@ -145,7 +153,7 @@ def with_domain_errors(
                 except grpc.aio.AbortError:
                     raise
                 except Exception:
-                    await _internal(context)
+                    await _internal(context, audit, request)
 
         return grpc.unary_unary_rpc_method_handler(
             call,
@@ -170,7 +178,7 @@ def with_domain_errors(
             except grpc.aio.AbortError:
                 raise
             except Exception:
-                await _internal(context)
+                await _internal(context, audit, request)
 
         return grpc.unary_stream_rpc_method_handler(
             unary_stream,
@@ -182,8 +190,14 @@ def with_domain_errors(
     return handler
 
 
-async def _internal(context: grpc.aio.ServicerContext[Any, Any]) -> None:
-    """INTERNAL, naming only an id that the log line with the traceback carries."""
+async def _internal(
+    context: grpc.aio.ServicerContext[Any, Any], audit: AuditHook | None, request: Any
+) -> None:
+    """INTERNAL, naming only an id that the log line with the traceback (and
+    the audit trail, for audited methods) carries."""
     error_id = uuid.uuid4().hex[:12]
     log.exception("unexpected error %s", error_id)
-    await context.abort(grpc.StatusCode.INTERNAL, f"internal error {error_id}")
+    failure = Internal(f"internal error {error_id}")
+    if audit is not None:
+        await audit(context, request, None, failure)
+    await context.abort(grpc.StatusCode.INTERNAL, str(failure))

@@ -89,6 +89,8 @@ RULES: dict[str, Rule] = {
     f"{_V1}AssessorPoolService/GetDraw": Rule(_READERS),
     f"{_V1}AssessorPoolService/ListDraws": Rule(_READERS),
     f"{_V1}AssessorPoolService/ListAssignments": Rule(_READERS),
+    # Assessors' pseudonyms: only the exchanges, which take identities.
+    f"{_V1}PseudonymService/DerivePseudonyms": Rule(frozenset({Role.EXCHANGE})),
     # Health and reflection: for probes and tools, everywhere.
     "/grpc.health.v1.Health/Check": PUBLIC,
     "/grpc.health.v1.Health/Watch": PUBLIC,

@@ -53,3 +53,7 @@ class Unauthenticated(DomainError):
 
 class PermissionDenied(DomainError):
     """The caller's identity may not do this; maps to PERMISSION_DENIED."""
+
+
+class ResourceExhausted(DomainError):
+    """The caller used up an allowance (a rate limit); maps to RESOURCE_EXHAUSTED."""

@@ -1,10 +1,12 @@
 """Pseudonymous assessor ids and the personal data they stand for.
 
 An assessor's name, identity number and phone stay in the home province. What
-crosses provinces is `assessor_id`, an HMAC-SHA256 of the province and the
-identity number under a secret held by the hub. A bare hash would not do:
-identity numbers follow a public structure (region, birth date, serial, check
-digit), so anyone could hash every plausible number and reverse the id.
+crosses provinces is `assessor_id`, an HMAC-SHA256 of the identity number
+under a secret only the registry holds (its PseudonymService derives ids for
+the exchanges), so a person has the same id whichever province registers them.
+A bare hash would not do: identity numbers follow a public structure (region,
+birth date, serial, check digit), so anyone could hash every plausible number
+and reverse the id.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from pydantic import AfterValidator, Field
 from stdnum.cn import ric as _ric
 from stdnum.exceptions import ValidationError as _StdnumError
 
-from services.core.provinces import Province
 from services.core.records import DomainModel
 
 MIN_SECRET_BYTES = 16
@@ -47,7 +48,8 @@ def normalise_id_number(value: str) -> str:
     return "".join(value.split()).upper()
 
 
-def _id_number(value: str) -> str:
+def parse_id_number(value: str) -> str:
+    """The number normalised, or ValueError saying what is wrong with it."""
     value = normalise_id_number(value)
     if not value:
         raise ValueError("required")
@@ -66,17 +68,18 @@ class AssessorIdentity(DomainModel):
     """Personal data of an assessor, held only by the home province's exchange."""
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    id_number: Annotated[str, Field(max_length=64), AfterValidator(_id_number)]
+    id_number: Annotated[str, Field(max_length=64), AfterValidator(parse_id_number)]
     phone: Annotated[str, Field(max_length=32)] = ""
 
 
-def derive_assessor_id(secret: PseudonymSecret, province: Province, id_number: str) -> str:
-    """The stable pseudonymous id of the person with `id_number` in `province`.
+def derive_assessor_id(secret: PseudonymSecret, id_number: str) -> str:
+    """The stable pseudonymous id of the person with `id_number`, the same in
+    every province.
 
     "A" and 26 base32 characters (the first 128 bits of the MAC): short enough
     to read out, far too long to collide.
     """
-    message = f"{province.value}:{normalise_id_number(id_number)}".encode()
+    message = f"person:{normalise_id_number(id_number)}".encode()
     digest = secret.mac(message)[:16]
     return ASSESSOR_ID_PREFIX + base64.b32encode(digest).decode().rstrip("=").lower()
 

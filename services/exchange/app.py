@@ -33,6 +33,7 @@ from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
+from services.exchange.pseudonym_client import RegistryPseudonyms
 from services.exchange.publishing import Publisher
 from services.exchange.relay import Relay
 from services.exchange.servicer import ExchangeServicer
@@ -47,8 +48,9 @@ class ExchangeSettings:
     listen: str = "127.0.0.1:0"
     topic_prefix: str = ""
     ready_file: Path | None = None
-    # Where the hub's pseudonym secret is (YRDHUB_PSEUDONYM_SECRET takes precedence).
-    pseudonym_secret_file: Path | None = None
+    # The registry's address, whose PseudonymService derives assessor ids;
+    # None: identities are refused.
+    pseudonym_service: str | None = None
     # The key identities are encrypted with (YRDHUB_IDENTITY_KEY takes precedence).
     identity_key_file: Path | None = None
     # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
@@ -71,10 +73,9 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
     )
     p.add_argument("--db", default=env("YRDHUB_DB_URL"), help="SQLAlchemy URL of the outbox")
     p.add_argument(
-        "--pseudonym-secret-file",
-        type=Path,
-        default=env("YRDHUB_PSEUDONYM_SECRET_FILE"),
-        help="file holding the secret assessor ids are derived with",
+        "--pseudonym-service",
+        default=env("YRDHUB_PSEUDONYM_SERVICE"),
+        help="the registry's gRPC address, which derives assessor ids from identities",
     )
     p.add_argument(
         "--identity-key-file",
@@ -97,7 +98,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         listen=a.listen,
         topic_prefix=a.topic_prefix,
         ready_file=a.ready_file,
-        pseudonym_secret_file=a.pseudonym_secret_file,
+        pseudonym_service=a.pseudonym_service,
         identity_key_file=a.identity_key_file,
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
@@ -126,26 +127,29 @@ async def serve(settings: ExchangeSettings) -> None:
     relay = Relay(
         outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix), checkpoints
     )
+    own = (
+        None
+        if settings.tls_dir is None
+        else TlsFiles(settings.tls_dir, f"exchange-{settings.province.value}")
+    )
+    pseudonyms = (
+        None
+        if settings.pseudonym_service is None
+        else RegistryPseudonyms(settings.pseudonym_service, own)
+    )
     home = build_home(
         engine,
         settings.province,
         settings.kafka,
         settings.topic_prefix,
-        settings.pseudonym_secret_file,
+        pseudonyms,
         settings.identity_key_file,
     )
     publisher = Publisher(
         settings.province, outbox, on_stored=relay.wake, pseudonyms=home.pseudonyms
     )
     servicer = ExchangeServicer(settings.province, publisher, outbox)
-    tls = (
-        None
-        if settings.tls_dir is None
-        else ServerTls(
-            TlsFiles(settings.tls_dir, f"exchange-{settings.province.value}"),
-            serving=settings.province,
-        )
-    )
+    tls = None if own is None else ServerTls(own, serving=settings.province)
     exchange_service = (
         exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
         lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
@@ -177,6 +181,8 @@ async def serve(settings: ExchangeSettings) -> None:
     async def stop() -> None:
         await asyncio.to_thread(relay.stop)
         await home.stop()
+        if pseudonyms is not None:
+            pseudonyms.close()
         engine.dispose()
 
     await run_until_signalled(

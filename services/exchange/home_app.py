@@ -18,8 +18,8 @@ from services.exchange.home_servicer import HomeAssignmentServicer
 from services.exchange.identities import (
     IdentityVault,
     Pseudonymiser,
+    PseudonymSource,
     load_identity_key,
-    load_secret,
 )
 from yrdhub.v1 import home_assignments_pb2, home_assignments_pb2_grpc
 
@@ -46,7 +46,7 @@ def build_home(
     province: Province,
     kafka: str,
     topic_prefix: str,
-    secret_file: Path | None,
+    pseudonyms: PseudonymSource | None,
     identity_key_file: Path | None = None,
 ) -> Home:
     sealer = load_identity_key(identity_key_file)
@@ -54,9 +54,10 @@ def build_home(
         log.warning("no identity key: assessors submitted with an identity will be refused")
     vault = IdentityVault(engine, sealer)
     vault.create_schema()
-    secret = load_secret(secret_file)
-    if secret is None:
-        log.warning("no pseudonym secret: assessors submitted with an identity will be refused")
+    if pseudonyms is None:
+        log.warning(
+            "no pseudonymisation service: assessors submitted with an identity will be refused"
+        )
     assignments = HomeAssignments(engine)
     assignments.create_schema()
     topic = assignment_topic(topic_prefix)
@@ -73,4 +74,4 @@ def build_home(
         # The generated registration function has no type annotations.
         home_assignments_pb2_grpc.add_HomeAssignmentServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
 
-    return Home(Pseudonymiser(province, secret, vault), feed, (SERVICE_NAME, register))
+    return Home(Pseudonymiser(pseudonyms, vault), feed, (SERVICE_NAME, register))

@@ -1,10 +1,11 @@
 """Assessors' personal data, kept by their home province's exchange and nowhere else.
 
 A provincial system may submit an assessor with an `identity` (name, identity
-number, phone). The exchange derives the pseudonymous assessor_id from the
-identity number with the hub's secret, stores the identity here and lets only
-the pseudonymous record go on: the identity is not part of the domain record,
-so it cannot reach the outbox, Kafka or the registry.
+number, phone). The exchange has the registry derive the pseudonymous
+assessor_id from the identity number (the key is the registry's alone), stores
+the identity here and lets only the pseudonymous record go on: the identity is
+not part of the domain record, so it cannot reach the outbox, Kafka or the
+registry.
 
 Stored encrypted (AES-256-GCM, the assessor id as associated data, so a
 sealed identity cannot be moved to another row) with a key from the
@@ -18,7 +19,7 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,18 +36,11 @@ from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import upsert
 from services.core.errors import Violation, violations_of
-from services.core.provinces import Province
-from services.core.pseudonyms import (
-    AssessorIdentity,
-    PseudonymSecret,
-    derive_assessor_id,
-    secret_fingerprint,
-)
+from services.core.pseudonyms import AssessorIdentity, parse_id_number
 from yrdhub.v1 import records_pb2
 
 log = logging.getLogger(__name__)
 
-SECRET_ENV = "YRDHUB_PSEUDONYM_SECRET"
 IDENTITY_KEY_ENV = "YRDHUB_IDENTITY_KEY"
 
 
@@ -102,23 +96,6 @@ def load_identity_key(path: Path | None) -> IdentitySealer | None:
     if material is None and path is not None:
         material = path.read_bytes().strip()
     return None if not material else IdentitySealer(material)
-
-
-def load_secret(path: Path | None) -> PseudonymSecret | None:
-    """The secret from YRDHUB_PSEUDONYM_SECRET, else from the file; None if neither.
-
-    Never on the command line: other users of the machine can read a
-    process's arguments.
-    """
-    value = os.environ.get(SECRET_ENV)
-    key = value.encode() if value else None
-    if key is None and path is not None:
-        key = path.read_bytes().strip()
-    if key is None:
-        return None
-    secret = PseudonymSecret(key)
-    log.info("pseudonym secret loaded (fingerprint %s)", secret_fingerprint(secret))
-    return secret
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,26 +204,55 @@ class IdentityVault:
         return found
 
 
+# Identity numbers (validated and normalised) to their assessor ids, in one
+# call for a whole batch; raises a DomainError when it cannot (the registry
+# unreachable, the allowance used up), which refuses the batch whole.
+PseudonymSource = Callable[[Sequence[str]], list[str]]
+
+
 class Pseudonymiser:
     """Turns a submitted identity into the assessor's pseudonymous id."""
 
-    def __init__(
-        self, province: Province, secret: PseudonymSecret | None, vault: IdentityVault
-    ) -> None:
-        self._province = province
-        self._secret = secret
+    def __init__(self, source: PseudonymSource | None, vault: IdentityVault) -> None:
+        # None: no pseudonymisation service configured; identities are refused.
+        self._source = source
         self._vault = vault
 
+    def derive(self, records: Sequence[records_pb2.Record]) -> dict[str, str]:
+        """The ids of the identities in `records` that apply() will accept, by
+        normalised identity number, asked for in one call."""
+        if self._source is None or not self._vault.can_store:
+            return {}
+        numbers: set[str] = set()
+        for raw in records:
+            if not raw.HasField("assessor") or not raw.assessor.HasField("identity"):
+                continue
+            if raw.assessor.assessor_id:
+                continue  # refused by apply(), and never derived: no oracle, not even timing
+            number = raw.assessor.identity.id_number
+            if len(number) > 64:
+                continue  # apply() names the reason
+            try:
+                numbers.add(parse_id_number(number))
+            except ValueError:
+                continue  # apply() names the reason
+        if not numbers:
+            return {}
+        wanted = sorted(numbers)
+        return dict(zip(wanted, self._source(wanted), strict=True))
+
     def apply(
-        self, assessor: records_pb2.Assessor, values: dict[str, Any]
+        self, assessor: records_pb2.Assessor, values: dict[str, Any], derived: dict[str, str]
     ) -> PendingIdentity | list[Violation]:
-        """Sets values["assessor_id"] from the identity; or says why it cannot."""
-        if self._secret is None:
+        """Sets values["assessor_id"] from the identity (its id in `derived`);
+        or says why it cannot."""
+        if self._source is None:
             return [
                 Violation(
                     "assessor.identity",
-                    "this exchange has no pseudonym secret (set YRDHUB_PSEUDONYM_SECRET "
-                    "or --pseudonym-secret-file), so it cannot accept identities",
+                    "this exchange has no pseudonymisation service (set "
+                    "YRDHUB_PSEUDONYM_SERVICE or --pseudonym-service to the registry's "
+                    "address), so it cannot accept identities",
                 )
             ]
         if not self._vault.can_store:
@@ -274,9 +280,8 @@ class Pseudonymiser:
                     "the exchange derives the id from the identity: leave it empty",
                 )
             ]
-        derived = derive_assessor_id(self._secret, self._province, identity.id_number)
-        values["assessor_id"] = derived
-        return PendingIdentity(derived, identity)
+        values["assessor_id"] = derived[identity.id_number]
+        return PendingIdentity(derived[identity.id_number], identity)
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
         if pending:

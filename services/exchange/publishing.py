@@ -88,10 +88,12 @@ class Publisher:
                 "batch too large",
                 [Violation("records", f"{len(records)} records; at most {MAX_BATCH} per call")],
             )
+        # Before anything is stored: a batch whose ids cannot be had is refused whole.
+        derived = {} if self._pseudonyms is None else self._pseudonyms.derive(records)
         results: dict[int, RecordResult] = {}
         ready: list[_Ready] = []
         for index, raw in enumerate(records):
-            checked = self._check(index, raw)
+            checked = self._check(index, raw, derived)
             if isinstance(checked, RecordResult):
                 results[index] = checked
             else:
@@ -100,7 +102,9 @@ class Publisher:
             self._store(ready, results)
         return [results[i] for i in range(len(records))]
 
-    def _check(self, index: int, raw: records_pb2.Record) -> _Ready | RecordResult:
+    def _check(
+        self, index: int, raw: records_pb2.Record, derived: dict[str, str]
+    ) -> _Ready | RecordResult:
         parsed = record_fields(raw)
         if parsed is None:
             return RecordResult(
@@ -122,7 +126,7 @@ class Publisher:
                     Outcome.REJECTED,
                     violations=[Violation("assessor.identity", "not accepted by this exchange")],
                 )
-            applied = self._pseudonyms.apply(raw.assessor, values)
+            applied = self._pseudonyms.apply(raw.assessor, values, derived)
             if isinstance(applied, list):
                 return RecordResult(index, Outcome.REJECTED, violations=applied)
             identity = applied

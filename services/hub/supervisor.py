@@ -89,7 +89,7 @@ class Hub:
         security = (
             ["--insecure-plaintext"] if self.tls_dir is None else ["--tls-dir", str(self.tls_dir)]
         )
-        common = ["--topic-prefix", config.topic_prefix, "--listen", "127.0.0.1:0", *security]
+        common = ["--topic-prefix", config.topic_prefix, *security]
         self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
         # Each exchange's key for the identities it keeps (losing it loses them).
         identity_keys = {
@@ -107,12 +107,12 @@ class Hub:
                     p.value,
                     "--db",
                     config.db_url(f"exchange-{p.value.lower()}"),
-                    "--pseudonym-secret-file",
-                    str(self.pseudonym_secret_file),
                     "--identity-key-file",
                     str(identity_keys[p]),
                     "--home-listen",
                     self.home_addresses[p],
+                    "--listen",
+                    "127.0.0.1:0",
                     *common,
                 ],
                 config.workdir,
@@ -131,6 +131,12 @@ class Hub:
                 config.db_url("registry"),
                 "--http-listen",
                 f"127.0.0.1:{self.verify_port}",
+                "--pseudonym-secret-file",
+                str(self.pseudonym_secret_file),
+                # A fixed port: the exchanges ask it for assessor ids, also
+                # after it restarts.
+                "--listen",
+                f"127.0.0.1:{free_port()}",
                 *public,
                 *common,
             ],
@@ -157,10 +163,15 @@ class Hub:
                 use_kafka_tls(secured.operator)
                 ensure_topics(self.kafka, hub_topics(self.config.topic_prefix))
                 self.broker.grant(hub_acls(self.config.topic_prefix, self.config.provinces))
-        # The registry first: it creates the topics the exchanges publish to.
+        # The registry first: it creates the topics the exchanges publish to,
+        # and derives the assessor ids they ask for.
+        kafka = ["--kafka", self.kafka, *(["--kafka-tls"] if self.kafka_tls else [])]
         for service in self._services():
             self._progress(f"starting {service.name}")
-            service.start(["--kafka", self.kafka, *(["--kafka-tls"] if self.kafka_tls else [])])
+            pseudonyms = (
+                [] if service is self.registry else ["--pseudonym-service", self.registry.address]
+            )
+            service.start([*kafka, *pseudonyms])
             service.wait_ready()
         client.use_tls(self.client_tls())
         write_hub_file(self.config.workdir, self.description())

@@ -37,6 +37,7 @@ from services.common.process import (
     signing_choice,
     tls_choice,
 )
+from services.common.rate_limit import RateLimiter
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.registry.checks.answers import precompute
@@ -44,7 +45,7 @@ from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.checks.servicer import CertificateCheckRpcs, LabelServicer
-from services.registry.checks.verify_page import RateLimiter, VerifyServer
+from services.registry.checks.verify_page import VerifyServer
 from services.registry.ingest.apply import RecordWriter
 from services.registry.ingest.chain_store import ChainStore
 from services.registry.ingest.feed import Ingestor
@@ -57,6 +58,8 @@ from services.registry.pool.relay import AssignmentRelay, event_payload
 from services.registry.pool.servicer import AssessorPoolServicer
 from services.registry.pool.store import PoolStore
 from services.registry.pool.view import PoolView
+from services.registry.pseudonyms.derivation import Pseudonymisation, load_secret
+from services.registry.pseudonyms.servicer import PseudonymServicer
 from services.registry.reconciliation.changes import ChangeReader, ChangeSignal, ChangeWatch
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import Reconciliation
@@ -73,6 +76,8 @@ from yrdhub.v1 import (
     assessor_pool_pb2_grpc,
     labels_pb2,
     labels_pb2_grpc,
+    pseudonyms_pb2,
+    pseudonyms_pb2_grpc,
     registry_pb2,
     registry_pb2_grpc,
 )
@@ -195,6 +200,13 @@ class RegistrySettings:
     signing_dir: Path | None = None
     # The public endpoint: TLS without client certificates, for the checks.
     public_listen: str | None = None
+    # The hub's pseudonym key (YRDHUB_PSEUDONYM_SECRET takes precedence), held
+    # by the registry alone; None: exchanges cannot take identities.
+    pseudonym_secret_file: Path | None = None
+    # Identity numbers each exchange may have pseudonymised: per second, and
+    # at once (a province's roster should fit in one burst).
+    pseudonym_rate: float = 20.0
+    pseudonym_burst: int = 20_000
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -222,6 +234,24 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         default=env("YRDHUB_PUBLIC_LISTEN"),
         help="also serve the public checks here (TLS, no client certificate needed)",
     )
+    p.add_argument(
+        "--pseudonym-secret-file",
+        type=Path,
+        default=env("YRDHUB_PSEUDONYM_SECRET_FILE"),
+        help="file holding the secret assessor ids are derived with",
+    )
+    p.add_argument(
+        "--pseudonym-rate",
+        type=float,
+        default=20.0,
+        help="identity numbers per second each exchange may have pseudonymised",
+    )
+    p.add_argument(
+        "--pseudonym-burst",
+        type=int,
+        default=20_000,
+        help="identity numbers an exchange may have pseudonymised at once",
+    )
     a = p.parse_args(argv)
     tls_dir = tls_choice(p, a)
     return RegistrySettings(
@@ -241,6 +271,9 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         signing_dir=signing_choice(a, tls_dir),
         kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
         public_listen=a.public_listen,
+        pseudonym_secret_file=a.pseudonym_secret_file,
+        pseudonym_rate=a.pseudonym_rate,
+        pseudonym_burst=a.pseudonym_burst,
     )
 
 
@@ -334,6 +367,18 @@ async def serve(settings: RegistrySettings) -> None:
             ),
         ),
     ]
+    secret = load_secret(settings.pseudonym_secret_file)
+    pseudonyms = PseudonymServicer(
+        None
+        if secret is None
+        else Pseudonymisation(
+            secret, RateLimiter(settings.pseudonym_rate, settings.pseudonym_burst)
+        )
+    )
+    pseudonym_service = (
+        _name(pseudonyms_pb2.DESCRIPTOR, "PseudonymService"),
+        lambda s: pseudonyms_pb2_grpc.add_PseudonymServiceServicer_to_server(pseudonyms, s),
+    )
     files = None if settings.tls_dir is None else TlsFiles(settings.tls_dir, "registry")
     # Every pool action and refusal, in the registry's own database.
     audit_log = AuditLog(engine)
@@ -341,7 +386,12 @@ async def serve(settings: RegistrySettings) -> None:
     auditor = Auditor(audit_log)
     server = GrpcServer(
         settings.listen,
-        [*services, pool.registration, audit_service(audit_log, own_callers_only=True)],
+        [
+            *services,
+            pool.registration,
+            pseudonym_service,
+            audit_service(audit_log, own_callers_only=True),
+        ],
         tls=None if files is None else ServerTls(files),
         auditor=auditor,
     )

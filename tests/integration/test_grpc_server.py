@@ -8,15 +8,19 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 
+from services.common.audit_log import AuditLog
+from services.common.auditing import Auditor
+from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
 from services.common.grpc_server import GrpcServer, preserialized
 from services.core.errors import InvalidRequest, NotFound, Violation
-from yrdhub.v1 import registry_pb2, registry_pb2_grpc
+from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc, registry_pb2, registry_pb2_grpc
 
 SERVICE = registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
 ANSWER = registry_pb2.CheckCertificateResponse(found=True)
@@ -145,3 +149,50 @@ def test_an_unexpected_error_answers_internal_with_only_an_id_the_log_carries(
         assert "110101199003077777" not in details and "13800138000" not in details
         error_id = details.removeprefix("internal error ")
         assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+class _FailingExchange(exchange_pb2_grpc.ExchangeServiceServicer):
+    async def PublishRecords(self, request: Any, context: Any) -> Any:
+        raise RuntimeError("boom for 110101199003077777")
+
+
+def test_an_audited_call_that_fails_unexpectedly_is_in_the_trail_with_its_error_id(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    trail = AuditLog(engine)
+    trail.create_schema()
+    service = exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name
+    servicer = _FailingExchange()
+    seen: list[str] = []
+
+    async def main() -> None:
+        server = GrpcServer(
+            "127.0.0.1:0",
+            [
+                (
+                    service,
+                    lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),  # type: ignore[no-untyped-call]
+                )
+            ],
+            auditor=Auditor(trail),
+        )
+        port = await server.start()
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = exchange_pb2_grpc.ExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+                with pytest.raises(grpc.aio.AioRpcError) as failed:
+                    await stub.PublishRecords(exchange_pb2.PublishRecordsRequest())
+                assert failed.value.code() is grpc.StatusCode.INTERNAL
+                seen.append(failed.value.details() or "")
+        finally:
+            await server.stop(0)
+
+    asyncio.run(main())
+    [entry] = trail.entries(None, limit=10)
+    assert (entry.facts.method, entry.facts.outcome) == (
+        "/yrdhub.v1.ExchangeService/PublishRecords",
+        "INTERNAL",
+    )
+    assert entry.facts.touched == seen[0] and "110101199003077777" not in entry.facts.touched
+    engine.dispose()

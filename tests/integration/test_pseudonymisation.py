@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from stdnum.cn import ric
 
 from services.common.db import make_engine
+from services.common.rate_limit import RateLimiter
+from services.core.errors import ResourceExhausted
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
 from services.exchange.identities import (
@@ -20,9 +22,11 @@ from services.exchange.identities import (
     IdentityTables,
     IdentityVault,
     Pseudonymiser,
+    PseudonymSource,
 )
 from services.exchange.outbox import Outbox, OutboxTables
 from services.exchange.publishing import Outcome, Publisher
+from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
 from tests.integration.pool_records import assessor
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -42,12 +46,18 @@ class Exchange:
     publisher: Publisher
 
 
+def registry_pseudonyms(secret: PseudonymSecret) -> PseudonymSource:
+    """The registry's use case, in process (the gRPC hop is tested end to end)."""
+    derivation = Pseudonymisation(secret, RateLimiter(rate=1.0, burst=20_000))
+    return lambda numbers: derivation.derive("exchange@SH", numbers)
+
+
 def _exchange(engine: Engine, secret: PseudonymSecret | None) -> Exchange:
     outbox = Outbox(engine, "SH")
     outbox.create_schema()
     vault = IdentityVault(engine, IdentitySealer(b"test-identity-key"))
     vault.create_schema()
-    pseudonyms = Pseudonymiser(Province.SH, secret, vault)
+    pseudonyms = Pseudonymiser(None if secret is None else registry_pseudonyms(secret), vault)
     return Exchange(engine, vault, Publisher(Province.SH, outbox, pseudonyms=pseudonyms))
 
 
@@ -79,7 +89,7 @@ def test_the_exchange_derives_the_id_and_keeps_the_identity_out_of_the_outbox(
 ) -> None:
     [result] = exchange.publisher.publish([with_identity()])
     assert result.outcome is Outcome.ACCEPTED, result.violations
-    expected = derive_assessor_id(SECRET, Province.SH, ID_NUMBER)
+    expected = derive_assessor_id(SECRET, ID_NUMBER)
     assert result.record_key == f"assessor/{expected}"
 
     payloads = _outbox_bytes(exchange.engine)
@@ -117,20 +127,20 @@ def test_identity_problems_are_refused_field_by_field(exchange: Exchange) -> Non
         assert conn.execute(select(_identity)).all() == []
 
 
-def test_without_a_secret_identities_are_refused(db_url: str) -> None:
+def test_without_a_pseudonymisation_service_identities_are_refused(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         [result] = _exchange(engine, None).publisher.publish([with_identity()])
     finally:
         engine.dispose()
     assert result.outcome is Outcome.REJECTED
-    assert "no pseudonym secret" in result.violations[0].description
+    assert "no pseudonymisation service" in result.violations[0].description
 
 
 def test_an_identity_never_tells_whether_it_belongs_to_a_pseudonym(exchange: Exchange) -> None:
     """The answer to an identity sent with an id is the same whether or not the
     id is the one the identity derives: no oracle for who is behind a pseudonym."""
-    own = derive_assessor_id(SECRET, Province.SH, ID_NUMBER)
+    own = derive_assessor_id(SECRET, ID_NUMBER)
     matching, other = exchange.publisher.publish(
         [with_identity(assessor_id=own), with_identity(assessor_id="Asomeoneelse")]
     )
@@ -181,10 +191,36 @@ def test_without_an_identity_key_identities_are_refused(db_url: str) -> None:
         vault = IdentityVault(engine, None)
         vault.create_schema()
         publisher = Publisher(
-            Province.SH, outbox, pseudonyms=Pseudonymiser(Province.SH, SECRET, vault)
+            Province.SH, outbox, pseudonyms=Pseudonymiser(registry_pseudonyms(SECRET), vault)
         )
         [result] = publisher.publish([with_identity()])
     finally:
         engine.dispose()
     assert result.outcome is Outcome.REJECTED
     assert "no identity key" in result.violations[0].description
+
+
+def test_a_batch_whose_ids_cannot_be_had_is_refused_whole(db_url: str) -> None:
+    """When the registry will not derive ids (here: the exchange used up its
+    allowance), the publish call fails with a status the caller can retry on,
+    and nothing of the batch is stored, the records without identities included."""
+    engine = make_engine(db_url)
+    try:
+        outbox = Outbox(engine, "SH")
+        outbox.create_schema()
+        vault = IdentityVault(engine, IdentitySealer(b"test-identity-key"))
+        vault.create_schema()
+        derivation = Pseudonymisation(SECRET, RateLimiter(rate=0.0, burst=MAX_NUMBERS))
+        derivation.derive("exchange@SH", [ID_NUMBER] * MAX_NUMBERS)
+        publisher = Publisher(
+            Province.SH,
+            outbox,
+            pseudonyms=Pseudonymiser(lambda n: derivation.derive("exchange@SH", n), vault),
+        )
+        with pytest.raises(ResourceExhausted):
+            publisher.publish([assessor("Aplain"), with_identity()])
+        with engine.connect() as conn:
+            assert conn.execute(select(_outbox)).all() == []
+            assert conn.execute(select(_identity)).all() == []
+    finally:
+        engine.dispose()

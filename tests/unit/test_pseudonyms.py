@@ -8,7 +8,8 @@ import pytest
 from pydantic import ValidationError
 from stdnum.cn import ric
 
-from services.core.provinces import Province
+from services.common.rate_limit import RateLimiter
+from services.core.errors import InvalidRequest, ResourceExhausted
 from services.core.pseudonyms import (
     AssessorIdentity,
     PseudonymSecret,
@@ -16,6 +17,7 @@ from services.core.pseudonyms import (
     secret_fingerprint,
 )
 from services.core.records import Assessor
+from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
 
 SECRET = PseudonymSecret(b"k" * 32)
 
@@ -28,8 +30,8 @@ ID = resident_id("31010119800101001")
 
 
 def test_the_id_is_stable_and_fits_the_assessor_record() -> None:
-    first = derive_assessor_id(SECRET, Province.SH, ID)
-    assert first == derive_assessor_id(PseudonymSecret(b"k" * 32), Province.SH, f" {ID.lower()} ")
+    first = derive_assessor_id(SECRET, ID)
+    assert first == derive_assessor_id(PseudonymSecret(b"k" * 32), f" {ID.lower()} ")
     assert first.startswith("A") and len(first) == 27
     Assessor.model_validate(
         {
@@ -43,17 +45,18 @@ def test_the_id_is_stable_and_fits_the_assessor_record() -> None:
     )
 
 
-def test_the_id_depends_on_the_secret_and_the_province() -> None:
-    sh = derive_assessor_id(SECRET, Province.SH, ID)
-    assert sh != derive_assessor_id(PseudonymSecret(b"j" * 32), Province.SH, ID)
-    assert sh != derive_assessor_id(SECRET, Province.JS, ID)
+def test_the_id_depends_on_the_secret_and_the_person_only() -> None:
+    """One person, one id in every province; another key, another id."""
+    first = derive_assessor_id(SECRET, ID)
+    assert first != derive_assessor_id(PseudonymSecret(b"j" * 32), ID)
+    assert first != derive_assessor_id(SECRET, resident_id("31010119800101002"))
 
 
 def test_the_id_is_not_a_bare_hash_of_the_number() -> None:
-    sh = derive_assessor_id(SECRET, Province.SH, ID)
-    for text in (ID, f"SH:{ID}"):
+    pseudonym = derive_assessor_id(SECRET, ID)
+    for text in (ID, f"person:{ID}"):
         digest = hashlib.sha256(text.encode()).hexdigest()
-        assert digest[:26] not in sh.lower()
+        assert digest[:26] not in pseudonym.lower()
 
 
 def test_the_secret_never_shows_in_its_repr_or_fingerprint() -> None:
@@ -73,3 +76,53 @@ def test_identity_validation() -> None:
         AssessorIdentity(name="", id_number=ID)
     # Other documents (a passport number) are accepted as they are.
     assert AssessorIdentity(name="Jane Roe", id_number="E12345678").id_number == "E12345678"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _derivation(rate: float = 1.0, burst: int = MAX_NUMBERS) -> tuple[Pseudonymisation, _Clock]:
+    clock = _Clock()
+    return Pseudonymisation(SECRET, RateLimiter(rate, burst, clock)), clock
+
+
+def test_the_registry_derives_ids_in_order_for_valid_numbers_only() -> None:
+    derivation, _ = _derivation()
+    other = resident_id("31010119800101002")
+    assert derivation.derive("exchange@SH", [f" {ID.lower()}", other]) == [
+        derive_assessor_id(SECRET, ID),
+        derive_assessor_id(SECRET, other),
+    ]
+    with pytest.raises(InvalidRequest) as malformed:
+        derivation.derive("exchange@SH", [ID, ID[:-1] + "Z", "9" * 65])
+    assert [v.field for v in malformed.value.violations] == ["id_numbers[1]", "id_numbers[2]"]
+    with pytest.raises(InvalidRequest, match="no identity numbers"):
+        derivation.derive("exchange@SH", [])
+    with pytest.raises(InvalidRequest, match="too many"):
+        derivation.derive("exchange@SH", [ID] * (MAX_NUMBERS + 1))
+
+
+def test_each_exchange_has_its_own_allowance_which_refills() -> None:
+    derivation, clock = _derivation(rate=10.0)
+    derivation.derive("exchange@SH", [ID] * MAX_NUMBERS)
+    with pytest.raises(ResourceExhausted, match="exchange@SH"):
+        derivation.derive("exchange@SH", [ID])
+    # Another exchange is not held back by the first.
+    assert derivation.derive("exchange@JS", [ID]) == [derive_assessor_id(SECRET, ID)]
+    clock.now += 1.0  # ten numbers' worth
+    derivation.derive("exchange@SH", [ID] * 10)
+    with pytest.raises(ResourceExhausted):
+        derivation.derive("exchange@SH", [ID])
+    # A malformed request costs nothing and says what is wrong, not "later".
+    with pytest.raises(InvalidRequest):
+        derivation.derive("exchange@SH", ["x" * 65])
+
+
+def test_a_burst_smaller_than_one_batch_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="one full batch"):
+        Pseudonymisation(SECRET, RateLimiter(1.0, MAX_NUMBERS - 1))

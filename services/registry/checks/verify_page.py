@@ -11,8 +11,6 @@ import html
 import json
 import logging
 import threading
-import time
-from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,6 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.protobuf.json_format import MessageToDict
 
+from services.common.rate_limit import RateLimiter
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.registry.checks.label_answers import label_matches
@@ -27,30 +26,6 @@ from services.registry.checks.labels import LabelQueries, verdict
 from services.registry.records.store import Feed
 
 log = logging.getLogger(__name__)
-
-
-class RateLimiter:
-    """A token bucket per client address: `rate` requests/s, bursts of `burst`."""
-
-    def __init__(
-        self, rate: float = 10.0, burst: int = 30, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._rate = rate
-        self._burst = burst
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> bool:
-        now = self._clock()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (float(self._burst), now))
-            tokens = min(float(self._burst), tokens + (now - last) * self._rate)
-            allowed = tokens >= 1.0
-            self._buckets[client] = (tokens - 1.0 if allowed else tokens, now)
-            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
-            return allowed
 
 
 _STATUS_TEXT = {

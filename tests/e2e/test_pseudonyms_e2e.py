@@ -1,0 +1,115 @@
+"""End to end: assessor ids come from the registry, which alone holds the key.
+A person has one id whichever province registers them; only exchanges may ask,
+and every request is in the registry's audit trail without the numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+import pytest
+from stdnum.cn import ric
+
+from services.common.grpc_errors import bad_request_violations
+from services.core.identity import Identity, Role
+from services.core.provinces import Province
+from services.hub import client
+from services.hub.supervisor import Hub
+from tests.integration.pool_records import uscc
+from yrdhub.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
+    exchange_pb2,
+    pseudonyms_pb2,
+    pseudonyms_pb2_grpc,
+    records_pb2,
+)
+
+pytestmark = pytest.mark.e2e
+
+ID_NUMBER = "32010219850315002" + ric.calc_check_digit("320102198503150020")
+
+
+def _pseudonyms(address: str, as_: Identity) -> Any:
+    return pseudonyms_pb2_grpc.PseudonymServiceStub(client.channel(address, as_))  # type: ignore[no-untyped-call]
+
+
+def _person(name: str) -> records_pb2.Record:
+    return records_pb2.Record(
+        assessor=records_pb2.Assessor(
+            employer_uscc=uscc("91320100MA1XYW000"),
+            level=records_pb2.ASSESSOR_LEVEL_ASSESSOR,
+            fields=["01"],
+            status=records_pb2.ASSESSOR_STATUS_ACTIVE,
+            original_status="正常",
+            available=True,
+            identity=records_pb2.AssessorIdentity(name=name, id_number=ID_NUMBER),
+        )
+    )
+
+
+def test_one_person_has_one_id_in_every_province_and_only_exchanges_may_ask(hub: Hub) -> None:
+    ids = {}
+    for province in (Province.SH, Province.JS):
+        reply = client.exchange_stub(hub.exchanges[province].address).PublishRecords(
+            exchange_pb2.PublishRecordsRequest(records=[_person("周晓岚")]), timeout=30
+        )
+        [result] = reply.results
+        assert result.outcome == exchange_pb2.RECORD_OUTCOME_ACCEPTED, result.violations
+        ids[province] = result.assessor_id
+    assert ids[Province.SH] == ids[Province.JS] and ids[Province.SH].startswith("A")
+
+    # The exchanges' own certificates may ask; a regulator, or nobody, may not.
+    registry = hub.registry.address
+    asked = pseudonyms_pb2.DerivePseudonymsRequest(id_numbers=[ID_NUMBER.lower()])
+    derived = _pseudonyms(registry, Identity(Role.EXCHANGE, Province.JS)).DerivePseudonyms(
+        asked, timeout=10
+    )
+    assert list(derived.assessor_ids) == [ids[Province.SH]]
+    with pytest.raises(grpc.RpcError) as regulator:
+        _pseudonyms(registry, Identity(Role.REGULATOR, Province.SH)).DerivePseudonyms(
+            asked, timeout=10
+        )
+    assert regulator.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    public = pseudonyms_pb2_grpc.PseudonymServiceStub(  # type: ignore[no-untyped-call]
+        grpc.secure_channel(
+            hub.public_address,
+            grpc.ssl_channel_credentials((hub.tls_dir / "ca.pem").read_bytes()),  # type: ignore[operator]
+        )
+    )
+    with pytest.raises(grpc.RpcError) as anonymous:
+        public.DerivePseudonyms(asked, timeout=10)
+    # Not even served on the public endpoint (the main one wants a certificate).
+    assert anonymous.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    with pytest.raises(grpc.RpcError) as malformed:
+        _pseudonyms(registry, Identity(Role.EXCHANGE, Province.SH)).DerivePseudonyms(
+            pseudonyms_pb2.DerivePseudonymsRequest(id_numbers=[ID_NUMBER[:-1] + "X"]),
+            timeout=10,
+        )
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in bad_request_violations(malformed.value)] == ["id_numbers[0]"]
+
+    # The registry's trail names who asked and how many, never the numbers.
+    trail = (
+        audit_pb2_grpc.AuditServiceStub(  # type: ignore[no-untyped-call]
+            client.channel(registry, Identity(Role.OPERATOR))
+        )
+        .ListAuditEntries(audit_pb2.ListAuditEntriesRequest(limit=1000), timeout=10)
+        .entries
+    )
+    derivations = [e for e in trail if e.method.endswith("/DerivePseudonyms")]
+    exchange = "spiffe://yrdhub/province/{}/role/exchange".format
+    assert sorted((e.caller, e.outcome) for e in derivations) == sorted(
+        [
+            (exchange("SH"), "OK"),
+            (exchange("JS"), "OK"),
+            (exchange("JS"), "OK"),
+            ("spiffe://yrdhub/province/SH/role/regulator", "PERMISSION_DENIED"),
+            (exchange("SH"), "INVALID_ARGUMENT"),
+        ]
+    )
+    assert {e.touched for e in derivations if e.outcome == "OK"} == {
+        "1 identity numbers pseudonymised"
+    }
+    for entry in trail:
+        assert ID_NUMBER not in entry.touched.upper()
