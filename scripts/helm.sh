@@ -10,6 +10,8 @@ if ! "$bin/helm" version --short 2>/dev/null | grep -q "$helm_version"; then
   (cd /tmp && go install "helm.sh/helm/v3/cmd/helm@$helm_version")
 fi
 chart=$root/helm/yrdhub
+# `! grep` would not stop the script (set -e ignores negated commands).
+absent() { if grep -q -- "$1" "$2"; then echo "unexpected in $(basename "$2"): $1" >&2; exit 1; fi; }
 "$bin/helm" lint --strict "$chart"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -19,19 +21,28 @@ trap 'rm -rf "$out"' EXIT
 # Four exchanges, a registry, and (by default) a three-broker KRaft cluster.
 [ "$(grep -c 'app.kubernetes.io/component: exchange' "$out/default.yaml")" -ge 4 ]
 grep -q 'kind: StatefulSet' "$out/default.yaml"
-! grep -q 'kind: StatefulSet' "$out/external-kafka.yaml"
+absent 'kind: StatefulSet' "$out/external-kafka.yaml"
 grep -q 'kind: Ingress' "$out/external-kafka.yaml"
 if "$bin/helm" template hub "$chart" --set kafka.enabled=false >/dev/null 2>&1; then
   echo "chart must refuse kafka.enabled=false without kafka.bootstrap" >&2
   exit 1
 fi
 # Mutual TLS by default (a Secret per identity); plaintext only when asked for.
-[ "$(grep -c -- '--tls-dir=/etc/yrdhub/tls' "$out/default.yaml")" -eq 5 ]
-! grep -q -- '--insecure-plaintext' "$out/default.yaml"
+# (five services, and the Job that grants the chart's Kafka its ACLs)
+[ "$(grep -c -- '--tls-dir=/etc/yrdhub/tls' "$out/default.yaml")" -eq 6 ]
+# The chart's Kafka: TLS with client certificates and ACLs; the services connect with theirs.
+grep -q 'listener.security.protocol.map=SSL:SSL,CONTROLLER:SSL' "$out/default.yaml"
+grep -q 'ssl.client.auth=required' "$out/default.yaml"
+grep -q 'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer' "$out/default.yaml"
+[ "$(grep -c -- '- --kafka-tls$' "$out/default.yaml")" -eq 5 ]
+grep -q -- '- kafka-acls$' "$out/default.yaml"
+absent '--insecure-plaintext' "$out/default.yaml"
 # Signed chains: every service has the signing folder; each exchange its own
 # province's private keys and nobody else's.
 [ "$(grep -c -- '--signing-dir=/etc/yrdhub/signing' "$out/default.yaml")" -eq 5 ]
 [ "$(grep -c 'name: yrdhub-signing-keyset' "$out/default.yaml")" -eq 5 ]
 for p in sh js zj ah; do [ "$(grep -c "name: yrdhub-signing-$p\$" "$out/default.yaml")" -eq 1 ]; done
-"$bin/helm" template hub "$chart" --set tls.enabled=false | grep -q -- '--insecure-plaintext'
+"$bin/helm" template hub "$chart" --set tls.enabled=false > "$out/plaintext.yaml"
+grep -q -- '--insecure-plaintext' "$out/plaintext.yaml"
+absent 'kafka-acls\|--kafka-tls\|StandardAuthorizer' "$out/plaintext.yaml"
 echo "helm chart ok"

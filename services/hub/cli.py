@@ -66,6 +66,27 @@ def _label_qr(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: QR code for {payload}")
 
 
+def _kafka_acls(args: argparse.Namespace, console: Console) -> None:
+    from services.common.tls import TlsFiles
+    from services.core.provinces import Province
+    from services.hub.kafka_acls import hub_acls, hub_topics, secure
+
+    provinces = [Province.parse(p) for p in args.provinces.split(",")]
+    operator = TlsFiles(args.tls_dir, args.identity)
+    secure(
+        args.kafka,
+        operator,
+        args.topic_prefix,
+        provinces,
+        partitions=args.partitions,
+        replication=args.replication,
+    )
+    console.print(
+        f"{args.kafka}: {len(hub_topics(args.topic_prefix))} topics, "
+        f"{len(hub_acls(args.topic_prefix, provinces))} ACLs in force"
+    )
+
+
 def _certs(args: argparse.Namespace, console: Console) -> None:
     from services.hub.certs import create_all
 
@@ -124,6 +145,24 @@ def main(argv: list[str] | None = None) -> None:
         "--out", type=Path, required=True, help="folder for the keys and certificates"
     )
     certs.set_defaults(run=_certs)
+    acls = sub.add_parser(
+        "kafka-acls",
+        help="create the hub's topics on a TLS Kafka cluster and grant its ACLs (as a super user)",
+    )
+    acls.add_argument("--kafka", required=True, help="bootstrap address")
+    acls.add_argument(
+        "--tls-dir", type=Path, required=True, help="folder with ca.pem and the super user's files"
+    )
+    acls.add_argument(
+        "--identity",
+        default="operator",
+        help="file stem of the super user's certificate in --tls-dir (default: operator)",
+    )
+    acls.add_argument("--topic-prefix", default="")
+    acls.add_argument("--provinces", default="SH,JS,ZJ,AH", help="comma-separated")
+    acls.add_argument("--partitions", type=int, default=4)
+    acls.add_argument("--replication", type=int, default=1, help="replicas of each topic")
+    acls.set_defaults(run=_kafka_acls)
     from services.hub import verify_chain, verify_draw
 
     verify_draw.add_parser(sub)

@@ -7,28 +7,39 @@ topic) and reads the assignment topic; the registry reads the record and
 checkpoint topics and writes the assignment and draw-commitment topics.
 Nobody else reads or writes anything; the operator and the broker are super
 users. Topics are created before the services start, so no service needs
-CREATE.
+CREATE: `secure` does both, as the operator, for `yrdhub up`'s own broker and
+(`yrdhub kafka-acls`, the chart's Job) for a cluster.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from kafka.admin import (
     ACL,
+    ACLFilter,
     ACLOperation,
     ACLPermissionType,
+    ACLResourcePatternType,
+    KafkaAdminClient,
     ResourcePattern,
+    ResourcePatternFilter,
     ResourceType,
 )
 
 from services.common.kafka_io import (
+    DEFAULT_PARTITIONS,
     all_topics,
     assignment_topic,
     checkpoint_topic,
+    client_settings,
     commitment_topic,
+    ensure_topics,
     kafka_principal,
+    use_kafka_tls,
 )
+from services.common.tls import TlsFiles
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 
@@ -68,3 +79,50 @@ def hub_acls(prefix: str, provinces: Iterable[Province] = tuple(Province)) -> li
         for topic in topics
         for operation in operations
     ]
+
+
+def grant(bootstrap: str, operator: TlsFiles, acls: list[ACL], timeout: float = 30.0) -> None:
+    """Adds ACLs (as the operator, a super user) and waits until the broker
+    enforces them: they reach its authorizer through the metadata log, and
+    a client too early would be refused for good (an idempotent producer
+    does not retry a refused producer id)."""
+    admin = KafkaAdminClient(
+        **client_settings(operator),
+        bootstrap_servers=bootstrap,
+        client_id="yrdhub-acls",
+        request_timeout_ms=10_000,
+    )
+    try:
+        result = admin.create_acls(acls)
+        failed = result.get("failed") or []
+        if failed:
+            raise RuntimeError(f"the broker refused ACLs: {failed[:3]}")
+        everything = ACLFilter(
+            None,
+            None,
+            ACLOperation.ANY,
+            ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
+        )
+        deadline = time.monotonic() + timeout
+        while len(admin.describe_acls(everything)[0]) < len(acls):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the broker did not take up its ACLs in time")
+            time.sleep(0.1)
+    finally:
+        admin.close()
+
+
+def secure(
+    bootstrap: str,
+    operator: TlsFiles,
+    prefix: str = "",
+    provinces: Iterable[Province] = tuple(Province),
+    *,
+    partitions: int = DEFAULT_PARTITIONS,
+    replication: int = 1,
+) -> None:
+    """Creates the hub's topics and grants the ACL table, as the operator."""
+    use_kafka_tls(operator)
+    ensure_topics(bootstrap, hub_topics(prefix), partitions=partitions, replication=replication)
+    grant(bootstrap, operator, hub_acls(prefix, provinces))

@@ -16,20 +16,13 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from kafka.admin import (
-    ACLFilter,
-    ACLOperation,
-    ACLPermissionType,
-    ACLResourcePatternType,
     KafkaAdminClient,
-    ResourcePatternFilter,
-    ResourceType,
 )
 from kafka.errors import TopicAlreadyExistsError, for_code
 
@@ -156,11 +149,16 @@ class KafkaBroker:
         controller_port: int = 0,
         heap: str = "512m",
         tls: BrokerTls | None = None,
+        properties: Mapping[str, str] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.heap = heap
         # None: plaintext and no authorization (tests and development).
         self.tls = tls
+        # A deployment's own server properties (the chart's, tried here), run
+        # as they are instead of the ones made below; their listeners must be
+        # on `port` and `controller_port`.
+        self._properties = properties
         props = self.data_dir / "server.properties"
         if (port == 0 or controller_port == 0) and props.is_file():
             saved_port, saved_controller = _saved_ports(props)
@@ -183,9 +181,16 @@ class KafkaBroker:
         return self._proc is not None and self._proc.poll() is None
 
     def _write_config(self) -> Path:
+        path = self.data_dir / "server.properties"
+        (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
+        props = dict(self._properties) if self._properties is not None else self._made()
+        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
+        return path
+
+    def _made(self) -> dict[str, str]:
         c = f"127.0.0.1:{self.controller_port}"
         scheme = "PLAINTEXT" if self.tls is None else "SSL"
-        props = {
+        return {
             "process.roles": "broker,controller",
             "node.id": "1",
             "listeners": f"{scheme}://{self.bootstrap},CONTROLLER://{c}",
@@ -209,10 +214,6 @@ class KafkaBroker:
             "auto.create.topics.enable": "false",
             **self._security(),
         }
-        path = self.data_dir / "server.properties"
-        path.write_text("".join(f"{k}={v}\n" for k, v in props.items()))
-        (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
-        return path
 
     def _security(self) -> dict[str, str]:
         """TLS with required client certificates on the client and controller
@@ -295,9 +296,12 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         config = self._write_config()
         if not (self.data_dir / "kraft" / "meta.properties").is_file():
+            # A static quorum (controller.quorum.voters) is formatted as it is;
+            # a dynamic one, ours, with this node as its only voter.
+            static = "controller.quorum.voters" in (self._properties or {})
             fmt = subprocess.run(
                 self._java(libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
-                           "-c", str(config), "--standalone"),
+                           "-c", str(config), *([] if static else ["--standalone"])),
                 capture_output=True,
                 text=True,
                 check=False,
@@ -343,32 +347,6 @@ class KafkaBroker:
                 if code not in (0, TopicAlreadyExistsError.errno):
                     raise for_code(code)(f"{topic['name']}: {topic.get('error_message')}")
             admin.wait_for_topics(wanted, timeout_ms=30_000)
-        finally:
-            admin.close()
-
-    def grant(self, acls: list[Any], timeout: float = 30.0) -> None:
-        """Adds ACLs (as the operator, a super user) and waits until the broker
-        enforces them: they reach its authorizer through the metadata log, and
-        a client too early would be refused for good (an idempotent producer
-        does not retry a refused producer id)."""
-        admin = self._admin()
-        try:
-            result = admin.create_acls(acls)
-            failed = result.get("failed") or []
-            if failed:
-                raise RuntimeError(f"the broker refused ACLs: {failed[:3]}")
-            everything = ACLFilter(
-                None,
-                None,
-                ACLOperation.ANY,
-                ACLPermissionType.ANY,
-                ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
-            )
-            deadline = time.monotonic() + timeout
-            while len(admin.describe_acls(everything)[0]) < len(acls):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the broker did not take up its ACLs in time")
-                time.sleep(0.1)
         finally:
             admin.close()
 

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from services.common.kafka_io import ensure_topics, use_kafka_tls
 from services.common.signing import FOLDER, create_keys, keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.certs import create_all
 from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, write_hub_file
-from services.hub.kafka_acls import hub_acls, hub_topics
+from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
 from services.hub.processes import ServiceProcess
 
@@ -160,9 +159,9 @@ class Hub:
             self.kafka = self.broker.bootstrap
             if secured is not None:
                 self.kafka_tls = True
-                use_kafka_tls(secured.operator)
-                ensure_topics(self.kafka, hub_topics(self.config.topic_prefix))
-                self.broker.grant(hub_acls(self.config.topic_prefix, self.config.provinces))
+                secure(
+                    self.kafka, secured.operator, self.config.topic_prefix, self.config.provinces
+                )
         # The registry first: it creates the topics the exchanges publish to,
         # and derives the assessor ids they ask for.
         kafka = ["--kafka", self.kafka, *(["--kafka-tls"] if self.kafka_tls else [])]

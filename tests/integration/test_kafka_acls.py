@@ -1,20 +1,26 @@
 """The hub's own broker with TLS, client certificates and the StandardAuthorizer:
 only the identities the ACL table names may write or read, and a client
-without a certificate does not get in."""
+without a certificate does not get in. The same holds for the Helm chart's
+brokers: their rendered configuration runs here on a real broker, with only
+addresses and paths changed, and is secured by the chart's ACL Job's command."""
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 
 from services.common.kafka_io import (
     checkpoint_topic,
     client_settings,
-    ensure_topics,
     make_producer,
     topic_name,
     use_kafka_tls,
@@ -22,25 +28,102 @@ from services.common.kafka_io import (
 from services.common.tls import TlsFiles
 from services.core.provinces import Province
 from services.core.records import RecordKind
+from services.hub import cli
 from services.hub.certs import create_all
-from services.hub.kafka_acls import hub_acls, hub_topics
+from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
+from services.hub.supervisor import free_port
 
 PREFIX = "acl."
 QUALIFICATIONS = topic_name(RecordKind.QUALIFICATION, PREFIX)
 
 
-@pytest.fixture(scope="module")
-def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KafkaBroker, Path]]:
+CHART = Path(__file__).resolve().parents[2] / "helm" / "yrdhub"
+
+
+def _helm() -> str:
+    found = shutil.which("helm")
+    if found is None:
+        gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True)
+        candidate = Path(gopath.stdout.strip()) / "bin" / "helm"
+        found = str(candidate) if gopath.returncode == 0 and candidate.exists() else None
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("helm is missing (scripts/helm.sh builds it before the tests)")
+        pytest.skip("helm is not built here (scripts/helm.sh)")
+    return found
+
+
+def _chart_broker(root: Path, certs: Path) -> tuple[KafkaBroker, list[str]]:
+    """A broker running the chart's rendered server.properties (one broker), and
+    the chart's ACL Job's arguments."""
+    rendered = subprocess.run(
+        [_helm(), "template", "hub", str(CHART), "--set", "kafka.brokers=1"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    docs = [d for d in yaml.safe_load_all(rendered) if d]
+    [config] = [d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "hub-kafka-config"]  # fmt: skip
+    [job] = [d for d in docs if d["kind"] == "Job"]
+    port, controller = free_port(), free_port()
+    keystore = root / "keystore.pem"
+    keystore.write_bytes((certs / "broker.key").read_bytes() + (certs / "broker.pem").read_bytes())
+    text = config["data"]["server.properties"]
+    for chart_value, here in [
+        ("@NODE_ID@", "0"),
+        ("://:9092", f"://127.0.0.1:{port}"),
+        ("://:9093", f"://127.0.0.1:{controller}"),
+        ("@HOST@:9092", f"127.0.0.1:{port}"),
+        ("hub-kafka-0.hub-kafka-headless:9093", f"127.0.0.1:{controller}"),
+        ("/var/lib/kafka/data", str(root / "data")),
+        ("/var/run/kafka/keystore.pem", str(keystore)),
+        ("/etc/kafka/tls/ca.crt", str(certs / "ca.pem")),
+    ]:
+        assert chart_value in text, chart_value
+        text = text.replace(chart_value, here)
+    # Nothing else of the cluster's addressing or files is left to map.
+    assert not re.search(r"@[A-Z_]+@|hub-kafka|=/var/|=/etc/", text), text
+    properties = dict(line.split("=", 1) for line in text.splitlines() if line.strip())
+    broker = KafkaBroker(
+        root / "kafka",
+        port=port,
+        controller_port=controller,
+        tls=BrokerTls(certs),
+        properties=properties,
+    )
+    args = job["spec"]["template"]["spec"]["containers"][0]["args"]
+    return broker, args
+
+
+@pytest.fixture(scope="module", params=["own broker", "chart's brokers"])
+def secured(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[KafkaBroker, Path]]:
     root = tmp_path_factory.mktemp("secured-kafka")
     certs = root / "certs"
     create_all(certs)
-    broker = KafkaBroker(root / "kafka", tls=BrokerTls(certs))
+    job: list[str] | None = None
+    if request.param == "own broker":
+        broker = KafkaBroker(root / "kafka", tls=BrokerTls(certs))
+    else:
+        broker, job = _chart_broker(root, certs)
     broker.start()
     try:
-        use_kafka_tls(broker.admin_tls())
-        ensure_topics(broker.bootstrap, hub_topics(PREFIX))
-        broker.grant(hub_acls(PREFIX))
+        if job is None:
+            secure(broker.bootstrap, BrokerTls(certs).operator, PREFIX)
+        else:
+            # The Job's own command line; only the address and folder are ours.
+            assert job[:2] == ["yrdhub", "kafka-acls"]
+            here = {"--kafka": broker.bootstrap, "--tls-dir": str(certs)}
+            cli.main(
+                [
+                    "kafka-acls",
+                    *(
+                        f"{name}={here.get(name, value)}"
+                        for name, value in (a.split("=", 1) for a in job[2:])
+                    ),
+                    f"--topic-prefix={PREFIX}",
+                ]
+            )
         yield broker, certs
     finally:
         use_kafka_tls(None)
