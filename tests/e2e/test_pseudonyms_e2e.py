@@ -4,6 +4,9 @@ and every request is in the registry's audit trail without the numbers."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -11,18 +14,22 @@ import pytest
 from stdnum.cn import ric
 
 from services.common.grpc_errors import bad_request_violations
+from services.common.signing import keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
+from services.hub.demo_trust import wait_for
 from services.hub.supervisor import Hub
 from tests.integration.pool_records import uscc
 from yrdhub.v1 import (
     audit_pb2,
     audit_pb2_grpc,
+    common_pb2,
     exchange_pb2,
     pseudonyms_pb2,
     pseudonyms_pb2_grpc,
     records_pb2,
+    registry_pb2,
 )
 
 pytestmark = pytest.mark.e2e
@@ -113,3 +120,45 @@ def test_one_person_has_one_id_in_every_province_and_only_exchanges_may_ask(hub:
     }
     for entry in trail:
         assert ID_NUMBER not in entry.touched.upper()
+
+
+def test_a_dead_lettered_event_stays_a_link_of_its_exported_chain(hub: Hub) -> None:
+    """Jiangsu registers a person Shanghai registered first: the registry sets
+    Jiangsu's event aside (Shanghai owns the assessor), yet it is on Jiangsu's
+    signed chain, so the export carries it and verifies offline without a gap."""
+    assert hub.tls_dir is not None
+    registry = client.registry_stub(hub.registry.address)
+    for province in (Province.SH, Province.JS):
+        client.exchange_stub(hub.exchanges[province].address).PublishRecords(
+            exchange_pb2.PublishRecordsRequest(records=[_person("周晓岚")]), timeout=30
+        )
+    js = client.exchange_stub(hub.exchanges[Province.JS].address)
+    last = js.GetExchangeStatus(exchange_pb2.GetExchangeStatusRequest(), timeout=10).last_sequence
+
+    def verified_through() -> int:
+        status = registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
+        return max(
+            (
+                f.chain.verified_sequence
+                for f in status.feeds
+                if f.province == common_pb2.PROVINCE_JS
+            ),
+            default=0,
+        )
+
+    wait_for(lambda: verified_through() >= last, "Jiangsu's chain was not verified")
+    saved = hub.config.workdir / "js-chain.jsonl"
+    yrdhub = str(Path(sys.executable).with_name("yrdhub"))
+    exported = subprocess.run(
+        [yrdhub, "export-chain", "--registry", hub.registry.address, "--province", "JS",
+         "--out", str(saved), "--tls-dir", str(hub.tls_dir)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stdout + exported.stderr
+    keyset = str(keyset_path(hub.tls_dir / "signing"))
+    verified = subprocess.run(
+        [yrdhub, "verify-chain", str(saved), "--keyset", keyset],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"sequences 1..{last}" in verified.stdout, verified.stdout

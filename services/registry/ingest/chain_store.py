@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Index, LargeBinary, UniqueConstraint, select
 from sqlalchemy.engine import Connection, Engine
@@ -65,9 +65,21 @@ class QuarantineRow(ChainTables, table=True):
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
+class UnappliedRow(ChainTables, table=True):
+    """An event on a verified chain that was not applied (a dead letter: another
+    province's assessor, a record the registry cannot read): still a link of
+    the chain, so the export carries it and offline verification finds no gap."""
+
+    __tablename__ = "chain_unapplied"
+    province: str = Field(primary_key=True, max_length=2)
+    sequence: int = Field(primary_key=True)
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 state_table = ChainState.__table__  # type: ignore[attr-defined]
 checkpoint_table = ChainCheckpointRow.__table__  # type: ignore[attr-defined]
 quarantine_table = QuarantineRow.__table__  # type: ignore[attr-defined]
+unapplied_table = UnappliedRow.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +111,17 @@ class ChainWrites:
     checkpoints: list[tuple[str, int, bytes, bytes]]  # province, sequence, link, payload
     quarantine: list[Quarantined]
     now: dt.datetime
+    # Released events that became dead letters: province, sequence, bytes as read.
+    unapplied: list[tuple[str, int, bytes]] = field(default_factory=list)
 
     def write(self, conn: Connection) -> None:
+        if self.unapplied:
+            insert_ignore(
+                conn,
+                unapplied_table,
+                [{"province": p, "sequence": s, "payload": b} for p, s, b in self.unapplied],
+                key=["province", "sequence"],
+            )
         if self.positions:
             upsert(
                 conn,
@@ -229,17 +250,28 @@ class ChainStore:
     def export(
         self, province: str, after: int = 0, limit: int = 1000
     ) -> tuple[list[tuple[str, bytes]], int]:
-        """One page of the province's applied events past sequence `after`, each
-        verified checkpoint after the event at its sequence: ("event" |
-        "checkpoint", bytes as read), and the last sequence in the page."""
-        v, c = version_table.c, checkpoint_table.c
+        """One page of the province's events past sequence `after` (applied, or
+        on the chain but dead-lettered), each verified checkpoint after the
+        event at its sequence: ("event" | "checkpoint", bytes as read), and the
+        last sequence in the page."""
+        v, c, u = version_table.c, checkpoint_table.c, unapplied_table.c
         with self._engine.connect() as conn:
-            events = conn.execute(
-                select(v.sequence, v.payload)
-                .where(v.province == province, v.sequence > after)
-                .order_by(v.sequence)
-                .limit(limit)
-            ).all()
+            events = sorted(
+                [
+                    *conn.execute(
+                        select(v.sequence, v.payload)
+                        .where(v.province == province, v.sequence > after)
+                        .order_by(v.sequence)
+                        .limit(limit)
+                    ),
+                    *conn.execute(
+                        select(u.sequence, u.payload)
+                        .where(u.province == province, u.sequence > after)
+                        .order_by(u.sequence)
+                        .limit(limit)
+                    ),
+                ]
+            )[:limit]
             if not events:
                 return [], after
             last = events[-1][0]

@@ -16,6 +16,7 @@ from typing import Any
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
+from services.common.convert import province_name
 from services.common.feeding import KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
@@ -102,6 +103,14 @@ class Ingestor(KafkaFeed):
                 except (DecodeError, ValueError) as exc:
                     self._dead(message, exc, dead)
             events = self._owned(parsed, dead)
+            if admitted is not None and dead:
+                # Still links of their chains: kept for the export.
+                refused = {(d.topic, d.partition, d.offset) for d in dead}
+                admitted.writes.unapplied.extend(
+                    (province_name(event.province), event.sequence, scrubbed(m.value))
+                    for m, event in read
+                    if (m.topic, m.partition, m.offset) in refused
+                )
             with self._writing():
                 new = self._writer.apply(events, offsets, dead, now, also)
         if gate is not None and admitted is not None:
