@@ -17,6 +17,7 @@ import grpc
 
 from services.common.audit_log import AuditLog
 from services.common.grpc_errors import AuditHook, status_name
+from services.common.rate_limit import RateLimiter
 from services.common.tls import caller
 from services.core.audit import AuditFacts
 from services.core.authorization import RULES
@@ -73,8 +74,17 @@ AUDITED: dict[str, Callable[[Any, Any], str]] = {
 
 
 class Auditor:
+    # Refusals of callers without a certificate (only the public endpoint has
+    # them) are recorded at this rate at most: anyone can make them, and an
+    # entry apiece would let anyone fill the database. The entry after a
+    # pause says how many went unrecorded.
+    ANONYMOUS_PER_SECOND = 1.0
+    ANONYMOUS_BURST = 60
+
     def __init__(self, audit_log: AuditLog) -> None:
         self._log = audit_log
+        self._anonymous = RateLimiter(self.ANONYMOUS_PER_SECOND, self.ANONYMOUS_BURST)
+        self._unrecorded = 0
 
     def hook(self, method: str) -> AuditHook | None:
         """What a handler of `method` calls after the call: records it when the
@@ -100,6 +110,16 @@ class Auditor:
                 else:
                     outcome, touched = status_name(error), str(error)
                 who = caller(context)
+                if who is None and refused:
+                    if not self._anonymous.allow("anonymous"):
+                        self._unrecorded += 1
+                        return
+                    if self._unrecorded:
+                        touched += (
+                            f" ({self._unrecorded} more refusals of callers without a "
+                            "certificate before this one were not recorded)"
+                        )
+                        self._unrecorded = 0
                 facts = AuditFacts(
                     at=utcnow(),
                     caller="anonymous" if who is None else who.uri,

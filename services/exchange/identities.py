@@ -120,6 +120,7 @@ class IdentityVault:
         IdentityTables.metadata.create_all(self._engine)
         if self._sealer is not None:
             self._seal_legacy(self._sealer)
+            self._check_key(self._sealer)
             return
         with self._engine.connect() as conn:
             if conn.execute(select(_legacy.c.assessor_id).limit(1)).first() is not None:
@@ -128,6 +129,21 @@ class IdentityVault:
                     "give the exchange an identity key (YRDHUB_IDENTITY_KEY or "
                     "--identity-key-file) so that it seals them"
                 )
+
+    def _check_key(self, sealer: IdentitySealer) -> None:
+        """Refuses to start with a key that does not open the identities kept
+        here (a wrong or rotated key): it would answer every read without them."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(_sealed.c.assessor_id, _sealed.c.sealed).limit(1)).first()
+        if row is None:
+            return
+        try:
+            sealer.open(row.assessor_id, row.sealed)
+        except InvalidTag:
+            raise RuntimeError(
+                "the identity key (YRDHUB_IDENTITY_KEY or --identity-key-file) does not open "
+                "the identities this database keeps: start with the key they were sealed with"
+            ) from None
 
     def _seal_legacy(self, sealer: IdentitySealer) -> None:
         """Moves identities an earlier version stored in clear into the sealed table."""

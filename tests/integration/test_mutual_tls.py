@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import grpc
 import pytest
 from cryptography import x509
 
+from services.common.audit_log import AuditLog
+from services.common.auditing import Auditor
 from services.common.convert import to_record_pb
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer
@@ -35,6 +38,10 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# Each served exchange's audit trail, by whether certificates are required.
+trails: dict[bool, AuditLog] = {}
+
+
 @pytest.fixture(scope="module", params=[True, False], ids=["mtls", "public"])
 def served(
     request: pytest.FixtureRequest, certs: Path, tmp_path_factory: pytest.TempPathFactory
@@ -43,8 +50,12 @@ def served(
     certificates (mtls) or not asking for them (as on a public endpoint);
     yields its address and whether certificates are required."""
     required: bool = request.param
-    outbox = Outbox(make_engine(f"sqlite:///{tmp_path_factory.mktemp('sh')}/exchange.db"), "SH")
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('sh')}/exchange.db")
+    outbox = Outbox(engine, "SH")
     outbox.create_schema()
+    trail = AuditLog(engine)
+    trail.create_schema()
+    trails[required] = trail
     servicer = ExchangeServicer(Province.SH, Publisher(Province.SH, outbox), outbox)
     loop = asyncio.new_event_loop()
     started = threading.Event()
@@ -67,6 +78,7 @@ def served(
                 serving=Province.SH,
                 require_client_certificate=required,
             ),
+            auditor=Auditor(trail),
         )
         servers.append(server)
         port.append(await server.start())
@@ -151,3 +163,28 @@ def test_a_public_endpoint_refuses_protected_calls_as_unauthenticated(
         _publish(_stub(address, certs, None))
     assert refused.value.code() is grpc.StatusCode.UNAUTHENTICATED
     assert "certificate" in (refused.value.details() or "")
+
+
+def test_refusals_of_callers_without_a_certificate_cannot_flood_the_audit_trail(
+    served: tuple[str, bool], certs: Path
+) -> None:
+    """Anyone can call a public endpoint: its anonymous refusals are recorded at
+    a bounded rate, and the entry after a pause counts those left out."""
+    address, required = served
+    if required:
+        pytest.skip("without a certificate the mutual-TLS endpoint completes no handshake")
+    stub = _stub(address, certs, None)
+    before = len(trails[required].entries(None, limit=10_000))
+    calls = 3 * Auditor.ANONYMOUS_BURST
+    for _ in range(calls):
+        with pytest.raises(grpc.RpcError):
+            _publish(stub)
+    recorded = len(trails[required].entries(None, limit=10_000)) - before
+    # A burst, and what refilled while the calls went on (a second or two).
+    assert 0 < recorded <= Auditor.ANONYMOUS_BURST + 5 < calls
+    time.sleep(1.5 / Auditor.ANONYMOUS_PER_SECOND)
+    with pytest.raises(grpc.RpcError):
+        _publish(stub)
+    [latest] = trails[required].entries(None, limit=1)
+    assert latest.facts.caller == "anonymous" and latest.facts.outcome == "UNAUTHENTICATED"
+    assert "were not recorded" in latest.facts.touched

@@ -156,9 +156,13 @@ def test_identities_are_encrypted_at_rest(exchange: Exchange, db_url: str) -> No
     for text in (NAME, ID_NUMBER, PHONE):
         assert text.encode() not in stored
     assert exchange.vault.lookup([ident])[ident].name == NAME
-    # A copy of the database with another key opens nothing (and says so).
+    # A copy of the database with another key opens nothing (and says so), and
+    # an exchange given the wrong key refuses to start rather than serve
+    # assignments without identities.
     stranger = IdentityVault(exchange.engine, IdentitySealer(b"another-key"))
     assert stranger.lookup([ident]) == {}
+    with pytest.raises(RuntimeError, match="does not open the identities"):
+        stranger.create_schema()
     with pytest.raises(InvalidTag):
         IdentitySealer(b"another-key").open(ident, stored)
 
