@@ -75,7 +75,15 @@ def _enum_name(enum: Any, value: int, prefix: str) -> str:
 
 
 def province_name(value: int) -> str:
-    return _enum_name(common_pb2.Province, value, "PROVINCE_")
+    # A dict first: the registry names the province of every event it applies.
+    name = _PROVINCE_NAMES.get(value)
+    return name if name is not None else _enum_name(common_pb2.Province, value, "PROVINCE_")
+
+
+_PROVINCE_NAMES = {
+    v.number: _enum_name(common_pb2.Province, v.number, "PROVINCE_")
+    for v in common_pb2.Province.DESCRIPTOR.values
+}
 
 
 def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any]] | None:
