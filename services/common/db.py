@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
 from sqlalchemy import event
@@ -15,18 +13,13 @@ from sqlmodel import create_engine
 # call: a hot check touches a handful of index and data pages.
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
-log = logging.getLogger(__name__)
 
-
-def make_engine(url: str, *, checkpoint_apart: bool = False) -> Engine:
+def make_engine(url: str) -> Engine:
     """An engine tuned for its backend.
 
     SQLite runs in WAL mode with synchronous=FULL so that a commit that was
     acknowledged survives a crash of the process or the machine; readers
-    never block the single writer. `checkpoint_apart`: commits never copy the
-    write-ahead log back into the database themselves (SQLite does it in the
-    commit that crosses 1,000 pages, half of a large batch's commit time);
-    a WalCheckpointer thread must then do it.
+    never block the single writer.
     """
     if url.startswith("sqlite"):
         # hide_parameters: a failed statement's message (logged, or carried by
@@ -44,51 +37,12 @@ def make_engine(url: str, *, checkpoint_apart: bool = False) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
-            if checkpoint_apart:
-                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
         return engine
     return _sessions_in_utc(
         create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, hide_parameters=True)
     )
-
-
-class WalCheckpointer:
-    """Copies an SQLite database's write-ahead log back into it every `every`
-    seconds, on a thread of its own, for an engine made with
-    checkpoint_apart: the writer's commits only append to the log. SQLite
-    works without Python's lock, so on another core this costs the writer
-    nothing. PASSIVE: never waits for readers or the writer; what they hold
-    is copied the next time. Nothing to do on PostgreSQL."""
-
-    def __init__(self, engine: Engine, every: float = 0.5) -> None:
-        self._engine = engine
-        self._every = every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
-
-    def start(self) -> None:
-        if is_sqlite(self._engine):
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(10)
-            self.checkpoint()
-
-    def checkpoint(self) -> None:
-        with self._engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            try:
-                self.checkpoint()
-            except Exception:
-                # The log only grows meanwhile; the next round tries again.
-                log.exception("WAL checkpoint failed")
 
 
 def _sessions_in_utc(engine: Engine) -> Engine:

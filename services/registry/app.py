@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from services.common.audit_log import AuditLog
 from services.common.audit_servicer import audit_service
 from services.common.auditing import Auditor
-from services.common.db import WalCheckpointer, make_engine
+from services.common.db import make_engine
 from services.common.grpc_server import (
     GrpcServer,
     Register,
@@ -279,10 +279,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
 
 async def serve(settings: RegistrySettings) -> None:
     use_kafka_tls(settings.kafka_tls)
-    # The ingest thread's commits leave copying the log back to another thread.
-    engine = make_engine(settings.db_url, checkpoint_apart=True)
-    checkpointer = WalCheckpointer(engine)
-    checkpointer.start()
+    engine = make_engine(settings.db_url)
     # Events are applied only once their province's signed chain vouches for
     # them, with keys from the trust folder; a plaintext development registry
     # applies what it reads.
@@ -418,7 +415,6 @@ async def serve(settings: RegistrySettings) -> None:
         if verify is not None:
             verify.stop()
         await asyncio.to_thread(ingestor.stop)
-        await asyncio.to_thread(checkpointer.stop)
         engine.dispose()
 
     await run_until_signalled(
