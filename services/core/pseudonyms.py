@@ -21,6 +21,7 @@ from stdnum.cn import ric as _ric
 from stdnum.exceptions import ValidationError as _StdnumError
 
 from services.core.records import DomainModel
+from services.core.text import single_line
 
 MIN_SECRET_BYTES = 16
 ASSESSOR_ID_PREFIX = "A"
@@ -67,9 +68,9 @@ def parse_id_number(value: str) -> str:
 class AssessorIdentity(DomainModel):
     """Personal data of an assessor, held only by the home province's exchange."""
 
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(single_line)]
     id_number: Annotated[str, Field(max_length=64), AfterValidator(parse_id_number)]
-    phone: Annotated[str, Field(max_length=32)] = ""
+    phone: Annotated[str, Field(max_length=32), AfterValidator(single_line)] = ""
 
 
 def derive_assessor_id(secret: PseudonymSecret, id_number: str) -> str:

@@ -24,6 +24,7 @@ from services.core.codes import normalise_code
 from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
+from services.core.text import multi_line, single_line
 
 
 class RecordKind(StrEnum):
@@ -68,8 +69,8 @@ def _unspecified_is_missing(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-OptionalText = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
+OptionalText = Annotated[str, Field(max_length=2000), AfterValidator(multi_line)]
 Uscc = Annotated[str, AfterValidator(check_uscc)]
 RequiredDate = Annotated[dt.date, BeforeValidator(_required_date)]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_optional_date)]
@@ -84,7 +85,7 @@ def _canonical_code(value: Any) -> Any:
 
 
 # Certificate numbers and label codes in the one canonical form (core.codes).
-Code = Annotated[str, BeforeValidator(_canonical_code)]
+Code = Annotated[str, BeforeValidator(_canonical_code), AfterValidator(single_line)]
 
 
 class DomainModel(BaseModel):
@@ -277,7 +278,7 @@ class CreditAction(StrEnum):
 
 
 class CreditEvent(DomainModel):
-    reference: Annotated[str, Field(min_length=1, max_length=128)]
+    reference: Annotated[str, Field(min_length=1, max_length=128), AfterValidator(single_line)]
     uscc: Uscc
     list_type: Annotated[CreditListType, BeforeValidator(_unspecified_is_missing)]
     action: Annotated[CreditAction, BeforeValidator(_unspecified_is_missing)]

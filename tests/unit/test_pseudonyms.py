@@ -74,6 +74,8 @@ def test_identity_validation() -> None:
         AssessorIdentity(name="张三", id_number=ID[:-1] + ("0" if ID[-1] != "0" else "1"))
     with pytest.raises(ValidationError):
         AssessorIdentity(name="", id_number=ID)
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        AssessorIdentity(name="张\u202e三", id_number=ID)
     # Other documents (a passport number) are accepted as they are.
     assert AssessorIdentity(name="Jane Roe", id_number="E12345678").id_number == "E12345678"
 

@@ -292,3 +292,51 @@ def test_province_parse(text: str, expected: Province) -> None:
 def test_province_parse_refuses_unknown_naming_the_choices(text: str) -> None:
     with pytest.raises(ValueError, match=r"unknown province.*SH, JS, ZJ, AH"):
         Province.parse(text)
+
+
+# --- text that displays as what it says ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "上海市计量测试技术研究院（华东国家计量测试中心）",  # full-width brackets
+        "阿卜杜·热合曼检测所",  # the middle dot of transliterated names
+        "〇〇七检测站",  # U+3007
+        "Müller & Søn Testing Ltd.",
+        "𠮷野家检测",  # a character beyond the Basic Multilingual Plane
+    ],
+)
+def test_real_names_pass(name: str) -> None:
+    record = accept(RecordKind.QUALIFICATION, qualification(institution_name=name)).record
+    assert record.institution_name == name  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "code_point"),
+    [
+        ("上海某检测\u202e司公限有", "U+202E"),  # right-to-left override
+        ("上海某\u200b检测有限公司", "U+200B"),  # zero-width space
+        ("上海某检测有限公司\x00", "U+0000"),
+        ("上海某\x1b[31m检测", "U+001B"),  # a terminal escape
+        ("上海某检测\u2028有限公司", "U+2028"),  # line separator
+        ("上海某检测\ue000有限公司", "U+E000"),  # private use
+        ("上海某检测\U000e0041有限公司", "U+E0041"),  # a tag character
+    ],
+)
+def test_characters_that_are_not_visible_text_are_refused_by_name_and_place(
+    text: str, code_point: str
+) -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(institution_name=text))
+    assert fields_of(violations) == {"qualification.institution_name"}
+    assert code_point in violations[0].description
+    assert (
+        f"at position {text.index(next(c for c in text if f'U+{ord(c):04X}' == code_point))}"
+        in (violations[0].description)
+    )
+
+
+def test_remarks_may_break_lines_but_names_may_not() -> None:
+    accept(RecordKind.QUALIFICATION, qualification(legal_nature="事业单位\n（独立法人）"))
+    refused = refuse(RecordKind.QUALIFICATION, qualification(address="上海市\n浦东新区"))
+    assert fields_of(refused) == {"qualification.address"}
