@@ -10,11 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from kafka import KafkaConsumer
+from kafka.errors import KafkaError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.common.kafka_io import POLL_TIMEOUT_MS, assign_from
 from services.common.worker import Worker
 
 Offsets = dict[tuple[str, int], int]
+
+# Failures that retrying can fix (the database or the broker is away, a lock
+# is held): a feed reads the batch again after a back-off. Any other failure
+# to apply is taken as the input's: the feed finds the events that cause it
+# and sets them aside.
+RETRIED = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeout,
+    KafkaError,
+    OSError,
+)
 
 
 class KafkaFeed:

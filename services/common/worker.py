@@ -9,6 +9,7 @@ Work is never dropped: a failed step is simply tried again.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 
@@ -71,10 +72,11 @@ class Worker:
                 backoff = 0.5
             except Exception as exc:  # a dependency is down: retry, never drop
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning(
-                    "%s failed, retrying in %.1fs: %s", self._name, backoff, self.last_error
-                )
-                if self._stopping.wait(backoff):
+                # Jittered: workers of several services that lost the same
+                # database do not all come back at the same instant.
+                delay = backoff * random.uniform(0.5, 1.0)
+                log.warning("%s failed, retrying in %.1fs: %s", self._name, delay, self.last_error)
+                if self._stopping.wait(delay):
                     return
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue

@@ -264,3 +264,57 @@ def test_an_assessor_belongs_to_the_province_that_published_it_first(
     assert [r.province for r in store.by_key(key)] == ["SH"]
     [dead] = store.dead_letters()
     assert f"{key} is SH's: JS may not publish it" in dead.error
+
+
+def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
+    store: AppliedStore, feed: Feed, db_url: str
+) -> None:
+    """Events that parse but that the store cannot take (a province outside the
+    contract; on PostgreSQL, a NUL in a name) fail the apply transaction. The
+    feed finds them, sets them aside as dead letters with the error, and
+    applies the events polled with them and after them."""
+    events = _events(12, seed=17)
+    poisons = [events_pb2.Event()]
+    poisons[0].CopyFrom(events[3])
+    poisons[0].province = 142  # type: ignore[assignment]  # not a province of the contract
+    poisons[0].record_key += "-x"
+    if db_url.startswith("postgresql"):
+        nul = events_pb2.Event()
+        nul.CopyFrom(events[4])
+        nul.record.qualification.institution_name = "上海\x00检测"
+        nul.record_key += "-nul"
+        poisons.append(nul)
+    feed.send(*events[:3], *poisons, *events[3:])
+    ingestor = feed.ingestor(store)
+    _drain(ingestor, store, len(events))
+    assert store.record_count() == len(events)
+    dead = store.dead_letters()
+    assert len(dead) == len(poisons)
+    assert {events_pb2.Event.FromString(d.payload).record_key for d in dead} == {
+        p.record_key for p in poisons
+    }
+    # Offsets moved past everything: a restart does not meet the poison again.
+    assert sum(store.offsets().values()) == len(events) + len(poisons)
+
+
+def test_a_failure_no_single_event_causes_is_retried_not_set_aside(
+    store: AppliedStore, feed: Feed
+) -> None:
+    events = _events(12, seed=19)
+    feed.send(*events)
+    ingestor = feed.ingestor(store)
+    real_apply = store.writer.apply
+    failures = iter([True])
+
+    def once(*args: Any, **kwargs: Any) -> int:
+        # Fails the first time whatever the events: not the input's fault.
+        if next(failures, False):
+            raise RuntimeError("a fault of the moment")
+        return real_apply(*args, **kwargs)
+
+    store.writer.apply = once  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        for _ in range(50):
+            ingestor.poll_once(timeout_ms=200)
+    _drain(ingestor, store, len(events))
+    assert store.record_count() == len(events) and store.dead_letters() == []

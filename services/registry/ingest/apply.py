@@ -161,12 +161,15 @@ class RecordWriter:
         dead: Sequence[DeadEvent] = (),
         now: dt.datetime | None = None,
         also: Callable[[Connection], None] | None = None,
+        *,
+        trial: bool = False,
     ) -> int:
         """Applies a batch and moves the offsets, atomically, with `also`'s
         writes (the chain tables'). Returns how many events were new (not
-        already held at that revision)."""
+        already held at that revision). `trial`: everything but the commit
+        (the writes are rolled back), to find out whether the events apply."""
         now = now or dt.datetime.now(dt.UTC)
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn, conn.begin() as transaction:
             held = self._held_revisions(conn, events)
             fresh: dict[tuple[str, str, int], IncomingEvent] = {}
             for ev in events:
@@ -223,6 +226,8 @@ class RecordWriter:
                 key=["topic", "partition"],
                 update=["next_offset"],
             )
+            if trial:
+                transaction.rollback()
         return len(fresh)
 
     def assessor_owners(self, record_keys: set[str]) -> dict[str, str]:

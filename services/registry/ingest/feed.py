@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
 from services.common.convert import province_name
-from services.common.feeding import KafkaFeed
+from services.common.feeding import RETRIED, KafkaFeed
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
@@ -100,25 +100,72 @@ class Ingestor(KafkaFeed):
             for message, event in read:
                 try:
                     parsed.append((message, parse_event(message.value, event)))
-                except (DecodeError, ValueError) as exc:
+                except Exception as exc:  # parsing touches nothing: the event's fault
                     self._dead(message, exc, dead)
             events = self._owned(parsed, dead)
-            if admitted is not None and dead:
-                # Still links of their chains: kept for the export.
-                refused = {(d.topic, d.partition, d.offset) for d in dead}
-                admitted.writes.unapplied.extend(
-                    (province_name(event.province), event.sequence, scrubbed(m.value))
-                    for m, event in read
-                    if (m.topic, m.partition, m.offset) in refused
-                )
+
+            def commit(events: list[IncomingEvent]) -> int:
+                if admitted is not None:
+                    # Set aside, but still links of their chains: kept for the export.
+                    refused = {(d.topic, d.partition, d.offset) for d in dead}
+                    admitted.writes.unapplied[:] = [
+                        (province_name(event.province), event.sequence, scrubbed(m.value))
+                        for m, event in read
+                        if (m.topic, m.partition, m.offset) in refused
+                    ]
+                return self._writer.apply(events, offsets, dead, now, also)
+
             with self._writing():
-                new = self._writer.apply(events, offsets, dead, now, also)
+                try:
+                    new = commit(events)
+                except RETRIED:
+                    raise
+                except Exception as exc:
+                    # One event the store cannot take must not stop the feed.
+                    new = commit(self._without_poison(events, parsed, dead, now, exc))
         if gate is not None and admitted is not None:
             gate.settle(admitted)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
+
+    def _without_poison(
+        self,
+        events: list[IncomingEvent],
+        parsed: list[tuple[Message, IncomingEvent]],
+        dead: list[DeadEvent],
+        now: dt.datetime,
+        failure: Exception,
+    ) -> list[IncomingEvent]:
+        """The events but those that fail to apply on their own, which become
+        dead letters with the error. Halving the batch on trial applies
+        (rolled back) finds k such events in about 2k·log2(n) trials. When
+        no single event fails alone, the failure is not the input's: it is
+        raised, and the batch is read again (Worker's back-off)."""
+        poison: list[tuple[IncomingEvent, Exception]] = []
+
+        def trial(group: list[IncomingEvent]) -> None:
+            try:
+                self._writer.apply(group, {}, (), now, trial=True)
+            except RETRIED:
+                raise
+            except Exception as exc:
+                if len(group) == 1:
+                    poison.append((group[0], exc))
+                    return
+                half = len(group) // 2
+                trial(group[:half])
+                trial(group[half:])
+
+        trial(events)
+        if not poison:
+            raise failure
+        message_of = {id(ev): m for m, ev in parsed}
+        for ev, exc in poison:
+            self._dead(message_of[id(ev)], exc, dead)
+        refused = {id(ev) for ev, _ in poison}
+        return [ev for ev in events if id(ev) not in refused]
 
     def _owned(
         self, parsed: list[tuple[Message, IncomingEvent]], dead: list[DeadEvent]
