@@ -12,9 +12,15 @@ from kafka import KafkaProducer
 from sqlalchemy import text
 
 from devtools.datagen import generate
-from services.common.convert import timestamp
+from services.common.convert import KIND_FROM_PB, timestamp
 from services.common.db import make_engine
-from services.common.kafka_io import all_topics, ensure_topics, make_consumer, make_producer
+from services.common.kafka_io import (
+    all_topics,
+    ensure_topics,
+    make_consumer,
+    make_producer,
+    topic_name,
+)
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.ingest.feed import Ingestor
@@ -54,15 +60,22 @@ def _event(record: records_pb2.Record, revision: int, sequence: int) -> events_p
 class Feed:
     def __init__(self, bootstrap: str, prefix: str) -> None:
         self.bootstrap = bootstrap
+        self.prefix = prefix
         self.topics = all_topics(prefix)
         self.topic = f"{prefix}yrd.{RecordKind.QUALIFICATION.value}.v1"
         ensure_topics(bootstrap, self.topics)
         self.producer: KafkaProducer = make_producer(bootstrap, "test-feed")
 
-    def send(self, *events: events_pb2.Event, raw: bytes | None = None) -> None:
+    def send(
+        self, *events: events_pb2.Event, raw: bytes | None = None, topic: str | None = None
+    ) -> None:
+        """Each event on its kind's topic (or on `topic`)."""
         for event in events:
+            kind = KIND_FROM_PB.get(event.kind, RecordKind.QUALIFICATION)
             self.producer.send(
-                self.topic, key=event.record_key.encode(), value=event.SerializeToString()
+                topic or topic_name(kind, self.prefix),
+                key=event.record_key.encode(),
+                value=event.SerializeToString(),
             )
         if raw is not None:
             self.producer.send(self.topic, key=b"garbage", value=raw)
@@ -183,7 +196,6 @@ def test_an_assessor_identity_is_never_stored_even_from_a_faulty_exchange(
     event = _event(leaky, revision=1, sequence=1)
     event.record_key = f"assessor/{leaky.assessor.assessor_id}"
     event.kind = common_pb2.RECORD_KIND_ASSESSOR
-    feed.topic = feed.topic.replace("qualification", "assessor")
     feed.send(event)
     ingestor = feed.ingestor(store)
     _drain(ingestor, store, 1)
@@ -269,32 +281,74 @@ def test_an_assessor_belongs_to_the_province_that_published_it_first(
 def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
     store: AppliedStore, feed: Feed, db_url: str
 ) -> None:
-    """Events that parse but that the store cannot take (a province outside the
-    contract; on PostgreSQL, a NUL in a name) fail the apply transaction. The
-    feed finds them, sets them aside as dead letters with the error, and
-    applies the events polled with them and after them."""
+    """An event outside the contract (a province that does not exist) is a
+    dead letter when read. One that holds to it but that the store cannot take
+    (on PostgreSQL, a NUL in a name) fails the apply transaction: the feed
+    finds it on trial applies, sets it aside with the error, and applies the
+    events polled with it and after it."""
     events = _events(12, seed=17)
-    poisons = [events_pb2.Event()]
-    poisons[0].CopyFrom(events[3])
-    poisons[0].province = 142  # type: ignore[assignment]  # not a province of the contract
-    poisons[0].record_key += "-x"
+    outside = events_pb2.Event()
+    outside.CopyFrom(events[3])
+    outside.province = 142  # type: ignore[assignment]
+    outside.revision = 2
+    poisons = [(outside, "province 142 is not one of the contract's")]
     if db_url.startswith("postgresql"):
         nul = events_pb2.Event()
         nul.CopyFrom(events[4])
         nul.record.qualification.institution_name = "上海\x00检测"
-        nul.record_key += "-nul"
-        poisons.append(nul)
-    feed.send(*events[:3], *poisons, *events[3:])
+        nul.revision = 2
+        poisons.append((nul, "NUL"))
+    feed.send(*events[:3], *(p for p, _ in poisons), *events[3:])
     ingestor = feed.ingestor(store)
     _drain(ingestor, store, len(events))
     assert store.record_count() == len(events)
-    dead = store.dead_letters()
+    assert all(r.revision == 1 for e in events for r in store.by_key(e.record_key))
+    dead = sorted(store.dead_letters(), key=lambda d: d.offset)
     assert len(dead) == len(poisons)
-    assert {events_pb2.Event.FromString(d.payload).record_key for d in dead} == {
-        p.record_key for p in poisons
-    }
+    for letter, (_, why) in zip(dead, poisons, strict=True):
+        assert why in letter.error
     # Offsets moved past everything: a restart does not meet the poison again.
     assert sum(store.offsets().values()) == len(events) + len(poisons)
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (
+            lambda e: setattr(e, "kind", common_pb2.RECORD_KIND_GREEN_CERT),
+            "carries a qualification record",
+        ),
+        (lambda e: setattr(e, "record_key", e.record_key + "0"), "is not the key of the record"),
+        (lambda e: e.record.qualification.status.__setattr__("canonical", 99), "status 99"),
+        (lambda e: setattr(e, "content_hash", b"\x00" * 32), "content_hash does not match"),
+    ],
+    ids=["kind and body disagree", "key and body disagree", "status out of range", "hash"],
+)
+def test_events_that_do_not_hold_to_the_contract_are_dead_letters(
+    store: AppliedStore, feed: Feed, change: Any, why: str
+) -> None:
+    events = _events(4, seed=23)
+    bad = events_pb2.Event()
+    bad.CopyFrom(events[0])
+    bad.revision = 2
+    change(bad)
+    feed.send(bad, *events)
+    ingestor = feed.ingestor(store)
+    _drain(ingestor, store, len(events))
+    [letter] = store.dead_letters()
+    assert why in letter.error
+    assert store.record_count() == len(events)
+
+
+def test_an_event_on_another_kinds_topic_is_a_dead_letter(store: AppliedStore, feed: Feed) -> None:
+    events = _events(3, seed=29)
+    feed.send(*events[1:])
+    feed.send(events[0], topic=topic_name(RecordKind.GREEN_CERT, feed.prefix))
+    ingestor = feed.ingestor(store)
+    _drain(ingestor, store, 2)
+    [letter] = store.dead_letters()
+    assert "an event of kind qualification on topic" in letter.error
+    assert store.record_count() == 2
 
 
 def test_a_failure_no_single_event_causes_is_retried_not_set_aside(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from services.common.convert import (
+    CERTIFICATE_STATUS_FROM_PB,
     KIND_FROM_PB,
+    PROVINCE_FROM_PB,
     from_timestamp,
     province_name,
 )
@@ -35,9 +38,68 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
     raise ValueError("event carries an empty record")
 
 
-def parse_event(value: bytes, event: events_pb2.Event | None = None) -> IncomingEvent:
-    """An event as the store takes it (`event`: value, decoded already), or
-    ValueError (DecodeError) saying why not."""
+def record_key_of(record: records_pb2.Record) -> str | None:
+    """The key the exchanges give a record of this body (core/records.py's
+    `key`, from the canonical fields an exchange publishes)."""
+    which = record.WhichOneof("body")
+    if which == "qualification":
+        return f"qualification/{record.qualification.issuer}/{record.qualification.number}"
+    if which == "assessor":
+        return f"assessor/{record.assessor.assessor_id}"
+    if which == "green_cert":
+        g = record.green_cert
+        return f"green_cert/{g.body_code}/{g.certificate_number}"
+    if which == "credit_event":
+        c = record.credit_event
+        return f"credit_event/{province_name(c.listing_province)}/{c.reference}"
+    return None
+
+
+_ASSESSOR_STATUSES = frozenset(records_pb2.AssessorStatus.values())
+_ASSESSOR_LEVELS = frozenset(records_pb2.AssessorLevel.values())
+
+
+def contract_problem(event: events_pb2.Event, topic: str | None) -> str | None:
+    """Why an event does not hold to the contract or to the topic it came on,
+    or None. The checks an exchange's validation makes sure of, repeated where
+    they decide what the registry stores, so that a faulty or hostile
+    producer's event is a dead letter rather than a row nothing expects."""
+    if event.province not in PROVINCE_FROM_PB:
+        return f"province {event.province} is not one of the contract's"
+    kind = KIND_FROM_PB.get(event.kind)
+    if kind is None or not event.record_key or event.revision < 1 or event.sequence < 0:
+        return "event lacks a record key, a revision or a known kind"
+    body = event.record.WhichOneof("body")
+    if body != kind.value:
+        return f"an event of kind {kind.value} carries a {body or 'empty'} record"
+    if topic is not None and not topic.endswith(f"yrd.{kind.value}.v1"):
+        return f"an event of kind {kind.value} on topic {topic}"
+    if event.record_key != record_key_of(event.record):
+        return f"record_key {event.record_key!r} is not the key of the record it carries"
+    if event.content_hash and (
+        hashlib.sha256(event.record.SerializeToString(deterministic=True)).digest()
+        != event.content_hash
+    ):
+        return "content_hash does not match the record"
+    record = event.record
+    if body in ("qualification", "green_cert"):
+        status = getattr(record, body).status.canonical
+        if status not in CERTIFICATE_STATUS_FROM_PB:
+            return f"certificate status {status} is not one of the contract's"
+    elif body == "assessor" and (
+        record.assessor.status not in _ASSESSOR_STATUSES
+        or record.assessor.level not in _ASSESSOR_LEVELS
+    ):
+        return "assessor status or level is not one of the contract's"
+    return None
+
+
+def parse_event(
+    value: bytes, event: events_pb2.Event | None = None, topic: str | None = None
+) -> IncomingEvent:
+    """An event as the store takes it (`event`: value, decoded already; `topic`:
+    where it was read, checked against its kind), or ValueError (DecodeError)
+    saying why not."""
     if event is None:
         event = events_pb2.Event.FromString(value)
     if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
@@ -47,8 +109,9 @@ def parse_event(value: bytes, event: events_pb2.Event | None = None) -> Incoming
         log.error("event %s carried an assessor's identity: dropped it", event.event_id)
         event.record.assessor.ClearField("identity")
         value = event.SerializeToString()
-    if not event.record_key or event.revision < 1 or event.kind not in KIND_FROM_PB:
-        raise ValueError("event lacks a record key, a revision or a known kind")
+    problem = contract_problem(event, topic)
+    if problem is not None:
+        raise ValueError(problem)
     uscc, code, label = index_columns(event.record)
     name, status, valid_from, valid_until = certificate_facts(event.record)
     return IncomingEvent(

@@ -99,7 +99,7 @@ class Ingestor(KafkaFeed):
             parsed: list[tuple[Message, IncomingEvent]] = []
             for message, event in read:
                 try:
-                    parsed.append((message, parse_event(message.value, event)))
+                    parsed.append((message, parse_event(message.value, event, message.topic)))
                 except Exception as exc:  # parsing touches nothing: the event's fault
                     self._dead(message, exc, dead)
             events = self._owned(parsed, dead)
