@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +92,34 @@ def preserialized(
     return register
 
 
-# Large batches travel in one call (up to 5,000 records of a few kB).
+# What a client may receive: the largest answers (an institution's records,
+# a batch of label checks) stay far below it.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
-SERVER_OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-    ("grpc.so_reuseport", 0),
-]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """What one server takes at most. A request larger than `receive_bytes`,
+    or a call beyond `concurrent_rpcs` in progress (streams included), is
+    answered RESOURCE_EXHAUSTED before any servicer runs."""
+
+    receive_bytes: int = 4 * 1024 * 1024
+    concurrent_rpcs: int = 512
+
+    def options(self) -> list[tuple[str, int]]:
+        return [
+            ("grpc.max_receive_message_length", self.receive_bytes),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ]
+
+
+# A province's exchange: a publish batch of up to 5,000 records of a few kB
+# (services/exchange/publishing.py); calls are written one at a time anyway.
+EXCHANGE_LIMITS = ServerLimits(receive_bytes=32 * 1024 * 1024, concurrent_rpcs=64)
+# The registry: queries and checks are small; many checks and change streams
+# are in flight at once.
+REGISTRY_LIMITS = ServerLimits(receive_bytes=4 * 1024 * 1024, concurrent_rpcs=512)
 
 
 class GrpcServer:
@@ -109,15 +131,19 @@ class GrpcServer:
         services: Sequence[tuple[str, Register]],
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
+        limits: ServerLimits = REGISTRY_LIMITS,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
         for development only, and nothing is authorized); `auditor`: record the
-        audited calls and every refusal (services/common/auditing.py)."""
+        audited calls and every refusal (services/common/auditing.py);
+        `limits`: how large and how many calls it takes."""
         self._listen = listen
         self._services = services
         self._tls = tls
         self._auditor = auditor
-        self._server = grpc.aio.server(options=SERVER_OPTIONS)
+        self._server = grpc.aio.server(
+            options=limits.options(), maximum_concurrent_rpcs=limits.concurrent_rpcs
+        )
         self._health = health.aio.HealthServicer()
         self.port = 0
 

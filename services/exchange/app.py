@@ -11,7 +11,7 @@ from services.common.audit_log import AuditLog
 from services.common.audit_servicer import audit_service
 from services.common.auditing import Auditor
 from services.common.db import make_engine
-from services.common.grpc_server import GrpcServer, run_until_signalled
+from services.common.grpc_server import EXCHANGE_LIMITS, GrpcServer, run_until_signalled
 from services.common.kafka_io import (
     all_topics,
     checkpoint_topic,
@@ -165,7 +165,13 @@ async def serve(settings: ExchangeSettings) -> None:
     home_server = (
         None
         if settings.home_listen is None
-        else GrpcServer(settings.home_listen, [home.registration], tls=tls, auditor=auditor)
+        else GrpcServer(
+            settings.home_listen,
+            [home.registration],
+            tls=tls,
+            auditor=auditor,
+            limits=EXCHANGE_LIMITS,
+        )
     )
     server = GrpcServer(
         settings.listen,
@@ -174,6 +180,7 @@ async def serve(settings: ExchangeSettings) -> None:
         else [exchange_service, audit, home.registration],
         tls=tls,
         auditor=auditor,
+        limits=EXCHANGE_LIMITS,
     )
     relay.start()
     home.start()

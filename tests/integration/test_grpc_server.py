@@ -18,7 +18,7 @@ from services.common.audit_log import AuditLog
 from services.common.auditing import Auditor
 from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
-from services.common.grpc_server import GrpcServer, preserialized
+from services.common.grpc_server import GrpcServer, ServerLimits, preserialized
 from services.core.errors import InvalidRequest, NotFound, Violation
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc, registry_pb2, registry_pb2_grpc
 
@@ -196,3 +196,53 @@ def test_an_audited_call_that_fails_unexpectedly_is_in_the_trail_with_its_error_
     )
     assert entry.facts.touched == seen[0] and "110101199003077777" not in entry.facts.touched
     engine.dispose()
+
+
+class _Slow(registry_pb2_grpc.RegistryServiceServicer):
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.entered = 0
+
+    async def GetRecord(self, request: Any, context: Any) -> Any:
+        self.entered += 1
+        await self.release.wait()
+        return registry_pb2.GetRecordResponse()
+
+
+def test_a_request_too_large_or_one_call_too_many_is_resource_exhausted() -> None:
+    servicer = _Slow()
+
+    async def main() -> None:
+        server = GrpcServer(
+            "127.0.0.1:0",
+            [
+                (
+                    SERVICE,
+                    lambda s: registry_pb2_grpc.add_RegistryServiceServicer_to_server(servicer, s),  # type: ignore[no-untyped-call]
+                )
+            ],
+            limits=ServerLimits(receive_bytes=1024, concurrent_rpcs=2),
+        )
+        port = await server.start()
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+                with pytest.raises(grpc.aio.AioRpcError) as large:
+                    await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k" * 2000))
+                assert large.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert servicer.entered == 0
+                held = [
+                    asyncio.ensure_future(stub.GetRecord(registry_pb2.GetRecordRequest()))
+                    for _ in range(2)
+                ]
+                while servicer.entered < 2:
+                    await asyncio.sleep(0.01)
+                with pytest.raises(grpc.aio.AioRpcError) as many:
+                    await stub.GetRecord(registry_pb2.GetRecordRequest(), timeout=5)
+                assert many.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+                servicer.release.set()
+                await asyncio.gather(*held)
+        finally:
+            await server.stop(0)
+
+    asyncio.run(main())
