@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from services.common.tls import TlsFiles
@@ -179,6 +179,25 @@ def rewound_on_failure(
             if messages:
                 consumer.seek(tp, messages[0].offset)
         raise
+
+
+def message_limit(bootstrap: str, topics: Iterable[str]) -> int:
+    """The largest message every one of `topics` takes (max.message.bytes, which
+    defaults to the broker's message.max.bytes)."""
+    admin = KafkaAdminClient(
+        **client_settings(), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
+    )
+    try:
+        found = admin.describe_configs(
+            [
+                ConfigResource(ConfigResourceType.TOPIC, name, configs={"max.message.bytes": None})
+                for name in topics
+            ],
+            config_filter="all",
+        )
+    finally:
+        admin.close()
+    return min(int(c["max.message.bytes"]["value"]) for c in found["topic"].values())
 
 
 def ensure_topics(

@@ -69,6 +69,15 @@ def _unspecified_is_missing(value: Any) -> Any:
     return value
 
 
+# How many items a record's lists hold at most: beyond any real record (the
+# largest CMA scopes run to a few thousand parameters), and with the encoded
+# record's size, checked at publish time against what the topics take, they
+# keep one record from being a burden to everyone who reads it.
+MAX_SCOPE_ITEMS = 10_000
+MAX_SIGNATORIES = 1_000
+MAX_FIELDS = 100
+MAX_HISTORY = 1_000
+
 Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
 OptionalText = Annotated[str, Field(max_length=2000), AfterValidator(multi_line)]
 Uscc = Annotated[str, AfterValidator(check_uscc)]
@@ -123,7 +132,7 @@ class ScopeItem(DomainModel):
 
 class Signatory(DomainModel):
     name: Text
-    fields: tuple[str, ...] = ()
+    fields: Annotated[tuple[str, ...], Field(max_length=MAX_FIELDS)] = ()
 
 
 class Qualification(_Validity):
@@ -135,8 +144,10 @@ class Qualification(_Validity):
     legal_nature: OptionalText = ""
     status: PublishedStatus
     original_status: OptionalText = ""
-    scope: Annotated[tuple[ScopeItem, ...], BeforeValidator(_at_least_one)]
-    signatories: tuple[Signatory, ...] = ()
+    scope: Annotated[
+        tuple[ScopeItem, ...], BeforeValidator(_at_least_one), Field(max_length=MAX_SCOPE_ITEMS)
+    ]
+    signatories: Annotated[tuple[Signatory, ...], Field(max_length=MAX_SIGNATORIES)] = ()
 
     @field_validator("issuer")
     @classmethod
@@ -221,14 +232,16 @@ class Assessor(DomainModel):
     home_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
     employer_uscc: Uscc
     level: Annotated[AssessorLevel, BeforeValidator(_unspecified_is_missing)]
-    fields: Annotated[tuple[FieldCode, ...], BeforeValidator(_at_least_one)]
+    fields: Annotated[
+        tuple[FieldCode, ...], BeforeValidator(_at_least_one), Field(max_length=MAX_FIELDS)
+    ]
     status: Annotated[AssessorStatus, BeforeValidator(_unspecified_is_missing)]
     original_status: OptionalText = ""
     status_reason: OptionalText = ""
     available: bool = True
-    affiliations: tuple[Affiliation, ...] = ()
-    unavailable: tuple[DateRange, ...] = ()
-    assignment_history: tuple[PastAssignment, ...] = ()
+    affiliations: Annotated[tuple[Affiliation, ...], Field(max_length=MAX_HISTORY)] = ()
+    unavailable: Annotated[tuple[DateRange, ...], Field(max_length=MAX_HISTORY)] = ()
+    assignment_history: Annotated[tuple[PastAssignment, ...], Field(max_length=MAX_HISTORY)] = ()
     status_since: OptionalDate = None
 
     @property

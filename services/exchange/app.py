@@ -17,6 +17,7 @@ from services.common.kafka_io import (
     checkpoint_topic,
     ensure_topics,
     make_producer,
+    message_limit,
     topic_name,
     use_kafka_tls,
 )
@@ -34,7 +35,7 @@ from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
 from services.exchange.pseudonym_client import RegistryPseudonyms
-from services.exchange.publishing import Publisher
+from services.exchange.publishing import EVENT_ALLOWANCE, Publisher
 from services.exchange.relay import Relay
 from services.exchange.servicer import ExchangeServicer
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
@@ -145,8 +146,17 @@ async def serve(settings: ExchangeSettings) -> None:
         pseudonyms,
         settings.identity_key_file,
     )
+    # Checked against the topics as they are: a record they would refuse is
+    # refused at publish time, never retried by the relay.
+    limit = message_limit(settings.kafka, all_topics(settings.topic_prefix))
+    if limit <= 2 * EVENT_ALLOWANCE:
+        raise SystemExit(f"the record topics take messages of at most {limit} bytes: too small")
     publisher = Publisher(
-        settings.province, outbox, on_stored=relay.wake, pseudonyms=home.pseudonyms
+        settings.province,
+        outbox,
+        on_stored=relay.wake,
+        pseudonyms=home.pseudonyms,
+        max_event_bytes=limit,
     )
     servicer = ExchangeServicer(settings.province, publisher, outbox)
     tls = None if own is None else ServerTls(own, serving=settings.province)

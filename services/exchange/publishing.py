@@ -26,6 +26,9 @@ from services.exchange.outbox import Candidate, NewEvent, Outbox
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 MAX_BATCH = 5000
+# What an event adds to its record, at most: ids, the key, hashes, the
+# warnings, and Kafka's own framing of one message.
+EVENT_ALLOWANCE = 8 * 1024
 
 
 class Outcome(StrEnum):
@@ -72,12 +75,17 @@ class Publisher:
         on_stored: Callable[[], None] = lambda: None,
         clock: Callable[[], dt.datetime] = utcnow,
         pseudonyms: Pseudonymiser | None = None,
+        max_event_bytes: int = 1024 * 1024,
     ) -> None:
+        """`max_event_bytes`: the largest message the topics take (kafka_io.
+        message_limit): a record too large for it is refused here, since the
+        relay could never publish it."""
         self._province = province
         self._outbox = outbox
         self._on_stored = on_stored
         self._clock = clock
         self._pseudonyms = pseudonyms
+        self._max_record_bytes = max_event_bytes - EVENT_ALLOWANCE
 
     def publish(self, records: Sequence[records_pb2.Record]) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are committed."""
@@ -138,6 +146,18 @@ class Publisher:
         # submitted with an assessor cannot reach the outbox.
         normalised = to_record_pb(record)
         body = normalised.SerializeToString(deterministic=True)
+        if len(body) > self._max_record_bytes:
+            return RecordResult(
+                index,
+                Outcome.REJECTED,
+                violations=[
+                    Violation(
+                        "record",
+                        f"{len(body):,} bytes once encoded; the hub's topics take records of "
+                        f"at most {self._max_record_bytes:,}: publish fewer items in it",
+                    )
+                ],
+            )
         candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
         return _Ready(index, normalised, candidate, verdict.warnings, identity)
 

@@ -45,6 +45,8 @@ from services.core.provinces import Province
 
 READ = (ACLOperation.READ, ACLOperation.DESCRIBE)
 WRITE = (ACLOperation.WRITE, ACLOperation.DESCRIBE)
+# An exchange reads its topics' message limit at start (publishing.py).
+PUBLISH = (*WRITE, ACLOperation.DESCRIBE_CONFIGS)
 
 
 def hub_topics(prefix: str) -> list[str]:
@@ -61,7 +63,7 @@ def hub_acls(prefix: str, provinces: Iterable[Province] = tuple(Province)) -> li
     grants: list[tuple[Identity, list[str], tuple[ACLOperation, ...]]] = []
     for province in provinces:
         exchange = Identity(Role.EXCHANGE, province)
-        grants += [(exchange, published, WRITE), (exchange, [assignment_topic(prefix)], READ)]
+        grants += [(exchange, published, PUBLISH), (exchange, [assignment_topic(prefix)], READ)]
     registry = Identity(Role.REGISTRY)
     grants += [
         (registry, published, READ),

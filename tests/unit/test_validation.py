@@ -10,7 +10,7 @@ import pytest
 
 from services.core.errors import Violation
 from services.core.provinces import Province
-from services.core.records import RecordKind
+from services.core.records import MAX_SCOPE_ITEMS, RecordKind
 from tests.unit.validation_helpers import (
     accept,
     assessor,
@@ -340,3 +340,12 @@ def test_remarks_may_break_lines_but_names_may_not() -> None:
     accept(RecordKind.QUALIFICATION, qualification(legal_nature="事业单位\n（独立法人）"))
     refused = refuse(RecordKind.QUALIFICATION, qualification(address="上海市\n浦东新区"))
     assert fields_of(refused) == {"qualification.address"}
+
+
+def test_lists_inside_a_record_are_bounded() -> None:
+    item = {"parameter": "铅", "standard_code": "GB 5009.12", "standard_year": 2017}
+    violations = refuse(
+        RecordKind.QUALIFICATION, qualification(scope=[item] * (MAX_SCOPE_ITEMS + 1))
+    )
+    assert fields_of(violations) == {"qualification.scope"}
+    assert str(MAX_SCOPE_ITEMS) in violations[0].description.replace(",", "")
