@@ -8,6 +8,7 @@ committed beside the data, and applies polled batches on a worker thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
@@ -31,6 +32,35 @@ RETRIED = (
     KafkaError,
     OSError,
 )
+
+
+T = TypeVar("T")
+
+
+def failing_alone(
+    items: Sequence[T], trial: Callable[[list[T]], object]
+) -> list[tuple[T, Exception]]:
+    """The items that fail `trial` (an apply that is rolled back) on their own,
+    with their errors, found by halving: k such items among n take about
+    2k·log2(n) trials. Empty when no single item fails alone (the failure was
+    not the input's). Failures that retrying can fix (RETRIED) propagate."""
+    found: list[tuple[T, Exception]] = []
+
+    def attempt(group: list[T]) -> None:
+        try:
+            trial(group)
+        except RETRIED:
+            raise
+        except Exception as exc:
+            if len(group) == 1:
+                found.append((group[0], exc))
+                return
+            half = len(group) // 2
+            attempt(group[:half])
+            attempt(group[half:])
+
+    attempt(list(items))
+    return found
 
 
 class KafkaFeed:

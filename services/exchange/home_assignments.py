@@ -20,7 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB, from_timestamp, timestamp
-from services.common.feeding import KafkaFeed
+from services.common.feeding import RETRIED, KafkaFeed, failing_alone
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.sql import create_tables, stored_offsets, upsert
 from services.core.draws import AssignmentState, KnownAs, assignment_known_at
@@ -81,15 +81,21 @@ class HomeAssignments:
         return stored_offsets(self._engine, _offset)
 
     def apply(
-        self, events: list[assessor_pool_pb2.AssignmentEvent], offsets: dict[tuple[str, int], int]
+        self,
+        events: list[assessor_pool_pb2.AssignmentEvent],
+        offsets: dict[tuple[str, int], int],
+        *,
+        trial: bool = False,
     ) -> None:
+        """Stores the events and moves the offsets, atomically; `trial`: rolled
+        back, to find out whether the events apply."""
         latest: dict[str, assessor_pool_pb2.Assignment] = {}
         for event in events:
             a = event.assignment
             held = latest.get(a.assignment_id)
             if held is None or a.revision > held.revision:
                 latest[a.assignment_id] = a
-        with self._engine.begin() as conn:
+        with self._engine.connect() as conn, conn.begin() as transaction:
             upsert(
                 conn,
                 _assignment,
@@ -133,6 +139,8 @@ class HomeAssignments:
                 key=["topic", "partition"],
                 update=["next_offset"],
             )
+            if trial:
+                transaction.rollback()
 
     def list(
         self,
@@ -199,6 +207,23 @@ class AssignmentFeed(KafkaFeed):
                     mine.append(event)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
         with rewound_on_failure(self._consumer, batches):
-            self._store.apply(mine, offsets)
+            try:
+                self._store.apply(mine, offsets)
+            except RETRIED:
+                raise
+            except Exception:
+                # One event this store cannot take must not stop the feed.
+                bad = failing_alone(mine, lambda group: self._store.apply(group, {}, trial=True))
+                if not bad:
+                    raise
+                for event, error in bad:
+                    log.error(
+                        "assignment event %s cannot be stored, skipped: %s",
+                        event.assignment.assignment_id,
+                        error,
+                    )
+                skipped = {id(event) for event, _ in bad}
+                mine = [event for event in mine if id(event) not in skipped]
+                self._store.apply(mine, offsets)
         self.applied += len(mine)
         return len(mine)

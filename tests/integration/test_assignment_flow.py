@@ -138,3 +138,28 @@ def test_the_relay_runs_in_the_background_and_is_woken_by_draws(flow: Flow) -> N
     feed = flow.feed()
     _until(feed, lambda: len(flow.home.list("", False, 100)) == 2)
     feed.stop()
+
+
+def test_an_assignment_event_the_exchange_cannot_store_does_not_stop_its_feed(
+    flow: Flow,
+) -> None:
+    """An event for this province whose dates are no dates (a faulty or hostile
+    producer) is skipped with a log line; the assignments around it arrive."""
+    drawn = flow.pool.request_team(_request("2026-07-01"))
+    producer = make_producer(flow.bootstrap, "test-poison")
+    poison = assessor_pool_pb2.AssignmentEvent()
+    poison.assignment.assignment_id = "asg-poison"
+    poison.assignment.assessor_id = "Ash-member1"
+    poison.assignment.home_province = common_pb2.PROVINCE_SH
+    poison.assignment.revision = 1
+    poison.assignment.start_date = "2026-13-45"
+    poison.assignment.end_date = "2026-13-46"
+    producer.send(flow.topic, key=b"asg-poison", value=poison.SerializeToString()).get(10)
+    producer.close()
+    assert flow.relay.drain_once() == 4
+    sh = {a.assignment_id for a in drawn.assignments if a.home_province == "SH"}
+    feed = flow.feed()
+    _until(feed, lambda: {a.assignment_id for a in flow.home.list("", True, 100)} == sh)
+    # Stored past it: a restart does not meet it again.
+    assert sum(flow.home.offsets().values()) == 5
+    feed.stop()

@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
 from services.common.convert import province_name
-from services.common.feeding import RETRIED, KafkaFeed
+from services.common.feeding import RETRIED, KafkaFeed, failing_alone
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
@@ -139,26 +139,12 @@ class Ingestor(KafkaFeed):
         failure: Exception,
     ) -> list[IncomingEvent]:
         """The events but those that fail to apply on their own, which become
-        dead letters with the error. Halving the batch on trial applies
-        (rolled back) finds k such events in about 2k·log2(n) trials. When
-        no single event fails alone, the failure is not the input's: it is
-        raised, and the batch is read again (Worker's back-off)."""
-        poison: list[tuple[IncomingEvent, Exception]] = []
-
-        def trial(group: list[IncomingEvent]) -> None:
-            try:
-                self._writer.apply(group, {}, (), now, trial=True)
-            except RETRIED:
-                raise
-            except Exception as exc:
-                if len(group) == 1:
-                    poison.append((group[0], exc))
-                    return
-                half = len(group) // 2
-                trial(group[:half])
-                trial(group[half:])
-
-        trial(events)
+        dead letters with the error; raises `failure` when no single event
+        fails alone (the failure was not the input's: the batch is read again
+        after Worker's back-off)."""
+        poison = failing_alone(
+            events, lambda group: self._writer.apply(group, {}, (), now, trial=True)
+        )
         if not poison:
             raise failure
         message_of = {id(ev): m for m, ev in parsed}
