@@ -67,6 +67,13 @@ def as_of(
         raise InvalidRequest(
             "malformed date", [Violation(f"{field}.valid_on", f"{text!r} is not a date YYYY-MM-DD")]
         ) from None
+    # A day beyond any record's (core/records.py), and clear of the calendar's
+    # ends, where the day after would overflow.
+    if not dt.date(1900, 1, 1) <= day <= dt.date(2199, 12, 31):
+        raise InvalidRequest(
+            "implausible date",
+            [Violation(f"{field}.valid_on", f"{day} is outside 1900-01-01..2199-12-31")],
+        )
     return AsOf(day, at, latest)
 
 

@@ -81,8 +81,24 @@ MAX_HISTORY = 1_000
 Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
 OptionalText = Annotated[str, Field(max_length=2000), AfterValidator(multi_line)]
 Uscc = Annotated[str, AfterValidator(check_uscc)]
-RequiredDate = Annotated[dt.date, BeforeValidator(_required_date)]
-OptionalDate = Annotated[dt.date | None, BeforeValidator(_optional_date)]
+# Every date a record carries lies in this range: certificates, assessors'
+# histories and credit listings of the People's Republic, with a century of
+# validity ahead. Dates at the calendar's ends (0001-01-01, 9999-12-31) would
+# pass a date parser and then overflow in the arithmetic of a check.
+FIRST_DATE = dt.date(1949, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
+def _plausible(value: dt.date | None) -> dt.date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside {FIRST_DATE}..{LAST_DATE}")
+    return value
+
+
+RequiredDate = Annotated[dt.date, BeforeValidator(_required_date), AfterValidator(_plausible)]
+OptionalDate = Annotated[
+    dt.date | None, BeforeValidator(_optional_date), AfterValidator(_plausible)
+]
 PublishedStatus = Annotated[
     CertificateStatus, BeforeValidator(_unspecified_is_missing), AfterValidator(_publishable)
 ]

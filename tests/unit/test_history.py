@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.core.history import in_force_on, known_at, validity_on
+import pytest
+
+from services.core.errors import InvalidRequest
+from services.core.history import as_of, in_force_on, known_at, validity_on
 from services.core.provenance import Source, china_date
 from services.core.provinces import Province
 from services.core.status import CertificateStatus
@@ -50,3 +53,13 @@ def test_validity_on_a_day_derives_expiry_and_refuses_days_before_the_start() ->
     assert (after.status, after.valid) == (CertificateStatus.EXPIRED, False)
     revoked = validity_on(qualification(status=CertificateStatus.REVOKED), dt.date(2024, 1, 1))
     assert (revoked.status, revoked.valid) == (CertificateStatus.REVOKED, False)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_an_as_of_day_at_the_ends_of_the_calendar_is_refused_before_anything_runs(
+    day: str,
+) -> None:
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    with pytest.raises(InvalidRequest) as refused:
+        as_of(day, None, now)
+    assert [v.field for v in refused.value.violations] == ["as_of.valid_on"]

@@ -349,3 +349,10 @@ def test_lists_inside_a_record_are_bounded() -> None:
     )
     assert fields_of(violations) == {"qualification.scope"}
     assert str(MAX_SCOPE_ITEMS) in violations[0].description.replace(",", "")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1948-12-31", "2101-01-01", "9999-12-31"])
+def test_dates_outside_the_plausible_range_are_refused(day: str) -> None:
+    violations = refuse(RecordKind.QUALIFICATION, qualification(valid_until=day))
+    assert fields_of(violations) == {"qualification.valid_until"}
+    assert "outside 1949-01-01..2100-12-31" in violations[0].description
