@@ -22,6 +22,38 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help="run the hostile-input suite (-m hostile) at length: many more cases per property",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis' case counts: bounded in CI, many more with --long.
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "hostile", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.register_profile(
+        "hostile-long",
+        max_examples=5_000,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile("hostile-long" if config.getoption("--long") else "hostile")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.hostile_cases import CASES
+
+    if CASES:
+        detail = ", ".join(f"{name} {n:,}" for name, n in sorted(CASES.items()))
+        terminalreporter.write_line(f"hostile-input cases run: {sum(CASES.values()):,} ({detail})")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Tests that use the broker get the `kafka` marker, so `-m "not kafka"` skips them all.
     for item in items:
