@@ -184,6 +184,10 @@ class RegistrySettings:
     http_listen: str | None = None
     http_rate: float = 10.0
     http_burst: int = 30
+    http_max_connections: int = 64
+    # Reverse proxies (CIDR) in front of the verify page, whose
+    # X-Forwarded-For the rate limit believes; none: the peer address counts.
+    trusted_proxies: tuple[str, ...] = ()
     # Assessor pool policies; None: the defaults in services/registry/policy/.
     recusal_policy: Path | None = None
     inspection_policy: Path | None = None
@@ -216,6 +220,19 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     p.add_argument("--http-listen", default=env("YRDHUB_HTTP_LISTEN"), help="serve the verify page")
     p.add_argument("--http-rate", type=float, default=10.0, help="requests/s per client address")
     p.add_argument("--http-burst", type=int, default=30)
+    p.add_argument(
+        "--http-max-connections",
+        type=int,
+        default=64,
+        help="connections the verify page serves at once (beyond: 503)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[n for n in env("YRDHUB_TRUSTED_PROXIES", "").split(",") if n.strip()],
+        help="a reverse proxy's network (CIDR) whose X-Forwarded-For the verify "
+        "page's rate limit believes; repeat for several",
+    )
     p.add_argument("--recusal-policy", type=Path, default=env("YRDHUB_RECUSAL_POLICY"))
     p.add_argument("--inspection-policy", type=Path, default=env("YRDHUB_INSPECTION_POLICY"))
     p.add_argument(
@@ -272,6 +289,8 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
         public_listen=a.public_listen,
         pseudonym_secret_file=a.pseudonym_secret_file,
+        http_max_connections=a.http_max_connections,
+        trusted_proxies=tuple(a.trusted_proxy),
         pseudonym_rate=a.pseudonym_rate,
         pseudonym_burst=a.pseudonym_burst,
     )
@@ -346,7 +365,11 @@ async def serve(settings: RegistrySettings) -> None:
     verify: VerifyServer | None = None
     if settings.http_listen:
         verify = VerifyServer(
-            settings.http_listen, labels, RateLimiter(settings.http_rate, settings.http_burst)
+            settings.http_listen,
+            labels,
+            RateLimiter(settings.http_rate, settings.http_burst),
+            max_connections=settings.http_max_connections,
+            trusted_proxies=settings.trusted_proxies,
         )
         verify.start()
     services = [

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import ipaddress
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -182,14 +184,46 @@ def _found_or_404(doc: dict[str, Any]) -> HTTPStatus:
     return HTTPStatus.OK if doc["found"] else HTTPStatus.NOT_FOUND
 
 
+def client_of(peer: str, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
+    """Whom a request is from, for the rate limit: the peer, unless the peer is
+    a trusted proxy; then the nearest address in X-Forwarded-For that is not a
+    trusted proxy (the ones further left are the client's to write, so they
+    cannot be believed). Without trusted proxies the header is ignored: a
+    client cannot spoof it to get a fresh allowance."""
+    if not trusted or forwarded_for is None or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return hops[0] if hops else peer
+
+
+def _within(address: str, networks: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in n for n in networks)
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: VerifyServer
+    # Seconds a connection may take to send its request (and sit idle): a slow
+    # client holds a thread, and there are only so many.
+    timeout = 10
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
-        if not self.server.limiter.allow(self.client_address[0]):
+        client = client_of(
+            self.client_address[0], self.headers.get("X-Forwarded-For"), self.server.trusted
+        )
+        if not self.server.limiter.allow(client):
             self._send(
                 HTTPStatus.TOO_MANY_REQUESTS,
                 "text/plain; charset=utf-8",
@@ -253,19 +287,54 @@ _FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 </main></body></html>"""
 
 
+_BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n\r\n"
+    + "服务繁忙，请稍后再试 Busy, retry in a second\n".encode()
+)
+
+
 class VerifyServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, listen: str, labels: LabelQueries, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        listen: str,
+        labels: LabelQueries,
+        limiter: RateLimiter,
+        *,
+        max_connections: int = 64,
+        trusted_proxies: Sequence[str] = (),
+    ) -> None:
+        """`max_connections` served at once (one thread each; beyond, 503 at
+        once); `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is
+        believed for the rate limit."""
         host, _, port = listen.rpartition(":")
         super().__init__((host, int(port)), _Handler)
         self.labels = labels
         self.limiter = limiter
+        self.trusted: list[IPNetwork] = [ipaddress.ip_network(n) for n in trusted_proxies]
+        self._slots = threading.BoundedSemaphore(max_connections)
         self._thread = threading.Thread(target=self.serve_forever, name="verify-http", daemon=True)
 
     @property
     def port(self) -> int:
         return int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.sendall(_BUSY)
+            finally:
+                self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def start(self) -> None:
         self._thread.start()

@@ -1,0 +1,100 @@
+"""The public verify page under abuse, on a real socket: a client that sends
+nothing is cut off, connections beyond the bound get 503 at once, and the rate
+limit counts the real client behind a trusted proxy while nobody can spoof it
+without one."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import cast
+
+import pytest
+
+from services.common.rate_limit import RateLimiter
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.verify_page import VerifyServer, client_of
+
+
+def _serve(**options: object) -> VerifyServer:
+    # /healthz and the rate limit need no label queries.
+    server = VerifyServer(
+        "127.0.0.1:0",
+        cast(LabelQueries, None),
+        RateLimiter(rate=0.0, burst=2),
+        **options,  # type: ignore[arg-type]
+    )
+    server.start()
+    return server
+
+
+@pytest.fixture
+def page() -> Iterator[VerifyServer]:
+    server = _serve(max_connections=2)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _status(port: int, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            return int(reply.status)
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+def test_connections_beyond_the_bound_are_answered_busy_at_once(page: VerifyServer) -> None:
+    idle = [socket.create_connection(("127.0.0.1", page.port)) for _ in range(2)]
+    try:
+        time.sleep(0.2)  # both taken by threads, waiting for a request line
+        started = time.monotonic()
+        assert _status(page.port) == 503
+        assert time.monotonic() - started < 2
+    finally:
+        for s in idle:
+            s.close()
+    time.sleep(0.2)
+    assert _status(page.port) == 200
+
+
+def test_a_client_that_sends_nothing_is_cut_off(page: VerifyServer) -> None:
+    with socket.create_connection(("127.0.0.1", page.port)) as silent:
+        silent.settimeout(20)
+        started = time.monotonic()
+        assert silent.recv(1024) == b""  # closed by the server
+        assert time.monotonic() - started < 15
+
+
+def test_without_a_trusted_proxy_forwarded_for_cannot_buy_a_fresh_allowance(
+    page: VerifyServer,
+) -> None:
+    statuses = [_status(page.port, {"X-Forwarded-For": f"203.0.113.{i}"}) for i in range(4)]
+    assert statuses[:2] == [200, 200] and statuses[2:] == [429, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_allowance() -> None:
+    server = _serve(trusted_proxies=["127.0.0.0/8"])
+    try:
+        first = [_status(server.port, {"X-Forwarded-For": "203.0.113.7"}) for _ in range(3)]
+        other = _status(server.port, {"X-Forwarded-For": "203.0.113.8"})
+        # The client writes the left of the header: a spoofed hop changes nothing.
+        spoofed = _status(server.port, {"X-Forwarded-For": "198.51.100.1, 203.0.113.7"})
+    finally:
+        server.stop()
+    assert first == [200, 200, 429] and other == 200 and spoofed == 429
+
+
+def test_the_client_is_the_nearest_untrusted_hop() -> None:
+    proxies = [ipaddress.ip_network("10.0.0.0/8")]
+    assert client_of("10.0.0.5", "1.2.3.4, 10.0.0.9", proxies) == "1.2.3.4"
+    assert client_of("10.0.0.5", "evil, 5.6.7.8", proxies) == "5.6.7.8"
+    assert client_of("8.8.8.8", "1.2.3.4", proxies) == "8.8.8.8"
+    assert client_of("10.0.0.5", None, proxies) == "10.0.0.5"
+    assert client_of("10.0.0.5", "1.2.3.4", []) == "10.0.0.5"
