@@ -74,6 +74,18 @@ def test_two_provinces_publish_and_the_registry_answers_with_both(hub: Hub) -> N
         PROVINCE_TO_PB[Province.JS],
         f"qualification/10/{branch.qualification.number}",
     ) in by_province
+    # Page by page, the same records: bounded pages and a token to go on.
+    paged, token = [], ""
+    while True:
+        page = registry.ListInstitutionRecords(
+            registry_pb2.ListInstitutionRecordsRequest(uscc=uscc, page_size=1, page_token=token)
+        )
+        assert len(page.records) == 1
+        paged += [(r.provenance.province, r.record_key) for r in page.records]
+        token = page.next_page_token
+        if not token:
+            break
+    assert sorted(paged) == sorted(by_province) and len(paged) == len(answer.records)
 
     # A certificate published in Jiangsu is found by its number from anywhere.
     q = next(r for r in _valid(data, Province.JS) if r.WhichOneof("body") == "qualification")

@@ -160,6 +160,19 @@ def test_conflicts_views_and_decisions_over_grpc(hub: Hub) -> None:
     )
     assert {v.provenance.province for v in history.versions} == {SH, JS}
     assert all(v.valid for v in history.validity)
+    first = registry.GetRecordHistory(
+        registry_pb2.GetRecordHistoryRequest(record_key=cert.key, page_size=1, as_of=history.as_of)
+    )
+    rest = registry.GetRecordHistory(
+        registry_pb2.GetRecordHistoryRequest(
+            record_key=cert.key,
+            page_size=1000,
+            page_token=first.next_page_token,
+            as_of=history.as_of,
+        )
+    )
+    assert [*first.versions, *rest.versions] == list(history.versions)
+    assert not rest.next_page_token and len(first.current) == len(history.current)
 
 
 def test_malformed_reconciliation_requests_get_invalid_argument(hub: Hub) -> None:

@@ -139,20 +139,26 @@ class GetRecordResponse(_message.Message):
     def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class ListInstitutionRecordsRequest(_message.Message):
-    __slots__ = ("uscc", "as_of")
+    __slots__ = ("uscc", "as_of", "page_size", "page_token")
     USCC_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     uscc: str
     as_of: _common_pb2.AsOf
-    def __init__(self, uscc: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, uscc: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListInstitutionRecordsResponse(_message.Message):
-    __slots__ = ("records", "as_of")
+    __slots__ = ("records", "as_of", "next_page_token")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     as_of: _common_pb2.AsOf
-    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, records: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CheckCertificateRequest(_message.Message):
     __slots__ = ("code", "as_of")
@@ -249,24 +255,30 @@ class ListConflictsResponse(_message.Message):
     def __init__(self, conflicts: _Optional[_Iterable[_Union[_reconciliation_pb2.Conflict, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
 class GetRecordHistoryRequest(_message.Message):
-    __slots__ = ("record_key", "as_of")
+    __slots__ = ("record_key", "as_of", "page_size", "page_token")
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     record_key: str
     as_of: _common_pb2.AsOf
-    def __init__(self, record_key: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, record_key: _Optional[str] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class GetRecordHistoryResponse(_message.Message):
-    __slots__ = ("versions", "current", "validity", "as_of")
+    __slots__ = ("versions", "current", "validity", "as_of", "next_page_token")
     VERSIONS_FIELD_NUMBER: _ClassVar[int]
     CURRENT_FIELD_NUMBER: _ClassVar[int]
     VALIDITY_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     versions: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     current: _containers.RepeatedCompositeFieldContainer[StoredRecord]
     validity: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.ValidityOnDate]
     as_of: _common_pb2.AsOf
-    def __init__(self, versions: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., current: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., validity: _Optional[_Iterable[_Union[_reconciliation_pb2.ValidityOnDate, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, versions: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., current: _Optional[_Iterable[_Union[StoredRecord, _Mapping]]] = ..., validity: _Optional[_Iterable[_Union[_reconciliation_pb2.ValidityOnDate, _Mapping]]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class DecideRecognitionRequest(_message.Message):
     __slots__ = ("record_key", "institution", "target_province", "source_province", "as_of")

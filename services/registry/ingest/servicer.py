@@ -31,6 +31,7 @@ class ChainRpcs:
     ) -> registry_pb2.ListQuarantineResponse:
         limit = 100 if request.limit <= 0 else min(request.limit, 1000)
         province = _FROM_PB.get(request.province)
+        found = await asyncio.to_thread(self._chains.quarantined, province, limit)
         entries = [
             registry_pb2.QuarantineEntry(
                 province=PROVINCE_TO_PB[Province(q.province)]
@@ -45,7 +46,7 @@ class ChainRpcs:
                 quarantined_at=timestamp(q.quarantined_at) if q.quarantined_at else None,
                 payload=q.payload,
             )
-            for q in self._chains.quarantined(province, limit)
+            for q in found
         ]
         return registry_pb2.ListQuarantineResponse(entries=entries)
 

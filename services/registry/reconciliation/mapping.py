@@ -123,8 +123,9 @@ def conflict_types(values: Any) -> list[ConflictType]:
     return [CONFLICT_TYPE_FROM_PB[v] for v in values if v in CONFLICT_TYPE_FROM_PB]
 
 
-def history(h: History) -> registry_pb2.GetRecordHistoryResponse:
+def history(h: History, next_page_token: str = "") -> registry_pb2.GetRecordHistoryResponse:
     return registry_pb2.GetRecordHistoryResponse(
+        next_page_token=next_page_token,
         versions=[stored_record(r, h.as_of.valid_on) for r in h.versions],
         current=[stored_record(r, h.as_of.valid_on) for r in h.current],
         validity=[

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import grpc
 
 from services.common.convert import as_of_asked
 from services.common.tls import caller
+from services.core.paging import page_of
 from services.core.provenance import china_date
 from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
@@ -80,7 +81,14 @@ class ReconciliationRpcs:
             request.record_key,
             *as_of_asked(request.as_of),
         )
-        return mapping.history(history)
+        # Versions by province and revision, the order they come in.
+        page = page_of(
+            history.versions,
+            lambda r: f"{r.province}\x00{r.revision:020d}",
+            request.page_size,
+            request.page_token,
+        )
+        return mapping.history(replace(history, versions=page.items), page.next_token)
 
     async def DecideRecognition(
         self,

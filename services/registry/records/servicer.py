@@ -6,11 +6,13 @@ reconciliation RPCs of the same service.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc
 
 from services.common.convert import as_of_asked, as_of_pb
+from services.core.paging import page_of
 from services.registry.records.mapping import feed_freshness, stored_record
 from services.registry.records.queries import RegistryQueries
 from yrdhub.v1 import registry_pb2
@@ -36,10 +38,22 @@ class RecordRpcs:
         request: registry_pb2.ListInstitutionRecordsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListInstitutionRecordsResponse:
-        found = self._queries.institution(request.uscc, *as_of_asked(request.as_of))
+        # An institution's every record: off the event loop, like any read
+        # whose size the caller decides.
+        found = await asyncio.to_thread(
+            self._queries.institution, request.uscc, *as_of_asked(request.as_of)
+        )
         day = found.as_of.valid_on
+        page = page_of(
+            found.rows,
+            lambda r: f"{r.record_key}\x00{r.province}",
+            request.page_size,
+            request.page_token,
+        )
         return registry_pb2.ListInstitutionRecordsResponse(
-            records=[stored_record(r, day) for r in found.rows], as_of=as_of_pb(found.as_of)
+            records=[stored_record(r, day) for r in page.items],
+            as_of=as_of_pb(found.as_of),
+            next_page_token=page.next_token,
         )
 
     async def GetRegistryStatus(
@@ -47,9 +61,12 @@ class RecordRpcs:
         request: registry_pb2.GetRegistryStatusRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.GetRegistryStatusResponse:
-        feeds = self._queries.feeds()
+        # Counting the records reads a whole index: off the event loop.
+        feeds, records = await asyncio.to_thread(
+            lambda: (self._queries.feeds(), self._queries.record_count())
+        )
         return registry_pb2.GetRegistryStatusResponse(
             feeds=[feed_freshness(f) for f in feeds],
-            records=self._queries.record_count(),
+            records=records,
             events_applied=sum(f.events_applied for f in feeds),
         )

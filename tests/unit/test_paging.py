@@ -1,0 +1,35 @@
+"""Pages by the items' own order: bounded, resumable, and refusing what is not
+a page size or a token."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.core.errors import InvalidRequest
+from services.core.paging import MAX_PAGE, page_of
+
+
+def test_pages_cover_the_list_once_in_order_even_when_it_grows() -> None:
+    items = [f"k{i:03d}" for i in range(7)]
+    first = page_of(items, str, 3, "")
+    assert first.items == ["k000", "k001", "k002"] and first.next_token
+    items.insert(0, "a-new-first")  # before the token: not repeated, nothing skipped
+    second = page_of(items, str, 3, first.next_token)
+    third = page_of(items, str, 3, second.next_token)
+    assert second.items == ["k003", "k004", "k005"] and third.items == ["k006"]
+    assert third.next_token == ""
+
+
+def test_page_size_zero_means_the_largest_page() -> None:
+    page = page_of(list(range(MAX_PAGE + 5)), lambda i: f"{i:06d}", 0, "")
+    assert len(page.items) == MAX_PAGE and page.next_token
+
+
+@pytest.mark.parametrize(
+    ("size", "token", "field"),
+    [(-1, "", "page_size"), (MAX_PAGE + 1, "", "page_size"), (10, "%%%", "page_token")],
+)
+def test_what_is_not_a_page_is_refused_with_the_field(size: int, token: str, field: str) -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        page_of(["a"], str, size, token)
+    assert [v.field for v in refused.value.violations] == [field]
