@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.common.kafka_io import POLL_TIMEOUT_MS, assign_from
@@ -27,10 +27,12 @@ Offsets = dict[tuple[str, int], int]
 RETRIED = (
     OperationalError,
     InterfaceError,
+    InternalError,
     DisconnectionError,
     PoolTimeout,
     KafkaError,
     OSError,
+    MemoryError,
 )
 
 
@@ -42,8 +44,8 @@ def failing_alone(
 ) -> list[tuple[T, Exception]]:
     """The items that fail `trial` (an apply that is rolled back) on their own,
     with their errors, found by halving: k such items among n take about
-    2k·log2(n) trials. Empty when no single item fails alone (the failure was
-    not the input's). Failures that retrying can fix (RETRIED) propagate."""
+    2k·log2(n) trials. Empty when no single item fails alone (the failure
+    was not the input's). Failures that retrying can fix (RETRIED) propagate."""
     found: list[tuple[T, Exception]] = []
 
     def attempt(group: list[T]) -> None:
@@ -61,6 +63,29 @@ def failing_alone(
 
     attempt(list(items))
     return found
+
+
+class Suspicion:
+    """Whether the items that fail alone are to blame. When every item of a
+    batch of several fails alone, the store or the code is the likelier
+    culprit (and may recover): the batch is retried, and only when the same
+    batch has failed so `strikes` times in a row are its items set aside, so
+    that a batch made only of poison cannot stop the feed either."""
+
+    def __init__(self, strikes: int = 3) -> None:
+        self._strikes = strikes
+        self._batch: object = None
+        self._count = 0
+
+    def to_blame(self, batch: object, failing: int, items: int) -> bool:
+        if failing == 0:
+            return False
+        if failing < items or items == 1:
+            self._batch, self._count = None, 0
+            return True
+        self._count = self._count + 1 if batch == self._batch else 1
+        self._batch = batch
+        return self._count >= self._strikes
 
 
 class KafkaFeed:

@@ -98,6 +98,10 @@ def kafka_principal(common_name: str) -> str:
     return f"User:CN={common_name}"
 
 
+# The most a producer sends in one request (one message cannot be larger).
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
 def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -> KafkaProducer:
     # Idempotent and acks=all: a retried batch is written once, and an
     # acknowledged one survives the loss of the leader's page cache.
@@ -110,7 +114,7 @@ def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -
         max_in_flight_requests_per_connection=5,
         linger_ms=5,
         batch_size=512 * 1024,
-        max_request_size=8 * 1024 * 1024,
+        max_request_size=MAX_REQUEST_BYTES,
         retries=2**31 - 1,
         request_timeout_ms=30_000,
     )
@@ -183,7 +187,7 @@ def rewound_on_failure(
 
 def message_limit(bootstrap: str, topics: Iterable[str]) -> int:
     """The largest message every one of `topics` takes (max.message.bytes, which
-    defaults to the broker's message.max.bytes)."""
+    defaults to the broker's message.max.bytes) and the hub's producers send."""
     admin = KafkaAdminClient(
         **client_settings(), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
     )
@@ -197,7 +201,8 @@ def message_limit(bootstrap: str, topics: Iterable[str]) -> int:
         )
     finally:
         admin.close()
-    return min(int(c["max.message.bytes"]["value"]) for c in found["topic"].values())
+    topics_take = min(int(c["max.message.bytes"]["value"]) for c in found["topic"].values())
+    return min(topics_take, MAX_REQUEST_BYTES)
 
 
 def ensure_topics(

@@ -51,7 +51,7 @@ def normalise_id_number(value: str) -> str:
 
 def parse_id_number(value: str) -> str:
     """The number normalised, or ValueError saying what is wrong with it."""
-    value = normalise_id_number(value)
+    value = single_line(normalise_id_number(value))
     if not value:
         raise ValueError("required")
     # An 18-character number is a resident identity card: its check digit

@@ -148,7 +148,12 @@ class ScopeItem(DomainModel):
 
 class Signatory(DomainModel):
     name: Text
-    fields: Annotated[tuple[str, ...], Field(max_length=MAX_FIELDS)] = ()
+    fields: Annotated[
+        tuple[
+            Annotated[str, Field(min_length=1, max_length=100), AfterValidator(single_line)], ...
+        ],
+        Field(max_length=MAX_FIELDS),
+    ] = ()
 
 
 class Qualification(_Validity):

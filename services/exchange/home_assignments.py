@@ -20,7 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB, from_timestamp, timestamp
-from services.common.feeding import RETRIED, KafkaFeed, failing_alone
+from services.common.feeding import RETRIED, KafkaFeed, Suspicion, failing_alone
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.sql import create_tables, stored_offsets, upsert
 from services.core.draws import AssignmentState, KnownAs, assignment_known_at
@@ -188,6 +188,7 @@ class AssignmentFeed(KafkaFeed):
         super().__init__("assignment-feed", consumer, [topic], store.offsets)
         self._store = store
         self._province = PROVINCE_TO_PB[province]
+        self._suspicion = Suspicion()
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were about this province."""
@@ -214,7 +215,9 @@ class AssignmentFeed(KafkaFeed):
             except Exception:
                 # One event this store cannot take must not stop the feed.
                 bad = failing_alone(mine, lambda group: self._store.apply(group, {}, trial=True))
-                if not bad:
+                first = next(iter(batches.items()), None)
+                batch = None if first is None else (first[0], first[1][0].offset)
+                if not self._suspicion.to_blame(batch, len(bad), len(mine)):
                     raise
                 for event, error in bad:
                     log.error(

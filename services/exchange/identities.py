@@ -245,7 +245,9 @@ class Pseudonymiser:
                 continue
             if raw.assessor.assessor_id:
                 continue  # refused by apply(), and never derived: no oracle, not even timing
-            number = raw.assessor.identity.id_number
+            # As AssessorIdentity reads it: surrounding spaces go before the
+            # length counts.
+            number = raw.assessor.identity.id_number.strip()
             if len(number) > 64:
                 continue  # apply() names the reason
             try:
@@ -296,8 +298,11 @@ class Pseudonymiser:
                     "the exchange derives the id from the identity: leave it empty",
                 )
             ]
-        values["assessor_id"] = derived[identity.id_number]
-        return PendingIdentity(derived[identity.id_number], identity)
+        assessor_id = derived.get(identity.id_number)
+        if assessor_id is None:  # derive() and the model disagree: refuse, never crash
+            return [Violation("assessor.identity.id_number", "could not be pseudonymised")]
+        values["assessor_id"] = assessor_id
+        return PendingIdentity(assessor_id, identity)
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
         if pending:

@@ -106,13 +106,27 @@ def grant(bootstrap: str, operator: TlsFiles, acls: list[ACL], timeout: float = 
             ACLPermissionType.ANY,
             ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
         )
+        wanted = {_acl_key(a) for a in acls}
         deadline = time.monotonic() + timeout
-        while len(admin.describe_acls(everything)[0]) < len(acls):
+        # These ACLs, not a count: the cluster may hold others already.
+        while not wanted <= {_acl_key(a) for a in admin.describe_acls(everything)[0]}:
             if time.monotonic() > deadline:
                 raise RuntimeError("the broker did not take up its ACLs in time")
             time.sleep(0.1)
     finally:
         admin.close()
+
+
+def _acl_key(acl: ACL) -> tuple[object, ...]:
+    pattern = acl.resource_pattern
+    return (
+        acl.principal,
+        acl.host,
+        int(acl.operation),
+        int(acl.permission_type),
+        int(pattern.resource_type),
+        pattern.resource_name,
+    )
 
 
 def secure(

@@ -228,3 +228,13 @@ def test_a_batch_whose_ids_cannot_be_had_is_refused_whole(db_url: str) -> None:
             assert conn.execute(select(_identity)).all() == []
     finally:
         engine.dispose()
+
+
+def test_a_padded_identity_number_is_derived_like_the_model_reads_it(exchange: Exchange) -> None:
+    """Spaces around a number do not count towards its length: the record is
+    accepted under the same id, and the batch never fails as a whole."""
+    padded = with_identity()
+    padded.assessor.identity.id_number = " " * 30 + ID_NUMBER + " " * 30
+    [result] = exchange.publisher.publish([padded])
+    assert result.outcome is Outcome.ACCEPTED, result.violations
+    assert result.record_key == f"assessor/{derive_assessor_id(SECRET, ID_NUMBER)}"

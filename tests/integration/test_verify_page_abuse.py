@@ -72,6 +72,26 @@ def test_a_client_that_sends_nothing_is_cut_off(page: VerifyServer) -> None:
         assert time.monotonic() - started < 15
 
 
+def test_a_client_that_trickles_its_request_is_cut_off_all_the_same(page: VerifyServer) -> None:
+    """A byte every few seconds keeps each read short but not the request."""
+    with socket.create_connection(("127.0.0.1", page.port)) as slow:
+        slow.settimeout(1)
+        started = time.monotonic()
+        closed = False
+        for char in b"GET /healthz HTTP/1.0\r\nX-Slow: " + b"a" * 40:
+            try:
+                slow.sendall(bytes([char]))
+                if slow.recv(1024) == b"":
+                    closed = True
+                    break
+            except TimeoutError:
+                continue  # nothing from the server yet: one more byte
+            except OSError:
+                closed = True
+                break
+        assert closed and time.monotonic() - started < 20
+
+
 def test_without_a_trusted_proxy_forwarded_for_cannot_buy_a_fresh_allowance(
     page: VerifyServer,
 ) -> None:

@@ -76,6 +76,10 @@ def test_identity_validation() -> None:
         AssessorIdentity(name="", id_number=ID)
     with pytest.raises(ValidationError, match="U\\+202E"):
         AssessorIdentity(name="张\u202e三", id_number=ID)
+    # Another document's number: visible characters only, or one passport
+    # could have two pseudonyms.
+    with pytest.raises(ValidationError, match="U\\+200B"):
+        AssessorIdentity(name="Jane Roe", id_number="E1234\u200b5678")
     # Other documents (a passport number) are accepted as they are.
     assert AssessorIdentity(name="Jane Roe", id_number="E12345678").id_number == "E12345678"
 

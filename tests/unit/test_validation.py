@@ -336,6 +336,18 @@ def test_characters_that_are_not_visible_text_are_refused_by_name_and_place(
     )
 
 
+def test_a_signatorys_fields_are_bounded_visible_text() -> None:
+    long = refuse(
+        RecordKind.QUALIFICATION,
+        qualification(signatories=[{"name": "张三", "fields": ["0" * 101]}]),
+    )
+    hidden = refuse(
+        RecordKind.QUALIFICATION,
+        qualification(signatories=[{"name": "张三", "fields": ["0\u202e1"]}]),
+    )
+    assert fields_of(long) == fields_of(hidden) == {"qualification.signatories[0].fields[0]"}
+
+
 def test_remarks_may_break_lines_but_names_may_not() -> None:
     accept(RecordKind.QUALIFICATION, qualification(legal_nature="事业单位\n（独立法人）"))
     refused = refuse(RecordKind.QUALIFICATION, qualification(address="上海市\n浦东新区"))

@@ -6,11 +6,13 @@ answer as JSON for machines. Requests are rate-limited per client address.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import ipaddress
 import json
 import logging
+import socket
 import threading
 from collections.abc import Sequence
 from http import HTTPStatus
@@ -210,11 +212,35 @@ def _within(address: str, networks: Sequence[IPNetwork]) -> bool:
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# Seconds a connection has to send its whole request (line and headers): a
+# slow client holds a thread, and there are only so many.
+REQUEST_SECONDS = 10.0
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: VerifyServer
-    # Seconds a connection may take to send its request (and sit idle): a slow
-    # client holds a thread, and there are only so many.
-    timeout = 10
+    # No single read waits longer either.
+    timeout = REQUEST_SECONDS
+
+    def setup(self) -> None:
+        super().setup()
+        # A total, not per read: a byte every few seconds does not keep it open.
+        self._deadline = threading.Timer(REQUEST_SECONDS, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _cut_off(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self._deadline.cancel()  # the request is in: answering it has no deadline
+        return parsed
+
+    def finish(self) -> None:
+        self._deadline.cancel()
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

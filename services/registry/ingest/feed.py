@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
 from services.common.convert import province_name
-from services.common.feeding import RETRIED, KafkaFeed, failing_alone
+from services.common.feeding import RETRIED, KafkaFeed, Suspicion, failing_alone
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
@@ -61,6 +61,7 @@ class Ingestor(KafkaFeed):
         # Wraps each apply transaction: readers holding snapshots let go meanwhile.
         self._writing = writing
         self._clock = clock
+        self._suspicion = Suspicion()
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
@@ -139,15 +140,17 @@ class Ingestor(KafkaFeed):
         failure: Exception,
     ) -> list[IncomingEvent]:
         """The events but those that fail to apply on their own, which become
-        dead letters with the error; raises `failure` when no single event
-        fails alone (the failure was not the input's: the batch is read again
-        after Worker's back-off)."""
+        dead letters with the error; raises `failure` when the events are not
+        to blame (feeding.Suspicion: the batch is read again after Worker's
+        back-off)."""
         poison = failing_alone(
             events, lambda group: self._writer.apply(group, {}, (), now, trial=True)
         )
-        if not poison:
-            raise failure
         message_of = {id(ev): m for m, ev in parsed}
+        first = message_of[id(events[0])] if events else None
+        batch = None if first is None else (first.topic, first.partition, first.offset)
+        if not self._suspicion.to_blame(batch, len(poison), len(events)):
+            raise failure
         for ev, exc in poison:
             self._dead(message_of[id(ev)], exc, dead)
         refused = {id(ev) for ev, _ in poison}
