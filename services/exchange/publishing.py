@@ -57,6 +57,10 @@ class _Ready:
     identity: PendingIdentity | None = None
 
 
+def _refused(index: int, field: str, description: str) -> RecordResult:
+    return RecordResult(index, Outcome.REJECTED, violations=[Violation(field, description)])
+
+
 def new_event_id() -> str:
     """A random (version 4) UUID string; uuid.uuid4() costs several times more."""
     b = bytearray(os.urandom(16))
@@ -115,25 +119,16 @@ class Publisher:
     ) -> _Ready | RecordResult:
         parsed = record_fields(raw)
         if parsed is None:
-            return RecordResult(
+            return _refused(
                 index,
-                Outcome.REJECTED,
-                violations=[
-                    Violation(
-                        "record",
-                        "empty: set one of qualification, assessor, green_cert, credit_event",
-                    )
-                ],
+                "record",
+                "empty: set one of qualification, assessor, green_cert, credit_event",
             )
         kind, values = parsed
         identity: PendingIdentity | None = None
         if kind is RecordKind.ASSESSOR and raw.assessor.HasField("identity"):
             if self._pseudonyms is None:
-                return RecordResult(
-                    index,
-                    Outcome.REJECTED,
-                    violations=[Violation("assessor.identity", "not accepted by this exchange")],
-                )
+                return _refused(index, "assessor.identity", "not accepted by this exchange")
             applied = self._pseudonyms.apply(raw.assessor, values, derived)
             if isinstance(applied, list):
                 return RecordResult(index, Outcome.REJECTED, violations=applied)
@@ -147,16 +142,11 @@ class Publisher:
         normalised = to_record_pb(record)
         body = normalised.SerializeToString(deterministic=True)
         if len(body) > self._max_record_bytes:
-            return RecordResult(
+            return _refused(
                 index,
-                Outcome.REJECTED,
-                violations=[
-                    Violation(
-                        "record",
-                        f"{len(body):,} bytes once encoded; the hub's topics take records of "
-                        f"at most {self._max_record_bytes:,}: publish fewer items in it",
-                    )
-                ],
+                "record",
+                f"{len(body):,} bytes once encoded; the hub's topics take records of "
+                f"at most {self._max_record_bytes:,}: publish fewer items in it",
             )
         candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
         return _Ready(index, normalised, candidate, verdict.warnings, identity)
