@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +30,7 @@ from services.common.kafka_io import (
     use_kafka_tls,
 )
 from services.common.process import (
-    kafka_choice,
     run_service,
-    service_arguments,
-    signing_choice,
-    tls_choice,
 )
 from services.common.rate_limit import RateLimiter
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
@@ -63,7 +58,7 @@ from services.registry.pseudonyms.servicer import PseudonymServicer
 from services.registry.reconciliation.changes import ChangeReader, ChangeSignal, ChangeWatch
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import Reconciliation
-from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
+from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.recognition import CertificateStandings, RecognitionDecisions
 from services.registry.reconciliation.servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.reconciliation.standing_inputs import StandingInputs
@@ -71,6 +66,7 @@ from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.queries import RegistryQueries
 from services.registry.records.servicer import RecordRpcs
 from services.registry.records.store import RecordStore
+from services.registry.settings import RegistrySettings, parse_settings
 from yrdhub.v1 import (
     assessor_pool_pb2,
     assessor_pool_pb2_grpc,
@@ -170,129 +166,6 @@ def build_pool_service(
 
     return PoolService(
         pool, relay, (_name(assessor_pool_pb2.DESCRIPTOR, "AssessorPoolService"), register)
-    )
-
-
-@dataclass(frozen=True)
-class RegistrySettings:
-    db_url: str
-    kafka: str
-    listen: str = "127.0.0.1:0"
-    topic_prefix: str = ""
-    ready_file: Path | None = None
-    # The public verify page (HTTP); None: not served by this replica.
-    http_listen: str | None = None
-    http_rate: float = 10.0
-    http_burst: int = 30
-    http_max_connections: int = 64
-    # Reverse proxies (CIDR) in front of the verify page, whose
-    # X-Forwarded-For the rate limit believes; none: the peer address counts.
-    trusted_proxies: tuple[str, ...] = ()
-    # Assessor pool policies; None: the defaults in services/registry/policy/.
-    recusal_policy: Path | None = None
-    inspection_policy: Path | None = None
-    # Where the pool keeps draws and assignments; None: the registry's database.
-    pool_db_url: str | None = None
-    # Recognition policy, reloaded when the file changes (see policy_source).
-    recognition_policy: Path = DEFAULT_POLICY
-    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
-    tls_dir: Path | None = None
-    # Kafka with TLS and a client certificate; None: plaintext.
-    kafka_tls: TlsFiles | None = None
-    # The provinces' signing keys (services/common/signing.py); None: a
-    # development service that neither signs nor verifies.
-    signing_dir: Path | None = None
-    # The public endpoint: TLS without client certificates, for the checks.
-    public_listen: str | None = None
-    # The hub's pseudonym key (YRDHUB_PSEUDONYM_SECRET takes precedence), held
-    # by the registry alone; None: exchanges cannot take identities.
-    pseudonym_secret_file: Path | None = None
-    # Identity numbers each exchange may have pseudonymised: per second, and
-    # at once (a province's roster should fit in one burst).
-    pseudonym_rate: float = 20.0
-    pseudonym_burst: int = 20_000
-
-
-def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
-    env = os.environ.get
-    p = service_arguments("yrdhub-registry", __doc__, "127.0.0.1:50050")
-    p.add_argument("--db", default=env("YRDHUB_DB_URL", "sqlite:///registry.db"))
-    p.add_argument("--http-listen", default=env("YRDHUB_HTTP_LISTEN"), help="serve the verify page")
-    p.add_argument("--http-rate", type=float, default=10.0, help="requests/s per client address")
-    p.add_argument("--http-burst", type=int, default=30)
-    p.add_argument(
-        "--http-max-connections",
-        type=int,
-        default=64,
-        help="connections the verify page serves at once (beyond: 503)",
-    )
-    p.add_argument(
-        "--trusted-proxy",
-        action="append",
-        default=[n for n in env("YRDHUB_TRUSTED_PROXIES", "").split(",") if n.strip()],
-        help="a reverse proxy's network (CIDR) whose X-Forwarded-For the verify "
-        "page's rate limit believes; repeat for several",
-    )
-    p.add_argument("--recusal-policy", type=Path, default=env("YRDHUB_RECUSAL_POLICY"))
-    p.add_argument("--inspection-policy", type=Path, default=env("YRDHUB_INSPECTION_POLICY"))
-    p.add_argument(
-        "--pool-db",
-        default=env("YRDHUB_POOL_DB_URL"),
-        help="database shared by every replica serving the assessor pool (default: --db)",
-    )
-    p.add_argument(
-        "--policy",
-        type=Path,
-        default=env("YRDHUB_POLICY", str(DEFAULT_POLICY)),
-        help="recognition policy file (TOML), reloaded when it changes",
-    )
-    p.add_argument(
-        "--public-listen",
-        default=env("YRDHUB_PUBLIC_LISTEN"),
-        help="also serve the public checks here (TLS, no client certificate needed)",
-    )
-    p.add_argument(
-        "--pseudonym-secret-file",
-        type=Path,
-        default=env("YRDHUB_PSEUDONYM_SECRET_FILE"),
-        help="file holding the secret assessor ids are derived with",
-    )
-    p.add_argument(
-        "--pseudonym-rate",
-        type=float,
-        default=20.0,
-        help="identity numbers per second each exchange may have pseudonymised",
-    )
-    p.add_argument(
-        "--pseudonym-burst",
-        type=int,
-        default=20_000,
-        help="identity numbers an exchange may have pseudonymised at once",
-    )
-    a = p.parse_args(argv)
-    tls_dir = tls_choice(p, a)
-    return RegistrySettings(
-        a.db,
-        a.kafka,
-        a.listen,
-        a.topic_prefix,
-        a.ready_file,
-        a.http_listen,
-        a.http_rate,
-        a.http_burst,
-        recusal_policy=a.recusal_policy,
-        pool_db_url=a.pool_db,
-        inspection_policy=a.inspection_policy,
-        recognition_policy=a.policy,
-        tls_dir=tls_dir,
-        signing_dir=signing_choice(a, tls_dir),
-        kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
-        public_listen=a.public_listen,
-        pseudonym_secret_file=a.pseudonym_secret_file,
-        http_max_connections=a.http_max_connections,
-        trusted_proxies=tuple(a.trusted_proxy),
-        pseudonym_rate=a.pseudonym_rate,
-        pseudonym_burst=a.pseudonym_burst,
     )
 
 
