@@ -186,73 +186,28 @@ def label_match(answer: StoredAnswer, effective_status: int) -> bytes:
 
 def as_of_field(number: int, when: AsOf) -> bytes:
     """An AsOf field: valid_on (1) and known_at (2), a Timestamp of seconds (1)
-    and nanos (2).
-
-    Every answer states one, so what a second's answers share (the field's
-    key, valid_on, the seconds) is kept from the last call: only the nanos
-    are encoded per call."""
+    and nanos (2)."""
     at = when.known_at
-    micro = at.microsecond
-    key = (number, when.valid_on, at.replace(microsecond=0) if micro else at)
-    last = _last_as_of
-    if last[0] != key:
-        last = _as_of_parts(key)
-    _, head, seconds = last
-    stamp = seconds + _nanos_field(micro) if micro else seconds
-    # The Timestamp is at most 17 bytes: its length is one byte.
-    return (
-        head[0]
-        + varint(len(head[1]) + 1 + len(stamp))
-        + head[1]
-        + _SMALL_LENGTH[len(stamp)]
-        + stamp
+    body = (
+        _valid_on_field(when.valid_on)
+        + _KNOWN_AT_KEY
+        + _timestamp(_seconds_field(at.replace(microsecond=0)), at.microsecond)
     )
+    return field_key(number) + varint(len(body)) + body
 
 
-_AsOfKey = tuple[int, dt.date, dt.datetime]
-_AsOfParts = tuple[_AsOfKey | None, tuple[bytes, bytes], bytes]
-
-
-def _as_of_parts(key: _AsOfKey) -> _AsOfParts:
-    global _last_as_of
-    number, valid_on, second = key
-    parts: _AsOfParts = (
-        key,
-        (field_key(number), _valid_on_field(valid_on) + _KNOWN_AT_KEY),
-        _seconds_field(second),
-    )
-    # One tuple, replaced whole: a reader on another thread (the verify
-    # page's) sees the old parts or the new ones, and checks the key.
-    _last_as_of = parts
-    return parts
-
-
-_last_as_of: _AsOfParts = (None, (b"", b""), b"")
-_SMALL_LENGTH = [varint(n) for n in range(128)]
 _KNOWN_AT_KEY = field_key(common_pb2.AsOf.KNOWN_AT_FIELD_NUMBER)
-_NANOS_KEY = varint(2 << 3)
-
-
-def _nanos_field(microsecond: int) -> bytes:
-    """A Timestamp's nanos field (field 2) for a non-zero microsecond. Most
-    values take five bytes, written out here rather than in a loop."""
-    v = microsecond * 1000
-    if v < 1 << 28:
-        return varint_field(2, v)
-    return _NANOS_KEY + bytes(
-        (
-            v & 0x7F | 0x80,
-            v >> 7 & 0x7F | 0x80,
-            v >> 14 & 0x7F | 0x80,
-            v >> 21 & 0x7F | 0x80,
-            v >> 28,
-        )
-    )
 
 
 @functools.lru_cache(maxsize=16)
 def _valid_on_field(day: dt.date) -> bytes:
     return string_field(common_pb2.AsOf.VALID_ON_FIELD_NUMBER, day.isoformat())
+
+
+def _timestamp(seconds: bytes, microsecond: int) -> bytes:
+    """A Timestamp's length and fields, given its seconds field."""
+    nanos = varint_field(2, microsecond * 1000) if microsecond else b""
+    return varint(len(seconds) + len(nanos)) + seconds + nanos
 
 
 @functools.lru_cache(maxsize=4)

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from services.core.codes import MAX_CODE_LENGTH, code_from_query
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import AsOf, as_of
-from services.core.provenance import china_date, utcnow
+from services.core.history import as_of
+from services.core.provenance import utcnow
 from services.registry.checks.answers import (
     certificate_check,
     certificate_freshness,
@@ -51,14 +51,8 @@ class CertificateChecks:
                     )
                 ],
             )
-        now = self._clock()
-        if not valid_on and known_at is None:
-            # Almost every check: today, as the hub knows it now. That is what
-            # as_of makes of it, and the current rows answer it, without the
-            # parsing and the second China day its general case costs.
-            when = AsOf(china_date(now), now, True)
-            rows = self._reader.answers_by_code(value)
-        elif (when := as_of(valid_on, known_at, now)).current:
+        when = as_of(valid_on, known_at, self._clock())
+        if when.current:
             rows = self._reader.answers_by_code(value)
         else:
             rows = []
