@@ -7,8 +7,8 @@ committed beside the data, and applies polled batches on a worker thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
@@ -37,6 +37,7 @@ RETRIED = (
 
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def failing_alone(
@@ -65,19 +66,44 @@ def failing_alone(
     return found
 
 
-class Suspicion:
-    """Whether the items that fail alone are to blame. When every item of a
-    batch of several fails alone, the store or the code is the likelier
-    culprit (and may recover): the batch is retried, and only when the same
-    batch has failed so `strikes` times in a row are its items set aside, so
-    that a batch made only of poison cannot stop the feed either."""
+class PoisonGuard:
+    """Applies a polled batch so that no item the store cannot take stops the
+    feed. When applying fails for a reason retrying cannot fix, the items that
+    fail alone are found (failing_alone), handed to `set_aside`, and the rest
+    applied. When every item of a batch of several fails alone, the store or
+    the code is the likelier culprit (and may recover): the batch is retried
+    (the failure is raised), and only when the same batch has failed so
+    `strikes` times in a row are its items set aside, so that a batch made
+    only of poison cannot stop the feed either."""
 
     def __init__(self, strikes: int = 3) -> None:
         self._strikes = strikes
         self._batch: object = None
         self._count = 0
 
-    def to_blame(self, batch: object, failing: int, items: int) -> bool:
+    def apply(
+        self,
+        items: Sequence[T],
+        apply: Callable[[list[T]], R],
+        trial: Callable[[list[T]], object],
+        set_aside: Callable[[list[tuple[T, Exception]]], None],
+        batch: object,
+    ) -> R:
+        """`apply` on the items, or on those left once the poison is set aside;
+        `trial` is `apply` rolled back; `batch` names the polled batch."""
+        try:
+            return apply(list(items))
+        except RETRIED:
+            raise
+        except Exception:
+            poison = failing_alone(items, trial)
+            if not self._to_blame(batch, len(poison), len(items)):
+                raise
+        set_aside(poison)
+        refused = {id(item) for item, _ in poison}
+        return apply([item for item in items if id(item) not in refused])
+
+    def _to_blame(self, batch: object, failing: int, items: int) -> bool:
         if failing == 0:
             return False
         if failing < items or items == 1:
@@ -86,6 +112,11 @@ class Suspicion:
         self._count = self._count + 1 if batch == self._batch else 1
         self._batch = batch
         return self._count >= self._strikes
+
+
+def batch_of(batches: Mapping[Any, Sequence[Any]]) -> tuple[tuple[Any, int], ...]:
+    """Names a polled batch: where it starts in each partition."""
+    return tuple((tp, messages[0].offset) for tp, messages in batches.items() if messages)
 
 
 class KafkaFeed:

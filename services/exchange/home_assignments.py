@@ -20,7 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.convert import PROVINCE_TO_PB, from_timestamp, timestamp
-from services.common.feeding import RETRIED, KafkaFeed, Suspicion, failing_alone
+from services.common.feeding import KafkaFeed, PoisonGuard, batch_of
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.sql import create_tables, stored_offsets, upsert
 from services.core.draws import AssignmentState, KnownAs, assignment_known_at
@@ -188,7 +188,7 @@ class AssignmentFeed(KafkaFeed):
         super().__init__("assignment-feed", consumer, [topic], store.offsets)
         self._store = store
         self._province = PROVINCE_TO_PB[province]
-        self._suspicion = Suspicion()
+        self._guard = PoisonGuard()
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were about this province."""
@@ -207,26 +207,26 @@ class AssignmentFeed(KafkaFeed):
                 if event.assignment.home_province == self._province:
                     mine.append(event)
             offsets[(tp.topic, tp.partition)] = messages[-1].offset + 1
+
+        def skip(poison: list[tuple[assessor_pool_pb2.AssignmentEvent, Exception]]) -> None:
+            for event, error in poison:
+                log.error(
+                    "assignment event %s cannot be stored, skipped: %s",
+                    event.assignment.assignment_id,
+                    error,
+                )
+
+        def store(events: list[assessor_pool_pb2.AssignmentEvent]) -> int:
+            self._store.apply(events, offsets)
+            return len(events)
+
         with rewound_on_failure(self._consumer, batches):
-            try:
-                self._store.apply(mine, offsets)
-            except RETRIED:
-                raise
-            except Exception:
-                # One event this store cannot take must not stop the feed.
-                bad = failing_alone(mine, lambda group: self._store.apply(group, {}, trial=True))
-                first = next(iter(batches.items()), None)
-                batch = None if first is None else (first[0], first[1][0].offset)
-                if not self._suspicion.to_blame(batch, len(bad), len(mine)):
-                    raise
-                for event, error in bad:
-                    log.error(
-                        "assignment event %s cannot be stored, skipped: %s",
-                        event.assignment.assignment_id,
-                        error,
-                    )
-                skipped = {id(event) for event, _ in bad}
-                mine = [event for event in mine if id(event) not in skipped]
-                self._store.apply(mine, offsets)
-        self.applied += len(mine)
-        return len(mine)
+            stored = self._guard.apply(
+                mine,
+                store,
+                lambda group: self._store.apply(group, {}, trial=True),
+                skip,
+                batch_of(batches),
+            )
+        self.applied += stored
+        return stored

@@ -17,7 +17,7 @@ from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
 
 from services.common.convert import province_name
-from services.common.feeding import RETRIED, KafkaFeed, Suspicion, failing_alone
+from services.common.feeding import KafkaFeed, PoisonGuard, batch_of
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
@@ -61,7 +61,7 @@ class Ingestor(KafkaFeed):
         # Wraps each apply transaction: readers holding snapshots let go meanwhile.
         self._writing = writing
         self._clock = clock
-        self._suspicion = Suspicion()
+        self._guard = PoisonGuard()
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
@@ -116,45 +116,26 @@ class Ingestor(KafkaFeed):
                     ]
                 return self._writer.apply(events, offsets, dead, now, also)
 
+            message_of = {id(ev): m for m, ev in parsed}
+
+            def set_aside(poison: list[tuple[IncomingEvent, Exception]]) -> None:
+                for ev, exc in poison:
+                    self._dead(message_of[id(ev)], exc, dead)
+
             with self._writing():
-                try:
-                    new = commit(events)
-                except RETRIED:
-                    raise
-                except Exception as exc:
-                    # One event the store cannot take must not stop the feed.
-                    new = commit(self._without_poison(events, parsed, dead, now, exc))
+                new = self._guard.apply(
+                    events,
+                    commit,
+                    lambda group: self._writer.apply(group, {}, (), now, trial=True),
+                    set_aside,
+                    batch_of(batches),
+                )
         if gate is not None and admitted is not None:
             gate.settle(admitted)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
-
-    def _without_poison(
-        self,
-        events: list[IncomingEvent],
-        parsed: list[tuple[Message, IncomingEvent]],
-        dead: list[DeadEvent],
-        now: dt.datetime,
-        failure: Exception,
-    ) -> list[IncomingEvent]:
-        """The events but those that fail to apply on their own, which become
-        dead letters with the error; raises `failure` when the events are not
-        to blame (feeding.Suspicion: the batch is read again after Worker's
-        back-off)."""
-        poison = failing_alone(
-            events, lambda group: self._writer.apply(group, {}, (), now, trial=True)
-        )
-        message_of = {id(ev): m for m, ev in parsed}
-        first = message_of[id(events[0])] if events else None
-        batch = None if first is None else (first.topic, first.partition, first.offset)
-        if not self._suspicion.to_blame(batch, len(poison), len(events)):
-            raise failure
-        for ev, exc in poison:
-            self._dead(message_of[id(ev)], exc, dead)
-        refused = {id(ev) for ev, _ in poison}
-        return [ev for ev in events if id(ev) not in refused]
 
     def _owned(
         self, parsed: list[tuple[Message, IncomingEvent]], dead: list[DeadEvent]
