@@ -36,7 +36,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import upsert
 from services.core.errors import Violation, violations_of
-from services.core.pseudonyms import AssessorIdentity, parse_id_number
+from services.core.pseudonyms import AssessorIdentity
 from yrdhub.v1 import records_pb2
 
 log = logging.getLogger(__name__)
@@ -220,6 +220,15 @@ class IdentityVault:
         return found
 
 
+def _identity_of(given: records_pb2.AssessorIdentity) -> AssessorIdentity | list[Violation]:
+    """The submitted identity validated (the number normalised), or why not:
+    the one reading both derive() and apply() use, so they never disagree."""
+    try:
+        return AssessorIdentity(name=given.name, id_number=given.id_number, phone=given.phone)
+    except ValidationError as exc:
+        return violations_of(exc, "assessor.identity")
+
+
 # Identity numbers (validated and normalised) to their assessor ids, in one
 # call for a whole batch; raises a DomainError when it cannot (the registry
 # unreachable, the allowance used up), which refuses the batch whole.
@@ -245,15 +254,9 @@ class Pseudonymiser:
                 continue
             if raw.assessor.assessor_id:
                 continue  # refused by apply(), and never derived: no oracle, not even timing
-            # As AssessorIdentity reads it: surrounding spaces go before the
-            # length counts.
-            number = raw.assessor.identity.id_number.strip()
-            if len(number) > 64:
-                continue  # apply() names the reason
-            try:
-                numbers.add(parse_id_number(number))
-            except ValueError:
-                continue  # apply() names the reason
+            identity = _identity_of(raw.assessor.identity)
+            if isinstance(identity, AssessorIdentity):
+                numbers.add(identity.id_number)  # else apply() names the reason
         if not numbers:
             return {}
         wanted = sorted(numbers)
@@ -281,13 +284,9 @@ class Pseudonymiser:
                     "--identity-key-file), so it cannot keep identities",
                 )
             ]
-        given = assessor.identity
-        try:
-            identity = AssessorIdentity(
-                name=given.name, id_number=given.id_number, phone=given.phone
-            )
-        except ValidationError as exc:
-            return violations_of(exc, "assessor.identity")
+        identity = _identity_of(assessor.identity)
+        if not isinstance(identity, AssessorIdentity):
+            return identity
         if assessor.assessor_id:
             # Refused whether or not it is the id the identity derives: an
             # answer that differed would tell a caller whether an identity
