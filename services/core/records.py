@@ -113,6 +113,13 @@ def _canonical_code(value: Any) -> Any:
 Code = Annotated[str, BeforeValidator(_canonical_code), AfterValidator(single_line)]
 
 
+def record_key(kind: RecordKind, *parts: str) -> str:
+    """A record's key: its kind and the fields that name it, e.g.
+    "qualification/09/230912000123" (the models' `key`, and what the registry
+    expects of an event's record)."""
+    return "/".join((kind.value, *parts))
+
+
 class DomainModel(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
 
@@ -189,7 +196,7 @@ class Qualification(_Validity):
 
     @property
     def key(self) -> str:
-        return f"qualification/{self.issuer}/{self.number}"
+        return record_key(RecordKind.QUALIFICATION, self.issuer, self.number)
 
     @property
     def issuing_province(self) -> Province | None:
@@ -267,10 +274,10 @@ class Assessor(DomainModel):
 
     @property
     def key(self) -> str:
-        return f"{_ASSESSOR_KEY_PREFIX}{self.assessor_id}"
+        return record_key(RecordKind.ASSESSOR, self.assessor_id)
 
 
-_ASSESSOR_KEY_PREFIX = "assessor/"
+_ASSESSOR_KEY_PREFIX = record_key(RecordKind.ASSESSOR, "")
 
 
 def assessor_id_of(record_key: str) -> str:
@@ -297,7 +304,7 @@ class GreenCertification(_Validity):
 
     @property
     def key(self) -> str:
-        return f"green_cert/{self.body_code}/{self.certificate_number}"
+        return record_key(RecordKind.GREEN_CERT, self.body_code, self.certificate_number)
 
 
 class CreditListType(StrEnum):
@@ -325,7 +332,7 @@ class CreditEvent(DomainModel):
 
     @property
     def key(self) -> str:
-        return f"credit_event/{self.listing_province.value}/{self.reference}"
+        return record_key(RecordKind.CREDIT_EVENT, self.listing_province.value, self.reference)
 
 
 Record = Qualification | Assessor | GreenCertification | CreditEvent

@@ -13,6 +13,7 @@ from services.common.convert import (
     province_name,
 )
 from services.core.codes import normalise_code
+from services.core.records import RecordKind, record_key
 from services.registry.ingest.apply import IncomingEvent
 from services.registry.records.mapping import certificate_facts
 from yrdhub.v1 import events_pb2, records_pb2
@@ -39,19 +40,20 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
 
 
 def record_key_of(record: records_pb2.Record) -> str | None:
-    """The key the exchanges give a record of this body (core/records.py's
-    `key`, from the canonical fields an exchange publishes)."""
+    """The key the exchanges give a record of this body (core.records.record_key,
+    from the canonical fields an exchange publishes)."""
     which = record.WhichOneof("body")
     if which == "qualification":
-        return f"qualification/{record.qualification.issuer}/{record.qualification.number}"
+        q = record.qualification
+        return record_key(RecordKind.QUALIFICATION, q.issuer, q.number)
     if which == "assessor":
-        return f"assessor/{record.assessor.assessor_id}"
+        return record_key(RecordKind.ASSESSOR, record.assessor.assessor_id)
     if which == "green_cert":
         g = record.green_cert
-        return f"green_cert/{g.body_code}/{g.certificate_number}"
+        return record_key(RecordKind.GREEN_CERT, g.body_code, g.certificate_number)
     if which == "credit_event":
         c = record.credit_event
-        return f"credit_event/{province_name(c.listing_province)}/{c.reference}"
+        return record_key(RecordKind.CREDIT_EVENT, province_name(c.listing_province), c.reference)
     return None
 
 
