@@ -22,8 +22,14 @@ from services.core.records import RecordKind
 log = logging.getLogger(__name__)
 
 DEFAULT_PARTITIONS = 4
-# Events are the system of record for every registry: never expire them.
-TOPIC_CONFIG = {"retention.ms": "-1", "retention.bytes": "-1"}
+# Events are the system of record for every registry: never expire them. Each
+# message carries the broker's time of appending it, which an event's own
+# acceptance time is checked against (registry/ingest/events.py).
+TOPIC_CONFIG = {
+    "retention.ms": "-1",
+    "retention.bytes": "-1",
+    "message.timestamp.type": "LogAppendTime",
+}
 
 
 class Sender(Protocol):

@@ -24,6 +24,10 @@ _MULTI_LINE_ALLOWED = {"\n", "\t"}
 
 
 def _check(value: str, allowed: set[str]) -> str:
+    if value.isprintable():
+        # Python's printable excludes every refused category (and spaces
+        # other than " ", which the walk below lets through): most text ends here.
+        return value
     for position, char in enumerate(value):
         if char in allowed or unicodedata.category(char) not in _REFUSED:
             continue

@@ -279,26 +279,33 @@ def test_an_assessor_belongs_to_the_province_that_published_it_first(
 
 
 def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
-    store: AppliedStore, feed: Feed, db_url: str
+    store: AppliedStore, feed: Feed
 ) -> None:
-    """An event outside the contract (a province that does not exist) is a
-    dead letter when read. One that holds to it but that the store cannot take
-    (on PostgreSQL, a NUL in a name) fails the apply transaction: the feed
-    finds it on trial applies, sets it aside with the error, and applies the
-    events polled with it and after it."""
+    """An event outside the contract (a province that does not exist), one
+    that the store cannot hold (a NUL in a name, which PostgreSQL refuses)
+    and one whose revision goes back against its sequence are dead letters
+    with their reasons; the events polled with them and after them are
+    applied, on either database."""
     events = _events(12, seed=17)
     outside = events_pb2.Event()
     outside.CopyFrom(events[3])
     outside.province = 142  # type: ignore[assignment]
     outside.revision = 2
-    poisons = [(outside, "province 142 is not one of the contract's")]
-    if db_url.startswith("postgresql"):
-        nul = events_pb2.Event()
-        nul.CopyFrom(events[4])
-        nul.record.qualification.institution_name = "上海\x00检测"
-        nul.revision = 2
-        poisons.append((nul, "NUL"))
-    feed.send(*events[:3], *(p for p, _ in poisons), *events[3:])
+    nul = events_pb2.Event()
+    nul.CopyFrom(events[4])
+    nul.record.qualification.institution_name = "上海\x00检测"
+    nul.revision = 2
+    nul.content_hash = b""
+    backwards = events_pb2.Event()
+    backwards.CopyFrom(events[5])
+    backwards.revision = 2
+    backwards.sequence = events[5].sequence - 1
+    poisons = [
+        (outside, "province 142 is not one of the contract's"),
+        (nul, "U+0000"),
+        (backwards, "revisions and sequences disagree"),
+    ]
+    feed.send(*events[:3], *(p for p, _ in poisons[:2]), *events[3:], poisons[2][0])
     ingestor = feed.ingestor(store)
     _drain(ingestor, store, len(events))
     assert store.record_count() == len(events)
@@ -321,8 +328,25 @@ def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
         (lambda e: setattr(e, "record_key", e.record_key + "0"), "is not the key of the record"),
         (lambda e: e.record.qualification.status.__setattr__("canonical", 99), "status 99"),
         (lambda e: setattr(e, "content_hash", b"\x00" * 32), "content_hash does not match"),
+        (
+            lambda e: e.accepted_at.FromDatetime(dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)),
+            "ahead of the broker's timestamp",
+        ),
+        (
+            lambda e: setattr(e.record.qualification, "institution_name", "检" * 501),
+            "holder_name is 501 characters long, more than the 500 stored",
+        ),
+        (lambda e: setattr(e, "revision", 2**40), "revision 1099511627776 is beyond what is stored"),
     ],
-    ids=["kind and body disagree", "key and body disagree", "status out of range", "hash"],
+    ids=[
+        "kind and body disagree",
+        "key and body disagree",
+        "status out of range",
+        "hash",
+        "acceptance time ahead of the broker",
+        "name longer than stored",
+        "revision beyond what is stored",
+    ],
 )
 def test_events_that_do_not_hold_to_the_contract_are_dead_letters(
     store: AppliedStore, feed: Feed, change: Any, why: str

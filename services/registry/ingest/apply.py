@@ -107,6 +107,7 @@ def _facts_of(ev: IncomingEvent) -> CertificateFacts:
 @dataclass(frozen=True, slots=True)
 class _Prior:
     revision: int
+    sequence: int
     uscc: str
     label_code: str | None
 
@@ -162,24 +163,24 @@ class RecordWriter:
         now: dt.datetime | None = None,
         also: Callable[[Connection], None] | None = None,
         *,
+        refuse: Callable[[IncomingEvent, str], None] | None = None,
         trial: bool = False,
     ) -> int:
         """Applies a batch and moves the offsets, atomically, with `also`'s
         writes (the chain tables'). Returns how many events were new (not
-        already held at that revision). `trial`: everything but the commit
-        (the writes are rolled back), to find out whether the events apply."""
+        already held at that revision). An event whose revision is below one
+        already held of its record, or below an earlier one of the batch, is
+        not applied: the province sent its record's revisions out of order,
+        and `refuse` hears why (before `also` runs and `dead` is written).
+        `trial`: everything but the commit (the writes are rolled back), to
+        find out whether the events apply."""
         now = now or dt.datetime.now(dt.UTC)
         with self._engine.connect() as conn, conn.begin() as transaction:
             held = self._held_revisions(conn, events)
-            fresh: dict[tuple[str, str, int], IncomingEvent] = {}
-            for ev in events:
-                ident = (ev.province, ev.record_key, ev.revision)
-                if ident not in held:
-                    fresh[ident] = ev
+            # Only records already held have a current row to look up.
+            before = self._current(conn, {(p, k) for p, k, _ in held})
+            fresh = self._fresh(events, held, before, refuse)
             if fresh:
-                # Only records already held have a current row to look up.
-                updated = {(p, k) for p, k, _ in held} & {(p, k) for p, k, _ in fresh}
-                before = self._current(conn, updated)
                 versions = []
                 for ev in fresh.values():
                     row = dict(zip(_VERSION_FIELDS, _version_values(ev), strict=True))
@@ -258,11 +259,11 @@ class RecordWriter:
             return {}
         r = record_table.c
         rows = conn.execute(
-            select(r.province, r.record_key, r.revision, r.uscc, r.label_code).where(
+            select(r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code).where(
                 pairs_among(conn, r.province, r.record_key, list(pairs))
             )
         )
-        return {(p, k): _Prior(revision, uscc, label) for p, k, revision, uscc, label in rows}
+        return {(p, k): _Prior(*values) for p, k, *values in rows}
 
     @classmethod
     def _reconcile(
@@ -359,6 +360,42 @@ class RecordWriter:
                     label,
                 )
         return list(facts.values())
+
+    @staticmethod
+    def _fresh(
+        events: Sequence[IncomingEvent],
+        held: set[tuple[str, str, int]],
+        current: dict[tuple[str, str], _Prior],
+        refuse: Callable[[IncomingEvent, str], None] | None,
+    ) -> dict[tuple[str, str, int], IncomingEvent]:
+        """The events not held already at their revision, but those whose
+        revision and sequence disagree, against the record's current row and
+        the batch's earlier events: a province numbers a record's revisions
+        in the order of its sequence, so a higher revision never has a lower
+        sequence (events may arrive in either order)."""
+        seen: dict[tuple[str, str], list[tuple[int, int]]] = {
+            pair: [(prior.revision, prior.sequence)] for pair, prior in current.items()
+        }
+        fresh: dict[tuple[str, str, int], IncomingEvent] = {}
+        for ev in events:
+            ident = (ev.province, ev.record_key, ev.revision)
+            if ident in held or ident in fresh:
+                continue
+            pair = (ev.province, ev.record_key)
+            known = seen.setdefault(pair, [])
+            clash = next(((r, s) for r, s in known if (r < ev.revision) != (s < ev.sequence)), None)
+            if clash is not None:
+                if refuse is not None:
+                    refuse(
+                        ev,
+                        f"revision {ev.revision} of {ev.record_key} has sequence {ev.sequence}, "
+                        f"but its revision {clash[0]} has sequence {clash[1]}: revisions and "
+                        "sequences disagree",
+                    )
+                continue
+            known.append((ev.revision, ev.sequence))
+            fresh[ident] = ev
+        return fresh
 
     @staticmethod
     def _held_revisions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -12,9 +13,11 @@ from services.common.convert import (
     from_timestamp,
     province_name,
 )
+from services.common.enum_ranges import out_of_range
 from services.core.codes import normalise_code
 from services.core.records import RecordKind, record_key
 from services.registry.ingest.apply import IncomingEvent
+from services.registry.ingest.storable import unstorable
 from services.registry.records.mapping import certificate_facts
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -57,8 +60,10 @@ def record_key_of(record: records_pb2.Record) -> str | None:
     return None
 
 
-_ASSESSOR_STATUSES = frozenset(records_pb2.AssessorStatus.values())
-_ASSESSOR_LEVELS = frozenset(records_pb2.AssessorLevel.values())
+# How far an event's acceptance time may be ahead of the broker's timestamp of
+# the message that carries it: clocks differ by seconds, not minutes. Behind
+# it, any amount is fine (an outbox publishes late after a broker outage).
+MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def contract_problem(event: events_pb2.Event, topic: str | None) -> str | None:
@@ -83,25 +88,23 @@ def contract_problem(event: events_pb2.Event, topic: str | None) -> str | None:
         != event.content_hash
     ):
         return "content_hash does not match the record"
-    record = event.record
     if body in ("qualification", "green_cert"):
-        status = getattr(record, body).status.canonical
+        status = getattr(event.record, body).status.canonical
         if status not in CERTIFICATE_STATUS_FROM_PB:
             return f"certificate status {status} is not one of the contract's"
-    elif body == "assessor" and (
-        record.assessor.status not in _ASSESSOR_STATUSES
-        or record.assessor.level not in _ASSESSOR_LEVELS
-    ):
-        return "assessor status or level is not one of the contract's"
-    return None
+    return out_of_range(event)
 
 
 def parse_event(
-    value: bytes, event: events_pb2.Event | None = None, topic: str | None = None
+    value: bytes,
+    event: events_pb2.Event | None = None,
+    topic: str | None = None,
+    broker_time: dt.datetime | None = None,
 ) -> IncomingEvent:
     """An event as the store takes it (`event`: value, decoded already; `topic`:
-    where it was read, checked against its kind), or ValueError (DecodeError)
-    saying why not."""
+    where it was read, checked against its kind; `broker_time`: the message's
+    timestamp, which its acceptance time may not be far ahead of), or
+    ValueError (DecodeError) saying why not."""
     if event is None:
         event = events_pb2.Event.FromString(value)
     if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
@@ -114,16 +117,22 @@ def parse_event(
     problem = contract_problem(event, topic)
     if problem is not None:
         raise ValueError(problem)
+    accepted_at = from_timestamp(event.accepted_at)
+    if broker_time is not None and accepted_at - broker_time > MAX_CLOCK_SKEW:
+        raise ValueError(
+            f"accepted_at {accepted_at.isoformat()} is ahead of the broker's timestamp "
+            f"{broker_time.isoformat()} by more than {MAX_CLOCK_SKEW}"
+        )
     uscc, code, label = index_columns(event.record)
     name, status, valid_from, valid_until = certificate_facts(event.record)
-    return IncomingEvent(
+    incoming = IncomingEvent(
         province=province_name(event.province),
         record_key=event.record_key,
         kind=KIND_FROM_PB[event.kind].value,
         revision=event.revision,
         sequence=event.sequence,
         event_id=event.event_id,
-        accepted_at=from_timestamp(event.accepted_at),
+        accepted_at=accepted_at,
         uscc=uscc,
         code=code,
         label_code=label,
@@ -134,6 +143,10 @@ def parse_event(
         valid_until=valid_until,
         message=event,
     )
+    problem = unstorable(incoming)
+    if problem is not None:
+        raise ValueError(problem)
+    return incoming
 
 
 def scrubbed(value: bytes) -> bytes:

@@ -15,6 +15,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer
+from sqlalchemy.engine import Connection
 
 from services.common.convert import province_name
 from services.common.feeding import KafkaFeed, PoisonGuard, batch_of
@@ -28,6 +29,12 @@ from services.registry.records.store import DeadEvent
 from yrdhub.v1 import events_pb2
 
 log = logging.getLogger(__name__)
+
+
+def _at(message: Message) -> dt.datetime | None:
+    if message.timestamp_ms is None or message.timestamp_ms < 0:
+        return None
+    return dt.datetime.fromtimestamp(message.timestamp_ms / 1000, dt.UTC)
 
 
 class Ingestor(KafkaFeed):
@@ -77,7 +84,9 @@ class Ingestor(KafkaFeed):
         offsets: dict[tuple[str, int], int] = {}
         for tp, messages in batches.items():
             for msg in messages:
-                message = Message(tp.topic, tp.partition, msg.offset, msg.value or b"")
+                message = Message(
+                    tp.topic, tp.partition, msg.offset, msg.value or b"", msg.timestamp
+                )
                 if tp.topic == self._checkpoint_topic:
                     checkpoints.append(message)
                     continue
@@ -89,34 +98,50 @@ class Ingestor(KafkaFeed):
         # Everything past the poll inside: should any step fail (the gate's or
         # the ownership's reads included), the consumer goes back to the batch.
         with rewound_on_failure(self._consumer, batches):
-            also = None
             admitted = None
             gate = self._gate
             if gate is not None:
                 admitted = gate.admit(read, checkpoints, now)
-                read, also = admitted.events, admitted.writes.write
+                read = admitted.events
                 # No further than the first event still waiting in each partition.
                 offsets = {tp: min(o, admitted.pins.get(tp, o)) for tp, o in offsets.items()}
             parsed: list[tuple[Message, IncomingEvent]] = []
             for message, event in read:
                 try:
-                    parsed.append((message, parse_event(message.value, event, message.topic)))
+                    parsed.append(
+                        (message, parse_event(message.value, event, message.topic, _at(message)))
+                    )
                 except Exception as exc:  # parsing touches nothing: the event's fault
                     self._dead(message, exc, dead)
             events = self._owned(parsed, dead)
 
-            def commit(events: list[IncomingEvent]) -> int:
-                if admitted is not None:
-                    # Set aside, but still links of their chains: kept for the export.
-                    refused = {(d.topic, d.partition, d.offset) for d in dead}
-                    admitted.writes.unapplied[:] = [
-                        (province_name(event.province), event.sequence, scrubbed(m.value))
-                        for m, event in read
-                        if (m.topic, m.partition, m.offset) in refused
-                    ]
-                return self._writer.apply(events, offsets, dead, now, also)
-
             message_of = {id(ev): m for m, ev in parsed}
+
+            def chain_writes(conn: Connection) -> None:
+                if admitted is None:
+                    return
+                # Set aside, but still links of their chains: kept for the export.
+                refused = {(d.topic, d.partition, d.offset) for d in dead}
+                admitted.writes.unapplied[:] = [
+                    (province_name(event.province), event.sequence, scrubbed(m.value))
+                    for m, event in read
+                    if (m.topic, m.partition, m.offset) in refused
+                ]
+                admitted.writes.write(conn)
+
+            def refuse(ev: IncomingEvent, reason: str) -> None:
+                m = message_of[id(ev)]
+                # A batch applied again, its poison set aside, refuses again.
+                if not any(
+                    (d.topic, d.partition, d.offset) == (m.topic, m.partition, m.offset)
+                    for d in dead
+                ):
+                    self._dead(m, ValueError(reason), dead)
+
+            def commit(events: list[IncomingEvent]) -> int:
+                return self._writer.apply(
+                    events, offsets, dead, now, chain_writes if admitted else None, refuse=refuse
+                )
 
             def set_aside(poison: list[tuple[IncomingEvent, Exception]]) -> None:
                 for ev, exc in poison:

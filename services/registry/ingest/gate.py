@@ -60,6 +60,8 @@ class Message:
     partition: int
     offset: int
     value: bytes
+    # The broker's timestamp of the message (topics are LogAppendTime), if any.
+    timestamp_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
