@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import grpc
@@ -13,6 +15,7 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from services.common.caller_quota import CallerQuota
 from services.core.errors import (
     DomainError,
     InvalidRequest,
@@ -22,6 +25,7 @@ from services.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+from services.core.identity import Identity
 
 log = logging.getLogger(__name__)
 
@@ -93,15 +97,46 @@ AuditHook = Callable[
 domain error or None): see services/common/auditing.py."""
 
 
+Check = Callable[[grpc.aio.ServicerContext[Any, Any]], Identity | None]
+"""Admits a call or refuses it by raising a DomainError; returns the caller's
+identity, if known (see services/common/tls.authorization_check)."""
+
+_UNCOUNTED = contextlib.nullcontext()
+
+
+def _admission(
+    check: Check | None, quota: CallerQuota | None, stream: bool
+) -> Callable[[grpc.aio.ServicerContext[Any, Any]], AbstractContextManager[None]] | None:
+    """What lets a call in and counts it while it runs: `check`, then the
+    caller's share of `quota` (callers `check` does not know are not counted)."""
+    if check is None:
+        return None
+    if quota is None:
+
+        def checked(context: grpc.aio.ServicerContext[Any, Any]) -> AbstractContextManager[None]:
+            check(context)
+            return _UNCOUNTED
+
+        return checked
+
+    def counted(context: grpc.aio.ServicerContext[Any, Any]) -> AbstractContextManager[None]:
+        who = check(context)
+        return _UNCOUNTED if who is None else quota.hold(who, stream)
+
+    return counted
+
+
 def with_domain_errors(
     handler: grpc.RpcMethodHandler,
-    check: Callable[[grpc.aio.ServicerContext[Any, Any]], None] | None = None,
+    check: Check | None = None,
     audit: AuditHook | None = None,
+    quota: CallerQuota | None = None,
 ) -> grpc.RpcMethodHandler:
     """The handler, after `check` (e.g. authorization, which refuses by raising a
-    DomainError) passes, turning a DomainError its servicer raises into its gRPC status,
-    and any other exception into INTERNAL with only an error id, which the log
-    carries beside the traceback (an exception's text may hold request data).
+    DomainError) passes and the caller is within its share of `quota`, turning
+    a DomainError its servicer raises into its gRPC status, and any other
+    exception into INTERNAL with only an error id, which the log carries
+    beside the traceback (an exception's text may hold request data).
     `audit` hears of each unary call's result or domain error before the answer
     goes out (streams: of refusals).
 
@@ -116,14 +151,14 @@ def with_domain_errors(
     """
     if handler.unary_unary is not None:
         unary = handler.unary_unary
+        admit = _admission(check, quota, stream=False)
         call: Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
         if inspect.iscoroutinefunction(unary):
 
             async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
                 try:
-                    if check is not None:
-                        check(context)
-                    response = await unary(request, context)
+                    with _UNCOUNTED if admit is None else admit(context):
+                        response = await unary(request, context)
                     if audit is not None:
                         await audit(context, request, response, None)
                     return response
@@ -140,9 +175,8 @@ def with_domain_errors(
 
             async def call(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
                 try:
-                    if check is not None:
-                        check(context)
-                    response = unary(request, context)
+                    with _UNCOUNTED if admit is None else admit(context):
+                        response = unary(request, context)
                     if audit is not None:
                         await audit(context, request, response, None)
                     return response
@@ -162,15 +196,15 @@ def with_domain_errors(
         )
     if handler.unary_stream is not None:
         stream = handler.unary_stream
+        admit_stream = _admission(check, quota, stream=True)
 
         async def unary_stream(
             request: Any, context: grpc.aio.ServicerContext[Any, Any]
         ) -> AsyncIterator[Any]:
             try:
-                if check is not None:
-                    check(context)
-                async for item in stream(request, context):
-                    yield item
+                with _UNCOUNTED if admit_stream is None else admit_stream(context):
+                    async for item in stream(request, context):
+                        yield item
             except DomainError as exc:
                 if audit is not None:
                     await audit(context, request, None, exc)

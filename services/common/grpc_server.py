@@ -17,6 +17,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.auditing import Auditor
+from services.common.caller_quota import CallerQuota
 from services.common.grpc_errors import with_domain_errors
 from services.common.tls import ServerTls, authorization_check
 
@@ -36,10 +37,12 @@ class ServiceRegistrar:
         server: grpc.aio.Server,
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
+        quota: CallerQuota | None = None,
     ) -> None:
         self._server = server
         self._tls = tls
         self._auditor = auditor
+        self._quota = quota
         self._preserialized: Collection[str] = ()
         self.registered = False
 
@@ -69,7 +72,7 @@ class ServiceRegistrar:
             method = f"/{service}/{name}"
             check = None if self._tls is None else authorization_check(method, self._tls.serving)
             audit = None if self._auditor is None else self._auditor.hook(method)
-            edited[name] = with_domain_errors(handler, check, audit)
+            edited[name] = with_domain_errors(handler, check, audit, self._quota)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
         )
@@ -100,11 +103,15 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class ServerLimits:
     """What one server takes at most. A request larger than `receive_bytes`,
-    or a call beyond `concurrent_rpcs` in progress (streams included), is
-    answered RESOURCE_EXHAUSTED before any servicer runs."""
+    a call beyond `concurrent_rpcs` in progress (streams included), or beyond
+    a caller's share (`calls_per_caller`, of which `streams_per_caller`
+    server streams; callers known by their certificate) is answered
+    RESOURCE_EXHAUSTED before any servicer runs."""
 
     receive_bytes: int = 4 * 1024 * 1024
     concurrent_rpcs: int = 512
+    calls_per_caller: int = 128
+    streams_per_caller: int = 32
 
     def options(self) -> list[tuple[str, int]]:
         return [
@@ -116,10 +123,14 @@ class ServerLimits:
 
 # A province's exchange: a publish batch of up to 5,000 records of a few kB
 # (services/exchange/publishing.py); calls are written one at a time anyway.
-EXCHANGE_LIMITS = ServerLimits(receive_bytes=32 * 1024 * 1024, concurrent_rpcs=64)
+EXCHANGE_LIMITS = ServerLimits(
+    receive_bytes=32 * 1024 * 1024, concurrent_rpcs=64, calls_per_caller=48, streams_per_caller=16
+)
 # The registry: queries and checks are small; many checks and change streams
-# are in flight at once.
-REGISTRY_LIMITS = ServerLimits(receive_bytes=4 * 1024 * 1024, concurrent_rpcs=512)
+# are in flight at once, and no one province's callers take more than a quarter.
+REGISTRY_LIMITS = ServerLimits(
+    receive_bytes=4 * 1024 * 1024, concurrent_rpcs=512, calls_per_caller=128, streams_per_caller=32
+)
 
 
 class GrpcServer:
@@ -144,12 +155,13 @@ class GrpcServer:
         self._server = grpc.aio.server(
             options=limits.options(), maximum_concurrent_rpcs=limits.concurrent_rpcs
         )
+        self._quota = CallerQuota(limits.calls_per_caller, limits.streams_per_caller)
         self._health = health.aio.HealthServicer()
         self.port = 0
 
     async def start(self) -> int:
         for name, register in self._services:
-            registrar = ServiceRegistrar(self._server, self._tls, self._auditor)
+            registrar = ServiceRegistrar(self._server, self._tls, self._auditor, self._quota)
             register(registrar)
             if not registrar.registered:
                 # Code generated before grpcio-tools 1.62 registers generic handlers only.

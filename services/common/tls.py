@@ -97,22 +97,24 @@ def caller(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
 
 def authorization_check(
     method: str, serving: Province | None
-) -> Callable[[grpc.aio.ServicerContext[Any, Any]], None] | None:
+) -> Callable[[grpc.aio.ServicerContext[Any, Any]], Identity | None] | None:
     """What a call to `method` must pass before its servicer runs: the caller's
     identity admitted by the method's rule (refusals raised as domain errors,
-    which grpc_errors.with_domain_errors maps). None for public methods: the
-    hottest calls pay nothing for it."""
+    which grpc_errors.with_domain_errors maps); it returns the identity. None
+    for public methods: the hottest calls pay nothing for it."""
     rule = RULES.get(method)
     if rule is not None and rule.public:
         return None
 
-    def check(context: grpc.aio.ServicerContext[Any, Any]) -> None:
-        verdict = authorize(caller(context), method, serving)
+    def check(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
+        who = caller(context)
+        verdict = authorize(who, method, serving)
         if not verdict.allowed:
             log.warning("refused %s to %s: %s", method, context.peer(), verdict.reason)
             refused = (
                 Unauthenticated if verdict.refusal is Refusal.UNAUTHENTICATED else PermissionDenied
             )
             raise refused(verdict.reason)
+        return who
 
     return check

@@ -15,6 +15,8 @@ import pytest
 
 from services.common.convert import PROVINCE_TO_PB, to_record_pb
 from services.common.grpc_errors import bad_request_violations
+from services.common.grpc_server import REGISTRY_LIMITS
+from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.core.records import Record
 from services.core.status import CertificateStatus
@@ -242,3 +244,41 @@ def test_a_province_watches_what_it_relies_on(hub: Hub) -> None:
             next(iter(registry.WatchChanges(bad)))
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert [f for f, _ in bad_request_violations(refused.value)] == [field]
+
+
+def test_one_callers_change_streams_are_bounded_and_other_callers_still_watch(hub: Hub) -> None:
+    """A province's regulators may hold REGISTRY_LIMITS.streams_per_caller change
+    streams at once; one more is RESOURCE_EXHAUSTED with the reason, another
+    province's regulators still watch, and a closed stream frees its place."""
+    share = REGISTRY_LIMITS.streams_per_caller
+    shanghai = client.registry_stub(hub.registry.address, Identity(Role.REGULATOR, Province.SH))
+    jiangsu = client.registry_stub(hub.registry.address, Identity(Role.REGULATOR, Province.JS))
+    request = registry_pb2.WatchChangesRequest(from_latest=True)
+    streams = []
+    try:
+        for _ in range(share):
+            streams.append(shanghai.WatchChanges(request))
+            next(streams[-1])  # the registry's confirmation: the stream is open
+        refused = shanghai.WatchChanges(request)
+        with pytest.raises(grpc.RpcError) as caught:
+            next(refused)
+        assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "streams in progress" in (caught.value.details() or "")
+        other = jiangsu.WatchChanges(request)
+        next(other)
+        other.cancel()
+        streams.pop().cancel()
+        deadline = time.monotonic() + 10
+        while True:  # the server hears of the cancellation a moment later
+            again = shanghai.WatchChanges(request)
+            try:
+                next(again)
+                streams.append(again)
+                break
+            except grpc.RpcError as exc:
+                assert exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+    finally:
+        for stream in streams:
+            stream.cancel()

@@ -336,7 +336,10 @@ def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
             lambda e: setattr(e.record.qualification, "institution_name", "检" * 501),
             "holder_name is 501 characters long, more than the 500 stored",
         ),
-        (lambda e: setattr(e, "revision", 2**40), "revision 1099511627776 is beyond what is stored"),
+        (
+            lambda e: setattr(e, "revision", 2**40),
+            "revision 1099511627776 is beyond what is stored",
+        ),
     ],
     ids=[
         "kind and body disagree",
