@@ -114,6 +114,23 @@ class Databases:
         self._created.append(db)
         return self._admin_url.set(database=db).render_as_string(hide_password=False)
 
+    def allow_connections(self, url: str, allowed: bool) -> None:
+        """PostgreSQL only: lets clients connect to the database at `url`, or
+        refuses them and ends the connections it has (the database is away)."""
+        db = sql.Identifier(str(make_url(url).database))
+        with psycopg.connect(self._libpq_dsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS {}").format(
+                    db, sql.SQL("true" if allowed else "false")
+                )
+            )
+            if not allowed:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (make_url(url).database,),
+                )
+
     def drop_all(self) -> None:
         if not self._created:
             return

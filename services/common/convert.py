@@ -11,6 +11,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.common.worker import WorkState
 from services.core.assessors import PoolMember, Tie
 from services.core.history import AsOf
 from services.core.provinces import Province
@@ -374,3 +375,16 @@ def pool_member(a: records_pb2.Assessor) -> PoolMember:
         unavailable=tuple((_day(u.start_date), _day(u.end_date)) for u in a.unavailable),
         reviewed={k: tuple(v) for k, v in reviewed.items()},
     )
+
+
+def background_work(state: WorkState) -> common_pb2.BackgroundWork:
+    work = common_pb2.BackgroundWork(
+        name=state.name,
+        retrying=state.retrying,
+        consecutive_failures=state.consecutive_failures,
+        retries=state.retries,
+        last_error=state.last_error or "",
+    )
+    if state.failing_since is not None:
+        work.failing_since.CopyFrom(timestamp(state.failing_since))
+    return work

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, InternalError, Op
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from services.common.kafka_io import POLL_TIMEOUT_MS, assign_from
-from services.common.worker import Worker
+from services.common.worker import Worker, WorkState
 
 Offsets = dict[tuple[str, int], int]
 
@@ -141,9 +141,9 @@ class KafkaFeed:
         """Takes every partition of every topic and seeks to the stored offsets."""
         assign_from(self._consumer, self._topics, self._stored_offsets())
 
-    @property
-    def last_error(self) -> str | None:
-        return self._worker.last_error
+    def state(self) -> WorkState:
+        """How its worker fares (retrying, failures, the last error's kind)."""
+        return self._worker.state()
 
     def start(self) -> None:
         self.assign()

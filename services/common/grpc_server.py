@@ -20,6 +20,7 @@ from services.common.auditing import Auditor
 from services.common.caller_quota import CallerQuota
 from services.common.grpc_errors import with_domain_errors
 from services.common.tls import ServerTls, authorization_check
+from services.common.worker import WorkState
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,10 @@ REGISTRY_LIMITS = ServerLimits(
 )
 
 
+# How often health hears how the feeds and relays fare.
+WORK_REPORT_S = 1.0
+
+
 class GrpcServer:
     """Serves the given services plus grpc.health.v1 and reflection."""
 
@@ -143,11 +148,16 @@ class GrpcServer:
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
         limits: ServerLimits = REGISTRY_LIMITS,
+        work: Callable[[], Sequence[WorkState]] | None = None,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
         for development only, and nothing is authorized); `auditor`: record the
         audited calls and every refusal (services/common/auditing.py);
-        `limits`: how large and how many calls it takes."""
+        `limits`: how large and how many calls it takes; `work`: the process's
+        feeds and relays, each reported by health as "yrdhub.work.<name>",
+        NOT_SERVING while it retries a failure."""
+        self._work = work
+        self._reporting: asyncio.Task[None] | None = None
         self._listen = listen
         self._services = services
         self._tls = tls
@@ -185,10 +195,29 @@ class GrpcServer:
         await self._server.start()
         for name in ["", *names]:
             await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        if self._work is not None:
+            self._reporting = asyncio.create_task(self._report_work(self._work))
         return self.port
+
+    async def _report_work(self, work: Callable[[], Sequence[WorkState]]) -> None:
+        reported: dict[str, int] = {}
+        while True:
+            for state in work():
+                name = f"yrdhub.work.{state.name}"
+                status = (
+                    health_pb2.HealthCheckResponse.NOT_SERVING
+                    if state.retrying
+                    else health_pb2.HealthCheckResponse.SERVING
+                )
+                if reported.get(name) != status:
+                    await self._health.set(name, status)
+                    reported[name] = status
+            await asyncio.sleep(WORK_REPORT_S)
 
     async def stop(self, grace: float = 5.0) -> None:
         """Reports NOT_SERVING first so balancers drain us, then lets calls finish."""
+        if self._reporting is not None:
+            self._reporting.cancel()
         await self._health.enter_graceful_shutdown()
         await self._server.stop(grace)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from services.common.kafka_io import Sender
-from services.common.worker import Worker
+from services.common.worker import Worker, WorkState
 
 Row = TypeVar("Row")
 
@@ -45,9 +45,9 @@ class KafkaRelay(Generic[Row]):
         self._worker = Worker(name, self.drain_once, idle_s=idle_poll_s, drain_on_stop=True)
         self.published = 0
 
-    @property
-    def last_error(self) -> str | None:
-        return self._worker.last_error
+    def state(self) -> WorkState:
+        """How its worker fares (retrying, failures, the last error's kind)."""
+        return self._worker.state()
 
     def start(self) -> None:
         self._worker.start()

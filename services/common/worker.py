@@ -8,14 +8,30 @@ Work is never dropped: a failed step is simply tried again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkState:
+    """How a worker fares, for status RPCs and health: whether its steps are
+    failing (and so retried), since when, how often, and the last error's kind
+    (its text stays in the log: it may quote data)."""
+
+    name: str
+    retrying: bool
+    consecutive_failures: int
+    retries: int
+    last_error: str | None
+    failing_since: dt.datetime | None
 
 
 class Worker:
@@ -39,6 +55,20 @@ class Worker:
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.last_error: str | None = None
+        self._failures = 0
+        self._retries = 0
+        self._failing_since: dt.datetime | None = None
+
+    def state(self) -> WorkState:
+        failures = self._failures
+        return WorkState(
+            self._name,
+            failures > 0,
+            failures,
+            self._retries,
+            self.last_error.split(":", 1)[0] if self.last_error else None,
+            self._failing_since,
+        )
 
     @property
     def stopping(self) -> bool:
@@ -69,9 +99,14 @@ class Worker:
             try:
                 done = self._step()
                 self.last_error = None
+                self._failures, self._failing_since = 0, None
                 backoff = 0.5
             except Exception as exc:  # a dependency is down: retry, never drop
                 self.last_error = f"{type(exc).__name__}: {exc}"
+                if not self._failures:
+                    self._failing_since = dt.datetime.now(dt.UTC)
+                self._failures += 1
+                self._retries += 1
                 # Jittered: workers of several services that lost the same
                 # database do not all come back at the same instant.
                 delay = backoff * random.uniform(0.5, 1.0)

@@ -30,6 +30,7 @@ from services.common.process import (
 )
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
+from services.common.worker import WorkState
 from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
@@ -158,7 +159,11 @@ async def serve(settings: ExchangeSettings) -> None:
         pseudonyms=home.pseudonyms,
         max_event_bytes=limit,
     )
-    servicer = ExchangeServicer(settings.province, publisher, outbox)
+
+    def work() -> list[WorkState]:
+        return [relay.state(), home.feed.state()]
+
+    servicer = ExchangeServicer(settings.province, publisher, outbox, work)
     tls = None if own is None else ServerTls(own, serving=settings.province)
     exchange_service = (
         exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
@@ -191,6 +196,7 @@ async def serve(settings: ExchangeSettings) -> None:
         tls=tls,
         auditor=auditor,
         limits=EXCHANGE_LIMITS,
+        work=work,
     )
     relay.start()
     home.start()

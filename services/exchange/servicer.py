@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
 
-from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
+from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, background_work, timestamp
+from services.common.worker import WorkState
 from services.core.errors import Violation
 from services.core.provinces import Province
 from services.core.records import RecordKind, assessor_id_of
@@ -27,10 +29,18 @@ def _violations(items: list[Violation]) -> list[common_pb2.FieldViolation]:
 
 
 class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
-    def __init__(self, province: Province, publisher: Publisher, outbox: Outbox) -> None:
+    def __init__(
+        self,
+        province: Province,
+        publisher: Publisher,
+        outbox: Outbox,
+        work: Callable[[], Sequence[WorkState]] = list,
+    ) -> None:
+        """`work`: how the exchange's relay and feeds fare, for its status."""
         self._province = province
         self._publisher = publisher
         self._outbox = outbox
+        self._work = work
 
     async def PublishRecords(
         self,
@@ -75,6 +85,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
             events_pending=status.last_sequence - status.last_published_sequence,
             last_sequence=status.last_sequence,
             last_published_sequence=status.last_published_sequence,
+            background_work=[background_work(w) for w in self._work()],
         )
         if status.oldest_pending_at is not None:
             response.oldest_pending_at.CopyFrom(timestamp(status.oldest_pending_at))

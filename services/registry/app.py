@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from services.common.process import (
 from services.common.rate_limit import RateLimiter
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
+from services.common.worker import WorkState
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
@@ -95,11 +97,13 @@ class RegistryServicer(
         checks: CertificateChecks,
         reconciliation: ReconciliationUseCases,
         chains: ChainStore,
+        work: Callable[[], Sequence[WorkState]],
     ) -> None:
         self._queries = queries
         self._checks = checks
         self._use_cases = reconciliation
         self._chains = chains
+        self._work = work
 
 
 def _name(descriptor: object, service: str) -> str:
@@ -211,6 +215,19 @@ async def serve(settings: RegistrySettings) -> None:
         gate=gate,
         checkpoint_topic=checkpoints,
     )
+    pool = build_pool_service(
+        engine,
+        settings.kafka,
+        settings.topic_prefix,
+        settings.recusal_policy,
+        settings.inspection_policy,
+        pool_db_url=settings.pool_db_url,
+        signing_dir=settings.signing_dir,
+    )
+
+    def work() -> list[WorkState]:
+        return [ingestor.state(), pool.relay.state()]
+
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
     decisions = RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy))
@@ -223,18 +240,10 @@ async def serve(settings: RegistrySettings) -> None:
             ChangeWatch(ChangeReader(engine), changed),
         ),
         chains,
+        work,
     )
     labels = LabelQueries(reader, feeds, records, CertificateStandings(decisions, standing_inputs))
     label_servicer = LabelServicer(labels)
-    pool = build_pool_service(
-        engine,
-        settings.kafka,
-        settings.topic_prefix,
-        settings.recusal_policy,
-        settings.inspection_policy,
-        pool_db_url=settings.pool_db_url,
-        signing_dir=settings.signing_dir,
-    )
     verify: VerifyServer | None = None
     if settings.http_listen:
         verify = VerifyServer(
@@ -290,6 +299,7 @@ async def serve(settings: RegistrySettings) -> None:
         ],
         tls=None if files is None else ServerTls(files),
         auditor=auditor,
+        work=work,
     )
     # The public endpoint serves the same checks to callers without a
     # certificate; every other method there answers UNAUTHENTICATED.

@@ -118,18 +118,38 @@ def test_malformed_requests_get_invalid_argument_with_field_violations(hub: Hub)
 
 
 def test_every_server_offers_health_and_reflection(hub: Hub) -> None:
+    """Health for the server, each service, and each feed and relay (which
+    GetExchangeStatus lists too); reflection lists the services."""
     services = {
         hub.registry.address: "yrdhub.v1.RegistryService",
         **{s.address: "yrdhub.v1.ExchangeService" for s in hub.exchanges.values()},
     }
+    work = {
+        hub.registry.address: ["registry-ingest", "assignment-relay"],
+        **{s.address: ["outbox-relay", "assignment-feed"] for s in hub.exchanges.values()},
+    }
     for address, service in services.items():
         channel = client.channel(address)
         health = health_pb2_grpc.HealthStub(channel)
-        for name in ("", service):
-            reply = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
+        deadline = time.monotonic() + 10
+        for name in ("", service, *(f"yrdhub.work.{w}" for w in work[address])):
+            while True:  # work is reported within a second of the server starting
+                try:
+                    reply = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
+                    break
+                except grpc.RpcError as exc:
+                    assert exc.code() == grpc.StatusCode.NOT_FOUND
+                    assert time.monotonic() < deadline, name
+                    time.sleep(0.1)
             assert reply.status == health_pb2.HealthCheckResponse.SERVING
         listed = set(ProtoReflectionDescriptorDatabase(channel).get_services())
         assert {service, "grpc.health.v1.Health"} <= listed
+    for exchange in hub.exchanges.values():
+        status = client.exchange_stub(exchange.address).GetExchangeStatus(
+            exchange_pb2.GetExchangeStatusRequest()
+        )
+        assert [w.name for w in status.background_work] == ["outbox-relay", "assignment-feed"]
+        assert not any(w.retrying for w in status.background_work)
 
 
 def _publish_in_background(

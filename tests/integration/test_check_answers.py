@@ -119,7 +119,7 @@ def _check(
     checks = CertificateChecks(
         PointReader(store._engine), FeedCache(store), RecordsAsOf(store), clock=lambda: now
     )
-    servicer = RegistryServicer(RegistryQueries(store), checks, None, None)  # type: ignore[arg-type]
+    servicer = RegistryServicer(RegistryQueries(store), checks, None, None, list)  # type: ignore[arg-type]
     data = servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
     return registry_pb2.CheckCertificateResponse.FromString(data)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from services.common.enum_ranges import out_of_range
-from yrdhub.v1 import events_pb2, records_pb2
+from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 
 def _event() -> events_pb2.Event:
-    event = events_pb2.Event(province=1, kind=2)
+    event = events_pb2.Event(province=common_pb2.PROVINCE_SH, kind=common_pb2.RECORD_KIND_ASSESSOR)
     a = event.record.assessor
     a.level = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
     a.affiliations.add(relation=records_pb2.AFFILIATION_RELATION_EMPLOYED)
@@ -32,10 +32,10 @@ def test_an_undefined_number_is_named_with_its_path_and_enum() -> None:
 
 
 def test_every_record_body_and_nested_message_is_walked() -> None:
-    event = events_pb2.Event(province=1)
+    event = events_pb2.Event(province=common_pb2.PROVINCE_SH)
     event.record.credit_event.action = 40  # type: ignore[assignment]
     assert out_of_range(event) == "record.credit_event.action: 40 is not a value of CreditAction"
-    event = events_pb2.Event(province=1)
+    event = events_pb2.Event(province=common_pb2.PROVINCE_SH)
     event.record.green_cert.status.canonical = -1  # type: ignore[assignment]
     assert out_of_range(event) == (
         "record.green_cert.status.canonical: -1 is not a value of CertificateStatus"

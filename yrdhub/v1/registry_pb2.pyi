@@ -185,14 +185,16 @@ class GetRegistryStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetRegistryStatusResponse(_message.Message):
-    __slots__ = ("feeds", "records", "events_applied")
+    __slots__ = ("feeds", "records", "events_applied", "background_work")
     FEEDS_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     EVENTS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    BACKGROUND_WORK_FIELD_NUMBER: _ClassVar[int]
     feeds: _containers.RepeatedCompositeFieldContainer[FeedFreshness]
     records: int
     events_applied: int
-    def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ...) -> None: ...
+    background_work: _containers.RepeatedCompositeFieldContainer[_common_pb2.BackgroundWork]
+    def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ..., background_work: _Optional[_Iterable[_Union[_common_pb2.BackgroundWork, _Mapping]]] = ...) -> None: ...
 
 class GetInstitutionRequest(_message.Message):
     __slots__ = ("uscc", "as_of")

@@ -7,11 +7,13 @@ reconciliation RPCs of the same service.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
 
-from services.common.convert import as_of_asked, as_of_pb
+from services.common.convert import as_of_asked, as_of_pb, background_work
+from services.common.worker import WorkState
 from services.core.paging import page_of
 from services.registry.records.mapping import feed_freshness, stored_record
 from services.registry.records.queries import RegistryQueries
@@ -21,6 +23,8 @@ from yrdhub.v1 import registry_pb2
 class RecordRpcs:
     # Set by the servicer's constructor.
     _queries: RegistryQueries
+    # How the registry's feeds and relays fare.
+    _work: Callable[[], Sequence[WorkState]]
 
     # Point lookups take tens of microseconds: they run on the event loop,
     # which is cheaper than a hop to a thread.
@@ -69,4 +73,5 @@ class RecordRpcs:
             feeds=[feed_freshness(f) for f in feeds],
             records=records,
             events_applied=sum(f.events_applied for f in feeds),
+            background_work=[background_work(w) for w in self._work()],
         )

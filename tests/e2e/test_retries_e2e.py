@@ -1,0 +1,79 @@
+"""A failure that retrying can fix (the registry's database away) stops no
+data: the registry's feed retries with back-off, health reports the feed
+NOT_SERVING meanwhile, its status counts the retries, and once the database
+is back everything published in between is applied."""
+
+from __future__ import annotations
+
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from services.common.convert import to_record_pb
+from services.core.provinces import Province
+from services.hub import client
+from services.hub.supervisor import Hub
+from tests.conftest import Databases
+from tests.factories import qualification
+from yrdhub.v1 import registry_pb2
+
+pytestmark = pytest.mark.e2e
+
+INGEST = "yrdhub.work.registry-ingest"
+
+
+def _health(hub: Hub, service: str) -> int:
+    stub = health_pb2_grpc.HealthStub(client.channel(hub.registry.address))
+    reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+    return int(reply.status)
+
+
+def _until(condition: object, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_a_registry_whose_database_goes_away_retries_shows_it_and_loses_nothing(
+    hub: Hub, databases: Databases
+) -> None:
+    if databases.backend != "postgres":
+        pytest.skip("an embedded SQLite database is a file: it cannot go away on its own")
+    exchange = client.exchange_stub(hub.exchanges[Province.SH].address)
+    registry = client.registry_stub(hub.registry.address)
+    first, second = qualification(serial=1), qualification(serial=2)
+    client.publish_all(exchange, [to_record_pb(first)])
+    client.wait_until_applied(registry, {Province.SH: 1})
+    assert _health(hub, INGEST) == health_pb2.HealthCheckResponse.SERVING
+
+    registry_db = hub.config.db_urls["registry"]
+    databases.allow_connections(registry_db, False)
+    try:
+        client.publish_all(exchange, [to_record_pb(second)])
+        _until(
+            lambda: _health(hub, INGEST) == health_pb2.HealthCheckResponse.NOT_SERVING,
+            "health to report the feed retrying",
+        )
+        # The registry itself still answers health: only its feed is failing.
+        assert _health(hub, "") == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.RpcError):
+            registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
+    finally:
+        databases.allow_connections(registry_db, True)
+
+    client.wait_until_applied(registry, {Province.SH: 2})
+    _until(
+        lambda: _health(hub, INGEST) == health_pb2.HealthCheckResponse.SERVING,
+        "health to report the feed recovered",
+    )
+    status = registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
+    work = {w.name: w for w in status.background_work}
+    assert set(work) == {"registry-ingest", "assignment-relay"}
+    ingest = work["registry-ingest"]
+    assert ingest.retries >= 1 and not ingest.retrying and ingest.consecutive_failures == 0
+    assert ingest.last_error == ""
+    found = registry.GetRecord(registry_pb2.GetRecordRequest(record_key=second.key))
+    assert [r.provenance.revision for r in found.records] == [1]
