@@ -13,7 +13,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.worker import WorkState
 from services.core.assessors import PoolMember, Tie
+from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf
+from services.core.paging import pinned_by
 from services.core.provinces import Province
 from services.core.records import (
     AffiliationRelation,
@@ -315,6 +317,26 @@ def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
     """A request's AsOf: the valid day as text (checked by core.history.as_of)
     and the instant of knowledge, None when unset."""
     return msg.valid_on, from_timestamp(msg.known_at) if msg.HasField("known_at") else None
+
+
+def as_of_paged(msg: common_pb2.AsOf, page_token: str) -> tuple[str, dt.datetime | None]:
+    """as_of_asked, but a request that names no as_of and follows a page token
+    is answered at the as_of the first page was (pinned in the token)."""
+    pinned = pinned_by(page_token)
+    if pinned and not msg.valid_on and not msg.HasField("known_at"):
+        valid_on, _, known_at = pinned.partition("|")
+        try:
+            return valid_on, dt.datetime.fromisoformat(known_at)
+        except ValueError:
+            raise InvalidRequest(
+                "bad page token", [Violation("page_token", "use a next_page_token as it came")]
+            ) from None
+    return as_of_asked(msg)
+
+
+def as_of_pin(value: AsOf) -> str:
+    """An answer's as_of as a page token pins it (see as_of_paged)."""
+    return f"{value.valid_on.isoformat()}|{value.known_at.isoformat()}"
 
 
 def as_of_pb(value: AsOf) -> common_pb2.AsOf:

@@ -74,18 +74,38 @@ def test_two_provinces_publish_and_the_registry_answers_with_both(hub: Hub) -> N
         PROVINCE_TO_PB[Province.JS],
         f"qualification/10/{branch.qualification.number}",
     ) in by_province
-    # Page by page, the same records: bounded pages and a token to go on.
-    paged, token = [], ""
+    # Page by page, the same records: bounded pages and a token to go on. The
+    # pages are one answer, at the first page's as_of: Jiangsu's new revision,
+    # published between pages, is not in them.
+    paged, token, pages = [], "", []
     while True:
         page = registry.ListInstitutionRecords(
             registry_pb2.ListInstitutionRecordsRequest(uscc=uscc, page_size=1, page_token=token)
         )
         assert len(page.records) == 1
-        paged += [(r.provenance.province, r.record_key) for r in page.records]
+        paged += [
+            (r.provenance.province, r.record_key, r.provenance.revision) for r in page.records
+        ]
+        pages.append(page)
         token = page.next_page_token
+        if len(pages) == 1:
+            branch.qualification.address = "江苏省南京市玄武区新街口1号"
+            client.publish_all(exchanges[Province.JS], [branch])
+            client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
         if not token:
             break
-    assert sorted(paged) == sorted(by_province) and len(paged) == len(answer.records)
+    assert sorted((p, k) for p, k, _ in paged) == sorted(by_province)
+    assert len(paged) == len(answer.records)
+    assert {r for _, _, r in paged} == {1}
+    assert all(p.as_of == pages[0].as_of for p in pages)
+    [current] = [
+        r
+        for r in registry.ListInstitutionRecords(
+            registry_pb2.ListInstitutionRecordsRequest(uscc=uscc)
+        ).records
+        if r.provenance.province == PROVINCE_TO_PB[Province.JS]
+    ]
+    assert current.provenance.revision == 2
 
     # A certificate published in Jiangsu is found by its number from anywhere.
     q = next(r for r in _valid(data, Province.JS) if r.WhichOneof("body") == "qualification")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.core.errors import InvalidRequest
-from services.core.paging import MAX_PAGE, page_of
+from services.core.paging import MAX_PAGE, page_of, pinned_by
 
 
 def test_pages_cover_the_list_once_in_order_even_when_it_grows() -> None:
@@ -33,3 +33,11 @@ def test_what_is_not_a_page_is_refused_with_the_field(size: int, token: str, fie
     with pytest.raises(InvalidRequest) as refused:
         page_of(["a"], str, size, token)
     assert [v.field for v in refused.value.violations] == [field]
+
+
+def test_a_token_carries_what_the_first_page_was_answered_at() -> None:
+    first = page_of(["a", "b", "c"], str, 1, "", pinned="2026-12-02|2026-12-02T02:00:05+00:00")
+    assert pinned_by(first.next_token) == "2026-12-02|2026-12-02T02:00:05+00:00"
+    second = page_of(["a", "b", "c"], str, 1, first.next_token, pinned_by(first.next_token))
+    assert second.items == ["b"] and pinned_by(second.next_token) == pinned_by(first.next_token)
+    assert pinned_by("") == ""

@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import as_of_asked
+from services.common.convert import as_of_asked, as_of_paged, as_of_pin
 from services.common.tls import caller
 from services.core.paging import page_of
 from services.core.provenance import china_date
@@ -79,7 +79,7 @@ class ReconciliationRpcs:
         history = await asyncio.to_thread(
             self._use_cases.reconciliation.history,
             request.record_key,
-            *as_of_asked(request.as_of),
+            *as_of_paged(request.as_of, request.page_token),
         )
         # Versions by province and revision, the order they come in.
         page = page_of(
@@ -87,6 +87,7 @@ class ReconciliationRpcs:
             lambda r: f"{r.province}\x00{r.revision:020d}",
             request.page_size,
             request.page_token,
+            as_of_pin(history.as_of),
         )
         return mapping.history(replace(history, versions=page.items), page.next_token)
 

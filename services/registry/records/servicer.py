@@ -12,7 +12,13 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import as_of_asked, as_of_pb, background_work
+from services.common.convert import (
+    as_of_asked,
+    as_of_paged,
+    as_of_pb,
+    as_of_pin,
+    background_work,
+)
 from services.common.worker import WorkState
 from services.core.paging import page_of
 from services.registry.records.mapping import feed_freshness, stored_record
@@ -45,7 +51,9 @@ class RecordRpcs:
         # An institution's every record: off the event loop, like any read
         # whose size the caller decides.
         found = await asyncio.to_thread(
-            self._queries.institution, request.uscc, *as_of_asked(request.as_of)
+            self._queries.institution,
+            request.uscc,
+            *as_of_paged(request.as_of, request.page_token),
         )
         day = found.as_of.valid_on
         page = page_of(
@@ -53,6 +61,7 @@ class RecordRpcs:
             lambda r: f"{r.record_key}\x00{r.province}",
             request.page_size,
             request.page_token,
+            as_of_pin(found.as_of),
         )
         return registry_pb2.ListInstitutionRecordsResponse(
             records=[stored_record(r, day) for r in page.items],
