@@ -141,6 +141,9 @@ class BrokerTls:
 class KafkaBroker:
     """One broker+controller JVM on 127.0.0.1, with its data, config and log in data_dir."""
 
+    # As the hub's supervision names it (services/hub/watchdog.py).
+    name = "kafka"
+
     def __init__(
         self,
         data_dir: Path,
@@ -361,6 +364,15 @@ class KafkaBroker:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+    def exited(self) -> int | None:
+        """Its exit status once it has exited on its own (reaped), else None."""
+        return None if self._proc is None else self._proc.poll()
+
+    def restart(self) -> None:
+        """Starts it again on its ports and data, and waits until it serves."""
+        self._proc = None
+        self.start()
 
     def kill(self) -> None:
         """Kill the broker at once (SIGKILL), as a crash would."""

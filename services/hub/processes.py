@@ -21,6 +21,7 @@ class ServiceProcess:
         self.ready_file = workdir / f"{name}.port"
         self.log_file = workdir / f"{name}.log"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._extra_args: list[str] = []
         self.port = 0
 
     @property
@@ -33,6 +34,7 @@ class ServiceProcess:
 
     def start(self, extra_args: list[str] | None = None) -> None:
         """Launches the process; extra_args are those known only now (e.g. --kafka)."""
+        self._extra_args = list(extra_args or [])
         self.ready_file.unlink(missing_ok=True)
         with self.log_file.open("ab") as log:
             self._proc = subprocess.Popen(
@@ -67,6 +69,20 @@ class ServiceProcess:
 
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    def exited(self) -> int | None:
+        """Its exit status once it has exited on its own (reaped), else None;
+        a process never started or stopped on purpose has not exited."""
+        if self._proc is None:
+            return None
+        return self._proc.poll()
+
+    def restart(self) -> None:
+        """Starts it again with the arguments it had, and waits until it serves
+        (on the port it had: its listen address is fixed)."""
+        self._proc = None
+        self.start(self._extra_args)
+        self.wait_ready()
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (graceful: drain calls, flush the relay), then SIGKILL."""

@@ -6,6 +6,7 @@ import contextlib
 import os
 import secrets
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, w
 from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
 from services.hub.processes import ServiceProcess
+from services.hub.watchdog import Child, Watchdog
 
 
 def ensure_certs(workdir: Path) -> Path:
@@ -110,8 +112,9 @@ class Hub:
                     str(identity_keys[p]),
                     "--home-listen",
                     self.home_addresses[p],
+                    # A fixed port: a restarted exchange is where it was.
                     "--listen",
-                    "127.0.0.1:0",
+                    f"127.0.0.1:{free_port()}",
                     *common,
                 ],
                 config.workdir,
@@ -183,6 +186,17 @@ class Hub:
             service.stop()
         if self.broker is not None:
             self.broker.stop()
+
+    def supervise(
+        self, stop: threading.Event, say: Callable[[str], None] | None = None, **watchdog: Any
+    ) -> bool:
+        """Until `stop` is set: restarts a child process (the broker we started
+        included) that exits, with back-off, and gives up on one that keeps
+        failing (services/hub/watchdog.py), saying so (by default as progress).
+        True when none exited."""
+        children: list[Child] = [*([self.broker] if self.broker else []), *self._services()]
+        dog = Watchdog(children, say or self._progress, **watchdog)
+        return dog.watch(stop)
 
     @property
     def public_address(self) -> str:
