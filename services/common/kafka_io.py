@@ -14,22 +14,13 @@ from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, TopicAlreadyExistsError
 
 from services.common.tls import TlsFiles
+from services.common.topics import LOCAL, TopicPolicy, topic_problems
 from services.core.records import RecordKind
 
 log = logging.getLogger(__name__)
-
-DEFAULT_PARTITIONS = 4
-# Events are the system of record for every registry: never expire them. Each
-# message carries the broker's time of appending it, which an event's own
-# acceptance time is checked against (registry/ingest/events.py).
-TOPIC_CONFIG = {
-    "retention.ms": "-1",
-    "retention.bytes": "-1",
-    "message.timestamp.type": "LogAppendTime",
-}
 
 
 class Sender(Protocol):
@@ -211,17 +202,25 @@ def message_limit(bootstrap: str, topics: Iterable[str]) -> int:
     return min(topics_take, MAX_REQUEST_BYTES)
 
 
-def ensure_topics(
-    bootstrap: str,
-    topics: Iterable[str],
-    partitions: int = DEFAULT_PARTITIONS,
-    replication: int = 1,
-) -> None:
-    """Creates missing topics; existing ones are left as they are.
+_policy = LOCAL
 
-    They keep every event for good: a registry is a view of the log and is
-    rebuilt from it (Kafka's default would delete events after seven days).
-    """
+
+def use_topic_policy(policy: TopicPolicy) -> None:
+    """The topics this process creates and checks from now on follow `policy`.
+    Set once, at start-up, by the composition root (services/common/topics.py)."""
+    global _policy
+    _policy = policy
+
+
+class TopicsMisconfigured(RuntimeError):
+    """Existing topics cannot serve the hub as they are (each reason names the remedy)."""
+
+
+def ensure_topics(bootstrap: str, topics: Iterable[str], policy: TopicPolicy | None = None) -> None:
+    """Creates missing topics with `policy` (by default the process's), then
+    checks every one of them against it: TopicsMisconfigured says why not."""
+    policy = policy or _policy
+    names = list(dict.fromkeys(topics))
     admin = KafkaAdminClient(
         **client_settings(), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
     )
@@ -230,20 +229,47 @@ def ensure_topics(
         missing = [
             NewTopic(
                 name,
-                num_partitions=partitions,
-                replication_factor=replication,
-                topic_configs=TOPIC_CONFIG,
+                num_partitions=policy.partitions,
+                replication_factor=policy.replication,
+                topic_configs=policy.configs(),
             )
-            for name in topics
+            for name in names
             if name not in existing
         ]
         if missing:
-            # Another process may have created them meanwhile.
-            with contextlib.suppress(TopicAlreadyExistsError):
+            try:
                 admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process created them meanwhile
+            except InvalidReplicationFactorError as exc:
+                raise TopicsMisconfigured(
+                    f"cannot create {len(missing)} topic(s) with {policy.replication} replicas "
+                    f"(--topic-replication): the cluster has fewer brokers ({exc})"
+                ) from exc
             log.info("created topics %s", [t.name for t in missing])
+        # Created topics (here or by another process) take a moment to have
+        # leaders; what is described before that has no partitions yet.
+        admin.wait_for_topics(names, timeout_ms=30_000)
+        problems = _problems(admin, names, policy)
     finally:
         admin.close()
+    if problems:
+        raise TopicsMisconfigured("; ".join(problems))
+
+
+def _problems(admin: KafkaAdminClient, names: list[str], policy: TopicPolicy) -> list[str]:
+    # kafka-python 3 returns the Metadata response's own field names.
+    described = {t["name"]: t for t in admin.describe_topics(names)}
+    configs = admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, name) for name in names], config_filter="all"
+    )["topic"]
+    problems = []
+    for name in names:
+        partitions = described.get(name, {}).get("partitions", [])
+        replicas = min((len(p["replica_nodes"]) for p in partitions), default=0)
+        values = {k: v["value"] for k, v in configs.get(name, {}).items()}
+        problems += topic_problems(name, replicas, len(partitions), values, policy)
+    return problems
 
 
 def read_topics(

@@ -11,7 +11,9 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+from services.common.kafka_io import TopicsMisconfigured
 from services.common.tls import TlsFiles
+from services.common.topics import TopicPolicy
 
 
 def service_arguments(
@@ -44,6 +46,7 @@ def service_arguments(
         help="connect to Kafka with TLS and this service's certificate from --tls-dir "
         "(a broker that wants client certificates and enforces ACLs)",
     )
+    add_topic_arguments(p)
     p.add_argument(
         "--signing-dir",
         type=Path,
@@ -52,6 +55,31 @@ def service_arguments(
         "default: the signing/ folder of --tls-dir",
     )
     return p
+
+
+def add_topic_arguments(p: argparse.ArgumentParser) -> None:
+    """How the hub's topics are made and checked (services/common/topics.py)."""
+    env = os.environ.get
+    p.add_argument("--topic-partitions", type=int, default=int(env("YRDHUB_TOPIC_PARTITIONS", "4")))
+    p.add_argument(
+        "--topic-replication",
+        type=int,
+        default=int(env("YRDHUB_TOPIC_REPLICATION", "1")),
+        help="replicas of each topic it creates (a cluster: 3)",
+    )
+    p.add_argument(
+        "--topic-min-insync",
+        type=int,
+        default=int(env("YRDHUB_TOPIC_MIN_INSYNC", "1")),
+        help="replicas that must have an event before it is acknowledged (a cluster: 2)",
+    )
+
+
+def topic_policy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TopicPolicy:
+    try:
+        return TopicPolicy(args.topic_partitions, args.topic_replication, args.topic_min_insync)
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 def kafka_choice(
@@ -99,7 +127,12 @@ def run_service(main: Coroutine[Any, Any, None]) -> None:
     # kafka-python logs every reconnect at INFO.
     logging.getLogger("kafka").setLevel(logging.WARNING)
     tune_garbage_collector()
-    asyncio.run(main)
+    try:
+        asyncio.run(main)
+    except TopicsMisconfigured as exc:
+        # The operator's to fix: said once, with the remedy, not retried.
+        logging.getLogger(__name__).error("cannot start: %s", exc)
+        raise SystemExit(2) from None
 
 
 def tune_garbage_collector() -> None:

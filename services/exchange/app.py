@@ -20,6 +20,7 @@ from services.common.kafka_io import (
     message_limit,
     topic_name,
     use_kafka_tls,
+    use_topic_policy,
 )
 from services.common.process import (
     kafka_choice,
@@ -27,9 +28,11 @@ from services.common.process import (
     service_arguments,
     signing_choice,
     tls_choice,
+    topic_policy,
 )
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
+from services.common.topics import LOCAL, TopicPolicy
 from services.common.worker import WorkState
 from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
@@ -65,6 +68,8 @@ class ExchangeSettings:
     # HomeAssignmentService (assessors' identities) on a listener of its own;
     # None: on the main listener.
     home_listen: str | None = None
+    # How its topics are made and checked (services/common/topics.py).
+    topics: TopicPolicy = LOCAL
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -105,12 +110,14 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
         kafka_tls=kafka_choice(p, a, tls_dir, f"exchange-{province.value}"),
+        topics=topic_policy(p, a),
         home_listen=a.home_listen,
     )
 
 
 async def serve(settings: ExchangeSettings) -> None:
     use_kafka_tls(settings.kafka_tls)
+    use_topic_policy(settings.topics)
     engine = make_engine(settings.db_url)
     # Signed with the province's key; a plaintext development hub keeps the
     # chain but signs no checkpoint.

@@ -14,6 +14,7 @@ from typing import NoReturn
 
 from rich.console import Console
 
+from services.common.process import add_topic_arguments
 from services.hub.discovery import environment, shell_lines
 from services.hub.supervisor import Hub, HubConfig
 
@@ -40,8 +41,11 @@ def _up(args: argparse.Namespace, console: Console) -> None:
         )
         if args.print_env:
             print("\n".join(shell_lines(environment(hub.description(), hub.hub_file))), flush=True)
-        stop.wait()
+        ran_well = hub.supervise(stop)
         console.log("stopping")
+    if not ran_well:
+        console.log("stopped; a process exited while the hub ran (see above): exit status 1")
+        raise SystemExit(1)
     console.log("stopped")
 
 
@@ -67,6 +71,7 @@ def _label_qr(args: argparse.Namespace, console: Console) -> None:
 
 
 def _kafka_acls(args: argparse.Namespace, console: Console) -> None:
+    from services.common.process import topic_policy
     from services.common.tls import TlsFiles
     from services.core.provinces import Province
     from services.hub.kafka_acls import hub_acls, hub_topics, secure
@@ -78,8 +83,7 @@ def _kafka_acls(args: argparse.Namespace, console: Console) -> None:
         operator,
         args.topic_prefix,
         provinces,
-        partitions=args.partitions,
-        replication=args.replication,
+        topic_policy(args.parser, args),
     )
     console.print(
         f"{args.kafka}: {len(hub_topics(args.topic_prefix))} topics, "
@@ -160,9 +164,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     acls.add_argument("--topic-prefix", default="")
     acls.add_argument("--provinces", default="SH,JS,ZJ,AH", help="comma-separated")
-    acls.add_argument("--partitions", type=int, default=4)
-    acls.add_argument("--replication", type=int, default=1, help="replicas of each topic")
-    acls.set_defaults(run=_kafka_acls)
+    add_topic_arguments(acls)
+    acls.set_defaults(run=_kafka_acls, parser=acls)
     from services.hub import verify_chain, verify_draw
 
     verify_draw.add_parser(sub)

@@ -29,7 +29,6 @@ from kafka.admin import (
 )
 
 from services.common.kafka_io import (
-    DEFAULT_PARTITIONS,
     all_topics,
     assignment_topic,
     checkpoint_topic,
@@ -40,6 +39,7 @@ from services.common.kafka_io import (
     use_kafka_tls,
 )
 from services.common.tls import TlsFiles
+from services.common.topics import LOCAL, TopicPolicy
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 
@@ -134,11 +134,9 @@ def secure(
     operator: TlsFiles,
     prefix: str = "",
     provinces: Iterable[Province] = tuple(Province),
-    *,
-    partitions: int = DEFAULT_PARTITIONS,
-    replication: int = 1,
+    policy: TopicPolicy = LOCAL,
 ) -> None:
-    """Creates the hub's topics and grants the ACL table, as the operator."""
+    """Creates (and checks) the hub's topics and grants the ACL table, as the operator."""
     use_kafka_tls(operator)
-    ensure_topics(bootstrap, hub_topics(prefix), partitions=partitions, replication=replication)
+    ensure_topics(bootstrap, hub_topics(prefix), policy)
     grant(bootstrap, operator, hub_acls(prefix, provinces))

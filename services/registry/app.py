@@ -29,6 +29,7 @@ from services.common.kafka_io import (
     make_consumer,
     make_producer,
     use_kafka_tls,
+    use_topic_policy,
 )
 from services.common.process import (
     run_service,
@@ -175,6 +176,7 @@ def build_pool_service(
 
 async def serve(settings: RegistrySettings) -> None:
     use_kafka_tls(settings.kafka_tls)
+    use_topic_policy(settings.topics)
     engine = make_engine(settings.db_url)
     # Events are applied only once their province's signed chain vouches for
     # them, with keys from the trust folder; a plaintext development registry

@@ -12,8 +12,10 @@ from services.common.process import (
     service_arguments,
     signing_choice,
     tls_choice,
+    topic_policy,
 )
 from services.common.tls import TlsFiles
+from services.common.topics import LOCAL, TopicPolicy
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY
 
 DESCRIPTION = "The shared registry: consumes the provinces' topics, answers queries and checks."
@@ -57,6 +59,8 @@ class RegistrySettings:
     # at once (a province's roster should fit in one burst).
     pseudonym_rate: float = 20.0
     pseudonym_burst: int = 20_000
+    # How its topics are made and checked (services/common/topics.py).
+    topics: TopicPolicy = LOCAL
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -133,6 +137,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         tls_dir=tls_dir,
         signing_dir=signing_choice(a, tls_dir),
         kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
+        topics=topic_policy(p, a),
         public_listen=a.public_listen,
         pseudonym_secret_file=a.pseudonym_secret_file,
         http_max_connections=a.http_max_connections,

@@ -47,3 +47,23 @@ private keys (every key of its Secret, as <key id>.key). */}}
 {{- define "yrdhub.image" -}}
 {{ .Values.image.repository }}:{{ .Values.image.tag }}
 {{- end -}}
+
+{{- /* Replicas and min in-sync replicas of the hub's topics: the values, bounded
+by the chart's own brokers when it runs them. A list: (replication minInsync). */}}
+{{- define "yrdhub.topicReplication" -}}
+{{- $replication := int .Values.kafka.topics.replication }}
+{{- if .Values.kafka.enabled }}{{ $replication = min $replication (int .Values.kafka.brokers) }}{{ end }}
+{{- $minInsync := min (int .Values.kafka.topics.minInsync) $replication }}
+{{- printf "%d %d" $replication $minInsync }}
+{{- end }}
+
+{{- /* The environment that makes a service create and check topics as above. */}}
+{{- define "yrdhub.topicEnv" -}}
+{{- $r := splitList " " (include "yrdhub.topicReplication" .) }}
+- name: YRDHUB_TOPIC_PARTITIONS
+  value: {{ .Values.kafka.partitions | quote }}
+- name: YRDHUB_TOPIC_REPLICATION
+  value: {{ index $r 0 | quote }}
+- name: YRDHUB_TOPIC_MIN_INSYNC
+  value: {{ index $r 1 | quote }}
+{{- end }}
