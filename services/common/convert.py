@@ -406,6 +406,7 @@ def background_work(state: WorkState) -> common_pb2.BackgroundWork:
         consecutive_failures=state.consecutive_failures,
         retries=state.retries,
         last_error=state.last_error or "",
+        lag=(-1 if state.lag is None else state.lag) if state.feed else 0,
     )
     if state.failing_since is not None:
         work.failing_since.CopyFrom(timestamp(state.failing_since))

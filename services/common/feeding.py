@@ -7,7 +7,9 @@ committed beside the data, and applies polled batches on a worker thread.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from kafka import KafkaConsumer
@@ -19,6 +21,9 @@ from services.common.kafka_io import POLL_TIMEOUT_MS, assign_from
 from services.common.worker import Worker, WorkState
 
 Offsets = dict[tuple[str, int], int]
+
+# How often a feed asks the broker how far behind it is (one request).
+LAG_EVERY_S = 1.0
 
 # Failures that retrying can fix (the database or the broker is away, a lock
 # is held): a feed reads the batch again after a back-off. Any other failure
@@ -126,12 +131,36 @@ class KafkaFeed:
         consumer: KafkaConsumer,
         topics: Sequence[str],
         stored_offsets: Callable[[], Offsets],
+        lag_every_s: float = LAG_EVERY_S,
     ) -> None:
+        """`lag_every_s`: how often it asks the broker how far behind it is."""
+        self._lag_every_s = lag_every_s
         self._consumer = consumer
         self._topics = list(topics)
         self._stored_offsets = stored_offsets
-        self._worker = Worker(name, self.poll_once, idle_s=0)
+        self._worker = Worker(name, self._step, idle_s=0)
         self.applied = 0
+        self._lag: int | None = None
+        self._lag_measured_at = float("-inf")
+
+    def _step(self) -> int:
+        done = self.poll_once()
+        now = time.monotonic()
+        if now - self._lag_measured_at >= self._lag_every_s:
+            self._lag_measured_at = now
+            self._lag = self._measured_lag()
+        return done
+
+    def _measured_lag(self) -> int | None:
+        """Events past the consumer's position in its partitions; None when the
+        broker cannot say now. On the worker's thread: consumers are not
+        thread-safe."""
+        assigned = list(self._consumer.assignment())
+        try:
+            ends = self._consumer.end_offsets(assigned)
+        except KafkaError:
+            return None
+        return sum(max(0, int(ends[tp]) - int(self._consumer.position(tp))) for tp in assigned)
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were applied."""
@@ -142,8 +171,9 @@ class KafkaFeed:
         assign_from(self._consumer, self._topics, self._stored_offsets())
 
     def state(self) -> WorkState:
-        """How its worker fares (retrying, failures, the last error's kind)."""
-        return self._worker.state()
+        """How its worker fares (retrying, failures, the last error's kind) and
+        how far behind its topics it is."""
+        return replace(self._worker.state(), feed=True, lag=self._lag)
 
     def start(self) -> None:
         self.assign()

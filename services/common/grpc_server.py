@@ -19,8 +19,8 @@ from grpc_reflection.v1alpha import reflection
 from services.common.auditing import Auditor
 from services.common.caller_quota import CallerQuota
 from services.common.grpc_errors import with_domain_errors
+from services.common.readiness import LIVENESS, Readiness
 from services.common.tls import ServerTls, authorization_check
-from services.common.worker import WorkState
 
 log = logging.getLogger(__name__)
 
@@ -148,16 +148,21 @@ class GrpcServer:
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
         limits: ServerLimits = REGISTRY_LIMITS,
-        work: Callable[[], Sequence[WorkState]] | None = None,
+        readiness: Readiness | None = None,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
         for development only, and nothing is authorized); `auditor`: record the
         audited calls and every refusal (services/common/auditing.py);
-        `limits`: how large and how many calls it takes; `work`: the process's
-        feeds and relays, each reported by health as "yrdhub.work.<name>",
-        NOT_SERVING while it retries a failure."""
-        self._work = work
+        `limits`: how large and how many calls it takes; `readiness`: the
+        process's feeds and relays, each reported by health as
+        "yrdhub.work.<name>" (NOT_SERVING while it retries a failure), and
+        whether they make the server ready, which health reports for "" and
+        each service (services/common/readiness.py). LIVENESS is SERVING while
+        the server runs."""
+        self._readiness = readiness
         self._reporting: asyncio.Task[None] | None = None
+        self._reported: dict[str, int] = {}
+        self._reasons: list[str] = []
         self._listen = listen
         self._services = services
         self._tls = tls
@@ -193,26 +198,41 @@ class GrpcServer:
         if self.port == 0:
             raise RuntimeError(f"cannot listen on {self._listen}")
         await self._server.start()
-        for name in ["", *names]:
-            await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
-        if self._work is not None:
-            self._reporting = asyncio.create_task(self._report_work(self._work))
+        await self._health.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
+        if self._readiness is None:
+            for name in ["", *names]:
+                await self._health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        else:
+            # Told before the first call can come: a registry replaying the log
+            # is not ready from its first moment.
+            await self._report(self._readiness, ["", *names])
+            self._reporting = asyncio.create_task(self._keep_reporting(self._readiness, names))
         return self.port
 
-    async def _report_work(self, work: Callable[[], Sequence[WorkState]]) -> None:
-        reported: dict[str, int] = {}
+    async def _keep_reporting(self, readiness: Readiness, names: list[str]) -> None:
         while True:
-            for state in work():
-                name = f"yrdhub.work.{state.name}"
-                status = (
-                    health_pb2.HealthCheckResponse.NOT_SERVING
-                    if state.retrying
-                    else health_pb2.HealthCheckResponse.SERVING
-                )
-                if reported.get(name) != status:
-                    await self._health.set(name, status)
-                    reported[name] = status
             await asyncio.sleep(WORK_REPORT_S)
+            await self._report(readiness, ["", *names])
+
+    async def _report(self, readiness: Readiness, ready_names: list[str]) -> None:
+        serving, not_serving = (
+            health_pb2.HealthCheckResponse.SERVING,
+            health_pb2.HealthCheckResponse.NOT_SERVING,
+        )
+        work = readiness.work()
+        reasons = readiness.not_ready_because(work)
+        if reasons != self._reasons:
+            if reasons:
+                log.warning("not ready: %s", "; ".join(reasons))
+            else:
+                log.info("ready")
+            self._reasons = reasons
+        statuses = {f"yrdhub.work.{w.name}": not_serving if w.retrying else serving for w in work}
+        statuses.update(dict.fromkeys(ready_names, not_serving if reasons else serving))
+        for name, status in statuses.items():
+            if self._reported.get(name) != status:
+                await self._health.set(name, status)
+                self._reported[name] = status
 
     async def stop(self, grace: float = 5.0) -> None:
         """Reports NOT_SERVING first so balancers drain us, then lets calls finish."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import gc
 import logging
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from services.common.kafka_io import TopicsMisconfigured
+from services.common.readiness import ReadinessPolicy
 from services.common.tls import TlsFiles
 from services.common.topics import TopicPolicy
 
@@ -48,6 +50,18 @@ def service_arguments(
     )
     add_topic_arguments(p)
     p.add_argument(
+        "--unready-after",
+        type=float,
+        default=float(env("YRDHUB_UNREADY_AFTER", "10")),
+        help="seconds a feed or relay may fail before the service reports not ready",
+    )
+    p.add_argument(
+        "--ready-max-lag",
+        type=int,
+        default=int(env("YRDHUB_READY_MAX_LAG", "1000")),
+        help="events a feed may be behind its topics and the service still be ready",
+    )
+    p.add_argument(
         "--signing-dir",
         type=Path,
         default=env("YRDHUB_SIGNING_DIR"),
@@ -80,6 +94,10 @@ def topic_policy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> T
         return TopicPolicy(args.topic_partitions, args.topic_replication, args.topic_min_insync)
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def readiness_policy(args: argparse.Namespace) -> ReadinessPolicy:
+    return ReadinessPolicy(dt.timedelta(seconds=args.unready_after), args.ready_max_lag)
 
 
 def kafka_choice(

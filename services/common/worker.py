@@ -32,6 +32,10 @@ class WorkState:
     retries: int
     last_error: str | None
     failing_since: dt.datetime | None
+    # A Kafka feed: how many events its topics hold past what it applied
+    # (None until it has read them once). Not a feed: None.
+    feed: bool = False
+    lag: int | None = None
 
 
 class Worker:

@@ -24,16 +24,17 @@ from services.common.kafka_io import (
 )
 from services.common.process import (
     kafka_choice,
+    readiness_policy,
     run_service,
     service_arguments,
     signing_choice,
     tls_choice,
     topic_policy,
 )
+from services.common.readiness import DEFAULT_READINESS, Readiness, ReadinessPolicy
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
 from services.common.topics import LOCAL, TopicPolicy
-from services.common.worker import WorkState
 from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
@@ -70,6 +71,8 @@ class ExchangeSettings:
     home_listen: str | None = None
     # How its topics are made and checked (services/common/topics.py).
     topics: TopicPolicy = LOCAL
+    # When it reports ready (services/common/readiness.py).
+    readiness: ReadinessPolicy = DEFAULT_READINESS
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -111,6 +114,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         signing_dir=signing_choice(a, tls_dir),
         kafka_tls=kafka_choice(p, a, tls_dir, f"exchange-{province.value}"),
         topics=topic_policy(p, a),
+        readiness=readiness_policy(a),
         home_listen=a.home_listen,
     )
 
@@ -167,10 +171,8 @@ async def serve(settings: ExchangeSettings) -> None:
         max_event_bytes=limit,
     )
 
-    def work() -> list[WorkState]:
-        return [relay.state(), home.feed.state()]
-
-    servicer = ExchangeServicer(settings.province, publisher, outbox, work)
+    readiness = Readiness(lambda: [relay.state(), home.feed.state()], settings.readiness)
+    servicer = ExchangeServicer(settings.province, publisher, outbox, readiness)
     tls = None if own is None else ServerTls(own, serving=settings.province)
     exchange_service = (
         exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
@@ -203,7 +205,7 @@ async def serve(settings: ExchangeSettings) -> None:
         tls=tls,
         auditor=auditor,
         limits=EXCHANGE_LIMITS,
-        work=work,
+        readiness=readiness,
     )
     relay.start()
     home.start()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, background_work, timestamp
-from services.common.worker import WorkState
+from services.common.readiness import Readiness
 from services.core.errors import Violation
 from services.core.provinces import Province
 from services.core.records import RecordKind, assessor_id_of
@@ -34,13 +33,13 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         province: Province,
         publisher: Publisher,
         outbox: Outbox,
-        work: Callable[[], Sequence[WorkState]] = list,
+        readiness: Readiness | None = None,
     ) -> None:
-        """`work`: how the exchange's relay and feeds fare, for its status."""
+        """`readiness`: how the exchange's relay and feeds fare, for its status."""
         self._province = province
         self._publisher = publisher
         self._outbox = outbox
-        self._work = work
+        self._readiness = readiness or Readiness(list)
 
     async def PublishRecords(
         self,
@@ -74,6 +73,8 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> exchange_pb2.GetExchangeStatusResponse:
         status = await asyncio.to_thread(self._outbox.status)
+        work = self._readiness.work()
+        reasons = self._readiness.not_ready_because(work)
         response = exchange_pb2.GetExchangeStatusResponse(
             province=PROVINCE_TO_PB[self._province],
             records_per_kind=[
@@ -85,7 +86,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
             events_pending=status.last_sequence - status.last_published_sequence,
             last_sequence=status.last_sequence,
             last_published_sequence=status.last_published_sequence,
-            background_work=[background_work(w) for w in self._work()],
+            background_work=[background_work(w) for w in work],
+            ready=not reasons,
+            not_ready_because=reasons,
         )
         if status.oldest_pending_at is not None:
             response.oldest_pending_at.CopyFrom(timestamp(status.oldest_pending_at))

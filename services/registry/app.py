@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +34,9 @@ from services.common.process import (
     run_service,
 )
 from services.common.rate_limit import RateLimiter
+from services.common.readiness import Readiness
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
-from services.common.worker import WorkState
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
@@ -98,13 +97,13 @@ class RegistryServicer(
         checks: CertificateChecks,
         reconciliation: ReconciliationUseCases,
         chains: ChainStore,
-        work: Callable[[], Sequence[WorkState]],
+        readiness: Readiness,
     ) -> None:
         self._queries = queries
         self._checks = checks
         self._use_cases = reconciliation
         self._chains = chains
-        self._work = work
+        self._readiness = readiness
 
 
 def _name(descriptor: object, service: str) -> str:
@@ -227,8 +226,7 @@ async def serve(settings: RegistrySettings) -> None:
         signing_dir=settings.signing_dir,
     )
 
-    def work() -> list[WorkState]:
-        return [ingestor.state(), pool.relay.state()]
+    readiness = Readiness(lambda: [ingestor.state(), pool.relay.state()], settings.readiness)
 
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
@@ -242,7 +240,7 @@ async def serve(settings: RegistrySettings) -> None:
             ChangeWatch(ChangeReader(engine), changed),
         ),
         chains,
-        work,
+        readiness,
     )
     labels = LabelQueries(reader, feeds, records, CertificateStandings(decisions, standing_inputs))
     label_servicer = LabelServicer(labels)
@@ -254,6 +252,7 @@ async def serve(settings: RegistrySettings) -> None:
             RateLimiter(settings.http_rate, settings.http_burst),
             max_connections=settings.http_max_connections,
             trusted_proxies=settings.trusted_proxies,
+            not_ready_because=readiness.not_ready_because,
         )
         verify.start()
     services = [
@@ -301,7 +300,7 @@ async def serve(settings: RegistrySettings) -> None:
         ],
         tls=None if files is None else ServerTls(files),
         auditor=auditor,
-        work=work,
+        readiness=readiness,
     )
     # The public endpoint serves the same checks to callers without a
     # certificate; every other method there answers UNAUTHENTICATED.

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from services.common.process import (
     kafka_choice,
+    readiness_policy,
     service_arguments,
     signing_choice,
     tls_choice,
     topic_policy,
 )
+from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY
@@ -61,6 +63,8 @@ class RegistrySettings:
     pseudonym_burst: int = 20_000
     # How its topics are made and checked (services/common/topics.py).
     topics: TopicPolicy = LOCAL
+    # When it reports ready (services/common/readiness.py).
+    readiness: ReadinessPolicy = DEFAULT_READINESS
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -138,6 +142,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         signing_dir=signing_choice(a, tls_dir),
         kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
         topics=topic_policy(p, a),
+        readiness=readiness_policy(a),
         public_listen=a.public_listen,
         pseudonym_secret_file=a.pseudonym_secret_file,
         http_max_connections=a.http_max_connections,

@@ -1,17 +1,21 @@
 """A failure that retrying can fix (the registry's database away) stops no
 data: the registry's feed retries with back-off, health reports the feed
-NOT_SERVING meanwhile, its status counts the retries, and once the database
-is back everything published in between is applied."""
+NOT_SERVING meanwhile and, past the threshold, the registry not ready (but
+alive), its status counts the retries, and once the database is back
+everything published in between is applied and it is ready again."""
 
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.convert import to_record_pb
+from services.common.readiness import LIVENESS
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub
@@ -57,8 +61,18 @@ def test_a_registry_whose_database_goes_away_retries_shows_it_and_loses_nothing(
             lambda: _health(hub, INGEST) == health_pb2.HealthCheckResponse.NOT_SERVING,
             "health to report the feed retrying",
         )
-        # The registry itself still answers health: only its feed is failing.
-        assert _health(hub, "") == health_pb2.HealthCheckResponse.SERVING
+        # Past --unready-after (10 s) the registry is not ready, but alive.
+        _until(
+            lambda: _health(hub, "") == health_pb2.HealthCheckResponse.NOT_SERVING,
+            "readiness to go NOT_SERVING",
+        )
+        assert _health(hub, LIVENESS) == health_pb2.HealthCheckResponse.SERVING
+        with urllib.request.urlopen(f"{hub.verify_url}/healthz", timeout=5) as alive:
+            assert alive.status == 200
+        with pytest.raises(urllib.error.HTTPError) as unready:
+            urllib.request.urlopen(f"{hub.verify_url}/readyz", timeout=5)
+        assert unready.value.code == 503
+        assert "registry-ingest has failed for" in unready.value.read().decode()
         with pytest.raises(grpc.RpcError):
             registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
     finally:
@@ -66,14 +80,20 @@ def test_a_registry_whose_database_goes_away_retries_shows_it_and_loses_nothing(
 
     client.wait_until_applied(registry, {Province.SH: 2})
     _until(
-        lambda: _health(hub, INGEST) == health_pb2.HealthCheckResponse.SERVING,
-        "health to report the feed recovered",
+        lambda: (
+            _health(hub, INGEST) == health_pb2.HealthCheckResponse.SERVING
+            and _health(hub, "") == health_pb2.HealthCheckResponse.SERVING
+        ),
+        "health to report the feed recovered and the registry ready",
     )
+    with urllib.request.urlopen(f"{hub.verify_url}/readyz", timeout=5) as ready:
+        assert ready.read() == b"ready\n"
     status = registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
     work = {w.name: w for w in status.background_work}
     assert set(work) == {"registry-ingest", "assignment-relay"}
     ingest = work["registry-ingest"]
     assert ingest.retries >= 1 and not ingest.retrying and ingest.consecutive_failures == 0
-    assert ingest.last_error == ""
+    assert ingest.last_error == "" and ingest.lag == 0
+    assert status.ready and not status.not_ready_because
     found = registry.GetRecord(registry_pb2.GetRecordRequest(record_key=second.key))
     assert [r.provenance.revision for r in found.records] == [1]

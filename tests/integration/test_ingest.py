@@ -399,3 +399,34 @@ def test_a_failure_no_single_event_causes_is_retried_not_set_aside(
             ingestor.poll_once(timeout_ms=200)
     _drain(ingestor, store, len(events))
     assert store.record_count() == len(events) and store.dead_letters() == []
+
+
+def test_a_feed_replaying_the_log_reports_its_lag_until_it_caught_up(
+    store: AppliedStore, feed: Feed
+) -> None:
+    """What readiness is judged from: a feed not yet read has no lag, one
+    replaying is as far behind as its topics hold events past it, and one that
+    caught up is at 0."""
+    events = _events(40, seed=31)
+    feed.send(*events)
+    ingestor = Ingestor(
+        store.writer,
+        make_consumer(feed.bootstrap, "test-registry"),
+        feed.topics,
+        store.offsets,
+        max_records=5,
+        lag_every_s=0,
+    )
+    ingestor.assign()
+    assert ingestor.state().feed and ingestor.state().lag is None
+    lags: list[int | None] = []
+    deadline = time.monotonic() + 30
+    while not lags or lags[-1] != 0:
+        ingestor._step()  # one poll, as the worker runs it
+        lags.append(ingestor.state().lag)
+        assert time.monotonic() < deadline, lags
+    behind = [lag for lag in lags if lag]
+    assert behind and max(behind) <= len(events) - 5 and behind == sorted(behind, reverse=True), (
+        lags
+    )
+    assert store.record_count() == len(events)

@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/common.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"K\n\x06Status\x12/\n\tcanonical\x18\x01 \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\x12\x10\n\x08original\x18\x02 \x01(\t\"\xca\x01\n\nProvenance\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\napplied_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"F\n\x04\x41sOf\x12\x10\n\x08valid_on\x18\x01 \x01(\t\x12,\n\x08known_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa6\x01\n\x0e\x42\x61\x63kgroundWork\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08retrying\x18\x02 \x01(\x08\x12\x1c\n\x14\x63onsecutive_failures\x18\x03 \x01(\x03\x12\x0f\n\x07retries\x18\x04 \x01(\x03\x12\x12\n\nlast_error\x18\x05 \x01(\t\x12\x31\n\rfailing_since\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*h\n\x08Province\x12\x18\n\x14PROVINCE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bPROVINCE_SH\x10\x01\x12\x0f\n\x0bPROVINCE_JS\x10\x02\x12\x0f\n\x0bPROVINCE_ZJ\x10\x03\x12\x0f\n\x0bPROVINCE_AH\x10\x04*\xd9\x01\n\x11\x43\x65rtificateStatus\x12\"\n\x1e\x43\x45RTIFICATE_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43\x45RTIFICATE_STATUS_VALID\x10\x01\x12 \n\x1c\x43\x45RTIFICATE_STATUS_SUSPENDED\x10\x02\x12\x1e\n\x1a\x43\x45RTIFICATE_STATUS_REVOKED\x10\x03\x12 \n\x1c\x43\x45RTIFICATE_STATUS_CANCELLED\x10\x04\x12\x1e\n\x1a\x43\x45RTIFICATE_STATUS_EXPIRED\x10\x05*\x9c\x01\n\nRecordKind\x12\x1b\n\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19RECORD_KIND_QUALIFICATION\x10\x01\x12\x18\n\x14RECORD_KIND_ASSESSOR\x10\x02\x12\x1a\n\x16RECORD_KIND_GREEN_CERT\x10\x03\x12\x1c\n\x18RECORD_KIND_CREDIT_EVENT\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/common.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"K\n\x06Status\x12/\n\tcanonical\x18\x01 \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\x12\x10\n\x08original\x18\x02 \x01(\t\"\xca\x01\n\nProvenance\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x10\n\x08revision\x18\x02 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x03 \x01(\t\x12\x10\n\x08sequence\x18\x04 \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\napplied_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"4\n\x0e\x46ieldViolation\x12\r\n\x05\x66ield\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\"F\n\x04\x41sOf\x12\x10\n\x08valid_on\x18\x01 \x01(\t\x12,\n\x08known_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb3\x01\n\x0e\x42\x61\x63kgroundWork\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08retrying\x18\x02 \x01(\x08\x12\x1c\n\x14\x63onsecutive_failures\x18\x03 \x01(\x03\x12\x0f\n\x07retries\x18\x04 \x01(\x03\x12\x12\n\nlast_error\x18\x05 \x01(\t\x12\x31\n\rfailing_since\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0b\n\x03lag\x18\x07 \x01(\x03*h\n\x08Province\x12\x18\n\x14PROVINCE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bPROVINCE_SH\x10\x01\x12\x0f\n\x0bPROVINCE_JS\x10\x02\x12\x0f\n\x0bPROVINCE_ZJ\x10\x03\x12\x0f\n\x0bPROVINCE_AH\x10\x04*\xd9\x01\n\x11\x43\x65rtificateStatus\x12\"\n\x1e\x43\x45RTIFICATE_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43\x45RTIFICATE_STATUS_VALID\x10\x01\x12 \n\x1c\x43\x45RTIFICATE_STATUS_SUSPENDED\x10\x02\x12\x1e\n\x1a\x43\x45RTIFICATE_STATUS_REVOKED\x10\x03\x12 \n\x1c\x43\x45RTIFICATE_STATUS_CANCELLED\x10\x04\x12\x1e\n\x1a\x43\x45RTIFICATE_STATUS_EXPIRED\x10\x05*\x9c\x01\n\nRecordKind\x12\x1b\n\x17RECORD_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19RECORD_KIND_QUALIFICATION\x10\x01\x12\x18\n\x14RECORD_KIND_ASSESSOR\x10\x02\x12\x1a\n\x16RECORD_KIND_GREEN_CERT\x10\x03\x12\x1c\n\x18RECORD_KIND_CREDIT_EVENT\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'yrdhub.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROVINCE']._serialized_start=647
-  _globals['_PROVINCE']._serialized_end=751
-  _globals['_CERTIFICATESTATUS']._serialized_start=754
-  _globals['_CERTIFICATESTATUS']._serialized_end=971
-  _globals['_RECORDKIND']._serialized_start=974
-  _globals['_RECORDKIND']._serialized_end=1130
+  _globals['_PROVINCE']._serialized_start=660
+  _globals['_PROVINCE']._serialized_end=764
+  _globals['_CERTIFICATESTATUS']._serialized_start=767
+  _globals['_CERTIFICATESTATUS']._serialized_end=984
+  _globals['_RECORDKIND']._serialized_start=987
+  _globals['_RECORDKIND']._serialized_end=1143
   _globals['_STATUS']._serialized_start=70
   _globals['_STATUS']._serialized_end=145
   _globals['_PROVENANCE']._serialized_start=148
@@ -47,5 +47,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ASOF']._serialized_start=406
   _globals['_ASOF']._serialized_end=476
   _globals['_BACKGROUNDWORK']._serialized_start=479
-  _globals['_BACKGROUNDWORK']._serialized_end=645
+  _globals['_BACKGROUNDWORK']._serialized_end=658
 # @@protoc_insertion_point(module_scope)

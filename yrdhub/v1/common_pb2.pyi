@@ -91,17 +91,19 @@ class AsOf(_message.Message):
     def __init__(self, valid_on: _Optional[str] = ..., known_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class BackgroundWork(_message.Message):
-    __slots__ = ("name", "retrying", "consecutive_failures", "retries", "last_error", "failing_since")
+    __slots__ = ("name", "retrying", "consecutive_failures", "retries", "last_error", "failing_since", "lag")
     NAME_FIELD_NUMBER: _ClassVar[int]
     RETRYING_FIELD_NUMBER: _ClassVar[int]
     CONSECUTIVE_FAILURES_FIELD_NUMBER: _ClassVar[int]
     RETRIES_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     FAILING_SINCE_FIELD_NUMBER: _ClassVar[int]
+    LAG_FIELD_NUMBER: _ClassVar[int]
     name: str
     retrying: bool
     consecutive_failures: int
     retries: int
     last_error: str
     failing_since: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., retrying: _Optional[bool] = ..., consecutive_failures: _Optional[int] = ..., retries: _Optional[int] = ..., last_error: _Optional[str] = ..., failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    lag: int
+    def __init__(self, name: _Optional[str] = ..., retrying: _Optional[bool] = ..., consecutive_failures: _Optional[int] = ..., retries: _Optional[int] = ..., last_error: _Optional[str] = ..., failing_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lag: _Optional[int] = ...) -> None: ...

@@ -27,7 +27,7 @@ from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
 from yrdhub.v1 import records_pb2 as yrdhub_dot_v1_dot_records__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yrdhub/v1/exchange.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\";\n\x15PublishRecordsRequest\x12\"\n\x07records\x18\x01 \x03(\x0b\x32\x11.yrdhub.v1.Record\"\xf1\x01\n\x0cRecordResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x12\n\nrecord_key\x18\x02 \x01(\t\x12)\n\x07outcome\x18\x03 \x01(\x0e\x32\x18.yrdhub.v1.RecordOutcome\x12\x10\n\x08revision\x18\x04 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x05 \x01(\t\x12-\n\nviolations\x18\x06 \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12+\n\x08warnings\x18\x07 \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12\x13\n\x0b\x61ssessor_id\x18\x08 \x01(\t\"y\n\x16PublishRecordsResponse\x12(\n\x07results\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.RecordResult\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x05\x12\x11\n\tunchanged\x18\x03 \x01(\x05\x12\x10\n\x08rejected\x18\x04 \x01(\x05\"\x1a\n\x18GetExchangeStatusRequest\"A\n\tKindCount\x12#\n\x04kind\x18\x01 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12\x0f\n\x07records\x18\x02 \x01(\x03\"\xdd\x02\n\x19GetExchangeStatusResponse\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12.\n\x10records_per_kind\x18\x02 \x03(\x0b\x32\x14.yrdhub.v1.KindCount\x12\x14\n\x0c\x65vents_total\x18\x03 \x01(\x03\x12\x18\n\x10\x65vents_published\x18\x04 \x01(\x03\x12\x16\n\x0e\x65vents_pending\x18\x05 \x01(\x03\x12\x15\n\rlast_sequence\x18\x06 \x01(\x03\x12\x1f\n\x17last_published_sequence\x18\x07 \x01(\x03\x12\x35\n\x11oldest_pending_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0f\x62\x61\x63kground_work\x18\t \x03(\x0b\x32\x19.yrdhub.v1.BackgroundWork*\x87\x01\n\rRecordOutcome\x12\x1e\n\x1aRECORD_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_OUTCOME_ACCEPTED\x10\x01\x12\x1c\n\x18RECORD_OUTCOME_UNCHANGED\x10\x02\x12\x1b\n\x17RECORD_OUTCOME_REJECTED\x10\x03\x32\xcd\x01\n\x0f\x45xchangeService\x12U\n\x0ePublishRecords\x12 .yrdhub.v1.PublishRecordsRequest\x1a!.yrdhub.v1.PublishRecordsResponse\x12\x63\n\x11GetExchangeStatus\x12#.yrdhub.v1.GetExchangeStatusRequest\x1a$.yrdhub.v1.GetExchangeStatusResponse\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18yrdhub/v1/exchange.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x17yrdhub/v1/records.proto\";\n\x15PublishRecordsRequest\x12\"\n\x07records\x18\x01 \x03(\x0b\x32\x11.yrdhub.v1.Record\"\xf1\x01\n\x0cRecordResult\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x12\n\nrecord_key\x18\x02 \x01(\t\x12)\n\x07outcome\x18\x03 \x01(\x0e\x32\x18.yrdhub.v1.RecordOutcome\x12\x10\n\x08revision\x18\x04 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x05 \x01(\t\x12-\n\nviolations\x18\x06 \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12+\n\x08warnings\x18\x07 \x03(\x0b\x32\x19.yrdhub.v1.FieldViolation\x12\x13\n\x0b\x61ssessor_id\x18\x08 \x01(\t\"y\n\x16PublishRecordsResponse\x12(\n\x07results\x18\x01 \x03(\x0b\x32\x17.yrdhub.v1.RecordResult\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x02 \x01(\x05\x12\x11\n\tunchanged\x18\x03 \x01(\x05\x12\x10\n\x08rejected\x18\x04 \x01(\x05\"\x1a\n\x18GetExchangeStatusRequest\"A\n\tKindCount\x12#\n\x04kind\x18\x01 \x01(\x0e\x32\x15.yrdhub.v1.RecordKind\x12\x0f\n\x07records\x18\x02 \x01(\x03\"\x87\x03\n\x19GetExchangeStatusResponse\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12.\n\x10records_per_kind\x18\x02 \x03(\x0b\x32\x14.yrdhub.v1.KindCount\x12\x14\n\x0c\x65vents_total\x18\x03 \x01(\x03\x12\x18\n\x10\x65vents_published\x18\x04 \x01(\x03\x12\x16\n\x0e\x65vents_pending\x18\x05 \x01(\x03\x12\x15\n\rlast_sequence\x18\x06 \x01(\x03\x12\x1f\n\x17last_published_sequence\x18\x07 \x01(\x03\x12\x35\n\x11oldest_pending_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0f\x62\x61\x63kground_work\x18\t \x03(\x0b\x32\x19.yrdhub.v1.BackgroundWork\x12\r\n\x05ready\x18\n \x01(\x08\x12\x19\n\x11not_ready_because\x18\x0b \x03(\t*\x87\x01\n\rRecordOutcome\x12\x1e\n\x1aRECORD_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17RECORD_OUTCOME_ACCEPTED\x10\x01\x12\x1c\n\x18RECORD_OUTCOME_UNCHANGED\x10\x02\x12\x1b\n\x17RECORD_OUTCOME_REJECTED\x10\x03\x32\xcd\x01\n\x0f\x45xchangeService\x12U\n\x0ePublishRecords\x12 .yrdhub.v1.PublishRecordsRequest\x1a!.yrdhub.v1.PublishRecordsResponse\x12\x63\n\x11GetExchangeStatus\x12#.yrdhub.v1.GetExchangeStatusRequest\x1a$.yrdhub.v1.GetExchangeStatusResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +36,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXCHANGESERVICE'].methods_by_name['GetExchangeStatus']._loaded_options = None
   _globals['_EXCHANGESERVICE'].methods_by_name['GetExchangeStatus']._serialized_options = b'\220\002\001'
-  _globals['_RECORDOUTCOME']._serialized_start=997
-  _globals['_RECORDOUTCOME']._serialized_end=1132
+  _globals['_RECORDOUTCOME']._serialized_start=1039
+  _globals['_RECORDOUTCOME']._serialized_end=1174
   _globals['_PUBLISHRECORDSREQUEST']._serialized_start=121
   _globals['_PUBLISHRECORDSREQUEST']._serialized_end=180
   _globals['_RECORDRESULT']._serialized_start=183
@@ -49,7 +49,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_KINDCOUNT']._serialized_start=577
   _globals['_KINDCOUNT']._serialized_end=642
   _globals['_GETEXCHANGESTATUSRESPONSE']._serialized_start=645
-  _globals['_GETEXCHANGESTATUSRESPONSE']._serialized_end=994
-  _globals['_EXCHANGESERVICE']._serialized_start=1135
-  _globals['_EXCHANGESERVICE']._serialized_end=1340
+  _globals['_GETEXCHANGESTATUSRESPONSE']._serialized_end=1036
+  _globals['_EXCHANGESERVICE']._serialized_start=1177
+  _globals['_EXCHANGESERVICE']._serialized_end=1382
 # @@protoc_insertion_point(module_scope)

@@ -74,7 +74,7 @@ class KindCount(_message.Message):
     def __init__(self, kind: _Optional[_Union[_common_pb2.RecordKind, str]] = ..., records: _Optional[int] = ...) -> None: ...
 
 class GetExchangeStatusResponse(_message.Message):
-    __slots__ = ("province", "records_per_kind", "events_total", "events_published", "events_pending", "last_sequence", "last_published_sequence", "oldest_pending_at", "background_work")
+    __slots__ = ("province", "records_per_kind", "events_total", "events_published", "events_pending", "last_sequence", "last_published_sequence", "oldest_pending_at", "background_work", "ready", "not_ready_because")
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     RECORDS_PER_KIND_FIELD_NUMBER: _ClassVar[int]
     EVENTS_TOTAL_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,8 @@ class GetExchangeStatusResponse(_message.Message):
     LAST_PUBLISHED_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     OLDEST_PENDING_AT_FIELD_NUMBER: _ClassVar[int]
     BACKGROUND_WORK_FIELD_NUMBER: _ClassVar[int]
+    READY_FIELD_NUMBER: _ClassVar[int]
+    NOT_READY_BECAUSE_FIELD_NUMBER: _ClassVar[int]
     province: _common_pb2.Province
     records_per_kind: _containers.RepeatedCompositeFieldContainer[KindCount]
     events_total: int
@@ -93,4 +95,6 @@ class GetExchangeStatusResponse(_message.Message):
     last_published_sequence: int
     oldest_pending_at: _timestamp_pb2.Timestamp
     background_work: _containers.RepeatedCompositeFieldContainer[_common_pb2.BackgroundWork]
-    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., records_per_kind: _Optional[_Iterable[_Union[KindCount, _Mapping]]] = ..., events_total: _Optional[int] = ..., events_published: _Optional[int] = ..., events_pending: _Optional[int] = ..., last_sequence: _Optional[int] = ..., last_published_sequence: _Optional[int] = ..., oldest_pending_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., background_work: _Optional[_Iterable[_Union[_common_pb2.BackgroundWork, _Mapping]]] = ...) -> None: ...
+    ready: bool
+    not_ready_because: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., records_per_kind: _Optional[_Iterable[_Union[KindCount, _Mapping]]] = ..., events_total: _Optional[int] = ..., events_published: _Optional[int] = ..., events_pending: _Optional[int] = ..., last_sequence: _Optional[int] = ..., last_published_sequence: _Optional[int] = ..., oldest_pending_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., background_work: _Optional[_Iterable[_Union[_common_pb2.BackgroundWork, _Mapping]]] = ..., ready: _Optional[bool] = ..., not_ready_because: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -14,7 +14,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -263,6 +263,13 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path == "/healthz":
                 self._send(HTTPStatus.OK, "text/plain", "ok\n")
+            elif path == "/readyz":
+                reasons = self.server.not_ready_because()
+                self._send(
+                    HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
+                    "text/plain; charset=utf-8",
+                    "".join(f"{r}\n" for r in reasons) or "ready\n",
+                )
             elif path.startswith("/api/v1/labels"):
                 code = path.removeprefix("/api/v1/labels").strip("/") or code
                 doc = answer_document(self.server.labels, code)
@@ -331,14 +338,17 @@ class VerifyServer(ThreadingHTTPServer):
         *,
         max_connections: int = 64,
         trusted_proxies: Sequence[str] = (),
+        not_ready_because: Callable[[], list[str]] = list,
     ) -> None:
         """`max_connections` served at once (one thread each; beyond, 503 at
         once); `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is
-        believed for the rate limit."""
+        believed for the rate limit; `not_ready_because`: what /readyz
+        answers from (/healthz is liveness: ok while the server runs)."""
         host, _, port = listen.rpartition(":")
         super().__init__((host, int(port)), _Handler)
         self.labels = labels
         self.limiter = limiter
+        self.not_ready_because = not_ready_because
         self.trusted: list[IPNetwork] = [ipaddress.ip_network(n) for n in trusted_proxies]
         self._slots = threading.BoundedSemaphore(max_connections)
         self._thread = threading.Thread(target=self.serve_forever, name="verify-http", daemon=True)

@@ -18,7 +18,7 @@ from kafka import KafkaConsumer
 from sqlalchemy.engine import Connection
 
 from services.common.convert import province_name
-from services.common.feeding import KafkaFeed, PoisonGuard, batch_of
+from services.common.feeding import LAG_EVERY_S, KafkaFeed, PoisonGuard, batch_of
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
@@ -51,12 +51,14 @@ class Ingestor(KafkaFeed):
         clock: Callable[[], dt.datetime] = utcnow,
         gate: ChainGate | None = None,
         checkpoint_topic: str = "",
+        lag_every_s: float = LAG_EVERY_S,
     ) -> None:
         super().__init__(
             "registry-ingest",
             consumer,
             [*topics, checkpoint_topic] if gate is not None else topics,
             offsets,
+            lag_every_s,
         )
         # None: a development registry that applies what it reads, unverified.
         self._gate = gate

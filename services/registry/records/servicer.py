@@ -7,7 +7,6 @@ reconciliation RPCs of the same service.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -19,7 +18,7 @@ from services.common.convert import (
     as_of_pin,
     background_work,
 )
-from services.common.worker import WorkState
+from services.common.readiness import Readiness
 from services.core.paging import page_of
 from services.registry.records.mapping import feed_freshness, stored_record
 from services.registry.records.queries import RegistryQueries
@@ -29,8 +28,8 @@ from yrdhub.v1 import registry_pb2
 class RecordRpcs:
     # Set by the servicer's constructor.
     _queries: RegistryQueries
-    # How the registry's feeds and relays fare.
-    _work: Callable[[], Sequence[WorkState]]
+    # How the registry's feeds and relays fare, and whether it is ready.
+    _readiness: Readiness
 
     # Point lookups take tens of microseconds: they run on the event loop,
     # which is cheaper than a hop to a thread.
@@ -74,6 +73,8 @@ class RecordRpcs:
         request: registry_pb2.GetRegistryStatusRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.GetRegistryStatusResponse:
+        work = self._readiness.work()
+        reasons = self._readiness.not_ready_because(work)
         # Counting the records reads a whole index: off the event loop.
         feeds, records = await asyncio.to_thread(
             lambda: (self._queries.feeds(), self._queries.record_count())
@@ -82,5 +83,7 @@ class RecordRpcs:
             feeds=[feed_freshness(f) for f in feeds],
             records=records,
             events_applied=sum(f.events_applied for f in feeds),
-            background_work=[background_work(w) for w in self._work()],
+            background_work=[background_work(w) for w in work],
+            ready=not reasons,
+            not_ready_because=reasons,
         )
