@@ -7,10 +7,13 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.signing import FOLDER, create_keys, keyset_path
 from services.core.identity import Identity, Role
@@ -33,6 +36,21 @@ def ensure_certs(workdir: Path) -> Path:
         # A work folder made before events were signed.
         create_keys(folder / FOLDER)
     return folder
+
+
+def wait_until_ready(address: str, timeout: float = 60.0) -> None:
+    """Until the server at `address` reports itself ready (gRPC health for
+    ""): its feeds have read their topics (services/common/readiness.py)."""
+    deadline = time.monotonic() + timeout
+    with client.channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        while True:
+            reply = health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+            if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{address} did not become ready within {timeout:.0f} s")
+            time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -176,6 +194,8 @@ class Hub:
             service.start([*kafka, *pseudonyms])
             service.wait_ready()
         client.use_tls(self.client_tls())
+        for service in self._services():
+            wait_until_ready(service.address)
         write_hub_file(self.config.workdir, self.description())
         self._progress("hub is up")
 

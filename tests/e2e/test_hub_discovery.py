@@ -60,11 +60,17 @@ def _serving(address: str, certificates: Path, as_operator: bool = True) -> bool
         if as_operator
         else grpc.ssl_channel_credentials(ca)
     )
+    deadline = time.monotonic() + 15
     with grpc.secure_channel(address, credentials) as channel:
-        reply = health_pb2_grpc.HealthStub(channel).Check(
-            health_pb2.HealthCheckRequest(), timeout=5
-        )
-    return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+        while True:  # ready once its feeds have read their topics (a moment)
+            reply = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=5
+            )
+            if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
 
 
 def test_up_writes_hub_json_and_prints_the_same_addresses(
