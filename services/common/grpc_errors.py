@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -70,7 +70,26 @@ def to_grpc_status(error: DomainError) -> grpc.Status:
             )
         )
         status.details.append(detail)
+    if isinstance(error, Unavailable) and error.retry_after is not None:
+        retry = any_pb2.Any()
+        retry.Pack(
+            error_details_pb2.RetryInfo(
+                retry_delay=duration_pb2.Duration(seconds=int(error.retry_after))
+            )
+        )
+        status.details.append(retry)
     return rpc_status.to_status(status)
+
+
+def retry_delay(error: grpc.aio.AioRpcError | grpc.RpcError) -> float | None:
+    """The RetryInfo detail of a status, in seconds, for clients and tests."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else []:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            return float(info.retry_delay.seconds + info.retry_delay.nanos / 1e9)
+    return None
 
 
 def bad_request_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[tuple[str, str]]:

@@ -32,7 +32,12 @@ class NotFound(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency is down; maps to UNAVAILABLE (the caller may retry)."""
+    """A dependency is down; maps to UNAVAILABLE (the caller may retry, after
+    `retry_after` seconds when given: a google.rpc.RetryInfo detail says so)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def violations_of(exc: ValidationError, prefix: str) -> list[Violation]:

@@ -40,7 +40,7 @@ from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
 from services.exchange.outbox import Outbox
 from services.exchange.pseudonym_client import RegistryPseudonyms
-from services.exchange.publishing import EVENT_ALLOWANCE, Publisher
+from services.exchange.publishing import DEFAULT_MAX_PENDING, EVENT_ALLOWANCE, Publisher
 from services.exchange.relay import Relay
 from services.exchange.servicer import ExchangeServicer
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
@@ -69,6 +69,8 @@ class ExchangeSettings:
     # HomeAssignmentService (assessors' identities) on a listener of its own;
     # None: on the main listener.
     home_listen: str | None = None
+    # Backpressure: unacknowledged events the outbox may hold (publishing.py).
+    outbox_max_pending: int = DEFAULT_MAX_PENDING
     # How its topics are made and checked (services/common/topics.py).
     topics: TopicPolicy = LOCAL
     # When it reports ready (services/common/readiness.py).
@@ -98,6 +100,13 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         default=env("YRDHUB_HOME_LISTEN"),
         help="serve HomeAssignmentService (assessors' identities) on its own listener",
     )
+    p.add_argument(
+        "--outbox-max-pending",
+        type=int,
+        default=int(env("YRDHUB_OUTBOX_MAX_PENDING", str(DEFAULT_MAX_PENDING))),
+        help="events the outbox may hold that Kafka has not acknowledged; beyond, "
+        "publishing answers UNAVAILABLE with a retry hint",
+    )
     a = p.parse_args(argv)
     tls_dir = tls_choice(p, a)
     province = Province.parse(a.province)
@@ -116,6 +125,7 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         topics=topic_policy(p, a),
         readiness=readiness_policy(a),
         home_listen=a.home_listen,
+        outbox_max_pending=a.outbox_max_pending,
     )
 
 
@@ -169,6 +179,7 @@ async def serve(settings: ExchangeSettings) -> None:
         on_stored=relay.wake,
         pseudonyms=home.pseudonyms,
         max_event_bytes=limit,
+        max_pending=settings.outbox_max_pending,
     )
 
     readiness = Readiness(lambda: [relay.state(), home.feed.state()], settings.readiness)

@@ -324,6 +324,13 @@ class Outbox:
                 .values(last_published_sequence=up_to_sequence)
             )
 
+    def unpublished_count(self) -> int:
+        """Events written but not yet acknowledged by Kafka."""
+        with self._engine.connect() as conn:
+            last = conn.execute(select(_state.c.last_sequence)).scalar_one()
+            published = conn.execute(select(_cursor.c.last_published_sequence)).scalar_one()
+        return int(last - published)
+
     def status(self) -> OutboxStatus:
         with self._engine.connect() as conn:
             by_kind = {

@@ -16,7 +16,7 @@ from services.common.convert import (
     timestamp,
     to_record_pb,
 )
-from services.core.errors import InvalidRequest, Violation
+from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind, kind_of
@@ -57,6 +57,12 @@ class _Ready:
     identity: PendingIdentity | None = None
 
 
+# Events an outbox may hold that Kafka has not acknowledged (a day of a busy
+# province's records, a few GB on disk), and when a refused publish may retry.
+DEFAULT_MAX_PENDING = 500_000
+RETRY_AFTER_S = 5.0
+
+
 def _refused(index: int, field: str, description: str) -> RecordResult:
     return RecordResult(index, Outcome.REJECTED, violations=[Violation(field, description)])
 
@@ -80,10 +86,14 @@ class Publisher:
         clock: Callable[[], dt.datetime] = utcnow,
         pseudonyms: Pseudonymiser | None = None,
         max_event_bytes: int = 1024 * 1024,
+        max_pending: int = DEFAULT_MAX_PENDING,
     ) -> None:
         """`max_event_bytes`: the largest message the topics take (kafka_io.
         message_limit): a record too large for it is refused here, since the
-        relay could never publish it."""
+        relay could never publish it. `max_pending`: events the outbox may hold
+        that Kafka has not acknowledged; beyond, a publish is UNAVAILABLE with
+        a retry hint (Kafka is away or slow), and nothing is stored."""
+        self._max_pending = max_pending
         self._province = province
         self._outbox = outbox
         self._on_stored = on_stored
@@ -99,6 +109,14 @@ class Publisher:
             raise InvalidRequest(
                 "batch too large",
                 [Violation("records", f"{len(records)} records; at most {MAX_BATCH} per call")],
+            )
+        pending = self._outbox.unpublished_count()
+        if pending >= self._max_pending:
+            raise Unavailable(
+                f"{pending:,} events wait for Kafka, the most this exchange holds "
+                f"(--outbox-max-pending {self._max_pending:,}): Kafka is away or slow; "
+                f"retry in {RETRY_AFTER_S:.0f} s, they go out once it is back",
+                retry_after=RETRY_AFTER_S,
             )
         # Before anything is stored: a batch whose ids cannot be had is refused whole.
         derived = {} if self._pseudonyms is None else self._pseudonyms.derive(records)

@@ -17,9 +17,9 @@ import pytest
 from services.common.audit_log import AuditLog
 from services.common.auditing import Auditor
 from services.common.db import make_engine
-from services.common.grpc_errors import bad_request_violations
+from services.common.grpc_errors import bad_request_violations, retry_delay
 from services.common.grpc_server import GrpcServer, ServerLimits, preserialized
-from services.core.errors import InvalidRequest, NotFound, Violation
+from services.core.errors import InvalidRequest, NotFound, Unavailable, Violation
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc, registry_pb2, registry_pb2_grpc
 
 SERVICE = registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
@@ -37,6 +37,8 @@ class _Servicer(registry_pb2_grpc.RegistryServiceServicer):
         return ANSWER.SerializeToString()
 
     async def GetRecord(self, request: Any, context: Any) -> Any:
+        if request.record_key == "busy":
+            raise Unavailable("Kafka is away", retry_after=5)
         raise NotFound(f"no record {request.record_key}")
 
     async def WatchChanges(self, request: Any, context: Any) -> AsyncIterator[Any]:
@@ -75,6 +77,10 @@ def test_errors_and_preserialized_answers_reach_clients() -> None:
                 await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k/1"))
             assert missing.value.code() is grpc.StatusCode.NOT_FOUND
             assert "no record k/1" in (missing.value.details() or "")
+            with pytest.raises(grpc.aio.AioRpcError) as busy:
+                await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="busy"))
+            assert busy.value.code() is grpc.StatusCode.UNAVAILABLE
+            assert retry_delay(busy.value) == 5.0 and retry_delay(missing.value) is None
             with pytest.raises(grpc.aio.AioRpcError) as stream:
                 async for _ in stub.WatchChanges(registry_pb2.WatchChangesRequest()):
                     pass

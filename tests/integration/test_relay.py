@@ -16,6 +16,7 @@ from services.common.kafka_io import (
     make_producer,
     topic_name,
 )
+from services.core.errors import Unavailable
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher
@@ -101,3 +102,24 @@ def test_events_stored_while_the_relay_was_down_go_out_on_restart(
     relay.stop()
     events = read_events(kafka_bootstrap, all_topics(unique_topic_prefix), len(records))
     assert sorted(e.sequence for _, _, e in events) == list(range(1, len(records) + 1))
+
+
+def test_an_outbox_kafka_has_not_drained_is_bounded_and_takes_records_again_once_it_has(
+    db_url: str, kafka_bootstrap: str, unique_topic_prefix: str
+) -> None:
+    """Backpressure: with the relay not publishing (Kafka away), the outbox
+    takes records up to its bound, then a publish is UNAVAILABLE with a retry
+    hint and stores nothing; once the relay drains it, publishing goes on."""
+    outbox, _, relay = _exchange(db_url, kafka_bootstrap, unique_topic_prefix)
+    publisher = Publisher(Province.SH, outbox, max_pending=3)
+    records = _valid_records(Province.SH)[:6]
+    assert all(r.outcome is Outcome.ACCEPTED for r in publisher.publish(records[:3]))
+    with pytest.raises(Unavailable, match=r"3 events wait for Kafka") as refused:
+        publisher.publish(records[3:4])
+    assert refused.value.retry_after == 5
+    assert outbox.unpublished_count() == 3 and outbox.status().last_sequence == 3
+    while relay.drain_once():  # Kafka is back: the relay catches up
+        pass
+    assert outbox.unpublished_count() == 0
+    assert all(r.outcome is Outcome.ACCEPTED for r in publisher.publish(records[3:]))
+    relay.stop()
