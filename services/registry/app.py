@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,6 +81,8 @@ from yrdhub.v1 import (
     registry_pb2,
     registry_pb2_grpc,
 )
+
+log = logging.getLogger(__name__)
 
 
 class RegistryServicer(
@@ -173,6 +177,24 @@ def build_pool_service(
     )
 
 
+def catch_up(ingestor: Ingestor, poll_s: float = 0.2) -> None:
+    """Runs the feed until it is level with its topics (as they were when it
+    last looked), saying how far it has to go."""
+    ingestor.start()
+    said = time.monotonic()
+    try:
+        while (lag := ingestor.state().lag) != 0:
+            if ingestor.state().retrying:
+                log.warning("catching up: %s", ingestor.state().last_error)
+            if time.monotonic() - said >= 5:
+                log.info("catching up: %s events applied, %s to go", ingestor.applied, lag)
+                said = time.monotonic()
+            time.sleep(poll_s)
+    finally:
+        ingestor.stop()
+    log.info("caught up: %d events applied", ingestor.applied)
+
+
 async def serve(settings: RegistrySettings) -> None:
     use_kafka_tls(settings.kafka_tls)
     use_topic_policy(settings.topics)
@@ -216,6 +238,10 @@ async def serve(settings: RegistrySettings) -> None:
         gate=gate,
         checkpoint_topic=checkpoints,
     )
+    if settings.rebuild_and_exit:
+        await asyncio.to_thread(catch_up, ingestor)
+        engine.dispose()
+        return
     pool = build_pool_service(
         engine,
         settings.kafka,

@@ -65,6 +65,8 @@ class RegistrySettings:
     topics: TopicPolicy = LOCAL
     # When it reports ready (services/common/readiness.py).
     readiness: ReadinessPolicy = DEFAULT_READINESS
+    # Catch up with the topics, then exit (a rebuild).
+    rebuild_and_exit: bool = False
 
 
 def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
@@ -123,6 +125,12 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         default=20_000,
         help="identity numbers an exchange may have pseudonymised at once",
     )
+    p.add_argument(
+        "--rebuild-and-exit",
+        action="store_true",
+        help="apply the topics from the stored offsets (offset zero on a new database) "
+        "until caught up with them, then exit, serving nothing (yrdhub registry rebuild)",
+    )
     a = p.parse_args(argv)
     tls_dir = tls_choice(p, a)
     return RegistrySettings(
@@ -149,4 +157,5 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         trusted_proxies=tuple(a.trusted_proxy),
         pseudonym_rate=a.pseudonym_rate,
         pseudonym_burst=a.pseudonym_burst,
+        rebuild_and_exit=a.rebuild_and_exit,
     )
