@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,14 @@ from yrdhub.v1 import (
     registry_pb2_grpc,
 )
 
-CHANNEL_OPTIONS = [
+# The contracts' service config (proto/yrdhub/v1/service_config.json): calls
+# wait for a restarting server and retry UNAVAILABLE with back-off.
+SERVICE_CONFIG = (resources.files("yrdhub.v1") / "service_config.json").read_text()
+CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.enable_retries", 1),
+    ("grpc.service_config", SERVICE_CONFIG),
 ]
 
 
