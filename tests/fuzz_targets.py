@@ -18,7 +18,6 @@ target for a bounded number of inputs (many more with --long).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sys
 from pathlib import Path
 
@@ -32,6 +31,7 @@ with atheris.instrument_imports(include=["services"], enable_loader_override=Fal
     from services.core.validation import Validated, validate_record
     from services.registry.checks.answers import precompute
     from services.registry.ingest.events import contract_problem, parse_event
+    from tests.hostile_cases import published_event
     from yrdhub.v1 import events_pb2, exchange_pb2
 
 NOW = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
@@ -78,19 +78,10 @@ def records(data: bytes) -> None:
             if not all(v.field and v.description for v in verdict.violations):
                 raise AssertionError(f"a violation without a field or reason: {verdict}")
             continue
-        record = to_record_pb(verdict.record)
-        event = events_pb2.Event(
-            event_id="00000000-0000-4000-8000-000000000000",
-            province=PROVINCE_TO_PB[province],
-            record_key=verdict.record.key,
-            kind=KIND_TO_PB[kind],
-            revision=1,
-            sequence=1,
-            record=record,
-            content_hash=hashlib.sha256(record.SerializeToString(deterministic=True)).digest(),
+        event, topic = published_event(
+            to_record_pb(verdict.record), kind, verdict.record.key, province
         )
         event.accepted_at.FromDatetime(NOW)
-        topic = f"yrd.{kind.value}.v1"
         problem = contract_problem(event, topic)
         if problem is not None:
             raise AssertionError(

@@ -7,7 +7,6 @@ accepts the registry can store and answer from."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import string
 
 import pytest
@@ -16,12 +15,12 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, record_fields, to_record_pb
+from services.common.convert import record_fields, to_record_pb
 from services.core.provinces import Province
 from services.core.validation import Validated, validate_record
 from services.registry.checks.answers import precompute
 from services.registry.ingest.events import contract_problem, parse_event, record_key_of
-from tests.hostile_cases import CASES
+from tests.hostile_cases import CASES, published_event
 from tests.unit.validation_helpers import make_uscc
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -181,17 +180,6 @@ def test_any_record_is_accepted_or_refused_field_by_field_and_what_is_accepted_i
         assert verdict.violations and all(v.field and v.description for v in verdict.violations)
         return
     CASES["records accepted"] += 1
-    normalised = to_record_pb(verdict.record)
-    event = events_pb2.Event(
-        event_id="e",
-        province=PROVINCE_TO_PB[province],
-        record_key=verdict.record.key,
-        kind=KIND_TO_PB[kind],
-        revision=1,
-        sequence=1,
-        record=normalised,
-        content_hash=hashlib.sha256(normalised.SerializeToString(deterministic=True)).digest(),
-    )
-    topic = f"yrd.{kind.value}.v1"
+    event, topic = published_event(to_record_pb(verdict.record), kind, verdict.record.key, province)
     assert contract_problem(event, topic) is None
     precompute(parse_event(event.SerializeToString(), None, topic).message, NOW)
