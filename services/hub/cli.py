@@ -28,6 +28,7 @@ def _up(args: argparse.Namespace, console: Console) -> None:
         kafka=args.kafka,
         topic_prefix=args.topic_prefix,
         insecure_plaintext=args.insecure_plaintext,
+        brokers=args.brokers,
     )
     hub = Hub(config, progress=console.log)
     stop = threading.Event()
@@ -116,6 +117,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     up.add_argument("--kafka", help="use this Kafka bootstrap address instead of starting a broker")
     up.add_argument("--topic-prefix", default="", help="prefix of every topic name")
+    up.add_argument(
+        "--brokers",
+        type=int,
+        default=1,
+        help="Kafka brokers to run (3: a KRaft cluster whose topics keep 3 replicas, 2 in sync)",
+    )
     up.add_argument(
         "--insecure-plaintext",
         action="store_true",

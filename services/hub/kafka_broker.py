@@ -116,10 +116,19 @@ def _cluster_id() -> str:
 def _saved_ports(properties: Path) -> tuple[int, int]:
     """Ports of an earlier run on this data folder: the KRaft voter set remembers them."""
     values = dict(line.split("=", 1) for line in properties.read_text().splitlines() if "=" in line)
-    return (
-        int(values["listeners"].rsplit(",", 1)[0].rsplit(":", 1)[1]),
-        int(values["controller.quorum.bootstrap.servers"].rsplit(":", 1)[1]),
-    )
+    broker, controller = values["listeners"].split(",")
+    return int(broker.rsplit(":", 1)[1]), int(controller.rsplit(":", 1)[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterNode:
+    """A broker's place in a local cluster: its node id, the static voter set
+    ("1@host:port,..."; empty: a single node) and how many nodes there are."""
+
+    id: int
+    voters: str
+    size: int
+    cluster_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +162,12 @@ class KafkaBroker:
         heap: str = "512m",
         tls: BrokerTls | None = None,
         properties: Mapping[str, str] | None = None,
+        node: ClusterNode | None = None,
     ) -> None:
+        """`node`: this broker's place in a cluster (kafka_cluster.py); None:
+        a cluster of its own."""
+        self._node = node
+        self.name = "kafka" if node is None else f"kafka-{node.id}"
         self.data_dir = Path(data_dir).resolve()
         self.heap = heap
         # None: plaintext and no authorization (tests and development).
@@ -183,6 +197,11 @@ class KafkaBroker:
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The JVM's process id while it runs (fault tests kill it)."""
+        return self._proc.pid if self._proc is not None else None
+
     def _write_config(self) -> Path:
         path = self.data_dir / "server.properties"
         (self.data_dir / "log4j2.properties").write_text(_LOG4J2)
@@ -193,21 +212,30 @@ class KafkaBroker:
     def _made(self) -> dict[str, str]:
         c = f"127.0.0.1:{self.controller_port}"
         scheme = "PLAINTEXT" if self.tls is None else "SSL"
+        node = self._node or ClusterNode(1, "", 1)
+        # A cluster's internal topics as replicated as its records' (and as
+        # many in sync as the hub's cluster policy: services/common/topics.py).
+        replicas, in_sync = str(node.size), str(max(1, min(2, node.size - 1)))
+        quorum = (
+            {"controller.quorum.voters": node.voters}
+            if node.voters
+            else {"controller.quorum.bootstrap.servers": c}
+        )
         return {
             "process.roles": "broker,controller",
-            "node.id": "1",
+            "node.id": str(node.id),
             "listeners": f"{scheme}://{self.bootstrap},CONTROLLER://{c}",
             "advertised.listeners": f"{scheme}://{self.bootstrap}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": scheme,
             "listener.security.protocol.map": f"{scheme}:{scheme},CONTROLLER:{scheme}",
-            "controller.quorum.bootstrap.servers": c,
+            **quorum,
             "log.dirs": str(self.data_dir / "kraft"),
-            "offsets.topic.replication.factor": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
+            "offsets.topic.replication.factor": replicas,
+            "transaction.state.log.replication.factor": replicas,
+            "transaction.state.log.min.isr": in_sync,
+            "share.coordinator.state.topic.replication.factor": replicas,
+            "share.coordinator.state.topic.min.isr": in_sync,
             "group.initial.rebalance.delay.ms": "0",
             # After a crash the controller waits out the dead broker's session before the new
             # one may register (9 s by default); heartbeats stay in-process, so a shorter
@@ -291,8 +319,9 @@ class KafkaBroker:
             return False
         return True
 
-    def start(self, timeout: float = 90.0) -> None:
-        """Start the JVM (formatting data_dir on first use) and wait until it serves requests."""
+    def start(self, timeout: float = 90.0, *, wait: bool = True) -> None:
+        """Start the JVM (formatting data_dir on first use) and, with `wait`,
+        wait until it serves requests (wait_serving)."""
         if self.running:
             return
         libs = ensure_kafka_jars()
@@ -301,9 +330,10 @@ class KafkaBroker:
         if not (self.data_dir / "kraft" / "meta.properties").is_file():
             # A static quorum (controller.quorum.voters) is formatted as it is;
             # a dynamic one, ours, with this node as its only voter.
-            static = "controller.quorum.voters" in (self._properties or {})
+            static = "controller.quorum.voters" in (self._properties or self._made())
+            cluster_id = (self._node.cluster_id if self._node else "") or _cluster_id()
             fmt = subprocess.run(
-                self._java(libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
+                self._java(libs, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                            "-c", str(config), *([] if static else ["--standalone"])),
                 capture_output=True,
                 text=True,
@@ -321,6 +351,12 @@ class KafkaBroker:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        if wait:
+            self.wait_serving(timeout)
+
+    def wait_serving(self, timeout: float = 90.0) -> None:
+        """Until the broker answers requests (a cluster's first needs its quorum)."""
+        assert self._proc is not None
         deadline = time.monotonic() + timeout
         while True:
             if self._proc.poll() is not None:

@@ -16,6 +16,7 @@ from typing import Any
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.signing import FOLDER, create_keys, keyset_path
+from services.common.topics import TopicPolicy
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
@@ -23,6 +24,7 @@ from services.hub.certs import create_all
 from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, write_hub_file
 from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
+from services.hub.kafka_cluster import KafkaCluster
 from services.hub.processes import ServiceProcess
 from services.hub.watchdog import Child, Watchdog
 
@@ -88,6 +90,13 @@ class HubConfig:
     provinces: tuple[Province, ...] = tuple(Province)
     # DEVELOPMENT ONLY: serve plaintext gRPC with no authentication.
     insecure_plaintext: bool = False
+    # Brokers of our own Kafka: 1, or a cluster (3: topics with 3 replicas,
+    # 2 in sync, so one broker may die).
+    brokers: int = 1
+
+    def topic_policy(self) -> TopicPolicy:
+        replicas = min(3, self.brokers)
+        return TopicPolicy(replication=replicas, min_insync=max(1, min(2, replicas - 1)))
 
     def db_url(self, service: str) -> str:
         return self.db_urls.get(service, f"sqlite:///{self.workdir / (service + '.db')}")
@@ -98,7 +107,7 @@ class Hub:
         self.config = config
         self._progress = progress
         config.workdir.mkdir(parents=True, exist_ok=True)
-        self.broker: KafkaBroker | None = None
+        self.broker: KafkaBroker | KafkaCluster | None = None
         self.kafka = config.kafka or ""
         # Whether clients must connect to Kafka with TLS and a certificate.
         self.kafka_tls = False
@@ -108,7 +117,16 @@ class Hub:
         security = (
             ["--insecure-plaintext"] if self.tls_dir is None else ["--tls-dir", str(self.tls_dir)]
         )
-        common = ["--topic-prefix", config.topic_prefix, *security]
+        policy = config.topic_policy()
+        common = [
+            "--topic-prefix",
+            config.topic_prefix,
+            "--topic-replication",
+            str(policy.replication),
+            "--topic-min-insync",
+            str(policy.min_insync),
+            *security,
+        ]
         self.pseudonym_secret_file = ensure_pseudonym_secret(config.workdir)
         # Each exchange's key for the identities it keeps (losing it loses them).
         identity_keys = {
@@ -171,17 +189,27 @@ class Hub:
             # Our own broker: with TLS, client certificates and ACLs when the
             # hub runs with TLS (a broker given by address is taken as it is).
             secured = None if self.tls_dir is None else BrokerTls(self.tls_dir)
+            brokers = self.config.brokers
             self._progress(
-                "starting Apache Kafka (KRaft, single node"
+                "starting Apache Kafka (KRaft, "
+                + ("single node" if brokers == 1 else f"a cluster of {brokers} nodes")
                 + (", TLS with client certificates and ACLs)" if secured else ")")
             )
-            self.broker = KafkaBroker(self.config.workdir / "kafka", tls=secured)
+            self.broker = (
+                KafkaBroker(self.config.workdir / "kafka", tls=secured)
+                if brokers == 1
+                else KafkaCluster(self.config.workdir / "kafka-cluster", brokers, tls=secured)
+            )
             self.broker.start()
             self.kafka = self.broker.bootstrap
             if secured is not None:
                 self.kafka_tls = True
                 secure(
-                    self.kafka, secured.operator, self.config.topic_prefix, self.config.provinces
+                    self.kafka,
+                    secured.operator,
+                    self.config.topic_prefix,
+                    self.config.provinces,
+                    self.config.topic_policy(),
                 )
         # The registry first: it creates the topics the exchanges publish to,
         # and derives the assessor ids they ask for.
@@ -214,7 +242,14 @@ class Hub:
         included) that exits, with back-off, and gives up on one that keeps
         failing (services/hub/watchdog.py), saying so (by default as progress).
         True when none exited."""
-        children: list[Child] = [*([self.broker] if self.broker else []), *self._services()]
+        brokers: list[Child] = (
+            []
+            if self.broker is None
+            else list(self.broker.nodes)
+            if isinstance(self.broker, KafkaCluster)
+            else [self.broker]
+        )
+        children: list[Child] = [*brokers, *self._services()]
         dog = Watchdog(children, say or self._progress, **watchdog)
         return dog.watch(stop)
 
