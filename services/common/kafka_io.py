@@ -216,13 +216,19 @@ class TopicsMisconfigured(RuntimeError):
     """Existing topics cannot serve the hub as they are (each reason names the remedy)."""
 
 
-def ensure_topics(bootstrap: str, topics: Iterable[str], policy: TopicPolicy | None = None) -> None:
+def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[str],
+    policy: TopicPolicy | None = None,
+    tls: TlsFiles | None = None,
+) -> None:
     """Creates missing topics with `policy` (by default the process's), then
-    checks every one of them against it: TopicsMisconfigured says why not."""
+    checks every one of them against it: TopicsMisconfigured says why not.
+    `tls`: the certificate to act with (by default the process's)."""
     policy = policy or _policy
     names = list(dict.fromkeys(topics))
     admin = KafkaAdminClient(
-        **client_settings(), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
+        **client_settings(tls), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
     )
     try:
         existing = set(admin.list_topics())

@@ -36,7 +36,6 @@ from services.common.kafka_io import (
     commitment_topic,
     ensure_topics,
     kafka_principal,
-    use_kafka_tls,
 )
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy
@@ -136,7 +135,8 @@ def secure(
     provinces: Iterable[Province] = tuple(Province),
     policy: TopicPolicy = LOCAL,
 ) -> None:
-    """Creates (and checks) the hub's topics and grants the ACL table, as the operator."""
-    use_kafka_tls(operator)
-    ensure_topics(bootstrap, hub_topics(prefix), policy)
+    """Creates (and checks) the hub's topics and grants the ACL table, as the
+    operator (its certificate only for these calls: the process's other Kafka
+    clients keep theirs)."""
+    ensure_topics(bootstrap, hub_topics(prefix), policy, tls=operator)
     grant(bootstrap, operator, hub_acls(prefix, provinces))
