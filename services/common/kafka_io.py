@@ -14,7 +14,14 @@ from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import InvalidReplicationFactorError, TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
+from tenacity import (
+    before_sleep_log,
+    retry,
+    retry_if_exception_type,
+    stop_after_delay,
+    wait_exponential,
+)
 
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy, topic_problems
@@ -182,6 +189,23 @@ def rewound_on_failure(
         raise
 
 
+class _NotSettled(RuntimeError):
+    """The cluster's answer is not complete yet: a topic just created, or a
+    broker that just died, leaves a topic without partitions for a moment."""
+
+
+# What a service asks the cluster at start-up is asked again for a while when
+# a broker is dying or topics were just created, before the service judges.
+_asked_again = retry(
+    retry=retry_if_exception_type((KafkaError, _NotSettled)),
+    stop=stop_after_delay(60),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    before_sleep=before_sleep_log(log, logging.WARNING),
+    reraise=True,
+)
+
+
+@_asked_again
 def message_limit(bootstrap: str, topics: Iterable[str]) -> int:
     """The largest message every one of `topics` takes (max.message.bytes, which
     defaults to the broker's message.max.bytes) and the hub's producers send."""
@@ -226,7 +250,15 @@ def ensure_topics(
     checks every one of them against it: TopicsMisconfigured says why not.
     `tls`: the certificate to act with (by default the process's)."""
     policy = policy or _policy
-    names = list(dict.fromkeys(topics))
+    problems = _checked(bootstrap, list(dict.fromkeys(topics)), policy, tls)
+    if problems:
+        raise TopicsMisconfigured("; ".join(problems))
+
+
+@_asked_again
+def _checked(
+    bootstrap: str, names: list[str], policy: TopicPolicy, tls: TlsFiles | None
+) -> list[str]:
     admin = KafkaAdminClient(
         **client_settings(tls), bootstrap_servers=bootstrap, client_id="yrdhub-admin"
     )
@@ -253,26 +285,29 @@ def ensure_topics(
                     f"(--topic-replication): the cluster has fewer brokers ({exc})"
                 ) from exc
             log.info("created topics %s", [t.name for t in missing])
-        # Created topics (here or by another process) take a moment to have
-        # leaders; what is described before that has no partitions yet.
         admin.wait_for_topics(names, timeout_ms=30_000)
-        problems = _problems(admin, names, policy)
+        return _problems(admin, names, policy)
     finally:
         admin.close()
-    if problems:
-        raise TopicsMisconfigured("; ".join(problems))
 
 
 def _problems(admin: KafkaAdminClient, names: list[str], policy: TopicPolicy) -> list[str]:
     # kafka-python 3 returns the Metadata response's own field names.
     described = {t["name"]: t for t in admin.describe_topics(names)}
+    unsettled = [
+        n
+        for n in names
+        if described.get(n, {}).get("error_code", 0) or not described.get(n, {}).get("partitions")
+    ]
+    if unsettled:
+        raise _NotSettled(f"topics {unsettled} have no partitions yet")
     configs = admin.describe_configs(
         [ConfigResource(ConfigResourceType.TOPIC, name) for name in names], config_filter="all"
     )["topic"]
     problems = []
     for name in names:
-        partitions = described.get(name, {}).get("partitions", [])
-        replicas = min((len(p["replica_nodes"]) for p in partitions), default=0)
+        partitions = described[name]["partitions"]
+        replicas = min(len(p["replica_nodes"]) for p in partitions)
         values = {k: v["value"] for k, v in configs.get(name, {}).items()}
         problems += topic_problems(name, replicas, len(partitions), values, policy)
     return problems

@@ -93,10 +93,17 @@ class Watchdog:
             try:
                 child.restart()
             except Exception as exc:
-                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self._say(f"{child.name} did not restart (attempt {strikes}): {first}")
+                self._say(f"{child.name} did not restart (attempt {strikes}): {_summary(exc)}")
                 continue
             self._strikes[child.name] = strikes
             self._started[child.name] = time.monotonic()
             self._say(f"{child.name} is serving again (restart {strikes})")
             return True
+
+
+def _summary(exc: Exception) -> str:
+    """The error's first line and, when it goes on (a log's tail), its last."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return lines[0] if len(lines) == 1 else f"{lines[0]} … {lines[-1]}"
