@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from bench.postgres import PostgresDatabases
-from bench.report import machine, results_table
+from bench.report import chaos_table, machine, results_table
 from bench.run import BenchSettings, run_bench, write_json
 
 BENCH_EXTRA_HINT = "yrdhub bench needs the bench extra: pip install -e '.[bench]'"
@@ -34,6 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale", action="store_true", help="also fill to 10k, 100k and 1M records"
     )
     parser.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
+    parser.add_argument(
+        "--chaos",
+        type=int,
+        metavar="RUNS",
+        help="instead of the figures: RUNS seeded fault runs (processes and brokers killed "
+        "and paused during a sync), each judged against an oracle (bench/chaos.py)",
+    )
+    parser.add_argument(
+        "--chaos-records", type=int, default=100_000, help="records a chaos run syncs"
+    )
+    parser.add_argument(
+        "--seed", type=int, help="the first chaos run's seed (the next ones follow it)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +62,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run_from_args(args: argparse.Namespace, console: Console) -> None:
+    if args.chaos is not None:
+        run_chaos_from_args(args, console)
+        return
     pg: PostgresDatabases | None = None
     if args.db == "postgres":
         dsn = args.pg_dsn or os.environ.get("YRDHUB_TEST_PG_DSN")
@@ -80,3 +96,22 @@ def run_from_args(args: argparse.Namespace, console: Console) -> None:
         console.log(f"figures written to {args.json}")
     else:
         console.print_json(json.dumps(results))
+
+
+def run_chaos_from_args(args: argparse.Namespace, console: Console) -> None:
+    """Exits 1 unless every run's registry equals its oracle."""
+    from bench.chaos import run_chaos_series
+
+    if args.chaos < 1 or args.chaos_records < 100:
+        raise SystemExit("--chaos takes at least 1 run, --chaos-records at least 100")
+    reports = run_chaos_series(args.chaos, args.seed, args.chaos_records, console.log)
+    console.print(chaos_table(reports))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        figures = {"chaos": [r.as_dict() for r in reports], "machine": machine()}
+        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    for report in reports:
+        for problem in report.problems:
+            console.print(f"seed {report.seed}: {problem}")
+    if not all(r.ok for r in reports):
+        raise SystemExit(1)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import platform
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from bench.run import TARGETS, target_verdicts
+
+if TYPE_CHECKING:
+    from bench.chaos import ChaosReport
 
 _ROWS = [
     (
@@ -70,5 +74,22 @@ def results_table(results: dict[str, Any]) -> Table:
             "",
             "",
             "",
+        )
+    return table
+
+
+def chaos_table(reports: Sequence[ChaosReport]) -> Table:
+    table = Table(title=f"yrdhub bench --chaos on {machine()}")
+    for col in ("seed", "faults", "versions expected", "in registry", "retries", "s", ""):
+        table.add_column(col, justify="right")
+    for r in reports:
+        table.add_row(
+            str(r.seed),
+            str(len(r.faults)),
+            f"{r.versions_expected:,}",
+            f"{r.versions_in_registry:,}",
+            f"{sum(r.retries.values()):,}",
+            f"{r.seconds:.0f}",
+            "[green]digest equal[/]" if r.ok else "[red]FAILED[/]",
         )
     return table

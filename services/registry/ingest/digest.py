@@ -13,7 +13,7 @@ and are left out.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
@@ -24,6 +24,7 @@ from services.registry.records.tables import (
     record_table,
     version_table,
 )
+from yrdhub.v1 import events_pb2
 
 
 def state_digest(engine: Engine) -> tuple[str, dict[str, int]]:
@@ -38,6 +39,37 @@ def state_digest(engine: Engine) -> tuple[str, dict[str, int]]:
                 n += 1
             counts[part] = n
     return digest.hexdigest(), counts
+
+
+def content_line(province: str, record_key: str, revision: int, record: bytes) -> str:
+    """One applied version as published content: who, which record, which
+    revision, and the SHA-256 of the record's deterministic encoding."""
+    return f"{province}|{record_key}|{revision}|{hashlib.sha256(record).hexdigest()}"
+
+
+def lines_digest(lines: Iterable[str]) -> str:
+    """Hex SHA-256 of the lines, in sorted order: the same set, the same digest."""
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def content_lines(engine: Engine) -> list[str]:
+    """Every version the registry applied, as content_line()s: what an oracle
+    knows of the records it saw acknowledged (not sequences, times or
+    signatures, which the exchanges choose), so the two can be compared."""
+    v = version_table.c
+    event = events_pb2.Event()
+    lines = []
+    with engine.connect() as conn:
+        for province, key, revision, payload in conn.execute(
+            select(v.province, v.record_key, v.revision, v.payload)
+        ):
+            event.ParseFromString(payload)
+            record = event.record.SerializeToString(deterministic=True)
+            lines.append(content_line(province, key, revision, record))
+    return lines
 
 
 def _parts(conn: Connection) -> Iterator[tuple[str, Iterator[str]]]:
