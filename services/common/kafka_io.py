@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
-from kafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
+from kafka.errors import (
+    InvalidReplicationFactorError,
+    KafkaError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+)
 from tenacity import (
     before_sleep_log,
     retry,
@@ -28,6 +34,22 @@ from services.common.topics import LOCAL, TopicPolicy, topic_problems
 from services.core.records import RecordKind
 
 log = logging.getLogger(__name__)
+
+
+class _NotSettled(RuntimeError):
+    """The cluster's answer is not complete yet: a topic just created, or a
+    broker that just died, leaves a topic without partitions for a moment."""
+
+
+# What a service asks the cluster at start-up is asked again for a while when
+# a broker is dying or topics were just created, before the service judges.
+_asked_again = retry(
+    retry=retry_if_exception_type((KafkaError, _NotSettled)),
+    stop=stop_after_delay(60),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    before_sleep=before_sleep_log(log, logging.WARNING),
+    reraise=True,
+)
 
 
 class Sender(Protocol):
@@ -121,7 +143,68 @@ def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -
         max_request_size=MAX_REQUEST_BYTES,
         retries=2**31 - 1,
         request_timeout_ms=30_000,
+        delivery_timeout_ms=DELIVERY_TIMEOUT_MS,
     )
+
+
+# A batch Kafka has not acknowledged within this fails (and is sent again).
+DELIVERY_TIMEOUT_MS = 60_000
+# A flush still waiting this long has a batch that neither succeeds nor
+# expires: kafka-python 3 has left one so, after a leader moved during broker
+# kills, while it kept retrying against the old leader.
+STUCK_AFTER_S = DELIVERY_TIMEOUT_MS / 1000 + 15
+
+
+class RenewingProducer:
+    """The producer of a relay, replaced by a new one (fresh connections and
+    metadata) when a flush is stuck. The flush still fails, so the relay sends
+    the batch again from its outbox: nothing is lost, and a copy that the old
+    producer gets out after all is a revision the consumers already hold."""
+
+    def __init__(
+        self, make: Callable[[], KafkaProducer], stuck_after_s: float = STUCK_AFTER_S
+    ) -> None:
+        self._make = make
+        self._stuck_after_s = stuck_after_s
+        self._producer = make()
+        self._lock = threading.Lock()
+        self.renewals = 0
+
+    def send(self, topic: str, value: bytes, key: bytes) -> object:
+        return self._producer.send(topic, value=value, key=key)
+
+    def flush(self, timeout: float | None = None) -> None:
+        producer = self._producer
+        own_bound = timeout is not None and timeout < self._stuck_after_s
+        try:
+            producer.flush(timeout=timeout if own_bound else self._stuck_after_s)
+        except KafkaTimeoutError:
+            if not own_bound:
+                self._renew(producer)
+            raise
+
+    def _renew(self, stuck: KafkaProducer) -> None:
+        with self._lock:
+            if self._producer is not stuck:
+                return  # another caller renewed it already
+            log.warning(
+                "a Kafka flush waited %.0f s: replacing the producer; its batch goes again",
+                self._stuck_after_s,
+            )
+            self._producer = self._make()
+            self.renewals += 1
+        # Closing may wait on what is stuck: not on the relay's thread.
+        threading.Thread(
+            target=stuck.close, kwargs={"timeout": 5}, name="stuck-producer-close", daemon=True
+        ).start()
+
+    def close(self, timeout: float | None = None) -> None:
+        self._producer.close(timeout=timeout)
+
+
+def make_relay_producer(bootstrap: str, client_id: str) -> RenewingProducer:
+    """make_producer() for a relay: renewed when stuck."""
+    return RenewingProducer(lambda: make_producer(bootstrap, client_id))
 
 
 # How long an idle consumer's poll() waits. Data ends the wait at once, so this
@@ -150,6 +233,14 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
     )
 
 
+@_asked_again
+def _partitions(consumer: KafkaConsumer, topic: str) -> list[int]:
+    ids = consumer.partitions_for_topic(topic)
+    if not ids:
+        raise _NotSettled(f"topic {topic} does not exist or has no partitions")
+    return sorted(ids)
+
+
 def assign_from(
     consumer: KafkaConsumer, topics: Sequence[str], stored: Mapping[tuple[str, int], int]
 ) -> None:
@@ -157,10 +248,7 @@ def assign_from(
     everything) and resumes each at its stored offset, or at the beginning."""
     partitions: list[TopicPartition] = []
     for topic in topics:
-        ids = consumer.partitions_for_topic(topic)
-        if not ids:
-            raise RuntimeError(f"topic {topic} does not exist or has no partitions")
-        partitions.extend(TopicPartition(topic, p) for p in sorted(ids))
+        partitions.extend(TopicPartition(topic, p) for p in _partitions(consumer, topic))
     consumer.assign(partitions)
     for tp in partitions:
         offset = stored.get((tp.topic, tp.partition))
@@ -187,22 +275,6 @@ def rewound_on_failure(
             if messages:
                 consumer.seek(tp, messages[0].offset)
         raise
-
-
-class _NotSettled(RuntimeError):
-    """The cluster's answer is not complete yet: a topic just created, or a
-    broker that just died, leaves a topic without partitions for a moment."""
-
-
-# What a service asks the cluster at start-up is asked again for a while when
-# a broker is dying or topics were just created, before the service judges.
-_asked_again = retry(
-    retry=retry_if_exception_type((KafkaError, _NotSettled)),
-    stop=stop_after_delay(60),
-    wait=wait_exponential(multiplier=0.2, max=5),
-    before_sleep=before_sleep_log(log, logging.WARNING),
-    reraise=True,
-)
 
 
 @_asked_again

@@ -16,7 +16,7 @@ from services.common.kafka_io import (
     all_topics,
     checkpoint_topic,
     ensure_topics,
-    make_producer,
+    make_relay_producer,
     message_limit,
     topic_name,
     use_kafka_tls,
@@ -146,7 +146,7 @@ async def serve(settings: ExchangeSettings) -> None:
     outbox.create_schema()
     checkpoints = checkpoint_topic(settings.topic_prefix)
     ensure_topics(settings.kafka, [*all_topics(settings.topic_prefix), checkpoints])
-    producer = make_producer(settings.kafka, f"exchange-{settings.province.value}")
+    producer = make_relay_producer(settings.kafka, f"exchange-{settings.province.value}")
     relay = Relay(
         outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix), checkpoints
     )

@@ -28,7 +28,7 @@ from services.common.kafka_io import (
     commitment_topic,
     ensure_topics,
     make_consumer,
-    make_producer,
+    make_relay_producer,
     use_kafka_tls,
     use_topic_policy,
 )
@@ -149,7 +149,7 @@ def build_pool_service(
     topic = assignment_topic(topic_prefix)
     commitments = commitment_topic(topic_prefix)
     ensure_topics(kafka, [topic, commitments])
-    producer = make_producer(kafka, "registry-pool")
+    producer = make_relay_producer(kafka, "registry-pool")
     relay = AssignmentRelay(store, producer, topic)
     # Commitments are signed and published before the pool is read; a
     # development registry without signing keys records them only.
