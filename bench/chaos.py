@@ -69,6 +69,8 @@ class ChaosReport:
     faults: list[str] = field(default_factory=list)
     retries: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Restarts that failed before one succeeded (the hub's supervision said so).
+    failed_restarts: list[str] = field(default_factory=list)
     oracle_digest: str = ""
     registry_digest: str = ""
     seconds: float = 0.0
@@ -134,6 +136,7 @@ def _run(settings: ChaosSettings, root: Path, log: Log) -> ChaosReport:
             report.retries = dict(load.retries)
             report.problems += load.failures + oracle.problems + faults.problems
             report.faults = faults.done
+            report.failed_restarts = [line for line in said if "did not restart" in line]
             expected = oracle.versions_per_province()
             report.versions_expected = sum(expected.values())
             log(f"sync acknowledged; waiting for the registry to apply {expected}")

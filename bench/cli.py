@@ -17,7 +17,7 @@ from typing import Any
 from rich.console import Console
 
 from bench.postgres import PostgresDatabases
-from bench.report import chaos_table, machine, results_table
+from bench.report import chaos_table, machine, results_table, soak_table
 from bench.run import BenchSettings, run_bench, write_json
 
 BENCH_EXTRA_HINT = "yrdhub bench needs the bench extra: pip install -e '.[bench]'"
@@ -47,6 +47,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, help="the first chaos run's seed (the next ones follow it)"
     )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        metavar="MINUTES",
+        help="instead of the figures: a mixed load for MINUTES at half the mixed maximum, "
+        "with zero errors and flat memory in every process (bench/soak.py)",
+    )
+    parser.add_argument(
+        "--soak-load", type=float, default=0.5, help="the soak's share of the mixed maximum"
+    )
+    parser.add_argument(
+        "--soak-chart",
+        type=Path,
+        default=Path("bench/results/soak.png"),
+        help="where the soak's chart of memory over time goes",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,6 +80,9 @@ def main(argv: list[str] | None = None) -> None:
 def run_from_args(args: argparse.Namespace, console: Console) -> None:
     if args.chaos is not None:
         run_chaos_from_args(args, console)
+        return
+    if args.soak is not None:
+        run_soak_from_args(args, console)
         return
     pg: PostgresDatabases | None = None
     if args.db == "postgres":
@@ -111,7 +130,30 @@ def run_chaos_from_args(args: argparse.Namespace, console: Console) -> None:
         figures = {"chaos": [r.as_dict() for r in reports], "machine": machine()}
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     for report in reports:
-        for problem in report.problems:
+        for problem in [*report.problems, *report.failed_restarts]:
             console.print(f"seed {report.seed}: {problem}")
     if not all(r.ok for r in reports):
+        raise SystemExit(1)
+
+
+def run_soak_from_args(args: argparse.Namespace, console: Console) -> None:
+    """Exits 1 on any error, memory that grows, or a registry left behind."""
+    from bench.soak import SoakSettings, run_soak, soak_ok, write_chart
+
+    if args.soak <= 0 or not 0 < args.soak_load <= 1:
+        raise SystemExit("--soak takes minutes above 0, --soak-load a share in (0, 1]")
+    if importlib.util.find_spec("matplotlib") is None:
+        print(BENCH_EXTRA_HINT, file=sys.stderr)
+        raise SystemExit(2)
+    results = run_soak(SoakSettings(args.soak, args.soak_load), console.log)
+    results["machine"] = machine()
+    args.soak_chart.parent.mkdir(parents=True, exist_ok=True)
+    write_chart(results["samples"], args.soak_chart)
+    console.log(f"chart written to {args.soak_chart}")
+    console.print(soak_table(results))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    if not soak_ok(results):
+        console.print(f"[red]soak failed[/]: errors {results['errors']} {results['first_errors']}")
         raise SystemExit(1)

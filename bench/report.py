@@ -80,7 +80,8 @@ def results_table(results: dict[str, Any]) -> Table:
 
 def chaos_table(reports: Sequence[ChaosReport]) -> Table:
     table = Table(title=f"yrdhub bench --chaos on {machine()}")
-    for col in ("seed", "faults", "versions expected", "in registry", "retries", "s", ""):
+    columns = ("seed", "faults", "versions expected", "in registry", "failed restarts", "s", "")
+    for col in columns:
         table.add_column(col, justify="right")
     for r in reports:
         table.add_row(
@@ -88,8 +89,36 @@ def chaos_table(reports: Sequence[ChaosReport]) -> Table:
             str(len(r.faults)),
             f"{r.versions_expected:,}",
             f"{r.versions_in_registry:,}",
-            f"{sum(r.retries.values()):,}",
+            str(len(r.failed_restarts)),
             f"{r.seconds:.0f}",
             "[green]digest equal[/]" if r.ok else "[red]FAILED[/]",
+        )
+    return table
+
+
+def soak_table(results: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"yrdhub bench --soak {results['minutes']:g} min at {results['load']:g} "
+        f"of the mixed maximum, on {machine()}"
+    )
+    for col in ("", "alone, max /s", "in the soak /s", "calls", "errors"):
+        table.add_column(col, justify="right")
+    for kind in ("publish", "check", "draw", "change"):
+        errors = sum(n for k, n in results["errors"].items() if k.startswith(kind))
+        table.add_row(
+            {"publish": "records published", "change": "changes streamed"}.get(kind, kind + "s"),
+            f"{results['maxima_per_s'][kind]:,.1f}" if kind in results["maxima_per_s"] else "",
+            f"{results['rates_per_s'].get(kind, 0):,.1f}",
+            f"{results['calls'].get(kind, 0):,}",
+            str(errors),
+        )
+    for name, m in results["memory_mb"].items():
+        rss, own = m["rss"], m["own"]
+        table.add_row(
+            f"{name} MB start/middle/end",
+            f"RSS {rss[0]:.0f}/{rss[1]:.0f}/{rss[2]:.0f}",
+            f"own {own[0]:.0f}/{own[1]:.0f}/{own[2]:.0f}",
+            "",
+            "[green]flat[/]" if m["flat"] else "[red]grows[/]",
         )
     return table

@@ -26,7 +26,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--long",
         action="store_true",
-        help="run the hostile-input suite (-m hostile) at length: many more cases per property",
+        help="long modes: the hostile-input suite (-m hostile) with many more cases per "
+        "property, fuzzing for minutes, ten chaos runs (tests/e2e/test_chaos_e2e.py)",
     )
 
 

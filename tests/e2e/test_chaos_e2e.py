@@ -42,7 +42,7 @@ def test_killed_and_paused_processes_lose_nothing_and_apply_nothing_twice(
     summary = (
         f"seed {seed}: {len(report.faults)} faults {report.faults}; "
         f"{report.versions_in_registry:,} versions held, {report.versions_expected:,} expected; "
-        f"problems: {report.problems}"
+        f"problems: {report.problems}; failed restarts: {report.failed_restarts}"
     )
     print(summary)
     # Each kind of fault happened at least once.
@@ -51,4 +51,6 @@ def test_killed_and_paused_processes_lose_nothing_and_apply_nothing_twice(
     assert report.versions_expected >= RECORDS, summary
     assert report.dead_letters == 0, summary
     assert report.problems == [], summary
+    # A process restarted while a broker is down starts at its first attempt.
+    assert report.failed_restarts == [], summary
     assert report.registry_digest == report.oracle_digest, summary
