@@ -24,3 +24,8 @@ def peak_rss_mb(pid: int) -> float:
 def private_mb(pid: int) -> float:
     """RssAnon now: the process's own memory, without mapped files."""
     return _status_mb(pid, "RssAnon")
+
+
+def rss_mb(pid: int) -> float:
+    """VmRSS: resident memory now, mapped files' pages included."""
+    return _status_mb(pid, "VmRSS")
