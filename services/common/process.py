@@ -9,13 +9,55 @@ import gc
 import logging
 import os
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from services.common.kafka_io import TopicsMisconfigured
-from services.common.readiness import ReadinessPolicy
+from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
 from services.common.tls import TlsFiles
-from services.common.topics import TopicPolicy
+from services.common.topics import LOCAL, TopicPolicy
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSettings:
+    """What every service is told by the options of service_arguments(): each
+    service's settings add their own to these."""
+
+    kafka: str
+    listen: str = "127.0.0.1:0"
+    topic_prefix: str = ""
+    ready_file: Path | None = None
+    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
+    tls_dir: Path | None = None
+    # Kafka with TLS and a client certificate; None: plaintext.
+    kafka_tls: TlsFiles | None = None
+    # The provinces' signing keys (services/common/signing.py); None: a
+    # development service that neither signs nor verifies.
+    signing_dir: Path | None = None
+    # How its topics are made and checked (services/common/topics.py).
+    topics: TopicPolicy = LOCAL
+    # When it reports ready (services/common/readiness.py).
+    readiness: ReadinessPolicy = DEFAULT_READINESS
+
+
+def service_settings(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, kafka_identity: str
+) -> dict[str, Any]:
+    """ServiceSettings' fields from the parsed options, the Kafka client
+    certificate being `kafka_identity`'s."""
+    tls_dir = tls_choice(parser, args)
+    return {
+        "kafka": args.kafka,
+        "listen": args.listen,
+        "topic_prefix": args.topic_prefix,
+        "ready_file": args.ready_file,
+        "tls_dir": tls_dir,
+        "kafka_tls": kafka_choice(parser, args, tls_dir, kafka_identity),
+        "signing_dir": signing_choice(args, tls_dir),
+        "topics": topic_policy(parser, args),
+        "readiness": readiness_policy(args),
+    }
 
 
 def service_arguments(

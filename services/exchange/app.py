@@ -23,18 +23,14 @@ from services.common.kafka_io import (
     use_topic_policy,
 )
 from services.common.process import (
-    kafka_choice,
-    readiness_policy,
+    ServiceSettings,
     run_service,
     service_arguments,
-    signing_choice,
-    tls_choice,
-    topic_policy,
+    service_settings,
 )
-from services.common.readiness import DEFAULT_READINESS, Readiness, ReadinessPolicy
+from services.common.readiness import Readiness
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
-from services.common.topics import LOCAL, TopicPolicy
 from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
@@ -46,35 +42,20 @@ from services.exchange.servicer import ExchangeServicer
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
 
 
-@dataclass(frozen=True)
-class ExchangeSettings:
+@dataclass(frozen=True, kw_only=True)
+class ExchangeSettings(ServiceSettings):
     province: Province
     db_url: str
-    kafka: str
-    listen: str = "127.0.0.1:0"
-    topic_prefix: str = ""
-    ready_file: Path | None = None
     # The registry's address, whose PseudonymService derives assessor ids;
     # None: identities are refused.
     pseudonym_service: str | None = None
     # The key identities are encrypted with (YRDHUB_IDENTITY_KEY takes precedence).
     identity_key_file: Path | None = None
-    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
-    tls_dir: Path | None = None
-    # Kafka with TLS and a client certificate; None: plaintext.
-    kafka_tls: TlsFiles | None = None
-    # The provinces' signing keys (services/common/signing.py); None: a
-    # development service that neither signs nor verifies.
-    signing_dir: Path | None = None
     # HomeAssignmentService (assessors' identities) on a listener of its own;
     # None: on the main listener.
     home_listen: str | None = None
     # Backpressure: unacknowledged events the outbox may hold (publishing.py).
     outbox_max_pending: int = DEFAULT_MAX_PENDING
-    # How its topics are made and checked (services/common/topics.py).
-    topics: TopicPolicy = LOCAL
-    # When it reports ready (services/common/readiness.py).
-    readiness: ReadinessPolicy = DEFAULT_READINESS
 
 
 def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
@@ -108,22 +89,13 @@ def parse_settings(argv: list[str] | None = None) -> ExchangeSettings:
         "publishing answers UNAVAILABLE with a retry hint",
     )
     a = p.parse_args(argv)
-    tls_dir = tls_choice(p, a)
     province = Province.parse(a.province)
     return ExchangeSettings(
+        **service_settings(p, a, f"exchange-{province.value}"),
         province=province,
         db_url=a.db or f"sqlite:///exchange-{province.value.lower()}.db",
-        kafka=a.kafka,
-        listen=a.listen,
-        topic_prefix=a.topic_prefix,
-        ready_file=a.ready_file,
         pseudonym_service=a.pseudonym_service,
         identity_key_file=a.identity_key_file,
-        tls_dir=tls_dir,
-        signing_dir=signing_choice(a, tls_dir),
-        kafka_tls=kafka_choice(p, a, tls_dir, f"exchange-{province.value}"),
-        topics=topic_policy(p, a),
-        readiness=readiness_policy(a),
         home_listen=a.home_listen,
         outbox_max_pending=a.outbox_max_pending,
     )

@@ -7,29 +7,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.common.process import (
-    kafka_choice,
-    readiness_policy,
-    service_arguments,
-    signing_choice,
-    tls_choice,
-    topic_policy,
-)
-from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
-from services.common.tls import TlsFiles
-from services.common.topics import LOCAL, TopicPolicy
+from services.common.process import ServiceSettings, service_arguments, service_settings
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY
 
 DESCRIPTION = "The shared registry: consumes the provinces' topics, answers queries and checks."
 
 
-@dataclass(frozen=True)
-class RegistrySettings:
+@dataclass(frozen=True, kw_only=True)
+class RegistrySettings(ServiceSettings):
     db_url: str
-    kafka: str
-    listen: str = "127.0.0.1:0"
-    topic_prefix: str = ""
-    ready_file: Path | None = None
     # The public verify page (HTTP); None: not served by this replica.
     http_listen: str | None = None
     http_rate: float = 10.0
@@ -45,13 +31,6 @@ class RegistrySettings:
     pool_db_url: str | None = None
     # Recognition policy, reloaded when the file changes (see policy_source).
     recognition_policy: Path = DEFAULT_POLICY
-    # Certificates (`yrdhub certs`); None: plaintext, asked for by name.
-    tls_dir: Path | None = None
-    # Kafka with TLS and a client certificate; None: plaintext.
-    kafka_tls: TlsFiles | None = None
-    # The provinces' signing keys (services/common/signing.py); None: a
-    # development service that neither signs nor verifies.
-    signing_dir: Path | None = None
     # The public endpoint: TLS without client certificates, for the checks.
     public_listen: str | None = None
     # The hub's pseudonym key (YRDHUB_PSEUDONYM_SECRET takes precedence), held
@@ -61,10 +40,6 @@ class RegistrySettings:
     # at once (a province's roster should fit in one burst).
     pseudonym_rate: float = 20.0
     pseudonym_burst: int = 20_000
-    # How its topics are made and checked (services/common/topics.py).
-    topics: TopicPolicy = LOCAL
-    # When it reports ready (services/common/readiness.py).
-    readiness: ReadinessPolicy = DEFAULT_READINESS
     # Catch up with the topics, then exit (a rebuild).
     rebuild_and_exit: bool = False
 
@@ -132,25 +107,16 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         "until caught up with them, then exit, serving nothing (yrdhub registry rebuild)",
     )
     a = p.parse_args(argv)
-    tls_dir = tls_choice(p, a)
     return RegistrySettings(
-        a.db,
-        a.kafka,
-        a.listen,
-        a.topic_prefix,
-        a.ready_file,
-        a.http_listen,
-        a.http_rate,
-        a.http_burst,
+        **service_settings(p, a, "registry"),
+        db_url=a.db,
+        http_listen=a.http_listen,
+        http_rate=a.http_rate,
+        http_burst=a.http_burst,
         recusal_policy=a.recusal_policy,
         pool_db_url=a.pool_db,
         inspection_policy=a.inspection_policy,
         recognition_policy=a.policy,
-        tls_dir=tls_dir,
-        signing_dir=signing_choice(a, tls_dir),
-        kafka_tls=kafka_choice(p, a, tls_dir, "registry"),
-        topics=topic_policy(p, a),
-        readiness=readiness_policy(a),
         public_listen=a.public_listen,
         pseudonym_secret_file=a.pseudonym_secret_file,
         http_max_connections=a.http_max_connections,
