@@ -79,6 +79,7 @@ class ChaosReport:
     def ok(self) -> bool:
         return (
             not self.problems
+            and not self.failed_restarts
             and self.versions_expected > 0
             and self.oracle_digest == self.registry_digest
         )

@@ -34,7 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale", action="store_true", help="also fill to 10k, 100k and 1M records"
     )
     parser.add_argument("--chart", type=Path, default=Path("bench/results/scale.png"))
-    parser.add_argument(
+    # The long modes, each instead of the figures.
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
         "--chaos",
         type=int,
         metavar="RUNS",
@@ -47,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, help="the first chaos run's seed (the next ones follow it)"
     )
-    parser.add_argument(
+    modes.add_argument(
         "--soak",
         type=float,
         metavar="MINUTES",
