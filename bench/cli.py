@@ -127,10 +127,7 @@ def run_chaos_from_args(args: argparse.Namespace, console: Console) -> None:
         raise SystemExit("--chaos takes at least 1 run, --chaos-records at least 100")
     reports = run_chaos_series(args.chaos, args.seed, args.chaos_records, console.log)
     console.print(chaos_table(reports))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        figures = {"chaos": [r.as_dict() for r in reports], "machine": machine()}
-        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    _write_long_mode(args.json, {"chaos": [r.as_dict() for r in reports], "machine": machine()})
     for report in reports:
         for problem in [*report.problems, *report.failed_restarts]:
             console.print(f"seed {report.seed}: {problem}")
@@ -153,9 +150,15 @@ def run_soak_from_args(args: argparse.Namespace, console: Console) -> None:
     write_chart(results["samples"], args.soak_chart)
     console.log(f"chart written to {args.soak_chart}")
     console.print(soak_table(results))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    _write_long_mode(args.json, results)
     if not soak_ok(results):
         console.print(f"[red]soak failed[/]: errors {results['errors']} {results['first_errors']}")
         raise SystemExit(1)
+
+
+def _write_long_mode(path: Path | None, figures: dict[str, Any]) -> None:
+    """A long mode's figures as JSON (the bench's own keys do not apply)."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
