@@ -203,26 +203,29 @@ def tagged_with_any(
     return exists(select(literal(1)).select_from(table).where(found))
 
 
-def pairs_among(
+def tuples_among(
     conn: Connection,
-    first: ColumnElement[Any],
-    second: ColumnElement[Any],
-    pairs: Sequence[tuple[Any, Any]],
+    columns: Sequence[ColumnElement[Any]],
+    rows: Sequence[Sequence[Any]],
 ) -> ColumnElement[bool]:
-    """`(first, second) IN pairs`, bound as one parameter (see `among`)."""
+    """`(columns...) IN rows`, one parameter per column (see `among`); each
+    column's values are bound with that column's type."""
     if conn.dialect.name == "postgresql":
+        names = [f"c{i}" for i in range(len(columns))]
         table = (
             func.unnest(
-                bindparam(None, [a for a, _ in pairs], type_=ARRAY(Text)),
-                bindparam(None, [b for _, b in pairs], type_=ARRAY(Text)),
+                *(
+                    bindparam(None, [row[i] for row in rows], type_=ARRAY(column.type))
+                    for i, column in enumerate(columns)
+                )
             )
-            .table_valued("a", "b")
+            .table_valued(*names)
             .render_derived()
         )
-        return tuple_(first, second).in_(select(table.c.a, table.c.b))
-    table = func.json_each(json.dumps([list(p) for p in pairs])).table_valued("value")
-    return tuple_(first, second).in_(
-        select(func.json_extract(table.c.value, "$[0]"), func.json_extract(table.c.value, "$[1]"))
+        return tuple_(*columns).in_(select(*(table.c[name] for name in names)))
+    table = func.json_each(json.dumps([list(row) for row in rows])).table_valued("value")
+    return tuple_(*columns).in_(
+        select(*(func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))))
     )
 
 

@@ -21,7 +21,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.sql import among, insert_ignore, pairs_among, upsert
+from services.common.sql import among, insert_ignore, tuples_among, upsert
 from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
 from services.core.provenance import as_utc
 from services.core.provinces import Province
@@ -176,9 +176,8 @@ class RecordWriter:
         find out whether the events apply."""
         now = now or dt.datetime.now(dt.UTC)
         with self._engine.connect() as conn, conn.begin() as transaction:
-            held = self._held_revisions(conn, events)
-            # Only records already held have a current row to look up.
-            before = self._current(conn, {(p, k) for p, k, _ in held})
+            before = self._current(conn, {(ev.province, ev.record_key) for ev in events})
+            held = self._held_revisions(conn, events, before)
             fresh = self._fresh(events, held, before, refuse)
             if fresh:
                 versions = []
@@ -260,7 +259,7 @@ class RecordWriter:
         r = record_table.c
         rows = conn.execute(
             select(r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code).where(
-                pairs_among(conn, r.province, r.record_key, list(pairs))
+                tuples_among(conn, [r.province, r.record_key], list(pairs))
             )
         )
         return {(p, k): _Prior(*values) for p, k, *values in rows}
@@ -399,15 +398,26 @@ class RecordWriter:
 
     @staticmethod
     def _held_revisions(
-        conn: Connection, events: Sequence[IncomingEvent]
+        conn: Connection,
+        events: Sequence[IncomingEvent],
+        current: dict[tuple[str, str], _Prior],
     ) -> set[tuple[str, str, int]]:
-        pairs = {(ev.province, ev.record_key) for ev in events}
-        if not pairs:
+        """Which of the events' own revisions are held already. Only a revision
+        at or below its record's current one can be (a replay, or a late older
+        revision), so only those are looked up, and only themselves: the cost
+        of a batch does not grow with its records' histories."""
+        maybe = {
+            (ev.province, ev.record_key, ev.revision)
+            for ev in events
+            if (prior := current.get((ev.province, ev.record_key))) is not None
+            and ev.revision <= prior.revision
+        }
+        if not maybe:
             return set()
         v = version_table.c
         rows = conn.execute(
             select(v.province, v.record_key, v.revision).where(
-                pairs_among(conn, v.province, v.record_key, list(pairs))
+                tuples_among(conn, [v.province, v.record_key, v.revision], list(maybe))
             )
         )
         return {(p, k, r) for p, k, r in rows}
