@@ -15,7 +15,8 @@ Every process's memory is sampled throughout (VmRSS, and RssAnon: the
 process's own memory without mapped files such as SQLite's pages, which the
 kernel shares and can take back); memory is flat when a process's own memory
 at the end is within 10% (plus 5 MB) of what it was at the middle, once
-caches have filled. Afterwards the registry must have applied every
+caches have filled. The change streams must deliver (nearly) one change per
+published revision, and afterwards the registry must have applied every
 acknowledged event. The figures go to JSON, the samples to a PNG.
 """
 
@@ -58,6 +59,9 @@ Log = Callable[[str], None]
 PACED = ("publish", "check", "draw")
 # Private memory may grow this much from the middle of the run to its end.
 FLAT_RATIO, FLAT_SLACK_MB = 1.10, 5.0
+# Every published revision is one change on its province's stream; the streams
+# keep up when they deliver (nearly) as many changes as were published.
+KEPT_UP_SHARE = 0.95
 
 
 @dataclass(frozen=True)
@@ -305,6 +309,7 @@ def _run(hub: Hub, broker: KafkaBroker, settings: SoakSettings, log: Log) -> dic
     except TimeoutError:
         caught_up = False
     memory = memory_summary(samples)
+    streamed = load.done["change"] / max(1, load.done["publish"])
     return {
         "minutes": settings.minutes,
         "load": settings.load,
@@ -315,6 +320,8 @@ def _run(hub: Hub, broker: KafkaBroker, settings: SoakSettings, log: Log) -> dic
         "probe_errors": probe_errors,
         "first_errors": load.first_errors,
         "caught_up": caught_up,
+        "streamed_share": streamed,
+        "streams_kept_up": streamed >= KEPT_UP_SHARE,
         "memory_mb": memory,
         "flat": all(m["flat"] for m in memory.values()),
         "samples": samples,
@@ -340,6 +347,7 @@ def soak_ok(results: dict[str, Any]) -> bool:
         not results["errors"]
         and results["flat"]
         and results["caught_up"]
+        and results["streams_kept_up"]
         and all(results["calls"].get(k, 0) > 0 for k in (*PACED, "change"))
     )
 

@@ -27,14 +27,16 @@ def _results(**changes: Any) -> dict[str, Any]:
         "errors": {},
         "flat": True,
         "caught_up": True,
+        "streams_kept_up": True,
         "calls": {"publish": 10, "check": 10, "draw": 1, "change": 10},
     }
     return {**results, **changes}
 
 
-def test_a_soak_passes_only_without_errors_growth_backlog_or_idle_kind() -> None:
+def test_a_soak_passes_only_without_errors_growth_backlog_lagging_streams_or_idle_kind() -> None:
     assert soak_ok(_results())
     assert not soak_ok(_results(errors={"check: UNAVAILABLE": 1}))
     assert not soak_ok(_results(flat=False))
     assert not soak_ok(_results(caught_up=False))
+    assert not soak_ok(_results(streams_kept_up=False))
     assert not soak_ok(_results(calls={"publish": 10, "check": 10, "draw": 0, "change": 10}))
