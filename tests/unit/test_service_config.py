@@ -4,32 +4,23 @@ whether its calls wait, retry and time out."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from google.protobuf.descriptor import MethodDescriptor
 
-from yrdhub.v1 import (
-    assessor_pool_pb2,
-    audit_pb2,
-    exchange_pb2,
-    home_assignments_pb2,
-    labels_pb2,
-    pseudonyms_pb2,
-    registry_pb2,
-)
+import yrdhub.v1
 
-_MODULES = (
-    assessor_pool_pb2,
-    audit_pb2,
-    exchange_pb2,
-    home_assignments_pb2,
-    labels_pb2,
-    pseudonyms_pb2,
-    registry_pb2,
-)
+# Every generated module of the contracts, so a new service is covered too.
+_MODULES = [
+    importlib.import_module(f"yrdhub.v1.{m.name}")
+    for m in pkgutil.iter_modules(yrdhub.v1.__path__)
+    if m.name.endswith("_pb2")
+]
 # A retried draw would be a new draw; a retried cancel could cancel a later one.
 _NOT_REPEATABLE = {"RequestTeam", "PlanInspections", "CancelAssignment"}
 
