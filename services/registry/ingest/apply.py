@@ -21,11 +21,12 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.sql import among, insert_ignore, tuples_among, upsert
+from services.common.sql import among, insert_ignore, upsert
 from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
 from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.core.records import RecordKind
+from services.registry.ingest.replays import Prior, current_rows, fresh_events, held_revisions
 from services.registry.reconciliation import changelog, conflict_store
 from services.registry.records.store import PROVINCE_CODES, DeadEvent
 from services.registry.records.tables import (
@@ -104,21 +105,13 @@ def _facts_of(ev: IncomingEvent) -> CertificateFacts:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Prior:
-    revision: int
-    sequence: int
-    uscc: str
-    label_code: str | None
-
-
 _FORMER_KEY = ("term", "province", "record_key")
 
 
 def _former_terms(
     fresh: Iterable[IncomingEvent],
     latest: dict[tuple[str, str], IncomingEvent],
-    before: dict[tuple[str, str], _Prior],
+    before: dict[tuple[str, str], Prior],
 ) -> list[dict[str, str]]:
     """record_former_term rows: the holders and label codes of the batch's
     versions (and of the rows they replace) that the records' current rows no
@@ -176,9 +169,8 @@ class RecordWriter:
         find out whether the events apply."""
         now = now or dt.datetime.now(dt.UTC)
         with self._engine.connect() as conn, conn.begin() as transaction:
-            before = self._current(conn, {(ev.province, ev.record_key) for ev in events})
-            held = self._held_revisions(conn, events, before)
-            fresh = self._fresh(events, held, before, refuse)
+            before = current_rows(conn, {(ev.province, ev.record_key) for ev in events})
+            fresh = fresh_events(events, held_revisions(conn, events, before), before, refuse)
             if fresh:
                 versions = []
                 for ev in fresh.values():
@@ -250,27 +242,13 @@ class RecordWriter:
                 owners[key] = (accepted_at, province)
         return {key: province for key, (_, province) in owners.items()}
 
-    @staticmethod
-    def _current(conn: Connection, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], _Prior]:
-        """The current rows of `pairs` before the batch: their old holder and label
-        may leave a group whose conflicts must then be re-evaluated."""
-        if not pairs:
-            return {}
-        r = record_table.c
-        rows = conn.execute(
-            select(r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code).where(
-                tuples_among(conn, [r.province, r.record_key], list(pairs))
-            )
-        )
-        return {(p, k): _Prior(*values) for p, k, *values in rows}
-
     @classmethod
     def _reconcile(
         cls,
         conn: Connection,
         fresh: Iterable[IncomingEvent],
         latest: dict[tuple[str, str], IncomingEvent],
-        prior: dict[tuple[str, str], _Prior],
+        prior: dict[tuple[str, str], Prior],
         now: dt.datetime,
     ) -> None:
         """Logs every new version, then re-evaluates the conflicts of the groups
@@ -359,68 +337,6 @@ class RecordWriter:
                     label,
                 )
         return list(facts.values())
-
-    @staticmethod
-    def _fresh(
-        events: Sequence[IncomingEvent],
-        held: set[tuple[str, str, int]],
-        current: dict[tuple[str, str], _Prior],
-        refuse: Callable[[IncomingEvent, str], None] | None,
-    ) -> dict[tuple[str, str, int], IncomingEvent]:
-        """The events not held already at their revision, but those whose
-        revision and sequence disagree, against the record's current row and
-        the batch's earlier events: a province numbers a record's revisions
-        in the order of its sequence, so a higher revision never has a lower
-        sequence (events may arrive in either order)."""
-        seen: dict[tuple[str, str], list[tuple[int, int]]] = {
-            pair: [(prior.revision, prior.sequence)] for pair, prior in current.items()
-        }
-        fresh: dict[tuple[str, str, int], IncomingEvent] = {}
-        for ev in events:
-            ident = (ev.province, ev.record_key, ev.revision)
-            if ident in held or ident in fresh:
-                continue
-            pair = (ev.province, ev.record_key)
-            known = seen.setdefault(pair, [])
-            clash = next(((r, s) for r, s in known if (r < ev.revision) != (s < ev.sequence)), None)
-            if clash is not None:
-                if refuse is not None:
-                    refuse(
-                        ev,
-                        f"revision {ev.revision} of {ev.record_key} has sequence {ev.sequence}, "
-                        f"but its revision {clash[0]} has sequence {clash[1]}: revisions and "
-                        "sequences disagree",
-                    )
-                continue
-            known.append((ev.revision, ev.sequence))
-            fresh[ident] = ev
-        return fresh
-
-    @staticmethod
-    def _held_revisions(
-        conn: Connection,
-        events: Sequence[IncomingEvent],
-        current: dict[tuple[str, str], _Prior],
-    ) -> set[tuple[str, str, int]]:
-        """Which of the events' own revisions are held already. Only a revision
-        at or below its record's current one can be (a replay, or a late older
-        revision), so only those are looked up, and only themselves: the cost
-        of a batch does not grow with its records' histories."""
-        maybe = {
-            (ev.province, ev.record_key, ev.revision)
-            for ev in events
-            if (prior := current.get((ev.province, ev.record_key))) is not None
-            and ev.revision <= prior.revision
-        }
-        if not maybe:
-            return set()
-        v = version_table.c
-        rows = conn.execute(
-            select(v.province, v.record_key, v.revision).where(
-                tuples_among(conn, [v.province, v.record_key, v.revision], list(maybe))
-            )
-        )
-        return {(p, k, r) for p, k, r in rows}
 
     @staticmethod
     def _advance_feeds(conn: Connection, events: Iterable[IncomingEvent], now: dt.datetime) -> None:
