@@ -45,13 +45,14 @@ def _effective(config: dict[str, Any], method: MethodDescriptor) -> dict[str, An
     """gRPC's choice: an entry naming the method wins over one naming its service."""
     service = method.containing_service.full_name
     by_service = None
-    for entry in config["methodConfig"]:
+    entries: list[dict[str, Any]] = config["methodConfig"]
+    for entry in entries:
         for name in entry["name"]:
             if name["service"] == service and name.get("method") == method.name:
-                return dict(entry)
+                return entry
             if name["service"] == service and "method" not in name:
                 by_service = entry
-    return None if by_service is None else dict(by_service)
+    return by_service
 
 
 def test_the_shipped_config_is_the_contracts_config() -> None:
@@ -62,9 +63,9 @@ def test_the_shipped_config_is_the_contracts_config() -> None:
 def test_every_method_waits_for_a_restarting_server() -> None:
     config = _config()
     for method in _methods():
-        entry = _effective(config, method)
         if method.name in _NOT_REPEATABLE:
             continue
+        entry = _effective(config, method)
         assert entry is not None and entry.get("waitForReady"), method.full_name
 
 
@@ -90,6 +91,6 @@ def test_unary_calls_have_a_deadline() -> None:
 def test_methods_that_are_not_safe_to_repeat_are_never_retried() -> None:
     config = _config()
     for method in _methods():
-        entry = _effective(config, method)
         if method.name in _NOT_REPEATABLE:
+            entry = _effective(config, method)
             assert entry is None or "retryPolicy" not in entry, method.full_name
