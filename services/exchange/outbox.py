@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -71,6 +71,21 @@ class OutboxCheckpoint(OutboxTables, table=True):
     payload: bytes
 
 
+class RepeatedInBatch(OutboxTables, table=True):
+    """A record sent in several versions in one batch: that batch's versions
+    and the revisions they got, so that the same batch sent again (a retry
+    after a lost answer) is recognised and stores nothing. A record sent once
+    in a batch needs no row: its current revision tells a re-send."""
+
+    __tablename__ = "repeated_in_batch"
+    record_key: str = Field(primary_key=True, max_length=200)
+    # The revision of the batch's last version of the record.
+    revision: int
+    # The versions' content hashes in batch order, 32 bytes each.
+    content_hashes: bytes
+    event_ids: str  # comma-separated, one per version
+
+
 class OutboxRow(OutboxTables, table=True):
     __tablename__ = "outbox"
     sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -87,6 +102,7 @@ _current = OutboxTables.metadata.tables["current_record"]
 _outbox = OutboxTables.metadata.tables["outbox"]
 _head = OutboxTables.metadata.tables["chain_head"]
 _checkpoint = OutboxTables.metadata.tables["outbox_checkpoint"]
+_repeated = OutboxTables.metadata.tables["repeated_in_batch"]
 CHECKPOINT = "checkpoint"
 """PendingEvent.kind of a checkpoint."""
 
@@ -181,8 +197,11 @@ class Outbox:
 
         Returns one entry per candidate, in order. A candidate identical to the
         record's current revision (or to an earlier one in the same batch)
-        gets no new revision.
+        gets no new revision, and a batch sent again gets none at all: a
+        record it holds in several versions (A, then B) is recognised by those
+        versions, not stored again as two more.
         """
+        versions, positions = _batch_versions(candidates)
         with self._write_lock, self._engine.begin() as conn:
             last_sequence = conn.execute(
                 select(_state.c.last_sequence).where(_state.c.id == 1).with_for_update()
@@ -202,11 +221,15 @@ class Outbox:
                     ).where(_current.c.record_key.in_(chunk))
                 ):
                     current[key] = (content_hash, revision, event_id)
+            replayed = self._replayed(conn, versions, current)
 
             results: list[Stored] = []
             outbox_rows: list[dict[str, object]] = []
             latest: dict[str, dict[str, object]] = {}
             for index, cand in enumerate(candidates):
+                if cand.record_key in replayed:
+                    results.append(replayed[cand.record_key][positions[index]])
+                    continue
                 known = current.get(cand.record_key)
                 if known is not None and known[0] == cand.content_hash:
                     results.append(Stored(cand.record_key, known[1], known[2], changed=False))
@@ -276,7 +299,69 @@ class Outbox:
                 conn.execute(
                     update(_state).where(_state.c.id == 1).values(last_sequence=last_sequence)
                 )
+            self._remember_repeated(conn, versions, positions, results, replayed)
             return results
+
+    @staticmethod
+    def _replayed(
+        conn: Connection,
+        versions: dict[str, list[bytes]],
+        current: dict[str, tuple[bytes, int, str]],
+    ) -> dict[str, list[Stored]]:
+        """For each record the batch holds in several versions, what an earlier
+        batch with the same versions made of them, if it was the record's
+        last: one Stored per version."""
+        repeated = [key for key, hashes in versions.items() if len(hashes) > 1]
+        if not repeated:
+            return {}
+        out: dict[str, list[Stored]] = {}
+        rows = conn.execute(select(_repeated).where(_repeated.c.record_key.in_(repeated)))
+        for key, revision, hashes, event_ids in rows:
+            known = current.get(key)
+            if known is None or known[1] != revision or bytes(hashes) != b"".join(versions[key]):
+                continue
+            first = revision - len(versions[key]) + 1
+            out[key] = [
+                Stored(key, first + i, event_id, changed=False)
+                for i, event_id in enumerate(event_ids.split(","))
+            ]
+        return out
+
+    @staticmethod
+    def _remember_repeated(
+        conn: Connection,
+        versions: dict[str, list[bytes]],
+        positions: list[int],
+        results: list[Stored],
+        replayed: dict[str, list[Stored]],
+    ) -> None:
+        event_ids: dict[str, list[str]] = {
+            key: [""] * len(hashes)
+            for key, hashes in versions.items()
+            if len(hashes) > 1 and key not in replayed
+        }
+        if not event_ids:
+            return
+        revisions: dict[str, int] = {}
+        for position, stored in zip(positions, results, strict=True):
+            if stored.record_key in event_ids:
+                event_ids[stored.record_key][position] = stored.event_id
+                revisions[stored.record_key] = stored.revision
+        upsert(
+            conn,
+            _repeated,
+            [
+                {
+                    "record_key": key,
+                    "revision": revisions[key],
+                    "content_hashes": b"".join(versions[key]),
+                    "event_ids": ",".join(ids),
+                }
+                for key, ids in event_ids.items()
+            ],
+            key=["record_key"],
+            update=["revision", "content_hashes", "event_ids"],
+        )
 
     def pending(self, limit: int) -> list[PendingEvent]:
         """The oldest events the relay has not yet seen acknowledged, in order,
@@ -345,3 +430,16 @@ class Outbox:
                 select(_outbox.c.accepted_at).where(_outbox.c.sequence == published + 1)
             ).scalar_one_or_none()
             return OutboxStatus(by_kind, last, published, oldest)
+
+
+def _batch_versions(candidates: Sequence[Candidate]) -> tuple[dict[str, list[bytes]], list[int]]:
+    """Each record's versions in a batch (its content hashes, a repeat of the
+    one before not counted), and each candidate's place among its record's."""
+    versions: dict[str, list[bytes]] = {}
+    positions: list[int] = []
+    for cand in candidates:
+        seen = versions.setdefault(cand.record_key, [])
+        if not seen or seen[-1] != cand.content_hash:
+            seen.append(cand.content_hash)
+        positions.append(len(seen) - 1)
+    return versions, positions

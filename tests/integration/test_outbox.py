@@ -55,6 +55,24 @@ def test_one_key_twice_in_a_batch_orders_its_revisions(outbox: Outbox) -> None:
     assert stored == [(1, True), (1, False), (2, True)]
 
 
+def test_a_batch_sent_again_stores_nothing_even_with_a_record_in_two_versions(
+    outbox: Outbox,
+) -> None:
+    # A provincial system re-sends a batch whose answer it lost: record "a" in
+    # it changes twice, which its current revision alone cannot tell.
+    batch = [_candidate("a", "v1"), _candidate("b", "v1"), _candidate("a", "v2")]
+    first = outbox.store(batch, _payload, lambda: next(_ids), NOW)
+    again = outbox.store(batch, _payload, lambda: next(_ids), NOW)
+    assert [(s.revision, s.changed) for s in first] == [(1, True), (1, True), (2, True)]
+    assert [(s.revision, s.changed) for s in again] == [(1, False), (1, False), (2, False)]
+    assert [s.event_id for s in again] == [s.event_id for s in first]
+    assert outbox.status().last_sequence == 3
+    # Once "a" has moved on, the same two versions are two changes again.
+    assert _store(outbox, _candidate("a", "v3")) == [(3, True)]
+    assert _store(outbox, batch[0], batch[2]) == [(4, True), (5, True)]
+    assert _store(outbox, batch[0], batch[2]) == [(4, False), (5, False)]
+
+
 def test_pending_events_come_in_sequence_order_until_marked(outbox: Outbox) -> None:
     _store(outbox, *(_candidate(f"k{i}", "v") for i in range(10)))
     pending = outbox.pending(limit=4)
