@@ -45,4 +45,9 @@ for p in sh js zj ah; do [ "$(grep -c "name: yrdhub-signing-$p\$" "$out/default.
 "$bin/helm" template hub "$chart" --set tls.enabled=false > "$out/plaintext.yaml"
 grep -q -- '--insecure-plaintext' "$out/plaintext.yaml"
 absent 'kafka-acls\|--kafka-tls\|StandardAuthorizer' "$out/plaintext.yaml"
+# Metrics: every service serves them, and a ServiceMonitor scrapes them when asked for.
+[ "$(grep -c -- '--metrics-listen=0.0.0.0:9090' "$out/default.yaml")" -eq 5 ]
+absent 'kind: ServiceMonitor' "$out/default.yaml"
+"$bin/helm" template hub "$chart" --set metrics.serviceMonitor.enabled=true > "$out/monitored.yaml"
+grep -q 'kind: ServiceMonitor' "$out/monitored.yaml"
 echo "helm chart ok"

@@ -141,6 +141,7 @@ class KafkaFeed:
         self._worker = Worker(name, self._step, idle_s=0)
         self.applied = 0
         self._lag: int | None = None
+        self._partition_lags: tuple[tuple[str, int, int], ...] = ()
         self._lag_measured_at = float("-inf")
 
     def _step(self) -> int:
@@ -148,19 +149,27 @@ class KafkaFeed:
         now = time.monotonic()
         if now - self._lag_measured_at >= self._lag_every_s:
             self._lag_measured_at = now
-            self._lag = self._measured_lag()
+            lags = self._measured_lags()
+            if lags is None:
+                self._lag = None
+            else:
+                self._partition_lags = lags
+                self._lag = sum(behind for _, _, behind in lags)
         return done
 
-    def _measured_lag(self) -> int | None:
-        """Events past the consumer's position in its partitions; None when the
-        broker cannot say now. On the worker's thread: consumers are not
-        thread-safe."""
-        assigned = list(self._consumer.assignment())
+    def _measured_lags(self) -> tuple[tuple[str, int, int], ...] | None:
+        """Events past the consumer's position, by (topic, partition); None
+        when the broker cannot say now. On the worker's thread: consumers are
+        not thread-safe."""
+        assigned = sorted(self._consumer.assignment())
         try:
             ends = self._consumer.end_offsets(assigned)
         except KafkaError:
             return None
-        return sum(max(0, int(ends[tp]) - int(self._consumer.position(tp))) for tp in assigned)
+        return tuple(
+            (tp.topic, tp.partition, max(0, int(ends[tp]) - int(self._consumer.position(tp))))
+            for tp in assigned
+        )
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were applied."""
@@ -173,7 +182,9 @@ class KafkaFeed:
     def state(self) -> WorkState:
         """How its worker fares (retrying, failures, the last error's kind) and
         how far behind its topics it is."""
-        return replace(self._worker.state(), feed=True, lag=self._lag)
+        return replace(
+            self._worker.state(), feed=True, lag=self._lag, partition_lags=self._partition_lags
+        )
 
     def start(self) -> None:
         self.assign()

@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 from services.common.auditing import Auditor
 from services.common.caller_quota import CallerQuota
 from services.common.grpc_errors import with_domain_errors
+from services.common.metrics import ServiceMetrics
 from services.common.readiness import LIVENESS, Readiness
 from services.common.tls import ServerTls, authorization_check
 
@@ -39,11 +40,13 @@ class ServiceRegistrar:
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
         quota: CallerQuota | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._server = server
         self._tls = tls
         self._auditor = auditor
         self._quota = quota
+        self._metrics = metrics
         self._preserialized: Collection[str] = ()
         self.registered = False
 
@@ -74,6 +77,8 @@ class ServiceRegistrar:
             check = None if self._tls is None else authorization_check(method, self._tls.serving)
             audit = None if self._auditor is None else self._auditor.hook(method)
             edited[name] = with_domain_errors(handler, check, audit, self._quota)
+            if self._metrics is not None:
+                edited[name] = self._metrics.observed(edited[name], method)
         self._server.add_generic_rpc_handlers(
             (grpc.method_handlers_generic_handler(service, edited),)
         )
@@ -149,6 +154,7 @@ class GrpcServer:
         auditor: Auditor | None = None,
         limits: ServerLimits = REGISTRY_LIMITS,
         readiness: Readiness | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
         for development only, and nothing is authorized); `auditor`: record the
@@ -158,7 +164,9 @@ class GrpcServer:
         "yrdhub.work.<name>" (NOT_SERVING while it retries a failure), and
         whether they make the server ready, which health reports for "" and
         each service (services/common/readiness.py). LIVENESS is SERVING while
-        the server runs."""
+        the server runs. `metrics`: count and time every call of its
+        services (services/common/metrics.py)."""
+        self._metrics = metrics
         self._readiness = readiness
         self._reporting: asyncio.Task[None] | None = None
         self._reported: dict[str, int] = {}
@@ -176,7 +184,9 @@ class GrpcServer:
 
     async def start(self) -> int:
         for name, register in self._services:
-            registrar = ServiceRegistrar(self._server, self._tls, self._auditor, self._quota)
+            registrar = ServiceRegistrar(
+                self._server, self._tls, self._auditor, self._quota, self._metrics
+            )
             register(registrar)
             if not registrar.registered:
                 # Code generated before grpcio-tools 1.62 registers generic handlers only.

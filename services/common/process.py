@@ -39,6 +39,8 @@ class ServiceSettings:
     topics: TopicPolicy = LOCAL
     # When it reports ready (services/common/readiness.py).
     readiness: ReadinessPolicy = DEFAULT_READINESS
+    # Where Prometheus scrapes /metrics (services/common/metrics.py); None: not served.
+    metrics_listen: str | None = None
 
 
 def service_settings(
@@ -57,6 +59,7 @@ def service_settings(
         "signing_dir": signing_choice(args, tls_dir),
         "topics": topic_policy(parser, args),
         "readiness": readiness_policy(args),
+        "metrics_listen": args.metrics_listen,
     }
 
 
@@ -69,6 +72,11 @@ def service_arguments(
     p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
     p.add_argument("--listen", default=env("YRDHUB_LISTEN", default_listen))
     p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
+    p.add_argument(
+        "--metrics-listen",
+        default=env("YRDHUB_METRICS_LISTEN"),
+        help="host:port to serve Prometheus metrics on (/metrics); default: none",
+    )
     p.add_argument("--ready-file", type=Path, help="write the bound port here once serving")
     p.add_argument(
         "--tls-dir",

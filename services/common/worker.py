@@ -36,6 +36,10 @@ class WorkState:
     # (None until it has read them once). Not a feed: None.
     feed: bool = False
     lag: int | None = None
+    # Items its steps did (events a feed applied, a relay published).
+    done: int = 0
+    # A feed's lag by (topic, partition, events behind); empty until measured.
+    partition_lags: tuple[tuple[str, int, int], ...] = ()
 
 
 class Worker:
@@ -62,6 +66,7 @@ class Worker:
         self._failures = 0
         self._retries = 0
         self._failing_since: dt.datetime | None = None
+        self._done = 0
 
     def state(self) -> WorkState:
         failures = self._failures
@@ -72,6 +77,7 @@ class Worker:
             self._retries,
             self.last_error.split(":", 1)[0] if self.last_error else None,
             self._failing_since,
+            done=self._done,
         )
 
     @property
@@ -102,6 +108,7 @@ class Worker:
         while True:
             try:
                 done = self._step()
+                self._done += done
                 self.last_error = None
                 self._failures, self._failing_since = 0, None
                 backoff = 0.5

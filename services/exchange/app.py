@@ -22,6 +22,7 @@ from services.common.kafka_io import (
     use_kafka_tls,
     use_topic_policy,
 )
+from services.common.metrics import ServiceMetrics, WorkCollector
 from services.common.process import (
     ServiceSettings,
     run_service,
@@ -34,6 +35,7 @@ from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
 from services.exchange.checkpoints import checkpoint_signer
 from services.exchange.home_app import build_home
+from services.exchange.metrics import outbox_backlog
 from services.exchange.outbox import Outbox
 from services.exchange.pseudonym_client import RegistryPseudonyms
 from services.exchange.publishing import DEFAULT_MAX_PENDING, EVENT_ALLOWANCE, Publisher
@@ -155,6 +157,9 @@ async def serve(settings: ExchangeSettings) -> None:
     )
 
     readiness = Readiness(lambda: [relay.state(), home.feed.state()], settings.readiness)
+    metrics = ServiceMetrics()
+    metrics.add(WorkCollector(readiness.work))
+    metrics.add(outbox_backlog(outbox))
     servicer = ExchangeServicer(settings.province, publisher, outbox, readiness)
     tls = None if own is None else ServerTls(own, serving=settings.province)
     exchange_service = (
@@ -178,6 +183,7 @@ async def serve(settings: ExchangeSettings) -> None:
             tls=tls,
             auditor=auditor,
             limits=EXCHANGE_LIMITS,
+            metrics=metrics,
         )
     )
     server = GrpcServer(
@@ -189,7 +195,10 @@ async def serve(settings: ExchangeSettings) -> None:
         auditor=auditor,
         limits=EXCHANGE_LIMITS,
         readiness=readiness,
+        metrics=metrics,
     )
+    if settings.metrics_listen:
+        metrics.serve(settings.metrics_listen)
     relay.start()
     home.start()
 

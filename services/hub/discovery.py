@@ -30,6 +30,7 @@ def hub_description(
     public: str = "",
     tls_dir: Path | None = None,
     kafka_tls: bool = False,
+    metrics: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What hub.json holds: every address, by service. Exchanges are keyed by
     province code (SH, JS, ZJ, AH); each serves ExchangeService (`grpc`) and,
@@ -38,16 +39,28 @@ def hub_description(
     TLS (`tls.certificates`, as `yrdhub certs` lays them out) every gRPC address
     needs a client certificate but `registry.public`, which serves the checks
     to anyone; `kafka.tls` says whether Kafka wants a client certificate too
-    (the identities and ACLs of services/hub/kafka_acls.py)."""
+    (the identities and ACLs of services/hub/kafka_acls.py). `metrics`: where
+    each service (by process name: registry, exchange-sh, ...) serves
+    Prometheus metrics over plain HTTP, under `metrics` of its entry."""
+    metrics = metrics or {}
     return {
         "format": FORMAT_VERSION,
         "pid": os.getpid(),
         "workdir": str(workdir.resolve()),
         "updated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "kafka": {"bootstrap": kafka, "topic_prefix": topic_prefix, "tls": kafka_tls},
-        "registry": {"grpc": registry, "public": public, "verify_page": verify_url},
+        "registry": {
+            "grpc": registry,
+            "public": public,
+            "verify_page": verify_url,
+            "metrics": metrics.get("registry", ""),
+        },
         "exchanges": {
-            province: {"grpc": address, "home": (homes or {}).get(province, address)}
+            province: {
+                "grpc": address,
+                "home": (homes or {}).get(province, address),
+                "metrics": metrics.get(f"exchange-{province.lower()}", ""),
+            }
             for province, address in exchanges.items()
         },
         "tls": {
@@ -85,6 +98,8 @@ def environment(description: dict[str, Any], hub_file: Path) -> dict[str, str]:
     for province, exchange in description["exchanges"].items():
         env[f"YRDHUB_EXCHANGE_{province}"] = exchange["grpc"]
         env[f"YRDHUB_HOME_{province}"] = exchange["home"]
+        env[f"YRDHUB_METRICS_{province}"] = exchange.get("metrics", "")
+    env["YRDHUB_METRICS_REGISTRY"] = description["registry"].get("metrics", "")
     return env
 
 

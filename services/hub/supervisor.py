@@ -135,6 +135,11 @@ class Hub:
         }
         # Each exchange's HomeAssignmentService, on a listener of its own.
         self.home_addresses = {p: f"127.0.0.1:{free_port()}" for p in config.provinces}
+        # Where each service serves Prometheus metrics, by service name.
+        self.metrics_addresses = {
+            name: f"127.0.0.1:{free_port()}"
+            for name in ["registry", *(f"exchange-{p.value.lower()}" for p in config.provinces)]
+        }
         self.exchanges: dict[Province, ServiceProcess] = {
             p: ServiceProcess(
                 f"exchange-{p.value.lower()}",
@@ -148,6 +153,8 @@ class Hub:
                     str(identity_keys[p]),
                     "--home-listen",
                     self.home_addresses[p],
+                    "--metrics-listen",
+                    self.metrics_addresses[f"exchange-{p.value.lower()}"],
                     # A fixed port: a restarted exchange is where it was.
                     "--listen",
                     f"127.0.0.1:{free_port()}",
@@ -169,6 +176,8 @@ class Hub:
                 config.db_url("registry"),
                 "--http-listen",
                 f"127.0.0.1:{self.verify_port}",
+                "--metrics-listen",
+                self.metrics_addresses["registry"],
                 "--pseudonym-secret-file",
                 str(self.pseudonym_secret_file),
                 # A fixed port: the exchanges ask it for assessor ids, also
@@ -285,6 +294,7 @@ class Hub:
             public=self.public_address,
             tls_dir=self.tls_dir,
             kafka_tls=self.kafka_tls,
+            metrics=self.metrics_addresses,
         )
 
     @property

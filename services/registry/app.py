@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from services.common.kafka_io import (
     use_kafka_tls,
     use_topic_policy,
 )
+from services.common.metrics import WorkCollector
 from services.common.process import (
     run_service,
 )
@@ -39,6 +41,7 @@ from services.common.rate_limit import RateLimiter
 from services.common.readiness import Readiness
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
+from services.core.draws import DrawKind, DrawState
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
@@ -50,6 +53,7 @@ from services.registry.ingest.chain_store import ChainStore
 from services.registry.ingest.feed import Ingestor
 from services.registry.ingest.gate import ChainGate
 from services.registry.ingest.servicer import ChainRpcs
+from services.registry.metrics import RegistryMetrics
 from services.registry.pool.commitments import CommitmentPublisher
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
@@ -136,6 +140,7 @@ def build_pool_service(
     *,
     pool_db_url: str | None = None,
     signing_dir: Path | None = None,
+    on_drawn: Callable[[DrawKind, DrawState], None] = lambda _kind, _state: None,
 ) -> PoolService:
     """The pool reads assessors from the registry's own records (`engine`) but
     writes draws and assignments, which are new facts rather than a view of the
@@ -165,6 +170,7 @@ def build_pool_service(
         inspection,
         on_change=relay.wake,
         announce=announce,
+        on_drawn=on_drawn,
     )
     servicer = AssessorPoolServicer(pool)
 
@@ -242,6 +248,8 @@ async def serve(settings: RegistrySettings) -> None:
         await asyncio.to_thread(catch_up, ingestor)
         engine.dispose()
         return
+    queries = RegistryQueries(store, quarantined=chains.quarantined_counts)
+    metrics = RegistryMetrics(queries)
     pool = build_pool_service(
         engine,
         settings.kafka,
@@ -250,15 +258,17 @@ async def serve(settings: RegistrySettings) -> None:
         settings.inspection_policy,
         pool_db_url=settings.pool_db_url,
         signing_dir=settings.signing_dir,
+        on_drawn=metrics.drawn,
     )
 
     readiness = Readiness(lambda: [ingestor.state(), pool.relay.state()], settings.readiness)
+    metrics.service.add(WorkCollector(readiness.work))
 
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
     decisions = RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy))
     servicer = RegistryServicer(
-        RegistryQueries(store),
+        queries,
         CertificateChecks(reader, feeds, records),
         ReconciliationUseCases(
             Reconciliation(store, conflicts),
@@ -279,6 +289,7 @@ async def serve(settings: RegistrySettings) -> None:
             max_connections=settings.http_max_connections,
             trusted_proxies=settings.trusted_proxies,
             not_ready_because=readiness.not_ready_because,
+            on_response=metrics.answered,
         )
         verify.start()
     services = [
@@ -327,6 +338,7 @@ async def serve(settings: RegistrySettings) -> None:
         tls=None if files is None else ServerTls(files),
         auditor=auditor,
         readiness=readiness,
+        metrics=metrics.service,
     )
     # The public endpoint serves the same checks to callers without a
     # certificate; every other method there answers UNAUTHENTICATED.
@@ -338,8 +350,11 @@ async def serve(settings: RegistrySettings) -> None:
             services,
             tls=ServerTls(files, require_client_certificate=False),
             auditor=auditor,
+            metrics=metrics.service,
         )
     )
+    if settings.metrics_listen:
+        metrics.service.serve(settings.metrics_listen)
     ingestor.start()
     pool.start()
 

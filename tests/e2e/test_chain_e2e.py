@@ -91,6 +91,8 @@ def test_a_forged_event_is_quarantined_and_the_chain_verifies_offline(hub: Hub) 
         ("checkpoint", sequence + 1),
         ("event", sequence + 1),
     ]
+    status = registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
+    assert status.quarantined == 2
 
     # Offline: the registry's export and the raw topics verify with the key set
     # alone; the forgery on Kafka is named and left out; a tampered export fails.

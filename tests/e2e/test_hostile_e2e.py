@@ -174,6 +174,8 @@ def test_no_single_bad_input_stops_the_hub(hub: Hub) -> None:
     engine = make_engine(hub.config.db_url("registry"))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(dead_letter_table)).scalar_one() == 1
+    status = flow.registry.GetRegistryStatus(registry_pb2.GetRegistryStatusRequest(), timeout=10)
+    assert status.dead_letters == 1
 
     target = _fresh_record(Province.SH)
     assert flow.publish(Province.SH, target).accepted == 1

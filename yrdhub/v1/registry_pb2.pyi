@@ -185,20 +185,24 @@ class GetRegistryStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetRegistryStatusResponse(_message.Message):
-    __slots__ = ("feeds", "records", "events_applied", "background_work", "ready", "not_ready_because")
+    __slots__ = ("feeds", "records", "events_applied", "background_work", "ready", "not_ready_because", "quarantined", "dead_letters")
     FEEDS_FIELD_NUMBER: _ClassVar[int]
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     EVENTS_APPLIED_FIELD_NUMBER: _ClassVar[int]
     BACKGROUND_WORK_FIELD_NUMBER: _ClassVar[int]
     READY_FIELD_NUMBER: _ClassVar[int]
     NOT_READY_BECAUSE_FIELD_NUMBER: _ClassVar[int]
+    QUARANTINED_FIELD_NUMBER: _ClassVar[int]
+    DEAD_LETTERS_FIELD_NUMBER: _ClassVar[int]
     feeds: _containers.RepeatedCompositeFieldContainer[FeedFreshness]
     records: int
     events_applied: int
     background_work: _containers.RepeatedCompositeFieldContainer[_common_pb2.BackgroundWork]
     ready: bool
     not_ready_because: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ..., background_work: _Optional[_Iterable[_Union[_common_pb2.BackgroundWork, _Mapping]]] = ..., ready: _Optional[bool] = ..., not_ready_because: _Optional[_Iterable[str]] = ...) -> None: ...
+    quarantined: int
+    dead_letters: int
+    def __init__(self, feeds: _Optional[_Iterable[_Union[FeedFreshness, _Mapping]]] = ..., records: _Optional[int] = ..., events_applied: _Optional[int] = ..., background_work: _Optional[_Iterable[_Union[_common_pb2.BackgroundWork, _Mapping]]] = ..., ready: _Optional[bool] = ..., not_ready_because: _Optional[_Iterable[str]] = ..., quarantined: _Optional[int] = ..., dead_letters: _Optional[int] = ...) -> None: ...
 
 class GetInstitutionRequest(_message.Message):
     __slots__ = ("uscc", "as_of")

@@ -301,6 +301,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: HTTPStatus, ctype: str, body: str, headers: dict[str, str] | None = None
     ) -> None:
         data = body.encode()
+        self.server.on_response(status)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -339,16 +340,19 @@ class VerifyServer(ThreadingHTTPServer):
         max_connections: int = 64,
         trusted_proxies: Sequence[str] = (),
         not_ready_because: Callable[[], list[str]] = list,
+        on_response: Callable[[int], None] = lambda _status: None,
     ) -> None:
         """`max_connections` served at once (one thread each; beyond, 503 at
         once); `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is
         believed for the rate limit; `not_ready_because`: what /readyz
-        answers from (/healthz is liveness: ok while the server runs)."""
+        answers from (/healthz is liveness: ok while the server runs);
+        `on_response` hears each answer's status (metrics count them)."""
         host, _, port = listen.rpartition(":")
         super().__init__((host, int(port)), _Handler)
         self.labels = labels
         self.limiter = limiter
         self.not_ready_because = not_ready_because
+        self.on_response = on_response
         self.trusted: list[IPNetwork] = [ipaddress.ip_network(n) for n in trusted_proxies]
         self._slots = threading.BoundedSemaphore(max_connections)
         self._thread = threading.Thread(target=self.serve_forever, name="verify-http", daemon=True)
@@ -359,6 +363,7 @@ class VerifyServer(ThreadingHTTPServer):
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self._slots.acquire(blocking=False):
+            self.on_response(HTTPStatus.SERVICE_UNAVAILABLE)
             try:
                 request.sendall(_BUSY)
             finally:

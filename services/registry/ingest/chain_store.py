@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Index, LargeBinary, UniqueConstraint, select
+from sqlalchemy import Index, LargeBinary, UniqueConstraint, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
@@ -227,6 +227,13 @@ class ChainStore:
                 ):
                     found.setdefault(province, {}).setdefault(sequence, reason)
         return found
+
+    def quarantined_counts(self) -> dict[str, int]:
+        """Events and checkpoints quarantined so far, by province."""
+        q = quarantine_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(q.province, func.count()).group_by(q.province))
+            return {province: int(count) for province, count in rows}
 
     def quarantined(self, province: str | None, limit: int) -> list[Quarantined]:
         q = quarantine_table.c

@@ -117,7 +117,11 @@ class AssessorPool:
         on_change: Callable[[], None] = lambda: None,
         clock: Callable[[], dt.datetime] = utcnow,
         announce: Callable[[DrawHead], None] | None = None,
+        on_drawn: Callable[[DrawKind, DrawState], None] = lambda _kind, _state: None,
     ) -> None:
+        """`on_drawn` hears of every draw made, with its kind and end state
+        (FAILED too when making it failed: metrics count them)."""
+        self._on_drawn = on_drawn
         self._store = store
         self._view = view
         self._recusal = recusal
@@ -201,8 +205,9 @@ class AssessorPool:
         try:
             if self._announce is not None:
                 self._announce(head)
-            return draw()
+            made = draw()
         except Exception as exc:
+            self._on_drawn(head.kind, DrawState.FAILED)
             log.exception("draw %s failed after its commitment", head.draw_id)
             self._store.fail_draw(
                 head.draw_id,
@@ -211,6 +216,8 @@ class AssessorPool:
                 f"the draw could not be made ({type(exc).__name__}); nobody was booked",
             )
             raise
+        self._on_drawn(head.kind, made.row.state)
+        return made
 
     def _seat(
         self, seed: bytes, spec: TeamSpec, pool: Pool, loads: Mapping[str, Load]

@@ -22,12 +22,26 @@ class Found:
     as_of: AsOf
 
 
+@dataclass(frozen=True, slots=True)
+class HeldAside:
+    """What the registry keeps but did not apply."""
+
+    # Events and checkpoints a province's chain did not vouch for, by province.
+    quarantined: dict[str, int]
+    # Events it could not read (they never block a feed).
+    dead_letters: int
+
+
 class RegistryQueries:
     def __init__(
         self,
         store: RecordStore,
         clock: Callable[[], dt.datetime] = utcnow,
+        quarantined: Callable[[], dict[str, int]] = dict,
     ) -> None:
+        """`quarantined`: counts what the chain gate quarantined, by province
+        (ChainStore.quarantined_counts; none on a registry that does not verify)."""
+        self._quarantined = quarantined
         self._store = store
         self._records = RecordsAsOf(store)
         self._clock = clock
@@ -59,6 +73,9 @@ class RegistryQueries:
 
     def feeds(self) -> list[Feed]:
         return self._store.feeds()
+
+    def held_aside(self) -> HeldAside:
+        return HeldAside(self._quarantined(), self._store.dead_letter_count())
 
     def record_count(self) -> int:
         return self._store.record_count()

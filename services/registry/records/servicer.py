@@ -76,8 +76,12 @@ class RecordRpcs:
         work = self._readiness.work()
         reasons = self._readiness.not_ready_because(work)
         # Counting the records reads a whole index: off the event loop.
-        feeds, records = await asyncio.to_thread(
-            lambda: (self._queries.feeds(), self._queries.record_count())
+        feeds, records, aside = await asyncio.to_thread(
+            lambda: (
+                self._queries.feeds(),
+                self._queries.record_count(),
+                self._queries.held_aside(),
+            )
         )
         return registry_pb2.GetRegistryStatusResponse(
             feeds=[feed_freshness(f) for f in feeds],
@@ -86,4 +90,6 @@ class RecordRpcs:
             background_work=[background_work(w) for w in work],
             ready=not reasons,
             not_ready_because=reasons,
+            quarantined=sum(aside.quarantined.values()),
+            dead_letters=aside.dead_letters,
         )

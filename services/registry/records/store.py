@@ -256,6 +256,11 @@ class RecordStore:
         with self._engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(record_table)).scalar_one())
 
+    def dead_letter_count(self) -> int:
+        with self._engine.connect() as conn:
+            count = conn.execute(select(func.count()).select_from(dead_letter_table)).scalar_one()
+        return int(count)
+
     def dead_letters(self) -> list[DeadEvent]:
         with self._engine.connect() as conn:
             return [DeadEvent(*row) for row in conn.execute(select(dead_letter_table))]
