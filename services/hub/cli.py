@@ -173,8 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     acls.add_argument("--provinces", default="SH,JS,ZJ,AH", help="comma-separated")
     add_topic_arguments(acls)
     acls.set_defaults(run=_kafka_acls, parser=acls)
-    from services.hub import registry_tools, verify_chain, verify_draw
+    from services.hub import registry_tools, status, verify_chain, verify_draw
 
+    status.add_parser(sub)
     verify_draw.add_parser(sub)
     verify_chain.add_parsers(sub)
     registry_tools.add_parsers(sub)

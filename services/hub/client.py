@@ -67,15 +67,17 @@ def default_identity(address: str) -> Identity | None:
     return _tls.identities.get(address, _tls.fallback)
 
 
-def channel(address: str, as_: Identity | None = None) -> grpc.Channel:
+def channel(address: str, as_: Identity | None = None, *, retry: bool = True) -> grpc.Channel:
     """A channel to a hub service, presenting `as_` (by default the identity
-    the address expects) when the hub serves TLS."""
+    the address expects) when the hub serves TLS. `retry=False`: one try per
+    call, for tools that report a service down rather than wait for it."""
+    options = CHANNEL_OPTIONS if retry else [*CHANNEL_OPTIONS[:2], ("grpc.enable_retries", 0)]
     if _tls is None:
-        return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        return grpc.insecure_channel(address, options=options)
     who = as_ or default_identity(address)
     files = None if who is None else TlsFiles(_tls.folder, file_stem(who))
     return grpc.secure_channel(
-        address, channel_credentials(files, ca=_tls.folder / "ca.pem"), options=CHANNEL_OPTIONS
+        address, channel_credentials(files, ca=_tls.folder / "ca.pem"), options=options
     )
 
 

@@ -1,0 +1,63 @@
+"""Where `yrdhub status` looks for the hub: flags, then the environment, then
+the hub file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from services.core.provinces import Province
+from services.hub.status import add_parser, targets
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    return parser.parse_args(["status", *argv])
+
+
+def _hub_file(tmp_path: Path) -> Path:
+    path = tmp_path / "hub.json"
+    path.write_text(
+        json.dumps(
+            {
+                "registry": {"grpc": "file:1"},
+                "exchanges": {"SH": {"grpc": "file:2"}, "JS": {"grpc": "file:3"}},
+                "tls": {"enabled": True, "certificates": "/certs/from/file"},
+            }
+        )
+    )
+    return path
+
+
+def test_flags_come_before_the_environment_and_the_environment_before_the_file(
+    tmp_path: Path,
+) -> None:
+    hub_file = _hub_file(tmp_path)
+    env = {"YRDHUB_EXCHANGE_JS": "env:3", "YRDHUB_HUB_FILE": str(hub_file)}
+    found = targets(_args("--exchange", "sh=flag:2"), env)
+    assert found.exchanges == {Province.SH: "flag:2", Province.JS: "env:3"}
+    assert found.registry == "file:1"
+    assert found.tls_dir == Path("/certs/from/file")
+    assert targets(_args("--tls-dir", "/mine"), env).tls_dir == Path("/mine")
+
+
+def test_the_workdir_of_yrdhub_up_is_read_when_nothing_else_names_the_hub(
+    tmp_path: Path,
+) -> None:
+    _hub_file(tmp_path)
+    found = targets(_args("--workdir", str(tmp_path)), {})
+    assert found.registry == "file:1" and set(found.exchanges) == {Province.SH, Province.JS}
+
+
+def test_no_hub_named_anywhere_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="no hub to ask"):
+        targets(_args("--workdir", str(tmp_path)), {})
+
+
+def test_an_exchange_flag_needs_a_province_and_an_address() -> None:
+    with pytest.raises(SystemExit):
+        _args("--exchange", "sh")
