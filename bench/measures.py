@@ -22,7 +22,7 @@ from bench.load import CallStats, drive_unary
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.core.provinces import Province
-from services.exchange.outbox import OutboxTables
+from services.exchange.outbox_tables import OutboxTables
 from services.hub import client
 from services.hub.processes import ServiceProcess
 from services.hub.supervisor import Hub

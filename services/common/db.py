@@ -41,8 +41,24 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return _sessions_in_utc(
-        create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True, hide_parameters=True)
+        create_engine(
+            sqlalchemy_url(url),
+            pool_size=8,
+            max_overflow=8,
+            pool_pre_ping=True,
+            hide_parameters=True,
+        )
     )
+
+
+def sqlalchemy_url(url: str) -> str:
+    """A plain PostgreSQL URI (libpq's `postgresql://` or `postgres://`, as
+    CloudNativePG's generated secret holds it) as SQLAlchemy's URL with the
+    psycopg driver; any other URL as it is."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
 
 
 def _sessions_in_utc(engine: Engine) -> Engine:

@@ -155,6 +155,7 @@ class GrpcServer:
         limits: ServerLimits = REGISTRY_LIMITS,
         readiness: Readiness | None = None,
         metrics: ServiceMetrics | None = None,
+        health_listen: str | None = None,
     ) -> None:
         """`tls`: serve mutual TLS and authorize every call (None: plaintext,
         for development only, and nothing is authorized); `auditor`: record the
@@ -165,7 +166,11 @@ class GrpcServer:
         whether they make the server ready, which health reports for "" and
         each service (services/common/readiness.py). LIVENESS is SERVING while
         the server runs. `metrics`: count and time every call of its
-        services (services/common/metrics.py)."""
+        services (services/common/metrics.py). `health_listen`: also serve
+        grpc.health.v1 alone, in plaintext, there (the kubelet's gRPC probe
+        speaks no TLS); it reports what the server's own health does."""
+        self._health_listen = health_listen
+        self._health_server: grpc.aio.Server | None = None
         self._metrics = metrics
         self._readiness = readiness
         self._reporting: asyncio.Task[None] | None = None
@@ -208,6 +213,12 @@ class GrpcServer:
         if self.port == 0:
             raise RuntimeError(f"cannot listen on {self._listen}")
         await self._server.start()
+        if self._health_listen is not None:
+            self._health_server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+            health_pb2_grpc.add_HealthServicer_to_server(self._health, self._health_server)
+            if self._health_server.add_insecure_port(self._health_listen) == 0:
+                raise RuntimeError(f"cannot listen on {self._health_listen}")
+            await self._health_server.start()
         await self._health.set(LIVENESS, health_pb2.HealthCheckResponse.SERVING)
         if self._readiness is None:
             for name in ["", *names]:
@@ -250,6 +261,8 @@ class GrpcServer:
             self._reporting.cancel()
         await self._health.enter_graceful_shutdown()
         await self._server.stop(grace)
+        if self._health_server is not None:
+            await self._health_server.stop(0)
 
 
 async def run_until_signalled(

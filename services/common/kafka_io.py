@@ -52,10 +52,16 @@ _asked_again = retry(
 )
 
 
+# A Kafka message's headers: (name, bytes) pairs.
+Headers = list[tuple[str, bytes]]
+
+
 class Sender(Protocol):
     """The part of a Kafka producer the relays use."""
 
-    def send(self, topic: str, value: bytes, key: bytes) -> object: ...
+    def send(
+        self, topic: str, value: bytes, key: bytes, headers: Headers | None = None
+    ) -> object: ...
     def flush(self, timeout: float | None = None) -> None: ...
     def close(self, timeout: float | None = None) -> None: ...
 
@@ -170,8 +176,8 @@ class RenewingProducer:
         self._lock = threading.Lock()
         self.renewals = 0
 
-    def send(self, topic: str, value: bytes, key: bytes) -> object:
-        return self._producer.send(topic, value=value, key=key)
+    def send(self, topic: str, value: bytes, key: bytes, headers: Headers | None = None) -> object:
+        return self._producer.send(topic, value=value, key=key, headers=headers)
 
     def flush(self, timeout: float | None = None) -> None:
         producer = self._producer

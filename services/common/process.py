@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.common import logs
 from services.common.kafka_io import TopicsMisconfigured
 from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
 from services.common.tls import TlsFiles
@@ -41,6 +42,10 @@ class ServiceSettings:
     readiness: ReadinessPolicy = DEFAULT_READINESS
     # Where Prometheus scrapes /metrics (services/common/metrics.py); None: not served.
     metrics_listen: str | None = None
+    # text or json (services/common/logs.py).
+    log_format: str = "text"
+    # Plaintext grpc.health.v1 alone, for probes that speak no TLS; None: not served.
+    health_listen: str | None = None
 
 
 def service_settings(
@@ -60,6 +65,8 @@ def service_settings(
         "topics": topic_policy(parser, args),
         "readiness": readiness_policy(args),
         "metrics_listen": args.metrics_listen,
+        "log_format": args.log_format,
+        "health_listen": args.health_listen,
     }
 
 
@@ -72,6 +79,18 @@ def service_arguments(
     p.add_argument("--kafka", default=env("YRDHUB_KAFKA", "127.0.0.1:9092"))
     p.add_argument("--listen", default=env("YRDHUB_LISTEN", default_listen))
     p.add_argument("--topic-prefix", default=env("YRDHUB_TOPIC_PREFIX", ""))
+    p.add_argument(
+        "--health-listen",
+        default=env("YRDHUB_HEALTH_LISTEN"),
+        help="host:port to serve gRPC health alone on, in plaintext (a kubelet gRPC probe); "
+        "default: none",
+    )
+    p.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default=env("YRDHUB_LOG_FORMAT", "text"),
+        help="json: one JSON object per log line on stdout (production); text: readable lines",
+    )
     p.add_argument(
         "--metrics-listen",
         default=env("YRDHUB_METRICS_LISTEN"),
@@ -97,6 +116,13 @@ def service_arguments(
         default=env("YRDHUB_KAFKA_TLS") == "1",
         help="connect to Kafka with TLS and this service's certificate from --tls-dir "
         "(a broker that wants client certificates and enforces ACLs)",
+    )
+    p.add_argument(
+        "--kafka-tls-dir",
+        type=Path,
+        default=env("YRDHUB_KAFKA_TLS_DIR"),
+        help="with --kafka-tls: the Kafka client certificate, key and CA in this folder, "
+        "named as in --tls-dir (e.g. a Strimzi KafkaUser's); default: --tls-dir",
     )
     add_topic_arguments(p)
     p.add_argument(
@@ -153,12 +179,16 @@ def readiness_policy(args: argparse.Namespace) -> ReadinessPolicy:
 def kafka_choice(
     parser: argparse.ArgumentParser, args: argparse.Namespace, tls_dir: Path | None, stem: str
 ) -> TlsFiles | None:
-    """The Kafka client certificate (`stem` in --tls-dir) when --kafka-tls."""
+    """The Kafka client certificate (`stem` in --kafka-tls-dir, else in
+    --tls-dir) when --kafka-tls."""
     if not args.kafka_tls:
         return None
-    if tls_dir is None:
-        parser.error("--kafka-tls needs --tls-dir (the certificate to connect with)")
-    return TlsFiles(tls_dir, stem)
+    folder = args.kafka_tls_dir or tls_dir
+    if folder is None:
+        parser.error(
+            "--kafka-tls needs --tls-dir or --kafka-tls-dir (the certificate to connect with)"
+        )
+    return TlsFiles(folder, stem)
 
 
 def signing_choice(args: argparse.Namespace, tls_dir: Path | None) -> Path | None:
@@ -187,13 +217,8 @@ def tls_choice(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Pat
     return None
 
 
-def run_service(main: Coroutine[Any, Any, None]) -> None:
-    logging.basicConfig(
-        level=os.environ.get("YRDHUB_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
-    # kafka-python logs every reconnect at INFO.
-    logging.getLogger("kafka").setLevel(logging.WARNING)
+def run_service(main: Coroutine[Any, Any, None], log_format: str = "text") -> None:
+    logs.configure(log_format)
     tune_garbage_collector()
     try:
         asyncio.run(main)

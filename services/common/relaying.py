@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from services.common.kafka_io import Sender
+from services.common.kafka_io import Headers, Sender
 from services.common.worker import Worker, WorkState
 
 Row = TypeVar("Row")
@@ -23,6 +23,7 @@ class Outgoing:
     topic: str
     key: bytes
     value: bytes
+    headers: Headers | None = None
 
 
 class KafkaRelay(Generic[Row]):
@@ -69,7 +70,9 @@ class KafkaRelay(Generic[Row]):
         futures = []
         for row in rows:
             out = self._message(row)
-            futures.append(self._sender.send(out.topic, value=out.value, key=out.key))
+            futures.append(
+                self._sender.send(out.topic, value=out.value, key=out.key, headers=out.headers)
+            )
         self._sender.flush()
         for future in futures:
             future.get(timeout=0)  # type: ignore[attr-defined]  # raises if Kafka refused it

@@ -196,6 +196,7 @@ async def serve(settings: ExchangeSettings) -> None:
         limits=EXCHANGE_LIMITS,
         readiness=readiness,
         metrics=metrics,
+        health_listen=settings.health_listen,
     )
     if settings.metrics_listen:
         metrics.serve(settings.metrics_listen)
@@ -218,4 +219,5 @@ async def serve(settings: ExchangeSettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_service(serve(parse_settings(argv)))
+    settings = parse_settings(argv)
+    run_service(serve(settings), settings.log_format)

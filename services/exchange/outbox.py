@@ -14,95 +14,25 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
 
 from services.common.sql import insert_ignore, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
+from services.exchange.outbox_tables import (
+    OutboxTables,
+    checkpoint_table,
+    current_table,
+    cursor_table,
+    head_table,
+    outbox_table,
+    repeated_table,
+    request_table,
+    state_table,
+)
 
-
-class OutboxTables(SQLModel, registry=registry()):
-    """Base of the exchange's outbox tables (their own metadata)."""
-
-
-class ExchangeState(OutboxTables, table=True):
-    __tablename__ = "exchange_state"
-    id: int = Field(default=1, primary_key=True)
-    province: str
-    last_sequence: int = 0
-
-
-class RelayCursor(OutboxTables, table=True):
-    __tablename__ = "relay_cursor"
-    id: int = Field(default=1, primary_key=True)
-    last_published_sequence: int = 0
-
-
-class CurrentRecord(OutboxTables, table=True):
-    """The latest revision of each record, to tell new content from a re-send."""
-
-    __tablename__ = "current_record"
-    record_key: str = Field(primary_key=True, max_length=200)
-    kind: str = Field(index=True, max_length=32)
-    content_hash: bytes
-    revision: int
-    event_id: str = Field(max_length=36)
-
-
-class ChainHead(OutboxTables, table=True):
-    """The province's chain link after its last stored event. A database that
-    predates chaining starts its chain after its last event (core.chain.GENESIS)."""
-
-    __tablename__ = "chain_head"
-    id: int = Field(default=1, primary_key=True)
-    sequence: int
-    chain_link: bytes
-
-
-class OutboxCheckpoint(OutboxTables, table=True):
-    """A signed ChainCheckpoint, published after the event at its sequence."""
-
-    __tablename__ = "outbox_checkpoint"
-    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    payload: bytes
-
-
-class RepeatedInBatch(OutboxTables, table=True):
-    """A record sent in several versions in one batch: that batch's versions
-    and the revisions they got, so that the same batch sent again (a retry
-    after a lost answer) is recognised and stores nothing. A record sent once
-    in a batch needs no row: its current revision tells a re-send."""
-
-    __tablename__ = "repeated_in_batch"
-    record_key: str = Field(primary_key=True, max_length=200)
-    # The revision of the batch's last version of the record.
-    revision: int
-    # The versions' content hashes in batch order, 32 bytes each.
-    content_hashes: bytes
-    event_ids: str  # comma-separated, one per version
-
-
-class OutboxRow(OutboxTables, table=True):
-    __tablename__ = "outbox"
-    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    event_id: str = Field(max_length=36)
-    record_key: str = Field(max_length=200)
-    kind: str = Field(max_length=32)
-    payload: bytes
-    accepted_at: dt.datetime
-
-
-_state = OutboxTables.metadata.tables["exchange_state"]
-_cursor = OutboxTables.metadata.tables["relay_cursor"]
-_current = OutboxTables.metadata.tables["current_record"]
-_outbox = OutboxTables.metadata.tables["outbox"]
-_head = OutboxTables.metadata.tables["chain_head"]
-_checkpoint = OutboxTables.metadata.tables["outbox_checkpoint"]
-_repeated = OutboxTables.metadata.tables["repeated_in_batch"]
 CHECKPOINT = "checkpoint"
 """PendingEvent.kind of a checkpoint."""
 
@@ -145,6 +75,9 @@ class PendingEvent:
     record_key: str
     kind: str
     payload: bytes
+    # The publish that stored it ("" for a checkpoint, or an event stored
+    # before request ids were kept).
+    request_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,17 +107,19 @@ class Outbox:
     def create_schema(self) -> None:
         OutboxTables.metadata.create_all(self._engine)
         with self._engine.begin() as conn:
-            state = conn.execute(select(_state.c.province)).scalar_one_or_none()
+            state = conn.execute(select(state_table.c.province)).scalar_one_or_none()
             if state is None:
-                conn.execute(_state.insert().values(id=1, province=self._province, last_sequence=0))
-                conn.execute(_cursor.insert().values(id=1, last_published_sequence=0))
+                conn.execute(
+                    state_table.insert().values(id=1, province=self._province, last_sequence=0)
+                )
+                conn.execute(cursor_table.insert().values(id=1, last_published_sequence=0))
             elif state != self._province:
                 raise RuntimeError(
                     f"this database belongs to the {state} exchange, not {self._province}"
                 )
-            if conn.execute(select(_head.c.id)).first() is None:
-                last = conn.execute(select(_state.c.last_sequence)).scalar_one()
-                conn.execute(_head.insert().values(id=1, sequence=last, chain_link=GENESIS))
+            if conn.execute(select(head_table.c.id)).first() is None:
+                last = conn.execute(select(state_table.c.last_sequence)).scalar_one()
+                conn.execute(head_table.insert().values(id=1, sequence=last, chain_link=GENESIS))
 
     def store(
         self,
@@ -192,6 +127,7 @@ class Outbox:
         build_payload: PayloadBuilder,
         new_event_id: NewEventId,
         now: dt.datetime,
+        request_id: str = "",
     ) -> list[Stored]:
         """Stores the changed candidates as new revisions, in one transaction.
 
@@ -204,9 +140,11 @@ class Outbox:
         versions, positions = _batch_versions(candidates)
         with self._write_lock, self._engine.begin() as conn:
             last_sequence = conn.execute(
-                select(_state.c.last_sequence).where(_state.c.id == 1).with_for_update()
+                select(state_table.c.last_sequence).where(state_table.c.id == 1).with_for_update()
             ).scalar_one()
-            chain = conn.execute(select(_head.c.chain_link).where(_head.c.id == 1)).scalar_one()
+            chain = conn.execute(
+                select(head_table.c.chain_link).where(head_table.c.id == 1)
+            ).scalar_one()
             checkpoints: list[dict[str, object]] = []
             keys = list({c.record_key for c in candidates})
             current: dict[str, tuple[bytes, int, str]] = {}
@@ -214,11 +152,11 @@ class Outbox:
                 chunk = keys[chunk_start : chunk_start + 5000]
                 for key, content_hash, revision, event_id in conn.execute(
                     select(
-                        _current.c.record_key,
-                        _current.c.content_hash,
-                        _current.c.revision,
-                        _current.c.event_id,
-                    ).where(_current.c.record_key.in_(chunk))
+                        current_table.c.record_key,
+                        current_table.c.content_hash,
+                        current_table.c.revision,
+                        current_table.c.event_id,
+                    ).where(current_table.c.record_key.in_(chunk))
                 ):
                     current[key] = (content_hash, revision, event_id)
             replayed = self._replayed(conn, versions, current)
@@ -272,6 +210,14 @@ class Outbox:
                 }
                 results.append(Stored(cand.record_key, event.revision, event.event_id, True))
             if outbox_rows:
+                if request_id:
+                    conn.execute(
+                        request_table.insert().values(
+                            first_sequence=outbox_rows[0]["sequence"],
+                            last_sequence=last_sequence,
+                            request_id=request_id,
+                        )
+                    )
                 if self._sign is not None and last_sequence % CHECKPOINT_EVERY != 0:
                     # The batch's end, so that no acknowledged event waits for
                     # the next batch to be vouched for.
@@ -281,23 +227,25 @@ class Outbox:
                             "payload": self._sign(last_sequence, chain, now),
                         }
                     )
-                insert_ignore(conn, _outbox, outbox_rows, key=["sequence"])
+                insert_ignore(conn, outbox_table, outbox_rows, key=["sequence"])
                 if checkpoints:
-                    insert_ignore(conn, _checkpoint, checkpoints, key=["sequence"])
+                    insert_ignore(conn, checkpoint_table, checkpoints, key=["sequence"])
                 conn.execute(
-                    update(_head)
-                    .where(_head.c.id == 1)
+                    update(head_table)
+                    .where(head_table.c.id == 1)
                     .values(sequence=last_sequence, chain_link=chain)
                 )
                 upsert(
                     conn,
-                    _current,
+                    current_table,
                     list(latest.values()),
                     key=["record_key"],
                     update=["kind", "content_hash", "revision", "event_id"],
                 )
                 conn.execute(
-                    update(_state).where(_state.c.id == 1).values(last_sequence=last_sequence)
+                    update(state_table)
+                    .where(state_table.c.id == 1)
+                    .values(last_sequence=last_sequence)
                 )
             self._remember_repeated(conn, versions, positions, results, replayed)
             return results
@@ -315,7 +263,7 @@ class Outbox:
         if not repeated:
             return {}
         out: dict[str, list[Stored]] = {}
-        rows = conn.execute(select(_repeated).where(_repeated.c.record_key.in_(repeated)))
+        rows = conn.execute(select(repeated_table).where(repeated_table.c.record_key.in_(repeated)))
         for key, revision, hashes, event_ids in rows:
             known = current.get(key)
             if known is None or known[1] != revision or bytes(hashes) != b"".join(versions[key]):
@@ -349,7 +297,7 @@ class Outbox:
                 revisions[stored.record_key] = stored.revision
         upsert(
             conn,
-            _repeated,
+            repeated_table,
             [
                 {
                     "record_key": key,
@@ -368,27 +316,31 @@ class Outbox:
         each checkpoint right after the event at its sequence."""
         with self._engine.connect() as conn:
             published = conn.execute(
-                select(_cursor.c.last_published_sequence).where(_cursor.c.id == 1)
+                select(cursor_table.c.last_published_sequence).where(cursor_table.c.id == 1)
             ).scalar_one()
             rows = [
                 PendingEvent(*row)
                 for row in conn.execute(
                     select(
-                        _outbox.c.sequence, _outbox.c.record_key, _outbox.c.kind, _outbox.c.payload
+                        outbox_table.c.sequence,
+                        outbox_table.c.record_key,
+                        outbox_table.c.kind,
+                        outbox_table.c.payload,
                     )
-                    .where(_outbox.c.sequence > published)
-                    .order_by(_outbox.c.sequence)
+                    .where(outbox_table.c.sequence > published)
+                    .order_by(outbox_table.c.sequence)
                     .limit(limit)
                 )
             ]
             if not rows:
                 return rows
+            rows = self._with_request_ids(conn, rows)
             signed = {
                 sequence: PendingEvent(sequence, self._province, CHECKPOINT, payload)
                 for sequence, payload in conn.execute(
-                    select(_checkpoint.c.sequence, _checkpoint.c.payload).where(
-                        _checkpoint.c.sequence > published,
-                        _checkpoint.c.sequence <= rows[-1].sequence,
+                    select(checkpoint_table.c.sequence, checkpoint_table.c.payload).where(
+                        checkpoint_table.c.sequence > published,
+                        checkpoint_table.c.sequence <= rows[-1].sequence,
                     )
                 )
             }
@@ -401,19 +353,42 @@ class Outbox:
                 merged.append(signed[row.sequence])
         return merged
 
+    @staticmethod
+    def _with_request_ids(conn: Connection, rows: list[PendingEvent]) -> list[PendingEvent]:
+        r = request_table.c
+        spans = conn.execute(
+            select(r.first_sequence, r.last_sequence, r.request_id)
+            .where(r.last_sequence >= rows[0].sequence, r.first_sequence <= rows[-1].sequence)
+            .order_by(r.first_sequence)
+        ).all()
+        if not spans:
+            return rows
+        out = []
+        spans_left = iter(spans)
+        span = next(spans_left, None)
+        for row in rows:
+            while span is not None and span[1] < row.sequence:
+                span = next(spans_left, None)
+            if span is not None and span[0] <= row.sequence:
+                row = replace(row, request_id=span[2])
+            out.append(row)
+        return out
+
     def mark_published(self, up_to_sequence: int) -> None:
         with self._engine.begin() as conn:
             conn.execute(
-                update(_cursor)
-                .where(_cursor.c.id == 1, _cursor.c.last_published_sequence < up_to_sequence)
+                update(cursor_table)
+                .where(
+                    cursor_table.c.id == 1, cursor_table.c.last_published_sequence < up_to_sequence
+                )
                 .values(last_published_sequence=up_to_sequence)
             )
 
     def unpublished_count(self) -> int:
         """Events written but not yet acknowledged by Kafka."""
         with self._engine.connect() as conn:
-            last = conn.execute(select(_state.c.last_sequence)).scalar_one()
-            published = conn.execute(select(_cursor.c.last_published_sequence)).scalar_one()
+            last = conn.execute(select(state_table.c.last_sequence)).scalar_one()
+            published = conn.execute(select(cursor_table.c.last_published_sequence)).scalar_one()
         return int(last - published)
 
     def status(self) -> OutboxStatus:
@@ -421,13 +396,13 @@ class Outbox:
             by_kind = {
                 kind: count
                 for kind, count in conn.execute(
-                    select(_current.c.kind, func.count()).group_by(_current.c.kind)
+                    select(current_table.c.kind, func.count()).group_by(current_table.c.kind)
                 )
             }
-            last = conn.execute(select(_state.c.last_sequence)).scalar_one()
-            published = conn.execute(select(_cursor.c.last_published_sequence)).scalar_one()
+            last = conn.execute(select(state_table.c.last_sequence)).scalar_one()
+            published = conn.execute(select(cursor_table.c.last_published_sequence)).scalar_one()
             oldest = conn.execute(
-                select(_outbox.c.accepted_at).where(_outbox.c.sequence == published + 1)
+                select(outbox_table.c.accepted_at).where(outbox_table.c.sequence == published + 1)
             ).scalar_one_or_none()
             return OutboxStatus(by_kind, last, published, oldest)
 

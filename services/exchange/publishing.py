@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,10 @@ from services.exchange.identities import PendingIdentity, Pseudonymiser
 from services.exchange.outbox import Candidate, NewEvent, Outbox
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 5000
+# Fields whose refusal reasons may quote a person's identity: logged by name only.
+_PERSONAL = "assessor.identity"
 # What an event adds to its record, at most: ids, the key, hashes, the
 # warnings, and Kafka's own framing of one message.
 EVENT_ALLOWANCE = 8 * 1024
@@ -101,8 +105,12 @@ class Publisher:
         self._pseudonyms = pseudonyms
         self._max_record_bytes = max_event_bytes - EVENT_ALLOWANCE
 
-    def publish(self, records: Sequence[records_pb2.Record]) -> list[RecordResult]:
-        """One result per record, in order; returns once accepted ones are committed."""
+    def publish(
+        self, records: Sequence[records_pb2.Record], request_id: str = ""
+    ) -> list[RecordResult]:
+        """One result per record, in order; returns once accepted ones are
+        committed. `request_id` goes with the events to Kafka and into the
+        log, with a line per refused record."""
         if not records:
             raise InvalidRequest("empty batch", [Violation("records", "send at least one record")])
         if len(records) > MAX_BATCH:
@@ -129,8 +137,10 @@ class Publisher:
             else:
                 ready.append(checked)
         if ready:
-            self._store(ready, results)
-        return [results[i] for i in range(len(records))]
+            self._store(ready, results, request_id)
+        answers = [results[i] for i in range(len(records))]
+        log_outcomes(request_id, answers)
+        return answers
 
     def _check(
         self, index: int, raw: records_pb2.Record, derived: dict[str, str]
@@ -169,7 +179,9 @@ class Publisher:
         candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
         return _Ready(index, normalised, candidate, verdict.warnings, identity)
 
-    def _store(self, ready: list[_Ready], results: dict[int, RecordResult]) -> None:
+    def _store(
+        self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str
+    ) -> None:
         province_pb = PROVINCE_TO_PB[self._province]
         now = self._clock()
         accepted_at = timestamp(now)
@@ -198,7 +210,7 @@ class Publisher:
             return event.SerializeToString()
 
         stored = self._outbox.store(
-            [item.candidate for item in ready], build_payload, new_event_id, now
+            [item.candidate for item in ready], build_payload, new_event_id, now, request_id
         )
         for item, outcome in zip(ready, stored, strict=True):
             results[item.index] = RecordResult(
@@ -211,3 +223,32 @@ class Publisher:
             )
         if any(s.changed for s in stored):
             self._on_stored()
+
+
+def log_outcomes(request_id: str, results: Sequence[RecordResult]) -> None:
+    """A line per refused record (its fields and reasons; for an assessor's
+    identity only the field, whose reason may quote it), then the batch's."""
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        counts[result.outcome] += 1
+        if result.outcome is not Outcome.REJECTED:
+            continue
+        reasons = "; ".join(
+            v.field if v.field.startswith(_PERSONAL) else f"{v.field}: {v.description}"
+            for v in result.violations
+        )
+        log.info(
+            "request %s: record %d refused: %s",
+            request_id,
+            result.index,
+            reasons,
+            extra={"request_id": request_id, "record_index": result.index, "reasons": reasons},
+        )
+    log.info(
+        "request %s: %d accepted, %d unchanged, %d refused",
+        request_id,
+        counts[Outcome.ACCEPTED],
+        counts[Outcome.UNCHANGED],
+        counts[Outcome.REJECTED],
+        extra={"request_id": request_id, **{f"records_{o.value}": n for o, n in counts.items()}},
+    )

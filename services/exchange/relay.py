@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.common.kafka_io import Sender
+from services.common.logs import REQUEST_ID_HEADER
 from services.common.relaying import KafkaRelay, Outgoing
 from services.core.records import RecordKind
 from services.exchange.outbox import CHECKPOINT, Outbox, PendingEvent
@@ -34,10 +35,12 @@ class Relay(KafkaRelay[PendingEvent]):
             sender,
             pending=outbox.pending,
             # A checkpoint goes out after the events it covers, keyed by province.
+            # Each event carries its publish's request id (services/common/logs.py).
             message=lambda ev: Outgoing(
                 checkpoint_topic if ev.kind == CHECKPOINT else topic_of(RecordKind(ev.kind)),
                 ev.record_key.encode(),
                 ev.payload,
+                [(REQUEST_ID_HEADER, ev.request_id.encode())] if ev.request_id else None,
             ),
             # Sequence order: everything up to the batch's last row is out.
             mark_published=lambda rows: outbox.mark_published(rows[-1].sequence),

@@ -8,12 +8,13 @@ from typing import Any
 import grpc
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, background_work, timestamp
+from services.common.logs import REQUEST_ID_METADATA, request_id_from
 from services.common.readiness import Readiness
 from services.core.errors import Violation
 from services.core.provinces import Province
 from services.core.records import RecordKind, assessor_id_of
 from services.exchange.outbox import Outbox
-from services.exchange.publishing import Outcome, Publisher
+from services.exchange.publishing import Outcome, Publisher, new_event_id
 from yrdhub.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
 
 _OUTCOMES = {
@@ -46,8 +47,12 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         request: exchange_pb2.PublishRecordsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> exchange_pb2.PublishRecordsResponse:
+        # The caller's id for the call, or a new one; it is answered, logged
+        # and sent with each event to Kafka (services/common/logs.py).
+        request_id = request_id_from(context.invocation_metadata(), new_event_id())
+        context.set_trailing_metadata(((REQUEST_ID_METADATA, request_id),))
         # SQL work runs in a thread so the event loop keeps serving other calls.
-        results = await asyncio.to_thread(self._publisher.publish, request.records)
+        results = await asyncio.to_thread(self._publisher.publish, request.records, request_id)
         response = exchange_pb2.PublishRecordsResponse()
         for r in results:
             response.results.append(

@@ -339,6 +339,7 @@ async def serve(settings: RegistrySettings) -> None:
         auditor=auditor,
         readiness=readiness,
         metrics=metrics.service,
+        health_listen=settings.health_listen,
     )
     # The public endpoint serves the same checks to callers without a
     # certificate; every other method there answers UNAUTHENTICATED.
@@ -374,4 +375,5 @@ async def serve(settings: RegistrySettings) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    run_service(serve(parse_settings(argv)))
+    settings = parse_settings(argv)
+    run_service(serve(settings), settings.log_format)

@@ -66,16 +66,36 @@ def _get(url: str) -> int:
         return exc.code
 
 
-def test_each_service_serves_the_series_an_operator_watches(hub: Hub) -> None:
+@pytest.fixture(autouse=True)
+def json_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The services log as in production (before the hub starts them)."""
+    monkeypatch.setenv("YRDHUB_LOG_FORMAT", "json")
+
+
+def _log_lines(hub: Hub, service: str) -> list[dict[str, Any]]:
+    """The service's log: every line a JSON object."""
+    text = (hub.config.workdir / f"{service}.log").read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_each_service_serves_the_series_an_operator_watches_and_logs_json(hub: Hub) -> None:
     data = generate(40, seed=31)
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     accepted: dict[Province, int] = {}
+    rejected: dict[Province, int] = {}
+    request_ids: dict[Province, str] = {}
     for province in TWO:
-        reply = exchanges[province].PublishRecords(
-            exchange_pb2.PublishRecordsRequest(records=data.by_province[province]), timeout=60
+        # Shanghai's system names its call; Jiangsu's gets an id made for it.
+        reply, call = exchanges[province].PublishRecords.with_call(
+            exchange_pb2.PublishRecordsRequest(records=data.by_province[province]),
+            metadata=(("x-request-id", "sh-sync-0001"),) if province is Province.SH else (),
+            timeout=60,
         )
-        accepted[province] = reply.accepted
+        accepted[province], rejected[province] = reply.accepted, reply.rejected
         assert reply.rejected > 0  # the data set holds invalid records
+        request_ids[province] = dict(call.trailing_metadata())["x-request-id"]
+    assert request_ids[Province.SH] == "sh-sync-0001"
+    assert len(request_ids[Province.JS]) == 36  # a UUID
     with pytest.raises(grpc.RpcError) as empty:
         exchanges[Province.SH].PublishRecords(exchange_pb2.PublishRecordsRequest(), timeout=10)
     assert empty.value.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -162,6 +182,25 @@ def test_each_service_serves_the_series_an_operator_watches(hub: Hub) -> None:
         assert relayed["outbox-relay"] >= accepted[province], relayed
         assert _work(exchange, "yrdhub_work_failing") == dict.fromkeys(relayed, 0.0)
         scraped.update(name for name, _ in exchange)
+        # Its log: a line per refused record, and the batch's, under the call's id.
+        lines = [
+            line
+            for line in _log_lines(hub, f"exchange-{province.value.lower()}")
+            if line.get("request_id") == request_ids[province]
+        ]
+        refused = [line for line in lines if "record_index" in line]
+        assert len(refused) == rejected[province] and all(r["reasons"] for r in refused)
+        [batch] = [line for line in lines if "records_accepted" in line]
+        assert batch["records_accepted"] == accepted[province]
+        assert batch["level"] == "INFO" and batch["logger"] == "services.exchange.publishing"
+
+    # The registry's apply names the calls its events came from (a Kafka header).
+    applied_from = {
+        request_id
+        for line in _log_lines(hub, "registry")
+        for request_id in line.get("request_ids", [])
+    }
+    assert set(request_ids.values()) <= applied_from, applied_from
 
     # Every series the example Grafana dashboard asks for exists.
     scraped.update(name for name, _ in registry)

@@ -13,7 +13,8 @@ from services.common.convert import to_record_pb
 from services.common.db import make_engine
 from services.common.kafka_io import message_limit
 from services.core.provinces import Province
-from services.exchange.outbox import Outbox, OutboxTables
+from services.exchange.outbox import Outbox
+from services.exchange.outbox_tables import OutboxTables
 from services.exchange.publishing import Outcome, Publisher
 from tests.factories import qualification
 

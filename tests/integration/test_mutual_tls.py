@@ -14,6 +14,7 @@ from pathlib import Path
 import grpc
 import pytest
 from cryptography import x509
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.audit_log import AuditLog
 from services.common.auditing import Auditor
@@ -27,6 +28,7 @@ from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
 from services.exchange.servicer import ExchangeServicer
 from services.hub.certs import create_all, file_stem
+from services.hub.supervisor import free_port
 from tests.factories import qualification
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
 
@@ -38,8 +40,10 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-# Each served exchange's audit trail, by whether certificates are required.
+# Each served exchange's audit trail and plaintext health address, by
+# whether certificates are required.
 trails: dict[bool, AuditLog] = {}
+health_addresses: dict[bool, str] = {}
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["mtls", "public"])
@@ -61,6 +65,7 @@ def served(
     started = threading.Event()
     servers: list[GrpcServer] = []
     port: list[int] = []
+    health_addresses[required] = f"127.0.0.1:{free_port()}"
 
     async def run() -> None:
         server = GrpcServer(  # made in the loop it serves on
@@ -79,6 +84,7 @@ def served(
                 require_client_certificate=required,
             ),
             auditor=Auditor(trail),
+            health_listen=health_addresses[required],
         )
         servers.append(server)
         port.append(await server.start())
@@ -151,6 +157,17 @@ def test_no_client_certificate_completes_no_handshake(exchange: str, certs: Path
     with pytest.raises(grpc.RpcError) as refused:
         _publish(_stub(exchange, certs, None))
     assert refused.value.code() is grpc.StatusCode.UNAVAILABLE
+
+
+def test_probes_get_plaintext_health_and_nothing_else(exchange: str, certs: Path) -> None:
+    # A kubelet's gRPC probe speaks no TLS: health alone answers it.
+    plain = grpc.insecure_channel(health_addresses[True])
+    health = health_pb2_grpc.HealthStub(plain)
+    reply = health.Check(health_pb2.HealthCheckRequest(), timeout=10)
+    assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    with pytest.raises(grpc.RpcError) as refused:
+        _publish(exchange_pb2_grpc.ExchangeServiceStub(plain))  # type: ignore[no-untyped-call]
+    assert refused.value.code() is grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_a_public_endpoint_refuses_protected_calls_as_unauthenticated(

@@ -73,6 +73,26 @@ def test_a_batch_sent_again_stores_nothing_even_with_a_record_in_two_versions(
     assert _store(outbox, batch[0], batch[2]) == [(4, False), (5, False)]
 
 
+def test_pending_events_carry_the_request_id_of_the_publish_that_stored_them(
+    outbox: Outbox,
+) -> None:
+    outbox.store(
+        [_candidate("a", "v"), _candidate("b", "v")], _payload, lambda: next(_ids), NOW, "r1"
+    )
+    outbox.store([_candidate("c", "v")], _payload, lambda: next(_ids), NOW)
+    outbox.store([_candidate("a", "v")], _payload, lambda: next(_ids), NOW, "r-unchanged")
+    outbox.store([_candidate("d", "v")], _payload, lambda: next(_ids), NOW, "r2")
+    pending = outbox.pending(limit=10)
+    assert [(p.record_key, p.request_id) for p in pending] == [
+        ("a", "r1"),
+        ("b", "r1"),
+        ("c", ""),
+        ("d", "r2"),
+    ]
+    outbox.mark_published(2)
+    assert [p.request_id for p in outbox.pending(limit=10)] == ["", "r2"]
+
+
 def test_pending_events_come_in_sequence_order_until_marked(outbox: Outbox) -> None:
     _store(outbox, *(_candidate(f"k{i}", "v") for i in range(10)))
     pending = outbox.pending(limit=4)

@@ -24,7 +24,8 @@ from services.exchange.identities import (
     Pseudonymiser,
     PseudonymSource,
 )
-from services.exchange.outbox import Outbox, OutboxTables
+from services.exchange.outbox import Outbox
+from services.exchange.outbox_tables import OutboxTables
 from services.exchange.publishing import Outcome, Publisher
 from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
 from tests.integration.pool_records import assessor

@@ -96,7 +96,8 @@ def test_a_service_whose_topics_cannot_serve_stops_at_once_saying_why(
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "cannot start: topic" in done.stderr and "min.insync.replicas=2" in done.stderr
+    # Said in its log, which goes to stdout.
+    assert "cannot start: topic" in done.stdout and "min.insync.replicas=2" in done.stdout
 
 
 def test_a_policy_no_write_could_satisfy_is_refused() -> None:

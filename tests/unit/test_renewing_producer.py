@@ -22,7 +22,7 @@ class _Producer:
         self.closed = threading.Event()
         self.flush_timeouts: list[float | None] = []
 
-    def send(self, topic: str, value: bytes, key: bytes) -> Any:
+    def send(self, topic: str, value: bytes, key: bytes, headers: Any = None) -> Any:
         self.sent.append((topic, value))
 
     def flush(self, timeout: float | None = None) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from services.common.convert import province_name
 from services.common.feeding import LAG_EVERY_S, KafkaFeed, PoisonGuard, batch_of
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
+from services.common.logs import request_id_of_headers
 from services.core.provenance import utcnow
 from services.core.records import RecordKind
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
@@ -87,7 +88,12 @@ class Ingestor(KafkaFeed):
         for tp, messages in batches.items():
             for msg in messages:
                 message = Message(
-                    tp.topic, tp.partition, msg.offset, msg.value or b"", msg.timestamp
+                    tp.topic,
+                    tp.partition,
+                    msg.offset,
+                    msg.value or b"",
+                    msg.timestamp,
+                    request_id_of_headers(msg.headers),
                 )
                 if tp.topic == self._checkpoint_topic:
                     checkpoints.append(message)
@@ -159,6 +165,8 @@ class Ingestor(KafkaFeed):
                 )
         if gate is not None and admitted is not None:
             gate.settle(admitted)
+        if new:
+            _log_applied(new, parsed)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
@@ -187,14 +195,28 @@ class Ingestor(KafkaFeed):
     @staticmethod
     def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:
         log.error(
-            "unreadable event at %s[%d]@%d: %s",
+            "unreadable event at %s[%d]@%d (request %s): %s",
             message.topic,
             message.partition,
             message.offset,
+            message.request_id or "unknown",
             exc,
+            extra={"request_id": message.request_id},
         )
         dead.append(
             DeadEvent(
                 message.topic, message.partition, message.offset, str(exc), scrubbed(message.value)
             )
         )
+
+
+def _log_applied(new: int, parsed: list[tuple[Message, IncomingEvent]]) -> None:
+    """One line per applied batch, naming the publishes its events came from."""
+    ids = sorted({m.request_id for m, _ in parsed if m.request_id})
+    log.info(
+        "applied %d new events of %d requests: %s",
+        new,
+        len(ids),
+        " ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""),
+        extra={"events_applied": new, "request_ids": ids},
+    )

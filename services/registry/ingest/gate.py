@@ -62,6 +62,8 @@ class Message:
     value: bytes
     # The broker's timestamp of the message (topics are LogAppendTime), if any.
     timestamp_ms: int | None = None
+    # The publish it came from (the exchange's request id header), if any.
+    request_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)

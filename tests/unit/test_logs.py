@@ -1,0 +1,93 @@
+"""Log lines as production reads them: JSON objects on stdout carrying the
+request id, and a caller's id taken only when it is a safe one."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from services.common import logs
+from services.core.errors import Violation
+from services.exchange.publishing import Outcome, RecordResult, log_outcomes
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield None
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_json_lines_carry_the_level_the_logger_and_the_extra_fields(
+    restore_logging: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs.configure("json", "INFO")
+    logging.getLogger("yrdhub.test").info(
+        "request %s: %d refused", "r-1", 2, extra={"request_id": "r-1"}
+    )
+    logging.getLogger("yrdhub.test").debug("not at INFO")
+    [line] = capsys.readouterr().out.splitlines()
+    entry = json.loads(line)
+    assert entry["message"] == "request r-1: 2 refused"
+    assert (entry["level"], entry["logger"], entry["request_id"]) == ("INFO", "yrdhub.test", "r-1")
+    assert entry["time"]
+
+
+def test_text_lines_are_readable(
+    restore_logging: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs.configure("text", "INFO")
+    logging.getLogger("yrdhub.test").warning("relay failed")
+    out = capsys.readouterr().out
+    assert "yrdhub.test WARNING relay failed" in out and not out.startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("given", "taken"),
+    [
+        ("sync-2026-12-03:0001", True),
+        ("", False),
+        ("x" * 65, False),
+        ('ok\n{"forged": 1}', False),
+        ("空格 id", False),
+    ],
+)
+def test_a_callers_request_id_is_taken_only_when_short_and_plain(given: str, taken: bool) -> None:
+    found = logs.request_id_from((("other", "v"), ("x-request-id", given)), "new-id")
+    assert found == (given if taken else "new-id")
+
+
+def test_a_kafka_message_without_the_header_has_no_request_id() -> None:
+    assert logs.request_id_of_headers(None) == ""
+    assert logs.request_id_of_headers([("request-id", b"r-9")]) == "r-9"
+
+
+def test_a_refused_record_is_one_line_with_its_reasons_but_never_an_identity(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    number = "110101199003074514"
+    results = [
+        RecordResult(0, Outcome.ACCEPTED, "qualification/09/190902010004", 1),
+        RecordResult(
+            1,
+            Outcome.REJECTED,
+            violations=[
+                Violation("assessor.identity.id_number", f"{number} is not a valid number"),
+                Violation("assessor.level", "unknown level"),
+            ],
+        ),
+    ]
+    with caplog.at_level(logging.INFO, logger="services.exchange.publishing"):
+        log_outcomes("req-7", results)
+    refused, summary = caplog.records
+    assert refused.__dict__["request_id"] == "req-7" and refused.__dict__["record_index"] == 1
+    assert (
+        refused.__dict__["reasons"] == "assessor.identity.id_number; assessor.level: unknown level"
+    )
+    assert number not in caplog.text
+    assert summary.__dict__["records_accepted"] == 1 and summary.__dict__["records_rejected"] == 1
