@@ -17,11 +17,11 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$bin/helm" template hub "$chart" > "$out/default.yaml"
 "$bin/helm" template hub "$chart" --set kafka.enabled=false --set kafka.bootstrap=kafka:9092 \
-  --set registry.verify.ingressHost=verify.example > "$out/external-kafka.yaml"
+  --set registry.verify.ingress.host=verify.example > "$out/external-kafka.yaml"
 # Four exchanges, a registry, and (by default) a three-broker KRaft cluster.
 [ "$(grep -c 'app.kubernetes.io/component: exchange' "$out/default.yaml")" -ge 4 ]
 grep -q 'kind: StatefulSet' "$out/default.yaml"
-absent 'kind: StatefulSet' "$out/external-kafka.yaml"
+absent 'server.properties' "$out/external-kafka.yaml"  # no Kafka of the chart's own
 grep -q 'kind: Ingress' "$out/external-kafka.yaml"
 if "$bin/helm" template hub "$chart" --set kafka.enabled=false >/dev/null 2>&1; then
   echo "chart must refuse kafka.enabled=false without kafka.bootstrap" >&2
@@ -50,4 +50,14 @@ absent 'kafka-acls\|--kafka-tls\|StandardAuthorizer' "$out/plaintext.yaml"
 absent 'kind: ServiceMonitor' "$out/default.yaml"
 "$bin/helm" template hub "$chart" --set metrics.serviceMonitor.enabled=true > "$out/monitored.yaml"
 grep -q 'kind: ServiceMonitor' "$out/monitored.yaml"
+# Logs: JSON lines from every service.
+[ "$(grep -A1 'name: YRDHUB_LOG_FORMAT' "$out/default.yaml" | grep -c 'value: "json"')" -eq 5 ]
+# Every rendered manifest against the Kubernetes schemas kubernetes-validate
+# ships (offline), with the default values and a production values file; CRDs
+# it has no schema for (ServiceMonitor) are checked by tests/unit/test_helm_chart.py.
+"$bin/helm" template hub "$chart" -f "$chart/values-production.yaml" > "$out/production.yaml"
+for rendered in default production plaintext external-kafka monitored; do
+  "$root/.venv/bin/kubernetes-validate" --strict --quiet --no-warn "$out/$rendered.yaml" \
+    || { echo "$rendered.yaml fails the Kubernetes schemas" >&2; exit 1; }
+done
 echo "helm chart ok"
