@@ -47,7 +47,7 @@ from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.checks.servicer import CertificateCheckRpcs, LabelServicer
-from services.registry.checks.verify_page import VerifyServer
+from services.registry.checks.verify_server import VerifyServer
 from services.registry.ingest.apply import RecordWriter
 from services.registry.ingest.chain_store import ChainStore
 from services.registry.ingest.feed import Ingestor

@@ -20,7 +20,7 @@ class RegistrySettings(ServiceSettings):
     http_listen: str | None = None
     http_rate: float = 10.0
     http_burst: int = 30
-    http_max_connections: int = 64
+    http_max_connections: int = 1024
     # Reverse proxies (CIDR) in front of the verify page, whose
     # X-Forwarded-For the rate limit believes; none: the peer address counts.
     trusted_proxies: tuple[str, ...] = ()
@@ -54,8 +54,8 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
     p.add_argument(
         "--http-max-connections",
         type=int,
-        default=64,
-        help="connections the verify page serves at once (beyond: 503)",
+        default=1024,
+        help="connections the verify page keeps open at once (beyond: 503 at once)",
     )
     p.add_argument(
         "--trusted-proxy",

@@ -5,6 +5,7 @@ without one."""
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import socket
 import time
@@ -17,7 +18,8 @@ import pytest
 
 from services.common.rate_limit import RateLimiter
 from services.registry.checks.labels import LabelQueries
-from services.registry.checks.verify_page import VerifyServer, client_of
+from services.registry.checks.verify_page import client_of
+from services.registry.checks.verify_server import VerifyServer
 
 
 def _serve(**options: object) -> VerifyServer:
@@ -118,3 +120,33 @@ def test_the_client_is_the_nearest_untrusted_hop() -> None:
     assert client_of("8.8.8.8", "1.2.3.4", proxies) == "8.8.8.8"
     assert client_of("10.0.0.5", None, proxies) == "10.0.0.5"
     assert client_of("10.0.0.5", "1.2.3.4", []) == "10.0.0.5"
+
+
+def test_answers_carry_an_etag_a_phone_can_check_again_with_on_one_connection() -> None:
+    statuses: list[int] = []
+    server = _serve(on_response=statuses.append)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", "/")
+        first = connection.getresponse()
+        first.read()
+        etag = first.getheader("ETag")
+        assert first.status == 200 and etag
+        assert first.getheader("Cache-Control") == "public, max-age=30"
+        # Kept alive: the same connection asks again, with the ETag.
+        connection.request("GET", "/", headers={"If-None-Match": etag})
+        again = connection.getresponse()
+        assert again.status == 304 and again.read() == b""
+        connection.request("POST", "/", body=b"x")
+        posted = connection.getresponse()
+        posted.read()
+        assert posted.status == 405
+        connection.close()
+    finally:
+        server.stop()
+    assert statuses == [200, 304, 405]
+
+
+def test_health_and_refusals_are_never_cached(page: VerifyServer) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{page.port}/healthz", timeout=5) as reply:
+        assert reply.headers["Cache-Control"] == "no-store"

@@ -1,29 +1,22 @@
 """The public verify page: what a label's QR code points to.
 
 No login, no captcha; a phone-sized page in Chinese with English, and the same
-answer as JSON for machines. Requests are rate-limited per client address.
+answer as JSON for machines. This module makes the answers and decides whom a
+request is from (for the rate limit); verify_server.py serves them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import html
 import ipaddress
-import json
 import logging
-import socket
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from google.protobuf.json_format import MessageToDict
 
-from services.common.rate_limit import RateLimiter
-from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.registry.checks.label_answers import label_matches
 from services.registry.checks.labels import LabelQueries, verdict
@@ -180,7 +173,7 @@ footer{{color:#5f6368;font-size:.85rem}}
 </main></body></html>"""
 
 
-def _found_or_404(doc: dict[str, Any]) -> HTTPStatus:
+def found_or_404(doc: dict[str, Any]) -> HTTPStatus:
     """An unknown code is 404 Not Found (with the page or JSON that says so, and
     what it is based on), so machines need not parse the body to tell."""
     return HTTPStatus.OK if doc["found"] else HTTPStatus.NOT_FOUND
@@ -212,174 +205,14 @@ def _within(address: str, networks: Sequence[IPNetwork]) -> bool:
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-# Seconds a connection has to send its whole request (line and headers): a
-# slow client holds a thread, and there are only so many.
-REQUEST_SECONDS = 10.0
+def networks(cidrs: Sequence[str]) -> list[IPNetwork]:
+    return [ipaddress.ip_network(n) for n in cidrs]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: VerifyServer
-    # No single read waits longer either.
-    timeout = REQUEST_SECONDS
-
-    def setup(self) -> None:
-        super().setup()
-        # A total, not per read: a byte every few seconds does not keep it open.
-        self._deadline = threading.Timer(REQUEST_SECONDS, self._cut_off)
-        self._deadline.daemon = True
-        self._deadline.start()
-
-    def _cut_off(self) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
-
-    def parse_request(self) -> bool:
-        parsed = super().parse_request()
-        self._deadline.cancel()  # the request is in: answering it has no deadline
-        return parsed
-
-    def finish(self) -> None:
-        self._deadline.cancel()
-        super().finish()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
-
-    def do_GET(self) -> None:
-        client = client_of(
-            self.client_address[0], self.headers.get("X-Forwarded-For"), self.server.trusted
-        )
-        if not self.server.limiter.allow(client):
-            self._send(
-                HTTPStatus.TOO_MANY_REQUESTS,
-                "text/plain; charset=utf-8",
-                "请求过于频繁，请稍后再试 Too many requests, retry in a second\n",
-                {"Retry-After": "1"},
-            )
-            return
-        parts = urlsplit(self.path)
-        path = unquote(parts.path)
-        code = parse_qs(parts.query).get("code", [""])[0]
-        try:
-            if path == "/healthz":
-                self._send(HTTPStatus.OK, "text/plain", "ok\n")
-            elif path == "/readyz":
-                reasons = self.server.not_ready_because()
-                self._send(
-                    HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
-                    "text/plain; charset=utf-8",
-                    "".join(f"{r}\n" for r in reasons) or "ready\n",
-                )
-            elif path.startswith("/api/v1/labels"):
-                code = path.removeprefix("/api/v1/labels").strip("/") or code
-                doc = answer_document(self.server.labels, code)
-                self._send(
-                    _found_or_404(doc),
-                    "application/json; charset=utf-8",
-                    json.dumps(doc, ensure_ascii=False),
-                )
-            elif path.startswith("/v/") or (path in ("/", "/v") and code):
-                code = path.removeprefix("/v/") if path.startswith("/v/") else code
-                doc = answer_document(self.server.labels, code)
-                self._send(_found_or_404(doc), "text/html; charset=utf-8", render_page(doc))
-            elif path == "/":
-                self._send(HTTPStatus.OK, "text/html; charset=utf-8", _FORM)
-            else:
-                self._send(HTTPStatus.NOT_FOUND, "text/plain", "not found\n")
-        except InvalidRequest as exc:
-            body = {
-                "error": str(exc),
-                "violations": [
-                    {"field": v.field, "description": v.description} for v in exc.violations
-                ],
-            }
-            self._send(
-                HTTPStatus.BAD_REQUEST, "application/json", json.dumps(body, ensure_ascii=False)
-            )
-
-    def _send(
-        self, status: HTTPStatus, ctype: str, body: str, headers: dict[str, str] | None = None
-    ) -> None:
-        data = body.encode()
-        self.server.on_response(status)
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
-
-_FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>绿色产品标志核验</title></head>
 <body><main style="max-width:40rem;margin:0 auto;padding:1rem;font-family:sans-serif">
 <h1>绿色产品标志核验<br><small>Green product label check</small></h1>
 <form action="/v" method="get"><input name="code" placeholder="标志编码 / 证书编号 label code or certificate number"
  style="width:100%;font-size:1.2rem;padding:.5rem"><button style="font-size:1.2rem;margin-top:.5rem">核验 Check</button></form>
 </main></body></html>"""
-
-
-_BUSY = (
-    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    b"Retry-After: 1\r\nConnection: close\r\n\r\n"
-    + "服务繁忙，请稍后再试 Busy, retry in a second\n".encode()
-)
-
-
-class VerifyServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(
-        self,
-        listen: str,
-        labels: LabelQueries,
-        limiter: RateLimiter,
-        *,
-        max_connections: int = 64,
-        trusted_proxies: Sequence[str] = (),
-        not_ready_because: Callable[[], list[str]] = list,
-        on_response: Callable[[int], None] = lambda _status: None,
-    ) -> None:
-        """`max_connections` served at once (one thread each; beyond, 503 at
-        once); `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is
-        believed for the rate limit; `not_ready_because`: what /readyz
-        answers from (/healthz is liveness: ok while the server runs);
-        `on_response` hears each answer's status (metrics count them)."""
-        host, _, port = listen.rpartition(":")
-        super().__init__((host, int(port)), _Handler)
-        self.labels = labels
-        self.limiter = limiter
-        self.not_ready_because = not_ready_because
-        self.on_response = on_response
-        self.trusted: list[IPNetwork] = [ipaddress.ip_network(n) for n in trusted_proxies]
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._thread = threading.Thread(target=self.serve_forever, name="verify-http", daemon=True)
-
-    @property
-    def port(self) -> int:
-        return int(self.server_address[1])
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            self.on_response(HTTPStatus.SERVICE_UNAVAILABLE)
-            try:
-                request.sendall(_BUSY)
-            finally:
-                self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()

@@ -1,0 +1,301 @@
+"""The public verify page's web server: uvicorn (httptools, uvloop) serving a
+small ASGI application on a thread and event loop of its own, apart from the
+registry's gRPC loop.
+
+What anyone on the internet may do to it is bounded: at most
+`max_connections` connections at once (beyond, 503 at once), a whole request
+head within REQUEST_SECONDS of connecting or of the last answer (a client
+that sends nothing, or a byte every few seconds, is cut off), idle
+keep-alive connections closed after KEEP_ALIVE_SECONDS, and a rate limit per
+client address. Label answers carry a short Cache-Control and an ETag, so a
+phone that checks a label again gets 304 Not Modified.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from services.common.rate_limit import RateLimiter
+from services.core.errors import InvalidRequest
+from services.registry.checks.labels import LabelQueries
+from services.registry.checks.verify_page import (
+    FORM,
+    IPNetwork,
+    answer_document,
+    client_of,
+    found_or_404,
+    networks,
+    render_page,
+)
+
+# Seconds a connection has to send a whole request head (line and headers).
+REQUEST_SECONDS = 10.0
+# Seconds an idle kept-alive connection stays open.
+KEEP_ALIVE_SECONDS = 5.0
+# How long a browser or proxy may keep a label's answer: a status change
+# reaches a person who checks again within this.
+CACHE_SECONDS = 30
+# Threads that read labels from the database (a pooled connection each).
+READERS = 8
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+
+class _DeadlineProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP protocol with a deadline for each request head (uvicorn
+    alone waits for ever for a first request, or a trickled one) and a bound
+    on open connections whose refusals are counted. A server subclasses it
+    with its own bound and counter (protocol_for)."""
+
+    _deadline: asyncio.TimerHandle | None = None
+    max_connections = 256
+    on_busy: Callable[[], None] = staticmethod(lambda: None)
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # uvicorn answers 503 once the open connections reach its limit, the
+        # new one counted.
+        self.limit_concurrency = self.max_connections + 1
+        self._arm()
+
+    def _arm(self) -> None:
+        self._deadline = self.loop.call_later(REQUEST_SECONDS, self._cut_off)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _cut_off(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        if len(self.connections) > self.max_connections:
+            self.on_busy()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._disarm()
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+
+def protocol_for(max_connections: int, on_busy: Callable[[], None]) -> type[_DeadlineProtocol]:
+    return type(
+        "VerifyProtocol",
+        (_DeadlineProtocol,),
+        {"max_connections": max_connections, "on_busy": staticmethod(on_busy)},
+    )
+
+
+class VerifyApp:
+    """The ASGI application: the page, its JSON, /healthz and /readyz."""
+
+    def __init__(
+        self,
+        labels: LabelQueries,
+        limiter: RateLimiter,
+        trusted: Sequence[IPNetwork],
+        not_ready_because: Callable[[], list[str]],
+        on_response: Callable[[int], None],
+    ) -> None:
+        self._labels = labels
+        self._limiter = limiter
+        self._trusted = trusted
+        self._not_ready_because = not_ready_because
+        self._on_response = on_response
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="verify-read")
+
+    def close(self) -> None:
+        self._readers.shutdown(wait=False, cancel_futures=True)
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        peer = scope["client"][0] if scope.get("client") else ""
+        reply = _Reply(send, self._on_response, headers.get("if-none-match"))
+        if scope["method"] not in ("GET", "HEAD"):
+            await reply.text(HTTPStatus.METHOD_NOT_ALLOWED, "GET only\n", {"Allow": "GET, HEAD"})
+            return
+        if not self._limiter.allow(client_of(peer, headers.get("x-forwarded-for"), self._trusted)):
+            await reply.text(
+                HTTPStatus.TOO_MANY_REQUESTS,
+                "请求过于频繁，请稍后再试 Too many requests, retry in a second\n",
+                {"Retry-After": "1"},
+            )
+            return
+        path = scope["path"]
+        code = parse_qs(scope["query_string"].decode("latin-1")).get("code", [""])[0]
+        try:
+            await self._route(reply, unquote(path), code)
+        except InvalidRequest as exc:
+            body = {
+                "error": str(exc),
+                "violations": [
+                    {"field": v.field, "description": v.description} for v in exc.violations
+                ],
+            }
+            await reply.send(
+                HTTPStatus.BAD_REQUEST,
+                "application/json",
+                json.dumps(body, ensure_ascii=False),
+            )
+
+    async def _route(self, reply: _Reply, path: str, code: str) -> None:
+        if path == "/healthz":
+            await reply.text(HTTPStatus.OK, "ok\n")
+        elif path == "/readyz":
+            reasons = self._not_ready_because()
+            await reply.text(
+                HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
+                "".join(f"{r}\n" for r in reasons) or "ready\n",
+            )
+        elif path.startswith("/api/v1/labels"):
+            doc = await self._answer(path.removeprefix("/api/v1/labels").strip("/") or code)
+            await reply.send(
+                found_or_404(doc),
+                "application/json; charset=utf-8",
+                json.dumps(doc, ensure_ascii=False),
+                cache=True,
+            )
+        elif path.startswith("/v/") or (path in ("/", "/v") and code):
+            doc = await self._answer(path.removeprefix("/v/") if path.startswith("/v/") else code)
+            await reply.send(
+                found_or_404(doc), "text/html; charset=utf-8", render_page(doc), cache=True
+            )
+        elif path == "/":
+            await reply.send(HTTPStatus.OK, "text/html; charset=utf-8", FORM, cache=True)
+        else:
+            await reply.text(HTTPStatus.NOT_FOUND, "not found\n")
+
+    async def _answer(self, code: str) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, answer_document, self._labels, code)
+
+
+class _Reply:
+    """Sends one answer, counting it by status."""
+
+    def __init__(self, send: Send, on_response: Callable[[int], None], etags: str | None) -> None:
+        self._send = send
+        self._on_response = on_response
+        self._etags = etags
+
+    async def text(
+        self, status: HTTPStatus, body: str, headers: dict[str, str] | None = None
+    ) -> None:
+        await self.send(status, "text/plain; charset=utf-8", body, headers=headers)
+
+    async def send(
+        self,
+        status: HTTPStatus,
+        content_type: str,
+        body: str,
+        headers: dict[str, str] | None = None,
+        *,
+        cache: bool = False,
+    ) -> None:
+        data = body.encode()
+        extra = dict(headers or {})
+        if cache:
+            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+            extra["ETag"] = etag
+            extra["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+            if self._etags is not None and etag in (t.strip() for t in self._etags.split(",")):
+                status, data = HTTPStatus.NOT_MODIFIED, b""
+        else:
+            extra["Cache-Control"] = "no-store"
+        self._on_response(int(status))
+        raw = [
+            (b"content-type", content_type.encode()),
+            *((k.lower().encode(), v.encode()) for k, v in extra.items()),
+        ]
+        if status != HTTPStatus.NOT_MODIFIED:
+            raw.append((b"content-length", str(len(data)).encode()))
+        await self._send({"type": "http.response.start", "status": int(status), "headers": raw})
+        await self._send({"type": "http.response.body", "body": data})
+
+
+class VerifyServer:
+    def __init__(
+        self,
+        listen: str,
+        labels: LabelQueries,
+        limiter: RateLimiter,
+        *,
+        max_connections: int = 256,
+        trusted_proxies: Sequence[str] = (),
+        not_ready_because: Callable[[], list[str]] = list,
+        on_response: Callable[[int], None] = lambda _status: None,
+    ) -> None:
+        """`max_connections` open at once (beyond, 503 at once);
+        `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is believed
+        for the rate limit; `not_ready_because`: what /readyz answers from
+        (/healthz is liveness: ok while the server runs); `on_response` hears
+        each answer's status (metrics count them)."""
+        host, _, port = listen.rpartition(":")
+        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, int(port)))
+        self._on_response = on_response
+        self._app = VerifyApp(
+            labels, limiter, networks(trusted_proxies), not_ready_because, on_response
+        )
+        config = uvicorn.Config(
+            self._app,
+            http=protocol_for(max_connections, lambda: on_response(HTTPStatus.SERVICE_UNAVAILABLE)),
+            loop="uvloop",
+            lifespan="off",
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            # The rate limit reads X-Forwarded-For itself, from trusted proxies only.
+            proxy_headers=False,
+            timeout_keep_alive=int(KEEP_ALIVE_SECONDS),
+            backlog=max(128, max_connections),
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, name="verify-http"
+        )
+        self._thread.daemon = True
+
+    @property
+    def port(self) -> int:
+        return int(self._socket.getsockname()[1])
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the verify page did not start on port {self.port}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._app.close()
+        self._socket.close()
