@@ -17,7 +17,7 @@ from rich.table import Table
 from devtools.datagen import DataSet, generate
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, from_timestamp
 from services.core.provinces import Province
-from services.hub import client
+from services.hub import client, status
 from services.hub.demo_pool import show_assessor_pool
 from services.hub.demo_reconciliation import qualifications as _valid_qualifications
 from services.hub.demo_reconciliation import show_reconciliation
@@ -87,6 +87,24 @@ def _demo(hub: Hub, institutions: int, console: Console) -> None:
     show_reconciliation(data, exchanges, registry, console)
     show_assessor_pool(data, hub, console)
     show_trust(hub, exchanges, registry, _valid_qualifications(data, Province.SH)[-1], console)
+    _show_status(hub, console)
+
+
+def _show_status(hub: Hub, console: Console) -> None:
+    """What an operator sees of the hub the demo ran: `yrdhub status`."""
+    console.rule("Operations: yrdhub status")
+    # This process already reaches the hub (TLS set up by the hub); the
+    # status calls go out as the operator.
+    where = status.Targets(
+        hub.registry.address, {p: s.address for p, s in hub.exchanges.items()}, None
+    )
+    for table in status.tables(status.collect(where)):
+        console.print(table)
+    console.print(
+        f"(`yrdhub status --workdir {hub.config.workdir}` prints this while `yrdhub up` runs, "
+        f"`--json` for scripts; metrics: {hub.description()['registry']['metrics']}/metrics "
+        "and each exchange's, listed in hub.json)"
+    )
 
 
 def _publish(data: DataSet, exchanges: dict[Province, Any], console: Console) -> Results:
