@@ -15,6 +15,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from services.common import handlers
 from services.common.caller_quota import CallerQuota
 from services.core.errors import (
     DomainError,
@@ -208,11 +209,7 @@ def with_domain_errors(
                 except Exception:
                     await _internal(context, audit, request)
 
-        return grpc.unary_unary_rpc_method_handler(
-            call,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return handlers.unary(handler, call)
     if handler.unary_stream is not None:
         stream = handler.unary_stream
         admit_stream = _admission(check, quota, stream=True)
@@ -233,11 +230,7 @@ def with_domain_errors(
             except Exception:
                 await _internal(context, audit, request)
 
-        return grpc.unary_stream_rpc_method_handler(
-            unary_stream,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return handlers.unary_stream(handler, unary_stream)
     if check is not None:
         raise RuntimeError("client-streaming methods cannot be authorized")
     return handler

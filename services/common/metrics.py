@@ -20,6 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from services.common import handlers
 from services.common.worker import WorkState
 
 # Latency buckets in seconds: a label check takes well under a millisecond
@@ -82,11 +83,7 @@ class ServiceMetrics:
                 finally:
                     ended(context, start)
 
-            return grpc.unary_unary_rpc_method_handler(
-                call,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
+            return handlers.unary(handler, call)
         if handler.unary_stream is not None:
             stream = handler.unary_stream
 
@@ -100,11 +97,7 @@ class ServiceMetrics:
                 finally:
                     ended(context, start)
 
-            return grpc.unary_stream_rpc_method_handler(
-                streamed,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
+            return handlers.unary_stream(handler, streamed)
         return handler
 
 
