@@ -151,8 +151,11 @@ def test_a_person_sees_the_label_status(
         assert "not found as of" in page and "current to" in page
     else:
         assert codes[case] in page
+    # The region and the label as the national scheme names them.
+    assert "绿色产品标识核验" in page
     if case == "valid":
         assert page.count("✓") == 4  # recognised in all four provinces
+        assert "三省一市互认" in page
     if case == "conflicting":
         assert "provinces disagree" in page
 

@@ -30,7 +30,7 @@ _STATUS_TEXT = {
         "有效",
         "Valid",
         "#1b7f3b",
-        "认证有效，长三角四省互认 · Genuine and valid, recognised in all four provinces",
+        "认证有效，三省一市互认 · Genuine and valid, recognised in the three provinces and Shanghai",
     ),
     "SUSPENDED": (
         "暂停",
@@ -150,7 +150,7 @@ def render_page(doc: dict[str, Any]) -> str:
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>绿色产品标志核验 Green product label check</title>
+<title>绿色产品标识核验 Green product label check</title>
 <style>
 body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0;background:#f6f7f9;color:#202124}}
 main{{max-width:40rem;margin:0 auto;padding:1rem}}
@@ -167,7 +167,7 @@ footer{{color:#5f6368;font-size:.85rem}}
 <div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
 {"".join(rows)}
-<p><b>长三角互认 Recognised in</b><br>{recognised}</p>
+<p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>
 <p><a href="/api/v1/labels/{e(doc["code"])}">JSON</a></p></footer>
 </main></body></html>"""
@@ -210,9 +210,9 @@ def networks(cidrs: Sequence[str]) -> list[IPNetwork]:
 
 
 FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>绿色产品标志核验</title></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>绿色产品标识核验</title></head>
 <body><main style="max-width:40rem;margin:0 auto;padding:1rem;font-family:sans-serif">
-<h1>绿色产品标志核验<br><small>Green product label check</small></h1>
+<h1>绿色产品标识核验<br><small>Green product label check</small></h1>
 <form action="/v" method="get"><input name="code" placeholder="标志编码 / 证书编号 label code or certificate number"
  style="width:100%;font-size:1.2rem;padding:.5rem"><button style="font-size:1.2rem;margin-top:.5rem">核验 Check</button></form>
 </main></body></html>"""
