@@ -56,11 +56,12 @@ class Report:
     exchanges: dict[Province, exchange_pb2.GetExchangeStatusResponse | str] = field(
         default_factory=dict
     )
-    registry: registry_pb2.GetRegistryStatusResponse | str = "not asked"
+    # None: not asked (a province's site may name its exchange alone).
+    registry: registry_pb2.GetRegistryStatusResponse | str | None = None
 
     @property
     def healthy(self) -> bool:
-        replies = [*self.exchanges.values(), self.registry]
+        replies = [*self.exchanges.values(), *([] if self.registry is None else [self.registry])]
         return all(not isinstance(r, str) and r.ready for r in replies)
 
 
@@ -134,7 +135,7 @@ def as_json(report: Report) -> dict[str, Any]:
     return {
         "healthy": report.healthy,
         "exchanges": {p.value: reply(r) for p, r in report.exchanges.items()},
-        "registry": reply(report.registry),
+        "registry": None if report.registry is None else reply(report.registry),
     }
 
 
@@ -187,6 +188,8 @@ def tables(report: Report, now: dt.datetime | None = None) -> list[Table]:
         )
     registry = report.registry
     feeds = Table(title="registry feeds, per province")
+    if registry is None:
+        return [services]
     if isinstance(registry, str):
         services.add_row("registry", f"[red]no answer[/]: {registry}", "", "", "", "")
         return [services]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from services.core.provinces import Province
-from services.hub.status import add_parser, targets
+from services.hub.status import Report, add_parser, as_json, targets
+from yrdhub.v1 import exchange_pb2
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -61,3 +62,10 @@ def test_no_hub_named_anywhere_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_exchange_flag_needs_a_province_and_an_address() -> None:
     with pytest.raises(SystemExit):
         _args("--exchange", "sh")
+
+
+def test_a_site_that_names_only_its_exchange_is_judged_by_it_alone() -> None:
+    ready = exchange_pb2.GetExchangeStatusResponse(ready=True)
+    assert Report(exchanges={Province.SH: ready}).healthy
+    assert as_json(Report(exchanges={Province.SH: ready}))["registry"] is None
+    assert not Report(exchanges={Province.SH: "127.0.0.1:1: UNAVAILABLE: down"}).healthy

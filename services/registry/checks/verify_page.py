@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import ipaddress
-import logging
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -21,9 +20,6 @@ from services.core.provinces import Province
 from services.registry.checks.label_answers import label_matches
 from services.registry.checks.labels import LabelQueries, verdict
 from services.registry.records.store import Feed
-
-log = logging.getLogger(__name__)
-
 
 _STATUS_TEXT = {
     "VALID": (

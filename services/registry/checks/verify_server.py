@@ -259,7 +259,6 @@ class VerifyServer:
         self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, int(port)))
-        self._on_response = on_response
         self._app = VerifyApp(
             labels, limiter, networks(trusted_proxies), not_ready_because, on_response
         )
