@@ -28,6 +28,7 @@ from kafka.errors import TopicAlreadyExistsError, for_code
 
 from services.common.kafka_io import client_settings, kafka_principal
 from services.common.tls import TlsFiles
+from services.hub.ports import free_port
 
 KAFKA_VERSION = "4.1.1"
 
@@ -95,13 +96,6 @@ def ensure_kafka_jars(progress: Callable[[str], None] | None = None) -> Path:
         jars = len(list(libs.glob("*.jar")))
         progress(f"Fetched {jars} jars in {time.monotonic() - started:.1f}s")
     return libs
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _cluster_id() -> str:
@@ -181,8 +175,8 @@ class KafkaBroker:
             saved_port, saved_controller = _saved_ports(props)
             port = port or saved_port
             controller_port = controller_port or saved_controller
-        self.port = port or _free_port()
-        self.controller_port = controller_port or _free_port()
+        self.port = port or free_port()
+        self.controller_port = controller_port or free_port()
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.hub.kafka_broker import BrokerTls, ClusterNode, KafkaBroker, _cluster_id, _free_port
+from services.hub.kafka_broker import BrokerTls, ClusterNode, KafkaBroker, _cluster_id
+from services.hub.ports import free_port
 
 _LAYOUT = "cluster.json"
 
@@ -48,7 +49,7 @@ class KafkaCluster:
                 )
             return str(saved["cluster_id"]), ports
         cluster_id = _cluster_id()
-        ports = [(_free_port(), _free_port()) for _ in range(brokers)]
+        ports = [(free_port(), free_port()) for _ in range(brokers)]
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"cluster_id": cluster_id, "ports": ports}))
         return cluster_id, ports

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from services.hub.discovery import HUB_FILE, hub_description, remove_hub_file, w
 from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
 from services.hub.kafka_cluster import KafkaCluster
+from services.hub.ports import free_port
 from services.hub.processes import ServiceProcess
 from services.hub.watchdog import Child, Watchdog
 
@@ -53,12 +53,6 @@ def wait_until_ready(address: str, timeout: float = 60.0) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{address} did not become ready within {timeout:.0f} s")
             time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def ensure_pseudonym_secret(workdir: Path) -> Path:

@@ -32,7 +32,7 @@ from services.hub import cli
 from services.hub.certs import create_all
 from services.hub.kafka_acls import secure
 from services.hub.kafka_broker import BrokerTls, KafkaBroker
-from services.hub.supervisor import free_port
+from services.hub.ports import free_port
 
 PREFIX = "acl."
 QUALIFICATIONS = topic_name(RecordKind.QUALIFICATION, PREFIX)

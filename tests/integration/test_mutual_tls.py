@@ -28,7 +28,7 @@ from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
 from services.exchange.servicer import ExchangeServicer
 from services.hub.certs import create_all, file_stem
-from services.hub.supervisor import free_port
+from services.hub.ports import free_port
 from tests.factories import qualification
 from yrdhub.v1 import exchange_pb2, exchange_pb2_grpc
 
