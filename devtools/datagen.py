@@ -99,7 +99,12 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
         local = province.cma_issuer
         for inst in own:
             issuer = NATIONAL_CMA_ISSUER if rng.random() < 0.05 else local
-            out.append(gen.qualification(inst, issuer))
+            qualification = gen.qualification(inst, issuer)
+            out.append(qualification)
+            # Reports are registered by the province that supervises the
+            # laboratory; a fifth of the laboratories have one on record.
+            if rng.random() < 0.2 and (report := gen.report(qualification)) is not None:
+                out.append(report)
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

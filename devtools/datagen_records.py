@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from devtools import datagen_tables as tables
 from devtools.uscc import USCC_ALPHABET, make_uscc
 from services.core.provinces import Province
-from yrdhub.v1 import records_pb2
+from yrdhub.v1 import common_pb2, records_pb2
 
 _SIGNATORY_POOL_SIZE = 2000
 """Signatories drawn per field once, then picked from: people's names repeat anyway."""
@@ -241,6 +241,42 @@ class Generator:
             )
         )
 
+    def report(self, qualification: records_pb2.Record) -> records_pb2.Record | None:
+        """A report the laboratory issued while its qualification was in force,
+        on items of its scope, signed by one of its signatories; None when the
+        qualification is not valid, has no day in force yet or no signatory."""
+        rng = self.rng
+        q = qualification.qualification
+        first = dt.date.fromisoformat(q.valid_from)
+        last = min(dt.date.fromisoformat(q.valid_until), self.today)
+        if (
+            last < first
+            or not q.signatories
+            or q.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID
+        ):
+            return None
+        issued = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+        items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 3)))
+        return records_pb2.Record(
+            report=records_pb2.TestReport(
+                report_number=f"{q.number[2:4]}{issued:%Y%m%d}-{rng.randrange(10**5):05d}",
+                cma_number=q.number,
+                institution_uscc=q.institution_uscc,
+                issue_date=issued.isoformat(),
+                items=[
+                    records_pb2.ReportItem(
+                        parameter=i.parameter,
+                        standard_code=i.standard_code,
+                        standard_year=i.standard_year,
+                    )
+                    for i in items
+                ],
+                signatory=rng.choice(q.signatories).name,
+                sample_category=rng.choice(tables.SAMPLE_CATEGORIES),
+                document_sha256=rng.randbytes(32).hex(),
+            )
+        )
+
     def assessor(self, province: Province, employer: Institution) -> records_pb2.Record:
         rng = self.rng
         status, original, reason = rng.choice(tables.ASSESSOR_STATUS_BAG)
@@ -390,6 +426,15 @@ class Generator:
                 g.valid_from, g.valid_until = g.valid_until, g.valid_from
             else:
                 g.enterprise_name = ""
+        elif kind == "report":
+            t = record.report
+            way = rng.randrange(3)
+            if way == 0:
+                t.institution_uscc = self.bad_check_char(t.institution_uscc)
+            elif way == 1:
+                del t.items[:]
+            else:
+                t.document_sha256 = t.document_sha256[:40]
         else:
             c = record.credit_event
             way = rng.randrange(3)

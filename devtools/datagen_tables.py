@@ -468,3 +468,15 @@ SCOPE_MESSAGES: dict[str, tuple[records_pb2.ScopeItem, ...]] = {
     )
     for code, items in _SCOPE_CATALOGUE.items()
 }
+
+# Product or sample categories printed on test reports.
+SAMPLE_CATEGORIES = (
+    "食品 / 大米",
+    "食品 / 食用植物油",
+    "建设工程 / 混凝土试块",
+    "环境 / 地表水",
+    "环境 / 土壤",
+    "机动车 / 尾气排放",
+    "消费品 / 儿童玩具",
+    "医疗器械 / 一次性口罩",
+)

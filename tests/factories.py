@@ -22,7 +22,9 @@ from services.core.records import (
     GreenCertification,
     Qualification,
     Record,
+    ReportItem,
     ScopeItem,
+    TestReport,
     kind_of,
 )
 from services.core.status import CertificateStatus
@@ -131,6 +133,30 @@ def credit(
         effective_from=effective_from,
         effective_until=effective_until,
         listing_province=province,
+    )
+
+
+def report(
+    *,
+    issuer: str = "09",
+    serial: int = 1,
+    number: str = "SH-2026-000123",
+    holder: str = LAB_A,
+    issued: dt.date = dt.date(2026, 6, 1),
+    signatory: str = "王敏",
+    items: tuple[tuple[str, str, int], ...] = (("铅 (Pb)", "GB 5009.12", 2023),),
+    document_sha256: str = "",
+) -> TestReport:
+    """A report of the laboratory qualification(issuer=, serial=) describes."""
+    return TestReport(
+        report_number=number,
+        cma_number=cma_number(issuer, serial),
+        institution_uscc=holder,
+        issue_date=issued,
+        items=tuple(ReportItem(parameter=p, standard_code=c, standard_year=y) for p, c, y in items),
+        signatory=signatory,
+        sample_category="食品 / 大米",
+        document_sha256=document_sha256,
     )
 
 

@@ -28,6 +28,7 @@ from services.core.records import (
     Qualification,
     Record,
     RecordKind,
+    TestReport,
 )
 from services.core.status import CertificateStatus
 from yrdhub.v1 import common_pb2, records_pb2
@@ -45,6 +46,7 @@ KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
     RecordKind.ASSESSOR: common_pb2.RECORD_KIND_ASSESSOR,
     RecordKind.GREEN_CERT: common_pb2.RECORD_KIND_GREEN_CERT,
     RecordKind.CREDIT_EVENT: common_pb2.RECORD_KIND_CREDIT_EVENT,
+    RecordKind.REPORT: common_pb2.RECORD_KIND_REPORT,
 }
 KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
 
@@ -118,6 +120,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
                 for s in q.scope
             ],
             "signatories": [{"name": s.name, "fields": list(s.fields)} for s in q.signatories],
+            "status_effective_date": q.status_effective_date,
         }
     if which == "assessor":
         a = record.assessor
@@ -176,6 +179,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "original_status": g.status.original,
             "certification_mode": g.certification_mode,
             "laboratory": g.laboratory,
+            "status_effective_date": g.status_effective_date,
         }
     if which == "credit_event":
         c = record.credit_event
@@ -188,6 +192,25 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "effective_from": c.effective_from,
             "effective_until": c.effective_until,
             "listing_province": province_name(c.listing_province),
+        }
+    if which == "report":
+        t = record.report
+        return RecordKind.REPORT, {
+            "report_number": t.report_number,
+            "cma_number": t.cma_number,
+            "institution_uscc": t.institution_uscc,
+            "issue_date": t.issue_date,
+            "items": [
+                {
+                    "parameter": i.parameter,
+                    "standard_code": i.standard_code,
+                    "standard_year": i.standard_year,
+                }
+                for i in t.items
+            ],
+            "signatory": t.signatory,
+            "sample_category": t.sample_category,
+            "document_sha256": t.document_sha256,
         }
     return None
 
@@ -227,6 +250,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 signatories=[
                     records_pb2.Signatory(name=s.name, fields=s.fields) for s in record.signatories
                 ],
+                status_effective_date=_date(record.status_effective_date),
             )
         )
     if isinstance(record, Assessor):
@@ -287,6 +311,27 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 status=_status(record.status, record.original_status),
                 certification_mode=record.certification_mode,
                 laboratory=record.laboratory,
+                status_effective_date=_date(record.status_effective_date),
+            )
+        )
+    if isinstance(record, TestReport):
+        return records_pb2.Record(
+            report=records_pb2.TestReport(
+                report_number=record.report_number,
+                cma_number=record.cma_number,
+                institution_uscc=record.institution_uscc,
+                issue_date=_date(record.issue_date),
+                items=[
+                    records_pb2.ReportItem(
+                        parameter=i.parameter,
+                        standard_code=i.standard_code,
+                        standard_year=i.standard_year or 0,
+                    )
+                    for i in record.items
+                ],
+                signatory=record.signatory,
+                sample_category=record.sample_category,
+                document_sha256=record.document_sha256,
             )
         )
     return records_pb2.Record(

@@ -64,6 +64,7 @@ RULES: dict[str, Rule] = {
     f"{_V1}LabelService/CheckLabel": PUBLIC,
     f"{_V1}LabelService/CheckLabels": PUBLIC,
     f"{_V1}RegistryService/CheckCertificate": PUBLIC,
+    f"{_V1}RegistryService/VerifyReport": PUBLIC,
     # The registry's queries and reconciliation: regulators of any province
     # (mutual recognition is about the others' records) and the operator.
     f"{_V1}RegistryService/GetRecord": Rule(_READERS),

@@ -4,10 +4,11 @@ Two clocks, kept apart, and every question states both (AsOf):
 
 - record time: when the registry applied a version. "As of T" means the
   versions applied at or before T, i.e. what the hub could have answered then.
-- valid time: a calendar day in China. Records carry validity dates but no
-  date for a change of status, so a version is taken to hold from the day its
-  province accepted it; the earliest version also stands for the days before
-  the hub first heard of the certificate, since it states the validity dates.
+- valid time: a calendar day in China. A version holds from the day its
+  status took effect when it states one (status_effective_date, possibly
+  before it was published), else from the day its province accepted it; the
+  earliest version also stands for the days before the hub first heard of the
+  certificate, since it states the validity dates.
 """
 
 from __future__ import annotations
@@ -88,14 +89,26 @@ def latest(versions: Iterable[V], revision: Callable[[V], int]) -> V | None:
     return max(versions, key=revision, default=None)
 
 
-def in_force_on(versions: Sequence[V], on: dt.date, source: Callable[[V], Source]) -> V | None:
-    """One province's version that held on day `on`: the highest revision accepted
-    on or before it, or else the earliest known version."""
+def in_force_on(
+    versions: Sequence[V],
+    on: dt.date,
+    source: Callable[[V], Source],
+    effective: Callable[[V], dt.date | None] = lambda _: None,
+) -> V | None:
+    """One province's version that held on day `on`: the highest revision in
+    effect on or before it, or else the earliest known version. A version takes
+    effect on the day its status took effect (`effective`, which may lie before
+    it was published: a revocation decided last month), else on the day its
+    province accepted it."""
     if not versions:
         return None
-    accepted = [v for v in versions if source(v).accepted_on <= on]
-    if accepted:
-        return max(accepted, key=lambda v: source(v).revision)
+
+    def since(v: V) -> dt.date:
+        return effective(v) or source(v).accepted_on
+
+    in_effect = [v for v in versions if since(v) <= on]
+    if in_effect:
+        return max(in_effect, key=lambda v: source(v).revision)
     return min(versions, key=lambda v: source(v).revision)
 
 

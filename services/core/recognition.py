@@ -149,15 +149,20 @@ def validity_started(cert: Certificate, on: dt.date) -> Reason:
 def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) -> Reason:
     status = validity_on(cert.record, on).status
     effect = policy.status.effect(status)
+    since = cert.record.status_effective_date
     inputs = (
         record_input("status", cert.record.status.value, cert),
+        *([record_input("status_effective_date", since, cert)] if since else []),
         record_input("valid_until", cert.record.valid_until, cert),
         request_input("as_of", on),
         _policy("status.blocking", policy.status.blocking),
         _policy("status.conditional", policy.status.conditional),
     )
     derived = " (derived from valid_until)" if status is not cert.record.status else ""
-    return Reason("status.on_date", effect, f"status on {on} is {status.value}{derived}", inputs)
+    dated = f", in effect since {since}" if since and status is cert.record.status else ""
+    return Reason(
+        "status.on_date", effect, f"status on {on} is {status.value}{derived}{dated}", inputs
+    )
 
 
 def credit_listings(

@@ -34,9 +34,10 @@ from services.core.recognition import (
 from services.core.records import Qualification, ScopeItem
 
 
-def _decision(
+def decision_of(
     policy: RecognitionPolicy, target: Province, on: dt.date, reasons: Sequence[Reason]
 ) -> Decision:
+    """The decision of a set of reasons: the most severe effect among them."""
     outcome = max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
     return Decision(outcome, tuple(reasons), policy.version, policy.digest, target, on)
 
@@ -94,7 +95,7 @@ class CertificateReasons:
 
     def decision(self, target: Province) -> Decision:
         """decide_certificate's answer for `target`."""
-        return _decision(self.policy, target, self.on, self.for_target(target))
+        return decision_of(self.policy, target, self.on, self.for_target(target))
 
 
 def certificate_reasons(
@@ -145,14 +146,15 @@ def certificate_reasons(
     )
 
 
-def _key(text: str) -> str:
+def comparable(text: str) -> str:
+    """Text as rules compare it: NFKC, no white space, case folded."""
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def _covers(item: ScopeItem, wanted: RequestedItem) -> bool:
     return (
-        _key(item.parameter) == _key(wanted.parameter)
-        and _key(item.standard_code) == _key(wanted.standard_code)
+        comparable(item.parameter) == comparable(wanted.parameter)
+        and comparable(item.standard_code) == comparable(wanted.standard_code)
         and (wanted.standard_year is None or wanted.standard_year == item.standard_year)
     )
 
@@ -176,7 +178,7 @@ def decide_scope(
     scope item: some qualification of it that `target` would recognise must
     cover the item (same parameter and standard); the best one counts."""
     if not qualifications:
-        return _decision(
+        return decision_of(
             policy,
             target,
             on,
@@ -253,4 +255,4 @@ def decide_scope(
     reasons.append(conflicts_open(policy, conflicts))
     if policy.scope.require_standard_in_force and cited:
         reasons.append(standards_in_force(policy, cited, on))
-    return _decision(policy, target, on, reasons)
+    return decision_of(policy, target, on, reasons)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +32,7 @@ class RecordKind(StrEnum):
     ASSESSOR = "assessor"
     GREEN_CERT = "green_cert"
     CREDIT_EVENT = "credit_event"
+    REPORT = "report"
 
 
 def _required_date(value: Any) -> Any:
@@ -61,6 +62,10 @@ def _publishable(value: CertificateStatus) -> CertificateStatus:
             "use VALID, SUSPENDED, REVOKED or CANCELLED"
         )
     return value
+
+
+def _zero_is_none(value: Any) -> Any:
+    return None if value == 0 else value
 
 
 def _unspecified_is_missing(value: Any) -> Any:
@@ -176,6 +181,8 @@ class Qualification(_Validity):
         tuple[ScopeItem, ...], BeforeValidator(_at_least_one), Field(max_length=MAX_SCOPE_ITEMS)
     ]
     signatories: Annotated[tuple[Signatory, ...], Field(max_length=MAX_SIGNATORIES)] = ()
+    # The day the status took effect (None: the day the exchange accepted it).
+    status_effective_date: OptionalDate = None
 
     @field_validator("issuer")
     @classmethod
@@ -301,6 +308,7 @@ class GreenCertification(_Validity):
     original_status: OptionalText = ""
     certification_mode: OptionalText = ""
     laboratory: OptionalText = ""
+    status_effective_date: OptionalDate = None
 
     @property
     def key(self) -> str:
@@ -335,13 +343,78 @@ class CreditEvent(DomainModel):
         return record_key(RecordKind.CREDIT_EVENT, self.listing_province.value, self.reference)
 
 
-Record = Qualification | Assessor | GreenCertification | CreditEvent
+class ReportItem(DomainModel):
+    """A parameter a report gives a result for, tested to a standard (any year when None)."""
+
+    parameter: Text
+    standard_code: Text
+    standard_year: Annotated[int | None, BeforeValidator(_zero_is_none)] = Field(
+        default=None, ge=1949, le=2100
+    )
+
+
+# A report number as printed: no "/" (it is part of the record key and of the
+# verify URL) and no white space (Code removes it).
+ReportNumber = Annotated[Code, Field(pattern=r"^[^/\\?#%]{1,64}$")]
+
+
+def _lower_hex(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class TestReport(DomainModel):
+    """A test report's registration: what it relies on, checked against its
+    laboratory's qualification on the day it was issued."""
+
+    # Not a test class, whatever its name says to pytest.
+    __test__: ClassVar[bool] = False
+
+    report_number: ReportNumber
+    cma_number: Annotated[Code, AfterValidator(check_cma_number)]
+    institution_uscc: Uscc
+    issue_date: RequiredDate
+    items: Annotated[
+        tuple[ReportItem, ...], BeforeValidator(_at_least_one), Field(max_length=MAX_SCOPE_ITEMS)
+    ]
+    signatory: Text
+    sample_category: OptionalText = ""
+    document_sha256: Annotated[
+        str, BeforeValidator(_lower_hex), Field(pattern=r"^([0-9a-f]{64})?$")
+    ] = ""
+
+    @property
+    def key(self) -> str:
+        return report_key(self.cma_number, self.report_number)
+
+    @property
+    def issuing_province(self) -> Province | None:
+        """The province whose authority issued the laboratory's CMA; None for the national one."""
+        return self.issuer_of(self.cma_number)
+
+    @staticmethod
+    def issuer_of(cma_number: str) -> Province | None:
+        return CMA_ISSUERS.get(cma_number[2:4])
+
+    @property
+    def qualification_key(self) -> str:
+        """The key of the laboratory's qualification the report names."""
+        return record_key(RecordKind.QUALIFICATION, self.cma_number[2:4], self.cma_number)
+
+
+def report_key(cma_number: str, report_number: str) -> str:
+    """A report's key: its laboratory's CMA number and its own number (report
+    numbers are the laboratory's, so two laboratories may use the same one)."""
+    return record_key(RecordKind.REPORT, cma_number, report_number)
+
+
+Record = Qualification | Assessor | GreenCertification | CreditEvent | TestReport
 
 MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
     RecordKind.QUALIFICATION: Qualification,
     RecordKind.ASSESSOR: Assessor,
     RecordKind.GREEN_CERT: GreenCertification,
     RecordKind.CREDIT_EVENT: CreditEvent,
+    RecordKind.REPORT: TestReport,
 }
 
 KIND_OF_MODEL: dict[type[Record], RecordKind] = {v: k for k, v in MODEL_OF_KIND.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from services.core.records import (
     Qualification,
     Record,
     RecordKind,
+    TestReport,
 )
 
 
@@ -34,7 +36,7 @@ class Refused:
 
 
 def validate_record(
-    kind: RecordKind, data: Mapping[str, Any], province: Province
+    kind: RecordKind, data: Mapping[str, Any], province: Province, today: dt.date | None = None
 ) -> Validated | Refused:
     """Validates one record published by `province`.
 
@@ -42,6 +44,8 @@ def validate_record(
     prefixed with the kind, e.g. "qualification.scope[0].standard_year".
     Province-owned fields (an assessor's home, a credit event's listing
     province) default to the publisher and must not name another province.
+    With `today` (the day in China the exchange accepts it), a status cannot
+    take effect and a report cannot be issued after it.
     """
     values = dict(data)
     for owned in _PROVINCE_OWNED.get(kind, ()):
@@ -52,6 +56,8 @@ def validate_record(
     except ValidationError as exc:
         return Refused([_violation(kind, err) for err in exc.errors()])
     violations = _province_violations(kind, record, province)
+    if today is not None:
+        violations += _future_violations(kind, record, today)
     if violations:
         return Refused(violations)
     return Validated(record, _province_warnings(kind, record, province))
@@ -72,6 +78,17 @@ def _province_violations(kind: RecordKind, record: Record, province: Province) -
                 f"not {record.home_province.name_en}'s",
             )
         ]
+    if isinstance(record, TestReport):
+        issuer = record.issuing_province
+        if issuer is not None and issuer != province:
+            return [
+                Violation(
+                    f"{kind.value}.cma_number",
+                    f"CMA {record.cma_number} was issued by {issuer.name_en}: its "
+                    f"reports are registered by {issuer.name_en}'s exchange, which "
+                    f"supervises the laboratory, not {province.name_en}'s",
+                )
+            ]
     if isinstance(record, CreditEvent) and record.listing_province != province:
         return [
             Violation(
@@ -79,6 +96,14 @@ def _province_violations(kind: RecordKind, record: Record, province: Province) -
                 f"{province.name_en}'s exchange publishes only its own credit listings",
             )
         ]
+    return []
+
+
+def _future_violations(kind: RecordKind, record: Record, today: dt.date) -> list[Violation]:
+    for name in ("status_effective_date", "issue_date"):
+        day = getattr(record, name, None)
+        if isinstance(day, dt.date) and day > today:
+            return [Violation(f"{kind.value}.{name}", f"{day} is after today ({today})")]
     return []
 
 

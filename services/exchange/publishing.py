@@ -18,7 +18,7 @@ from services.common.convert import (
     to_record_pb,
 )
 from services.core.errors import InvalidRequest, Unavailable, Violation
-from services.core.provenance import utcnow
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind, kind_of
 from services.core.validation import Refused, validate_record
@@ -150,7 +150,7 @@ class Publisher:
             return _refused(
                 index,
                 "record",
-                "empty: set one of qualification, assessor, green_cert, credit_event",
+                "empty: set one of qualification, assessor, green_cert, credit_event, report",
             )
         kind, values = parsed
         identity: PendingIdentity | None = None
@@ -161,7 +161,7 @@ class Publisher:
             if isinstance(applied, list):
                 return RecordResult(index, Outcome.REJECTED, violations=applied)
             identity = applied
-        verdict = validate_record(kind, values, self._province)
+        verdict = validate_record(kind, values, self._province, china_date(self._clock()))
         if isinstance(verdict, Refused):
             return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
         record = verdict.record

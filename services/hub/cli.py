@@ -71,6 +71,21 @@ def _label_qr(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: QR code for {payload}")
 
 
+def _report_qr(args: argparse.Namespace, console: Console) -> None:
+    from services.core.errors import InvalidRequest
+    from services.hub.qr import write_report_qr
+
+    try:
+        payload = write_report_qr(
+            args.cma_number, args.report_number, args.out, base_url=args.base_url, scale=args.scale
+        )
+    except InvalidRequest as exc:
+        for v in exc.violations:
+            console.print(f"[red]{v.field}: {v.description}[/red]")
+        raise SystemExit(2) from None
+    console.print(f"{args.out}: QR code for {payload}")
+
+
 def _kafka_acls(args: argparse.Namespace, console: Console) -> None:
     from services.common.process import topic_policy
     from services.common.tls import TlsFiles
@@ -148,6 +163,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     qr.add_argument("--scale", type=int, default=8, help="pixels per module")
     qr.set_defaults(run=_label_qr)
+    report_qr = sub.add_parser(
+        "report-qr", help="write the QR image a test report prints (it leads to its verify page)"
+    )
+    report_qr.add_argument("cma_number", help="the laboratory's CMA number (12 digits)")
+    report_qr.add_argument("report_number", help="the report number, as printed")
+    report_qr.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
+    report_qr.add_argument(
+        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
+    )
+    report_qr.add_argument("--scale", type=int, default=8, help="pixels per module")
+    report_qr.set_defaults(run=_report_qr)
     certs = sub.add_parser(
         "certs",
         help="create a development CA and a certificate for every hub identity (mTLS)",

@@ -21,6 +21,7 @@ from services.hub import client, status
 from services.hub.demo_pool import show_assessor_pool
 from services.hub.demo_reconciliation import qualifications as _valid_qualifications
 from services.hub.demo_reconciliation import show_reconciliation
+from services.hub.demo_reports import show_reports
 from services.hub.demo_trust import show_trust
 from services.hub.qr import label_url
 from services.hub.supervisor import Hub, HubConfig
@@ -85,6 +86,7 @@ def _demo(hub: Hub, institutions: int, console: Console) -> None:
     )
     _show_status_change(data, exchanges, registry, console)
     show_reconciliation(data, exchanges, registry, console)
+    show_reports(data, hub, exchanges, console)
     show_assessor_pool(data, hub, console)
     show_trust(hub, exchanges, registry, _valid_qualifications(data, Province.SH)[-1], console)
     _show_status(hub, console)

@@ -48,7 +48,7 @@ def qualifications(data: DataSet, province: Province) -> list[records_pb2.Record
     ]
 
 
-def _outcome(value: int) -> str:
+def outcome_text(value: int) -> str:
     name = _OUTCOME.get(value, "?")
     return f"[bold {_COLOUR.get(name, 'white')}]{name}[/]"
 
@@ -144,7 +144,7 @@ def _show_credit_blocks_recognition(
     q = cert.qualification
     console.print(
         f"Zhejiang asks whether {q.institution_name}'s CMA certificate {q.number} is recognised: "
-        f"{_outcome(before.outcome)} (policy {before.policy_version})."
+        f"{outcome_text(before.outcome)} (policy {before.policy_version})."
     )
     listing = records_pb2.Record(
         credit_event=records_pb2.CreditEvent(
@@ -162,21 +162,23 @@ def _show_credit_blocks_recognition(
     after = _decide(registry, key)
     console.print(
         "Anhui lists the lab as a serious violator (严重违法失信名单). Zhejiang asks again: "
-        f"{_outcome(after.outcome)}."
+        f"{outcome_text(after.outcome)}."
     )
-    console.print(_reasons_table(after, key))
+    console.print(reasons_table(after, key))
     # Record time: the first question, asked again with its own as_of.
     then = _decide(registry, key, before.as_of)
     console.print(
         f"Asked as of the first answer (known_at {from_timestamp(before.as_of.known_at):%H:%M:%S}Z, "
         f"valid_on {before.as_of.valid_on}), the registry answers as it did then: "
-        f"{_outcome(then.outcome)}, with the same {len(then.reasons)} reasons."
+        f"{outcome_text(then.outcome)}, with the same {len(then.reasons)} reasons."
     )
 
 
-def _reasons_table(decision: Any, subject: str) -> Table:
+def reasons_table(decision: Any, subject: str, target: str = "Zhejiang") -> Table:
+    """A decision's reasons, each with the records it used (DecideRecognition's
+    or VerifyReport's answer)."""
     table = Table(
-        title=f"Decision {_OUTCOME[decision.outcome]} for Zhejiang on {decision.as_of.valid_on}: "
+        title=f"Decision {_OUTCOME[decision.outcome]} for {target} on {decision.as_of.valid_on}: "
         f"policy {decision.policy_version} (sha256 {decision.policy_digest[:12]}…)"
     )
     for col in ("rule", "effect", "why, and the records it used"):
@@ -192,5 +194,5 @@ def _reasons_table(decision: Any, subject: str) -> Table:
                 used.setdefault(source, []).append(i.name)
         sources = "; ".join(f"{s} ({', '.join(names)})" for s, names in used.items())
         why = r.message + (f"\n[dim]from {sources}[/]" if sources else "")
-        table.add_row(r.rule_id, _outcome(r.effect), why)
+        table.add_row(r.rule_id, outcome_text(r.effect), why)
     return table

@@ -66,8 +66,10 @@ from services.registry.pseudonyms.servicer import PseudonymServicer
 from services.registry.reconciliation.changes import ChangeReader, ChangeSignal, ChangeWatch
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import Reconciliation
+from services.registry.reconciliation.mapping import report_document
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.recognition import CertificateStandings, RecognitionDecisions
+from services.registry.reconciliation.reports import ReportVerifications, report_query
 from services.registry.reconciliation.servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.reconciliation.standing_inputs import StandingInputs
 from services.registry.records.as_of import RecordsAsOf
@@ -266,7 +268,9 @@ async def serve(settings: RegistrySettings) -> None:
 
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
-    decisions = RecognitionDecisions(store, conflicts, PolicySource(settings.recognition_policy))
+    policy = PolicySource(settings.recognition_policy)
+    decisions = RecognitionDecisions(store, conflicts, policy)
+    reports = ReportVerifications(store, conflicts, policy)
     servicer = RegistryServicer(
         queries,
         CertificateChecks(reader, feeds, records),
@@ -274,6 +278,7 @@ async def serve(settings: RegistrySettings) -> None:
             Reconciliation(store, conflicts),
             decisions,
             ChangeWatch(ChangeReader(engine), changed),
+            reports,
         ),
         chains,
         readiness,
@@ -290,6 +295,9 @@ async def serve(settings: RegistrySettings) -> None:
             trusted_proxies=settings.trusted_proxies,
             not_ready_because=readiness.not_ready_because,
             on_response=metrics.answered,
+            reports=lambda cma, number, sha256: report_document(
+                reports.verify(report_query(cma, number, sha256))
+            ),
         )
         verify.start()
     services = [

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,43 +27,12 @@ from services.core.provinces import Province
 from services.hub import client
 from services.hub.qr import write_label_qr
 from services.hub.supervisor import Hub, HubConfig
+from tests.e2e.browser import browser, needs_browser, visible_text
 from yrdhub.v1 import common_pb2, labels_pb2, records_pb2, registry_pb2
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "verify"
-CHROMIUM = shutil.which("chromium")
 
 pytestmark = pytest.mark.e2e
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian chromium is not installed (scripts/browser.sh)"
-)
-
-
-def _browser(url: str, tmp: Path, *extra: str) -> str:
-    assert CHROMIUM is not None
-    # The flags keep Chromium off the network it cannot reach here.
-    args = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp}",
-        "--window-size=412,915",
-        *extra,
-        url,
-    ]
-    done = subprocess.run(args, capture_output=True, timeout=90, check=True, text=True)
-    return done.stdout
-
-
-def _visible_text(dom: str, element_id: str) -> str:
-    match = re.search(rf'id="{element_id}"[^>]*>(.*?)</div>', dom, re.S)
-    assert match, f"no #{element_id} in the page"
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
 
 
 def _green(
@@ -143,8 +110,8 @@ def test_a_person_sees_the_label_status(
     hub, codes = labels
     qr = tmp_path / "label.png"
     url = write_label_qr(codes[case], qr, base_url=hub.verify_url)  # what the QR code carries
-    dom = _browser(url, tmp_path / "profile", "--dump-dom")
-    status = _visible_text(dom, "status")
+    dom = browser(url, tmp_path / "profile", "--dump-dom")
+    status = visible_text(dom, "status")
     assert status.startswith(headline)
     page = unescape(re.sub(r"<[^>]+>", " ", dom))
     if case == "unknown":
@@ -160,7 +127,7 @@ def test_a_person_sees_the_label_status(
         assert "provinces disagree" in page
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    _browser(url, tmp_path / "profile2", f"--screenshot={ARTIFACTS / f'{case}.png'}")
+    browser(url, tmp_path / "profile2", f"--screenshot={ARTIFACTS / f'{case}.png'}")
     assert (ARTIFACTS / f"{case}.png").stat().st_size > 5_000
 
     api = f"{hub.verify_url}/api/v1/labels/{codes[case]}"

@@ -52,6 +52,7 @@ def full_qualification() -> records_pb2.Record:
                 ),
             ],
             signatories=[records_pb2.Signatory(name="李四", fields=["01", "02"])],
+            status_effective_date="2024-02-01",
         )
     )
 
@@ -107,6 +108,7 @@ def full_green_cert() -> records_pb2.Record:
             status=status(common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销"),
             certification_mode="型式试验+初始工厂检查+获证后监督",
             laboratory="某检测中心",
+            status_effective_date="2024-02-01",
         )
     )
 
@@ -122,6 +124,25 @@ def full_credit_event() -> records_pb2.Record:
             effective_from="2024-01-15",
             effective_until="2025-01-14",
             listing_province=common_pb2.PROVINCE_JS,
+        )
+    )
+
+
+def full_report() -> records_pb2.Record:
+    return records_pb2.Record(
+        report=records_pb2.TestReport(
+            report_number="JS-2024-00017",
+            cma_number="231001000001",
+            institution_uscc=USCC,
+            issue_date="2024-03-01",
+            items=[
+                records_pb2.ReportItem(
+                    parameter="铅 (Pb)", standard_code="GB 5009.12", standard_year=2023
+                )
+            ],
+            signatory="李四",
+            sample_category="食品 / 大米",
+            document_sha256="0f" * 32,
         )
     )
 
@@ -147,7 +168,7 @@ def refused_fields(pb: records_pb2.Record, province: Province = Province.JS) -> 
 
 
 @pytest.mark.parametrize(
-    "build", [full_qualification, full_assessor, full_green_cert, full_credit_event]
+    "build", [full_qualification, full_assessor, full_green_cert, full_credit_event, full_report]
 )
 def test_full_record_round_trips(build: Builder) -> None:
     original = build()
@@ -156,7 +177,13 @@ def test_full_record_round_trips(build: Builder) -> None:
 
 def test_builders_set_every_field() -> None:
     # Guards the round trip: a field left at its default would not be exercised.
-    for pb in (full_qualification(), full_assessor(), full_green_cert(), full_credit_event()):
+    for pb in (
+        full_qualification(),
+        full_assessor(),
+        full_green_cert(),
+        full_credit_event(),
+        full_report(),
+    ):
         body = getattr(pb, str(pb.WhichOneof("body")))
         # An assessor's identity is submission-only: the mapping drops it on purpose.
         declared = {f.name for f in body.DESCRIPTOR.fields} - {"identity"}

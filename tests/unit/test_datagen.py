@@ -226,7 +226,7 @@ def test_generation_is_fast_enough() -> None:
     assert data.total() / elapsed > 5_000
 
 
-def test_record_kinds_cover_all_four(data: DataSet) -> None:
+def test_record_kinds_cover_every_kind(data: DataSet) -> None:
     kinds = set()
     for province, records in data.by_province.items():
         for record in records:

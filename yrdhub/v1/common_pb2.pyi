@@ -33,6 +33,7 @@ class RecordKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECORD_KIND_ASSESSOR: _ClassVar[RecordKind]
     RECORD_KIND_GREEN_CERT: _ClassVar[RecordKind]
     RECORD_KIND_CREDIT_EVENT: _ClassVar[RecordKind]
+    RECORD_KIND_REPORT: _ClassVar[RecordKind]
 PROVINCE_UNSPECIFIED: Province
 PROVINCE_SH: Province
 PROVINCE_JS: Province
@@ -49,6 +50,7 @@ RECORD_KIND_QUALIFICATION: RecordKind
 RECORD_KIND_ASSESSOR: RecordKind
 RECORD_KIND_GREEN_CERT: RecordKind
 RECORD_KIND_CREDIT_EVENT: RecordKind
+RECORD_KIND_REPORT: RecordKind
 
 class Status(_message.Message):
     __slots__ = ("canonical", "original")

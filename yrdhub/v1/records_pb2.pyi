@@ -84,7 +84,7 @@ class Signatory(_message.Message):
     def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Qualification(_message.Message):
-    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories")
+    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,7 @@ class Qualification(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SIGNATORIES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     issuer: str
     number: str
     institution_uscc: str
@@ -107,7 +108,8 @@ class Qualification(_message.Message):
     status: _common_pb2.Status
     scope: _containers.RepeatedCompositeFieldContainer[ScopeItem]
     signatories: _containers.RepeatedCompositeFieldContainer[Signatory]
-    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ...) -> None: ...
+    status_effective_date: str
+    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ..., status_effective_date: _Optional[str] = ...) -> None: ...
 
 class Assessor(_message.Message):
     __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available", "affiliations", "unavailable", "assignment_history", "status_since", "identity")
@@ -184,7 +186,7 @@ class AssessorIdentity(_message.Message):
     def __init__(self, name: _Optional[str] = ..., id_number: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
 
 class GreenCertification(_message.Message):
-    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory")
+    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory", "status_effective_date")
     BODY_CODE_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     LABEL_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -199,6 +201,7 @@ class GreenCertification(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATION_MODE_FIELD_NUMBER: _ClassVar[int]
     LABORATORY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     body_code: str
     certificate_number: str
     label_code: str
@@ -213,7 +216,8 @@ class GreenCertification(_message.Message):
     status: _common_pb2.Status
     certification_mode: str
     laboratory: str
-    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ...) -> None: ...
+    status_effective_date: str
+    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ...) -> None: ...
 
 class CreditEvent(_message.Message):
     __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province")
@@ -235,14 +239,46 @@ class CreditEvent(_message.Message):
     listing_province: _common_pb2.Province
     def __init__(self, reference: _Optional[str] = ..., uscc: _Optional[str] = ..., list_type: _Optional[_Union[CreditListType, str]] = ..., action: _Optional[_Union[CreditAction, str]] = ..., reason: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., listing_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
 
+class ReportItem(_message.Message):
+    __slots__ = ("parameter", "standard_code", "standard_year")
+    PARAMETER_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_CODE_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_YEAR_FIELD_NUMBER: _ClassVar[int]
+    parameter: str
+    standard_code: str
+    standard_year: int
+    def __init__(self, parameter: _Optional[str] = ..., standard_code: _Optional[str] = ..., standard_year: _Optional[int] = ...) -> None: ...
+
+class TestReport(_message.Message):
+    __slots__ = ("report_number", "cma_number", "institution_uscc", "issue_date", "items", "signatory", "sample_category", "document_sha256")
+    REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CMA_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    SIGNATORY_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    report_number: str
+    cma_number: str
+    institution_uscc: str
+    issue_date: str
+    items: _containers.RepeatedCompositeFieldContainer[ReportItem]
+    signatory: str
+    sample_category: str
+    document_sha256: str
+    def __init__(self, report_number: _Optional[str] = ..., cma_number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., issue_date: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReportItem, _Mapping]]] = ..., signatory: _Optional[str] = ..., sample_category: _Optional[str] = ..., document_sha256: _Optional[str] = ...) -> None: ...
+
 class Record(_message.Message):
-    __slots__ = ("qualification", "assessor", "green_cert", "credit_event")
+    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report")
     QUALIFICATION_FIELD_NUMBER: _ClassVar[int]
     ASSESSOR_FIELD_NUMBER: _ClassVar[int]
     GREEN_CERT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_EVENT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
     qualification: Qualification
     assessor: Assessor
     green_cert: GreenCertification
     credit_event: CreditEvent
-    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ...) -> None: ...
+    report: TestReport
+    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ...) -> None: ...

@@ -322,6 +322,42 @@ class DecideRecognitionResponse(_message.Message):
     as_of: _common_pb2.AsOf
     def __init__(self, outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
 
+class VerifyReportRequest(_message.Message):
+    __slots__ = ("cma_number", "report_number", "document_sha256", "target_province", "as_of")
+    CMA_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    REPORT_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    cma_number: str
+    report_number: str
+    document_sha256: str
+    target_province: _common_pb2.Province
+    as_of: _common_pb2.AsOf
+    def __init__(self, cma_number: _Optional[str] = ..., report_number: _Optional[str] = ..., document_sha256: _Optional[str] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+
+class VerifyReportResponse(_message.Message):
+    __slots__ = ("registered", "report", "outcome", "reasons", "target_province", "policy_version", "policy_digest", "decided_at", "as_of")
+    REGISTERED_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    TARGET_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DIGEST_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    registered: bool
+    report: StoredRecord
+    outcome: _reconciliation_pb2.RecognitionOutcome
+    reasons: _containers.RepeatedCompositeFieldContainer[_reconciliation_pb2.RecognitionReason]
+    target_province: _common_pb2.Province
+    policy_version: str
+    policy_digest: str
+    decided_at: _timestamp_pb2.Timestamp
+    as_of: _common_pb2.AsOf
+    def __init__(self, registered: _Optional[bool] = ..., report: _Optional[_Union[StoredRecord, _Mapping]] = ..., outcome: _Optional[_Union[_reconciliation_pb2.RecognitionOutcome, str]] = ..., reasons: _Optional[_Iterable[_Union[_reconciliation_pb2.RecognitionReason, _Mapping]]] = ..., target_province: _Optional[_Union[_common_pb2.Province, str]] = ..., policy_version: _Optional[str] = ..., policy_digest: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[_common_pb2.AsOf, _Mapping]] = ...) -> None: ...
+
 class WatchChangesRequest(_message.Message):
     __slots__ = ("publishing_provinces", "kinds", "holder_uscc", "after_cursor", "from_latest", "record_keys", "watch_list", "subscriber")
     PUBLISHING_PROVINCES_FIELD_NUMBER: _ClassVar[int]

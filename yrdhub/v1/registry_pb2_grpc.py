@@ -75,6 +75,11 @@ class RegistryServiceStub:
                 request_serializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.SerializeToString,
                 response_deserializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.FromString,
                 _registered_method=True)
+        self.VerifyReport = channel.unary_unary(
+                '/yrdhub.v1.RegistryService/VerifyReport',
+                request_serializer=yrdhub_dot_v1_dot_registry__pb2.VerifyReportRequest.SerializeToString,
+                response_deserializer=yrdhub_dot_v1_dot_registry__pb2.VerifyReportResponse.FromString,
+                _registered_method=True)
         self.WatchChanges = channel.unary_stream(
                 '/yrdhub.v1.RegistryService/WatchChanges',
                 request_serializer=yrdhub_dot_v1_dot_registry__pb2.WatchChangesRequest.SerializeToString,
@@ -155,6 +160,16 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyReport(self, request, context):
+        """Verifies a test report (报告编号查询): whether it is registered, by which
+        laboratory, and whether on its issue date the laboratory's CMA was in
+        force, covered every item the report relies on and authorised its
+        signatory, with every rule's reason and the provenance of each fact.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def WatchChanges(self, request, context):
         """Streams changes (record versions applied, conflicts opened, updated or
         resolved) after a cursor, then live; resume after a disconnect with the
@@ -226,6 +241,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.DecideRecognition,
                     request_deserializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.FromString,
                     response_serializer=yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.SerializeToString,
+            ),
+            'VerifyReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyReport,
+                    request_deserializer=yrdhub_dot_v1_dot_registry__pb2.VerifyReportRequest.FromString,
+                    response_serializer=yrdhub_dot_v1_dot_registry__pb2.VerifyReportResponse.SerializeToString,
             ),
             'WatchChanges': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchChanges,
@@ -460,6 +480,33 @@ class RegistryService:
             '/yrdhub.v1.RegistryService/DecideRecognition',
             yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionRequest.SerializeToString,
             yrdhub_dot_v1_dot_registry__pb2.DecideRecognitionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yrdhub.v1.RegistryService/VerifyReport',
+            yrdhub_dot_v1_dot_registry__pb2.VerifyReportRequest.SerializeToString,
+            yrdhub_dot_v1_dot_registry__pb2.VerifyReportResponse.FromString,
             options,
             channel_credentials,
             insecure,

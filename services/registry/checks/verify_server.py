@@ -31,6 +31,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from services.common.rate_limit import RateLimiter
 from services.core.errors import InvalidRequest
 from services.registry.checks.labels import LabelQueries
+from services.registry.checks.report_page import registered_or_404, render_report_page
 from services.registry.checks.verify_page import (
     FORM,
     IPNetwork,
@@ -52,6 +53,9 @@ CACHE_SECONDS = 30
 READERS = 8
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+# A report's verdict as a JSON document, from (CMA number, report number,
+# SHA-256 of a copy); app.py hands it over from the reconciliation.
+ReportAnswers = Callable[[str, str, str], dict[str, Any]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
@@ -119,12 +123,14 @@ class VerifyApp:
         trusted: Sequence[IPNetwork],
         not_ready_because: Callable[[], list[str]],
         on_response: Callable[[int], None],
+        reports: ReportAnswers | None = None,
     ) -> None:
         self._labels = labels
         self._limiter = limiter
         self._trusted = trusted
         self._not_ready_because = not_ready_because
         self._on_response = on_response
+        self._reports = reports
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="verify-read")
 
     def close(self) -> None:
@@ -147,9 +153,13 @@ class VerifyApp:
             )
             return
         path = scope["path"]
-        code = parse_qs(scope["query_string"].decode("latin-1")).get("code", [""])[0]
+        query = parse_qs(scope["query_string"].decode("latin-1"))
+        code = query.get("code", [""])[0]
         try:
-            await self._route(reply, unquote(path), code)
+            if path.startswith(("/r/", "/api/v1/reports/")):
+                await self._report(reply, path, query.get("sha256", [""])[0])
+            else:
+                await self._route(reply, unquote(path), code)
         except InvalidRequest as exc:
             body = {
                 "error": str(exc),
@@ -189,6 +199,25 @@ class VerifyApp:
             await reply.send(HTTPStatus.OK, "text/html; charset=utf-8", FORM, cache=True)
         else:
             await reply.text(HTTPStatus.NOT_FOUND, "not found\n")
+
+    async def _report(self, reply: _Reply, path: str, sha256: str) -> None:
+        """/r/CMA/NUMBER (the page) and /api/v1/reports/CMA/NUMBER (its JSON),
+        each part percent-encoded; ?sha256= checks a copy."""
+        parts = path.removeprefix("/r/").removeprefix("/api/v1/reports/").split("/")
+        if self._reports is None or len(parts) != 2:
+            await reply.text(HTTPStatus.NOT_FOUND, "not found: /r/<CMA number>/<report number>\n")
+            return
+        cma, number = (unquote(p) for p in parts)
+        loop = asyncio.get_running_loop()
+        doc = await loop.run_in_executor(self._readers, self._reports, cma, number, sha256)
+        if path.startswith("/r/"):
+            page = render_report_page(doc, cma, number)
+            await reply.send(registered_or_404(doc), "text/html; charset=utf-8", page, cache=True)
+        else:
+            body = json.dumps(doc, ensure_ascii=False)
+            await reply.send(
+                registered_or_404(doc), "application/json; charset=utf-8", body, cache=True
+            )
 
     async def _answer(self, code: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -249,8 +278,10 @@ class VerifyServer:
         trusted_proxies: Sequence[str] = (),
         not_ready_because: Callable[[], list[str]] = list,
         on_response: Callable[[int], None] = lambda _status: None,
+        reports: ReportAnswers | None = None,
     ) -> None:
-        """`max_connections` open at once (beyond, 503 at once);
+        """`reports`: the verdicts of /r/... (none: those paths are 404);
+        `max_connections` open at once (beyond, 503 at once);
         `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is believed
         for the rate limit; `not_ready_because`: what /readyz answers from
         (/healthz is liveness: ok while the server runs); `on_response` hears
@@ -260,7 +291,7 @@ class VerifyServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, int(port)))
         self._app = VerifyApp(
-            labels, limiter, networks(trusted_proxies), not_ready_because, on_response
+            labels, limiter, networks(trusted_proxies), not_ready_because, on_response, reports
         )
         config = uvicorn.Config(
             self._app,

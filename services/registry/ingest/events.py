@@ -15,7 +15,7 @@ from services.common.convert import (
 )
 from services.common.enum_ranges import out_of_range
 from services.core.codes import normalise_code
-from services.core.records import RecordKind, record_key
+from services.core.records import RecordKind, record_key, report_key
 from services.registry.ingest.apply import IncomingEvent
 from services.registry.ingest.storable import unstorable
 from services.registry.records.mapping import certificate_facts
@@ -39,6 +39,9 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
         return record.credit_event.uscc, None, None
     if which == "assessor":
         return record.assessor.employer_uscc, None, None
+    if which == "report":
+        # Found by its key (CMA and report number), never by a certificate code.
+        return record.report.institution_uscc, None, None
     raise ValueError("event carries an empty record")
 
 
@@ -57,6 +60,8 @@ def record_key_of(record: records_pb2.Record) -> str | None:
     if which == "credit_event":
         c = record.credit_event
         return record_key(RecordKind.CREDIT_EVENT, province_name(c.listing_province), c.reference)
+    if which == "report":
+        return report_key(record.report.cma_number, record.report.report_number)
     return None
 
 

@@ -18,7 +18,7 @@ from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
-from services.registry.records.as_of import RecordsAsOf, source
+from services.registry.records.as_of import RecordsAsOf, source, status_effective
 from services.registry.records.store import Feed, RecordStore, StoredRow
 
 MAX_PAGE = 1000
@@ -204,7 +204,7 @@ class Reconciliation:
         current = [
             held
             for _, found in sorted(per_province.items())
-            if (held := in_force_on(found, when.valid_on, source)) is not None
+            if (held := in_force_on(found, when.valid_on, source, status_effective)) is not None
         ]
         validity: list[ProvinceValidity] = []
         if key.split("/", 1)[0] in (RecordKind.QUALIFICATION, RecordKind.GREEN_CERT):

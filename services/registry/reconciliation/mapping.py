@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from google.protobuf.json_format import MessageToDict
+
 from services.common.convert import (
     CERTIFICATE_STATUS_TO_PB,
     KIND_FROM_PB,
@@ -33,6 +35,7 @@ from services.registry.reconciliation.institutions import (
     parse_uscc,
 )
 from services.registry.reconciliation.recognition import Decided
+from services.registry.reconciliation.reports import VerifiedReport
 from services.registry.records.mapping import feed_freshness, provenance, stored_record
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
 
@@ -176,6 +179,29 @@ def decision(decided: Decided) -> registry_pb2.DecideRecognitionResponse:
         as_of=as_of_pb(decided.as_of),
         decided_at=timestamp(decided.decided_at),
     )
+
+
+def report_verdict(verified: VerifiedReport) -> registry_pb2.VerifyReportResponse:
+    d = verified.decision
+    msg = registry_pb2.VerifyReportResponse(
+        registered=verified.row is not None,
+        outcome=OUTCOME_TO_PB[d.outcome],
+        reasons=[reason(r) for r in d.reasons],
+        policy_version=d.policy_version,
+        policy_digest=d.policy_digest,
+        target_province=PROVINCE_TO_PB[d.target],
+        as_of=as_of_pb(verified.as_of),
+        decided_at=timestamp(verified.decided_at),
+    )
+    if verified.row is not None:
+        msg.report.CopyFrom(stored_record(verified.row, verified.as_of.valid_on))
+    return msg
+
+
+def report_document(verified: VerifiedReport) -> dict[str, Any]:
+    """The verdict as the public page's JSON: VerifyReportResponse in the
+    protobuf JSON mapping, with the contract's field names."""
+    return MessageToDict(report_verdict(verified), preserving_proto_field_name=True)
 
 
 def province_or_none(value: int) -> Province | None:

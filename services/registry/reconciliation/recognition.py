@@ -26,7 +26,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore, Store
 from services.registry.reconciliation.institutions import known, parse_record_key, parse_uscc
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.standing_inputs import StandingInputs
-from services.registry.records.as_of import RecordsAsOf, source
+from services.registry.records.as_of import RecordsAsOf, source, status_effective
 from services.registry.records.store import RecordStore, StoredRow
 
 MAX_ITEMS = 500
@@ -62,7 +62,8 @@ class Decided:
     decided_at: dt.datetime
 
 
-def _open(conflicts: Sequence[StoredConflict]) -> list[OpenConflict]:
+def open_conflicts(conflicts: Sequence[StoredConflict]) -> list[OpenConflict]:
+    """Stored conflicts as the rules see them."""
     return [OpenConflict(c.conflict_id, c.type, c.subject, c.summary) for c in conflicts]
 
 
@@ -187,7 +188,7 @@ class RecognitionDecisions:
             version = (
                 None
                 if province is None
-                else in_force_on(per_province[province], when.valid_on, source)
+                else in_force_on(per_province[province], when.valid_on, source, status_effective)
             )
             if version is not None:
                 held[key] = rows.certificate(version)
@@ -215,7 +216,7 @@ class RecognitionDecisions:
             facts[key] = _Facts(
                 cert,
                 credit.get(cert.holder_uscc, []),
-                _open(sorted(open_.values(), key=lambda c: c.conflict_id)),
+                open_conflicts(sorted(open_.values(), key=lambda c: c.conflict_id)),
             )
         return facts
 
@@ -260,7 +261,7 @@ class RecognitionDecisions:
                 qualifications=qualifications,
                 items=items,
                 credit=self._credit(compact, when),
-                conflicts=_open(
+                conflicts=open_conflicts(
                     self._conflicts.find(
                         uscc=compact, open_only=True, limit=1000, known_at=known(when)
                     )

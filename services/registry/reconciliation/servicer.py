@@ -22,6 +22,7 @@ from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.reconciliation.reports import ReportVerifications, report_query
 from yrdhub.v1 import registry_pb2
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ class ReconciliationUseCases:
     reconciliation: Reconciliation
     decisions: RecognitionDecisions
     watch: ChangeWatch
+    reports: ReportVerifications
 
 
 class ReconciliationRpcs:
@@ -121,6 +123,21 @@ class ReconciliationRpcs:
                 )
             )
         return mapping.decision(decision)
+
+    async def VerifyReport(
+        self,
+        request: registry_pb2.VerifyReportRequest,
+        context: grpc.aio.ServicerContext[Any, Any],
+    ) -> registry_pb2.VerifyReportResponse:
+        query = report_query(request.cma_number, request.report_number, request.document_sha256)
+        _, known_at = as_of_asked(request.as_of)
+        verified = await asyncio.to_thread(
+            self._use_cases.reports.verify,
+            query,
+            target=mapping.province_or_none(request.target_province),
+            known_at=known_at,
+        )
+        return mapping.report_verdict(verified)
 
     async def WatchChanges(
         self, request: registry_pb2.WatchChangesRequest, context: grpc.aio.ServicerContext[Any, Any]

@@ -12,6 +12,7 @@ from services.core.provenance import Source
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.records.store import KnownVersion, RecordStore, StoredRow
+from yrdhub.v1 import events_pb2
 
 
 def source(row: StoredRow) -> Source:
@@ -24,6 +25,16 @@ def source(row: StoredRow) -> Source:
         accepted_at=row.accepted_at,
         applied_at=row.applied_at,
     )
+
+
+def status_effective(row: StoredRow) -> dt.date | None:
+    """The day a certificate version's status took effect, when it states one
+    (only past days ask: the current rows answer the present)."""
+    if row.kind not in (RecordKind.QUALIFICATION, RecordKind.GREEN_CERT):
+        return None
+    record = events_pb2.Event.FromString(row.payload).record
+    day: str = getattr(record, row.kind).status_effective_date
+    return dt.date.fromisoformat(day) if day else None
 
 
 def in_force(
@@ -46,7 +57,7 @@ def _held_on(versions: list[KnownVersion], day: dt.date) -> KnownVersion | None:
         # A credit event dates itself (listed and lifted days), and its later
         # revisions correct those dates: the latest known version judges every day.
         return latest(versions, lambda v: v.row.revision)
-    return in_force_on(versions, day, lambda v: source(v.row))
+    return in_force_on(versions, day, lambda v: source(v.row), lambda v: status_effective(v.row))
 
 
 class RecordsAsOf:

@@ -1,0 +1,210 @@
+"""Test-report verification (报告编号查询), the core of mutual recognition of
+results: is a report registered, is the copy at hand the registered one, and
+did its laboratory's qualification stand behind it on the day it was issued
+(in force, covering every item the report relies on, with the signatory
+authorised)?
+
+The qualification part is decide_scope's, judged on the issue date; the
+report's own rules are report.registered, report.document, report.laboratory
+and report.signatory. Every rule is reported, passed ones too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.core.credit import CreditFact
+from services.core.policy import Outcome, RecognitionPolicy
+from services.core.provenance import Source
+from services.core.provinces import Province
+from services.core.recognition import (
+    Certificate,
+    Decision,
+    DecisionInput,
+    InputOrigin,
+    OpenConflict,
+    Reason,
+    RequestedItem,
+    request_input,
+)
+from services.core.recognition_decisions import comparable, decide_scope, decision_of
+from services.core.records import Qualification, TestReport
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredReport:
+    """One province's registration of a report, with where it came from."""
+
+    report: TestReport
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    """A report as someone holding it asks about it."""
+
+    cma_number: str
+    report_number: str
+    # SHA-256 (lower-case hex) of the copy at hand; empty when none was given.
+    document_sha256: str = ""
+
+
+def _from(name: str, value: object, registered: RegisteredReport) -> DecisionInput:
+    return DecisionInput(name, str(value), InputOrigin.RECORD, registered.source)
+
+
+def _of_qualification(name: str, value: object, cert: Certificate) -> DecisionInput:
+    return DecisionInput(name, str(value), InputOrigin.RECORD, cert.source)
+
+
+def _registered(query: ReportQuery, registered: RegisteredReport) -> Reason:
+    r = registered.report
+    return Reason(
+        "report.registered",
+        Outcome.RECOGNIZED,
+        f"report {r.report_number} of CMA {r.cma_number} is registered by "
+        f"{registered.source.province.name_en} (revision {registered.source.revision}), "
+        f"issued {r.issue_date}",
+        (
+            request_input("report_number", query.report_number),
+            _from("issue_date", r.issue_date, registered),
+            _from("institution_uscc", r.institution_uscc, registered),
+        ),
+    )
+
+
+def _document(query: ReportQuery, registered: RegisteredReport) -> Reason:
+    held = registered.report.document_sha256
+    if not query.document_sha256:
+        return Reason(
+            "report.document",
+            Outcome.RECOGNIZED,
+            "no copy's hash was given: the registration alone is checked",
+        )
+    inputs = (
+        request_input("document_sha256", query.document_sha256),
+        _from("document_sha256", held or "(none registered)", registered),
+    )
+    if not held:
+        return Reason(
+            "report.document",
+            Outcome.CONDITIONAL,
+            "the registration holds no document hash: the copy cannot be compared",
+            inputs,
+        )
+    if held != query.document_sha256:
+        return Reason(
+            "report.document",
+            Outcome.NOT_RECOGNIZED,
+            "the copy differs from the registered document (its SHA-256 does not match)",
+            inputs,
+        )
+    return Reason(
+        "report.document", Outcome.RECOGNIZED, "the copy is the registered document", inputs
+    )
+
+
+def _laboratory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
+    r = registered.report
+    claimed = _from("institution_uscc", r.institution_uscc, registered)
+    holders = {c.holder_uscc for c in qualifications}
+    if not qualifications or holders == {r.institution_uscc}:
+        # No qualification: institution.known says so.
+        return Reason(
+            "report.laboratory",
+            Outcome.RECOGNIZED if qualifications else Outcome.NOT_RECOGNIZED,
+            f"CMA {r.cma_number} is held by the report's laboratory {r.institution_uscc}"
+            if qualifications
+            else f"no province has published CMA {r.cma_number}",
+            (claimed, *(_of_qualification("holder", c.holder_uscc, c) for c in qualifications)),
+        )
+    return Reason(
+        "report.laboratory",
+        Outcome.NOT_RECOGNIZED,
+        f"CMA {r.cma_number} is held by {', '.join(sorted(holders))}, "
+        f"not by the report's laboratory {r.institution_uscc}",
+        (claimed, *(_of_qualification("holder", c.holder_uscc, c) for c in qualifications)),
+    )
+
+
+def _signatory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
+    r = registered.report
+    signed = _from("signatory", r.signatory, registered)
+    for cert in qualifications:
+        record = cert.record
+        if isinstance(record, Qualification) and any(
+            comparable(s.name) == comparable(r.signatory) for s in record.signatories
+        ):
+            return Reason(
+                "report.signatory",
+                Outcome.RECOGNIZED,
+                f"{r.signatory} was an authorised signatory of CMA {r.cma_number} "
+                f"on {r.issue_date}",
+                (signed, _of_qualification("signatories", len(record.signatories), cert)),
+            )
+    return Reason(
+        "report.signatory",
+        Outcome.NOT_RECOGNIZED,
+        f"{r.signatory} was not an authorised signatory of CMA {r.cma_number} on {r.issue_date}",
+        (signed, *(_of_qualification("signatories", "", c) for c in qualifications)),
+    )
+
+
+def decide_report(
+    policy: RecognitionPolicy,
+    *,
+    target: Province,
+    query: ReportQuery,
+    registered: RegisteredReport | None,
+    qualifications: Sequence[Certificate],
+    credit: Sequence[CreditFact],
+    conflicts: Sequence[OpenConflict],
+    today: dt.date,
+) -> Decision:
+    """Whether a report is to be recognised in `target`.
+
+    `qualifications`: each province's version of the report's CMA in force on
+    the issue date; `credit`: the laboratory's credit events; `conflicts`: those
+    open about the CMA or the laboratory. A registered report is judged on its
+    issue date, an unknown one on `today`.
+    """
+    if registered is None:
+        return decision_of(
+            policy,
+            target,
+            today,
+            [
+                Reason(
+                    "report.registered",
+                    Outcome.NOT_RECOGNIZED,
+                    f"no report {query.report_number} of CMA {query.cma_number} is registered "
+                    "in any province",
+                    (
+                        request_input("cma_number", query.cma_number),
+                        request_input("report_number", query.report_number),
+                    ),
+                )
+            ],
+        )
+    report = registered.report
+    on = report.issue_date
+    scope = decide_scope(
+        policy,
+        target=target,
+        on=on,
+        uscc=report.institution_uscc,
+        qualifications=qualifications,
+        items=[RequestedItem(i.parameter, i.standard_code, i.standard_year) for i in report.items],
+        credit=credit,
+        conflicts=conflicts,
+    )
+    reasons = [
+        _registered(query, registered),
+        _document(query, registered),
+        _laboratory(registered, qualifications),
+        _signatory(registered, qualifications),
+        *scope.reasons,
+    ]
+    return decision_of(policy, target, on, reasons)

@@ -1,0 +1,143 @@
+"""The VerifyReport use case: find a report's registration and judge it
+against its laboratory's qualification on the day it was issued."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.core.codes import normalise_code
+from services.core.errors import InvalidRequest, Violation
+from services.core.history import AsOf, as_of, in_force_on
+from services.core.identifiers import check_cma_number
+from services.core.provenance import utcnow
+from services.core.provinces import Province
+from services.core.recognition import Certificate, Decision
+from services.core.records import RecordKind, TestReport, report_key
+from services.core.reports import RegisteredReport, ReportQuery, decide_report
+from services.registry.reconciliation import rows
+from services.registry.reconciliation.conflict_store import ConflictStore
+from services.registry.reconciliation.institutions import known
+from services.registry.reconciliation.policy_source import PolicySource
+from services.registry.reconciliation.recognition import open_conflicts
+from services.registry.records.as_of import RecordsAsOf, source, status_effective
+from services.registry.records.store import RecordStore, StoredRow
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedReport:
+    decision: Decision
+    # The registration judged, when one is registered.
+    row: StoredRow | None
+    # valid_on is the issue date (today for an unknown report).
+    as_of: AsOf
+    decided_at: dt.datetime
+
+
+def report_query(cma_number: str, report_number: str, document_sha256: str = "") -> ReportQuery:
+    """A report as asked, in the canonical form its registration has, or
+    InvalidRequest naming the field."""
+    cma = normalise_code(cma_number)
+    number = normalise_code(report_number)
+    problems: list[Violation] = []
+    try:
+        check_cma_number(cma)
+    except ValueError as exc:
+        problems.append(Violation("cma_number", str(exc)))
+    if not number or len(number) > 64 or any(c in number for c in "/\\?#%"):
+        problems.append(
+            Violation("report_number", "1 to 64 characters as printed, without / \\ ? # %")
+        )
+    digest = document_sha256.strip().lower()
+    if digest and not _SHA256.match(digest):
+        problems.append(Violation("document_sha256", "64 hexadecimal digits (SHA-256)"))
+    if problems:
+        raise InvalidRequest("malformed report reference", problems)
+    return ReportQuery(cma, number, digest)
+
+
+def _judged(current: list[StoredRow], issuer: Province | None) -> StoredRow | None:
+    """The registration of the province that supervises the laboratory (its
+    CMA's issuer) if it holds one, else the latest accepted."""
+    for row in current:
+        if issuer is not None and row.province == issuer.value:
+            return row
+    return max(current, key=lambda r: (r.accepted_at, r.province), default=None)
+
+
+class ReportVerifications:
+    def __init__(
+        self,
+        store: RecordStore,
+        conflicts: ConflictStore,
+        policy: PolicySource,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._records = RecordsAsOf(store)
+        self._conflicts = conflicts
+        self._policy = policy
+        self._clock = clock
+
+    def verify(
+        self,
+        query: ReportQuery,
+        *,
+        target: Province | None = None,
+        known_at: dt.datetime | None = None,
+    ) -> VerifiedReport:
+        now = self._clock()
+        today = as_of("", known_at, now, "as_of")
+        policy = self._policy.current()
+        row = _judged(
+            self._records.by_key(report_key(query.cma_number, query.report_number), today),
+            TestReport.issuer_of(query.cma_number),
+        )
+        if row is None:
+            decision = decide_report(
+                policy,
+                target=target or Province.SH,
+                query=query,
+                registered=None,
+                qualifications=[],
+                credit=[],
+                conflicts=[],
+                today=today.valid_on,
+            )
+            return VerifiedReport(decision, None, today, now)
+        report = rows.domain_record(row)
+        assert isinstance(report, TestReport)
+        issued = AsOf(report.issue_date, today.known_at, today.latest)
+        per_province: dict[str, list[StoredRow]] = defaultdict(list)
+        for version in self._records.versions_of([report.qualification_key], issued):
+            per_province[version.province].append(version)
+        qualifications: list[Certificate] = []
+        for found in per_province.values():
+            held = in_force_on(found, report.issue_date, source, status_effective)
+            if held is not None:
+                qualifications.append(rows.certificate(held))
+        credit = [
+            rows.credit_fact(r)
+            for r in self._records.by_uscc(report.institution_uscc, issued)
+            if r.kind == RecordKind.CREDIT_EVENT
+        ]
+        conflicts = open_conflicts(
+            self._conflicts.open_about(
+                {report.qualification_key, report.institution_uscc}, known(today)
+            )
+        )
+        decision = decide_report(
+            policy,
+            target=target or Province(row.province),
+            query=query,
+            registered=RegisteredReport(report, source(row)),
+            qualifications=qualifications,
+            credit=credit,
+            conflicts=conflicts,
+            today=today.valid_on,
+        )
+        return VerifiedReport(decision, row, issued, now)
