@@ -310,10 +310,12 @@ def test_a_poison_event_is_set_aside_and_the_events_around_it_are_applied(
     _drain(ingestor, store, len(events))
     assert store.record_count() == len(events)
     assert all(r.revision == 1 for e in events for r in store.by_key(e.record_key))
-    dead = sorted(store.dead_letters(), key=lambda d: d.offset)
+    dead = store.dead_letters()
     assert len(dead) == len(poisons)
-    for letter, (_, why) in zip(dead, poisons, strict=True):
-        assert why in letter.error
+    # Each poison set aside once, with its own reason (they lie on different
+    # partitions, so no order between them is kept).
+    for _, why in poisons:
+        assert sum(why in letter.error for letter in dead) == 1, (why, dead)
     # Offsets moved past everything: a restart does not meet the poison again.
     assert sum(store.offsets().values()) == len(events) + len(poisons)
 
