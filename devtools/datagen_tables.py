@@ -397,9 +397,10 @@ CERTIFICATION_MODES = (
     "产品检验+工厂检查+获证后跟踪检查",
 )
 
+# CMA certificates are in force, revoked or cancelled: no suspension
+# (services/common/policy/status-rules-v1.toml).
 _CERT_STATUSES = (
-    (common_pb2.CERTIFICATE_STATUS_VALID, "有效", 90),
-    (common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", 4),
+    (common_pb2.CERTIFICATE_STATUS_VALID, "有效", 94),
     (common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销", 2),
     (common_pb2.CERTIFICATE_STATUS_CANCELLED, "注销", 4),
 )

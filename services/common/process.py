@@ -9,15 +9,17 @@ import gc
 import logging
 import os
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from services.common import logs
 from services.common.kafka_io import TopicsMisconfigured
 from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
+from services.common.status_rules import load_status_rules
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy
+from services.core.transitions import StatusRules, StatusRulesError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,6 +48,9 @@ class ServiceSettings:
     log_format: str = "text"
     # Plaintext grpc.health.v1 alone, for probes that speak no TLS; None: not served.
     health_listen: str | None = None
+    # Which statuses each certificate kind takes and which are final
+    # (core/transitions.py); the shipped rules by default.
+    status_rules: StatusRules = field(default_factory=load_status_rules)
 
 
 def service_settings(
@@ -67,6 +72,7 @@ def service_settings(
         "metrics_listen": args.metrics_listen,
         "log_format": args.log_format,
         "health_listen": args.health_listen,
+        "status_rules": status_rules_choice(parser, args),
     }
 
 
@@ -138,6 +144,13 @@ def service_arguments(
         help="events a feed may be behind its topics and the service still be ready",
     )
     p.add_argument(
+        "--status-rules",
+        type=Path,
+        default=env("YRDHUB_STATUS_RULES"),
+        help="TOML file of the statuses each certificate kind takes and which are final "
+        "(default: services/common/policy/status-rules-v1.toml)",
+    )
+    p.add_argument(
         "--signing-dir",
         type=Path,
         default=env("YRDHUB_SIGNING_DIR"),
@@ -163,6 +176,13 @@ def add_topic_arguments(p: argparse.ArgumentParser) -> None:
         default=int(env("YRDHUB_TOPIC_MIN_INSYNC", "1")),
         help="replicas that must have an event before it is acknowledged (a cluster: 2)",
     )
+
+
+def status_rules_choice(parser: argparse.ArgumentParser, args: argparse.Namespace) -> StatusRules:
+    try:
+        return load_status_rules(args.status_rules)
+    except (OSError, StatusRulesError) as exc:
+        parser.error(f"--status-rules: {exc}")
 
 
 def topic_policy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TopicPolicy:

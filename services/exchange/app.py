@@ -116,7 +116,7 @@ async def serve(settings: ExchangeSettings) -> None:
             settings.province, Signer.load(settings.signing_dir, settings.province)
         )
     )
-    outbox = Outbox(engine, settings.province.value, sign)
+    outbox = Outbox(engine, settings.province.value, sign, settings.status_rules)
     outbox.create_schema()
     checkpoints = checkpoint_topic(settings.topic_prefix)
     ensure_topics(settings.kafka, [*all_topics(settings.topic_prefix), checkpoints])
@@ -154,6 +154,7 @@ async def serve(settings: ExchangeSettings) -> None:
         pseudonyms=home.pseudonyms,
         max_event_bytes=limit,
         max_pending=settings.outbox_max_pending,
+        status_rules=settings.status_rules,
     )
 
     readiness = Readiness(lambda: [relay.state(), home.feed.state()], settings.readiness)

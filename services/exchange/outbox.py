@@ -21,11 +21,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.common.sql import insert_ignore, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
+from services.core.records import RecordKind
+from services.core.status import CertificateStatus
+from services.core.transitions import StatusRules
 from services.exchange.outbox_tables import (
     OutboxTables,
     checkpoint_table,
     current_table,
     cursor_table,
+    final_table,
     head_table,
     outbox_table,
     repeated_table,
@@ -44,16 +48,20 @@ class Candidate:
     record_key: str
     kind: str
     content_hash: bytes
+    # A certificate's canonical status ("" for records without one).
+    status: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """What became of a candidate: a new revision, or the unchanged current one."""
+    """What became of a candidate: a new revision, the unchanged current one,
+    or nothing, refused for the reason given (a final status changed)."""
 
     record_key: str
     revision: int
     event_id: str
     changed: bool
+    refused: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +103,16 @@ CheckpointSigner = Callable[[int, bytes, dt.datetime], bytes]
 
 
 class Outbox:
-    def __init__(self, engine: Engine, province: str, sign: CheckpointSigner | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        province: str,
+        sign: CheckpointSigner | None = None,
+        status_rules: StatusRules | None = None,
+    ) -> None:
+        """`status_rules`: which statuses are final (None: none is)."""
         self._engine = engine
+        self._rules = status_rules
         self._province = province
         # None: an unsigned development hub (the chain is still kept).
         self._sign = sign
@@ -160,6 +176,8 @@ class Outbox:
                 ):
                     current[key] = (content_hash, revision, event_id)
             replayed = self._replayed(conn, versions, current)
+            finals = self._finals(conn, candidates)
+            final_rows: list[dict[str, object]] = []
 
             results: list[Stored] = []
             outbox_rows: list[dict[str, object]] = []
@@ -171,6 +189,11 @@ class Outbox:
                 known = current.get(cand.record_key)
                 if known is not None and known[0] == cand.content_hash:
                     results.append(Stored(cand.record_key, known[1], known[2], changed=False))
+                    continue
+                why = self._reopening(cand, finals.get(cand.record_key))
+                if why:
+                    revision, event_id = (known[1], known[2]) if known else (0, "")
+                    results.append(Stored(cand.record_key, revision, event_id, False, why))
                     continue
                 last_sequence += 1
                 event = NewEvent(
@@ -201,6 +224,15 @@ class Outbox:
                         }
                     )
                 current[cand.record_key] = (cand.content_hash, event.revision, event.event_id)
+                if self._is_final(cand):
+                    finals[cand.record_key] = cand.status
+                    final_rows.append(
+                        {
+                            "record_key": cand.record_key,
+                            "status": cand.status,
+                            "revision": event.revision,
+                        }
+                    )
                 latest[cand.record_key] = {
                     "record_key": cand.record_key,
                     "kind": cand.kind,
@@ -242,6 +274,14 @@ class Outbox:
                     key=["record_key"],
                     update=["kind", "content_hash", "revision", "event_id"],
                 )
+                if final_rows:
+                    upsert(
+                        conn,
+                        final_table,
+                        list({r["record_key"]: r for r in final_rows}.values()),
+                        key=["record_key"],
+                        update=["status", "revision"],
+                    )
                 conn.execute(
                     update(state_table)
                     .where(state_table.c.id == 1)
@@ -249,6 +289,35 @@ class Outbox:
                 )
             self._remember_repeated(conn, versions, positions, results, replayed)
             return results
+
+    def _finals(self, conn: Connection, candidates: Sequence[Candidate]) -> dict[str, str]:
+        """The final statuses of the certificates the batch holds."""
+        if self._rules is None:
+            return {}
+        keys = list({c.record_key for c in candidates if c.status})
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 5000):
+            chunk = keys[start : start + 5000]
+            for key, status in conn.execute(
+                select(final_table.c.record_key, final_table.c.status).where(
+                    final_table.c.record_key.in_(chunk)
+                )
+            ):
+                found[key] = status
+        return found
+
+    def _reopening(self, cand: Candidate, final: str | None) -> str:
+        if self._rules is None or final is None or not cand.status:
+            return ""
+        kind = RecordKind(cand.kind)
+        why = self._rules.reopening(kind, CertificateStatus(final), CertificateStatus(cand.status))
+        return why or ""
+
+    def _is_final(self, cand: Candidate) -> bool:
+        if self._rules is None or not cand.status:
+            return False
+        rules = self._rules.of(RecordKind(cand.kind))
+        return rules is not None and CertificateStatus(cand.status) in rules.final
 
     @staticmethod
     def _replayed(

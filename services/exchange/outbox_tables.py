@@ -80,6 +80,16 @@ class OutboxRequest(OutboxTables, table=True):
     request_id: str = Field(max_length=64)
 
 
+class FinalStatus(OutboxTables, table=True):
+    """A certificate whose status is final under the status rules (revoked,
+    cancelled): a later revision may not change it (core/transitions.py)."""
+
+    __tablename__ = "final_status"
+    record_key: str = Field(primary_key=True, max_length=200)
+    status: str = Field(max_length=16)
+    revision: int
+
+
 class OutboxRow(OutboxTables, table=True):
     __tablename__ = "outbox"
     sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -98,3 +108,4 @@ head_table = OutboxTables.metadata.tables["chain_head"]
 checkpoint_table = OutboxTables.metadata.tables["outbox_checkpoint"]
 repeated_table = OutboxTables.metadata.tables["repeated_in_batch"]
 request_table = OutboxTables.metadata.tables["outbox_request"]
+final_table = OutboxTables.metadata.tables["final_status"]

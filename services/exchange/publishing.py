@@ -21,6 +21,8 @@ from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind, kind_of
+from services.core.status import CertificateStatus
+from services.core.transitions import StatusRules
 from services.core.validation import Refused, validate_record
 from services.exchange.identities import PendingIdentity, Pseudonymiser
 from services.exchange.outbox import Candidate, NewEvent, Outbox
@@ -91,13 +93,17 @@ class Publisher:
         pseudonyms: Pseudonymiser | None = None,
         max_event_bytes: int = 1024 * 1024,
         max_pending: int = DEFAULT_MAX_PENDING,
+        status_rules: StatusRules | None = None,
     ) -> None:
         """`max_event_bytes`: the largest message the topics take (kafka_io.
         message_limit): a record too large for it is refused here, since the
         relay could never publish it. `max_pending`: events the outbox may hold
         that Kafka has not acknowledged; beyond, a publish is UNAVAILABLE with
-        a retry hint (Kafka is away or slow), and nothing is stored."""
+        a retry hint (Kafka is away or slow), and nothing is stored.
+        `status_rules`: the statuses each kind may be published with (the
+        outbox keeps final ones final)."""
         self._max_pending = max_pending
+        self._status_rules = status_rules
         self._province = province
         self._outbox = outbox
         self._on_stored = on_stored
@@ -165,6 +171,11 @@ class Publisher:
         if isinstance(verdict, Refused):
             return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
         record = verdict.record
+        status = getattr(record, "status", None)
+        if self._status_rules is not None and isinstance(status, CertificateStatus):
+            why = self._status_rules.refusal(kind, status)
+            if why is not None:
+                return _refused(index, f"{kind.value}.status", why)
         # Rebuilt from the domain record, which has no identity: personal data
         # submitted with an assessor cannot reach the outbox.
         normalised = to_record_pb(record)
@@ -176,7 +187,12 @@ class Publisher:
                 f"{len(body):,} bytes once encoded; the hub's topics take records of "
                 f"at most {self._max_record_bytes:,}: publish fewer items in it",
             )
-        candidate = Candidate(record.key, kind_of(record).value, hashlib.sha256(body).digest())
+        candidate = Candidate(
+            record.key,
+            kind_of(record).value,
+            hashlib.sha256(body).digest(),
+            status.value if isinstance(status, CertificateStatus) else "",
+        )
         return _Ready(index, normalised, candidate, verdict.warnings, identity)
 
     def _store(
@@ -213,6 +229,11 @@ class Publisher:
             [item.candidate for item in ready], build_payload, new_event_id, now, request_id
         )
         for item, outcome in zip(ready, stored, strict=True):
+            if outcome.refused:
+                results[item.index] = _refused(
+                    item.index, f"{item.candidate.kind}.status", outcome.refused
+                )
+                continue
             results[item.index] = RecordResult(
                 item.index,
                 Outcome.ACCEPTED if outcome.changed else Outcome.UNCHANGED,

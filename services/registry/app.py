@@ -220,7 +220,7 @@ async def serve(settings: RegistrySettings) -> None:
     store = RecordStore(engine, None if gate is None else gate.reports)
     store.create_schema()
     # Checks answer from bytes made when a record is applied.
-    writer = RecordWriter(engine, precompute)
+    writer = RecordWriter(engine, precompute, settings.status_rules)
     writer.create_schema()
     topics = all_topics(settings.topic_prefix)
     checkpoints = checkpoint_topic(settings.topic_prefix)

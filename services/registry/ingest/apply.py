@@ -26,7 +26,14 @@ from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, 
 from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.core.records import RecordKind
-from services.registry.ingest.replays import Prior, current_rows, fresh_events, held_revisions
+from services.core.transitions import StatusRules
+from services.registry.ingest.replays import (
+    Prior,
+    current_rows,
+    fresh_events,
+    held_revisions,
+    reopenings_set_aside,
+)
 from services.registry.reconciliation import changelog, conflict_store
 from services.registry.records.store import PROVINCE_CODES, DeadEvent
 from services.registry.records.tables import (
@@ -140,9 +147,14 @@ def _former_terms(
 class RecordWriter:
     """The one writer of the record tables, the conflicts and the change log."""
 
-    def __init__(self, engine: Engine, precompute: Precompute) -> None:
+    def __init__(
+        self, engine: Engine, precompute: Precompute, status_rules: StatusRules | None = None
+    ) -> None:
+        """`status_rules`: an event changing a final status is set aside
+        (refused, as a dead letter); None: every status change is applied."""
         self._engine = engine
         self._precompute = precompute
+        self._status_rules = status_rules
 
     def create_schema(self) -> None:
         conflict_store.create_schema(self._engine)
@@ -171,6 +183,8 @@ class RecordWriter:
         with self._engine.connect() as conn, conn.begin() as transaction:
             before = current_rows(conn, {(ev.province, ev.record_key) for ev in events})
             fresh = fresh_events(events, held_revisions(conn, events, before), before, refuse)
+            if self._status_rules is not None:
+                fresh = reopenings_set_aside(fresh, before, self._status_rules, refuse)
             if fresh:
                 versions = []
                 for ev in fresh.values():

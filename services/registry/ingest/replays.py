@@ -17,6 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from services.common.sql import tuples_among
+from services.core.records import RecordKind
+from services.core.status import CertificateStatus
+from services.core.transitions import StatusRules
 from services.registry.records.tables import record_table, version_table
 
 
@@ -46,6 +49,8 @@ class Prior:
     sequence: int
     uscc: str
     label_code: str | None
+    # A certificate's canonical status (None for other records).
+    status: str | None = None
 
 
 def current_rows(conn: Connection, pairs: set[Pair]) -> dict[Pair, Prior]:
@@ -56,9 +61,9 @@ def current_rows(conn: Connection, pairs: set[Pair]) -> dict[Pair, Prior]:
         return {}
     r = record_table.c
     rows = conn.execute(
-        select(r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code).where(
-            tuples_among(conn, [r.province, r.record_key], list(pairs))
-        )
+        select(
+            r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code, r.status
+        ).where(tuples_among(conn, [r.province, r.record_key], list(pairs)))
     )
     return {(p, k): Prior(*values) for p, k, *values in rows}
 
@@ -119,3 +124,46 @@ def fresh_events(
         known.append((ev.revision, ev.sequence))
         fresh[ident] = ev
     return fresh
+
+
+class Dated(Versioned, Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def status(self) -> str | None: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def reopenings_set_aside(
+    fresh: dict[Ident, D],
+    current: dict[Pair, Prior],
+    rules: StatusRules,
+    refuse: Callable[[D, str], None] | None,
+) -> dict[Ident, D]:
+    """The fresh events but those that change a final status (a revoked
+    certificate made valid again): the exchange refuses them, so one that
+    arrives anyway is set aside, and the record keeps its final status."""
+    latest: dict[Pair, tuple[int, str | None]] = {
+        pair: (prior.revision, prior.status) for pair, prior in current.items()
+    }
+    kept: dict[Ident, D] = {}
+    for ident, ev in sorted(fresh.items(), key=lambda item: item[0]):
+        pair = (ev.province, ev.record_key)
+        revision, status = latest.get(pair, (0, None))
+        if ev.revision > revision:
+            why = (
+                rules.reopening(
+                    RecordKind(ev.kind), CertificateStatus(status), CertificateStatus(ev.status)
+                )
+                if status and ev.status
+                else None
+            )
+            if why is not None:
+                if refuse is not None:
+                    refuse(ev, f"revision {ev.revision} of {ev.record_key}: {why}")
+                continue
+            latest[pair] = (ev.revision, ev.status)
+        kept[ident] = ev
+    return kept
