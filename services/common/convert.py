@@ -121,6 +121,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             ],
             "signatories": [{"name": s.name, "fields": list(s.fields)} for s in q.signatories],
             "status_effective_date": q.status_effective_date,
+            "replaces": q.replaces,
         }
     if which == "assessor":
         a = record.assessor
@@ -180,6 +181,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "certification_mode": g.certification_mode,
             "laboratory": g.laboratory,
             "status_effective_date": g.status_effective_date,
+            "replaces": g.replaces,
         }
     if which == "credit_event":
         c = record.credit_event
@@ -251,6 +253,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                     records_pb2.Signatory(name=s.name, fields=s.fields) for s in record.signatories
                 ],
                 status_effective_date=_date(record.status_effective_date),
+                replaces=record.replaces,
             )
         )
     if isinstance(record, Assessor):
@@ -312,6 +315,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 certification_mode=record.certification_mode,
                 laboratory=record.laboratory,
                 status_effective_date=_date(record.status_effective_date),
+                replaces=record.replaces,
             )
         )
     if isinstance(record, TestReport):

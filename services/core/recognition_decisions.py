@@ -139,8 +139,12 @@ def certificate_reasons(
             "record.known",
             Outcome.RECOGNIZED,
             f"judging {certificate.source.province.name_en}'s revision "
-            f"{certificate.source.revision} of {record_key}",
-            (record_input("revision", certificate.source.revision, certificate),),
+            f"{certificate.source.revision} of {record_key}"
+            + (f", a renewal of {replaced}" if (replaced := certificate.record.replaces) else ""),
+            (
+                record_input("revision", certificate.source.revision, certificate),
+                *([record_input("replaces", replaced, certificate)] if replaced else []),
+            ),
         ),
         tuple(rest),
     )

@@ -143,6 +143,21 @@ def _not_before(earlier: str) -> classmethod[Any, Any, Any]:
     return classmethod(check)
 
 
+def _optional_cma_number(value: str) -> str:
+    return check_cma_number(value) if value else value
+
+
+def _renewal_of(replaced: str, number: str | None, issuer: str | None) -> str:
+    """A renewal names another certificate; a CMA's, of the same issuer."""
+    if replaced and replaced == number:
+        raise ValueError("a certificate does not replace itself")
+    if replaced and issuer is not None and replaced[2:4] != issuer:
+        raise ValueError(
+            f"digits 3-4 ({replaced[2:4]}) name another issuer than this certificate's ({issuer})"
+        )
+    return replaced
+
+
 class _Validity(DomainModel):
     valid_from: RequiredDate
     valid_until: RequiredDate
@@ -183,6 +198,8 @@ class Qualification(_Validity):
     signatories: Annotated[tuple[Signatory, ...], Field(max_length=MAX_SIGNATORIES)] = ()
     # The day the status took effect (None: the day the exchange accepted it).
     status_effective_date: OptionalDate = None
+    # A renewal (延续): the number of the certificate it replaces.
+    replaces: Annotated[Code, AfterValidator(_optional_cma_number)] = ""
 
     @field_validator("issuer")
     @classmethod
@@ -200,6 +217,11 @@ class Qualification(_Validity):
         if issuer is not None and number[2:4] != issuer:
             raise ValueError(f"digits 3-4 ({number[2:4]}) do not match the issuer ({issuer})")
         return number
+
+    @field_validator("replaces")
+    @classmethod
+    def _replaces_another_of_the_issuer(cls, replaced: str, info: ValidationInfo) -> str:
+        return _renewal_of(replaced, info.data.get("number"), info.data.get("issuer"))
 
     @property
     def key(self) -> str:
@@ -309,6 +331,12 @@ class GreenCertification(_Validity):
     certification_mode: OptionalText = ""
     laboratory: OptionalText = ""
     status_effective_date: OptionalDate = None
+    replaces: Annotated[Code, Field(max_length=64)] = ""
+
+    @field_validator("replaces")
+    @classmethod
+    def _replaces_another(cls, replaced: str, info: ValidationInfo) -> str:
+        return _renewal_of(replaced, info.data.get("certificate_number"), None)
 
     @property
     def key(self) -> str:

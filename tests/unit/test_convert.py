@@ -53,6 +53,7 @@ def full_qualification() -> records_pb2.Record:
             ],
             signatories=[records_pb2.Signatory(name="李四", fields=["01", "02"])],
             status_effective_date="2024-02-01",
+            replaces="171001000456",
         )
     )
 
@@ -109,6 +110,7 @@ def full_green_cert() -> records_pb2.Record:
             certification_mode="型式试验+初始工厂检查+获证后监督",
             laboratory="某检测中心",
             status_effective_date="2024-02-01",
+            replaces="CQC2019GP0000001",
         )
     )
 

@@ -25,47 +25,47 @@ _sym_db = _symbol_database.Default()
 from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17yrdhub/v1/records.proto\x12\tyrdhub.v1\x1a\x16yrdhub/v1/common.proto\"p\n\tScopeItem\x12\x11\n\tparameter\x18\x01 \x01(\t\x12\x15\n\rstandard_code\x18\x02 \x01(\t\x12\x15\n\rstandard_year\x18\x03 \x01(\x05\x12\x0e\n\x06limits\x18\x04 \x01(\t\x12\x12\n\nexclusions\x18\x05 \x01(\t\")\n\tSignatory\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06\x66ields\x18\x02 \x03(\t\"\xc5\x02\n\rQualification\x12\x0e\n\x06issuer\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x18\n\x10institution_uscc\x18\x03 \x01(\t\x12\x18\n\x10institution_name\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x14\n\x0clegal_nature\x18\x06 \x01(\t\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x13\n\x0bvalid_until\x18\x08 \x01(\t\x12!\n\x06status\x18\t \x01(\x0b\x32\x11.yrdhub.v1.Status\x12#\n\x05scope\x18\n \x03(\x0b\x32\x14.yrdhub.v1.ScopeItem\x12)\n\x0bsignatories\x18\x0b \x03(\x0b\x32\x14.yrdhub.v1.Signatory\x12\x1d\n\x15status_effective_date\x18\x0c \x01(\t\"\xde\x03\n\x08\x41ssessor\x12\x13\n\x0b\x61ssessor_id\x18\x01 \x01(\t\x12*\n\rhome_province\x18\x02 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x15\n\remployer_uscc\x18\x03 \x01(\t\x12\'\n\x05level\x18\x04 \x01(\x0e\x32\x18.yrdhub.v1.AssessorLevel\x12\x0e\n\x06\x66ields\x18\x05 \x03(\t\x12)\n\x06status\x18\x06 \x01(\x0e\x32\x19.yrdhub.v1.AssessorStatus\x12\x17\n\x0foriginal_status\x18\x07 \x01(\t\x12\x15\n\rstatus_reason\x18\x08 \x01(\t\x12\x11\n\tavailable\x18\t \x01(\x08\x12,\n\x0c\x61\x66\x66iliations\x18\n \x03(\x0b\x32\x16.yrdhub.v1.Affiliation\x12)\n\x0bunavailable\x18\x0b \x03(\x0b\x32\x14.yrdhub.v1.DateRange\x12\x35\n\x12\x61ssignment_history\x18\x0c \x03(\x0b\x32\x19.yrdhub.v1.PastAssignment\x12\x14\n\x0cstatus_since\x18\r \x01(\t\x12-\n\x08identity\x18\x0e \x01(\x0b\x32\x1b.yrdhub.v1.AssessorIdentity\"1\n\tDateRange\x12\x12\n\nstart_date\x18\x01 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x02 \x01(\t\"\x80\x01\n\x0b\x41\x66\x66iliation\x12\x19\n\x11organization_uscc\x18\x01 \x01(\t\x12\x30\n\x08relation\x18\x02 \x01(\x0e\x32\x1e.yrdhub.v1.AffiliationRelation\x12\x12\n\nstart_date\x18\x03 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x04 \x01(\t\"c\n\x0ePastAssignment\x12\x18\n\x10institution_uscc\x18\x01 \x01(\t\x12\x12\n\nstart_date\x18\x02 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\"B\n\x10\x41ssessorIdentity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tid_number\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\"\xf3\x02\n\x12GreenCertification\x12\x11\n\tbody_code\x18\x01 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x02 \x01(\t\x12\x12\n\nlabel_code\x18\x03 \x01(\t\x12\x17\n\x0f\x65nterprise_uscc\x18\x04 \x01(\t\x12\x17\n\x0f\x65nterprise_name\x18\x05 \x01(\t\x12\x0f\n\x07product\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x08 \x01(\t\x12\x1b\n\x13\x65valuation_standard\x18\t \x01(\t\x12\x12\n\nvalid_from\x18\n \x01(\t\x12\x13\n\x0bvalid_until\x18\x0b \x01(\t\x12!\n\x06status\x18\x0c \x01(\x0b\x32\x11.yrdhub.v1.Status\x12\x1a\n\x12\x63\x65rtification_mode\x18\r \x01(\t\x12\x12\n\nlaboratory\x18\x0e \x01(\t\x12\x1d\n\x15status_effective_date\x18\x0f \x01(\t\"\xf5\x01\n\x0b\x43reditEvent\x12\x11\n\treference\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12,\n\tlist_type\x18\x03 \x01(\x0e\x32\x19.yrdhub.v1.CreditListType\x12\'\n\x06\x61\x63tion\x18\x04 \x01(\x0e\x32\x17.yrdhub.v1.CreditAction\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x06 \x01(\t\x12\x17\n\x0f\x65\x66\x66\x65\x63tive_until\x18\x07 \x01(\t\x12-\n\x10listing_province\x18\x08 \x01(\x0e\x32\x13.yrdhub.v1.Province\"M\n\nReportItem\x12\x11\n\tparameter\x18\x01 \x01(\t\x12\x15\n\rstandard_code\x18\x02 \x01(\t\x12\x15\n\rstandard_year\x18\x03 \x01(\x05\"\xd0\x01\n\nTestReport\x12\x15\n\rreport_number\x18\x01 \x01(\t\x12\x12\n\ncma_number\x18\x02 \x01(\t\x12\x18\n\x10institution_uscc\x18\x03 \x01(\t\x12\x12\n\nissue_date\x18\x04 \x01(\t\x12$\n\x05items\x18\x05 \x03(\x0b\x32\x15.yrdhub.v1.ReportItem\x12\x11\n\tsignatory\x18\x06 \x01(\t\x12\x17\n\x0fsample_category\x18\x07 \x01(\t\x12\x17\n\x0f\x64ocument_sha256\x18\x08 \x01(\t\"\xfa\x01\n\x06Record\x12\x31\n\rqualification\x18\x01 \x01(\x0b\x32\x18.yrdhub.v1.QualificationH\x00\x12\'\n\x08\x61ssessor\x18\x02 \x01(\x0b\x32\x13.yrdhub.v1.AssessorH\x00\x12\x33\n\ngreen_cert\x18\x03 \x01(\x0b\x32\x1d.yrdhub.v1.GreenCertificationH\x00\x12.\n\x0c\x63redit_event\x18\x04 \x01(\x0b\x32\x16.yrdhub.v1.CreditEventH\x00\x12\'\n\x06report\x18\x05 \x01(\x0b\x32\x15.yrdhub.v1.TestReportH\x00\x42\x06\n\x04\x62ody*\x91\x01\n\rAssessorLevel\x12\x1e\n\x1a\x41SSESSOR_LEVEL_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41SSESSOR_LEVEL_TEAM_LEADER\x10\x01\x12\x1b\n\x17\x41SSESSOR_LEVEL_ASSESSOR\x10\x02\x12#\n\x1f\x41SSESSOR_LEVEL_TECHNICAL_EXPERT\x10\x03*\xa9\x01\n\x0e\x41ssessorStatus\x12\x1f\n\x1b\x41SSESSOR_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41SSESSOR_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x41SSESSOR_STATUS_SUSPENDED\x10\x02\x12\x1e\n\x1a\x41SSESSOR_STATUS_REINSTATED\x10\x03\x12\x1b\n\x17\x41SSESSOR_STATUS_REVOKED\x10\x04*\x82\x01\n\x13\x41\x66\x66iliationRelation\x12$\n AFFILIATION_RELATION_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x46\x46ILIATION_RELATION_EMPLOYED\x10\x01\x12\"\n\x1e\x41\x46\x46ILIATION_RELATION_CONSULTED\x10\x02*\x84\x01\n\x0e\x43reditListType\x12 \n\x1c\x43REDIT_LIST_TYPE_UNSPECIFIED\x10\x00\x12(\n$CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS\x10\x01\x12&\n\"CREDIT_LIST_TYPE_SERIOUS_VIOLATION\x10\x02*~\n\x0c\x43reditAction\x12\x1d\n\x19\x43REDIT_ACTION_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43REDIT_ACTION_LISTED\x10\x01\x12\x19\n\x15\x43REDIT_ACTION_REMOVED\x10\x02\x12\x1a\n\x16\x43REDIT_ACTION_REPAIRED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17yrdhub/v1/records.proto\x12\tyrdhub.v1\x1a\x16yrdhub/v1/common.proto\"p\n\tScopeItem\x12\x11\n\tparameter\x18\x01 \x01(\t\x12\x15\n\rstandard_code\x18\x02 \x01(\t\x12\x15\n\rstandard_year\x18\x03 \x01(\x05\x12\x0e\n\x06limits\x18\x04 \x01(\t\x12\x12\n\nexclusions\x18\x05 \x01(\t\")\n\tSignatory\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06\x66ields\x18\x02 \x03(\t\"\xd7\x02\n\rQualification\x12\x0e\n\x06issuer\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12\x18\n\x10institution_uscc\x18\x03 \x01(\t\x12\x18\n\x10institution_name\x18\x04 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x05 \x01(\t\x12\x14\n\x0clegal_nature\x18\x06 \x01(\t\x12\x12\n\nvalid_from\x18\x07 \x01(\t\x12\x13\n\x0bvalid_until\x18\x08 \x01(\t\x12!\n\x06status\x18\t \x01(\x0b\x32\x11.yrdhub.v1.Status\x12#\n\x05scope\x18\n \x03(\x0b\x32\x14.yrdhub.v1.ScopeItem\x12)\n\x0bsignatories\x18\x0b \x03(\x0b\x32\x14.yrdhub.v1.Signatory\x12\x1d\n\x15status_effective_date\x18\x0c \x01(\t\x12\x10\n\x08replaces\x18\r \x01(\t\"\xde\x03\n\x08\x41ssessor\x12\x13\n\x0b\x61ssessor_id\x18\x01 \x01(\t\x12*\n\rhome_province\x18\x02 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x15\n\remployer_uscc\x18\x03 \x01(\t\x12\'\n\x05level\x18\x04 \x01(\x0e\x32\x18.yrdhub.v1.AssessorLevel\x12\x0e\n\x06\x66ields\x18\x05 \x03(\t\x12)\n\x06status\x18\x06 \x01(\x0e\x32\x19.yrdhub.v1.AssessorStatus\x12\x17\n\x0foriginal_status\x18\x07 \x01(\t\x12\x15\n\rstatus_reason\x18\x08 \x01(\t\x12\x11\n\tavailable\x18\t \x01(\x08\x12,\n\x0c\x61\x66\x66iliations\x18\n \x03(\x0b\x32\x16.yrdhub.v1.Affiliation\x12)\n\x0bunavailable\x18\x0b \x03(\x0b\x32\x14.yrdhub.v1.DateRange\x12\x35\n\x12\x61ssignment_history\x18\x0c \x03(\x0b\x32\x19.yrdhub.v1.PastAssignment\x12\x14\n\x0cstatus_since\x18\r \x01(\t\x12-\n\x08identity\x18\x0e \x01(\x0b\x32\x1b.yrdhub.v1.AssessorIdentity\"1\n\tDateRange\x12\x12\n\nstart_date\x18\x01 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x02 \x01(\t\"\x80\x01\n\x0b\x41\x66\x66iliation\x12\x19\n\x11organization_uscc\x18\x01 \x01(\t\x12\x30\n\x08relation\x18\x02 \x01(\x0e\x32\x1e.yrdhub.v1.AffiliationRelation\x12\x12\n\nstart_date\x18\x03 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x04 \x01(\t\"c\n\x0ePastAssignment\x12\x18\n\x10institution_uscc\x18\x01 \x01(\t\x12\x12\n\nstart_date\x18\x02 \x01(\t\x12\x10\n\x08\x65nd_date\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\"B\n\x10\x41ssessorIdentity\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tid_number\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\"\x85\x03\n\x12GreenCertification\x12\x11\n\tbody_code\x18\x01 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x02 \x01(\t\x12\x12\n\nlabel_code\x18\x03 \x01(\t\x12\x17\n\x0f\x65nterprise_uscc\x18\x04 \x01(\t\x12\x17\n\x0f\x65nterprise_name\x18\x05 \x01(\t\x12\x0f\n\x07product\x18\x06 \x01(\t\x12\r\n\x05model\x18\x07 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x08 \x01(\t\x12\x1b\n\x13\x65valuation_standard\x18\t \x01(\t\x12\x12\n\nvalid_from\x18\n \x01(\t\x12\x13\n\x0bvalid_until\x18\x0b \x01(\t\x12!\n\x06status\x18\x0c \x01(\x0b\x32\x11.yrdhub.v1.Status\x12\x1a\n\x12\x63\x65rtification_mode\x18\r \x01(\t\x12\x12\n\nlaboratory\x18\x0e \x01(\t\x12\x1d\n\x15status_effective_date\x18\x0f \x01(\t\x12\x10\n\x08replaces\x18\x10 \x01(\t\"\xf5\x01\n\x0b\x43reditEvent\x12\x11\n\treference\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12,\n\tlist_type\x18\x03 \x01(\x0e\x32\x19.yrdhub.v1.CreditListType\x12\'\n\x06\x61\x63tion\x18\x04 \x01(\x0e\x32\x17.yrdhub.v1.CreditAction\x12\x0e\n\x06reason\x18\x05 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x06 \x01(\t\x12\x17\n\x0f\x65\x66\x66\x65\x63tive_until\x18\x07 \x01(\t\x12-\n\x10listing_province\x18\x08 \x01(\x0e\x32\x13.yrdhub.v1.Province\"M\n\nReportItem\x12\x11\n\tparameter\x18\x01 \x01(\t\x12\x15\n\rstandard_code\x18\x02 \x01(\t\x12\x15\n\rstandard_year\x18\x03 \x01(\x05\"\xd0\x01\n\nTestReport\x12\x15\n\rreport_number\x18\x01 \x01(\t\x12\x12\n\ncma_number\x18\x02 \x01(\t\x12\x18\n\x10institution_uscc\x18\x03 \x01(\t\x12\x12\n\nissue_date\x18\x04 \x01(\t\x12$\n\x05items\x18\x05 \x03(\x0b\x32\x15.yrdhub.v1.ReportItem\x12\x11\n\tsignatory\x18\x06 \x01(\t\x12\x17\n\x0fsample_category\x18\x07 \x01(\t\x12\x17\n\x0f\x64ocument_sha256\x18\x08 \x01(\t\"\xfa\x01\n\x06Record\x12\x31\n\rqualification\x18\x01 \x01(\x0b\x32\x18.yrdhub.v1.QualificationH\x00\x12\'\n\x08\x61ssessor\x18\x02 \x01(\x0b\x32\x13.yrdhub.v1.AssessorH\x00\x12\x33\n\ngreen_cert\x18\x03 \x01(\x0b\x32\x1d.yrdhub.v1.GreenCertificationH\x00\x12.\n\x0c\x63redit_event\x18\x04 \x01(\x0b\x32\x16.yrdhub.v1.CreditEventH\x00\x12\'\n\x06report\x18\x05 \x01(\x0b\x32\x15.yrdhub.v1.TestReportH\x00\x42\x06\n\x04\x62ody*\x91\x01\n\rAssessorLevel\x12\x1e\n\x1a\x41SSESSOR_LEVEL_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41SSESSOR_LEVEL_TEAM_LEADER\x10\x01\x12\x1b\n\x17\x41SSESSOR_LEVEL_ASSESSOR\x10\x02\x12#\n\x1f\x41SSESSOR_LEVEL_TECHNICAL_EXPERT\x10\x03*\xa9\x01\n\x0e\x41ssessorStatus\x12\x1f\n\x1b\x41SSESSOR_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41SSESSOR_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x41SSESSOR_STATUS_SUSPENDED\x10\x02\x12\x1e\n\x1a\x41SSESSOR_STATUS_REINSTATED\x10\x03\x12\x1b\n\x17\x41SSESSOR_STATUS_REVOKED\x10\x04*\x82\x01\n\x13\x41\x66\x66iliationRelation\x12$\n AFFILIATION_RELATION_UNSPECIFIED\x10\x00\x12!\n\x1d\x41\x46\x46ILIATION_RELATION_EMPLOYED\x10\x01\x12\"\n\x1e\x41\x46\x46ILIATION_RELATION_CONSULTED\x10\x02*\x84\x01\n\x0e\x43reditListType\x12 \n\x1c\x43REDIT_LIST_TYPE_UNSPECIFIED\x10\x00\x12(\n$CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS\x10\x01\x12&\n\"CREDIT_LIST_TYPE_SERIOUS_VIOLATION\x10\x02*~\n\x0c\x43reditAction\x12\x1d\n\x19\x43REDIT_ACTION_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43REDIT_ACTION_LISTED\x10\x01\x12\x19\n\x15\x43REDIT_ACTION_REMOVED\x10\x02\x12\x1a\n\x16\x43REDIT_ACTION_REPAIRED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'yrdhub.v1.records_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ASSESSORLEVEL']._serialized_start=2545
-  _globals['_ASSESSORLEVEL']._serialized_end=2690
-  _globals['_ASSESSORSTATUS']._serialized_start=2693
-  _globals['_ASSESSORSTATUS']._serialized_end=2862
-  _globals['_AFFILIATIONRELATION']._serialized_start=2865
-  _globals['_AFFILIATIONRELATION']._serialized_end=2995
-  _globals['_CREDITLISTTYPE']._serialized_start=2998
-  _globals['_CREDITLISTTYPE']._serialized_end=3130
-  _globals['_CREDITACTION']._serialized_start=3132
-  _globals['_CREDITACTION']._serialized_end=3258
+  _globals['_ASSESSORLEVEL']._serialized_start=2581
+  _globals['_ASSESSORLEVEL']._serialized_end=2726
+  _globals['_ASSESSORSTATUS']._serialized_start=2729
+  _globals['_ASSESSORSTATUS']._serialized_end=2898
+  _globals['_AFFILIATIONRELATION']._serialized_start=2901
+  _globals['_AFFILIATIONRELATION']._serialized_end=3031
+  _globals['_CREDITLISTTYPE']._serialized_start=3034
+  _globals['_CREDITLISTTYPE']._serialized_end=3166
+  _globals['_CREDITACTION']._serialized_start=3168
+  _globals['_CREDITACTION']._serialized_end=3294
   _globals['_SCOPEITEM']._serialized_start=62
   _globals['_SCOPEITEM']._serialized_end=174
   _globals['_SIGNATORY']._serialized_start=176
   _globals['_SIGNATORY']._serialized_end=217
   _globals['_QUALIFICATION']._serialized_start=220
-  _globals['_QUALIFICATION']._serialized_end=545
-  _globals['_ASSESSOR']._serialized_start=548
-  _globals['_ASSESSOR']._serialized_end=1026
-  _globals['_DATERANGE']._serialized_start=1028
-  _globals['_DATERANGE']._serialized_end=1077
-  _globals['_AFFILIATION']._serialized_start=1080
-  _globals['_AFFILIATION']._serialized_end=1208
-  _globals['_PASTASSIGNMENT']._serialized_start=1210
-  _globals['_PASTASSIGNMENT']._serialized_end=1309
-  _globals['_ASSESSORIDENTITY']._serialized_start=1311
-  _globals['_ASSESSORIDENTITY']._serialized_end=1377
-  _globals['_GREENCERTIFICATION']._serialized_start=1380
-  _globals['_GREENCERTIFICATION']._serialized_end=1751
-  _globals['_CREDITEVENT']._serialized_start=1754
-  _globals['_CREDITEVENT']._serialized_end=1999
-  _globals['_REPORTITEM']._serialized_start=2001
-  _globals['_REPORTITEM']._serialized_end=2078
-  _globals['_TESTREPORT']._serialized_start=2081
-  _globals['_TESTREPORT']._serialized_end=2289
-  _globals['_RECORD']._serialized_start=2292
-  _globals['_RECORD']._serialized_end=2542
+  _globals['_QUALIFICATION']._serialized_end=563
+  _globals['_ASSESSOR']._serialized_start=566
+  _globals['_ASSESSOR']._serialized_end=1044
+  _globals['_DATERANGE']._serialized_start=1046
+  _globals['_DATERANGE']._serialized_end=1095
+  _globals['_AFFILIATION']._serialized_start=1098
+  _globals['_AFFILIATION']._serialized_end=1226
+  _globals['_PASTASSIGNMENT']._serialized_start=1228
+  _globals['_PASTASSIGNMENT']._serialized_end=1327
+  _globals['_ASSESSORIDENTITY']._serialized_start=1329
+  _globals['_ASSESSORIDENTITY']._serialized_end=1395
+  _globals['_GREENCERTIFICATION']._serialized_start=1398
+  _globals['_GREENCERTIFICATION']._serialized_end=1787
+  _globals['_CREDITEVENT']._serialized_start=1790
+  _globals['_CREDITEVENT']._serialized_end=2035
+  _globals['_REPORTITEM']._serialized_start=2037
+  _globals['_REPORTITEM']._serialized_end=2114
+  _globals['_TESTREPORT']._serialized_start=2117
+  _globals['_TESTREPORT']._serialized_end=2325
+  _globals['_RECORD']._serialized_start=2328
+  _globals['_RECORD']._serialized_end=2578
 # @@protoc_insertion_point(module_scope)

@@ -84,7 +84,7 @@ class Signatory(_message.Message):
     def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Qualification(_message.Message):
-    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date")
+    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date", "replaces")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
@@ -97,6 +97,7 @@ class Qualification(_message.Message):
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SIGNATORIES_FIELD_NUMBER: _ClassVar[int]
     STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
     issuer: str
     number: str
     institution_uscc: str
@@ -109,7 +110,8 @@ class Qualification(_message.Message):
     scope: _containers.RepeatedCompositeFieldContainer[ScopeItem]
     signatories: _containers.RepeatedCompositeFieldContainer[Signatory]
     status_effective_date: str
-    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ..., status_effective_date: _Optional[str] = ...) -> None: ...
+    replaces: str
+    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ...) -> None: ...
 
 class Assessor(_message.Message):
     __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available", "affiliations", "unavailable", "assignment_history", "status_since", "identity")
@@ -186,7 +188,7 @@ class AssessorIdentity(_message.Message):
     def __init__(self, name: _Optional[str] = ..., id_number: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
 
 class GreenCertification(_message.Message):
-    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory", "status_effective_date")
+    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory", "status_effective_date", "replaces")
     BODY_CODE_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     LABEL_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -202,6 +204,7 @@ class GreenCertification(_message.Message):
     CERTIFICATION_MODE_FIELD_NUMBER: _ClassVar[int]
     LABORATORY_FIELD_NUMBER: _ClassVar[int]
     STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
     body_code: str
     certificate_number: str
     label_code: str
@@ -217,7 +220,8 @@ class GreenCertification(_message.Message):
     certification_mode: str
     laboratory: str
     status_effective_date: str
-    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ...) -> None: ...
+    replaces: str
+    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ...) -> None: ...
 
 class CreditEvent(_message.Message):
     __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province")
