@@ -361,6 +361,10 @@ class Generator:
                 events = [(action, later)]  # the listing predates the data set
             else:
                 events.append((action, later))
+        prefix = tables.CREDIT_REFERENCE_PREFIX[province]
+        # A lift names the listing it lifts; one whose listing predates the
+        # data set names a reference of the year before.
+        listing_reference = f"{prefix}〔{listed.year - 1}〕{rng.randrange(1, 999)}号"
         out = []
         for act, when in events:
             until = ""
@@ -373,10 +377,12 @@ class Generator:
             key = (province, when.year)
             serial = self.credit_serials.get(key, 0) + rng.randrange(1, 12)
             self.credit_serials[key] = serial
+            reference = f"{prefix}〔{when.year}〕{serial}号"
+            lifting = act != records_pb2.CREDIT_ACTION_LISTED
             out.append(
                 records_pb2.Record(
                     credit_event=records_pb2.CreditEvent(
-                        reference=f"{tables.CREDIT_REFERENCE_PREFIX[province]}〔{when.year}〕{serial}号",
+                        reference=reference,
                         uscc=uscc,
                         list_type=list_type,
                         action=act,
@@ -384,9 +390,12 @@ class Generator:
                         effective_from=when.isoformat(),
                         effective_until=until,
                         listing_province=tables.PROTO_PROVINCE[province],
+                        lifts_reference=listing_reference if lifting else "",
                     )
                 )
             )
+            if not lifting:
+                listing_reference = reference
         return out
 
     # breaking records on purpose

@@ -123,7 +123,12 @@ def credit(
     action: CreditAction = CreditAction.LISTED,
     effective_from: dt.date = dt.date(2026, 1, 1),
     effective_until: dt.date | None = None,
+    lifts: str = "",
 ) -> CreditEvent:
+    """A credit event; a removal or repair lifts the listing `lifts` names
+    (by default the listing this factory makes, 皖市监信〔2026〕1号)."""
+    if action is not CreditAction.LISTED and not lifts:
+        lifts = "皖市监信〔2026〕1号"
     return CreditEvent(
         reference=reference,
         uscc=holder,
@@ -133,6 +138,7 @@ def credit(
         effective_from=effective_from,
         effective_until=effective_until,
         listing_province=province,
+        lifts_reference=lifts,
     )
 
 

@@ -194,6 +194,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "effective_from": c.effective_from,
             "effective_until": c.effective_until,
             "listing_province": province_name(c.listing_province),
+            "lifts_reference": c.lifts_reference,
         }
     if which == "report":
         t = record.report
@@ -348,6 +349,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
             effective_from=_date(record.effective_from),
             effective_until=_date(record.effective_until),
             listing_province=PROVINCE_TO_PB[record.listing_province],
+            lifts_reference=record.lifts_reference,
         )
     )
 

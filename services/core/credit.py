@@ -1,11 +1,17 @@
 """Credit overlays: which credit listings are in force against an institution on a day.
 
 A listing from any province applies to the institution in every province. It
-is in force from its effective_from to its effective_until (open-ended when
-empty), unless the authority that listed it lifts it: a REMOVED or REPAIRED
-event of the same province, institution and list, effective on or after the
-listing and on or before the day asked. Only the listing authority lifts its
-own listing; another province's removal says nothing about it.
+is in force from its effective_from to its effective_until, or, with none,
+to the end of its list's publication period (core.policy ListLifecycle; no
+end when the list has none), unless the authority that listed it lifts it: a
+REMOVED or REPAIRED event of the same province and institution naming the
+listing's reference (lifts_reference), effective on or after the listing and
+on or before the day asked. A lift lifts only the listing it names, so
+several listings of one list can be in force at once; only the listing
+authority lifts its own listing. A repair before its list's earliest repair
+day lifts nothing (the listing says which). A lift that names no listing
+(published before lifts_reference existed) lifts every listing of its list,
+as the hub's first rule had it.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.core.policy import CreditRules
 from services.core.provenance import Source
 from services.core.records import CreditAction, CreditEvent
 
@@ -41,6 +48,11 @@ class Listing:
     listing: CreditFact
     state: ListingState
     lifted_by: CreditFact | None = None
+    # Repairs published before the list's earliest repair day: they lift nothing.
+    premature_repairs: tuple[CreditFact, ...] = ()
+    # The last day it is published (effective_until, or the end of its list's
+    # publication period); None: until lifted.
+    ends_on: dt.date | None = None
 
     @property
     def in_force(self) -> bool:
@@ -50,8 +62,29 @@ class Listing:
 _LIFTING = frozenset({CreditAction.REMOVED, CreditAction.REPAIRED})
 
 
-def listings_on(facts: Iterable[CreditFact], on: dt.date) -> list[Listing]:
+def _plus_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _names(lift: CreditEvent, listing: CreditEvent) -> bool:
+    """Whether a removal or repair is about this listing."""
+    if (
+        lift.listing_province is not listing.listing_province
+        or lift.uscc != listing.uscc
+        or lift.list_type is not listing.list_type
+    ):
+        return False
+    return not lift.lifts_reference or lift.lifts_reference == listing.reference
+
+
+def listings_on(
+    facts: Iterable[CreditFact], on: dt.date, rules: CreditRules | None = None
+) -> list[Listing]:
     """Every listing among `facts` and its state on `on`, oldest first."""
+    rules = rules or _DEFAULT_RULES
     facts = list(facts)
     lifts = [f for f in facts if f.event.action in _LIFTING]
     out: list[Listing] = []
@@ -59,28 +92,45 @@ def listings_on(facts: Iterable[CreditFact], on: dt.date) -> list[Listing]:
         e = fact.event
         if e.action is not CreditAction.LISTED:
             continue
+        life = rules.lifecycle(e.list_type)
+        ends_on = e.effective_until
+        if ends_on is None and life.publication_years:
+            ends_on = _plus_years(e.effective_from, life.publication_years) - dt.timedelta(days=1)
         if on < e.effective_from:
-            out.append(Listing(fact, ListingState.NOT_YET_EFFECTIVE))
+            out.append(Listing(fact, ListingState.NOT_YET_EFFECTIVE, ends_on=ends_on))
             continue
         lifted = [
             lift
             for lift in lifts
-            if lift.event.listing_province is e.listing_province
-            and lift.event.uscc == e.uscc
-            and lift.event.list_type is e.list_type
-            and e.effective_from <= lift.event.effective_from <= on
+            if _names(lift.event, e) and e.effective_from <= lift.event.effective_from <= on
         ]
+        premature: tuple[CreditFact, ...] = ()
+        if life.earliest_repair_years:
+            earliest = _plus_years(e.effective_from, life.earliest_repair_years)
+            premature = tuple(
+                lift
+                for lift in lifted
+                if lift.event.action is CreditAction.REPAIRED
+                and lift.event.effective_from < earliest
+            )
+            lifted = [lift for lift in lifted if lift not in premature]
         if lifted:
             first = min(lifted, key=lambda f: (f.event.effective_from, f.source.record_key))
-            out.append(Listing(fact, ListingState.LIFTED, first))
-        elif e.effective_until is not None and on > e.effective_until:
-            out.append(Listing(fact, ListingState.ENDED))
+            state = ListingState.LIFTED
         else:
-            out.append(Listing(fact, ListingState.IN_FORCE))
+            first = None
+            ended = ends_on is not None and on > ends_on
+            state = ListingState.ENDED if ended else ListingState.IN_FORCE
+        out.append(Listing(fact, state, first, premature, ends_on))
     out.sort(key=lambda item: (item.listing.event.effective_from, item.listing.source.record_key))
     return out
 
 
-def in_force_on(facts: Iterable[CreditFact], on: dt.date) -> list[Listing]:
+_DEFAULT_RULES = CreditRules()
+
+
+def in_force_on(
+    facts: Iterable[CreditFact], on: dt.date, rules: CreditRules | None = None
+) -> list[Listing]:
     """The listings in force on `on`."""
-    return [item for item in listings_on(facts, on) if item.in_force]
+    return [item for item in listings_on(facts, on, rules) if item.in_force]

@@ -72,9 +72,26 @@ class StatusRules(_Part):
         return Outcome.RECOGNIZED
 
 
+class ListLifecycle(_Part):
+    """How long a listing with no end date is published, and how soon after
+    it was listed a repair (信用修复) may lift it; 0: no bound."""
+
+    publication_years: int = Field(default=0, ge=0, le=50)
+    earliest_repair_years: int = Field(default=0, ge=0, le=50)
+
+
 class CreditRules(_Part):
     blocking_lists: frozenset[CreditListType] = frozenset({CreditListType.SERIOUS_VIOLATION})
     conditional_lists: frozenset[CreditListType] = frozenset({CreditListType.ABNORMAL_OPERATIONS})
+    # 严重违法失信名单: published for three years; repaired no earlier than one
+    # year after listing.
+    serious_violation: ListLifecycle = ListLifecycle(publication_years=3, earliest_repair_years=1)
+    abnormal_operations: ListLifecycle = ListLifecycle()
+
+    def lifecycle(self, list_type: CreditListType) -> ListLifecycle:
+        if list_type is CreditListType.SERIOUS_VIOLATION:
+            return self.serious_violation
+        return self.abnormal_operations
 
     @model_validator(mode="after")
     def _check(self) -> CreditRules:

@@ -168,7 +168,7 @@ def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) ->
 def credit_listings(
     policy: RecognitionPolicy, uscc: str, credit: Sequence[CreditFact], on: dt.date
 ) -> Reason:
-    listings = in_force_on(credit, on)
+    listings = in_force_on(credit, on, policy.credit)
     inputs: list[DecisionInput] = [
         request_input("institution_uscc", uscc),
         request_input("as_of", on),
@@ -182,14 +182,33 @@ def credit_listings(
         inputs.append(
             DecisionInput(
                 "credit_listing",
-                f"{e.list_type.value} since {e.effective_from}: {e.reason}",
+                f"{e.list_type.value} {e.reference} since {e.effective_from}: {e.reason}",
                 InputOrigin.RECORD,
                 item.listing.source,
             )
         )
+        for early in item.premature_repairs:
+            inputs.append(
+                DecisionInput(
+                    "premature_repair",
+                    f"{early.event.reference} of {early.event.effective_from}",
+                    InputOrigin.RECORD,
+                    early.source,
+                )
+            )
         this = policy.credit.effect(e.list_type)
         effect = max(effect, this, key=lambda o: o.severity)
-        said.append(f"{e.list_type.value} by {e.listing_province.name_en} since {e.effective_from}")
+        until = f" until {item.ends_on}" if item.ends_on else ""
+        early_note = (
+            f" (repair {', '.join(r.event.reference for r in item.premature_repairs)} "
+            "came before the earliest repair day and lifts nothing)"
+            if item.premature_repairs
+            else ""
+        )
+        said.append(
+            f"{e.list_type.value} {e.reference} by {e.listing_province.name_en} "
+            f"since {e.effective_from}{until}{early_note}"
+        )
     if not listings:
         message = f"no credit listing in force on {on} in any province"
     else:

@@ -363,8 +363,24 @@ class CreditEvent(DomainModel):
     effective_from: RequiredDate
     effective_until: OptionalDate = None
     listing_province: Annotated[Province, BeforeValidator(_unspecified_is_missing)]
+    # A removal or repair: the reference of the listing it lifts.
+    lifts_reference: Annotated[str, Field(max_length=128), AfterValidator(single_line)] = ""
 
     _until_after_from = field_validator("effective_until")(_not_before("effective_from"))
+
+    @field_validator("lifts_reference")
+    @classmethod
+    def _names_the_listing_lifted(cls, lifted: str, info: ValidationInfo) -> str:
+        action = info.data.get("action")
+        if action is CreditAction.LISTED and lifted:
+            raise ValueError("a listing lifts nothing: leave it empty")
+        if action in (CreditAction.REMOVED, CreditAction.REPAIRED) and not lifted:
+            raise ValueError(
+                "required for a removal or repair: the reference of the listing it lifts"
+            )
+        if lifted and lifted == info.data.get("reference"):
+            raise ValueError("an event does not lift itself")
+        return lifted
 
     @property
     def key(self) -> str:

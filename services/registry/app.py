@@ -275,7 +275,7 @@ async def serve(settings: RegistrySettings) -> None:
         queries,
         CertificateChecks(reader, feeds, records),
         ReconciliationUseCases(
-            Reconciliation(store, conflicts),
+            Reconciliation(store, conflicts, policy=policy),
             decisions,
             ChangeWatch(ChangeReader(engine), changed),
             reports,

@@ -126,6 +126,7 @@ def full_credit_event() -> records_pb2.Record:
             effective_from="2024-01-15",
             effective_until="2025-01-14",
             listing_province=common_pb2.PROVINCE_JS,
+            lifts_reference="苏市监信〔2023〕3号",
         )
     )
 

@@ -118,7 +118,9 @@ def test_counts_are_plausible(data: DataSet) -> None:
         assert 60 <= kinds["assessor"] <= 100, (province, kinds)
         assert 270 <= kinds["green_cert"] <= 310, (province, kinds)
         assert 4 <= kinds["credit_event"] <= 20, (province, kinds)
-        assert 560 <= len(records) <= 640
+        # A fifth of the laboratories, those with a valid qualification.
+        assert 20 <= kinds["report"] <= 60, (province, kinds)
+        assert 580 <= len(records) <= 700
 
 
 def test_records_look_like_the_provinces_data(
@@ -149,8 +151,14 @@ def test_records_look_like_the_provinces_data(
                 assert re.fullmatch(r"GP\d{14}", g.label_code)
                 assert g.evaluation_standard.startswith(("GB/T ", "GB "))
             elif kind == "credit_event":
-                assert record.credit_event.reference.startswith(prefix + "市监信〔")
-    assert {"有效", "暂停", "撤销", "注销"} <= set(statuses), statuses
+                c = record.credit_event
+                assert c.reference.startswith(prefix + "市监信〔")
+                # A removal or repair names the listing it lifts.
+                lifting = c.action != records_pb2.CREDIT_ACTION_LISTED
+                assert bool(c.lifts_reference) == lifting
+                assert not lifting or c.lifts_reference.startswith(prefix + "市监信〔")
+    # CMA certificates know no suspension (status-rules-v1.toml).
+    assert set(statuses) == {"有效", "撤销", "注销"}, statuses
     assert statuses["有效"] > 0.8 * sum(statuses.values())
     assert expired > 0
     # Province-issued certificates and a few national ones.

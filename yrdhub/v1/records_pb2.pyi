@@ -224,7 +224,7 @@ class GreenCertification(_message.Message):
     def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ...) -> None: ...
 
 class CreditEvent(_message.Message):
-    __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province")
+    __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province", "lifts_reference")
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     USCC_FIELD_NUMBER: _ClassVar[int]
     LIST_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -233,6 +233,7 @@ class CreditEvent(_message.Message):
     EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
     LISTING_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    LIFTS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     reference: str
     uscc: str
     list_type: CreditListType
@@ -241,7 +242,8 @@ class CreditEvent(_message.Message):
     effective_from: str
     effective_until: str
     listing_province: _common_pb2.Province
-    def __init__(self, reference: _Optional[str] = ..., uscc: _Optional[str] = ..., list_type: _Optional[_Union[CreditListType, str]] = ..., action: _Optional[_Union[CreditAction, str]] = ..., reason: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., listing_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
+    lifts_reference: str
+    def __init__(self, reference: _Optional[str] = ..., uscc: _Optional[str] = ..., list_type: _Optional[_Union[CreditListType, str]] = ..., action: _Optional[_Union[CreditAction, str]] = ..., reason: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., listing_province: _Optional[_Union[_common_pb2.Province, str]] = ..., lifts_reference: _Optional[str] = ...) -> None: ...
 
 class ReportItem(_message.Message):
     __slots__ = ("parameter", "standard_code", "standard_year")

@@ -18,6 +18,7 @@ from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
+from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.records.as_of import RecordsAsOf, source, status_effective
 from services.registry.records.store import Feed, RecordStore, StoredRow
 
@@ -116,11 +117,14 @@ class Reconciliation:
         store: RecordStore,
         conflicts: ConflictStore,
         clock: Callable[[], dt.datetime] = utcnow,
+        policy: PolicySource | None = None,
     ) -> None:
+        """`policy`: the credit lists' lifecycles (the shipped policy's when None)."""
         self._store = store
         self._records = RecordsAsOf(store)
         self._conflicts = conflicts
         self._clock = clock
+        self._policy = policy or PolicySource()
 
     def institution(
         self, uscc: str, valid_on: str = "", known_at: dt.datetime | None = None
@@ -144,7 +148,7 @@ class Reconciliation:
             qualifications=by_kind[RecordKind.QUALIFICATION],
             green_certs=by_kind[RecordKind.GREEN_CERT],
             credit_events=by_kind[RecordKind.CREDIT_EVENT],
-            listings=listings_on(credit, day),
+            listings=listings_on(credit, day, self._policy.current().credit),
             conflicts=self._conflicts.find(
                 uscc=compact, open_only=True, limit=MAX_PAGE, known_at=known(when)
             ),
