@@ -24,13 +24,20 @@ class LabelFinding:
 class Verdict:
     """What the person checking a label should be told, and why."""
 
-    status: str  # a CertificateStatus value, "NOT_FOUND" or "CONFLICT"
+    # A CertificateStatus value, "NOT_FOUND", "CONFLICT" or "SERIOUS_VIOLATION".
+    status: str
     conflicts: tuple[str, ...]
 
 
-def label_verdict(findings: Sequence[LabelFinding]) -> Verdict:
+# What joint punishment overrides: a certificate that still holds.
+_HOLDING = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
+
+
+def label_verdict(findings: Sequence[LabelFinding], restricted_by: Sequence[str] = ()) -> Verdict:
     """The status to show; a label on two certificates, or provinces disagreeing
-    on one certificate's status, is a conflict to show, not hide. Where the
+    on one certificate's status, is a conflict to show, not hide. A certificate
+    that holds, of an enterprise on the serious-violation list (`restricted_by`,
+    its listings), is SERIOUS_VIOLATION: joint punishment. Where the
     certificate is recognised is its standing (core.standing), beside this."""
     if not findings:
         return Verdict("NOT_FOUND", ())
@@ -47,4 +54,6 @@ def label_verdict(findings: Sequence[LabelFinding]) -> Verdict:
             conflicts.append(f"provinces disagree on {cert}: {said}")
     if conflicts:
         return Verdict("CONFLICT", tuple(conflicts))
+    if restricted_by and findings[0].status in _HOLDING:
+        return Verdict("SERIOUS_VIOLATION", ())
     return Verdict(findings[0].status.value, ())

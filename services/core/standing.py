@@ -34,6 +34,9 @@ class Standing:
     Province order (a tuple: standings are compared and cached by value)."""
 
     outcomes: tuple[Outcome, ...]
+    # The holder's serious-violation listings in force on the day (joint
+    # punishment: the label verdict says so); empty for most certificates.
+    restricted_by: tuple[str, ...] = ()
 
     def outcome(self, target: Province) -> Outcome:
         return self.outcomes[_PROVINCES.index(target)]
@@ -83,7 +86,8 @@ def least_of(standings: Iterable[Standing]) -> Standing:
         tuple(
             max(outcomes, key=lambda o: o.severity)
             for outcomes in zip(*(s.outcomes for s in found), strict=True)
-        )
+        ),
+        tuple(sorted({r for s in found for r in s.restricted_by})),
     )
 
 

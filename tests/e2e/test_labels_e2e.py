@@ -63,16 +63,32 @@ def labels(
         later = (today + dt.timedelta(days=400)).isoformat()
         earlier = (today - dt.timedelta(days=30)).isoformat()
         data = generate(30, seed=5, invalid_ratio=0.0)
-        certs = [r for r in data.by_province[Province.ZJ] if r.WhichOneof("body") == "green_cert"][
-            :5
-        ]
+        greens = [r for r in data.by_province[Province.ZJ] if r.WhichOneof("body") == "green_cert"]
+        certs = greens[:5]
         valid, suspended, revoked, expired, disputed = certs
+        # A certificate of an enterprise none of the others belongs to, which
+        # Zhejiang lists as a serious violator (joint punishment).
+        taken = {c.green_cert.enterprise_uscc for c in certs}
+        listed = next(r for r in greens[5:] if r.green_cert.enterprise_uscc not in taken)
+        listing = records_pb2.Record(
+            credit_event=records_pb2.CreditEvent(
+                reference=f"浙市监信〔{today.year}〕977号",
+                uscc=listed.green_cert.enterprise_uscc,
+                list_type=records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION,
+                action=records_pb2.CREDIT_ACTION_LISTED,
+                reason="虚标绿色产品认证",
+                effective_from=(today - dt.timedelta(days=10)).isoformat(),
+                listing_province=common_pb2.PROVINCE_ZJ,
+            )
+        )
         zj = [
             _green(valid, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
             _green(suspended, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later),
             _green(revoked, common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销", later),
             _green(expired, common_pb2.CERTIFICATE_STATUS_VALID, "有效", earlier),
             _green(disputed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+            _green(listed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+            listing,
         ]
         # Shanghai holds the same certificate as suspended: the provinces disagree.
         sh = [_green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later)]
@@ -85,7 +101,9 @@ def labels(
         codes = {
             name: rec.green_cert.label_code
             for name, rec in zip(
-                ("valid", "suspended", "revoked", "expired", "conflicting"), zj, strict=True
+                ("valid", "suspended", "revoked", "expired", "conflicting", "listed"),
+                zj[:6],
+                strict=True,
             )
         }
         codes["unknown"] = "GP00000000000001"
@@ -102,6 +120,7 @@ def labels(
         ("expired", "过期 EXPIRED", "EXPIRED"),
         ("unknown", "未找到 NOT FOUND", "NOT_FOUND"),
         ("conflicting", "信息冲突 CONFLICTING RECORDS", "CONFLICT"),
+        ("listed", "严重违法失信 SERIOUS VIOLATION", "SERIOUS_VIOLATION"),
     ],
 )
 def test_a_person_sees_the_label_status(
@@ -125,6 +144,9 @@ def test_a_person_sees_the_label_status(
         assert "三省一市互认" in page
     if case == "conflicting":
         assert "provinces disagree" in page
+    if case == "listed":
+        assert f"浙市监信〔{dt.date.today().year}〕977号" in page
+        assert page.count("✗") == 4  # recognised nowhere
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     browser(url, tmp_path / "profile2", f"--screenshot={ARTIFACTS / f'{case}.png'}")

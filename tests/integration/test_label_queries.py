@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from devtools.datagen import generate
 from services.common.db import make_engine
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
+from services.core.records import CreditAction, CreditListType
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
+from services.registry.checks.label_answers import label_check
 from services.registry.ingest.events import parse_event
 from tests.conftest import Databases
-from tests.factories import AppliedStore
+from tests.factories import MAKER, AppliedStore, credit, event, green_cert
+from yrdhub.v1 import labels_pb2
 
 
 def test_batch_lookups_find_labels_and_certificate_numbers_in_order(databases: Databases) -> None:
@@ -44,3 +49,43 @@ def test_batch_lookups_find_labels_and_certificate_numbers_in_order(databases: D
     assert {f.province for f in answer.feeds} == {"ZJ"}
     with pytest.raises(InvalidRequest):
         labels.check(["x"] * 1001)
+
+
+def test_a_label_of_an_enterprise_on_the_serious_violation_list_says_so(db_url: str) -> None:
+    """Joint punishment: the enterprise's serious-violation listing, from any
+    province, turns a valid label's verdict, with the listing named; an
+    abnormal-operations listing does not, and a lifted listing no longer does."""
+    store = AppliedStore(make_engine(db_url))
+    store.create_schema()
+    cert = green_cert()
+    listing = credit("皖市监信〔2026〕7号", holder=MAKER, effective_from=dt.date(2026, 1, 1))
+    abnormal = credit(
+        "苏市监信〔2026〕8号",
+        holder=MAKER,
+        province=Province.JS,
+        list_type=CreditListType.ABNORMAL_OPERATIONS,
+        effective_from=dt.date(2026, 1, 1),
+    )
+    store.apply([event(cert, Province.ZJ), event(abnormal, Province.JS)], {})
+    labels = store.label_queries()
+
+    def check() -> labels_pb2.LabelCheck:
+        [result] = labels.check([cert.label_code]).results
+        data = label_check(result, dt.date(2026, 6, 1))
+        return labels_pb2.LabelCheck.FromString(data)
+
+    assert check().verdict == labels_pb2.LABEL_VERDICT_VALID
+    store.apply([event(listing, Province.AH)], {})
+    restricted = check()
+    assert restricted.verdict == labels_pb2.LABEL_VERDICT_SERIOUS_VIOLATION
+    assert list(restricted.credit_listings) == ["皖市监信〔2026〕7号 (AH, since 2026-01-01)"]
+    assert not restricted.recognized_in
+    lifted = credit(
+        "皖市监信〔2027〕3号",
+        holder=MAKER,
+        action=CreditAction.REMOVED,
+        effective_from=dt.date(2026, 2, 1),
+        lifts=listing.reference,
+    )
+    store.apply([event(lifted, Province.AH)], {})
+    assert check().verdict == labels_pb2.LABEL_VERDICT_VALID

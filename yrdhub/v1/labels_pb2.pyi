@@ -22,6 +22,7 @@ class LabelVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LABEL_VERDICT_EXPIRED: _ClassVar[LabelVerdict]
     LABEL_VERDICT_NOT_FOUND: _ClassVar[LabelVerdict]
     LABEL_VERDICT_CONFLICT: _ClassVar[LabelVerdict]
+    LABEL_VERDICT_SERIOUS_VIOLATION: _ClassVar[LabelVerdict]
 LABEL_VERDICT_UNSPECIFIED: LabelVerdict
 LABEL_VERDICT_VALID: LabelVerdict
 LABEL_VERDICT_SUSPENDED: LabelVerdict
@@ -30,6 +31,7 @@ LABEL_VERDICT_CANCELLED: LabelVerdict
 LABEL_VERDICT_EXPIRED: LabelVerdict
 LABEL_VERDICT_NOT_FOUND: LabelVerdict
 LABEL_VERDICT_CONFLICT: LabelVerdict
+LABEL_VERDICT_SERIOUS_VIOLATION: LabelVerdict
 
 class LabelMatch(_message.Message):
     __slots__ = ("province", "record_key", "body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "evaluation_standard", "valid_from", "valid_until", "status", "effective_status", "revision", "accepted_at")
@@ -68,7 +70,7 @@ class LabelMatch(_message.Message):
     def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class LabelCheck(_message.Message):
-    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts", "conditionally_recognized_in")
+    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts", "conditionally_recognized_in", "credit_listings")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FOUND_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +79,7 @@ class LabelCheck(_message.Message):
     RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
     CONFLICTS_FIELD_NUMBER: _ClassVar[int]
     CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
+    CREDIT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
     query: str
     code: str
     found: bool
@@ -85,7 +88,8 @@ class LabelCheck(_message.Message):
     recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
     conflicts: _containers.RepeatedScalarFieldContainer[str]
     conditionally_recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
-    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ..., conditionally_recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ...) -> None: ...
+    credit_listings: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ..., conditionally_recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., credit_listings: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckLabelRequest(_message.Message):
     __slots__ = ("code", "as_of")

@@ -43,14 +43,21 @@ def _verdict_fields(v: Verdict) -> bytes:
 
 @functools.lru_cache(maxsize=256)
 def _standing_fields(standing: Standing) -> bytes:
-    """recognized_in and conditionally_recognized_in of a LabelCheck (a few
-    dozen distinct standings answer every label: encoded once each)."""
-    return packed_field(
-        _CHECK.RECOGNIZED_IN_FIELD_NUMBER,
-        [int(PROVINCE_TO_PB[p]) for p in standing.recognized_in],
-    ) + packed_field(
-        _CHECK.CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER,
-        [int(PROVINCE_TO_PB[p]) for p in standing.conditionally_recognized_in],
+    """recognized_in, conditionally_recognized_in and credit_listings of a
+    LabelCheck (a few dozen distinct standings answer every label: encoded
+    once each)."""
+    return (
+        packed_field(
+            _CHECK.RECOGNIZED_IN_FIELD_NUMBER,
+            [int(PROVINCE_TO_PB[p]) for p in standing.recognized_in],
+        )
+        + packed_field(
+            _CHECK.CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER,
+            [int(PROVINCE_TO_PB[p]) for p in standing.conditionally_recognized_in],
+        )
+        + b"".join(
+            string_field(_CHECK.CREDIT_LISTINGS_FIELD_NUMBER, r) for r in standing.restricted_by
+        )
     )
 
 
@@ -75,7 +82,7 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
     head = _QUERY_KEY + varint(len(query)) + query + _CODE_KEY + varint(len(code)) + code
     if not result.matches:
         return head + _NOT_FOUND_TAIL
-    if len(result.matches) == 1:
+    if len(result.matches) == 1 and not result.standing.restricted_by:
         row = result.matches[0]
         answer, status = row.answer, row.status
         match = answers.label_match(answer, status)

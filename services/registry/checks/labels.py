@@ -107,7 +107,8 @@ def verdict(result: LabelResult, today: dt.date) -> Verdict:
                 _STATUS_OF[row.status],
             )
             for row in result.matches
-        ]
+        ],
+        result.standing.restricted_by,
     )
 
 

@@ -59,6 +59,13 @@ _STATUS_TEXT = {
         "#c15800",
         "各省记录不一致，请勿采信 · The provinces' records disagree: do not rely on it",
     ),
+    "SERIOUS_VIOLATION": (
+        "严重违法失信",
+        "Serious violation",
+        "#b3261e",
+        "企业列入严重违法失信名单，联合惩戒，请勿采信 · The enterprise is on the "
+        "serious-violation list: joint punishment, do not rely on the label",
+    ),
 }
 
 
@@ -93,6 +100,7 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
         # Each province's outcome, as DecideRecognition gives it.
         "recognition": {p.value: result.standing.outcome(p).value for p in Province},
         "conflicts": list(decided.conflicts),
+        "credit_listings": list(result.standing.restricted_by),
         "feeds": [_feed(f) for f in answer.feeds],
     }
 
@@ -131,6 +139,7 @@ def render_page(doc: dict[str, Any]) -> str:
         for p, o in doc["recognition"].items()
     )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in doc["conflicts"])
+    listings = "".join(f"<li>{e(c)}</li>" for c in doc["credit_listings"])
     feeds = "".join(
         f"<li>{Province(f['province']).name_zh} {Province(f['province']).name_en}: "
         f"更新至 current to {e(f['current_to'] or '—')}</li>"
@@ -162,6 +171,7 @@ footer{{color:#5f6368;font-size:.85rem}}
 <p>{headline}</p>
 <div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
+{f'<div class="conflicts"><b>严重违法失信名单 Serious-violation list</b><ul>{listings}</ul></div>' if listings else ""}
 {"".join(rows)}
 <p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>

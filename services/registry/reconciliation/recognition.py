@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.core.credit import CreditFact
+from services.core.credit import in_force_on as in_force_credit
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of, in_force_on
 from services.core.policy import RecognitionPolicy
@@ -19,7 +20,7 @@ from services.core.recognition_decisions import (
     certificate_reasons,
     decide_scope,
 )
-from services.core.records import RecordKind
+from services.core.records import CreditListType, RecordKind
 from services.core.standing import StandingOf, plain_key_of, standing
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
@@ -156,8 +157,15 @@ class RecognitionDecisions:
         policy = self._policy.current()
         found: dict[str, StandingOf] = {}
         for key, facts in self._facts_of(list(record_keys), when, None).items():
+            restricted = tuple(
+                f"{e.reference} ({e.listing_province.value}, since {e.effective_from})"
+                for item in in_force_credit(facts.credit, when.valid_on, policy.credit)
+                if (e := item.listing.event).list_type is CreditListType.SERIOUS_VIOLATION
+            )
             found[key] = StandingOf(
-                standing(facts.reasons(policy, key, when.valid_on)),
+                replace(
+                    standing(facts.reasons(policy, key, when.valid_on)), restricted_by=restricted
+                ),
                 facts.certificate is not None
                 and plain_key_of(facts.certificate, when.valid_on) is not None
                 and not facts.credit
