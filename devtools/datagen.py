@@ -27,9 +27,9 @@ import random
 from dataclasses import dataclass, field
 
 from devtools.datagen_records import Enterprise, Generator, Institution
-from devtools.datagen_tables import NEIGHBOURS, REGIONS
+from devtools.datagen_tables import LAB_ONLY_REASONS, NEIGHBOURS, REGIONS
 from services.core.provinces import NATIONAL_CMA_ISSUER, Province
-from yrdhub.v1 import records_pb2
+from yrdhub.v1 import common_pb2, records_pb2
 
 __all__ = ["DataSet", "generate"]
 
@@ -88,7 +88,10 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
     institutions: dict[Province, list[Institution]] = {}
     enterprises: dict[Province, list[Enterprise]] = {}
     for province in Province:
-        institutions[province] = [gen.institution(province) for _ in range(n)]
+        institutions[province] = [
+            gen.national_institution(province) if rng.random() < 0.05 else gen.institution(province)
+            for _ in range(n)
+        ]
     drafts: dict[Province, list[records_pb2.Record]] = {p: [] for p in Province}
     # Records of cross-province situations, by position: never broken on purpose.
     protected: dict[Province, set[int]] = {p: set() for p in Province}
@@ -97,9 +100,11 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
         out = drafts[province]
         own = institutions[province]
         local = province.cma_issuer
+        qualification_of: dict[str, records_pb2.Record] = {}
         for inst in own:
-            issuer = NATIONAL_CMA_ISSUER if rng.random() < 0.05 else local
+            issuer = NATIONAL_CMA_ISSUER if inst.national else local
             qualification = gen.qualification(inst, issuer)
+            qualification_of[inst.uscc] = qualification
             out.append(qualification)
             # Reports are registered by the province that supervises the
             # laboratory; a fifth of the laboratories have one on record.
@@ -129,9 +134,11 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
         events = 0
         target = _roughly(rng, n * 0.05)
         while subjects and events < target:
-            batch = gen.credit_events(province, rng.choice(subjects))
+            subject = rng.choice(subjects)
+            batch = gen.credit_events(province, subject, laboratory=subject in qualification_of)
             out.extend(batch)
             events += len(batch)
+            _revoke_if_listed_for_fraud(batch, qualification_of.get(subject), today)
 
     _add_cross_province(gen, n, institutions, enterprises, drafts, protected)
 
@@ -153,6 +160,28 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
     return DataSet(by_province=by_province, invalid_indexes=invalid_indexes)
 
 
+def _revoke_if_listed_for_fraud(
+    events: list[records_pb2.Record], lab: records_pb2.Record | None, today: dt.date
+) -> None:
+    """A laboratory listed for false reports or data, and not lifted, has its
+    CMA revoked from the day it was listed: the data never shows one keeping a
+    valid qualification with nothing flagged."""
+    if lab is None or len(events) != 1:
+        return
+    listing = events[0].credit_event
+    if (
+        listing.action != records_pb2.CREDIT_ACTION_LISTED
+        or listing.reason not in LAB_ONLY_REASONS
+        or lab.qualification.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID
+    ):
+        return
+    listed = min(dt.date.fromisoformat(listing.effective_from), today)
+    lab.qualification.status.CopyFrom(
+        common_pb2.Status(canonical=common_pb2.CERTIFICATE_STATUS_REVOKED, original="撤销")
+    )
+    lab.qualification.status_effective_date = listed.isoformat()
+
+
 def _add_cross_province(
     gen: Generator,
     n: int,
@@ -172,12 +201,12 @@ def _add_cross_province(
             there = rng.choice(NEIGHBOURS[home])
             labs = institutions[there]
             _append_protected(drafts, protected, there, gen.green_cert(ent, labs, zj_body=False))
-        # An institution with a branch laboratory qualified by a neighbouring province.
+        # An institution with a branch laboratory (its own USCC) qualified by a
+        # neighbouring province.
         own = institutions[home]
         for inst in rng.sample(own, max(1, n // 250)):
             there = rng.choice(NEIGHBOURS[home])
-            address = gen.address(there, rng.choice(REGIONS[there]))
-            record = gen.qualification(inst, there.cma_issuer, address)
+            record = gen.qualification(gen.branch(inst, there), there.cma_issuer)
             _append_protected(drafts, protected, there, record)
         # A certificate this province issued, published by the neighbour the institution
         # moved to: an issuer conflict the registry flags.

@@ -35,6 +35,8 @@ class Institution:
     address: str
     legal_nature: str
     field: str
+    # A national inspection centre: the national authority (issuer 00) qualifies it.
+    national: bool = False
 
 
 @dataclass(slots=True)
@@ -154,6 +156,49 @@ class Generator:
             address=self.address(province, region),
             legal_nature="事业单位" if public else "企业法人",
             field=code,
+        )
+
+    def national_institution(self, province: Province) -> Institution:
+        """A national inspection centre in `province` (事业单位, issuer 00)."""
+        rng = self.rng
+        region = rng.choice(tables.REGIONS[province])
+        code = rng.choice(tables.FIELD_BAG)
+        template = tables.NATIONAL_NAME_TEMPLATES[code]
+        place = province.name_zh.removesuffix("省").removesuffix("市")
+
+        def make(attempt: int) -> str:
+            if attempt == 0:
+                return template.format(p=place)
+            return template.format(p=f"{place}·{tables.place_short(region[1])}{attempt}")
+
+        return Institution(
+            province=province,
+            uscc=self.uscc(region[0], "12"),
+            name=self.unique_name(make),
+            address=self.address(province, region),
+            legal_nature="事业单位",
+            field=code,
+            national=True,
+        )
+
+    def branch(self, parent: Institution, province: Province) -> Institution:
+        """A branch laboratory of `parent` in another province: its own USCC
+        (a branch registers one), named after its parent."""
+        region = self.rng.choice(tables.REGIONS[province])
+        city = tables.place_short(region[1])
+        suffix = "分公司" if "公司" in parent.name else "分中心"
+        return Institution(
+            province=province,
+            uscc=self.uscc(region[0], "91" if suffix == "分公司" else "12"),
+            name=self.unique_name(
+                lambda attempt: (
+                    f"{parent.name}{city}{suffix}"
+                    + "一二三四五"[attempt : attempt + 1] * bool(attempt)
+                )
+            ),
+            address=self.address(province, region),
+            legal_nature="分支机构",
+            field=parent.field,
         )
 
     def enterprise_lab_name(
@@ -348,10 +393,15 @@ class Generator:
             )
         )
 
-    def credit_events(self, province: Province, uscc: str) -> list[records_pb2.Record]:
-        """One event, or a listing and its later removal or repair."""
+    def credit_events(
+        self, province: Province, uscc: str, laboratory: bool = True
+    ) -> list[records_pb2.Record]:
+        """One event, or a listing and its later removal or repair; only a
+        laboratory is listed for false reports or data."""
         rng = self.rng
         list_type, reason = rng.choice(tables.CREDIT_REASON_BAG)
+        while not laboratory and reason in tables.LAB_ONLY_REASONS:
+            list_type, reason = rng.choice(tables.CREDIT_REASON_BAG)
         action = rng.choice(tables.ACTION_BAG)
         listed = dt.date.fromordinal(self.credit_start + rng.randrange(self.credit_span))
         events = [(records_pb2.CREDIT_ACTION_LISTED, listed)]

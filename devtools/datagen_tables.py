@@ -210,6 +210,22 @@ ENTERPRISE_SUFFIXES = (
     "股份有限公司", "认证有限公司",
 )  # fmt: skip
 # Public institutions; "{p}" is a city or county name such as "苏州市".
+# National inspection centres, the laboratories the national authority (issuer
+# 00) qualifies: "{p}" is the province's name.
+NATIONAL_NAME_TEMPLATES: dict[str, str] = {
+    "00": "国家食品质量检验检测中心（{p}）",
+    "01": "国家建筑工程质量检验检测中心（{p}）",
+    "02": "国家建筑材料质量检验检测中心（{p}）",
+    "03": "国家职业卫生检验检测中心（{p}）",
+    "04": "国家农产品质量检验检测中心（{p}）",
+    "05": "国家机动车质量检验检测中心（{p}）",
+    "12": "国家环境保护产品质量检验检测中心（{p}）",
+    "13": "国家城市供水水质检验检测中心（{p}）",
+    "20": "国家消费品质量检验检测中心（{p}）",
+    "21": "国家电线电缆质量检验检测中心（{p}）",
+}
+# Credit reasons that only a laboratory can be listed for.
+LAB_ONLY_REASONS = frozenset({"出具虚假检验检测报告", "伪造、篡改检验检测数据"})
 PUBLIC_NAME_TEMPLATES: dict[str, tuple[str, ...]] = {
     "00": ("{p}食品药品检验所", "{p}食品检验检测中心"),
     "01": ("{p}建设工程质量检测中心", "{p}建筑科学研究院检测中心"),
@@ -349,6 +365,8 @@ _SCOPE_CATALOGUE["20"] = (
 )
 
 # Green-product catalogue: category -> (evaluation standard, name words, products, model stem).
+# Only the green-product evaluation standards (GB/T 35601-35613, 绿色产品评价):
+# energy-efficiency standards are not green-product certification standards.
 GREEN_CATALOGUE: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], ...] = (
     ("人造板和木质地板", "GB/T 35601-2017", ("木业", "竹木制品", "地板"),
      ("实木复合地板", "强化木地板", "竹地板", "刨花板", "中密度纤维板"), "FL"),
@@ -374,16 +392,8 @@ GREEN_CATALOGUE: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], .
      ("木塑地板", "木塑墙板", "木塑护栏"), "MS"),
     ("纸和纸制品", "GB/T 35613-2017", ("纸业", "包装", "纸品"),
      ("生活用纸", "瓦楞纸箱", "文化用纸", "纸杯"), "ZP"),
-    ("塑料制品", "GB/T 37866-2019", ("塑业", "塑料制品", "高分子材料"),
-     ("塑料购物袋", "聚乙烯农用地膜", "塑料餐具", "PE给水管"), "SL"),
-    ("洗涤用品", "GB/T 39020-2020", ("日化", "洗涤用品"),
-     ("洗衣液", "洗洁精", "洗衣粉", "香皂"), "XD"),
-    ("轮胎", "GB/T 40718-2021", ("轮胎", "橡胶"),
-     ("轿车子午线轮胎", "载重汽车子午线轮胎", "轻型载重汽车轮胎"), "LT"),
-    ("电冰箱", "GB 12021.2-2015", ("电器", "制冷设备"),
-     ("家用电冰箱", "冷藏冷冻箱"), "BCD"),
-    ("空调器", "GB 21455-2019", ("空调", "电器", "制冷设备"),
-     ("房间空气调节器", "变频分体式空调器"), "KFR"),
+    ("墙体材料", "GB/T 35605-2017", ("墙材", "新型墙体材料", "建材"),
+     ("蒸压加气混凝土砌块", "烧结多孔砖", "复合保温墙板"), "QT"),
 )  # fmt: skip
 _GREEN_BODIES: tuple[tuple[str, int], ...] = (
     ("CQC", 40),

@@ -28,6 +28,7 @@ with atheris.instrument_imports(include=["services"], enable_loader_override=Fal
 
     from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, record_fields, to_record_pb
     from services.core.provinces import Province
+    from services.core.records import RecordKind
     from services.core.validation import Validated, validate_record
     from services.registry.checks.answers import precompute
     from services.registry.ingest.events import contract_problem, parse_event
@@ -35,7 +36,7 @@ with atheris.instrument_imports(include=["services"], enable_loader_override=Fal
     from yrdhub.v1 import events_pb2, exchange_pb2
 
 NOW = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
-TOPICS = [f"yrd.{k}.v1" for k in ("qualification", "assessor", "green_cert", "credit_event")]
+TOPICS = [f"yrd.{k.value}.v1" for k in RecordKind]
 PROVINCES = list(Province)
 
 

@@ -13,12 +13,13 @@ import pytest
 from stdnum.cn import uscc
 
 from devtools.datagen import DataSet, generate
+from devtools.datagen_tables import LAB_ONLY_REASONS
 from devtools.uscc import make_uscc, org_code_check_char
 from services.common.convert import record_fields
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.validation import Refused, Validated, validate_record
-from yrdhub.v1 import records_pb2
+from yrdhub.v1 import common_pb2, records_pb2
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -139,7 +140,11 @@ def test_records_look_like_the_provinces_data(
                 assert q.number[2:4] == q.issuer and q.number[:2] == q.valid_from[2:4]
                 assert q.number[4:6] in {"00", "01", "02", "03", "04", "05", "12", "13", "20", "21"}
                 assert 3 <= len(q.scope) <= 12 and 1 <= len(q.signatories) <= 4
-                assert q.legal_nature in ("企业法人", "事业单位")
+                assert q.legal_nature in ("企业法人", "事业单位", "分支机构")
+                # Issuer 00 is the national authority: it qualifies national centres only.
+                assert (q.issuer == "00") == q.institution_name.startswith("国家"), (
+                    q.institution_name
+                )
                 statuses[q.status.original] += 1
                 expired += dt.date.fromisoformat(q.valid_until) < TODAY
             elif kind == "assessor":
@@ -149,7 +154,9 @@ def test_records_look_like_the_provinces_data(
             elif kind == "green_cert":
                 g = record.green_cert
                 assert re.fullmatch(r"GP\d{14}", g.label_code)
-                assert g.evaluation_standard.startswith(("GB/T ", "GB "))
+                # Green-product evaluation standards only (GB/T 35601-35613).
+                number = int(g.evaluation_standard.removeprefix("GB/T ").split("-")[0])
+                assert 35601 <= number <= 35613, g.evaluation_standard
             elif kind == "credit_event":
                 c = record.credit_event
                 assert c.reference.startswith(prefix + "市监信〔")
@@ -157,6 +164,7 @@ def test_records_look_like_the_provinces_data(
                 lifting = c.action != records_pb2.CREDIT_ACTION_LISTED
                 assert bool(c.lifts_reference) == lifting
                 assert not lifting or c.lifts_reference.startswith(prefix + "市监信〔")
+    _assert_no_listed_fraud_keeps_a_valid_cma(data)
     # CMA certificates know no suspension (status-rules-v1.toml).
     assert set(statuses) == {"有效", "撤销", "注销"}, statuses
     assert statuses["有效"] > 0.8 * sum(statuses.values())
@@ -243,3 +251,26 @@ def test_record_kinds_cover_every_kind(data: DataSet) -> None:
             kinds.add(fields[0])
             assert province in Province
     assert kinds == set(RecordKind)
+
+
+def _assert_no_listed_fraud_keeps_a_valid_cma(data: DataSet) -> None:
+    """A laboratory listed for false reports (and not lifted) does not keep a
+    valid qualification; a branch laboratory has a USCC of its own."""
+    for province, records in data.by_province.items():
+        bodies = [r for i, r in enumerate(records) if i not in data.invalid_indexes[province]]
+        events = [r.credit_event for r in bodies if r.WhichOneof("body") == "credit_event"]
+        lifted = {e.lifts_reference for e in events if e.lifts_reference}
+        frauds = {
+            e.uscc
+            for e in events
+            if e.action == records_pb2.CREDIT_ACTION_LISTED
+            and e.reason in LAB_ONLY_REASONS
+            and e.reference not in lifted
+        }
+        labs = [r.qualification for r in bodies if r.WhichOneof("body") == "qualification"]
+        for q in labs:
+            if q.institution_uscc in frauds:
+                assert q.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID, q.number
+        usccs = [q.institution_uscc for q in labs if q.legal_nature == "分支机构"]
+        others = {q.institution_uscc for q in labs if q.legal_nature != "分支机构"}
+        assert not set(usccs) & others

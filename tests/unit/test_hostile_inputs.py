@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from services.common.convert import record_fields, to_record_pb
 from services.core.provinces import Province
+from services.core.records import RecordKind
 from services.core.validation import Validated, validate_record
 from services.registry.checks.answers import precompute
 from services.registry.ingest.events import contract_problem, parse_event, record_key_of
@@ -27,7 +28,7 @@ from yrdhub.v1 import events_pb2, records_pb2
 pytestmark = pytest.mark.hostile
 
 NOW = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)
-TOPICS = [f"yrd.{k}.v1" for k in ("qualification", "assessor", "green_cert", "credit_event")]
+TOPICS = [f"yrd.{k.value}.v1" for k in RecordKind]
 
 # Text as hostile producers write it: Chinese, full-width punctuation, controls,
 # bidi overrides, zero-width and private-use characters, surrogate-free.
@@ -71,11 +72,7 @@ def records(draw: st.DrawFn) -> records_pb2.Record:
     def pick(valid: st.SearchStrategy[object], hostile: st.SearchStrategy[object]) -> object:
         return draw(valid if honest else st.one_of(valid, hostile))
 
-    body = (
-        "qualification"
-        if honest
-        else draw(st.sampled_from(["qualification", "assessor", "green_cert", "credit_event"]))
-    )
+    body = "qualification" if honest else draw(st.sampled_from([k.value for k in RecordKind]))
     r = records_pb2.Record()
     if body == "qualification":
         q = r.qualification
@@ -107,9 +104,17 @@ def records(draw: st.DrawFn) -> records_pb2.Record:
         g.label_code, g.enterprise_name = draw(hostile_text), draw(hostile_text)
         g.valid_from, g.valid_until = draw(dates), draw(dates)
         g.status.canonical = draw(small_enums)  # type: ignore[assignment]
+    elif body == "report":
+        t = r.report
+        t.report_number, t.cma_number = draw(hostile_text), str(pick(cma_numbers, hostile_text))
+        t.institution_uscc, t.signatory = draw(hostile_text), draw(hostile_text)
+        t.issue_date, t.document_sha256 = draw(dates), draw(hostile_text)
+        for _ in range(draw(st.integers(0, 2))):
+            t.items.add(parameter=draw(hostile_text), standard_code=draw(hostile_text))
     else:
         c = r.credit_event
         c.uscc, c.reference = draw(hostile_text), draw(hostile_text)
+        c.lifts_reference = draw(hostile_text)
         c.listing_province = draw(small_enums)  # type: ignore[assignment]
         c.effective_from, c.effective_until = draw(dates), draw(dates)
     return r
