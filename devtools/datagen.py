@@ -110,6 +110,9 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             # laboratory; a fifth of the laboratories have one on record.
             if rng.random() < 0.2 and (report := gen.report(qualification)) is not None:
                 out.append(report)
+            # A tenth took part in a proficiency-testing round lately.
+            if rng.random() < 0.1 and (result := gen.proficiency(qualification)) is not None:
+                out.append(result)
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

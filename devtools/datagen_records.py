@@ -322,6 +322,37 @@ class Generator:
             )
         )
 
+    def proficiency(self, qualification: records_pb2.Record) -> records_pb2.Record | None:
+        """The laboratory's result in a proficiency-testing round of the last
+        three years on items of its scope; None before its qualification began."""
+        rng = self.rng
+        q = qualification.qualification
+        first = max(dt.date.fromisoformat(q.valid_from), self.today - dt.timedelta(days=3 * 365))
+        if first > self.today:
+            return None
+        day = first + dt.timedelta(days=rng.randrange((self.today - first).days + 1))
+        provider, prefix = rng.choice(tables.PT_PROVIDERS)
+        items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 2)))
+        outcome = rng.choice(tables.PT_OUTCOME_BAG)
+        return records_pb2.Record(
+            proficiency=records_pb2.ProficiencyResult(
+                round_id=f"{prefix}-{day:%y}-{rng.randrange(1, 60):02d}",
+                provider=provider,
+                cma_number=q.number,
+                institution_uscc=q.institution_uscc,
+                items=[
+                    records_pb2.ReportItem(
+                        parameter=i.parameter,
+                        standard_code=i.standard_code,
+                        standard_year=i.standard_year,
+                    )
+                    for i in items
+                ],
+                outcome=outcome,
+                result_date=day.isoformat(),
+            )
+        )
+
     def assessor(self, province: Province, employer: Institution) -> records_pb2.Record:
         rng = self.rng
         status, original, reason = rng.choice(tables.ASSESSOR_STATUS_BAG)
@@ -485,6 +516,12 @@ class Generator:
                 g.valid_from, g.valid_until = g.valid_until, g.valid_from
             else:
                 g.enterprise_name = ""
+        elif kind == "proficiency":
+            f = record.proficiency
+            if rng.random() < 0.5:
+                f.institution_uscc = self.bad_check_char(f.institution_uscc)
+            else:
+                f.outcome = records_pb2.PROFICIENCY_OUTCOME_UNSPECIFIED
         elif kind == "report":
             t = record.report
             way = rng.randrange(3)

@@ -491,3 +491,20 @@ SAMPLE_CATEGORIES = (
     "消费品 / 儿童玩具",
     "医疗器械 / 一次性口罩",
 )
+
+# Proficiency-testing providers (能力验证提供者) and the prefix of their round codes.
+PT_PROVIDERS = (
+    ("国家认证认可监督管理委员会", "CNCA"),
+    ("中国合格评定国家认可委员会", "CNAS"),
+    ("上海市市场监督管理局", "SHPT"),
+    ("江苏省市场监督管理局", "JSPT"),
+    ("浙江省市场监督管理局", "ZJPT"),
+    ("安徽省市场监督管理局", "AHPT"),
+)
+PT_OUTCOME_BAG = _bag(
+    [
+        (records_pb2.PROFICIENCY_OUTCOME_SATISFACTORY, 85),
+        (records_pb2.PROFICIENCY_OUTCOME_QUESTIONABLE, 10),
+        (records_pb2.PROFICIENCY_OUTCOME_UNSATISFACTORY, 5),
+    ]
+)

@@ -25,6 +25,7 @@ from services.core.records import (
     CreditAction,
     CreditListType,
     GreenCertification,
+    ProficiencyResult,
     Qualification,
     Record,
     RecordKind,
@@ -47,6 +48,7 @@ KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
     RecordKind.GREEN_CERT: common_pb2.RECORD_KIND_GREEN_CERT,
     RecordKind.CREDIT_EVENT: common_pb2.RECORD_KIND_CREDIT_EVENT,
     RecordKind.REPORT: common_pb2.RECORD_KIND_REPORT,
+    RecordKind.PROFICIENCY: common_pb2.RECORD_KIND_PROFICIENCY,
 }
 KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
 
@@ -203,19 +205,45 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "cma_number": t.cma_number,
             "institution_uscc": t.institution_uscc,
             "issue_date": t.issue_date,
-            "items": [
-                {
-                    "parameter": i.parameter,
-                    "standard_code": i.standard_code,
-                    "standard_year": i.standard_year,
-                }
-                for i in t.items
-            ],
+            "items": _items(t.items),
             "signatory": t.signatory,
             "sample_category": t.sample_category,
             "document_sha256": t.document_sha256,
         }
+    if which == "proficiency":
+        f = record.proficiency
+        return RecordKind.PROFICIENCY, {
+            "round_id": f.round_id,
+            "provider": f.provider,
+            "cma_number": f.cma_number,
+            "institution_uscc": f.institution_uscc,
+            "items": _items(f.items),
+            "outcome": _enum_name(
+                records_pb2.ProficiencyOutcome, f.outcome, "PROFICIENCY_OUTCOME_"
+            ),
+            "result_date": f.result_date,
+        }
     return None
+
+
+def _items(items: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "parameter": i.parameter,
+            "standard_code": i.standard_code,
+            "standard_year": i.standard_year,
+        }
+        for i in items
+    ]
+
+
+def _items_pb(items: Any) -> list[records_pb2.ReportItem]:
+    return [
+        records_pb2.ReportItem(
+            parameter=i.parameter, standard_code=i.standard_code, standard_year=i.standard_year or 0
+        )
+        for i in items
+    ]
 
 
 def _date(value: dt.date | None) -> str:
@@ -326,17 +354,22 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 cma_number=record.cma_number,
                 institution_uscc=record.institution_uscc,
                 issue_date=_date(record.issue_date),
-                items=[
-                    records_pb2.ReportItem(
-                        parameter=i.parameter,
-                        standard_code=i.standard_code,
-                        standard_year=i.standard_year or 0,
-                    )
-                    for i in record.items
-                ],
+                items=_items_pb(record.items),
                 signatory=record.signatory,
                 sample_category=record.sample_category,
                 document_sha256=record.document_sha256,
+            )
+        )
+    if isinstance(record, ProficiencyResult):
+        return records_pb2.Record(
+            proficiency=records_pb2.ProficiencyResult(
+                round_id=record.round_id,
+                provider=record.provider,
+                cma_number=record.cma_number,
+                institution_uscc=record.institution_uscc,
+                items=_items_pb(record.items),
+                outcome=f"PROFICIENCY_OUTCOME_{record.outcome.value}",
+                result_date=_date(record.result_date),
             )
         )
     return records_pb2.Record(

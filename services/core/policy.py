@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from services.core.conflicts import ConflictType
 from services.core.provinces import Province
-from services.core.records import CreditListType
+from services.core.records import CreditListType, ProficiencyOutcome
 from services.core.status import CertificateStatus
 
 
@@ -156,6 +156,15 @@ class ScopeRules(_Part):
         return None
 
 
+class ProficiencyRules(_Part):
+    """A proficiency-testing result that makes recognition of the items its
+    round tested less than full: which outcomes, how recent, with what effect."""
+
+    lookback_months: int = Field(default=24, ge=1, le=120)
+    outcomes: frozenset[ProficiencyOutcome] = frozenset({ProficiencyOutcome.UNSATISFACTORY})
+    effect: Finding = Outcome.CONDITIONAL
+
+
 class SourceRules(_Part):
     # Target province -> provinces whose records it accepts. Provinces left out
     # accept all four; national certificates (issuer 00) count as their publisher's.
@@ -173,6 +182,7 @@ class RecognitionPolicy(_Part):
     conflicts: ConflictRules = ConflictRules()
     scope: ScopeRules = ScopeRules()
     sources: SourceRules = SourceRules()
+    proficiency: ProficiencyRules = ProficiencyRules()
     # SHA-256 of the file the policy came from; set by from_toml, not in the file.
     digest: str = ""
 

@@ -8,7 +8,7 @@ ones too, so a RECOGNIZED answer is as explainable as a refusal.
 
 Rule ids: record.known, institution.known, source.accepted, validity.started,
 status.on_date, credit.listings, conflicts.open, scope.standards_in_force,
-scope.covered.
+scope.covered, proficiency.recent.
 
 The decisions that apply them are in services.core.recognition_decisions.
 """
@@ -26,7 +26,8 @@ from services.core.history import validity_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
-from services.core.records import GreenCertification, Qualification, ScopeItem
+from services.core.records import GreenCertification, ProficiencyResult, Qualification, ScopeItem
+from services.core.text import comparable
 
 
 class InputOrigin(StrEnum):
@@ -74,6 +75,14 @@ class Certificate:
     def holder_uscc(self) -> str:
         r = self.record
         return r.institution_uscc if isinstance(r, Qualification) else r.enterprise_uscc
+
+
+@dataclass(frozen=True, slots=True)
+class ProficiencyFact:
+    """One province's current version of a proficiency-testing result."""
+
+    result: ProficiencyResult
+    source: Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +223,61 @@ def credit_listings(
     else:
         message = "in force: " + "; ".join(said)
     return Reason("credit.listings", effect, message, tuple(inputs))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, 28))
+
+
+def proficiency_recent(
+    policy: RecognitionPolicy,
+    items: Sequence[tuple[str, str]],
+    results: Sequence[ProficiencyFact],
+    on: dt.date,
+) -> Reason:
+    """Whether a proficiency-testing round published within the policy's
+    lookback before `on` went badly for any of `items` (parameter, standard)."""
+    rules = policy.proficiency
+    since = _months_before(on, rules.lookback_months)
+    inputs: list[DecisionInput] = [
+        request_input("as_of", on),
+        _policy("proficiency.lookback_months", rules.lookback_months),
+        _policy("proficiency.outcomes", rules.outcomes),
+    ]
+    wanted = {(comparable(p), comparable(c)) for p, c in items}
+    said: list[str] = []
+    for fact in sorted(results, key=lambda f: (f.result.result_date, f.result.round_id)):
+        r = fact.result
+        if r.outcome not in rules.outcomes or not since <= r.result_date <= on:
+            continue
+        hit = [
+            i for i in r.items if (comparable(i.parameter), comparable(i.standard_code)) in wanted
+        ]
+        if not hit:
+            continue
+        tested = ", ".join(f"{i.parameter} to {i.standard_code}" for i in hit)
+        said.append(
+            f"round {r.round_id} ({r.provider}, {r.result_date}): {r.outcome.value} for {tested}"
+        )
+        inputs.append(
+            DecisionInput(
+                "proficiency_round",
+                f"{r.round_id} {r.outcome.value}",
+                InputOrigin.RECORD,
+                fact.source,
+            )
+        )
+    if not said:
+        return Reason(
+            "proficiency.recent",
+            Outcome.RECOGNIZED,
+            f"no {'/'.join(sorted(o.value for o in rules.outcomes))} proficiency result for "
+            f"these items between {since} and {on}",
+            tuple(inputs),
+        )
+    return Reason("proficiency.recent", rules.effect, "; ".join(said), tuple(inputs))
 
 
 def conflicts_open(policy: RecognitionPolicy, conflicts: Sequence[OpenConflict]) -> Reason:

@@ -8,7 +8,6 @@ severe effect among them.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,10 +19,12 @@ from services.core.recognition import (
     Decision,
     InputOrigin,
     OpenConflict,
+    ProficiencyFact,
     Reason,
     RequestedItem,
     conflicts_open,
     credit_listings,
+    proficiency_recent,
     record_input,
     request_input,
     source_accepted,
@@ -32,6 +33,7 @@ from services.core.recognition import (
     validity_started,
 )
 from services.core.records import Qualification, ScopeItem
+from services.core.text import comparable
 
 
 def decision_of(
@@ -150,11 +152,6 @@ def certificate_reasons(
     )
 
 
-def comparable(text: str) -> str:
-    """Text as rules compare it: NFKC, no white space, case folded."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
 def _covers(item: ScopeItem, wanted: RequestedItem) -> bool:
     return (
         comparable(item.parameter) == comparable(wanted.parameter)
@@ -177,10 +174,13 @@ def decide_scope(
     items: Sequence[RequestedItem],
     credit: Sequence[CreditFact],
     conflicts: Sequence[OpenConflict],
+    proficiency: Sequence[ProficiencyFact] = (),
 ) -> Decision:
     """Whether an institution is recognised in `target` on `on` for each requested
     scope item: some qualification of it that `target` would recognise must
-    cover the item (same parameter and standard); the best one counts."""
+    cover the item (same parameter and standard); the best one counts. A
+    recent bad proficiency result (`proficiency`, the institution's) for a
+    covered item weighs as the policy says."""
     if not qualifications:
         return decision_of(
             policy,
@@ -257,6 +257,9 @@ def decide_scope(
         cited.append((match, cert))
     reasons.append(credit_listings(policy, uscc, credit, on))
     reasons.append(conflicts_open(policy, conflicts))
+    if cited:
+        covered = [(item.parameter, item.standard_code) for item, _ in cited]
+        reasons.append(proficiency_recent(policy, covered, proficiency, on))
     if policy.scope.require_standard_in_force and cited:
         reasons.append(standards_in_force(policy, cited, on))
     return decision_of(policy, target, on, reasons)

@@ -33,6 +33,7 @@ class RecordKind(StrEnum):
     GREEN_CERT = "green_cert"
     CREDIT_EVENT = "credit_event"
     REPORT = "report"
+    PROFICIENCY = "proficiency"
 
 
 def _required_date(value: Any) -> Any:
@@ -451,7 +452,37 @@ def report_key(cma_number: str, report_number: str) -> str:
     return record_key(RecordKind.REPORT, cma_number, report_number)
 
 
-Record = Qualification | Assessor | GreenCertification | CreditEvent | TestReport
+class ProficiencyOutcome(StrEnum):
+    SATISFACTORY = "SATISFACTORY"
+    QUESTIONABLE = "QUESTIONABLE"
+    UNSATISFACTORY = "UNSATISFACTORY"
+
+
+class ProficiencyResult(DomainModel):
+    """A laboratory's result in a proficiency-testing round (能力验证)."""
+
+    round_id: Annotated[Code, Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,63}$")]
+    provider: Text
+    cma_number: Annotated[Code, AfterValidator(check_cma_number)]
+    institution_uscc: Uscc
+    items: Annotated[
+        tuple[ReportItem, ...], BeforeValidator(_at_least_one), Field(max_length=MAX_FIELDS)
+    ]
+    outcome: Annotated[ProficiencyOutcome, BeforeValidator(_unspecified_is_missing)]
+    result_date: RequiredDate
+
+    @property
+    def key(self) -> str:
+        return record_key(RecordKind.PROFICIENCY, self.cma_number, self.round_id)
+
+    @property
+    def issuing_province(self) -> Province | None:
+        return TestReport.issuer_of(self.cma_number)
+
+
+Record = (
+    Qualification | Assessor | GreenCertification | CreditEvent | TestReport | ProficiencyResult
+)
 
 MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
     RecordKind.QUALIFICATION: Qualification,
@@ -459,6 +490,7 @@ MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
     RecordKind.GREEN_CERT: GreenCertification,
     RecordKind.CREDIT_EVENT: CreditEvent,
     RecordKind.REPORT: TestReport,
+    RecordKind.PROFICIENCY: ProficiencyResult,
 }
 
 KIND_OF_MODEL: dict[type[Record], RecordKind] = {v: k for k, v in MODEL_OF_KIND.items()}

@@ -25,12 +25,14 @@ from services.core.recognition import (
     DecisionInput,
     InputOrigin,
     OpenConflict,
+    ProficiencyFact,
     Reason,
     RequestedItem,
     request_input,
 )
-from services.core.recognition_decisions import comparable, decide_scope, decision_of
+from services.core.recognition_decisions import decide_scope, decision_of
 from services.core.records import Qualification, TestReport
+from services.core.text import comparable
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,7 @@ def decide_report(
     credit: Sequence[CreditFact],
     conflicts: Sequence[OpenConflict],
     today: dt.date,
+    proficiency: Sequence[ProficiencyFact] = (),
 ) -> Decision:
     """Whether a report is to be recognised in `target`.
 
@@ -199,6 +202,7 @@ def decide_report(
         items=[RequestedItem(i.parameter, i.standard_code, i.standard_year) for i in report.items],
         credit=credit,
         conflicts=conflicts,
+        proficiency=proficiency,
     )
     reasons = [
         _registered(query, registered),

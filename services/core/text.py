@@ -48,3 +48,9 @@ def single_line(value: str) -> str:
 def multi_line(value: str) -> str:
     """As single_line, but line breaks and tabs are allowed."""
     return _check(value, _MULTI_LINE_ALLOWED)
+
+
+def comparable(text: str) -> str:
+    """Text as rules compare it: NFKC, no white space, case folded (a
+    parameter or a name typed with full-width letters or spaces is the same)."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()

@@ -15,6 +15,7 @@ from services.core.records import (
     MODEL_OF_KIND,
     Assessor,
     CreditEvent,
+    ProficiencyResult,
     Qualification,
     Record,
     RecordKind,
@@ -78,14 +79,15 @@ def _province_violations(kind: RecordKind, record: Record, province: Province) -
                 f"not {record.home_province.name_en}'s",
             )
         ]
-    if isinstance(record, TestReport):
+    if isinstance(record, TestReport | ProficiencyResult):
         issuer = record.issuing_province
         if issuer is not None and issuer != province:
+            what = "reports" if isinstance(record, TestReport) else "proficiency results"
             return [
                 Violation(
                     f"{kind.value}.cma_number",
                     f"CMA {record.cma_number} was issued by {issuer.name_en}: its "
-                    f"reports are registered by {issuer.name_en}'s exchange, which "
+                    f"{what} are registered by {issuer.name_en}'s exchange, which "
                     f"supervises the laboratory, not {province.name_en}'s",
                 )
             ]
@@ -100,7 +102,7 @@ def _province_violations(kind: RecordKind, record: Record, province: Province) -
 
 
 def _future_violations(kind: RecordKind, record: Record, today: dt.date) -> list[Violation]:
-    for name in ("status_effective_date", "issue_date"):
+    for name in ("status_effective_date", "issue_date", "result_date"):
         day = getattr(record, name, None)
         if isinstance(day, dt.date) and day > today:
             return [Violation(f"{kind.value}.{name}", f"{day} is after today ({today})")]

@@ -156,7 +156,8 @@ class Publisher:
             return _refused(
                 index,
                 "record",
-                "empty: set one of qualification, assessor, green_cert, credit_event, report",
+                "empty: set one of qualification, assessor, green_cert, credit_event, report, "
+                "proficiency",
             )
         kind, values = parsed
         identity: PendingIdentity | None = None

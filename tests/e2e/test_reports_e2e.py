@@ -22,7 +22,15 @@ from services.common.convert import PROVINCE_TO_PB, to_record_pb
 from services.common.grpc_errors import bad_request_violations
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
-from services.core.records import Qualification, Record, Signatory, TestReport
+from services.core.records import (
+    ProficiencyOutcome,
+    ProficiencyResult,
+    Qualification,
+    Record,
+    ReportItem,
+    Signatory,
+    TestReport,
+)
 from services.core.status import CertificateStatus
 from services.hub import client
 from services.hub.qr import report_url
@@ -155,6 +163,22 @@ def test_a_zhejiang_report_is_verified_in_anhui_and_a_backdated_revocation_chang
     status, body = _get(page.replace("/r/", "/api/v1/reports/"))
     assert status == 200 and json.loads(body)["outcome"] == "RECOGNITION_OUTCOME_RECOGNIZED"
     assert _get(report_url(lab.number, "ZJ-2026-999999", hub.verify_url))[0] == 404
+
+    # A proficiency-testing round the laboratory failed on the report's item,
+    # a month before it was issued: the report stands only conditionally.
+    failed = ProficiencyResult(
+        round_id="ZJPT-26-11",
+        provider="浙江省市场监督管理局",
+        cma_number=lab.number,
+        institution_uscc=LAB_C,
+        items=(ReportItem(parameter="铅 (Pb)", standard_code="GB 5009.12"),),
+        outcome=ProficiencyOutcome.UNSATISFACTORY,
+        result_date=issued.issue_date - dt.timedelta(days=30),
+    )
+    _publish(hub, failed)
+    answer = _verify(anhui, issued, digest)
+    assert answer.outcome == reconciliation_pb2.RECOGNITION_OUTCOME_CONDITIONAL
+    assert "ZJPT-26-11" in _reason(answer, "proficiency.recent").message
 
     # Zhejiang revokes the CMA a month ago, effective before the report was
     # issued: the report was issued without a qualification.

@@ -150,6 +150,24 @@ def full_report() -> records_pb2.Record:
     )
 
 
+def full_proficiency() -> records_pb2.Record:
+    return records_pb2.Record(
+        proficiency=records_pb2.ProficiencyResult(
+            round_id="CNCA-24-07",
+            provider="国家认证认可监督管理委员会",
+            cma_number="231001000001",
+            institution_uscc=USCC,
+            items=[
+                records_pb2.ReportItem(
+                    parameter="铅 (Pb)", standard_code="GB 5009.12", standard_year=2023
+                )
+            ],
+            outcome=records_pb2.PROFICIENCY_OUTCOME_QUESTIONABLE,
+            result_date="2024-09-01",
+        )
+    )
+
+
 def ingest(pb: records_pb2.Record, province: Province = Province.JS) -> Validated | Refused:
     mapped = record_fields(pb)
     assert mapped is not None
@@ -171,7 +189,15 @@ def refused_fields(pb: records_pb2.Record, province: Province = Province.JS) -> 
 
 
 @pytest.mark.parametrize(
-    "build", [full_qualification, full_assessor, full_green_cert, full_credit_event, full_report]
+    "build",
+    [
+        full_qualification,
+        full_assessor,
+        full_green_cert,
+        full_credit_event,
+        full_report,
+        full_proficiency,
+    ],
 )
 def test_full_record_round_trips(build: Builder) -> None:
     original = build()
@@ -186,6 +212,7 @@ def test_builders_set_every_field() -> None:
         full_green_cert(),
         full_credit_event(),
         full_report(),
+        full_proficiency(),
     ):
         body = getattr(pb, str(pb.WhichOneof("body")))
         # An assessor's identity is submission-only: the mapping drops it on purpose.

@@ -11,8 +11,16 @@ from services.core.history import in_force_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
-from services.core.recognition import Certificate, Decision, Reason
-from services.core.records import Qualification, RecordKind, Signatory, TestReport
+from services.core.recognition import Certificate, Decision, ProficiencyFact, Reason
+from services.core.records import (
+    ProficiencyOutcome,
+    ProficiencyResult,
+    Qualification,
+    RecordKind,
+    ReportItem,
+    Signatory,
+    TestReport,
+)
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
 from services.core.status import CertificateStatus
 from services.core.validation import Refused, Validated, validate_record
@@ -242,3 +250,58 @@ def test_report_numbers_and_hashes_take_their_canonical_form() -> None:
     assert isinstance(verdict.record, TestReport)
     assert verdict.record.report_number == "SH-2026-000123"
     assert verdict.record.document_sha256 == "ab" * 32
+
+
+# --- proficiency testing (能力验证) -----------------------------------------
+
+
+def _round(
+    outcome: ProficiencyOutcome = ProficiencyOutcome.UNSATISFACTORY,
+    day: dt.date = dt.date(2026, 3, 1),
+    item: tuple[str, str] = ("铅 (Pb)", "GB 5009.12"),
+) -> ProficiencyFact:
+    result = ProficiencyResult(
+        round_id="CNCA-26-03",
+        provider="国家认证认可监督管理委员会",
+        cma_number=report().cma_number,
+        institution_uscc=LAB_A,
+        items=(ReportItem(parameter=item[0], standard_code=item[1]),),
+        outcome=outcome,
+        result_date=day,
+    )
+    return ProficiencyFact(result, source(Province.SH, result.key))
+
+
+def _with(fact: ProficiencyFact) -> Decision:
+    r = report()
+    return decide_report(
+        POLICY,
+        target=Province.AH,
+        query=ReportQuery(r.cma_number, r.report_number),
+        registered=_registered(r),
+        qualifications=[Certificate(_lab(), source(Province.SH, _lab().key))],
+        credit=[],
+        conflicts=[],
+        today=TODAY,
+        proficiency=[fact],
+    )
+
+
+def test_a_recent_unsatisfactory_round_makes_the_item_conditional_and_names_the_round() -> None:
+    decision = _with(_round())
+    assert decision.outcome is Outcome.CONDITIONAL
+    recent = _reason(decision, "proficiency.recent")
+    assert recent.effect is Outcome.CONDITIONAL
+    assert "CNCA-26-03" in recent.message and "UNSATISFACTORY" in recent.message
+    assert any(i.name == "proficiency_round" and i.source is not None for i in recent.inputs)
+
+
+def test_an_old_a_satisfactory_or_another_items_round_changes_nothing() -> None:
+    old = _round(day=dt.date(2024, 5, 31))  # more than 24 months before 2026-06-01
+    fine = _round(ProficiencyOutcome.SATISFACTORY)
+    other = _round(item=("镉 (Cd)", "GB 5009.15"))
+    later = _round(day=dt.date(2026, 7, 1))  # after the issue date
+    for fact in (old, fine, other, later):
+        assert _with(fact).outcome is Outcome.RECOGNIZED, fact.result
+    # Compared as text is compared everywhere: width and spaces do not matter.
+    assert _with(_round(item=("铅(Pb)", "GB5009.12"))).outcome is Outcome.CONDITIONAL

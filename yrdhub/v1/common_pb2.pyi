@@ -34,6 +34,7 @@ class RecordKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECORD_KIND_GREEN_CERT: _ClassVar[RecordKind]
     RECORD_KIND_CREDIT_EVENT: _ClassVar[RecordKind]
     RECORD_KIND_REPORT: _ClassVar[RecordKind]
+    RECORD_KIND_PROFICIENCY: _ClassVar[RecordKind]
 PROVINCE_UNSPECIFIED: Province
 PROVINCE_SH: Province
 PROVINCE_JS: Province
@@ -51,6 +52,7 @@ RECORD_KIND_ASSESSOR: RecordKind
 RECORD_KIND_GREEN_CERT: RecordKind
 RECORD_KIND_CREDIT_EVENT: RecordKind
 RECORD_KIND_REPORT: RecordKind
+RECORD_KIND_PROFICIENCY: RecordKind
 
 class Status(_message.Message):
     __slots__ = ("canonical", "original")

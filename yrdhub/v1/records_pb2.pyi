@@ -41,6 +41,13 @@ class CreditAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDIT_ACTION_LISTED: _ClassVar[CreditAction]
     CREDIT_ACTION_REMOVED: _ClassVar[CreditAction]
     CREDIT_ACTION_REPAIRED: _ClassVar[CreditAction]
+
+class ProficiencyOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PROFICIENCY_OUTCOME_UNSPECIFIED: _ClassVar[ProficiencyOutcome]
+    PROFICIENCY_OUTCOME_SATISFACTORY: _ClassVar[ProficiencyOutcome]
+    PROFICIENCY_OUTCOME_QUESTIONABLE: _ClassVar[ProficiencyOutcome]
+    PROFICIENCY_OUTCOME_UNSATISFACTORY: _ClassVar[ProficiencyOutcome]
 ASSESSOR_LEVEL_UNSPECIFIED: AssessorLevel
 ASSESSOR_LEVEL_TEAM_LEADER: AssessorLevel
 ASSESSOR_LEVEL_ASSESSOR: AssessorLevel
@@ -60,6 +67,10 @@ CREDIT_ACTION_UNSPECIFIED: CreditAction
 CREDIT_ACTION_LISTED: CreditAction
 CREDIT_ACTION_REMOVED: CreditAction
 CREDIT_ACTION_REPAIRED: CreditAction
+PROFICIENCY_OUTCOME_UNSPECIFIED: ProficiencyOutcome
+PROFICIENCY_OUTCOME_SATISFACTORY: ProficiencyOutcome
+PROFICIENCY_OUTCOME_QUESTIONABLE: ProficiencyOutcome
+PROFICIENCY_OUTCOME_UNSATISFACTORY: ProficiencyOutcome
 
 class ScopeItem(_message.Message):
     __slots__ = ("parameter", "standard_code", "standard_year", "limits", "exclusions")
@@ -275,16 +286,36 @@ class TestReport(_message.Message):
     document_sha256: str
     def __init__(self, report_number: _Optional[str] = ..., cma_number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., issue_date: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReportItem, _Mapping]]] = ..., signatory: _Optional[str] = ..., sample_category: _Optional[str] = ..., document_sha256: _Optional[str] = ...) -> None: ...
 
+class ProficiencyResult(_message.Message):
+    __slots__ = ("round_id", "provider", "cma_number", "institution_uscc", "items", "outcome", "result_date")
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    CMA_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RESULT_DATE_FIELD_NUMBER: _ClassVar[int]
+    round_id: str
+    provider: str
+    cma_number: str
+    institution_uscc: str
+    items: _containers.RepeatedCompositeFieldContainer[ReportItem]
+    outcome: ProficiencyOutcome
+    result_date: str
+    def __init__(self, round_id: _Optional[str] = ..., provider: _Optional[str] = ..., cma_number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReportItem, _Mapping]]] = ..., outcome: _Optional[_Union[ProficiencyOutcome, str]] = ..., result_date: _Optional[str] = ...) -> None: ...
+
 class Record(_message.Message):
-    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report")
+    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report", "proficiency")
     QUALIFICATION_FIELD_NUMBER: _ClassVar[int]
     ASSESSOR_FIELD_NUMBER: _ClassVar[int]
     GREEN_CERT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_EVENT_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
+    PROFICIENCY_FIELD_NUMBER: _ClassVar[int]
     qualification: Qualification
     assessor: Assessor
     green_cert: GreenCertification
     credit_event: CreditEvent
     report: TestReport
-    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ...) -> None: ...
+    proficiency: ProficiencyResult
+    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ..., proficiency: _Optional[_Union[ProficiencyResult, _Mapping]] = ...) -> None: ...

@@ -39,9 +39,9 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
         return record.credit_event.uscc, None, None
     if which == "assessor":
         return record.assessor.employer_uscc, None, None
-    if which == "report":
-        # Found by its key (CMA and report number), never by a certificate code.
-        return record.report.institution_uscc, None, None
+    if which in ("report", "proficiency"):
+        # Found by its key or its laboratory, never by a certificate code.
+        return getattr(record, which).institution_uscc, None, None
     raise ValueError("event carries an empty record")
 
 
@@ -62,6 +62,9 @@ def record_key_of(record: records_pb2.Record) -> str | None:
         return record_key(RecordKind.CREDIT_EVENT, province_name(c.listing_province), c.reference)
     if which == "report":
         return report_key(record.report.cma_number, record.report.report_number)
+    if which == "proficiency":
+        f = record.proficiency
+        return record_key(RecordKind.PROFICIENCY, f.cma_number, f.round_id)
     return None
 
 

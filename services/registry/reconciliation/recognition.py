@@ -121,13 +121,6 @@ class RecognitionDecisions:
             )
         return target
 
-    def _credit(self, uscc: str, when: AsOf) -> list[CreditFact]:
-        return [
-            rows.credit_fact(r)
-            for r in self._records.by_uscc(uscc, when)
-            if r.kind == RecordKind.CREDIT_EVENT
-        ]
-
     def for_record(
         self,
         record_key: str,
@@ -255,10 +248,13 @@ class RecognitionDecisions:
         when = as_of(valid_on, known_at, now)
         day = when.valid_on
         policy = self._policy.current()
+        held = self._records.by_uscc(compact, when)
         qualifications = [
-            rows.certificate(row)
-            for row in self._records.by_uscc(compact, when)
-            if row.kind == RecordKind.QUALIFICATION
+            rows.certificate(row) for row in held if row.kind == RecordKind.QUALIFICATION
+        ]
+        credit = [rows.credit_fact(row) for row in held if row.kind == RecordKind.CREDIT_EVENT]
+        proficiency = [
+            rows.proficiency_fact(row) for row in held if row.kind == RecordKind.PROFICIENCY
         ]
         return Decided(
             decide_scope(
@@ -268,12 +264,13 @@ class RecognitionDecisions:
                 uscc=compact,
                 qualifications=qualifications,
                 items=items,
-                credit=self._credit(compact, when),
+                credit=credit,
                 conflicts=open_conflicts(
                     self._conflicts.find(
                         uscc=compact, open_only=True, limit=1000, known_at=known(when)
                     )
                 ),
+                proficiency=proficiency,
             ),
             when,
             now,

@@ -120,10 +120,10 @@ class ReportVerifications:
             held = in_force_on(found, report.issue_date, source, status_effective)
             if held is not None:
                 qualifications.append(rows.certificate(held))
-        credit = [
-            rows.credit_fact(r)
-            for r in self._records.by_uscc(report.institution_uscc, issued)
-            if r.kind == RecordKind.CREDIT_EVENT
+        about_lab = self._records.by_uscc(report.institution_uscc, issued)
+        credit = [rows.credit_fact(r) for r in about_lab if r.kind == RecordKind.CREDIT_EVENT]
+        proficiency = [
+            rows.proficiency_fact(r) for r in about_lab if r.kind == RecordKind.PROFICIENCY
         ]
         conflicts = open_conflicts(
             self._conflicts.open_about(
@@ -139,5 +139,6 @@ class ReportVerifications:
             credit=credit,
             conflicts=conflicts,
             today=today.valid_on,
+            proficiency=proficiency,
         )
         return VerifiedReport(decision, row, issued, now)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from services.common.convert import record_fields
 from services.core.credit import CreditFact
-from services.core.recognition import Certificate
-from services.core.records import MODEL_OF_KIND, CreditEvent, GreenCertification, Qualification
+from services.core.recognition import Certificate, ProficiencyFact
+from services.core.records import (
+    MODEL_OF_KIND,
+    CreditEvent,
+    GreenCertification,
+    ProficiencyResult,
+    Qualification,
+)
 from services.core.records import Record as DomainRecord
 from services.registry.records.as_of import source
 from services.registry.records.store import StoredRow
@@ -31,6 +37,13 @@ def certificate(row: StoredRow) -> Certificate:
     if not isinstance(record, Qualification | GreenCertification):
         raise ValueError(f"{row.record_key} is not a certificate")
     return Certificate(record, source(row))
+
+
+def proficiency_fact(row: StoredRow) -> ProficiencyFact:
+    record = domain_record(row)
+    if not isinstance(record, ProficiencyResult):
+        raise ValueError(f"{row.record_key} is not a proficiency result")
+    return ProficiencyFact(record, source(row))
 
 
 def credit_fact(row: StoredRow) -> CreditFact:
