@@ -27,6 +27,16 @@ _GREEN_RULES_IN_FORCE = dt.date(2019, 6, 1)
 # --- entities -------------------------------------------------------------------
 
 
+def _report_items(scope: list[records_pb2.ScopeItem]) -> list[records_pb2.ReportItem]:
+    """Scope items as a report or a proficiency round names them."""
+    return [
+        records_pb2.ReportItem(
+            parameter=i.parameter, standard_code=i.standard_code, standard_year=i.standard_year
+        )
+        for i in scope
+    ]
+
+
 @dataclass(slots=True)
 class Institution:
     province: Province
@@ -308,14 +318,7 @@ class Generator:
                 cma_number=q.number,
                 institution_uscc=q.institution_uscc,
                 issue_date=issued.isoformat(),
-                items=[
-                    records_pb2.ReportItem(
-                        parameter=i.parameter,
-                        standard_code=i.standard_code,
-                        standard_year=i.standard_year,
-                    )
-                    for i in items
-                ],
+                items=_report_items(items),
                 signatory=rng.choice(q.signatories).name,
                 sample_category=rng.choice(tables.SAMPLE_CATEGORIES),
                 document_sha256=rng.randbytes(32).hex(),
@@ -340,14 +343,7 @@ class Generator:
                 provider=provider,
                 cma_number=q.number,
                 institution_uscc=q.institution_uscc,
-                items=[
-                    records_pb2.ReportItem(
-                        parameter=i.parameter,
-                        standard_code=i.standard_code,
-                        standard_year=i.standard_year,
-                    )
-                    for i in items
-                ],
+                items=_report_items(items),
                 outcome=outcome,
                 result_date=day.isoformat(),
             )

@@ -22,11 +22,10 @@ from services.core.records import (
     GreenCertification,
     Qualification,
     Record,
-    ReportItem,
     ScopeItem,
-    TestReport,
     kind_of,
 )
+from services.core.results import ReportItem, TestReport
 from services.core.status import CertificateStatus
 from services.registry.checks.answers import precompute
 from services.registry.checks.labels import LabelQueries

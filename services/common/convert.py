@@ -25,12 +25,11 @@ from services.core.records import (
     CreditAction,
     CreditListType,
     GreenCertification,
-    ProficiencyResult,
     Qualification,
     Record,
     RecordKind,
-    TestReport,
 )
+from services.core.results import ProficiencyResult, TestReport
 from services.core.status import CertificateStatus
 from yrdhub.v1 import common_pb2, records_pb2
 

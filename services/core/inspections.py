@@ -44,16 +44,9 @@ from services.core.draws import (
     rank,
 )
 from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.fields import FieldCode, OptionalText, RequiredDate, not_before
 from services.core.provinces import Province
-from services.core.records import (
-    CreditAction,
-    CreditListType,
-    DomainModel,
-    FieldCode,
-    OptionalText,
-    RequiredDate,
-    _not_before,
-)
+from services.core.records import CreditAction, CreditListType, DomainModel
 from services.core.seating import seat_inspectors
 
 # Version 2 added person_loads; a version 1 snapshot has none.
@@ -175,7 +168,7 @@ class InspectionSpec(DomainModel):
     end_date: RequiredDate
     reference: OptionalText = ""
 
-    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+    _end_after_start = field_validator("end_date")(not_before("start_date"))
 
     def days(self, weekdays_only: bool) -> list[dt.date]:
         span = (self.end_date - self.start_date).days + 1

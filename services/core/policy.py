@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from services.core.conflicts import ConflictType
 from services.core.provinces import Province
-from services.core.records import CreditListType, ProficiencyOutcome
+from services.core.records import CreditListType
+from services.core.results import ProficiencyOutcome
 from services.core.status import CertificateStatus
 
 

@@ -26,7 +26,8 @@ from services.core.history import validity_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
-from services.core.records import GreenCertification, ProficiencyResult, Qualification, ScopeItem
+from services.core.records import GreenCertification, Qualification, ScopeItem
+from services.core.results import ProficiencyResult
 from services.core.text import comparable
 
 

@@ -31,7 +31,8 @@ from services.core.recognition import (
     request_input,
 )
 from services.core.recognition_decisions import decide_scope, decision_of
-from services.core.records import Qualification, TestReport
+from services.core.records import Qualification
+from services.core.results import TestReport
 from services.core.text import comparable
 
 

@@ -14,16 +14,10 @@ from pydantic import BeforeValidator, Field, ValidationError, field_validator
 from services.core.assessors import RecusalPolicy
 from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
 from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.fields import FieldCode, OptionalText, RequiredDate, Uscc, not_before
 from services.core.identifiers import check_uscc
 from services.core.provinces import Province
-from services.core.records import (
-    DomainModel,
-    FieldCode,
-    OptionalText,
-    RequiredDate,
-    Uscc,
-    _not_before,
-)
+from services.core.records import DomainModel
 
 
 def _unique_fields(value: Any) -> Any:
@@ -79,7 +73,7 @@ class TeamSpec(DomainModel):
     technical_experts: int = Field(default=0, ge=0, le=10)
     reference: OptionalText = ""
 
-    _end_after_start = field_validator("end_date")(_not_before("start_date"))
+    _end_after_start = field_validator("end_date")(not_before("start_date"))
 
     @property
     def days(self) -> int:

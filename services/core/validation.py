@@ -15,12 +15,11 @@ from services.core.records import (
     MODEL_OF_KIND,
     Assessor,
     CreditEvent,
-    ProficiencyResult,
     Qualification,
     Record,
     RecordKind,
-    TestReport,
 )
+from services.core.results import ProficiencyResult, TestReport
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -86,6 +87,17 @@ def _report_qr(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: QR code for {payload}")
 
 
+def _qr_options(
+    parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace, Console], None]
+) -> None:
+    parser.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
+    parser.add_argument(
+        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
+    )
+    parser.add_argument("--scale", type=int, default=8, help="pixels per module")
+    parser.set_defaults(run=run)
+
+
 def _kafka_acls(args: argparse.Namespace, console: Console) -> None:
     from services.common.process import topic_policy
     from services.common.tls import TlsFiles
@@ -157,23 +169,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     qr = sub.add_parser("label-qr", help="write the QR image for a green-product label")
     qr.add_argument("code", help="the label code")
-    qr.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
-    qr.add_argument(
-        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
-    )
-    qr.add_argument("--scale", type=int, default=8, help="pixels per module")
-    qr.set_defaults(run=_label_qr)
+    _qr_options(qr, _label_qr)
     report_qr = sub.add_parser(
         "report-qr", help="write the QR image a test report prints (it leads to its verify page)"
     )
     report_qr.add_argument("cma_number", help="the laboratory's CMA number (12 digits)")
     report_qr.add_argument("report_number", help="the report number, as printed")
-    report_qr.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
-    report_qr.add_argument(
-        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
-    )
-    report_qr.add_argument("--scale", type=int, default=8, help="pixels per module")
-    report_qr.set_defaults(run=_report_qr)
+    _qr_options(report_qr, _report_qr)
     certs = sub.add_parser(
         "certs",
         help="create a development CA and a certificate for every hub identity (mTLS)",

@@ -22,15 +22,8 @@ from services.common.convert import PROVINCE_TO_PB, to_record_pb
 from services.common.grpc_errors import bad_request_violations
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
-from services.core.records import (
-    ProficiencyOutcome,
-    ProficiencyResult,
-    Qualification,
-    Record,
-    ReportItem,
-    Signatory,
-    TestReport,
-)
+from services.core.records import Qualification, Record, Signatory
+from services.core.results import ProficiencyOutcome, ProficiencyResult, ReportItem, TestReport
 from services.core.status import CertificateStatus
 from services.hub import client
 from services.hub.qr import report_url
@@ -163,6 +156,10 @@ def test_a_zhejiang_report_is_verified_in_anhui_and_a_backdated_revocation_chang
     status, body = _get(page.replace("/r/", "/api/v1/reports/"))
     assert status == 200 and json.loads(body)["outcome"] == "RECOGNITION_OUTCOME_RECOGNIZED"
     assert _get(report_url(lab.number, "ZJ-2026-999999", hub.verify_url))[0] == 404
+    # The page's form asks for the two numbers as printed (any case, spaces).
+    typed = f"{hub.verify_url}/r?cma={lab.number}&number=zj-2026-000123"
+    status, body = _get(typed)
+    assert status == 200 and "可采信 VERIFIED" in body
 
     # A proficiency-testing round the laboratory failed on the report's item,
     # a month before it was issued: the report stands only conditionally.

@@ -12,16 +12,9 @@ from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
 from services.core.recognition import Certificate, Decision, ProficiencyFact, Reason
-from services.core.records import (
-    ProficiencyOutcome,
-    ProficiencyResult,
-    Qualification,
-    RecordKind,
-    ReportItem,
-    Signatory,
-    TestReport,
-)
+from services.core.records import Qualification, RecordKind, Signatory
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
+from services.core.results import ProficiencyOutcome, ProficiencyResult, ReportItem, TestReport
 from services.core.status import CertificateStatus
 from services.core.validation import Refused, Validated, validate_record
 from tests.factories import LAB_A, LAB_B, credit, credit_fact, qualification, report, source

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from services.core.provinces import Province
+from services.registry.checks.page_head import page_head
 
 # outcome -> (Chinese, English, colour, explanation)
 _OUTCOME = {
@@ -87,22 +88,9 @@ def render_report_page(doc: dict[str, Any], cma_number: str, report_number: str)
         for r in doc.get("reasons", [])
     )
     api = "/api/v1/reports/" + report_path(cma_number, report_number).removeprefix("/r/")
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>检验检测报告核验 Test report check</title>
-<style>
-body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0;background:#f6f7f9;color:#202124}}
-main{{max-width:40rem;margin:0 auto;padding:1rem}}
-.status{{background:{colour};color:#fff;padding:1.2rem 1rem;border-radius:.6rem;font-size:1.6rem;font-weight:700}}
-.status small{{display:block;font-size:1rem;font-weight:400}}
-.cert{{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin:1rem 0}}
-dt{{color:#5f6368;font-size:.85rem}} dd{{margin:0 0 .5rem 0}}
-.yes{{color:#1b7f3b}} .no{{color:#b3261e}} .cond{{color:#9a6700}}
-footer{{color:#5f6368;font-size:.85rem}}
-</style></head>
-<body><main>
-<p>报告 Report {e(report_number)} · CMA {e(cma_number)}</p>
+    return (
+        page_head("检验检测报告核验 Test report check", colour)
+        + f"""<p>报告 Report {e(report_number)} · CMA {e(cma_number)}</p>
 <div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
 {details}
 <section class="cert"><b>核验依据 Why</b><ul id="reasons">{reasons}</ul></section>
@@ -110,3 +98,4 @@ footer{{color:#5f6368;font-size:.85rem}}
 政策 policy {e(doc.get("policy_version", ""))}</p>
 <p><a href="{e(api)}">JSON</a></p></footer>
 </main></body></html>"""
+    )

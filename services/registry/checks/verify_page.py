@@ -19,6 +19,7 @@ from google.protobuf.json_format import MessageToDict
 from services.core.provinces import Province
 from services.registry.checks.label_answers import label_matches
 from services.registry.checks.labels import LabelQueries, verdict
+from services.registry.checks.page_head import page_head
 from services.registry.records.store import Feed
 
 _STATUS_TEXT = {
@@ -152,23 +153,9 @@ def render_page(doc: dict[str, Any]) -> str:
             f"截至 {e(doc['as_of'])} 未找到标志 {e(doc['code'])} / "
             f"Label {e(doc['code'])} not found as of {e(doc['as_of'])}"
         )
-    return f"""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>绿色产品标识核验 Green product label check</title>
-<style>
-body{{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0;background:#f6f7f9;color:#202124}}
-main{{max-width:40rem;margin:0 auto;padding:1rem}}
-.status{{background:{colour};color:#fff;padding:1.2rem 1rem;border-radius:.6rem;font-size:1.6rem;font-weight:700}}
-.status small{{display:block;font-size:1rem;font-weight:400}}
-.cert{{background:#fff;border-radius:.6rem;padding:.8rem 1rem;margin:1rem 0}}
-dt{{color:#5f6368;font-size:.85rem}} dd{{margin:0 0 .5rem 0}}
-.yes{{color:#1b7f3b}} .no{{color:#b3261e}} .cond{{color:#9a6700}} span{{margin-right:.8rem;white-space:nowrap}}
-.conflicts{{background:#fff4e5;border-left:4px solid #c15800;padding:.5rem 1rem}}
-footer{{color:#5f6368;font-size:.85rem}}
-</style></head>
-<body><main>
-<p>{headline}</p>
+    return (
+        page_head("绿色产品标识核验 Green product label check", colour)
+        + f"""<p>{headline}</p>
 <div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
 {f'<div class="conflicts"><b>严重违法失信名单 Serious-violation list</b><ul>{listings}</ul></div>' if listings else ""}
@@ -177,6 +164,7 @@ footer{{color:#5f6368;font-size:.85rem}}
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>
 <p><a href="/api/v1/labels/{e(doc["code"])}">JSON</a></p></footer>
 </main></body></html>"""
+    )
 
 
 def found_or_404(doc: dict[str, Any]) -> HTTPStatus:
@@ -221,4 +209,9 @@ FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <h1>绿色产品标识核验<br><small>Green product label check</small></h1>
 <form action="/v" method="get"><input name="code" placeholder="标志编码 / 证书编号 label code or certificate number"
  style="width:100%;font-size:1.2rem;padding:.5rem"><button style="font-size:1.2rem;margin-top:.5rem">核验 Check</button></form>
+<h1>检验检测报告核验<br><small>Test report check</small></h1>
+<form action="/r" method="get"><input name="cma" placeholder="CMA 编号 CMA number"
+ style="width:100%;font-size:1.2rem;padding:.5rem;margin-bottom:.5rem"><input name="number"
+ placeholder="报告编号 report number" style="width:100%;font-size:1.2rem;padding:.5rem"><button
+ style="font-size:1.2rem;margin-top:.5rem">核验 Check</button></form>
 </main></body></html>"""

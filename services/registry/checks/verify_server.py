@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -156,6 +156,10 @@ class VerifyApp:
         query = parse_qs(scope["query_string"].decode("latin-1"))
         code = query.get("code", [""])[0]
         try:
+            if path == "/r":  # the form: ?cma=...&number=...
+                path = "/r/" + "/".join(
+                    quote(query.get(name, [""])[0], safe="") for name in ("cma", "number")
+                )
             if path.startswith(("/r/", "/api/v1/reports/")):
                 await self._report(reply, path, query.get("sha256", [""])[0])
             else:

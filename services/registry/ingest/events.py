@@ -15,7 +15,8 @@ from services.common.convert import (
 )
 from services.common.enum_ranges import out_of_range
 from services.core.codes import normalise_code
-from services.core.records import RecordKind, record_key, report_key
+from services.core.records import RecordKind, record_key
+from services.core.results import report_key
 from services.registry.ingest.apply import IncomingEvent
 from services.registry.ingest.storable import unstorable
 from services.registry.records.mapping import certificate_facts

@@ -21,9 +21,10 @@ from services.common.convert import (
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing
 from services.core.errors import InvalidRequest, Violation
+from services.core.history import AsOf
 from services.core.policy import Outcome
 from services.core.provinces import Province
-from services.core.recognition import DecisionInput, Reason, RequestedItem
+from services.core.recognition import Decision, DecisionInput, Reason, RequestedItem
 from services.registry.reconciliation.changelog import ChangeFilter, ChangeType
 from services.registry.reconciliation.changes import Change
 from services.registry.reconciliation.conflict_store import StoredConflict
@@ -168,30 +169,29 @@ def reason(r: Reason) -> reconciliation_pb2.RecognitionReason:
     )
 
 
+def _decision_fields(d: Decision, as_of: AsOf, decided_at: dt.datetime) -> dict[str, Any]:
+    """The fields DecideRecognitionResponse and VerifyReportResponse share."""
+    return {
+        "outcome": OUTCOME_TO_PB[d.outcome],
+        "reasons": [reason(r) for r in d.reasons],
+        "policy_version": d.policy_version,
+        "policy_digest": d.policy_digest,
+        "target_province": PROVINCE_TO_PB[d.target],
+        "as_of": as_of_pb(as_of),
+        "decided_at": timestamp(decided_at),
+    }
+
+
 def decision(decided: Decided) -> registry_pb2.DecideRecognitionResponse:
-    d = decided.decision
     return registry_pb2.DecideRecognitionResponse(
-        outcome=OUTCOME_TO_PB[d.outcome],
-        reasons=[reason(r) for r in d.reasons],
-        policy_version=d.policy_version,
-        policy_digest=d.policy_digest,
-        target_province=PROVINCE_TO_PB[d.target],
-        as_of=as_of_pb(decided.as_of),
-        decided_at=timestamp(decided.decided_at),
+        **_decision_fields(decided.decision, decided.as_of, decided.decided_at)
     )
 
 
 def report_verdict(verified: VerifiedReport) -> registry_pb2.VerifyReportResponse:
-    d = verified.decision
     msg = registry_pb2.VerifyReportResponse(
         registered=verified.row is not None,
-        outcome=OUTCOME_TO_PB[d.outcome],
-        reasons=[reason(r) for r in d.reasons],
-        policy_version=d.policy_version,
-        policy_digest=d.policy_digest,
-        target_province=PROVINCE_TO_PB[d.target],
-        as_of=as_of_pb(verified.as_of),
-        decided_at=timestamp(verified.decided_at),
+        **_decision_fields(verified.decision, verified.as_of, verified.decided_at),
     )
     if verified.row is not None:
         msg.report.CopyFrom(stored_record(verified.row, verified.as_of.valid_on))

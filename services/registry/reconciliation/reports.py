@@ -16,8 +16,9 @@ from services.core.identifiers import check_cma_number
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.recognition import Certificate, Decision
-from services.core.records import RecordKind, TestReport, report_key
+from services.core.records import RecordKind
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
+from services.core.results import TestReport, report_key
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import known

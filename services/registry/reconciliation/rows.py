@@ -5,14 +5,9 @@ from __future__ import annotations
 from services.common.convert import record_fields
 from services.core.credit import CreditFact
 from services.core.recognition import Certificate, ProficiencyFact
-from services.core.records import (
-    MODEL_OF_KIND,
-    CreditEvent,
-    GreenCertification,
-    ProficiencyResult,
-    Qualification,
-)
+from services.core.records import MODEL_OF_KIND, CreditEvent, GreenCertification, Qualification
 from services.core.records import Record as DomainRecord
+from services.core.results import ProficiencyResult
 from services.registry.records.as_of import source
 from services.registry.records.store import StoredRow
 from yrdhub.v1 import events_pb2, records_pb2

@@ -1,0 +1,130 @@
+"""What every record kind is made of: its kind and key, and the field types
+whose validation the models share (text, codes, USCCs, dates, statuses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+
+from services.core.codes import normalise_code
+from services.core.identifiers import check_uscc
+from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
+from services.core.text import multi_line, single_line
+
+
+class RecordKind(StrEnum):
+    QUALIFICATION = "qualification"
+    ASSESSOR = "assessor"
+    GREEN_CERT = "green_cert"
+    CREDIT_EVENT = "credit_event"
+    REPORT = "report"
+    PROFICIENCY = "proficiency"
+
+
+def required_date(value: Any) -> Any:
+    value = value.strip() if isinstance(value, str) else value
+    if value == "" or value is None:
+        raise ValueError("required: an ISO date YYYY-MM-DD")
+    return value
+
+
+def optional_date(value: Any) -> Any:
+    value = value.strip() if isinstance(value, str) else value
+    return None if value == "" else value
+
+
+def at_least_one(value: Any) -> Any:
+    # Checked on the input, not after item validation: one bad item must not
+    # also read as "the list is empty".
+    if isinstance(value, list | tuple) and not value:
+        raise ValueError("at least one item is required")
+    return value
+
+
+def publishable(value: CertificateStatus) -> CertificateStatus:
+    if value not in PUBLISHABLE_STATUSES:
+        raise ValueError(
+            f"{value.value} is derived by the hub, not published; "
+            "use VALID, SUSPENDED, REVOKED or CANCELLED"
+        )
+    return value
+
+
+def zero_is_none(value: Any) -> Any:
+    return None if value == 0 else value
+
+
+def unspecified_is_missing(value: Any) -> Any:
+    if value in ("", "UNSPECIFIED", None):
+        raise ValueError("required")
+    return value
+
+
+# How many items a record's lists hold at most: beyond any real record (the
+# largest CMA scopes run to a few thousand parameters), and with the encoded
+# record's size, checked at publish time against what the topics take, they
+# keep one record from being a burden to everyone who reads it.
+MAX_SCOPE_ITEMS = 10_000
+MAX_SIGNATORIES = 1_000
+MAX_FIELDS = 100
+MAX_HISTORY = 1_000
+
+Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
+OptionalText = Annotated[str, Field(max_length=2000), AfterValidator(multi_line)]
+Uscc = Annotated[str, AfterValidator(check_uscc)]
+# Every date a record carries lies in this range: certificates, assessors'
+# histories and credit listings of the People's Republic, with a century of
+# validity ahead. Dates at the calendar's ends (0001-01-01, 9999-12-31) would
+# pass a date parser and then overflow in the arithmetic of a check.
+FIRST_DATE = dt.date(1949, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
+
+
+def plausible(value: dt.date | None) -> dt.date | None:
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is outside {FIRST_DATE}..{LAST_DATE}")
+    return value
+
+
+RequiredDate = Annotated[dt.date, BeforeValidator(required_date), AfterValidator(plausible)]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(optional_date), AfterValidator(plausible)]
+PublishedStatus = Annotated[
+    CertificateStatus, BeforeValidator(unspecified_is_missing), AfterValidator(publishable)
+]
+FieldCode = Annotated[str, Field(pattern=r"^\d{2}$")]
+
+
+def canonical_code(value: Any) -> Any:
+    return normalise_code(value) if isinstance(value, str) else value
+
+
+# Certificate numbers and label codes in the one canonical form (core.codes).
+Code = Annotated[str, BeforeValidator(canonical_code), AfterValidator(single_line)]
+
+
+def record_key(kind: RecordKind, *parts: str) -> str:
+    """A record's key: its kind and the fields that name it, e.g.
+    "qualification/09/230912000123" (the models' `key`, and what the registry
+    expects of an event's record)."""
+    return "/".join((kind.value, *parts))
+
+
+class DomainModel(BaseModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
+
+
+def not_before(earlier: str) -> classmethod[Any, Any, Any]:
+    """A field validator refusing a date before the (already validated) `earlier` field."""
+
+    def check(
+        cls: type[DomainModel], value: dt.date | None, info: ValidationInfo
+    ) -> dt.date | None:
+        start = info.data.get(earlier)
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"{info.field_name} ({value}) is before {earlier} ({start})")
+        return value
+
+    return classmethod(check)
