@@ -21,15 +21,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from services.common.sql import insert_ignore, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
-from services.core.records import RecordKind
-from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
+from services.exchange.final_statuses import FinalStatuses
 from services.exchange.outbox_tables import (
     OutboxTables,
     checkpoint_table,
     current_table,
     cursor_table,
-    final_table,
     head_table,
     outbox_table,
     repeated_table,
@@ -176,8 +174,7 @@ class Outbox:
                 ):
                     current[key] = (content_hash, revision, event_id)
             replayed = self._replayed(conn, versions, current)
-            finals = self._finals(conn, candidates)
-            final_rows: list[dict[str, object]] = []
+            finals = FinalStatuses(self._rules, conn, candidates)
 
             results: list[Stored] = []
             outbox_rows: list[dict[str, object]] = []
@@ -190,7 +187,7 @@ class Outbox:
                 if known is not None and known[0] == cand.content_hash:
                     results.append(Stored(cand.record_key, known[1], known[2], changed=False))
                     continue
-                why = self._reopening(cand, finals.get(cand.record_key))
+                why = finals.refusal(cand)
                 if why:
                     revision, event_id = (known[1], known[2]) if known else (0, "")
                     results.append(Stored(cand.record_key, revision, event_id, False, why))
@@ -224,15 +221,7 @@ class Outbox:
                         }
                     )
                 current[cand.record_key] = (cand.content_hash, event.revision, event.event_id)
-                if self._is_final(cand):
-                    finals[cand.record_key] = cand.status
-                    final_rows.append(
-                        {
-                            "record_key": cand.record_key,
-                            "status": cand.status,
-                            "revision": event.revision,
-                        }
-                    )
+                finals.stored(cand, event.revision)
                 latest[cand.record_key] = {
                     "record_key": cand.record_key,
                     "kind": cand.kind,
@@ -274,14 +263,7 @@ class Outbox:
                     key=["record_key"],
                     update=["kind", "content_hash", "revision", "event_id"],
                 )
-                if final_rows:
-                    upsert(
-                        conn,
-                        final_table,
-                        list({r["record_key"]: r for r in final_rows}.values()),
-                        key=["record_key"],
-                        update=["status", "revision"],
-                    )
+                finals.write(conn)
                 conn.execute(
                     update(state_table)
                     .where(state_table.c.id == 1)
@@ -289,35 +271,6 @@ class Outbox:
                 )
             self._remember_repeated(conn, versions, positions, results, replayed)
             return results
-
-    def _finals(self, conn: Connection, candidates: Sequence[Candidate]) -> dict[str, str]:
-        """The final statuses of the certificates the batch holds."""
-        if self._rules is None:
-            return {}
-        keys = list({c.record_key for c in candidates if c.status})
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 5000):
-            chunk = keys[start : start + 5000]
-            for key, status in conn.execute(
-                select(final_table.c.record_key, final_table.c.status).where(
-                    final_table.c.record_key.in_(chunk)
-                )
-            ):
-                found[key] = status
-        return found
-
-    def _reopening(self, cand: Candidate, final: str | None) -> str:
-        if self._rules is None or final is None or not cand.status:
-            return ""
-        kind = RecordKind(cand.kind)
-        why = self._rules.reopening(kind, CertificateStatus(final), CertificateStatus(cand.status))
-        return why or ""
-
-    def _is_final(self, cand: Candidate) -> bool:
-        if self._rules is None or not cand.status:
-            return False
-        rules = self._rules.of(RecordKind(cand.kind))
-        return rules is not None and CertificateStatus(cand.status) in rules.final
 
     @staticmethod
     def _replayed(
