@@ -17,7 +17,7 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import record_fields, to_record_pb
+from services.common.record_mapping import record_fields, to_record_pb
 from services.core.provinces import Province
 from services.core.validation import Refused, validate_record
 from services.hub import client

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp, to_record_pb
+from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
+from services.common.record_mapping import to_record_pb
 from services.core.credit import CreditFact
 from services.core.provenance import Source, utcnow
 from services.core.provinces import Province

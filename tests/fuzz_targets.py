@@ -26,7 +26,8 @@ import atheris
 with atheris.instrument_imports(include=["services"], enable_loader_override=False):
     from google.protobuf.message import DecodeError
 
-    from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, record_fields, to_record_pb
+    from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB
+    from services.common.record_mapping import record_fields, to_record_pb
     from services.core.provinces import Province
     from services.core.records import RecordKind
     from services.core.validation import Validated, validate_record

@@ -10,13 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from services.common.convert import (
-    KIND_TO_PB,
-    PROVINCE_TO_PB,
-    record_fields,
-    timestamp,
-    to_record_pb,
-)
+from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
+from services.common.record_mapping import record_fields, to_record_pb
 from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province

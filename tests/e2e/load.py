@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from services.common.convert import to_record_pb
+from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub

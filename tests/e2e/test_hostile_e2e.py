@@ -15,10 +15,10 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import func, select
 
-from services.common.convert import to_record_pb
 from services.common.db import make_engine
 from services.common.grpc_errors import bad_request_violations
 from services.common.kafka_io import make_producer, topic_name
+from services.common.record_mapping import to_record_pb
 from services.common.tls import TlsFiles
 from services.core.provinces import Province
 from services.core.records import RecordKind

@@ -19,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from services.common.convert import PROVINCE_TO_PB, to_record_pb
+from services.common.convert import PROVINCE_TO_PB
+from services.common.record_mapping import to_record_pb
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import CreditAction, CreditListType, GreenCertification, Record

@@ -18,8 +18,9 @@ from typing import Any
 import grpc
 import pytest
 
-from services.common.convert import PROVINCE_TO_PB, to_record_pb
+from services.common.convert import PROVINCE_TO_PB
 from services.common.grpc_errors import bad_request_violations
+from services.common.record_mapping import to_record_pb
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.core.records import Qualification, Record, Signatory

@@ -14,8 +14,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from services.common.convert import to_record_pb
 from services.common.readiness import LIVENESS
+from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub

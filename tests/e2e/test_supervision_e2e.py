@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from services.common.convert import to_record_pb
+from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub

@@ -14,8 +14,9 @@ from typing import Any
 import grpc
 import pytest
 
-from services.common.convert import PROVINCE_TO_PB, from_timestamp, to_record_pb
+from services.common.convert import PROVINCE_TO_PB, from_timestamp
 from services.common.grpc_errors import bad_request_violations
+from services.common.record_mapping import to_record_pb
 from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.records import Record

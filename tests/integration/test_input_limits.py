@@ -9,9 +9,9 @@ import uuid
 from kafka.admin import KafkaAdminClient, NewTopic
 from sqlalchemy import func, select
 
-from services.common.convert import to_record_pb
 from services.common.db import make_engine
 from services.common.kafka_io import message_limit
+from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.outbox_tables import OutboxTables

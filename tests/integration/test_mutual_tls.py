@@ -18,9 +18,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.audit_log import AuditLog
 from services.common.auditing import Auditor
-from services.common.convert import to_record_pb
 from services.common.db import make_engine
 from services.common.grpc_server import GrpcServer
+from services.common.record_mapping import to_record_pb
 from services.common.tls import ServerTls, TlsFiles, channel_credentials
 from services.core.identity import Identity, Role, identity_of
 from services.core.provinces import Province

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from services.common.convert import to_record_pb
 from services.common.db import make_engine
+from services.common.record_mapping import to_record_pb
 from services.common.status_rules import load_status_rules
 from services.core.provinces import Province
 from services.core.records import Qualification

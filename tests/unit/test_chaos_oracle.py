@@ -4,7 +4,7 @@ after a sync, from the records the exchanges acknowledged."""
 from __future__ import annotations
 
 from bench.chaos_load import Oracle, with_second_revisions
-from services.common.convert import to_record_pb
+from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
 from tests.factories import qualification
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
-from services.common.convert import record_fields, to_record_pb
+from services.common.record_mapping import record_fields, to_record_pb
 from services.core.provinces import Province
 from services.core.records import Record, RecordKind
 from services.core.validation import Refused, Validated, validate_record

@@ -15,7 +15,7 @@ from stdnum.cn import uscc
 from devtools.datagen import DataSet, generate
 from devtools.datagen_tables import LAB_ONLY_REASONS
 from devtools.uscc import make_uscc, org_code_check_char
-from services.common.convert import record_fields
+from services.common.record_mapping import record_fields
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.validation import Refused, Validated, validate_record

@@ -15,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common.convert import record_fields, to_record_pb
+from services.common.record_mapping import record_fields, to_record_pb
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.core.validation import Validated, validate_record

@@ -16,8 +16,8 @@ from services.common.convert import (
     PROVINCE_TO_PB,
     as_of_pb,
     timestamp,
-    to_record_pb,
 )
+from services.common.record_mapping import to_record_pb
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing
 from services.core.errors import InvalidRequest, Violation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.convert import record_fields
+from services.common.record_mapping import record_fields
 from services.core.credit import CreditFact
 from services.core.recognition import Certificate, ProficiencyFact
 from services.core.records import MODEL_OF_KIND, CreditEvent, GreenCertification, Qualification
