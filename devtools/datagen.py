@@ -26,6 +26,7 @@ import gc
 import random
 from dataclasses import dataclass, field
 
+from devtools import datagen_results as reports
 from devtools.datagen_records import Enterprise, Generator, Institution
 from devtools.datagen_tables import LAB_ONLY_REASONS, NEIGHBOURS, REGIONS
 from services.core.provinces import NATIONAL_CMA_ISSUER, Province
@@ -108,10 +109,13 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             out.append(qualification)
             # Reports are registered by the province that supervises the
             # laboratory; a fifth of the laboratories have one on record.
-            if rng.random() < 0.2 and (report := gen.report(qualification)) is not None:
+            if rng.random() < 0.2 and (report := reports.report(gen, qualification)) is not None:
                 out.append(report)
             # A tenth took part in a proficiency-testing round lately.
-            if rng.random() < 0.1 and (result := gen.proficiency(qualification)) is not None:
+            if (
+                rng.random() < 0.1
+                and (result := reports.proficiency(gen, qualification)) is not None
+            ):
                 out.append(result)
 
         if own:

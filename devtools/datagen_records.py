@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from devtools import datagen_tables as tables
 from devtools.uscc import USCC_ALPHABET, make_uscc
 from services.core.provinces import Province
-from yrdhub.v1 import common_pb2, records_pb2
+from yrdhub.v1 import records_pb2
 
 _SIGNATORY_POOL_SIZE = 2000
 """Signatories drawn per field once, then picked from: people's names repeat anyway."""
@@ -25,16 +25,6 @@ _GREEN_RULES_IN_FORCE = dt.date(2019, 6, 1)
 
 
 # --- entities -------------------------------------------------------------------
-
-
-def _report_items(scope: list[records_pb2.ScopeItem]) -> list[records_pb2.ReportItem]:
-    """Scope items as a report or a proficiency round names them."""
-    return [
-        records_pb2.ReportItem(
-            parameter=i.parameter, standard_code=i.standard_code, standard_year=i.standard_year
-        )
-        for i in scope
-    ]
 
 
 @dataclass(slots=True)
@@ -293,59 +283,6 @@ class Generator:
                 status=rng.choice(tables.CERT_STATUS_BAG),
                 scope=rng.sample(catalogue, size),
                 signatories=rng.sample(pool, 1 + int(rng.random() * 4)),
-            )
-        )
-
-    def report(self, qualification: records_pb2.Record) -> records_pb2.Record | None:
-        """A report the laboratory issued while its qualification was in force,
-        on items of its scope, signed by one of its signatories; None when the
-        qualification is not valid, has no day in force yet or no signatory."""
-        rng = self.rng
-        q = qualification.qualification
-        first = dt.date.fromisoformat(q.valid_from)
-        last = min(dt.date.fromisoformat(q.valid_until), self.today)
-        if (
-            last < first
-            or not q.signatories
-            or q.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID
-        ):
-            return None
-        issued = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
-        items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 3)))
-        return records_pb2.Record(
-            report=records_pb2.TestReport(
-                report_number=f"{q.number[2:4]}{issued:%Y%m%d}-{rng.randrange(10**5):05d}",
-                cma_number=q.number,
-                institution_uscc=q.institution_uscc,
-                issue_date=issued.isoformat(),
-                items=_report_items(items),
-                signatory=rng.choice(q.signatories).name,
-                sample_category=rng.choice(tables.SAMPLE_CATEGORIES),
-                document_sha256=rng.randbytes(32).hex(),
-            )
-        )
-
-    def proficiency(self, qualification: records_pb2.Record) -> records_pb2.Record | None:
-        """The laboratory's result in a proficiency-testing round of the last
-        three years on items of its scope; None before its qualification began."""
-        rng = self.rng
-        q = qualification.qualification
-        first = max(dt.date.fromisoformat(q.valid_from), self.today - dt.timedelta(days=3 * 365))
-        if first > self.today:
-            return None
-        day = first + dt.timedelta(days=rng.randrange((self.today - first).days + 1))
-        provider, prefix = rng.choice(tables.PT_PROVIDERS)
-        items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 2)))
-        outcome = rng.choice(tables.PT_OUTCOME_BAG)
-        return records_pb2.Record(
-            proficiency=records_pb2.ProficiencyResult(
-                round_id=f"{prefix}-{day:%y}-{rng.randrange(1, 60):02d}",
-                provider=provider,
-                cma_number=q.number,
-                institution_uscc=q.institution_uscc,
-                items=_report_items(items),
-                outcome=outcome,
-                result_date=day.isoformat(),
             )
         )
 
