@@ -163,7 +163,8 @@ def test_a_zhejiang_report_is_verified_in_anhui_and_a_backdated_revocation_chang
     assert status == 200 and "可采信 VERIFIED" in body
 
     # A proficiency-testing round the laboratory failed on the report's item,
-    # a month before it was issued: the report stands only conditionally.
+    # five days before it was issued: the report stands only conditionally
+    # (the earlier report, issued before the round, does not change).
     failed = ProficiencyResult(
         round_id="ZJPT-26-11",
         provider="浙江省市场监督管理局",
@@ -171,12 +172,13 @@ def test_a_zhejiang_report_is_verified_in_anhui_and_a_backdated_revocation_chang
         institution_uscc=LAB_C,
         items=(ReportItem(parameter="铅 (Pb)", standard_code="GB 5009.12"),),
         outcome=ProficiencyOutcome.UNSATISFACTORY,
-        result_date=issued.issue_date - dt.timedelta(days=30),
+        result_date=issued.issue_date - dt.timedelta(days=5),
     )
     _publish(hub, failed)
     answer = _verify(anhui, issued, digest)
     assert answer.outcome == reconciliation_pb2.RECOGNITION_OUTCOME_CONDITIONAL
     assert "ZJPT-26-11" in _reason(answer, "proficiency.recent").message
+    assert _verify(anhui, early).outcome == RECOGNIZED
 
     # Zhejiang revokes the CMA a month ago, effective before the report was
     # issued: the report was issued without a qualification.
