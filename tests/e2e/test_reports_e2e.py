@@ -28,9 +28,10 @@ from services.core.results import ProficiencyOutcome, ProficiencyResult, ReportI
 from services.core.status import CertificateStatus
 from services.hub import client
 from services.hub.qr import report_url
-from services.hub.supervisor import Hub, HubConfig
+from services.hub.supervisor import Hub
 from tests.conftest import Databases
 from tests.e2e.browser import CHROMIUM, browser, visible_text
+from tests.e2e.conftest import hub_config
 from tests.factories import LAB_C, qualification, report
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
 
@@ -45,14 +46,10 @@ DOCUMENT = b"%PDF-1.7 report ZJ-2026-000123"
 def hub(
     databases: Databases, tmp_path: Path, kafka_bootstrap: str, unique_topic_prefix: str
 ) -> Iterator[Hub]:
+    """Zhejiang, where the laboratory is, and Anhui, where its report is used."""
     provinces = (Province.ZJ, Province.AH)
-    names = ["registry", *(f"exchange-{p.value.lower()}" for p in provinces)]
-    config = HubConfig(
-        workdir=tmp_path / "hub",
-        kafka=kafka_bootstrap,
-        topic_prefix=unique_topic_prefix,
-        db_urls={name: databases.new(name) for name in names},
-        provinces=provinces,
+    config = hub_config(
+        databases, tmp_path / "hub", kafka_bootstrap, unique_topic_prefix, provinces
     )
     with Hub(config).running() as running:
         yield running

@@ -49,7 +49,11 @@ def test_the_contracts_are_compatible_with_the_last_release() -> None:
         # A renamed field breaks JSON clients.
         ("string label_code = 5;", "string label = 5;", "FIELD_SAME_NAME"),
         # A field moved to another number breaks every client.
-        ("  string code = 2;\n  bool found = 3;", "  string code = 99;\n  bool found = 3;", "FIELD"),
+        (
+            "  string code = 2;\n  bool found = 3;",
+            "  string code = 99;\n  bool found = 3;",
+            "FIELD",
+        ),
         # A removed field that is not reserved could be reused with another meaning.
         ("  repeated string conflicts = 7;\n", "", "FIELD_NO_DELETE"),
     ],
