@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from services.core.conflicts import ConflictType
 from services.core.credit import CreditFact, in_force_on
@@ -103,8 +104,15 @@ class RequestedItem:
     standard_year: int | None = None
 
 
-def record_input(name: str, value: object, cert: Certificate) -> DecisionInput:
-    return DecisionInput(name, str(value), InputOrigin.RECORD, cert.source)
+class FromRecord(Protocol):
+    """Anything judged with the revision it came from (a certificate, a report)."""
+
+    @property
+    def source(self) -> Source: ...
+
+
+def record_input(name: str, value: object, fact: FromRecord) -> DecisionInput:
+    return DecisionInput(name, str(value), InputOrigin.RECORD, fact.source)
 
 
 def _policy(name: str, values: object) -> DecisionInput:

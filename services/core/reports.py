@@ -22,12 +22,11 @@ from services.core.provinces import Province
 from services.core.recognition import (
     Certificate,
     Decision,
-    DecisionInput,
-    InputOrigin,
     OpenConflict,
     ProficiencyFact,
     Reason,
     RequestedItem,
+    record_input,
     request_input,
 )
 from services.core.recognition_decisions import decide_scope, decision_of
@@ -54,14 +53,6 @@ class ReportQuery:
     document_sha256: str = ""
 
 
-def _from(name: str, value: object, registered: RegisteredReport) -> DecisionInput:
-    return DecisionInput(name, str(value), InputOrigin.RECORD, registered.source)
-
-
-def _of_qualification(name: str, value: object, cert: Certificate) -> DecisionInput:
-    return DecisionInput(name, str(value), InputOrigin.RECORD, cert.source)
-
-
 def _registered(query: ReportQuery, registered: RegisteredReport) -> Reason:
     r = registered.report
     return Reason(
@@ -72,8 +63,8 @@ def _registered(query: ReportQuery, registered: RegisteredReport) -> Reason:
         f"issued {r.issue_date}",
         (
             request_input("report_number", query.report_number),
-            _from("issue_date", r.issue_date, registered),
-            _from("institution_uscc", r.institution_uscc, registered),
+            record_input("issue_date", r.issue_date, registered),
+            record_input("institution_uscc", r.institution_uscc, registered),
         ),
     )
 
@@ -88,7 +79,7 @@ def _document(query: ReportQuery, registered: RegisteredReport) -> Reason:
         )
     inputs = (
         request_input("document_sha256", query.document_sha256),
-        _from("document_sha256", held or "(none registered)", registered),
+        record_input("document_sha256", held or "(none registered)", registered),
     )
     if not held:
         return Reason(
@@ -111,30 +102,28 @@ def _document(query: ReportQuery, registered: RegisteredReport) -> Reason:
 
 def _laboratory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
     r = registered.report
-    claimed = _from("institution_uscc", r.institution_uscc, registered)
-    holders = {c.holder_uscc for c in qualifications}
-    if not qualifications or holders == {r.institution_uscc}:
-        # No qualification: institution.known says so.
-        return Reason(
-            "report.laboratory",
-            Outcome.RECOGNIZED if qualifications else Outcome.NOT_RECOGNIZED,
-            f"CMA {r.cma_number} is held by the report's laboratory {r.institution_uscc}"
-            if qualifications
-            else f"no province has published CMA {r.cma_number}",
-            (claimed, *(_of_qualification("holder", c.holder_uscc, c) for c in qualifications)),
-        )
-    return Reason(
-        "report.laboratory",
-        Outcome.NOT_RECOGNIZED,
-        f"CMA {r.cma_number} is held by {', '.join(sorted(holders))}, "
-        f"not by the report's laboratory {r.institution_uscc}",
-        (claimed, *(_of_qualification("holder", c.holder_uscc, c) for c in qualifications)),
+    inputs = (
+        record_input("institution_uscc", r.institution_uscc, registered),
+        *(record_input("holder", c.holder_uscc, c) for c in qualifications),
     )
+    holders = {c.holder_uscc for c in qualifications}
+    if not holders:
+        effect, message = Outcome.NOT_RECOGNIZED, f"no province has published CMA {r.cma_number}"
+    elif holders == {r.institution_uscc}:
+        effect = Outcome.RECOGNIZED
+        message = f"CMA {r.cma_number} is held by the report's laboratory {r.institution_uscc}"
+    else:
+        effect = Outcome.NOT_RECOGNIZED
+        message = (
+            f"CMA {r.cma_number} is held by {', '.join(sorted(holders))}, "
+            f"not by the report's laboratory {r.institution_uscc}"
+        )
+    return Reason("report.laboratory", effect, message, inputs)
 
 
 def _signatory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
     r = registered.report
-    signed = _from("signatory", r.signatory, registered)
+    signed = record_input("signatory", r.signatory, registered)
     for cert in qualifications:
         record = cert.record
         if isinstance(record, Qualification) and any(
@@ -145,13 +134,13 @@ def _signatory(registered: RegisteredReport, qualifications: Sequence[Certificat
                 Outcome.RECOGNIZED,
                 f"{r.signatory} was an authorised signatory of CMA {r.cma_number} "
                 f"on {r.issue_date}",
-                (signed, _of_qualification("signatories", len(record.signatories), cert)),
+                (signed, record_input("signatories", len(record.signatories), cert)),
             )
     return Reason(
         "report.signatory",
         Outcome.NOT_RECOGNIZED,
         f"{r.signatory} was not an authorised signatory of CMA {r.cma_number} on {r.issue_date}",
-        (signed, *(_of_qualification("signatories", "", c) for c in qualifications)),
+        (signed, *(record_input("signatories", "", c) for c in qualifications)),
     )
 
 

@@ -73,18 +73,22 @@ def _label(cert: Certificate) -> str:
 
 
 def _issuing_province(record_key: str) -> Province | None:
+    """The province whose authority issued the CMA a key names: a
+    qualification's issuer, or a report's laboratory's (its supervisor)."""
     parts = record_key.split("/")
     if parts[0] == RecordKind.QUALIFICATION and len(parts) == 3:
         return CMA_ISSUERS.get(parts[1])
+    if parts[0] == RecordKind.REPORT and len(parts) == 3:
+        return CMA_ISSUERS.get(parts[1][2:4])
     return None
 
 
 def judged_province(
     record_key: str, current: Sequence[StoredRow], asked: Province | None
 ) -> str | None:
-    """Whose version of a certificate to judge: the one asked for; else the
-    issuing province's (its authority issued the number); else the latest
-    accepted. Disagreement between provinces is a conflict the rules see anyway."""
+    """Whose version of a certificate (or a report) to judge: the one asked
+    for; else the issuing province's (its authority issued the number, or
+    supervises the report's laboratory); else the latest accepted. Disagreement between provinces is a conflict the rules see anyway."""
     held = {r.province: r for r in current}
     if asked is not None:
         return asked.value if asked.value in held else None

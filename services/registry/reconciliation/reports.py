@@ -23,7 +23,7 @@ from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import known
 from services.registry.reconciliation.policy_source import PolicySource
-from services.registry.reconciliation.recognition import open_conflicts
+from services.registry.reconciliation.recognition import judged_province, open_conflicts
 from services.registry.records.as_of import RecordsAsOf, source, status_effective
 from services.registry.records.store import RecordStore, StoredRow
 
@@ -62,15 +62,6 @@ def report_query(cma_number: str, report_number: str, document_sha256: str = "")
     return ReportQuery(cma, number, digest)
 
 
-def _judged(current: list[StoredRow], issuer: Province | None) -> StoredRow | None:
-    """The registration of the province that supervises the laboratory (its
-    CMA's issuer) if it holds one, else the latest accepted."""
-    for row in current:
-        if issuer is not None and row.province == issuer.value:
-            return row
-    return max(current, key=lambda r: (r.accepted_at, r.province), default=None)
-
-
 class ReportVerifications:
     def __init__(
         self,
@@ -94,10 +85,10 @@ class ReportVerifications:
         now = self._clock()
         today = as_of("", known_at, now, "as_of")
         policy = self._policy.current()
-        row = _judged(
-            self._records.by_key(report_key(query.cma_number, query.report_number), today),
-            TestReport.issuer_of(query.cma_number),
-        )
+        key = report_key(query.cma_number, query.report_number)
+        current = self._records.by_key(key, today)
+        judged = judged_province(key, current, None)
+        row = next((r for r in current if r.province == judged), None)
         if row is None:
             decision = decide_report(
                 policy,
