@@ -134,6 +134,10 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             for _ in range(min(remaining, rng.choice((1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)))):
                 out.append(gen.green_cert(ent, own, zj_body=province is Province.ZJ))
                 remaining -= 1
+                if remaining > 0 and rng.random() < 0.06:
+                    # Certified by a second body too: one label for both.
+                    out.append(gen.second_body(out[-1]))
+                    remaining -= 1
         enterprises[province] = ents
 
         subjects: list[str] = [i.uscc for i in own]
@@ -210,7 +214,8 @@ def _add_cross_province(
             _append_protected(drafts, protected, there, gen.green_cert(ent, labs, zj_body=False))
         # An institution with a branch laboratory (its own USCC) qualified by a
         # neighbouring province.
-        own = institutions[home]
+        # (Local ones: a national centre is qualified by the national authority.)
+        own = [i for i in institutions[home] if not i.national]
         for inst in rng.sample(own, max(1, n // 250)):
             there = rng.choice(NEIGHBOURS[home])
             record = gen.qualification(gen.branch(inst, there), there.cma_issuer)

@@ -63,6 +63,7 @@ class Generator:
         self.used_names: set[str] = set()
         self.used_usccs: set[str] = set()
         self.used_labels: set[str] = set()
+        self.product_labels: dict[tuple[str, str], str] = {}
         self.cma_serials: dict[tuple[str, str, str, str], int] = {}
         self.green_serials: dict[tuple[str, int], int] = {}
         self.credit_serials: dict[tuple[Province, int], int] = {}
@@ -317,32 +318,15 @@ class Generator:
         name, standard, _, products, stem = tables.GREEN_CATALOGUE[ent.category]
         body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(tables.BODY_BAG)
         start = dt.date.fromordinal(self.green_start + rng.randrange(self.green_span))
-        year = start.year
-        key = (body, year)
-        serial = self.green_serials.get(key, rng.randrange(1, 500)) + rng.randrange(1, 40)
-        self.green_serials[key] = serial
-        if body == "CQC":
-            number = f"CQC{year}GP{serial:07d}"
-        elif body == "CEC":
-            number = f"CEC-GP-{year % 100:02d}-{serial:06d}"
-        elif body == "CTC":
-            number = f"CTC{year % 100:02d}GPC{serial:05d}"
-        elif body == "CABR":
-            number = f"CABR-GP-{year}-{serial:05d}"
-        else:
-            number = f"ZJ{year}GP{serial:05d}"
-        while True:
-            label = f"GP{rng.randrange(10**14):014d}"
-            if label not in self.used_labels:
-                self.used_labels.add(label)
-                break
         model = f"{stem}-{rng.randrange(100, 1000)}{rng.choice('ABCDEGHKMPTW')}"
         lab = rng.choice(labs).name if labs else ""
+        approval, body_name, _ = tables.GREEN_BODIES[body]
         return records_pb2.Record(
             green_cert=records_pb2.GreenCertification(
-                body_code=body,
-                certificate_number=number,
-                label_code=label,
+                body_code=approval,
+                body_name=body_name,
+                certificate_number=self._green_number(body, start.year),
+                label_code=self._label_of(ent.uscc, model),
                 enterprise_uscc=ent.uscc,
                 enterprise_name=ent.name,
                 product=rng.choice(products),
@@ -356,6 +340,50 @@ class Generator:
                 laboratory=lab,
             )
         )
+
+    def second_body(self, record: records_pb2.Record) -> records_pb2.Record:
+        """Another body's certificate for the same product (enterprise and model):
+        the national platform merges both under the product's one label."""
+        first = record.green_cert
+        others = [
+            b for b, (code, _, w) in tables.GREEN_BODIES.items() if w and code != first.body_code
+        ]
+        body = self.rng.choice(others)
+        approval, body_name, _ = tables.GREEN_BODIES[body]
+        out = records_pb2.Record()
+        out.CopyFrom(record)
+        g = out.green_cert
+        g.body_code, g.body_name = approval, body_name
+        g.certificate_number = self._green_number(body, int(first.valid_from[:4]))
+        return out
+
+    def _green_number(self, body: str, year: int) -> str:
+        """A certificate number in the body's own form (formats are body-specific)."""
+        rng = self.rng
+        key = (body, year)
+        serial = self.green_serials.get(key, rng.randrange(1, 500)) + rng.randrange(1, 40)
+        self.green_serials[key] = serial
+        if body == "CQC":
+            return f"CQC{year}GP{serial:07d}"
+        if body == "CEC":
+            return f"CEC-GP-{year % 100:02d}-{serial:06d}"
+        if body == "CTC":
+            return f"CTC{year % 100:02d}GPC{serial:05d}"
+        if body == "CABR":
+            return f"CABR-GP-{year}-{serial:05d}"
+        return f"ZJ{year}GP{serial:05d}"
+
+    def _label_of(self, uscc: str, model: str) -> str:
+        """The product's label code: one per enterprise and model, as the
+        national platform issues it."""
+        product = (uscc, model)
+        label = self.product_labels.get(product)
+        while label is None:
+            candidate = f"GP{self.rng.randrange(10**14):014d}"
+            if candidate not in self.used_labels:
+                self.used_labels.add(candidate)
+                label = self.product_labels[product] = candidate
+        return label
 
     def credit_events(
         self, province: Province, uscc: str, laboratory: bool = True

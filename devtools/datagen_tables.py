@@ -395,12 +395,17 @@ GREEN_CATALOGUE: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...], str], .
     ("墙体材料", "GB/T 35605-2017", ("墙材", "新型墙体材料", "建材"),
      ("蒸压加气混凝土砌块", "烧结多孔砖", "复合保温墙板"), "QT"),
 )  # fmt: skip
-_GREEN_BODIES: tuple[tuple[str, int], ...] = (
-    ("CQC", 40),
-    ("CEC", 15),
-    ("CTC", 20),
-    ("CABR", 8),
-)
+# Certifying bodies by a short name: (approval number, name, weight). The
+# approval numbers have the regulator's CNCA-R-YYYY-NNN form but are
+# illustrative: check a body's real number on the national platform.
+GREEN_BODIES: dict[str, tuple[str, str, int]] = {
+    "CQC": ("CNCA-R-2002-001", "中国质量认证中心", 40),
+    "CEC": ("CNCA-R-2002-105", "中环联合(北京)认证中心有限公司", 15),
+    "CTC": ("CNCA-R-2003-117", "中国建材检验认证集团股份有限公司", 20),
+    "CABR": ("CNCA-R-2002-022", "中国建筑科学研究院有限公司认证中心", 8),
+    "ZJCERT": ("CNCA-R-2019-321", "浙江公信认证有限公司", 0),
+}
+_GREEN_BODIES = tuple((short, w) for short, (_, _, w) in GREEN_BODIES.items() if w)
 CERTIFICATION_MODES = (
     "初始检查+产品抽样检测+获证后监督",
     "型式试验+初始工厂检查+获证后监督",

@@ -90,8 +90,10 @@ def qualification(
 def green_cert(
     *,
     number: str = "CQC2024GP0000001",
-    body: str = "CQC",
+    body: str = "CNCA-R-2002-001",
+    body_name: str = "中国质量认证中心",
     label: str = "GP00000000000001",
+    model: str = "JJ-100A",
     holder: str = MAKER,
     name: str = "安徽绿源家具有限公司",
     status: CertificateStatus = CertificateStatus.VALID,
@@ -100,12 +102,13 @@ def green_cert(
 ) -> GreenCertification:
     return GreenCertification(
         body_code=body,
+        body_name=body_name,
         certificate_number=number,
         label_code=label,
         enterprise_uscc=holder,
         enterprise_name=name,
         product="板式衣柜",
-        model="JJ-100A",
+        model=model,
         category="家具",
         evaluation_standard="GB/T 35607-2017",
         valid_from=valid_from,

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from services.common import logs
+from services.common.green_label import load_green_label_format
 from services.common.kafka_io import TopicsMisconfigured
 from services.common.readiness import DEFAULT_READINESS, ReadinessPolicy
 from services.common.status_rules import load_status_rules
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy
+from services.core.label_format import GreenLabelFormat, LabelFormatError
 from services.core.transitions import StatusRules, StatusRulesError
 
 
@@ -51,6 +53,9 @@ class ServiceSettings:
     # Which statuses each certificate kind takes and which are final
     # (core/transitions.py); the shipped rules by default.
     status_rules: StatusRules = field(default_factory=load_status_rules)
+    # The national green label's code and QR form, and the lag allowed between
+    # provinces' copies (core/label_format.py); the shipped file by default.
+    green_labels: GreenLabelFormat = field(default_factory=load_green_label_format)
 
 
 def service_settings(
@@ -73,6 +78,7 @@ def service_settings(
         "log_format": args.log_format,
         "health_listen": args.health_listen,
         "status_rules": status_rules_choice(parser, args),
+        "green_labels": green_label_choice(parser, args),
     }
 
 
@@ -151,6 +157,13 @@ def service_arguments(
         "(default: services/common/policy/status-rules-v1.toml)",
     )
     p.add_argument(
+        "--green-label-format",
+        type=Path,
+        default=env("YRDHUB_GREEN_LABEL_FORMAT"),
+        help="TOML file of the national green label's code and QR form and the lag allowed "
+        "between provinces' copies (default: services/common/policy/green-label-v1.toml)",
+    )
+    p.add_argument(
         "--signing-dir",
         type=Path,
         default=env("YRDHUB_SIGNING_DIR"),
@@ -183,6 +196,15 @@ def status_rules_choice(parser: argparse.ArgumentParser, args: argparse.Namespac
         return load_status_rules(args.status_rules)
     except (OSError, StatusRulesError) as exc:
         parser.error(f"--status-rules: {exc}")
+
+
+def green_label_choice(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> GreenLabelFormat:
+    try:
+        return load_green_label_format(args.green_label_format)
+    except (OSError, LabelFormatError) as exc:
+        parser.error(f"--green-label-format: {exc}")
 
 
 def topic_policy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TopicPolicy:

@@ -98,6 +98,7 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
         g = record.green_cert
         return RecordKind.GREEN_CERT, {
             "body_code": g.body_code,
+            "body_name": g.body_name,
             "certificate_number": g.certificate_number,
             "label_code": g.label_code,
             "enterprise_uscc": g.enterprise_uscc,
@@ -260,6 +261,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
         return records_pb2.Record(
             green_cert=records_pb2.GreenCertification(
                 body_code=record.body_code,
+                body_name=record.body_name,
                 certificate_number=record.certificate_number,
                 label_code=record.label_code,
                 enterprise_uscc=record.enterprise_uscc,

@@ -5,12 +5,13 @@ letters and digits become ASCII ones: a number typed on a Chinese keyboard
 is the same number), no white space anywhere (people copy codes with spaces
 and the ideographic space U+3000), and upper case (a lower-cased code is the
 same code). A QR payload is a verify URL; its code is the last path segment
-or the `code` query parameter.
+or a query parameter (`code`, or as the label format names them).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import parse_qs, urlsplit
 
 MAX_CODE_LENGTH = 64
@@ -26,11 +27,13 @@ def normalise_code(text: str) -> str:
     return unicodedata.normalize("NFKC", upper)
 
 
-def code_from_query(query: str) -> str:
-    """The canonical code inside what a person typed or scanned."""
+def code_from_query(query: str, parameters: Sequence[str] = ("code",)) -> str:
+    """The canonical code inside what a person typed or scanned: a URL's first
+    of `parameters` present, else its last path segment."""
     text = query.strip()
     if "://" in text:
         parts = urlsplit(text)
-        codes = parse_qs(parts.query).get("code")
+        found = parse_qs(parts.query)
+        codes = next((found[p] for p in parameters if p in found), None)
         text = codes[0] if codes else parts.path.rstrip("/").rsplit("/", 1)[-1]
     return normalise_code(text)

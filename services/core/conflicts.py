@@ -26,7 +26,7 @@ class ConflictType(StrEnum):
     ISSUER_PROVINCE_MISMATCH = "ISSUER_PROVINCE_MISMATCH"
     # One USCC under different names.
     NAME_MISMATCH = "NAME_MISMATCH"
-    # One green-product label code on two certificates.
+    # One green-product label code on certificates of different products.
     LABEL_CODE_REUSED = "LABEL_CODE_REUSED"
     # Provinces disagreeing on one certificate's published status.
     STATUS_DISAGREEMENT = "STATUS_DISAGREEMENT"
@@ -63,6 +63,9 @@ class CertificateFacts:
     holder_name: str
     status: str
     label_code: str | None = None
+    # A green certificate's product (label_format.product_of): the national
+    # platform puts every body's certificate for one product under one label.
+    product: str | None = None
 
     @property
     def cma_issuer(self) -> str | None:
@@ -195,18 +198,20 @@ def name_mismatch(same_uscc: Sequence[CertificateFacts]) -> DetectedConflict | N
 
 
 def label_reused(same_label: Sequence[CertificateFacts]) -> DetectedConflict | None:
-    # The same certificate held by two provinces carries its label once: only
-    # different certificates (keys) sharing a label conflict.
-    if len({f.record_key for f in same_label}) < 2:
+    # The same certificate held by two provinces carries its label once, and
+    # several bodies' certificates for one product carry its one label: only
+    # certificates of different products sharing a label conflict.
+    if len({f.product or f.record_key for f in same_label}) < 2:
         return None
-    records = _records(same_label, lambda f: f.record_key)
+    records = _records(same_label, lambda f: f.product or f.record_key)
     label = same_label[0].label_code or ""
-    keys = sorted({r.record_key for r in records})
+    products = sorted({r.value for r in records})
     return DetectedConflict(
         ConflictType.LABEL_CODE_REUSED,
         label,
         records,
-        f"label {label} is on {len(keys)} certificates: {', '.join(keys)}",
+        f"label {label} is on certificates of {len(products)} products "
+        f"(enterprise/model): {', '.join(products)}",
     )
 
 

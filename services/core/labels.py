@@ -1,23 +1,47 @@
-"""The label verdict: what a person checking a green-product label is told, and why."""
+"""The label verdict: what a person checking a green-product label is told, and why.
+
+A label (绿色产品标识) stands for a product, an enterprise's model: the
+national platform merges every certifying body's certificate for it under one
+label code. Each province relays each body's word on its certificate, so a
+check finds, per certificate, one copy per province that holds it. Copies can
+differ while a body's update travels: the newest word is the copy whose status
+took effect last (then: accepted last), and a copy that says less is lagging
+while it is older than that word and the word is younger than the allowed
+lag; otherwise the copies conflict.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from services.core.provinces import Province
 from services.core.status import CertificateStatus
 
 MAX_BATCH = 1000
+DEFAULT_LAG_GRACE = dt.timedelta(hours=72)
 
 
 @dataclass(frozen=True, slots=True)
 class LabelFinding:
-    """One province's view of a certificate that carries the checked code."""
+    """One province's copy of a certificate that carries the checked code."""
 
     province: Province
-    certificate: str  # body code / certificate number
+    certificate: str  # body approval number / certificate number
     status: CertificateStatus  # effective on the day of the check
+    # The product the certificate is for (label_format.product_of); empty: unknown.
+    product: str = ""
+    # The day its published status took effect (ISO; empty: from its validity).
+    status_since: str = ""
+    accepted_at: dt.datetime | None = None
+
+
+class CopyStanding(StrEnum):
+    CURRENT = "CURRENT"
+    LAGGING = "LAGGING"
+    CONFLICTING = "CONFLICTING"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,33 +51,127 @@ class Verdict:
     # A CertificateStatus value, "NOT_FOUND", "CONFLICT" or "SERIOUS_VIOLATION".
     status: str
     conflicts: tuple[str, ...]
+    # Lagging copies and certificates of the product that no longer hold.
+    notes: tuple[str, ...] = ()
+    # Per finding, in the order given: how its copy stands.
+    copies: tuple[CopyStanding, ...] = ()
+    # The certificates the verdict rests on (where the label is recognised is theirs).
+    relied_on: tuple[str, ...] = ()
 
 
 # What joint punishment overrides: a certificate that still holds.
 _HOLDING = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
+# Which status a label on several certificates of one product shows: the best.
+_RANK = {
+    s: i
+    for i, s in enumerate(
+        (
+            CertificateStatus.VALID,
+            CertificateStatus.SUSPENDED,
+            CertificateStatus.EXPIRED,
+            CertificateStatus.CANCELLED,
+            CertificateStatus.REVOKED,
+        )
+    )
+}
 
 
-def label_verdict(findings: Sequence[LabelFinding], restricted_by: Sequence[str] = ()) -> Verdict:
-    """The status to show; a label on two certificates, or provinces disagreeing
-    on one certificate's status, is a conflict to show, not hide. A certificate
+def label_verdict(
+    findings: Sequence[LabelFinding],
+    restricted_by: Sequence[str] = (),
+    *,
+    now: dt.datetime | None = None,
+    lag_grace: dt.timedelta = DEFAULT_LAG_GRACE,
+) -> Verdict:
+    """The status to show. A code on certificates of different products, or
+    provinces' copies of a certificate that disagree beyond lag, are a conflict
+    to show, not hide. Several bodies' certificates for one product are one
+    label: it shows the best of their statuses, the others in notes. A label
     that holds, of an enterprise on the serious-violation list (`restricted_by`,
-    its listings), is SERIOUS_VIOLATION: joint punishment. Where the
-    certificate is recognised is its standing (core.standing), beside this."""
+    its listings), is SERIOUS_VIOLATION: joint punishment. Where the label is
+    recognised is its certificates' standing (core.standing), beside this."""
     if not findings:
         return Verdict("NOT_FOUND", ())
+    if len(findings) == 1:
+        only = findings[0]
+        status = only.status.value
+        if restricted_by and only.status in _HOLDING:
+            status = "SERIOUS_VIOLATION"
+        return Verdict(status, (), (), (CopyStanding.CURRENT,), (only.certificate,))
     conflicts: list[str] = []
-    certificates = sorted({f.certificate for f in findings})
-    if len(certificates) > 1:
+    notes: list[str] = []
+    copies = [CopyStanding.CURRENT] * len(findings)
+    products = sorted({f.product for f in findings if f.product})
+    if len(products) > 1:
+        certificates = sorted({f.certificate for f in findings})
         conflicts.append(
-            f"one label code on {len(certificates)} certificates: {', '.join(certificates)}"
+            f"one label code on {len(certificates)} certificates of {len(products)} products "
+            f"(enterprise/model): {', '.join(products)}"
         )
-    for cert in certificates:
-        statuses = {f.province: f.status for f in findings if f.certificate == cert}
-        if len(set(statuses.values())) > 1:
-            said = ", ".join(f"{p.value} {s.value}" for p, s in sorted(statuses.items()))
-            conflicts.append(f"provinces disagree on {cert}: {said}")
+    said: dict[str, CertificateStatus] = {}
+    for cert in sorted({f.certificate for f in findings}):
+        mine = [i for i, f in enumerate(findings) if f.certificate == cert]
+        said[cert] = _copies(findings, mine, copies, conflicts, notes, now, lag_grace)
+    best = min(said.values(), key=_RANK.__getitem__)
+    relied_on = tuple(c for c, s in said.items() if s is best)
+    if len(said) > 1:
+        for cert, status in said.items():
+            if status is not best:
+                notes.append(
+                    f"{cert} is {status.value}: the label holds on "
+                    f"{', '.join(relied_on)} ({best.value})"
+                )
     if conflicts:
-        return Verdict("CONFLICT", tuple(conflicts))
-    if restricted_by and findings[0].status in _HOLDING:
-        return Verdict("SERIOUS_VIOLATION", ())
-    return Verdict(findings[0].status.value, ())
+        return Verdict("CONFLICT", tuple(conflicts), tuple(notes), tuple(copies), relied_on)
+    status = best.value
+    if restricted_by and best in _HOLDING:
+        status = "SERIOUS_VIOLATION"
+    return Verdict(status, (), tuple(notes), tuple(copies), relied_on)
+
+
+def _copies(
+    findings: Sequence[LabelFinding],
+    mine: list[int],
+    copies: list[CopyStanding],
+    conflicts: list[str],
+    notes: list[str],
+    now: dt.datetime | None,
+    lag_grace: dt.timedelta,
+) -> CertificateStatus:
+    """The newest word on one certificate among its copies (`mine`, indexes
+    into findings); marks each copy in `copies` and says why in words."""
+    if len(mine) == 1:
+        return findings[mine[0]].status
+    newest = max(mine, key=lambda i: _order(findings[i]))
+    word = findings[newest]
+    for i in mine:
+        copy = findings[i]
+        if copy.status is word.status:
+            continue
+        behind = _order(copy)[1] < _order(word)[1]
+        within = now is None or word.accepted_at is None or now - word.accepted_at <= lag_grace
+        what = (
+            f"{copy.province.value}'s copy of {word.certificate} says {copy.status.value}, "
+            f"{word.province.value}'s newer one {word.status.value}"
+            f"{f' since {word.status_since}' if word.status_since else ''}"
+        )
+        if behind and within:
+            copies[i] = CopyStanding.LAGGING
+            notes.append(f"{what}: {copy.province.value} lags")
+        else:
+            copies[i] = CopyStanding.CONFLICTING
+            why = "accepted after it" if not behind else f"for longer than {_hours(lag_grace)}"
+            conflicts.append(f"{what}; provinces disagree ({why})")
+    return word.status
+
+
+def _order(f: LabelFinding) -> tuple[str, dt.datetime]:
+    return (f.status_since, f.accepted_at or _NEVER)
+
+
+_NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _hours(span: dt.timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} h"

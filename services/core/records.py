@@ -32,6 +32,7 @@ from services.core.fields import DomainModel as DomainModel
 from services.core.fields import RecordKind as RecordKind
 from services.core.fields import record_key as record_key
 from services.core.identifiers import check_cma_number
+from services.core.label_format import check_body_approval_number
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.results import ProficiencyResult, TestReport
 from services.core.text import single_line
@@ -211,7 +212,9 @@ def assessor_id_of(record_key: str) -> str:
 
 
 class GreenCertification(_Validity):
-    body_code: Annotated[Code, Field(pattern=r"^[A-Z0-9-]{2,32}$")]
+    # The body's approval number: it is the authority for the certificate.
+    body_code: Annotated[Code, AfterValidator(check_body_approval_number)]
+    body_name: Text
     certificate_number: Annotated[Code, Field(min_length=4, max_length=64)]
     label_code: Annotated[Code, Field(pattern=r"^[A-Z0-9-]{6,64}$")]
     enterprise_uscc: Uscc

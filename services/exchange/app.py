@@ -155,6 +155,7 @@ async def serve(settings: ExchangeSettings) -> None:
         max_event_bytes=limit,
         max_pending=settings.outbox_max_pending,
         status_rules=settings.status_rules,
+        green_labels=settings.green_labels,
     )
 
     readiness = Readiness(lambda: [relay.state(), home.feed.state()], settings.readiness)

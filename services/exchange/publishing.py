@@ -13,9 +13,10 @@ from enum import StrEnum
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.record_mapping import record_fields, to_record_pb
 from services.core.errors import InvalidRequest, Unavailable, Violation
+from services.core.label_format import GreenLabelFormat
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
-from services.core.records import RecordKind, kind_of
+from services.core.records import GreenCertification, RecordKind, kind_of
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
 from services.core.validation import Refused, validate_record
@@ -89,6 +90,7 @@ class Publisher:
         max_event_bytes: int = 1024 * 1024,
         max_pending: int = DEFAULT_MAX_PENDING,
         status_rules: StatusRules | None = None,
+        green_labels: GreenLabelFormat | None = None,
     ) -> None:
         """`max_event_bytes`: the largest message the topics take (kafka_io.
         message_limit): a record too large for it is refused here, since the
@@ -96,9 +98,11 @@ class Publisher:
         that Kafka has not acknowledged; beyond, a publish is UNAVAILABLE with
         a retry hint (Kafka is away or slow), and nothing is stored.
         `status_rules`: the statuses each kind may be published with (the
-        outbox keeps final ones final)."""
+        outbox keeps final ones final). `green_labels`: the label codes the
+        national platform issues (None: any the record model takes)."""
         self._max_pending = max_pending
         self._status_rules = status_rules
+        self._green_labels = green_labels
         self._province = province
         self._outbox = outbox
         self._on_stored = on_stored
@@ -172,6 +176,10 @@ class Publisher:
             why = self._status_rules.refusal(kind, status)
             if why is not None:
                 return _refused(index, f"{kind.value}.status", why)
+        if self._green_labels is not None and isinstance(record, GreenCertification):
+            why = self._green_labels.refusal(record.label_code)
+            if why is not None:
+                return _refused(index, "green_cert.label_code", why)
         # Rebuilt from the domain record, which has no identity: personal data
         # submitted with an assessor cannot reach the outbox.
         normalised = to_record_pb(record)

@@ -18,6 +18,7 @@ from devtools.datagen import DataSet, generate
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, from_timestamp
 from services.core.provinces import Province
 from services.hub import client, status
+from services.hub.demo_labels import show_labels
 from services.hub.demo_pool import show_assessor_pool
 from services.hub.demo_reconciliation import qualifications as _valid_qualifications
 from services.hub.demo_reconciliation import show_reconciliation
@@ -85,6 +86,7 @@ def _demo(hub: Hub, institutions: int, console: Console) -> None:
         "(and /api/v1/labels/<code> for machines); `yrdhub label-qr` writes the image."
     )
     _show_status_change(data, exchanges, registry, console)
+    show_labels(data, hub, exchanges, console)
     show_reconciliation(data, exchanges, registry, console)
     show_reports(data, hub, exchanges, console)
     show_assessor_pool(data, hub, console)

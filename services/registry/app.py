@@ -283,7 +283,13 @@ async def serve(settings: RegistrySettings) -> None:
         chains,
         readiness,
     )
-    labels = LabelQueries(reader, feeds, records, CertificateStandings(decisions, standing_inputs))
+    labels = LabelQueries(
+        reader,
+        feeds,
+        records,
+        CertificateStandings(decisions, standing_inputs),
+        label_format=settings.green_labels,
+    )
     label_servicer = LabelServicer(labels)
     verify: VerifyServer | None = None
     if settings.http_listen:

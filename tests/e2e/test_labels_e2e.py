@@ -36,12 +36,17 @@ pytestmark = pytest.mark.e2e
 
 
 def _green(
-    record: records_pb2.Record, status: int, original: str, until: str | None = None
+    record: records_pb2.Record,
+    status: int,
+    original: str,
+    until: str | None = None,
+    since: str = "",
 ) -> records_pb2.Record:
     changed = records_pb2.Record()
     changed.CopyFrom(record)
     changed.green_cert.status.canonical = status  # type: ignore[assignment]
     changed.green_cert.status.original = original
+    changed.green_cert.status_effective_date = since
     if until is not None:
         changed.green_cert.valid_until = until
     return changed
@@ -63,13 +68,21 @@ def labels(
         later = (today + dt.timedelta(days=400)).isoformat()
         earlier = (today - dt.timedelta(days=30)).isoformat()
         data = generate(30, seed=5, invalid_ratio=0.0)
-        greens = [r for r in data.by_province[Province.ZJ] if r.WhichOneof("body") == "green_cert"]
-        certs = greens[:5]
-        valid, suspended, revoked, expired, disputed = certs
+        # One certificate per label (the data set has products certified by two bodies).
+        greens = list(
+            {
+                r.green_cert.label_code: r
+                for r in data.by_province[Province.ZJ]
+                if r.WhichOneof("body") == "green_cert"
+            }.values()
+        )
+        certs = greens[:6]
+        valid, suspended, revoked, expired, disputed, relayed = certs
+        a_week_ago = (today - dt.timedelta(days=7)).isoformat()
         # A certificate of an enterprise none of the others belongs to, which
         # Zhejiang lists as a serious violator (joint punishment).
         taken = {c.green_cert.enterprise_uscc for c in certs}
-        listed = next(r for r in greens[5:] if r.green_cert.enterprise_uscc not in taken)
+        listed = next(r for r in greens[6:] if r.green_cert.enterprise_uscc not in taken)
         listing = records_pb2.Record(
             credit_event=records_pb2.CreditEvent(
                 reference=f"浙市监信〔{today.year}〕977号",
@@ -86,12 +99,25 @@ def labels(
             _green(suspended, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later),
             _green(revoked, common_pb2.CERTIFICATE_STATUS_REVOKED, "撤销", later),
             _green(expired, common_pb2.CERTIFICATE_STATUS_VALID, "有效", earlier),
-            _green(disputed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+            _green(disputed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later, a_week_ago),
             _green(listed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
+            _green(relayed, common_pb2.CERTIFICATE_STATUS_VALID, "有效", later),
             listing,
         ]
-        # Shanghai holds the same certificate as suspended: the provinces disagree.
-        sh = [_green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later)]
+        sh = [
+            # Shanghai publishes, after Zhejiang's word of a week ago, an older
+            # word on the same certificate: the provinces disagree.
+            _green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later),
+            # Shanghai relays the body's revocation from yesterday before
+            # Zhejiang does: Zhejiang's copy lags.
+            _green(
+                relayed,
+                common_pb2.CERTIFICATE_STATUS_REVOKED,
+                "撤销",
+                later,
+                (today - dt.timedelta(days=1)).isoformat(),
+            ),
+        ]
         exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
         client.publish_all(exchanges[Province.ZJ], zj)
         client.publish_all(exchanges[Province.SH], sh)
@@ -101,8 +127,8 @@ def labels(
         codes = {
             name: rec.green_cert.label_code
             for name, rec in zip(
-                ("valid", "suspended", "revoked", "expired", "conflicting", "listed"),
-                zj[:6],
+                ("valid", "suspended", "revoked", "expired", "conflicting", "listed", "lagging"),
+                zj[:7],
                 strict=True,
             )
         }
@@ -121,6 +147,7 @@ def labels(
         ("unknown", "未找到 NOT FOUND", "NOT_FOUND"),
         ("conflicting", "信息冲突 CONFLICTING RECORDS", "CONFLICT"),
         ("listed", "严重违法失信 SERIOUS VIOLATION", "SERIOUS_VIOLATION"),
+        ("lagging", "撤销 REVOKED", "REVOKED"),
     ],
 )
 def test_a_person_sees_the_label_status(
@@ -143,7 +170,10 @@ def test_a_person_sees_the_label_status(
         assert page.count("✓") == 4  # recognised in all four provinces
         assert "三省一市互认" in page
     if case == "conflicting":
-        assert "provinces disagree" in page
+        assert "provinces disagree" in page and "conflicting" in page
+    if case == "lagging":
+        # The answer follows the newer word, says who lags, and how fresh each feed is.
+        assert "ZJ lags" in page and "数据滞后 lagging" in page and "current to" in page
     if case == "listed":
         assert f"浙市监信〔{dt.date.today().year}〕977号" in page
         assert page.count("✗") == 4  # recognised nowhere

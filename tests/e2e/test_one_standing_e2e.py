@@ -119,9 +119,9 @@ def test_label_answers_and_decisions_agree_on_every_status_and_credit(hub: Hub) 
         holder = uscc(f"9132050000009{n:04d}")
         certs.append(_certificate(n, status, holder))
         listings += _credit_events(n, kind, holder)
-    # Open conflicts: one label on two certificates; Jiangsu disagreeing on a status.
+    # Open conflicts: one label on two products; Jiangsu disagreeing on a status.
     reused = _certificate(90, "VALID", uscc("91320500000099990"))
-    twin = reused.model_copy(update={"certificate_number": "CQC2024GP0999999"})
+    twin = reused.model_copy(update={"certificate_number": "CQC2024GP0999999", "model": "JJ-999Z"})
     disputed = _certificate(91, "VALID", uscc("91320500000099991"))
     _publish(sh, [*certs, reused, twin, disputed])
     _publish(js, [*listings, disputed.model_copy(update={"status": CertificateStatus.SUSPENDED})])

@@ -70,8 +70,8 @@ def test_a_label_of_an_enterprise_on_the_serious_violation_list_says_so(db_url: 
     labels = store.label_queries()
 
     def check() -> labels_pb2.LabelCheck:
-        [result] = labels.check([cert.label_code]).results
-        data = label_check(result, dt.date(2026, 6, 1))
+        answer = labels.check([cert.label_code], "2026-06-01")
+        data = label_check(answer.results[0], answer)
         return labels_pb2.LabelCheck.FromString(data)
 
     assert check().verdict == labels_pb2.LABEL_VERDICT_VALID

@@ -139,8 +139,12 @@ def test_conflicts_open_update_and_resolve_as_events_arrive(hub: Hub) -> None:
 
 def test_name_label_and_status_conflicts_on_green_certificates(hub: Hub) -> None:
     first = green_cert(number="CQC2024GP0000001", label="GP00000000000001")
+    # The same label on another product (model) of the enterprise, under another name.
     other = green_cert(
-        number="CQC2024GP0000002", label="GP00000000000001", name="安徽绿源家居有限公司"
+        number="CQC2024GP0000002",
+        label="GP00000000000001",
+        name="安徽绿源家居有限公司",
+        model="JJ-200B",
     )
     hub.publish((first, Province.AH), (other, Province.AH))
     found = hub.open_conflicts()

@@ -45,13 +45,15 @@ def test_a_qr_payload_or_a_typed_code_gives_the_canonical_code(payload: str) -> 
 def test_published_certificates_carry_canonical_codes() -> None:
     """The exchange keeps what a check compares: a label published in lower case
     or full width is stored, keyed and relayed in the canonical form."""
-    cert = green_cert(body="cqc", number="ｃｑｃ２０２４ｇｐ０００１", label="gp 0000 0000 0009")
+    cert = green_cert(
+        body="cnca-r-2002-001", number="ｃｑｃ２０２４ｇｐ０００１", label="gp 0000 0000 0009"
+    )
     assert (cert.body_code, cert.certificate_number, cert.label_code) == (
-        "CQC",
+        "CNCA-R-2002-001",
         "CQC2024GP0001",
         "GP000000000009",
     )
-    assert cert.key == "green_cert/CQC/CQC2024GP0001"
+    assert cert.key == "green_cert/CNCA-R-2002-001/CQC2024GP0001"
     typed = "".join(chr(ord(d) + 0xFEE0) for d in cma_number("09", 1))
     assert Qualification(**{**qualification().model_dump(), "number": typed}).number == (
         cma_number("09", 1)

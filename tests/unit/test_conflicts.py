@@ -41,8 +41,11 @@ def green(
     holder: str = MAKER,
     name: str = "安徽绿源家具有限公司",
     status: str = "VALID",
+    product: str | None = None,
 ) -> CertificateFacts:
-    return CertificateFacts(province, key, RecordKind.GREEN_CERT, holder, name, status, label)
+    return CertificateFacts(
+        province, key, RecordKind.GREEN_CERT, holder, name, status, label, product
+    )
 
 
 def everything(facts: list[CertificateFacts]) -> Scope:
@@ -101,6 +104,35 @@ def test_one_label_code_on_two_certificates() -> None:
     assert {r.value for r in found[ConflictType.LABEL_CODE_REUSED]} == {GREEN_1, GREEN_2}
     # One certificate held by two provinces carries its label once.
     assert ConflictType.LABEL_CODE_REUSED not in detect(green(Province.ZJ), green(Province.AH))
+
+
+def test_bodies_certificates_for_one_product_share_its_label_without_conflict() -> None:
+    """The national platform issues one label per enterprise and model, for
+    every body's certificate of it; a code on two products is still reuse."""
+    product = f"{MAKER}/jj-100a"
+    merged = detect(
+        green(Province.ZJ, product=product), green(Province.AH, key=GREEN_2, product=product)
+    )
+    assert ConflictType.LABEL_CODE_REUSED not in merged
+    reused = detect(
+        green(Province.ZJ, product=product),
+        green(Province.AH, key=GREEN_2, product=f"{MAKER}/jj-200b"),
+    )
+    [conflict] = [
+        c
+        for c in detect_conflicts(
+            [
+                green(Province.ZJ, product=product),
+                green(Province.AH, key=GREEN_2, product=f"{MAKER}/jj-200b"),
+            ],
+            Scope(label_codes=frozenset({"GP00000000000001"})),
+        )
+    ]
+    assert "2 products" in conflict.summary
+    assert {r.value for r in reused[ConflictType.LABEL_CODE_REUSED]} == {
+        product,
+        f"{MAKER}/jj-200b",
+    }
 
 
 def test_provinces_disagreeing_on_a_status() -> None:

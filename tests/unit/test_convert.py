@@ -96,6 +96,7 @@ def full_green_cert() -> records_pb2.Record:
     return records_pb2.Record(
         green_cert=records_pb2.GreenCertification(
             body_code="CNCA-R-2002-001",
+            body_name="中国质量认证中心",
             certificate_number="GP2023-0042",
             label_code="GL-320000-0042",
             enterprise_uscc=USCC,

@@ -179,14 +179,21 @@ def test_records_look_like_the_provinces_data(
     assert issuers["00"] > 0 and all(issuers[p.cma_issuer] > 150 for p in Province)
 
 
-def test_label_codes_are_unique_across_provinces(data: DataSet) -> None:
-    labels = [
-        r.green_cert.label_code
-        for records in data.by_province.values()
-        for r in records
-        if r.WhichOneof("body") == "green_cert"
-    ]
-    assert len(labels) == len(set(labels))
+def test_a_label_code_stands_for_one_product(data: DataSet) -> None:
+    """As the national platform issues them: one code per enterprise and model,
+    shared by every body's certificate for that product, and some products
+    certified by two bodies."""
+    products: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+    bodies: defaultdict[str, set[str]] = defaultdict(set)
+    for records in data.by_province.values():
+        for r in records:
+            if r.WhichOneof("body") == "green_cert":
+                g = r.green_cert
+                products[g.label_code].add((g.enterprise_uscc, g.model))
+                bodies[g.label_code].add(g.body_code)
+                assert re.fullmatch(r"CNCA-R-20\d{2}-\d{3}", g.body_code) and g.body_name
+    assert all(len(p) == 1 for p in products.values())
+    assert sum(len(b) > 1 for b in bodies.values()) >= 10
 
 
 def test_cross_province_situations(

@@ -3,9 +3,11 @@ punishment of an enterprise on the serious-violation list."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from services.core.labels import LabelFinding, label_verdict
+from services.core.labels import CopyStanding, LabelFinding, label_verdict
 from services.core.policy import Outcome
 from services.core.provinces import Province
 from services.core.standing import Standing, least_of
@@ -41,3 +43,78 @@ def test_a_label_on_several_certificates_carries_every_listing() -> None:
     everywhere = (Outcome.RECOGNIZED,) * 4
     joined = least_of([Standing(everywhere, LISTED), Standing(everywhere, ("X",))])
     assert set(joined.restricted_by) == {"X", *LISTED}
+
+
+# --- the national scheme: one label per product, provinces relaying bodies --------
+
+NOW = dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC)
+PRODUCT = "91340100MA2N0XXX1X/jj-100a"
+
+
+def _copy(
+    province: Province,
+    status: S,
+    *,
+    cert: str = "CNCA-R-2002-001/CQC1",
+    since: str = "",
+    hours_ago: float = 48,
+    product: str = PRODUCT,
+) -> LabelFinding:
+    return LabelFinding(province, cert, status, product, since, NOW - dt.timedelta(hours=hours_ago))
+
+
+def test_several_bodies_certificates_for_one_product_are_one_label() -> None:
+    cqc = _copy(Province.ZJ, S.VALID)
+    cec = _copy(Province.ZJ, S.VALID, cert="CNCA-R-2002-105/CEC1")
+    verdict = label_verdict([cqc, cec], now=NOW)
+    assert (verdict.status, verdict.conflicts, verdict.notes) == ("VALID", (), ())
+    assert set(verdict.relied_on) == {cqc.certificate, cec.certificate}
+
+
+def test_a_merged_label_holds_while_one_body_certificate_does_and_names_the_other() -> None:
+    revoked = _copy(Province.ZJ, S.REVOKED, since="2026-11-01")
+    valid = _copy(Province.ZJ, S.VALID, cert="CNCA-R-2002-105/CEC1")
+    verdict = label_verdict([revoked, valid], now=NOW)
+    assert verdict.status == "VALID" and verdict.relied_on == (valid.certificate,)
+    [note] = verdict.notes
+    assert "CNCA-R-2002-001/CQC1 is REVOKED" in note and "CNCA-R-2002-105/CEC1" in note
+
+
+def test_one_code_on_two_products_is_a_conflict() -> None:
+    mine = _copy(Province.ZJ, S.VALID)
+    other = _copy(Province.JS, S.VALID, cert="CNCA-R-2002-105/CEC9", product="913200/x-1")
+    verdict = label_verdict([mine, other], now=NOW)
+    assert verdict.status == "CONFLICT"
+    assert "2 products" in verdict.conflicts[0]
+
+
+def test_a_copy_behind_a_newer_word_lags_and_the_answer_follows_the_newer_word() -> None:
+    """JS revoked the certificate from 1 November (the body's word, relayed two
+    days ago); SH's copy, accepted earlier, still says VALID: SH lags."""
+    old = _copy(Province.SH, S.VALID, hours_ago=300)
+    new = _copy(Province.JS, S.REVOKED, since="2026-11-01", hours_ago=48)
+    verdict = label_verdict([old, new], now=NOW)
+    assert verdict.status == "REVOKED" and not verdict.conflicts
+    assert verdict.copies == (CopyStanding.LAGGING, CopyStanding.CURRENT)
+    assert "SH lags" in verdict.notes[0] and "since 2026-11-01" in verdict.notes[0]
+
+
+def test_a_lag_longer_than_allowed_is_a_conflict() -> None:
+    old = _copy(Province.SH, S.VALID, hours_ago=300)
+    new = _copy(Province.JS, S.REVOKED, since="2026-11-01", hours_ago=100)
+    verdict = label_verdict([old, new], now=NOW, lag_grace=dt.timedelta(hours=72))
+    assert verdict.status == "CONFLICT"
+    assert verdict.copies == (CopyStanding.CONFLICTING, CopyStanding.CURRENT)
+    assert "for longer than 72 h" in verdict.conflicts[0]
+    # The same copies within a longer allowance are a lag.
+    relaxed = label_verdict([old, new], now=NOW, lag_grace=dt.timedelta(hours=120))
+    assert relaxed.status == "REVOKED"
+
+
+def test_an_older_word_published_after_the_newer_one_is_a_conflict_not_a_lag() -> None:
+    """SH accepted its VALID after JS's revocation: not a copy still travelling."""
+    late = _copy(Province.SH, S.VALID, hours_ago=1)
+    new = _copy(Province.JS, S.REVOKED, since="2026-11-01", hours_ago=48)
+    verdict = label_verdict([late, new], now=NOW)
+    assert verdict.status == "CONFLICT"
+    assert "accepted after it" in verdict.conflicts[0]

@@ -55,6 +55,7 @@ def assessor(**changes: Any) -> dict[str, Any]:
 def green_cert(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "body_code": "CNCA-R-2002-001",
+        "body_name": "中国质量认证中心",
         "certificate_number": "GP2023-0042",
         "label_code": "GL-310000-0042",
         "enterprise_uscc": make_uscc(),

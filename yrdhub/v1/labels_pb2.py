@@ -27,7 +27,7 @@ from yrdhub.v1 import common_pb2 as yrdhub_dot_v1_dot_common__pb2
 from yrdhub.v1 import registry_pb2 as yrdhub_dot_v1_dot_registry__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/labels.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x18yrdhub/v1/registry.proto\"\xc0\x03\n\nLabelMatch\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x12\n\nrecord_key\x18\x02 \x01(\t\x12\x11\n\tbody_code\x18\x03 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x04 \x01(\t\x12\x12\n\nlabel_code\x18\x05 \x01(\t\x12\x17\n\x0f\x65nterprise_uscc\x18\x06 \x01(\t\x12\x17\n\x0f\x65nterprise_name\x18\x07 \x01(\t\x12\x0f\n\x07product\x18\x08 \x01(\t\x12\r\n\x05model\x18\t \x01(\t\x12\x1b\n\x13\x65valuation_standard\x18\n \x01(\t\x12\x12\n\nvalid_from\x18\x0b \x01(\t\x12\x13\n\x0bvalid_until\x18\x0c \x01(\t\x12!\n\x06status\x18\r \x01(\x0b\x32\x11.yrdhub.v1.Status\x12\x36\n\x10\x65\x66\x66\x65\x63tive_status\x18\x0e \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\x12\x10\n\x08revision\x18\x0f \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9c\x02\n\nLabelCheck\x12\r\n\x05query\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12&\n\x07matches\x18\x04 \x03(\x0b\x32\x15.yrdhub.v1.LabelMatch\x12(\n\x07verdict\x18\x05 \x01(\x0e\x32\x17.yrdhub.v1.LabelVerdict\x12*\n\rrecognized_in\x18\x06 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12\x11\n\tconflicts\x18\x07 \x03(\t\x12\x38\n\x1b\x63onditionally_recognized_in\x18\x08 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12\x17\n\x0f\x63redit_listings\x18\t \x03(\t\"A\n\x11\x43heckLabelRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x1e\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf\"\x8d\x01\n\x12\x43heckLabelResponse\x12$\n\x05\x63heck\x18\x01 \x01(\x0b\x32\x15.yrdhub.v1.LabelCheck\x12+\n\tfreshness\x18\x03 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x1e\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x0f.yrdhub.v1.AsOfJ\x04\x08\x02\x10\x03\"C\n\x12\x43heckLabelsRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x1e\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf\"\x8f\x01\n\x13\x43heckLabelsResponse\x12%\n\x06\x63hecks\x18\x01 \x03(\x0b\x32\x15.yrdhub.v1.LabelCheck\x12+\n\tfreshness\x18\x03 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x1e\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x0f.yrdhub.v1.AsOfJ\x04\x08\x02\x10\x03*\x94\x02\n\x0cLabelVerdict\x12\x1d\n\x19LABEL_VERDICT_UNSPECIFIED\x10\x00\x12\x17\n\x13LABEL_VERDICT_VALID\x10\x01\x12\x1b\n\x17LABEL_VERDICT_SUSPENDED\x10\x02\x12\x19\n\x15LABEL_VERDICT_REVOKED\x10\x03\x12\x1b\n\x17LABEL_VERDICT_CANCELLED\x10\x04\x12\x19\n\x15LABEL_VERDICT_EXPIRED\x10\x05\x12\x1b\n\x17LABEL_VERDICT_NOT_FOUND\x10\x06\x12\x1a\n\x16LABEL_VERDICT_CONFLICT\x10\x07\x12#\n\x1fLABEL_VERDICT_SERIOUS_VIOLATION\x10\x08\x32\xb1\x01\n\x0cLabelService\x12N\n\nCheckLabel\x12\x1c.yrdhub.v1.CheckLabelRequest\x1a\x1d.yrdhub.v1.CheckLabelResponse\"\x03\x90\x02\x01\x12Q\n\x0b\x43heckLabels\x12\x1d.yrdhub.v1.CheckLabelsRequest\x1a\x1e.yrdhub.v1.CheckLabelsResponse\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16yrdhub/v1/labels.proto\x12\tyrdhub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16yrdhub/v1/common.proto\x1a\x18yrdhub/v1/registry.proto\"\xa2\x04\n\nLabelMatch\x12%\n\x08province\x18\x01 \x01(\x0e\x32\x13.yrdhub.v1.Province\x12\x12\n\nrecord_key\x18\x02 \x01(\t\x12\x11\n\tbody_code\x18\x03 \x01(\t\x12\x1a\n\x12\x63\x65rtificate_number\x18\x04 \x01(\t\x12\x12\n\nlabel_code\x18\x05 \x01(\t\x12\x17\n\x0f\x65nterprise_uscc\x18\x06 \x01(\t\x12\x17\n\x0f\x65nterprise_name\x18\x07 \x01(\t\x12\x0f\n\x07product\x18\x08 \x01(\t\x12\r\n\x05model\x18\t \x01(\t\x12\x1b\n\x13\x65valuation_standard\x18\n \x01(\t\x12\x12\n\nvalid_from\x18\x0b \x01(\t\x12\x13\n\x0bvalid_until\x18\x0c \x01(\t\x12!\n\x06status\x18\r \x01(\x0b\x32\x11.yrdhub.v1.Status\x12\x36\n\x10\x65\x66\x66\x65\x63tive_status\x18\x0e \x01(\x0e\x32\x1c.yrdhub.v1.CertificateStatus\x12\x10\n\x08revision\x18\x0f \x01(\x03\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tbody_name\x18\x11 \x01(\t\x12\x1d\n\x15status_effective_date\x18\x12 \x01(\t\x12.\n\rcopy_standing\x18\x13 \x01(\x0e\x32\x17.yrdhub.v1.CopyStanding\"\xab\x02\n\nLabelCheck\x12\r\n\x05query\x18\x01 \x01(\t\x12\x0c\n\x04\x63ode\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12&\n\x07matches\x18\x04 \x03(\x0b\x32\x15.yrdhub.v1.LabelMatch\x12(\n\x07verdict\x18\x05 \x01(\x0e\x32\x17.yrdhub.v1.LabelVerdict\x12*\n\rrecognized_in\x18\x06 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12\x11\n\tconflicts\x18\x07 \x03(\t\x12\x38\n\x1b\x63onditionally_recognized_in\x18\x08 \x03(\x0e\x32\x13.yrdhub.v1.Province\x12\x17\n\x0f\x63redit_listings\x18\t \x03(\t\x12\r\n\x05notes\x18\n \x03(\t\"A\n\x11\x43heckLabelRequest\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x1e\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf\"\x8d\x01\n\x12\x43heckLabelResponse\x12$\n\x05\x63heck\x18\x01 \x01(\x0b\x32\x15.yrdhub.v1.LabelCheck\x12+\n\tfreshness\x18\x03 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x1e\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x0f.yrdhub.v1.AsOfJ\x04\x08\x02\x10\x03\"C\n\x12\x43heckLabelsRequest\x12\r\n\x05\x63odes\x18\x01 \x03(\t\x12\x1e\n\x05\x61s_of\x18\x02 \x01(\x0b\x32\x0f.yrdhub.v1.AsOf\"\x8f\x01\n\x13\x43heckLabelsResponse\x12%\n\x06\x63hecks\x18\x01 \x03(\x0b\x32\x15.yrdhub.v1.LabelCheck\x12+\n\tfreshness\x18\x03 \x03(\x0b\x32\x18.yrdhub.v1.FeedFreshness\x12\x1e\n\x05\x61s_of\x18\x04 \x01(\x0b\x32\x0f.yrdhub.v1.AsOfJ\x04\x08\x02\x10\x03*\x82\x01\n\x0c\x43opyStanding\x12\x1d\n\x19\x43OPY_STANDING_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OPY_STANDING_CURRENT\x10\x01\x12\x19\n\x15\x43OPY_STANDING_LAGGING\x10\x02\x12\x1d\n\x19\x43OPY_STANDING_CONFLICTING\x10\x03*\x94\x02\n\x0cLabelVerdict\x12\x1d\n\x19LABEL_VERDICT_UNSPECIFIED\x10\x00\x12\x17\n\x13LABEL_VERDICT_VALID\x10\x01\x12\x1b\n\x17LABEL_VERDICT_SUSPENDED\x10\x02\x12\x19\n\x15LABEL_VERDICT_REVOKED\x10\x03\x12\x1b\n\x17LABEL_VERDICT_CANCELLED\x10\x04\x12\x19\n\x15LABEL_VERDICT_EXPIRED\x10\x05\x12\x1b\n\x17LABEL_VERDICT_NOT_FOUND\x10\x06\x12\x1a\n\x16LABEL_VERDICT_CONFLICT\x10\x07\x12#\n\x1fLABEL_VERDICT_SERIOUS_VIOLATION\x10\x08\x32\xb1\x01\n\x0cLabelService\x12N\n\nCheckLabel\x12\x1c.yrdhub.v1.CheckLabelRequest\x1a\x1d.yrdhub.v1.CheckLabelResponse\"\x03\x90\x02\x01\x12Q\n\x0b\x43heckLabels\x12\x1d.yrdhub.v1.CheckLabelsRequest\x1a\x1e.yrdhub.v1.CheckLabelsResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,20 +38,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LABELSERVICE'].methods_by_name['CheckLabel']._serialized_options = b'\220\002\001'
   _globals['_LABELSERVICE'].methods_by_name['CheckLabels']._loaded_options = None
   _globals['_LABELSERVICE'].methods_by_name['CheckLabels']._serialized_options = b'\220\002\001'
-  _globals['_LABELVERDICT']._serialized_start=1285
-  _globals['_LABELVERDICT']._serialized_end=1561
+  _globals['_COPYSTANDING']._serialized_start=1398
+  _globals['_COPYSTANDING']._serialized_end=1528
+  _globals['_LABELVERDICT']._serialized_start=1531
+  _globals['_LABELVERDICT']._serialized_end=1807
   _globals['_LABELMATCH']._serialized_start=121
-  _globals['_LABELMATCH']._serialized_end=569
-  _globals['_LABELCHECK']._serialized_start=572
-  _globals['_LABELCHECK']._serialized_end=856
-  _globals['_CHECKLABELREQUEST']._serialized_start=858
-  _globals['_CHECKLABELREQUEST']._serialized_end=923
-  _globals['_CHECKLABELRESPONSE']._serialized_start=926
-  _globals['_CHECKLABELRESPONSE']._serialized_end=1067
-  _globals['_CHECKLABELSREQUEST']._serialized_start=1069
-  _globals['_CHECKLABELSREQUEST']._serialized_end=1136
-  _globals['_CHECKLABELSRESPONSE']._serialized_start=1139
-  _globals['_CHECKLABELSRESPONSE']._serialized_end=1282
-  _globals['_LABELSERVICE']._serialized_start=1564
-  _globals['_LABELSERVICE']._serialized_end=1741
+  _globals['_LABELMATCH']._serialized_end=667
+  _globals['_LABELCHECK']._serialized_start=670
+  _globals['_LABELCHECK']._serialized_end=969
+  _globals['_CHECKLABELREQUEST']._serialized_start=971
+  _globals['_CHECKLABELREQUEST']._serialized_end=1036
+  _globals['_CHECKLABELRESPONSE']._serialized_start=1039
+  _globals['_CHECKLABELRESPONSE']._serialized_end=1180
+  _globals['_CHECKLABELSREQUEST']._serialized_start=1182
+  _globals['_CHECKLABELSREQUEST']._serialized_end=1249
+  _globals['_CHECKLABELSRESPONSE']._serialized_start=1252
+  _globals['_CHECKLABELSRESPONSE']._serialized_end=1395
+  _globals['_LABELSERVICE']._serialized_start=1810
+  _globals['_LABELSERVICE']._serialized_end=1987
 # @@protoc_insertion_point(module_scope)

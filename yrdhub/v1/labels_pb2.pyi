@@ -12,6 +12,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class CopyStanding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    COPY_STANDING_UNSPECIFIED: _ClassVar[CopyStanding]
+    COPY_STANDING_CURRENT: _ClassVar[CopyStanding]
+    COPY_STANDING_LAGGING: _ClassVar[CopyStanding]
+    COPY_STANDING_CONFLICTING: _ClassVar[CopyStanding]
+
 class LabelVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LABEL_VERDICT_UNSPECIFIED: _ClassVar[LabelVerdict]
@@ -23,6 +30,10 @@ class LabelVerdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LABEL_VERDICT_NOT_FOUND: _ClassVar[LabelVerdict]
     LABEL_VERDICT_CONFLICT: _ClassVar[LabelVerdict]
     LABEL_VERDICT_SERIOUS_VIOLATION: _ClassVar[LabelVerdict]
+COPY_STANDING_UNSPECIFIED: CopyStanding
+COPY_STANDING_CURRENT: CopyStanding
+COPY_STANDING_LAGGING: CopyStanding
+COPY_STANDING_CONFLICTING: CopyStanding
 LABEL_VERDICT_UNSPECIFIED: LabelVerdict
 LABEL_VERDICT_VALID: LabelVerdict
 LABEL_VERDICT_SUSPENDED: LabelVerdict
@@ -34,7 +45,7 @@ LABEL_VERDICT_CONFLICT: LabelVerdict
 LABEL_VERDICT_SERIOUS_VIOLATION: LabelVerdict
 
 class LabelMatch(_message.Message):
-    __slots__ = ("province", "record_key", "body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "evaluation_standard", "valid_from", "valid_until", "status", "effective_status", "revision", "accepted_at")
+    __slots__ = ("province", "record_key", "body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "evaluation_standard", "valid_from", "valid_until", "status", "effective_status", "revision", "accepted_at", "body_name", "status_effective_date", "copy_standing")
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     RECORD_KEY_FIELD_NUMBER: _ClassVar[int]
     BODY_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +62,9 @@ class LabelMatch(_message.Message):
     EFFECTIVE_STATUS_FIELD_NUMBER: _ClassVar[int]
     REVISION_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
+    BODY_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    COPY_STANDING_FIELD_NUMBER: _ClassVar[int]
     province: _common_pb2.Province
     record_key: str
     body_code: str
@@ -67,10 +81,13 @@ class LabelMatch(_message.Message):
     effective_status: _common_pb2.CertificateStatus
     revision: int
     accepted_at: _timestamp_pb2.Timestamp
-    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    body_name: str
+    status_effective_date: str
+    copy_standing: CopyStanding
+    def __init__(self, province: _Optional[_Union[_common_pb2.Province, str]] = ..., record_key: _Optional[str] = ..., body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., effective_status: _Optional[_Union[_common_pb2.CertificateStatus, str]] = ..., revision: _Optional[int] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., body_name: _Optional[str] = ..., status_effective_date: _Optional[str] = ..., copy_standing: _Optional[_Union[CopyStanding, str]] = ...) -> None: ...
 
 class LabelCheck(_message.Message):
-    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts", "conditionally_recognized_in", "credit_listings")
+    __slots__ = ("query", "code", "found", "matches", "verdict", "recognized_in", "conflicts", "conditionally_recognized_in", "credit_listings", "notes")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     FOUND_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +97,7 @@ class LabelCheck(_message.Message):
     CONFLICTS_FIELD_NUMBER: _ClassVar[int]
     CONDITIONALLY_RECOGNIZED_IN_FIELD_NUMBER: _ClassVar[int]
     CREDIT_LISTINGS_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
     query: str
     code: str
     found: bool
@@ -89,7 +107,8 @@ class LabelCheck(_message.Message):
     conflicts: _containers.RepeatedScalarFieldContainer[str]
     conditionally_recognized_in: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
     credit_listings: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ..., conditionally_recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., credit_listings: _Optional[_Iterable[str]] = ...) -> None: ...
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, query: _Optional[str] = ..., code: _Optional[str] = ..., found: _Optional[bool] = ..., matches: _Optional[_Iterable[_Union[LabelMatch, _Mapping]]] = ..., verdict: _Optional[_Union[LabelVerdict, str]] = ..., recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., conflicts: _Optional[_Iterable[str]] = ..., conditionally_recognized_in: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., credit_listings: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CheckLabelRequest(_message.Message):
     __slots__ = ("code", "as_of")

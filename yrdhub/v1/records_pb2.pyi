@@ -199,7 +199,7 @@ class AssessorIdentity(_message.Message):
     def __init__(self, name: _Optional[str] = ..., id_number: _Optional[str] = ..., phone: _Optional[str] = ...) -> None: ...
 
 class GreenCertification(_message.Message):
-    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory", "status_effective_date", "replaces")
+    __slots__ = ("body_code", "certificate_number", "label_code", "enterprise_uscc", "enterprise_name", "product", "model", "category", "evaluation_standard", "valid_from", "valid_until", "status", "certification_mode", "laboratory", "status_effective_date", "replaces", "body_name")
     BODY_CODE_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     LABEL_CODE_FIELD_NUMBER: _ClassVar[int]
@@ -216,6 +216,7 @@ class GreenCertification(_message.Message):
     LABORATORY_FIELD_NUMBER: _ClassVar[int]
     STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     REPLACES_FIELD_NUMBER: _ClassVar[int]
+    BODY_NAME_FIELD_NUMBER: _ClassVar[int]
     body_code: str
     certificate_number: str
     label_code: str
@@ -232,7 +233,8 @@ class GreenCertification(_message.Message):
     laboratory: str
     status_effective_date: str
     replaces: str
-    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ...) -> None: ...
+    body_name: str
+    def __init__(self, body_code: _Optional[str] = ..., certificate_number: _Optional[str] = ..., label_code: _Optional[str] = ..., enterprise_uscc: _Optional[str] = ..., enterprise_name: _Optional[str] = ..., product: _Optional[str] = ..., model: _Optional[str] = ..., category: _Optional[str] = ..., evaluation_standard: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., certification_mode: _Optional[str] = ..., laboratory: _Optional[str] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ..., body_name: _Optional[str] = ...) -> None: ...
 
 class CreditEvent(_message.Message):
     __slots__ = ("reference", "uscc", "list_type", "action", "reason", "effective_from", "effective_until", "listing_province", "lifts_reference")

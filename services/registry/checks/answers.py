@@ -147,6 +147,10 @@ def _label_match_body(event: events_pb2.Event) -> bytes:
         status=g.status,
         revision=event.revision,
         accepted_at=event.accepted_at,
+        body_name=g.body_name,
+        status_effective_date=g.status_effective_date,
+        # The copy alone says the newest word; a check with other copies says otherwise.
+        copy_standing=labels_pb2.COPY_STANDING_CURRENT,
     ).SerializeToString()
 
 

@@ -8,15 +8,14 @@ single match answers with are computed from it once, at import.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB, PROVINCE_TO_PB
-from services.core.labels import LabelFinding, Verdict, label_verdict
+from services.core.labels import CopyStanding, LabelFinding, Verdict, label_verdict
 from services.core.provinces import Province
 from services.core.standing import NOWHERE, Standing
 from services.registry.checks import answers
-from services.registry.checks.labels import LabelAnswer, LabelResult, verdict
+from services.registry.checks.labels import LabelAnswer, LabelResult
 from services.registry.checks.wire import (
     bytes_field,
     field_key,
@@ -35,10 +34,22 @@ _RESPONSE = labels_pb2.CheckLabelsResponse
 
 
 def _verdict_fields(v: Verdict) -> bytes:
-    """verdict and conflicts of a LabelCheck."""
+    """verdict, conflicts and notes of a LabelCheck."""
     parts = [varint_field(_CHECK.VERDICT_FIELD_NUMBER, _VERDICT_BY_NAME[v.status])]
     parts.extend(string_field(_CHECK.CONFLICTS_FIELD_NUMBER, c) for c in v.conflicts)
+    parts.extend(string_field(_CHECK.NOTES_FIELD_NUMBER, n) for n in v.notes)
     return b"".join(parts)
+
+
+# LabelMatch.copy_standing, per standing: appended to a stored match (which
+# says CURRENT), a later value of a field replaces the earlier one.
+_COPY_STANDING = {
+    standing: varint_field(
+        labels_pb2.LabelMatch.COPY_STANDING_FIELD_NUMBER,
+        labels_pb2.CopyStanding.Value(f"COPY_STANDING_{standing.value}"),
+    )
+    for standing in CopyStanding
+}
 
 
 @functools.lru_cache(maxsize=256)
@@ -75,7 +86,7 @@ _MATCH_KEY = field_key(_CHECK.MATCHES_FIELD_NUMBER)
 _CHECKS_KEY = field_key(_RESPONSE.CHECKS_FIELD_NUMBER)
 
 
-def label_check(result: LabelResult, today: dt.date) -> bytes:
+def label_check(result: LabelResult, answer: LabelAnswer) -> bytes:
     """A serialized LabelCheck."""
     query = result.query.encode()
     code = query if result.code == result.query else result.code.encode()
@@ -84,8 +95,8 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
         return head + _NOT_FOUND_TAIL
     if len(result.matches) == 1 and not result.standing.restricted_by:
         row = result.matches[0]
-        answer, status = row.answer, row.status
-        match = answers.label_match(answer, status)
+        status = row.status
+        match = answers.label_match(row.answer, status)
         return (
             head
             + _FOUND
@@ -95,15 +106,16 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
             + _ONE_MATCH_VERDICT[status]
             + _standing_fields(result.standing)
         )
+    decided = answer.verdict(result)
     parts = [head, _FOUND]
     parts.extend(
         bytes_field(
             _CHECK.MATCHES_FIELD_NUMBER,
-            answers.label_match(row.answer, row.status),
+            answers.label_match(row.answer, row.status) + _COPY_STANDING[copy],
         )
-        for row in result.matches
+        for row, copy in zip(result.matches, decided.copies, strict=True)
     )
-    parts.append(_verdict_fields(verdict(result, today)))
+    parts.append(_verdict_fields(decided))
     parts.append(_standing_fields(result.standing))
     return b"".join(parts)
 
@@ -111,19 +123,21 @@ def label_check(result: LabelResult, today: dt.date) -> bytes:
 def label_response(answer: LabelAnswer, freshness: bytes) -> bytes:
     """A serialized CheckLabelsResponse (and CheckLabelResponse, which has the same
     field numbers); `freshness` is label_freshness, built once per commit."""
-    today = answer.today
     checks = [
         _CHECKS_KEY + varint(len(check)) + check
-        for check in (label_check(result, today) for result in answer.results)
+        for check in (label_check(result, answer) for result in answer.results)
     ]
     checks.append(answers.as_of_field(_RESPONSE.AS_OF_FIELD_NUMBER, answer.as_of))
     checks.append(freshness)
     return b"".join(checks)
 
 
-def label_matches(result: LabelResult, today: dt.date) -> list[labels_pb2.LabelMatch]:
-    """Each province's certificate as a message (what the verify page shows)."""
+def label_matches(result: LabelResult, answer: LabelAnswer) -> list[labels_pb2.LabelMatch]:
+    """Each province's copy of each certificate as a message (what the verify page shows)."""
+    copies = answer.verdict(result).copies
     return [
-        labels_pb2.LabelMatch.FromString(answers.label_match(row.answer, row.status))
-        for row in result.matches
+        labels_pb2.LabelMatch.FromString(
+            answers.label_match(row.answer, row.status) + _COPY_STANDING[copy]
+        )
+        for row, copy in zip(result.matches, copies, strict=True)
     ]

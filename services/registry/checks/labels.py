@@ -19,10 +19,18 @@ from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
-from services.core.codes import MAX_CODE_LENGTH, code_from_query
+from services.common.green_label import load_green_label_format
+from services.core.codes import MAX_CODE_LENGTH
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
-from services.core.labels import MAX_BATCH, LabelFinding, Verdict, label_verdict
+from services.core.label_format import GreenLabelFormat, product_of
+from services.core.labels import (
+    DEFAULT_LAG_GRACE,
+    MAX_BATCH,
+    LabelFinding,
+    Verdict,
+    label_verdict,
+)
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.standing import (
@@ -89,27 +97,41 @@ class LabelAnswer:
     results: list[LabelResult]
     feeds: list[Feed]
     as_of: AsOf
+    # How long a province's copy may lag another's (label_format.lag_grace).
+    lag_grace: dt.timedelta = DEFAULT_LAG_GRACE
 
     @property
     def today(self) -> dt.date:
         """The day in China the answer judges validity on."""
         return self.as_of.valid_on
 
+    def verdict(self, result: LabelResult) -> Verdict:
+        """What the person checking the label is told: the domain's verdict over
+        each province's copy of each certificate carrying the code, as it stands
+        on the answer's day and knowledge."""
+        return _verdict(result.matches, result.standing.restricted_by, self.as_of, self.lag_grace)
 
-def verdict(result: LabelResult, today: dt.date) -> Verdict:
-    """What the person checking the label is told: the domain's verdict over each
-    province's certificate carrying the code, as it stands on `today`."""
-    return label_verdict(
-        [
+
+def _verdict(
+    rows: Sequence[LabelRow], restricted_by: Sequence[str], when: AsOf, lag_grace: dt.timedelta
+) -> Verdict:
+    findings = []
+    for row in rows:
+        match = labels_pb2.LabelMatch.FromString(row.answer.body)
+        findings.append(
             LabelFinding(
                 _PROVINCE[row.province],
-                row.record_key.removeprefix("green_cert/"),
+                row.record_key.removeprefix(_GREEN_PREFIX),
                 _STATUS_OF[row.status],
+                product_of(match.enterprise_uscc, match.model),
+                match.status_effective_date,
+                match.accepted_at.ToDatetime(dt.UTC),
             )
-            for row in result.matches
-        ],
-        result.standing.restricted_by,
-    )
+        )
+    return label_verdict(findings, restricted_by, now=when.known_at, lag_grace=lag_grace)
+
+
+_GREEN_PREFIX = "green_cert/"
 
 
 _PROVINCE = {p.value: p for p in Province}
@@ -124,7 +146,11 @@ class LabelQueries:
         records: RecordsAsOf,
         standings: Standings,
         clock: Callable[[], dt.datetime] = utcnow,
+        label_format: GreenLabelFormat | None = None,
     ) -> None:
+        """`label_format`: how QR payloads carry the code and how long copies
+        may lag (None: the shipped format)."""
+        self._format = label_format or load_green_label_format()
         self._reader = reader
         self._feeds = feeds
         self._records = records
@@ -152,7 +178,7 @@ class LabelQueries:
                 "too many codes",
                 [Violation("codes", f"{len(queries)} codes; at most {MAX_BATCH} per call")],
             )
-        codes = [code_from_query(q) for q in queries]
+        codes = [self._format.code_of(q) for q in queries]
         bad = [
             Violation(
                 f"codes[{i}]",
@@ -174,7 +200,7 @@ class LabelQueries:
             LabelResult(q, c, found.get(c, []), standing.get(c, NOWHERE))
             for q, c in zip(queries, codes, strict=True)
         ]
-        return LabelAnswer(results, self._feeds.get(), when)
+        return LabelAnswer(results, self._feeds.get(), when, self._format.lag_grace)
 
     def _lookup(self, codes: set[str], day: dt.date) -> dict[str, list[LabelRow]]:
         found: dict[str, list[LabelRow]] = defaultdict(list)
@@ -276,8 +302,9 @@ class LabelQueries:
         self, found: dict[str, list[LabelRow]], when: AsOf, digest: str = ""
     ) -> dict[str, tuple[Standing, bool]]:
         """The reconciliation's standing of each code (a label on several
-        certificates is recognised where all are), and whether every one was
-        plain; kept, for current questions, until the facts change."""
+        certificates is recognised where all those its verdict rests on are),
+        and whether every one was plain; kept, for current questions, until
+        the facts change."""
         if not found:
             return {}
         source = self._standings
@@ -292,6 +319,12 @@ class LabelQueries:
             versions: dict[str, list[tuple[str, int]]] = defaultdict(list)
             for r in rows:
                 versions[r.record_key].append((r.province, r.revision))
+            if len(versions) > 1:
+                # A label on several certificates is recognised where those
+                # its verdict rests on are.
+                decided = _verdict(rows, (), when, self._format.lag_grace)
+                relied_on = {_GREEN_PREFIX + c for c in decided.relied_on}
+                versions = defaultdict(list, {k: v for k, v in versions.items() if k in relied_on})
             wanted[code] = {
                 k: (k, tuple(sorted(v)), when.valid_on, digest) for k, v in versions.items()
             }

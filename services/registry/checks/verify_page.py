@@ -18,7 +18,7 @@ from google.protobuf.json_format import MessageToDict
 
 from services.core.provinces import Province
 from services.registry.checks.label_answers import label_matches
-from services.registry.checks.labels import LabelQueries, verdict
+from services.registry.checks.labels import LabelQueries
 from services.registry.checks.page_head import page_head
 from services.registry.records.store import Feed
 
@@ -82,8 +82,8 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     """The check's answer as plain data: the JSON form, and what the page shows."""
     answer = labels.check([query])
     result = answer.results[0]
-    matches = label_matches(result, answer.today)
-    decided = verdict(result, answer.today)
+    matches = label_matches(result, answer)
+    decided = answer.verdict(result)
     return {
         "query": result.query,
         "code": result.code,
@@ -101,6 +101,7 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
         # Each province's outcome, as DecideRecognition gives it.
         "recognition": {p.value: result.standing.outcome(p).value for p in Province},
         "conflicts": list(decided.conflicts),
+        "notes": list(decided.notes),
         "credit_listings": list(result.standing.restricted_by),
         "feeds": [_feed(f) for f in answer.feeds],
     }
@@ -126,13 +127,13 @@ def render_page(doc: dict[str, Any]) -> str:
 <h2>{e(c["product"])} · {e(c["model"])}</h2>
 <dl>
 <dt>企业 Enterprise</dt><dd>{e(c["enterprise_name"])} ({e(c["enterprise_uscc"])})</dd>
-<dt>认证机构 Certifying body</dt><dd>{e(c["body_code"])}</dd>
+<dt>认证机构 Certifying body</dt><dd>{e(c["body_name"])} ({e(c["body_code"])})</dd>
 <dt>证书编号 Certificate</dt><dd>{e(c["certificate_number"])}</dd>
 <dt>评价标准 Standard</dt><dd>{e(c["evaluation_standard"])}</dd>
 <dt>有效期 Validity</dt><dd>{e(c["valid_from"])} — {e(c["valid_until"])}</dd>
 <dt>状态 Status</dt><dd>{e(c["effective_status"].removeprefix("CERTIFICATE_STATUS_"))}
  ({e(c["status"].get("original", ""))})</dd>
-<dt>发布省份 Published by</dt><dd>{province.name_zh} {province.name_en}</dd>
+<dt>发布省份 Published by</dt><dd>{province.name_zh} {province.name_en}{_COPY_NOTE[c["copy_standing"]]}</dd>
 </dl></section>"""
         )
     recognised = " ".join(
@@ -140,6 +141,7 @@ def render_page(doc: dict[str, Any]) -> str:
         for p, o in doc["recognition"].items()
     )
     conflicts = "".join(f"<li>{e(c)}</li>" for c in doc["conflicts"])
+    notes = "".join(f"<li>{e(n)}</li>" for n in doc["notes"])
     listings = "".join(f"<li>{e(c)}</li>" for c in doc["credit_listings"])
     feeds = "".join(
         f"<li>{Province(f['province']).name_zh} {Province(f['province']).name_en}: "
@@ -158,6 +160,7 @@ def render_page(doc: dict[str, Any]) -> str:
         + f"""<p>{headline}</p>
 <div class="status" id="status">{zh} {en.upper()}<small>{explain}</small></div>
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
+{f'<div class="notes"><b>说明 Notes</b><ul>{notes}</ul></div>' if notes else ""}
 {f'<div class="conflicts"><b>严重违法失信名单 Serious-violation list</b><ul>{listings}</ul></div>' if listings else ""}
 {"".join(rows)}
 <p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
@@ -165,6 +168,15 @@ def render_page(doc: dict[str, Any]) -> str:
 <p><a href="/api/v1/labels/{e(doc["code"])}">JSON</a></p></footer>
 </main></body></html>"""
     )
+
+
+# How a province's copy stands, beside the province that published it.
+_COPY_NOTE = {
+    "COPY_STANDING_UNSPECIFIED": "",
+    "COPY_STANDING_CURRENT": "",
+    "COPY_STANDING_LAGGING": " — 数据滞后 lagging",
+    "COPY_STANDING_CONFLICTING": " — 与他省不一致 conflicting",
+}
 
 
 def found_or_404(doc: dict[str, Any]) -> HTTPStatus:

@@ -71,6 +71,8 @@ class IncomingEvent:
     status: str | None = None
     valid_from: str | None = None
     valid_until: str | None = None
+    # For green certificates: the product its label stands for (enterprise/model).
+    product: str | None = None
 
 
 class Precompute(Protocol):
@@ -109,6 +111,7 @@ def _facts_of(ev: IncomingEvent) -> CertificateFacts:
         ev.holder_name or "",
         ev.status or "",
         ev.label_code,
+        ev.product,
     )
 
 
@@ -317,11 +320,15 @@ class RecordWriter:
         r = record_table.c
         kinds = [k.value for k in CERTIFICATE_KINDS]
         facts = {(f.province.value, f.record_key): f for f in changed}
-        columns = (r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status, r.label_code)
+        columns = (
+            *(r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status),
+            *(r.label_code, r.product),
+        )
         for column, values, having in (
             (r.record_key, scope.record_keys, func.count() > 1),
             (r.uscc, scope.usccs, func.count(r.holder_name.distinct()) > 1),
-            (r.label_code, scope.label_codes, func.count(r.record_key.distinct()) > 1),
+            # Several bodies' certificates for one product share its label.
+            (r.label_code, scope.label_codes, func.count(r.product.distinct()) > 1),
         ):
             if not values:
                 continue
@@ -340,7 +347,7 @@ class RecordWriter:
             if not suspects:
                 continue
             stmt = select(*columns).where(*where, among(conn, column, suspects))
-            for province, key, kind, uscc, name, status, label in conn.execute(stmt):
+            for province, key, kind, uscc, name, status, label, product in conn.execute(stmt):
                 facts[(province, key)] = CertificateFacts(
                     _PROVINCE_OF[province],
                     key,
@@ -349,6 +356,7 @@ class RecordWriter:
                     name or "",
                     status or "",
                     label,
+                    product,
                 )
         return list(facts.values())
 

@@ -15,6 +15,7 @@ from services.common.convert import (
 )
 from services.common.enum_ranges import out_of_range
 from services.core.codes import normalise_code
+from services.core.label_format import product_of
 from services.core.records import RecordKind, record_key
 from services.core.results import report_key
 from services.registry.ingest.apply import IncomingEvent
@@ -44,6 +45,15 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
         # Found by its key or its laboratory, never by a certificate code.
         return getattr(record, which).institution_uscc, None, None
     raise ValueError("event carries an empty record")
+
+
+def product_of_record(record: records_pb2.Record) -> str | None:
+    """The product a green certificate's label stands for (enterprise and
+    model, core.label_format.product_of); None for other records."""
+    if record.WhichOneof("body") != "green_cert":
+        return None
+    g = record.green_cert
+    return product_of(g.enterprise_uscc, g.model)
 
 
 def record_key_of(record: records_pb2.Record) -> str | None:
@@ -150,6 +160,7 @@ def parse_event(
         status=status,
         valid_from=valid_from,
         valid_until=valid_until,
+        product=product_of_record(event.record),
         message=event,
     )
     problem = unstorable(incoming)

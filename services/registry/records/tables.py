@@ -48,6 +48,9 @@ class RegistryRecord(RecordTables, table=True):
     # Unbounded: an exchange's malformed date must not fail a whole batch.
     valid_from: str | None = Field(default=None)
     valid_until: str | None = Field(default=None)
+    # A green certificate's product (enterprise/model): a label's certificates
+    # conflict only if they are for different products.
+    product: str | None = Field(default=None)
     payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     # Check answers serialized at apply time (see answers.py): the StoredRecord
     # of a certificate, and the LabelMatch of a green certificate.

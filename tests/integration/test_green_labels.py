@@ -1,0 +1,132 @@
+"""Green labels as the national scheme issues them, on SQLite and PostgreSQL:
+the exchange takes bodies by approval number and label codes in the
+configured form; the registry answers one label for several bodies'
+certificates of one product, flags a code on two products, and tells a
+province's copy that lags from one that conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+
+from services.common.db import make_engine
+from services.common.green_label import load_green_label_format
+from services.common.record_mapping import to_record_pb
+from services.core.conflicts import ConflictType
+from services.core.provinces import Province
+from services.core.status import CertificateStatus
+from services.exchange.outbox import Outbox
+from services.exchange.publishing import Outcome, Publisher
+from services.registry.checks.label_answers import label_check
+from services.registry.reconciliation.conflict_store import ConflictStore
+from tests.factories import T0, AppliedStore, event, green_cert
+from yrdhub.v1 import labels_pb2
+
+CQC = green_cert()
+CEC = green_cert(
+    body="CNCA-R-2002-105", body_name="中环联合(北京)认证中心有限公司", number="CEC-GP-24-000001"
+)
+OTHER_MODEL = green_cert(body="CNCA-R-2003-117", number="CTC24GPC00001", model="JJ-200B")
+
+
+def _store(db_url: str) -> AppliedStore:
+    store = AppliedStore(make_engine(db_url))
+    store.create_schema()
+    return store
+
+
+def _check(store: AppliedStore, now: dt.datetime) -> labels_pb2.LabelCheck:
+    answer = store.label_queries(clock=lambda: now).check([CQC.label_code])
+    return labels_pb2.LabelCheck.FromString(label_check(answer.results[0], answer))
+
+
+def _open_label_conflicts(store: AppliedStore) -> list[str]:
+    return [
+        c.summary
+        for c in ConflictStore(store.engine).find(open_only=True)
+        if c.type is ConflictType.LABEL_CODE_REUSED
+    ]
+
+
+def test_two_bodies_certificates_for_one_product_are_one_label(db_url: str) -> None:
+    store = _store(db_url)
+    store.apply([event(CQC, Province.ZJ), event(CEC, Province.ZJ)], {})
+    check = _check(store, T0)
+    assert check.verdict == labels_pb2.LABEL_VERDICT_VALID
+    assert not check.conflicts and not check.notes
+    assert {m.body_code for m in check.matches} == {"CNCA-R-2002-001", "CNCA-R-2002-105"}
+    assert {m.body_name for m in check.matches} == {"中国质量认证中心", CEC.body_name}
+    assert {m.copy_standing for m in check.matches} == {labels_pb2.COPY_STANDING_CURRENT}
+    assert len(check.recognized_in) == 4
+    assert _open_label_conflicts(store) == []
+
+    # One body revokes: the label holds on the other's certificate, and says so.
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 2)}
+    )
+    store.apply([event(revoked, Province.ZJ, 2)], {})
+    check = _check(store, T0)
+    assert check.verdict == labels_pb2.LABEL_VERDICT_VALID
+    [note] = check.notes
+    assert "CNCA-R-2002-001/" in note and "REVOKED" in note
+    assert len(check.recognized_in) == 4
+
+
+def test_one_code_on_two_products_is_a_conflict(db_url: str) -> None:
+    store = _store(db_url)
+    store.apply([event(CQC, Province.ZJ), event(OTHER_MODEL, Province.JS)], {})
+    check = _check(store, T0)
+    assert check.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
+    assert "2 products" in check.conflicts[0]
+    [summary] = _open_label_conflicts(store)
+    assert "jj-100a" in summary and "jj-200b" in summary
+
+
+def test_a_province_copy_behind_the_newest_word_lags_then_conflicts(db_url: str) -> None:
+    """The body revoked its certificate; JS relayed it, SH still shows VALID.
+    Within the allowed lag the answer follows JS and says SH lags; past it,
+    the copies conflict."""
+    store = _store(db_url)
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    later = T0 + dt.timedelta(hours=1)
+    store.apply([event(CQC, Province.SH), event(revoked, Province.JS, accepted_at=later)], {})
+    check = _check(store, later + dt.timedelta(hours=2))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_REVOKED
+    standing = {m.province: m.copy_standing for m in check.matches}
+    assert standing == {
+        1: labels_pb2.COPY_STANDING_LAGGING,  # SH
+        2: labels_pb2.COPY_STANDING_CURRENT,  # JS
+    }
+    assert any("SH lags" in n for n in check.notes)
+    grace = load_green_label_format().lag_grace
+    late = _check(store, later + grace + dt.timedelta(hours=1))
+    assert late.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
+    assert {m.copy_standing for m in late.matches} == {
+        labels_pb2.COPY_STANDING_CONFLICTING,
+        labels_pb2.COPY_STANDING_CURRENT,
+    }
+
+
+def test_the_exchange_takes_bodies_by_approval_number_and_codes_in_the_platform_form(
+    db_url: str,
+) -> None:
+    engine: Engine = make_engine(db_url)
+    outbox = Outbox(engine, "ZJ")
+    outbox.create_schema()
+    publisher = Publisher(Province.ZJ, outbox, green_labels=load_green_label_format())
+    bad_body = to_record_pb(CQC)
+    bad_body.green_cert.body_code = "CQC"
+    no_name = to_record_pb(CQC)
+    no_name.green_cert.body_name = ""
+    bad_label = to_record_pb(CQC)
+    bad_label.green_cert.label_code = "GP_0001"
+    results = publisher.publish([bad_body, no_name, bad_label, to_record_pb(CQC)])
+    assert [r.outcome for r in results] == [Outcome.REJECTED] * 3 + [Outcome.ACCEPTED]
+    fields = [[(v.field, v.description) for v in r.violations] for r in results[:3]]
+    assert fields[0][0][0] == "green_cert.body_code" and "CNCA-R-YYYY-NNN" in fields[0][0][1]
+    assert fields[1] == [("green_cert.body_name", "required")]
+    assert fields[2][0][0] == "green_cert.label_code"
+    assert outbox.unpublished_count() == 1
