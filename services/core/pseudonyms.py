@@ -12,6 +12,7 @@ and reverse the id.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 from typing import Annotated
@@ -50,7 +51,7 @@ def normalise_id_number(value: str) -> str:
 
 
 def parse_id_number(value: str) -> str:
-    """The number normalised, or ValueError saying what is wrong with it."""
+    """The number normalised, or ValueError saying which part is wrong."""
     value = single_line(normalise_id_number(value))
     if not value:
         raise ValueError("required")
@@ -58,11 +59,48 @@ def parse_id_number(value: str) -> str:
     # catches typing errors, which would otherwise mint a second pseudonym for
     # the same person. Other documents (passports, permits) pass as they are.
     if len(value) == 18:
-        try:
-            _ric.validate(value)
-        except _StdnumError as exc:
-            raise ValueError(f"not a valid resident identity card number: {exc}") from None
+        problem = resident_card_problem(value)
+        if problem is not None:
+            raise ValueError(f"not a valid resident identity card number: {problem}")
     return value
+
+
+def resident_card_problem(number: str) -> str | None:
+    """What is wrong with an 18-character resident identity card number, naming
+    the part: its structure, birth date or check digit. The region code is not
+    judged here (see id_number_warnings): a code valid when the card was issued
+    may have left the code list since."""
+    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+        return "structure: 17 digits and a check character (a digit or X) expected"
+    birth = number[6:14]
+    try:
+        born = dt.date(int(birth[:4]), int(birth[4:6]), int(birth[6:]))
+    except ValueError:
+        return f"birth date (characters 7-14): {birth} is not a date"
+    if born.year < 1900:
+        return f"birth date (characters 7-14): {birth} is before 1900"
+    expected = _ric.calc_check_digit(number)  # (it ignores the last character)
+    if number[17] != expected:
+        return (
+            f"check digit (character 18): {number[17]}, but the first 17 characters give {expected}"
+        )
+    return None
+
+
+def id_number_warnings(number: str) -> list[str]:
+    """What to tell about a valid number without refusing it: a resident card's
+    region code (characters 1-6) unknown in the code list for its birth year.
+    Old cards keep codes that were valid when issued (a district merged since)."""
+    if len(number) != 18 or resident_card_problem(number) is not None:
+        return []
+    try:
+        _ric.get_birth_place(number)
+    except _StdnumError:
+        return [
+            f"region code (characters 1-6) {number[:6]} is not in the code list for "
+            f"{number[6:10]}: kept, as a code valid when the card was issued"
+        ]
+    return []
 
 
 class AssessorIdentity(DomainModel):

@@ -36,7 +36,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import upsert
 from services.core.errors import Violation, violations_of
-from services.core.pseudonyms import AssessorIdentity
+from services.core.pseudonyms import AssessorIdentity, id_number_warnings
 from yrdhub.v1 import records_pb2
 
 log = logging.getLogger(__name__)
@@ -104,6 +104,8 @@ class PendingIdentity:
 
     assessor_id: str
     identity: AssessorIdentity
+    # What the exchange answers about it without refusing it (field, text).
+    warnings: tuple[tuple[str, str], ...] = ()
 
 
 class IdentityVault:
@@ -301,7 +303,10 @@ class Pseudonymiser:
         if assessor_id is None:  # derive() and the model disagree: refuse, never crash
             return [Violation("assessor.identity.id_number", "could not be pseudonymised")]
         values["assessor_id"] = assessor_id
-        return PendingIdentity(assessor_id, identity)
+        warnings = tuple(
+            ("assessor.identity.id_number", w) for w in id_number_warnings(identity.id_number)
+        )
+        return PendingIdentity(assessor_id, identity, warnings)
 
     def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
         if pending:

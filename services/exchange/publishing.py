@@ -197,7 +197,10 @@ class Publisher:
             hashlib.sha256(body).digest(),
             status.value if isinstance(status, CertificateStatus) else "",
         )
-        return _Ready(index, normalised, candidate, verdict.warnings, identity)
+        warnings = verdict.warnings
+        if identity is not None and identity.warnings:
+            warnings = [*warnings, *(Violation(f, w) for f, w in identity.warnings)]
+        return _Ready(index, normalised, candidate, warnings, identity)
 
     def _store(
         self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str

@@ -239,3 +239,18 @@ def test_a_padded_identity_number_is_derived_like_the_model_reads_it(exchange: E
     [result] = exchange.publisher.publish([padded])
     assert result.outcome is Outcome.ACCEPTED, result.violations
     assert result.record_key == f"assessor/{derive_assessor_id(SECRET, ID_NUMBER)}"
+
+
+def test_an_older_card_with_a_retired_region_code_is_accepted_with_a_warning(
+    exchange: Exchange,
+) -> None:
+    """A genuine 1975 Hangzhou number: its region code is valid as issued but not
+    in the code list for that year. Accepted, pseudonymised, and the answer says so."""
+    hangzhou = "33010619750312002" + ric.calc_check_digit("330106197503120020")
+    record = with_identity()
+    record.assessor.identity.id_number = hangzhou
+    [result] = exchange.publisher.publish([record])
+    assert result.outcome is Outcome.ACCEPTED, result.violations
+    assert result.record_key == f"assessor/{derive_assessor_id(SECRET, hangzhou)}"
+    [warning] = [w for w in result.warnings if w.field == "assessor.identity.id_number"]
+    assert "region code (characters 1-6) 330106" in warning.description

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from services.core.pseudonyms import (
     AssessorIdentity,
     PseudonymSecret,
     derive_assessor_id,
+    id_number_warnings,
     secret_fingerprint,
 )
 from services.core.records import Assessor
@@ -82,6 +84,33 @@ def test_identity_validation() -> None:
         AssessorIdentity(name="Jane Roe", id_number="E1234\u200b5678")
     # Other documents (a passport number) are accepted as they are.
     assert AssessorIdentity(name="Jane Roe", id_number="E12345678").id_number == "E12345678"
+
+
+# A 1975 Hangzhou (Xihu district) number: 330106 was issued then, but is not
+# in the code list stdnum keeps for that birth year.
+HANGZHOU_1975 = resident_id("33010619750312002")
+
+
+def test_a_genuine_older_number_with_a_retired_region_code_is_taken_with_a_warning() -> None:
+    assert AssessorIdentity(name="王五", id_number=HANGZHOU_1975).id_number == HANGZHOU_1975
+    [warning] = id_number_warnings(HANGZHOU_1975)
+    assert "region code (characters 1-6) 330106" in warning and "1975" in warning
+    assert id_number_warnings(ID) == []
+
+
+@pytest.mark.parametrize(
+    ("number", "part"),
+    [
+        (HANGZHOU_1975[:-1] + ("0" if HANGZHOU_1975[-1] != "0" else "1"), "check digit"),
+        (resident_id("33010619751312002"), "birth date (characters 7-14): 19751312"),
+        (resident_id("33010618990312002"), "before 1900"),
+        ("33010619750312002Y", "structure"),
+        ("3301061975A312002" + "3", "structure"),
+    ],
+)
+def test_every_refusal_names_the_part_that_is_wrong(number: str, part: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(part)):
+        AssessorIdentity(name="王五", id_number=number)
 
 
 class _Clock:
