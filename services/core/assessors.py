@@ -89,6 +89,11 @@ class PoolMember:
     unavailable: tuple[tuple[dt.date, dt.date], ...] = ()
     # Reviews made outside the hub, by institution USCC.
     reviewed: Mapping[str, tuple[dt.date, ...]] = field(default_factory=dict)
+    # The province whose registration gave the status, when the person is
+    # registered by several (one_person); None: their only one.
+    status_source: Province | None = None
+    # Every province that registers the person.
+    registered_by: tuple[Province, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +150,64 @@ def standing(member: PoolMember) -> Exclusion | None:
     """Exclusions that hold whatever the review: status and the availability flag."""
     if member.status not in ELIGIBLE_STATUSES:
         reason = f": {member.status_reason}" if member.status_reason else ""
-        return Exclusion("status", f"{member.status.value.lower()}{reason}")
+        source = member.status_source or member.province
+        return Exclusion("status", f"{member.status.value.lower()} by {source.value}{reason}")
     if not member.available:
-        return Exclusion("not_available", "marked unavailable by the home province")
+        source = member.status_source or member.province
+        return Exclusion("not_available", f"marked unavailable by {source.value}")
     return None
+
+
+# Which registration's status the person has, when several provinces register
+# them: a bar anywhere bars them everywhere, the harshest first.
+_BAR_ORDER = {
+    AssessorStatus.REVOKED: 0,
+    AssessorStatus.SUSPENDED: 1,
+    AssessorStatus.REINSTATED: 2,
+    AssessorStatus.ACTIVE: 3,
+}
+
+
+def one_person(registrations: Sequence[PoolMember]) -> PoolMember:
+    """One person registered by several provinces (one pseudonymous id), as the
+    pool matches them: a suspension or revocation by any province bars them
+    everywhere (status_source names it), unavailability anywhere makes them
+    unavailable, and every registration's fields, periods, ties and reviews
+    count (another province's employer is an employment tie, for recusal).
+    The first province in code order gives the rest (home province, level)."""
+    if len(registrations) == 1:
+        return registrations[0]
+    ordered = sorted(registrations, key=lambda m: m.province.value)
+    first = ordered[0]
+    barred = min(ordered, key=lambda m: (_BAR_ORDER[m.status], m.province.value))
+    unavailable = next((m for m in ordered if not m.available), None)
+    source = barred if barred.status not in ELIGIBLE_STATUSES else unavailable
+    ties: dict[str, list[Tie]] = {}
+    reviewed: dict[str, set[dt.date]] = {}
+    for m in ordered:
+        for org, held in m.ties.items():
+            ties.setdefault(org, []).extend(held)
+        for org, days in m.reviewed.items():
+            reviewed.setdefault(org, set()).update(days)
+        if m.employer_uscc != first.employer_uscc:
+            ties.setdefault(m.employer_uscc, []).append(
+                Tie(AffiliationRelation.EMPLOYED, dt.date.min, None)
+            )
+    return PoolMember(
+        first.assessor_id,
+        first.province,
+        first.employer_uscc,
+        first.level,
+        frozenset().union(*(m.fields for m in ordered)),
+        barred.status,
+        barred.status_reason,
+        unavailable is None,
+        {org: tuple(held) for org, held in ties.items()},
+        tuple(sorted({p for m in ordered for p in m.unavailable})),
+        {org: tuple(sorted(days)) for org, days in reviewed.items()},
+        None if source is None else source.province,
+        tuple(m.province for m in ordered),
+    )
 
 
 def unavailable_during(
@@ -182,6 +241,10 @@ def conflict(
         if tie.until is None or tie.until >= window:
             years = policy.employment_years if employed else policy.consulting_years
             until = tie.until.isoformat() if tie.until else "now"
+            if tie.since == dt.date.min:
+                return Exclusion(
+                    "recusal.employed", f"employed by {uscc} (another province's registration)"
+                )
             return Exclusion(
                 "recusal.employed" if employed else "recusal.consulted",
                 f"{'employed by' if employed else 'consulted for'} {uscc} from "

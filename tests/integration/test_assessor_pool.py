@@ -34,7 +34,7 @@ from tests.integration.pool_records import (
     qualification,
     uscc,
 )
-from yrdhub.v1 import assessor_pool_pb2, records_pb2
+from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
 
 _day = PoolTables.metadata.tables["pool_booked_day"]
 _outbox = PoolTables.metadata.tables["pool_outbox"]
@@ -253,8 +253,33 @@ def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:
     snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
     assert snapshot is not None
     reasons = {c[0]: c[3] for c in snapshot["candidates"]["04"]}
-    assert reasons[ids[0]] == ["status", "suspended: 未主动回避"]
+    assert reasons[ids[0]] == ["status", "suspended by SH: 未主动回避"]
     assert ids[0] not in team_of(result)
+
+
+def test_a_person_suspended_in_one_province_is_barred_in_every_one(env: Env) -> None:
+    """One person, one pseudonymous id, registered by Shanghai and Jiangsu:
+    Shanghai suspends them, and a team drawn for Jiangsu's request never
+    takes them, the snapshot naming the reason and the province."""
+    ids = small_pool(env, n_leaders=2, n_assessors=1)
+    person = ids[0]
+    js_copy = assessor(person, level=LEADER, province=common_pb2.PROVINCE_JS)
+    load_registry(env.engine, {Province.JS: [js_copy]}, first_sequence=200)
+    before = env.pool.request_team(request(start_date="2026-02-02", end_date="2026-02-02"))
+    snapshot = env.pool.draw(before.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    # One line for the person, not one per registration.
+    assert [c[0] for c in snapshot["candidates"]["04"]].count(person) == 1
+    suspended = assessor(person, level=LEADER, status=SUSPENDED, reason="未主动回避")
+    load_registry(env.engine, {Province.SH: [suspended]}, revision=2, first_sequence=300)
+    for n in range(5):
+        day = f"2026-03-{n + 2:02d}"
+        result = env.pool.request_team(request(start_date=day, end_date=day))
+        assert person not in team_of(result)
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    reasons = {c[0]: c[3] for c in snapshot["candidates"]["04"]}
+    assert reasons[person] == ["status", "suspended by SH: 未主动回避"]
 
 
 def test_recusal_reasons_are_recorded_for_officials(env: Env) -> None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.core.assessors import RecusalPolicy, Review, screen
+from services.core.assessors import RecusalPolicy, Review, one_person, screen
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, AssessorStatus
 from tests.unit.pool_helpers import INSTITUTION, OTHER, POLICY, member, tie
@@ -119,3 +119,39 @@ def test_reviewed_recently_from_the_record_and_from_the_hub() -> None:
 def test_the_most_basic_reason_wins() -> None:
     m = member("a1", status=AssessorStatus.SUSPENDED, employer=INSTITUTION)
     assert reason(m, booked={"a1"}) == "status"
+
+
+# --- one person across the region ---------------------------------------------
+
+
+def test_a_bar_in_one_province_bars_the_person_everywhere_naming_the_source() -> None:
+    sh = member("a1", Province.SH)
+    js = member("a1", Province.JS, status=AssessorStatus.SUSPENDED, reason="未主动回避")
+    person = one_person([sh, js])
+    excluded = screen(person, review(), set())
+    assert excluded is not None and excluded.reason == "status"
+    assert excluded.detail == "suspended by JS: 未主动回避"
+    assert person.registered_by == (Province.JS, Province.SH)
+    # A revocation anywhere outranks a suspension elsewhere.
+    ah = member("a1", Province.AH, status=AssessorStatus.REVOKED, reason="出具不实评审结论")
+    revoked = screen(one_person([sh, js, ah]), review(), set())
+    assert revoked is not None and revoked.detail.startswith("revoked by AH")
+
+
+def test_every_registration_counts_for_fields_dates_and_recusal() -> None:
+    leave = ((dt.date(2026, 6, 2), dt.date(2026, 6, 2)),)
+    sh = member("a1", Province.SH, fields=("00",))
+    zj = member("a1", Province.ZJ, fields=("04",), employer=INSTITUTION, unavailable=leave)
+    person = one_person([zj, sh])
+    assert person.province is Province.SH  # the first in code order gives the home
+    assert person.fields == {"00", "04"}
+    assert reason(person) == "unavailable_period"
+    later = Review.of(INSTITUTION, Province.JS, END + dt.timedelta(days=30), END, POLICY)
+    excluded = screen(person, later, set())
+    assert excluded is not None and excluded.reason == "recusal.employed"
+    assert "another province's registration" in excluded.detail
+    # Unavailable anywhere: unavailable, saying where.
+    off = one_person([sh, member("a1", Province.ZJ, available=False)])
+    gone = screen(off, review(), set())
+    assert gone is not None and gone.detail == "marked unavailable by ZJ"
+    assert one_person([sh]) is sh

@@ -28,7 +28,7 @@ from services.common.convert import (
     pool_member,
     province_name,
 )
-from services.core.assessors import ELIGIBLE_STATUSES, PoolMember
+from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
 from services.core.inspections import CreditFact, PoolEntity, credit_class
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
@@ -64,6 +64,9 @@ class PoolView:
         # (province, record key) -> (revision, entry): an entry is prepared once
         # per revision, not on every change of the pool.
         self._rows: dict[tuple[str, str], tuple[int, PoolEntry]] = {}
+        # People registered by several provinces, prepared once per set of
+        # revisions: (assessor id) -> (their rows' revisions, merged entry).
+        self._people: dict[str, tuple[tuple[int, ...], PoolEntry]] = {}
         self._newest: dt.datetime | None = None
         self._pool = Pool((), {}, {})
 
@@ -96,7 +99,27 @@ class PoolView:
                     changed += 1
         self._newest = newest
         if changed:
-            self._pool = _index(e for _, e in self._rows.values())
+            self._pool = _index(self._one_entry_per_person())
+
+    def _one_entry_per_person(self) -> list[PoolEntry]:
+        """Each person once: a person several provinces register is one entry
+        (core.assessors.one_person), so a bar in one province bars them in all."""
+        by_id: dict[str, list[tuple[int, PoolEntry]]] = {}
+        for held in self._rows.values():
+            by_id.setdefault(held[1].member.assessor_id, []).append(held)
+        entries = []
+        for ident, rows in by_id.items():
+            if len(rows) == 1:
+                entries.append(rows[0][1])
+                continue
+            rows.sort(key=lambda r: r[1].member.province.value)
+            revisions = tuple(r for r, _ in rows)
+            kept = self._people.get(ident)
+            if kept is None or kept[0] != revisions:
+                merged = pool_entry(one_person([e.member for _, e in rows]))
+                kept = self._people[ident] = (revisions, merged)
+            entries.append(kept[1])
+        return entries
 
     # Institutions ------------------------------------------------------------
 
@@ -193,13 +216,7 @@ def _parse(payload: bytes) -> PoolMember | None:
 
 
 def _index(entries: Iterable[PoolEntry]) -> Pool:
-    by_id: dict[str, PoolEntry] = {}
-    for e in entries:
-        held = by_id.get(e.member.assessor_id)
-        # One person, one home province: should two provinces ever publish one
-        # id, keep one deterministically rather than seat the id twice.
-        if held is None or e.entrant.province < held.entrant.province:
-            by_id[e.member.assessor_id] = e
+    by_id = {e.member.assessor_id: e for e in entries}
     ordered = tuple(by_id[k] for k in sorted(by_id))
     by_field: dict[str, list[PoolEntry]] = {}
     active: Counter[str] = Counter()
