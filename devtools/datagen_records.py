@@ -6,6 +6,7 @@ certifications, credit events), and the ways a record is broken on purpose.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -282,7 +283,7 @@ class Generator:
                 valid_from=start.isoformat(),
                 valid_until=end.isoformat(),
                 status=rng.choice(tables.CERT_STATUS_BAG),
-                scope=rng.sample(catalogue, size),
+                scope=[*rng.sample(catalogue, size), *_second_field_items(inst, code)],
                 signatories=rng.sample(pool, 1 + int(rng.random() * 4)),
             )
         )
@@ -502,3 +503,21 @@ class Generator:
                 c.effective_until = (start - dt.timedelta(days=rng.randrange(1, 400))).isoformat()
             else:
                 c.list_type = records_pb2.CREDIT_LIST_TYPE_UNSPECIFIED
+
+
+def _second_field_items(inst: Institution, code: str) -> list[records_pb2.ScopeItem]:
+    """About one laboratory in seven also works in a second field: a few scope
+    items naming it. Decided by the USCC's hash, not the generator's random
+    stream, so the rest of a data set stays as it was."""
+    digest = hashlib.sha256(inst.uscc.encode()).digest()
+    if digest[0] % 7:
+        return []
+    others = [f for f in tables.FIELDS if f != code]
+    other = others[digest[1] % len(others)]
+    items = []
+    for item in tables.SCOPE_MESSAGES[other][: 1 + digest[2] % 3]:
+        copy = records_pb2.ScopeItem()
+        copy.CopyFrom(item)
+        copy.field = other
+        items.append(copy)
+    return items

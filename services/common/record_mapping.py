@@ -50,12 +50,14 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
                     "standard_year": s.standard_year,
                     "limits": s.limits,
                     "exclusions": s.exclusions,
+                    "field": s.field,
                 }
                 for s in q.scope
             ],
             "signatories": [{"name": s.name, "fields": list(s.fields)} for s in q.signatories],
             "status_effective_date": q.status_effective_date,
             "replaces": q.replaces,
+            "parent_uscc": q.parent_uscc,
         }
     if which == "assessor":
         a = record.assessor
@@ -206,6 +208,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                         standard_year=s.standard_year,
                         limits=s.limits,
                         exclusions=s.exclusions,
+                        field=s.field,
                     )
                     for s in record.scope
                 ],
@@ -214,6 +217,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 ],
                 status_effective_date=_date(record.status_effective_date),
                 replaces=record.replaces,
+                parent_uscc=record.parent_uscc,
             )
         )
     if isinstance(record, Assessor):

@@ -53,6 +53,17 @@ class RecusalPolicy(BaseModel):
     # Avoid assessors who reviewed or inspected the institution within N years
     # (0: no such rule).
     reviewed_within_years: int = Field(default=0, ge=0, le=50)
+    # Ties the person declares: a close relative at the institution, shares in it.
+    kinship_years: int = Field(default=3, ge=0, le=50)
+    shareholding_years: int = Field(default=3, ge=0, le=50)
+    # Ties to another company of the institution's group (parent, branches)
+    # count as ties to the institution.
+    same_group: bool = True
+    # Avoid assessors employed by a competitor: a laboratory registered in the
+    # same city (USCC characters 3-6) working in a field of the institution's.
+    competitors: bool = True
+    # Rotation: nobody sits on two reviews of one institution in a row.
+    rotation: bool = True
     # Province load is counted over assignments starting this many days back.
     load_lookback_days: int = Field(default=365, ge=1, le=3650)
     # Among a province's candidates who fit a seat, the one with the fewest
@@ -110,6 +121,24 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 
 @dataclass(frozen=True, slots=True)
+class Surroundings:
+    """What the registry knows around an institution under review, for recusal."""
+
+    # The other companies of its group: its parent, the parent's other
+    # branches, its own branches.
+    group: frozenset[str] = frozenset()
+    # Competitors: laboratories registered in its city working in one of its fields.
+    rivals: frozenset[str] = frozenset()
+    # Who sat on its last review before this one (rotation).
+    previous_team: frozenset[str] = frozenset()
+    # Assessors the institution asked to be spared, with its reason.
+    requested: Mapping[str, str] = field(default_factory=dict)
+
+
+NOTHING_AROUND = Surroundings()
+
+
+@dataclass(frozen=True, slots=True)
 class Review:
     """One review (or visit) to screen candidates for, with the policy's windows
     worked out once instead of per candidate."""
@@ -122,6 +151,10 @@ class Review:
     employment_from: dt.date
     consulting_from: dt.date
     reviewed_from: dt.date | None
+    # What the registry knows around the institution (see Surroundings).
+    around: Surroundings
+    # Each tie relation's window start.
+    windows: Mapping[AffiliationRelation, dt.date]
 
     @classmethod
     def of(
@@ -131,19 +164,34 @@ class Review:
         start: dt.date,
         end: dt.date,
         policy: RecusalPolicy,
+        around: Surroundings | None = None,
     ) -> Review:
+        windows = {
+            AffiliationRelation.EMPLOYED: years_before(start, policy.employment_years),
+            AffiliationRelation.CONSULTED: years_before(start, policy.consulting_years),
+            AffiliationRelation.KINSHIP: years_before(start, policy.kinship_years),
+            AffiliationRelation.SHAREHOLDING: years_before(start, policy.shareholding_years),
+        }
         return cls(
             institution_uscc,
             institution_province,
             start,
             end,
             policy,
-            years_before(start, policy.employment_years),
-            years_before(start, policy.consulting_years),
+            windows[AffiliationRelation.EMPLOYED],
+            windows[AffiliationRelation.CONSULTED],
             years_before(start, policy.reviewed_within_years)
             if policy.reviewed_within_years
             else None,
+            around or NOTHING_AROUND,
+            windows,
         )
+
+    @property
+    def related(self) -> frozenset[str]:
+        """Every organization a tie to which may conflict: the institution, its
+        group's companies and (by employment) its competitors."""
+        return frozenset({self.institution_uscc, *self.around.group, *self.around.rivals})
 
 
 def standing(member: PoolMember) -> Exclusion | None:
@@ -219,6 +267,44 @@ def unavailable_during(
     return None
 
 
+_TIE_REASON = {
+    AffiliationRelation.EMPLOYED: ("recusal.employed", "employed by"),
+    AffiliationRelation.CONSULTED: ("recusal.consulted", "consulted for"),
+    AffiliationRelation.KINSHIP: ("recusal.kinship", "declared a close relative at"),
+    AffiliationRelation.SHAREHOLDING: ("recusal.shareholding", "declared shares in"),
+}
+
+
+def _tie(member: PoolMember, org: str, review: Review) -> tuple[Tie, str] | None:
+    """A tie of the member to `org` within its relation's window, and the
+    window's length in years."""
+    policy = review.policy
+    years = {
+        AffiliationRelation.EMPLOYED: policy.employment_years,
+        AffiliationRelation.CONSULTED: policy.consulting_years,
+        AffiliationRelation.KINSHIP: policy.kinship_years,
+        AffiliationRelation.SHAREHOLDING: policy.shareholding_years,
+    }
+    for tie in member.ties.get(org, ()):
+        if tie.since > review.end:
+            continue
+        if tie.until is None or tie.until >= review.windows[tie.relation]:
+            return tie, f"within {years[tie.relation]} years"
+    return None
+
+
+def _tie_exclusion(tie: Tie, org: str, within: str, of_group: str = "") -> Exclusion:
+    code, words = _TIE_REASON[tie.relation]
+    if of_group:
+        code = "recusal.same_group"
+    if tie.since == dt.date.min:
+        return Exclusion(code, f"{words} {org}{of_group} (another province's registration)")
+    until = tie.until.isoformat() if tie.until else "now"
+    return Exclusion(
+        code, f"{words} {org}{of_group} from {tie.since.isoformat()} to {until} ({within})"
+    )
+
+
 def conflict(
     member: PoolMember,
     review: Review,
@@ -231,25 +317,31 @@ def conflict(
     """
     policy = review.policy
     uscc = review.institution_uscc
+    around = review.around
     if policy.same_employer and member.employer_uscc == uscc:
         return Exclusion("recusal.same_employer", f"currently employed by {uscc}")
-    for tie in member.ties.get(uscc, ()):
-        if tie.since > review.end:
-            continue
-        employed = tie.relation is AffiliationRelation.EMPLOYED
-        window = review.employment_from if employed else review.consulting_from
-        if tie.until is None or tie.until >= window:
-            years = policy.employment_years if employed else policy.consulting_years
-            until = tie.until.isoformat() if tie.until else "now"
-            if tie.since == dt.date.min:
+    found = _tie(member, uscc, review)
+    if found is not None:
+        return _tie_exclusion(found[0], uscc, found[1])
+    if policy.same_group:
+        for org in sorted(around.group):
+            if member.employer_uscc == org:
                 return Exclusion(
-                    "recusal.employed", f"employed by {uscc} (another province's registration)"
+                    "recusal.same_group", f"currently employed by {org}, of {uscc}'s group"
                 )
-            return Exclusion(
-                "recusal.employed" if employed else "recusal.consulted",
-                f"{'employed by' if employed else 'consulted for'} {uscc} from "
-                f"{tie.since.isoformat()} to {until} (within {years} years)",
-            )
+            found = _tie(member, org, review)
+            if found is not None:
+                return _tie_exclusion(found[0], org, found[1], f", of {uscc}'s group")
+    if policy.competitors and member.employer_uscc in around.rivals:
+        return Exclusion(
+            "recusal.competitor",
+            f"employed by {member.employer_uscc}, a laboratory in {uscc}'s city and field",
+        )
+    reason = around.requested.get(member.assessor_id)
+    if reason is not None:
+        return Exclusion("recusal.requested", f"{uscc} asked for recusal: {reason}")
+    if policy.rotation and member.assessor_id in around.previous_team:
+        return Exclusion("recusal.rotation", f"sat on {uscc}'s last review")
     if policy.same_province and member.province is review.institution_province:
         return Exclusion(
             "recusal.same_province",

@@ -49,9 +49,11 @@ from services.core.provinces import Province
 from services.core.records import CreditAction, CreditListType, DomainModel
 from services.core.seating import seat_inspectors
 
-# Version 2 added person_loads; a version 1 snapshot has none.
-PLAN_FORMAT = "yrdhub/inspection-plan/2"
-PLAN_FORMATS = frozenset({"yrdhub/inspection-plan/1", PLAN_FORMAT})
+# Version 2 added person_loads; a version 1 snapshot has none. Version 3 added
+# rules.cover_fields (teams cover each of the institution's fields); older
+# snapshots re-run without it, as they were drawn.
+PLAN_FORMAT = "yrdhub/inspection-plan/3"
+PLAN_FORMATS = frozenset({"yrdhub/inspection-plan/1", "yrdhub/inspection-plan/2", PLAN_FORMAT})
 MAX_PLAN_DAYS = 366
 
 
@@ -268,6 +270,7 @@ def plan_snapshot(
             "leader": policy.leader,
             "max_visits_per_inspector": policy.max_visits_per_inspector,
             "match_fields": policy.match_fields,
+            "cover_fields": policy.match_fields,
             "same_province": recusal.same_province,
             "days": [d.isoformat() for d in spec.days(policy.weekdays_only)],
         },
@@ -362,6 +365,7 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
                 e.assessor_id: prior.get(e.assessor_id, 0) + visits_of.get(e.assessor_id, 0)
                 for e in entrants
             },
+            fields=sorted(wanted) if rules.get("cover_fields") else (),
         )
         team: list[list[str]] = []
         if not seating.failure:

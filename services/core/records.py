@@ -6,6 +6,7 @@ validity stays as dates, never as a rule (6 years, 5 years) baked in here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
 
@@ -31,7 +32,7 @@ from services.core.fields import MAX_SCOPE_ITEMS as MAX_SCOPE_ITEMS
 from services.core.fields import DomainModel as DomainModel
 from services.core.fields import RecordKind as RecordKind
 from services.core.fields import record_key as record_key
-from services.core.identifiers import check_cma_number
+from services.core.identifiers import check_cma_number, check_uscc
 from services.core.label_format import check_body_approval_number
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.results import ProficiencyResult, TestReport
@@ -60,12 +61,24 @@ class _Validity(DomainModel):
     _until_after_from = field_validator("valid_until")(not_before("valid_from"))
 
 
+def _optional_uscc(value: str) -> str:
+    return check_uscc(value) if value else value
+
+
 class ScopeItem(DomainModel):
     parameter: Text
     standard_code: Text
     standard_year: int = Field(ge=1949, le=2100)
     limits: OptionalText = ""
     exclusions: OptionalText = ""
+    # The CMA field the item belongs to; empty: the certificate's own.
+    field: Annotated[str, Field(pattern=r"^(\d{2})?$")] = ""
+
+
+def capability_fields(number: str, item_fields: Iterable[str]) -> frozenset[str]:
+    """The CMA fields a qualification covers: its number's (digits 5-6) and
+    every field its scope items name (`item_fields`, each item's `field`)."""
+    return frozenset({number[4:6], *(f for f in item_fields if f)})
 
 
 class Signatory(DomainModel):
@@ -95,6 +108,15 @@ class Qualification(_Validity):
     status_effective_date: OptionalDate = None
     # A renewal (延续): the number of the certificate it replaces.
     replaces: Annotated[Code, AfterValidator(_optional_cma_number)] = ""
+    # A branch or subsidiary: the USCC of the entity it belongs to.
+    parent_uscc: Annotated[str, AfterValidator(_optional_uscc)] = ""
+
+    @field_validator("parent_uscc")
+    @classmethod
+    def _not_its_own_parent(cls, parent: str, info: ValidationInfo) -> str:
+        if parent and parent == info.data.get("institution_uscc"):
+            raise ValueError("an institution is not its own parent: leave it empty")
+        return parent
 
     @field_validator("issuer")
     @classmethod
@@ -144,6 +166,9 @@ class AssessorStatus(StrEnum):
 class AffiliationRelation(StrEnum):
     EMPLOYED = "EMPLOYED"
     CONSULTED = "CONSULTED"
+    # Declared by the person: a close relative there, or shares in it.
+    KINSHIP = "KINSHIP"
+    SHAREHOLDING = "SHAREHOLDING"
 
 
 class DateRange(DomainModel):

@@ -273,17 +273,31 @@ def seat_inspectors(
     leader: bool,
     loads: Mapping[str, Load],
     person_loads: Mapping[str, int] = NO_PERSON_LOADS,
+    fields: Sequence[str] = (),
 ) -> Seating:
     """An inspection team for visit number `visit`; ranks differ per visit, so
-    the same inspectors do not top every visit."""
+    the same inspectors do not top every visit. With `fields` (the
+    institution's), whoever covers each field not yet covered sits after the
+    leader, so a laboratory working in several fields is inspected by people
+    who cover them all (a team may then outgrow `size`)."""
     label = f"visit:{visit}:"
-    seats = _Seats(seed, entrants, label.encode(), (), person_loads)
+    seats = _Seats(seed, entrants, label.encode(), fields, person_loads)
     picks: list[Pick] = []
+    covered: set[str] = set()
     if leader:
         e = seats.take(f"{label}0", _LEADER, loads)
         if e is None:
             return Seating((), "no eligible team leader")
         picks.append(Pick(e.assessor_id, e.province, Role.LEADER))
+        covered.update(e.fields)
+    for f in sorted(set(fields)):
+        if f in covered:
+            continue
+        e = seats.take(f"{label}{len(picks)}", _COVER, loads, f)
+        if e is None:
+            return Seating(tuple(picks), f"no eligible inspector covers field {f}")
+        picks.append(Pick(e.assessor_id, e.province, Role.INSPECTOR))
+        covered.update(e.fields)
     while len(picks) < size:
         e = seats.take(f"{label}{len(picks)}", _ANY, loads)
         if e is None:

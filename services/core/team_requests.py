@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
 from services.core.assessors import RecusalPolicy
 from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
@@ -18,12 +18,16 @@ from services.core.fields import FieldCode, OptionalText, RequiredDate, Uscc, no
 from services.core.identifiers import check_uscc
 from services.core.provinces import Province
 from services.core.records import DomainModel
+from services.core.text import single_line
 
 
 def _unique_fields(value: Any) -> Any:
     if isinstance(value, list | tuple):
         if not value:
-            raise ValueError("at least one field is required")
+            raise ValueError(
+                "at least one field is required: name them, or leave them empty for the "
+                "laboratory's own fields where it holds a qualification in force"
+            )
         return tuple(sorted(set(value)))
     return value
 
@@ -39,6 +43,16 @@ def _province_required(value: Any) -> Any:
 @dataclass(frozen=True, slots=True)
 class _Unresolved:
     reason: str
+
+
+def _fields_of(
+    uscc: str, province: Province, fields_of: Callable[[str, Province], frozenset[str]]
+) -> Any:
+    try:
+        canonical = check_uscc(uscc.strip())
+    except ValueError:
+        return ()  # refused as a missing field, beside the USCC's own refusal
+    return tuple(sorted(fields_of(canonical, province)))
 
 
 def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -> Any:
@@ -60,6 +74,14 @@ def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -
     )
 
 
+MAX_RECUSALS = 100
+
+
+class RecusalRequest(DomainModel):
+    assessor_id: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(single_line)]
+    reason: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
+
+
 class TeamSpec(DomainModel):
     """What a review team is asked for."""
 
@@ -72,6 +94,8 @@ class TeamSpec(DomainModel):
     leader: bool = True
     technical_experts: int = Field(default=0, ge=0, le=10)
     reference: OptionalText = ""
+    # Assessors the institution asked to be spared (申请回避), with its reasons.
+    recusals: Annotated[tuple[RecusalRequest, ...], Field(max_length=MAX_RECUSALS)] = ()
 
     _end_after_start = field_validator("end_date")(not_before("start_date"))
 
@@ -99,12 +123,15 @@ class TeamRequest:
     leader: bool = True
     technical_experts: int = 0
     reference: str = ""
+    # (assessor id, reason) pairs: assessors the institution asked to be spared.
+    recusals: Sequence[tuple[str, str]] = ()
 
 
 def parse_team_spec(
     request: TeamRequest,
     policy: RecusalPolicy,
     provinces_of: Callable[[str], Sequence[Province]] = lambda uscc: (),
+    fields_of: Callable[[str, Province], frozenset[str]] = lambda uscc, province: frozenset(),
 ) -> TeamSpec:
     """A validated spec with defaults applied, or InvalidRequest naming every bad field.
 
@@ -112,11 +139,20 @@ def parse_team_spec(
     qualification of the institution the registry holds (`provinces_of`); none
     or several are refused with the reason, since the province decides who
     leads and who must recuse. Only qualifications in force count (not revoked,
-    cancelled or past their validity).
+    cancelled or past their validity). Without fields, the fields are the
+    laboratory's capability there (`fields_of`: its CMA fields and those its
+    scope items name), so a team covers every field the laboratory works in.
     """
     values = asdict(request)
+    values["recusals"] = [{"assessor_id": a, "reason": r} for a, r in request.recusals]
     if values["institution_province"] in ("", "UNSPECIFIED"):
         values["institution_province"] = _province_of(request.institution_uscc, provinces_of)
+    try:
+        home: Province | None = Province(values["institution_province"])
+    except ValueError:
+        home = None
+    if not request.fields and home is not None:
+        values["fields"] = _fields_of(request.institution_uscc, home, fields_of)
     try:
         spec = TeamSpec.model_validate(values)
     except ValidationError as exc:

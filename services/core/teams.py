@@ -265,7 +265,14 @@ def screen_field(
         at = position.get(ident)
         if at is not None and standing_of[at] is None and at not in found:
             found[at] = _BOOKED
-    suspects = set(pool.linked.get(review.institution_uscc, ()))
+    suspects: set[int] = set()
+    for org in review.related:
+        suspects.update(pool.linked.get(org, ()))
+    around = review.around
+    for ident in (*around.requested, *around.previous_team):
+        at = position.get(ident)
+        if at is not None and standing_of[at] is None:
+            suspects.add(at)
     if review.policy.same_province:
         suspects.update(pool.by_province.get(review.institution_province.value, ()))
     if review.reviewed_from is not None and hub_reviews:

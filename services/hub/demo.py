@@ -273,7 +273,13 @@ def _show_status_change(
     data: DataSet, exchanges: dict[Province, Any], registry: Any, console: Console
 ) -> None:
     cert = records_pb2.Record()
-    cert.CopyFrom(_green_certs(data, Province.ZJ)[1])
+    # A valid one (revoked and cancelled are final), not the one checked above.
+    valid = [
+        c
+        for c in _green_certs(data, Province.ZJ)[1:]
+        if c.green_cert.status.canonical == common_pb2.CERTIFICATE_STATUS_VALID
+    ]
+    cert.CopyFrom(valid[0])
     cert.green_cert.status.canonical = common_pb2.CERTIFICATE_STATUS_REVOKED
     cert.green_cert.status.original = "撤销"
     started = time.monotonic()

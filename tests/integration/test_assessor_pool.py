@@ -39,6 +39,7 @@ from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
 _day = PoolTables.metadata.tables["pool_booked_day"]
 _outbox = PoolTables.metadata.tables["pool_outbox"]
 TARGET = uscc("91320100MA1XYW123")
+OTHER_LAB = uscc("91320100MA1XYW456")
 SUSPENDED = records_pb2.ASSESSOR_STATUS_SUSPENDED
 LEADER = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
 
@@ -145,7 +146,10 @@ def test_overlapping_dates_are_refused_and_adjacent_ones_are_not(env: Env) -> No
     reasons = {c[0]: c[3][0] for c in snapshot["candidates"]["04"]}
     assert reasons == {i: "booked" for i in ids}
 
-    after = env.pool.request_team(request(start_date="2026-06-04", end_date="2026-06-05"))
+    # (Another institution: rotation keeps the same team off the same one twice in a row.)
+    after = env.pool.request_team(
+        request(institution_uscc=OTHER_LAB, start_date="2026-06-04", end_date="2026-06-05")
+    )
     assert after.row.state == "DRAWN" and team_of(after) == set(ids)
 
 
@@ -280,6 +284,69 @@ def test_a_person_suspended_in_one_province_is_barred_in_every_one(env: Env) -> 
     assert snapshot is not None
     reasons = {c[0]: c[3] for c in snapshot["candidates"]["04"]}
     assert reasons[person] == ["status", "suspended by SH: 未主动回避"]
+
+
+def test_a_team_without_fields_covers_every_field_the_laboratory_works_in(env: Env) -> None:
+    """Matching by capability: the laboratory's CMA is in food (04) and its
+    scope items name construction (01) too; a request naming no field gets a
+    team covering both, though nobody holds both."""
+    lab = qualification(TARGET, field="04", serial=7)
+    lab.qualification.scope.append(
+        records_pb2.ScopeItem(
+            parameter="混凝土抗压强度", standard_code="GB/T 50081", standard_year=2019, field="01"
+        )
+    )
+    food = [assessor(f"Afood{i:04d}", fields=("04",)) for i in range(4)]
+    build = [assessor(f"Abuild{i:04d}", fields=("01",)) for i in range(4)]
+    leaders = [assessor(f"Alead{i:04d}", level=LEADER, fields=("04",)) for i in range(2)]
+    load_registry(env.engine, {Province.JS: [lab], Province.SH: [*food, *build, *leaders]})
+    result = env.pool.request_team(request(fields=[], institution_province=""))
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None and set(snapshot["candidates"]) == {"01", "04"}
+    team = team_of(result)
+    assert result.row.failure == ""
+    assert team & {r.assessor.assessor_id for r in leaders}  # the leader covers 04
+    assert team & {r.assessor.assessor_id for r in build}  # and someone covers 01
+    env.verify(result.row.draw_id)
+
+
+def test_recusal_covers_the_group_competitors_requests_and_rotation(env: Env) -> None:
+    """The registry works out the institution's group (from the parent_uscc of
+    its and its sisters' qualifications) and its competitors (laboratories
+    registered in its city, in its field); the request names an assessor the
+    institution asked to be spared; and the next review of the same
+    institution does not seat the last team."""
+    parent, sister = uscc("91320100MA1PAR000"), uscc("91320500MA1BRA000")
+    rival, far = uscc("91320100MA1CMP000"), uscc("91320500MA1FAR000")
+    labs = [qualification(TARGET, serial=11), qualification(sister, serial=12)]
+    for lab in labs:
+        lab.qualification.parent_uscc = parent
+    labs += [qualification(rival, serial=13), qualification(far, serial=14)]
+    people = {
+        "Agroup0001": assessor("Agroup0001", employer=sister),
+        "Arival0001": assessor("Arival0001", employer=rival),
+        "Aasked0001": assessor("Aasked0001", employer=far),
+    }
+    people |= {f"Afree{i:04d}": assessor(f"Afree{i:04d}", employer=far) for i in range(4)}
+    leaders = [assessor(f"Alead{i:04d}", level=LEADER, employer=far) for i in range(4)]
+    load_registry(env.engine, {Province.JS: labs, Province.SH: [*people.values(), *leaders]})
+    asked = request(recusals=(("Aasked0001", "曾与本机构有业务纠纷"),), size=3)
+    first = env.pool.request_team(asked)
+    assert first.row.failure == ""
+    snapshot = env.pool.draw(first.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    reasons = {c[0]: c[3] and c[3][0] for c in snapshot["candidates"]["04"]}
+    assert reasons["Agroup0001"] == "recusal.same_group"
+    assert reasons["Arival0001"] == "recusal.competitor"
+    assert reasons["Aasked0001"] == "recusal.requested"
+    env.verify(first.row.draw_id)
+
+    later = env.pool.request_team(request(start_date="2026-07-01", end_date="2026-07-02"))
+    snapshot = env.pool.draw(later.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    reasons = {c[0]: c[3] and c[3][0] for c in snapshot["candidates"]["04"]}
+    assert all(reasons[i] == "recusal.rotation" for i in team_of(first))
+    assert not team_of(first) & team_of(later)
 
 
 def test_recusal_reasons_are_recorded_for_officials(env: Env) -> None:

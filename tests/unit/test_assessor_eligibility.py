@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from services.core.assessors import RecusalPolicy, Review, one_person, screen
+from services.core.assessors import RecusalPolicy, Review, Surroundings, one_person, screen
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, AssessorStatus
-from tests.unit.pool_helpers import INSTITUTION, OTHER, POLICY, member, tie
+from tests.unit.pool_helpers import INSTITUTION, OTHER, POLICY, member, tie, uscc
 
 START = dt.date(2026, 6, 1)
 END = dt.date(2026, 6, 3)
@@ -155,3 +155,67 @@ def test_every_registration_counts_for_fields_dates_and_recusal() -> None:
     gone = screen(off, review(), set())
     assert gone is not None and gone.detail == "marked unavailable by ZJ"
     assert one_person([sh]) is sh
+
+
+# --- richer recusal --------------------------------------------------------------
+
+PARENT = uscc("91320100MA1PAR000")
+SISTER = uscc("91320500MA1BRA000")
+RIVAL = uscc("91320100MA1CMP000")
+
+
+def around_review(around: Surroundings, policy: RecusalPolicy = POLICY) -> Review:
+    return Review.of(INSTITUTION, Province.JS, START, END, policy, around)
+
+
+@pytest.mark.parametrize(
+    ("relation", "code"),
+    [
+        (AffiliationRelation.KINSHIP, "recusal.kinship"),
+        (AffiliationRelation.SHAREHOLDING, "recusal.shareholding"),
+    ],
+)
+def test_declared_kinship_and_shareholding_recuse(relation: AffiliationRelation, code: str) -> None:
+    held = member("a1", ties={INSTITUTION: (tie(relation, "2020-01-01", None),)})
+    excluded = screen(held, review(), set())
+    assert excluded is not None and excluded.reason == code
+    # Ended before the window (3 years by default): no longer a reason.
+    old = member("a1", ties={INSTITUTION: (tie(relation, "2015-01-01", "2021-12-31"),)})
+    assert reason(old) is None
+
+
+def test_the_institution_s_group_of_companies_counts_as_the_institution() -> None:
+    group = Surroundings(group=frozenset({PARENT, SISTER}))
+    at_parent = screen(member("a1", employer=PARENT), around_review(group), set())
+    assert at_parent is not None and at_parent.reason == "recusal.same_group"
+    assert PARENT in at_parent.detail and "group" in at_parent.detail
+    consulted = member("a1", ties={SISTER: (tie(CONSULTED, "2025-01-01", None),)})
+    sister = screen(consulted, around_review(group), set())
+    assert sister is not None and sister.reason == "recusal.same_group"
+    off = POLICY.model_copy(update={"same_group": False})
+    assert screen(member("a1", employer=PARENT), around_review(group, off), set()) is None
+
+
+def test_a_competitor_s_employee_is_recused() -> None:
+    rivals = Surroundings(rivals=frozenset({RIVAL}))
+    excluded = screen(member("a1", employer=RIVAL), around_review(rivals), set())
+    assert excluded is not None and excluded.reason == "recusal.competitor"
+    # Consulting for a competitor is not competing.
+    tied = member("a1", ties={RIVAL: (tie(CONSULTED, "2025-01-01", None),)})
+    assert screen(tied, around_review(rivals), set()) is None
+
+
+def test_the_institution_may_ask_for_recusal_with_a_reason() -> None:
+    asked = Surroundings(requested={"a1": "曾与本机构有业务纠纷"})
+    excluded = screen(member("a1"), around_review(asked), set())
+    assert excluded is not None and excluded.reason == "recusal.requested"
+    assert "曾与本机构有业务纠纷" in excluded.detail
+    assert screen(member("a2"), around_review(asked), set()) is None
+
+
+def test_rotation_keeps_the_last_team_off_the_next_review_by_default() -> None:
+    last = Surroundings(previous_team=frozenset({"a1"}))
+    excluded = screen(member("a1"), around_review(last), set())
+    assert POLICY.rotation and excluded is not None and excluded.reason == "recusal.rotation"
+    off = POLICY.model_copy(update={"rotation": False})
+    assert screen(member("a1"), around_review(last, off), set()) is None

@@ -15,6 +15,7 @@ from yrdhub.v1 import common_pb2, records_pb2
 
 USCC_BASE = "91320100MA1XYW123"
 USCC = USCC_BASE + str(stdnum_uscc.calc_check_digit(USCC_BASE))
+PARENT_USCC = "91320100MA1PAR000" + str(stdnum_uscc.calc_check_digit("91320100MA1PAR000"))
 
 Builder = Callable[[], records_pb2.Record]
 
@@ -49,11 +50,13 @@ def full_qualification() -> records_pb2.Record:
                     standard_year=2019,
                     limits="-",
                     exclusions="-",
+                    field="02",
                 ),
             ],
             signatories=[records_pb2.Signatory(name="李四", fields=["01", "02"])],
             status_effective_date="2024-02-01",
             replaces="171001000456",
+            parent_uscc=PARENT_USCC,
         )
     )
 

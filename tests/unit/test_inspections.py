@@ -11,6 +11,7 @@ import pytest
 
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
+    PLAN_FORMAT,
     CreditClass,
     CreditFact,
     InspectionPolicy,
@@ -208,3 +209,20 @@ def test_too_few_inspectors_leaves_visits_without_a_team_and_says_why() -> None:
     assert outcome["visits"]
     assert all(v[4] == [] for v in outcome["visits"])
     assert outcome["visits"][0][5] == "only 1 eligible inspectors for a team of 2"
+
+
+def test_a_laboratory_in_several_fields_is_inspected_by_people_covering_them_all() -> None:
+    """The team covers each of the institution's fields (its CMA's and its
+    scope items'), even where no single inspector has both."""
+    pool = [m for m in random_pool(300) if m.fields in ({"00"}, {"01"})]
+    lab = PoolEntity(Province.JS, uscc("91320100MA0000001"), frozenset({"00", "01"}), CreditClass.D)
+    snapshot = plan(pool, [lab])
+    assert snapshot["format"] == PLAN_FORMAT and snapshot["rules"]["cover_fields"]
+    [visit] = plan_outcome(SEED, snapshot)["visits"]
+    fields = {
+        f for ident, _role in visit[4] for m in pool if m.assessor_id == ident for f in m.fields
+    }
+    assert visit[5] == "" and fields == {"00", "01"}
+    # A plan drawn before teams covered fields re-runs as it was drawn.
+    old = {**snapshot, "rules": {k: v for k, v in snapshot["rules"].items() if k != "cover_fields"}}
+    assert plan_outcome(SEED, old)["visits"][0][5] == ""

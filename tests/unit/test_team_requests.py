@@ -74,3 +74,29 @@ def test_the_registry_is_asked_with_the_canonical_uscc() -> None:
         qualified_by,
     )
     assert asked == [INSTITUTION] and spec.institution_province is Province.JS
+
+
+def test_without_fields_the_team_covers_the_laboratory_s_own_fields() -> None:
+    """Matching by capability: a laboratory working in two fields (its CMA's
+    and one its scope items name) gets a team asked to cover both."""
+    asked: list[tuple[str, Province]] = []
+
+    def fields_of(uscc: str, province: Province) -> frozenset[str]:
+        asked.append((uscc, province))
+        return frozenset({"04", "00"})
+
+    bare = TeamRequest(
+        institution_uscc=INSTITUTION,
+        institution_province="JS",
+        fields=[],
+        start_date="2026-06-01",
+        end_date="2026-06-02",
+    )
+    spec = parse_team_spec(bare, POLICY, lambda uscc: [], fields_of)
+    assert spec.fields == ("00", "04") and asked == [(INSTITUTION, Province.JS)]
+    # Fields named are taken as asked.
+    assert parse_team_spec(request("JS"), POLICY, lambda uscc: [], fields_of).fields == ("00",)
+    with pytest.raises(InvalidRequest) as none:
+        parse_team_spec(bare, POLICY, lambda uscc: [], lambda uscc, p: frozenset())
+    [violation] = none.value.violations
+    assert violation.field == "spec.fields" and "qualification in force" in violation.description

@@ -17,6 +17,7 @@ from tests.unit.validation_helpers import (
     credit_event,
     fields_of,
     green_cert,
+    make_uscc,
     qualification,
     refuse,
 )
@@ -368,3 +369,23 @@ def test_dates_outside_the_plausible_range_are_refused(day: str) -> None:
     violations = refuse(RecordKind.QUALIFICATION, qualification(valid_until=day))
     assert fields_of(violations) == {"qualification.valid_until"}
     assert "outside 1949-01-01..2100-12-31" in violations[0].description
+
+
+# --- groups of companies and fields of scope items ------------------------------------
+
+
+def test_a_branch_names_its_parent_by_a_valid_uscc_other_than_its_own() -> None:
+    lab = qualification()
+    accept(RecordKind.QUALIFICATION, {**lab, "parent_uscc": make_uscc("91310000MA1PAR000")})
+    bad = refuse(RecordKind.QUALIFICATION, {**lab, "parent_uscc": "91310000MA1PAR0000"})
+    assert fields_of(bad) == {"qualification.parent_uscc"}
+    itself = refuse(RecordKind.QUALIFICATION, {**lab, "parent_uscc": lab["institution_uscc"]})
+    assert "not its own parent" in itself[0].description
+
+
+def test_a_scope_item_names_its_field_by_a_two_digit_code() -> None:
+    lab = qualification()
+    item = {**lab["scope"][0], "field": "04"}
+    accept(RecordKind.QUALIFICATION, {**lab, "scope": [item]})
+    wrong = refuse(RecordKind.QUALIFICATION, {**lab, "scope": [{**item, "field": "4"}]})
+    assert fields_of(wrong) == {"qualification.scope[0].field"}

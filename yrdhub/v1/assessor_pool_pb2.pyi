@@ -68,7 +68,7 @@ ASSIGNMENT_STATE_ACTIVE: AssignmentState
 ASSIGNMENT_STATE_CANCELLED: AssignmentState
 
 class TeamSpec(_message.Message):
-    __slots__ = ("institution_uscc", "institution_province", "fields", "start_date", "end_date", "size", "no_leader", "technical_experts", "reference")
+    __slots__ = ("institution_uscc", "institution_province", "fields", "start_date", "end_date", "size", "no_leader", "technical_experts", "reference", "recusals")
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_PROVINCE_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +78,7 @@ class TeamSpec(_message.Message):
     NO_LEADER_FIELD_NUMBER: _ClassVar[int]
     TECHNICAL_EXPERTS_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    RECUSALS_FIELD_NUMBER: _ClassVar[int]
     institution_uscc: str
     institution_province: _common_pb2.Province
     fields: _containers.RepeatedScalarFieldContainer[str]
@@ -87,7 +88,16 @@ class TeamSpec(_message.Message):
     no_leader: bool
     technical_experts: int
     reference: str
-    def __init__(self, institution_uscc: _Optional[str] = ..., institution_province: _Optional[_Union[_common_pb2.Province, str]] = ..., fields: _Optional[_Iterable[str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., size: _Optional[int] = ..., no_leader: _Optional[bool] = ..., technical_experts: _Optional[int] = ..., reference: _Optional[str] = ...) -> None: ...
+    recusals: _containers.RepeatedCompositeFieldContainer[RecusalRequest]
+    def __init__(self, institution_uscc: _Optional[str] = ..., institution_province: _Optional[_Union[_common_pb2.Province, str]] = ..., fields: _Optional[_Iterable[str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., size: _Optional[int] = ..., no_leader: _Optional[bool] = ..., technical_experts: _Optional[int] = ..., reference: _Optional[str] = ..., recusals: _Optional[_Iterable[_Union[RecusalRequest, _Mapping]]] = ...) -> None: ...
+
+class RecusalRequest(_message.Message):
+    __slots__ = ("assessor_id", "reason")
+    ASSESSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    assessor_id: str
+    reason: str
+    def __init__(self, assessor_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class TeamMember(_message.Message):
     __slots__ = ("assessor_id", "home_province", "role", "level", "fields", "assignment_id", "recent_assignments")

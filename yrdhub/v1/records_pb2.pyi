@@ -28,6 +28,8 @@ class AffiliationRelation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AFFILIATION_RELATION_UNSPECIFIED: _ClassVar[AffiliationRelation]
     AFFILIATION_RELATION_EMPLOYED: _ClassVar[AffiliationRelation]
     AFFILIATION_RELATION_CONSULTED: _ClassVar[AffiliationRelation]
+    AFFILIATION_RELATION_KINSHIP: _ClassVar[AffiliationRelation]
+    AFFILIATION_RELATION_SHAREHOLDING: _ClassVar[AffiliationRelation]
 
 class CreditListType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -60,6 +62,8 @@ ASSESSOR_STATUS_REVOKED: AssessorStatus
 AFFILIATION_RELATION_UNSPECIFIED: AffiliationRelation
 AFFILIATION_RELATION_EMPLOYED: AffiliationRelation
 AFFILIATION_RELATION_CONSULTED: AffiliationRelation
+AFFILIATION_RELATION_KINSHIP: AffiliationRelation
+AFFILIATION_RELATION_SHAREHOLDING: AffiliationRelation
 CREDIT_LIST_TYPE_UNSPECIFIED: CreditListType
 CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS: CreditListType
 CREDIT_LIST_TYPE_SERIOUS_VIOLATION: CreditListType
@@ -73,18 +77,20 @@ PROFICIENCY_OUTCOME_QUESTIONABLE: ProficiencyOutcome
 PROFICIENCY_OUTCOME_UNSATISFACTORY: ProficiencyOutcome
 
 class ScopeItem(_message.Message):
-    __slots__ = ("parameter", "standard_code", "standard_year", "limits", "exclusions")
+    __slots__ = ("parameter", "standard_code", "standard_year", "limits", "exclusions", "field")
     PARAMETER_FIELD_NUMBER: _ClassVar[int]
     STANDARD_CODE_FIELD_NUMBER: _ClassVar[int]
     STANDARD_YEAR_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
     parameter: str
     standard_code: str
     standard_year: int
     limits: str
     exclusions: str
-    def __init__(self, parameter: _Optional[str] = ..., standard_code: _Optional[str] = ..., standard_year: _Optional[int] = ..., limits: _Optional[str] = ..., exclusions: _Optional[str] = ...) -> None: ...
+    field: str
+    def __init__(self, parameter: _Optional[str] = ..., standard_code: _Optional[str] = ..., standard_year: _Optional[int] = ..., limits: _Optional[str] = ..., exclusions: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
 
 class Signatory(_message.Message):
     __slots__ = ("name", "fields")
@@ -95,7 +101,7 @@ class Signatory(_message.Message):
     def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Qualification(_message.Message):
-    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date", "replaces")
+    __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date", "replaces", "parent_uscc")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
@@ -109,6 +115,7 @@ class Qualification(_message.Message):
     SIGNATORIES_FIELD_NUMBER: _ClassVar[int]
     STATUS_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     REPLACES_FIELD_NUMBER: _ClassVar[int]
+    PARENT_USCC_FIELD_NUMBER: _ClassVar[int]
     issuer: str
     number: str
     institution_uscc: str
@@ -122,7 +129,8 @@ class Qualification(_message.Message):
     signatories: _containers.RepeatedCompositeFieldContainer[Signatory]
     status_effective_date: str
     replaces: str
-    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ...) -> None: ...
+    parent_uscc: str
+    def __init__(self, issuer: _Optional[str] = ..., number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., institution_name: _Optional[str] = ..., address: _Optional[str] = ..., legal_nature: _Optional[str] = ..., valid_from: _Optional[str] = ..., valid_until: _Optional[str] = ..., status: _Optional[_Union[_common_pb2.Status, _Mapping]] = ..., scope: _Optional[_Iterable[_Union[ScopeItem, _Mapping]]] = ..., signatories: _Optional[_Iterable[_Union[Signatory, _Mapping]]] = ..., status_effective_date: _Optional[str] = ..., replaces: _Optional[str] = ..., parent_uscc: _Optional[str] = ...) -> None: ...
 
 class Assessor(_message.Message):
     __slots__ = ("assessor_id", "home_province", "employer_uscc", "level", "fields", "status", "original_status", "status_reason", "available", "affiliations", "unavailable", "assignment_history", "status_since", "identity")

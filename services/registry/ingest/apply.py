@@ -239,26 +239,6 @@ class RecordWriter:
                 transaction.rollback()
         return len(fresh)
 
-    def assessor_owners(self, record_keys: set[str]) -> dict[str, str]:
-        """The province that first published each of these assessors (held ones)."""
-        if not record_keys:
-            return {}
-        r = record_table.c
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(r.record_key, r.province, r.accepted_at).where(
-                    # Every province listed: a lookup by key then walks the primary key.
-                    r.province.in_(PROVINCE_CODES),
-                    among(conn, r.record_key, sorted(record_keys)),
-                )
-            ).all()
-        owners: dict[str, tuple[dt.datetime, str]] = {}
-        for key, province, accepted_at in rows:
-            held = owners.get(key)
-            if held is None or (accepted_at, province) < held:
-                owners[key] = (accepted_at, province)
-        return {key: province for key, (_, province) in owners.items()}
-
     @classmethod
     def _reconcile(
         cls,

@@ -22,7 +22,6 @@ from services.common.feeding import LAG_EVERY_S, KafkaFeed, PoisonGuard, batch_o
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.logs import request_id_of_headers
 from services.core.provenance import utcnow
-from services.core.records import RecordKind
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event, scrubbed
 from services.registry.ingest.gate import ChainGate, Message
@@ -121,7 +120,9 @@ class Ingestor(KafkaFeed):
                     )
                 except Exception as exc:  # parsing touches nothing: the event's fault
                     self._dead(message, exc, dead)
-            events = self._owned(parsed, dead)
+            # Every province's registration of a person is kept: the pool
+            # makes one person of them (core.assessors.one_person).
+            events = [ev for _, ev in parsed]
 
             message_of = {id(ev): m for m, ev in parsed}
 
@@ -171,26 +172,6 @@ class Ingestor(KafkaFeed):
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
-
-    def _owned(
-        self, parsed: list[tuple[Message, IncomingEvent]], dead: list[DeadEvent]
-    ) -> list[IncomingEvent]:
-        """The events but those about an assessor another province publishes
-        (the first to publish an assessor owns it): dead letters, never applied."""
-        assessors = [ev for _, ev in parsed if ev.kind == RecordKind.ASSESSOR]
-        if not assessors:
-            return [ev for _, ev in parsed]
-        owners = self._writer.assessor_owners({ev.record_key for ev in assessors})
-        kept = []
-        for message, ev in parsed:
-            if ev.kind == RecordKind.ASSESSOR:
-                owner = owners.setdefault(ev.record_key, ev.province)
-                if owner != ev.province:
-                    reason = f"{ev.record_key} is {owner}'s: {ev.province} may not publish it"
-                    self._dead(message, ValueError(reason), dead)
-                    continue
-            kept.append(ev)
-        return kept
 
     @staticmethod
     def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from services.core.assessors import (
     RecusalPolicy,
     Review,
+    Surroundings,
 )
 from services.core.draws import (
     PROVINCE_ORDER,
@@ -140,7 +141,9 @@ class AssessorPool:
         """A team drawn and booked; `acting_for`: the province of the regulator
         asking (None: not known, on a plaintext development hub), who may only
         request teams for institutions their province supervises."""
-        spec = parse_team_spec(request, self._recusal, self._view.qualified_by)
+        spec = parse_team_spec(
+            request, self._recusal, self._view.qualified_by, self._view.capabilities
+        )
         _may_act(acting_for, {spec.institution_province}, "request a team for an institution of")
         seed = new_seed()
         draw_id = new_id("team")
@@ -230,6 +233,7 @@ class AssessorPool:
             spec.start_date,
             spec.end_date,
             self._recusal,
+            self._surroundings(spec),
         )
         booked = self._store.booked_between(spec.start_date, spec.end_date)
         hub_reviews = None
@@ -239,6 +243,23 @@ class AssessorPool:
         screening = screen_request(pool.fields, spec, review, booked, hub_reviews)
         people = candidates_loads(screening, self._person_loads(spec.start_date))
         return seat_screened(seed, spec, screening, spec.shape(loads, people)), screening, people
+
+    def _surroundings(self, spec: TeamSpec) -> Surroundings:
+        """What recusal needs around the institution, as the policy asks for it."""
+        policy, uscc, index = self._recusal, spec.institution_uscc, self._view.institution_index
+        group = index.group_of(uscc) if policy.same_group else frozenset()
+        return Surroundings(
+            group=group,
+            rivals=(
+                index.rivals_of(uscc, spec.fields, spec.start_date, group)
+                if policy.competitors
+                else frozenset()
+            ),
+            previous_team=(
+                self._store.previous_team(uscc, spec.start_date) if policy.rotation else frozenset()
+            ),
+            requested={r.assessor_id: r.reason for r in spec.recusals},
+        )
 
     def _person_loads(self, start: dt.date) -> dict[str, int]:
         return self._store.person_loads_since(

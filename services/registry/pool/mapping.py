@@ -119,6 +119,7 @@ def team_request(spec: pb.TeamSpec) -> TeamRequest:
         leader=not spec.no_leader,
         technical_experts=spec.technical_experts,
         reference=spec.reference,
+        recusals=tuple((r.assessor_id, r.reason) for r in spec.recusals),
     )
 
 

@@ -284,6 +284,27 @@ class PoolStore:
                 found.setdefault(ident, []).append(day)
         return found
 
+    def previous_team(self, uscc: str, before: dt.date) -> frozenset[str]:
+        """Who sat on the institution's last review (or visit) that started
+        before `before`: the assessors of its latest active booking's draw."""
+        a = assignment_table.c
+        with self._engine.connect() as conn:
+            latest = conn.execute(
+                select(a.draw_id)
+                .where(a.institution_uscc == uscc, a.state == ACTIVE, a.start_date < before)
+                .order_by(a.start_date.desc(), a.updated_at.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            if latest is None:
+                return frozenset()
+            return frozenset(
+                conn.execute(
+                    select(a.assessor_id).where(
+                        a.draw_id == latest, a.institution_uscc == uscc, a.state == ACTIVE
+                    )
+                ).scalars()
+            )
+
     def person_loads_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per assessor starting on or after `since`."""
         return self._active_since(assignment_table.c.assessor_id, since)

@@ -32,10 +32,12 @@ from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
 from services.core.inspections import CreditFact, PoolEntity, credit_class
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
+from services.core.records import capability_fields
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
+from services.registry.pool.institutions import InstitutionIndex
 from services.registry.records.tables import record_table
-from yrdhub.v1 import events_pb2
+from yrdhub.v1 import events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class PoolView:
         self._people: dict[str, tuple[tuple[int, ...], PoolEntry]] = {}
         self._newest: dt.datetime | None = None
         self._pool = Pool((), {}, {})
+        # Groups of companies and competitors, for recusal.
+        self.institution_index = InstitutionIndex(engine)
 
     def current(self) -> Pool:
         """The pool with every assessor record applied so far."""
@@ -143,6 +147,22 @@ class PoolView:
         with self._engine.connect() as conn:
             return [Province(p) for p in conn.execute(stmt).scalars()]
 
+    def capabilities(self, uscc: str, province: Province) -> frozenset[str]:
+        """The CMA fields of the institution's qualifications in force today by
+        `province`: each number's field and those its scope items name."""
+        r = _record.c
+        today = china_date(utcnow())
+        stmt = select(r.payload).where(
+            r.uscc == uscc, r.kind == "qualification", r.province == province.value
+        )
+        fields: set[str] = set()
+        with self._engine.connect() as conn:
+            for payload in conn.execute(stmt).scalars():
+                q = events_pb2.Event.FromString(payload).record.qualification
+                if _in_force(q, today):
+                    fields |= capability_fields(q.number, (i.field for i in q.scope))
+        return frozenset(fields)
+
     def institutions(
         self, provinces: Sequence[Province], fields: Sequence[str], on: dt.date, recent_years: int
     ) -> list[PoolEntity]:
@@ -158,16 +178,14 @@ class PoolView:
         with self._engine.connect() as conn:
             for province, payload in conn.execute(stmt):
                 q = events_pb2.Event.FromString(payload).record.qualification
-                status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
-                until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
-                if status is None or effective_status(status, until, on) is not (
-                    CertificateStatus.VALID
-                ):
+                if not _in_force(q, on):
                     continue
-                field = q.number[4:6]
-                if wanted and field not in wanted:
+                # Every field the laboratory works in (its scope items'), not
+                # only the one in its CMA number.
+                have = capability_fields(q.number, (i.field for i in q.scope))
+                if wanted and not (have & wanted):
                     continue
-                found.setdefault((province, q.institution_uscc), set()).add(field)
+                found.setdefault((province, q.institution_uscc), set()).update(have)
         facts = self._credit_facts({uscc for _, uscc in found})
         return [
             PoolEntity(
@@ -201,6 +219,12 @@ class PoolView:
                         )
                     )
         return facts
+
+
+def _in_force(q: records_pb2.Qualification, on: dt.date) -> bool:
+    status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
+    until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+    return status is not None and effective_status(status, until, on) is CertificateStatus.VALID
 
 
 def _parse(payload: bytes) -> PoolMember | None:

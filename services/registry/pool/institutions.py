@@ -1,0 +1,123 @@
+"""What recusal needs to know around an institution: its group of companies
+(parent and branches, from the qualifications' parent_uscc) and its
+competitors (laboratories registered in its city, working in one of its
+fields). Read from the registry's qualification rows and kept in memory,
+re-reading only rows applied since the last look, like the assessor pool.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from google.protobuf.message import DecodeError
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from services.common.convert import CERTIFICATE_STATUS_FROM_PB
+from services.core.records import capability_fields
+from services.core.status import CertificateStatus, effective_status
+from services.registry.records.tables import record_table
+from yrdhub.v1 import events_pb2
+
+_record = record_table
+_REREAD_MARGIN = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """One province's qualification of an institution, as recusal needs it."""
+
+    uscc: str
+    parent: str
+    fields: frozenset[str]
+    status: CertificateStatus | None
+    valid_until: dt.date | None
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.status is not None and (
+            effective_status(self.status, self.valid_until, on) is CertificateStatus.VALID
+        )
+
+
+def city_of(uscc: str) -> str:
+    """The city part of the registering authority's region code (USCC characters 3-6)."""
+    return uscc[2:6]
+
+
+class InstitutionIndex:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], tuple[int, _Held]] = {}
+        self._newest: dt.datetime | None = None
+
+    def group_of(self, uscc: str) -> frozenset[str]:
+        """The other companies of the institution's group: its parents, their
+        other branches, and its own branches."""
+        held = self._current()
+        parents = {h.parent for h in held if h.uscc == uscc and h.parent}
+        heads = parents | {uscc}
+        members = {h.uscc for h in held if h.parent in heads}
+        return frozenset((members | parents) - {uscc})
+
+    def rivals_of(
+        self, uscc: str, fields: Iterable[str], on: dt.date, besides: Iterable[str] = ()
+    ) -> frozenset[str]:
+        """Laboratories registered in the institution's city with a qualification
+        in force on `on` in one of `fields`, other than it and `besides`."""
+        wanted = set(fields)
+        city = city_of(uscc)
+        skip = {uscc, *besides}
+        return frozenset(
+            h.uscc
+            for h in self._current()
+            if h.uscc not in skip
+            and city_of(h.uscc) == city
+            and h.fields & wanted
+            and h.in_force(on)
+        )
+
+    def _current(self) -> list[_Held]:
+        with self._lock:
+            self._refresh()
+            return [h for _, h in self._rows.values()]
+
+    def _refresh(self) -> None:
+        r = _record.c
+        with self._engine.connect() as conn:
+            newest = conn.execute(
+                select(func.max(r.applied_at)).where(r.kind == "qualification")
+            ).scalar_one_or_none()
+            if newest is None or newest == self._newest:
+                return
+            stmt = select(r.province, r.record_key, r.revision, r.payload).where(
+                r.kind == "qualification"
+            )
+            if self._newest is not None:
+                stmt = stmt.where(r.applied_at >= self._newest - _REREAD_MARGIN)
+            for province, key, revision, payload in conn.execute(stmt):
+                kept = self._rows.get((province, key))
+                if kept is not None and kept[0] >= revision:
+                    continue
+                held = _parse(payload)
+                if held is not None:
+                    self._rows[(province, key)] = (revision, held)
+        self._newest = newest
+
+
+def _parse(payload: bytes) -> _Held | None:
+    try:
+        q = events_pb2.Event.FromString(payload).record.qualification
+        until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+    except (DecodeError, ValueError):
+        return None
+    return _Held(
+        q.institution_uscc,
+        q.parent_uscc,
+        capability_fields(q.number, (i.field for i in q.scope)),
+        CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical),
+        until,
+    )
