@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
 )
 
+from services.core import workdays
 from services.core.assessors import (
     LEVEL_CODES,
     Exclusion,
@@ -48,12 +49,14 @@ from services.core.fields import FieldCode, OptionalText, RequiredDate, not_befo
 from services.core.provinces import Province
 from services.core.records import CreditAction, CreditListType, DomainModel
 from services.core.seating import seat_inspectors
+from services.core.workdays import working_days
 
 # Version 2 added person_loads; a version 1 snapshot has none. Version 3 added
-# rules.cover_fields (teams cover each of the institution's fields); older
-# snapshots re-run without it, as they were drawn.
-PLAN_FORMAT = "yrdhub/inspection-plan/3"
-PLAN_FORMATS = frozenset({"yrdhub/inspection-plan/1", "yrdhub/inspection-plan/2", PLAN_FORMAT})
+# rules.cover_fields (teams cover each of the institution's fields), version 4
+# rules.high_risk_fields, each entity's standing and the institutions the
+# cooldown left out; older snapshots re-run without them, as they were drawn.
+PLAN_FORMAT = "yrdhub/inspection-plan/4"
+PLAN_FORMATS = frozenset({f"yrdhub/inspection-plan/{n}" for n in range(1, 5)})
 MAX_PLAN_DAYS = 366
 
 
@@ -133,9 +136,24 @@ class InspectionPolicy(BaseModel):
     max_visits_per_inspector: int = Field(default=3, ge=1, le=100)
     # Inspectors must share a CMA field with the institution.
     match_fields: bool = True
+    # Visits on working days only: statutory holidays off and adjusted working
+    # days (调休) on, from a maintained calendar (core.workdays).
     weekdays_only: bool = True
     # A listing closed within this many years keeps an institution in class B.
     credit_recent_years: int = Field(default=2, ge=0, le=20)
+    # Per class, the days after a visit before the institution may be drawn
+    # again: the per-institution cooldown, and so the most often each class
+    # is inspected (a class left out: no cooldown).
+    cooldown_days: dict[CreditClass, int] = Field(default_factory=dict)
+    # Institutions whose qualification lapsed (suspended, expired or
+    # cancelled) within this many days are in the population too, the ones most
+    # at risk of reporting without a qualification (0: only those in force),
+    # graded at least lapsed_class.
+    lapsed_days: int = Field(default=365, ge=0, le=3650)
+    lapsed_class: CreditClass = CreditClass.C
+    # Extra sampling for high-risk fields: of the institutions working in the
+    # field and not drawn by their class, this share more.
+    high_risk_fields: dict[FieldCode, Ratio] = Field(default_factory=dict)
 
     @field_validator("ratios")
     @classmethod
@@ -173,9 +191,12 @@ class InspectionSpec(DomainModel):
     _end_after_start = field_validator("end_date")(not_before("start_date"))
 
     def days(self, weekdays_only: bool) -> list[dt.date]:
+        """The campaign's visit days: its working days (statutory holidays off,
+        adjusted working days on, core.workdays), or every day."""
+        if weekdays_only:
+            return working_days(self.start_date, self.end_date)
         span = (self.end_date - self.start_date).days + 1
-        every = (self.start_date + dt.timedelta(days=n) for n in range(span))
-        return [d for d in every if not weekdays_only or d.weekday() < 5]
+        return [self.start_date + dt.timedelta(days=n) for n in range(span)]
 
 
 def parse_inspection_spec(request: InspectionRequest) -> InspectionSpec:
@@ -200,6 +221,40 @@ class PoolEntity:
     uscc: str
     fields: frozenset[str]
     credit_class: CreditClass
+    # Its qualification's status on the campaign's first day (VALID, or how it lapsed).
+    standing: str = "VALID"
+
+
+def graded(entity: PoolEntity, policy: InspectionPolicy) -> PoolEntity:
+    """A lapsed institution is graded at least the policy's lapsed_class."""
+    if entity.standing == "VALID":
+        return entity
+    worst = max(entity.credit_class, policy.lapsed_class, key=_CLASS_ORDER.index)
+    return replace(entity, credit_class=worst)
+
+
+_CLASS_ORDER = list(CreditClass)
+
+
+def cooled_down(
+    entities: Sequence[PoolEntity],
+    last_visits: Mapping[str, dt.date],
+    policy: InspectionPolicy,
+    start: dt.date,
+) -> tuple[list[PoolEntity], list[list[str]]]:
+    """The institutions that may be drawn, and those left out by the cooldown
+    of their class: [province, uscc, class, "cooldown: visited on D"]."""
+    kept: list[PoolEntity] = []
+    left_out: list[list[str]] = []
+    for e in entities:
+        days = policy.cooldown_days.get(e.credit_class, 0)
+        last = last_visits.get(e.uscc)
+        if days and last is not None and (start - last).days < days:
+            why = f"cooldown: visited on {last.isoformat()} (class {e.credit_class.value}: {days} days)"
+            left_out.append([e.province.value, e.uscc, e.credit_class.value, why])
+        else:
+            kept.append(e)
+    return kept, left_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +303,7 @@ def plan_snapshot(
     busy: Mapping[str, Sequence[dt.date]],
     conflicts: Sequence[Conflict],
     person_loads: Mapping[str, int] = NO_PERSON_LOADS,
+    left_out: Sequence[Sequence[str]] = (),
 ) -> dict[str, Any]:
     """Everything the plan depends on, as a JSON-ready value.
 
@@ -271,14 +327,22 @@ def plan_snapshot(
             "max_visits_per_inspector": policy.max_visits_per_inspector,
             "match_fields": policy.match_fields,
             "cover_fields": policy.match_fields,
+            "high_risk_fields": {f: str(r) for f, r in sorted(policy.high_risk_fields.items())},
             "same_province": recusal.same_province,
             "days": [d.isoformat() for d in spec.days(policy.weekdays_only)],
+            "calendar": (
+                workdays.source(spec.start_date, spec.end_date)
+                if policy.weekdays_only
+                else "every day"
+            ),
         },
         "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
         "person_loads": {i: n for i, n in sorted(person_loads.items()) if n and i in ids},
         "entities": sorted(
-            [e.province.value, e.uscc, e.credit_class.value, sorted(e.fields)] for e in entities
+            [e.province.value, e.uscc, e.credit_class.value, sorted(e.fields), e.standing]
+            for e in entities
         ),
+        "left_out": sorted(list(x) for x in left_out),
         "inspectors": [
             [
                 m.assessor_id,
@@ -314,17 +378,35 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
     loads = loads_of(snapshot)
     by_class: dict[str, list[tuple[bytes, list[Any]]]] = {c.value: [] for c in CreditClass}
     for entity in snapshot["entities"]:
-        province, uscc, grade, _fields = entity
-        by_class[grade].append((rank(seed, "entity:", f"{province}:{uscc}"), entity))
+        province, uscc, grade = entity[:3]
+        by_class[grade].append((rank(seed, "entity:", f"{province}:{uscc}"), entity[:4]))
     quotas: dict[str, list[int]] = {}
     chosen: list[tuple[bytes, list[Any]]] = []
+    rest: list[tuple[bytes, list[Any]]] = []
     for grade, ranked in by_class.items():
         n = quota(len(ranked), Decimal(rules["ratios"][grade]))
         quotas[grade] = [len(ranked), n]
-        chosen.extend(sorted(ranked, key=lambda item: item[0])[:n])
+        ordered = sorted(ranked, key=lambda item: item[0])
+        chosen.extend(ordered[:n])
+        rest.extend(ordered[n:])
+    # Extra sampling for high-risk fields, among those their class left.
+    field_quotas: dict[str, list[int]] = {}
+    for field, ratio in sorted(rules.get("high_risk_fields", {}).items()):
+        working = sorted((item for item in rest if field in item[1][3]), key=lambda i: i[0])
+        n = quota(len(working), Decimal(ratio))
+        field_quotas[field] = [len(working), n]
+        taken = {id(item) for item in working[:n]}
+        chosen.extend(working[:n])
+        rest = [item for item in rest if id(item) not in taken]
+    extra = {"field_quotas": field_quotas} if field_quotas else {}
     chosen.sort(key=lambda item: item[0])
     if chosen and not days:
-        return {"quotas": quotas, "visits": [], "failure": "the campaign has no working day"}
+        return {
+            "quotas": quotas,
+            **extra,
+            "visits": [],
+            "failure": "the campaign has no working day",
+        }
 
     inspectors = [
         (ident, province, level, frozenset(fields))
@@ -374,4 +456,4 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
                 taken_today.add(pick.assessor_id)
                 visits_of[pick.assessor_id] = visits_of.get(pick.assessor_id, 0) + 1
         visits.append([province, uscc, grade, day, team, seating.failure])
-    return {"quotas": quotas, "visits": visits, "failure": ""}
+    return {"quotas": quotas, **extra, "visits": visits, "failure": ""}

@@ -391,12 +391,53 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     assert result.row.state == "DRAWN"
     outcome = result.outcome or {}
     assert outcome["quotas"] == {"A": [18, 1], "B": [0, 0], "C": [1, 1], "D": [1, 1]}
+    # Food (04) is a high-risk field in the shipped policy: 5% more of those left.
+    assert outcome["field_quotas"] == {"04": [17, 1], "05": [0, 0]}
     visited = {v[1] for v in outcome["visits"]}
     assert {institutions.usccs[0], institutions.usccs[1]} <= visited
     assert all(v[5] == "" and len(v[4]) == 2 for v in outcome["visits"])
     assert {a.kind for a in result.assignments} == {"INSPECTION_PLAN"}
-    assert len(result.assignments) == 6
+    assert len(result.assignments) == 8
     env.verify(result.row.draw_id)
+
+
+def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cooldown(
+    env: Env,
+) -> None:
+    """A laboratory whose qualification was suspended last month is in the
+    population, graded C; one visited by the last campaign waits out its
+    class's cooldown, named in the snapshot."""
+    institutions = InstitutionRecords(6, field="04")
+    labs = [qualification(i) for i in institutions.usccs]
+    lapsed = labs[0].qualification
+    lapsed.status.canonical = common_pb2.CERTIFICATE_STATUS_SUSPENDED
+    lapsed.status.original = "暂停"
+    lapsed.status_effective_date = "2026-05-10"
+    load_registry(env.engine, {Province.JS: labs})
+    small_pool(env, n_leaders=4, n_assessors=8)
+
+    def plan(start: str, end: str) -> DrawResult:
+        return env.pool.plan_inspections(
+            InspectionRequest(provinces=["JS"], fields=[], start_date=start, end_date=end)
+        )
+
+    first = plan("2026-06-01", "2026-06-12")
+    snapshot = env.pool.draw(first.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    standing = {e[1]: (e[2], e[4]) for e in snapshot["entities"]}
+    assert standing[lapsed.institution_uscc] == ("C", "SUSPENDED")
+    visited = {v[1] for v in (first.outcome or {})["visits"]}
+    assert lapsed.institution_uscc in visited  # class C is drawn at 10%, rounded up
+    env.verify(first.row.draw_id)
+
+    second = plan("2026-07-01", "2026-07-10")
+    snapshot = env.pool.draw(second.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    left_out = {row[1]: row[3] for row in snapshot["left_out"]}
+    assert set(left_out) == visited
+    assert all(why.startswith("cooldown: visited on 2026-06-") for why in left_out.values())
+    assert not visited & {v[1] for v in (second.outcome or {})["visits"]}
+    env.verify(second.row.draw_id)
 
 
 def test_a_draw_that_fails_after_its_commitment_is_revealed_and_marked_failed(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from services.core import workdays
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
     PLAN_FORMAT,
@@ -17,7 +19,9 @@ from services.core.inspections import (
     InspectionPolicy,
     InspectionSpec,
     PoolEntity,
+    cooled_down,
     credit_class,
+    graded,
     plan_conflicts,
     plan_outcome,
     plan_snapshot,
@@ -226,3 +230,54 @@ def test_a_laboratory_in_several_fields_is_inspected_by_people_covering_them_all
     # A plan drawn before teams covered fields re-runs as it was drawn.
     old = {**snapshot, "rules": {k: v for k, v in snapshot["rules"].items() if k != "cover_fields"}}
     assert plan_outcome(SEED, old)["visits"][0][5] == ""
+
+
+# --- the whole cycle: population, cooldown, high-risk fields, calendar --------------
+
+
+def test_a_lapsed_institution_is_in_the_population_graded_at_least_c() -> None:
+    lapsed = PoolEntity(Province.JS, uscc("91320100MA0000002"), frozenset({"00"}), CreditClass.A)
+    policy = POLICY_IN.model_copy(update={"lapsed_class": CreditClass.C})
+    suspended = graded(replace(lapsed, standing="SUSPENDED"), policy)
+    assert suspended.credit_class is CreditClass.C
+    listed = replace(lapsed, standing="EXPIRED", credit_class=CreditClass.D)
+    assert graded(listed, policy).credit_class is CreditClass.D
+    assert graded(lapsed, policy) is lapsed  # in force: its credit grade
+
+
+def test_the_cooldown_of_its_class_keeps_a_recently_visited_institution_out() -> None:
+    ents = entities(2)
+    policy = POLICY_IN.model_copy(update={"cooldown_days": {CreditClass.A: 365, CreditClass.D: 30}})
+    a, d = ents[0], ents[-1]
+    visited = {a.uscc: dt.date(2026, 3, 1), d.uscc: dt.date(2026, 3, 1)}
+    kept, left_out = cooled_down(ents, visited, policy, SPEC.start_date)
+    assert a not in kept and d in kept  # D's cooldown (30 days) is over
+    assert left_out == [["JS", a.uscc, "A", "cooldown: visited on 2026-03-01 (class A: 365 days)"]]
+
+
+def test_high_risk_fields_get_extra_visits_among_those_their_class_left() -> None:
+    pool = [m for m in random_pool(300) if "00" in m.fields]
+    ents = entities(40)
+    policy = POLICY_IN.model_copy(update={"high_risk_fields": {"00": Decimal("0.1")}})
+    outcome = plan_outcome(SEED, plan(pool, ents, policy=policy))
+    left = 160 - (2 + 4 + 10 + 40)
+    assert outcome["field_quotas"] == {"00": [left, quota(left, Decimal("0.1"))]}
+    assert len(outcome["visits"]) == 56 + quota(left, Decimal("0.1"))
+    assert len({v[1] for v in outcome["visits"]}) == len(outcome["visits"])
+    # Without the rule the outcome has no such key (older plans re-run as drawn).
+    assert "field_quotas" not in plan_outcome(SEED, plan(pool, ents))
+
+
+def test_visits_skip_statutory_holidays_and_fall_on_adjusted_working_days() -> None:
+    """National Day 2026: 1-7 October off; Sunday 20 September and Saturday
+    10 October are adjusted working days (调休)."""
+    spec = InspectionSpec(start_date=dt.date(2026, 9, 19), end_date=dt.date(2026, 10, 11))
+    days = spec.days(weekdays_only=True)
+    assert dt.date(2026, 9, 20) in days and dt.date(2026, 10, 10) in days
+    assert not any(dt.date(2026, 10, d) in days for d in range(1, 8))
+    assert dt.date(2026, 9, 25) not in days  # Mid-Autumn Festival
+    assert dt.date(2026, 9, 19) not in days and dt.date(2026, 10, 11) not in days
+    assert "adjusted working days" in workdays.source(spec.start_date, spec.end_date)
+    # A year whose schedule is not published yet says so.
+    assert "2027 not yet published" in workdays.source(dt.date(2027, 1, 1), dt.date(2027, 1, 31))
+    assert workdays.add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)

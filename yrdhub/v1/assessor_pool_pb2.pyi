@@ -176,12 +176,26 @@ class PlannedInspection(_message.Message):
     def __init__(self, institution_uscc: _Optional[str] = ..., province: _Optional[_Union[_common_pb2.Province, str]] = ..., credit_class: _Optional[_Union[CreditClass, str]] = ..., date: _Optional[str] = ..., team: _Optional[_Iterable[_Union[TeamMember, _Mapping]]] = ..., failure: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ..., exclusions: _Optional[_Iterable[_Union[Exclusion, _Mapping]]] = ...) -> None: ...
 
 class InspectionPlan(_message.Message):
-    __slots__ = ("quotas", "inspections")
+    __slots__ = ("quotas", "inspections", "field_quotas")
     QUOTAS_FIELD_NUMBER: _ClassVar[int]
     INSPECTIONS_FIELD_NUMBER: _ClassVar[int]
+    FIELD_QUOTAS_FIELD_NUMBER: _ClassVar[int]
     quotas: _containers.RepeatedCompositeFieldContainer[ClassQuota]
     inspections: _containers.RepeatedCompositeFieldContainer[PlannedInspection]
-    def __init__(self, quotas: _Optional[_Iterable[_Union[ClassQuota, _Mapping]]] = ..., inspections: _Optional[_Iterable[_Union[PlannedInspection, _Mapping]]] = ...) -> None: ...
+    field_quotas: _containers.RepeatedCompositeFieldContainer[FieldQuota]
+    def __init__(self, quotas: _Optional[_Iterable[_Union[ClassQuota, _Mapping]]] = ..., inspections: _Optional[_Iterable[_Union[PlannedInspection, _Mapping]]] = ..., field_quotas: _Optional[_Iterable[_Union[FieldQuota, _Mapping]]] = ...) -> None: ...
+
+class FieldQuota(_message.Message):
+    __slots__ = ("field", "pool", "ratio", "drawn")
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    POOL_FIELD_NUMBER: _ClassVar[int]
+    RATIO_FIELD_NUMBER: _ClassVar[int]
+    DRAWN_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    pool: int
+    ratio: str
+    drawn: int
+    def __init__(self, field: _Optional[str] = ..., pool: _Optional[int] = ..., ratio: _Optional[str] = ..., drawn: _Optional[int] = ...) -> None: ...
 
 class Draw(_message.Message):
     __slots__ = ("draw_id", "kind", "state", "seed_commitment", "committed_at", "seed", "drawn_at", "snapshot_sha256", "snapshot", "policy_version", "team_spec", "inspection_spec", "team", "exclusions", "plan", "failure", "candidates", "eligible")

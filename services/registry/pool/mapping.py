@@ -84,8 +84,10 @@ def claimed_outcome(draw: assessor_pool_pb2.Draw) -> dict[str, Any]:
     """The outcome a published draw claims, in the form the verifier recomputes."""
     if draw.kind == assessor_pool_pb2.DRAW_KIND_INSPECTION_PLAN:
         classes = {c: q for q in draw.plan.quotas for c in [CREDIT_CLASS_FROM_PB[q.credit_class]]}
+        fields = {q.field: [q.pool, q.drawn] for q in draw.plan.field_quotas}
         return {
             "quotas": {c: [q.pool, q.drawn] for c, q in sorted(classes.items())},
+            **({"field_quotas": dict(sorted(fields.items()))} if fields else {}),
             "visits": [
                 [
                     PROVINCE_FROM_PB[v.province].value,
@@ -286,6 +288,11 @@ def _plan(
             pb.ClassQuota(
                 credit_class=CREDIT_CLASS_TO_PB[grade], pool=pool, ratio=ratios[grade], drawn=drawn
             )
+        )
+    extra = snapshot["rules"].get("high_risk_fields", {})
+    for field, (pool, drawn) in sorted(outcome.get("field_quotas", {}).items()):
+        draw.plan.field_quotas.append(
+            pb.FieldQuota(field=field, pool=pool, ratio=extra[field], drawn=drawn)
         )
     conflicts: dict[str, list[list[str]]] = {}
     for conflict in snapshot["conflicts"]:

@@ -11,6 +11,8 @@ from services.core.draws import DrawKind, Load, Role
 from services.core.inspections import (
     InspectionPolicy,
     InspectionSpec,
+    cooled_down,
+    graded,
     plan_conflicts,
     plan_snapshot,
 )
@@ -30,9 +32,23 @@ def plan_snapshot_of(
 ) -> dict[str, Any]:
     """What a plan is drawn from: the institutions to inspect, every inspector
     with its standing, their busy days and conflicts, the rules and the loads."""
-    entities = view.institutions(
-        spec.provinces, spec.fields, spec.start_date, inspection.credit_recent_years
+    lapsed_since = (
+        spec.start_date - dt.timedelta(days=inspection.lapsed_days)
+        if inspection.lapsed_days
+        else None
     )
+    population = [
+        graded(e, inspection)
+        for e in view.institutions(
+            spec.provinces,
+            spec.fields,
+            spec.start_date,
+            inspection.credit_recent_years,
+            lapsed_since,
+        )
+    ]
+    visited = store.last_visits({e.uscc for e in population}, spec.start_date)
+    entities, left_out = cooled_down(population, visited, inspection, spec.start_date)
     inspectors: list[tuple[PoolMember, Exclusion | None]] = [
         (e.member, e.standing) for e in pool.entries
     ]
@@ -67,6 +83,7 @@ def plan_snapshot_of(
         {k: sorted(v) for k, v in busy.items()},
         conflicts,
         store.person_loads_since(spec.start_date - dt.timedelta(days=recusal.person_load_days)),
+        left_out,
     )
 
 

@@ -284,6 +284,26 @@ class PoolStore:
                 found.setdefault(ident, []).append(day)
         return found
 
+    def last_visits(self, usccs: Iterable[str], before: dt.date) -> dict[str, dt.date]:
+        """The day of each institution's last inspection visit before `before`."""
+        a = assignment_table.c
+        wanted = sorted(set(usccs))
+        found: dict[str, dt.date] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 1000):
+                for uscc, day in conn.execute(
+                    select(a.institution_uscc, func.max(a.start_date))
+                    .where(
+                        a.institution_uscc.in_(wanted[start : start + 1000]),
+                        a.kind == DrawKind.INSPECTION_PLAN.value,
+                        a.state == ACTIVE,
+                        a.start_date < before,
+                    )
+                    .group_by(a.institution_uscc)
+                ):
+                    found[uscc] = day
+        return found
+
     def previous_team(self, uscc: str, before: dt.date) -> frozenset[str]:
         """Who sat on the institution's last review (or visit) that started
         before `before`: the assessors of its latest active booking's draw."""

@@ -164,10 +164,17 @@ class PoolView:
         return frozenset(fields)
 
     def institutions(
-        self, provinces: Sequence[Province], fields: Sequence[str], on: dt.date, recent_years: int
+        self,
+        provinces: Sequence[Province],
+        fields: Sequence[str],
+        on: dt.date,
+        recent_years: int,
+        lapsed_since: dt.date | None = None,
     ) -> list[PoolEntity]:
         """Institutions with a qualification in effect on `on`, one per province
-        that qualified them, with their fields and credit class."""
+        that qualified them, with their fields and credit class; with
+        `lapsed_since`, also those whose qualification lapsed (suspended,
+        expired, cancelled) since then, each with how it stands."""
         stmt = select(_record.c.province, _record.c.payload).where(
             _record.c.kind == "qualification"
         )
@@ -175,17 +182,23 @@ class PoolView:
             stmt = stmt.where(_record.c.province.in_([p.value for p in provinces]))
         wanted = set(fields)
         found: dict[tuple[str, str], set[str]] = {}
+        standing: dict[tuple[str, str], str] = {}
         with self._engine.connect() as conn:
             for province, payload in conn.execute(stmt):
                 q = events_pb2.Event.FromString(payload).record.qualification
-                if not _in_force(q, on):
+                status = _standing(q, on, lapsed_since)
+                if status is None:
                     continue
                 # Every field the laboratory works in (its scope items'), not
                 # only the one in its CMA number.
                 have = capability_fields(q.number, (i.field for i in q.scope))
                 if wanted and not (have & wanted):
                     continue
-                found.setdefault((province, q.institution_uscc), set()).update(have)
+                key = (province, q.institution_uscc)
+                found.setdefault(key, set()).update(have)
+                # A qualification in force outranks a lapsed one of the same institution.
+                if standing.get(key) != "VALID":
+                    standing[key] = status
         facts = self._credit_facts({uscc for _, uscc in found})
         return [
             PoolEntity(
@@ -193,6 +206,7 @@ class PoolView:
                 uscc,
                 frozenset(have),
                 credit_class(facts.get(uscc, ()), on, recent_years),
+                standing[(province, uscc)],
             )
             for (province, uscc), have in sorted(found.items())
         ]
@@ -219,6 +233,33 @@ class PoolView:
                         )
                     )
         return facts
+
+
+_LAPSED = frozenset(
+    {CertificateStatus.SUSPENDED, CertificateStatus.EXPIRED, CertificateStatus.CANCELLED}
+)
+
+
+def _standing(
+    q: records_pb2.Qualification, on: dt.date, lapsed_since: dt.date | None
+) -> str | None:
+    """VALID, or how it lapsed since `lapsed_since` (the day it lapsed: its
+    status's effective day, or its validity's end; unknown counts as recent);
+    None: neither."""
+    status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
+    until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+    if status is None:
+        return None
+    now = effective_status(status, until, on)
+    if now is CertificateStatus.VALID:
+        return now.value
+    if lapsed_since is None or now not in _LAPSED:
+        return None
+    if now is CertificateStatus.EXPIRED:
+        lapsed = until
+    else:
+        lapsed = dt.date.fromisoformat(q.status_effective_date) if q.status_effective_date else None
+    return now.value if lapsed is None or lapsed >= lapsed_since else None
 
 
 def _in_force(q: records_pb2.Qualification, on: dt.date) -> bool:
