@@ -62,18 +62,14 @@ class Verdict:
 # What joint punishment overrides: a certificate that still holds.
 _HOLDING = frozenset({CertificateStatus.VALID, CertificateStatus.SUSPENDED})
 # Which status a label on several certificates of one product shows: the best.
-_RANK = {
-    s: i
-    for i, s in enumerate(
-        (
-            CertificateStatus.VALID,
-            CertificateStatus.SUSPENDED,
-            CertificateStatus.EXPIRED,
-            CertificateStatus.CANCELLED,
-            CertificateStatus.REVOKED,
-        )
-    )
-}
+PREFERENCE = (
+    CertificateStatus.VALID,
+    CertificateStatus.SUSPENDED,
+    CertificateStatus.EXPIRED,
+    CertificateStatus.CANCELLED,
+    CertificateStatus.REVOKED,
+)
+_RANK = {s: i for i, s in enumerate(PREFERENCE)}
 
 
 def label_verdict(

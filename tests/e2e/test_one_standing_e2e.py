@@ -123,13 +123,23 @@ def test_label_answers_and_decisions_agree_on_every_status_and_credit(hub: Hub) 
     reused = _certificate(90, "VALID", uscc("91320500000099990"))
     twin = reused.model_copy(update={"certificate_number": "CQC2024GP0999999", "model": "JJ-999Z"})
     disputed = _certificate(91, "VALID", uscc("91320500000099991"))
-    _publish(sh, [*certs, reused, twin, disputed])
+    # One product certified by two bodies: one label, its answer resting on
+    # the one still valid (a merged label on plain certificates).
+    merged = _certificate(92, "VALID", uscc("91320500000099992"))
+    merged_revoked = merged.model_copy(
+        update={
+            "body_code": "CNCA-R-2002-105",
+            "certificate_number": "CEC-GP-24-000092",
+            "status": CertificateStatus.REVOKED,
+        }
+    )
+    _publish(sh, [*certs, reused, twin, disputed, merged, merged_revoked])
     _publish(js, [*listings, disputed.model_copy(update={"status": CertificateStatus.SUSPENDED})])
     exchanges = {Province.SH: sh, Province.JS: js}
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
 
     checked = [*certs, disputed]
-    codes = [c.label_code for c in checked] + [reused.label_code]
+    codes = [c.label_code for c in checked] + [reused.label_code, merged.label_code]
     for as_of in (common_pb2.AsOf(), common_pb2.AsOf(valid_on="2026-01-15")):
         answers = labels.CheckLabels(labels_pb2.CheckLabelsRequest(codes=codes, as_of=as_of))
         by_code = {c.code: c for c in answers.checks}
@@ -159,6 +169,14 @@ def test_label_answers_and_decisions_agree_on_every_status_and_credit(hub: Hub) 
             worst, OUTCOME.RECOGNITION_OUTCOME_CONDITIONAL
         )
         assert sorted(shared.recognized_in) == _where(worst, OUTCOME.RECOGNITION_OUTCOME_RECOGNIZED)
+        # Two bodies' certificates of one product: where the valid one is.
+        one = by_code[merged.label_code]
+        decided = _decided(registry, merged.key, as_of)
+        assert one.verdict == labels_pb2.LABEL_VERDICT_VALID and len(one.matches) == 2
+        assert sorted(one.recognized_in) == _where(decided, OUTCOME.RECOGNITION_OUTCOME_RECOGNIZED)
+        assert sorted(one.conditionally_recognized_in) == _where(
+            decided, OUTCOME.RECOGNITION_OUTCOME_CONDITIONAL
+        )
 
     # The verify page's JSON states the same standing.
     suspended_clean = certs[STATUSES.index("SUSPENDED") * len(CREDIT)]

@@ -13,7 +13,7 @@ change is committed (Standings.generation).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -27,6 +27,7 @@ from services.core.label_format import GreenLabelFormat, product_of
 from services.core.labels import (
     DEFAULT_LAG_GRACE,
     MAX_BATCH,
+    PREFERENCE,
     LabelFinding,
     Verdict,
     label_verdict,
@@ -79,6 +80,8 @@ class LabelRow(NamedTuple):
     # its validity had begun by then.
     status: int
     started: bool
+    # The product its label stands for (label_format.product_of).
+    product: str = ""
 
     @property
     def revision(self) -> int:
@@ -115,23 +118,38 @@ class LabelAnswer:
 def _verdict(
     rows: Sequence[LabelRow], restricted_by: Sequence[str], when: AsOf, lag_grace: dt.timedelta
 ) -> Verdict:
+    # When a province's copy is one of several of one certificate, how it
+    # stands depends on when each took effect and was accepted: read from
+    # the stored answer then only (most labels have one copy per certificate).
+    copies = Counter(row.record_key for row in rows)
     findings = []
     for row in rows:
-        match = labels_pb2.LabelMatch.FromString(row.answer.body)
+        since, accepted = "", None
+        if copies[row.record_key] > 1:
+            match = labels_pb2.LabelMatch.FromString(row.answer.body)
+            since, accepted = match.status_effective_date, match.accepted_at.ToDatetime(dt.UTC)
         findings.append(
             LabelFinding(
                 _PROVINCE[row.province],
                 row.record_key.removeprefix(_GREEN_PREFIX),
                 _STATUS_OF[row.status],
-                product_of(match.enterprise_uscc, match.model),
-                match.status_effective_date,
-                match.accepted_at.ToDatetime(dt.UTC),
+                row.product,
+                since,
+                accepted,
             )
         )
     return label_verdict(findings, restricted_by, now=when.known_at, lag_grace=lag_grace)
 
 
 _GREEN_PREFIX = "green_cert/"
+_PREFERENCE = {int(CERTIFICATE_STATUS_TO_PB[s]): i for i, s in enumerate(PREFERENCE)}
+
+
+def _one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:
+    products = {r.product for r in rows}
+    return (
+        len(products) == 1 and "" not in products and len({r.record_key for r in rows}) == len(rows)
+    )
 
 
 _PROVINCE = {p.value: p for p in Province}
@@ -212,10 +230,18 @@ class LabelQueries:
             label,
             answer,
             started,
+            product,
         ) in self._reader.label_answers_by_code(list(codes), day.isoformat()):
             found[code].append(
                 LabelRow(
-                    province, key, holder, label, answer, answer.effective_status(day), started
+                    province,
+                    key,
+                    holder,
+                    label,
+                    answer,
+                    answer.effective_status(day),
+                    started,
+                    product,
                 )
             )
         for rows in found.values():
@@ -232,6 +258,7 @@ class LabelQueries:
                 row = version.row
                 _, label, since = stored_answer(row)
                 if label is not None:
+                    match = labels_pb2.LabelMatch.FromString(label.body)
                     rows.append(
                         LabelRow(
                             row.province,
@@ -241,6 +268,7 @@ class LabelQueries:
                             label,
                             label.effective_status(when.valid_on),
                             since is None or since <= when.valid_on.isoformat(),
+                            product_of(match.enterprise_uscc, match.model),
                         )
                     )
             if rows:
@@ -283,6 +311,13 @@ class LabelQueries:
                     same.append(code)
                     if len(same) > 1:
                         continue
+            elif _one_product_one_copy_each(rows):
+                # Several bodies' certificates for one product: plain when each
+                # certificate its verdict rests on is, from the same table.
+                merged = self._merged_plain(rows, plain, credit, disputed)
+                if merged is not None:
+                    known[code] = merged
+                    continue
             asked[code] = rows
         decided = self._decided_standings(asked, when, digest)
         for key, codes in waiting.items():
@@ -297,6 +332,34 @@ class LabelQueries:
                 )
         known.update((code, standing) for code, (standing, _) in decided.items())
         return known
+
+    @staticmethod
+    def _merged_plain(
+        rows: Sequence[LabelRow],
+        plain: dict[PlainKey, Standing],
+        credit: frozenset[str],
+        disputed: frozenset[str],
+    ) -> Standing | None:
+        """The standing of a label on several plain certificates of one product,
+        each held once: the least of those showing the best status; None when
+        one is not plain or its plain standing is not known yet."""
+        best = min((r.status for r in rows), key=_PREFERENCE.__getitem__)
+        found = []
+        for row in rows:
+            if row.status != best:
+                continue
+            if (
+                row.holder in credit
+                or row.holder in disputed
+                or row.record_key in disputed
+                or row.label_code in disputed
+            ):
+                return None
+            hit = plain.get((_PROVINCE[row.province], row.started, _STATUS_OF[row.status]))
+            if hit is None:
+                return None
+            found.append(hit)
+        return least_of(found)
 
     def _decided_standings(
         self, found: dict[str, list[LabelRow]], when: AsOf, digest: str = ""

@@ -69,7 +69,7 @@ class PointReader:
         # flag costs the fetch less than the date as text.
         cols = (
             "province, record_key, uscc, {label}, label_answer, status, valid_until, "
-            f"(valid_from IS NULL OR valid_from <= {p})"
+            f"(valid_from IS NULL OR valid_from <= {p}), product"
         )
         # Found by label code, the label is the code asked (NULL: not fetched twice).
         self._green_by_code = (
@@ -190,9 +190,9 @@ class PointReader:
 
     def label_answers_by_code(
         self, codes: list[str], day: str
-    ) -> list[tuple[str, str, str, str, str, StoredAnswer, bool]]:
+    ) -> list[tuple[str, str, str, str, str, StoredAnswer, bool, str]]:
         """(code, province, record key, holder, label code, LabelMatch answer,
-        whether valid from `day` (ISO) on) of the green certificates whose label
+        whether valid from `day` (ISO) on, product) of the green certificates whose label
         code or certificate number is one of `codes`: two indexed lookups, the
         codes bound as one parameter whatever their number."""
         if self._engine.dialect.paramstyle == "qmark":
@@ -214,6 +214,7 @@ class PointReader:
                 r[4] or r[0],
                 StoredAnswer(bytes(r[5]), r[6], r[7]),
                 bool(r[8]),
+                r[9] or "",
             )
             for r in rows
         ]
