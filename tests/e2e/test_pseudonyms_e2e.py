@@ -22,6 +22,8 @@ from services.hub.demo_trust import wait_for
 from services.hub.supervisor import Hub
 from tests.integration.pool_records import uscc
 from yrdhub.v1 import (
+    assessor_pool_pb2,
+    assessor_pool_pb2_grpc,
     audit_pb2,
     audit_pb2_grpc,
     common_pb2,
@@ -162,3 +164,73 @@ def test_a_dead_lettered_event_stays_a_link_of_its_exported_chain(hub: Hub) -> N
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert f"sequences 1..{last}" in verified.stdout, verified.stdout
+
+
+def test_a_person_suspended_in_shanghai_is_never_drawn_for_anhui(hub: Hub) -> None:
+    """One person registered by Shanghai and Jiangsu (one id, two
+    registrations). Shanghai suspends them; Anhui's regulators request teams
+    in their field and the person is never drawn, each draw naming why and
+    which province said so."""
+    number = "31010419780612003" + ric.calc_check_digit("310104197806120030")
+    field = "21"
+
+    def person(status: int, original: str, reason: str = "") -> records_pb2.Record:
+        record = _person("沈一帆")
+        record.assessor.identity.id_number = number
+        record.assessor.level = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
+        record.assessor.fields[:] = [field]
+        record.assessor.status = status  # type: ignore[assignment]
+        record.assessor.original_status = original
+        record.assessor.status_reason = reason
+        return record
+
+    others = []
+    for n in range(3):
+        other = person(records_pb2.ASSESSOR_STATUS_ACTIVE, "正常")
+        other.assessor.identity.id_number = f"3401021980010{n}00" + ric.calc_check_digit(
+            f"3401021980010{n}000"
+        )
+        other.assessor.identity.name = f"皖评审员{n}"
+        others.append(other)
+    exchanges = {p: client.exchange_stub(hub.exchanges[p].address) for p in Province}
+    ids = {}
+    for province in (Province.SH, Province.JS):
+        [result] = client.publish_all(
+            exchanges[province], [person(records_pb2.ASSESSOR_STATUS_ACTIVE, "正常")]
+        )
+        assert result.outcome == exchange_pb2.RECORD_OUTCOME_ACCEPTED, result.violations
+        ids[province] = result.assessor_id
+    assert ids[Province.SH] == ids[Province.JS]
+    person_id = ids[Province.SH]
+    results = client.publish_all(exchanges[Province.AH], others)
+    assert all(r.outcome == exchange_pb2.RECORD_OUTCOME_ACCEPTED for r in results)
+    [suspended] = client.publish_all(
+        exchanges[Province.SH],
+        [person(records_pb2.ASSESSOR_STATUS_SUSPENDED, "暂停", "评审中未遵守回避规定")],
+    )
+    assert suspended.revision == 2
+    registry = client.registry_stub(hub.registry.address)
+    client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
+
+    anhui = assessor_pool_pb2_grpc.AssessorPoolServiceStub(  # type: ignore[no-untyped-call]
+        client.channel(hub.registry.address, Identity(Role.REGULATOR, Province.AH))
+    )
+    for n in range(4):
+        day = f"2026-11-{n + 2:02d}"
+        draw = anhui.RequestTeam(
+            assessor_pool_pb2.RequestTeamRequest(
+                spec=assessor_pool_pb2.TeamSpec(
+                    institution_uscc=uscc(f"91340100MA2PE0{n:03d}"),
+                    institution_province=common_pb2.PROVINCE_AH,
+                    fields=[field],
+                    start_date=day,
+                    end_date=day,
+                )
+            ),
+            timeout=30,
+        ).draw
+        assert draw.state == assessor_pool_pb2.DRAW_STATE_DRAWN, draw.failure
+        assert person_id not in {m.assessor_id for m in draw.team}
+        [why] = [x for x in draw.exclusions if x.assessor_id == person_id]
+        assert why.reason == "status"
+        assert why.detail == "suspended by SH: 评审中未遵守回避规定"
