@@ -27,6 +27,7 @@ import random
 from dataclasses import dataclass, field
 
 from devtools import datagen_results as reports
+from devtools.datagen_green import GreenCertificates
 from devtools.datagen_records import Enterprise, Generator, Institution
 from devtools.datagen_tables import LAB_ONLY_REASONS, NEIGHBOURS, REGIONS
 from services.core.provinces import NATIONAL_CMA_ISSUER, Province
@@ -85,6 +86,7 @@ def generate(
 def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSet:
     rng = random.Random(seed)
     gen = Generator(rng, today)
+    green = GreenCertificates(rng, today)
 
     institutions: dict[Province, list[Institution]] = {}
     enterprises: dict[Province, list[Enterprise]] = {}
@@ -132,11 +134,11 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             ent = gen.enterprise(province)
             ents.append(ent)
             for _ in range(min(remaining, rng.choice((1, 1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6)))):
-                out.append(gen.green_cert(ent, own, zj_body=province is Province.ZJ))
+                out.append(green.certificate(ent, own, zj_body=province is Province.ZJ))
                 remaining -= 1
                 if remaining > 0 and rng.random() < 0.06:
                     # Certified by a second body too: one label for both.
-                    out.append(gen.second_body(out[-1]))
+                    out.append(green.second_body(out[-1]))
                     remaining -= 1
         enterprises[province] = ents
 
@@ -151,7 +153,7 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             events += len(batch)
             _revoke_if_listed_for_fraud(batch, qualification_of.get(subject), today)
 
-    _add_cross_province(gen, n, institutions, enterprises, drafts, protected)
+    _add_cross_province(gen, green, n, institutions, enterprises, drafts, protected)
 
     by_province: dict[Province, list[records_pb2.Record]] = {}
     invalid_indexes: dict[Province, set[int]] = {}
@@ -195,6 +197,7 @@ def _revoke_if_listed_for_fraud(
 
 def _add_cross_province(
     gen: Generator,
+    green: GreenCertificates,
     n: int,
     institutions: dict[Province, list[Institution]],
     enterprises: dict[Province, list[Enterprise]],
@@ -211,7 +214,7 @@ def _add_cross_province(
         for ent in rng.sample(ents, min(len(ents), max(1, n // 200))):
             there = rng.choice(NEIGHBOURS[home])
             labs = institutions[there]
-            _append_protected(drafts, protected, there, gen.green_cert(ent, labs, zj_body=False))
+            _append_protected(drafts, protected, there, green.certificate(ent, labs, zj_body=False))
         # An institution with a branch laboratory (its own USCC) qualified by a
         # neighbouring province.
         # (Local ones: a national centre is qualified by the national authority.)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devtools import datagen_tables as tables
@@ -19,10 +19,8 @@ from yrdhub.v1 import records_pb2
 _SIGNATORY_POOL_SIZE = 2000
 """Signatories drawn per field once, then picked from: people's names repeat anyway."""
 _QUALIFICATION_YEARS = 6
-_GREEN_YEARS = 5
 _FIRST_ISSUE = dt.date(2019, 1, 1)
 _LAST_ISSUE = dt.date(2026, 12, 31)
-_GREEN_RULES_IN_FORCE = dt.date(2019, 6, 1)
 
 
 # --- entities -------------------------------------------------------------------
@@ -48,7 +46,7 @@ class Enterprise:
     category: int
 
 
-def _plus_years(start: dt.date, years: int) -> dt.date:
+def plus_years(start: dt.date, years: int) -> dt.date:
     """The last day of a validity of `years` years starting on `start`."""
     try:
         end = start.replace(year=start.year + years)
@@ -63,17 +61,12 @@ class Generator:
         self.today = today
         self.used_names: set[str] = set()
         self.used_usccs: set[str] = set()
-        self.used_labels: set[str] = set()
-        self.product_labels: dict[tuple[str, str], str] = {}
         self.cma_serials: dict[tuple[str, str, str, str], int] = {}
-        self.green_serials: dict[tuple[str, int], int] = {}
         self.credit_serials: dict[tuple[Province, int], int] = {}
         self.signatory_pools: dict[str, list[records_pb2.Signatory]] = {}
         issue_end = min(today, _LAST_ISSUE)
         self.issue_start = _FIRST_ISSUE.toordinal()
         self.issue_span = max(1, issue_end.toordinal() - self.issue_start + 1)
-        self.green_start = _GREEN_RULES_IN_FORCE.toordinal()
-        self.green_span = max(1, today.toordinal() - self.green_start + 1)
         self.credit_start = dt.date(2021, 1, 1).toordinal()
         self.credit_span = max(1, today.toordinal() - self.credit_start + 1)
 
@@ -259,7 +252,7 @@ class Generator:
     ) -> records_pb2.Record:
         rng = self.rng
         start = dt.date.fromordinal(self.issue_start + rng.randrange(self.issue_span))
-        end = _plus_years(start, _QUALIFICATION_YEARS)
+        end = plus_years(start, _QUALIFICATION_YEARS)
         code = inst.field
         catalogue = tables.SCOPE_MESSAGES[code]
         size = min(len(catalogue), rng.randint(3, 12))
@@ -312,80 +305,6 @@ class Generator:
             )
         )
 
-    def green_cert(
-        self, ent: Enterprise, labs: Sequence[Institution], *, zj_body: bool
-    ) -> records_pb2.Record:
-        rng = self.rng
-        name, standard, _, products, stem = tables.GREEN_CATALOGUE[ent.category]
-        body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(tables.BODY_BAG)
-        start = dt.date.fromordinal(self.green_start + rng.randrange(self.green_span))
-        model = f"{stem}-{rng.randrange(100, 1000)}{rng.choice('ABCDEGHKMPTW')}"
-        lab = rng.choice(labs).name if labs else ""
-        approval, body_name, _ = tables.GREEN_BODIES[body]
-        return records_pb2.Record(
-            green_cert=records_pb2.GreenCertification(
-                body_code=approval,
-                body_name=body_name,
-                certificate_number=self._green_number(body, start.year),
-                label_code=self._label_of(ent.uscc, model),
-                enterprise_uscc=ent.uscc,
-                enterprise_name=ent.name,
-                product=rng.choice(products),
-                model=model,
-                category=name,
-                evaluation_standard=standard,
-                valid_from=start.isoformat(),
-                valid_until=_plus_years(start, _GREEN_YEARS).isoformat(),
-                status=rng.choice(tables.GREEN_STATUS_BAG),
-                certification_mode=rng.choice(tables.CERTIFICATION_MODES),
-                laboratory=lab,
-            )
-        )
-
-    def second_body(self, record: records_pb2.Record) -> records_pb2.Record:
-        """Another body's certificate for the same product (enterprise and model):
-        the national platform merges both under the product's one label."""
-        first = record.green_cert
-        others = [
-            b for b, (code, _, w) in tables.GREEN_BODIES.items() if w and code != first.body_code
-        ]
-        body = self.rng.choice(others)
-        approval, body_name, _ = tables.GREEN_BODIES[body]
-        out = records_pb2.Record()
-        out.CopyFrom(record)
-        g = out.green_cert
-        g.body_code, g.body_name = approval, body_name
-        g.certificate_number = self._green_number(body, int(first.valid_from[:4]))
-        return out
-
-    def _green_number(self, body: str, year: int) -> str:
-        """A certificate number in the body's own form (formats are body-specific)."""
-        rng = self.rng
-        key = (body, year)
-        serial = self.green_serials.get(key, rng.randrange(1, 500)) + rng.randrange(1, 40)
-        self.green_serials[key] = serial
-        if body == "CQC":
-            return f"CQC{year}GP{serial:07d}"
-        if body == "CEC":
-            return f"CEC-GP-{year % 100:02d}-{serial:06d}"
-        if body == "CTC":
-            return f"CTC{year % 100:02d}GPC{serial:05d}"
-        if body == "CABR":
-            return f"CABR-GP-{year}-{serial:05d}"
-        return f"ZJ{year}GP{serial:05d}"
-
-    def _label_of(self, uscc: str, model: str) -> str:
-        """The product's label code: one per enterprise and model, as the
-        national platform issues it."""
-        product = (uscc, model)
-        label = self.product_labels.get(product)
-        while label is None:
-            candidate = f"GP{self.rng.randrange(10**14):014d}"
-            if candidate not in self.used_labels:
-                self.used_labels.add(candidate)
-                label = self.product_labels[product] = candidate
-        return label
-
     def credit_events(
         self, province: Province, uscc: str, laboratory: bool = True
     ) -> list[records_pb2.Record]:
@@ -416,7 +335,7 @@ class Generator:
                 and list_type == records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION
                 and rng.random() < 0.5
             ):
-                until = _plus_years(when, 3).isoformat()
+                until = plus_years(when, 3).isoformat()
             key = (province, when.year)
             serial = self.credit_serials.get(key, 0) + rng.randrange(1, 12)
             self.credit_serials[key] = serial

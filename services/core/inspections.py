@@ -10,10 +10,9 @@ rules and the same commit-snapshot-reveal discipline as review teams.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import ROUND_CEILING, Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -33,8 +32,8 @@ from services.core.assessors import (
     RecusalPolicy,
     Review,
     conflict,
-    years_before,
 )
+from services.core.credit_grades import CreditClass
 from services.core.draws import (
     NO_PERSON_LOADS,
     PROVINCE_ORDER,
@@ -47,7 +46,7 @@ from services.core.draws import (
 from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.fields import FieldCode, OptionalText, RequiredDate, not_before
 from services.core.provinces import Province
-from services.core.records import CreditAction, CreditListType, DomainModel
+from services.core.records import DomainModel
 from services.core.seating import seat_inspectors
 from services.core.workdays import working_days
 
@@ -58,59 +57,6 @@ from services.core.workdays import working_days
 PLAN_FORMAT = "yrdhub/inspection-plan/4"
 PLAN_FORMATS = frozenset({f"yrdhub/inspection-plan/{n}" for n in range(1, 5)})
 MAX_PLAN_DAYS = 366
-
-
-class CreditClass(StrEnum):
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-
-
-@dataclass(frozen=True, slots=True)
-class CreditFact:
-    """One credit event about an institution, as the grading needs it."""
-
-    listing_province: str
-    list_type: CreditListType
-    action: CreditAction
-    effective_from: dt.date
-    effective_until: dt.date | None
-
-
-def credit_class(facts: Iterable[CreditFact], on: dt.date, recent_years: int) -> CreditClass:
-    """The institution's grade on a day.
-
-    For each listing authority and list, the latest event in effect decides
-    (only the authority that listed lifts its own listing): a listing still
-    open on a serious-violation list gives D, on the abnormal-operations list
-    C; a listing closed (removed, repaired or run out) within `recent_years`
-    gives B; anything else A.
-    """
-    latest: dict[tuple[str, CreditListType], CreditFact] = {}
-    for fact in sorted(
-        (f for f in facts if f.effective_from <= on),
-        key=lambda f: (f.effective_from, f.action is not CreditAction.LISTED),
-    ):
-        latest[(fact.listing_province, fact.list_type)] = fact
-    open_lists: set[CreditListType] = set()
-    closed_on: list[dt.date] = []
-    for (_authority, list_type), fact in latest.items():
-        if fact.action is CreditAction.LISTED:
-            if fact.effective_until is None or fact.effective_until >= on:
-                open_lists.add(list_type)
-            else:
-                closed_on.append(fact.effective_until)
-        else:
-            closed_on.append(fact.effective_from)
-    if CreditListType.SERIOUS_VIOLATION in open_lists:
-        return CreditClass.D
-    if CreditListType.ABNORMAL_OPERATIONS in open_lists:
-        return CreditClass.C
-    since = years_before(on, recent_years)
-    if any(day >= since for day in closed_on):
-        return CreditClass.B
-    return CreditClass.A
 
 
 def _ratio(value: Any) -> Any:

@@ -11,16 +11,14 @@ from typing import Any
 import pytest
 
 from services.core import workdays
+from services.core.credit_grades import CreditClass, CreditFact, credit_class
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
     PLAN_FORMAT,
-    CreditClass,
-    CreditFact,
     InspectionPolicy,
     InspectionSpec,
     PoolEntity,
     cooled_down,
-    credit_class,
     graded,
     plan_conflicts,
     plan_outcome,

@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 from services.core.assessors import (
     RecusalPolicy,
     Review,
-    Surroundings,
 )
 from services.core.draws import (
     PROVINCE_ORDER,
@@ -59,9 +58,10 @@ from services.core.teams import (
     seat_screened,
     team_snapshot_json,
 )
+from services.registry.pool.history import ACTIVE
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
+from services.registry.pool.recusal import surroundings
 from services.registry.pool.store import (
-    ACTIVE,
     DoubleBooked,
     PoolStore,
     assignment_as_known,
@@ -233,7 +233,7 @@ class AssessorPool:
             spec.start_date,
             spec.end_date,
             self._recusal,
-            self._surroundings(spec),
+            surroundings(spec, self._recusal, self._view.institution_index, self._store),
         )
         booked = self._store.booked_between(spec.start_date, spec.end_date)
         hub_reviews = None
@@ -243,23 +243,6 @@ class AssessorPool:
         screening = screen_request(pool.fields, spec, review, booked, hub_reviews)
         people = candidates_loads(screening, self._person_loads(spec.start_date))
         return seat_screened(seed, spec, screening, spec.shape(loads, people)), screening, people
-
-    def _surroundings(self, spec: TeamSpec) -> Surroundings:
-        """What recusal needs around the institution, as the policy asks for it."""
-        policy, uscc, index = self._recusal, spec.institution_uscc, self._view.institution_index
-        group = index.group_of(uscc) if policy.same_group else frozenset()
-        return Surroundings(
-            group=group,
-            rivals=(
-                index.rivals_of(uscc, spec.fields, spec.start_date, group)
-                if policy.competitors
-                else frozenset()
-            ),
-            previous_team=(
-                self._store.previous_team(uscc, spec.start_date) if policy.rotation else frozenset()
-            ),
-            requested={r.assessor_id: r.reason for r in spec.recusals},
-        )
 
     def _person_loads(self, start: dt.date) -> dict[str, int]:
         return self._store.person_loads_since(

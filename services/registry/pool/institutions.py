@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from services.common.convert import CERTIFICATE_STATUS_FROM_PB
 from services.core.records import capability_fields
@@ -23,7 +23,26 @@ from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2
 
 _record = record_table
+# Rows applied this long before the newest one seen are read again: a
+# registry's clock may step back a little, and a revision check makes the
+# re-read cheap.
 _REREAD_MARGIN = dt.timedelta(seconds=60)
+
+
+def rows_applied_since(
+    conn: Connection, kind: str, seen: dt.datetime | None
+) -> tuple[dt.datetime | None, list[tuple[str, str, int, bytes]]]:
+    """The newest applied_at of `kind`'s rows, and (province, record key,
+    revision, payload) of those applied since `seen` (all when None); none
+    when nothing was applied since."""
+    r = _record.c
+    newest = conn.execute(select(func.max(r.applied_at)).where(r.kind == kind)).scalar_one_or_none()
+    if newest is None or newest == seen:
+        return seen, []
+    stmt = select(r.province, r.record_key, r.revision, r.payload).where(r.kind == kind)
+    if seen is not None:
+        stmt = stmt.where(r.applied_at >= seen - _REREAD_MARGIN)
+    return newest, [(p, k, rev, payload) for p, k, rev, payload in conn.execute(stmt)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,26 +105,15 @@ class InstitutionIndex:
             return [h for _, h in self._rows.values()]
 
     def _refresh(self) -> None:
-        r = _record.c
         with self._engine.connect() as conn:
-            newest = conn.execute(
-                select(func.max(r.applied_at)).where(r.kind == "qualification")
-            ).scalar_one_or_none()
-            if newest is None or newest == self._newest:
-                return
-            stmt = select(r.province, r.record_key, r.revision, r.payload).where(
-                r.kind == "qualification"
-            )
-            if self._newest is not None:
-                stmt = stmt.where(r.applied_at >= self._newest - _REREAD_MARGIN)
-            for province, key, revision, payload in conn.execute(stmt):
-                kept = self._rows.get((province, key))
-                if kept is not None and kept[0] >= revision:
-                    continue
-                held = _parse(payload)
-                if held is not None:
-                    self._rows[(province, key)] = (revision, held)
-        self._newest = newest
+            self._newest, rows = rows_applied_since(conn, "qualification", self._newest)
+        for province, key, revision, payload in rows:
+            kept = self._rows.get((province, key))
+            if kept is not None and kept[0] >= revision:
+                continue
+            held = _parse(payload)
+            if held is not None:
+                self._rows[(province, key)] = (revision, held)
 
 
 def _parse(payload: bytes) -> _Held | None:

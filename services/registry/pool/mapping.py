@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_name, timestamp
+from services.core.credit_grades import CreditClass
 from services.core.draws import (
     AssignmentQuery,
     AssignmentState,
@@ -16,7 +17,7 @@ from services.core.draws import (
     Role,
     person_loads_of,
 )
-from services.core.inspections import CreditClass, InspectionRequest
+from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import DrawResult

@@ -16,7 +16,8 @@ from services.core.inspections import (
     plan_conflicts,
     plan_snapshot,
 )
-from services.registry.pool.store import ACTIVE, PoolStore, new_id
+from services.registry.pool.history import ACTIVE
+from services.registry.pool.store import PoolStore, new_id
 from services.registry.pool.tables import AssignmentRow
 from services.registry.pool.view import Pool, PoolView
 

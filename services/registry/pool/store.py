@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
 from services.core.draws import (
     AssignmentState,
@@ -35,6 +34,7 @@ from services.core.draws import (
     assignment_known_at,
 )
 from services.core.provenance import as_utc
+from services.registry.pool.history import ACTIVE, BookingHistory
 from services.registry.pool.tables import (
     AssignmentFilter,
     AssignmentRow,
@@ -47,7 +47,6 @@ from services.registry.pool.tables import (
     outbox_table,
 )
 
-ACTIVE = AssignmentState.ACTIVE
 CANCELLED = AssignmentState.CANCELLED
 
 
@@ -113,9 +112,12 @@ def draw_known_at(row: DrawRow, at: dt.datetime) -> DrawRow:
     )
 
 
-class PoolStore:
+class PoolStore(BookingHistory):
+    """Draws and bookings written under the guarantees above; what a draw
+    reads of them is BookingHistory's (history.py)."""
+
     def __init__(self, engine: Engine, event_payload: EventPayload) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._event_payload = event_payload
 
     def create_schema(self) -> None:
@@ -259,102 +261,6 @@ class PoolStore:
             candidates=m["candidates"],
             eligible=m["eligible"],
         )
-
-    # What a draw reads ---------------------------------------------------------
-
-    def booked_between(self, start: dt.date, end: dt.date) -> set[str]:
-        """Assessors booked on any day from start to end."""
-        with self._engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(booked_day_table.c.assessor_id).where(
-                        booked_day_table.c.day >= start, booked_day_table.c.day <= end
-                    )
-                ).scalars()
-            )
-
-    def booked_days(self, start: dt.date, end: dt.date) -> dict[str, list[dt.date]]:
-        found: dict[str, list[dt.date]] = {}
-        with self._engine.connect() as conn:
-            for ident, day in conn.execute(
-                select(booked_day_table.c.assessor_id, booked_day_table.c.day).where(
-                    booked_day_table.c.day >= start, booked_day_table.c.day <= end
-                )
-            ):
-                found.setdefault(ident, []).append(day)
-        return found
-
-    def last_visits(self, usccs: Iterable[str], before: dt.date) -> dict[str, dt.date]:
-        """The day of each institution's last inspection visit before `before`."""
-        a = assignment_table.c
-        wanted = sorted(set(usccs))
-        found: dict[str, dt.date] = {}
-        with self._engine.connect() as conn:
-            for start in range(0, len(wanted), 1000):
-                for uscc, day in conn.execute(
-                    select(a.institution_uscc, func.max(a.start_date))
-                    .where(
-                        a.institution_uscc.in_(wanted[start : start + 1000]),
-                        a.kind == DrawKind.INSPECTION_PLAN.value,
-                        a.state == ACTIVE,
-                        a.start_date < before,
-                    )
-                    .group_by(a.institution_uscc)
-                ):
-                    found[uscc] = day
-        return found
-
-    def previous_team(self, uscc: str, before: dt.date) -> frozenset[str]:
-        """Who sat on the institution's last review (or visit) that started
-        before `before`: the assessors of its latest active booking's draw."""
-        a = assignment_table.c
-        with self._engine.connect() as conn:
-            latest = conn.execute(
-                select(a.draw_id)
-                .where(a.institution_uscc == uscc, a.state == ACTIVE, a.start_date < before)
-                .order_by(a.start_date.desc(), a.updated_at.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if latest is None:
-                return frozenset()
-            return frozenset(
-                conn.execute(
-                    select(a.assessor_id).where(
-                        a.draw_id == latest, a.institution_uscc == uscc, a.state == ACTIVE
-                    )
-                ).scalars()
-            )
-
-    def person_loads_since(self, since: dt.date) -> dict[str, int]:
-        """Active assignments per assessor starting on or after `since`."""
-        return self._active_since(assignment_table.c.assessor_id, since)
-
-    def loads_since(self, since: dt.date) -> dict[str, int]:
-        """Active assignments per home province starting on or after `since`."""
-        return self._active_since(assignment_table.c.home_province, since)
-
-    def _active_since(self, by: ColumnElement[str], since: dt.date) -> dict[str, int]:
-        a = assignment_table.c
-        stmt = select(by, func.count()).where(a.state == ACTIVE, a.start_date >= since).group_by(by)
-        with self._engine.connect() as conn:
-            return {key: int(count) for key, count in conn.execute(stmt)}
-
-    def hub_reviews(
-        self, usccs: Iterable[str] | None = None
-    ) -> dict[str, dict[str, list[dt.date]]]:
-        """Start dates of active assignments by institution and assessor."""
-        stmt = select(
-            assignment_table.c.institution_uscc,
-            assignment_table.c.assessor_id,
-            assignment_table.c.start_date,
-        ).where(assignment_table.c.state == ACTIVE)
-        if usccs is not None:
-            stmt = stmt.where(assignment_table.c.institution_uscc.in_(list(usccs)))
-        found: dict[str, dict[str, list[dt.date]]] = {}
-        with self._engine.connect() as conn:
-            for uscc, ident, start in conn.execute(stmt):
-                found.setdefault(uscc, {}).setdefault(ident, []).append(start)
-        return found
 
     # Assignments -------------------------------------------------------------
 

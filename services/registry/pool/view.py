@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 
 from services.common.convert import (
@@ -29,24 +29,20 @@ from services.common.convert import (
     province_name,
 )
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
-from services.core.inspections import CreditFact, PoolEntity, credit_class
+from services.core.credit_grades import CreditFact, credit_class
+from services.core.inspections import PoolEntity
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import capability_fields
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
-from services.registry.pool.institutions import InstitutionIndex
+from services.registry.pool.institutions import InstitutionIndex, rows_applied_since
 from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
 
 _record = record_table
-
-# Rows applied this long before the newest one seen are read again: a
-# registry's clock may step back a little, and a revision check makes the
-# re-read cheap.
-_REREAD_MARGIN = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,26 +78,16 @@ class PoolView:
 
     def _refresh(self) -> None:
         with self._engine.connect() as conn:
-            newest = conn.execute(
-                select(func.max(_record.c.applied_at)).where(_record.c.kind == "assessor")
-            ).scalar_one_or_none()
-            if newest is None or newest == self._newest:
-                return
-            stmt = select(
-                _record.c.province, _record.c.record_key, _record.c.revision, _record.c.payload
-            ).where(_record.c.kind == "assessor")
-            if self._newest is not None:
-                stmt = stmt.where(_record.c.applied_at >= self._newest - _REREAD_MARGIN)
-            changed = 0
-            for province, key, revision, payload in conn.execute(stmt):
-                held = self._rows.get((province, key))
-                if held is not None and held[0] >= revision:
-                    continue
-                member = _parse(payload)
-                if member is not None:
-                    self._rows[(province, key)] = (revision, pool_entry(member))
-                    changed += 1
-        self._newest = newest
+            self._newest, rows = rows_applied_since(conn, "assessor", self._newest)
+        changed = 0
+        for province, key, revision, payload in rows:
+            held = self._rows.get((province, key))
+            if held is not None and held[0] >= revision:
+                continue
+            member = _parse(payload)
+            if member is not None:
+                self._rows[(province, key)] = (revision, pool_entry(member))
+                changed += 1
         if changed:
             self._pool = _index(self._one_entry_per_person())
 
