@@ -15,7 +15,11 @@ from services.core.labels import CopyStanding, LabelFinding, Verdict, label_verd
 from services.core.provinces import Province
 from services.core.standing import NOWHERE, Standing
 from services.registry.checks import answers
-from services.registry.checks.labels import LabelAnswer, LabelResult
+from services.registry.checks.labels import (
+    LabelAnswer,
+    LabelResult,
+    one_product_one_copy_each,
+)
 from services.registry.checks.wire import (
     bytes_field,
     field_key,
@@ -106,6 +110,21 @@ def label_check(result: LabelResult, answer: LabelAnswer) -> bytes:
             + _ONE_MATCH_VERDICT[status]
             + _standing_fields(result.standing)
         )
+    matches = result.matches
+    status = matches[0].status
+    if (
+        not result.standing.restricted_by
+        and all(r.status == status for r in matches)
+        and one_product_one_copy_each(matches)
+    ):
+        # Several bodies' certificates of one product saying the same: the
+        # verdict of one, each copy the newest word (as stored).
+        parts = [head, _FOUND]
+        for row in matches:
+            match = answers.label_match(row.answer, status)
+            parts += (_MATCH_KEY, varint(len(match)), match)
+        parts += (_ONE_MATCH_VERDICT[status], _standing_fields(result.standing))
+        return b"".join(parts)
     decided = answer.verdict(result)
     parts = [head, _FOUND]
     parts.extend(

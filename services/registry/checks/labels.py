@@ -145,7 +145,8 @@ _GREEN_PREFIX = "green_cert/"
 _PREFERENCE = {int(CERTIFICATE_STATUS_TO_PB[s]): i for i, s in enumerate(PREFERENCE)}
 
 
-def _one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:
+def one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:
+    """Several bodies' certificates for one product, each held by one province."""
     products = {r.product for r in rows}
     return (
         len(products) == 1 and "" not in products and len({r.record_key for r in rows}) == len(rows)
@@ -311,7 +312,7 @@ class LabelQueries:
                     same.append(code)
                     if len(same) > 1:
                         continue
-            elif _one_product_one_copy_each(rows):
+            elif one_product_one_copy_each(rows):
                 # Several bodies' certificates for one product: plain when each
                 # certificate its verdict rests on is, from the same table.
                 merged = self._merged_plain(rows, plain, credit, disputed)
