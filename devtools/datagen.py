@@ -119,6 +119,10 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
                 and (result := reports.proficiency(gen, qualification)) is not None
             ):
                 out.append(result)
+            # A fifth have a risk class their province published.
+            classified = reports.risk_classification(gen, qualification)
+            if classified is not None:
+                out.append(classified)
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

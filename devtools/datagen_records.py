@@ -403,6 +403,12 @@ class Generator:
                 f.institution_uscc = self.bad_check_char(f.institution_uscc)
             else:
                 f.outcome = records_pb2.PROFICIENCY_OUTCOME_UNSPECIFIED
+        elif kind == "risk_classification":
+            r = record.risk_classification
+            if rng.random() < 0.5:
+                r.institution_uscc = self.bad_check_char(r.institution_uscc)
+            else:
+                r.risk_class = records_pb2.RISK_CLASS_UNSPECIFIED
         elif kind == "report":
             t = record.report
             way = rng.randrange(3)

@@ -4,6 +4,7 @@ of the laboratories the generator made."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from devtools import datagen_tables as tables
 from devtools.datagen_records import Generator
@@ -71,5 +72,38 @@ def proficiency(gen: Generator, qualification: records_pb2.Record) -> records_pb
             items=_report_items(items),
             outcome=outcome,
             result_date=day.isoformat(),
+        )
+    )
+
+
+_RISK_CLASSES = (
+    records_pb2.RISK_CLASS_A,
+    records_pb2.RISK_CLASS_A,
+    records_pb2.RISK_CLASS_B,
+    records_pb2.RISK_CLASS_B,
+    records_pb2.RISK_CLASS_C,
+    records_pb2.RISK_CLASS_D,
+)
+
+
+def risk_classification(
+    gen: Generator, qualification: records_pb2.Record
+) -> records_pb2.Record | None:
+    """The risk class the province published for about a fifth of its
+    laboratories (分级分类), decided by the USCC's hash so the rest of the data
+    set keeps its random stream; None for the others."""
+    q = qualification.qualification
+    digest = hashlib.sha256(f"risk:{q.institution_uscc}".encode()).digest()
+    if digest[0] % 5:
+        return None
+    grade = _RISK_CLASSES[digest[1] % len(_RISK_CLASSES)]
+    since = gen.today - dt.timedelta(days=30 + digest[2] * 2)
+    letter = records_pb2.RiskClass.Name(grade).removeprefix("RISK_CLASS_")
+    return records_pb2.Record(
+        risk_classification=records_pb2.RiskClassification(
+            institution_uscc=q.institution_uscc,
+            risk_class=grade,
+            effective_from=since.isoformat(),
+            basis=f"{since.year - 1}年度检验检测机构信用风险分级评价：{letter}级",
         )
     )

@@ -150,6 +150,9 @@ def event_bytes(
     elif which == "credit_event":
         c = record.credit_event
         key, kind = f"credit_event/{province.value}/{c.reference}", RecordKind.CREDIT_EVENT
+    elif which == "risk_classification":
+        key = f"risk_classification/{record.risk_classification.institution_uscc}"
+        kind = RecordKind.RISK_CLASSIFICATION
     else:  # pragma: no cover - not used
         raise ValueError(f"no key for {which}")
     return events_pb2.Event(

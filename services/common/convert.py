@@ -25,6 +25,7 @@ from services.core.records import (
     CreditListType,
     RecordKind,
 )
+from services.core.risk import CreditClass
 from services.core.status import CertificateStatus
 from yrdhub.v1 import common_pb2, records_pb2
 
@@ -43,6 +44,7 @@ KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
     RecordKind.CREDIT_EVENT: common_pb2.RECORD_KIND_CREDIT_EVENT,
     RecordKind.REPORT: common_pb2.RECORD_KIND_REPORT,
     RecordKind.PROFICIENCY: common_pb2.RECORD_KIND_PROFICIENCY,
+    RecordKind.RISK_CLASSIFICATION: common_pb2.RECORD_KIND_RISK_CLASSIFICATION,
 }
 KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
 
@@ -197,3 +199,11 @@ def background_work(state: WorkState) -> common_pb2.BackgroundWork:
     if state.failing_since is not None:
         work.failing_since.CopyFrom(timestamp(state.failing_since))
     return work
+
+
+RISK_CLASS_FROM_PB: dict[int, CreditClass] = {
+    records_pb2.RISK_CLASS_A: CreditClass.A,
+    records_pb2.RISK_CLASS_B: CreditClass.B,
+    records_pb2.RISK_CLASS_C: CreditClass.C,
+    records_pb2.RISK_CLASS_D: CreditClass.D,
+}

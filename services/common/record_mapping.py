@@ -21,6 +21,7 @@ from services.core.records import (
     RecordKind,
 )
 from services.core.results import ProficiencyResult, TestReport
+from services.core.risk import RiskClassification
 from services.core.status import CertificateStatus
 from yrdhub.v1 import common_pb2, records_pb2
 
@@ -155,6 +156,14 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "items": _items(f.items),
             "outcome": enum_name(records_pb2.ProficiencyOutcome, f.outcome, "PROFICIENCY_OUTCOME_"),
             "result_date": f.result_date,
+        }
+    if which == "risk_classification":
+        rc = record.risk_classification
+        return RecordKind.RISK_CLASSIFICATION, {
+            "institution_uscc": rc.institution_uscc,
+            "risk_class": enum_name(records_pb2.RiskClass, rc.risk_class, "RISK_CLASS_"),
+            "effective_from": rc.effective_from,
+            "basis": rc.basis,
         }
     return None
 
@@ -306,6 +315,15 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 items=_items_pb(record.items),
                 outcome=f"PROFICIENCY_OUTCOME_{record.outcome.value}",
                 result_date=_date(record.result_date),
+            )
+        )
+    if isinstance(record, RiskClassification):
+        return records_pb2.Record(
+            risk_classification=records_pb2.RiskClassification(
+                institution_uscc=record.institution_uscc,
+                risk_class=f"RISK_CLASS_{record.risk_class.value}",
+                effective_from=_date(record.effective_from),
+                basis=record.basis,
             )
         )
     return records_pb2.Record(

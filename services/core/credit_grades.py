@@ -6,17 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from services.core.assessors import years_before
 from services.core.records import CreditAction, CreditListType
-
-
-class CreditClass(StrEnum):
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
+from services.core.risk import CreditClass
 
 
 @dataclass(frozen=True, slots=True)

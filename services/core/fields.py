@@ -22,6 +22,7 @@ class RecordKind(StrEnum):
     CREDIT_EVENT = "credit_event"
     REPORT = "report"
     PROFICIENCY = "proficiency"
+    RISK_CLASSIFICATION = "risk_classification"
 
 
 def required_date(value: Any) -> Any:

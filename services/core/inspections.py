@@ -33,7 +33,6 @@ from services.core.assessors import (
     Review,
     conflict,
 )
-from services.core.credit_grades import CreditClass
 from services.core.draws import (
     NO_PERSON_LOADS,
     PROVINCE_ORDER,
@@ -47,6 +46,7 @@ from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.fields import FieldCode, OptionalText, RequiredDate, not_before
 from services.core.provinces import Province
 from services.core.records import DomainModel
+from services.core.risk import CreditClass
 from services.core.seating import seat_inspectors
 from services.core.workdays import working_days
 
@@ -159,6 +159,9 @@ def parse_inspection_spec(request: InspectionRequest) -> InspectionSpec:
     return spec
 
 
+DERIVED = "derived from the credit lists"
+
+
 @dataclass(frozen=True, slots=True)
 class PoolEntity:
     """An institution that may be inspected: qualified in `province`, graded."""
@@ -169,6 +172,8 @@ class PoolEntity:
     credit_class: CreditClass
     # Its qualification's status on the campaign's first day (VALID, or how it lapsed).
     standing: str = "VALID"
+    # Where its class comes from: published by its province, or DERIVED.
+    class_source: str = DERIVED
 
 
 def graded(entity: PoolEntity, policy: InspectionPolicy) -> PoolEntity:
@@ -285,7 +290,14 @@ def plan_snapshot(
         "loads": {p: [loads[p].assigned, loads[p].pool] for p in PROVINCE_ORDER if p in loads},
         "person_loads": {i: n for i, n in sorted(person_loads.items()) if n and i in ids},
         "entities": sorted(
-            [e.province.value, e.uscc, e.credit_class.value, sorted(e.fields), e.standing]
+            [
+                e.province.value,
+                e.uscc,
+                e.credit_class.value,
+                sorted(e.fields),
+                e.standing,
+                e.class_source,
+            ]
             for e in entities
         ),
         "left_out": sorted(list(x) for x in left_out),

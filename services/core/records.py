@@ -36,6 +36,7 @@ from services.core.identifiers import check_cma_number, check_uscc
 from services.core.label_format import check_body_approval_number
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.results import ProficiencyResult, TestReport
+from services.core.risk import RiskClassification
 from services.core.text import single_line
 
 
@@ -310,7 +311,13 @@ class CreditEvent(DomainModel):
 
 
 Record = (
-    Qualification | Assessor | GreenCertification | CreditEvent | TestReport | ProficiencyResult
+    Qualification
+    | Assessor
+    | GreenCertification
+    | CreditEvent
+    | TestReport
+    | ProficiencyResult
+    | RiskClassification
 )
 
 MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
@@ -320,6 +327,7 @@ MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
     RecordKind.CREDIT_EVENT: CreditEvent,
     RecordKind.REPORT: TestReport,
     RecordKind.PROFICIENCY: ProficiencyResult,
+    RecordKind.RISK_CLASSIFICATION: RiskClassification,
 }
 
 KIND_OF_MODEL: dict[type[Record], RecordKind] = {v: k for k, v in MODEL_OF_KIND.items()}

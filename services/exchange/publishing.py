@@ -156,7 +156,7 @@ class Publisher:
                 index,
                 "record",
                 "empty: set one of qualification, assessor, green_cert, credit_event, report, "
-                "proficiency",
+                "proficiency, risk_classification",
             )
         kind, values = parsed
         identity: PendingIdentity | None = None

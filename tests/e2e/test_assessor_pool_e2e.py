@@ -329,8 +329,12 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
         q for q in planned.plan.quotas if q.credit_class == assessor_pool_pb2.CREDIT_CLASS_A
     ]
     assert (quota_a.pool, quota_a.ratio, quota_a.drawn) == (12, "0.03", 1)
-    [visit] = planned.plan.inspections
-    assert len(visit.team) == 2 and all(m.assignment_id for m in visit.team)
+    # Class A's one visit, and the extra sampling of a high-risk field (the
+    # shipped policy's food and motor vehicles), named in field_quotas.
+    extra = sum(q.drawn for q in planned.plan.field_quotas)
+    assert len(planned.plan.inspections) == 1 + extra
+    for visit in planned.plan.inspections:
+        assert len(visit.team) == 2 and all(m.assignment_id for m in visit.team)
     full = (
         _pool(hub)
         .GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=planned.draw_id), timeout=30)

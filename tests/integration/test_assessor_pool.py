@@ -401,6 +401,47 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     env.verify(result.row.draw_id)
 
 
+def _risk_class(institution: str, grade: records_pb2.RiskClass, since: str) -> records_pb2.Record:
+    return records_pb2.Record(
+        risk_classification=records_pb2.RiskClassification(
+            institution_uscc=institution, risk_class=grade, effective_from=since, basis="评价"
+        )
+    )
+
+
+def test_a_plan_grades_by_the_class_the_qualifying_province_published(env: Env) -> None:
+    """Jiangsu qualifies the laboratories: the class it published is taken,
+    named as its source; one Zhejiang published, or one not yet in force,
+    leaves the class derived from the credit lists, saying so."""
+    institutions = InstitutionRecords(4, field="04")
+    a, b, c, _ = institutions.usccs
+    load_registry(
+        env.engine,
+        {
+            Province.JS: [
+                *(qualification(i) for i in institutions.usccs),
+                _risk_class(a, records_pb2.RISK_CLASS_D, "2026-03-01"),
+                _risk_class(c, records_pb2.RISK_CLASS_C, "2026-09-01"),
+            ],
+            Province.ZJ: [_risk_class(b, records_pb2.RISK_CLASS_D, "2026-03-01")],
+        },
+    )
+    small_pool(env, n_leaders=4, n_assessors=8)
+    result = env.pool.plan_inspections(
+        InspectionRequest(
+            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-05"
+        )
+    )
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    graded = {e[1]: (e[2], e[5]) for e in snapshot["entities"]}
+    assert graded[a] == ("D", "published by JS from 2026-03-01")
+    assert graded[b] == ("A", "derived from the credit lists")
+    assert graded[c] == ("A", "derived from the credit lists")  # in force from September
+    assert a in {v[1] for v in (result.outcome or {})["visits"]}  # class D: every one
+    env.verify(result.row.draw_id)
+
+
 def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cooldown(
     env: Env,
 ) -> None:

@@ -172,6 +172,17 @@ def full_proficiency() -> records_pb2.Record:
     )
 
 
+def full_risk_classification() -> records_pb2.Record:
+    return records_pb2.Record(
+        risk_classification=records_pb2.RiskClassification(
+            institution_uscc=USCC,
+            risk_class=records_pb2.RISK_CLASS_C,
+            effective_from="2026-03-01",
+            basis="2025年度检验检测机构信用风险分级评价：C级",
+        )
+    )
+
+
 def ingest(pb: records_pb2.Record, province: Province = Province.JS) -> Validated | Refused:
     mapped = record_fields(pb)
     assert mapped is not None
@@ -201,6 +212,7 @@ def refused_fields(pb: records_pb2.Record, province: Province = Province.JS) -> 
         full_credit_event,
         full_report,
         full_proficiency,
+        full_risk_classification,
     ],
 )
 def test_full_record_round_trips(build: Builder) -> None:
@@ -217,6 +229,7 @@ def test_builders_set_every_field() -> None:
         full_credit_event(),
         full_report(),
         full_proficiency(),
+        full_risk_classification(),
     ):
         body = getattr(pb, str(pb.WhichOneof("body")))
         # An assessor's identity is submission-only: the mapping drops it on purpose.

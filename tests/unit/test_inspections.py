@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from services.core import workdays
-from services.core.credit_grades import CreditClass, CreditFact, credit_class
+from services.core.credit_grades import CreditFact, credit_class
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
     PLAN_FORMAT,
@@ -27,6 +27,7 @@ from services.core.inspections import (
 )
 from services.core.provinces import Province
 from services.core.records import AffiliationRelation, CreditAction, CreditListType
+from services.core.risk import CreditClass
 from services.core.verify import verify_draw
 from services.registry.pool.policies import load_inspection, load_recusal
 from tests.unit.pool_helpers import POLICY, member, random_pool, tie, uscc

@@ -35,6 +35,7 @@ class RecordKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECORD_KIND_CREDIT_EVENT: _ClassVar[RecordKind]
     RECORD_KIND_REPORT: _ClassVar[RecordKind]
     RECORD_KIND_PROFICIENCY: _ClassVar[RecordKind]
+    RECORD_KIND_RISK_CLASSIFICATION: _ClassVar[RecordKind]
 PROVINCE_UNSPECIFIED: Province
 PROVINCE_SH: Province
 PROVINCE_JS: Province
@@ -53,6 +54,7 @@ RECORD_KIND_GREEN_CERT: RecordKind
 RECORD_KIND_CREDIT_EVENT: RecordKind
 RECORD_KIND_REPORT: RecordKind
 RECORD_KIND_PROFICIENCY: RecordKind
+RECORD_KIND_RISK_CLASSIFICATION: RecordKind
 
 class Status(_message.Message):
     __slots__ = ("canonical", "original")

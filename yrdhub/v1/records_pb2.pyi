@@ -50,6 +50,14 @@ class ProficiencyOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROFICIENCY_OUTCOME_SATISFACTORY: _ClassVar[ProficiencyOutcome]
     PROFICIENCY_OUTCOME_QUESTIONABLE: _ClassVar[ProficiencyOutcome]
     PROFICIENCY_OUTCOME_UNSATISFACTORY: _ClassVar[ProficiencyOutcome]
+
+class RiskClass(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RISK_CLASS_UNSPECIFIED: _ClassVar[RiskClass]
+    RISK_CLASS_A: _ClassVar[RiskClass]
+    RISK_CLASS_B: _ClassVar[RiskClass]
+    RISK_CLASS_C: _ClassVar[RiskClass]
+    RISK_CLASS_D: _ClassVar[RiskClass]
 ASSESSOR_LEVEL_UNSPECIFIED: AssessorLevel
 ASSESSOR_LEVEL_TEAM_LEADER: AssessorLevel
 ASSESSOR_LEVEL_ASSESSOR: AssessorLevel
@@ -75,6 +83,11 @@ PROFICIENCY_OUTCOME_UNSPECIFIED: ProficiencyOutcome
 PROFICIENCY_OUTCOME_SATISFACTORY: ProficiencyOutcome
 PROFICIENCY_OUTCOME_QUESTIONABLE: ProficiencyOutcome
 PROFICIENCY_OUTCOME_UNSATISFACTORY: ProficiencyOutcome
+RISK_CLASS_UNSPECIFIED: RiskClass
+RISK_CLASS_A: RiskClass
+RISK_CLASS_B: RiskClass
+RISK_CLASS_C: RiskClass
+RISK_CLASS_D: RiskClass
 
 class ScopeItem(_message.Message):
     __slots__ = ("parameter", "standard_code", "standard_year", "limits", "exclusions", "field")
@@ -315,17 +328,31 @@ class ProficiencyResult(_message.Message):
     def __init__(self, round_id: _Optional[str] = ..., provider: _Optional[str] = ..., cma_number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReportItem, _Mapping]]] = ..., outcome: _Optional[_Union[ProficiencyOutcome, str]] = ..., result_date: _Optional[str] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report", "proficiency")
+    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report", "proficiency", "risk_classification")
     QUALIFICATION_FIELD_NUMBER: _ClassVar[int]
     ASSESSOR_FIELD_NUMBER: _ClassVar[int]
     GREEN_CERT_FIELD_NUMBER: _ClassVar[int]
     CREDIT_EVENT_FIELD_NUMBER: _ClassVar[int]
     REPORT_FIELD_NUMBER: _ClassVar[int]
     PROFICIENCY_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
     qualification: Qualification
     assessor: Assessor
     green_cert: GreenCertification
     credit_event: CreditEvent
     report: TestReport
     proficiency: ProficiencyResult
-    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ..., proficiency: _Optional[_Union[ProficiencyResult, _Mapping]] = ...) -> None: ...
+    risk_classification: RiskClassification
+    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ..., proficiency: _Optional[_Union[ProficiencyResult, _Mapping]] = ..., risk_classification: _Optional[_Union[RiskClassification, _Mapping]] = ...) -> None: ...
+
+class RiskClassification(_message.Message):
+    __slots__ = ("institution_uscc", "risk_class", "effective_from", "basis")
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    RISK_CLASS_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    BASIS_FIELD_NUMBER: _ClassVar[int]
+    institution_uscc: str
+    risk_class: RiskClass
+    effective_from: str
+    basis: str
+    def __init__(self, institution_uscc: _Optional[str] = ..., risk_class: _Optional[_Union[RiskClass, str]] = ..., effective_from: _Optional[str] = ..., basis: _Optional[str] = ...) -> None: ...

@@ -41,6 +41,8 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
         return record.credit_event.uscc, None, None
     if which == "assessor":
         return record.assessor.employer_uscc, None, None
+    if which == "risk_classification":
+        return record.risk_classification.institution_uscc, None, None
     if which in ("report", "proficiency"):
         # Found by its key or its laboratory, never by a certificate code.
         return getattr(record, which).institution_uscc, None, None
@@ -76,6 +78,10 @@ def record_key_of(record: records_pb2.Record) -> str | None:
     if which == "proficiency":
         f = record.proficiency
         return record_key(RecordKind.PROFICIENCY, f.cma_number, f.round_id)
+    if which == "risk_classification":
+        return record_key(
+            RecordKind.RISK_CLASSIFICATION, record.risk_classification.institution_uscc
+        )
     return None
 
 

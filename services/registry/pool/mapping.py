@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_name, timestamp
-from services.core.credit_grades import CreditClass
 from services.core.draws import (
     AssignmentQuery,
     AssignmentState,
@@ -19,6 +18,7 @@ from services.core.draws import (
 )
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
+from services.core.risk import CreditClass
 from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import DrawResult
 from services.registry.pool.tables import AssignmentRow, DrawRow

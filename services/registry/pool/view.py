@@ -25,15 +25,18 @@ from services.common.convert import (
     CERTIFICATE_STATUS_FROM_PB,
     CREDIT_ACTION_FROM_PB,
     CREDIT_LIST_TYPE_FROM_PB,
+    RISK_CLASS_FROM_PB,
     pool_member,
     province_name,
 )
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
 from services.core.credit_grades import CreditFact, credit_class
-from services.core.inspections import PoolEntity
+from services.core.fields import RecordKind
+from services.core.inspections import DERIVED, PoolEntity
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import capability_fields
+from services.core.risk import CreditClass
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.institutions import InstitutionIndex, rows_applied_since
@@ -185,17 +188,54 @@ class PoolView:
                 # A qualification in force outranks a lapsed one of the same institution.
                 if standing.get(key) != "VALID":
                     standing[key] = status
-        facts = self._credit_facts({uscc for _, uscc in found})
-        return [
-            PoolEntity(
-                Province(province),
-                uscc,
-                frozenset(have),
-                credit_class(facts.get(uscc, ()), on, recent_years),
-                standing[(province, uscc)],
+        holders = {uscc for _, uscc in found}
+        facts = self._credit_facts(holders)
+        published = self._published_classes(holders, on)
+        entities = []
+        for (province, uscc), covered in sorted(found.items()):
+            # The class the qualifying province published, else the derived one.
+            held = published.get((province, uscc))
+            grade, source = (
+                held
+                if held is not None
+                else (credit_class(facts.get(uscc, ()), on, recent_years), DERIVED)
             )
-            for (province, uscc), have in sorted(found.items())
-        ]
+            entities.append(
+                PoolEntity(
+                    Province(province),
+                    uscc,
+                    frozenset(covered),
+                    grade,
+                    standing[(province, uscc)],
+                    source,
+                )
+            )
+        return entities
+
+    def _published_classes(
+        self, usccs: Iterable[str], on: dt.date
+    ) -> dict[tuple[str, str], tuple[CreditClass, str]]:
+        """(province, USCC) -> the risk class that province published, in force
+        on `on`, and where it comes from."""
+        wanted = sorted(usccs)
+        found: dict[tuple[str, str], tuple[CreditClass, str]] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 1000):
+                for province, uscc, payload in conn.execute(
+                    select(_record.c.province, _record.c.uscc, _record.c.payload).where(
+                        _record.c.kind == RecordKind.RISK_CLASSIFICATION.value,
+                        _record.c.uscc.in_(wanted[start : start + 1000]),
+                    )
+                ):
+                    c = events_pb2.Event.FromString(payload).record.risk_classification
+                    grade = RISK_CLASS_FROM_PB.get(c.risk_class)
+                    if grade is None or c.effective_from > on.isoformat():
+                        continue
+                    found[(province, uscc)] = (
+                        grade,
+                        f"published by {province} from {c.effective_from}",
+                    )
+        return found
 
     def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
         wanted = sorted(usccs)
