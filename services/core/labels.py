@@ -13,7 +13,7 @@ lag; otherwise the copies conflict.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,6 +78,7 @@ def label_verdict(
     *,
     now: dt.datetime | None = None,
     lag_grace: dt.timedelta = DEFAULT_LAG_GRACE,
+    fresh: Mapping[Province, dt.datetime] | None = None,
 ) -> Verdict:
     """The status to show. A code on certificates of different products, or
     provinces' copies of a certificate that disagree beyond lag, are a conflict
@@ -85,7 +86,8 @@ def label_verdict(
     label: it shows the best of their statuses, the others in notes. A label
     that holds, of an enterprise on the serious-violation list (`restricted_by`,
     its listings), is SERIOUS_VIOLATION: joint punishment. Where the label is
-    recognised is its certificates' standing (core.standing), beside this."""
+    recognised is its certificates' standing (core.standing), beside this.
+    `fresh`: each province's newest event accepted, told beside a lag."""
     if not findings:
         return Verdict("NOT_FOUND", ())
     if len(findings) == 1:
@@ -107,7 +109,7 @@ def label_verdict(
     said: dict[str, CertificateStatus] = {}
     for cert in sorted({f.certificate for f in findings}):
         mine = [i for i, f in enumerate(findings) if f.certificate == cert]
-        said[cert] = _copies(findings, mine, copies, conflicts, notes, now, lag_grace)
+        said[cert] = _copies(findings, mine, copies, conflicts, notes, now, lag_grace, fresh or {})
     best = min(said.values(), key=_RANK.__getitem__)
     relied_on = tuple(c for c, s in said.items() if s is best)
     if len(said) > 1:
@@ -133,6 +135,7 @@ def _copies(
     notes: list[str],
     now: dt.datetime | None,
     lag_grace: dt.timedelta,
+    fresh: Mapping[Province, dt.datetime],
 ) -> CertificateStatus:
     """The newest word on one certificate among its copies (`mine`, indexes
     into findings); marks each copy in `copies` and says why in words."""
@@ -153,7 +156,9 @@ def _copies(
         )
         if behind and within:
             copies[i] = CopyStanding.LAGGING
-            notes.append(f"{what}: {copy.province.value} lags")
+            seen = fresh.get(copy.province)
+            feed = f" (its feed current to {seen:%Y-%m-%d %H:%M}Z)" if seen else ""
+            notes.append(f"{what}: {copy.province.value} lags{feed}")
         else:
             copies[i] = CopyStanding.CONFLICTING
             why = "accepted after it" if not behind else f"for longer than {_hours(lag_grace)}"

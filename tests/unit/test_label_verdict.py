@@ -93,10 +93,13 @@ def test_a_copy_behind_a_newer_word_lags_and_the_answer_follows_the_newer_word()
     days ago); SH's copy, accepted earlier, still says VALID: SH lags."""
     old = _copy(Province.SH, S.VALID, hours_ago=300)
     new = _copy(Province.JS, S.REVOKED, since="2026-11-01", hours_ago=48)
-    verdict = label_verdict([old, new], now=NOW)
+    fresh = {Province.SH: NOW - dt.timedelta(hours=3)}
+    verdict = label_verdict([old, new], now=NOW, fresh=fresh)
     assert verdict.status == "REVOKED" and not verdict.conflicts
     assert verdict.copies == (CopyStanding.LAGGING, CopyStanding.CURRENT)
     assert "SH lags" in verdict.notes[0] and "since 2026-11-01" in verdict.notes[0]
+    # Beside the lag, how fresh the lagging province's feed is.
+    assert "its feed current to 2026-12-01 09:00Z" in verdict.notes[0]
 
 
 def test_a_lag_longer_than_allowed_is_a_conflict() -> None:

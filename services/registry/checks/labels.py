@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -112,11 +112,22 @@ class LabelAnswer:
         """What the person checking the label is told: the domain's verdict over
         each province's copy of each certificate carrying the code, as it stands
         on the answer's day and knowledge."""
-        return _verdict(result.matches, result.standing.restricted_by, self.as_of, self.lag_grace)
+        fresh = {
+            _PROVINCE[f.province]: f.last_accepted_at
+            for f in self.feeds
+            if f.last_accepted_at is not None and f.province in _PROVINCE
+        }
+        return _verdict(
+            result.matches, result.standing.restricted_by, self.as_of, self.lag_grace, fresh
+        )
 
 
 def _verdict(
-    rows: Sequence[LabelRow], restricted_by: Sequence[str], when: AsOf, lag_grace: dt.timedelta
+    rows: Sequence[LabelRow],
+    restricted_by: Sequence[str],
+    when: AsOf,
+    lag_grace: dt.timedelta,
+    fresh: Mapping[Province, dt.datetime] | None = None,
 ) -> Verdict:
     # When a province's copy is one of several of one certificate, how it
     # stands depends on when each took effect and was accepted: read from
@@ -138,7 +149,9 @@ def _verdict(
                 accepted,
             )
         )
-    return label_verdict(findings, restricted_by, now=when.known_at, lag_grace=lag_grace)
+    return label_verdict(
+        findings, restricted_by, now=when.known_at, lag_grace=lag_grace, fresh=fresh
+    )
 
 
 _GREEN_PREFIX = "green_cert/"
