@@ -31,6 +31,7 @@ from services.core.assessors import (
     PoolMember,
     RecusalPolicy,
     Review,
+    Surroundings,
     conflict,
 )
 from services.core.draws import (
@@ -221,22 +222,37 @@ def plan_conflicts(
     spec: InspectionSpec,
     recusal: RecusalPolicy,
     hub_reviews: Mapping[str, Mapping[str, Sequence[dt.date]]],
+    around: Mapping[str, Surroundings] | None = None,
 ) -> list[Conflict]:
     """Every inspector-institution pair in conflict, found from the inspectors' ties
     (sparse) rather than by trying every pair. The same-province rule is left
     to the plan itself, which sees both provinces.
 
-    hub_reviews: by institution USCC, the hub's own assignment start dates per assessor.
+    hub_reviews: by institution USCC, the hub's own assignment start dates per
+    assessor; around: by institution USCC, its group, competitors and last
+    team (core.assessors.Surroundings), whose ties and people conflict too.
     """
     province_blind = recusal.model_copy(update={"same_province": False})
     province_of = {e.uscc: e.province for e in entities}
+    around = around or {}
+    # Which institutions a tie to an organization, or a person, may conflict with.
+    touches: dict[str, set[str]] = {uscc: {uscc} for uscc in province_of}
+    for uscc, near in around.items():
+        for org in (*near.group, *near.rivals, *near.previous_team):
+            touches.setdefault(org, set()).add(uscc)
     found: dict[tuple[str, str], Exclusion] = {}
     for member in inspectors:
-        linked = {member.employer_uscc, *member.ties, *member.reviewed}
+        linked = {member.employer_uscc, *member.ties, *member.reviewed, member.assessor_id}
         linked.update(u for u, per in hub_reviews.items() if member.assessor_id in per)
-        for uscc in sorted(linked & province_of.keys()):
+        suspects = set().union(*(touches.get(org, ()) for org in linked))
+        for uscc in sorted(suspects & province_of.keys()):
             review = Review.of(
-                uscc, province_of[uscc], spec.start_date, spec.end_date, province_blind
+                uscc,
+                province_of[uscc],
+                spec.start_date,
+                spec.end_date,
+                province_blind,
+                around.get(uscc),
             )
             excluded = conflict(member, review, hub_reviews.get(uscc))
             if excluded is not None:

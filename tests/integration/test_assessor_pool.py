@@ -401,6 +401,37 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     env.verify(result.row.draw_id)
 
 
+def test_a_plan_keeps_competitors_and_group_companies_off_each_visit(env: Env) -> None:
+    """The laboratories are all in one city and field: an inspector employed by
+    one of them is a competitor of every other, and an inspector consulting for
+    a laboratory's parent is tied to its group; the plan's snapshot names both
+    conflicts and no visit seats them."""
+    institutions = InstitutionRecords(3, field="04")
+    a, b, c = institutions.usccs
+    parent = uscc("91320583MA1PAR000")
+    labs = [qualification(i) for i in institutions.usccs]
+    labs[2].qualification.parent_uscc = parent
+    rivals_staff = assessor("Arival0001", employer=a)
+    group_adviser = assessor("Aadvis0001", consulted=(parent, "2025-01-01", "2025-12-31"))
+    load_registry(env.engine, {Province.JS: labs, Province.SH: [rivals_staff, group_adviser]})
+    small_pool(env, n_leaders=4, n_assessors=8)
+    result = env.pool.plan_inspections(
+        InspectionRequest(
+            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-12"
+        )
+    )
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    conflicts = {(x[0], x[1]): x[2] for x in snapshot["conflicts"]}
+    assert conflicts[("Arival0001", b)] == "recusal.competitor"
+    assert conflicts[("Arival0001", c)] == "recusal.competitor"
+    assert conflicts[("Arival0001", a)] == "recusal.same_employer"
+    assert conflicts[("Aadvis0001", c)] == "recusal.same_group"
+    for _province, lab, _grade, _day, team, _failure in (result.outcome or {})["visits"]:
+        assert not {m for m, _role in team} & {ident for (ident, held) in conflicts if held == lab}
+    env.verify(result.row.draw_id)
+
+
 def _risk_class(institution: str, grade: records_pb2.RiskClass, since: str) -> records_pb2.Record:
     return records_pb2.Record(
         risk_classification=records_pb2.RiskClassification(

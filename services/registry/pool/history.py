@@ -65,23 +65,7 @@ class BookingHistory:
     def previous_team(self, uscc: str, before: dt.date) -> frozenset[str]:
         """Who sat on the institution's last review (or visit) that started
         before `before`: the assessors of its latest active booking's draw."""
-        a = assignment_table.c
-        with self._engine.connect() as conn:
-            latest = conn.execute(
-                select(a.draw_id)
-                .where(a.institution_uscc == uscc, a.state == ACTIVE, a.start_date < before)
-                .order_by(a.start_date.desc(), a.updated_at.desc())
-                .limit(1)
-            ).scalar_one_or_none()
-            if latest is None:
-                return frozenset()
-            return frozenset(
-                conn.execute(
-                    select(a.assessor_id).where(
-                        a.draw_id == latest, a.institution_uscc == uscc, a.state == ACTIVE
-                    )
-                ).scalars()
-            )
+        return self.previous_teams([uscc], before).get(uscc, frozenset())
 
     def person_loads_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per assessor starting on or after `since`."""
@@ -113,3 +97,26 @@ class BookingHistory:
             for uscc, ident, start in conn.execute(stmt):
                 found.setdefault(uscc, {}).setdefault(ident, []).append(start)
         return found
+
+    def previous_teams(self, usccs: Iterable[str], before: dt.date) -> dict[str, frozenset[str]]:
+        """previous_team for many institutions at once: the assessors of each
+        one's latest active booking's draw before `before`."""
+        a = assignment_table.c
+        wanted = sorted(set(usccs))
+        latest: dict[str, tuple[dt.date, dt.datetime, str]] = {}
+        people: dict[tuple[str, str], set[str]] = {}
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), 1000):
+                for uscc, draw_id, day, updated, ident in conn.execute(
+                    select(
+                        a.institution_uscc, a.draw_id, a.start_date, a.updated_at, a.assessor_id
+                    ).where(
+                        a.institution_uscc.in_(wanted[start : start + 1000]),
+                        a.state == ACTIVE,
+                        a.start_date < before,
+                    )
+                ):
+                    people.setdefault((uscc, draw_id), set()).add(ident)
+                    if uscc not in latest or (day, updated) > latest[uscc][:2]:
+                        latest[uscc] = (day, updated, draw_id)
+        return {u: frozenset(people[(u, d)]) for u, (_, _, d) in latest.items()}

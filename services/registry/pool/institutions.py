@@ -99,6 +99,34 @@ class InstitutionIndex:
             and h.in_force(on)
         )
 
+    def neighbourhoods(
+        self, wanted: Iterable[tuple[str, frozenset[str]]], on: dt.date
+    ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        """group_of and rivals_of for many institutions (USCC, fields) at once:
+        one pass over the qualifications, by parent and by city."""
+        held = self._current()
+        children: dict[str, set[str]] = {}
+        parents: dict[str, set[str]] = {}
+        by_city: dict[str, list[_Held]] = {}
+        for h in held:
+            if h.parent:
+                children.setdefault(h.parent, set()).add(h.uscc)
+                parents.setdefault(h.uscc, set()).add(h.parent)
+            if h.in_force(on):
+                by_city.setdefault(city_of(h.uscc), []).append(h)
+        found: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        for uscc, fields in wanted:
+            heads = parents.get(uscc, set())
+            members = set().union(*(children.get(p, ()) for p in (*heads, uscc)))
+            group = frozenset((members | heads) - {uscc})
+            rivals = frozenset(
+                h.uscc
+                for h in by_city.get(city_of(uscc), ())
+                if h.uscc != uscc and h.uscc not in group and h.fields & fields
+            )
+            found[uscc] = (group, rivals)
+        return found
+
     def _current(self) -> list[_Held]:
         with self._lock:
             self._refresh()
