@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -401,6 +401,16 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     env.verify(result.row.draw_id)
 
 
+def _plan_js(env: Env, start: str, end: str) -> tuple[DrawResult, Mapping[str, Any]]:
+    """A plan over Jiangsu's laboratories, and its snapshot."""
+    result = env.pool.plan_inspections(
+        InspectionRequest(provinces=["JS"], fields=[], start_date=start, end_date=end)
+    )
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None
+    return result, snapshot
+
+
 def test_a_plan_keeps_competitors_and_group_companies_off_each_visit(env: Env) -> None:
     """The laboratories are all in one city and field: an inspector employed by
     one of them is a competitor of every other, and an inspector consulting for
@@ -415,13 +425,7 @@ def test_a_plan_keeps_competitors_and_group_companies_off_each_visit(env: Env) -
     group_adviser = assessor("Aadvis0001", consulted=(parent, "2025-01-01", "2025-12-31"))
     load_registry(env.engine, {Province.JS: labs, Province.SH: [rivals_staff, group_adviser]})
     small_pool(env, n_leaders=4, n_assessors=8)
-    result = env.pool.plan_inspections(
-        InspectionRequest(
-            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-12"
-        )
-    )
-    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
-    assert snapshot is not None
+    result, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
     conflicts = {(x[0], x[1]): x[2] for x in snapshot["conflicts"]}
     assert conflicts[("Arival0001", b)] == "recusal.competitor"
     assert conflicts[("Arival0001", c)] == "recusal.competitor"
@@ -458,13 +462,7 @@ def test_a_plan_grades_by_the_class_the_qualifying_province_published(env: Env) 
         },
     )
     small_pool(env, n_leaders=4, n_assessors=8)
-    result = env.pool.plan_inspections(
-        InspectionRequest(
-            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-05"
-        )
-    )
-    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
-    assert snapshot is not None
+    result, snapshot = _plan_js(env, "2026-06-01", "2026-06-05")
     graded = {e[1]: (e[2], e[5]) for e in snapshot["entities"]}
     assert graded[a] == ("D", "published by JS from 2026-03-01")
     assert graded[b] == ("A", "derived from the credit lists")
@@ -488,23 +486,14 @@ def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cool
     load_registry(env.engine, {Province.JS: labs})
     small_pool(env, n_leaders=4, n_assessors=8)
 
-    def plan(start: str, end: str) -> DrawResult:
-        return env.pool.plan_inspections(
-            InspectionRequest(provinces=["JS"], fields=[], start_date=start, end_date=end)
-        )
-
-    first = plan("2026-06-01", "2026-06-12")
-    snapshot = env.pool.draw(first.row.draw_id)[0].snapshot
-    assert snapshot is not None
+    first, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
     standing = {e[1]: (e[2], e[4]) for e in snapshot["entities"]}
     assert standing[lapsed.institution_uscc] == ("C", "SUSPENDED")
     visited = {v[1] for v in (first.outcome or {})["visits"]}
     assert lapsed.institution_uscc in visited  # class C is drawn at 10%, rounded up
     env.verify(first.row.draw_id)
 
-    second = plan("2026-07-01", "2026-07-10")
-    snapshot = env.pool.draw(second.row.draw_id)[0].snapshot
-    assert snapshot is not None
+    second, snapshot = _plan_js(env, "2026-07-01", "2026-07-10")
     left_out = {row[1]: row[3] for row in snapshot["left_out"]}
     assert set(left_out) == visited
     assert all(why.startswith("cooldown: visited on 2026-06-") for why in left_out.values())
