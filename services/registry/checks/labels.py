@@ -158,6 +158,22 @@ _GREEN_PREFIX = "green_cert/"
 _PREFERENCE = {int(CERTIFICATE_STATUS_TO_PB[s]): i for i, s in enumerate(PREFERENCE)}
 
 
+def _plain_row_key(
+    row: LabelRow, credit: frozenset[str], disputed: frozenset[str]
+) -> PlainKey | None:
+    """The certificate's plain key, or None when a credit event or an open
+    conflict may bear on its standing."""
+    holder = row.holder
+    if (
+        holder in credit
+        or holder in disputed
+        or row.record_key in disputed
+        or row.label_code in disputed
+    ):
+        return None
+    return (_PROVINCE[row.province], row.started, _STATUS_OF[row.status])
+
+
 def one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:
     """Several bodies' certificates for one product, each held by one province."""
     products = {r.product for r in rows}
@@ -304,19 +320,12 @@ class LabelQueries:
         # Plain codes whose plain key is not known yet: one of each key is asked.
         waiting: dict[PlainKey, list[str]] = {}
         credit, disputed = source.bearing()
-        # The batch's hottest loop: set lookups inline, the plain key built here
-        # as core.standing.plain_key builds it (the plain standings fill through it).
+        # The batch's hottest loop: the plain key built as core.standing.plain_key
+        # builds it (the plain standings fill through it).
         for code, rows in found.items():
             if len(rows) == 1:
-                row = rows[0]
-                holder = row.holder
-                if not (
-                    holder in credit
-                    or holder in disputed
-                    or row.record_key in disputed
-                    or row.label_code in disputed
-                ):
-                    key = (_PROVINCE[row.province], row.started, _STATUS_OF[row.status])
+                key = _plain_row_key(rows[0], credit, disputed)
+                if key is not None:
                     hit = plain.get(key)
                     if hit is not None:
                         known[code] = hit
@@ -362,14 +371,8 @@ class LabelQueries:
         for row in rows:
             if row.status != best:
                 continue
-            if (
-                row.holder in credit
-                or row.holder in disputed
-                or row.record_key in disputed
-                or row.label_code in disputed
-            ):
-                return None
-            hit = plain.get((_PROVINCE[row.province], row.started, _STATUS_OF[row.status]))
+            key = _plain_row_key(row, credit, disputed)
+            hit = None if key is None else plain.get(key)
             if hit is None:
                 return None
             found.append(hit)

@@ -22,10 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from services.core.assessors import (
-    RecusalPolicy,
-    Review,
-)
+from services.core.assessors import RecusalPolicy, Review
 from services.core.draws import (
     PROVINCE_ORDER,
     AssignmentQuery,
@@ -60,7 +57,7 @@ from services.core.teams import (
 )
 from services.registry.pool.history import ACTIVE
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
-from services.registry.pool.recusal import surroundings
+from services.registry.pool.recusal import for_team
 from services.registry.pool.store import (
     DoubleBooked,
     PoolStore,
@@ -233,7 +230,7 @@ class AssessorPool:
             spec.start_date,
             spec.end_date,
             self._recusal,
-            surroundings(spec, self._recusal, self._view.institution_index, self._store),
+            for_team(spec, self._recusal, self._view.institution_index, self._store),
         )
         booked = self._store.booked_between(spec.start_date, spec.end_date)
         hub_reviews = None

@@ -73,37 +73,24 @@ class InstitutionIndex:
         self._rows: dict[tuple[str, str], tuple[int, _Held]] = {}
         self._newest: dt.datetime | None = None
 
-    def group_of(self, uscc: str) -> frozenset[str]:
-        """The other companies of the institution's group: its parents, their
-        other branches, and its own branches."""
-        held = self._current()
-        parents = {h.parent for h in held if h.uscc == uscc and h.parent}
-        heads = parents | {uscc}
-        members = {h.uscc for h in held if h.parent in heads}
-        return frozenset((members | parents) - {uscc})
-
-    def rivals_of(
-        self, uscc: str, fields: Iterable[str], on: dt.date, besides: Iterable[str] = ()
-    ) -> frozenset[str]:
-        """Laboratories registered in the institution's city with a qualification
-        in force on `on` in one of `fields`, other than it and `besides`."""
-        wanted = set(fields)
-        city = city_of(uscc)
-        skip = {uscc, *besides}
-        return frozenset(
-            h.uscc
-            for h in self._current()
-            if h.uscc not in skip
-            and city_of(h.uscc) == city
-            and h.fields & wanted
-            and h.in_force(on)
+    def capabilities(self, uscc: str, province: str, on: dt.date) -> frozenset[str]:
+        """The CMA fields of the institution's qualifications by `province` in
+        force on `on`: each number's field and those its scope items name."""
+        return frozenset().union(
+            *(
+                h.fields
+                for (p, _), (_, h) in self._current_rows().items()
+                if p == province and h.uscc == uscc and h.in_force(on)
+            )
         )
 
     def neighbourhoods(
         self, wanted: Iterable[tuple[str, frozenset[str]]], on: dt.date
     ) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-        """group_of and rivals_of for many institutions (USCC, fields) at once:
-        one pass over the qualifications, by parent and by city."""
+        """Each institution's (USCC, fields) group of companies (its parents,
+        their other branches, its own branches) and competitors (laboratories
+        registered in its city with a qualification in force on `on` in one of
+        its fields): one pass over the qualifications, by parent and by city."""
         held = self._current()
         children: dict[str, set[str]] = {}
         parents: dict[str, set[str]] = {}
@@ -128,9 +115,12 @@ class InstitutionIndex:
         return found
 
     def _current(self) -> list[_Held]:
+        return [h for _, h in self._current_rows().values()]
+
+    def _current_rows(self) -> dict[tuple[str, str], tuple[int, _Held]]:
         with self._lock:
             self._refresh()
-            return [h for _, h in self._rows.values()]
+            return dict(self._rows)
 
     def _refresh(self) -> None:
         with self._engine.connect() as conn:

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from services.core.assessors import (
     Exclusion,
     PoolMember,
     RecusalPolicy,
-    Surroundings,
     unavailable_during,
 )
 from services.core.draws import DrawKind, Load, Role
 from services.core.inspections import (
     InspectionPolicy,
     InspectionSpec,
-    PoolEntity,
     cooled_down,
     graded,
     plan_conflicts,
     plan_snapshot,
 )
 from services.registry.pool.history import ACTIVE
+from services.registry.pool.recusal import surroundings
 from services.registry.pool.store import PoolStore, new_id
 from services.registry.pool.tables import AssignmentRow
 from services.registry.pool.view import Pool, PoolView
@@ -80,7 +79,13 @@ def plan_snapshot_of(
         spec,
         recusal,
         hub_reviews,
-        _surroundings(entities, spec.start_date, recusal, view, store),
+        surroundings(
+            ((e.uscc, e.fields) for e in entities),
+            spec.start_date,
+            recusal,
+            view.institution_index,
+            store,
+        ),
     )
     return plan_snapshot(
         spec,
@@ -130,30 +135,3 @@ def plan_assignments(
                 )
             )
     return rows
-
-
-def _surroundings(
-    entities: Sequence[PoolEntity],
-    start: dt.date,
-    recusal: RecusalPolicy,
-    view: PoolView,
-    store: PoolStore,
-) -> dict[str, Surroundings]:
-    """Each institution's group, competitors and last team, as the recusal
-    policy asks for them (as for a review team: pool/recusal.py)."""
-    near = (
-        view.institution_index.neighbourhoods(((e.uscc, e.fields) for e in entities), start)
-        if recusal.same_group or recusal.competitors
-        else {}
-    )
-    last = store.previous_teams({e.uscc for e in entities}, start) if recusal.rotation else {}
-    nobody: frozenset[str] = frozenset()
-    around = {}
-    for e in entities:
-        group, rivals = near.get(e.uscc, (nobody, nobody))
-        around[e.uscc] = Surroundings(
-            group=group if recusal.same_group else nobody,
-            rivals=rivals if recusal.competitors else nobody,
-            previous_team=last.get(e.uscc, nobody),
-        )
-    return around

@@ -139,18 +139,7 @@ class PoolView:
     def capabilities(self, uscc: str, province: Province) -> frozenset[str]:
         """The CMA fields of the institution's qualifications in force today by
         `province`: each number's field and those its scope items name."""
-        r = _record.c
-        today = china_date(utcnow())
-        stmt = select(r.payload).where(
-            r.uscc == uscc, r.kind == "qualification", r.province == province.value
-        )
-        fields: set[str] = set()
-        with self._engine.connect() as conn:
-            for payload in conn.execute(stmt).scalars():
-                q = events_pb2.Event.FromString(payload).record.qualification
-                if _in_force(q, today):
-                    fields |= capability_fields(q.number, (i.field for i in q.scope))
-        return frozenset(fields)
+        return self.institution_index.capabilities(uscc, province.value, china_date(utcnow()))
 
     def institutions(
         self,
@@ -286,12 +275,6 @@ def _standing(
     else:
         lapsed = dt.date.fromisoformat(q.status_effective_date) if q.status_effective_date else None
     return now.value if lapsed is None or lapsed >= lapsed_since else None
-
-
-def _in_force(q: records_pb2.Qualification, on: dt.date) -> bool:
-    status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
-    until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
-    return status is not None and effective_status(status, until, on) is CertificateStatus.VALID
 
 
 def _parse(payload: bytes) -> PoolMember | None:
