@@ -273,7 +273,7 @@ async def serve(settings: RegistrySettings) -> None:
     reports = ReportVerifications(store, conflicts, policy)
     servicer = RegistryServicer(
         queries,
-        CertificateChecks(reader, feeds, records),
+        CertificateChecks(reader, feeds, records, read_code=settings.green_labels.code_of),
         ReconciliationUseCases(
             Reconciliation(store, conflicts, policy=policy),
             decisions,

@@ -19,6 +19,7 @@ from services.common.convert import (
     timestamp,
 )
 from services.common.db import make_engine
+from services.common.green_label import load_green_label_format
 from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -117,11 +118,25 @@ def _check(
     store: AppliedStore, code: str, now: dt.datetime
 ) -> registry_pb2.CheckCertificateResponse:
     checks = CertificateChecks(
-        PointReader(store._engine), FeedCache(store), RecordsAsOf(store), clock=lambda: now
+        PointReader(store._engine),
+        FeedCache(store),
+        RecordsAsOf(store),
+        clock=lambda: now,
+        read_code=load_green_label_format().code_of,
     )
     servicer = RegistryServicer(RegistryQueries(store), checks, None, None, list)  # type: ignore[arg-type]
     data = servicer.CheckCertificate(registry_pb2.CheckCertificateRequest(code=code), None)
     return registry_pb2.CheckCertificateResponse.FromString(data)
+
+
+def test_a_scanned_platform_qr_reads_as_in_label_checks(databases: Databases) -> None:
+    """The label format's QR parameters (labelCode among them) hold for
+    certificate checks too: one rule for what a code is, at every edge."""
+    store = _store(databases)
+    label = green_cert().label_code
+    scanned = f"https://label.example.cn/q?labelCode={label.lower()}&lang=zh"
+    by_qr = _check(store, scanned, LATER)
+    assert by_qr.found and by_qr.matches == _check(store, label, LATER).matches
 
 
 def test_certificate_checks_equal_messages_built_from_the_events(databases: Databases) -> None:

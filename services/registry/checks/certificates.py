@@ -32,7 +32,11 @@ class CertificateChecks:
         feeds: FeedCache,
         records: RecordsAsOf,
         clock: Callable[[], dt.datetime] = utcnow,
+        read_code: Callable[[str], str] = code_from_query,
     ) -> None:
+        """`read_code`: the code in what was typed or scanned, as label checks
+        read it (the label format's QR parameters)."""
+        self._read_code = read_code
         self._reader = reader
         self._feeds = feeds
         self._records = records
@@ -40,7 +44,7 @@ class CertificateChecks:
 
     def answer(self, code: str, valid_on: str = "", known_at: dt.datetime | None = None) -> bytes:
         """A serialized CheckCertificateResponse for a certificate number or label code."""
-        value = code_from_query(code)
+        value = self._read_code(code)
         if not value or len(value) > MAX_CODE_LENGTH:
             raise InvalidRequest(
                 "malformed code",
