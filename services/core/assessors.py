@@ -73,6 +73,15 @@ class RecusalPolicy(BaseModel):
     max_assignment_days: int = Field(default=31, ge=1, le=366)
     default_team_size: int = Field(default=2, ge=1, le=20)
 
+    def tie_years(self, relation: AffiliationRelation) -> int:
+        """How many years back a tie of this kind still recuses."""
+        return {
+            AffiliationRelation.EMPLOYED: self.employment_years,
+            AffiliationRelation.CONSULTED: self.consulting_years,
+            AffiliationRelation.KINSHIP: self.kinship_years,
+            AffiliationRelation.SHAREHOLDING: self.shareholding_years,
+        }[relation]
+
 
 @dataclass(frozen=True, slots=True)
 class Tie:
@@ -148,8 +157,6 @@ class Review:
     start: dt.date
     end: dt.date
     policy: RecusalPolicy
-    employment_from: dt.date
-    consulting_from: dt.date
     reviewed_from: dt.date | None
     # What the registry knows around the institution (see Surroundings).
     around: Surroundings
@@ -166,20 +173,13 @@ class Review:
         policy: RecusalPolicy,
         around: Surroundings | None = None,
     ) -> Review:
-        windows = {
-            AffiliationRelation.EMPLOYED: years_before(start, policy.employment_years),
-            AffiliationRelation.CONSULTED: years_before(start, policy.consulting_years),
-            AffiliationRelation.KINSHIP: years_before(start, policy.kinship_years),
-            AffiliationRelation.SHAREHOLDING: years_before(start, policy.shareholding_years),
-        }
+        windows = {r: years_before(start, policy.tie_years(r)) for r in AffiliationRelation}
         return cls(
             institution_uscc,
             institution_province,
             start,
             end,
             policy,
-            windows[AffiliationRelation.EMPLOYED],
-            windows[AffiliationRelation.CONSULTED],
             years_before(start, policy.reviewed_within_years)
             if policy.reviewed_within_years
             else None,
@@ -278,18 +278,11 @@ _TIE_REASON = {
 def _tie(member: PoolMember, org: str, review: Review) -> tuple[Tie, str] | None:
     """A tie of the member to `org` within its relation's window, and the
     window's length in years."""
-    policy = review.policy
-    years = {
-        AffiliationRelation.EMPLOYED: policy.employment_years,
-        AffiliationRelation.CONSULTED: policy.consulting_years,
-        AffiliationRelation.KINSHIP: policy.kinship_years,
-        AffiliationRelation.SHAREHOLDING: policy.shareholding_years,
-    }
     for tie in member.ties.get(org, ()):
         if tie.since > review.end:
             continue
         if tie.until is None or tie.until >= review.windows[tie.relation]:
-            return tie, f"within {years[tie.relation]} years"
+            return tie, f"within {review.policy.tie_years(tie.relation)} years"
     return None
 
 
