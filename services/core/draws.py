@@ -195,6 +195,11 @@ class TeamShape:
     experts: int
     loads: Mapping[str, Load]
     person_loads: Mapping[str, int] = field(default_factory=dict)
+    # Team leaders rank after assessors as likely to sit as members (among those
+    # with as few recent assignments), so a draw keeps leaders for leading: with
+    # rotation, a team that seated every leader would leave the next review of
+    # that institution none. Team draws from format 3 on; False re-runs older ones.
+    spare_leaders: bool = False
 
 
 def rank(seed: bytes, label: str, ident: str) -> bytes:

@@ -18,7 +18,9 @@ SHA-256 and integer arithmetic, so it can be re-implemented in any language:
   fewest recent assignments (in the snapshot as `person_loads`, counted over
   the recusal policy's `person_load_days`; within an inspection plan, its
   earlier visits count too) takes the seat, the best rank among equals: so
-  one person does not sit on every team while others wait.
+  one person does not sit on every team while others wait. In a team draw
+  (format 3 on), a team leader ranks after every assessor with as many recent
+  assignments, so leaders sit as plain members only when no assessor is left.
 
 Seeds, commitments and the types a seating takes and gives are in
 services.core.draws.
@@ -92,6 +94,7 @@ class _Seats:
         rank_label: bytes,
         fields: Iterable[str],
         person_loads: Mapping[str, int] = NO_PERSON_LOADS,
+        spare_leaders: bool = False,
     ) -> None:
         slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
         pool = sorted(entrants, key=attrgetter("province"))
@@ -105,7 +108,9 @@ class _Seats:
         groups: dict[str, Sequence[Entrant]] = {p: [] for p in PROVINCE_ORDER}
         for province, group in groupby(pool, key=attrgetter("province")):
             groups[province] = list(group)
-        self._setup(seed, rank_label, slot, counts, groups, frozenset(), person_loads)
+        self._setup(
+            seed, rank_label, slot, counts, groups, frozenset(), person_loads, spare_leaders
+        )
 
     @classmethod
     def prepared(
@@ -116,11 +121,12 @@ class _Seats:
         groups: Mapping[str, Sequence[Entrant]],
         excluded: Set[str],
         person_loads: Mapping[str, int] = NO_PERSON_LOADS,
+        spare_leaders: bool = False,
     ) -> _Seats:
         """From candidates already grouped and counted; `excluded` ids are in the
         groups but not in the counts, and are skipped when ranked."""
         seats = cls.__new__(cls)
-        seats._setup(seed, b"", slot, counts, groups, excluded, person_loads)
+        seats._setup(seed, b"", slot, counts, groups, excluded, person_loads, spare_leaders)
         return seats
 
     def _setup(
@@ -132,9 +138,11 @@ class _Seats:
         groups: Mapping[str, Sequence[Entrant]],
         excluded: Set[str],
         person_loads: Mapping[str, int],
+        spare_leaders: bool,
     ) -> None:
         self._seed = seed
         self._person_loads = person_loads
+        self._spare_leaders = spare_leaders
         self._prefix = seed + rank_label
         self._slot = slot
         self._counts = counts
@@ -173,7 +181,18 @@ class _Seats:
             prefix = self._prefix
             entrants = self._by_province[province]
             loads = self._person_loads
-            if loads:
+            if self._spare_leaders:
+                # The fewest recent assignments first, assessors before leaders, then the rank.
+                keyed_spare = [
+                    (
+                        loads.get(e.assessor_id, 0),
+                        e.level == "L",
+                        sha(prefix + e.key).digest(),
+                    )
+                    for e in entrants
+                ]
+                order = sorted(range(len(entrants)), key=keyed_spare.__getitem__)
+            elif loads:
                 # The fewest recent assignments first, then the rank.
                 keyed = [
                     (loads.get(e.assessor_id, 0), sha(prefix + e.key).digest()) for e in entrants
@@ -215,7 +234,8 @@ def seat_team(
 ) -> Seating:
     """A review team: a leader (if asked), then whoever covers each requested field
     not yet covered (in field order), then members up to `size`, then experts."""
-    return _fill_team(_Seats(seed, entrants, b"", fields, shape.person_loads), fields, shape)
+    seats = _Seats(seed, entrants, b"", fields, shape.person_loads, shape.spare_leaders)
+    return _fill_team(seats, fields, shape)
 
 
 def seat_prepared(
@@ -230,7 +250,9 @@ def seat_prepared(
     [leaders, assessors, experts, then members covering each field in sorted
     order] per province. `excluded` ids are in the groups but not in the counts."""
     slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
-    seats = _Seats.prepared(seed, slot, counts, groups, excluded, shape.person_loads)
+    seats = _Seats.prepared(
+        seed, slot, counts, groups, excluded, shape.person_loads, shape.spare_leaders
+    )
     return _fill_team(seats, fields, shape)
 
 

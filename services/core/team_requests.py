@@ -106,7 +106,9 @@ class TeamSpec(DomainModel):
     def shape(
         self, loads: Mapping[str, Load], person_loads: Mapping[str, int] = NO_PERSON_LOADS
     ) -> TeamShape:
-        return TeamShape(self.size, self.leader, self.technical_experts, loads, person_loads)
+        return TeamShape(
+            self.size, self.leader, self.technical_experts, loads, person_loads, spare_leaders=True
+        )
 
 
 @dataclass(frozen=True, slots=True)

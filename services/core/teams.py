@@ -4,7 +4,7 @@ The snapshot of a team draw lists, for each requested field, every assessor
 qualified in it, with the reason if they are excluded:
 
     {"candidates": {"00": [[id, province, level, exclusion or null], ...], ...},
-     "format": "yrdhub/team-draw/2", "loads": {...}, "policy": "...", "spec": {...}}
+     "format": "yrdhub/team-draw/3", "loads": {...}, "policy": "...", "spec": {...}}
 
 Lines are sorted by assessor id; an assessor qualified in two requested
 fields is in both sections with the same exclusion. Re-running the draw takes
@@ -55,10 +55,12 @@ from services.core.draws import (
 from services.core.seating import seat_prepared, seat_team
 from services.core.team_requests import TeamSpec
 
-# Version 2 added person_loads (who sat lately); a version 1 snapshot has none
-# and re-runs as drawn then.
-TEAM_FORMAT = "yrdhub/team-draw/2"
-TEAM_FORMATS = frozenset({"yrdhub/team-draw/1", TEAM_FORMAT})
+# Version 2 added person_loads (who sat lately); version 3 ranks leaders after
+# assessors for members' seats (TeamShape.spare_leaders). Older snapshots
+# re-run as they were drawn.
+TEAM_FORMAT = "yrdhub/team-draw/3"
+_LEADERS_NOT_SPARED = frozenset({"yrdhub/team-draw/1", "yrdhub/team-draw/2"})
+TEAM_FORMATS = _LEADERS_NOT_SPARED | {TEAM_FORMAT}
 _LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 # --- the snapshot, plainly (the reference) ------------------------------------------
@@ -137,6 +139,7 @@ def team_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         int(spec["technical_experts"]),
         loads_of(snapshot),
         person_loads_of(snapshot),
+        spare_leaders=snapshot["format"] not in _LEADERS_NOT_SPARED,
     )
     return outcome_of_seating(seat_team(seed, entrants, spec["fields"], shape))
 

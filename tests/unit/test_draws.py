@@ -260,6 +260,32 @@ def test_equally_eligible_people_take_turns() -> None:
     assert max(members) - min(members) <= 1 and sum(members) == 8
 
 
+def test_leaders_sit_as_members_only_when_no_assessor_is_left() -> None:
+    """With rotation, whoever sat on an institution's last review is recused from
+    the next; a team that seated both leaders would leave the next review none.
+    So members' seats go to assessors before leaders with as few assignments,
+    through a rotation of eight reviews; format 2 snapshots re-run as drawn."""
+    leaders = [member("Alead0001", level=LEADER), member("Alead0002", level=LEADER)]
+    pool = [*leaders, *(member(f"Amemb000{i}") for i in range(3))]
+    sat: Counter[str] = Counter()
+    last: set[str] = set()
+    for n in range(8):
+        seed = hashlib.sha256(b"rotation" + bytes([n])).digest()
+        snap = snapshot_of([m for m in pool if m.assessor_id not in last], person_loads=dict(sat))
+        assert snap["format"] == "yrdhub/team-draw/3"
+        outcome = team_outcome(seed, snap)
+        assert outcome["failure"] == "", n
+        assert [role for i, role in outcome["team"] if i.startswith("Alead")] == ["LEADER"]
+        sat.update(i for i, _ in outcome["team"])
+        last = {i for i, _ in outcome["team"]}
+    # Drawn as format 2 did, a leader takes a member's seat for some seeds.
+    old_rule = [
+        team_outcome(bytes([n]) * 32, {**snapshot_of(pool), "format": "yrdhub/team-draw/2"})
+        for n in range(40)
+    ]
+    assert any(sum(i.startswith("Alead") for i, _ in o["team"]) == 2 for o in old_rule)
+
+
 def test_without_loads_the_rank_alone_decides_and_old_snapshots_still_verify() -> None:
     pool = random_pool(60, seed=3)
     snap = snapshot_of(pool)
