@@ -26,6 +26,7 @@ import gc
 import random
 from dataclasses import dataclass, field
 
+from devtools import datagen_people as people
 from devtools import datagen_results as reports
 from devtools.datagen_green import GreenCertificates
 from devtools.datagen_records import Enterprise, Generator, Institution
@@ -123,6 +124,13 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             classified = reports.risk_classification(gen, qualification)
             if classified is not None:
                 out.append(classified)
+            for more in (
+                people.signatory_ban(province, qualification, today),
+                people.inspection_result(province, qualification, today),
+            ):
+                if more is not None:
+                    out.append(more)
+        out.extend(people.officers(province, (n + 19) // 20, today))
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from devtools import datagen_people as people
 from devtools import datagen_tables as tables
 from devtools.uscc import USCC_ALPHABET, make_uscc
 from services.core.provinces import Province
@@ -262,8 +263,9 @@ class Generator:
                 records_pb2.Signatory(
                     name=self.person(),
                     fields=rng.sample(tables.SIGNATORY_FIELDS[code], 1 + (rng.random() < 0.4)),
+                    person_id=people.person_id(code, i),
                 )
-                for _ in range(_SIGNATORY_POOL_SIZE)
+                for i in range(_SIGNATORY_POOL_SIZE)
             ]
         return records_pb2.Record(
             qualification=records_pb2.Qualification(
@@ -369,6 +371,8 @@ class Generator:
     def break_record(self, record: records_pb2.Record) -> None:
         rng = self.rng
         kind = record.WhichOneof("body")
+        if people.break_more(record):
+            return
         if kind == "qualification":
             q = record.qualification
             way = rng.randrange(5)

@@ -45,6 +45,9 @@ KIND_TO_PB: dict[RecordKind, common_pb2.RecordKind] = {
     RecordKind.REPORT: common_pb2.RECORD_KIND_REPORT,
     RecordKind.PROFICIENCY: common_pb2.RECORD_KIND_PROFICIENCY,
     RecordKind.RISK_CLASSIFICATION: common_pb2.RECORD_KIND_RISK_CLASSIFICATION,
+    RecordKind.OFFICER: common_pb2.RECORD_KIND_OFFICER,
+    RecordKind.INSPECTION_RESULT: common_pb2.RECORD_KIND_INSPECTION_RESULT,
+    RecordKind.SIGNATORY_BAN: common_pb2.RECORD_KIND_SIGNATORY_BAN,
 }
 KIND_FROM_PB: dict[int, RecordKind] = {v: k for k, v in KIND_TO_PB.items()}
 

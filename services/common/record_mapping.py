@@ -13,12 +13,29 @@ from services.common.convert import (
     enum_name,
     province_name,
 )
+from services.common.inspection_mapping import (
+    inspection_result_fields,
+    inspection_result_message,
+)
+from services.common.people_mapping import (
+    affiliation_fields,
+    affiliations_pb,
+    officer_fields,
+    officer_pb,
+    range_fields,
+    ranges_pb,
+    signatory_ban_fields,
+    signatory_ban_pb,
+)
+from services.core.inspection_results import InspectionResult
 from services.core.records import (
     Assessor,
+    EnforcementOfficer,
     GreenCertification,
     Qualification,
     Record,
     RecordKind,
+    SignatoryBan,
 )
 from services.core.results import ProficiencyResult, TestReport
 from services.core.risk import RiskClassification
@@ -55,7 +72,10 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
                 }
                 for s in q.scope
             ],
-            "signatories": [{"name": s.name, "fields": list(s.fields)} for s in q.signatories],
+            "signatories": [
+                {"name": s.name, "fields": list(s.fields), "person_id": s.person_id}
+                for s in q.signatories
+            ],
             "status_effective_date": q.status_effective_date,
             "replaces": q.replaces,
             "parent_uscc": q.parent_uscc,
@@ -72,20 +92,8 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "original_status": a.original_status,
             "status_reason": a.status_reason,
             "available": a.available,
-            "affiliations": [
-                {
-                    "organization_uscc": f.organization_uscc,
-                    "relation": enum_name(
-                        records_pb2.AffiliationRelation, f.relation, "AFFILIATION_RELATION_"
-                    ),
-                    "start_date": f.start_date,
-                    "end_date": f.end_date,
-                }
-                for f in a.affiliations
-            ],
-            "unavailable": [
-                {"start_date": u.start_date, "end_date": u.end_date} for u in a.unavailable
-            ],
+            "affiliations": affiliation_fields(a.affiliations),
+            "unavailable": range_fields(a.unavailable),
             "assignment_history": [
                 {
                     "institution_uscc": h.institution_uscc,
@@ -165,6 +173,12 @@ def record_fields(record: records_pb2.Record) -> tuple[RecordKind, dict[str, Any
             "effective_from": rc.effective_from,
             "basis": rc.basis,
         }
+    if which == "officer":
+        return RecordKind.OFFICER, officer_fields(record.officer)
+    if which == "inspection_result":
+        return RecordKind.INSPECTION_RESULT, inspection_result_fields(record.inspection_result)
+    if which == "signatory_ban":
+        return RecordKind.SIGNATORY_BAN, signatory_ban_fields(record.signatory_ban)
     return None
 
 
@@ -222,7 +236,8 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                     for s in record.scope
                 ],
                 signatories=[
-                    records_pb2.Signatory(name=s.name, fields=s.fields) for s in record.signatories
+                    records_pb2.Signatory(name=s.name, fields=s.fields, person_id=s.person_id)
+                    for s in record.signatories
                 ],
                 status_effective_date=_date(record.status_effective_date),
                 replaces=record.replaces,
@@ -241,21 +256,8 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 original_status=record.original_status,
                 status_reason=record.status_reason,
                 available=record.available,
-                affiliations=[
-                    records_pb2.Affiliation(
-                        organization_uscc=f.organization_uscc,
-                        relation=f"AFFILIATION_RELATION_{f.relation.value}",
-                        start_date=_date(f.start_date),
-                        end_date=_date(f.end_date),
-                    )
-                    for f in record.affiliations
-                ],
-                unavailable=[
-                    records_pb2.DateRange(
-                        start_date=_date(u.start_date), end_date=_date(u.end_date)
-                    )
-                    for u in record.unavailable
-                ],
+                affiliations=affiliations_pb(record.affiliations),
+                unavailable=ranges_pb(record.unavailable),
                 assignment_history=[
                     records_pb2.PastAssignment(
                         institution_uscc=h.institution_uscc,
@@ -326,6 +328,12 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 basis=record.basis,
             )
         )
+    if isinstance(record, EnforcementOfficer):
+        return officer_pb(record)
+    if isinstance(record, InspectionResult):
+        return records_pb2.Record(inspection_result=inspection_result_message(record))
+    if isinstance(record, SignatoryBan):
+        return signatory_ban_pb(record)
     return records_pb2.Record(
         credit_event=records_pb2.CreditEvent(
             reference=record.reference,

@@ -23,6 +23,9 @@ class RecordKind(StrEnum):
     REPORT = "report"
     PROFICIENCY = "proficiency"
     RISK_CLASSIFICATION = "risk_classification"
+    OFFICER = "officer"
+    INSPECTION_RESULT = "inspection_result"
+    SIGNATORY_BAN = "signatory_ban"
 
 
 def required_date(value: Any) -> Any:

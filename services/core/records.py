@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
@@ -33,6 +33,7 @@ from services.core.fields import DomainModel as DomainModel
 from services.core.fields import RecordKind as RecordKind
 from services.core.fields import record_key as record_key
 from services.core.identifiers import check_cma_number, check_uscc
+from services.core.inspection_results import InspectionResult
 from services.core.label_format import check_body_approval_number
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.results import ProficiencyResult, TestReport
@@ -82,6 +83,11 @@ def capability_fields(number: str, item_fields: Iterable[str]) -> frozenset[str]
     return frozenset({number[4:6], *(f for f in item_fields if f)})
 
 
+# A person's pseudonym, derived by the hub from an identity number: one per
+# person across the region, whether assessor, officer or signatory.
+PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
 class Signatory(DomainModel):
     name: Text
     fields: Annotated[
@@ -90,6 +96,8 @@ class Signatory(DomainModel):
         ],
         Field(max_length=MAX_FIELDS),
     ] = ()
+    # Empty for a signatory known by name only.
+    person_id: PersonId | Literal[""] = ""
 
 
 class Qualification(_Validity):
@@ -206,7 +214,7 @@ class PastAssignment(DomainModel):
 class Assessor(DomainModel):
     """An assessor as every province may see them: pseudonymous, no personal data."""
 
-    assessor_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+    assessor_id: PersonId
     home_province: Annotated[Province, BeforeValidator(unspecified_is_missing)]
     employer_uscc: Uscc
     level: Annotated[AssessorLevel, BeforeValidator(unspecified_is_missing)]
@@ -235,6 +243,32 @@ def assessor_id_of(record_key: str) -> str:
     if record_key.startswith(_ASSESSOR_KEY_PREFIX):
         return record_key.removeprefix(_ASSESSOR_KEY_PREFIX)
     return ""
+
+
+class EnforcementOfficer(DomainModel):
+    """An officer in a province's directory (执法检查人员名录库), pseudonymous."""
+
+    officer_id: PersonId
+    home_province: Annotated[Province, BeforeValidator(unspecified_is_missing)]
+    authority: Text
+    certificate_number: Annotated[
+        str, Field(min_length=1, max_length=64), AfterValidator(single_line)
+    ]
+    certificate_valid_from: RequiredDate
+    certificate_valid_until: RequiredDate
+    status: Annotated[AssessorStatus, BeforeValidator(unspecified_is_missing)]
+    status_reason: OptionalText = ""
+    status_since: OptionalDate = None
+    affiliations: Annotated[tuple[Affiliation, ...], Field(max_length=MAX_HISTORY)] = ()
+    unavailable: Annotated[tuple[DateRange, ...], Field(max_length=MAX_HISTORY)] = ()
+
+    _valid_until_after_from = field_validator("certificate_valid_until")(
+        not_before("certificate_valid_from")
+    )
+
+    @property
+    def key(self) -> str:
+        return record_key(RecordKind.OFFICER, self.officer_id)
 
 
 class GreenCertification(_Validity):
@@ -294,20 +328,55 @@ class CreditEvent(DomainModel):
     @field_validator("lifts_reference")
     @classmethod
     def _names_the_listing_lifted(cls, lifted: str, info: ValidationInfo) -> str:
-        action = info.data.get("action")
-        if action is CreditAction.LISTED and lifted:
-            raise ValueError("a listing lifts nothing: leave it empty")
-        if action in (CreditAction.REMOVED, CreditAction.REPAIRED) and not lifted:
-            raise ValueError(
-                "required for a removal or repair: the reference of the listing it lifts"
-            )
-        if lifted and lifted == info.data.get("reference"):
-            raise ValueError("an event does not lift itself")
-        return lifted
+        return _lifts(info.data.get("action"), lifted, info.data.get("reference"))
 
     @property
     def key(self) -> str:
         return record_key(RecordKind.CREDIT_EVENT, self.listing_province.value, self.reference)
+
+
+def _lifts(action: CreditAction | None, lifted: str, reference: str | None) -> str:
+    """A listing lifts nothing; a removal or repair names the listing it lifts."""
+    if action is CreditAction.LISTED and lifted:
+        raise ValueError("a listing lifts nothing: leave it empty")
+    if action in (CreditAction.REMOVED, CreditAction.REPAIRED) and not lifted:
+        raise ValueError("required for a removal or repair: the reference of the listing it lifts")
+    if lifted and lifted == reference:
+        raise ValueError("an event does not lift itself")
+    return lifted
+
+
+class SignatoryBan(DomainModel):
+    """A ban on a signatory (谁签字谁担责), or its removal: in force in every
+    province from effective_from."""
+
+    reference: Annotated[str, Field(min_length=1, max_length=128), AfterValidator(single_line)]
+    person_id: PersonId
+    institution_uscc: Uscc
+    reason: Text
+    effective_from: RequiredDate
+    effective_until: OptionalDate = None
+    action: Annotated[CreditAction, BeforeValidator(unspecified_is_missing)]
+    lifts_reference: Annotated[str, Field(max_length=128), AfterValidator(single_line)] = ""
+    listing_province: Annotated[Province, BeforeValidator(unspecified_is_missing)]
+
+    _until_after_from = field_validator("effective_until")(not_before("effective_from"))
+
+    @field_validator("action")
+    @classmethod
+    def _not_a_repair(cls, action: CreditAction) -> CreditAction:
+        if action is CreditAction.REPAIRED:
+            raise ValueError("a ban is LISTED or REMOVED")
+        return action
+
+    @field_validator("lifts_reference")
+    @classmethod
+    def _names_the_ban_lifted(cls, lifted: str, info: ValidationInfo) -> str:
+        return _lifts(info.data.get("action"), lifted, info.data.get("reference"))
+
+    @property
+    def key(self) -> str:
+        return record_key(RecordKind.SIGNATORY_BAN, self.listing_province.value, self.reference)
 
 
 Record = (
@@ -318,6 +387,9 @@ Record = (
     | TestReport
     | ProficiencyResult
     | RiskClassification
+    | EnforcementOfficer
+    | InspectionResult
+    | SignatoryBan
 )
 
 MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
@@ -328,6 +400,9 @@ MODEL_OF_KIND: dict[RecordKind, type[Record]] = {
     RecordKind.REPORT: TestReport,
     RecordKind.PROFICIENCY: ProficiencyResult,
     RecordKind.RISK_CLASSIFICATION: RiskClassification,
+    RecordKind.OFFICER: EnforcementOfficer,
+    RecordKind.INSPECTION_RESULT: InspectionResult,
+    RecordKind.SIGNATORY_BAN: SignatoryBan,
 }
 
 KIND_OF_MODEL: dict[type[Record], RecordKind] = {v: k for k, v in MODEL_OF_KIND.items()}

@@ -15,9 +15,11 @@ from services.core.records import (
     MODEL_OF_KIND,
     Assessor,
     CreditEvent,
+    EnforcementOfficer,
     Qualification,
     Record,
     RecordKind,
+    SignatoryBan,
 )
 from services.core.results import ProficiencyResult, TestReport
 
@@ -66,15 +68,18 @@ def validate_record(
 _PROVINCE_OWNED = {
     RecordKind.ASSESSOR: ("home_province",),
     RecordKind.CREDIT_EVENT: ("listing_province",),
+    RecordKind.OFFICER: ("home_province",),
+    RecordKind.SIGNATORY_BAN: ("listing_province",),
 }
 
 
 def _province_violations(kind: RecordKind, record: Record, province: Province) -> list[Violation]:
-    if isinstance(record, Assessor) and record.home_province != province:
+    if isinstance(record, Assessor | EnforcementOfficer) and record.home_province != province:
+        who = "assessors" if isinstance(record, Assessor) else "enforcement officers"
         return [
             Violation(
                 f"{kind.value}.home_province",
-                f"{province.name_en}'s exchange publishes only its own assessors, "
+                f"{province.name_en}'s exchange publishes only its own {who}, "
                 f"not {record.home_province.name_en}'s",
             )
         ]
@@ -90,18 +95,25 @@ def _province_violations(kind: RecordKind, record: Record, province: Province) -
                     f"supervises the laboratory, not {province.name_en}'s",
                 )
             ]
-    if isinstance(record, CreditEvent) and record.listing_province != province:
+    if isinstance(record, CreditEvent | SignatoryBan) and record.listing_province != province:
+        what = "credit listings" if isinstance(record, CreditEvent) else "signatory bans"
         return [
             Violation(
                 f"{kind.value}.listing_province",
-                f"{province.name_en}'s exchange publishes only its own credit listings",
+                f"{province.name_en}'s exchange publishes only its own {what}",
             )
         ]
     return []
 
 
 def _future_violations(kind: RecordKind, record: Record, today: dt.date) -> list[Violation]:
-    for name in ("status_effective_date", "issue_date", "result_date"):
+    for name in (
+        "status_effective_date",
+        "issue_date",
+        "result_date",
+        "inspection_date",
+        "closed_date",
+    ):
         day = getattr(record, name, None)
         if isinstance(day, dt.date) and day > today:
             return [Violation(f"{kind.value}.{name}", f"{day} is after today ({today})")]

@@ -15,12 +15,8 @@ from services.common.kafka_io import assignment_topic, ensure_topics, make_consu
 from services.core.provinces import Province
 from services.exchange.home_assignments import AssignmentFeed, HomeAssignments
 from services.exchange.home_servicer import HomeAssignmentServicer
-from services.exchange.identities import (
-    IdentityVault,
-    Pseudonymiser,
-    PseudonymSource,
-    load_identity_key,
-)
+from services.exchange.identities import IdentityVault, load_identity_key
+from services.exchange.pseudonymising import Pseudonymiser, PseudonymSource
 from yrdhub.v1 import home_assignments_pb2, home_assignments_pb2_grpc
 
 log = logging.getLogger(__name__)

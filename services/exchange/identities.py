@@ -19,25 +19,21 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from pydantic import ValidationError
 from sqlalchemy import LargeBinary, delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
 
 from services.common.sql import upsert
-from services.core.errors import Violation, violations_of
-from services.core.pseudonyms import AssessorIdentity, id_number_warnings
-from yrdhub.v1 import records_pb2
+from services.core.pseudonyms import AssessorIdentity
 
 log = logging.getLogger(__name__)
 
@@ -220,94 +216,3 @@ class IdentityVault:
                         # missing from the answer, the others are not.
                         log.error("the identity of %s does not open with this key", ident)
         return found
-
-
-def _identity_of(given: records_pb2.AssessorIdentity) -> AssessorIdentity | list[Violation]:
-    """The submitted identity validated (the number normalised), or why not:
-    the one reading both derive() and apply() use, so they never disagree."""
-    try:
-        return AssessorIdentity(name=given.name, id_number=given.id_number, phone=given.phone)
-    except ValidationError as exc:
-        return violations_of(exc, "assessor.identity")
-
-
-# Identity numbers (validated and normalised) to their assessor ids, in one
-# call for a whole batch; raises a DomainError when it cannot (the registry
-# unreachable, the allowance used up), which refuses the batch whole.
-PseudonymSource = Callable[[Sequence[str]], list[str]]
-
-
-class Pseudonymiser:
-    """Turns a submitted identity into the assessor's pseudonymous id."""
-
-    def __init__(self, source: PseudonymSource | None, vault: IdentityVault) -> None:
-        # None: no pseudonymisation service configured; identities are refused.
-        self._source = source
-        self._vault = vault
-
-    def derive(self, records: Sequence[records_pb2.Record]) -> dict[str, str]:
-        """The ids of the identities in `records` that apply() will accept, by
-        normalised identity number, asked for in one call."""
-        if self._source is None or not self._vault.can_store:
-            return {}
-        numbers: set[str] = set()
-        for raw in records:
-            if not raw.HasField("assessor") or not raw.assessor.HasField("identity"):
-                continue
-            if raw.assessor.assessor_id:
-                continue  # refused by apply(), and never derived: no oracle, not even timing
-            identity = _identity_of(raw.assessor.identity)
-            if isinstance(identity, AssessorIdentity):
-                numbers.add(identity.id_number)  # else apply() names the reason
-        if not numbers:
-            return {}
-        wanted = sorted(numbers)
-        return dict(zip(wanted, self._source(wanted), strict=True))
-
-    def apply(
-        self, assessor: records_pb2.Assessor, values: dict[str, Any], derived: dict[str, str]
-    ) -> PendingIdentity | list[Violation]:
-        """Sets values["assessor_id"] from the identity (its id in `derived`);
-        or says why it cannot."""
-        if self._source is None:
-            return [
-                Violation(
-                    "assessor.identity",
-                    "this exchange has no pseudonymisation service (set "
-                    "YRDHUB_PSEUDONYM_SERVICE or --pseudonym-service to the registry's "
-                    "address), so it cannot accept identities",
-                )
-            ]
-        if not self._vault.can_store:
-            return [
-                Violation(
-                    "assessor.identity",
-                    "this exchange has no identity key (set YRDHUB_IDENTITY_KEY or "
-                    "--identity-key-file), so it cannot keep identities",
-                )
-            ]
-        identity = _identity_of(assessor.identity)
-        if not isinstance(identity, AssessorIdentity):
-            return identity
-        if assessor.assessor_id:
-            # Refused whether or not it is the id the identity derives: an
-            # answer that differed would tell a caller whether an identity
-            # belongs to a pseudonym.
-            return [
-                Violation(
-                    "assessor.assessor_id",
-                    "the exchange derives the id from the identity: leave it empty",
-                )
-            ]
-        assessor_id = derived.get(identity.id_number)
-        if assessor_id is None:  # derive() and the model disagree: refuse, never crash
-            return [Violation("assessor.identity.id_number", "could not be pseudonymised")]
-        values["assessor_id"] = assessor_id
-        warnings = tuple(
-            ("assessor.identity.id_number", w) for w in id_number_warnings(identity.id_number)
-        )
-        return PendingIdentity(assessor_id, identity, warnings)
-
-    def save(self, pending: Sequence[PendingIdentity], now: dt.datetime) -> None:
-        if pending:
-            self._vault.save(pending, now)

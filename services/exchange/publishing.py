@@ -20,14 +20,15 @@ from services.core.records import GreenCertification, RecordKind, kind_of
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
 from services.core.validation import Refused, validate_record
-from services.exchange.identities import PendingIdentity, Pseudonymiser
+from services.exchange.identities import PendingIdentity
 from services.exchange.outbox import Candidate, NewEvent, Outbox
+from services.exchange.pseudonymising import Pseudonymiser, identity_slots
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 5000
 # Fields whose refusal reasons may quote a person's identity: logged by name only.
-_PERSONAL = "assessor.identity"
+_PERSONAL = ".identity"
 # What an event adds to its record, at most: ids, the key, hashes, the
 # warnings, and Kafka's own framing of one message.
 EVENT_ALLOWANCE = 8 * 1024
@@ -56,7 +57,7 @@ class _Ready:
     record: records_pb2.Record
     candidate: Candidate
     warnings: list[Violation]
-    identity: PendingIdentity | None = None
+    identities: tuple[PendingIdentity, ...] = ()
 
 
 # Events an outbox may hold that Kafka has not acknowledged (a day of a busy
@@ -156,17 +157,18 @@ class Publisher:
                 index,
                 "record",
                 "empty: set one of qualification, assessor, green_cert, credit_event, report, "
-                "proficiency, risk_classification",
+                "proficiency, risk_classification, officer, inspection_result, signatory_ban",
             )
         kind, values = parsed
-        identity: PendingIdentity | None = None
-        if kind is RecordKind.ASSESSOR and raw.assessor.HasField("identity"):
+        identities: list[PendingIdentity] = []
+        slots = identity_slots(raw)
+        if slots:
             if self._pseudonyms is None:
-                return _refused(index, "assessor.identity", "not accepted by this exchange")
-            applied = self._pseudonyms.apply(raw.assessor, values, derived)
-            if isinstance(applied, list):
-                return RecordResult(index, Outcome.REJECTED, violations=applied)
-            identity = applied
+                return _refused(index, f"{slots[0].path}.identity", "not accepted by this exchange")
+            applied = self._pseudonyms.apply(slots, values, derived)
+            if applied and isinstance(applied[0], Violation):
+                return RecordResult(index, Outcome.REJECTED, violations=list(applied))
+            identities = [p for p in applied if isinstance(p, PendingIdentity)]
         verdict = validate_record(kind, values, self._province, china_date(self._clock()))
         if isinstance(verdict, Refused):
             return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
@@ -198,9 +200,9 @@ class Publisher:
             status.value if isinstance(status, CertificateStatus) else "",
         )
         warnings = verdict.warnings
-        if identity is not None and identity.warnings:
+        for identity in identities:
             warnings = [*warnings, *(Violation(f, w) for f, w in identity.warnings)]
-        return _Ready(index, normalised, candidate, warnings, identity)
+        return _Ready(index, normalised, candidate, warnings, tuple(identities))
 
     def _store(
         self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str
@@ -209,8 +211,8 @@ class Publisher:
         now = self._clock()
         accepted_at = timestamp(now)
         if self._pseudonyms is not None:
-            # Before the outbox: an acknowledged assessor always has its identity on file.
-            self._pseudonyms.save([r.identity for r in ready if r.identity is not None], now)
+            # Before the outbox: an acknowledged person always has their identity on file.
+            self._pseudonyms.save([i for r in ready for i in r.identities], now)
 
         def build_payload(new: NewEvent) -> bytes:
             item = ready[new.index]
@@ -254,7 +256,7 @@ class Publisher:
 
 
 def log_outcomes(request_id: str, results: Sequence[RecordResult]) -> None:
-    """A line per refused record (its fields and reasons; for an assessor's
+    """A line per refused record (its fields and reasons; for a person's
     identity only the field, whose reason may quote it), then the batch's."""
     counts = dict.fromkeys(Outcome, 0)
     for result in results:
@@ -262,7 +264,7 @@ def log_outcomes(request_id: str, results: Sequence[RecordResult]) -> None:
         if result.outcome is not Outcome.REJECTED:
             continue
         reasons = "; ".join(
-            v.field if v.field.startswith(_PERSONAL) else f"{v.field}: {v.description}"
+            v.field if _PERSONAL in v.field else f"{v.field}: {v.description}"
             for v in result.violations
         )
         log.info(

@@ -17,15 +17,10 @@ from services.common.rate_limit import RateLimiter
 from services.core.errors import ResourceExhausted
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
-from services.exchange.identities import (
-    IdentitySealer,
-    IdentityTables,
-    IdentityVault,
-    Pseudonymiser,
-    PseudonymSource,
-)
+from services.exchange.identities import IdentitySealer, IdentityTables, IdentityVault
 from services.exchange.outbox import Outbox
 from services.exchange.outbox_tables import OutboxTables
+from services.exchange.pseudonymising import Pseudonymiser, PseudonymSource
 from services.exchange.publishing import Outcome, Publisher
 from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
 from tests.integration.pool_records import assessor

@@ -53,7 +53,11 @@ def full_qualification() -> records_pb2.Record:
                     field="02",
                 ),
             ],
-            signatories=[records_pb2.Signatory(name="李四", fields=["01", "02"])],
+            signatories=[
+                records_pb2.Signatory(
+                    name="李四", fields=["01", "02"], person_id="P0123456789abcdef"
+                )
+            ],
             status_effective_date="2024-02-01",
             replaces="171001000456",
             parent_uscc=PARENT_USCC,
@@ -183,6 +187,69 @@ def full_risk_classification() -> records_pb2.Record:
     )
 
 
+def full_officer() -> records_pb2.Record:
+    return records_pb2.Record(
+        officer=records_pb2.EnforcementOfficer(
+            officer_id="O0123456789abcdef",
+            home_province=common_pb2.PROVINCE_JS,
+            authority="江苏省市场监督管理局",
+            certificate_number="苏2024000123",
+            certificate_valid_from="2024-01-01",
+            certificate_valid_until="2028-12-31",
+            status=records_pb2.ASSESSOR_STATUS_SUSPENDED,
+            status_reason="执法证年审未通过",
+            status_since="2025-03-01",
+            affiliations=[
+                records_pb2.Affiliation(
+                    organization_uscc=USCC,
+                    relation=records_pb2.AFFILIATION_RELATION_KINSHIP,
+                    start_date="2020-01-01",
+                    end_date="2024-01-01",
+                )
+            ],
+            unavailable=[records_pb2.DateRange(start_date="2026-05-01", end_date="2026-05-05")],
+        )
+    )
+
+
+def full_inspection_result() -> records_pb2.Record:
+    return records_pb2.Record(
+        inspection_result=records_pb2.InspectionResult(
+            plan_draw_id="plan-0b6b5f0e",
+            institution_uscc=USCC,
+            inspection_date="2026-04-08",
+            outcome=records_pb2.INSPECTION_OUTCOME_CORRECTION_ORDERED,
+            findings=[
+                records_pb2.InspectionFinding(
+                    description="原始记录不完整",
+                    basis="RB/T 214-2017 4.5.11",
+                    corrective_action="补充原始记录",
+                    due_date="2026-05-08",
+                    corrected_date="2026-05-01",
+                )
+            ],
+            closed_date="2026-05-02",
+            summary="2026年“双随机、一公开”监督抽查",
+        )
+    )
+
+
+def full_signatory_ban() -> records_pb2.Record:
+    return records_pb2.Record(
+        signatory_ban=records_pb2.SignatoryBan(
+            reference="苏签禁〔2026〕2号",
+            person_id="P0123456789abcdef",
+            institution_uscc=USCC,
+            reason="签发虚假检验检测报告",
+            effective_from="2026-03-01",
+            effective_until="2031-02-28",
+            action=records_pb2.CREDIT_ACTION_REMOVED,
+            lifts_reference="苏签禁〔2026〕1号",
+            listing_province=common_pb2.PROVINCE_JS,
+        )
+    )
+
+
 def ingest(pb: records_pb2.Record, province: Province = Province.JS) -> Validated | Refused:
     mapped = record_fields(pb)
     assert mapped is not None
@@ -213,6 +280,9 @@ def refused_fields(pb: records_pb2.Record, province: Province = Province.JS) -> 
         full_report,
         full_proficiency,
         full_risk_classification,
+        full_officer,
+        full_inspection_result,
+        full_signatory_ban,
     ],
 )
 def test_full_record_round_trips(build: Builder) -> None:
@@ -230,6 +300,9 @@ def test_builders_set_every_field() -> None:
         full_report(),
         full_proficiency(),
         full_risk_classification(),
+        full_officer(),
+        full_inspection_result(),
+        full_signatory_ban(),
     ):
         body = getattr(pb, str(pb.WhichOneof("body")))
         # An assessor's identity is submission-only: the mapping drops it on purpose.

@@ -19,6 +19,9 @@ class TeamRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TEAM_ROLE_ASSESSOR: _ClassVar[TeamRole]
     TEAM_ROLE_TECHNICAL_EXPERT: _ClassVar[TeamRole]
     TEAM_ROLE_INSPECTOR: _ClassVar[TeamRole]
+    TEAM_ROLE_LEAD_OFFICER: _ClassVar[TeamRole]
+    TEAM_ROLE_OFFICER: _ClassVar[TeamRole]
+    TEAM_ROLE_TECHNICAL_SUPPORT: _ClassVar[TeamRole]
 
 class DrawKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -41,6 +44,14 @@ class CreditClass(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDIT_CLASS_C: _ClassVar[CreditClass]
     CREDIT_CLASS_D: _ClassVar[CreditClass]
 
+class ResultStanding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RESULT_STANDING_UNSPECIFIED: _ClassVar[ResultStanding]
+    RESULT_STANDING_PENDING: _ClassVar[ResultStanding]
+    RESULT_STANDING_PUBLISHED: _ClassVar[ResultStanding]
+    RESULT_STANDING_PUBLISHED_LATE: _ClassVar[ResultStanding]
+    RESULT_STANDING_OVERDUE: _ClassVar[ResultStanding]
+
 class AssignmentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ASSIGNMENT_STATE_UNSPECIFIED: _ClassVar[AssignmentState]
@@ -51,6 +62,9 @@ TEAM_ROLE_LEADER: TeamRole
 TEAM_ROLE_ASSESSOR: TeamRole
 TEAM_ROLE_TECHNICAL_EXPERT: TeamRole
 TEAM_ROLE_INSPECTOR: TeamRole
+TEAM_ROLE_LEAD_OFFICER: TeamRole
+TEAM_ROLE_OFFICER: TeamRole
+TEAM_ROLE_TECHNICAL_SUPPORT: TeamRole
 DRAW_KIND_UNSPECIFIED: DrawKind
 DRAW_KIND_TEAM: DrawKind
 DRAW_KIND_INSPECTION_PLAN: DrawKind
@@ -63,6 +77,11 @@ CREDIT_CLASS_A: CreditClass
 CREDIT_CLASS_B: CreditClass
 CREDIT_CLASS_C: CreditClass
 CREDIT_CLASS_D: CreditClass
+RESULT_STANDING_UNSPECIFIED: ResultStanding
+RESULT_STANDING_PENDING: ResultStanding
+RESULT_STANDING_PUBLISHED: ResultStanding
+RESULT_STANDING_PUBLISHED_LATE: ResultStanding
+RESULT_STANDING_OVERDUE: ResultStanding
 ASSIGNMENT_STATE_UNSPECIFIED: AssignmentState
 ASSIGNMENT_STATE_ACTIVE: AssignmentState
 ASSIGNMENT_STATE_CANCELLED: AssignmentState
@@ -130,18 +149,20 @@ class Exclusion(_message.Message):
     def __init__(self, assessor_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., reason: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class InspectionSpec(_message.Message):
-    __slots__ = ("provinces", "fields", "start_date", "end_date", "reference")
+    __slots__ = ("provinces", "fields", "start_date", "end_date", "reference", "technical_support")
     PROVINCES_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
     START_DATE_FIELD_NUMBER: _ClassVar[int]
     END_DATE_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    TECHNICAL_SUPPORT_FIELD_NUMBER: _ClassVar[int]
     provinces: _containers.RepeatedScalarFieldContainer[_common_pb2.Province]
     fields: _containers.RepeatedScalarFieldContainer[str]
     start_date: str
     end_date: str
     reference: str
-    def __init__(self, provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., fields: _Optional[_Iterable[str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+    technical_support: int
+    def __init__(self, provinces: _Optional[_Iterable[_Union[_common_pb2.Province, str]]] = ..., fields: _Optional[_Iterable[str]] = ..., start_date: _Optional[str] = ..., end_date: _Optional[str] = ..., reference: _Optional[str] = ..., technical_support: _Optional[int] = ...) -> None: ...
 
 class ClassQuota(_message.Message):
     __slots__ = ("credit_class", "pool", "ratio", "drawn")
@@ -156,7 +177,7 @@ class ClassQuota(_message.Message):
     def __init__(self, credit_class: _Optional[_Union[CreditClass, str]] = ..., pool: _Optional[int] = ..., ratio: _Optional[str] = ..., drawn: _Optional[int] = ...) -> None: ...
 
 class PlannedInspection(_message.Message):
-    __slots__ = ("institution_uscc", "province", "credit_class", "date", "team", "failure", "fields", "exclusions")
+    __slots__ = ("institution_uscc", "province", "credit_class", "date", "team", "failure", "fields", "exclusions", "result", "result_due_date", "result_standing")
     INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
     PROVINCE_FIELD_NUMBER: _ClassVar[int]
     CREDIT_CLASS_FIELD_NUMBER: _ClassVar[int]
@@ -165,6 +186,9 @@ class PlannedInspection(_message.Message):
     FAILURE_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
     EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    RESULT_DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    RESULT_STANDING_FIELD_NUMBER: _ClassVar[int]
     institution_uscc: str
     province: _common_pb2.Province
     credit_class: CreditClass
@@ -173,7 +197,10 @@ class PlannedInspection(_message.Message):
     failure: str
     fields: _containers.RepeatedScalarFieldContainer[str]
     exclusions: _containers.RepeatedCompositeFieldContainer[Exclusion]
-    def __init__(self, institution_uscc: _Optional[str] = ..., province: _Optional[_Union[_common_pb2.Province, str]] = ..., credit_class: _Optional[_Union[CreditClass, str]] = ..., date: _Optional[str] = ..., team: _Optional[_Iterable[_Union[TeamMember, _Mapping]]] = ..., failure: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ..., exclusions: _Optional[_Iterable[_Union[Exclusion, _Mapping]]] = ...) -> None: ...
+    result: _records_pb2.InspectionResult
+    result_due_date: str
+    result_standing: ResultStanding
+    def __init__(self, institution_uscc: _Optional[str] = ..., province: _Optional[_Union[_common_pb2.Province, str]] = ..., credit_class: _Optional[_Union[CreditClass, str]] = ..., date: _Optional[str] = ..., team: _Optional[_Iterable[_Union[TeamMember, _Mapping]]] = ..., failure: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ..., exclusions: _Optional[_Iterable[_Union[Exclusion, _Mapping]]] = ..., result: _Optional[_Union[_records_pb2.InspectionResult, _Mapping]] = ..., result_due_date: _Optional[str] = ..., result_standing: _Optional[_Union[ResultStanding, str]] = ...) -> None: ...
 
 class InspectionPlan(_message.Message):
     __slots__ = ("quotas", "inspections", "field_quotas")

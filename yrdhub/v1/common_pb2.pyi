@@ -36,6 +36,9 @@ class RecordKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RECORD_KIND_REPORT: _ClassVar[RecordKind]
     RECORD_KIND_PROFICIENCY: _ClassVar[RecordKind]
     RECORD_KIND_RISK_CLASSIFICATION: _ClassVar[RecordKind]
+    RECORD_KIND_OFFICER: _ClassVar[RecordKind]
+    RECORD_KIND_INSPECTION_RESULT: _ClassVar[RecordKind]
+    RECORD_KIND_SIGNATORY_BAN: _ClassVar[RecordKind]
 PROVINCE_UNSPECIFIED: Province
 PROVINCE_SH: Province
 PROVINCE_JS: Province
@@ -55,6 +58,9 @@ RECORD_KIND_CREDIT_EVENT: RecordKind
 RECORD_KIND_REPORT: RecordKind
 RECORD_KIND_PROFICIENCY: RecordKind
 RECORD_KIND_RISK_CLASSIFICATION: RecordKind
+RECORD_KIND_OFFICER: RecordKind
+RECORD_KIND_INSPECTION_RESULT: RecordKind
+RECORD_KIND_SIGNATORY_BAN: RecordKind
 
 class Status(_message.Message):
     __slots__ = ("canonical", "original")

@@ -51,6 +51,15 @@ class ProficiencyOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROFICIENCY_OUTCOME_QUESTIONABLE: _ClassVar[ProficiencyOutcome]
     PROFICIENCY_OUTCOME_UNSATISFACTORY: _ClassVar[ProficiencyOutcome]
 
+class InspectionOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INSPECTION_OUTCOME_UNSPECIFIED: _ClassVar[InspectionOutcome]
+    INSPECTION_OUTCOME_NO_PROBLEM: _ClassVar[InspectionOutcome]
+    INSPECTION_OUTCOME_CORRECTION_ORDERED: _ClassVar[InspectionOutcome]
+    INSPECTION_OUTCOME_FURTHER_ACTION: _ClassVar[InspectionOutcome]
+    INSPECTION_OUTCOME_NOT_OPERATING: _ClassVar[InspectionOutcome]
+    INSPECTION_OUTCOME_REFUSED: _ClassVar[InspectionOutcome]
+
 class RiskClass(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     RISK_CLASS_UNSPECIFIED: _ClassVar[RiskClass]
@@ -83,6 +92,12 @@ PROFICIENCY_OUTCOME_UNSPECIFIED: ProficiencyOutcome
 PROFICIENCY_OUTCOME_SATISFACTORY: ProficiencyOutcome
 PROFICIENCY_OUTCOME_QUESTIONABLE: ProficiencyOutcome
 PROFICIENCY_OUTCOME_UNSATISFACTORY: ProficiencyOutcome
+INSPECTION_OUTCOME_UNSPECIFIED: InspectionOutcome
+INSPECTION_OUTCOME_NO_PROBLEM: InspectionOutcome
+INSPECTION_OUTCOME_CORRECTION_ORDERED: InspectionOutcome
+INSPECTION_OUTCOME_FURTHER_ACTION: InspectionOutcome
+INSPECTION_OUTCOME_NOT_OPERATING: InspectionOutcome
+INSPECTION_OUTCOME_REFUSED: InspectionOutcome
 RISK_CLASS_UNSPECIFIED: RiskClass
 RISK_CLASS_A: RiskClass
 RISK_CLASS_B: RiskClass
@@ -106,12 +121,16 @@ class ScopeItem(_message.Message):
     def __init__(self, parameter: _Optional[str] = ..., standard_code: _Optional[str] = ..., standard_year: _Optional[int] = ..., limits: _Optional[str] = ..., exclusions: _Optional[str] = ..., field: _Optional[str] = ...) -> None: ...
 
 class Signatory(_message.Message):
-    __slots__ = ("name", "fields")
+    __slots__ = ("name", "fields", "identity", "person_id")
     NAME_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     name: str
     fields: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
+    identity: AssessorIdentity
+    person_id: str
+    def __init__(self, name: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ..., identity: _Optional[_Union[AssessorIdentity, _Mapping]] = ..., person_id: _Optional[str] = ...) -> None: ...
 
 class Qualification(_message.Message):
     __slots__ = ("issuer", "number", "institution_uscc", "institution_name", "address", "legal_nature", "valid_from", "valid_until", "status", "scope", "signatories", "status_effective_date", "replaces", "parent_uscc")
@@ -328,7 +347,7 @@ class ProficiencyResult(_message.Message):
     def __init__(self, round_id: _Optional[str] = ..., provider: _Optional[str] = ..., cma_number: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., items: _Optional[_Iterable[_Union[ReportItem, _Mapping]]] = ..., outcome: _Optional[_Union[ProficiencyOutcome, str]] = ..., result_date: _Optional[str] = ...) -> None: ...
 
 class Record(_message.Message):
-    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report", "proficiency", "risk_classification")
+    __slots__ = ("qualification", "assessor", "green_cert", "credit_event", "report", "proficiency", "risk_classification", "officer", "inspection_result", "signatory_ban")
     QUALIFICATION_FIELD_NUMBER: _ClassVar[int]
     ASSESSOR_FIELD_NUMBER: _ClassVar[int]
     GREEN_CERT_FIELD_NUMBER: _ClassVar[int]
@@ -336,6 +355,9 @@ class Record(_message.Message):
     REPORT_FIELD_NUMBER: _ClassVar[int]
     PROFICIENCY_FIELD_NUMBER: _ClassVar[int]
     RISK_CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    INSPECTION_RESULT_FIELD_NUMBER: _ClassVar[int]
+    SIGNATORY_BAN_FIELD_NUMBER: _ClassVar[int]
     qualification: Qualification
     assessor: Assessor
     green_cert: GreenCertification
@@ -343,7 +365,94 @@ class Record(_message.Message):
     report: TestReport
     proficiency: ProficiencyResult
     risk_classification: RiskClassification
-    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ..., proficiency: _Optional[_Union[ProficiencyResult, _Mapping]] = ..., risk_classification: _Optional[_Union[RiskClassification, _Mapping]] = ...) -> None: ...
+    officer: EnforcementOfficer
+    inspection_result: InspectionResult
+    signatory_ban: SignatoryBan
+    def __init__(self, qualification: _Optional[_Union[Qualification, _Mapping]] = ..., assessor: _Optional[_Union[Assessor, _Mapping]] = ..., green_cert: _Optional[_Union[GreenCertification, _Mapping]] = ..., credit_event: _Optional[_Union[CreditEvent, _Mapping]] = ..., report: _Optional[_Union[TestReport, _Mapping]] = ..., proficiency: _Optional[_Union[ProficiencyResult, _Mapping]] = ..., risk_classification: _Optional[_Union[RiskClassification, _Mapping]] = ..., officer: _Optional[_Union[EnforcementOfficer, _Mapping]] = ..., inspection_result: _Optional[_Union[InspectionResult, _Mapping]] = ..., signatory_ban: _Optional[_Union[SignatoryBan, _Mapping]] = ...) -> None: ...
+
+class EnforcementOfficer(_message.Message):
+    __slots__ = ("officer_id", "home_province", "authority", "certificate_number", "certificate_valid_from", "certificate_valid_until", "status", "status_reason", "status_since", "affiliations", "unavailable", "identity")
+    OFFICER_ID_FIELD_NUMBER: _ClassVar[int]
+    HOME_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    AUTHORITY_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
+    STATUS_SINCE_FIELD_NUMBER: _ClassVar[int]
+    AFFILIATIONS_FIELD_NUMBER: _ClassVar[int]
+    UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    officer_id: str
+    home_province: _common_pb2.Province
+    authority: str
+    certificate_number: str
+    certificate_valid_from: str
+    certificate_valid_until: str
+    status: AssessorStatus
+    status_reason: str
+    status_since: str
+    affiliations: _containers.RepeatedCompositeFieldContainer[Affiliation]
+    unavailable: _containers.RepeatedCompositeFieldContainer[DateRange]
+    identity: AssessorIdentity
+    def __init__(self, officer_id: _Optional[str] = ..., home_province: _Optional[_Union[_common_pb2.Province, str]] = ..., authority: _Optional[str] = ..., certificate_number: _Optional[str] = ..., certificate_valid_from: _Optional[str] = ..., certificate_valid_until: _Optional[str] = ..., status: _Optional[_Union[AssessorStatus, str]] = ..., status_reason: _Optional[str] = ..., status_since: _Optional[str] = ..., affiliations: _Optional[_Iterable[_Union[Affiliation, _Mapping]]] = ..., unavailable: _Optional[_Iterable[_Union[DateRange, _Mapping]]] = ..., identity: _Optional[_Union[AssessorIdentity, _Mapping]] = ...) -> None: ...
+
+class InspectionResult(_message.Message):
+    __slots__ = ("plan_draw_id", "institution_uscc", "inspection_date", "outcome", "findings", "closed_date", "summary")
+    PLAN_DRAW_ID_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    INSPECTION_DATE_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_DATE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    plan_draw_id: str
+    institution_uscc: str
+    inspection_date: str
+    outcome: InspectionOutcome
+    findings: _containers.RepeatedCompositeFieldContainer[InspectionFinding]
+    closed_date: str
+    summary: str
+    def __init__(self, plan_draw_id: _Optional[str] = ..., institution_uscc: _Optional[str] = ..., inspection_date: _Optional[str] = ..., outcome: _Optional[_Union[InspectionOutcome, str]] = ..., findings: _Optional[_Iterable[_Union[InspectionFinding, _Mapping]]] = ..., closed_date: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class InspectionFinding(_message.Message):
+    __slots__ = ("description", "basis", "corrective_action", "due_date", "corrected_date")
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    BASIS_FIELD_NUMBER: _ClassVar[int]
+    CORRECTIVE_ACTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CORRECTED_DATE_FIELD_NUMBER: _ClassVar[int]
+    description: str
+    basis: str
+    corrective_action: str
+    due_date: str
+    corrected_date: str
+    def __init__(self, description: _Optional[str] = ..., basis: _Optional[str] = ..., corrective_action: _Optional[str] = ..., due_date: _Optional[str] = ..., corrected_date: _Optional[str] = ...) -> None: ...
+
+class SignatoryBan(_message.Message):
+    __slots__ = ("reference", "person_id", "identity", "institution_uscc", "reason", "effective_from", "effective_until", "action", "lifts_reference", "listing_province")
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    INSTITUTION_USCC_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_FROM_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    LIFTS_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    LISTING_PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    person_id: str
+    identity: AssessorIdentity
+    institution_uscc: str
+    reason: str
+    effective_from: str
+    effective_until: str
+    action: CreditAction
+    lifts_reference: str
+    listing_province: _common_pb2.Province
+    def __init__(self, reference: _Optional[str] = ..., person_id: _Optional[str] = ..., identity: _Optional[_Union[AssessorIdentity, _Mapping]] = ..., institution_uscc: _Optional[str] = ..., reason: _Optional[str] = ..., effective_from: _Optional[str] = ..., effective_until: _Optional[str] = ..., action: _Optional[_Union[CreditAction, str]] = ..., lifts_reference: _Optional[str] = ..., listing_province: _Optional[_Union[_common_pb2.Province, str]] = ...) -> None: ...
 
 class RiskClassification(_message.Message):
     __slots__ = ("institution_uscc", "risk_class", "effective_from", "basis")

@@ -41,8 +41,10 @@ def index_columns(record: records_pb2.Record) -> tuple[str, str | None, str | No
         return record.credit_event.uscc, None, None
     if which == "assessor":
         return record.assessor.employer_uscc, None, None
-    if which == "risk_classification":
-        return record.risk_classification.institution_uscc, None, None
+    if which == "officer":
+        return "", None, None  # found by its key alone
+    if which in ("risk_classification", "inspection_result", "signatory_ban"):
+        return getattr(record, which).institution_uscc, None, None
     if which in ("report", "proficiency"):
         # Found by its key or its laboratory, never by a certificate code.
         return getattr(record, which).institution_uscc, None, None
@@ -82,6 +84,14 @@ def record_key_of(record: records_pb2.Record) -> str | None:
         return record_key(
             RecordKind.RISK_CLASSIFICATION, record.risk_classification.institution_uscc
         )
+    if which == "officer":
+        return record_key(RecordKind.OFFICER, record.officer.officer_id)
+    if which == "inspection_result":
+        r = record.inspection_result
+        return record_key(RecordKind.INSPECTION_RESULT, r.plan_draw_id, r.institution_uscc)
+    if which == "signatory_ban":
+        b = record.signatory_ban
+        return record_key(RecordKind.SIGNATORY_BAN, province_name(b.listing_province), b.reference)
     return None
 
 
