@@ -5,8 +5,10 @@ did its laboratory's qualification stand behind it on the day it was issued
 authorised)?
 
 The qualification part is decide_scope's, judged on the issue date; the
-report's own rules are report.registered, report.document, report.laboratory
-and report.signatory. Every rule is reported, passed ones too.
+report's own rules are report.registered, report.document, report.laboratory,
+report.signatory and signatory.banned (core.signatory_bans: the person who
+signed was not banned from signing that day, in any province). Every rule is
+reported, passed ones too.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from services.core.recognition import (
 from services.core.recognition_decisions import decide_scope, decision_of
 from services.core.records import Qualification
 from services.core.results import TestReport
+from services.core.signatory_bans import BanFact, signatory_banned
 from services.core.text import comparable
 
 
@@ -155,13 +158,16 @@ def decide_report(
     conflicts: Sequence[OpenConflict],
     today: dt.date,
     proficiency: Sequence[ProficiencyFact] = (),
+    bans: Sequence[BanFact] = (),
 ) -> Decision:
     """Whether a report is to be recognised in `target`.
 
     `qualifications`: each province's version of the report's CMA in force on
     the issue date; `credit`: the laboratory's credit events; `conflicts`: those
-    open about the CMA or the laboratory. A registered report is judged on its
-    issue date, an unknown one on `today`.
+    open about the CMA or the laboratory; `bans`: the signatory bans (and
+    removals), from every province, on the people the qualifications list
+    under the report's signatory (core.signatory_bans.people_named). A
+    registered report is judged on its issue date, an unknown one on `today`.
     """
     if registered is None:
         return decision_of(
@@ -199,6 +205,7 @@ def decide_report(
         _document(query, registered),
         _laboratory(registered, qualifications),
         _signatory(registered, qualifications),
+        signatory_banned(report.signatory, on, registered, qualifications, bans),
         *scope.reasons,
     ]
     return decision_of(policy, target, on, reasons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -12,17 +12,22 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from stdnum.cn import ric
 
+from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.common.rate_limit import RateLimiter
+from services.common.record_mapping import to_record_pb
 from services.core.errors import ResourceExhausted
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
+from services.core.records import Signatory
 from services.exchange.identities import IdentitySealer, IdentityTables, IdentityVault
 from services.exchange.outbox import Outbox
 from services.exchange.outbox_tables import OutboxTables
 from services.exchange.pseudonymising import Pseudonymiser, PseudonymSource
 from services.exchange.publishing import Outcome, Publisher
 from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
+from tests.conftest import Databases
+from tests.factories import LAB_B, qualification
 from tests.integration.pool_records import assessor
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -249,3 +254,101 @@ def test_an_older_card_with_a_retired_region_code_is_accepted_with_a_warning(
     assert result.record_key == f"assessor/{derive_assessor_id(SECRET, hangzhou)}"
     [warning] = [w for w in result.warnings if w.field == "assessor.identity.id_number"]
     assert "region code (characters 1-6) 330106" in warning.description
+
+
+# --- signatories and signatory bans: one person across the region -------------
+
+
+def _province_exchange(
+    databases: Databases, province: Province, derivation: Pseudonymisation
+) -> Exchange:
+    """One province's exchange on its own database, asking the one registry."""
+    engine = make_engine(databases.new(province.value.lower()))
+    outbox = Outbox(engine, province.value)
+    outbox.create_schema()
+    vault = IdentityVault(engine, IdentitySealer(b"test-identity-key-" + province.value.encode()))
+    vault.create_schema()
+
+    def source(numbers: Sequence[str]) -> list[str]:
+        return derivation.derive(f"exchange@{province.value}", numbers)
+
+    return Exchange(
+        engine, vault, Publisher(province, outbox, pseudonyms=Pseudonymiser(source, vault))
+    )
+
+
+def _signed(phone: str = PHONE) -> records_pb2.Record:
+    """Shanghai's qualification of a laboratory whose signatory comes with an identity."""
+    record = to_record_pb(qualification(signatories=(Signatory(name=NAME, fields=("00",)),)))
+    record.qualification.signatories[0].identity.CopyFrom(
+        records_pb2.AssessorIdentity(name=NAME, id_number=ID_NUMBER, phone=phone)
+    )
+    return record
+
+
+def _banned_in_jiangsu() -> records_pb2.Record:
+    return records_pb2.Record(
+        signatory_ban=records_pb2.SignatoryBan(
+            reference="苏签禁〔2026〕1号",
+            identity=records_pb2.AssessorIdentity(name=NAME, id_number=ID_NUMBER),
+            institution_uscc=LAB_B,
+            reason="签发虚假检验检测报告",
+            effective_from="2026-03-01",
+            action=records_pb2.CREDIT_ACTION_LISTED,
+            listing_province=PROVINCE_TO_PB[Province.JS],
+        )
+    )
+
+
+def _only_event(engine: Engine) -> events_pb2.Event:
+    return events_pb2.Event.FromString(_outbox_bytes(engine))
+
+
+def test_a_signatory_and_a_ban_in_another_province_get_the_same_person_id(
+    databases: Databases,
+) -> None:
+    derivation = Pseudonymisation(SECRET, RateLimiter(rate=1.0, burst=20_000))
+    shanghai = _province_exchange(databases, Province.SH, derivation)
+    jiangsu = _province_exchange(databases, Province.JS, derivation)
+    try:
+        [lab] = shanghai.publisher.publish([_signed()])
+        [banned] = jiangsu.publisher.publish([_banned_in_jiangsu()])
+        assert lab.outcome is banned.outcome is Outcome.ACCEPTED, (lab, banned)
+        person = derive_assessor_id(SECRET, ID_NUMBER)
+        signed = _only_event(shanghai.engine).record.qualification.signatories[0]
+        assert (signed.name, signed.person_id) == (NAME, person)
+        assert not signed.HasField("identity")
+        ban = _only_event(jiangsu.engine).record.signatory_ban
+        assert ban.person_id == person and not ban.HasField("identity")
+        assert banned.record_key == "signatory_ban/JS/苏签禁〔2026〕1号"
+        # Each province keeps the identity it was given, and nothing of it goes on.
+        for exchange in (shanghai, jiangsu):
+            assert exchange.vault.lookup([person])[person].id_number == ID_NUMBER
+            for secret_text in (ID_NUMBER, PHONE):
+                assert secret_text.encode() not in _outbox_bytes(exchange.engine)
+    finally:
+        shanghai.engine.dispose()
+        jiangsu.engine.dispose()
+
+
+def test_a_signatorys_identity_is_refused_field_by_field(exchange: Exchange) -> None:
+    bad_check = _signed()
+    wrong = "1" if ID_NUMBER[-1] != "1" else "2"
+    bad_check.qualification.signatories[0].identity.id_number = ID_NUMBER[:-1] + wrong
+    no_name = _signed()
+    no_name.qualification.signatories[0].identity.name = ""
+    with_id = _signed()
+    with_id.qualification.signatories[0].person_id = "Psomeoneelse"
+    results = exchange.publisher.publish([bad_check, no_name, with_id])
+    assert [r.outcome for r in results] == [Outcome.REJECTED] * 3
+    assert [v.field for v in results[0].violations] == [
+        "qualification.signatories[0].identity.id_number"
+    ]
+    assert "check digit" in results[0].violations[0].description
+    assert [v.field for v in results[1].violations] == [
+        "qualification.signatories[0].identity.name"
+    ]
+    assert [v.field for v in results[2].violations] == ["qualification.signatories[0].person_id"]
+    with exchange.engine.connect() as conn:
+        assert conn.execute(select(_identity)).all() == []
+        assert conn.execute(select(_outbox)).all() == []

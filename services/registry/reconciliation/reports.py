@@ -19,6 +19,7 @@ from services.core.recognition import Certificate, Decision
 from services.core.records import RecordKind
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
 from services.core.results import TestReport, report_key
+from services.core.signatory_bans import people_named
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import known
@@ -122,6 +123,16 @@ class ReportVerifications:
                 {report.qualification_key, report.institution_uscc}, known(today)
             )
         )
+        # Bans bar a person everywhere, whatever institution banned them: read
+        # whole (they are few, one indexed read), kept for the people the
+        # qualifications list under the signatory's name; none to read for a
+        # signatory known by name only.
+        people = people_named(report.signatory, qualifications)
+        bans = (
+            rows.ban_facts(self._records.of_kind(RecordKind.SIGNATORY_BAN, issued), people)
+            if people
+            else []
+        )
         decision = decide_report(
             policy,
             target=target or Province(row.province),
@@ -132,5 +143,6 @@ class ReportVerifications:
             conflicts=conflicts,
             today=today.valid_on,
             proficiency=proficiency,
+            bans=bans,
         )
         return VerifiedReport(decision, row, issued, now)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
+
 from services.common.record_mapping import record_fields
 from services.core.credit import CreditFact
 from services.core.recognition import Certificate, ProficiencyFact
-from services.core.records import MODEL_OF_KIND, CreditEvent, GreenCertification, Qualification
+from services.core.records import (
+    MODEL_OF_KIND,
+    CreditEvent,
+    GreenCertification,
+    Qualification,
+    SignatoryBan,
+)
 from services.core.records import Record as DomainRecord
 from services.core.results import ProficiencyResult
+from services.core.signatory_bans import BanFact
 from services.registry.records.as_of import source
 from services.registry.records.store import StoredRow
 from yrdhub.v1 import events_pb2, records_pb2
@@ -46,3 +55,17 @@ def credit_fact(row: StoredRow) -> CreditFact:
     if not isinstance(record, CreditEvent):
         raise ValueError(f"{row.record_key} is not a credit event")
     return CreditFact(record, source(row))
+
+
+def ban_facts(found: Iterable[StoredRow], people: Set[str]) -> list[BanFact]:
+    """The signatory bans among `found` on any of `people`: only theirs are
+    read into the domain model (a ban names its person in its payload)."""
+    out: list[BanFact] = []
+    for row in found:
+        if record_pb(row).signatory_ban.person_id not in people:
+            continue
+        record = domain_record(row)
+        if not isinstance(record, SignatoryBan):
+            raise ValueError(f"{row.record_key} is not a signatory ban")
+        out.append(BanFact(record, source(row)))
+    return out

@@ -52,10 +52,15 @@ def in_force(
     return [v for v in held if v is not None and keep(v)]
 
 
+# Kinds whose records date themselves (listed and lifted days).
+_SELF_DATED = frozenset({RecordKind.CREDIT_EVENT.value, RecordKind.SIGNATORY_BAN.value})
+
+
 def _held_on(versions: list[KnownVersion], day: dt.date) -> KnownVersion | None:
-    if versions[0].row.kind == RecordKind.CREDIT_EVENT:
-        # A credit event dates itself (listed and lifted days), and its later
-        # revisions correct those dates: the latest known version judges every day.
+    if versions[0].row.kind in _SELF_DATED:
+        # A credit event or signatory ban dates itself (listed and lifted
+        # days), and its later revisions correct those dates: the latest known
+        # version judges every day.
         return latest(versions, lambda v: v.row.revision)
     return in_force_on(versions, day, lambda v: source(v.row), lambda v: status_effective(v.row))
 
@@ -85,6 +90,14 @@ class RecordsAsOf:
         found = self._store.known_versions(when.known_at, uscc=uscc)
         held = in_force(found, when.valid_on, lambda v: v.uscc == uscc)
         return sorted((v.row for v in held), key=lambda r: (r.kind, r.record_key, r.province))
+
+    def of_kind(self, kind: RecordKind, when: AsOf) -> list[StoredRow]:
+        """Every record of one kind, each province's version as of `when`, by
+        province and key: for kinds few enough to read whole (signatory bans)."""
+        if when.current:
+            return self._store.of_kind(kind.value)
+        found = self._store.known_versions(when.known_at, kind=kind.value)
+        return [v.row for v in in_force(found, when.valid_on)]
 
     def by_code(self, code: str, when: AsOf) -> list[KnownVersion]:
         """Certificates whose number or label code is `code`, by province (only

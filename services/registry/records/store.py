@@ -155,6 +155,14 @@ class RecordStore:
             stmt = self._select_rows().where(r.uscc.in_(list(usccs)))
             return [_stored(row) for row in conn.execute(stmt)]
 
+    def of_kind(self, kind: str) -> list[StoredRow]:
+        """Current records of one kind, by province and key (the kind's index):
+        for kinds few enough to read whole, such as signatory bans."""
+        r = record_table.c
+        with self._engine.connect() as conn:
+            stmt = self._select_rows().where(r.kind == kind)
+            return [_stored(row) for row in conn.execute(stmt.order_by(r.province, r.record_key))]
+
     def by_code(self, code: str) -> list[StoredRow]:
         """Certificates whose number or label code is `code`, in every province."""
         r = record_table.c
@@ -174,16 +182,30 @@ class RecordStore:
         record_key: str | None = None,
         uscc: str | None = None,
         code: str | None = None,
+        kind: str | None = None,
     ) -> list[KnownVersion]:
         """Every version applied at or before `applied_by` of the records that,
         by then, had a version with this key, holder or certificate or label
-        code (which version held on a day is the caller's question)."""
+        code, or of this kind (which version held on a day is the caller's
+        question)."""
         v, r, f = version_table.c, record_table.c, former_term_table.c
         known = v.applied_at <= applied_by
         if record_key is not None:
             # Every province listed, so the lookup walks the primary key.
             stmt = select(*(v[name] for name in _KNOWN_FIELDS)).where(
                 v.province.in_(PROVINCE_CODES), v.record_key == record_key, known
+            )
+        elif kind is not None:
+            # A record keeps its kind (its key begins with it), so the current
+            # rows name every record of the kind (by the kind's index).
+            of_kind = select(r.province, r.record_key).where(r.kind == kind).subquery()
+            stmt = (
+                select(*(v[name] for name in _KNOWN_FIELDS))
+                .join(
+                    of_kind,
+                    and_(v.province == of_kind.c.province, v.record_key == of_kind.c.record_key),
+                )
+                .where(known)
             )
         else:
             term = uscc if uscc is not None else code

@@ -27,7 +27,8 @@ class RegistryRecord(RecordTables, table=True):
         Index("ix_registry_record_uscc", "uscc", "kind", "holder_name"),
         Index("ix_registry_record_code", "code"),
         Index("ix_registry_record_label", "label_code", "kind", "record_key"),
-        # The assessor pool's refresh finds what changed since the last one.
+        # The assessor pool's refresh finds what changed since the last one;
+        # kinds read whole (signatory bans, RecordStore.of_kind) are found by it.
         Index("ix_registry_record_kind_applied", "kind", "applied_at"),
     )
     province: str = Field(primary_key=True, max_length=2)
