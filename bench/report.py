@@ -28,11 +28,26 @@ _ROWS = [
         "baseline_consume_rps",
         "apply_floor_ratio",
     ),
+    (
+        "ingest_floor_rps",
+        "  its rows written alone, then produced raw (records/s)",
+        None,
+        "ingest_of_floor",
+    ),
+    ("apply_rps", "  apply against its storage floor", "apply_floor_rps", "apply_of_floor"),
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
     ("check_p99_ms", "single check p99 (ms)", None, None),
     ("batch_check_lps", "batch check, 1,000 per call (labels/s)", None, None),
+    (
+        "batch_labels_per_echo_call",
+        "  labels per echo call (the same run's echo server)",
+        None,
+        None,
+    ),
     ("propagation_p99_ms", "status change → other province's stream (p99 ms)", None, None),
+    ("propagation_p99_echo_calls", "  in echo calls", None, None),
     ("team_draw_p99_ms", "team draw, 10,000 assessors (p99 ms)", None, None),
+    ("team_draw_p99_echo_calls", "  in echo calls", None, None),
 ]
 
 
@@ -54,7 +69,9 @@ def results_table(results: dict[str, Any]) -> Table:
             f"{results[base_key]:,.0f}" if base_key else "",
             f"{results[ratio_key]:.2f}" if ratio_key else "",
             f"{target[0]} {target[1]:,}" if target else "",
-            ("[green]ok[/]" if verdicts[judged] else "[red]below[/]") if judged in verdicts else "",
+            ("[green]met[/]" if verdicts[judged] else "[red]missed[/]")
+            if judged in verdicts
+            else "",
         )
     rss = results["rss_mb"]
     table.add_row(

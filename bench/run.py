@@ -18,6 +18,7 @@ from typing import Any
 
 from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.floor import storage_floor_rps
+from bench.ingest_floor import ingest_floor_rps
 from bench.measures import (
     check_payloads,
     measure_apply,
@@ -50,14 +51,23 @@ KEYS = (
     "propagation_p99_ms",
     "rss_mb",
     "team_draw_p99_ms",
+    "ingest_floor_rps",
+    "ingest_of_floor",
+    "apply_of_floor",
+    "batch_labels_per_echo_call",
+    "propagation_p99_echo_calls",
+    "team_draw_p99_echo_calls",
 )
+# Every target is a ratio to something measured in the same run (issue 20):
+# the same code measures several times slower on another machine of this kind.
 TARGETS = {
-    "ingest_ratio": (">=", 0.5),
-    "apply_ratio": (">=", 0.5),
-    "check_ratio": (">=", 0.7),
-    "batch_check_lps": (">=", 100_000),
-    "propagation_p99_ms": ("<", 1000),
-    "team_draw_p99_ms": ("<", 20),
+    "ingest_ratio": (">=", 0.3),
+    "ingest_of_floor": (">=", 0.6),
+    "apply_of_floor": (">=", 0.75),
+    "check_ratio": (">=", 0.8),
+    "batch_labels_per_echo_call": (">=", 25),
+    "propagation_p99_echo_calls": ("<=", 100),
+    "team_draw_p99_echo_calls": ("<=", 50),
 }
 
 Log = Callable[[str], None]
@@ -127,6 +137,20 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 results["ingest_ratio"] = ingest_rps / produce_rps
                 results["baseline_produce_rps"] = produce_rps
                 results["records"] = moved
+                log("ingest floor: the exchanges' rows written alone, then produced raw")
+                floor = ingest_floor_rps(
+                    [
+                        (
+                            hub.config.db_url(f"exchange-{p.value.lower()}"),
+                            db_url_for(f"exchange-floor-{p.value.lower()}"),
+                        )
+                        for p in hub.exchanges
+                    ],
+                    produce_rps,
+                    log,
+                )
+                results["ingest_floor_rps"] = floor
+                results["ingest_of_floor"] = ingest_rps / floor
 
                 log("apply: a fresh registry replays the topics")
                 apply_rps = measure_apply(hub, root, db_url_for("registry-replay"), moved)
@@ -141,6 +165,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 )
                 results["apply_floor_rps"] = floor_rps
                 results["apply_floor_ratio"] = floor_rps / consume_rps
+                results["apply_of_floor"] = apply_rps / floor_rps
 
                 log(f"checks: {settings.check_calls:,} single checks, and an echo server")
                 payloads = check_payloads(records, 2000)
@@ -186,7 +211,21 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
     draws = bench_team_draw(10_000, 1_000)
     results["team_draw_p99_ms"] = draws["team_draw_p99_ms"]
     results["team_draw"] = draws
+    results.update(in_echo_units(results))
     return results
+
+
+def in_echo_units(results: dict[str, Any]) -> dict[str, float]:
+    """Time and throughput figures in units of the same run's echo server
+    (a gRPC call that does nothing), so runs on faster or slower machines
+    compare: labels per echo call, and latencies as the echo calls that fit
+    in them."""
+    echo = float(results["baseline_echo_rps"])
+    return {
+        "batch_labels_per_echo_call": float(results["batch_check_lps"]) / echo,
+        "propagation_p99_echo_calls": float(results["propagation_p99_ms"]) / 1000 * echo,
+        "team_draw_p99_echo_calls": float(results["team_draw_p99_ms"]) / 1000 * echo,
+    }
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:
@@ -200,5 +239,5 @@ def target_verdicts(results: dict[str, Any]) -> dict[str, bool]:
     verdicts = {}
     for key, (op, bound) in TARGETS.items():
         value = float(results[key])
-        verdicts[key] = value >= bound if op == ">=" else value < bound
+        verdicts[key] = value >= bound if op == ">=" else value <= bound
     return verdicts
