@@ -65,7 +65,9 @@ def generate(
 
     Per institution and province there are about one CMA qualification, 0.4
     assessors, 1.5 green-product certifications (of separate manufacturing
-    enterprises) and 0.05 credit events, about 2.95 records in all. `today`
+    enterprises) and 0.05 credit events, about 2.95 records in all, plus 0.1
+    enforcement officers, about 0.05 published inspection results and 0.01
+    signatory bans (devtools.datagen_people). `today`
     bounds issue dates (default: the current date; pass it to get the same data
     set on any day).
     """
@@ -130,7 +132,7 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             ):
                 if more is not None:
                     out.append(more)
-        out.extend(people.officers(province, (n + 19) // 20, today))
+        out.extend(people.officers(province, (n + 9) // 10, today))
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

@@ -23,7 +23,7 @@ from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.checks.answers import precompute
 from services.registry.ingest.apply import RecordWriter
-from services.registry.ingest.events import parse_event
+from services.registry.ingest.events import parse_event, record_key_of
 from services.registry.records.store import RecordStore
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -141,20 +141,10 @@ def event_bytes(
     province: Province, record: records_pb2.Record, sequence: int, revision: int = 1
 ) -> bytes:
     """The Kafka payload an exchange would publish for the record."""
-    which = record.WhichOneof("body")
-    if which == "assessor":
-        key, kind = f"assessor/{record.assessor.assessor_id}", RecordKind.ASSESSOR
-    elif which == "qualification":
-        q = record.qualification
-        key, kind = f"qualification/{q.issuer}/{q.number}", RecordKind.QUALIFICATION
-    elif which == "credit_event":
-        c = record.credit_event
-        key, kind = f"credit_event/{province.value}/{c.reference}", RecordKind.CREDIT_EVENT
-    elif which == "risk_classification":
-        key = f"risk_classification/{record.risk_classification.institution_uscc}"
-        kind = RecordKind.RISK_CLASSIFICATION
-    else:  # pragma: no cover - not used
-        raise ValueError(f"no key for {which}")
+    key = record_key_of(record)
+    if key is None:
+        raise ValueError("an empty record has no key")
+    kind = RecordKind(record.WhichOneof("body"))
     return events_pb2.Event(
         event_id=str(uuid.uuid4()),
         province=PROVINCE_TO_PB[province],

@@ -15,6 +15,7 @@ from services.common.worker import WorkState
 from services.core.assessors import PoolMember, Tie
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf
+from services.core.officers import Officer
 from services.core.paging import pinned_by
 from services.core.provinces import Province
 from services.core.records import (
@@ -162,16 +163,40 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def _ties(affiliations: Any) -> dict[str, tuple[Tie, ...]]:
+    ties: dict[str, list[Tie]] = {}
+    for f in affiliations:
+        ties.setdefault(f.organization_uscc, []).append(
+            Tie(RELATION_FROM_PB[f.relation], _day(f.start_date), _optional_day(f.end_date))
+        )
+    return {k: tuple(v) for k, v in ties.items()}
+
+
+def officer_of(o: records_pb2.EnforcementOfficer) -> Officer:
+    """An officer as plans match them, from a record the exchange validated
+    (a pool member with no employer and no fields: core.officers).
+
+    Raises ValueError or KeyError on a record no exchange should have let through.
+    """
+    person = PoolMember(
+        assessor_id=o.officer_id,
+        province=PROVINCE_FROM_PB[o.home_province],
+        employer_uscc="",
+        level=AssessorLevel.ASSESSOR,
+        fields=frozenset(),
+        status=ASSESSOR_STATUS_FROM_PB[o.status],
+        status_reason=o.status_reason,
+        ties=_ties(o.affiliations),
+        unavailable=tuple((_day(u.start_date), _day(u.end_date)) for u in o.unavailable),
+    )
+    return Officer(person, _day(o.certificate_valid_from), _day(o.certificate_valid_until))
+
+
 def pool_member(a: records_pb2.Assessor) -> PoolMember:
     """A pool member from an assessor record the exchange already validated.
 
     Raises ValueError or KeyError on a record no exchange should have let through.
     """
-    ties: dict[str, list[Tie]] = {}
-    for f in a.affiliations:
-        ties.setdefault(f.organization_uscc, []).append(
-            Tie(RELATION_FROM_PB[f.relation], _day(f.start_date), _optional_day(f.end_date))
-        )
     reviewed: dict[str, list[dt.date]] = {}
     for h in a.assignment_history:
         reviewed.setdefault(h.institution_uscc, []).append(_day(h.start_date))
@@ -184,7 +209,7 @@ def pool_member(a: records_pb2.Assessor) -> PoolMember:
         status=ASSESSOR_STATUS_FROM_PB[a.status],
         status_reason=a.status_reason,
         available=a.available,
-        ties={k: tuple(v) for k, v in ties.items()},
+        ties=_ties(a.affiliations),
         unavailable=tuple((_day(u.start_date), _day(u.end_date)) for u in a.unavailable),
         reviewed={k: tuple(v) for k, v in reviewed.items()},
     )

@@ -34,6 +34,10 @@ class Role(StrEnum):
     ASSESSOR = "ASSESSOR"
     TECHNICAL_EXPERT = "TECHNICAL_EXPERT"
     INSPECTOR = "INSPECTOR"
+    # Random inspections from plan format 5 (core.officers).
+    LEAD_OFFICER = "LEAD_OFFICER"
+    OFFICER = "OFFICER"
+    TECHNICAL_SUPPORT = "TECHNICAL_SUPPORT"
 
 
 class DrawKind(StrEnum):

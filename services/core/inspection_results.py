@@ -1,10 +1,14 @@
 """What a random inspection found, as the province that carried it out
 records it (一公开): the outcome, each finding with its corrective action
-(整改), and the closing of the case."""
+(整改), and the closing of the case; and when a planned visit's result is
+due and how its publication stands (visit_result).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +28,7 @@ from services.core.fields import (
     unspecified_is_missing,
 )
 from services.core.text import single_line
+from services.core.workdays import add_working_days
 
 
 class InspectionOutcome(StrEnum):
@@ -86,3 +91,73 @@ class InspectionResult(DomainModel):
     @property
     def key(self) -> str:
         return record_key(RecordKind.INSPECTION_RESULT, self.plan_draw_id, self.institution_uscc)
+
+
+class ResultStanding(StrEnum):
+    """Where a planned visit's published result stands on a day."""
+
+    PENDING = "PENDING"  # not published, and not yet due (or the visit is ahead)
+    PUBLISHED = "PUBLISHED"  # published by the due date
+    PUBLISHED_LATE = "PUBLISHED_LATE"  # published after the due date
+    OVERDUE = "OVERDUE"  # past the due date and not published
+
+
+@dataclass(frozen=True, slots=True)
+class ResultVersion:
+    """One revision of a visit's result as its province published it: the day
+    (in China) its exchange accepted that revision."""
+
+    revision: int
+    accepted_on: dt.date
+    result: InspectionResult
+
+
+@dataclass(frozen=True, slots=True)
+class VisitResult:
+    """A planned visit's result on a day: the one published (its latest
+    revision by then, and the day its first revision was published), the day
+    it is due and how it stands."""
+
+    due_date: dt.date
+    standing: ResultStanding
+    result: InspectionResult | None = None
+    published_on: dt.date | None = None
+
+
+def result_due_date(visit_day: dt.date, within_working_days: int) -> dt.date:
+    """The last day a visit's result may be published: the visit day plus
+    `within_working_days` working days (statutory holidays off, adjusted
+    working days on: core.workdays). Counted from the planned day: the plan
+    is the public commitment, and a visit held later does not move it."""
+    return add_working_days(visit_day, within_working_days)
+
+
+def visit_result(
+    visit_day: dt.date,
+    within_working_days: int,
+    versions: Iterable[ResultVersion],
+    on: dt.date,
+) -> VisitResult:
+    """How a visit's result stands on `on`, from the revisions its province
+    published (only those accepted by `on` count). Published on time when its
+    first revision was accepted on or before the due date; later revisions
+    (corrections verified, the case closed) change what it says, not when it
+    was published."""
+    due = result_due_date(visit_day, within_working_days)
+    held = published(versions, on)
+    if held is None:
+        return VisitResult(due, ResultStanding.OVERDUE if on > due else ResultStanding.PENDING)
+    result, published_on = held
+    standing = ResultStanding.PUBLISHED if published_on <= due else ResultStanding.PUBLISHED_LATE
+    return VisitResult(due, standing, result, published_on)
+
+
+def published(
+    versions: Iterable[ResultVersion], on: dt.date
+) -> tuple[InspectionResult, dt.date] | None:
+    """A result as published by `on`: its latest revision accepted by then,
+    and the day its first revision was; None: not published by then."""
+    known = [v for v in versions if v.accepted_on <= on]
+    if not known:
+        return None
+    return max(known, key=lambda v: v.revision).result, min(v.accepted_on for v in known)

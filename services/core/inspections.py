@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -37,26 +37,24 @@ from services.core.assessors import (
 from services.core.draws import (
     NO_PERSON_LOADS,
     PROVINCE_ORDER,
-    Entrant,
     Load,
-    loads_of,
-    person_loads_of,
-    rank,
 )
 from services.core.errors import InvalidRequest, Violation, violations_of
 from services.core.fields import FieldCode, OptionalText, RequiredDate, not_before
+from services.core.officers import Officer, officer_line
 from services.core.provinces import Province
 from services.core.records import DomainModel
 from services.core.risk import CreditClass
-from services.core.seating import seat_inspectors
 from services.core.workdays import working_days
 
 # Version 2 added person_loads; a version 1 snapshot has none. Version 3 added
 # rules.cover_fields (teams cover each of the institution's fields), version 4
 # rules.high_risk_fields, each entity's standing and the institutions the
-# cooldown left out; older snapshots re-run without them, as they were drawn.
-PLAN_FORMAT = "yrdhub/inspection-plan/4"
-PLAN_FORMATS = frozenset({f"yrdhub/inspection-plan/{n}" for n in range(1, 5)})
+# cooldown left out; version 5 enforcement officers (core.officers), with
+# assessors only as technical support. Older snapshots re-run without them, as
+# they were drawn.
+PLAN_FORMAT = "yrdhub/inspection-plan/5"
+PLAN_FORMATS = frozenset({f"yrdhub/inspection-plan/{n}" for n in range(1, 6)})
 MAX_PLAN_DAYS = 366
 
 
@@ -78,6 +76,9 @@ class InspectionPolicy(BaseModel):
 
     version: Annotated[str, Field(min_length=1, max_length=64)]
     ratios: dict[CreditClass, Ratio]
+    # Officers per visit (at least two, the first leading); team_size and
+    # leader shaped assessor teams in plans before format 5.
+    officers_per_visit: int = Field(default=2, ge=2, le=10)
     team_size: int = Field(default=2, ge=1, le=10)
     leader: bool = False
     max_visits_per_inspector: int = Field(default=3, ge=1, le=100)
@@ -101,6 +102,10 @@ class InspectionPolicy(BaseModel):
     # Extra sampling for high-risk fields: of the institutions working in the
     # field and not drawn by their class, this share more.
     high_risk_fields: dict[FieldCode, Ratio] = Field(default_factory=dict)
+    # A visit's result is due (一公开) within this many working days of the
+    # visit (core.inspection_results.result_due_date). Not part of a plan's
+    # snapshot: answers judge every plan by the policy in force.
+    results_within_working_days: int = Field(default=20, ge=1, le=250)
 
     @field_validator("ratios")
     @classmethod
@@ -126,6 +131,7 @@ class InspectionRequest:
     start_date: str
     end_date: str
     reference: str = ""
+    technical_support: int = 0
 
 
 class InspectionSpec(DomainModel):
@@ -134,6 +140,8 @@ class InspectionSpec(DomainModel):
     start_date: RequiredDate
     end_date: RequiredDate
     reference: OptionalText = ""
+    # Assessors added to each visit as technical support, beside the officers.
+    technical_support: int = Field(default=0, ge=0, le=5)
 
     _end_after_start = field_validator("end_date")(not_before("start_date"))
 
@@ -271,13 +279,17 @@ def plan_snapshot(
     conflicts: Sequence[Conflict],
     person_loads: Mapping[str, int] = NO_PERSON_LOADS,
     left_out: Sequence[Sequence[str]] = (),
+    officers: Sequence[tuple[Officer, Exclusion | None]] = (),
+    officer_conflicts: Sequence[Conflict] = (),
 ) -> dict[str, Any]:
     """Everything the plan depends on, as a JSON-ready value.
 
-    busy: the days within the campaign each inspector is unavailable or booked;
-    person_loads: each inspector's assignments over recusal.person_load_days.
+    busy: the days within the campaign each inspector or officer is
+    unavailable or booked; person_loads: each one's assignments over
+    recusal.person_load_days. `inspectors` are the assessors (technical
+    support), `officers` the enforcement officers who carry visits out.
     """
-    ids = {m.assessor_id for m, _ in inspectors}
+    ids = {m.assessor_id for m, _ in inspectors} | {o.officer_id for o, _ in officers}
     return {
         "format": PLAN_FORMAT,
         "policy": f"{recusal.version}+{policy.version}",
@@ -286,8 +298,10 @@ def plan_snapshot(
             "fields": list(spec.fields),
             "start_date": spec.start_date.isoformat(),
             "end_date": spec.end_date.isoformat(),
+            "technical_support": spec.technical_support,
         },
         "rules": {
+            "officers_per_visit": policy.officers_per_visit,
             "ratios": {c.value: str(policy.ratios[c]) for c in CreditClass},
             "team_size": policy.team_size,
             "leader": policy.leader,
@@ -333,101 +347,12 @@ def plan_snapshot(
         "conflicts": [
             [c.assessor_id, c.uscc, c.exclusion.reason, c.exclusion.detail] for c in conflicts
         ],
+        "officers": [
+            officer_line(o, excluded)
+            for o, excluded in sorted(officers, key=lambda item: item[0].officer_id)
+        ],
+        "officer_conflicts": [
+            [c.assessor_id, c.uscc, c.exclusion.reason, c.exclusion.detail]
+            for c in officer_conflicts
+        ],
     }
-
-
-def quota(pool: int, ratio: Decimal) -> int:
-    """ceil(pool x ratio): a class with any institution and a non-zero ratio gets a visit."""
-    return min(pool, int((ratio * pool).to_integral_value(rounding=ROUND_CEILING)))
-
-
-def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
-    """Re-runs a plan from its seed and snapshot.
-
-    {"quotas": {class: [pool, drawn]}, "visits": [[province, uscc, class, day,
-    [[id, role], ...], failure], ...]}, visits in draw order.
-    """
-    rules = snapshot["rules"]
-    days: list[str] = rules["days"]
-    loads = loads_of(snapshot)
-    by_class: dict[str, list[tuple[bytes, list[Any]]]] = {c.value: [] for c in CreditClass}
-    for entity in snapshot["entities"]:
-        province, uscc, grade = entity[:3]
-        by_class[grade].append((rank(seed, "entity:", f"{province}:{uscc}"), entity[:4]))
-    quotas: dict[str, list[int]] = {}
-    chosen: list[tuple[bytes, list[Any]]] = []
-    rest: list[tuple[bytes, list[Any]]] = []
-    for grade, ranked in by_class.items():
-        n = quota(len(ranked), Decimal(rules["ratios"][grade]))
-        quotas[grade] = [len(ranked), n]
-        ordered = sorted(ranked, key=lambda item: item[0])
-        chosen.extend(ordered[:n])
-        rest.extend(ordered[n:])
-    # Extra sampling for high-risk fields, among those their class left.
-    field_quotas: dict[str, list[int]] = {}
-    for field, ratio in sorted(rules.get("high_risk_fields", {}).items()):
-        working = sorted((item for item in rest if field in item[1][3]), key=lambda i: i[0])
-        n = quota(len(working), Decimal(ratio))
-        field_quotas[field] = [len(working), n]
-        taken = {id(item) for item in working[:n]}
-        chosen.extend(working[:n])
-        rest = [item for item in rest if id(item) not in taken]
-    extra = {"field_quotas": field_quotas} if field_quotas else {}
-    chosen.sort(key=lambda item: item[0])
-    if chosen and not days:
-        return {
-            "quotas": quotas,
-            **extra,
-            "visits": [],
-            "failure": "the campaign has no working day",
-        }
-
-    inspectors = [
-        (ident, province, level, frozenset(fields))
-        for ident, province, level, fields, excluded in snapshot["inspectors"]
-        if excluded is None
-    ]
-    busy: dict[str, set[str]] = {}
-    for ident, taken in snapshot["busy"].items():
-        for day in taken:
-            busy.setdefault(day, set()).add(ident)
-    conflicts = {(ident, uscc) for ident, uscc, _reason, _detail in snapshot["conflicts"]}
-    # Recent assignments and this plan's visits so far: the fewest sit first.
-    visits_of: dict[str, int] = {}
-    prior = person_loads_of(snapshot)
-    cap = int(rules["max_visits_per_inspector"])
-    visits: list[list[Any]] = []
-    for index, (_key, (province, uscc, grade, fields)) in enumerate(chosen):
-        day = days[index % len(days)]
-        taken_today = busy.setdefault(day, set())
-        wanted = set(fields)
-        entrants = [
-            Entrant.of(ident, home, level, have)
-            for ident, home, level, have in inspectors
-            if ident not in taken_today
-            and visits_of.get(ident, 0) < cap
-            and (ident, uscc) not in conflicts
-            and not (rules["same_province"] and home == province)
-            and not (rules["match_fields"] and wanted and not (have & wanted))
-        ]
-        seating = seat_inspectors(
-            seed,
-            entrants,
-            visit=index,
-            size=int(rules["team_size"]),
-            leader=bool(rules["leader"]),
-            loads=loads,
-            person_loads={
-                e.assessor_id: prior.get(e.assessor_id, 0) + visits_of.get(e.assessor_id, 0)
-                for e in entrants
-            },
-            fields=sorted(wanted) if rules.get("cover_fields") else (),
-        )
-        team: list[list[str]] = []
-        if not seating.failure:
-            for pick in seating.picks:
-                team.append([pick.assessor_id, pick.role.value])
-                taken_today.add(pick.assessor_id)
-                visits_of[pick.assessor_id] = visits_of.get(pick.assessor_id, 0) + 1
-        visits.append([province, uscc, grade, day, team, seating.failure])
-    return {"quotas": quotas, **extra, "visits": visits, "failure": ""}

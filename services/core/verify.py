@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.core.draws import canonical_json, commitment, digest
-from services.core.inspections import PLAN_FORMATS, plan_outcome
+from services.core.inspections import PLAN_FORMATS
+from services.core.plan_outcome import plan_outcome
 from services.core.teams import TEAM_FORMATS, team_outcome
 
 

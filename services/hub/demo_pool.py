@@ -16,6 +16,7 @@ from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
+from services.hub.demo_inspections import show_inspection_results
 from services.hub.supervisor import Hub
 from services.hub.verify_draw import document_of, verify_document
 from yrdhub.v1 import (
@@ -85,13 +86,14 @@ def show_assessor_pool(data: DataSet, hub: Hub, console: Console) -> None:
         + ("[bold green]match[/]" if check.ok else f"[bold red]mismatch[/] {check.problems}")
     )
     _show_home(hub, {PROVINCE_FROM_PB[m.home_province] for m in draw.team}, console)
-    _show_plan(
-        _stub(
-            hub.registry.address,
-            assessor_pool_pb2_grpc.AssessorPoolServiceStub,
-            Identity(Role.REGULATOR, Province.ZJ),
-        ),
-        console,
+    zhejiang = _stub(
+        hub.registry.address,
+        assessor_pool_pb2_grpc.AssessorPoolServiceStub,
+        Identity(Role.REGULATOR, Province.ZJ),
+    )
+    plan = _show_plan(zhejiang, console)
+    show_inspection_results(
+        zhejiang, exchanges, exchanges[Province.ZJ], registry, plan, hub.verify_url, console
     )
 
 
@@ -140,14 +142,16 @@ def _show_home(hub: Hub, provinces: set[Province], console: Console) -> None:
             )
 
 
-def _show_plan(pool: Any, console: Console) -> None:
-    start = dt.date.today() + dt.timedelta(days=60)
+def _show_plan(pool: Any, console: Console) -> Any:
+    # A campaign that ended three weeks ago: its results are coming in.
+    start = dt.date.today() - dt.timedelta(days=34)
     plan = pool.PlanInspections(
         assessor_pool_pb2.PlanInspectionsRequest(
             spec=assessor_pool_pb2.InspectionSpec(
                 provinces=[PROVINCE_TO_PB[Province.ZJ]],
                 start_date=start.isoformat(),
                 end_date=(start + dt.timedelta(days=13)).isoformat(),
+                technical_support=1,
             )
         )
     ).draw
@@ -157,8 +161,28 @@ def _show_plan(pool: Any, console: Console) -> None:
     for q in plan.plan.quotas:
         table.add_row(_CLASS[q.credit_class], f"{q.pool:,}", q.ratio, str(q.drawn))
     console.print(table)
-    staffed = sum(1 for v in plan.plan.inspections if v.team)
+    staffed = [v for v in plan.plan.inspections if v.team]
     console.print(
-        f"{len(plan.plan.inspections)} visits over two weeks, {staffed} with a team of "
-        "inspectors drawn under the same recusal rules."
+        f"{len(plan.plan.inspections)} visits over two weeks' working days, {len(staffed)} "
+        "with a team: two enforcement officers, the first of Zhejiang's authority leading, "
+        "and an assessor as technical support, drawn under the same recusal rules."
     )
+    if staffed:
+        roles = {
+            assessor_pool_pb2.TEAM_ROLE_LEAD_OFFICER: "lead officer",
+            assessor_pool_pb2.TEAM_ROLE_OFFICER: "officer",
+            assessor_pool_pb2.TEAM_ROLE_TECHNICAL_SUPPORT: "technical support",
+        }
+        first = staffed[0]
+        console.print(
+            f"  {first.date} at {first.institution_uscc}: "
+            + ", ".join(
+                f"{m.assessor_id} ({roles.get(m.role, 'inspector')}, "
+                f"{PROVINCE_FROM_PB[m.home_province].value})"
+                for m in first.team
+            )
+        )
+    unstaffed = [v.failure for v in plan.plan.inspections if not v.team]
+    if unstaffed:
+        console.print(f"  {len(unstaffed)} without a team: {unstaffed[0]}")
+    return plan

@@ -57,7 +57,9 @@ from services.registry.metrics import RegistryMetrics
 from services.registry.pool.commitments import CommitmentPublisher
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
+from services.registry.pool.public import PublicInspections
 from services.registry.pool.relay import AssignmentRelay, event_payload
+from services.registry.pool.results import InspectionResults
 from services.registry.pool.servicer import AssessorPoolServicer
 from services.registry.pool.store import PoolStore
 from services.registry.pool.view import PoolView
@@ -125,6 +127,8 @@ class PoolService:
     pool: AssessorPool
     relay: AssignmentRelay
     registration: tuple[str, Register]
+    # The public pages' documents of inspection plans and their results.
+    inspections: PublicInspections
 
     def start(self) -> None:
         self.relay.start()
@@ -174,14 +178,19 @@ def build_pool_service(
         announce=announce,
         on_drawn=on_drawn,
     )
-    servicer = AssessorPoolServicer(pool)
+    # Plans answer with their visits' published results, read from the records.
+    results = InspectionResults(RecordStore(engine), inspection)
+    servicer = AssessorPoolServicer(pool, results)
 
     def register(server: ServiceRegistrar) -> None:
         # The generated registration function has no type annotations.
         assessor_pool_pb2_grpc.add_AssessorPoolServiceServicer_to_server(servicer, server)
 
     return PoolService(
-        pool, relay, (_name(assessor_pool_pb2.DESCRIPTOR, "AssessorPoolService"), register)
+        pool,
+        relay,
+        (_name(assessor_pool_pb2.DESCRIPTOR, "AssessorPoolService"), register),
+        PublicInspections(store, results),
     )
 
 
@@ -304,6 +313,7 @@ async def serve(settings: RegistrySettings) -> None:
             reports=lambda cma, number, sha256: report_document(
                 reports.verify(report_query(cma, number, sha256))
             ),
+            inspections=pool.inspections,
         )
         verify.start()
     services = [

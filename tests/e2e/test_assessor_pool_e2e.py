@@ -309,15 +309,27 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
         timeout=30,
     )
     assert reply.rejected == 0, [list(r.violations) for r in reply.results]
+    # Enforcement officers: Jiangsu's, submitted with identities like assessors, and
+    # one of Shanghai's.
+    for province, count in ((Province.JS, 3), (Province.SH, 1)):
+        reply = exchanges[province].PublishRecords(
+            exchange_pb2.PublishRecordsRequest(
+                records=[_officer(province, i) for i in range(count)]
+            ),
+            timeout=30,
+        )
+        assert reply.rejected == 0, [list(r.violations) for r in reply.results]
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
+    # Over National Day: 1-7 October are off, Saturday 10 October is a working day (调休).
     planned = (
         _pool(hub, Province.JS)
         .PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(
                 spec=assessor_pool_pb2.InspectionSpec(
                     provinces=[common_pb2.PROVINCE_JS],
-                    start_date="2026-10-12",
-                    end_date="2026-10-16",
+                    start_date="2026-09-30",
+                    end_date="2026-10-11",
+                    technical_support=1,
                 )
             ),
             timeout=60,
@@ -333,8 +345,15 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
     # shipped policy's food and motor vehicles), named in field_quotas.
     extra = sum(q.drawn for q in planned.plan.field_quotas)
     assert len(planned.plan.inspections) == 1 + extra
+    roles = [
+        assessor_pool_pb2.TEAM_ROLE_LEAD_OFFICER,
+        assessor_pool_pb2.TEAM_ROLE_OFFICER,
+        assessor_pool_pb2.TEAM_ROLE_TECHNICAL_SUPPORT,
+    ]
     for visit in planned.plan.inspections:
-        assert len(visit.team) == 2 and all(m.assignment_id for m in visit.team)
+        assert [m.role for m in visit.team] == roles and all(m.assignment_id for m in visit.team)
+        assert visit.team[0].home_province == common_pb2.PROVINCE_JS  # the lab's authority
+        assert visit.date in {"2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10"}
     full = (
         _pool(hub)
         .GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=planned.draw_id), timeout=30)
@@ -345,6 +364,22 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
     assert [d.draw_id for d in listed] == [planned.draw_id]
     # Psycopg is imported so that a PostgreSQL run fails loudly without its driver.
     assert psycopg.__version__
+
+
+def _officer(province: Province, n: int) -> records_pb2.Record:
+    code = {Province.JS: "320583", Province.SH: "310101"}[province]
+    return records_pb2.Record(
+        officer=records_pb2.EnforcementOfficer(
+            authority=f"{province.name_zh}市场监督管理局",
+            certificate_number=f"执{province.value}{n:06d}",
+            certificate_valid_from="2024-01-01",
+            certificate_valid_until="2028-12-31",
+            status=records_pb2.ASSESSOR_STATUS_ACTIVE,
+            identity=records_pb2.AssessorIdentity(
+                name=f"执法员{n}", id_number=resident_id(f"{code}19850201{n:02d}4")
+            ),
+        )
+    )
 
 
 def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hub) -> None:

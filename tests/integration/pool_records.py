@@ -49,6 +49,33 @@ def assessor(
     return records_pb2.Record(assessor=a)
 
 
+def officer(
+    ident: str,
+    province: int = common_pb2.PROVINCE_JS,
+    *,
+    status: int = records_pb2.ASSESSOR_STATUS_ACTIVE,
+    valid: tuple[str, str] = ("2022-01-01", "2030-12-31"),
+    kin_of: str = "",
+) -> records_pb2.Record:
+    """An enforcement officer of the province's authority."""
+    o = records_pb2.EnforcementOfficer(
+        officer_id=ident,
+        home_province=province,  # type: ignore[arg-type]
+        authority="市场监督管理局",
+        certificate_number=f"执{ident[-6:]}",
+        certificate_valid_from=valid[0],
+        certificate_valid_until=valid[1],
+        status=status,  # type: ignore[arg-type]
+    )
+    if kin_of:
+        o.affiliations.add(
+            organization_uscc=kin_of,
+            relation=records_pb2.AFFILIATION_RELATION_KINSHIP,
+            start_date="2020-01-01",
+        )
+    return records_pb2.Record(officer=o)
+
+
 class InstitutionRecords:
     """n Kunshan institutions of one field, with valid USCCs."""
 

@@ -31,6 +31,7 @@ from tests.integration.pool_records import (
     InstitutionRecords,
     assessor,
     credit_event,
+    officer,
     qualification,
     uscc,
 )
@@ -101,6 +102,14 @@ def small_pool(env: Env, n_leaders: int = 1, n_assessors: int = 1) -> list[str]:
     records += [assessor(f"Amember{i:04d}") for i in range(n_assessors)]
     load_registry(env.engine, {Province.SH: records})
     return [r.assessor.assessor_id for r in records]
+
+
+def js_officers(env: Env, n: int = 6) -> list[str]:
+    """Jiangsu's enforcement officers, and two of Shanghai's."""
+    records = [officer(f"Ojs{i:07d}") for i in range(n)]
+    records += [officer(f"Osh{i:07d}", common_pb2.PROVINCE_SH) for i in range(2)]
+    load_registry(env.engine, {Province.JS: records[:n], Province.SH: records[n:]})
+    return [r.officer.officer_id for r in records]
 
 
 def team_of(result: DrawResult) -> set[str]:
@@ -383,9 +392,14 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
         },
     )
     small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
     result = env.pool.plan_inspections(
         InspectionRequest(
-            provinces=["JS"], fields=[], start_date="2026-06-01", end_date="2026-06-12"
+            provinces=["JS"],
+            fields=[],
+            start_date="2026-06-01",
+            end_date="2026-06-12",
+            technical_support=1,
         )
     )
     assert result.row.state == "DRAWN"
@@ -395,16 +409,25 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     assert outcome["field_quotas"] == {"04": [17, 1], "05": [0, 0]}
     visited = {v[1] for v in outcome["visits"]}
     assert {institutions.usccs[0], institutions.usccs[1]} <= visited
-    assert all(v[5] == "" and len(v[4]) == 2 for v in outcome["visits"])
+    # Two officers, Jiangsu's leading, and the assessor asked for as technical support.
+    for v in outcome["visits"]:
+        assert v[5] == "" and [role for _, role in v[4]] == [
+            "LEAD_OFFICER",
+            "OFFICER",
+            "TECHNICAL_SUPPORT",
+        ]
+        assert v[4][0][0].startswith("Ojs") and v[4][2][0].startswith("A")
     assert {a.kind for a in result.assignments} == {"INSPECTION_PLAN"}
-    assert len(result.assignments) == 8
+    assert len(result.assignments) == 12
     env.verify(result.row.draw_id)
 
 
 def _plan_js(env: Env, start: str, end: str) -> tuple[DrawResult, Mapping[str, Any]]:
     """A plan over Jiangsu's laboratories, and its snapshot."""
     result = env.pool.plan_inspections(
-        InspectionRequest(provinces=["JS"], fields=[], start_date=start, end_date=end)
+        InspectionRequest(
+            provinces=["JS"], fields=[], start_date=start, end_date=end, technical_support=1
+        )
     )
     snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
     assert snapshot is not None
@@ -425,6 +448,7 @@ def test_a_plan_keeps_competitors_and_group_companies_off_each_visit(env: Env) -
     group_adviser = assessor("Aadvis0001", consulted=(parent, "2025-01-01", "2025-12-31"))
     load_registry(env.engine, {Province.JS: labs, Province.SH: [rivals_staff, group_adviser]})
     small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
     result, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
     conflicts = {(x[0], x[1]): x[2] for x in snapshot["conflicts"]}
     assert conflicts[("Arival0001", b)] == "recusal.competitor"
@@ -462,6 +486,7 @@ def test_a_plan_grades_by_the_class_the_qualifying_province_published(env: Env) 
         },
     )
     small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
     result, snapshot = _plan_js(env, "2026-06-01", "2026-06-05")
     graded = {e[1]: (e[2], e[5]) for e in snapshot["entities"]}
     assert graded[a] == ("D", "published by JS from 2026-03-01")
@@ -485,6 +510,7 @@ def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cool
     lapsed.status_effective_date = "2026-05-10"
     load_registry(env.engine, {Province.JS: labs})
     small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
 
     first, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
     standing = {e[1]: (e[2], e[4]) for e in snapshot["entities"]}

@@ -121,10 +121,10 @@ def test_counts_are_plausible(data: DataSet) -> None:
         assert 4 <= kinds["credit_event"] <= 20, (province, kinds)
         # A fifth of the laboratories, those with a valid qualification.
         assert 20 <= kinds["report"] <= 60, (province, kinds)
-        # One officer per twenty laboratories; results for about one in twenty.
-        assert kinds["officer"] == 10, (province, kinds)
+        # One officer per ten laboratories; results for about one in twenty.
+        assert kinds["officer"] == 20, (province, kinds)
         assert 3 <= kinds["inspection_result"] <= 25, (province, kinds)
-        assert 590 <= len(records) <= 730
+        assert 600 <= len(records) <= 740
 
 
 def test_records_look_like_the_provinces_data(

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from services.core import workdays
+from services.core.assessors import Tie
 from services.core.credit_grades import CreditFact, credit_class
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
@@ -21,12 +22,17 @@ from services.core.inspections import (
     cooled_down,
     graded,
     plan_conflicts,
-    plan_outcome,
     plan_snapshot,
-    quota,
 )
+from services.core.officers import Officer, officer_standing, one_officer
+from services.core.plan_outcome import plan_outcome, quota
 from services.core.provinces import Province
-from services.core.records import AffiliationRelation, CreditAction, CreditListType
+from services.core.records import (
+    AffiliationRelation,
+    AssessorStatus,
+    CreditAction,
+    CreditListType,
+)
 from services.core.risk import CreditClass
 from services.core.verify import verify_draw
 from services.registry.pool.policies import load_inspection, load_recusal
@@ -127,7 +133,26 @@ POLICY_IN = InspectionPolicy(
     team_size=2,
     max_visits_per_inspector=2,
 )
-SPEC = InspectionSpec(start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 12))
+SPEC = InspectionSpec(
+    start_date=dt.date(2026, 6, 1), end_date=dt.date(2026, 6, 12), technical_support=2
+)
+
+
+def officer(
+    ident: str,
+    province: Province = Province.JS,
+    *,
+    status: AssessorStatus = AssessorStatus.ACTIVE,
+    ties: dict[str, tuple[Tie, ...]] | None = None,
+    valid: tuple[str, str] = ("2020-01-01", "2030-12-31"),
+) -> Officer:
+    person = member(ident, province, fields=(), status=status, employer="", ties=ties)
+    return Officer(person, dt.date.fromisoformat(valid[0]), dt.date.fromisoformat(valid[1]))
+
+
+OFFICERS = [officer(f"Ojs{i:05d}") for i in range(60)] + [
+    officer(f"Osh{i:05d}", Province.SH) for i in range(10)
+]
 
 
 def plan(
@@ -135,12 +160,26 @@ def plan(
     ents: list[PoolEntity],
     busy: dict[str, list[dt.date]] | None = None,
     policy: InspectionPolicy = POLICY_IN,
+    officers: list[Officer] = OFFICERS,
+    spec: InspectionSpec = SPEC,
 ) -> dict[str, Any]:
     loads = {p: Load(0, 50) for p in PROVINCE_ORDER}
-    conflicts = plan_conflicts(pool, ents, SPEC, POLICY, {})
+    conflicts = plan_conflicts(pool, ents, spec, POLICY, {})
     return plan_snapshot(
-        SPEC, POLICY, policy, loads, ents, [(m, None) for m in pool], busy or {}, conflicts
+        spec,
+        POLICY,
+        policy,
+        loads,
+        ents,
+        [(m, None) for m in pool],
+        busy or {},
+        conflicts,
+        officers=[(o, officer_standing(o, spec.start_date, spec.end_date)) for o in officers],
+        officer_conflicts=plan_conflicts([o.member for o in officers], ents, spec, POLICY, {}),
     )
+
+
+ROLES = ["LEAD_OFFICER", "OFFICER", "TECHNICAL_SUPPORT", "TECHNICAL_SUPPORT"]
 
 
 def test_each_class_is_sampled_at_its_ratio() -> None:
@@ -149,7 +188,7 @@ def test_each_class_is_sampled_at_its_ratio() -> None:
     assert outcome["quotas"] == {"A": [40, 2], "B": [40, 4], "C": [40, 10], "D": [40, 40]}
     drawn = Counter(v[2] for v in outcome["visits"])
     assert drawn == {"A": 2, "B": 4, "C": 10, "D": 40}
-    assert all(v[5] == "" and len(v[4]) == 2 for v in outcome["visits"])
+    assert all(v[5] == "" and [r for _, r in v[4]] == ROLES for v in outcome["visits"])
 
 
 def test_visits_spread_over_weekdays_and_nobody_is_double_booked() -> None:
@@ -280,3 +319,88 @@ def test_visits_skip_statutory_holidays_and_fall_on_adjusted_working_days() -> N
     # A year whose schedule is not published yet says so.
     assert "2027 not yet published" in workdays.source(dt.date(2027, 1, 1), dt.date(2027, 1, 31))
     assert workdays.add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)
+
+
+# --- enforcement officers (plan format 5) ---------------------------------------------
+
+
+def _visits(snapshot: dict[str, Any], seed: bytes = SEED) -> list[list[Any]]:
+    return list(plan_outcome(seed, snapshot)["visits"])
+
+
+def test_officers_carry_out_each_visit_led_by_the_laboratorys_authority() -> None:
+    """Two officers per visit, the first of the province that qualifies the
+    laboratory; assessors join only as technical support, as many as asked."""
+    pool = [m for m in random_pool(300) if "00" in m.fields]
+    officers = {o.officer_id: o for o in OFFICERS}
+    for v in _visits(plan(pool, entities(10))):
+        (lead, r0), (second, r1), *support = v[4]
+        assert (r0, r1) == ("LEAD_OFFICER", "OFFICER") and "JS" in officers[lead].provinces
+        assert second in officers and all(i not in officers for i, _ in support)
+    # No technical support asked: officers only.
+    alone = plan(pool, entities(10), spec=SPEC.model_copy(update={"technical_support": 0}))
+    assert {tuple(r for _, r in v[4]) for v in _visits(alone)} == {("LEAD_OFFICER", "OFFICER")}
+
+
+def test_officers_of_other_provinces_fill_seats_only_when_the_authoritys_run_out() -> None:
+    one_js = [officer("Ojs00000"), *(officer(f"Osh{i:05d}", Province.SH) for i in range(4))]
+    [visit] = _visits(plan([], [entities(1)[0]], officers=one_js, spec=_no_support()))
+    assert visit[4] == [["Ojs00000", "LEAD_OFFICER"], [visit[4][1][0], "OFFICER"]]
+    assert visit[4][1][0].startswith("Osh")
+    only_sh = [o for o in one_js if o.officer_id.startswith("Osh")]
+    [visit] = _visits(plan([], [entities(1)[0]], officers=only_sh, spec=_no_support()))
+    assert visit[4] == [] and visit[5] == "no eligible officer of JS's authority to lead"
+    [visit] = _visits(plan([], [entities(1)[0]], officers=one_js[:1], spec=_no_support()))
+    assert visit[5] == "only 1 eligible officers for a team of 2"
+
+
+def _no_support() -> InspectionSpec:
+    return SPEC.model_copy(update={"technical_support": 0})
+
+
+def test_an_officer_takes_part_only_in_good_standing_and_with_a_valid_certificate() -> None:
+    suspended = officer("Ojssusp0", status=AssessorStatus.SUSPENDED)
+    lapsed = officer("Ojsold00", valid=("2015-01-01", "2020-12-31"))
+    ending = officer("Ojsend00", valid=("2020-01-01", "2026-06-03"))
+    snap = plan([], entities(6), officers=[suspended, lapsed, ending, *OFFICERS[:4]])
+    lines = {line[0]: line for line in snap["officers"]}
+    assert lines["Ojssusp0"][4][0] == "status"
+    assert lines["Ojsold00"][4][0] == "certificate" and "2020-12-31" in lines["Ojsold00"][4][1]
+    assert lines["Ojsend00"][4] is None and lines["Ojsend00"][2:4] == ["2020-01-01", "2026-06-03"]
+    for v in _visits(snap):
+        seated = {i for i, _ in v[4]}
+        assert not seated & {"Ojssusp0", "Ojsold00"}
+        if v[3] > "2026-06-03":
+            assert "Ojsend00" not in seated
+
+
+def test_officers_are_recused_like_assessors() -> None:
+    lab = entities(1)[0]
+    kin = officer(
+        "Ojskin00", ties={lab.uscc: (tie(AffiliationRelation.KINSHIP, "2024-01-01", None),)}
+    )
+    snap = plan([], [lab], officers=[kin, *OFFICERS[:3]], spec=_no_support())
+    assert snap["officer_conflicts"][0][:3] == ["Ojskin00", lab.uscc, "recusal.kinship"]
+    for n in range(12):
+        assert all("Ojskin00" not in {i for i, _ in v[4]} for v in _visits(snap, bytes([n]) * 32))
+
+
+def test_an_officer_barred_by_one_province_is_barred_in_all() -> None:
+    in_js = officer("Oboth000")
+    in_sh = officer("Oboth000", Province.SH, status=AssessorStatus.SUSPENDED)
+    merged = one_officer([in_js, in_sh])
+    assert merged.provinces == ("JS", "SH")
+    excluded = officer_standing(merged, SPEC.start_date, SPEC.end_date)
+    assert excluded is not None and excluded.detail.startswith("suspended by SH")
+
+
+def test_plans_drawn_before_officers_re_run_as_drawn() -> None:
+    pool = [m for m in random_pool(300) if "00" in m.fields]
+    snap = plan(pool, entities(10))
+    old = {
+        **{k: v for k, v in snap.items() if k not in ("officers", "officer_conflicts")},
+        "format": "yrdhub/inspection-plan/4",
+    }
+    assert all(
+        v[5] == "" and [r for _, r in v[4]] == ["INSPECTOR", "INSPECTOR"] for v in _visits(old)
+    )

@@ -30,6 +30,11 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from services.common.rate_limit import RateLimiter
 from services.core.errors import InvalidRequest
+from services.registry.checks.inspection_page import (
+    InspectionDocuments,
+    render_institution_page,
+    render_plan_page,
+)
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.report_page import registered_or_404, render_report_page
 from services.registry.checks.verify_page import (
@@ -124,8 +129,10 @@ class VerifyApp:
         not_ready_because: Callable[[], list[str]],
         on_response: Callable[[int], None],
         reports: ReportAnswers | None = None,
+        inspections: InspectionDocuments | None = None,
     ) -> None:
         self._labels = labels
+        self._inspections = inspections
         self._limiter = limiter
         self._trusted = trusted
         self._not_ready_because = not_ready_because
@@ -162,6 +169,8 @@ class VerifyApp:
                 )
             if path.startswith(("/r/", "/api/v1/reports/")):
                 await self._report(reply, path, query.get("sha256", [""])[0])
+            elif path.startswith(("/inspections", "/api/v1/inspections")):
+                await self._inspection(reply, path, query.get("uscc", [""])[0])
             else:
                 await self._route(reply, unquote(path), code)
         except InvalidRequest as exc:
@@ -223,6 +232,38 @@ class VerifyApp:
                 registered_or_404(doc), "application/json; charset=utf-8", body, cache=True
             )
 
+    async def _inspection(self, reply: _Reply, path: str, uscc: str) -> None:
+        """/inspections/PLAN (a plan's visits and results) and
+        /inspections?uscc=USCC (an institution's), the page; their JSON under
+        /api/v1/inspections; the plan's id percent-encoded."""
+        api = path.startswith("/api/")
+        rest = path.removeprefix("/api/v1").removeprefix("/inspections")
+        if self._inspections is None or (rest and not rest.startswith("/")):
+            await reply.text(HTTPStatus.NOT_FOUND, "not found\n")
+            return
+        draw_id = unquote(rest.strip("/"))
+        loop = asyncio.get_running_loop()
+        if draw_id:
+            doc = await loop.run_in_executor(self._readers, self._inspections.plan, draw_id)
+            page = render_plan_page(doc, draw_id)
+            missing = f"no inspection plan {draw_id!r}"
+        elif uscc:
+            doc = await loop.run_in_executor(self._readers, self._inspections.institution, uscc)
+            page = render_institution_page(doc, uscc)
+            missing = f"no random inspection of {uscc!r} on record"
+        else:
+            await reply.text(
+                HTTPStatus.NOT_FOUND,
+                "not found: /inspections/<plan draw id> or /inspections?uscc=<USCC>\n",
+            )
+            return
+        status = HTTPStatus.NOT_FOUND if doc is None else HTTPStatus.OK
+        if api:
+            body = json.dumps(doc if doc is not None else {"error": missing}, ensure_ascii=False)
+            await reply.send(status, "application/json; charset=utf-8", body, cache=True)
+        else:
+            await reply.send(status, "text/html; charset=utf-8", page, cache=True)
+
     async def _answer(self, code: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, answer_document, self._labels, code)
@@ -283,8 +324,10 @@ class VerifyServer:
         not_ready_because: Callable[[], list[str]] = list,
         on_response: Callable[[int], None] = lambda _status: None,
         reports: ReportAnswers | None = None,
+        inspections: InspectionDocuments | None = None,
     ) -> None:
         """`reports`: the verdicts of /r/... (none: those paths are 404);
+        `inspections`: the documents of /inspections/... (none: 404);
         `max_connections` open at once (beyond, 503 at once);
         `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is believed
         for the rate limit; `not_ready_because`: what /readyz answers from
@@ -295,7 +338,13 @@ class VerifyServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, int(port)))
         self._app = VerifyApp(
-            labels, limiter, networks(trusted_proxies), not_ready_because, on_response, reports
+            labels,
+            limiter,
+            networks(trusted_proxies),
+            not_ready_because,
+            on_response,
+            reports,
+            inspections,
         )
         config = uvicorn.Config(
             self._app,

@@ -43,8 +43,8 @@ from services.core.inspections import (
     InspectionRequest,
     InspectionSpec,
     parse_inspection_spec,
-    plan_outcome,
 )
+from services.core.plan_outcome import plan_outcome
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
@@ -323,7 +323,9 @@ class AssessorPool:
                 outcome = plan_outcome(seed, snapshot)
                 now = self._clock()
                 assignments = plan_assignments(draw_id, spec, outcome, snapshot, now)
-                eligible = sum(1 for i in snapshot["inspectors"] if i[4] is None)
+                # Officers and assessors (technical support) alike.
+                people = [*snapshot["inspectors"], *snapshot["officers"]]
+                eligible = sum(1 for i in people if i[-1] is None)
                 try:
                     row = self._reveal(
                         head,
@@ -332,7 +334,7 @@ class AssessorPool:
                         canonical_json(snapshot),
                         outcome,
                         assignments,
-                        len(snapshot["inspectors"]),
+                        len(people),
                         eligible,
                     )
                 except DoubleBooked:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_name, timestamp
+from services.common.inspection_mapping import inspection_result_message
 from services.core.draws import (
     AssignmentQuery,
     AssignmentState,
@@ -16,6 +17,7 @@ from services.core.draws import (
     Role,
     person_loads_of,
 )
+from services.core.inspection_results import ResultStanding, VisitResult
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.risk import CreditClass
@@ -30,6 +32,9 @@ ROLE_TO_PB = {
     Role.ASSESSOR: assessor_pool_pb2.TEAM_ROLE_ASSESSOR,
     Role.TECHNICAL_EXPERT: assessor_pool_pb2.TEAM_ROLE_TECHNICAL_EXPERT,
     Role.INSPECTOR: assessor_pool_pb2.TEAM_ROLE_INSPECTOR,
+    Role.LEAD_OFFICER: assessor_pool_pb2.TEAM_ROLE_LEAD_OFFICER,
+    Role.OFFICER: assessor_pool_pb2.TEAM_ROLE_OFFICER,
+    Role.TECHNICAL_SUPPORT: assessor_pool_pb2.TEAM_ROLE_TECHNICAL_SUPPORT,
 }
 ROLE_FROM_PB = {v: k for k, v in ROLE_TO_PB.items()}
 # Levels as the snapshot writes them.
@@ -54,6 +59,11 @@ CREDIT_CLASS_TO_PB: dict[CreditClass, Any] = {
     c: assessor_pool_pb2.CreditClass.Value(f"CREDIT_CLASS_{c.value}") for c in CreditClass
 }
 CREDIT_CLASS_FROM_PB = {v: k for k, v in CREDIT_CLASS_TO_PB.items()}
+RESULT_STANDING_TO_PB: dict[ResultStanding, Any] = {
+    s: assessor_pool_pb2.ResultStanding.Value(f"RESULT_STANDING_{s.value}") for s in ResultStanding
+}
+# A plan's visits' results, by (province, institution USCC) (pool/results.py).
+VisitResults = Mapping[tuple[str, str], VisitResult]
 
 
 def province_pb(code: str) -> Any:
@@ -133,6 +143,7 @@ def inspection_request(spec: pb.InspectionSpec) -> InspectionRequest:
         start_date=spec.start_date,
         end_date=spec.end_date,
         reference=spec.reference,
+        technical_support=spec.technical_support,
     )
 
 
@@ -177,9 +188,16 @@ def _member(
     return member
 
 
-def draw_pb(result: DrawResult, *, with_snapshot: bool, with_details: bool) -> pb.Draw:
+def draw_pb(
+    result: DrawResult,
+    *,
+    with_snapshot: bool,
+    with_details: bool,
+    results: VisitResults | None = None,
+) -> pb.Draw:
     """The draw as published; details (members' levels, exclusions, the plan) come
-    from the screened candidates of a fresh draw or the snapshot of a stored one."""
+    from the screened candidates of a fresh draw or the snapshot of a stored one,
+    and a plan's visits' results from `results` (pool/results.py)."""
     row = result.row
     draw = _draw_head(row)
     if with_snapshot and row.snapshot is not None:
@@ -203,7 +221,7 @@ def draw_pb(result: DrawResult, *, with_snapshot: bool, with_details: bool) -> p
             if excluded is not None:
                 draw.exclusions.append(_exclusion(ident, province, *excluded))
     elif with_details and result.snapshot is not None:
-        _plan(draw, result.snapshot, outcome, result.assignments)
+        _plan(draw, result.snapshot, outcome, result.assignments, results or {})
     return draw
 
 
@@ -268,6 +286,7 @@ def _draw_head(row: DrawRow) -> pb.Draw:
                 start_date=spec["start_date"],
                 end_date=spec["end_date"],
                 reference=spec["reference"],
+                technical_support=spec.get("technical_support", 0),
             )
         )
     return draw
@@ -278,11 +297,17 @@ def _plan(
     snapshot: Mapping[str, Any],
     outcome: Mapping[str, Any],
     assignments: list[AssignmentRow],
+    results: VisitResults,
 ) -> None:
     inspectors = {i[0]: i for i in snapshot["inspectors"]}
     for ident, province, _level, _fields, excluded in inspectors.values():
         if excluded is not None:
             draw.exclusions.append(_exclusion(ident, province, *excluded))
+    # Officers (plan format 5): [id, provinces, certificate from, until, exclusion].
+    officers = {o[0]: o for o in snapshot.get("officers", ())}
+    for ident, provinces, _from, _until, excluded in officers.values():
+        if excluded is not None:
+            draw.exclusions.append(_exclusion(ident, provinces[0], *excluded))
     ratios = snapshot["rules"]["ratios"]
     for grade, (pool, drawn) in sorted(outcome.get("quotas", {}).items()):
         draw.plan.quotas.append(
@@ -296,7 +321,7 @@ def _plan(
             pb.FieldQuota(field=field, pool=pool, ratio=extra[field], drawn=drawn)
         )
     conflicts: dict[str, list[list[str]]] = {}
-    for conflict in snapshot["conflicts"]:
+    for conflict in [*snapshot["conflicts"], *snapshot.get("officer_conflicts", ())]:
         conflicts.setdefault(conflict[1], []).append(conflict)
     fields = {(e[0], e[1]): e[3] for e in snapshot["entities"]}
     assigned = {(a.assessor_id, a.start_date.isoformat()): a.assignment_id for a in assignments}
@@ -312,18 +337,38 @@ def _plan(
             fields=fields.get((province, uscc), []),
         )
         for ident, role in team:
-            visit.team.append(
-                _member(
-                    ident,
-                    role,
-                    inspectors.get(ident),
-                    assigned.get((ident, day), ""),
-                    recent.get(ident, 0),
-                )
+            member = _member(
+                ident,
+                role,
+                None if ident in officers else inspectors.get(ident),
+                assigned.get((ident, day), ""),
+                recent.get(ident, 0),
             )
+            if ident in officers:
+                held = officers[ident][1]
+                member.home_province = province_pb(province if province in held else held[0])
+            visit.team.append(member)
         for ident, _role in team:
             recent[ident] = recent.get(ident, 0) + 1
         for ident, _uscc, reason, detail in conflicts.get(uscc, ()):
-            home = inspectors[ident][1] if ident in inspectors else province
+            home = (
+                inspectors[ident][1]
+                if ident in inspectors
+                else officers[ident][1][0]
+                if ident in officers
+                else province
+            )
             visit.exclusions.append(_exclusion(ident, home, reason, detail))
+        found = results.get((province, uscc))
+        if found is not None:
+            visit_result_fields(visit, found)
         draw.plan.inspections.append(visit)
+
+
+def visit_result_fields(visit: pb.PlannedInspection, found: VisitResult) -> None:
+    """A visit's published result (not part of the plan's snapshot), its due
+    date and standing."""
+    visit.result_due_date = found.due_date.isoformat()
+    visit.result_standing = RESULT_STANDING_TO_PB[found.standing]
+    if found.result is not None:
+        visit.result.CopyFrom(inspection_result_message(found.result))

@@ -21,6 +21,7 @@ from services.core.inspections import (
     plan_conflicts,
     plan_snapshot,
 )
+from services.core.officers import officer_standing
 from services.registry.pool.history import ACTIVE
 from services.registry.pool.recusal import surroundings
 from services.registry.pool.store import PoolStore, new_id
@@ -64,14 +65,23 @@ def plan_snapshot_of(
         for ident, days in store.booked_days(spec.start_date, spec.end_date).items()
     }
     for m, excluded in inspectors:
-        if excluded is None and unavailable_during(m, spec.start_date, spec.end_date):
-            for first, last in m.unavailable:
-                day = max(first, spec.start_date)
-                while day <= min(last, spec.end_date):
-                    busy.setdefault(m.assessor_id, set()).add(day)
-                    day += dt.timedelta(days=1)
+        if excluded is None:
+            _mark_unavailable(m, spec, busy)
+    officers = [
+        (o, officer_standing(o, spec.start_date, spec.end_date)) for o in view.officers.current()
+    ]
+    for o, excluded in officers:
+        if excluded is None:
+            _mark_unavailable(o.member, spec, busy)
     hub_reviews = (
         store.hub_reviews({e.uscc for e in entities}) if recusal.reviewed_within_years else {}
+    )
+    around = surroundings(
+        ((e.uscc, e.fields) for e in entities),
+        spec.start_date,
+        recusal,
+        view.institution_index,
+        store,
     )
     conflicts = plan_conflicts(
         [m for m, excluded in inspectors if excluded is None],
@@ -79,13 +89,15 @@ def plan_snapshot_of(
         spec,
         recusal,
         hub_reviews,
-        surroundings(
-            ((e.uscc, e.fields) for e in entities),
-            spec.start_date,
-            recusal,
-            view.institution_index,
-            store,
-        ),
+        around,
+    )
+    officer_conflicts = plan_conflicts(
+        [o.member for o, excluded in officers if excluded is None],
+        entities,
+        spec,
+        recusal,
+        hub_reviews,
+        around,
     )
     return plan_snapshot(
         spec,
@@ -98,7 +110,19 @@ def plan_snapshot_of(
         conflicts,
         store.person_loads_since(spec.start_date - dt.timedelta(days=recusal.person_load_days)),
         left_out,
+        officers,
+        officer_conflicts,
     )
+
+
+def _mark_unavailable(m: PoolMember, spec: InspectionSpec, busy: dict[str, set[dt.date]]) -> None:
+    """The campaign's days the person declared unavailable, as busy days."""
+    if unavailable_during(m, spec.start_date, spec.end_date):
+        for first, last in m.unavailable:
+            day = max(first, spec.start_date)
+            while day <= min(last, spec.end_date):
+                busy.setdefault(m.assessor_id, set()).add(day)
+                day += dt.timedelta(days=1)
 
 
 def plan_assignments(
@@ -110,6 +134,8 @@ def plan_assignments(
 ) -> list[AssignmentRow]:
     """One assignment per inspector and visit day of a drawn plan."""
     home = {i[0]: i[1] for i in snapshot["inspectors"]}
+    for officer in snapshot.get("officers", ()):
+        home.setdefault(officer[0], officer[1][0])
     rows = []
     for province, uscc, _grade, day, team, _failure in outcome["visits"]:
         date = dt.date.fromisoformat(day)
@@ -119,7 +145,8 @@ def plan_assignments(
                     assignment_id=new_id("asg"),
                     draw_id=draw_id,
                     assessor_id=ident,
-                    home_province=home[ident],
+                    # An officer of several provinces: the visit's, when one of theirs.
+                    home_province=province if role == "LEAD_OFFICER" else home[ident],
                     role=Role(role),
                     kind=DrawKind.INSPECTION_PLAN,
                     institution_uscc=uscc,

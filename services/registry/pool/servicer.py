@@ -10,9 +10,11 @@ import grpc
 
 from services.common.convert import as_of_asked, as_of_pb
 from services.common.tls import caller
+from services.core.history import AsOf
 from services.core.provinces import Province
 from services.registry.pool import mapping
 from services.registry.pool.draws import AssessorPool, DrawResult
+from services.registry.pool.results import InspectionResults, VisitResults, planned_visits
 from yrdhub.v1 import assessor_pool_pb2 as pb
 from yrdhub.v1 import assessor_pool_pb2_grpc
 
@@ -20,8 +22,16 @@ from yrdhub.v1 import assessor_pool_pb2_grpc
 class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
     # Draws read and write SQL and screen thousands of candidates: they run in a
     # thread so the event loop keeps serving other calls.
-    def __init__(self, pool: AssessorPool) -> None:
+    def __init__(self, pool: AssessorPool, results: InspectionResults | None = None) -> None:
+        """`results`: a plan's visits' published results, due dates and standings
+        (none: plans answer without them)."""
         self._pool = pool
+        self._results = results
+
+    def _visit_results(self, result: DrawResult, when: AsOf | None = None) -> VisitResults:
+        if self._results is None:
+            return {}
+        return self._results.of_visits(result.row.draw_id, planned_visits(result.outcome), when)
 
     async def RequestTeam(
         self, request: pb.RequestTeamRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -41,8 +51,9 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
             mapping.inspection_request(request.spec),
             _acting_for(context),
         )
+        found = await asyncio.to_thread(self._visit_results, result)
         return pb.PlanInspectionsResponse(
-            draw=mapping.draw_pb(result, with_snapshot=False, with_details=True)
+            draw=mapping.draw_pb(result, with_snapshot=False, with_details=True, results=found)
         )
 
     async def GetDraw(
@@ -51,8 +62,9 @@ class AssessorPoolServicer(assessor_pool_pb2_grpc.AssessorPoolServiceServicer):
         result, when = await asyncio.to_thread(
             self._pool.draw, request.draw_id, *as_of_asked(request.as_of)
         )
+        found = await asyncio.to_thread(self._visit_results, result, when)
         return pb.GetDrawResponse(
-            draw=mapping.draw_pb(result, with_snapshot=True, with_details=True),
+            draw=mapping.draw_pb(result, with_snapshot=True, with_details=True, results=found),
             as_of=as_of_pb(when),
         )
 

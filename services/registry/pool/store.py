@@ -16,6 +16,7 @@ provinces' log), so they are stored with their own guarantees:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -261,6 +262,23 @@ class PoolStore(BookingHistory):
             candidates=m["candidates"],
             eligible=m["eligible"],
         )
+
+    def plans_visiting(self, uscc: str, limit: int = 100) -> list[str]:
+        """The latest inspection plans whose drawn visits include the
+        institution, staffed or not (plans are few: their outcomes are
+        searched rather than indexed; the caller reads the visits)."""
+        d = draw_table.c
+        stmt = (
+            select(d.draw_id)
+            .where(
+                d.kind == DrawKind.INSPECTION_PLAN.value,
+                d.outcome.contains(json.dumps(uscc), autoescape=True),
+            )
+            .order_by(d.committed_at.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return list(conn.execute(stmt).scalars())
 
     # Assignments -------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from services.core.risk import CreditClass
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.institutions import InstitutionIndex, rows_applied_since
+from services.registry.pool.officers import OfficerDirectory
 from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2, records_pb2
 
@@ -72,6 +73,8 @@ class PoolView:
         self._pool = Pool((), {}, {})
         # Groups of companies and competitors, for recusal.
         self.institution_index = InstitutionIndex(engine)
+        # Enforcement officers, who carry random inspections out.
+        self.officers = OfficerDirectory(engine)
 
     def current(self) -> Pool:
         """The pool with every assessor record applied so far."""
