@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from services.core.credit import ListingState as BanState
 from services.core.policy import Outcome
 from services.core.provenance import Source
 from services.core.recognition import (
@@ -45,13 +45,6 @@ class BanFact:
 
     ban: SignatoryBan
     source: Source
-
-
-class BanState(StrEnum):
-    IN_FORCE = "IN_FORCE"
-    NOT_YET_EFFECTIVE = "NOT_YET_EFFECTIVE"
-    ENDED = "ENDED"  # past its effective_until
-    LIFTED = "LIFTED"  # removed by the province that banned
 
 
 @dataclass(frozen=True, slots=True)
