@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from services.core.credit import ListingState as BanState
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provinces import Province
 from services.core.recognition import Certificate, Decision, InputOrigin, Reason
 from services.core.records import CreditAction, Qualification, Signatory, SignatoryBan
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
 from services.core.results import TestReport
-from services.core.signatory_bans import BanFact, BanState, bans_on, people_named
+from services.core.signatory_bans import BanFact, bans_on, people_named
 from tests.factories import LAB_B, qualification, report, source
 
 SHIPPED = Path(__file__).parents[2] / "services/registry/policy/recognition-v1.toml"
