@@ -25,7 +25,7 @@ plan's cap of visits per person and not in conflict with the laboratory.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,13 @@ def officer_line(officer: Officer, excluded: Exclusion | None) -> list[Any]:
     ]
 
 
+def serving_for(provinces: Iterable[str], visit_province: str) -> str:
+    """The province an officer serves a visit for: the visit's, when it is one
+    of those registering them, else the first of those."""
+    held = sorted(provinces)
+    return visit_province if visit_province in held else held[0]
+
+
 @dataclass(frozen=True, slots=True)
 class OfficerCandidate:
     """An officer line of the snapshot, not excluded."""
@@ -117,23 +124,28 @@ def seat_officers(
     day: str,
     candidates: Sequence[OfficerCandidate],
     unavailable: Set[str],
-    loads: Mapping[str, int],
+    prior: Mapping[str, int],
+    visits: Mapping[str, int],
+    cap: int,
     size: int,
 ) -> Seating:
     """A visit's officers: the lead of the laboratory's province, then `size` - 1
-    more. `unavailable`: ids busy that day, over the cap or in conflict with
-    the laboratory; `loads`: each id's assignments so far."""
+    more. `unavailable`: ids busy that day or in conflict with the
+    laboratory; `prior`: each id's recent assignments before the plan,
+    `visits`: its visits in the plan so far, at most `cap`."""
     label = f"visit:{visit}:officer:"
     fit = [
         c
         for c in candidates
-        if c.officer_id not in unavailable and c.valid_from <= day <= c.valid_until
+        if c.officer_id not in unavailable
+        and visits.get(c.officer_id, 0) < cap
+        and c.valid_from <= day <= c.valid_until
     ]
 
     def key(c: OfficerCandidate) -> tuple[bool, int, bytes]:
         return (
             province not in c.provinces,
-            loads.get(c.officer_id, 0),
+            prior.get(c.officer_id, 0) + visits.get(c.officer_id, 0),
             rank(seed, label, c.officer_id),
         )
 
@@ -141,9 +153,10 @@ def seat_officers(
     if not ordered or province not in ordered[0].provinces:
         return Seating((), f"no eligible officer of {province}'s authority to lead")
     picks = [Pick(ordered[0].officer_id, province, Role.LEAD_OFFICER)]
-    for c in ordered[1:size]:
-        home = province if province in c.provinces else min(c.provinces)
-        picks.append(Pick(c.officer_id, home, Role.OFFICER))
+    picks += [
+        Pick(c.officer_id, serving_for(c.provinces, province), Role.OFFICER)
+        for c in ordered[1:size]
+    ]
     if len(picks) < size:
         return Seating(tuple(picks), f"only {len(picks)} eligible officers for a team of {size}")
     return Seating(tuple(picks))

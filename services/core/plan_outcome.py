@@ -98,16 +98,16 @@ def plan_outcome(seed: bytes, snapshot: Mapping[str, Any]) -> dict[str, Any]:
         seated: tuple[Pick, ...] = ()
         support = int(snapshot["spec"].get("technical_support", 0))
         if with_officers:
-            capped = {i for i, n in visits_of.items() if n >= cap}
             led = seat_officers(
                 seed,
                 visit=index,
                 province=province,
                 day=day,
                 candidates=officers,
-                unavailable=taken_today | capped | recused.get(uscc, set()),
-                loads={o.officer_id: prior.get(o.officer_id, 0) for o in officers}
-                | {i: prior.get(i, 0) + n for i, n in visits_of.items()},
+                unavailable=taken_today | recused.get(uscc, set()),
+                prior=prior,
+                visits=visits_of,
+                cap=cap,
                 size=int(rules["officers_per_visit"]),
             )
             seated = led.picks

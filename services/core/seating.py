@@ -181,26 +181,18 @@ class _Seats:
             prefix = self._prefix
             entrants = self._by_province[province]
             loads = self._person_loads
-            if self._spare_leaders:
-                # The fewest recent assignments first, assessors before leaders, then the rank.
-                keyed_spare = [
-                    (
-                        loads.get(e.assessor_id, 0),
-                        e.level == "L",
-                        sha(prefix + e.key).digest(),
-                    )
-                    for e in entrants
-                ]
-                order = sorted(range(len(entrants)), key=keyed_spare.__getitem__)
-            elif loads:
-                # The fewest recent assignments first, then the rank.
-                keyed = [
-                    (loads.get(e.assessor_id, 0), sha(prefix + e.key).digest()) for e in entrants
-                ]
-                order = sorted(range(len(entrants)), key=keyed.__getitem__)
-            else:
-                keys = [sha(prefix + e.key).digest() for e in entrants]
-                order = sorted(range(len(entrants)), key=keys.__getitem__)
+            spare = self._spare_leaders
+            # The fewest recent assignments first, assessors before leaders
+            # when leaders are spared, then the rank. (No loads: all 0.)
+            keyed = [
+                (
+                    loads.get(e.assessor_id, 0),
+                    spare and e.level == "L",
+                    sha(prefix + e.key).digest(),
+                )
+                for e in entrants
+            ]
+            order = sorted(range(len(entrants)), key=keyed.__getitem__)
             ranked = self._ranked[province] = [entrants[i] for i in order]
         return ranked
 

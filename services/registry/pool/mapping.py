@@ -19,6 +19,7 @@ from services.core.draws import (
 )
 from services.core.inspection_results import ResultStanding, VisitResult
 from services.core.inspections import InspectionRequest
+from services.core.officers import serving_for
 from services.core.provinces import Province
 from services.core.risk import CreditClass
 from services.core.team_requests import TeamRequest
@@ -345,8 +346,7 @@ def _plan(
                 recent.get(ident, 0),
             )
             if ident in officers:
-                held = officers[ident][1]
-                member.home_province = province_pb(province if province in held else held[0])
+                member.home_province = province_pb(serving_for(officers[ident][1], province))
             visit.team.append(member)
         for ident, _role in team:
             recent[ident] = recent.get(ident, 0) + 1
@@ -354,7 +354,7 @@ def _plan(
             home = (
                 inspectors[ident][1]
                 if ident in inspectors
-                else officers[ident][1][0]
+                else serving_for(officers[ident][1], province)
                 if ident in officers
                 else province
             )

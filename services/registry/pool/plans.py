@@ -21,7 +21,7 @@ from services.core.inspections import (
     plan_conflicts,
     plan_snapshot,
 )
-from services.core.officers import officer_standing
+from services.core.officers import officer_standing, serving_for
 from services.registry.pool.history import ACTIVE
 from services.registry.pool.recusal import surroundings
 from services.registry.pool.store import PoolStore, new_id
@@ -134,8 +134,7 @@ def plan_assignments(
 ) -> list[AssignmentRow]:
     """One assignment per inspector and visit day of a drawn plan."""
     home = {i[0]: i[1] for i in snapshot["inspectors"]}
-    for officer in snapshot.get("officers", ()):
-        home.setdefault(officer[0], officer[1][0])
+    officers = {o[0]: o[1] for o in snapshot.get("officers", ())}
     rows = []
     for province, uscc, _grade, day, team, _failure in outcome["visits"]:
         date = dt.date.fromisoformat(day)
@@ -145,8 +144,9 @@ def plan_assignments(
                     assignment_id=new_id("asg"),
                     draw_id=draw_id,
                     assessor_id=ident,
-                    # An officer of several provinces: the visit's, when one of theirs.
-                    home_province=province if role == "LEAD_OFFICER" else home[ident],
+                    home_province=serving_for(officers[ident], province)
+                    if ident in officers
+                    else home[ident],
                     role=Role(role),
                     kind=DrawKind.INSPECTION_PLAN,
                     institution_uscc=uscc,
