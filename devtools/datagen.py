@@ -181,7 +181,8 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
         count = min(len(candidates), round(len(records) * invalid_ratio))
         chosen = set(rng.sample(candidates, count))
         for index in sorted(chosen):
-            gen.break_record(records[index])
+            if not people.break_more(records[index]):
+                gen.break_record(records[index])
         by_province[province] = records
         invalid_indexes[province] = chosen
     return DataSet(by_province=by_province, invalid_indexes=invalid_indexes)

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 
 from devtools import datagen_tables as tables
+from devtools.datagen_records import plus_years
 from services.core.provinces import Province
 from yrdhub.v1 import records_pb2
 
@@ -37,9 +38,7 @@ def officers(province: Province, count: int, today: dt.date) -> list[records_pb2
                     authority=f"{province.name_zh}市场监督管理局",
                     certificate_number=f"{_ABBR[province]}{issued.year}{d[11] * 256 + d[12]:06d}",
                     certificate_valid_from=issued.isoformat(),
-                    certificate_valid_until=issued.replace(year=issued.year + 5).isoformat()
-                    if not (issued.month == 2 and issued.day == 29)
-                    else (issued + dt.timedelta(days=5 * 365)).isoformat(),
+                    certificate_valid_until=plus_years(issued, 5).isoformat(),
                     status=status,
                     status_reason=reason,
                 )
@@ -67,9 +66,7 @@ def signatory_ban(
             institution_uscc=q.institution_uscc,
             reason="签发虚假检验检测报告",
             effective_from=since.isoformat(),
-            effective_until=since.replace(year=since.year + 5).isoformat()
-            if not (since.month == 2 and since.day == 29)
-            else (since + dt.timedelta(days=5 * 365)).isoformat(),
+            effective_until=plus_years(since, 5).isoformat(),
             action=records_pb2.CREDIT_ACTION_LISTED,
             listing_province=tables.PROTO_PROVINCE[province],
         )
@@ -125,13 +122,9 @@ def inspection_result(
     )
 
 
-def person_id(code: str, index: int) -> str:
-    """A signatory's pseudonym in the generated data (the hub would derive it)."""
-    return f"P{_digest('signatory', code, str(index))[:8].hex()}"
-
-
 def break_more(record: records_pb2.Record) -> bool:
-    """Breaks a record of the kinds here so its exchange refuses it; False for other kinds."""
+    """Breaks a record of the kinds here so its exchange refuses it; False for
+    other kinds (datagen_records.Generator.break_record breaks those)."""
     kind = record.WhichOneof("body")
     if kind == "officer":
         o = record.officer

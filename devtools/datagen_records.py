@@ -11,7 +11,6 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devtools import datagen_people as people
 from devtools import datagen_tables as tables
 from devtools.uscc import USCC_ALPHABET, make_uscc
 from services.core.provinces import Province
@@ -54,6 +53,11 @@ def plus_years(start: dt.date, years: int) -> dt.date:
     except ValueError:  # 29 February
         end = dt.date(start.year + years, 3, 1)
     return end - dt.timedelta(days=1)
+
+
+def _signatory_id(code: str, index: int) -> str:
+    """A signatory's pseudonym in the generated data (the hub would derive it)."""
+    return f"P{hashlib.sha256(f'signatory:{code}:{index}'.encode()).digest()[:8].hex()}"
 
 
 class Generator:
@@ -263,7 +267,7 @@ class Generator:
                 records_pb2.Signatory(
                     name=self.person(),
                     fields=rng.sample(tables.SIGNATORY_FIELDS[code], 1 + (rng.random() < 0.4)),
-                    person_id=people.person_id(code, i),
+                    person_id=_signatory_id(code, i),
                 )
                 for i in range(_SIGNATORY_POOL_SIZE)
             ]
@@ -371,8 +375,6 @@ class Generator:
     def break_record(self, record: records_pb2.Record) -> None:
         rng = self.rng
         kind = record.WhichOneof("body")
-        if people.break_more(record):
-            return
         if kind == "qualification":
             q = record.qualification
             way = rng.randrange(5)

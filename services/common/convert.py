@@ -155,6 +155,11 @@ RELATION_FROM_PB = {
 }
 
 
+def iso_date(value: dt.date | None) -> str:
+    """A date as the contracts write it: ISO, empty when absent."""
+    return "" if value is None else value.isoformat()
+
+
 def _optional_day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from services.common.convert import enum_name
+from services.common.convert import enum_name, iso_date
 from services.core.inspection_results import InspectionResult
 from yrdhub.v1 import records_pb2
-
-
-def _date(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
 
 
 def inspection_result_fields(r: records_pb2.InspectionResult) -> dict[str, Any]:
@@ -39,18 +34,18 @@ def inspection_result_message(record: InspectionResult) -> records_pb2.Inspectio
     return records_pb2.InspectionResult(
         plan_draw_id=record.plan_draw_id,
         institution_uscc=record.institution_uscc,
-        inspection_date=_date(record.inspection_date),
+        inspection_date=iso_date(record.inspection_date),
         outcome=f"INSPECTION_OUTCOME_{record.outcome.value}",
         findings=[
             records_pb2.InspectionFinding(
                 description=f.description,
                 basis=f.basis,
                 corrective_action=f.corrective_action,
-                due_date=_date(f.due_date),
-                corrected_date=_date(f.corrected_date),
+                due_date=iso_date(f.due_date),
+                corrected_date=iso_date(f.corrected_date),
             )
             for f in record.findings
         ],
-        closed_date=_date(record.closed_date),
+        closed_date=iso_date(record.closed_date),
         summary=record.summary,
     )

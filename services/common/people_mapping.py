@@ -5,16 +5,11 @@ here: the exchange turns them into pseudonyms first (services.exchange.identitie
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from services.common.convert import PROVINCE_TO_PB, enum_name, province_name
+from services.common.convert import PROVINCE_TO_PB, enum_name, iso_date, province_name
 from services.core.records import Affiliation, DateRange, EnforcementOfficer, SignatoryBan
 from yrdhub.v1 import records_pb2
-
-
-def _date(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
 
 
 def affiliation_fields(affiliations: Any) -> list[dict[str, Any]]:
@@ -40,8 +35,8 @@ def affiliations_pb(affiliations: tuple[Affiliation, ...]) -> list[records_pb2.A
         records_pb2.Affiliation(
             organization_uscc=f.organization_uscc,
             relation=f"AFFILIATION_RELATION_{f.relation.value}",
-            start_date=_date(f.start_date),
-            end_date=_date(f.end_date),
+            start_date=iso_date(f.start_date),
+            end_date=iso_date(f.end_date),
         )
         for f in affiliations
     ]
@@ -49,7 +44,7 @@ def affiliations_pb(affiliations: tuple[Affiliation, ...]) -> list[records_pb2.A
 
 def ranges_pb(ranges: tuple[DateRange, ...]) -> list[records_pb2.DateRange]:
     return [
-        records_pb2.DateRange(start_date=_date(u.start_date), end_date=_date(u.end_date))
+        records_pb2.DateRange(start_date=iso_date(u.start_date), end_date=iso_date(u.end_date))
         for u in ranges
     ]
 
@@ -77,11 +72,11 @@ def officer_pb(record: EnforcementOfficer) -> records_pb2.Record:
             home_province=PROVINCE_TO_PB[record.home_province],
             authority=record.authority,
             certificate_number=record.certificate_number,
-            certificate_valid_from=_date(record.certificate_valid_from),
-            certificate_valid_until=_date(record.certificate_valid_until),
+            certificate_valid_from=iso_date(record.certificate_valid_from),
+            certificate_valid_until=iso_date(record.certificate_valid_until),
             status=f"ASSESSOR_STATUS_{record.status.value}",
             status_reason=record.status_reason,
-            status_since=_date(record.status_since),
+            status_since=iso_date(record.status_since),
             affiliations=affiliations_pb(record.affiliations),
             unavailable=ranges_pb(record.unavailable),
             # identity is deliberately absent, as for assessors.
@@ -110,8 +105,8 @@ def signatory_ban_pb(record: SignatoryBan) -> records_pb2.Record:
             person_id=record.person_id,
             institution_uscc=record.institution_uscc,
             reason=record.reason,
-            effective_from=_date(record.effective_from),
-            effective_until=_date(record.effective_until),
+            effective_from=iso_date(record.effective_from),
+            effective_until=iso_date(record.effective_until),
             action=f"CREDIT_ACTION_{record.action.value}",
             lifts_reference=record.lifts_reference,
             listing_province=PROVINCE_TO_PB[record.listing_province],

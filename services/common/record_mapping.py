@@ -4,13 +4,13 @@ record as the Record that goes into events."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from services.common.convert import (
     CERTIFICATE_STATUS_TO_PB,
     PROVINCE_TO_PB,
     enum_name,
+    iso_date,
     province_name,
 )
 from services.common.inspection_mapping import (
@@ -202,10 +202,6 @@ def _items_pb(items: Any) -> list[records_pb2.ReportItem]:
     ]
 
 
-def _date(value: dt.date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
 def _status(status: CertificateStatus, original: str) -> common_pb2.Status:
     return common_pb2.Status(canonical=CERTIFICATE_STATUS_TO_PB[status], original=original)
 
@@ -221,8 +217,8 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 institution_name=record.institution_name,
                 address=record.address,
                 legal_nature=record.legal_nature,
-                valid_from=_date(record.valid_from),
-                valid_until=_date(record.valid_until),
+                valid_from=iso_date(record.valid_from),
+                valid_until=iso_date(record.valid_until),
                 status=_status(record.status, record.original_status),
                 scope=[
                     records_pb2.ScopeItem(
@@ -239,7 +235,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                     records_pb2.Signatory(name=s.name, fields=s.fields, person_id=s.person_id)
                     for s in record.signatories
                 ],
-                status_effective_date=_date(record.status_effective_date),
+                status_effective_date=iso_date(record.status_effective_date),
                 replaces=record.replaces,
                 parent_uscc=record.parent_uscc,
             )
@@ -261,13 +257,13 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 assignment_history=[
                     records_pb2.PastAssignment(
                         institution_uscc=h.institution_uscc,
-                        start_date=_date(h.start_date),
-                        end_date=_date(h.end_date),
+                        start_date=iso_date(h.start_date),
+                        end_date=iso_date(h.end_date),
                         reference=h.reference,
                     )
                     for h in record.assignment_history
                 ],
-                status_since=_date(record.status_since),
+                status_since=iso_date(record.status_since),
                 # identity is deliberately absent: the domain model has none, so
                 # nothing personal can reach an event.
             )
@@ -285,12 +281,12 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 model=record.model,
                 category=record.category,
                 evaluation_standard=record.evaluation_standard,
-                valid_from=_date(record.valid_from),
-                valid_until=_date(record.valid_until),
+                valid_from=iso_date(record.valid_from),
+                valid_until=iso_date(record.valid_until),
                 status=_status(record.status, record.original_status),
                 certification_mode=record.certification_mode,
                 laboratory=record.laboratory,
-                status_effective_date=_date(record.status_effective_date),
+                status_effective_date=iso_date(record.status_effective_date),
                 replaces=record.replaces,
             )
         )
@@ -300,7 +296,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 report_number=record.report_number,
                 cma_number=record.cma_number,
                 institution_uscc=record.institution_uscc,
-                issue_date=_date(record.issue_date),
+                issue_date=iso_date(record.issue_date),
                 items=_items_pb(record.items),
                 signatory=record.signatory,
                 sample_category=record.sample_category,
@@ -316,7 +312,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                 institution_uscc=record.institution_uscc,
                 items=_items_pb(record.items),
                 outcome=f"PROFICIENCY_OUTCOME_{record.outcome.value}",
-                result_date=_date(record.result_date),
+                result_date=iso_date(record.result_date),
             )
         )
     if isinstance(record, RiskClassification):
@@ -324,7 +320,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
             risk_classification=records_pb2.RiskClassification(
                 institution_uscc=record.institution_uscc,
                 risk_class=f"RISK_CLASS_{record.risk_class.value}",
-                effective_from=_date(record.effective_from),
+                effective_from=iso_date(record.effective_from),
                 basis=record.basis,
             )
         )
@@ -341,8 +337,8 @@ def to_record_pb(record: Record) -> records_pb2.Record:
             list_type=f"CREDIT_LIST_TYPE_{record.list_type.value}",
             action=f"CREDIT_ACTION_{record.action.value}",
             reason=record.reason,
-            effective_from=_date(record.effective_from),
-            effective_until=_date(record.effective_until),
+            effective_from=iso_date(record.effective_from),
+            effective_until=iso_date(record.effective_until),
             listing_province=PROVINCE_TO_PB[record.listing_province],
             lifts_reference=record.lifts_reference,
         )

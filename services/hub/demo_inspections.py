@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.hub import client
+from services.registry.checks.inspection_page import OUTCOMES
 from yrdhub.v1 import assessor_pool_pb2, exchange_pb2
 from yrdhub.v1 import records_pb2 as rec
 
@@ -24,13 +25,6 @@ _STANDING = {
     assessor_pool_pb2.RESULT_STANDING_PUBLISHED_LATE: "[yellow]published late[/]",
     assessor_pool_pb2.RESULT_STANDING_OVERDUE: "[red]overdue[/]",
     assessor_pool_pb2.RESULT_STANDING_PENDING: "pending",
-}
-_OUTCOME = {
-    rec.INSPECTION_OUTCOME_NO_PROBLEM: "未发现问题 no problem",
-    rec.INSPECTION_OUTCOME_CORRECTION_ORDERED: "责令改正 correction ordered",
-    rec.INSPECTION_OUTCOME_FURTHER_ACTION: "待后续处理 further action",
-    rec.INSPECTION_OUTCOME_NOT_OPERATING: "未开展 not operating",
-    rec.INSPECTION_OUTCOME_REFUSED: "不配合 refused",
 }
 
 
@@ -109,7 +103,8 @@ def show_inspection_results(
     console.print(table)
     for v in published:
         r = v.result
-        console.print(f"{r.institution_uscc}: {_OUTCOME.get(r.outcome, '?')}")
+        chinese, english, _css = OUTCOMES[rec.InspectionOutcome.Name(r.outcome)]
+        console.print(f"{r.institution_uscc}: {chinese} ({english.lower()})")
         for f in r.findings:
             state = (
                 f"corrected {f.corrected_date}" if f.corrected_date else f"open, due {f.due_date}"
