@@ -13,36 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from services.common.convert import CERTIFICATE_STATUS_FROM_PB
 from services.core.records import capability_fields
 from services.core.status import CertificateStatus, effective_status
-from services.registry.records.tables import record_table
+from services.registry.pool.applied import AppliedRows
 from yrdhub.v1 import events_pb2
-
-_record = record_table
-# Rows applied this long before the newest one seen are read again: a
-# registry's clock may step back a little, and a revision check makes the
-# re-read cheap.
-_REREAD_MARGIN = dt.timedelta(seconds=60)
-
-
-def rows_applied_since(
-    conn: Connection, kind: str, seen: dt.datetime | None
-) -> tuple[dt.datetime | None, list[tuple[str, str, int, bytes]]]:
-    """The newest applied_at of `kind`'s rows, and (province, record key,
-    revision, payload) of those applied since `seen` (all when None); none
-    when nothing was applied since."""
-    r = _record.c
-    newest = conn.execute(select(func.max(r.applied_at)).where(r.kind == kind)).scalar_one_or_none()
-    if newest is None or newest == seen:
-        return seen, []
-    stmt = select(r.province, r.record_key, r.revision, r.payload).where(r.kind == kind)
-    if seen is not None:
-        stmt = stmt.where(r.applied_at >= seen - _REREAD_MARGIN)
-    return newest, [(p, k, rev, payload) for p, k, rev, payload in conn.execute(stmt)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +47,7 @@ class InstitutionIndex:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
-        self._rows: dict[tuple[str, str], tuple[int, _Held]] = {}
-        self._newest: dt.datetime | None = None
+        self._rows = AppliedRows("qualification", _parse)
 
     def capabilities(self, uscc: str, province: str, on: dt.date) -> frozenset[str]:
         """The CMA fields of the institution's qualifications by `province` in
@@ -119,19 +95,8 @@ class InstitutionIndex:
 
     def _current_rows(self) -> dict[tuple[str, str], tuple[int, _Held]]:
         with self._lock:
-            self._refresh()
-            return dict(self._rows)
-
-    def _refresh(self) -> None:
-        with self._engine.connect() as conn:
-            self._newest, rows = rows_applied_since(conn, "qualification", self._newest)
-        for province, key, revision, payload in rows:
-            kept = self._rows.get((province, key))
-            if kept is not None and kept[0] >= revision:
-                continue
-            held = _parse(payload)
-            if held is not None:
-                self._rows[(province, key)] = (revision, held)
+            self._rows.refresh(self._engine)
+            return dict(self._rows.held)
 
 
 def _parse(payload: bytes) -> _Held | None:

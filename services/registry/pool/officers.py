@@ -4,7 +4,6 @@ re-read only as records are applied, like the assessor pool (pool/view.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 
@@ -14,7 +13,7 @@ from sqlalchemy.engine import Engine
 from services.common.convert import officer_of
 from services.core.fields import RecordKind
 from services.core.officers import Officer, one_officer
-from services.registry.pool.institutions import rows_applied_since
+from services.registry.pool.applied import AppliedRows
 from yrdhub.v1 import events_pb2
 
 log = logging.getLogger(__name__)
@@ -24,30 +23,15 @@ class OfficerDirectory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
-        # (province, record key) -> (revision, officer as that province registers them).
-        self._rows: dict[tuple[str, str], tuple[int, Officer]] = {}
-        self._newest: dt.datetime | None = None
+        self._rows = AppliedRows(RecordKind.OFFICER.value, _parse)
         self._officers: tuple[Officer, ...] = ()
 
     def current(self) -> tuple[Officer, ...]:
         """Every officer once, by id, with every officer record applied so far."""
         with self._lock:
-            with self._engine.connect() as conn:
-                self._newest, rows = rows_applied_since(
-                    conn, RecordKind.OFFICER.value, self._newest
-                )
-            changed = False
-            for province, key, revision, payload in rows:
-                held = self._rows.get((province, key))
-                if held is not None and held[0] >= revision:
-                    continue
-                officer = _parse(payload)
-                if officer is not None:
-                    self._rows[(province, key)] = (revision, officer)
-                    changed = True
-            if changed:
+            if self._rows.refresh(self._engine):
                 by_id: dict[str, list[Officer]] = {}
-                for _revision, officer in self._rows.values():
+                for _revision, officer in self._rows.held.values():
                     by_id.setdefault(officer.officer_id, []).append(officer)
                 self._officers = tuple(one_officer(by_id[i]) for i in sorted(by_id))
             return self._officers

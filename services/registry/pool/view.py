@@ -39,7 +39,8 @@ from services.core.records import capability_fields
 from services.core.risk import CreditClass
 from services.core.status import CertificateStatus, effective_status
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
-from services.registry.pool.institutions import InstitutionIndex, rows_applied_since
+from services.registry.pool.applied import AppliedRows
+from services.registry.pool.institutions import InstitutionIndex
 from services.registry.pool.officers import OfficerDirectory
 from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2, records_pb2
@@ -65,11 +66,10 @@ class PoolView:
         self._lock = threading.Lock()
         # (province, record key) -> (revision, entry): an entry is prepared once
         # per revision, not on every change of the pool.
-        self._rows: dict[tuple[str, str], tuple[int, PoolEntry]] = {}
+        self._rows = AppliedRows("assessor", _entry)
         # People registered by several provinces, prepared once per set of
         # revisions: (assessor id) -> (their rows' revisions, merged entry).
         self._people: dict[str, tuple[tuple[int, ...], PoolEntry]] = {}
-        self._newest: dt.datetime | None = None
         self._pool = Pool((), {}, {})
         # Groups of companies and competitors, for recusal.
         self.institution_index = InstitutionIndex(engine)
@@ -83,25 +83,14 @@ class PoolView:
             return self._pool
 
     def _refresh(self) -> None:
-        with self._engine.connect() as conn:
-            self._newest, rows = rows_applied_since(conn, "assessor", self._newest)
-        changed = 0
-        for province, key, revision, payload in rows:
-            held = self._rows.get((province, key))
-            if held is not None and held[0] >= revision:
-                continue
-            member = _parse(payload)
-            if member is not None:
-                self._rows[(province, key)] = (revision, pool_entry(member))
-                changed += 1
-        if changed:
+        if self._rows.refresh(self._engine):
             self._pool = _index(self._one_entry_per_person())
 
     def _one_entry_per_person(self) -> list[PoolEntry]:
         """Each person once: a person several provinces register is one entry
         (core.assessors.one_person), so a bar in one province bars them in all."""
         by_id: dict[str, list[tuple[int, PoolEntry]]] = {}
-        for held in self._rows.values():
+        for held in self._rows.held.values():
             by_id.setdefault(held[1].member.assessor_id, []).append(held)
         entries = []
         for ident, rows in by_id.items():
@@ -290,6 +279,11 @@ def _parse(payload: bytes) -> PoolMember | None:
         log.warning("assessor record left out of the pool: %s", exc)
         return None
     return member
+
+
+def _entry(payload: bytes) -> PoolEntry | None:
+    member = _parse(payload)
+    return None if member is None else pool_entry(member)
 
 
 def _index(entries: Iterable[PoolEntry]) -> Pool:
