@@ -11,7 +11,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from services.common.sql import upsert
+from services.common.sql import among, upsert
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
@@ -37,14 +37,13 @@ class FinalStatuses:
         if rules is None:
             return
         keys = list({c.record_key for c in batch if c.status})
-        for start in range(0, len(keys), 5000):
-            chunk = keys[start : start + 5000]
-            for key, status in conn.execute(
+        if keys:
+            rows = conn.execute(
                 select(final_table.c.record_key, final_table.c.status).where(
-                    final_table.c.record_key.in_(chunk)
+                    among(conn, final_table.c.record_key, keys)
                 )
-            ):
-                self._held[key] = status
+            )
+            self._held = {key: status for key, status in rows}
 
     def refusal(self, cand: Certificate) -> str:
         """Why `cand` may not be stored ("" when it may)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.sql import insert_ignore, upsert
+from services.common.sql import among, insert_ignore, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
 from services.core.transitions import StatusRules
 from services.exchange.final_statuses import FinalStatuses
@@ -161,18 +161,17 @@ class Outbox:
             ).scalar_one()
             checkpoints: list[dict[str, object]] = []
             keys = list({c.record_key for c in candidates})
-            current: dict[str, tuple[bytes, int, str]] = {}
-            for chunk_start in range(0, len(keys), 5000):
-                chunk = keys[chunk_start : chunk_start + 5000]
+            current: dict[str, tuple[bytes, int, str]] = {
+                key: (content_hash, revision, event_id)
                 for key, content_hash, revision, event_id in conn.execute(
                     select(
                         current_table.c.record_key,
                         current_table.c.content_hash,
                         current_table.c.revision,
                         current_table.c.event_id,
-                    ).where(current_table.c.record_key.in_(chunk))
-                ):
-                    current[key] = (content_hash, revision, event_id)
+                    ).where(among(conn, current_table.c.record_key, keys))
+                )
+            }
             replayed = self._replayed(conn, versions, current)
             finals = FinalStatuses(self._rules, conn, candidates)
 
@@ -285,7 +284,9 @@ class Outbox:
         if not repeated:
             return {}
         out: dict[str, list[Stored]] = {}
-        rows = conn.execute(select(repeated_table).where(repeated_table.c.record_key.in_(repeated)))
+        rows = conn.execute(
+            select(repeated_table).where(among(conn, repeated_table.c.record_key, repeated))
+        )
         for key, revision, hashes, event_ids in rows:
             known = current.get(key)
             if known is None or known[1] != revision or bytes(hashes) != b"".join(versions[key]):
