@@ -1,10 +1,13 @@
-"""Protobuf wire format by hand, for answers assembled from stored bytes.
+"""Protobuf wire format by hand, for messages assembled from bytes at hand:
+the registry's answers from stored bytes, an exchange's events from the
+record bytes it validated.
 
 A message is a sequence of fields, each a key (field number and wire type)
 and a value; parsers accept fields in any order, and merge two occurrences
 of the same message field. That lets a hot read answer with bytes stored
 when the data was written plus the few fields only known at read time,
-without parsing and re-serializing the stored part.
+without parsing and re-serializing the stored part; and an event to carry
+its record's canonical bytes as they were hashed, not copied and encoded again.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.record_mapping import record_fields, to_record_pb
+from services.common.wire import bytes_field
 from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.label_format import GreenLabelFormat
 from services.core.provenance import china_date, utcnow
@@ -51,10 +52,15 @@ class RecordResult:
     warnings: list[Violation] = field(default_factory=list)
 
 
+# The event's record, appended as bytes (a parser takes fields in any order).
+_RECORD_FIELD = events_pb2.Event.DESCRIPTOR.fields_by_name["record"].number
+
+
 @dataclass(frozen=True, slots=True)
 class _Ready:
     index: int
-    record: records_pb2.Record
+    # The record's canonical bytes: what its content hash is over, and what its event carries.
+    body: bytes
     candidate: Candidate
     warnings: list[Violation]
     identities: tuple[PendingIdentity, ...] = ()
@@ -202,7 +208,7 @@ class Publisher:
         warnings = verdict.warnings
         for identity in identities:
             warnings = [*warnings, *(Violation(f, w) for f, w in identity.warnings)]
-        return _Ready(index, normalised, candidate, warnings, tuple(identities))
+        return _Ready(index, body, candidate, warnings, tuple(identities))
 
     def _store(
         self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str
@@ -224,7 +230,6 @@ class Publisher:
                 revision=new.revision,
                 sequence=new.sequence,
                 accepted_at=accepted_at,
-                record=item.record,
                 content_hash=item.candidate.content_hash,
                 previous_hash=new.previous_hash,
                 warnings=[
@@ -232,7 +237,7 @@ class Publisher:
                     for w in item.warnings
                 ],
             )
-            return event.SerializeToString()
+            return event.SerializeToString() + bytes_field(_RECORD_FIELD, item.body)
 
         stored = self._outbox.store(
             [item.candidate for item in ready], build_payload, new_event_id, now, request_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.registry.checks.wire import (
+from services.common.wire import (
     bytes_field,
     packed_field,
     string_field,

@@ -19,9 +19,9 @@ import functools
 from typing import NamedTuple
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB, timestamp
+from services.common.wire import bytes_field, field_key, string_field, varint, varint_field
 from services.core.history import AsOf
 from services.core.status import CertificateStatus, effective_status
-from services.registry.checks.wire import bytes_field, field_key, string_field, varint, varint_field
 from services.registry.records.mapping import certificate_facts, feed_freshness
 from services.registry.records.store import Feed, StoredRow
 from yrdhub.v1 import common_pb2, events_pb2, labels_pb2, registry_pb2

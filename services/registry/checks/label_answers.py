@@ -11,6 +11,14 @@ from __future__ import annotations
 import functools
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB, PROVINCE_TO_PB
+from services.common.wire import (
+    bytes_field,
+    field_key,
+    packed_field,
+    string_field,
+    varint,
+    varint_field,
+)
 from services.core.labels import CopyStanding, LabelFinding, Verdict, label_verdict
 from services.core.provinces import Province
 from services.core.standing import NOWHERE, Standing
@@ -19,14 +27,6 @@ from services.registry.checks.labels import (
     LabelAnswer,
     LabelResult,
     one_product_one_copy_each,
-)
-from services.registry.checks.wire import (
-    bytes_field,
-    field_key,
-    packed_field,
-    string_field,
-    varint,
-    varint_field,
 )
 from yrdhub.v1 import labels_pb2
 
