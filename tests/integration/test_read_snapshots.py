@@ -8,9 +8,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+
 from services.common.db import make_engine
 from services.core.provinces import Province
 from services.core.status import CertificateStatus
+from services.registry.checks import reader as reader_module
 from services.registry.checks.reader import SNAPSHOT_SECONDS, PointReader
 from tests.conftest import Databases
 from tests.factories import AppliedStore, event, green_cert
@@ -39,6 +42,27 @@ def test_reads_on_the_loop_see_every_announced_commit(databases: Databases) -> N
         assert _statuses(reader) == ["SUSPENDED"]
 
     asyncio.run(main())
+
+
+def test_a_code_checked_again_before_a_commit_is_answered_without_a_read(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = AppliedStore(make_engine(databases.new("registry")))
+    store.create_schema()
+    reader = PointReader(store._engine)
+    with reader.writes():
+        store.apply([event(green_cert(status=CertificateStatus.VALID), Province.ZJ, 1)], {})
+    first = reader.answers_by_code(LABEL)
+    assert reader.answers_by_code(LABEL) is first
+    # Past the bound the kept answers are dropped and read again, still right.
+    monkeypatch.setattr(reader_module, "MAX_CACHED_CODES", 2)
+    for other in ("GP1", "GP2", "GP3"):
+        assert reader.answers_by_code(other) == []
+    again = reader.answers_by_code(LABEL)
+    assert again is not first and again == first
+    with reader.writes():
+        store.apply([event(green_cert(status=CertificateStatus.REVOKED), Province.ZJ, 2)], {})
+    assert _statuses(reader) == ["REVOKED"]
 
 
 def _checkpoint_blocked(path: Path) -> bool:
