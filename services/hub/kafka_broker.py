@@ -35,7 +35,7 @@ KAFKA_VERSION = "4.1.1"
 # The embedded broker shares a small machine with the hub's own processes and
 # mostly lives minutes (tests, the demo, the bench): with the C1 compiler alone
 # and the serial collector, its CPU per record while four exchanges publish
-# fell from 74-94 µs to 38 µs here, C2's compiler threads and G1's background
+# fell from 74-205 µs to about 40 µs here, C2's compiler threads and G1's background
 # threads no longer taking cores the exchanges and the registry need. The
 # chart's brokers (Strimzi) keep the JVM's defaults. YRDHUB_KAFKA_JVM_OPTS
 # replaces these.

@@ -189,8 +189,8 @@ class PointReader:
         if cached is not None:
             return cached
         rows = self._read_by_code(code)
-        # Kept with the version it was read at: a commit since then replaced
-        # `answers`, and what is stored in it here is never read.
+        # Stored under the version taken before the read: once a commit has
+        # moved the version, only calls that began before it still look here.
         if len(answers[1]) >= MAX_CACHED_CODES:
             answers[1].clear()
         answers[1][code] = rows
