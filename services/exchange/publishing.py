@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.record_mapping import record_fields, to_record_pb
@@ -17,10 +18,10 @@ from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.label_format import GreenLabelFormat
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
-from services.core.records import GreenCertification, RecordKind, kind_of
+from services.core.records import GreenCertification, Record, RecordKind, kind_of
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
-from services.core.validation import Refused, validate_record
+from services.core.validation import Refused, as_given, validate_record
 from services.exchange.identities import PendingIdentity
 from services.exchange.outbox import Candidate, NewEvent, Outbox
 from services.exchange.pseudonymising import Pseudonymiser, identity_slots
@@ -70,6 +71,23 @@ class _Ready:
 # province's records, a few GB on disk), and when a refused publish may retry.
 DEFAULT_MAX_PENDING = 500_000
 RETRY_AFTER_S = 5.0
+
+
+def canonical_bytes(
+    raw: records_pb2.Record, record: Record, given: dict[str, Any], had_identity: bool
+) -> bytes:
+    """The record's canonical bytes: those of the message received, when
+    validation left it as it was (one change of form: the message is read
+    and checked, then sent on); else the normalised record's message. Both
+    give the same bytes for the same content (tests/unit/test_canonical_bytes.py),
+    so a record sent again in another form is still UNCHANGED."""
+    if not had_identity and as_given(record, given):
+        # Fields of a newer contract: neither validated nor forwarded.
+        raw.DiscardUnknownFields()
+        return raw.SerializeToString(deterministic=True)
+    # Rebuilt from the domain record, which has no identity: personal data
+    # submitted with a person cannot reach the outbox.
+    return to_record_pb(record).SerializeToString(deterministic=True)
 
 
 def _refused(index: int, field: str, description: str) -> RecordResult:
@@ -122,7 +140,8 @@ class Publisher:
     ) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are
         committed. `request_id` goes with the events to Kafka and into the
-        log, with a line per refused record."""
+        log, with a line per refused record. Fields `records` carry that this
+        contract does not know are discarded from them (never forwarded)."""
         if not records:
             raise InvalidRequest("empty batch", [Violation("records", "send at least one record")])
         if len(records) > MAX_BATCH:
@@ -188,10 +207,7 @@ class Publisher:
             why = self._green_labels.refusal(record.label_code)
             if why is not None:
                 return _refused(index, "green_cert.label_code", why)
-        # Rebuilt from the domain record, which has no identity: personal data
-        # submitted with an assessor cannot reach the outbox.
-        normalised = to_record_pb(record)
-        body = normalised.SerializeToString(deterministic=True)
+        body = canonical_bytes(raw, record, values, bool(slots))
         if len(body) > self._max_record_bytes:
             return _refused(
                 index,
