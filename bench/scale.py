@@ -1,79 +1,127 @@
-"""`yrdhub bench --scale`: how cost grows from 10k to 1M records."""
+"""`yrdhub bench --scale`: how cost grows from 10k to 10M records."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from bench.load import drive_unary
-from bench.measures import CHECK_METHOD, check_payloads, measure_ingest
+from bench.measures import CHECK_METHOD, check_payloads, measure_ingest, replay
 from bench.memory import peak_rss_mb, private_mb
-from bench.run import Log, _valid
-from devtools.datagen import generate
+from bench.run import Log
+from devtools.datagen import generate_chunks
 from services.core.provinces import Province
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.supervisor import Hub, HubConfig
 from yrdhub.v1 import records_pb2
 
-SIZES = (10_000, 100_000, 1_000_000)
-RECORDS_PER_INSTITUTION = 2.95 * len(Province)  # what datagen yields per institution and province
+SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+# Institutions per province in a chunk of the data set: about 290,000 records,
+# 850 MB to draw; the run holds one chunk at a time, never the whole set.
+CHUNK_INSTITUTIONS = 20_000
+# Records sent between two looks at the registry: a step's rate is over all of them.
+PIECE = 250_000
+
+Records = dict[Province, list[records_pb2.Record]]
 
 
-def _slice(
-    records: dict[Province, list[records_pb2.Record]], start: float, end: float
-) -> dict[Province, list[records_pb2.Record]]:
-    return {p: rs[int(len(rs) * start) : int(len(rs) * end)] for p, rs in records.items()}
+class _Feed:
+    """The run's records, drawn a chunk at a time and handed out in the
+    provinces' proportions, each record once."""
+
+    def __init__(self, seed: int, log: Log, institutions: int) -> None:
+        self._chunks = generate_chunks(institutions, 1 << 30, seed=seed)
+        self._pending: Records = {p: [] for p in Province}
+        self._log = log
+        self._drawn = 0
+
+    def take(self, count: int) -> Records:
+        while sum(len(rs) for rs in self._pending.values()) < count:
+            chunk = next(self._chunks)
+            for p, rs in chunk.by_province.items():
+                self._pending[p].extend(rs)
+            self._drawn += chunk.total()
+            self._log(f"drew {self._drawn:,} records so far")
+        share = count / sum(len(rs) for rs in self._pending.values())
+        taken: Records = {}
+        for p, rs in self._pending.items():
+            cut = round(len(rs) * share)
+            taken[p], self._pending[p] = rs[:cut], rs[cut:]
+        return taken
 
 
 def run_scale(
     log: Log, sizes: tuple[int, ...] = SIZES, check_calls: int = 5_000
 ) -> list[dict[str, Any]]:
-    """Fills one hub step by step to each size; at each: ingest rate of the step,
-    single-check latency and the registry's memory."""
-    largest = max(sizes)
-    log(f"generating about {largest:,} records")
-    data = generate(int(largest / RECORDS_PER_INSTITUTION) + 1, seed=99, invalid_ratio=0.0)
-    records = _valid(data)
-    total = sum(len(rs) for rs in records.values())
+    """Fills one hub step by step to each size; at each: ingest rate of the
+    step, single-check latency, the registry's memory, and how long a new
+    registry takes to rebuild itself from offset zero of the topics."""
     rows: list[dict[str, Any]] = []
+    # A small run draws small chunks (about 14 records per institution and province).
+    feed = _Feed(seed=99, log=log, institutions=min(CHUNK_INSTITUTIONS, max(sizes) // 14 + 1))
     with tempfile.TemporaryDirectory(prefix="yrdhub-scale-") as tmp:
         root = Path(tmp)
         with KafkaBroker(root / "kafka") as broker:
             config = HubConfig(workdir=root / "hub", kafka=broker.bootstrap, topic_prefix="scale.")
             with Hub(config, progress=log).running() as hub:
-                done = 0.0
+                filled = 0
                 for size in sorted(sizes):
-                    upto = min(1.0, size / total)
-                    step = _slice(records, done, upto)
                     log(f"filling to {size:,} records")
-                    rps, _moved = measure_ingest(hub, step)
-                    done = upto
-                    filled = _slice(records, 0.0, upto)
-                    payloads = check_payloads(filled, 2000)
-                    # Saturated (32 in flight: latency is mostly queueing, so it
-                    # follows throughput) and one at a time (the cost of a check).
-                    stats = drive_unary(
-                        hub.registry.address, CHECK_METHOD, payloads, calls=check_calls
-                    )
-                    alone = drive_unary(
-                        hub.registry.address, CHECK_METHOD, payloads, calls=2000, concurrency=1
-                    )
+                    moved, seconds, last = 0, 0.0, {}
+                    while filled + moved < size:
+                        last = feed.take(min(PIECE, size - filled - moved))
+                        rps, sent = measure_ingest(hub, last)
+                        moved += sent
+                        seconds += sent / rps if rps else 0.0
+                    filled += moved
                     rows.append(
                         {
-                            "records": size,
-                            "ingest_rps": rps,
-                            "check_rps": stats.rps,
-                            "check_p50_ms": stats.percentile(50),
-                            "check_p99_ms": stats.percentile(99),
-                            "check_alone_p50_ms": alone.percentile(50),
-                            "check_alone_p99_ms": alone.percentile(99),
+                            "records": filled,
+                            "ingest_rps": moved / seconds,
+                            **_checks(hub, last, check_calls),
                             "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
                             "registry_private_mb": private_mb(hub.registry.pid or 0),
+                            **_rebuild(hub, root, filled),
                         }
                     )
                     log(f"{size:,}: {rows[-1]}")
     return rows
+
+
+def _checks(hub: Hub, sample: Records, calls: int) -> dict[str, float]:
+    """Saturated (32 in flight: latency is mostly queueing, so it follows
+    throughput) and one at a time (the cost of a check), over codes of the
+    records sent last."""
+    payloads = check_payloads(sample, 2000)
+    stats = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=calls)
+    alone = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=2000, concurrency=1)
+    return {
+        "check_rps": stats.rps,
+        "check_p50_ms": stats.percentile(50),
+        "check_p99_ms": stats.percentile(99),
+        "check_alone_p50_ms": alone.percentile(50),
+        "check_alone_p99_ms": alone.percentile(99),
+    }
+
+
+def _rebuild(hub: Hub, root: Path, events: int) -> dict[str, float]:
+    """A new registry on an empty database reads the topics from offset zero:
+    seconds from its start until it has applied every event, and its memory."""
+    folder = root / f"rebuild-{events}"
+    folder.mkdir()
+    started = time.perf_counter()
+    try:
+        done = replay(hub, folder, f"sqlite:///{folder / 'registry.db'}", events)
+    finally:
+        shutil.rmtree(folder)  # gigabytes at 10M, and the next size builds its own
+    return {
+        "rebuild_s": time.perf_counter() - started,
+        "rebuild_eps": done.rate,
+        "rebuild_rss_mb": done.peak_rss_mb,
+    }
 
 
 def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
@@ -83,7 +131,7 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = [r["records"] for r in rows]
-    fig, (ingest, check, alone, rss) = plt.subplots(1, 4, figsize=(17, 4))
+    fig, (ingest, check, alone, rss, rebuild) = plt.subplots(1, 5, figsize=(21, 4))
     ingest.plot(sizes, [r["ingest_rps"] for r in rows], marker="o")
     ingest.set_title("ingest (records/s)")
     check.plot(sizes, [r["check_p50_ms"] for r in rows], marker="o", label="p50")
@@ -98,10 +146,14 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     rss.plot(sizes, [r["registry_private_mb"] for r in rows], marker="o", label="private, after")
     rss.set_title("registry memory (MB)")
     rss.legend()
-    for ax in (ingest, check, alone, rss):
+    rebuild.plot(sizes, [r["rebuild_s"] for r in rows], marker="o")
+    rebuild.set_title("a new registry rebuilt from offset zero (s)")
+    rebuild.set_yscale("log")
+    for ax in (ingest, check, alone, rss, rebuild):
         ax.set_xscale("log")
         ax.set_xlabel("records in the hub")
-        ax.set_ylim(bottom=0)
+        if ax is not rebuild:
+            ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
     fig.suptitle("yrdhub: cost as the hub grows (same machine, same run)")
     fig.tight_layout()

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from devtools import datagen_people as people
@@ -34,7 +35,7 @@ from devtools.datagen_tables import LAB_ONLY_REASONS, NEIGHBOURS, REGIONS
 from services.core.provinces import NATIONAL_CMA_ISSUER, Province
 from yrdhub.v1 import common_pb2, records_pb2
 
-__all__ = ["DataSet", "generate"]
+__all__ = ["DataSet", "generate", "generate_chunks"]
 
 
 @dataclass(frozen=True)
@@ -71,25 +72,55 @@ def generate(
     bounds issue dates (default: the current date; pass it to get the same data
     set on any day).
     """
+    return next(
+        generate_chunks(
+            institutions_per_province, 1, seed=seed, invalid_ratio=invalid_ratio, today=today
+        )
+    )
+
+
+def generate_chunks(
+    institutions_per_province: int,
+    chunks: int,
+    *,
+    seed: int = 2026,
+    invalid_ratio: float = 0.0,
+    today: dt.date | None = None,
+) -> Iterator[DataSet]:
+    """`chunks` data sets of `institutions_per_province` each, drawn one after
+    the other by the same generator, so that no two records share a key: a
+    data set too large to hold at once (a scale run's ten million records),
+    made a chunk at a time. The first chunk is `generate`'s data set for the
+    same arguments."""
     if institutions_per_province < 0:
         raise ValueError("institutions_per_province must not be negative")
     if not 0.0 <= invalid_ratio <= 1.0:
         raise ValueError("invalid_ratio is between 0 and 1")
-    # A million records allocate many objects but form no reference cycles: pausing the
-    # cyclic collector saves a fifth of the time. Reference counting still frees memory.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _generate(institutions_per_province, seed, invalid_ratio, today or dt.date.today())
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSet:
+    day = today or dt.date.today()
     rng = random.Random(seed)
-    gen = Generator(rng, today)
-    green = GreenCertificates(rng, today)
+    gen = Generator(rng, day)
+    green = GreenCertificates(rng, day)
+    for _ in range(chunks):
+        # A million records allocate many objects but form no reference cycles: pausing
+        # the cyclic collector saves a fifth of the time. Reference counting still frees memory.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            chunk = _generate(institutions_per_province, invalid_ratio, day, rng, gen, green)
+        finally:
+            if collecting:
+                gc.enable()
+        yield chunk
+
+
+def _generate(
+    n: int,
+    invalid_ratio: float,
+    today: dt.date,
+    rng: random.Random,
+    gen: Generator,
+    green: GreenCertificates,
+) -> DataSet:
 
     institutions: dict[Province, list[Institution]] = {}
     enterprises: dict[Province, list[Enterprise]] = {}
@@ -132,7 +163,10 @@ def _generate(n: int, seed: int, invalid_ratio: float, today: dt.date) -> DataSe
             ):
                 if more is not None:
                     out.append(more)
-        out.extend(people.officers(province, (n + 9) // 10, today))
+        officers = (n + 9) // 10
+        first = gen.officers_drawn.get(province, 0)
+        out.extend(people.officers(province, officers, today, first))
+        gen.officers_drawn[province] = first + officers
 
         if own:
             others = [i for p in NEIGHBOURS[province] for i in institutions[p]]

@@ -19,11 +19,13 @@ def _digest(*parts: str) -> bytes:
     return hashlib.sha256(":".join(parts).encode()).digest()
 
 
-def officers(province: Province, count: int, today: dt.date) -> list[records_pb2.Record]:
-    """The province's directory of enforcement officers: certificates of five
-    years, a few expired or suspended."""
+def officers(
+    province: Province, count: int, today: dt.date, first: int = 0
+) -> list[records_pb2.Record]:
+    """The province's directory of enforcement officers (`count` of them,
+    from its `first`): certificates of five years, a few expired or suspended."""
     out = []
-    for i in range(count):
+    for i in range(first, first + count):
         d = _digest("officer", province.value, str(i))
         issued = today - dt.timedelta(days=200 + int.from_bytes(d[:2], "big") % 1800)
         status = records_pb2.ASSESSOR_STATUS_ACTIVE

@@ -65,6 +65,8 @@ class Generator:
         self.rng = rng
         self.today = today
         self.used_names: set[str] = set()
+        self.national_names: dict[tuple[str, str], int] = {}
+        self.officers_drawn: dict[Province, int] = {}
         self.used_usccs: set[str] = set()
         self.cma_serials: dict[tuple[str, str, str, str], int] = {}
         self.credit_serials: dict[tuple[Province, int], int] = {}
@@ -166,10 +168,15 @@ class Generator:
         template = tables.NATIONAL_NAME_TEMPLATES[code]
         place = province.name_zh.removesuffix("省").removesuffix("市")
 
+        short = tables.place_short(region[1])
+        # Numbered on from the centres of this name drawn already, not from 1:
+        # a large data set has thousands of one kind in one city.
+        start = self.national_names.get((template, short), 0)
+
         def make(attempt: int) -> str:
-            if attempt == 0:
-                return template.format(p=place)
-            return template.format(p=f"{place}·{tables.place_short(region[1])}{attempt}")
+            number = start + attempt
+            self.national_names[template, short] = number + 1
+            return template.format(p=f"{place}·{short}{number}" if number else place)
 
         return Institution(
             province=province,

@@ -41,6 +41,7 @@ def test_scale_run_measures_every_size_and_draws_the_chart(tmp_path: Path) -> No
     rows = run_scale(lambda _: None, sizes=(300, 900), check_calls=200)
     assert [r["records"] for r in rows] == [300, 900]
     for row in rows:
+        assert row["rebuild_s"] > 0 and row["rebuild_eps"] > 0 and row["rebuild_rss_mb"] > 0
         assert row["ingest_rps"] > 0
         assert row["registry_rss_mb"] >= row["registry_private_mb"] > 0
         assert 0 < row["check_alone_p50_ms"] <= row["check_alone_p99_ms"]

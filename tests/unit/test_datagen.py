@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
-from devtools.datagen import DataSet, generate
+from devtools.datagen import DataSet, generate, generate_chunks
 from devtools.datagen_tables import LAB_ONLY_REASONS
 from devtools.uscc import make_uscc, org_code_check_char
 from services.common.record_mapping import record_fields
@@ -110,6 +110,28 @@ def test_keys_are_unique_per_province(results: dict[Province, list[Validated | R
     for province, outcomes in results.items():
         keys = [o.record.key for o in outcomes if isinstance(o, Validated)]
         assert len(keys) == len(set(keys)), province
+
+
+def test_chunks_continue_one_data_set_without_repeating_a_key() -> None:
+    """What a scale run sends a chunk at a time: valid records, every key new."""
+    chunks = list(generate_chunks(150, 3, seed=5, today=TODAY))
+    assert _fingerprint(chunks[0]) == _fingerprint(
+        generate(150, seed=5, invalid_ratio=0.0, today=TODAY)
+    )
+    keys: Counter[str] = Counter()
+    for chunk in chunks:
+        for province, records in chunk.by_province.items():
+            for record in records:
+                outcome = _validate(record, province)
+                assert isinstance(outcome, Validated), outcome
+                keys[f"{province.value} {outcome.record.key}"] += 1
+    assert keys.most_common(1)[0][1] == 1
+    assert sum(keys.values()) == sum(c.total() for c in chunks)
+
+
+def test_a_large_data_set_can_be_drawn() -> None:
+    # Thousands of national centres of one kind in one city: their names stay unique.
+    assert generate(20_000, seed=99, invalid_ratio=0.0, today=TODAY).total() > 250_000
 
 
 def test_counts_are_plausible(data: DataSet) -> None:
