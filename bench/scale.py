@@ -77,16 +77,15 @@ def run_scale(
                         moved += sent
                         seconds += sent / rps if rps else 0.0
                     filled += moved
-                    rows.append(
-                        {
-                            "records": filled,
-                            "ingest_rps": moved / seconds,
-                            **_checks(hub, last, check_calls),
-                            "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
-                            "registry_private_mb": private_mb(hub.registry.pid or 0),
-                            **_rebuild(hub, root, filled),
-                        }
-                    )
+                    row = {
+                        "records": filled,
+                        "ingest_rps": moved / seconds,
+                        **_checks(hub, last, check_calls),
+                        "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
+                        "registry_private_mb": private_mb(hub.registry.pid or 0),
+                    }
+                    log(f"{size:,}: {row}; rebuilding a registry from offset zero")
+                    rows.append({**row, **_rebuild(hub, root, filled)})
                     log(f"{size:,}: {rows[-1]}")
     return rows
 

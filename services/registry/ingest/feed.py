@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from google.protobuf.message import DecodeError
-from kafka import KafkaConsumer
+from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.engine import Connection
 
 from services.common.convert import province_name
@@ -24,7 +24,7 @@ from services.common.logs import request_id_of_headers
 from services.core.provenance import utcnow
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event, scrubbed
-from services.registry.ingest.gate import ChainGate, Message
+from services.registry.ingest.gate import ChainGate, Deferred, Message
 from services.registry.records.store import DeadEvent
 from yrdhub.v1 import events_pb2
 
@@ -71,9 +71,13 @@ class Ingestor(KafkaFeed):
         self._writing = writing
         self._clock = clock
         self._guard = PoisonGuard()
+        # Partitions paused at an event the gate deferred: its province and sequence.
+        self._held: dict[TopicPartition, tuple[str, int]] = {}
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
+        if self._held:
+            self._resume_held()
         batches: dict[Any, list[Any]] = self._consumer.poll(
             timeout_ms=timeout_ms, max_records=self._max_records
         )
@@ -166,12 +170,41 @@ class Ingestor(KafkaFeed):
                 )
         if gate is not None and admitted is not None:
             gate.settle(admitted)
+            self._hold(admitted.deferred)
         if new:
             _log_applied(new, parsed)
         self.applied += new
         # Offsets moved in a commit: freshness and change streams may follow.
         self._on_applied()
         return new
+
+    def _hold(self, deferred: list[Deferred]) -> None:
+        """Each partition with deferred events is read again from the first of
+        them, once the gate no longer holds it back (its stored offset was
+        pinned there in the transaction just committed)."""
+        first: dict[TopicPartition, Deferred] = {}
+        for d in deferred:
+            tp = TopicPartition(d.message.topic, d.message.partition)
+            if tp not in first or d.message.offset < first[tp].message.offset:
+                first[tp] = d
+        for tp, d in first.items():
+            self._consumer.seek(tp, d.message.offset)
+            self._held[tp] = (d.province, d.sequence)
+        if first:
+            self._consumer.pause(*first)
+            log.debug("holding %d partitions read far ahead of their chains", len(first))
+
+    def _resume_held(self) -> None:
+        gate, now = self._gate, self._clock()
+        free = [
+            tp
+            for tp, (province, sequence) in self._held.items()
+            if gate is None or not gate.holds(province, sequence, now)
+        ]
+        for tp in free:
+            del self._held[tp]
+        if free:
+            self._consumer.resume(*free)
 
     @staticmethod
     def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:

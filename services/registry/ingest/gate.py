@@ -16,6 +16,11 @@ applied meanwhile is ignored as already held. (Holding them in the database
 instead cost apply half its speed: a poll rarely has every partition's part
 of a province's sequence, so most events would wait once.) The gate's state
 changes only once the apply transaction committed (settle).
+
+An event far past its province's chain (HOLD_AHEAD) that a verified
+checkpoint vouches for is deferred instead: the feed reads its partition
+again from it once the chain has come closer, so a registry catching up on
+millions of events holds a bounded number in memory.
 """
 
 from __future__ import annotations
@@ -50,6 +55,16 @@ _CODE = {number: p.value for p, number in PROVINCE_TO_PB.items()}
 # waiting events pin their partitions' offsets and take memory.
 MAX_AHEAD = 100_000
 MAX_RIVALS = 4
+# A registry catching up (rebuilt from offset zero, or back after an outage)
+# reads a small topic far ahead of a large one: a province's events on it lie
+# hundreds of thousands of sequences past its verified chain. Those a verified
+# checkpoint vouches the chain reaches are neither kept waiting (memory) nor
+# quarantined: their partition is read again from the first of them, held
+# until the chain is within HOLD_AHEAD / 2 of it (and past the next checkpoint).
+HOLD_AHEAD = 20_000
+# A chain that has not moved for this long is stuck on a gap (an operator's
+# matter): partitions are no longer held for it, so it holds no one else.
+STALLED_AFTER = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +99,19 @@ class _Chain:
     marks: dict[int, bytes]
     # Quarantined sequences past the position, and the first reason.
     broken: dict[int, str]
+    # When the position last moved (or the chain was loaded).
+    moved_at: dt.datetime | None = None
+
+    def stalled(self, now: dt.datetime) -> bool:
+        return self.moved_at is not None and now - self.moved_at > STALLED_AFTER
+
+    def held_past(self, ahead: int) -> int:
+        """The sequence past which events are held back: `ahead` past the
+        position, and never before the next verified checkpoint (the chain
+        moves from checkpoint to checkpoint)."""
+        position = self.position.sequence
+        upcoming = [m for m in self.marks if m > position]
+        return max(position + ahead, min(upcoming, default=0))
 
     def advance(self, sequence: int, chain_link: bytes) -> None:
         """Vouched for up to `sequence`: checkpoints at or below it are spent."""
@@ -91,17 +119,29 @@ class _Chain:
         self.marks = {s: m for s, m in self.marks.items() if s > sequence}
 
 
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An event read too far ahead of its province's chain (HOLD_AHEAD): to
+    be read again, with the rest of its partition from it, once the chain
+    has come closer."""
+
+    message: Message
+    province: str
+    sequence: int
+
+
 @dataclass
 class Admitted:
     """The events to apply, in each province's sequence order; the chain
     tables' changes to write with them; the offset each partition may be
-    stored at (no further than its first waiting event); and the gate's state
-    once they are committed."""
+    stored at (no further than its first waiting or deferred event); the
+    events deferred; and the gate's state once they are committed."""
 
     events: list[tuple[Message, events_pb2.Event]]
     writes: ChainWrites
     pins: dict[tuple[str, int], int]
     chains: dict[str, _Chain]
+    deferred: list[Deferred]
 
 
 class ChainGate:
@@ -132,6 +172,15 @@ class ChainGate:
                 "" if broken is None else chain.broken[broken],
             )
         return reports
+
+    def holds(self, province: str, sequence: int, now: dt.datetime) -> bool:
+        """Whether a partition read again from `province`'s event at
+        `sequence` should wait longer (Deferred)."""
+        with self._lock:
+            chain = self._chains.get(province)
+            if chain is None or chain.stalled(now):
+                return False
+            return sequence > chain.held_past(HOLD_AHEAD // 2)
 
     def settle(self, admitted: Admitted) -> None:
         """Called once the apply transaction committed: the chains admit computed
@@ -164,6 +213,7 @@ class ChainGate:
             self._load(touched)
         chains: dict[str, _Chain] = {}
         released: list[tuple[Message, events_pb2.Event]] = []
+        deferred: list[Deferred] = []
         for province in sorted(touched):
             held = self._chains[province]
             chain = _Chain(
@@ -171,10 +221,13 @@ class ChainGate:
                 dict(held.waiting),
                 {**held.marks, **marks[province]},
                 dict(held.broken),
+                held.moved_at or now,
             )
-            released.extend(self._walk(province, chain, per_province.get(province, []), writes))
+            new = per_province.get(province, [])
+            released.extend(self._walk(province, chain, new, writes, now, deferred))
             if chain.position != held.position:
                 writes.positions[province] = chain.position
+                chain.moved_at = now
             chains[province] = chain
         # What is quarantined past a chain's position breaks it there.
         for q in writes.quarantine:
@@ -189,7 +242,11 @@ class ChainGate:
                 m = candidate.message
                 at = (m.topic, m.partition)
                 pins[at] = min(pins.get(at, m.offset), m.offset)
-        return Admitted(released, writes, pins, chains)
+        for later in deferred:
+            m = later.message
+            at = (m.topic, m.partition)
+            pins[at] = min(pins.get(at, m.offset), m.offset)
+        return Admitted(released, writes, pins, chains, deferred)
 
     def _load(self, provinces: set[str]) -> None:
         missing = [p for p in provinces if p not in self._chains]
@@ -245,16 +302,24 @@ class ChainGate:
         chain: _Chain,
         new: list[tuple[Message, events_pb2.Event]],
         writes: ChainWrites,
+        now: dt.datetime,
+        deferred: list[Deferred],
     ) -> list[tuple[Message, events_pb2.Event]]:
         """Extends `chain` (a copy) with the province's new events; returns the
-        events released, in sequence order."""
+        events released, in sequence order; adds to `deferred` those to read again."""
         start = chain.position
         waiting = chain.waiting
         fresh: list[_Fresh] = []
+        # Past `hold`, up to the furthest verified checkpoint: deferred.
+        hold = chain.held_past(HOLD_AHEAD)
+        vouched = 0 if chain.stalled(now) else max(chain.marks, default=0)
         for message, event in new:
             sequence = event.sequence
             if sequence <= start.sequence:
                 continue  # applied already: a re-send, or a re-read after a restart
+            if hold < sequence <= vouched:
+                deferred.append(Deferred(message, province, sequence))
+                continue
             if sequence > start.sequence + MAX_AHEAD:
                 # Waiting pins offsets and memory: an event this far ahead of
                 # the verified chain is not waited for.
