@@ -161,15 +161,28 @@ class KafkaFeed:
         """Events past the consumer's position, by (topic, partition); None
         when the broker cannot say now. On the worker's thread: consumers are
         not thread-safe."""
-        assigned = sorted(self._consumer.assignment())
+        aside = self._set_aside()
+        every = sorted({*self._consumer.assignment(), *aside})
         try:
-            ends = self._consumer.end_offsets(assigned)
+            ends = self._consumer.end_offsets(every)
         except KafkaError:
             return None
         return tuple(
-            (tp.topic, tp.partition, max(0, int(ends[tp]) - int(self._consumer.position(tp))))
-            for tp in assigned
+            (
+                tp.topic,
+                tp.partition,
+                max(
+                    0,
+                    int(ends[tp]) - int(aside[tp] if tp in aside else self._consumer.position(tp)),
+                ),
+            )
+            for tp in every
         )
+
+    def _set_aside(self) -> dict[Any, int]:
+        """Partitions left out of the assignment for a while (TopicPartition),
+        and the offset reading them resumes at: behind all the same."""
+        return {}
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were applied."""

@@ -15,6 +15,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 from kafka import KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 from sqlalchemy.engine import Connection
 
 from services.common.convert import province_name
@@ -71,8 +72,36 @@ class Ingestor(KafkaFeed):
         self._writing = writing
         self._clock = clock
         self._guard = PoisonGuard()
-        # Partitions paused at an event the gate deferred: its province and sequence.
-        self._held: dict[TopicPartition, tuple[str, int]] = {}
+        # Partitions set aside at an event the gate deferred: its province,
+        # sequence and offset (where reading resumes).
+        self._held: dict[TopicPartition, tuple[str, int, int]] = {}
+        # While the checkpoints are read to where they ended at the start (their
+        # end offsets), every event partition is set aside (province "").
+        self._priming: dict[TopicPartition, int] = {}
+
+    def assign(self) -> None:
+        """Takes every partition at its stored offset. With a gate, the
+        checkpoints are read to their end first, so that the events of a
+        registry catching up are vouched for when they are read (Deferred)."""
+        super().assign()
+        if self._gate is None or not self._checkpoint_topic:
+            return
+        assigned = self._consumer.assignment()
+        checkpoints = [tp for tp in assigned if tp.topic == self._checkpoint_topic]
+        try:
+            ends = self._consumer.end_offsets(checkpoints)
+        except KafkaError as exc:
+            log.warning("reading events with the checkpoints, whose ends are unknown: %s", exc)
+            return
+        self._priming = {
+            tp: int(ends[tp]) for tp in checkpoints if self._consumer.position(tp) < ends[tp]
+        }
+        if not self._priming:
+            return
+        for tp in assigned:
+            if tp.topic != self._checkpoint_topic:
+                self._held[tp] = ("", 0, int(self._consumer.position(tp)))
+        self._consumer.assign(checkpoints)
 
     def poll_once(self, timeout_ms: int = POLL_TIMEOUT_MS) -> int:
         """Applies one polled batch; returns how many events were new."""
@@ -179,32 +208,49 @@ class Ingestor(KafkaFeed):
         return new
 
     def _hold(self, deferred: list[Deferred]) -> None:
-        """Each partition with deferred events is read again from the first of
-        them, once the gate no longer holds it back (its stored offset was
-        pinned there in the transaction just committed)."""
+        """Each partition with deferred events is set aside, to be read again
+        from the first of them once the gate no longer holds it back (its
+        stored offset was pinned there in the transaction just committed).
+        Set aside by leaving the assignment, not paused: kafka-python 3.0.12
+        never fetches again a partition paused while it had records buffered."""
         first: dict[TopicPartition, Deferred] = {}
         for d in deferred:
             tp = TopicPartition(d.message.topic, d.message.partition)
             if tp not in first or d.message.offset < first[tp].message.offset:
                 first[tp] = d
+        if not first:
+            return
         for tp, d in first.items():
-            self._consumer.seek(tp, d.message.offset)
-            self._held[tp] = (d.province, d.sequence)
-        if first:
-            self._consumer.pause(*first)
-            log.debug("holding %d partitions read far ahead of their chains", len(first))
+            self._held[tp] = (d.province, d.sequence, d.message.offset)
+        self._consumer.assign([tp for tp in self._consumer.assignment() if tp not in first])
+        log.debug("set %d partitions read far ahead of their chains aside", len(first))
 
     def _resume_held(self) -> None:
-        gate, now = self._gate, self._clock()
-        free = [
-            tp
-            for tp, (province, sequence) in self._held.items()
-            if gate is None or not gate.holds(province, sequence, now)
-        ]
+        now = self._clock()
+        if self._priming and all(
+            self._consumer.position(tp) >= end for tp, end in self._priming.items()
+        ):
+            self._priming = {}
+        free = {
+            tp: offset
+            for tp, (province, sequence, offset) in self._held.items()
+            if self._ready_again(province, sequence, now)
+        }
+        if not free:
+            return
         for tp in free:
             del self._held[tp]
-        if free:
-            self._consumer.resume(*free)
+        self._consumer.assign([*self._consumer.assignment(), *free])
+        for tp, offset in free.items():
+            self._consumer.seek(tp, offset)
+
+    def _ready_again(self, province: str, sequence: int, now: dt.datetime) -> bool:
+        if not province:  # set aside while the checkpoints are read
+            return not self._priming
+        return self._gate is None or not self._gate.holds(province, sequence, now)
+
+    def _set_aside(self) -> dict[TopicPartition, int]:
+        return {tp: offset for tp, (_, _, offset) in self._held.items()}
 
     @staticmethod
     def _dead(message: Message, exc: Exception, dead: list[DeadEvent]) -> None:
