@@ -212,7 +212,10 @@ class Ingestor(KafkaFeed):
         from the first of them once the gate no longer holds it back (its
         stored offset was pinned there in the transaction just committed).
         Set aside by leaving the assignment, not paused: kafka-python 3.0.12
-        never fetches again a partition paused while it had records buffered."""
+        parks the records fetched for a paused partition (dpkp/kafka-python#2981)
+        and restores them only when no other partition's records are in line,
+        so a partition paused with records buffered was not fetched again (a
+        1M-record fill stalled)."""
         first: dict[TopicPartition, Deferred] = {}
         for d in deferred:
             tp = TopicPartition(d.message.topic, d.message.partition)
