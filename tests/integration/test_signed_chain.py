@@ -296,6 +296,43 @@ def test_a_registry_catching_up_reads_far_ahead_events_again_and_loses_none(
     assert chain is not None and (chain.waiting, chain.verified_sequence) == (0, 30)
 
 
+def test_a_gap_holds_no_other_province_for_longer_than_a_stalled_chain_takes(
+    setting: Setting,
+    monkeypatch: pytest.MonkeyPatch,
+    databases: Databases,
+    kafka_bootstrap: str,
+    unique_topic_prefix: str,
+) -> None:
+    """Shanghai's event 5 never arrives, while its later events, vouched for,
+    are deferred and hold their partitions. Once its chain has waited without
+    moving (STALLED_AFTER), nothing is held for it any more: Jiangsu's events
+    behind them in the same partitions are applied, and Shanghai's wait."""
+    monkeypatch.setattr(gate_module, "MAX_AHEAD", 1000)
+    monkeypatch.setattr(gate_module, "HOLD_AHEAD", 3)
+    monkeypatch.setattr(gate_module, "STALLED_AFTER", dt.timedelta(seconds=1))
+    _, broker, sh, js, keys_dir = setting
+    for sequence in range(1, 31):
+        event = sh.event(sequence, QUALIFICATIONS[sequence])
+        if sequence != 5:
+            broker.send(event, checkpoint=sh.checkpoint(sequence) if sequence % 2 == 0 else None)
+    for sequence in range(1, 11):
+        event = js.event(sequence, QUALIFICATIONS[sequence])
+        broker.send(event, checkpoint=js.checkpoint(sequence) if sequence % 2 == 0 else None)
+    registry = Registry(
+        databases.new("gap"),
+        kafka_bootstrap,
+        unique_topic_prefix,
+        KeySet.load(keyset_path(keys_dir)),
+        max_records=4,
+    )
+    registry.drain(3)
+    assert registry.applied(Province.JS) == 10
+    assert registry.applied(Province.SH) == 4
+    chain = registry.feed(Province.SH).chain
+    assert chain is not None and (chain.verified_sequence, chain.waiting) == (4, 25)
+    assert registry.chains.quarantined(None, 10) == []
+
+
 def test_what_cannot_be_waited_for_is_quarantined_once_and_stops_nothing(
     setting: Setting, kafka_bootstrap: str, unique_topic_prefix: str
 ) -> None:

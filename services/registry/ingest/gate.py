@@ -62,8 +62,9 @@ MAX_RIVALS = 4
 # quarantined: their partition is read again from the first of them, held
 # until the chain is within HOLD_AHEAD / 2 of it (and past the next checkpoint).
 HOLD_AHEAD = 20_000
-# A chain that has not moved for this long is stuck on a gap (an operator's
-# matter): partitions are no longer held for it, so it holds no one else.
+# A chain with events waiting that has not moved for this long is stuck on a
+# gap (an operator's matter): partitions are no longer held for it, so it
+# holds no one else.
 STALLED_AFTER = dt.timedelta(seconds=60)
 
 
@@ -227,6 +228,9 @@ class ChainGate:
             released.extend(self._walk(province, chain, new, writes, now, deferred))
             if chain.position != held.position:
                 writes.positions[province] = chain.position
+            if chain.position != held.position or not chain.waiting:
+                # Stuck is waiting without moving: a chain with nothing
+                # waiting (idle, or its checkpoints read first) is not.
                 chain.moved_at = now
             chains[province] = chain
         # What is quarantined past a chain's position breaks it there.
