@@ -263,6 +263,22 @@ def test_a_gap_holds_only_its_own_province_and_survives_a_restart(
     assert chain is not None and (chain.waiting, chain.verified_sequence) == (0, 3)
 
 
+def _send_vouched(broker: Broker, chain: ProvinceChain, last: int, missing: int = 0) -> None:
+    """Events 1..`last` with a checkpoint after every second one; `missing` never sent."""
+    for sequence in range(1, last + 1):
+        event = chain.event(sequence, QUALIFICATIONS[sequence])
+        if sequence != missing:
+            checkpoint = chain.checkpoint(sequence) if sequence % 2 == 0 else None
+            broker.send(event, checkpoint=checkpoint)
+
+
+def _polling_a_few(databases: Databases, bootstrap: str, prefix: str, keys_dir: Path) -> Registry:
+    """A new registry reading from offset zero in polls of a few events, so that
+    a partition set aside has fetched records left over."""
+    keys = KeySet.load(keyset_path(keys_dir))
+    return Registry(databases.new("catching-up"), bootstrap, prefix, keys, max_records=4)
+
+
 def test_a_registry_catching_up_reads_far_ahead_events_again_and_loses_none(
     setting: Setting,
     monkeypatch: pytest.MonkeyPatch,
@@ -278,17 +294,8 @@ def test_a_registry_catching_up_reads_far_ahead_events_again_and_loses_none(
     monkeypatch.setattr(gate_module, "MAX_AHEAD", 6)
     monkeypatch.setattr(gate_module, "HOLD_AHEAD", 3)
     _, broker, sh, _, keys_dir = setting
-    for sequence in range(1, 31):
-        event = sh.event(sequence, QUALIFICATIONS[sequence])
-        broker.send(event, checkpoint=sh.checkpoint(sequence) if sequence % 2 == 0 else None)
-    # Polls of a few events: a partition set aside has fetched records left over.
-    registry = Registry(
-        databases.new("catching-up"),
-        kafka_bootstrap,
-        unique_topic_prefix,
-        KeySet.load(keyset_path(keys_dir)),
-        max_records=4,
-    )
+    _send_vouched(broker, sh, 30)
+    registry = _polling_a_few(databases, kafka_bootstrap, unique_topic_prefix, keys_dir)
     registry.drain(3)
     assert registry.chains.quarantined(None, 10) == []
     assert registry.applied(Province.SH) == 30
@@ -311,20 +318,9 @@ def test_a_gap_holds_no_other_province_for_longer_than_a_stalled_chain_takes(
     monkeypatch.setattr(gate_module, "HOLD_AHEAD", 3)
     monkeypatch.setattr(gate_module, "STALLED_AFTER", dt.timedelta(seconds=1))
     _, broker, sh, js, keys_dir = setting
-    for sequence in range(1, 31):
-        event = sh.event(sequence, QUALIFICATIONS[sequence])
-        if sequence != 5:
-            broker.send(event, checkpoint=sh.checkpoint(sequence) if sequence % 2 == 0 else None)
-    for sequence in range(1, 11):
-        event = js.event(sequence, QUALIFICATIONS[sequence])
-        broker.send(event, checkpoint=js.checkpoint(sequence) if sequence % 2 == 0 else None)
-    registry = Registry(
-        databases.new("gap"),
-        kafka_bootstrap,
-        unique_topic_prefix,
-        KeySet.load(keyset_path(keys_dir)),
-        max_records=4,
-    )
+    _send_vouched(broker, sh, 30, missing=5)
+    _send_vouched(broker, js, 10)
+    registry = _polling_a_few(databases, kafka_bootstrap, unique_topic_prefix, keys_dir)
     registry.drain(3)
     assert registry.applied(Province.JS) == 10
     assert registry.applied(Province.SH) == 4
