@@ -382,7 +382,10 @@ class Outbox:
         spans = conn.execute(
             select(r.first_sequence, r.last_sequence, r.request_id)
             .where(r.last_sequence >= rows[0].sequence, r.first_sequence <= rows[-1].sequence)
-            .order_by(r.first_sequence)
+            # Spans do not overlap, so this is also their first sequences'
+            # order; ordered by those, SQLite walked every request since the
+            # exchange began rather than the index from the relay's place.
+            .order_by(r.last_sequence)
         ).all()
         if not spans:
             return rows

@@ -312,10 +312,15 @@ class RecordWriter:
         ):
             if not values:
                 continue
-            where = [r.kind.in_(kinds)]
             if column is r.record_key:
-                # Every province listed: a lookup by key then walks the primary key.
-                where.append(r.province.in_(PROVINCE_CODES))
+                # Every province listed, so that a lookup by key walks the
+                # primary key; the kind compared as an expression (`kind ||
+                # ''`), so that SQLite does not take the kind's index instead
+                # and read every certificate on each batch (8 ms a batch at
+                # 17,000 records, and growing with the registry).
+                where = [r.province.in_(PROVINCE_CODES), (r.kind + "").in_(kinds)]
+            else:
+                where = [r.kind.in_(kinds)]
             suspects = list(
                 conn.execute(
                     select(column)

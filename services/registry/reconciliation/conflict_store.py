@@ -179,13 +179,14 @@ def _change(change_type: ChangeType, conflict: StoredConflict, now: dt.datetime)
 def _open_in_scope(conn: Connection, scope: Scope) -> dict[tuple[ConflictType, str], Any]:
     subjects = list(scope.record_keys | scope.usccs | scope.label_codes)
     found: dict[tuple[ConflictType, str], Any] = {}
+    # Open ones picked here rather than in SQL: given both conditions, SQLite
+    # walked the index of open conflicts, all of them, on every batch applied.
     rows = conn.execute(
-        select(conflict_table).where(
-            conflict_table.c.resolved_at.is_(None),
-            among(conn, conflict_table.c.subject, subjects),
-        )
+        select(conflict_table).where(among(conn, conflict_table.c.subject, subjects))
     )
     for row in rows:
+        if row.resolved_at is not None:
+            continue
         kind = ConflictType(row.conflict_type)
         # A subject string could in principle name groups of two kinds
         # (a label code shaped like a USCC): the type says which one it is.
