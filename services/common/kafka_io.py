@@ -18,7 +18,6 @@ from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import (
     InvalidReplicationFactorError,
     KafkaError,
-    KafkaTimeoutError,
     TopicAlreadyExistsError,
 )
 from tenacity import (
@@ -153,64 +152,21 @@ def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -
     )
 
 
+def close_aside(close: Callable[[], object], name: str) -> None:
+    """Closes a Kafka client on a thread of its own: one that is stuck may wait
+    on its own network thread, and the caller's must go on."""
+
+    def run() -> None:
+        try:
+            close()
+        except Exception as exc:  # it is broken already
+            log.warning("closing a stuck Kafka client (%s) failed: %s", name, exc)
+
+    threading.Thread(target=run, name=f"{name}-close", daemon=True).start()
+
+
 # A batch Kafka has not acknowledged within this fails (and is sent again).
 DELIVERY_TIMEOUT_MS = 60_000
-# A flush still waiting this long has a batch that neither succeeds nor
-# expires: kafka-python 3 has left one so, after a leader moved during broker
-# kills, while it kept retrying against the old leader.
-STUCK_AFTER_S = DELIVERY_TIMEOUT_MS / 1000 + 15
-
-
-class RenewingProducer:
-    """The producer of a relay, replaced by a new one (fresh connections and
-    metadata) when a flush is stuck. The flush still fails, so the relay sends
-    the batch again from its outbox: nothing is lost, and a copy that the old
-    producer gets out after all is a revision the consumers already hold."""
-
-    def __init__(
-        self, make: Callable[[], KafkaProducer], stuck_after_s: float = STUCK_AFTER_S
-    ) -> None:
-        self._make = make
-        self._stuck_after_s = stuck_after_s
-        self._producer = make()
-        self._lock = threading.Lock()
-        self.renewals = 0
-
-    def send(self, topic: str, value: bytes, key: bytes, headers: Headers | None = None) -> object:
-        return self._producer.send(topic, value=value, key=key, headers=headers)
-
-    def flush(self, timeout: float | None = None) -> None:
-        producer = self._producer
-        own_bound = timeout is not None and timeout < self._stuck_after_s
-        try:
-            producer.flush(timeout=timeout if own_bound else self._stuck_after_s)
-        except KafkaTimeoutError:
-            if not own_bound:
-                self._renew(producer)
-            raise
-
-    def _renew(self, stuck: KafkaProducer) -> None:
-        with self._lock:
-            if self._producer is not stuck:
-                return  # another caller renewed it already
-            log.warning(
-                "a Kafka flush waited %.0f s: replacing the producer; its batch goes again",
-                self._stuck_after_s,
-            )
-            self._producer = self._make()
-            self.renewals += 1
-        # Closing may wait on what is stuck: not on the relay's thread.
-        threading.Thread(
-            target=stuck.close, kwargs={"timeout": 5}, name="stuck-producer-close", daemon=True
-        ).start()
-
-    def close(self, timeout: float | None = None) -> None:
-        self._producer.close(timeout=timeout)
-
-
-def make_relay_producer(bootstrap: str, client_id: str) -> RenewingProducer:
-    """make_producer() for a relay: renewed when stuck."""
-    return RenewingProducer(lambda: make_producer(bootstrap, client_id))
 
 
 # How long an idle consumer's poll() waits. Data ends the wait at once, so this
@@ -255,7 +211,16 @@ def assign_from(
     partitions: list[TopicPartition] = []
     for topic in topics:
         partitions.extend(TopicPartition(topic, p) for p in _partitions(consumer, topic))
-    consumer.assign(partitions)
+    assign_at(consumer, partitions, stored)
+
+
+def assign_at(
+    consumer: KafkaConsumer,
+    partitions: Sequence[TopicPartition],
+    stored: Mapping[tuple[str, int], int],
+) -> None:
+    """Takes exactly `partitions`, each at its stored offset or at the beginning."""
+    consumer.assign(list(partitions))
     for tp in partitions:
         offset = stored.get((tp.topic, tp.partition))
         if offset is None:

@@ -16,7 +16,6 @@ from services.common.kafka_io import (
     all_topics,
     checkpoint_topic,
     ensure_topics,
-    make_relay_producer,
     message_limit,
     topic_name,
     use_kafka_tls,
@@ -30,6 +29,7 @@ from services.common.process import (
     service_settings,
 )
 from services.common.readiness import Readiness
+from services.common.relay_producer import make_relay_producer
 from services.common.signing import Signer
 from services.common.tls import ServerTls, TlsFiles
 from services.core.provinces import Province
@@ -119,8 +119,9 @@ async def serve(settings: ExchangeSettings) -> None:
     outbox = Outbox(engine, settings.province.value, sign, settings.status_rules)
     outbox.create_schema()
     checkpoints = checkpoint_topic(settings.topic_prefix)
-    ensure_topics(settings.kafka, [*all_topics(settings.topic_prefix), checkpoints])
-    producer = make_relay_producer(settings.kafka, f"exchange-{settings.province.value}")
+    topics = [*all_topics(settings.topic_prefix), checkpoints]
+    ensure_topics(settings.kafka, topics)
+    producer = make_relay_producer(settings.kafka, f"exchange-{settings.province.value}", topics)
     relay = Relay(
         outbox, producer, lambda kind: topic_name(kind, settings.topic_prefix), checkpoints
     )

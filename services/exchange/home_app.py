@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -60,7 +61,7 @@ def build_home(
     ensure_topics(kafka, [topic])
     feed = AssignmentFeed(
         assignments,
-        make_consumer(kafka, f"exchange-{province.value}-assignments"),
+        partial(make_consumer, kafka, f"exchange-{province.value}-assignments"),
         topic,
         province,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -183,9 +184,13 @@ class AssignmentFeed(KafkaFeed):
     """Consumes yrd.assignment.v1 into HomeAssignments, keeping this province's events."""
 
     def __init__(
-        self, store: HomeAssignments, consumer: KafkaConsumer, topic: str, province: Province
+        self,
+        store: HomeAssignments,
+        consumers: Callable[[], KafkaConsumer],
+        topic: str,
+        province: Province,
     ) -> None:
-        super().__init__("assignment-feed", consumer, [topic], store.offsets)
+        super().__init__("assignment-feed", consumers, [topic], store.offsets)
         self._store = store
         self._province = PROVINCE_TO_PB[province]
         self._guard = PoisonGuard()

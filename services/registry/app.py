@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -29,7 +30,6 @@ from services.common.kafka_io import (
     commitment_topic,
     ensure_topics,
     make_consumer,
-    make_relay_producer,
     use_kafka_tls,
     use_topic_policy,
 )
@@ -39,6 +39,7 @@ from services.common.process import (
 )
 from services.common.rate_limit import RateLimiter
 from services.common.readiness import Readiness
+from services.common.relay_producer import make_relay_producer
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.core.draws import DrawKind, DrawState
@@ -160,7 +161,7 @@ def build_pool_service(
     topic = assignment_topic(topic_prefix)
     commitments = commitment_topic(topic_prefix)
     ensure_topics(kafka, [topic, commitments])
-    producer = make_relay_producer(kafka, "registry-pool")
+    producer = make_relay_producer(kafka, "registry-pool", [topic, commitments])
     relay = AssignmentRelay(store, producer, topic)
     # Commitments are signed and published before the pool is read; a
     # development registry without signing keys records them only.
@@ -247,7 +248,7 @@ async def serve(settings: RegistrySettings) -> None:
 
     ingestor = Ingestor(
         writer,
-        make_consumer(settings.kafka, "registry"),
+        partial(make_consumer, settings.kafka, "registry"),
         topics,
         store.offsets,
         on_applied=applied,

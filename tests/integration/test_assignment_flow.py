@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -41,7 +42,7 @@ class Flow:
 
     def feed(self) -> AssignmentFeed:
         feed = AssignmentFeed(
-            self.home, make_consumer(self.bootstrap, "test-home"), self.topic, Province.SH
+            self.home, partial(make_consumer, self.bootstrap, "test-home"), self.topic, Province.SH
         )
         feed.assign()
         return feed

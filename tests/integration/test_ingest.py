@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaProducer, TopicPartition
 from sqlalchemy import text
 
 from devtools.datagen import generate
@@ -81,9 +83,14 @@ class Feed:
             self.producer.send(self.topic, key=b"garbage", value=raw)
         self.producer.flush()
 
-    def ingestor(self, store: AppliedStore) -> Ingestor:
+    def ingestor(self, store: AppliedStore, **options: Any) -> Ingestor:
+        """An Ingestor of these topics into `store` (with Ingestor's `options`), assigned."""
         ingestor = Ingestor(
-            store.writer, make_consumer(self.bootstrap, "test-registry"), self.topics, store.offsets
+            store.writer,
+            partial(make_consumer, self.bootstrap, "test-registry"),
+            self.topics,
+            store.offsets,
+            **options,
         )
         ingestor.assign()
         return ingestor
@@ -411,15 +418,7 @@ def test_a_feed_replaying_the_log_reports_its_lag_until_it_caught_up(
     caught up is at 0."""
     events = _events(40, seed=31)
     feed.send(*events)
-    ingestor = Ingestor(
-        store.writer,
-        make_consumer(feed.bootstrap, "test-registry"),
-        feed.topics,
-        store.offsets,
-        max_records=5,
-        lag_every_s=0,
-    )
-    ingestor.assign()
+    ingestor = feed.ingestor(store, max_records=5, lag_every_s=0)
     assert ingestor.state().feed and ingestor.state().lag is None
     lags: list[int | None] = []
     deadline = time.monotonic() + 30
@@ -432,3 +431,73 @@ def test_a_feed_replaying_the_log_reports_its_lag_until_it_caught_up(
         lags
     )
     assert store.record_count() == len(events)
+
+
+def _stepped_until(ingestor: Ingestor, done: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        ingestor._step()  # one poll, as the worker runs it
+        assert time.monotonic() < deadline, "the feed did not get there"
+
+
+def test_a_feed_whose_consumer_reads_nothing_while_behind_replaces_it(
+    store: AppliedStore, feed: Feed
+) -> None:
+    """kafka-python's consumer could stop fetching for good after a broker
+    restart. A feed that has read nothing for its stuck_after_s while its topics
+    hold events makes a new consumer where the old one stood and reads on."""
+    events = _events(40, seed=37)
+    feed.send(*events[:10])
+    ingestor = feed.ingestor(store, lag_every_s=0, stuck_after_s=1.0)
+    _stepped_until(ingestor, lambda: store.record_count() == 10)
+    stuck = ingestor._consumer
+    # A real consumer that fetches nothing: each of its partitions paused.
+    stuck.pause(*stuck.assignment())
+    feed.send(*events[10:])
+    _stepped_until(ingestor, lambda: store.record_count() == len(events))
+    assert ingestor.renewals == 1 and ingestor._consumer is not stuck
+    assert sum(f.events_applied for f in store.feeds()) == len(events)
+    assert store.dead_letters() == []
+
+
+def test_a_feed_with_one_partition_stuck_replaces_its_consumer_while_others_read(
+    store: AppliedStore, feed: Feed
+) -> None:
+    """After a broker restart only the partitions it led may stop: a feed reading
+    others all along still replaces its consumer, and the stuck partition's
+    events are applied."""
+    events = _events(400, seed=43)
+    ingestor = feed.ingestor(store, lag_every_s=0, stuck_after_s=1.0)
+    stuck = ingestor._consumer
+    stuck.pause(TopicPartition(feed.topic, 0))
+    done = threading.Event()
+    sent: list[events_pb2.Event] = []
+
+    def trickle() -> None:  # the other partitions get events all along
+        for event in events:
+            if done.is_set():
+                return
+            feed.send(event)
+            sent.append(event)
+            time.sleep(0.02)
+
+    sender = threading.Thread(target=trickle)
+    sender.start()
+    try:
+        _stepped_until(ingestor, lambda: ingestor.renewals > 0, timeout=6)
+    finally:
+        done.set()
+        sender.join()
+    _stepped_until(ingestor, lambda: store.record_count() == len(sent))
+    assert ingestor._consumer is not stuck and ingestor.renewals == 1
+    assert sum(f.events_applied for f in store.feeds()) == len(sent)
+    assert store.dead_letters() == []
+
+
+def test_a_caught_up_feed_keeps_its_consumer(store: AppliedStore, feed: Feed) -> None:
+    """Reading nothing because there is nothing to read is not being stuck."""
+    feed.send(*_events(8, seed=41))
+    ingestor = feed.ingestor(store, lag_every_s=0, stuck_after_s=0.5)
+    until = time.monotonic() + 2.0
+    _stepped_until(ingestor, lambda: time.monotonic() > until)
+    assert store.record_count() == len(_events(8, seed=41)) and ingestor.renewals == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ class Registry:
         self.feeds_store = RecordStore(engine, gate.reports)
         self.ingestor = Ingestor(
             self.store.writer,
-            make_consumer(bootstrap, "test-registry"),
+            partial(make_consumer, bootstrap, "test-registry"),
             all_topics(prefix),
             self.store.offsets,
             max_records=max_records,

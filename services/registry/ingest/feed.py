@@ -19,7 +19,13 @@ from kafka.errors import KafkaError
 from sqlalchemy.engine import Connection
 
 from services.common.convert import province_name
-from services.common.feeding import LAG_EVERY_S, KafkaFeed, PoisonGuard, batch_of
+from services.common.feeding import (
+    FEED_STUCK_AFTER_S,
+    LAG_EVERY_S,
+    KafkaFeed,
+    PoisonGuard,
+    batch_of,
+)
 from services.common.kafka_io import POLL_TIMEOUT_MS, rewound_on_failure
 from services.common.logs import request_id_of_headers
 from services.core.provenance import utcnow
@@ -42,7 +48,7 @@ class Ingestor(KafkaFeed):
     def __init__(
         self,
         writer: RecordWriter,
-        consumer: KafkaConsumer,
+        consumers: Callable[[], KafkaConsumer],
         topics: Sequence[str],
         offsets: Callable[[], dict[tuple[str, int], int]],
         *,
@@ -53,13 +59,15 @@ class Ingestor(KafkaFeed):
         gate: ChainGate | None = None,
         checkpoint_topic: str = "",
         lag_every_s: float = LAG_EVERY_S,
+        stuck_after_s: float = FEED_STUCK_AFTER_S,
     ) -> None:
         super().__init__(
             "registry-ingest",
-            consumer,
+            consumers,
             [*topics, checkpoint_topic] if gate is not None else topics,
             offsets,
             lag_every_s,
+            stuck_after_s,
         )
         # None: a development registry that applies what it reads, unverified.
         self._gate = gate
