@@ -58,7 +58,13 @@ def test_two_provinces_publish_and_the_registry_answers_with_both(hub: Hub) -> N
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
 
     # Jiangsu qualifies a branch of a Shanghai institution: one USCC, two provinces.
-    sh_q = next(r for r in _valid(data, Province.SH) if r.WhichOneof("body") == "qualification")
+    # (Picked by its issuer: which record comes first depends on the day the data is drawn.)
+    sh_q = next(
+        r
+        for r in _valid(data, Province.SH)
+        if r.WhichOneof("body") == "qualification"
+        and r.qualification.issuer == Province.SH.cma_issuer
+    )
     branch = records_pb2.Record()
     branch.CopyFrom(sh_q)
     branch.qualification.issuer = "10"
@@ -69,7 +75,10 @@ def test_two_provinces_publish_and_the_registry_answers_with_both(hub: Hub) -> N
     uscc = sh_q.qualification.institution_uscc
     answer = registry.ListInstitutionRecords(registry_pb2.ListInstitutionRecordsRequest(uscc=uscc))
     by_province = {(r.provenance.province, r.record_key) for r in answer.records}
-    assert (PROVINCE_TO_PB[Province.SH], f"qualification/09/{number}") in by_province
+    assert (
+        PROVINCE_TO_PB[Province.SH],
+        f"qualification/{Province.SH.cma_issuer}/{number}",
+    ) in by_province
     assert (
         PROVINCE_TO_PB[Province.JS],
         f"qualification/10/{branch.qualification.number}",
