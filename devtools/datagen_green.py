@@ -9,7 +9,7 @@ import random
 from collections.abc import Sequence
 
 from devtools import datagen_tables as tables
-from devtools.datagen_records import Enterprise, Institution, plus_years
+from devtools.datagen_records import Enterprise, Institution, day_within, plus_years
 from yrdhub.v1 import records_pb2
 
 _GREEN_YEARS = 5
@@ -31,7 +31,7 @@ class GreenCertificates:
         rng = self.rng
         name, standard, _, products, stem = tables.GREEN_CATALOGUE[ent.category]
         body = "ZJCERT" if zj_body and rng.random() < 0.25 else rng.choice(tables.BODY_BAG)
-        start = dt.date.fromordinal(self.green_start + rng.randrange(self.green_span))
+        start = dt.date.fromordinal(self.green_start + day_within(rng, self.green_span))
         model = f"{stem}-{rng.randrange(100, 1000)}{rng.choice('ABCDEGHKMPTW')}"
         lab = rng.choice(labs).name if labs else ""
         approval, body_name, _ = tables.GREEN_BODIES[body]

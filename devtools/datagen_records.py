@@ -23,6 +23,13 @@ _FIRST_ISSUE = dt.date(2019, 1, 1)
 _LAST_ISSUE = dt.date(2026, 12, 31)
 
 
+def day_within(rng: random.Random, span: int) -> int:
+    """A day in [0, span) in one draw whatever the span: spans that end today
+    grow each day, and `randrange` draws a varying number of times for them,
+    so a seed would draw other records, not the same ones a day later."""
+    return int(rng.random() * span)
+
+
 # --- entities -------------------------------------------------------------------
 
 
@@ -263,7 +270,7 @@ class Generator:
         self, inst: Institution, issuer: str, address: str | None = None
     ) -> records_pb2.Record:
         rng = self.rng
-        start = dt.date.fromordinal(self.issue_start + rng.randrange(self.issue_span))
+        start = dt.date.fromordinal(self.issue_start + day_within(rng, self.issue_span))
         end = plus_years(start, _QUALIFICATION_YEARS)
         code = inst.field
         catalogue = tables.SCOPE_MESSAGES[code]
@@ -328,7 +335,7 @@ class Generator:
         while not laboratory and reason in tables.LAB_ONLY_REASONS:
             list_type, reason = rng.choice(tables.CREDIT_REASON_BAG)
         action = rng.choice(tables.ACTION_BAG)
-        listed = dt.date.fromordinal(self.credit_start + rng.randrange(self.credit_span))
+        listed = dt.date.fromordinal(self.credit_start + day_within(rng, self.credit_span))
         events = [(records_pb2.CREDIT_ACTION_LISTED, listed)]
         if action != records_pb2.CREDIT_ACTION_LISTED:
             later = min(self.today, listed + dt.timedelta(days=rng.randrange(30, 700)))

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 
 from devtools import datagen_tables as tables
-from devtools.datagen_records import Generator
+from devtools.datagen_records import Generator, day_within
 from yrdhub.v1 import common_pb2, records_pb2
 
 
@@ -35,7 +35,7 @@ def report(gen: Generator, qualification: records_pb2.Record) -> records_pb2.Rec
         or q.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID
     ):
         return None
-    issued = first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+    issued = first + dt.timedelta(days=day_within(rng, (last - first).days + 1))
     items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 3)))
     return records_pb2.Record(
         report=records_pb2.TestReport(
@@ -59,7 +59,7 @@ def proficiency(gen: Generator, qualification: records_pb2.Record) -> records_pb
     first = max(dt.date.fromisoformat(q.valid_from), gen.today - dt.timedelta(days=3 * 365))
     if first > gen.today:
         return None
-    day = first + dt.timedelta(days=rng.randrange((gen.today - first).days + 1))
+    day = first + dt.timedelta(days=day_within(rng, (gen.today - first).days + 1))
     provider, prefix = rng.choice(tables.PT_PROVIDERS)
     items = rng.sample(list(q.scope), min(len(q.scope), rng.randint(1, 2)))
     outcome = rng.choice(tables.PT_OUTCOME_BAG)

@@ -315,3 +315,23 @@ def _assert_no_listed_fraud_keeps_a_valid_cma(data: DataSet) -> None:
         usccs = [q.institution_uscc for q in labs if q.legal_nature == "分支机构"]
         others = {q.institution_uscc for q in labs if q.legal_nature != "分支机构"}
         assert not set(usccs) & others
+
+
+def _qualified(data: DataSet) -> dict[Province, list[tuple[str, str]]]:
+    """Per province, each qualification's issuer and laboratory, in order."""
+    return {
+        p: [
+            (r.qualification.issuer, r.qualification.institution_uscc)
+            for r in records
+            if r.WhichOneof("body") == "qualification"
+        ]
+        for p, records in data.by_province.items()
+    }
+
+
+@pytest.mark.parametrize("days_later", [1, 30])
+def test_a_seed_draws_the_same_laboratories_on_another_day(days_later: int) -> None:
+    # Tests pick records of a seed's data by what they are; the data is drawn
+    # relative to the day, and must not become other records the next day.
+    later = generate(60, seed=11, today=TODAY + dt.timedelta(days=days_later))
+    assert _qualified(later) == _qualified(generate(60, seed=11, today=TODAY))
