@@ -4,7 +4,9 @@
 enterprises and the records the provinces publish about them: CMA
 qualifications, assessors, green-product certifications and credit events.
 Everything comes from one `random.Random(seed)`, so a seed (and a `today`)
-always gives the same data set.
+always gives the same data set; on another day, a seed draws the same
+laboratories, enterprises and issuers in the same order, their dates drawn
+up to that day (tests/unit/test_datagen.py).
 
 The data looks like what the provinces hold: valid unified social credit codes
 with their regions, CMA numbers built digit by digit (issue year, issuer, field,
@@ -69,8 +71,8 @@ def generate(
     enterprises) and 0.05 credit events, about 2.95 records in all, plus 0.1
     enforcement officers, about 0.05 published inspection results and 0.01
     signatory bans (devtools.datagen_people). `today`
-    bounds issue dates (default: the current date; pass it to get the same data
-    set on any day).
+    bounds issue dates (default: the current date; pass it to get the very same
+    data set on any day).
     """
     return next(
         generate_chunks(
