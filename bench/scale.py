@@ -45,11 +45,17 @@ class _Feed:
                 self._pending[p].extend(rs)
             self._drawn += chunk.total()
             self._log(f"drew {self._drawn:,} records so far")
+        # Exactly `count`: each province its share rounded down, then one more
+        # to those with the largest remainders (rounding each could miss by one).
         share = count / sum(len(rs) for rs in self._pending.values())
+        exact = {p: len(rs) * share for p, rs in self._pending.items()}
+        cuts = {p: int(x) for p, x in exact.items()}
+        by_remainder = sorted(exact, key=lambda p: exact[p] - cuts[p], reverse=True)
+        for p in by_remainder[: count - sum(cuts.values())]:
+            cuts[p] += 1
         taken: Records = {}
         for p, rs in self._pending.items():
-            cut = round(len(rs) * share)
-            taken[p], self._pending[p] = rs[:cut], rs[cut:]
+            taken[p], self._pending[p] = rs[: cuts[p]], rs[cuts[p] :]
         return taken
 
 
