@@ -22,7 +22,7 @@ from services.exchange.publishing import canonical_bytes
 from yrdhub.v1 import records_pb2
 
 TODAY = dt.date(2026, 12, 4)
-DATA = generate(40, seed=7, invalid_ratio=0.0)
+DATA = generate(40, seed=7, invalid_ratio=0.0, today=TODAY)
 RECORDS = [(p, r) for p, rs in DATA.by_province.items() for r in rs]
 
 
