@@ -207,7 +207,8 @@ class KafkaFeed:
         now = time.monotonic()
         if now - self._lag_measured_at >= self._lag_every_s:
             self._lag_measured_at = now
-            reading = self._measured()
+            aside = self._set_aside()
+            reading = self._measured(aside)
             if reading is None:
                 self._lag = None
             else:
@@ -216,9 +217,9 @@ class KafkaFeed:
                     for (topic, p), (position, end) in reading.items()
                 )
                 self._lag = sum(behind for _, _, behind in self._partition_lags)
-                aside = {(tp.topic, tp.partition) for tp in self._set_aside()}
+                held = {(tp.topic, tp.partition) for tp in aside}
                 self._watch.measured(
-                    {key: at for key, at in reading.items() if key not in aside}, now
+                    {key: at for key, at in reading.items() if key not in held}, now
                 )
         if self._watch.stuck(now):
             self._renew(now)
@@ -254,12 +255,11 @@ class KafkaFeed:
         self._watch.restart(time.monotonic())
         _close_aside(stuck, self._name)
 
-    def _measured(self) -> dict[tuple[str, int], tuple[int, int]] | None:
+    def _measured(self, aside: Mapping[Any, int]) -> dict[tuple[str, int], tuple[int, int]] | None:
         """(position, end offset) by (topic, partition), for the partitions it
-        reads and those set aside (at the offset reading them resumes); None
+        reads and those set `aside` (at the offset reading them resumes); None
         when the broker cannot say now. On the worker's thread: consumers are
         not thread-safe."""
-        aside = self._set_aside()
         every = sorted({*self._consumer.assignment(), *aside})
         try:
             ends = self._consumer.end_offsets(every, timeout_ms=LAG_TIMEOUT_MS)
