@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from services.common.db import make_engine
 from services.common.sql import insert_ignore
+from services.registry.ingest.feed import MAX_RECORDS
 from services.registry.records.store import RecordStore
 from services.registry.records.tables import RecordTables
 
@@ -28,9 +29,10 @@ _KEYS = {
 }
 
 
-def storage_floor_rps(source_url: str, target_url: str, batch: int = 5000) -> float:
+def storage_floor_rps(source_url: str, target_url: str, batch: int = MAX_RECORDS) -> float:
     """Events/s of writing the rows held in the registry database at source_url
-    (one version per event) into a new database at target_url."""
+    (one version per event) into a new database at target_url, in transactions
+    of the most events the registry applies at once."""
     tables = [RecordTables.metadata.tables[name] for name in _KEYS]
     source = make_engine(source_url)
     try:
