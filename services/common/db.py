@@ -19,8 +19,8 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 64 * 1024
 # Pages of 16 KiB: a commit writes its dirty pages to the WAL one system call
 # each, and a batch's rows and index entries take a quarter of the calls they
-# take in 4 KiB pages (the bench's ingest ran ~8% faster). Set
-# when a database is created; an existing one keeps the size it was made with.
+# take in 4 KiB pages (the bench's ingest ran ~8% faster). Set when a database
+# is created; an existing one keeps the size it was made with.
 SQLITE_PAGE_BYTES = 16 * 1024
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ def test_a_database_made_before_the_larger_pages_opens_as_it_was(tmp_path: Path)
     # page size applies to new databases only, and an older one reads and
     # writes with the size it was made with.
     old = tmp_path / "old.db"
-    with sqlite3.connect(old) as raw:
+    with closing(sqlite3.connect(old)) as raw, raw:
         raw.execute("PRAGMA page_size=4096")
         raw.execute("PRAGMA journal_mode=WAL")
         raw.execute("CREATE TABLE kept (k TEXT PRIMARY KEY, v TEXT)")
