@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from services.hub.kafka_broker import KafkaBroker
 
 PG_DSN_ENV = "YRDHUB_TEST_PG_DSN"
+# How long a test database's drop waits for an autovacuum worker to leave it.
+DROP_WAIT_S = 120.0
 
 
 def _in_ci() -> bool:
@@ -138,16 +140,19 @@ class Databases:
         with psycopg.connect(self._libpq_dsn, autocommit=True) as conn:
             for db in self._created:
                 drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db))
-                for attempt in range(50):
+                deadline = time.monotonic() + DROP_WAIT_S
+                while True:
                     try:
                         conn.execute(drop)
                         break
                     except psycopg.errors.InsufficientPrivilege:
                         # An autovacuum worker (a superuser process, which FORCE
-                        # may not end) is visiting the database: it soon leaves.
-                        if attempt == 49:
+                        # may not end) is visiting the database: it leaves once
+                        # done, which after the chaos run's 100,000 records took
+                        # longer than the 5 s this once waited.
+                        if time.monotonic() > deadline:
                             raise
-                        time.sleep(0.1)
+                        time.sleep(0.2)
 
 
 @pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgres"])
