@@ -54,7 +54,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
             cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
-            cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_BYTES // SQLITE_PAGE_BYTES}")
+            # In the database's own pages: one made before keeps 4 KiB ones.
+            page = cur.execute("PRAGMA page_size").fetchone()[0]
+            cur.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_BYTES // page}")
             cur.close()
 
         return engine

@@ -88,6 +88,8 @@ def test_a_database_made_before_the_larger_pages_opens_as_it_was(tmp_path: Path)
         conn.exec_driver_sql("INSERT INTO kept VALUES ('b', 'after')")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        # Its log is still copied back at 4 MiB, in its own pages.
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1024
         assert conn.exec_driver_sql("SELECT k, v FROM kept ORDER BY k").all() == [
             ("a", "before"),
             ("b", "after"),
@@ -97,5 +99,6 @@ def test_a_database_made_before_the_larger_pages_opens_as_it_was(tmp_path: Path)
     new = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     with new.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA page_size").scalar() == SQLITE_PAGE_BYTES
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 256
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     new.dispose()
