@@ -14,8 +14,13 @@ from pathlib import Path
 class ServiceProcess:
     """One service (`python -m MODULE ...`) that writes its port to a ready file."""
 
-    def __init__(self, name: str, module: str, args: list[str], workdir: Path) -> None:
+    def __init__(
+        self, name: str, module: str, args: list[str], workdir: Path, *, niceness: int = 0
+    ) -> None:
+        """`niceness` above 0: the process gets less of a busy machine's CPU
+        (lower_priority)."""
         self.name = name
+        self._niceness = niceness
         self._module = module
         self._args = args
         self.ready_file = workdir / f"{name}.port"
@@ -55,6 +60,8 @@ class ServiceProcess:
                 start_new_session=True,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
+        if self._niceness > 0:
+            lower_priority(self._proc.pid, self._niceness)
 
     def wait_ready(self, timeout: float = 60.0) -> str:
         deadline = time.monotonic() + timeout
@@ -110,3 +117,21 @@ class ServiceProcess:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log)"
+
+
+def lower_priority(pid: int, niceness: int) -> None:
+    """Runs `pid` at `niceness` at least (0 to 19; higher gets less CPU when
+    the machine is busy), where the system allows it, else as it was.
+
+    Two settings, since Linux weighs CPU between sessions first when its
+    autogroup scheduling is on (most desktop and server kernels), and a
+    service started in a session of its own (start_new_session) is weighed as
+    one: the nice value of that session's group, and the process's own, which
+    counts when autogroups are off and is inherited by the threads it starts
+    (it has started none when Popen returns: the interpreter is loading).
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        # Never back up from what it inherited: only a privileged process may.
+        os.setpriority(os.PRIO_PROCESS, pid, max(niceness, os.getpriority(os.PRIO_PROCESS, pid)))
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(niceness))

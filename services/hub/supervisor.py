@@ -28,6 +28,16 @@ from services.hub.ports import free_port
 from services.hub.processes import ServiceProcess
 from services.hub.watchdog import Child, Watchdog
 
+# The exchanges take in records; the relays in them, the broker and the
+# registry carry those on. On one machine, each in a session of its own, the
+# scheduler shares the CPU equally between them, so four busy exchanges kept
+# the broker and the registry from what they had accepted: the registry
+# applied most of a burst only once the exchanges had done, alone on one
+# core. Taking in at a lower priority (the exchanges at nice 10) moves
+# accepted records on first; the bench's ingest rose about 9% (6,650 against
+# 6,080 records/s, six runs each).
+INTAKE_NICENESS = 10
+
 
 def ensure_certs(workdir: Path) -> Path:
     """The hub's development certificates (`yrdhub certs`), made once per workdir."""
@@ -155,6 +165,7 @@ class Hub:
                     *common,
                 ],
                 config.workdir,
+                niceness=INTAKE_NICENESS,
             )
             for p in config.provinces
         }
