@@ -85,13 +85,16 @@ def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
 
 
 def measure_apply(hub: Hub, workdir: Path, db_url: str, expected: int) -> float:
-    """A fresh registry replays the filled topics: events/s from ready to caught up."""
+    """A fresh registry replays the filled topics: events/s from ready to
+    caught up (Replayed.rate)."""
     return replay(hub, workdir, db_url, expected).rate
 
 
 @dataclass(frozen=True)
 class Replayed:
-    rate: float  # events/s from ready to caught up
+    # events/s from ready to caught up (from its launch, start-up included,
+    # for a replica that caught up before it served)
+    rate: float
     peak_rss_mb: float  # the replaying registry's
 
 

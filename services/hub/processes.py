@@ -17,8 +17,10 @@ class ServiceProcess:
     def __init__(
         self, name: str, module: str, args: list[str], workdir: Path, *, niceness: int = 0
     ) -> None:
-        """`niceness` above 0: the process gets less of a busy machine's CPU
-        (lower_priority)."""
+        """`niceness` above 0 (at most 19): the process gets less of a busy
+        machine's CPU (lower_priority)."""
+        if not 0 <= niceness <= MAX_NICENESS:
+            raise ValueError(f"niceness {niceness} is not between 0 and {MAX_NICENESS}")
         self.name = name
         self._niceness = niceness
         self._module = module
@@ -119,19 +121,39 @@ class ServiceProcess:
             return "(no log)"
 
 
-def lower_priority(pid: int, niceness: int) -> None:
-    """Runs `pid` at `niceness` at least (0 to 19; higher gets less CPU when
-    the machine is busy), where the system allows it, else as it was.
+MAX_NICENESS = 19
+# Linux lets an unprivileged process set an autogroup's nice value once in a
+# tenth of a second, machine-wide (EAGAIN otherwise).
+_AUTOGROUP_TRIES = 5
+_AUTOGROUP_PAUSE_S = 0.11
 
-    Two settings, since Linux weighs CPU between sessions first when its
-    autogroup scheduling is on (most desktop and server kernels), and a
-    service started in a session of its own (start_new_session) is weighed as
-    one: the nice value of that session's group, and the process's own, which
-    counts when autogroups are off and is inherited by the threads it starts
-    (it has started none when Popen returns: the interpreter is loading).
+
+def lower_priority(pid: int, niceness: int) -> None:
+    """Runs `pid`, a child started in a session of its own
+    (start_new_session), at `niceness` at least (0 to 19; higher gets less CPU
+    when the machine is busy), where the system allows it, else as it was.
+
+    Two settings. Its own nice value, inherited by the threads it starts (it
+    has started none when Popen returns: the interpreter is loading), counts
+    between all processes when Linux's autogroup scheduling is off, or when
+    the processes sit in a CPU cgroup other than the root one (a container, a
+    systemd slice with the CPU controller). Where autogroups apply (on by
+    default on most kernels, for processes in the root cgroup), CPU is shared
+    between sessions first, each weighed as one: there its session's group
+    takes the nice value too.
     """
     with contextlib.suppress(OSError, AttributeError):
         # Never back up from what it inherited: only a privileged process may.
         os.setpriority(os.PRIO_PROCESS, pid, max(niceness, os.getpriority(os.PRIO_PROCESS, pid)))
-    with contextlib.suppress(OSError):
-        Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
+    with contextlib.suppress(OSError, AttributeError):
+        if os.getsid(pid) != pid:
+            return  # not a session of its own: its group is its parent's too
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    for _ in range(_AUTOGROUP_TRIES):
+        try:
+            autogroup.write_text(str(niceness))
+            return
+        except BlockingIOError:  # another group's value was set just before
+            time.sleep(_AUTOGROUP_PAUSE_S)
+        except OSError:  # no autogroups here, or not allowed: as it was
+            return

@@ -30,12 +30,12 @@ from services.hub.watchdog import Child, Watchdog
 
 # The exchanges take in records; the relays in them, the broker and the
 # registry carry those on. On one machine, each in a session of its own, the
-# scheduler shares the CPU equally between them, so four busy exchanges kept
-# the broker and the registry from what they had accepted: the registry
-# applied most of a burst only once the exchanges had done, alone on one
-# core. Taking in at a lower priority (the exchanges at nice 10) moves
-# accepted records on first; the bench's ingest rose about 9% (6,650 against
-# 6,080 records/s, six runs each).
+# scheduler (with Linux's autogroups) shares the CPU equally between them, so
+# four busy exchanges kept the broker and the registry from what they had
+# accepted: the registry applied most of a burst only once the exchanges had
+# done, alone on one core. Taking in at a lower priority (the exchanges at
+# nice 10) moves accepted records on first; the bench's ingest rose about 9%
+# (6,650 against 6,080 records/s, six runs each).
 INTAKE_NICENESS = 10
 
 
