@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +20,7 @@ from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import INTAKE_NICENESS, Hub
 from tests.factories import qualification
+from tests.priorities import niceness
 
 pytestmark = pytest.mark.e2e
 
@@ -48,16 +48,6 @@ def _until(condition: object, what: str, timeout: float = 90) -> None:
         time.sleep(0.1)
 
 
-def _niceness(pid: int) -> tuple[int, int | None]:
-    """A process's nice value, and its session's autogroup's where Linux has them."""
-    own = os.getpriority(os.PRIO_PROCESS, pid)
-    try:
-        group = Path(f"/proc/{pid}/autogroup").read_text()  # "/autogroup-123 nice 10"
-    except OSError:
-        return own, None
-    return own, int(group.split()[-1])
-
-
 def test_the_exchanges_take_in_at_a_lower_priority_than_the_registry_carries_on(
     hub: Hub,
 ) -> None:
@@ -66,15 +56,15 @@ def test_the_exchanges_take_in_at_a_lower_priority_than_the_registry_carries_on(
     intake = max(inherited, INTAKE_NICENESS)
     registry = hub.registry.pid
     assert registry is not None
-    assert _niceness(registry) in {(inherited, 0), (inherited, None)}
+    assert niceness(registry) in {(inherited, 0), (inherited, None)}
     for exchange in hub.exchanges.values():
         assert exchange.pid is not None
-        assert _niceness(exchange.pid) in {(intake, INTAKE_NICENESS), (intake, None)}
+        assert niceness(exchange.pid) in {(intake, INTAKE_NICENESS), (intake, None)}
     restarted = hub.exchanges[Province.SH]
     restarted.stop()
     restarted.restart()
     assert restarted.pid is not None
-    assert _niceness(restarted.pid) in {(intake, INTAKE_NICENESS), (intake, None)}
+    assert niceness(restarted.pid) in {(intake, INTAKE_NICENESS), (intake, None)}
 
 
 def test_a_killed_registry_is_restarted_where_it_was_and_nothing_is_lost(hub: Hub) -> None:

@@ -12,13 +12,7 @@ from pathlib import Path
 import pytest
 
 from services.hub.processes import MAX_NICENESS, ServiceProcess, lower_priority
-
-
-def _autogroup_nice(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])  # "/autogroup-7 nice 0"
-    except OSError:
-        return None
+from tests.priorities import niceness
 
 
 @contextmanager
@@ -36,18 +30,18 @@ def test_a_child_in_its_own_session_gets_the_niceness_twice() -> None:
     with _sleeper(own_session=True) as pid:
         lower_priority(pid, 7)
         assert os.getpriority(os.PRIO_PROCESS, pid) == max(7, inherited)
-        assert _autogroup_nice(pid) in {7, None}
+        assert niceness(pid)[1] in {7, None}
 
 
 def test_a_child_sharing_its_parents_session_leaves_that_session_as_it_was() -> None:
-    ours = _autogroup_nice(os.getpid())
+    ours = niceness(os.getpid())[1]
     with _sleeper(own_session=False) as pid:
         lower_priority(pid, 7)
         assert os.getpriority(os.PRIO_PROCESS, pid) == max(7, os.getpriority(os.PRIO_PROCESS, 0))
-    assert _autogroup_nice(os.getpid()) == ours
+    assert niceness(os.getpid())[1] == ours
 
 
-@pytest.mark.parametrize("niceness", [-1, MAX_NICENESS + 1])
-def test_a_niceness_out_of_range_is_refused(niceness: int, tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", [-1, MAX_NICENESS + 1])
+def test_a_niceness_out_of_range_is_refused(value: int, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="between 0 and 19"):
-        ServiceProcess("x", "services.registry", [], tmp_path, niceness=niceness)
+        ServiceProcess("x", "services.registry", [], tmp_path, niceness=value)
