@@ -10,7 +10,9 @@ def niceness(pid: int) -> tuple[int, int | None]:
     """A process's nice value, and its session's autogroup's where Linux has them."""
     own = os.getpriority(os.PRIO_PROCESS, pid)
     try:
-        group = Path(f"/proc/{pid}/autogroup").read_text()  # "/autogroup-123 nice 10"
+        # "/autogroup-123 nice 10"; empty for a session left in the default group
+        # (one that has not called setsid since boot, as a container's first process)
+        fields = Path(f"/proc/{pid}/autogroup").read_text().split()
     except OSError:
         return own, None
-    return own, int(group.split()[-1])
+    return own, int(fields[-1]) if fields else None
