@@ -65,30 +65,6 @@ def validate_record(
     return Validated(record, _province_warnings(kind, record, province))
 
 
-def as_given(record: Record, data: Mapping[str, Any]) -> bool:
-    """Whether validating `data` left every field of it as it was: nothing
-    stripped, put in canonical form or filled in (an empty value and None
-    alike, as the contract has no null). Then the message `data` was read
-    from already is the record's canonical form, and need not be rebuilt."""
-    return _same(record.model_dump(mode="json"), data)
-
-
-def _same(ours: Any, given: Any) -> bool:
-    # Equality first, at C speed (most fields are as given); exact types: an
-    # ABC's isinstance costs more than the rest of the walk.
-    if ours == given:
-        return True
-    if type(given) is dict:
-        return type(ours) is dict and all(_same(ours.get(k), v) for k, v in given.items())
-    if type(given) is list:
-        return (
-            type(ours) is list
-            and len(ours) == len(given)
-            and all(_same(a, b) for a, b in zip(ours, given, strict=True))
-        )
-    return not ours and not given
-
-
 _PROVINCE_OWNED = {
     RecordKind.ASSESSOR: ("home_province",),
     RecordKind.CREDIT_EVENT: ("listing_province",),

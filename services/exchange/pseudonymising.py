@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from google.protobuf.message import Message
 from pydantic import ValidationError
 
 from services.core.errors import Violation, violations_of
@@ -37,10 +38,19 @@ class IdentitySlot:
     """One place in a record where an identity was submitted."""
 
     path: str  # e.g. "assessor" or "qualification.signatories[2]"
+    holder: Message  # the message the identity is in: an Assessor, a Signatory, ...
     given: records_pb2.AssessorIdentity
     id_field: str  # where the pseudonym goes: "assessor_id", "officer_id", "person_id"
     id_given: str  # the id the caller sent beside the identity (refused)
     put: Callable[[dict[str, Any], str], None]  # sets the pseudonym in the record's fields
+
+    def replace_with(self, values: dict[str, Any], person: str) -> None:
+        """Puts the person's pseudonym where their identity was, in the
+        record's fields and in its message, which then holds no identity:
+        the message is what the event carries (publishing.canonical_bytes)."""
+        self.put(values, person)
+        self.holder.ClearField("identity")
+        setattr(self.holder, self.id_field, person)
 
 
 def identity_slots(raw: records_pb2.Record) -> list[IdentitySlot]:
@@ -55,11 +65,12 @@ def identity_slots(raw: records_pb2.Record) -> list[IdentitySlot]:
         def put(values: dict[str, Any], person: str) -> None:
             values[name] = person
 
-        return [IdentitySlot(which, holder.identity, name, getattr(holder, name), put)]
+        return [IdentitySlot(which, holder, holder.identity, name, getattr(holder, name), put)]
     if which == "qualification":
         return [
             IdentitySlot(
                 f"qualification.signatories[{n}]",
+                s,
                 s.identity,
                 "person_id",
                 s.person_id,
@@ -160,7 +171,7 @@ class Pseudonymiser:
             person = derived.get(identity.id_number)
             if person is None:  # derive() and the model disagree: refuse, never crash
                 return [Violation(f"{slot.path}.identity.id_number", "could not be pseudonymised")]
-            slot.put(values, person)
+            slot.replace_with(values, person)
             warnings = tuple(
                 (f"{slot.path}.identity.id_number", w)
                 for w in id_number_warnings(identity.id_number)

@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import Any
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
-from services.common.record_mapping import record_fields, to_record_pb
+from services.common.normalised_message import write_normalised
+from services.common.record_mapping import record_fields
 from services.common.wire import bytes_field
 from services.core.errors import InvalidRequest, Unavailable, Violation
 from services.core.label_format import GreenLabelFormat
@@ -21,7 +22,7 @@ from services.core.provinces import Province
 from services.core.records import GreenCertification, Record, RecordKind, kind_of
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
-from services.core.validation import Refused, as_given, validate_record
+from services.core.validation import Refused, validate_record
 from services.exchange.identities import PendingIdentity
 from services.exchange.outbox import Candidate, NewEvent, Outbox
 from services.exchange.pseudonymising import Pseudonymiser, identity_slots
@@ -73,21 +74,21 @@ DEFAULT_MAX_PENDING = 500_000
 RETRY_AFTER_S = 5.0
 
 
-def canonical_bytes(
-    raw: records_pb2.Record, record: Record, given: dict[str, Any], had_identity: bool
-) -> bytes:
-    """The record's canonical bytes: those of the message received, when
-    validation left it as it was (one change of form: the message is read
-    and checked, then sent on); else the normalised record's message. Both
-    give the same bytes for the same content (tests/unit/test_canonical_bytes.py),
-    so a record sent again in another form is still UNCHANGED."""
-    if not had_identity and as_given(record, given):
-        # Fields of a newer contract: neither validated nor forwarded.
-        raw.DiscardUnknownFields()
-        return raw.SerializeToString(deterministic=True)
-    # Rebuilt from the domain record, which has no identity: personal data
-    # submitted with a person cannot reach the outbox.
-    return to_record_pb(record).SerializeToString(deterministic=True)
+def canonical_bytes(raw: records_pb2.Record, record: Record, given: dict[str, Any]) -> bytes:
+    """The record's canonical bytes: those of the message received, with
+    what validation normalised written back into it (one change of form: the
+    message is read and checked, then sent on, never rebuilt). `given`: the
+    fields the record was validated from, as the message now holds them (a
+    person's identity already taken out of it, their pseudonym put in:
+    services.exchange.pseudonymising). The same content in any form gives the
+    same bytes (tests/unit/test_canonical_bytes.py), so a record sent again in
+    another form is still UNCHANGED."""
+    # Fields of a newer contract: neither validated nor forwarded.
+    raw.DiscardUnknownFields()
+    write_normalised(
+        getattr(raw, raw.WhichOneof("body") or ""), record.model_dump(mode="json"), given
+    )
+    return raw.SerializeToString(deterministic=True)
 
 
 def _refused(index: int, field: str, description: str) -> RecordResult:
@@ -207,7 +208,7 @@ class Publisher:
             why = self._green_labels.refusal(record.label_code)
             if why is not None:
                 return _refused(index, "green_cert.label_code", why)
-        body = canonical_bytes(raw, record, values, bool(slots))
+        body = canonical_bytes(raw, record, values)
         if len(body) > self._max_record_bytes:
             return _refused(
                 index,
