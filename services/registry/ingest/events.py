@@ -14,6 +14,7 @@ from services.common.convert import (
     province_name,
 )
 from services.common.enum_ranges import out_of_range
+from services.common.identity_places import strip_identities
 from services.core.codes import normalise_code
 from services.core.label_format import product_of
 from services.core.records import RecordKind, record_key
@@ -142,12 +143,11 @@ def parse_event(
     ValueError (DecodeError) saying why not."""
     if event is None:
         event = events_pb2.Event.FromString(value)
-    if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
+    if strip_identities(event.record):
         # Personal data never leaves the home province: an exchange that let it
         # through is faulty, and the registry still stores none of it (not even
         # as a dead letter, hence before any other check).
-        log.error("event %s carried an assessor's identity: dropped it", event.event_id)
-        event.record.assessor.ClearField("identity")
+        log.error("event %s carried a person's identity: dropped it", event.event_id)
         value = event.SerializeToString()
     problem = contract_problem(event, topic)
     if problem is not None:
@@ -187,13 +187,12 @@ def parse_event(
 
 def scrubbed(value: bytes) -> bytes:
     """What a dead letter may keep of an unreadable event: the event without any
-    assessor identity when it parses, else nothing (bytes that do not parse
+    person's identity when it parses, else nothing (bytes that do not parse
     cannot be told free of personal data; the error, topic and offset remain)."""
     try:
         event = events_pb2.Event.FromString(value)
     except Exception:
         return b""
-    if event.record.WhichOneof("body") == "assessor" and event.record.assessor.HasField("identity"):
-        event.record.assessor.ClearField("identity")
+    if strip_identities(event.record):
         return event.SerializeToString()
     return value
