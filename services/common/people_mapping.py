@@ -79,7 +79,7 @@ def officer_pb(record: EnforcementOfficer) -> records_pb2.Record:
             status_since=iso_date(record.status_since),
             affiliations=affiliations_pb(record.affiliations),
             unavailable=ranges_pb(record.unavailable),
-            # identity is deliberately absent, as for assessors.
+            # identity is absent, as for assessors.
         )
     )
 

@@ -1,6 +1,8 @@
 """records.proto and the domain records (core/records.py, core/results.py):
-a Record's fields by domain name for validation, and the normalised domain
-record as the Record that goes into events."""
+a Record's fields by domain name for validation (what goes into events is
+the message received with what validation normalised written back:
+normalised_message.py), and a domain record as a Record (for the registry's
+answers, tools and tests)."""
 
 from __future__ import annotations
 
@@ -264,8 +266,7 @@ def to_record_pb(record: Record) -> records_pb2.Record:
                     for h in record.assignment_history
                 ],
                 status_since=iso_date(record.status_since),
-                # identity is deliberately absent: the domain model has none, so
-                # nothing personal can reach an event.
+                # identity is absent: the domain model has none.
             )
         )
     if isinstance(record, GreenCertification):

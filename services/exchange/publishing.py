@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
+from services.common.identity_places import strip_identities
 from services.common.normalised_message import write_normalised
 from services.common.record_mapping import record_fields
 from services.common.wire import bytes_field
@@ -64,8 +65,11 @@ class _Ready:
     # The record's canonical bytes: what its content hash is over, and what its event carries.
     body: bytes
     candidate: Candidate
-    warnings: list[Violation]
+    warnings: list[Violation]  # in the answer and in the event
     identities: tuple[PendingIdentity, ...] = ()
+    # In the answer alone: about an identity, which never leaves the exchange
+    # (a warning may quote part of its number).
+    identity_warnings: tuple[Violation, ...] = ()
 
 
 # Events an outbox may hold that Kafka has not acknowledged (a day of a busy
@@ -141,8 +145,10 @@ class Publisher:
     ) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are
         committed. `request_id` goes with the events to Kafka and into the
-        log, with a line per refused record. Fields `records` carry that this
-        contract does not know are discarded from them (never forwarded)."""
+        log, with a line per refused record. Each record is left as it went
+        on: fields this contract does not know discarded (never forwarded),
+        what validation normalised written back, a person's identity replaced
+        by their pseudonym (pass copies to keep the originals)."""
         if not records:
             raise InvalidRequest("empty batch", [Violation("records", "send at least one record")])
         if len(records) > MAX_BATCH:
@@ -195,6 +201,12 @@ class Publisher:
             if applied and isinstance(applied[0], Violation):
                 return RecordResult(index, Outcome.REJECTED, violations=list(applied))
             identities = [p for p in applied if isinstance(p, PendingIdentity)]
+        if strip_identities(raw):
+            # An identity where no slot is (a newer contract's place for one):
+            # what goes on is the message itself, so it is never accepted.
+            return _refused(
+                index, "record", "carries a person's identity where this exchange takes none"
+            )
         verdict = validate_record(kind, values, self._province, china_date(self._clock()))
         if isinstance(verdict, Refused):
             return RecordResult(index, Outcome.REJECTED, violations=verdict.violations)
@@ -222,10 +234,8 @@ class Publisher:
             hashlib.sha256(body).digest(),
             status.value if isinstance(status, CertificateStatus) else "",
         )
-        warnings = verdict.warnings
-        for identity in identities:
-            warnings = [*warnings, *(Violation(f, w) for f, w in identity.warnings)]
-        return _Ready(index, body, candidate, warnings, tuple(identities))
+        about_identities = tuple(Violation(f, w) for i in identities for f, w in i.warnings)
+        return _Ready(index, body, candidate, verdict.warnings, tuple(identities), about_identities)
 
     def _store(
         self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str
@@ -271,7 +281,7 @@ class Publisher:
                 record_key=outcome.record_key,
                 revision=outcome.revision,
                 event_id=outcome.event_id,
-                warnings=item.warnings if outcome.changed else [],
+                warnings=[*item.warnings, *item.identity_warnings] if outcome.changed else [],
             )
         if any(s.changed for s in stored):
             self._on_stored()

@@ -20,6 +20,7 @@ from services.core.errors import ResourceExhausted
 from services.core.provinces import Province
 from services.core.pseudonyms import PseudonymSecret, derive_assessor_id
 from services.core.records import Signatory
+from services.exchange import publishing
 from services.exchange.identities import IdentitySealer, IdentityTables, IdentityVault
 from services.exchange.outbox import Outbox
 from services.exchange.outbox_tables import OutboxTables
@@ -241,11 +242,24 @@ def test_a_padded_identity_number_is_derived_like_the_model_reads_it(exchange: E
     assert result.record_key == f"assessor/{derive_assessor_id(SECRET, ID_NUMBER)}"
 
 
+def test_an_identity_in_a_place_the_exchange_does_not_know_is_never_published(
+    exchange: Exchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with a newer contract's place for an identity that this exchange's
+    slots (services.exchange.pseudonymising) do not cover yet."""
+    monkeypatch.setattr(publishing, "identity_slots", lambda raw: [])
+    [result] = exchange.publisher.publish([with_identity()])
+    assert result.outcome is Outcome.REJECTED
+    assert [v.field for v in result.violations] == ["record"]
+    assert _outbox_bytes(exchange.engine) == b""
+
+
 def test_an_older_card_with_a_retired_region_code_is_accepted_with_a_warning(
     exchange: Exchange,
 ) -> None:
     """A genuine 1975 Hangzhou number: its region code is valid as issued but not
-    in the code list for that year. Accepted, pseudonymised, and the answer says so."""
+    in the code list for that year. Accepted, pseudonymised, and the answer says
+    so; the event does not (the warning quotes the number's first ten digits)."""
     hangzhou = "33010619750312002" + ric.calc_check_digit("330106197503120020")
     record = with_identity()
     record.assessor.identity.id_number = hangzhou
@@ -254,6 +268,7 @@ def test_an_older_card_with_a_retired_region_code_is_accepted_with_a_warning(
     assert result.record_key == f"assessor/{derive_assessor_id(SECRET, hangzhou)}"
     [warning] = [w for w in result.warnings if w.field == "assessor.identity.id_number"]
     assert "region code (characters 1-6) 330106" in warning.description
+    assert b"330106" not in _outbox_bytes(exchange.engine)
 
 
 # --- signatories and signatory bans: one person across the region -------------

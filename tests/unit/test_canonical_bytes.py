@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from devtools.datagen import generate
 from services.common.record_mapping import record_fields, to_record_pb
 from services.core.provinces import Province
-from services.core.validation import Validated, validate_record
+from services.core.validation import Refused, Validated, validate_record
 from services.exchange.pseudonymising import identity_slots
 from services.exchange.publishing import canonical_bytes
 from yrdhub.v1 import records_pb2
 
 TODAY = dt.date(2026, 12, 4)
 NAME, ID_NUMBER, PHONE = "王小明", "11010519491231002X", "13800138000"
-PSEUDONYM = "AS-0123456789abcdef"
+PSEUDONYM = "A0123456789ABCDEFGHIJKLMNO"  # and a digit: one per person
 DATA = generate(40, seed=7, invalid_ratio=0.0, today=TODAY)
 RECORDS = [(p, r) for p, rs in DATA.by_province.items() for r in rs]
 
@@ -129,38 +129,71 @@ def test_any_form_of_a_record_gives_the_bytes_of_its_normalised_message(
     assert canonical_bytes(raw, verdict.record, parsed[1]) == _rebuilt(verdict)
 
 
-PEOPLE = [
-    (p, r) for p, r in RECORDS if r.WhichOneof("body") in {"assessor", "officer", "signatory_ban"}
-]
+def _person_holders(record: records_pb2.Record) -> list[Any]:
+    """The messages of a record that hold a person: its body, or a
+    qualification's signatories."""
+    body = getattr(record, record.WhichOneof("body") or "")
+    if "identity" in body.DESCRIPTOR.fields_by_name:
+        return [body]
+    return list(getattr(body, "signatories", []))
 
 
-@settings(max_examples=100, deadline=None)
+PEOPLE = [(p, r) for p, r in RECORDS if _person_holders(r)]
+ID_FIELDS = ("assessor_id", "officer_id", "person_id")
+
+
+def _sent_with_identities(original: records_pb2.Record) -> records_pb2.Record:
+    raw = _copy(original)
+    for holder in _person_holders(raw):
+        setattr(holder, next(f for f in ID_FIELDS if f in holder.DESCRIPTOR.fields_by_name), "")
+        holder.identity.name, holder.identity.id_number = NAME, ID_NUMBER
+        holder.identity.phone = PHONE
+    return raw
+
+
+def _pseudonymised(
+    province: Province, raw: records_pb2.Record
+) -> tuple[Validated | Refused, dict[str, Any], list[str]]:
+    """What the exchange's Pseudonymiser does (a pseudonym for each person,
+    in the fields and the message), then validation."""
+    parsed = record_fields(raw)
+    assert parsed is not None
+    slots = identity_slots(raw)
+    people = [f"{PSEUDONYM}{n}" for n in range(len(slots))]
+    for slot, person in zip(slots, people, strict=True):
+        slot.replace_with(parsed[1], person)
+    return validate_record(*parsed, province, TODAY), parsed[1], people
+
+
+def test_the_people_of_the_data_set_sent_with_identities_are_accepted() -> None:
+    kinds = set()
+    for province, original in PEOPLE:
+        verdict, _, people = _pseudonymised(province, _sent_with_identities(original))
+        assert isinstance(verdict, Validated), verdict
+        kinds.add(original.WhichOneof("body"))
+        assert people
+    assert kinds == {"assessor", "officer", "signatory_ban", "qualification"}
+
+
+@settings(max_examples=200, deadline=None)
 @given(
     index=st.integers(0, len(PEOPLE) - 1),
     pick=st.integers(0, 10_000),
     change=st.sampled_from(CHANGES),
 )
-def test_a_person_sent_with_their_identity_leaves_only_their_pseudonym(
+def test_people_sent_with_their_identities_leave_only_their_pseudonyms(
     index: int, pick: int, change: Any
 ) -> None:
     province, original = PEOPLE[index]
-    raw = _copy(original)
-    paths = _strings(raw)
+    raw = _sent_with_identities(original)
+    paths = [p for p in _strings(raw) if "identity" not in p]
     _set(raw, paths[pick % len(paths)], change)
-    body = getattr(raw, raw.WhichOneof("body") or "")
-    id_field = next(f for f in ("assessor_id", "officer_id", "person_id") if hasattr(body, f))
-    setattr(body, id_field, "")
-    body.identity.name, body.identity.id_number, body.identity.phone = NAME, ID_NUMBER, PHONE
-    parsed = record_fields(raw)
-    assert parsed is not None
-    [slot] = identity_slots(raw)
-    slot.replace_with(parsed[1], PSEUDONYM)  # what the exchange's Pseudonymiser does
-    verdict = validate_record(*parsed, province, TODAY)
+    verdict, given_fields, people = _pseudonymised(province, raw)
     if not isinstance(verdict, Validated):
-        return
-    forwarded = canonical_bytes(raw, verdict.record, parsed[1])
+        return  # refused: nothing is stored
+    forwarded = canonical_bytes(raw, verdict.record, given_fields)
     assert forwarded == _rebuilt(verdict)
-    assert getattr(verdict.record, id_field) == PSEUDONYM
+    assert all(person.encode() in forwarded for person in people)
     for secret in (NAME, ID_NUMBER, PHONE):
         assert secret.encode() not in forwarded
 
@@ -179,18 +212,23 @@ def _identities(message: Message) -> int:
     return count
 
 
-def _with_every_identity(body: str) -> records_pb2.Record:
-    """A record of kind `body` with an identity in every place its message
-    has one (the body itself, and an item of each list whose items have one)."""
-    record = records_pb2.Record()
-    holder = getattr(record, body)
-    for field in holder.DESCRIPTOR.fields:
-        if field.message_type is None:
+def _fill_identities(message: Message, depth: int = 0) -> None:
+    """An identity in every place `message` has one, at any depth (through an
+    item of each list and every sub-message, whatever their names)."""
+    for field in message.DESCRIPTOR.fields:
+        inner = field.message_type
+        if inner is None or depth > 4:
             continue
-        if field.message_type.name == "AssessorIdentity":
-            getattr(holder, field.name).name = NAME
-        elif field.is_repeated and "identity" in field.message_type.fields_by_name:
-            getattr(holder, field.name).add().identity.name = NAME
+        if inner.name == "AssessorIdentity":
+            getattr(message, field.name).name = NAME
+            continue
+        holder = getattr(message, field.name)
+        _fill_identities(holder.add() if field.is_repeated else holder, depth + 1)
+
+
+def _with_every_identity(body: str) -> records_pb2.Record:
+    record = records_pb2.Record()
+    _fill_identities(getattr(record, body))
     return record
 
 

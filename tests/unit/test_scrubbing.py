@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from devtools.datagen import generate
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB
 from services.core.provinces import Province
@@ -38,7 +40,9 @@ def _person_records() -> list[tuple[Province, records_pb2.Record]]:
     (in a qualification, on its last signatory)."""
     who = records_pb2.AssessorIdentity(name=NAME, id_number=ID_NUMBER, phone=PHONE)
     found: dict[str, tuple[Province, records_pb2.Record]] = {}
-    for province, record in ((p, r) for p, rs in DATA.by_province.items() for r in rs):
+    for province, original in ((p, r) for p, rs in DATA.by_province.items() for r in rs):
+        record = records_pb2.Record()
+        record.CopyFrom(original)
         body = record.WhichOneof("body") or ""
         holder = getattr(record, body)
         if body == "qualification" and holder.signatories:
@@ -50,7 +54,7 @@ def _person_records() -> list[tuple[Province, records_pb2.Record]]:
     return list(found.values())
 
 
-DATA = generate(40, seed=7, invalid_ratio=0.0)
+DATA = generate(40, seed=7, invalid_ratio=0.0, today=dt.date(2026, 12, 4))
 NAME, ID_NUMBER, PHONE = "张三", "110101199003077777", "13800138000"
 
 
