@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.core.errors import InvalidRequest, Violation
@@ -45,6 +45,8 @@ class RegistryQueries:
         self._store = store
         self._records = RecordsAsOf(store)
         self._clock = clock
+        # The applied counts of the feeds at the last count, and that count.
+        self._counted: tuple[tuple[tuple[str, int], ...], int] | None = None
 
     def now(self) -> dt.datetime:
         return self._clock()
@@ -77,5 +79,18 @@ class RegistryQueries:
     def held_aside(self) -> HeldAside:
         return HeldAside(self._quarantined(), self._store.dead_letter_count())
 
-    def record_count(self) -> int:
-        return self._store.record_count()
+    def record_count(self, feeds: Sequence[Feed]) -> int:
+        """The records held, with `feeds` read just before. Counting them reads
+        a whole index (over 0.1 s at 10M records, for every status call while a
+        monitor or a client polls), and only an apply that took new events
+        changes them, which moves the feeds' applied counts: counted again only
+        once those moved."""
+        applied = tuple((f.province, f.events_applied) for f in feeds)
+        counted = self._counted
+        if counted is not None and counted[0] == applied:
+            return counted[1]
+        count = self._store.record_count()
+        # Never older than `feeds`: counted after them (a newer apply counted in
+        # is counted again at the next call, whose feeds show it).
+        self._counted = (applied, count)
+        return count

@@ -21,7 +21,8 @@ from services.common.convert import (
 from services.common.readiness import Readiness
 from services.core.paging import page_of
 from services.registry.records.mapping import feed_freshness, stored_record
-from services.registry.records.queries import RegistryQueries
+from services.registry.records.queries import HeldAside, RegistryQueries
+from services.registry.records.store import Feed
 from yrdhub.v1 import registry_pb2
 
 
@@ -68,6 +69,10 @@ class RecordRpcs:
             next_page_token=page.next_token,
         )
 
+    def _counts(self) -> tuple[list[Feed], int, HeldAside]:
+        feeds = self._queries.feeds()
+        return feeds, self._queries.record_count(feeds), self._queries.held_aside()
+
     async def GetRegistryStatus(
         self,
         request: registry_pb2.GetRegistryStatusRequest,
@@ -75,14 +80,8 @@ class RecordRpcs:
     ) -> registry_pb2.GetRegistryStatusResponse:
         work = self._readiness.work()
         reasons = self._readiness.not_ready_because(work)
-        # Counting the records reads a whole index: off the event loop.
-        feeds, records, aside = await asyncio.to_thread(
-            lambda: (
-                self._queries.feeds(),
-                self._queries.record_count(),
-                self._queries.held_aside(),
-            )
-        )
+        # SQL off the event loop.
+        feeds, records, aside = await asyncio.to_thread(self._counts)
         return registry_pb2.GetRegistryStatusResponse(
             feeds=[feed_freshness(f) for f in feeds],
             records=records,
