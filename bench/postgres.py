@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 
 import psycopg
-from psycopg import sql
+from psycopg import errors, sql
 from sqlalchemy.engine import make_url
+from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 
 class PostgresDatabases:
@@ -27,6 +28,17 @@ class PostgresDatabases:
     def drop_all(self) -> None:
         with psycopg.connect(self._libpq, autocommit=True) as conn:
             for name in self.created:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
+                _drop(conn, name)
+
+
+# FORCE ends the database's sessions, but not an autovacuum worker's (the
+# server's own role), which is refused while one happens to be on it: it
+# leaves within moments.
+@retry(
+    retry=retry_if_exception_type(errors.InsufficientPrivilege),
+    stop=stop_after_attempt(20),
+    wait=wait_fixed(0.5),
+    reraise=True,
+)
+def _drop(conn: psycopg.Connection[object], name: str) -> None:
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
