@@ -28,6 +28,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from services.common.partitioning import KeyHashPartitioner
 from services.common.tls import TlsFiles
 from services.common.topics import LOCAL, TopicPolicy, topic_problems
 from services.core.records import RecordKind
@@ -133,13 +134,21 @@ def kafka_principal(common_name: str) -> str:
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 
+# kafka-python's own metrics (sensors updated on every message and request):
+# nothing in the hub reads them, and in a busy exchange's relay updating them
+# took about a twentieth of the process's time. The hub's metrics are its own.
+NO_CLIENT_METRICS = {"metrics_enabled": False}
+
+
 def make_producer(bootstrap: str, client_id: str, tls: TlsFiles | None = None) -> KafkaProducer:
     # Idempotent and acks=all: a retried batch is written once, and an
     # acknowledged one survives the loss of the leader's page cache.
     return KafkaProducer(
         **client_settings(tls),
+        **NO_CLIENT_METRICS,
         bootstrap_servers=bootstrap,
         client_id=client_id,
+        partitioner=KeyHashPartitioner(),
         acks="all",
         enable_idempotence=True,
         max_in_flight_requests_per_connection=5,
@@ -183,6 +192,7 @@ def make_consumer(bootstrap: str, client_id: str) -> KafkaConsumer:
     # transaction as the data they produced.
     return KafkaConsumer(
         **client_settings(),
+        **NO_CLIENT_METRICS,
         bootstrap_servers=bootstrap,
         client_id=client_id,
         group_id=None,
@@ -362,7 +372,11 @@ def read_topics(
     """(topic, value) of every message of the topics, from the beginning to
     where each partition ended when the reading began (an auditor's read)."""
     consumer = KafkaConsumer(
-        **client_settings(), bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        **client_settings(),
+        **NO_CLIENT_METRICS,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
     )
     try:
         partitions = [
