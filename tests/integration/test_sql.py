@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
 
+from services.common import db
 from services.common.db import SQLITE_PAGE_BYTES, make_engine
 from services.common.sql import insert_ignore, insert_rows, upsert
 
@@ -102,3 +104,30 @@ def test_a_database_made_before_the_larger_pages_opens_as_it_was(tmp_path: Path)
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 256
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     new.dispose()
+
+
+def test_a_log_grown_behind_a_long_read_is_cut_back_once_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep = 8 * 1024 * 1024
+    monkeypatch.setattr(db, "SQLITE_WAL_KEEP_BYTES", keep)
+    path = tmp_path / "grown.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB)")
+    # A reader's snapshot: no checkpoint may pass it, so the log grows.
+    with closing(sqlite3.connect(path, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM t").fetchall()
+        for k in range(24):
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t VALUES (?, ?)", (k, os.urandom(1 << 20)))
+        assert (tmp_path / "grown.db-wal").stat().st_size > 2 * keep
+        reader.execute("COMMIT")
+    for k in range(24, 32):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("INSERT INTO t VALUES (?, ?)", (k, b"x"))
+    assert (tmp_path / "grown.db-wal").stat().st_size <= keep
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 32
+    engine.dispose()
