@@ -21,6 +21,13 @@ _ROWS = [
         "baseline_produce_rps",
         "ingest_ratio",
     ),
+    (
+        "ingest_answered_rps",
+        "  answered by the exchanges (records/s); ratio: the share of ingest's "
+        "time the registry took after the last answer",
+        None,
+        "ingest_registry_tail",
+    ),
     ("apply_rps", "apply: Kafka → registry SQL (events/s)", "baseline_consume_rps", "apply_ratio"),
     (
         "apply_floor_rps",

@@ -21,10 +21,10 @@ from bench.floor import storage_floor_rps
 from bench.ingest_floor import ingest_floor_rps
 from bench.measures import (
     check_payloads,
+    ingest,
     measure_apply,
     measure_batch_checks,
     measure_checks,
-    measure_ingest,
     measure_propagation,
     outbox_payloads,
 )
@@ -57,6 +57,8 @@ KEYS = (
     "batch_labels_per_echo_call",
     "propagation_p99_echo_calls",
     "team_draw_p99_echo_calls",
+    "ingest_answered_rps",
+    "ingest_registry_tail",
 )
 # Every target is a ratio to something measured in the same run (issue 20):
 # the same code measures several times slower on another machine of this kind.
@@ -128,7 +130,10 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 log(
                     f"ingest: {sum(len(r) for r in records.values()):,} records through 4 exchanges"
                 )
-                ingest_rps, moved = measure_ingest(hub, records)
+                ingested = ingest(hub, records)
+                ingest_rps, moved = ingested.rps, ingested.records
+                results["ingest_answered_rps"] = ingested.answered_rps
+                results["ingest_registry_tail"] = ingested.registry_tail
                 log("baseline: raw kafka-python producer, same events")
                 produce_rps = raw_produce_rps(
                     broker.bootstrap, "bench.raw-produce.v1", outbox_payloads(hub)

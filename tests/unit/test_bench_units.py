@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bench.measures import Ingested
 from bench.run import TARGETS, in_echo_units, target_verdicts
 
 
@@ -23,6 +24,14 @@ def test_time_and_throughput_are_expressed_in_echo_calls() -> None:
             "team_draw_p99_echo_calls": 40.0,
         }
     )
+
+
+def test_ingest_tells_the_exchanges_answers_from_the_registrys_catching_up() -> None:
+    # 1,000 records answered after 2 s, all served by the registry after 2.5 s.
+    done = Ingested(records=1000, answered_s=2.0, served_s=2.5)
+    assert done.rps == pytest.approx(400.0)
+    assert done.answered_rps == pytest.approx(500.0)
+    assert done.registry_tail == pytest.approx(0.2)
 
 
 def test_every_target_is_a_same_run_ratio_and_bounds_are_inclusive() -> None:
