@@ -87,14 +87,6 @@ def ingest(hub: Hub, records: dict[Province, list[records_pb2.Record]]) -> Inges
     return Ingested(sum(expected.values()) - sum(before.values()), answered, served)
 
 
-def measure_ingest(
-    hub: Hub, records: dict[Province, list[records_pb2.Record]]
-) -> tuple[float, int]:
-    """Records/s from the first gRPC call until the registry serves every record."""
-    done = ingest(hub, records)
-    return done.rps, done.records
-
-
 def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
     """The serialized events the exchanges sent, straight from their outboxes."""
     import services.exchange.outbox  # noqa: F401  (registers the outbox table)

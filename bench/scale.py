@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import drive_unary
-from bench.measures import CHECK_METHOD, check_payloads, measure_ingest, replay
+from bench.measures import CHECK_METHOD, check_payloads, ingest, replay
 from bench.memory import peak_rss_mb, private_mb
 from bench.run import Log
 from devtools.datagen import generate_chunks
@@ -79,9 +79,9 @@ def run_scale(
                     moved, seconds, last = 0, 0.0, {}
                     while filled + moved < size:
                         last = feed.take(min(PIECE, size - filled - moved))
-                        rps, sent = measure_ingest(hub, last)
-                        moved += sent
-                        seconds += sent / rps if rps else 0.0
+                        done = ingest(hub, last)
+                        moved += done.records
+                        seconds += done.served_s
                     filled += moved
                     row = {
                         "records": filled,
