@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -139,6 +140,7 @@ class Publisher:
         self._clock = clock
         self._pseudonyms = pseudonyms
         self._max_record_bytes = max_event_bytes - EVENT_ALLOWANCE
+        self._one_call_at_a_time = threading.Lock()
 
     def publish(
         self, records: Sequence[records_pb2.Record], request_id: str = ""
@@ -168,14 +170,19 @@ class Publisher:
         derived = {} if self._pseudonyms is None else self._pseudonyms.derive(records)
         results: dict[int, RecordResult] = {}
         ready: list[_Ready] = []
-        for index, raw in enumerate(records):
-            checked = self._check(index, raw, derived)
-            if isinstance(checked, RecordResult):
-                results[index] = checked
-            else:
-                ready.append(checked)
-        if ready:
-            self._store(ready, results, request_id)
+        # One call at a time, roughly in the order they came: calls checked
+        # side by side under the GIL each took as long as all of them, and the
+        # relay had none of their records until the last was stored (four
+        # calls of 1,000 in flight: nothing reached Kafka for half a second).
+        with self._one_call_at_a_time:
+            for index, raw in enumerate(records):
+                checked = self._check(index, raw, derived)
+                if isinstance(checked, RecordResult):
+                    results[index] = checked
+                else:
+                    ready.append(checked)
+            if ready:
+                self._store(ready, results, request_id)
         answers = [results[i] for i in range(len(records))]
         log_outcomes(request_id, answers)
         return answers
