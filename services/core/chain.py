@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 GENESIS = bytes(32)
 CHECKPOINT_EVERY = 256
@@ -68,8 +69,7 @@ class ChainReport:
     broken_reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """One event as the chain sees it."""
 
     sequence: int

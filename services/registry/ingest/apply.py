@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from operator import attrgetter
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
@@ -47,10 +47,10 @@ from services.registry.records.tables import (
 from yrdhub.v1 import events_pb2
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingEvent:
+class IncomingEvent(NamedTuple):
     """One parsed event: a registry_record row but for applied_at, which the
-    apply transaction sets."""
+    apply transaction sets. (A named tuple: one is made for every event read,
+    and a frozen dataclass of these fields took three times as long to make.)"""
 
     province: str
     record_key: str
@@ -85,7 +85,7 @@ class Precompute(Protocol):
     ) -> tuple[bytes | None, bytes | None]: ...
 
 
-_FIELDS = tuple(f for f in IncomingEvent.__dataclass_fields__ if f != "message")
+_FIELDS = tuple(f for f in IncomingEvent._fields if f != "message")
 _KEY = ("province", "record_key")
 _VERSION_KEY = (*_KEY, "revision")
 _VERSION_FIELDS = tuple(c.name for c in version_table.c if c.name != "applied_at")

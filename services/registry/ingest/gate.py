@@ -31,6 +31,7 @@ import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
 from google.protobuf.message import DecodeError
 
@@ -68,9 +69,8 @@ HOLD_AHEAD = 20_000
 STALLED_AFTER = dt.timedelta(seconds=60)
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A Kafka message as read."""
+class Message(NamedTuple):
+    """A Kafka message as read (a named tuple: one is made for every message)."""
 
     topic: str
     partition: int
@@ -82,8 +82,7 @@ class Message:
     request_id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     message: Message
     event: events_pb2.Event
     link: Link
