@@ -103,12 +103,24 @@ def _message_part(field: FieldDescriptor, repeated: bool) -> Check:
     name = field.name
     inner = field.message_type
     assert inner is not None
+    # The inner type's check, looked up at its first use rather than at each:
+    # while this one is built, a type that contains itself has a placeholder.
+    found: list[Check] = []
+
+    def inner_check() -> Check:
+        if not found:
+            found.append(_check_of(inner))
+        return found[0]
 
     if repeated:
 
         def check_all(message: Any) -> str | None:
-            for i, item in enumerate(getattr(message, name)):
-                problem = _check_of(inner)(item)
+            items = getattr(message, name)
+            if not items:
+                return None
+            check = inner_check()
+            for i, item in enumerate(items):
+                problem = check(item)
                 if problem is not None:
                     return f"{name}[{i}].{problem}"
             return None
@@ -118,7 +130,7 @@ def _message_part(field: FieldDescriptor, repeated: bool) -> Check:
     def check_one(message: Any) -> str | None:
         if not message.HasField(name):
             return None
-        problem = _check_of(inner)(getattr(message, name))
+        problem = (found[0] if found else inner_check())(getattr(message, name))
         return None if problem is None else f"{name}.{problem}"
 
     return check_one

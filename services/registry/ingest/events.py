@@ -96,6 +96,10 @@ def record_key_of(record: records_pb2.Record) -> str | None:
     return None
 
 
+# The kinds' names by their numbers (an enum's .value costs a property call,
+# and every event read asks for its kind's name three times).
+_KIND_NAMES = {number: kind.value for number, kind in KIND_FROM_PB.items()}
+
 # How far an event's acceptance time may be ahead of the broker's timestamp of
 # the message that carries it: clocks differ by seconds, not minutes. Behind
 # it, any amount is fine (an outbox publishes late after a broker outage).
@@ -109,14 +113,14 @@ def contract_problem(event: events_pb2.Event, topic: str | None) -> str | None:
     producer's event is a dead letter rather than a row nothing expects."""
     if event.province not in PROVINCE_FROM_PB:
         return f"province {event.province} is not one of the contract's"
-    kind = KIND_FROM_PB.get(event.kind)
+    kind = _KIND_NAMES.get(event.kind)
     if kind is None or not event.record_key or event.revision < 1 or event.sequence < 0:
         return "event lacks a record key, a revision or a known kind"
     body = event.record.WhichOneof("body")
-    if body != kind.value:
-        return f"an event of kind {kind.value} carries a {body or 'empty'} record"
-    if topic is not None and not topic.endswith(f"yrd.{kind.value}.v1"):
-        return f"an event of kind {kind.value} on topic {topic}"
+    if body != kind:
+        return f"an event of kind {kind} carries a {body or 'empty'} record"
+    if topic is not None and not topic.endswith(f"yrd.{kind}.v1"):
+        return f"an event of kind {kind} on topic {topic}"
     if event.record_key != record_key_of(event.record):
         return f"record_key {event.record_key!r} is not the key of the record it carries"
     if event.content_hash and (
@@ -163,7 +167,7 @@ def parse_event(
     incoming = IncomingEvent(
         province=province_name(event.province),
         record_key=event.record_key,
-        kind=KIND_FROM_PB[event.kind].value,
+        kind=_KIND_NAMES[event.kind],
         revision=event.revision,
         sequence=event.sequence,
         event_id=event.event_id,
