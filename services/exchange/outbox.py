@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -39,8 +40,7 @@ CHECKPOINT = "checkpoint"
 """PendingEvent.kind of a checkpoint."""
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A validated record the exchange was asked to store."""
 
     record_key: str
@@ -50,8 +50,7 @@ class Candidate:
     status: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
+class Stored(NamedTuple):
     """What became of a candidate: a new revision, the unchanged current one,
     or nothing, refused for the reason given (a final status changed)."""
 
@@ -75,8 +74,7 @@ class NewEvent:
     previous_hash: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class PendingEvent:
+class PendingEvent(NamedTuple):
     sequence: int
     record_key: str
     kind: str
@@ -396,7 +394,7 @@ class Outbox:
             while span is not None and span[1] < row.sequence:
                 span = next(spans_left, None)
             if span is not None and span[0] <= row.sequence:
-                row = replace(row, request_id=span[2])
+                row = row._replace(request_id=span[2])
             out.append(row)
         return out
 
