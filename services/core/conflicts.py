@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.records import RecordKind
@@ -52,9 +53,9 @@ CERTIFICATE_KINDS = frozenset({RecordKind.QUALIFICATION, RecordKind.GREEN_CERT})
 """The kinds conflicts are judged on: they name a holder, a status and (some) a label."""
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateFacts:
-    """What the rules look at in one province's current version of a certificate."""
+class CertificateFacts(NamedTuple):
+    """What the rules look at in one province's current version of a certificate
+    (a named tuple: the registry makes one for each certificate it applies)."""
 
     province: Province
     record_key: str

@@ -128,9 +128,11 @@ def _former_terms(
     longer have. Certificate numbers are part of the key, so never change."""
     terms: dict[tuple[str, str], set[str]] = {}
     for ev in fresh:
-        terms.setdefault((ev.province, ev.record_key), set()).update(
-            t for t in (ev.uscc, ev.label_code) if t
-        )
+        pair = (ev.province, ev.record_key)
+        if latest[pair] is ev and pair not in before:
+            # A new record's newest version: its terms are the current ones.
+            continue
+        terms.setdefault(pair, set()).update(t for t in (ev.uscc, ev.label_code) if t)
     rows: list[dict[str, str]] = []
     for pair, seen in terms.items():
         newest, prior = latest[pair], before.get(pair)
