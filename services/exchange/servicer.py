@@ -54,18 +54,18 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         # SQL work runs in a thread so the event loop keeps serving other calls.
         results = await asyncio.to_thread(self._publisher.publish, request.records, request_id)
         response = exchange_pb2.PublishRecordsResponse()
+        # Made in place: append would build each result, then copy it in.
+        add = response.results.add
         for r in results:
-            response.results.append(
-                exchange_pb2.RecordResult(
-                    index=r.index,
-                    record_key=r.record_key,
-                    outcome=_OUTCOMES[r.outcome],
-                    revision=r.revision,
-                    event_id=r.event_id,
-                    violations=_violations(r.violations),
-                    warnings=_violations(r.warnings),
-                    assessor_id=assessor_id_of(r.record_key),
-                )
+            add(
+                index=r.index,
+                record_key=r.record_key,
+                outcome=_OUTCOMES[r.outcome],
+                revision=r.revision,
+                event_id=r.event_id,
+                violations=_violations(r.violations),
+                warnings=_violations(r.warnings),
+                assessor_id=assessor_id_of(r.record_key),
             )
         response.accepted = sum(r.outcome is Outcome.ACCEPTED for r in results)
         response.unchanged = sum(r.outcome is Outcome.UNCHANGED for r in results)
