@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import LargeBinary, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 from sqlmodel import Column, Field, SQLModel
@@ -37,6 +39,30 @@ class AuditRow(AuditTables, table=True):
 _audit = AuditRow.__table__  # type: ignore[attr-defined]
 _ATTEMPTS = 5
 
+Append = Callable[[Connection, AuditFacts], AuditEntry]
+
+
+def _append_in(conn: Connection, facts: AuditFacts) -> AuditEntry:
+    last = conn.execute(
+        select(_audit.c.sequence, _audit.c.entry_hash).order_by(_audit.c.sequence.desc()).limit(1)
+    ).first()
+    sequence, previous = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+    entry = AuditEntry(sequence, facts, previous, chained(previous, facts))
+    conn.execute(
+        _audit.insert().values(
+            sequence=sequence,
+            at=facts.at,
+            caller=facts.caller,
+            caller_province=facts.caller_province,
+            method=facts.method,
+            outcome=facts.outcome,
+            touched=facts.touched,
+            previous_hash=previous,
+            entry_hash=entry.entry_hash,
+        )
+    )
+    return entry
+
 
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
@@ -57,32 +83,20 @@ class AuditLog:
             for _ in range(_ATTEMPTS):
                 try:
                     with self._engine.begin() as conn:
-                        last = conn.execute(
-                            select(_audit.c.sequence, _audit.c.entry_hash)
-                            .order_by(_audit.c.sequence.desc())
-                            .limit(1)
-                        ).first()
-                        sequence, previous = (
-                            (1, GENESIS) if last is None else (last[0] + 1, last[1])
-                        )
-                        entry = AuditEntry(sequence, facts, previous, chained(previous, facts))
-                        conn.execute(
-                            _audit.insert().values(
-                                sequence=sequence,
-                                at=facts.at,
-                                caller=facts.caller,
-                                caller_province=facts.caller_province,
-                                method=facts.method,
-                                outcome=facts.outcome,
-                                touched=facts.touched,
-                                previous_hash=previous,
-                                entry_hash=entry.entry_hash,
-                            )
-                        )
-                    return entry
+                        return _append_in(conn, facts)
                 except IntegrityError:
                     continue
         raise RuntimeError("could not append to the audit trail")
+
+    @contextmanager
+    def with_writes(self) -> Iterator[Append]:
+        """How a transaction of the caller's appends its entry with its own
+        writes (an exchange's publish: its records and their entry are
+        committed together, or neither). Enter before that transaction begins
+        and leave after it ends: this process appends nothing else meanwhile.
+        The transaction must be on this log's database."""
+        with self._lock:
+            yield _append_in
 
     def entries(
         self, caller_province: str | None, before: int = 0, limit: int = 100

@@ -22,6 +22,7 @@ from services.common.tls import caller
 from services.core.audit import AuditFacts
 from services.core.authorization import RULES
 from services.core.errors import DomainError, PermissionDenied, Unauthenticated
+from services.core.identity import Identity
 from services.core.provenance import utcnow
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,29 @@ _V1 = "/yrdhub.v1."
 _KEYS_NAMED = 20
 
 
-def _publish(request: Any, response: Any) -> str:
-    keys = [r.record_key for r in response.results if r.record_key]
+PUBLISH = f"{_V1}ExchangeService/PublishRecords"
+
+
+def publish_summary(
+    records: int, accepted: int, unchanged: int, rejected: int, keys: list[str]
+) -> str:
+    """What a publish touched: its counts, and the keys of the records it stored or found."""
     more = f" and {len(keys) - _KEYS_NAMED} more" if len(keys) > _KEYS_NAMED else ""
     return (
-        f"{len(request.records)} records: {response.accepted} accepted, "
-        f"{response.unchanged} unchanged, {response.rejected} rejected; "
+        f"{records} records: {accepted} accepted, {unchanged} unchanged, {rejected} rejected; "
         f"{', '.join(keys[:_KEYS_NAMED])}{more}"
+    )
+
+
+def facts_of(who: Identity | None, method: str, outcome: str, touched: str) -> AuditFacts:
+    """An entry's facts for a call by `who` (None: a caller without a certificate)."""
+    return AuditFacts(
+        at=utcnow(),
+        caller="anonymous" if who is None else who.uri,
+        caller_province="" if who is None or who.province is None else who.province.value,
+        method=method,
+        outcome=outcome,
+        touched=touched,
     )
 
 
@@ -64,13 +81,16 @@ def _pseudonyms(request: Any, response: Any) -> str:
 
 
 AUDITED: dict[str, Callable[[Any, Any], str]] = {
-    f"{_V1}ExchangeService/PublishRecords": _publish,
     f"{_V1}HomeAssignmentService/ListHomeAssignments": _identities,
     f"{_V1}AssessorPoolService/RequestTeam": _draw,
     f"{_V1}AssessorPoolService/PlanInspections": _draw,
     f"{_V1}AssessorPoolService/CancelAssignment": _cancel,
     f"{_V1}PseudonymService/DerivePseudonyms": _pseudonyms,
 }
+# Methods whose answered calls their servicer records itself, in the
+# transaction of their writes (a publish is stored and audited together, or
+# neither): the hook records only their refusals and failures.
+RECORDED_BY_THE_SERVICER = frozenset({PUBLISH})
 
 
 class Auditor:
@@ -94,6 +114,7 @@ class Auditor:
         if rule is not None and rule.public:
             return None
         summary = AUDITED.get(method)
+        own_record = method in RECORDED_BY_THE_SERVICER
 
         async def record(
             context: grpc.aio.ServicerContext[Any, Any],
@@ -102,8 +123,10 @@ class Auditor:
             error: DomainError | None,
         ) -> None:
             refused = isinstance(error, Unauthenticated | PermissionDenied)
-            if summary is None and not refused:
-                return
+            if error is None and summary is None:
+                return  # not audited, or recorded by its servicer with its writes
+            if error is not None and not refused and summary is None and not own_record:
+                return  # a failure of a method that is not audited
             try:
                 if error is None:
                     outcome, touched = "OK", summary(request, response) if summary else ""
@@ -120,17 +143,7 @@ class Auditor:
                             "certificate before this one were not recorded)"
                         )
                         self._unrecorded = 0
-                facts = AuditFacts(
-                    at=utcnow(),
-                    caller="anonymous" if who is None else who.uri,
-                    caller_province=""
-                    if who is None or who.province is None
-                    else who.province.value,
-                    method=method,
-                    outcome=outcome,
-                    touched=touched,
-                )
-                await asyncio.to_thread(self._log.append, facts)
+                await asyncio.to_thread(self._log.append, facts_of(who, method, outcome, touched))
             except Exception:
                 # The call itself is done (and committed): say so loudly rather
                 # than fail it after the fact.

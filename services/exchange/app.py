@@ -148,9 +148,14 @@ async def serve(settings: ExchangeSettings) -> None:
     limit = message_limit(settings.kafka, all_topics(settings.topic_prefix))
     if limit <= 2 * EVENT_ALLOWANCE:
         raise SystemExit(f"the record topics take messages of at most {limit} bytes: too small")
+    # Every publish, identity read and refusal, in the exchange's own database
+    # (a publish in the transaction of its records).
+    audit_log = AuditLog(engine)
+    audit_log.create_schema()
     publisher = Publisher(
         settings.province,
         outbox,
+        audit=audit_log,
         on_stored=relay.wake,
         pseudonyms=home.pseudonyms,
         max_event_bytes=limit,
@@ -169,14 +174,11 @@ async def serve(settings: ExchangeSettings) -> None:
         exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
         lambda s: exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(servicer, s),
     )
+    auditor = Auditor(audit_log)
+    audit = audit_service(audit_log, own_callers_only=False)
     # Identities leave the exchange only through the home listener, which the
     # province's regulators alone may call (authorization), kept apart so that
     # it can be firewalled apart.
-    # Every publish, identity read and refusal, in the exchange's own database.
-    audit_log = AuditLog(engine)
-    audit_log.create_schema()
-    auditor = Auditor(audit_log)
-    audit = audit_service(audit_log, own_callers_only=False)
     home_server = (
         None
         if settings.home_listen is None

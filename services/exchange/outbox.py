@@ -140,8 +140,10 @@ class Outbox:
         new_event_id: NewEventId,
         now: dt.datetime,
         request_id: str = "",
+        also: Callable[[Connection, list[Stored]], None] | None = None,
     ) -> list[Stored]:
-        """Stores the changed candidates as new revisions, in one transaction.
+        """Stores the changed candidates as new revisions, in one transaction
+        (with `also`'s writes, given the outcomes: the publish's audit entry).
 
         Returns one entry per candidate, in order. A candidate identical to the
         record's current revision (or to an earlier one in the same batch)
@@ -267,6 +269,8 @@ class Outbox:
                     .values(last_sequence=last_sequence)
                 )
             self._remember_repeated(conn, versions, positions, results, replayed)
+            if also is not None:
+                also(conn, results)
             return results
 
     @staticmethod

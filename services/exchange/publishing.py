@@ -8,16 +8,23 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
+from services.common.audit_log import AuditLog
+from services.common.auditing import PUBLISH, facts_of, publish_summary
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.identity_places import strip_identities
 from services.common.normalised_message import write_normalised
 from services.common.record_mapping import record_fields
 from services.common.wire import bytes_field
+from services.core.audit import AuditFacts
 from services.core.errors import InvalidRequest, Unavailable, Violation
+from services.core.identity import Identity
 from services.core.label_format import GreenLabelFormat
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
@@ -26,7 +33,7 @@ from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
 from services.core.validation import Refused, validate_record
 from services.exchange.identities import PendingIdentity
-from services.exchange.outbox import Candidate, NewEvent, Outbox
+from services.exchange.outbox import Candidate, NewEvent, Outbox, Stored
 from services.exchange.pseudonymising import Pseudonymiser, identity_slots
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
@@ -122,6 +129,7 @@ class Publisher:
         max_pending: int = DEFAULT_MAX_PENDING,
         status_rules: StatusRules | None = None,
         green_labels: GreenLabelFormat | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         """`max_event_bytes`: the largest message the topics take (kafka_io.
         message_limit): a record too large for it is refused here, since the
@@ -130,7 +138,9 @@ class Publisher:
         a retry hint (Kafka is away or slow), and nothing is stored.
         `status_rules`: the statuses each kind may be published with (the
         outbox keeps final ones final). `green_labels`: the label codes the
-        national platform issues (None: any the record model takes)."""
+        national platform issues (None: any the record model takes). `audit`:
+        the trail each publish that gets this far is recorded in, in the
+        transaction that stores its records (None: not recorded here)."""
         self._max_pending = max_pending
         self._status_rules = status_rules
         self._green_labels = green_labels
@@ -141,13 +151,18 @@ class Publisher:
         self._pseudonyms = pseudonyms
         self._max_record_bytes = max_event_bytes - EVENT_ALLOWANCE
         self._one_call_at_a_time = threading.Lock()
+        self._audit = audit
 
     def publish(
-        self, records: Sequence[records_pb2.Record], request_id: str = ""
+        self,
+        records: Sequence[records_pb2.Record],
+        request_id: str = "",
+        caller: Identity | None = None,
     ) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are
-        committed. `request_id` goes with the events to Kafka and into the
-        log, with a line per refused record. Each record is left as it went
+        committed, with the audit entry of `caller`'s publish. `request_id`
+        goes with the events to Kafka and into the log, with a line per
+        refused record. Each record is left as it went
         on: fields this contract does not know discarded (never forwarded),
         what validation normalised written back, a person's identity replaced
         by their pseudonym (pass copies to keep the originals)."""
@@ -182,7 +197,9 @@ class Publisher:
                 else:
                     ready.append(checked)
             if ready:
-                self._store(ready, results, request_id)
+                self._store(ready, results, request_id, caller, len(records))
+        if not ready and self._audit is not None:  # nothing to store: the entry alone
+            self._audit.append(_audit_facts(caller, results, len(records)))
         answers = [results[i] for i in range(len(records))]
         log_outcomes(request_id, answers)
         return answers
@@ -245,7 +262,12 @@ class Publisher:
         return _Ready(index, body, candidate, verdict.warnings, tuple(identities), about_identities)
 
     def _store(
-        self, ready: list[_Ready], results: dict[int, RecordResult], request_id: str
+        self,
+        ready: list[_Ready],
+        results: dict[int, RecordResult],
+        request_id: str,
+        caller: Identity | None,
+        total: int,
     ) -> None:
         province_pb = PROVINCE_TO_PB[self._province]
         now = self._clock()
@@ -273,25 +295,49 @@ class Publisher:
             )
             return event.SerializeToString() + bytes_field(_RECORD_FIELD, item.body)
 
-        stored = self._outbox.store(
-            [item.candidate for item in ready], build_payload, new_event_id, now, request_id
-        )
-        for item, outcome in zip(ready, stored, strict=True):
-            if outcome.refused:
-                results[item.index] = _refused(
-                    item.index, f"{item.candidate.kind}.status", outcome.refused
+        def settle(conn: Connection, stored: list[Stored]) -> None:
+            for item, outcome in zip(ready, stored, strict=True):
+                if outcome.refused:
+                    results[item.index] = _refused(
+                        item.index, f"{item.candidate.kind}.status", outcome.refused
+                    )
+                    continue
+                results[item.index] = RecordResult(
+                    item.index,
+                    Outcome.ACCEPTED if outcome.changed else Outcome.UNCHANGED,
+                    record_key=outcome.record_key,
+                    revision=outcome.revision,
+                    event_id=outcome.event_id,
+                    warnings=[*item.warnings, *item.identity_warnings] if outcome.changed else [],
                 )
-                continue
-            results[item.index] = RecordResult(
-                item.index,
-                Outcome.ACCEPTED if outcome.changed else Outcome.UNCHANGED,
-                record_key=outcome.record_key,
-                revision=outcome.revision,
-                event_id=outcome.event_id,
-                warnings=[*item.warnings, *item.identity_warnings] if outcome.changed else [],
+            if append is not None:
+                # In the records' transaction: a publish stored is a publish recorded.
+                append(conn, _audit_facts(caller, results, total))
+
+        with nullcontext(None) if self._audit is None else self._audit.with_writes() as append:
+            stored = self._outbox.store(
+                [item.candidate for item in ready],
+                build_payload,
+                new_event_id,
+                now,
+                request_id,
+                also=settle,
             )
         if any(s.changed for s in stored):
             self._on_stored()
+
+
+def _audit_facts(
+    caller: Identity | None, results: dict[int, RecordResult], total: int
+) -> AuditFacts:
+    answers = [results[i] for i in range(total)]
+    accepted = sum(r.outcome is Outcome.ACCEPTED for r in answers)
+    unchanged = sum(r.outcome is Outcome.UNCHANGED for r in answers)
+    keys = [r.record_key for r in answers if r.record_key]
+    rejected = total - accepted - unchanged
+    return facts_of(
+        caller, PUBLISH, "OK", publish_summary(total, accepted, unchanged, rejected, keys)
+    )
 
 
 def log_outcomes(request_id: str, results: Sequence[RecordResult]) -> None:

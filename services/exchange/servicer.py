@@ -10,6 +10,7 @@ import grpc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, background_work, timestamp
 from services.common.logs import REQUEST_ID_METADATA, request_id_from
 from services.common.readiness import Readiness
+from services.common.tls import caller
 from services.core.errors import Violation
 from services.core.provinces import Province
 from services.core.records import RecordKind, assessor_id_of
@@ -52,7 +53,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
         request_id = request_id_from(context.invocation_metadata(), new_event_id())
         context.set_trailing_metadata(((REQUEST_ID_METADATA, request_id),))
         # SQL work runs in a thread so the event loop keeps serving other calls.
-        results = await asyncio.to_thread(self._publisher.publish, request.records, request_id)
+        results = await asyncio.to_thread(
+            self._publisher.publish, request.records, request_id, caller(context)
+        )
         response = exchange_pb2.PublishRecordsResponse()
         # Made in place: append would build each result, then copy it in.
         add = response.results.add
