@@ -139,8 +139,9 @@ class Publisher:
         `status_rules`: the statuses each kind may be published with (the
         outbox keeps final ones final). `green_labels`: the label codes the
         national platform issues (None: any the record model takes). `audit`:
-        the trail each publish that gets this far is recorded in, in the
-        transaction that stores its records (None: not recorded here)."""
+        the trail each publish that passes the batch's checks is recorded in,
+        in the transaction that stores its records (None: not recorded here;
+        a refused batch is recorded by the server's audit hook)."""
         self._max_pending = max_pending
         self._status_rules = status_rules
         self._green_labels = green_labels
