@@ -163,10 +163,10 @@ class Publisher:
         """One result per record, in order; returns once accepted ones are
         committed, with the audit entry of `caller`'s publish. `request_id`
         goes with the events to Kafka and into the log, with a line per
-        refused record. Each record is left as it went
-        on: fields this contract does not know discarded (never forwarded),
-        what validation normalised written back, a person's identity replaced
-        by their pseudonym (pass copies to keep the originals)."""
+        refused record. Each record is left as it went on: fields this
+        contract does not know discarded (never forwarded), what validation
+        normalised written back, a person's identity replaced by their
+        pseudonym (pass copies to keep the originals)."""
         if not records:
             raise InvalidRequest("empty batch", [Violation("records", "send at least one record")])
         if len(records) > MAX_BATCH:
