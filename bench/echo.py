@@ -1,7 +1,11 @@
 """A plain gRPC echo server: the baseline for the registry's check RPC.
 
 Same server stack (grpc.aio, one process) and the same client, but no work:
-what is left is the cost of gRPC itself on this machine.
+what is left is the cost of gRPC itself on this machine. `Echo` answers
+with the request. `Sized` answers with as many bytes as its request asks
+(sized_request): asked for the size of the registry's answer to each check,
+it is gRPC moving the same answers without the work of finding them, the
+floor a check can reach.
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ import grpc
 from services.common.tls import ServerTls, TlsFiles
 
 ECHO_METHOD = "/bench.Echo/Echo"
+SIZED_METHOD = "/bench.Echo/Sized"
+# Beyond any check's answer; a request asking for more is answered with this.
+MAX_SIZED = 1024 * 1024
+
+
+def sized_request(size: int) -> bytes:
+    """A Sized request for an answer of `size` bytes."""
+    return min(size, MAX_SIZED).to_bytes(4, "big")
 
 
 def _identity(data: bytes) -> bytes:
@@ -26,14 +38,19 @@ async def _echo(request: bytes, context: Any) -> bytes:
     return request
 
 
+async def _sized(request: bytes, context: Any) -> bytes:
+    return bytes(min(int.from_bytes(request[:4], "big"), MAX_SIZED))
+
+
 async def serve(ready_file: Path, tls_dir: Path | None) -> None:
     server = grpc.aio.server()
-    handler = grpc.unary_unary_rpc_method_handler(
-        _echo, request_deserializer=_identity, response_serializer=_identity
-    )
-    server.add_generic_rpc_handlers(
-        [grpc.method_handlers_generic_handler("bench.Echo", {"Echo": handler})]
-    )
+    handlers = {
+        name: grpc.unary_unary_rpc_method_handler(
+            method, request_deserializer=_identity, response_serializer=_identity
+        )
+        for name, method in (("Echo", _echo), ("Sized", _sized))
+    }
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler("bench.Echo", handlers)])
     if tls_dir is None:
         port = server.add_insecure_port("127.0.0.1:0")
     else:

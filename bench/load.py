@@ -38,6 +38,19 @@ def _identity(data: bytes) -> bytes:
     return data
 
 
+def answers(address: str, method: str, payloads: Sequence[bytes]) -> list[bytes]:
+    """The serialized answer to each payload, one call at a time."""
+    return asyncio.run(_answers(address, method, payloads))
+
+
+async def _answers(address: str, method: str, payloads: Sequence[bytes]) -> list[bytes]:
+    async with client.aio_channel(address) as channel:
+        stub = channel.unary_unary(
+            method, request_serializer=_identity, response_deserializer=_identity
+        )
+        return [await stub(payload) for payload in payloads]
+
+
 async def _drive(
     address: str, method: str, payloads: Sequence[bytes], calls: int, concurrency: int
 ) -> CallStats:

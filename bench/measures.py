@@ -11,14 +11,14 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
-from bench.echo import ECHO_METHOD
-from bench.load import CallStats, drive_unary
+from bench.echo import ECHO_METHOD, SIZED_METHOD, sized_request
+from bench.load import CallStats, answers, drive_unary
 from bench.memory import peak_rss_mb
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
@@ -175,13 +175,26 @@ def check_payloads(records: dict[Province, list[records_pb2.Record]], n: int) ->
     ]
 
 
+def _pair_ratios(top: list[CallStats], bottom: list[CallStats]) -> list[float]:
+    """`top`'s rate over `bottom`'s in each two rounds, one in each order: a
+    server that has just been busy answers faster than one that has waited a
+    round, which a pair cancels."""
+    return [
+        CallStats.combined(top[i : i + 2]).rps / CallStats.combined(bottom[i : i + 2]).rps
+        for i in range(0, min(len(top), len(bottom)) - 1, 2)
+    ]
+
+
 @dataclass(frozen=True)
 class CheckComparison:
     """The registry's check and the echo server, round by round; in every other
-    round the registry goes first."""
+    round the registry goes first. `floor_rounds`: the echo server answering
+    each check with as many bytes as the registry does, measured between the
+    two in each round."""
 
     hub_rounds: list[CallStats]
     echo_rounds: list[CallStats]
+    floor_rounds: list[CallStats] = field(default_factory=list)
 
     @property
     def hub(self) -> CallStats:
@@ -192,15 +205,13 @@ class CheckComparison:
         return CallStats.combined(self.echo_rounds)
 
     @property
+    def floor(self) -> CallStats:
+        return CallStats.combined(self.floor_rounds)
+
+    @property
     def pair_ratios(self) -> list[float]:
-        """Hub rate over echo rate in each two rounds, one in each order: a
-        server that has just been busy answers faster than one that has
-        waited a round, which a pair cancels."""
-        return [
-            CallStats.combined(self.hub_rounds[i : i + 2]).rps
-            / CallStats.combined(self.echo_rounds[i : i + 2]).rps
-            for i in range(0, min(len(self.hub_rounds), len(self.echo_rounds)) - 1, 2)
-        ]
+        """Hub rate over echo rate in each pair of rounds."""
+        return _pair_ratios(self.hub_rounds, self.echo_rounds)
 
     @property
     def ratio(self) -> float:
@@ -209,18 +220,31 @@ class CheckComparison:
         two, not the figure."""
         return statistics.median(self.pair_ratios)
 
+    @property
+    def floor_ratio(self) -> float:
+        """The floor over the echo server (median of the pairs): what moving
+        the answers' bytes costs, and the most `ratio` can be."""
+        return statistics.median(_pair_ratios(self.floor_rounds, self.echo_rounds))
+
+    @property
+    def of_floor(self) -> float:
+        """The check over its floor (median of the pairs): the share of a
+        check's cost that is gRPC's own, with the answers it sends."""
+        return statistics.median(_pair_ratios(self.hub_rounds, self.floor_rounds))
+
 
 def measure_checks(
     hub: Hub, workdir: Path, payloads: list[bytes], calls: int, round_calls: int = 2000
 ) -> CheckComparison:
-    """The registry's check beside a plain echo server, same client, same load.
+    """The registry's check beside a plain echo server, same client, same load,
+    and beside the echo server answering with the check's answer sizes.
 
-    The two alternate in rounds of `round_calls` each (`calls` per side in
-    all, in whole pairs of rounds), each side going first in every other
-    round, so that what else the machine is doing weighs on both sides alike.
-    The ratio is the median of the pairs' ratios: pooled over all calls, one
-    busy moment of a shared machine moved it by a tenth from one run to the
-    next.
+    The sides alternate in rounds of `round_calls` each (`calls` per side in
+    all, in whole pairs of rounds), the registry and the echo going first in
+    every other round, so that what else the machine is doing weighs on every
+    side alike. Ratios are medians of the pairs' ratios: pooled over all
+    calls, one busy moment of a shared machine moved the ratio by a tenth
+    from one run to the next.
     """
     echo = ServiceProcess(
         "echo",
@@ -231,17 +255,24 @@ def measure_checks(
     echo.start()
     try:
         echo.wait_ready()
+        # The floor asks for the size of the registry's answer to the same check.
+        sized = [
+            sized_request(len(answer))
+            for answer in answers(hub.registry.address, CHECK_METHOD, payloads)
+        ]
         rounds = max(2, calls // round_calls // 2 * 2)
         base: list[CallStats] = []
+        floor: list[CallStats] = []
         hub_stats: list[CallStats] = []
         for n in range(rounds):
             sides = [
-                (base, echo.address, ECHO_METHOD),
-                (hub_stats, hub.registry.address, CHECK_METHOD),
+                (base, echo.address, ECHO_METHOD, payloads),
+                (floor, echo.address, SIZED_METHOD, sized),
+                (hub_stats, hub.registry.address, CHECK_METHOD, payloads),
             ]
-            for stats, address, method in sides if n % 2 == 0 else sides[::-1]:
-                stats.append(drive_unary(address, method, payloads, calls=round_calls))
-        return CheckComparison(hub_stats, base)
+            for stats, address, method, sent in sides if n % 2 == 0 else sides[::-1]:
+                stats.append(drive_unary(address, method, sent, calls=round_calls))
+        return CheckComparison(hub_stats, base, floor)
     finally:
         echo.stop()
 

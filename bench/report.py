@@ -43,6 +43,14 @@ _ROWS = [
     ),
     ("apply_rps", "  apply against its storage floor", "apply_floor_rps", "apply_of_floor"),
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
+    (
+        "check_floor_rps",
+        "  the echo server sending the checks' answers' sizes, the most a check "
+        "can reach (requests/s)",
+        "baseline_echo_rps",
+        "check_floor_ratio",
+    ),
+    ("check_rps", "  single check against that floor", "check_floor_rps", "check_of_floor"),
     ("check_p99_ms", "single check p99 (ms)", None, None),
     ("batch_check_lps", "batch check, 1,000 per call (labels/s)", None, None),
     (

@@ -59,6 +59,9 @@ KEYS = (
     "team_draw_p99_echo_calls",
     "ingest_answered_rps",
     "ingest_registry_tail",
+    "check_floor_rps",
+    "check_floor_ratio",
+    "check_of_floor",
 )
 # Every target is a ratio to something measured in the same run (issue 20):
 # the same code measures several times slower on another machine of this kind.
@@ -179,6 +182,9 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 results["check_ratio"] = checks.ratio
                 results["check_ratio_pairs"] = [round(r, 3) for r in checks.pair_ratios]
                 results["check_ratio_pooled"] = checks.hub.rps / checks.echo.rps
+                results["check_floor_rps"] = checks.floor.rps
+                results["check_floor_ratio"] = checks.floor_ratio
+                results["check_of_floor"] = checks.of_floor
                 results["check_p50_ms"] = checks.hub.percentile(50)
                 results["check_p99_ms"] = checks.hub.percentile(99)
                 results["baseline_echo_rps"] = checks.echo.rps

@@ -27,3 +27,14 @@ def test_a_pair_cancels_which_side_went_first() -> None:
     hub = [_round(r) for r in (720, 800, 720, 800)]
     echo = [_round(r) for r in (1000, 900, 1000, 900)]
     assert CheckComparison(hub, echo).pair_ratios == [pytest.approx(1520 / 1900)] * 2
+
+
+def test_the_floor_sits_between_the_check_and_the_echo() -> None:
+    # Sending the answers' bytes costs a fifth; the registry's work a further quarter.
+    echo = [_round(1000)] * 4
+    floor = [_round(800)] * 4
+    hub = [_round(r) for r in (600, 600, 100, 600)]  # a busy moment in round 3
+    comparison = CheckComparison(hub, echo, floor)
+    assert comparison.floor_ratio == pytest.approx(0.8)
+    assert comparison.of_floor == pytest.approx((600 + 350) / 2 / 800)
+    assert comparison.floor.rps == pytest.approx(800)
