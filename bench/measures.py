@@ -246,15 +246,22 @@ def measure_checks(
     calls, one busy moment of a shared machine moved the ratio by a tenth
     from one run to the next.
     """
-    echo = ServiceProcess(
-        "echo",
-        "bench.echo",
-        [] if hub.tls_dir is None else ["--tls-dir", str(hub.tls_dir)],
-        workdir,
+    # The floor has an echo server of its own: each server then waits the
+    # same two rounds between its own, as the registry does.
+    echo, floor_echo = (
+        ServiceProcess(
+            name,
+            "bench.echo",
+            [] if hub.tls_dir is None else ["--tls-dir", str(hub.tls_dir)],
+            workdir,
+        )
+        for name in ("echo", "echo-floor")
     )
     echo.start()
+    floor_echo.start()
     try:
         echo.wait_ready()
+        floor_echo.wait_ready()
         # The floor asks for the size of the registry's answer to the same check.
         sized = [
             sized_request(len(answer))
@@ -267,13 +274,14 @@ def measure_checks(
         for n in range(rounds):
             sides = [
                 (base, echo.address, ECHO_METHOD, payloads),
-                (floor, echo.address, SIZED_METHOD, sized),
+                (floor, floor_echo.address, SIZED_METHOD, sized),
                 (hub_stats, hub.registry.address, CHECK_METHOD, payloads),
             ]
             for stats, address, method, sent in sides if n % 2 == 0 else sides[::-1]:
                 stats.append(drive_unary(address, method, sent, calls=round_calls))
         return CheckComparison(hub_stats, base, floor)
     finally:
+        floor_echo.stop()
         echo.stop()
 
 
