@@ -188,7 +188,7 @@ def _pair_ratios(top: list[CallStats], bottom: list[CallStats]) -> list[float]:
 @dataclass(frozen=True)
 class CheckComparison:
     """The registry's check and the echo server, round by round; in every other
-    round the registry goes first. `floor_rounds`: the echo server answering
+    round the registry goes first. `floor_rounds`: a second echo server answering
     each check with as many bytes as the registry does, measured between the
     two in each round."""
 
