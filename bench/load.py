@@ -7,6 +7,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import grpc
+
 from services.hub import client
 
 
@@ -45,10 +47,15 @@ def answers(address: str, method: str, payloads: Sequence[bytes]) -> list[bytes]
 
 async def _answers(address: str, method: str, payloads: Sequence[bytes]) -> list[bytes]:
     async with client.aio_channel(address) as channel:
-        stub = channel.unary_unary(
-            method, request_serializer=_identity, response_deserializer=_identity
-        )
+        stub = _bytes_stub(channel, method)
         return [await stub(payload) for payload in payloads]
+
+
+def _bytes_stub(channel: grpc.aio.Channel, method: str) -> grpc.aio.UnaryUnaryMultiCallable:
+    """`method` called with serialized requests, answering serialized responses."""
+    return channel.unary_unary(
+        method, request_serializer=_identity, response_deserializer=_identity
+    )
 
 
 async def _drive(
@@ -56,9 +63,7 @@ async def _drive(
 ) -> CallStats:
     # TLS when the hub serves it (the echo baseline serves it too).
     async with client.aio_channel(address) as channel:
-        stub = channel.unary_unary(
-            method, request_serializer=_identity, response_deserializer=_identity
-        )
+        stub = _bytes_stub(channel, method)
         for payload in payloads[:50]:  # warm-up: connection, caches
             await stub(payload)
         latencies: list[float] = []

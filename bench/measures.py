@@ -237,7 +237,7 @@ def measure_checks(
     hub: Hub, workdir: Path, payloads: list[bytes], calls: int, round_calls: int = 2000
 ) -> CheckComparison:
     """The registry's check beside a plain echo server, same client, same load,
-    and beside the echo server answering with the check's answer sizes.
+    and beside a second echo server answering with the checks' answer sizes.
 
     The sides alternate in rounds of `round_calls` each (`calls` per side in
     all, in whole pairs of rounds), the registry and the echo going first in

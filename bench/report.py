@@ -45,7 +45,7 @@ _ROWS = [
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
     (
         "check_floor_rps",
-        "  the echo server sending the checks' answers' sizes, the most a check "
+        "  a second echo server sending the checks' answers' sizes, the most a check "
         "can reach (requests/s)",
         "baseline_echo_rps",
         "check_floor_ratio",
