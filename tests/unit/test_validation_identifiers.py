@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
 from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import Province
@@ -83,6 +85,30 @@ def test_any_other_check_char_is_refused(base: str, other: str) -> None:
         return
     with pytest.raises(ValueError, match="unified social credit code"):
         check_uscc(code[:-1] + other)
+
+
+_NEAR = USCC_ALPHABET + "IOSVZabq -"
+# A valid code with one character changed, or any text of about its length.
+near_usccs = st.builds(
+    lambda code, at, char: code[:at] + char + code[at + 1 :],
+    uscc_bases.map(make_uscc),
+    st.integers(0, 17),
+    st.sampled_from(_NEAR),
+) | st.text(alphabet=_NEAR, min_size=16, max_size=20)
+
+
+@given(near_usccs)
+def test_any_text_gets_stdnums_verdict(text: str) -> None:
+    """The compact codes' own check gives what stdnum gives, for any text."""
+    try:
+        expected: str | None = str(stdnum_uscc.validate(text))
+    except StdnumError:
+        expected = None
+    try:
+        ours: str | None = check_uscc(text)
+    except ValueError:
+        ours = None
+    assert ours == expected
 
 
 # --- CMA number --------------------------------------------------------------------------
