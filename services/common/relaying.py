@@ -9,8 +9,7 @@ already hold, so nothing is lost and nothing is applied twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from services.common.kafka_io import Headers, Sender
 from services.common.worker import Worker, WorkState
@@ -18,8 +17,9 @@ from services.common.worker import Worker, WorkState
 Row = TypeVar("Row")
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
+class Outgoing(NamedTuple):
+    """One message to send (a tuple: made for every row a relay sends)."""
+
     topic: str
     key: bytes
     value: bytes

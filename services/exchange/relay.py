@@ -30,6 +30,9 @@ class Relay(KafkaRelay[PendingEvent]):
         batch_size: int = 5000,
         idle_poll_s: float = 0.2,
     ) -> None:
+        # Each row's topic by its kind, looked up rather than built per message.
+        topics = {kind.value: topic_of(kind) for kind in RecordKind}
+        topics[CHECKPOINT] = checkpoint_topic
         super().__init__(
             "outbox-relay",
             sender,
@@ -37,7 +40,7 @@ class Relay(KafkaRelay[PendingEvent]):
             # A checkpoint goes out after the events it covers, keyed by province.
             # Each event carries its publish's request id (services/common/logs.py).
             message=lambda ev: Outgoing(
-                checkpoint_topic if ev.kind == CHECKPOINT else topic_of(RecordKind(ev.kind)),
+                topics[ev.kind],
                 ev.record_key.encode(),
                 ev.payload,
                 [(REQUEST_ID_HEADER, ev.request_id.encode())] if ev.request_id else None,
