@@ -8,7 +8,6 @@ import datetime as dt
 import gc
 import logging
 import os
-import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,18 +259,9 @@ def tls_choice(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Pat
     return None
 
 
-def run_service(
-    main: Coroutine[Any, Any, None],
-    log_format: str = "text",
-    switch_interval_s: float | None = None,
-) -> None:
-    """Runs a service's `main` on an event loop. `switch_interval_s`: how
-    long a thread may hold the GIL while another waits for it (None:
-    CPython's 5 ms)."""
+def run_service(main: Coroutine[Any, Any, None], log_format: str = "text") -> None:
     logs.configure(log_format)
     tune_garbage_collector()
-    if switch_interval_s is not None:
-        sys.setswitchinterval(switch_interval_s)
     try:
         asyncio.run(main)
     except TopicsMisconfigured as exc:
