@@ -26,23 +26,51 @@ from services.common.tls import ServerTls, authorization_check
 log = logging.getLogger(__name__)
 
 
+class MethodTable(grpc.GenericRpcHandler):  # type: ignore[misc]  # untyped base
+    """Every method a server serves, found by its path in one dictionary.
+
+    The server is given this one generic handler and no registered methods:
+    grpc.aio keeps a pending request for each registered method and waits on
+    all of them for every call it accepts (asyncio.wait over some thirty
+    futures in the registry, against one here).
+    """
+
+    def __init__(self) -> None:
+        self.methods: dict[str, grpc.RpcMethodHandler] = {}
+
+    def add_generic_rpc_handlers(self, handlers: object) -> None:
+        """Ignored: generated code adds its methods below as well."""
+
+    def add_registered_method_handlers(
+        self, service: str, handlers: dict[str, grpc.RpcMethodHandler]
+    ) -> None:
+        """Takes a service's methods as generated code offers them (health, reflection)."""
+        self.methods.update((f"/{service}/{name}", h) for name, h in handlers.items())
+
+    def service(
+        self, handler_call_details: grpc.HandlerCallDetails
+    ) -> grpc.RpcMethodHandler | None:
+        return self.methods.get(handler_call_details.method)
+
+
 class ServiceRegistrar:
     """Stands in for the server while a generated service registers itself.
 
     Each method handler is wrapped once here so that domain errors become gRPC
     statuses (an interceptor would do that work again on every call), and the
-    methods named by `preserialized` lose their response serializer.
+    methods named by `preserialized` lose their response serializer; the
+    wrapped handlers go into the server's MethodTable.
     """
 
     def __init__(
         self,
-        server: grpc.aio.Server,
+        table: MethodTable,
         tls: ServerTls | None = None,
         auditor: Auditor | None = None,
         quota: CallerQuota | None = None,
         metrics: ServiceMetrics | None = None,
     ) -> None:
-        self._server = server
+        self._table = table
         self._tls = tls
         self._auditor = auditor
         self._quota = quota
@@ -79,10 +107,7 @@ class ServiceRegistrar:
             edited[name] = with_domain_errors(handler, check, audit, self._quota)
             if self._metrics is not None:
                 edited[name] = self._metrics.observed(edited[name], method)
-        self._server.add_generic_rpc_handlers(
-            (grpc.method_handlers_generic_handler(service, edited),)
-        )
-        self._server.add_registered_method_handlers(service, edited)
+        self._table.add_registered_method_handlers(service, edited)
         self.registered = True
 
 
@@ -188,15 +213,16 @@ class GrpcServer:
         self.port = 0
 
     async def start(self) -> int:
+        table = MethodTable()
         for name, register in self._services:
             registrar = ServiceRegistrar(
-                self._server, self._tls, self._auditor, self._quota, self._metrics
+                table, self._tls, self._auditor, self._quota, self._metrics
             )
             register(registrar)
             if not registrar.registered:
                 # Code generated before grpcio-tools 1.62 registers generic handlers only.
                 raise RuntimeError(f"{name} registered no method handlers")
-        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._server)
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, table)
         names = [name for name, _ in self._services]
         reflection.enable_server_reflection(
             [
@@ -204,8 +230,9 @@ class GrpcServer:
                 health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
                 reflection.SERVICE_NAME,
             ],
-            self._server,
+            table,
         )
+        self._server.add_generic_rpc_handlers((table,))
         if self._tls is None:
             self.port = self._server.add_insecure_port(self._listen)
         else:
