@@ -16,7 +16,7 @@ _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(_ALPHABET)}
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # A code as provinces send it: 8 digits, then 10 of the alphabet.
-_COMPACT = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+_COMPACT = re.compile(f"[0-9]{{8}}[{_ALPHABET}]{{10}}")
 
 
 # Institutions appear in many records (each certificate, each credit event):
