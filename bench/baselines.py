@@ -38,23 +38,8 @@ def raw_consume_rps(
     bootstrap: str, topics: Sequence[str], expected: int, timeout: float = 300
 ) -> float:
     """Messages/s of a plain consumer reading every partition of the topics from the start."""
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        enable_auto_commit=False,
-        max_poll_records=5000,
-        fetch_max_wait_ms=50,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-        fetch_max_bytes=64 * 1024 * 1024,
-    )
+    consumer = plain_consumer(bootstrap, topics)
     try:
-        partitions = [
-            TopicPartition(t, p)
-            for t in topics
-            for p in sorted(consumer.partitions_for_topic(t) or ())
-        ]
-        consumer.assign(partitions)
-        consumer.seek_to_beginning(*partitions)
         seen = 0
         started = time.perf_counter()
         deadline = started + timeout
@@ -66,3 +51,22 @@ def raw_consume_rps(
         return seen / (time.perf_counter() - started)
     finally:
         consumer.close()
+
+
+def plain_consumer(bootstrap: str, topics: Sequence[str]) -> KafkaConsumer:
+    """A consumer with no group, at the start of every partition of the topics."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        max_poll_records=5000,
+        fetch_max_wait_ms=50,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=64 * 1024 * 1024,
+    )
+    partitions = [
+        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+    ]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    return consumer

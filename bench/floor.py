@@ -1,4 +1,5 @@
-"""What writing a registry's rows costs with nothing else: a ceiling for apply_ratio.
+"""What writing a registry's rows costs with nothing else: a ceiling for apply_ratio;
+and what reading its events from Kafka and writing those rows costs together.
 
 apply_ratio compares the registry with a consumer that only reads. Every event
 the registry applies leaves two rows it must keep: the version in the history
@@ -8,20 +9,33 @@ the rows a registry made, batch by batch and one transaction a batch, through
 the same bulk-SQL path, into a fresh database of the same schema: no Kafka, no
 parsing, no conflicts, no change log. No registry on this database can apply
 events faster than that, even if reading them from Kafka cost nothing.
+
+The read-and-store floor adds the reading: a plain consumer reads the topics
+from offset zero on one thread and decodes each event, while a second thread
+writes the rows of the events read so far, up to a registry's batch a
+transaction. A registry is one process that must do both, so no registry
+applies faster than that, even if everything else it does cost nothing; its
+rate over the storage floor is the most apply_of_floor can reach.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
 
+from bench.baselines import plain_consumer
 from services.common.db import make_engine
 from services.common.sql import insert_ignore
 from services.registry.ingest.feed import MAX_RECORDS
 from services.registry.records.store import RecordStore
 from services.registry.records.tables import RecordTables
+from yrdhub.v1 import events_pb2
 
 _KEYS = {
     "record_version": ["province", "record_key", "revision"],
@@ -29,19 +43,36 @@ _KEYS = {
 }
 
 
+Rows = list[list[dict[str, Any]]]  # per table of _KEYS: its rows
+
+
+def _registry_rows(url: str) -> Rows:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [[dict(r._mapping) for r in conn.execute(select(t))] for t in _tables()]
+    finally:
+        engine.dispose()
+
+
+def _tables() -> list[Table]:
+    return [RecordTables.metadata.tables[name] for name in _KEYS]
+
+
+def _write(conn: Connection, rows: Rows, events: int, start: int, end: int) -> None:
+    """The rows of events [start, end): their versions, and the current
+    records in the same proportion (a record's revisions are among them)."""
+    for table, table_rows in zip(_tables(), rows, strict=True):
+        share = table_rows[start * len(table_rows) // events : end * len(table_rows) // events]
+        if share:
+            insert_ignore(conn, table, share, key=_KEYS[table.name])
+
+
 def storage_floor_rps(source_url: str, target_url: str, batch: int = MAX_RECORDS) -> float:
     """Events/s of writing the rows held in the registry database at source_url
     (one version per event) into a new database at target_url, in transactions
     of the most events the registry applies at once."""
-    tables = [RecordTables.metadata.tables[name] for name in _KEYS]
-    source = make_engine(source_url)
-    try:
-        with source.connect() as conn:
-            rows: list[list[dict[str, Any]]] = [
-                [dict(r._mapping) for r in conn.execute(select(t))] for t in tables
-            ]
-    finally:
-        source.dispose()
+    rows = _registry_rows(source_url)
     target = make_engine(target_url)
     try:
         RecordStore(target).create_schema()
@@ -49,10 +80,64 @@ def storage_floor_rps(source_url: str, target_url: str, batch: int = MAX_RECORDS
         started = time.perf_counter()
         for start in range(0, events, batch):
             with target.begin() as conn:
-                for table, table_rows in zip(tables, rows, strict=True):
-                    part = table_rows[start : start + batch]
-                    if part:
-                        insert_ignore(conn, table, part, key=_KEYS[table.name])
+                _write(conn, rows, events, start, min(events, start + batch))
+        return events / (time.perf_counter() - started)
+    finally:
+        target.dispose()
+
+
+def read_and_store_floor_rps(
+    bootstrap: str,
+    topics: Sequence[str],
+    source_url: str,
+    target_url: str,
+    batch: int = MAX_RECORDS,
+    timeout: float = 300,
+) -> float:
+    """Events/s of reading the topics (which hold the events behind the
+    registry database at source_url) and writing those events' rows into a new
+    database at target_url, the two side by side in one process."""
+    rows = _registry_rows(source_url)
+    events = len(rows[0])
+    target = make_engine(target_url)
+    read: queue.SimpleQueue[int] = queue.SimpleQueue()  # events decoded; -1: reading ended
+    try:
+        RecordStore(target).create_schema()
+        consumer = plain_consumer(bootstrap, topics)
+
+        def reading() -> None:
+            seen = 0
+            deadline = time.perf_counter() + timeout
+            try:
+                while seen < events and time.perf_counter() < deadline:
+                    for messages in consumer.poll(timeout_ms=100, max_records=batch).values():
+                        for message in messages:
+                            events_pb2.Event.FromString(message.value)
+                        seen += len(messages)
+                        read.put(len(messages))
+            finally:
+                read.put(-1)
+                consumer.close()
+
+        started = time.perf_counter()
+        reader = threading.Thread(target=reading, name="floor-reader", daemon=True)
+        reader.start()
+        written = ready = 0
+        ended = False
+        while written < events:
+            if ended:
+                raise RuntimeError(f"the reader stopped after {ready} of {events} events")
+            # Whatever has been read by now, as the registry's next poll would.
+            counts = [read.get()]  # the reader always ends with -1
+            while not read.empty():
+                counts.append(read.get_nowait())
+            ended = -1 in counts
+            ready += sum(c for c in counts if c > 0)
+            while written < min(ready, events):
+                end = min(ready, events, written + batch)
+                with target.begin() as conn:
+                    _write(conn, rows, events, written, end)
+                written = end
         return events / (time.perf_counter() - started)
     finally:
         target.dispose()

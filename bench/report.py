@@ -42,6 +42,14 @@ _ROWS = [
         "ingest_of_floor",
     ),
     ("apply_rps", "  apply against its storage floor", "apply_floor_rps", "apply_of_floor"),
+    (
+        "apply_rw_floor_rps",
+        "  its events read while their rows are written; ratio: the most "
+        "apply_of_floor can reach (events/s)",
+        "apply_floor_rps",
+        "apply_rw_floor_ratio",
+    ),
+    ("apply_rps", "  apply against that floor", "apply_rw_floor_rps", "apply_of_rw_floor"),
     ("check_rps", "single check (requests/s)", "baseline_echo_rps", "check_ratio"),
     (
         "check_floor_rps",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.baselines import raw_consume_rps, raw_produce_rps
-from bench.floor import storage_floor_rps
+from bench.floor import read_and_store_floor_rps, storage_floor_rps
 from bench.ingest_floor import ingest_floor_rps
 from bench.measures import (
     check_payloads,
@@ -62,6 +62,9 @@ KEYS = (
     "check_floor_rps",
     "check_floor_ratio",
     "check_of_floor",
+    "apply_rw_floor_rps",
+    "apply_rw_floor_ratio",
+    "apply_of_rw_floor",
 )
 # Every target is a ratio to something measured in the same run (issue 20):
 # the same code measures several times slower on another machine of this kind.
@@ -174,6 +177,17 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 results["apply_floor_rps"] = floor_rps
                 results["apply_floor_ratio"] = floor_rps / consume_rps
                 results["apply_of_floor"] = apply_rps / floor_rps
+                log("read-and-store floor: the topics read while their rows are written")
+                rw_floor_rps = read_and_store_floor_rps(
+                    broker.bootstrap,
+                    all_topics("bench."),
+                    db_url_for("registry-replay"),
+                    db_url_for("registry-rw-floor"),
+                )
+                results["apply_rw_floor_rps"] = rw_floor_rps
+                # The most apply_of_floor can reach.
+                results["apply_rw_floor_ratio"] = rw_floor_rps / floor_rps
+                results["apply_of_rw_floor"] = apply_rps / rw_floor_rps
 
                 log(f"checks: {settings.check_calls:,} single checks, and an echo server")
                 payloads = check_payloads(records, 2000)

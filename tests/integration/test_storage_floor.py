@@ -1,16 +1,20 @@
 """The benchmark's storage floor writes exactly the rows a registry keeps, on
-SQLite and PostgreSQL, so that its rate bounds what any apply could reach."""
+SQLite and PostgreSQL, so that its rate bounds what any apply could reach; so
+does its read-and-store floor, which reads the events from Kafka too."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
-from bench.floor import storage_floor_rps
+from bench.floor import read_and_store_floor_rps, storage_floor_rps
 from services.common.db import make_engine
+from services.common.kafka_io import ensure_topics, make_producer
 from services.core.provinces import Province
 from services.registry.records.tables import RecordTables
 from tests.conftest import Databases
 from tests.factories import AppliedStore, event, green_cert, qualification
+from yrdhub.v1 import events_pb2
 
 
 def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -29,7 +33,7 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
         engine.dispose()
 
 
-def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databases) -> None:
+def _applied_registry(databases: Databases) -> str:
     source = databases.new("registry")
     store = AppliedStore(make_engine(source))
     store.create_schema()
@@ -43,6 +47,47 @@ def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databas
         ],
         {},
     )
+    return source
+
+
+def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databases) -> None:
+    source = _applied_registry(databases)
     target = databases.new("floor")
     assert storage_floor_rps(source, target, batch=2) > 0
     assert _rows(target) == _rows(source)
+
+
+def _produce(bootstrap: str, topic: str, count: int) -> None:
+    ensure_topics(bootstrap, [topic])
+    producer = make_producer(bootstrap, "test-floor")
+    try:
+        for n in range(count):
+            producer.send(
+                topic, key=b"k%d" % n, value=events_pb2.Event(sequence=n + 1).SerializeToString()
+            )
+        producer.flush()
+    finally:
+        producer.close()
+
+
+def test_the_read_and_store_floor_reads_the_events_and_writes_every_row(
+    databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str
+) -> None:
+    source = _applied_registry(databases)
+    topic = f"{unique_topic_prefix}events"
+    _produce(kafka_bootstrap, topic, 4)
+    target = databases.new("rw-floor")
+    assert read_and_store_floor_rps(kafka_bootstrap, [topic], source, target, batch=2) > 0
+    assert _rows(target) == _rows(source)
+
+
+def test_the_read_and_store_floor_fails_when_the_topics_hold_fewer_events(
+    databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str
+) -> None:
+    source = _applied_registry(databases)
+    topic = f"{unique_topic_prefix}events"
+    _produce(kafka_bootstrap, topic, 3)
+    with pytest.raises(RuntimeError, match="after 3 of 4 events"):
+        read_and_store_floor_rps(
+            kafka_bootstrap, [topic], source, databases.new("rw-floor"), timeout=3
+        )
