@@ -1,6 +1,7 @@
 """The hot paths' lookups go through the indexes of what they look for, on
 SQLite, so that their cost does not grow with the database: applying a batch
-in the registry, and storing and relaying a batch in an exchange.
+in the registry, checking a batch of labels, and storing and relaying a batch
+in an exchange.
 
 SQLite's planner, given a certificate-kind filter beside a key, took the kind's
 index and read every certificate on each batch; given "open" beside a subject,
@@ -23,6 +24,7 @@ from services.common.db import make_engine
 from services.core.provinces import Province
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
+from services.registry.checks.reader import PointReader
 from services.registry.ingest.apply import IncomingEvent
 from services.registry.reconciliation.conflict_store import ConflictStore
 from tests.factories import AppliedStore, event, green_cert, qualification, uscc
@@ -48,6 +50,25 @@ def _selects(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         yield statements
     finally:
         sa_event.remove(engine, "before_cursor_execute", capture)
+
+
+@contextmanager
+def _driver_selects() -> Iterator[list[tuple[str, Any]]]:
+    """The SELECT statements that connections opened inside the block run, their
+    values inlined: also those of readers that keep a driver cursor and so
+    bypass SQLAlchemy's events."""
+    statements: list[str] = []
+
+    def traced(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(statements.append)
+
+    sa_event.listen(Engine, "connect", traced)
+    selects: list[tuple[str, Any]] = []
+    try:
+        yield selects
+    finally:
+        sa_event.remove(Engine, "connect", traced)
+        selects.extend((sql, ()) for sql in statements if sql.lstrip().upper().startswith("SELECT"))
 
 
 def _walks(engine: Engine, statements: list[tuple[str, Any]]) -> list[tuple[str, str]]:
@@ -107,6 +128,22 @@ def test_a_batch_reads_only_its_own_groups_through_their_indexes(tmp_path: Path)
     assert len(ConflictStore(engine).find(open_only=True, limit=1000)) >= 40
 
     assert len(statements) >= 5  # the groups' lookups ran (conflicts were in scope)
+    assert _walks(engine, statements) == []
+
+
+def test_a_label_batch_looks_its_codes_up_through_their_indexes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    engine = make_engine(url)
+    store = AppliedStore(engine)
+    store.create_schema()
+    store.apply(_certificates(40, "甲", (Province.SH, Province.AH)), {("t", 0): 1})
+    labels = [f"GP{i:014d}" for i in range(5)]
+    numbers = [f"CQC2024甲{i:07d}" for i in range(3)]
+    with _driver_selects() as statements:
+        found = PointReader(make_engine(url)).label_answers_by_code([*labels, *numbers], "2026-06-01")
+    # Found by label code and by certificate number.
+    assert {row[0] for row in found} == {*labels, *numbers}
+    assert statements
     assert _walks(engine, statements) == []
 
 

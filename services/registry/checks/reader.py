@@ -80,11 +80,14 @@ class PointReader:
             f"(valid_from IS NULL OR valid_from <= {p}), product"
         )
         # Found by label code, the label is the code asked (NULL: not fetched twice).
+        # By number, the kind is compared as an expression (`kind || ''`): SQLite
+        # would otherwise search the kind's index and read every green
+        # certificate on each batch, a cost growing with the registry.
         self._green_by_code = (
             f"SELECT label_code, {cols.format(label='NULL')} FROM registry_record "
             f"WHERE label_code {among} AND kind = 'green_cert' "
             f"UNION ALL SELECT code, {cols.format(label='label_code')} FROM registry_record "
-            f"WHERE code {among} AND kind = 'green_cert' AND code <> label_code"
+            f"WHERE code {among} AND kind || '' = 'green_cert' AND code <> label_code"
         )
 
     @contextlib.contextmanager
