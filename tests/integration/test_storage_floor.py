@@ -57,7 +57,9 @@ def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databas
     assert _rows(target) == _rows(source)
 
 
-def _produce(bootstrap: str, topic: str, count: int) -> None:
+def _events_topic(bootstrap: str, prefix: str, count: int) -> str:
+    """A new topic holding `count` events."""
+    topic = f"{prefix}events"
     ensure_topics(bootstrap, [topic])
     producer = make_producer(bootstrap, "test-floor")
     try:
@@ -68,14 +70,14 @@ def _produce(bootstrap: str, topic: str, count: int) -> None:
         producer.flush()
     finally:
         producer.close()
+    return topic
 
 
 def test_the_read_and_store_floor_reads_the_events_and_writes_every_row(
     databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str
 ) -> None:
     source = _applied_registry(databases)
-    topic = f"{unique_topic_prefix}events"
-    _produce(kafka_bootstrap, topic, 4)
+    topic = _events_topic(kafka_bootstrap, unique_topic_prefix, 4)
     target = databases.new("rw-floor")
     assert read_and_store_floor_rps(kafka_bootstrap, [topic], source, target, batch=2) > 0
     assert _rows(target) == _rows(source)
@@ -85,8 +87,7 @@ def test_the_read_and_store_floor_fails_when_the_topics_hold_fewer_events(
     databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str
 ) -> None:
     source = _applied_registry(databases)
-    topic = f"{unique_topic_prefix}events"
-    _produce(kafka_bootstrap, topic, 3)
+    topic = _events_topic(kafka_bootstrap, unique_topic_prefix, 3)
     with pytest.raises(RuntimeError, match="after 3 of 4 events"):
         read_and_store_floor_rps(
             kafka_bootstrap, [topic], source, databases.new("rw-floor"), timeout=3
