@@ -140,7 +140,9 @@ def test_a_label_batch_looks_its_codes_up_through_their_indexes(tmp_path: Path) 
     labels = [f"GP{i:014d}" for i in range(5)]
     numbers = [f"CQC2024甲{i:07d}" for i in range(3)]
     with _driver_selects() as statements:
-        found = PointReader(make_engine(url)).label_answers_by_code([*labels, *numbers], "2026-06-01")
+        found = PointReader(make_engine(url)).label_answers_by_code(
+            [*labels, *numbers], "2026-06-01"
+        )
     # Found by label code and by certificate number.
     assert {row[0] for row in found} == {*labels, *numbers}
     assert statements
