@@ -64,9 +64,15 @@ def plain_consumer(bootstrap: str, topics: Sequence[str]) -> KafkaConsumer:
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
     )
-    partitions = [
-        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
-    ]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning(*partitions)
+    try:
+        partitions = [
+            TopicPartition(t, p)
+            for t in topics
+            for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+    except BaseException:
+        consumer.close()
+        raise
     return consumer

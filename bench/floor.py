@@ -26,6 +26,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from kafka import KafkaConsumer
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
@@ -61,7 +62,7 @@ def _tables() -> list[Table]:
 
 def _write(conn: Connection, rows: Rows, events: int, start: int, end: int) -> None:
     """The rows of events [start, end): their versions, and the current
-    records in the same proportion (a record's revisions are among them)."""
+    records in the same proportion."""
     for table, table_rows in zip(_tables(), rows, strict=True):
         share = table_rows[start * len(table_rows) // events : end * len(table_rows) // events]
         if share:
@@ -100,44 +101,69 @@ def read_and_store_floor_rps(
     rows = _registry_rows(source_url)
     events = len(rows[0])
     target = make_engine(target_url)
-    read: queue.SimpleQueue[int] = queue.SimpleQueue()  # events decoded; -1: reading ended
     try:
         RecordStore(target).create_schema()
-        consumer = plain_consumer(bootstrap, topics)
-
-        def reading() -> None:
-            seen = 0
-            deadline = time.perf_counter() + timeout
-            try:
-                while seen < events and time.perf_counter() < deadline:
-                    for messages in consumer.poll(timeout_ms=100, max_records=batch).values():
-                        for message in messages:
-                            events_pb2.Event.FromString(message.value)
-                        seen += len(messages)
-                        read.put(len(messages))
-            finally:
-                read.put(-1)
-                consumer.close()
-
+        reader = _Reader(plain_consumer(bootstrap, topics), events, batch, timeout)
         started = time.perf_counter()
-        reader = threading.Thread(target=reading, name="floor-reader", daemon=True)
         reader.start()
-        written = ready = 0
-        ended = False
-        while written < events:
-            if ended:
-                raise RuntimeError(f"the reader stopped after {ready} of {events} events")
-            # Whatever has been read by now, as the registry's next poll would.
-            counts = [read.get()]  # the reader always ends with -1
-            while not read.empty():
-                counts.append(read.get_nowait())
-            ended = -1 in counts
-            ready += sum(c for c in counts if c > 0)
-            while written < min(ready, events):
-                end = min(ready, events, written + batch)
-                with target.begin() as conn:
-                    _write(conn, rows, events, written, end)
-                written = end
-        return events / (time.perf_counter() - started)
+        try:
+            written = ready = 0
+            ended = False
+            while written < events:
+                if ended:
+                    raise RuntimeError(
+                        f"the reader stopped after {ready} of {events} events"
+                    ) from reader.failure
+                # Whatever has been read by now, as the registry's next poll would.
+                counts = [reader.read.get()]  # the reader always ends with -1
+                while not reader.read.empty():
+                    counts.append(reader.read.get_nowait())
+                ended = -1 in counts
+                ready += sum(c for c in counts if c > 0)
+                while written < min(ready, events):
+                    end = min(ready, events, written + batch)
+                    with target.begin() as conn:
+                        _write(conn, rows, events, written, end)
+                    written = end
+            return events / (time.perf_counter() - started)
+        finally:
+            reader.stopping.set()
+            reader.join()
     finally:
         target.dispose()
+
+
+class _Reader(threading.Thread):
+    """Reads the topics and decodes each event, counting what it read into
+    `read` (-1 when it ends, whether done, out of time, stopped or failed)."""
+
+    def __init__(self, consumer: KafkaConsumer, events: int, batch: int, timeout: float) -> None:
+        super().__init__(name="floor-reader", daemon=True)
+        self.read: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        self.failure: Exception | None = None
+        self._consumer = consumer
+        self._events = events
+        self._batch = batch
+        self._timeout = timeout
+
+    def run(self) -> None:
+        seen = 0
+        deadline = time.perf_counter() + self._timeout
+        try:
+            while (
+                seen < self._events
+                and not self.stopping.is_set()
+                and time.perf_counter() < deadline
+            ):
+                polled = self._consumer.poll(timeout_ms=100, max_records=self._batch)
+                for messages in polled.values():
+                    for message in messages:
+                        events_pb2.Event.FromString(message.value)
+                    seen += len(messages)
+                    self.read.put(len(messages))
+        except Exception as exc:  # the writer raises it, with how far reading got
+            self.failure = exc
+        finally:
+            self.read.put(-1)
+            self._consumer.close()

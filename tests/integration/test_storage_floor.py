@@ -5,6 +5,7 @@ does its read-and-store floor, which reads the events from Kafka too."""
 from __future__ import annotations
 
 import pytest
+from google.protobuf.message import DecodeError
 from sqlalchemy import func, select
 
 from bench.floor import read_and_store_floor_rps, storage_floor_rps
@@ -57,16 +58,15 @@ def test_the_floor_writes_every_row_of_the_registry_it_copies(databases: Databas
     assert _rows(target) == _rows(source)
 
 
-def _events_topic(bootstrap: str, prefix: str, count: int) -> str:
-    """A new topic holding `count` events."""
+def _events_topic(bootstrap: str, prefix: str, count: int, value: bytes | None = None) -> str:
+    """A new topic holding `count` events (or messages of `value`)."""
     topic = f"{prefix}events"
     ensure_topics(bootstrap, [topic])
     producer = make_producer(bootstrap, "test-floor")
     try:
         for n in range(count):
-            producer.send(
-                topic, key=b"k%d" % n, value=events_pb2.Event(sequence=n + 1).SerializeToString()
-            )
+            event_bytes = events_pb2.Event(sequence=n + 1).SerializeToString()
+            producer.send(topic, key=b"k%d" % n, value=value or event_bytes)
         producer.flush()
     finally:
         producer.close()
@@ -88,7 +88,18 @@ def test_the_read_and_store_floor_fails_when_the_topics_hold_fewer_events(
 ) -> None:
     source = _applied_registry(databases)
     topic = _events_topic(kafka_bootstrap, unique_topic_prefix, 3)
-    with pytest.raises(RuntimeError, match="after 3 of 4 events"):
+    # However many it read before its time was up (all three, on a quick broker).
+    with pytest.raises(RuntimeError, match=r"the reader stopped after [0-3] of 4 events"):
         read_and_store_floor_rps(
-            kafka_bootstrap, [topic], source, databases.new("rw-floor"), timeout=3
+            kafka_bootstrap, [topic], source, databases.new("rw-floor"), timeout=5
         )
+
+
+def test_the_read_and_store_floor_says_why_its_reader_failed(
+    databases: Databases, kafka_bootstrap: str, unique_topic_prefix: str
+) -> None:
+    source = _applied_registry(databases)
+    topic = _events_topic(kafka_bootstrap, unique_topic_prefix, 4, value=b"not an event")
+    with pytest.raises(RuntimeError, match="the reader stopped after 0 of 4") as failed:
+        read_and_store_floor_rps(kafka_bootstrap, [topic], source, databases.new("rw-floor"))
+    assert isinstance(failed.value.__cause__, DecodeError)
