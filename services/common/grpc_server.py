@@ -242,7 +242,9 @@ class GrpcServer:
         await self._server.start()
         if self._health_listen is not None:
             self._health_server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
-            health_pb2_grpc.add_HealthServicer_to_server(self._health, self._health_server)
+            probe = MethodTable()
+            health_pb2_grpc.add_HealthServicer_to_server(self._health, probe)
+            self._health_server.add_generic_rpc_handlers((probe,))
             if self._health_server.add_insecure_port(self._health_listen) == 0:
                 raise RuntimeError(f"cannot listen on {self._health_listen}")
             await self._health_server.start()

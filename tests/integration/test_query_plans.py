@@ -57,18 +57,20 @@ def _driver_selects() -> Iterator[list[tuple[str, Any]]]:
     """The SELECT statements that connections opened inside the block run, their
     values inlined: also those of readers that keep a driver cursor and so
     bypass SQLAlchemy's events."""
-    statements: list[str] = []
+    selects: list[tuple[str, Any]] = []
+
+    def run(sql: str) -> None:
+        if sql.lstrip().upper().startswith("SELECT"):
+            selects.append((sql, ()))
 
     def traced(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.set_trace_callback(statements.append)
+        dbapi_conn.set_trace_callback(run)
 
     sa_event.listen(Engine, "connect", traced)
-    selects: list[tuple[str, Any]] = []
     try:
         yield selects
     finally:
         sa_event.remove(Engine, "connect", traced)
-        selects.extend((sql, ()) for sql in statements if sql.lstrip().upper().startswith("SELECT"))
 
 
 def _walks(engine: Engine, statements: list[tuple[str, Any]]) -> list[tuple[str, str]]:

@@ -261,7 +261,7 @@ class LabelQueries:
             answer,
             started,
             product,
-        ) in self._reader.label_answers_by_code(list(codes), day.isoformat()):
+        ) in self._reader.label_answers_by_code(codes, day.isoformat()):
             found[code].append(
                 LabelRow(
                     province,

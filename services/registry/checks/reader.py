@@ -26,7 +26,7 @@ import contextlib
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
@@ -216,7 +216,7 @@ class PointReader:
         return rows
 
     def label_answers_by_code(
-        self, codes: list[str], day: str
+        self, codes: Collection[str], day: str
     ) -> list[tuple[str, str, str, str, str, StoredAnswer, bool, str]]:
         """(code, province, record key, holder, label code, LabelMatch answer,
         whether valid from `day` (ISO) on, product) of the green certificates whose label
@@ -224,11 +224,11 @@ class PointReader:
         codes bound as one parameter whatever their number."""
         # In order, the lookups walk each index forwards: on SQLite the
         # statement for 1,000 codes took 2.2-2.5 ms against 2.7-2.8 unsorted.
-        codes = sorted(codes)
+        ordered = sorted(codes)
         if self._engine.dialect.paramstyle == "qmark":
-            listed: Any = json.dumps(codes)
+            listed: Any = json.dumps(ordered)
         else:
-            listed = codes
+            listed = ordered
         params = (day, listed, day, listed)
         try:
             rows = self._fetch(self._green_by_code, params)
