@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -178,10 +178,34 @@ def in_values(
     dialect: str, column: ColumnElement[Any], values: Sequence[Any]
 ) -> ColumnElement[bool]:
     """`among` for a dialect by name, where no connection is at hand."""
+    return _in_list(
+        dialect, column, bindparam(None, listed(dialect, values), type_=_list_type(dialect))
+    )
+
+
+def among_bound(dialect: str, column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`among` with its values bound when the statement runs, as parameter
+    `name` given `listed(dialect, values)`: a statement made once (per
+    dialect) then serves every call. Making a statement and its cache key
+    costs more than running it when a batch is one record (about 100 µs a
+    statement here, against 40 µs to run a lookup), which is how a status
+    change travels."""
+    return _in_list(dialect, column, bindparam(name, type_=_list_type(dialect)))
+
+
+def listed(dialect: str, values: Iterable[Any]) -> Any:
+    """`values` as the one parameter of `among_bound` takes them."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values))
+
+
+def _list_type(dialect: str) -> Any:
+    return ARRAY(Text) if dialect == "postgresql" else None
+
+
+def _in_list(dialect: str, column: ColumnElement[Any], values: Any) -> ColumnElement[bool]:
     if dialect == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(Text)))
-    table = func.json_each(json.dumps(list(values))).table_valued("value")
-    return column.in_(select(table.c.value))
+        return column == any_(values)
+    return column.in_(select(func.json_each(values).table_valued("value").c.value))
 
 
 def tagged_with_any(

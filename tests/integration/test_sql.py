@@ -13,7 +13,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, selec
 
 from services.common import db
 from services.common.db import SQLITE_PAGE_BYTES, make_engine
-from services.common.sql import insert_ignore, insert_rows, upsert
+from services.common.sql import among, among_bound, insert_ignore, insert_rows, listed, upsert
 
 _md = MetaData()
 _t = Table(
@@ -59,6 +59,26 @@ def test_upsert_binds_by_name_moves_only_forward_and_stores_utc(
         rows = {r.k: r for r in conn.execute(select(_t))}
     assert (rows["x"].name, rows["x"].rev) == ("b", 2)
     assert rows["x"].at == rows["y"].at == dt.datetime(2026, 11, 29, 0, 0)
+
+
+def test_a_statement_made_once_looks_up_each_call_s_own_list(db_url: str) -> None:
+    engine = make_engine(db_url)
+    _md.create_all(engine)
+    at = dt.datetime(2026, 11, 29, 0, 0)
+    with engine.begin() as conn:
+        insert_rows(conn, _t, [{"k": k, "name": k * 2, "rev": 1, "at": at} for k in "abcde"])
+    dialect = engine.dialect.name
+    stmt = select(_t.c.k).where(among_bound(dialect, _t.c.k, "keys")).order_by(_t.c.k)
+    with engine.connect() as conn:
+        for keys in (["b", "d", "zz"], ["a"], [], ["e", "e", "c"], ["it's", '"x"', "a"]):
+            found = conn.execute(stmt, {"keys": listed(dialect, keys)}).scalars().all()
+            assert found == sorted(set(keys) & set("abcde"))
+            # The same rows as the statement made with its values.
+            assert found == (
+                conn.execute(select(_t.c.k).where(among(conn, _t.c.k, keys)).order_by(_t.c.k))
+                .scalars()
+                .all()
+            )
 
 
 def test_timestamps_are_stored_in_utc_whatever_the_session_zone(
