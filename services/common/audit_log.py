@@ -43,25 +43,32 @@ Append = Callable[[Connection, AuditFacts], AuditEntry]
 
 
 def _append_in(conn: Connection, facts: AuditFacts) -> AuditEntry:
-    last = conn.execute(
-        select(_audit.c.sequence, _audit.c.entry_hash).order_by(_audit.c.sequence.desc()).limit(1)
-    ).first()
+    last = conn.execute(_LAST_ENTRY).first()
     sequence, previous = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     entry = AuditEntry(sequence, facts, previous, chained(previous, facts))
     conn.execute(
-        _audit.insert().values(
-            sequence=sequence,
-            at=facts.at,
-            caller=facts.caller,
-            caller_province=facts.caller_province,
-            method=facts.method,
-            outcome=facts.outcome,
-            touched=facts.touched,
-            previous_hash=previous,
-            entry_hash=entry.entry_hash,
-        )
+        _ADD_ENTRY,
+        {
+            "sequence": sequence,
+            "at": facts.at,
+            "caller": facts.caller,
+            "caller_province": facts.caller_province,
+            "method": facts.method,
+            "outcome": facts.outcome,
+            "touched": facts.touched,
+            "previous_hash": previous,
+            "entry_hash": entry.entry_hash,
+        },
     )
     return entry
+
+
+# Made once: every publish appends an entry, and building the statements
+# afresh cost more than running them (see services.exchange.outbox_statements).
+_LAST_ENTRY = (
+    select(_audit.c.sequence, _audit.c.entry_hash).order_by(_audit.c.sequence.desc()).limit(1)
+)
+_ADD_ENTRY = _audit.insert()
 
 
 class AuditLog:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from services.common.sql import among, upsert
+from services.common.sql import listed, upsert
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
+from services.exchange.outbox_statements import KEYS, lookups
 from services.exchange.outbox_tables import final_table
 
 
@@ -36,13 +36,10 @@ class FinalStatuses:
         self._new: dict[str, dict[str, object]] = {}
         if rules is None:
             return
-        keys = list({c.record_key for c in batch if c.status})
+        keys = {c.record_key for c in batch if c.status}
         if keys:
-            rows = conn.execute(
-                select(final_table.c.record_key, final_table.c.status).where(
-                    among(conn, final_table.c.record_key, keys)
-                )
-            )
+            dialect = conn.dialect.name
+            rows = conn.execute(lookups(dialect).final, {KEYS: listed(dialect, keys)})
             self._held = {key: status for key, status in rows}
 
     def refusal(self, cand: Certificate) -> str:

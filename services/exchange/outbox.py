@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.sql import among, insert_ignore, upsert
+from services.common.sql import insert_ignore, listed, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
 from services.core.transitions import StatusRules
+from services.exchange import outbox_statements as sql
 from services.exchange.final_statuses import FinalStatuses
 from services.exchange.outbox_tables import (
     OutboxTables,
@@ -32,7 +33,6 @@ from services.exchange.outbox_tables import (
     head_table,
     outbox_table,
     repeated_table,
-    request_table,
     state_table,
 )
 
@@ -153,23 +153,15 @@ class Outbox:
         """
         versions, positions = _batch_versions(candidates)
         with self._write_lock, self._engine.begin() as conn:
-            last_sequence = conn.execute(
-                select(state_table.c.last_sequence).where(state_table.c.id == 1).with_for_update()
-            ).scalar_one()
-            chain = conn.execute(
-                select(head_table.c.chain_link).where(head_table.c.id == 1)
-            ).scalar_one()
+            dialect = conn.dialect.name
+            last_sequence = conn.execute(sql.LAST_SEQUENCE_FOR_UPDATE).scalar_one()
+            chain = conn.execute(sql.CHAIN_LINK).scalar_one()
             checkpoints: list[dict[str, object]] = []
-            keys = list({c.record_key for c in candidates})
+            keys = listed(dialect, {c.record_key for c in candidates})
             current: dict[str, tuple[bytes, int, str]] = {
                 key: (content_hash, revision, event_id)
                 for key, content_hash, revision, event_id in conn.execute(
-                    select(
-                        current_table.c.record_key,
-                        current_table.c.content_hash,
-                        current_table.c.revision,
-                        current_table.c.event_id,
-                    ).where(among(conn, current_table.c.record_key, keys))
+                    sql.lookups(dialect).current, {sql.KEYS: keys}
                 )
             }
             replayed = self._replayed(conn, versions, current)
@@ -232,11 +224,12 @@ class Outbox:
             if outbox_rows:
                 if request_id:
                     conn.execute(
-                        request_table.insert().values(
-                            first_sequence=outbox_rows[0]["sequence"],
-                            last_sequence=last_sequence,
-                            request_id=request_id,
-                        )
+                        sql.ADD_REQUEST,
+                        {
+                            "first_sequence": outbox_rows[0]["sequence"],
+                            "last_sequence": last_sequence,
+                            "request_id": request_id,
+                        },
                     )
                 if self._sign is not None and last_sequence % CHECKPOINT_EVERY != 0:
                     # The batch's end, so that no acknowledged event waits for
@@ -250,11 +243,7 @@ class Outbox:
                 insert_ignore(conn, outbox_table, outbox_rows, key=["sequence"])
                 if checkpoints:
                     insert_ignore(conn, checkpoint_table, checkpoints, key=["sequence"])
-                conn.execute(
-                    update(head_table)
-                    .where(head_table.c.id == 1)
-                    .values(sequence=last_sequence, chain_link=chain)
-                )
+                conn.execute(sql.SET_HEAD, {"sequence": last_sequence, "chain_link": chain})
                 upsert(
                     conn,
                     current_table,
@@ -263,11 +252,7 @@ class Outbox:
                     update=["kind", "content_hash", "revision", "event_id"],
                 )
                 finals.write(conn)
-                conn.execute(
-                    update(state_table)
-                    .where(state_table.c.id == 1)
-                    .values(last_sequence=last_sequence)
-                )
+                conn.execute(sql.SET_LAST_SEQUENCE, {"last_sequence": last_sequence})
             self._remember_repeated(conn, versions, positions, results, replayed)
             if also is not None:
                 also(conn, results)
@@ -287,7 +272,8 @@ class Outbox:
             return {}
         out: dict[str, list[Stored]] = {}
         rows = conn.execute(
-            select(repeated_table).where(among(conn, repeated_table.c.record_key, repeated))
+            sql.lookups(conn.dialect.name).repeated,
+            {sql.KEYS: listed(conn.dialect.name, repeated)},
         )
         for key, revision, hashes, event_ids in rows:
             known = current.get(key)
@@ -340,22 +326,10 @@ class Outbox:
         """The oldest events the relay has not yet seen acknowledged, in order,
         each checkpoint right after the event at its sequence."""
         with self._engine.connect() as conn:
-            published = conn.execute(
-                select(cursor_table.c.last_published_sequence).where(cursor_table.c.id == 1)
-            ).scalar_one()
+            published = conn.execute(sql.LAST_PUBLISHED).scalar_one()
             rows = [
                 PendingEvent(*row)
-                for row in conn.execute(
-                    select(
-                        outbox_table.c.sequence,
-                        outbox_table.c.record_key,
-                        outbox_table.c.kind,
-                        outbox_table.c.payload,
-                    )
-                    .where(outbox_table.c.sequence > published)
-                    .order_by(outbox_table.c.sequence)
-                    .limit(limit)
-                )
+                for row in conn.execute(sql.PENDING, {sql.PUBLISHED: published, sql.LIMIT: limit})
             ]
             if not rows:
                 return rows
@@ -363,10 +337,7 @@ class Outbox:
             signed = {
                 sequence: PendingEvent(sequence, self._province, CHECKPOINT, payload)
                 for sequence, payload in conn.execute(
-                    select(checkpoint_table.c.sequence, checkpoint_table.c.payload).where(
-                        checkpoint_table.c.sequence > published,
-                        checkpoint_table.c.sequence <= rows[-1].sequence,
-                    )
+                    sql.PENDING_CHECKPOINTS, {sql.PUBLISHED: published, sql.LAST: rows[-1].sequence}
                 )
             }
         if not signed:
@@ -380,14 +351,8 @@ class Outbox:
 
     @staticmethod
     def _with_request_ids(conn: Connection, rows: list[PendingEvent]) -> list[PendingEvent]:
-        r = request_table.c
         spans = conn.execute(
-            select(r.first_sequence, r.last_sequence, r.request_id)
-            .where(r.last_sequence >= rows[0].sequence, r.first_sequence <= rows[-1].sequence)
-            # Spans do not overlap, so this is also their first sequences'
-            # order; ordered by those, SQLite walked every request since the
-            # exchange began rather than the index from the relay's place.
-            .order_by(r.last_sequence)
+            sql.REQUEST_SPANS, {sql.FIRST: rows[0].sequence, sql.LAST: rows[-1].sequence}
         ).all()
         if not spans:
             return rows
@@ -404,19 +369,13 @@ class Outbox:
 
     def mark_published(self, up_to_sequence: int) -> None:
         with self._engine.begin() as conn:
-            conn.execute(
-                update(cursor_table)
-                .where(
-                    cursor_table.c.id == 1, cursor_table.c.last_published_sequence < up_to_sequence
-                )
-                .values(last_published_sequence=up_to_sequence)
-            )
+            conn.execute(sql.MARK_PUBLISHED, {sql.LAST: up_to_sequence})
 
     def unpublished_count(self) -> int:
         """Events written but not yet acknowledged by Kafka."""
         with self._engine.connect() as conn:
-            last = conn.execute(select(state_table.c.last_sequence)).scalar_one()
-            published = conn.execute(select(cursor_table.c.last_published_sequence)).scalar_one()
+            last = conn.execute(sql.LAST_SEQUENCE).scalar_one()
+            published = conn.execute(sql.LAST_PUBLISHED).scalar_one()
         return int(last - published)
 
     def status(self) -> OutboxStatus:
