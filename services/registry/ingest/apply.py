@@ -13,15 +13,16 @@ exactly as current as the records, and converge like them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from operator import attrgetter
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from services.common.sql import among, insert_ignore, upsert
+from services.common.sql import among_bound, insert_ignore, listed, upsert
 from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
 from services.core.provenance import as_utc
 from services.core.provinces import Province
@@ -299,42 +300,18 @@ class RecordWriter:
         the batch already holds: loading them again would double the cost of
         applying a batch of new records.
         """
-        r = record_table.c
-        kinds = [k.value for k in CERTIFICATE_KINDS]
         facts = {(f.province.value, f.record_key): f for f in changed}
-        columns = (
-            *(r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status),
-            *(r.label_code, r.product),
-        )
-        for column, values, having in (
-            (r.record_key, scope.record_keys, func.count() > 1),
-            (r.uscc, scope.usccs, func.count(r.holder_name.distinct()) > 1),
-            # Several bodies' certificates for one product share its label.
-            (r.label_code, scope.label_codes, func.count(r.product.distinct()) > 1),
-        ):
+        dialect = conn.dialect.name
+        for group, (suspected, rows) in _group_lookups(dialect).items():
+            values = getattr(scope, group)
             if not values:
                 continue
-            if column is r.record_key:
-                # Every province listed, so that a lookup by key walks the
-                # primary key; the kind compared as an expression (`kind ||
-                # ''`), so that SQLite does not take the kind's index instead
-                # and read every certificate on each batch (8 ms a batch at
-                # 17,000 records, and growing with the registry).
-                where = [r.province.in_(PROVINCE_CODES), (r.kind + "").in_(kinds)]
-            else:
-                where = [r.kind.in_(kinds)]
-            suspects = list(
-                conn.execute(
-                    select(column)
-                    .where(*where, among(conn, column, list(values)))
-                    .group_by(column)
-                    .having(having)
-                ).scalars()
-            )
+            suspects = list(conn.execute(suspected, {_VALUES: listed(dialect, values)}).scalars())
             if not suspects:
                 continue
-            stmt = select(*columns).where(*where, among(conn, column, suspects))
-            for province, key, kind, uscc, name, status, label, product in conn.execute(stmt):
+            for province, key, kind, uscc, name, status, label, product in conn.execute(
+                rows, {_VALUES: listed(dialect, suspects)}
+            ):
                 facts[(province, key)] = CertificateFacts(
                     _PROVINCE_OF[province],
                     key,
@@ -352,10 +329,7 @@ class RecordWriter:
         per: dict[str, list[IncomingEvent]] = {}
         for ev in events:
             per.setdefault(ev.province, []).append(ev)
-        current = {
-            row.province: row
-            for row in conn.execute(select(feed_table).where(feed_table.c.province.in_(list(per))))
-        }
+        current = {row.province: row for row in conn.execute(_FEEDS, {"provinces": list(per)})}
         rows = []
         for province, evs in per.items():
             old = current.get(province)
@@ -382,3 +356,43 @@ class RecordWriter:
             key=["province"],
             update=["last_sequence", "last_accepted_at", "last_applied_at", "events_applied"],
         )
+
+
+_VALUES = "values"
+_FEEDS = select(feed_table).where(feed_table.c.province.in_(bindparam("provinces", expanding=True)))
+
+
+@functools.cache
+def _group_lookups(dialect: str) -> dict[str, tuple[Select[Any], Select[Any]]]:
+    """For each kind of group in a Scope (its attribute), the statements that
+    find the groups of the listed values able to hold a conflict, and the
+    certificates of those groups; made once, since a batch of one event runs
+    them too (see services.common.sql.among_bound)."""
+    r = record_table.c
+    kinds = [k.value for k in CERTIFICATE_KINDS]
+    columns = (
+        *(r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status),
+        *(r.label_code, r.product),
+    )
+    found = {}
+    for group, column, having in (
+        ("record_keys", r.record_key, func.count() > 1),
+        ("usccs", r.uscc, func.count(r.holder_name.distinct()) > 1),
+        # Several bodies' certificates for one product share its label.
+        ("label_codes", r.label_code, func.count(r.product.distinct()) > 1),
+    ):
+        if column is r.record_key:
+            # Every province listed, so that a lookup by key walks the
+            # primary key; the kind compared as an expression (`kind ||
+            # ''`), so that SQLite does not take the kind's index instead
+            # and read every certificate on each batch (8 ms a batch at
+            # 17,000 records, and growing with the registry).
+            where = [r.province.in_(PROVINCE_CODES), (r.kind + "").in_(kinds)]
+        else:
+            where = [r.kind.in_(kinds)]
+        listed_values = among_bound(dialect, column, _VALUES)
+        found[group] = (
+            select(column).where(*where, listed_values).group_by(column).having(having),
+            select(*columns).where(*where, listed_values),
+        )
+    return found

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.engine import Engine
 
 from services.core.errors import InvalidRequest, Violation
@@ -60,46 +61,57 @@ class ChangeReader:
 
     def after(self, cursor: int, where: ChangeFilter, limit: int = 500) -> ChangePage:
         """Up to `limit` matching changes after `cursor`, in cursor order."""
-        c, v = change_log.c, _version.c
         with self._engine.connect() as conn:
-            high = int(conn.execute(select(func.max(c.id))).scalar() or 0)
+            high = int(conn.execute(_LAST_CHANGE).scalar() or 0)
             if high <= cursor:
                 return ChangePage([], cursor, True)
-            stmt = (
-                select(
-                    c.id,
-                    c.change_type,
-                    c.recorded_at,
-                    c.province,
-                    c.record_key,
-                    c.revision,
-                    c.became_current,
-                    c.conflict,
-                    v.sequence,
-                    v.event_id,
-                    v.accepted_at,
-                    v.applied_at,
-                    v.payload,
-                )
-                .select_from(
-                    change_log.outerjoin(
-                        _version,
-                        and_(
-                            v.province == c.province,
-                            v.record_key == c.record_key,
-                            v.revision == c.revision,
-                        ),
-                    )
-                )
-                .where(c.id > cursor, c.id <= high, *where.clauses(self._engine.dialect.name))
-                .order_by(c.id)
-                .limit(limit)
-            )
-            rows = list(conn.execute(stmt))
+            stmt = _page(where, self._engine.dialect.name)
+            rows = list(conn.execute(stmt, {"cursor": cursor, "high": high, "limit": limit}))
         changes = [_change(row) for row in rows]
         if len(rows) == limit:
             return ChangePage(changes, changes[-1].cursor, changes[-1].cursor == high)
         return ChangePage(changes, high, True)
+
+
+_LAST_CHANGE = select(func.max(change_log.c.id))
+
+
+@functools.lru_cache(maxsize=1024)
+def _page(where: ChangeFilter, dialect: str) -> Select[Any]:
+    """A page of the changes `where` matches, made once per filter: each
+    watcher asks again after every commit, a change of one record included,
+    and building the statement cost more than running it."""
+    c, v = change_log.c, _version.c
+    return (
+        select(
+            c.id,
+            c.change_type,
+            c.recorded_at,
+            c.province,
+            c.record_key,
+            c.revision,
+            c.became_current,
+            c.conflict,
+            v.sequence,
+            v.event_id,
+            v.accepted_at,
+            v.applied_at,
+            v.payload,
+        )
+        .select_from(
+            change_log.outerjoin(
+                _version,
+                and_(
+                    v.province == c.province,
+                    v.record_key == c.record_key,
+                    v.revision == c.revision,
+                ),
+            )
+        )
+        .where(c.id > bindparam("cursor"), c.id <= bindparam("high"), *where.clauses(dialect))
+        .order_by(c.id)
+        .limit(bindparam("limit"))
+    )
 
 
 def _change(row: Any) -> Change:

@@ -16,7 +16,7 @@ import json
 import threading
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.engine import Engine
 
 from services.core.records import RecordKind
@@ -65,20 +65,11 @@ class StandingInputs:
     def refresh(self) -> None:
         """Takes in what was committed since the last refresh (the ingest thread
         calls it after each commit)."""
-        log = change_log.c
         with self._lock, self._engine.connect() as conn:
             # The bound first: every change up to it is committed when it is seen
             # (one writer, ids in commit order), so none is skipped for good.
-            top = int(conn.execute(select(func.max(log.id))).scalar() or self._cursor)
-            rows = conn.execute(
-                select(log.id, log.usccs, log.conflict_id, log.conflict)
-                .where(
-                    log.id > self._cursor,
-                    log.id <= top,
-                    or_(log.record_key.like(_CREDIT_KEYS), log.conflict_id.is_not(None)),
-                )
-                .order_by(log.id)
-            ).all()
+            top = int(conn.execute(_LAST_CHANGE).scalar() or self._cursor)
+            rows = conn.execute(_BEARING_CHANGES, {"after": self._cursor, "top": top}).all()
             self._take(rows)
             self._cursor = max(self._cursor, top)
 
@@ -101,3 +92,17 @@ class StandingInputs:
         """The holders with a credit event, and the subjects (record keys,
         holders, label codes) of open conflicts: one consistent pair."""
         return self._bearing
+
+
+# Made once: the ingest thread refreshes after every commit, one event's included.
+_LOG = change_log.c
+_LAST_CHANGE = select(func.max(_LOG.id))
+_BEARING_CHANGES = (
+    select(_LOG.id, _LOG.usccs, _LOG.conflict_id, _LOG.conflict)
+    .where(
+        _LOG.id > bindparam("after"),
+        _LOG.id <= bindparam("top"),
+        or_(_LOG.record_key.like(_CREDIT_KEYS), _LOG.conflict_id.is_not(None)),
+    )
+    .order_by(_LOG.id)
+)
