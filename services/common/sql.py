@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect, Engine
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.types import TypeEngine
 
 
 def upsert(
@@ -189,20 +190,22 @@ def among_bound(dialect: str, column: ColumnElement[Any], name: str) -> ColumnEl
     dialect) then serves every call. Making a statement and its cache key
     costs more than running it when a batch is one record (about 100 µs a
     statement here, against 40 µs to run a lookup), which is how a status
-    change travels."""
+    change travels. On PostgreSQL the values are text."""
     return _in_list(dialect, column, bindparam(name, type_=_list_type(dialect)))
 
 
-def listed(dialect: str, values: Iterable[Any]) -> Any:
+def listed(dialect: str, values: Iterable[Any]) -> str | list[Any]:
     """`values` as the one parameter of `among_bound` takes them."""
     return list(values) if dialect == "postgresql" else json.dumps(list(values))
 
 
-def _list_type(dialect: str) -> Any:
+def _list_type(dialect: str) -> TypeEngine[Any] | None:
     return ARRAY(Text) if dialect == "postgresql" else None
 
 
-def _in_list(dialect: str, column: ColumnElement[Any], values: Any) -> ColumnElement[bool]:
+def _in_list(
+    dialect: str, column: ColumnElement[Any], values: BindParameter[Any]
+) -> ColumnElement[bool]:
     if dialect == "postgresql":
         return column == any_(values)
     return column.in_(select(func.json_each(values).table_valued("value").c.value))
@@ -214,15 +217,12 @@ def tagged_with_any(
     """Whether a ",a,b," tag column holds any of `values`: one expression bound as
     one parameter whatever their number, and a plain substring test, so no
     value acts as a LIKE wildcard."""
+    listed_values = bindparam(None, listed(dialect, values), type_=_list_type(dialect))
     if dialect == "postgresql":
-        table = (
-            func.unnest(bindparam(None, list(values), type_=ARRAY(Text)))
-            .table_valued("value")
-            .render_derived()
-        )
+        table = func.unnest(listed_values).table_valued("value").render_derived()
         found = func.strpos(tags, literal(",") + table.c.value + literal(",")) > 0
     else:
-        table = func.json_each(json.dumps(list(values))).table_valued("value")
+        table = func.json_each(listed_values).table_valued("value")
         found = func.instr(tags, literal(",") + table.c.value + literal(",")) > 0
     return exists(select(literal(1)).select_from(table).where(found))
 
@@ -234,20 +234,63 @@ def tuples_among(
 ) -> ColumnElement[bool]:
     """`(columns...) IN rows`, one parameter per column (see `among`); each
     column's values are bound with that column's type."""
-    if conn.dialect.name == "postgresql":
+    dialect = conn.dialect.name
+    values = listed_tuples(dialect, "", rows, len(columns))
+    return _tuples_in(
+        dialect,
+        columns,
+        [
+            bindparam(None, v, type_=_tuple_type(dialect, columns, i))
+            for i, v in enumerate(values.values())
+        ],
+    )
+
+
+def tuples_among_bound(
+    dialect: str, columns: Sequence[ColumnElement[Any]], name: str
+) -> ColumnElement[bool]:
+    """`tuples_among` with its rows bound when the statement runs, as the
+    parameters `listed_tuples(dialect, name, rows, len(columns))` gives (see
+    `among_bound`)."""
+    names = _tuple_names(dialect, name, len(columns))
+    return _tuples_in(
+        dialect,
+        columns,
+        [bindparam(n, type_=_tuple_type(dialect, columns, i)) for i, n in enumerate(names)],
+    )
+
+
+def listed_tuples(
+    dialect: str, name: str, rows: Iterable[Sequence[Any]], width: int
+) -> dict[str, Any]:
+    """`rows` as the parameters of `tuples_among_bound(dialect, columns, name)`:
+    an array per column on PostgreSQL, one JSON array of rows on SQLite."""
+    names = _tuple_names(dialect, name, width)
+    if dialect == "postgresql":
+        listed_rows = list(rows)
+        return {n: [row[i] for row in listed_rows] for i, n in enumerate(names)}
+    return {names[0]: json.dumps([list(row) for row in rows])}
+
+
+def _tuple_names(dialect: str, name: str, width: int) -> list[str]:
+    return [f"{name}_{i}" for i in range(width)] if dialect == "postgresql" else [name]
+
+
+def _tuple_type(
+    dialect: str, columns: Sequence[ColumnElement[Any]], i: int
+) -> TypeEngine[Any] | None:
+    return ARRAY(columns[i].type) if dialect == "postgresql" else None
+
+
+def _tuples_in(
+    dialect: str, columns: Sequence[ColumnElement[Any]], params: Sequence[BindParameter[Any]]
+) -> ColumnElement[bool]:
+    if dialect == "postgresql":
         names = [f"c{i}" for i in range(len(columns))]
-        table = (
-            func.unnest(
-                *(
-                    bindparam(None, [row[i] for row in rows], type_=ARRAY(column.type))
-                    for i, column in enumerate(columns)
-                )
-            )
-            .table_valued(*names)
-            .render_derived()
-        )
+        table = func.unnest(*params).table_valued(*names).render_derived()
         return tuple_(*columns).in_(select(*(table.c[name] for name in names)))
-    table = func.json_each(json.dumps([list(row) for row in rows])).table_valued("value")
+    [rows] = params
+    table = func.json_each(rows).table_valued("value")
     return tuple_(*columns).in_(
         select(*(func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))))
     )

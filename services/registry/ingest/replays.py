@@ -9,14 +9,15 @@ cost of a batch does not grow with its records' histories.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
-from services.common.sql import tuples_among
+from services.common.sql import listed_tuples, tuples_among_bound
 from services.core.records import RecordKind
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
@@ -59,12 +60,8 @@ def current_rows(conn: Connection, pairs: set[Pair]) -> dict[Pair, Prior]:
     a group whose conflicts must then be re-evaluated."""
     if not pairs:
         return {}
-    r = record_table.c
-    rows = conn.execute(
-        select(
-            r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code, r.status
-        ).where(tuples_among(conn, [r.province, r.record_key], list(pairs)))
-    )
+    dialect = conn.dialect.name
+    rows = conn.execute(_lookups(dialect).current, listed_tuples(dialect, _ROWS, pairs, 2))
     return {(p, k): Prior(*values) for p, k, *values in rows}
 
 
@@ -82,12 +79,8 @@ def held_revisions(
     }
     if not maybe:
         return set()
-    v = version_table.c
-    rows = conn.execute(
-        select(v.province, v.record_key, v.revision).where(
-            tuples_among(conn, [v.province, v.record_key, v.revision], list(maybe))
-        )
-    )
+    dialect = conn.dialect.name
+    rows = conn.execute(_lookups(dialect).held, listed_tuples(dialect, _ROWS, maybe, 3))
     return {(p, k, r) for p, k, r in rows}
 
 
@@ -167,3 +160,26 @@ def reopenings_set_aside(
             latest[pair] = (ev.revision, ev.status)
         kept[ident] = ev
     return kept
+
+
+_ROWS = "rows"
+
+
+class _Lookups(NamedTuple):
+    current: Select[*tuple[Any, ...]]
+    held: Select[str, str, int]
+
+
+@functools.cache
+def _lookups(dialect: str) -> _Lookups:
+    """Made once per dialect, the rows bound when they run (services.common.
+    sql.tuples_among_bound): a batch of one event looks them up too."""
+    r, v = record_table.c, version_table.c
+    return _Lookups(
+        select(
+            r.province, r.record_key, r.revision, r.sequence, r.uscc, r.label_code, r.status
+        ).where(tuples_among_bound(dialect, [r.province, r.record_key], _ROWS)),
+        select(v.province, v.record_key, v.revision).where(
+            tuples_among_bound(dialect, [v.province, v.record_key, v.revision], _ROWS)
+        ),
+    )

@@ -9,6 +9,7 @@ change also goes to the change log, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -20,7 +21,7 @@ from sqlalchemy.orm import registry
 from sqlalchemy.sql import Select
 from sqlmodel import Field, SQLModel
 
-from services.common.sql import among, create_tables
+from services.common.sql import among_bound, create_tables, listed
 from services.core.conflicts import ConflictRecord, ConflictType, DetectedConflict, Scope
 from services.core.provenance import as_utc
 from services.core.provinces import Province
@@ -181,9 +182,8 @@ def _open_in_scope(conn: Connection, scope: Scope) -> dict[tuple[ConflictType, s
     found: dict[tuple[ConflictType, str], Any] = {}
     # Open ones picked here rather than in SQL: given both conditions, SQLite
     # walked the index of open conflicts, all of them, on every batch applied.
-    rows = conn.execute(
-        select(conflict_table).where(among(conn, conflict_table.c.subject, subjects))
-    )
+    dialect = conn.dialect.name
+    rows = conn.execute(_conflicts_of(dialect), {_SUBJECTS: listed(dialect, subjects)})
     for row in rows:
         if row.resolved_at is not None:
             continue
@@ -193,6 +193,16 @@ def _open_in_scope(conn: Connection, scope: Scope) -> dict[tuple[ConflictType, s
         if scope.covers(kind, row.subject):
             found[(kind, row.subject)] = row
     return found
+
+
+_SUBJECTS = "subjects"
+
+
+@functools.cache
+def _conflicts_of(dialect: str) -> Select[Any]:
+    """The conflicts of the subjects listed in parameter _SUBJECTS, made once
+    per dialect (services.common.sql.among_bound)."""
+    return select(conflict_table).where(among_bound(dialect, conflict_table.c.subject, _SUBJECTS))
 
 
 def reconcile(

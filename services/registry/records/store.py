@@ -265,7 +265,7 @@ class RecordStore:
                     row.events_applied,
                     chains.get(row.province),
                 )
-                for row in conn.execute(select(feed_table))
+                for row in conn.execute(_ALL_FEEDS)
             }
         for province, chain in chains.items():
             feeds.setdefault(province, Feed(province, 0, None, None, 0, chain))
@@ -286,3 +286,7 @@ class RecordStore:
     def dead_letters(self) -> list[DeadEvent]:
         with self._engine.connect() as conn:
             return [DeadEvent(*row) for row in conn.execute(select(dead_letter_table))]
+
+
+# Made once: the ingest thread reads the feeds after every commit.
+_ALL_FEEDS = select(feed_table)
