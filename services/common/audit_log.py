@@ -42,6 +42,14 @@ _ATTEMPTS = 5
 Append = Callable[[Connection, AuditFacts], AuditEntry]
 
 
+# Made once: every publish appends an entry, and building the statements
+# afresh cost more than running them (see services.exchange.outbox_statements).
+_LAST_ENTRY = (
+    select(_audit.c.sequence, _audit.c.entry_hash).order_by(_audit.c.sequence.desc()).limit(1)
+)
+_ADD_ENTRY = _audit.insert()
+
+
 def _append_in(conn: Connection, facts: AuditFacts) -> AuditEntry:
     last = conn.execute(_LAST_ENTRY).first()
     sequence, previous = (1, GENESIS) if last is None else (last[0] + 1, last[1])
@@ -61,14 +69,6 @@ def _append_in(conn: Connection, facts: AuditFacts) -> AuditEntry:
         },
     )
     return entry
-
-
-# Made once: every publish appends an entry, and building the statements
-# afresh cost more than running them (see services.exchange.outbox_statements).
-_LAST_ENTRY = (
-    select(_audit.c.sequence, _audit.c.entry_hash).order_by(_audit.c.sequence.desc()).limit(1)
-)
-_ADD_ENTRY = _audit.insert()
 
 
 class AuditLog:

@@ -386,8 +386,8 @@ class Outbox:
                     select(current_table.c.kind, func.count()).group_by(current_table.c.kind)
                 )
             }
-            last = conn.execute(select(state_table.c.last_sequence)).scalar_one()
-            published = conn.execute(select(cursor_table.c.last_published_sequence)).scalar_one()
+            last = conn.execute(sql.LAST_SEQUENCE).scalar_one()
+            published = conn.execute(sql.LAST_PUBLISHED).scalar_one()
             oldest = conn.execute(
                 select(outbox_table.c.accepted_at).where(outbox_table.c.sequence == published + 1)
             ).scalar_one_or_none()

@@ -23,7 +23,13 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.sql import among_bound, insert_ignore, listed, upsert
-from services.core.conflicts import CERTIFICATE_KINDS, CertificateFacts, Scope, detect_conflicts
+from services.core.conflicts import (
+    CERTIFICATE_KINDS,
+    CertificateFacts,
+    Scope,
+    SubjectKind,
+    detect_conflicts,
+)
 from services.core.provenance import as_utc
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -302,8 +308,8 @@ class RecordWriter:
         """
         facts = {(f.province.value, f.record_key): f for f in changed}
         dialect = conn.dialect.name
-        for group, (suspected, rows) in _group_lookups(dialect).items():
-            values = getattr(scope, group)
+        for group, suspected, rows in _group_lookups(dialect):
+            values = scope.subjects(group)
             if not values:
                 continue
             suspects = list(conn.execute(suspected, {_VALUES: listed(dialect, values)}).scalars())
@@ -359,12 +365,22 @@ class RecordWriter:
 
 
 _VALUES = "values"
+
+
+class _GroupLookup(NamedTuple):
+    group: SubjectKind
+    # The values of `group` in parameter _VALUES able to hold a conflict.
+    suspects: Select[str]
+    # The certificates of the groups in parameter _VALUES.
+    certificates: Select[*tuple[Any, ...]]
+
+
 _FEEDS = select(feed_table).where(feed_table.c.province.in_(bindparam("provinces", expanding=True)))
 
 
 @functools.cache
-def _group_lookups(dialect: str) -> dict[str, tuple[Select[Any], Select[Any]]]:
-    """For each kind of group in a Scope (its attribute), the statements that
+def _group_lookups(dialect: str) -> tuple[_GroupLookup, ...]:
+    """For each kind of group in a Scope, the statements that
     find the groups of the listed values able to hold a conflict, and the
     certificates of those groups; made once, since a batch of one event runs
     them too (see services.common.sql.among_bound)."""
@@ -374,12 +390,12 @@ def _group_lookups(dialect: str) -> dict[str, tuple[Select[Any], Select[Any]]]:
         *(r.province, r.record_key, r.kind, r.uscc, r.holder_name, r.status),
         *(r.label_code, r.product),
     )
-    found = {}
+    found = []
     for group, column, having in (
-        ("record_keys", r.record_key, func.count() > 1),
-        ("usccs", r.uscc, func.count(r.holder_name.distinct()) > 1),
+        (SubjectKind.RECORD_KEY, r.record_key, func.count() > 1),
+        (SubjectKind.USCC, r.uscc, func.count(r.holder_name.distinct()) > 1),
         # Several bodies' certificates for one product share its label.
-        ("label_codes", r.label_code, func.count(r.product.distinct()) > 1),
+        (SubjectKind.LABEL_CODE, r.label_code, func.count(r.product.distinct()) > 1),
     ):
         if column is r.record_key:
             # Every province listed, so that a lookup by key walks the
@@ -391,8 +407,11 @@ def _group_lookups(dialect: str) -> dict[str, tuple[Select[Any], Select[Any]]]:
         else:
             where = [r.kind.in_(kinds)]
         listed_values = among_bound(dialect, column, _VALUES)
-        found[group] = (
-            select(column).where(*where, listed_values).group_by(column).having(having),
-            select(*columns).where(*where, listed_values),
+        found.append(
+            _GroupLookup(
+                group,
+                select(column).where(*where, listed_values).group_by(column).having(having),
+                select(*columns).where(*where, listed_values),
+            )
         )
-    return found
+    return tuple(found)

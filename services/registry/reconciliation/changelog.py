@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, Table, or_, text
+from sqlalchemy import BigInteger, Index, Integer, Table, func, or_, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.sql.elements import ColumnElement
@@ -82,6 +82,9 @@ class ChangeLogEntry(ChangeLogTables, table=True):
 
 
 change_log: Table = ChangeLogEntry.__table__  # type: ignore[attr-defined]
+# The newest change's id (None: no change yet); made once, as readers ask
+# after every commit.
+LAST_CHANGE = select(func.max(change_log.c.id))
 
 
 def create_schema(engine: Engine) -> None:

@@ -17,12 +17,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.engine import Engine
 
 from services.core.errors import InvalidRequest, Violation
 from services.core.provenance import as_utc
-from services.registry.reconciliation.changelog import ChangeFilter, ChangeType, change_log
+from services.registry.reconciliation.changelog import (
+    LAST_CHANGE,
+    ChangeFilter,
+    ChangeType,
+    change_log,
+)
 from services.registry.reconciliation.conflict_store import StoredConflict, from_snapshot
 from services.registry.records.store import StoredRow
 from services.registry.records.tables import version_table
@@ -57,12 +62,12 @@ class ChangeReader:
 
     def latest_cursor(self) -> int:
         with self._engine.connect() as conn:
-            return int(conn.execute(select(func.max(change_log.c.id))).scalar() or 0)
+            return int(conn.execute(LAST_CHANGE).scalar() or 0)
 
     def after(self, cursor: int, where: ChangeFilter, limit: int = 500) -> ChangePage:
         """Up to `limit` matching changes after `cursor`, in cursor order."""
         with self._engine.connect() as conn:
-            high = int(conn.execute(_LAST_CHANGE).scalar() or 0)
+            high = int(conn.execute(LAST_CHANGE).scalar() or 0)
             if high <= cursor:
                 return ChangePage([], cursor, True)
             stmt = _page(where, self._engine.dialect.name)
@@ -73,11 +78,10 @@ class ChangeReader:
         return ChangePage(changes, high, True)
 
 
-_LAST_CHANGE = select(func.max(change_log.c.id))
-
-
-@functools.lru_cache(maxsize=1024)
-def _page(where: ChangeFilter, dialect: str) -> Select[Any]:
+# A filter's statement holds its values (a watch list of a thousand keys:
+# about 230 KB on SQLite), so only the filters of a few dozen watchers are kept.
+@functools.lru_cache(maxsize=64)
+def _page(where: ChangeFilter, dialect: str) -> Select[*tuple[Any, ...]]:
     """A page of the changes `where` matches, made once per filter: each
     watcher asks again after every commit, a change of one record included,
     and building the statement cost more than running it."""

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.engine import Engine
 
 from services.core.records import RecordKind
-from services.registry.reconciliation.changelog import change_log
+from services.registry.reconciliation.changelog import LAST_CHANGE, change_log
 from services.registry.reconciliation.conflict_store import conflict_table
 from services.registry.records.tables import record_table
 
@@ -68,7 +68,7 @@ class StandingInputs:
         with self._lock, self._engine.connect() as conn:
             # The bound first: every change up to it is committed when it is seen
             # (one writer, ids in commit order), so none is skipped for good.
-            top = int(conn.execute(_LAST_CHANGE).scalar() or self._cursor)
+            top = int(conn.execute(LAST_CHANGE).scalar() or self._cursor)
             rows = conn.execute(_BEARING_CHANGES, {"after": self._cursor, "top": top}).all()
             self._take(rows)
             self._cursor = max(self._cursor, top)
@@ -96,7 +96,6 @@ class StandingInputs:
 
 # Made once: the ingest thread refreshes after every commit, one event's included.
 _LOG = change_log.c
-_LAST_CHANGE = select(func.max(_LOG.id))
 _BEARING_CHANGES = (
     select(_LOG.id, _LOG.usccs, _LOG.conflict_id, _LOG.conflict)
     .where(
