@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from services.registry.records.tables import record_table
@@ -29,14 +29,24 @@ def rows_applied_since(
     """The newest applied_at of `kind`'s rows, and (province, record key,
     revision, payload) of those applied since `seen` (all when None); none
     when nothing was applied since."""
-    r = _record.c
-    newest = conn.execute(select(func.max(r.applied_at)).where(r.kind == kind)).scalar_one_or_none()
+    newest = conn.execute(_NEWEST, {"kind": kind}).scalar_one_or_none()
     if newest is None or newest == seen:
         return seen, []
-    stmt = select(r.province, r.record_key, r.revision, r.payload).where(r.kind == kind)
-    if seen is not None:
-        stmt = stmt.where(r.applied_at >= seen - _REREAD_MARGIN)
-    return newest, [(p, k, rev, payload) for p, k, rev, payload in conn.execute(stmt)]
+    if seen is None:
+        rows = conn.execute(_ALL, {"kind": kind})
+    else:
+        rows = conn.execute(_SINCE, {"kind": kind, "since": seen - _REREAD_MARGIN})
+    return newest, [(p, k, rev, payload) for p, k, rev, payload in rows]
+
+
+# Made once, each call binding its values: a draw refreshes the pool first,
+# and building these afresh cost more than running them.
+_r = _record.c
+_NEWEST = select(func.max(_r.applied_at)).where(_r.kind == bindparam("kind"))
+_ALL = select(_r.province, _r.record_key, _r.revision, _r.payload).where(
+    _r.kind == bindparam("kind")
+)
+_SINCE = _ALL.where(_r.applied_at >= bindparam("since"))
 
 
 class AppliedRows(Generic[T]):

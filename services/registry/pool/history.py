@@ -4,9 +4,10 @@ reviews and visits of an institution. PoolStore (store.py) writes them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,22 +24,12 @@ class BookingHistory:
     def booked_between(self, start: dt.date, end: dt.date) -> set[str]:
         """Assessors booked on any day from start to end."""
         with self._engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(booked_day_table.c.assessor_id).where(
-                        booked_day_table.c.day >= start, booked_day_table.c.day <= end
-                    )
-                ).scalars()
-            )
+            return set(conn.execute(_BOOKED_BETWEEN, {"start": start, "end": end}).scalars())
 
     def booked_days(self, start: dt.date, end: dt.date) -> dict[str, list[dt.date]]:
         found: dict[str, list[dt.date]] = {}
         with self._engine.connect() as conn:
-            for ident, day in conn.execute(
-                select(booked_day_table.c.assessor_id, booked_day_table.c.day).where(
-                    booked_day_table.c.day >= start, booked_day_table.c.day <= end
-                )
-            ):
+            for ident, day in conn.execute(_BOOKED_DAYS, {"start": start, "end": end}):
                 found.setdefault(ident, []).append(day)
         return found
 
@@ -76,10 +67,10 @@ class BookingHistory:
         return self._active_since(assignment_table.c.home_province, since)
 
     def _active_since(self, by: ColumnElement[str], since: dt.date) -> dict[str, int]:
-        a = assignment_table.c
-        stmt = select(by, func.count()).where(a.state == ACTIVE, a.start_date >= since).group_by(by)
         with self._engine.connect() as conn:
-            return {key: int(count) for key, count in conn.execute(stmt)}
+            return {
+                key: int(count) for key, count in conn.execute(_active_by(by), {"since": since})
+            }
 
     def hub_reviews(
         self, usccs: Iterable[str] | None = None
@@ -101,22 +92,44 @@ class BookingHistory:
     def previous_teams(self, usccs: Iterable[str], before: dt.date) -> dict[str, frozenset[str]]:
         """previous_team for many institutions at once: the assessors of each
         one's latest active booking's draw before `before`."""
-        a = assignment_table.c
         wanted = sorted(set(usccs))
         latest: dict[str, tuple[dt.date, dt.datetime, str]] = {}
         people: dict[tuple[str, str], set[str]] = {}
         with self._engine.connect() as conn:
             for start in range(0, len(wanted), 1000):
                 for uscc, draw_id, day, updated, ident in conn.execute(
-                    select(
-                        a.institution_uscc, a.draw_id, a.start_date, a.updated_at, a.assessor_id
-                    ).where(
-                        a.institution_uscc.in_(wanted[start : start + 1000]),
-                        a.state == ACTIVE,
-                        a.start_date < before,
-                    )
+                    _BOOKINGS_BEFORE, {"usccs": wanted[start : start + 1000], "before": before}
                 ):
                     people.setdefault((uscc, draw_id), set()).add(ident)
                     if uscc not in latest or (day, updated) > latest[uscc][:2]:
                         latest[uscc] = (day, updated, draw_id)
         return {u: frozenset(people[(u, d)]) for u, (_, _, d) in latest.items()}
+
+
+# Made once, each call binding its values: a draw runs several of these, and
+# building a statement and its cache key cost more than running it.
+_day = booked_day_table.c.day
+_BOOKED_BETWEEN = select(booked_day_table.c.assessor_id).where(
+    _day >= bindparam("start"), _day <= bindparam("end")
+)
+_BOOKED_DAYS = select(booked_day_table.c.assessor_id, _day).where(
+    _day >= bindparam("start"), _day <= bindparam("end")
+)
+_a = assignment_table.c
+_BOOKINGS_BEFORE = select(
+    _a.institution_uscc, _a.draw_id, _a.start_date, _a.updated_at, _a.assessor_id
+).where(
+    _a.institution_uscc.in_(bindparam("usccs", expanding=True)),
+    _a.state == ACTIVE,
+    _a.start_date < bindparam("before"),
+)
+
+
+@functools.cache
+def _active_by(by: ColumnElement[str]) -> Select[str, int]:
+    """Active assignments per value of `by` starting on or after parameter "since"."""
+    return (
+        select(by, func.count())
+        .where(_a.state == ACTIVE, _a.start_date >= bindparam("since"))
+        .group_by(by)
+    )

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -69,6 +69,12 @@ _BOOKED_AT = (
     .where(draw_table.c.draw_id == assignment_table.c.draw_id)
     .scalar_subquery()
     .label("booked_at")
+)
+
+# Made once, each call binding its values (a draw commits, then reveals).
+_ADD_DRAW = draw_table.insert()
+_REVEAL = update(draw_table).where(
+    draw_table.c.draw_id == bindparam("id"), draw_table.c.state == DrawState.COMMITTED
 )
 
 
@@ -139,15 +145,16 @@ class PoolStore(BookingHistory):
         here, it is on record whatever happens to the draw."""
         with self._engine.begin() as conn:
             conn.execute(
-                draw_table.insert().values(
-                    draw_id=draw_id,
-                    kind=kind,
-                    state=DrawState.COMMITTED,
-                    seed_commitment=seed_commitment,
-                    committed_at=committed_at,
-                    spec=spec,
-                    policy_version=policy_version,
-                )
+                _ADD_DRAW,
+                {
+                    "draw_id": draw_id,
+                    "kind": kind,
+                    "state": DrawState.COMMITTED,
+                    "seed_commitment": seed_commitment,
+                    "committed_at": committed_at,
+                    "spec": spec,
+                    "policy_version": policy_version,
+                },
             )
 
     def fail_draw(self, draw_id: str, seed: bytes, now: dt.datetime, failure: str) -> None:
@@ -155,7 +162,10 @@ class PoolStore(BookingHistory):
         with self._engine.begin() as conn:
             conn.execute(
                 update(draw_table)
-                .where(draw_table.c.draw_id == draw_id, draw_table.c.state == DrawState.COMMITTED)
+                .where(
+                    draw_table.c.draw_id == draw_id,
+                    draw_table.c.state == DrawState.COMMITTED,
+                )
                 .values(state=DrawState.FAILED, seed=seed, drawn_at=now, failure=failure)
             )
 
@@ -171,21 +181,19 @@ class PoolStore(BookingHistory):
             with self._engine.begin() as conn:
                 self._book(conn, assignments)
                 conn.execute(
-                    update(draw_table)
-                    .where(
-                        draw_table.c.draw_id == draw_id, draw_table.c.state == DrawState.COMMITTED
-                    )
-                    .values(
-                        state=reveal.state,
-                        seed=reveal.seed,
-                        drawn_at=reveal.drawn_at,
-                        snapshot=reveal.snapshot,
-                        snapshot_sha256=reveal.snapshot_sha256,
-                        outcome=reveal.outcome,
-                        failure=reveal.failure,
-                        candidates=reveal.candidates,
-                        eligible=reveal.eligible,
-                    )
+                    _REVEAL,
+                    {
+                        "id": draw_id,
+                        "state": reveal.state,
+                        "seed": reveal.seed,
+                        "drawn_at": reveal.drawn_at,
+                        "snapshot": reveal.snapshot,
+                        "snapshot_sha256": reveal.snapshot_sha256,
+                        "outcome": reveal.outcome,
+                        "failure": reveal.failure,
+                        "candidates": reveal.candidates,
+                        "eligible": reveal.eligible,
+                    },
                 )
         except IntegrityError as exc:
             raise DoubleBooked(str(exc.orig)) from None
@@ -200,7 +208,11 @@ class PoolStore(BookingHistory):
         conn.execute(
             booked_day_table.insert(),
             [
-                {"assessor_id": a.assessor_id, "day": day, "assignment_id": a.assignment_id}
+                {
+                    "assessor_id": a.assessor_id,
+                    "day": day,
+                    "assignment_id": a.assignment_id,
+                }
                 for a in assignments
                 for day in _days(a.start_date, a.end_date)
             ],
@@ -378,7 +390,11 @@ class PoolStore(BookingHistory):
             return [
                 (int(i), a, p)
                 for i, a, p in conn.execute(
-                    select(outbox_table.c.id, outbox_table.c.assignment_id, outbox_table.c.payload)
+                    select(
+                        outbox_table.c.id,
+                        outbox_table.c.assignment_id,
+                        outbox_table.c.payload,
+                    )
                     .where(outbox_table.c.published.is_(False))
                     .order_by(outbox_table.c.id)
                     .limit(limit)
