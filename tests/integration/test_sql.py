@@ -13,7 +13,17 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, selec
 
 from services.common import db
 from services.common.db import SQLITE_PAGE_BYTES, make_engine
-from services.common.sql import among, among_bound, insert_ignore, insert_rows, listed, upsert
+from services.common.sql import (
+    among,
+    among_bound,
+    insert_ignore,
+    insert_rows,
+    listed,
+    listed_tuples,
+    tuples_among,
+    tuples_among_bound,
+    upsert,
+)
 
 _md = MetaData()
 _t = Table(
@@ -76,6 +86,30 @@ def test_a_statement_made_once_looks_up_each_call_s_own_list(db_url: str) -> Non
             # The same rows as the statement made with its values.
             assert found == (
                 conn.execute(select(_t.c.k).where(among(conn, _t.c.k, keys)).order_by(_t.c.k))
+                .scalars()
+                .all()
+            )
+
+
+def test_a_statement_made_once_looks_up_each_call_s_own_rows(db_url: str) -> None:
+    engine = make_engine(db_url)
+    _md.create_all(engine)
+    at = dt.datetime(2026, 11, 29, 0, 0)
+    with engine.begin() as conn:
+        insert_rows(
+            conn, _t, [{"k": k, "name": k * 2, "rev": n, "at": at} for n, k in enumerate("abc")]
+        )
+    dialect = engine.dialect.name
+    columns = [_t.c.k, _t.c.rev]
+    stmt = select(_t.c.k).where(tuples_among_bound(dialect, columns, "rows")).order_by(_t.c.k)
+    with engine.connect() as conn:
+        for rows in ([("a", 0), ("b", 0), ("c", 2)], [("b", 1)], [], [("it's", 1), ("a", 0)]):
+            found = conn.execute(stmt, listed_tuples(dialect, "rows", rows, 2)).scalars().all()
+            assert found == sorted(k for k, _ in set(rows) & {("a", 0), ("b", 1), ("c", 2)})
+            assert found == (
+                conn.execute(
+                    select(_t.c.k).where(tuples_among(conn, columns, rows)).order_by(_t.c.k)
+                )
                 .scalars()
                 .all()
             )
