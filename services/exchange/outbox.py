@@ -271,10 +271,8 @@ class Outbox:
         if not repeated:
             return {}
         out: dict[str, list[Stored]] = {}
-        rows = conn.execute(
-            sql.lookups(conn.dialect.name).repeated,
-            {sql.KEYS: listed(conn.dialect.name, repeated)},
-        )
+        dialect = conn.dialect.name
+        rows = conn.execute(sql.lookups(dialect).repeated, {sql.KEYS: listed(dialect, repeated)})
         for key, revision, hashes, event_ids in rows:
             known = current.get(key)
             if known is None or known[1] != revision or bytes(hashes) != b"".join(versions[key]):

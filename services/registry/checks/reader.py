@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import threading
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, TypeVar, cast
@@ -32,6 +31,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.engine import Engine
 
 from services.common.db import is_sqlite, reader_engine
+from services.common.sql import listed
 from services.registry.checks.answers import CheckRow, StoredAnswer
 from services.registry.records.store import Feed, RecordStore
 
@@ -224,12 +224,8 @@ class PointReader:
         codes bound as one parameter whatever their number."""
         # In order, the lookups walk each index forwards: on SQLite the
         # statement for 1,000 codes took 2.2-2.5 ms against 2.7-2.8 unsorted.
-        ordered = sorted(codes)
-        if self._engine.dialect.paramstyle == "qmark":
-            listed: Any = json.dumps(ordered)
-        else:
-            listed = ordered
-        params = (day, listed, day, listed)
+        codes_bound = listed(self._engine.dialect.name, sorted(codes))
+        params = (day, codes_bound, day, codes_bound)
         try:
             rows = self._fetch(self._green_by_code, params)
         except Exception:

@@ -208,11 +208,7 @@ class PoolStore(BookingHistory):
         conn.execute(
             booked_day_table.insert(),
             [
-                {
-                    "assessor_id": a.assessor_id,
-                    "day": day,
-                    "assignment_id": a.assignment_id,
-                }
+                {"assessor_id": a.assessor_id, "day": day, "assignment_id": a.assignment_id}
                 for a in assignments
                 for day in _days(a.start_date, a.end_date)
             ],
@@ -390,11 +386,7 @@ class PoolStore(BookingHistory):
             return [
                 (int(i), a, p)
                 for i, a, p in conn.execute(
-                    select(
-                        outbox_table.c.id,
-                        outbox_table.c.assignment_id,
-                        outbox_table.c.payload,
-                    )
+                    select(outbox_table.c.id, outbox_table.c.assignment_id, outbox_table.c.payload)
                     .where(outbox_table.c.published.is_(False))
                     .order_by(outbox_table.c.id)
                     .limit(limit)
