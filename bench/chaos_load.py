@@ -32,6 +32,7 @@ RETRYABLE = {
     grpc.StatusCode.DEADLINE_EXCEEDED,
     grpc.StatusCode.RESOURCE_EXHAUSTED,
     grpc.StatusCode.ABORTED,
+    grpc.StatusCode.CANCELLED,  # a stopping server's answer to calls it had not handled yet
 }
 _ACKNOWLEDGED = {exchange_pb2.RECORD_OUTCOME_ACCEPTED, exchange_pb2.RECORD_OUTCOME_UNCHANGED}
 

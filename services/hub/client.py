@@ -30,7 +30,9 @@ from yrdhub.v1 import (
 )
 
 # The contracts' service config (proto/yrdhub/v1/service_config.json): calls
-# wait for a restarting server and retry UNAVAILABLE with back-off.
+# wait for a restarting server and retry UNAVAILABLE or CANCELLED (what a
+# stopping server answers to calls it had not yet handed to a handler) with
+# back-off.
 SERVICE_CONFIG = (resources.files("yrdhub.v1") / "service_config.json").read_text()
 CHANNEL_OPTIONS: list[tuple[str, int | str]] = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

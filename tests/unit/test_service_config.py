@@ -94,3 +94,17 @@ def test_methods_that_are_not_safe_to_repeat_are_never_retried() -> None:
         if method.name in _NOT_REPEATABLE:
             entry = _effective(config, method)
             assert entry is None or "retryPolicy" not in entry, method.full_name
+
+
+def test_retried_methods_retry_a_stopping_servers_answers() -> None:
+    """A stopping server answers UNAVAILABLE, and CANCELLED to the calls it had
+    received but not yet handled (tests/integration/test_restart_retries.py)."""
+    config = _config()
+    retried = [
+        (method, entry["retryPolicy"])
+        for method in _methods()
+        if (entry := _effective(config, method)) is not None and "retryPolicy" in entry
+    ]
+    assert {m.name for m, _ in retried} >= {"PublishRecords", "GetRecord", "WatchChanges"}
+    for method, policy in retried:
+        assert set(policy["retryableStatusCodes"]) >= {"UNAVAILABLE", "CANCELLED"}, method.full_name

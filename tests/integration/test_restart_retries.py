@@ -1,0 +1,109 @@
+"""A server stopped gracefully and started again fails no call of a client
+that follows the contracts' service config. gRPC core answers CANCELLED to
+the calls a stopping server had received but not yet handed to a handler
+(grpc/grpc#41785), and UNAVAILABLE to those that come after; the config
+retries both on every method safe to repeat."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from typing import Any
+
+import grpc
+
+from services.common.grpc_server import GrpcServer
+from services.hub import client
+from yrdhub.v1 import registry_pb2, registry_pb2_grpc
+
+SERVICE = registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name
+ANSWER = registry_pb2.GetRecordResponse()
+
+
+class _Records(registry_pb2_grpc.RegistryServiceServicer):
+    """GetRecord, a read safe to repeat; answers CANCELLED to the keys named
+    once, as gRPC does to a call a stopping server had not handled yet."""
+
+    def __init__(self, cancel_once: set[str] | None = None) -> None:
+        self.calls: Counter[str] = Counter()
+        self._cancel_once = cancel_once or set()
+
+    async def GetRecord(self, request: Any, context: Any) -> Any:
+        self.calls[request.record_key] += 1
+        if request.record_key in self._cancel_once and self.calls[request.record_key] == 1:
+            await context.abort(grpc.StatusCode.CANCELLED, "shutting down")
+        await asyncio.sleep(0.002)
+        return ANSWER
+
+
+async def _started(listen: str, servicer: _Records) -> GrpcServer:
+    """Made on the loop that runs it: a gRPC aio server keeps the loop it was made on."""
+
+    def register(server: Any) -> None:
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+
+    server = GrpcServer(listen, [(SERVICE, register)])
+    await server.start()
+    return server
+
+
+class _ServerThread:
+    """A GrpcServer on its own event loop, so the test's client calls block."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, work: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(5)
+
+
+def test_a_call_answered_cancelled_is_tried_again() -> None:
+    servicer = _Records(cancel_once={"k/1"})
+    loop = _ServerThread()
+    server = loop.run(_started("127.0.0.1:0", servicer))
+    try:
+        with client.channel(f"127.0.0.1:{server.port}") as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            assert stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k/1")) == ANSWER
+        assert servicer.calls["k/1"] == 2
+    finally:
+        loop.run(server.stop(0))
+        loop.close()
+
+
+def test_calls_queued_when_a_server_stops_succeed_once_it_is_back() -> None:
+    loop = _ServerThread()
+    first = loop.run(_started("127.0.0.1:0", _Records()))
+    address = f"127.0.0.1:{first.port}"
+    again = _Records()
+    second: GrpcServer | None = None
+    try:
+        with client.channel(address) as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            stub.GetRecord(registry_pb2.GetRecordRequest(record_key="warm"))
+            # More calls at once than the server's loop takes in before it stops,
+            # so some are still queued in gRPC core when the stop comes.
+            calls = [
+                stub.GetRecord.future(registry_pb2.GetRecordRequest(record_key=f"k/{i}"))
+                for i in range(600)
+            ]
+            loop.run(first.stop(5))
+            second = loop.run(_started(address, again))
+            failures = Counter[str]()
+            for call in calls:
+                try:
+                    assert call.result(60) == ANSWER
+                except grpc.RpcError as exc:
+                    failures[exc.code().name] += 1
+        assert failures == Counter()
+        assert again.calls, "no call was left for the restarted server to answer"
+    finally:
+        loop.run((second or first).stop(0))
+        loop.close()
