@@ -69,7 +69,7 @@ def test_a_call_answered_cancelled_is_tried_again() -> None:
     loop = _ServerThread()
     server = loop.run(_started("127.0.0.1:0", servicer))
     try:
-        with client.channel(f"127.0.0.1:{server.port}") as channel:
+        with grpc.insecure_channel(f"127.0.0.1:{server.port}", client.CHANNEL_OPTIONS) as channel:
             stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
             assert stub.GetRecord(registry_pb2.GetRecordRequest(record_key="k/1")) == ANSWER
         assert servicer.calls["k/1"] == 2
@@ -85,7 +85,7 @@ def test_calls_queued_when_a_server_stops_succeed_once_it_is_back() -> None:
     again = _Records()
     second: GrpcServer | None = None
     try:
-        with client.channel(address) as channel:
+        with grpc.insecure_channel(address, client.CHANNEL_OPTIONS) as channel:
             stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
             stub.GetRecord(registry_pb2.GetRecordRequest(record_key="warm"))
             # More calls at once than the server's loop takes in before it stops,
