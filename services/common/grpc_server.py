@@ -164,8 +164,11 @@ REGISTRY_LIMITS = ServerLimits(
 )
 
 
-# How often health hears how the feeds and relays fare.
+# How often health hears how the feeds and relays fare; more often while the
+# server is not ready, so that a starting service is reported ready soon after
+# its feeds have read their topics rather than up to a second later.
 WORK_REPORT_S = 1.0
+NOT_READY_REPORT_S = 0.1
 
 
 class GrpcServer:
@@ -261,7 +264,7 @@ class GrpcServer:
 
     async def _keep_reporting(self, readiness: Readiness, names: list[str]) -> None:
         while True:
-            await asyncio.sleep(WORK_REPORT_S)
+            await asyncio.sleep(NOT_READY_REPORT_S if self._reasons else WORK_REPORT_S)
             await self._report(readiness, ["", *names])
 
     async def _report(self, readiness: Readiness, ready_names: list[str]) -> None:

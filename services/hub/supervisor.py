@@ -226,15 +226,18 @@ class Hub:
                     self.config.topic_policy(),
                 )
         # The registry first: it creates the topics the exchanges publish to,
-        # and derives the assessor ids they ask for.
+        # and derives the assessor ids they ask for. The exchanges need nothing
+        # of one another, so they start together.
         kafka = ["--kafka", self.kafka, *(["--kafka-tls"] if self.kafka_tls else [])]
-        for service in self._services():
-            self._progress(f"starting {service.name}")
-            pseudonyms = (
-                [] if service is self.registry else ["--pseudonym-service", self.registry.address]
-            )
-            service.start([*kafka, *pseudonyms])
-            service.wait_ready()
+        self._progress(f"starting {self.registry.name}")
+        self.registry.start(kafka)
+        self.registry.wait_ready()
+        exchanges = list(self.exchanges.values())
+        self._progress("starting " + ", ".join(e.name for e in exchanges))
+        for exchange in exchanges:
+            exchange.start([*kafka, "--pseudonym-service", self.registry.address])
+        for exchange in exchanges:
+            exchange.wait_ready()
         client.use_tls(self.client_tls())
         for service in self._services():
             wait_until_ready(service.address)

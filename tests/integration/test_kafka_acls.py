@@ -185,6 +185,7 @@ def test_a_client_without_a_certificate_does_not_get_in(
                 bootstrap_servers=broker.bootstrap,
                 request_timeout_ms=5000,
                 max_block_ms=5000,
+                bootstrap_timeout_ms=5000,  # refused at the handshake: no need to wait 30 s
                 **settings,
             )
             try:
