@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -23,13 +24,20 @@ ANSWER = registry_pb2.GetRecordResponse()
 
 class _Records(registry_pb2_grpc.RegistryServiceServicer):
     """GetRecord, a read safe to repeat; answers CANCELLED to the keys named
-    once, as gRPC does to a call a stopping server had not handled yet."""
+    once, as gRPC does to a call a stopping server had not handled yet. The
+    key "hold" blocks the server's event loop for a second, so that calls
+    coming meanwhile stay queued in gRPC core."""
 
     def __init__(self, cancel_once: set[str] | None = None) -> None:
         self.calls: Counter[str] = Counter()
+        self.holding = threading.Event()
         self._cancel_once = cancel_once or set()
 
     async def GetRecord(self, request: Any, context: Any) -> Any:
+        if request.record_key == "hold":
+            self.holding.set()
+            time.sleep(1.0)  # blocks the loop on purpose
+            return ANSWER
         self.calls[request.record_key] += 1
         if request.record_key in self._cancel_once and self.calls[request.record_key] == 1:
             await context.abort(grpc.StatusCode.CANCELLED, "shutting down")
@@ -80,7 +88,8 @@ def test_a_call_answered_cancelled_is_tried_again() -> None:
 
 def test_calls_queued_when_a_server_stops_succeed_once_it_is_back() -> None:
     loop = _ServerThread()
-    first = loop.run(_started("127.0.0.1:0", _Records()))
+    before = _Records()
+    first = loop.run(_started("127.0.0.1:0", before))
     address = f"127.0.0.1:{first.port}"
     again = _Records()
     second: GrpcServer | None = None
@@ -88,14 +97,19 @@ def test_calls_queued_when_a_server_stops_succeed_once_it_is_back() -> None:
         with grpc.insecure_channel(address, client.CHANNEL_OPTIONS) as channel:
             stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
             stub.GetRecord(registry_pb2.GetRecordRequest(record_key="warm"))
-            # More calls at once than the server's loop takes in before it stops,
-            # so some are still queued in gRPC core when the stop comes.
+            # While the server's loop is held, the calls reach gRPC core and wait
+            # there; the stop is the next thing the loop runs.
+            held = stub.GetRecord.future(registry_pb2.GetRecordRequest(record_key="hold"))
+            assert before.holding.wait(10)
             calls = [
                 stub.GetRecord.future(registry_pb2.GetRecordRequest(record_key=f"k/{i}"))
-                for i in range(600)
+                for i in range(100)
             ]
-            loop.run(first.stop(5))
+            time.sleep(0.3)
+            stopping = asyncio.run_coroutine_threadsafe(first.stop(5), loop.loop)
+            stopping.result(30)
             second = loop.run(_started(address, again))
+            assert held.result(60) == ANSWER  # running when the stop came: it finished
             failures = Counter[str]()
             for call in calls:
                 try:
