@@ -26,6 +26,15 @@ BENCH_EXTRA_HINT = "yrdhub bench needs the bench extra: pip install -e '.[bench]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run, under 3 minutes")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    # Smaller than --quick for a smoke test of the bench itself: such a run's
+    # figures are not comparable with --quick's.
+    sizes = parser.add_argument_group("sizes (default: those of the run, --quick or full)")
+    sizes.add_argument("--institutions", type=int, default=0, help="institutions per province")
+    sizes.add_argument(
+        "--check-calls", type=int, default=0, help="single checks to each side of the comparison"
+    )
+    sizes.add_argument("--samples", type=int, default=0, help="status changes timed end to end")
+    sizes.add_argument("--draws", type=int, default=0, help="team draws timed")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--pg-dsn", help="admin DSN for --db postgres (default: $YRDHUB_TEST_PG_DSN)"
@@ -103,7 +112,16 @@ def run_from_args(args: argparse.Namespace, console: Console) -> None:
                 "--db postgres needs --pg-dsn or YRDHUB_TEST_PG_DSN (see scripts/postgres.sh)"
             )
         pg = PostgresDatabases(dsn)
-    settings = BenchSettings(quick=args.quick, db_url_for=pg.url if pg else None)
+    if min(args.institutions, args.check_calls, args.samples, args.draws) < 0:
+        raise SystemExit("sizes are counts: 0 (the run's default) or more")
+    settings = BenchSettings(
+        quick=args.quick,
+        db_url_for=pg.url if pg else None,
+        institutions=args.institutions,
+        check_calls=args.check_calls,
+        propagation_samples=args.samples,
+        draws=args.draws,
+    )
     try:
         results: dict[str, Any] = run_bench(settings, console.log)
         results["machine"] = machine()
