@@ -351,8 +351,14 @@ def screen_request(
 def candidates_loads(screening: Screening, person_loads: Mapping[str, int]) -> dict[str, int]:
     """The recent assignments of this request's candidates (as team_snapshot keeps
     them), at the cost of the people with any rather than of the pool."""
-    sections = [s.pool.position for s in screening.sections.values()]
-    return {i: n for i, n in person_loads.items() if n and any(i in at for at in sections)}
+    found: dict[str, int] = {}
+    for s in screening.sections.values():
+        # The people in both, found by the set operation rather than one by one
+        # (snapshots sort their keys: the order found does not matter).
+        for i in s.pool.position.keys() & person_loads.keys():
+            if n := person_loads[i]:
+                found[i] = n
+    return found
 
 
 def team_snapshot_json(

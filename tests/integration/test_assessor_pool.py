@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
 from devtools.pool_data import generate_pool, load_registry
@@ -255,6 +255,44 @@ def test_cancelling_frees_the_dates_and_queues_the_change(env: Env) -> None:
     assert [a.state for a in env.pool.assignments(AssignmentQuery(assessor_id=ids[0]))[0]] == [
         "ACTIVE"
     ]
+
+
+def test_loads_count_active_assignments_from_the_day_asked(env: Env) -> None:
+    ids = small_pool(env, n_leaders=1, n_assessors=2)
+    june = env.pool.request_team(request(size=3))
+    env.pool.request_team(
+        request(institution_uscc=OTHER_LAB, start_date="2026-07-01", end_date="2026-07-01", size=3)
+    )
+    august = env.pool.request_team(
+        request(
+            institution_uscc=uscc("91320100MA1XYW789"),
+            start_date="2026-08-03",
+            end_date="2026-08-03",
+            size=2,
+        )
+    )
+    assert team_of(june) == set(ids) and len(august.assignments) == 2
+    cancelled = next(a for a in june.assignments if a.role == "ASSESSOR")
+    env.pool.cancel(cancelled.assignment_id, "assessor ill")
+    in_august = team_of(august)
+
+    # From June on: three bookings each, less the one cancelled.
+    expected = {i: 2 + (i in in_august) - (i == cancelled.assessor_id) for i in ids}
+    assert env.store.person_loads_since(dt.date(2026, 6, 1)) == expected
+    # The day asked is the first counted; assignments before it are not.
+    assert env.store.person_loads_since(dt.date(2026, 7, 1)) == {
+        i: 1 + (i in in_august) for i in ids
+    }
+    assert env.store.person_loads_since(dt.date(2026, 8, 4)) == {}
+    assert env.store.loads_since(dt.date(2026, 6, 1)) == {"SH": sum(expected.values())}
+
+
+def test_a_pool_database_an_older_version_made_gets_the_newer_indexes(env: Env) -> None:
+    person_load = "ix_pool_assignment_person_load"
+    with env.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP INDEX {person_load}")
+    env.store.create_schema()
+    assert person_load in {i["name"] for i in inspect(env.engine).get_indexes("pool_assignment")}
 
 
 def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:

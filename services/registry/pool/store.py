@@ -26,6 +26,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
+from services.common.sql import create_with_indexes
 from services.core.draws import (
     AssignmentState,
     DrawKind,
@@ -128,7 +129,7 @@ class PoolStore(BookingHistory):
         self._event_payload = event_payload
 
     def create_schema(self) -> None:
-        PoolTables.metadata.create_all(self._engine)
+        create_with_indexes(self._engine, PoolTables.metadata)
 
     # Draws ---------------------------------------------------------------------
 

@@ -51,6 +51,9 @@ class PoolAssignment(PoolTables, table=True):
         Index("ix_pool_assignment_institution", "institution_uscc"),
         # Covers the load count per province (by start date and state).
         Index("ix_pool_assignment_load", "start_date", "state", "home_province"),
+        # Covers the count per person: a draw reads every active assignment's
+        # assessor, from the table's rows without it.
+        Index("ix_pool_assignment_person_load", "state", "start_date", "assessor_id"),
     )
     assignment_id: str = Field(primary_key=True, max_length=64)
     draw_id: str = Field(max_length=64)
