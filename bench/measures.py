@@ -6,11 +6,12 @@ records it was fed.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from bench.echo import ECHO_METHOD, SIZED_METHOD, sized_request
 from bench.load import CallStats, answers, drive_unary
-from bench.memory import peak_rss_mb
+from bench.memory import cpu_seconds, peak_rss_mb
 from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
 from services.core.provinces import Province
@@ -56,6 +57,18 @@ class Ingested:
     records: int
     answered_s: float  # from the first call until the exchanges answered the last
     served_s: float  # from the first call until the registry serves every record
+    # CPU seconds each part of the hub used meanwhile: "exchanges" (the four
+    # together), "registry", "client" (the bench publishing), and the other
+    # processes ingest() was given (the broker).
+    cpu_s: dict[str, float] = field(default_factory=dict)
+
+    def cpu_us_per_record(self) -> dict[str, float]:
+        return {part: 1e6 * s / self.records for part, s in self.cpu_s.items()}
+
+    @property
+    def cores_busy(self) -> float:
+        """CPU used per second of ingest, all parts together."""
+        return sum(self.cpu_s.values()) / self.served_s
 
     @property
     def rps(self) -> float:
@@ -72,19 +85,42 @@ class Ingested:
         return 1 - self.answered_s / self.served_s
 
 
-def ingest(hub: Hub, records: dict[Province, list[records_pb2.Record]]) -> Ingested:
+def ingest(
+    hub: Hub,
+    records: dict[Province, list[records_pb2.Record]],
+    others: Mapping[str, int | None] | None = None,
+) -> Ingested:
     """Publishes the records through the exchanges and waits until the
-    registry serves every one."""
+    registry serves every one; `others`: more processes whose CPU time to
+    count, by name (the broker)."""
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     registry = client.registry_stub(hub.registry.address)
     before = client.applied_counts(registry)
+    named: dict[str, list[int | None]] = {
+        "exchanges": [s.pid for s in hub.exchanges.values()],
+        "registry": [hub.registry.pid],
+        "client": [os.getpid()],
+        **{name: [pid] for name, pid in (others or {}).items()},
+    }
+    parts = {part: [pid for pid in pids if pid is not None] for part, pids in named.items()}
+    cpu_before = _cpu(parts)
     started = time.perf_counter()
     publish_concurrently(hub, records)
     answered = time.perf_counter() - started
     expected = client.published_counts(exchanges)
     client.wait_until_applied(registry, expected, timeout=3600, interval=0.02)
     served = time.perf_counter() - started
-    return Ingested(sum(expected.values()) - sum(before.values()), answered, served)
+    cpu_after = _cpu(parts)
+    return Ingested(
+        sum(expected.values()) - sum(before.values()),
+        answered,
+        served,
+        {part: cpu_after[part] - cpu_before[part] for part in parts},
+    )
+
+
+def _cpu(parts: Mapping[str, list[int]]) -> dict[str, float]:
+    return {part: sum(cpu_seconds(pid) for pid in pids) for part, pids in parts.items()}
 
 
 def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:

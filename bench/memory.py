@@ -1,7 +1,8 @@
-"""Peak memory of a process, from the kernel's own account."""
+"""Memory and CPU time of a process, from the kernel's own account."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -29,3 +30,10 @@ def private_mb(pid: int) -> float:
 def rss_mb(pid: int) -> float:
     """VmRSS: resident memory now, mapped files' pages included."""
     return _status_mb(pid, "VmRSS")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used, all its threads together."""
+    # Fields 14 and 15 of /proc/PID/stat, counted after the command's ")".
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

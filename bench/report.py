@@ -41,6 +41,13 @@ _ROWS = [
         None,
         "ingest_of_floor",
     ),
+    (
+        "ingest_cpu_ceiling_rps",
+        "  what the cores carry if the exchanges cost no CPU, the rest what it did; "
+        "ratio: the most ingest_of_floor can reach (records/s)",
+        "ingest_floor_rps",
+        "ingest_cpu_ceiling_of_floor",
+    ),
     ("apply_rps", "  apply against its storage floor", "apply_floor_rps", "apply_of_floor"),
     (
         "apply_rw_floor_rps",

@@ -10,6 +10,7 @@ holds the targets they are judged by.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from bench.baselines import raw_consume_rps, raw_produce_rps
 from bench.floor import read_and_store_floor_rps, storage_floor_rps
 from bench.ingest_floor import ingest_floor_rps
 from bench.measures import (
+    Ingested,
     check_payloads,
     ingest,
     measure_apply,
@@ -65,6 +67,9 @@ KEYS = (
     "apply_rw_floor_rps",
     "apply_rw_floor_ratio",
     "apply_of_rw_floor",
+    "ingest_cpu_ceiling_rps",
+    "ingest_cpu_ceiling_ratio",
+    "ingest_cpu_ceiling_of_floor",
 )
 # Every target is a ratio to something measured in the same run (issue 20):
 # the same code measures several times slower on another machine of this kind.
@@ -138,7 +143,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 log(
                     f"ingest: {sum(len(r) for r in records.values()):,} records through 4 exchanges"
                 )
-                ingested = ingest(hub, records)
+                ingested = ingest(hub, records, {"broker": broker.pid})
                 ingest_rps, moved = ingested.rps, ingested.records
                 results["ingest_answered_rps"] = ingested.answered_rps
                 results["ingest_registry_tail"] = ingested.registry_tail
@@ -164,6 +169,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 )
                 results["ingest_floor_rps"] = floor
                 results["ingest_of_floor"] = ingest_rps / floor
+                results.update(cpu_ceiling(ingested, produce_rps, floor))
 
                 log("apply: a fresh registry replays the topics")
                 apply_rps = measure_apply(hub, root, db_url_for("registry-replay"), moved)
@@ -240,6 +246,24 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
     results["team_draw"] = draws
     results.update(in_echo_units(results))
     return results
+
+
+def cpu_ceiling(ingested: Ingested, produce_rps: float, floor_rps: float) -> dict[str, Any]:
+    """Where ingest's CPU went, per record and process, and the most ingest
+    could reach on this machine's cores if the exchanges cost nothing and the
+    rest (the registry applying, the broker, the bench's client) cost what
+    they did: the CPU ceiling, against the raw producer (the most
+    ingest_ratio can reach) and against the ingest floor (ingest_of_floor)."""
+    per_record = ingested.cpu_us_per_record()
+    besides = sum(us for part, us in per_record.items() if part != "exchanges")
+    ceiling = len(os.sched_getaffinity(0)) * 1e6 / besides
+    return {
+        "ingest_cpu_us_per_record": {part: round(us, 1) for part, us in per_record.items()},
+        "ingest_cores_busy": round(ingested.cores_busy, 2),
+        "ingest_cpu_ceiling_rps": ceiling,
+        "ingest_cpu_ceiling_ratio": ceiling / produce_rps,
+        "ingest_cpu_ceiling_of_floor": ceiling / floor_rps,
+    }
 
 
 def in_echo_units(results: dict[str, Any]) -> dict[str, float]:

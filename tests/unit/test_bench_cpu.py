@@ -1,0 +1,41 @@
+"""The bench's CPU account of ingest: each process's CPU time, and the ceiling it puts on ingest."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from bench.measures import Ingested
+from bench.memory import cpu_seconds
+from bench.run import cpu_ceiling
+
+
+def test_cpu_seconds_counts_the_time_a_process_computed() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.perf_counter() + 0.3
+    while time.perf_counter() < deadline:
+        pass
+    assert cpu_seconds(os.getpid()) - before >= 0.2
+
+
+def test_the_ceiling_is_what_the_cores_carry_with_exchanges_costing_nothing() -> None:
+    cores = len(os.sched_getaffinity(0))
+    # 10,000 records in 4 s; 3 s of the exchanges' CPU, 1.5 of the registry's,
+    # 0.4 of the broker's, 0.1 of the client's.
+    ingested = Ingested(
+        10_000, 3.5, 4.0, {"exchanges": 3.0, "registry": 1.5, "broker": 0.4, "client": 0.1}
+    )
+    figures = cpu_ceiling(ingested, produce_rps=20_000, floor_rps=16_000)
+    assert figures["ingest_cpu_us_per_record"] == {
+        "exchanges": 300.0,
+        "registry": 150.0,
+        "broker": 40.0,
+        "client": 10.0,
+    }
+    assert figures["ingest_cores_busy"] == 1.25
+    # 200 µs a record besides the exchanges.
+    assert figures["ingest_cpu_ceiling_rps"] == pytest.approx(cores * 5_000)
+    assert figures["ingest_cpu_ceiling_ratio"] == pytest.approx(cores * 0.25)
+    assert figures["ingest_cpu_ceiling_of_floor"] == pytest.approx(cores * 5_000 / 16_000)
