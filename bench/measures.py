@@ -102,6 +102,9 @@ def ingest(
         "client": [os.getpid()],
         **{name: [pid] for name, pid in (others or {}).items()},
     }
+    missing = [part for part, pids in named.items() if None in pids]
+    if missing:
+        raise RuntimeError(f"no process to account the CPU of: {', '.join(missing)}")
     parts = {part: [pid for pid in pids if pid is not None] for part, pids in named.items()}
     cpu_before = _cpu(parts)
     started = time.perf_counter()

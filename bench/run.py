@@ -119,7 +119,15 @@ def _p99(values: list[float]) -> float:
 
 
 def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
-    results: dict[str, Any] = {}
+    # A run's sizes, so that a smaller one's figures are not taken for --quick's.
+    results: dict[str, Any] = {
+        "sizes": {
+            "institutions": settings.institutions,
+            "check_calls": settings.check_calls,
+            "samples": settings.propagation_samples,
+            "draws": settings.draws,
+        }
+    }
     with tempfile.TemporaryDirectory(prefix="yrdhub-bench-") as tmp:
         root = Path(tmp)
         broker = KafkaBroker(root / "kafka")
@@ -256,6 +264,9 @@ def cpu_ceiling(ingested: Ingested, produce_rps: float, floor_rps: float) -> dic
     ingest_ratio can reach) and against the ingest floor (ingest_of_floor)."""
     per_record = ingested.cpu_us_per_record()
     besides = sum(us for part, us in per_record.items() if part != "exchanges")
+    if besides <= 0:
+        raise RuntimeError(f"no CPU accounted besides the exchanges': {per_record}")
+    # The cores this process may run on (a container's CPU quota is not read).
     ceiling = len(os.sched_getaffinity(0)) * 1e6 / besides
     return {
         "ingest_cpu_us_per_record": {part: round(us, 1) for part, us in per_record.items()},

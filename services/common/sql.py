@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.schema import CreateIndex
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.types import TypeEngine
 
@@ -323,9 +324,12 @@ def create_with_indexes(engine: Engine, metadata: MetaData) -> None:
 
 
 def _create_missing_indexes(engine: Engine, metadata: MetaData) -> None:
-    for table in metadata.sorted_tables:
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
+    # IF NOT EXISTS rather than a look first: two replicas starting together
+    # would both find the index missing.
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def create_tables(engine: Engine, metadata: MetaData, remedy: str) -> None:

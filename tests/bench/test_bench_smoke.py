@@ -2,8 +2,9 @@
 
 Speed is never judged here (CI machines are shared and noisy); the benchmark
 itself compares each figure with a baseline measured in the same run. The
-run is made smaller than --quick's (a quarter of its institutions, about a tenth
-of its checks and draws): the same steps in about a quarter of the time.
+run is made smaller than --quick's (a quarter of its institutions, a twelfth
+of its checks, half its status changes, a tenth of its draws): the same steps
+in about a quarter of the time.
 """
 
 from __future__ import annotations
@@ -39,7 +40,15 @@ def test_quick_bench_writes_every_key(tmp_path: Path) -> None:
     for key in KEYS:
         if key != "rss_mb":
             assert float(figures[key]) > 0, key
-    # The sizes asked for were the sizes run.
+    # The sizes asked for were the sizes run (--quick's 1,200 institutions
+    # a province make 17,320 records).
+    assert figures["sizes"] == {
+        "institutions": 300,
+        "check_calls": 8000,
+        "samples": 20,
+        "draws": 100,
+    }
+    assert figures["records"] < 17_320 / 2
     assert figures["team_draw"]["requests"] == 100
     assert len(figures["check_ratio_pairs"]) == 2  # 8,000 calls a side: two pairs of rounds
 

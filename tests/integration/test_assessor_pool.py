@@ -276,7 +276,7 @@ def test_loads_count_active_assignments_from_the_day_asked(env: Env) -> None:
     env.pool.cancel(cancelled.assignment_id, "assessor ill")
     in_august = team_of(august)
 
-    # From June on: three bookings each, less the one cancelled.
+    # From June on: June's and July's, August's for the two it seated, less the one cancelled.
     expected = {i: 2 + (i in in_august) - (i == cancelled.assessor_id) for i in ids}
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == expected
     # The day asked is the first counted; assignments before it are not.

@@ -9,13 +9,14 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, inspect, select
 
 from services.common import db
 from services.common.db import SQLITE_PAGE_BYTES, make_engine
 from services.common.sql import (
     among,
     among_bound,
+    create_tables,
     insert_ignore,
     insert_rows,
     listed,
@@ -184,4 +185,25 @@ def test_a_log_grown_behind_a_long_read_is_cut_back_once_copied(
     assert (tmp_path / "grown.db-wal").stat().st_size <= keep
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 32
+    engine.dispose()
+
+
+def test_tables_of_an_older_version_get_the_indexes_added_since(db_url: str) -> None:
+    engine = make_engine(db_url)
+    older = MetaData()
+    Table("sql_helper_ix", older, Column("k", String(10), primary_key=True), Column("v", Integer))
+    create_tables(engine, older, "start afresh")
+    newer = MetaData()
+    Table(
+        "sql_helper_ix",
+        newer,
+        Column("k", String(10), primary_key=True),
+        Column("v", Integer),
+        Index("ix_sql_helper_ix_v", "v"),
+    )
+    create_tables(engine, newer, "start afresh")
+    create_tables(engine, newer, "start afresh")  # already there: nothing to do
+    assert [i["name"] for i in inspect(engine).get_indexes("sql_helper_ix")] == [
+        "ix_sql_helper_ix_v"
+    ]
     engine.dispose()
