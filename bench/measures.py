@@ -96,16 +96,12 @@ def ingest(
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     registry = client.registry_stub(hub.registry.address)
     before = client.applied_counts(registry)
-    named: dict[str, list[int | None]] = {
-        "exchanges": [s.pid for s in hub.exchanges.values()],
-        "registry": [hub.registry.pid],
+    parts = {
+        "exchanges": [_running("exchanges", s.pid) for s in hub.exchanges.values()],
+        "registry": [_running("registry", hub.registry.pid)],
         "client": [os.getpid()],
-        **{name: [pid] for name, pid in (others or {}).items()},
+        **{name: [_running(name, pid)] for name, pid in (others or {}).items()},
     }
-    missing = [part for part, pids in named.items() if None in pids]
-    if missing:
-        raise RuntimeError(f"no process to account the CPU of: {', '.join(missing)}")
-    parts = {part: [pid for pid in pids if pid is not None] for part, pids in named.items()}
     cpu_before = _cpu(parts)
     started = time.perf_counter()
     publish_concurrently(hub, records)
@@ -120,6 +116,12 @@ def ingest(
         served,
         {part: cpu_after[part] - cpu_before[part] for part in parts},
     )
+
+
+def _running(part: str, pid: int | None) -> int:
+    if pid is None:
+        raise RuntimeError(f"no process to account the CPU of: {part}")
+    return pid
 
 
 def _cpu(parts: Mapping[str, list[int]]) -> dict[str, float]:

@@ -316,13 +316,6 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             copy.write_row([_naive_utc(row[name]) for name in columns])
 
 
-def create_with_indexes(engine: Engine, metadata: MetaData) -> None:
-    """create_all, and the indexes a newer version added to tables that were
-    already there (create_all skips an existing table whole)."""
-    metadata.create_all(engine)
-    _create_missing_indexes(engine, metadata)
-
-
 def _create_missing_indexes(engine: Engine, metadata: MetaData) -> None:
     # IF NOT EXISTS rather than a look first: two replicas starting together
     # would both find the index missing.
@@ -335,7 +328,8 @@ def _create_missing_indexes(engine: Engine, metadata: MetaData) -> None:
 def create_tables(engine: Engine, metadata: MetaData, remedy: str) -> None:
     """Creates a store's tables, and fails clearly, saying `remedy`, on a database
     an older version made: create_all adds missing tables but not missing
-    columns, and there are no migrations. Indexes added since are made."""
+    columns, and there are no migrations. Indexes added since are made (it
+    skips an existing table whole)."""
     metadata.create_all(engine)
     inspector = inspect(engine)
     for table in metadata.sorted_tables:

@@ -26,7 +26,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from services.common.sql import create_with_indexes
+from services.common.sql import create_tables
 from services.core.draws import (
     AssignmentState,
     DrawKind,
@@ -129,7 +129,12 @@ class PoolStore(BookingHistory):
         self._event_payload = event_payload
 
     def create_schema(self) -> None:
-        create_with_indexes(self._engine, PoolTables.metadata)
+        create_tables(
+            self._engine,
+            PoolTables.metadata,
+            "The pool's draws and bookings are not in the log and cannot be rebuilt: "
+            "run the version that made this database, or move it aside for an empty pool.",
+        )
 
     # Draws ---------------------------------------------------------------------
 
