@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import operator
+import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from services.common.kafka_io import ensure_topics
+from services.common.kafka_io import ensure_topics, make_consumer, make_producer
 
 
 def raw_produce_rps(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes]]) -> float:
@@ -76,3 +79,49 @@ def plain_consumer(bootstrap: str, topics: Sequence[str]) -> KafkaConsumer:
         consumer.close()
         raise
     return consumer
+
+
+def kafka_round_trip_ms(bootstrap: str, topic: str, samples: int) -> list[float]:
+    """Milliseconds from sending one message, alone, with the hub's producer
+    settings until a consumer with the hub's settings, already polling,
+    receives it: the part of a status change's way that is Kafka's own."""
+    ensure_topics(bootstrap, [topic])
+    producer = make_producer(bootstrap, "bench-round-trip")
+    consumer = make_consumer(bootstrap, "bench-round-trip")
+    received: dict[bytes, float] = {}
+    arrived = threading.Condition()
+    stop = threading.Event()
+
+    def consume() -> None:
+        while not stop.is_set():
+            for messages in consumer.poll(timeout_ms=100).values():
+                with arrived:
+                    received.update((m.value, time.perf_counter()) for m in messages)
+                    arrived.notify_all()
+
+    reader = threading.Thread(target=consume, name="round-trip-consumer", daemon=True)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            consumer.position(tp)  # settled before the first message goes
+        reader.start()
+        trips = []
+        for n in range(samples + 1):  # the first warms both clients up
+            value = f"round-trip {n}".encode()
+            sent = time.perf_counter()
+            producer.send(topic, key=value, value=value)
+            producer.flush()
+            with arrived:
+                if not arrived.wait_for(partial(operator.contains, received, value), 30):
+                    raise TimeoutError("a message sent alone did not arrive in 30 s")
+            if n:
+                trips.append((received[value] - sent) * 1000)
+        return trips
+    finally:
+        stop.set()
+        if reader.is_alive():
+            reader.join()  # a consumer is used by one thread at a time
+        producer.close()
+        consumer.close()

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
@@ -85,22 +85,31 @@ class Ingested:
         return 1 - self.answered_s / self.served_s
 
 
+CpuClock = Callable[[], float]
+
+
+def processes_cpu(part: str, *pids: int | None) -> CpuClock:
+    """The CPU seconds the processes have used, together, read when called."""
+    running = [_running(part, pid) for pid in pids]
+    return lambda: sum(cpu_seconds(pid) for pid in running)
+
+
 def ingest(
     hub: Hub,
     records: dict[Province, list[records_pb2.Record]],
-    others: Mapping[str, int | None] | None = None,
+    others: Mapping[str, CpuClock] | None = None,
 ) -> Ingested:
     """Publishes the records through the exchanges and waits until the
-    registry serves every one; `others`: more processes whose CPU time to
-    count, by name (the broker)."""
+    registry serves every one; `others`: more parts whose CPU time to count,
+    by name (the broker, a database server)."""
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     registry = client.registry_stub(hub.registry.address)
     before = client.applied_counts(registry)
     parts = {
-        "exchanges": [_running("exchanges", s.pid) for s in hub.exchanges.values()],
-        "registry": [_running("registry", hub.registry.pid)],
-        "client": [os.getpid()],
-        **{name: [_running(name, pid)] for name, pid in (others or {}).items()},
+        "exchanges": processes_cpu("exchanges", *(s.pid for s in hub.exchanges.values())),
+        "registry": processes_cpu("registry", hub.registry.pid),
+        "client": processes_cpu("client", os.getpid()),
+        **(others or {}),
     }
     cpu_before = _cpu(parts)
     started = time.perf_counter()
@@ -124,8 +133,8 @@ def _running(part: str, pid: int | None) -> int:
     return pid
 
 
-def _cpu(parts: Mapping[str, list[int]]) -> dict[str, float]:
-    return {part: sum(cpu_seconds(pid) for pid in pids) for part, pids in parts.items()}
+def _cpu(parts: Mapping[str, CpuClock]) -> dict[str, float]:
+    return {part: clock() for part, clock in parts.items()}
 
 
 def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
@@ -360,9 +369,41 @@ def _is_change_of(record_key: str) -> Callable[[Any], bool]:
     return lambda change: bool(change.record.record_key == record_key)
 
 
+@dataclass(frozen=True)
+class Propagation:
+    """Milliseconds from publishing a status change until the registry served
+    it to a check, and until a subscriber received it on its stream; and, for
+    each streamed change, where the time went (Stages)."""
+
+    served: list[float]
+    streamed: list[float]
+    stages: list[Stages]
+
+
+class Stages(NamedTuple):
+    """A streamed change's way in milliseconds, from its provenance's clocks
+    (all on this machine): the call into the exchange and its checks, until
+    it stamped the record accepted; the outbox's transaction, the relay and
+    Kafka, until the registry read it (applied_at); the registry's apply and
+    the stream, until the subscriber had it."""
+
+    call_and_checks: float
+    outbox_relay_kafka: float
+    apply_and_stream: float
+
+
+def _stages(sent: float, change: Any, received: float) -> Stages:
+    provenance = change.record.provenance
+    accepted = provenance.accepted_at.ToMicroseconds() / 1e6
+    applied = provenance.applied_at.ToMicroseconds() / 1e6
+    return Stages(
+        (accepted - sent) * 1000, (applied - accepted) * 1000, (received - applied) * 1000
+    )
+
+
 def measure_propagation(
     hub: Hub, records: dict[Province, list[records_pb2.Record]], samples: int
-) -> tuple[list[float], list[float]]:
+) -> Propagation:
     """A status change published in Zhejiang until (a) the registry serves it to a
     single check and (b) a subscriber watching the change stream receives it."""
     # Certificates whose status may still change (revoked and cancelled are final).
@@ -384,6 +425,7 @@ def measure_propagation(
     )
     served: list[float] = []
     streamed: list[float] = []
+    stages: list[Stages] = []
     try:
         for n, cert in enumerate(certs):
             changed = records_pb2.Record()
@@ -398,14 +440,15 @@ def measure_propagation(
             )
             changed.green_cert.status.original = "有效" if suspended else "暂停"
             request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
-            started = time.perf_counter()
+            started, sent = time.perf_counter(), time.time()
             [result] = client.publish_all(exchange, [changed])
             if result.violations:
                 raise RuntimeError(f"the change was refused: {list(result.violations)}")
             # Alternate samples time one path each, so neither waits on the other.
             if n % 2 == 0:
-                watcher.wait_for(_is_change_of(result.record_key), timeout=30)
+                change = watcher.wait_for(_is_change_of(result.record_key), timeout=30)
                 streamed.append((time.perf_counter() - started) * 1000)
+                stages.append(_stages(sent, change, time.time()))
                 continue
             while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
                 if time.perf_counter() - started > 30:
@@ -414,4 +457,4 @@ def measure_propagation(
             served.append((time.perf_counter() - started) * 1000)
     finally:
         watcher.cancel()
-    return served, streamed
+    return Propagation(served, streamed, stages)

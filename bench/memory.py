@@ -32,8 +32,37 @@ def rss_mb(pid: int) -> float:
     return _status_mb(pid, "VmRSS")
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command's ")" (field 3 on)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process has used, all its threads together."""
-    # Fields 14 and 15 of /proc/PID/stat, counted after the command's ")".
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)  # utime and stime: fields 14 and 15
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def parent_pid(pid: int) -> int:
+    return int(_stat(pid)[1])
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of a server that works in child processes (PostgreSQL's
+    postmaster and its backends): its own, its children's that have ended
+    (cutime and cstime, fields 16 and 17) and its live children's."""
+    fields = _stat(pid)
+    ticks = sum(int(f) for f in fields[11:15])
+    own = ticks / os.sysconf("SC_CLK_TCK")
+    live = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        # A child that ends while this runs is missed or counted twice in
+        # this reading (a short-lived backend's time); one gone is skipped.
+        try:
+            if parent_pid(int(entry.name)) == pid:
+                live += cpu_seconds(int(entry.name))
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return own + live

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import psycopg
 from psycopg import errors, sql
 from sqlalchemy.engine import make_url
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_fixed
+
+from bench.memory import parent_pid
 
 
 class PostgresDatabases:
@@ -42,3 +45,20 @@ class PostgresDatabases:
 )
 def _drop(conn: psycopg.Connection[object], name: str) -> None:
     conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def local_server_pid(url: str) -> int | None:
+    """The PostgreSQL server process (the postmaster, whose children are its
+    backends) behind `url` when it runs on this machine; None for a server
+    elsewhere, whose CPU this machine cannot see."""
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    if row is None:
+        return None
+    try:
+        server = parent_pid(int(row[0]))
+        name = Path(f"/proc/{server}/comm").read_text().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return None  # a backend of another machine (or another PID namespace)
+    return server if name in ("postgres", "postmaster") else None

@@ -76,6 +76,8 @@ _ROWS = [
     ),
     ("propagation_p99_ms", "status change → other province's stream (p99 ms)", None, None),
     ("propagation_p99_echo_calls", "  in echo calls", None, None),
+    ("kafka_round_trip_p99_ms", "  one message through Kafka alone (p99 ms)", None, None),
+    ("kafka_round_trip_p99_echo_calls", "    in echo calls", None, None),
     ("team_draw_p99_ms", "team draw, 10,000 assessors (p99 ms)", None, None),
     ("team_draw_p99_echo_calls", "  in echo calls", None, None),
 ]
@@ -103,6 +105,17 @@ def results_table(results: dict[str, Any]) -> Table:
             if judged in verdicts
             else "",
         )
+    stages = results["propagation_stage_p50_ms"]
+    table.add_row(
+        "a status change's way, p50 (ms)",
+        f"call and checks {stages['call_and_checks']:.1f} / outbox, relay and Kafka "
+        f"{stages['outbox_relay_kafka']:.1f}"
+        f" / apply and stream {stages['apply_and_stream']:.1f}",
+        "",
+        "",
+        "",
+        "",
+    )
     rss = results["rss_mb"]
     table.add_row(
         "peak RSS (MB)",

@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.baselines import raw_consume_rps, raw_produce_rps
+from bench.baselines import kafka_round_trip_ms, raw_consume_rps, raw_produce_rps
 from bench.floor import read_and_store_floor_rps, storage_floor_rps
 from bench.ingest_floor import ingest_floor_rps
 from bench.measures import (
+    CpuClock,
     Ingested,
+    Propagation,
+    Stages,
     check_payloads,
     ingest,
     measure_apply,
@@ -29,9 +32,11 @@ from bench.measures import (
     measure_checks,
     measure_propagation,
     outbox_payloads,
+    processes_cpu,
 )
-from bench.memory import peak_rss_mb, private_mb
+from bench.memory import peak_rss_mb, private_mb, server_cpu_seconds
 from bench.pool import bench_team_draw
+from bench.postgres import local_server_pid
 from devtools.datagen import DataSet, generate
 from services.common.kafka_io import all_topics
 from services.core.provinces import Province
@@ -70,6 +75,10 @@ KEYS = (
     "ingest_cpu_ceiling_rps",
     "ingest_cpu_ceiling_ratio",
     "ingest_cpu_ceiling_of_floor",
+    "propagation_stage_p50_ms",
+    "kafka_round_trip_p50_ms",
+    "kafka_round_trip_p99_ms",
+    "kafka_round_trip_p99_echo_calls",
 )
 # Every target is a ratio to something measured in the same run (issue 20):
 # the same code measures several times slower on another machine of this kind.
@@ -113,7 +122,26 @@ def _valid(data: DataSet) -> dict[Province, list[records_pb2.Record]]:
     }
 
 
-def _p99(values: list[float]) -> float:
+def _p50(values: Sequence[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def propagation_figures(changes: Propagation) -> dict[str, Any]:
+    """The issue's figure is the slower path: until a subscriber in another
+    province receives the change on its stream, or a check serves it."""
+    stages = {
+        name: round(_p50([getattr(s, name) for s in changes.stages]), 2) for name in Stages._fields
+    }
+    return {
+        "propagation_p99_ms": max(_p99(changes.served), _p99(changes.streamed)),
+        "propagation_served_p99_ms": _p99(changes.served),
+        "propagation_stream_p50_ms": _p50(changes.streamed),
+        "propagation_stream_p99_ms": _p99(changes.streamed),
+        "propagation_stage_p50_ms": stages,
+    }
+
+
+def _p99(values: Sequence[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
@@ -151,7 +179,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
                 log(
                     f"ingest: {sum(len(r) for r in records.values()):,} records through 4 exchanges"
                 )
-                ingested = ingest(hub, records, {"broker": broker.pid})
+                ingested = ingest(hub, records, _cpu_besides_the_hub(broker, db_url_for, log))
                 ingest_rps, moved = ingested.rps, ingested.records
                 results["ingest_answered_rps"] = ingested.answered_rps
                 results["ingest_registry_tail"] = ingested.registry_tail
@@ -226,18 +254,17 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
 
                 log(f"propagation: {settings.propagation_samples} status changes")
                 try:
-                    served, streamed = measure_propagation(
-                        hub, records, settings.propagation_samples
-                    )
+                    changes = measure_propagation(hub, records, settings.propagation_samples)
                 except Exception:
                     log(f"registry log:\n{hub.registry.log_tail(60)}")
                     raise
-                # The issue's figure is the slower path: until a subscriber in another
-                # province receives the change on its stream.
-                results["propagation_p99_ms"] = max(_p99(served), _p99(streamed))
-                results["propagation_served_p99_ms"] = _p99(served)
-                results["propagation_stream_p50_ms"] = sorted(streamed)[len(streamed) // 2]
-                results["propagation_stream_p99_ms"] = _p99(streamed)
+                results.update(propagation_figures(changes))
+                log("baseline: one message at a time through Kafka alone")
+                trips = kafka_round_trip_ms(
+                    broker.bootstrap, "bench.round-trip.v1", settings.propagation_samples
+                )
+                results["kafka_round_trip_p50_ms"] = _p50(trips)
+                results["kafka_round_trip_p99_ms"] = _p99(trips)
 
                 exchange_rss = max(peak_rss_mb(s.pid) for s in hub.exchanges.values() if s.pid)
                 registry_rss = peak_rss_mb(hub.registry.pid) if hub.registry.pid else 0.0
@@ -254,6 +281,23 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
     results["team_draw"] = draws
     results.update(in_echo_units(results))
     return results
+
+
+def _cpu_besides_the_hub(
+    broker: KafkaBroker, db_url_for: Callable[[str], str], log: Callable[[str], None]
+) -> dict[str, CpuClock]:
+    """The broker's CPU, and a PostgreSQL server's when it runs on this machine
+    (on SQLite, the database's work is in the hub's own processes)."""
+    parts = {"broker": processes_cpu("broker", broker.pid)}
+    url = db_url_for("registry")
+    if not url.startswith("postgresql"):
+        return parts
+    server = local_server_pid(url)
+    if server is None:
+        log("the database server is not on this machine: its CPU is not counted")
+    else:
+        parts["database"] = lambda: server_cpu_seconds(server)
+    return parts
 
 
 def cpu_ceiling(ingested: Ingested, produce_rps: float, floor_rps: float) -> dict[str, Any]:
@@ -287,6 +331,7 @@ def in_echo_units(results: dict[str, Any]) -> dict[str, float]:
         "batch_labels_per_echo_call": float(results["batch_check_lps"]) / echo,
         "propagation_p99_echo_calls": float(results["propagation_p99_ms"]) / 1000 * echo,
         "team_draw_p99_echo_calls": float(results["team_draw_p99_ms"]) / 1000 * echo,
+        "kafka_round_trip_p99_echo_calls": float(results["kafka_round_trip_p99_ms"]) / 1000 * echo,
     }
 
 

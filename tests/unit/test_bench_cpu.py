@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
 
 from bench.measures import Ingested
-from bench.memory import cpu_seconds
+from bench.memory import cpu_seconds, server_cpu_seconds
 from bench.run import cpu_ceiling
 
 
@@ -18,6 +20,38 @@ def test_cpu_seconds_counts_the_time_a_process_computed() -> None:
         pass
     tick = 1 / os.sysconf("SC_CLK_TCK")
     assert cpu_seconds(os.getpid()) - before >= time.process_time() - own_before - 2 * tick
+
+
+# A child that computes for 0.3 s of its own CPU, then waits to be ended.
+_BUSY_CHILD = (
+    "import sys, time\n"
+    "t = time.process_time()\n"
+    "while time.process_time() - t < 0.3: pass\n"
+    "print('done', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+def test_a_servers_cpu_counts_its_children_alive_and_ended() -> None:
+    """As a PostgreSQL server's: the backends do the work, and come and go."""
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    before = server_cpu_seconds(me)
+    own_before = time.process_time()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _BUSY_CHILD],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline() == "done\n"
+    alive = server_cpu_seconds(me)
+    own = time.process_time() - own_before
+    assert alive - before >= 0.3 + own - 4 * tick
+    child.communicate("")  # it ends and is waited for: its time moves to ours
+    ended = server_cpu_seconds(me)
+    assert ended - alive >= -2 * tick
+    assert ended - before >= 0.3 + own - 4 * tick
 
 
 def test_the_ceiling_is_what_the_cores_carry_with_exchanges_costing_nothing() -> None:
