@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import operator
 import threading
 import time
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from services.common.kafka_io import ensure_topics, make_consumer, make_producer
+from services.common.kafka_io import assign_from, ensure_topics, make_consumer, make_producer
 
 
 def raw_produce_rps(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, bytes]]) -> float:
@@ -89,22 +87,30 @@ def kafka_round_trip_ms(bootstrap: str, topic: str, samples: int) -> list[float]
     producer = make_producer(bootstrap, "bench-round-trip")
     consumer = make_consumer(bootstrap, "bench-round-trip")
     received: dict[bytes, float] = {}
+    failed: list[BaseException] = []
     arrived = threading.Condition()
     stop = threading.Event()
 
     def consume() -> None:
-        while not stop.is_set():
-            for messages in consumer.poll(timeout_ms=100).values():
-                with arrived:
-                    received.update((m.value, time.perf_counter()) for m in messages)
-                    arrived.notify_all()
+        try:
+            while not stop.is_set():
+                for messages in consumer.poll(timeout_ms=100).values():
+                    with arrived:
+                        received.update((m.value, time.perf_counter()) for m in messages)
+                        arrived.notify_all()
+        except BaseException as exc:
+            with arrived:
+                failed.append(exc)
+                arrived.notify_all()
+
+    def here_or_failed(value: bytes) -> Callable[[], bool]:
+        return lambda: value in received or bool(failed)
 
     reader = threading.Thread(target=consume, name="round-trip-consumer", daemon=True)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        consumer.assign(partitions)
-        consumer.seek_to_end(*partitions)
-        for tp in partitions:
+        assign_from(consumer, [topic], {})
+        consumer.seek_to_end()
+        for tp in consumer.assignment():
             consumer.position(tp)  # settled before the first message goes
         reader.start()
         trips = []
@@ -114,10 +120,13 @@ def kafka_round_trip_ms(bootstrap: str, topic: str, samples: int) -> list[float]
             producer.send(topic, key=value, value=value)
             producer.flush()
             with arrived:
-                if not arrived.wait_for(partial(operator.contains, received, value), 30):
+                if not arrived.wait_for(here_or_failed(value), 30):
                     raise TimeoutError("a message sent alone did not arrive in 30 s")
+                if failed:
+                    raise RuntimeError("the round trip's consumer failed") from failed[0]
+                got = received[value]
             if n:
-                trips.append((received[value] - sent) * 1000)
+                trips.append((got - sent) * 1000)
         return trips
     finally:
         stop.set()

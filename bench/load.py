@@ -32,8 +32,14 @@ class CallStats:
         )
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+        return percentile(self.latencies_ms, p)
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The value at rank p percent of the sorted values (the upper one of two
+    middles for p 50); every percentile the bench reports."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
 def _identity(data: bytes) -> bytes:

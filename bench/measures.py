@@ -11,7 +11,7 @@ import random
 import statistics
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -85,32 +85,33 @@ class Ingested:
         return 1 - self.answered_s / self.served_s
 
 
-CpuClock = Callable[[], float]
+# Reads the CPU seconds used so far by one or more parts of the hub, by part.
+CpuAccount = Callable[[], dict[str, float]]
 
 
-def processes_cpu(part: str, *pids: int | None) -> CpuClock:
-    """The CPU seconds the processes have used, together, read when called."""
+def processes_cpu(part: str, *pids: int | None) -> CpuAccount:
+    """The CPU seconds the processes have used, together, as `part`."""
     running = [_running(part, pid) for pid in pids]
-    return lambda: sum(cpu_seconds(pid) for pid in running)
+    return lambda: {part: sum(cpu_seconds(pid) for pid in running)}
 
 
 def ingest(
     hub: Hub,
     records: dict[Province, list[records_pb2.Record]],
-    others: Mapping[str, CpuClock] | None = None,
+    others: Sequence[CpuAccount] = (),
 ) -> Ingested:
     """Publishes the records through the exchanges and waits until the
-    registry serves every one; `others`: more parts whose CPU time to count,
-    by name (the broker, a database server)."""
+    registry serves every one; `others`: more parts whose CPU time to count
+    (the broker, a database server)."""
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
     registry = client.registry_stub(hub.registry.address)
     before = client.applied_counts(registry)
-    parts = {
-        "exchanges": processes_cpu("exchanges", *(s.pid for s in hub.exchanges.values())),
-        "registry": processes_cpu("registry", hub.registry.pid),
-        "client": processes_cpu("client", os.getpid()),
-        **(others or {}),
-    }
+    parts = [
+        processes_cpu("exchanges", *(s.pid for s in hub.exchanges.values())),
+        processes_cpu("registry", hub.registry.pid),
+        processes_cpu("client", os.getpid()),
+        *others,
+    ]
     cpu_before = _cpu(parts)
     started = time.perf_counter()
     publish_concurrently(hub, records)
@@ -123,7 +124,7 @@ def ingest(
         sum(expected.values()) - sum(before.values()),
         answered,
         served,
-        {part: cpu_after[part] - cpu_before[part] for part in parts},
+        {part: cpu_after[part] - cpu_before[part] for part in cpu_after},
     )
 
 
@@ -133,8 +134,8 @@ def _running(part: str, pid: int | None) -> int:
     return pid
 
 
-def _cpu(parts: Mapping[str, CpuClock]) -> dict[str, float]:
-    return {part: clock() for part, clock in parts.items()}
+def _cpu(accounts: Sequence[CpuAccount]) -> dict[str, float]:
+    return {part: seconds for account in accounts for part, seconds in account().items()}
 
 
 def outbox_payloads(hub: Hub) -> list[tuple[bytes, bytes]]:
@@ -392,7 +393,7 @@ class Stages(NamedTuple):
     apply_and_stream: float
 
 
-def _stages(sent: float, change: Any, received: float) -> Stages:
+def stages_of(sent: float, change: Any, received: float) -> Stages:
     provenance = change.record.provenance
     accepted = provenance.accepted_at.ToMicroseconds() / 1e6
     applied = provenance.applied_at.ToMicroseconds() / 1e6
@@ -440,6 +441,8 @@ def measure_propagation(
             )
             changed.green_cert.status.original = "有效" if suspended else "暂停"
             request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
+            # The monotonic clock times the whole way; the wall clock is what
+            # the services stamp the change with (stages, of streamed ones).
             started, sent = time.perf_counter(), time.time()
             [result] = client.publish_all(exchange, [changed])
             if result.violations:
@@ -448,7 +451,7 @@ def measure_propagation(
             if n % 2 == 0:
                 change = watcher.wait_for(_is_change_of(result.record_key), timeout=30)
                 streamed.append((time.perf_counter() - started) * 1000)
-                stages.append(_stages(sent, change, time.time()))
+                stages.append(stages_of(sent, change, time.time()))
                 continue
             while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
                 if time.perf_counter() - started > 30:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -47,22 +48,25 @@ def parent_pid(pid: int) -> int:
     return int(_stat(pid)[1])
 
 
-def server_cpu_seconds(pid: int) -> float:
+def server_cpu_seconds(pid: int, part_of: Callable[[str], str], ended: str) -> dict[str, float]:
     """CPU time of a server that works in child processes (PostgreSQL's
-    postmaster and its backends): its own, its children's that have ended
-    (cutime and cstime, fields 16 and 17) and its live children's."""
-    fields = _stat(pid)
-    ticks = sum(int(f) for f in fields[11:15])
-    own = ticks / os.sysconf("SC_CLK_TCK")
-    live = 0.0
+    postmaster and its backends), by part: each live child's under
+    `part_of` its command line (where PostgreSQL shows a backend's
+    database), and the server's own with its ended children's (cutime and
+    cstime, fields 16 and 17) under `ended`."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = {ended: sum(int(f) for f in _stat(pid)[11:15]) / tick}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        # A child that ends while this runs is missed or counted twice in
-        # this reading (a short-lived backend's time); one gone is skipped.
+        # A child that ends while this runs is missed in this reading (its
+        # time was not yet in the server's cutime above); one gone is skipped.
         try:
-            if parent_pid(int(entry.name)) == pid:
-                live += cpu_seconds(int(entry.name))
+            child = int(entry.name)
+            if parent_pid(child) != pid:
+                continue
+            part = part_of(Path(f"/proc/{child}/cmdline").read_bytes().decode(errors="replace"))
+            parts[part] = parts.get(part, 0.0) + cpu_seconds(child)
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return own + live
+    return parts

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.load import percentile
 from devtools.datagen_tables import FIELD_WEIGHTS, FIELDS
 from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
@@ -28,11 +29,6 @@ from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
 from services.registry.pool.store import PoolStore
 from services.registry.pool.view import PoolView
-
-
-def _percentile(sorted_ms: list[float], q: float) -> float:
-    index = min(len(sorted_ms) - 1, max(0, round(q * len(sorted_ms)) - 1))
-    return sorted_ms[index]
 
 
 def bench_team_draw(
@@ -95,15 +91,14 @@ def _run(engine: Any, n_assessors: int, n_requests: int, seed: int) -> dict[str,
         candidates.append(result.row.candidates)
         seated.update(a.home_province for a in result.assignments)
 
-    latencies.sort()
     active = view.current().active
     return {
         "assessors": data.total(),
         "requests": n_requests,
-        "team_draw_p50_ms": round(_percentile(latencies, 0.50), 3),
-        "team_draw_p95_ms": round(_percentile(latencies, 0.95), 3),
-        "team_draw_p99_ms": round(_percentile(latencies, 0.99), 3),
-        "team_draw_max_ms": round(latencies[-1], 3),
+        "team_draw_p50_ms": round(percentile(latencies, 50), 3),
+        "team_draw_p95_ms": round(percentile(latencies, 95), 3),
+        "team_draw_p99_ms": round(percentile(latencies, 99), 3),
+        "team_draw_max_ms": round(max(latencies), 3),
         "team_draw_mean_ms": round(statistics.fmean(latencies), 3),
         "teams_per_s": round(1000 / statistics.fmean(latencies), 1),
         "drawn": outcomes["DRAWN"],

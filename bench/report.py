@@ -76,6 +76,8 @@ _ROWS = [
     ),
     ("propagation_p99_ms", "status change → other province's stream (p99 ms)", None, None),
     ("propagation_p99_echo_calls", "  in echo calls", None, None),
+    ("propagation_stream_p50_ms", "  its p50 (ms)", None, None),
+    ("kafka_round_trip_p50_ms", "  one message through Kafka alone (p50 ms)", None, None),
     ("kafka_round_trip_p99_ms", "  one message through Kafka alone (p99 ms)", None, None),
     ("kafka_round_trip_p99_echo_calls", "    in echo calls", None, None),
     ("team_draw_p99_ms", "team draw, 10,000 assessors (p99 ms)", None, None),

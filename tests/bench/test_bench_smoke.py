@@ -44,7 +44,8 @@ def test_quick_bench_writes_every_key(tmp_path: Path) -> None:
     stages = figures["propagation_stage_p50_ms"]
     assert set(stages) == {"call_and_checks", "outbox_relay_kafka", "apply_and_stream"}
     assert all(ms > 0 for ms in stages.values()), stages
-    assert figures["kafka_round_trip_p50_ms"] <= figures["kafka_round_trip_p99_ms"]
+    # Kafka's own round trip is a part of a status change's way.
+    assert figures["kafka_round_trip_p50_ms"] < figures["propagation_stream_p50_ms"]
     # The sizes asked for were the sizes run (--quick's 1,200 institutions
     # a province make 17,320 records).
     assert figures["sizes"] == {

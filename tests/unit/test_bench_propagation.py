@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.measures import Propagation, Stages, _stages
+from bench.measures import Propagation, Stages, stages_of
 from bench.run import propagation_figures
 from yrdhub.v1 import registry_pb2
 
@@ -14,7 +14,7 @@ def test_the_stages_split_a_change_s_way_by_its_provenance_clocks() -> None:
     provenance = change.record.provenance
     provenance.accepted_at.FromMicroseconds(1_000_003_000)  # 3 ms after it was sent
     provenance.applied_at.FromMicroseconds(1_000_010_000)  # 7 ms in the relay and Kafka
-    stages = _stages(sent=1000.0, change=change, received=1000.0155)
+    stages = stages_of(sent=1000.0, change=change, received=1000.0155)
     assert stages.call_and_checks == pytest.approx(3.0)
     assert stages.outbox_relay_kafka == pytest.approx(7.0)
     assert stages.apply_and_stream == pytest.approx(5.5)
