@@ -14,10 +14,15 @@ from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_fi
 from bench.memory import parent_pid, server_cpu_seconds
 
 
+def _libpq(url: str) -> str:
+    """A SQLAlchemy URL as libpq takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 class PostgresDatabases:
     def __init__(self, admin_dsn: str) -> None:
         self._admin = make_url(admin_dsn)
-        self._libpq = self._admin.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._libpq = _libpq(admin_dsn)
         self._run = uuid.uuid4().hex[:8]
         self.created: list[str] = []
 
@@ -55,8 +60,7 @@ def local_server_pid(url: str) -> int | None:
     """The PostgreSQL server process (the postmaster, whose children are its
     backends) behind `url` when it runs on this machine; None for a server
     elsewhere, whose CPU this machine cannot see."""
-    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq) as conn:
+    with psycopg.connect(_libpq(url)) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
         if row is None:
             return None
