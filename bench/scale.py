@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import drive_unary
-from bench.measures import CHECK_METHOD, check_payloads, ingest, replay
+from bench.measures import CHECK_METHOD, check_payloads, ingest, measure_batch_checks, replay
 from bench.memory import peak_rss_mb, private_mb
 from bench.run import Log
 from devtools.datagen import generate_chunks
@@ -24,6 +24,9 @@ SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 CHUNK_INSTITUTIONS = 20_000
 # Records sent between two looks at the registry: a step's rate is over all of them.
 PIECE = 250_000
+
+# Batch checks at each size: 1,000 labels a call, as `--quick` sends.
+BATCH_CALLS = 100
 
 Records = dict[Province, list[records_pb2.Record]]
 
@@ -60,7 +63,10 @@ class _Feed:
 
 
 def run_scale(
-    log: Log, sizes: tuple[int, ...] = SIZES, check_calls: int = 5_000
+    log: Log,
+    sizes: tuple[int, ...] = SIZES,
+    check_calls: int = 5_000,
+    batch_calls: int = BATCH_CALLS,
 ) -> list[dict[str, Any]]:
     """Fills one hub step by step to each size; at each: ingest rate of the
     step, single-check latency, the registry's memory, and how long a new
@@ -86,7 +92,7 @@ def run_scale(
                     row = {
                         "records": filled,
                         "ingest_rps": moved / seconds,
-                        **_checks(hub, last, check_calls),
+                        **_checks(hub, last, check_calls, batch_calls),
                         "registry_rss_mb": peak_rss_mb(hub.registry.pid or 0),
                         "registry_private_mb": private_mb(hub.registry.pid or 0),
                     }
@@ -96,10 +102,10 @@ def run_scale(
     return rows
 
 
-def _checks(hub: Hub, sample: Records, calls: int) -> dict[str, float]:
+def _checks(hub: Hub, sample: Records, calls: int, batch_calls: int) -> dict[str, float]:
     """Saturated (32 in flight: latency is mostly queueing, so it follows
     throughput) and one at a time (the cost of a check), over codes of the
-    records sent last."""
+    records sent last; and batch label checks over their labels."""
     payloads = check_payloads(sample, 2000)
     stats = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=calls)
     alone = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=2000, concurrency=1)
@@ -109,6 +115,7 @@ def _checks(hub: Hub, sample: Records, calls: int) -> dict[str, float]:
         "check_p99_ms": stats.percentile(99),
         "check_alone_p50_ms": alone.percentile(50),
         "check_alone_p99_ms": alone.percentile(99),
+        "batch_check_lps": measure_batch_checks(hub, sample, batch_calls),
     }
 
 
@@ -136,7 +143,7 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sizes = [r["records"] for r in rows]
-    fig, (ingest, check, alone, rss, rebuild) = plt.subplots(1, 5, figsize=(21, 4))
+    fig, (ingest, check, alone, batch, rss, rebuild) = plt.subplots(1, 6, figsize=(25, 4))
     ingest.plot(sizes, [r["ingest_rps"] for r in rows], marker="o")
     ingest.set_title("ingest (records/s)")
     check.plot(sizes, [r["check_p50_ms"] for r in rows], marker="o", label="p50")
@@ -147,6 +154,8 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     alone.plot(sizes, [r["check_alone_p99_ms"] for r in rows], marker="o", label="p99")
     alone.set_title("single check latency, one at a time (ms)")
     alone.legend()
+    batch.plot(sizes, [r["batch_check_lps"] for r in rows], marker="o")
+    batch.set_title("batch checks, 1,000 labels a call (labels/s)")
     rss.plot(sizes, [r["registry_rss_mb"] for r in rows], marker="o", label="peak RSS")
     rss.plot(sizes, [r["registry_private_mb"] for r in rows], marker="o", label="private, after")
     rss.set_title("registry memory (MB)")
@@ -154,7 +163,7 @@ def write_chart(rows: list[dict[str, Any]], path: Path) -> None:
     rebuild.plot(sizes, [r["rebuild_s"] for r in rows], marker="o")
     rebuild.set_title("a new registry rebuilt from offset zero (s)")
     rebuild.set_yscale("log")
-    for ax in (ingest, check, alone, rss, rebuild):
+    for ax in (ingest, check, alone, batch, rss, rebuild):
         ax.set_xscale("log")
         ax.set_xlabel("records in the hub")
         if ax is not rebuild:

@@ -62,7 +62,7 @@ def test_quick_bench_writes_every_key(tmp_path: Path) -> None:
 def test_scale_run_measures_every_size_and_draws_the_chart(tmp_path: Path) -> None:
     from bench.scale import run_scale, write_chart
 
-    rows = run_scale(lambda _: None, sizes=(300, 900), check_calls=200)
+    rows = run_scale(lambda _: None, sizes=(300, 900), check_calls=200, batch_calls=10)
     assert [r["records"] for r in rows] == [300, 900]
     for row in rows:
         assert row["rebuild_s"] > 0 and row["rebuild_eps"] > 0 and row["rebuild_rss_mb"] > 0
@@ -70,6 +70,7 @@ def test_scale_run_measures_every_size_and_draws_the_chart(tmp_path: Path) -> No
         assert row["registry_rss_mb"] >= row["registry_private_mb"] > 0
         assert 0 < row["check_alone_p50_ms"] <= row["check_alone_p99_ms"]
         assert 0 < row["check_p50_ms"] <= row["check_p99_ms"]
+        assert row["batch_check_lps"] > 0
     chart = tmp_path / "scale.png"
     write_chart(rows, chart)
     assert chart.read_bytes().startswith(b"\x89PNG")
