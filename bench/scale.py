@@ -69,8 +69,8 @@ def run_scale(
     batch_calls: int = BATCH_CALLS,
 ) -> list[dict[str, Any]]:
     """Fills one hub step by step to each size; at each: ingest rate of the
-    step, single-check latency, the registry's memory, and how long a new
-    registry takes to rebuild itself from offset zero of the topics."""
+    step, single-check latency, batch checks, the registry's memory, and how
+    long a new registry takes to rebuild itself from offset zero of the topics."""
     rows: list[dict[str, Any]] = []
     # A small run draws small chunks (about 14 records per institution and province).
     feed = _Feed(seed=99, log=log, institutions=min(CHUNK_INSTITUTIONS, max(sizes) // 14 + 1))
