@@ -19,15 +19,20 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# A bench database's name: the prefix, the run's id, the service.
+_PREFIX = "yrdhub_bench_"
+_RUN_DIGITS = 8
+
+
 class PostgresDatabases:
     def __init__(self, admin_dsn: str) -> None:
         self._admin = make_url(admin_dsn)
         self._libpq = _libpq(admin_dsn)
-        self._run = uuid.uuid4().hex[:8]
+        self._run = uuid.uuid4().hex[:_RUN_DIGITS]
         self.created: list[str] = []
 
     def url(self, service: str) -> str:
-        name = f"yrdhub_bench_{self._run}_{service.replace('-', '_')}"
+        name = f"{_PREFIX}{self._run}_{service.replace('-', '_')}"
         if name not in self.created:
             with psycopg.connect(self._libpq, autocommit=True) as conn:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -80,7 +85,7 @@ REGISTRY_DATABASE = "registry_database"
 # The server's own processes (the WAL writer, the checkpointer, autovacuum)
 # and the backends that ended, whose database is no longer known.
 DATABASE_SHARED = "database_shared"
-_BENCH_DATABASE = re.compile(r"\byrdhub_bench_[0-9a-f]{8}_(\w+)")
+_BENCH_DATABASE = re.compile(rf"\b{_PREFIX}[0-9a-f]{{{_RUN_DIGITS}}}_(\w+)")
 
 
 def database_part(command_line: str) -> str:

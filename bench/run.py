@@ -335,11 +335,10 @@ def in_echo_units(results: dict[str, Any]) -> dict[str, float]:
     compare: labels per echo call, and latencies as the echo calls that fit
     in them."""
     echo = float(results["baseline_echo_rps"])
+    latencies = ("propagation_p99", "team_draw_p99", "kafka_round_trip_p99")
     return {
         "batch_labels_per_echo_call": float(results["batch_check_lps"]) / echo,
-        "propagation_p99_echo_calls": float(results["propagation_p99_ms"]) / 1000 * echo,
-        "team_draw_p99_echo_calls": float(results["team_draw_p99_ms"]) / 1000 * echo,
-        "kafka_round_trip_p99_echo_calls": float(results["kafka_round_trip_p99_ms"]) / 1000 * echo,
+        **{f"{k}_echo_calls": float(results[f"{k}_ms"]) / 1000 * echo for k in latencies},
     }
 
 
