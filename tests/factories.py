@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.record_mapping import to_record_pb
 from services.core.credit import CreditFact
+from services.core.label_format import GreenLabelFormat
 from services.core.provenance import Source, utcnow
 from services.core.provinces import Province
 from services.core.recognition import Certificate
@@ -217,6 +219,7 @@ class AppliedStore(RecordStore):
         super().__init__(engine)
         self.writer = RecordWriter(engine, precompute)
         self._standing_inputs: list[StandingInputs] = []
+        self._readers: list[PointReader] = []
 
     def create_schema(self) -> None:
         super().create_schema()
@@ -229,7 +232,10 @@ class AppliedStore(RecordStore):
         dead: Sequence[DeadEvent] = (),
         now: dt.datetime | None = None,
     ) -> int:
-        applied = self.writer.apply(events, offsets, dead, now)
+        with contextlib.ExitStack() as writes:
+            for reader in self._readers:  # announced, as the registry's ingest thread does
+                writes.enter_context(reader.writes())
+            applied = self.writer.apply(events, offsets, dead, now)
         for inputs in self._standing_inputs:  # as the registry's ingest thread does
             inputs.refresh()
         return applied
@@ -237,16 +243,23 @@ class AppliedStore(RecordStore):
     def decisions(self, clock: Callable[[], dt.datetime] = utcnow) -> RecognitionDecisions:
         return RecognitionDecisions(self, ConflictStore(self.engine), PolicySource(), clock)
 
-    def label_queries(self, clock: Callable[[], dt.datetime] = utcnow) -> LabelQueries:
+    def label_queries(
+        self,
+        clock: Callable[[], dt.datetime] = utcnow,
+        label_format: GreenLabelFormat | None = None,
+    ) -> LabelQueries:
         """Label checks wired as the registry's composition root wires them."""
         inputs = StandingInputs(self.engine)
         self._standing_inputs.append(inputs)
+        reader = PointReader(self.engine)
+        self._readers.append(reader)
         return LabelQueries(
-            PointReader(self.engine),
+            reader,
             FeedCache(self),
             RecordsAsOf(self),
             CertificateStandings(self.decisions(clock), inputs),
             clock,
+            label_format,
         )
 
 

@@ -110,6 +110,31 @@ def test_a_province_copy_behind_the_newest_word_lags_then_conflicts(db_url: str)
     }
 
 
+def test_a_label_asked_again_the_same_day_tells_lag_from_conflict_by_the_hour(
+    db_url: str,
+) -> None:
+    """What a check found is kept until the next commit, but whether a copy lags
+    or conflicts rests on the time of asking: with an hour's grace, the same
+    answer half an hour and two hours after the newer word, the same day."""
+    store = _store(db_url)
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    later = T0 + dt.timedelta(hours=1)
+    store.apply([event(CQC, Province.SH), event(revoked, Province.JS, accepted_at=later)], {})
+    now = [later + dt.timedelta(minutes=30)]
+    hourly = load_green_label_format().model_copy(update={"lag_grace_hours": 1.0})
+    labels = store.label_queries(clock=lambda: now[0], label_format=hourly)
+
+    def verdict() -> int:
+        answer = labels.check([CQC.label_code])
+        return labels_pb2.LabelCheck.FromString(label_check(answer.results[0], answer)).verdict
+
+    assert verdict() == labels_pb2.LABEL_VERDICT_REVOKED
+    now[0] = later + dt.timedelta(hours=2)
+    assert verdict() == labels_pb2.LABEL_VERDICT_CONFLICT
+
+
 def test_the_exchange_takes_bodies_by_approval_number_and_codes_in_the_platform_form(
     db_url: str,
 ) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
 import pytest
 
@@ -11,9 +13,12 @@ from services.common.db import make_engine
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.core.records import CreditAction, CreditListType
+from services.core.status import CertificateStatus
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Publisher
+from services.registry.checks import labels as labels_module
 from services.registry.checks.label_answers import label_check
+from services.registry.checks.reader import PointReader
 from services.registry.ingest.events import parse_event
 from tests.conftest import Databases
 from tests.factories import MAKER, AppliedStore, credit, event, green_cert
@@ -89,3 +94,64 @@ def test_a_label_of_an_enterprise_on_the_serious_violation_list_says_so(db_url: 
     )
     store.apply([event(lifted, Province.AH)], {})
     assert check().verdict == labels_pb2.LABEL_VERDICT_VALID
+
+
+def test_labels_asked_again_before_a_commit_are_answered_without_a_read(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform checks the same listings over and over: until the next commit
+    the codes it asked before are answered from what was read then, the others
+    read alone; a commit (a status change, a credit listing) is in the very
+    next answer."""
+    store = AppliedStore(make_engine(db_url))
+    store.create_schema()
+    cert = green_cert()
+    store.apply([event(cert, Province.ZJ, 1)], {})
+    labels = store.label_queries(clock=lambda: dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC))
+    read: list[set[str]] = []
+    lookup = PointReader.label_answers_by_code
+
+    def counted(reader: PointReader, codes: Collection[str], day: str) -> Any:
+        read.append(set(codes))
+        return lookup(reader, codes, day)
+
+    monkeypatch.setattr(PointReader, "label_answers_by_code", counted)
+    unknown, other = "GP00000000000098", "GP00000000000099"
+
+    def verdicts(*codes: str, day: str = "") -> list[int]:
+        answer = labels.check(codes, day)
+        return [
+            labels_pb2.LabelCheck.FromString(label_check(r, answer)).verdict for r in answer.results
+        ]
+
+    valid, not_found = labels_pb2.LABEL_VERDICT_VALID, labels_pb2.LABEL_VERDICT_NOT_FOUND
+    assert verdicts(cert.label_code, unknown) == [valid, not_found]
+    assert verdicts(unknown, cert.label_code) == [not_found, valid]
+    assert verdicts(cert.label_code, other) == [valid, not_found]
+    assert read == [{cert.label_code, unknown}, {other}]
+    # Another day is another question.
+    assert verdicts(cert.label_code, day="2029-01-01") == [labels_pb2.LABEL_VERDICT_EXPIRED]
+    assert read[-1] == {cert.label_code}
+
+    store.apply([event(credit(holder=MAKER), Province.AH)], {})
+    assert verdicts(cert.label_code) == [labels_pb2.LABEL_VERDICT_SERIOUS_VIOLATION]
+    store.apply([event(green_cert(status=CertificateStatus.SUSPENDED), Province.ZJ, 2)], {})
+    lifted = credit(
+        "皖市监信〔2026〕9号",
+        holder=MAKER,
+        action=CreditAction.REMOVED,
+        effective_from=dt.date(2026, 2, 1),
+        lifts="皖市监信〔2026〕1号",
+    )
+    store.apply([event(lifted, Province.AH)], {})
+    assert verdicts(cert.label_code) == [labels_pb2.LABEL_VERDICT_SUSPENDED]
+
+    # Past the bound, what was kept is dropped at once, but for what the call asked.
+    monkeypatch.setattr(labels_module, "MAX_KEPT_CODES", 2)
+    labels = store.label_queries(clock=lambda: dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC))
+    suspended = labels_pb2.LABEL_VERDICT_SUSPENDED
+    assert verdicts(unknown, other) == [not_found, not_found]
+    assert verdicts(cert.label_code) == [suspended]
+    assert read[-1] == {cert.label_code}
+    assert verdicts(other, cert.label_code) == [not_found, suspended]
+    assert read[-1] == {other}

@@ -95,20 +95,36 @@ def label_check(result: LabelResult, answer: LabelAnswer) -> bytes:
     query = result.query.encode()
     code = query if result.code == result.query else result.code.encode()
     head = _QUERY_KEY + varint(len(query)) + query + _CODE_KEY + varint(len(code)) + code
+    kept = result.kept
+    if kept is not None and kept.fields is not None:
+        return head + kept.fields
+    fields, lasting = _check_fields(result, answer)
+    if kept is not None and lasting:
+        kept.fields = fields
+    return head + fields
+
+
+def _check_fields(result: LabelResult, answer: LabelAnswer) -> tuple[bytes, bool]:
+    """A LabelCheck's fields after its query and code, and whether they rest on
+    the result alone (not on the feeds' freshness or the time of asking)."""
     if not result.matches:
-        return head + _NOT_FOUND_TAIL
+        return _NOT_FOUND_TAIL, True
     if len(result.matches) == 1 and not result.standing.restricted_by:
         row = result.matches[0]
         status = row.status
         match = answers.label_match(row.answer, status)
         return (
-            head
-            + _FOUND
-            + _MATCH_KEY
-            + varint(len(match))
-            + match
-            + _ONE_MATCH_VERDICT[status]
-            + _standing_fields(result.standing)
+            b"".join(
+                (
+                    _FOUND,
+                    _MATCH_KEY,
+                    varint(len(match)),
+                    match,
+                    _ONE_MATCH_VERDICT[status],
+                    _standing_fields(result.standing),
+                )
+            ),
+            True,
         )
     matches = result.matches
     status = matches[0].status
@@ -119,14 +135,14 @@ def label_check(result: LabelResult, answer: LabelAnswer) -> bytes:
     ):
         # Several bodies' certificates of one product saying the same: the
         # verdict of one, each copy the newest word (as stored).
-        parts = [head, _FOUND]
+        parts = [_FOUND]
         for row in matches:
             match = answers.label_match(row.answer, status)
             parts += (_MATCH_KEY, varint(len(match)), match)
         parts += (_ONE_MATCH_VERDICT[status], _standing_fields(result.standing))
-        return b"".join(parts)
+        return b"".join(parts), True
     decided = answer.verdict(result)
-    parts = [head, _FOUND]
+    parts = [_FOUND]
     parts.extend(
         bytes_field(
             _CHECK.MATCHES_FIELD_NUMBER,
@@ -136,7 +152,7 @@ def label_check(result: LabelResult, answer: LabelAnswer) -> bytes:
     )
     parts.append(_verdict_fields(decided))
     parts.append(_standing_fields(result.standing))
-    return b"".join(parts)
+    return b"".join(parts), False
 
 
 def label_response(answer: LabelAnswer, freshness: bytes) -> bytes:

@@ -43,10 +43,15 @@ from services.core.standing import (
     plain_key,
 )
 from services.registry.checks.answers import StoredAnswer, stored_answer
+from services.registry.checks.kept import KeptReads, KeptWire
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.store import Feed
 from yrdhub.v1 import labels_pb2
+
+# Codes whose current answers are kept between two commits (a few hundred
+# bytes each; see KeptReads).
+MAX_KEPT_CODES = 65_536
 
 
 class Standings(Protocol):
@@ -93,6 +98,7 @@ class LabelResult(NamedTuple):
     code: str
     matches: list[LabelRow]
     standing: Standing
+    kept: KeptWire | None = None  # None: not kept (a past day or knowledge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +214,9 @@ class LabelQueries:
         self._plain: tuple[str, dict[PlainKey, Standing]] = ("", {})
         # Standings the reconciliation decided, for the current generation.
         self._decided: tuple[int, dict[_Decided, StandingOf]] = (-1, {})
+        # Current answers' certificates and standings by code, as of the
+        # reader's version, the day, the generation and the policy.
+        self._kept: KeptReads[_Current] = KeptReads(MAX_KEPT_CODES)
 
     @property
     def feed_cache(self) -> FeedCache:
@@ -238,17 +247,27 @@ class LabelQueries:
         if bad:
             raise InvalidRequest("malformed codes", bad)
         when = as_of(valid_on, known_at, self._clock())
-        found = (
-            self._lookup(set(codes), when.valid_on)
-            if when.current
-            else self._lookup_then(set(codes), when)
-        )
-        standing = self._standings_of(found, when)
-        results = [
-            LabelResult(q, c, found.get(c, []), standing.get(c, NOWHERE))
-            for q, c in zip(queries, codes, strict=True)
-        ]
+        if when.current:
+            # The lookup and standings were two thirds of a batch: a code asked
+            # again before the next commit is answered from what was found.
+            source = self._standings
+            key = (self._reader.version, when.valid_on, source.generation(), source.policy_digest())
+            known = self._kept.many(key, codes, lambda missing: self._found(missing, when))
+            results = [LabelResult(q, c, *known[c]) for q, c in zip(queries, codes, strict=True)]
+        else:
+            found = self._lookup_then(set(codes), when)
+            standing = self._standings_of(found, when)
+            results = [
+                LabelResult(q, c, found.get(c, []), standing.get(c, NOWHERE))
+                for q, c in zip(queries, codes, strict=True)
+            ]
         return LabelAnswer(results, self._feeds.get(), when, self._format.lag_grace)
+
+    def _found(self, codes: set[str], when: AsOf) -> dict[str, _Current]:
+        """The current certificates carrying each code, and its standing."""
+        found = self._lookup(codes, when.valid_on)
+        standing = self._standings_of(found, when)
+        return {c: (found.get(c, []), standing.get(c, NOWHERE), KeptWire()) for c in codes}
 
     def _lookup(self, codes: set[str], day: dt.date) -> dict[str, list[LabelRow]]:
         found: dict[str, list[LabelRow]] = defaultdict(list)
@@ -421,6 +440,8 @@ class LabelQueries:
         return out
 
 
+# A code's current answer, as kept: its certificates, its standing, its wire form.
+_Current = tuple[list[LabelRow], Standing, KeptWire]
 # A record key, its versions carrying the code (province, revision), the day and
 # the policy digest: what a standing the reconciliation decided is kept under.
 _Decided = tuple[str, tuple[tuple[str, int], ...], dt.date, str]

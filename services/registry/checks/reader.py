@@ -90,6 +90,12 @@ class PointReader:
             f"WHERE code {among} AND kind || '' = 'green_cert' AND code <> label_code"
         )
 
+    @property
+    def version(self) -> int:
+        """Moves when a write begins and when it ends: what was read at one
+        version holds until it moves (see writes)."""
+        return self._version
+
     @contextlib.contextmanager
     def writes(self) -> Iterator[None]:
         """Wraps each write transaction of the one thread writing the rows these

@@ -1,0 +1,54 @@
+"""What checks read, kept per code until what it rests on moves.
+
+Checks ask for the same codes over and over (a platform checking its listings,
+a popular product's label), and between two commits of the registry the
+answer to a code does not change. So each code's read is kept under a key
+naming everything it rests on (for the registry, at least the reader's
+version, which moves with every commit): a call with another key drops all
+that was kept. Past a bound everything is dropped at once, but for the codes
+the call asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable, Mapping
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class KeptReads(Generic[V]):
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self._key: Hashable = object()
+        self._values: dict[str, V] = {}
+
+    def many(
+        self, key: Hashable, codes: Collection[str], read: Callable[[set[str]], Mapping[str, V]]
+    ) -> Mapping[str, V]:
+        """A value for each of `codes`: kept ones as of `key`, the others from
+        `read` (called once, with those codes, and answering each of them).
+        Take `key` before reading what it names: a commit meanwhile moves it,
+        and the next call drops what this one kept."""
+        if key != self._key:
+            self._key, self._values = key, {}
+        values = self._values
+        missing = set(codes).difference(values)
+        if missing:
+            got = read(missing)
+            if len(values) + len(missing) > self.bound:
+                asked = {c: values[c] for c in values.keys() & codes}
+                values.clear()
+                values.update(asked)
+            values.update((c, got[c]) for c in missing)
+        return values
+
+
+class KeptWire:
+    """Where a kept answer's wire form is kept once encoded, with the answer (for
+    a label check: its LabelCheck's fields after the query and code)."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self) -> None:
+        self.fields: bytes | None = None
