@@ -65,12 +65,17 @@ def _bytes_stub(channel: grpc.aio.Channel, method: str) -> grpc.aio.UnaryUnaryMu
 
 
 async def _drive(
-    address: str, method: str, payloads: Sequence[bytes], calls: int, concurrency: int
+    address: str,
+    method: str,
+    payloads: Sequence[bytes],
+    calls: int,
+    concurrency: int,
+    warm_up: Sequence[bytes] | None,
 ) -> CallStats:
     # TLS when the hub serves it (the echo baseline serves it too).
     async with client.aio_channel(address) as channel:
         stub = _bytes_stub(channel, method)
-        for payload in payloads[:50]:  # warm-up: connection, caches
+        for payload in payloads[:50] if warm_up is None else warm_up:  # connection, caches
             await stub(payload)
         latencies: list[float] = []
         next_call = 0
@@ -90,7 +95,14 @@ async def _drive(
 
 
 def drive_unary(
-    address: str, method: str, payloads: Sequence[bytes], *, calls: int, concurrency: int = 32
+    address: str,
+    method: str,
+    payloads: Sequence[bytes],
+    *,
+    calls: int,
+    concurrency: int = 32,
+    warm_up: Sequence[bytes] | None = None,
 ) -> CallStats:
-    """Sends `calls` requests (cycling through payloads), `concurrency` at a time."""
-    return asyncio.run(_drive(address, method, payloads, calls, concurrency))
+    """Sends `calls` requests (cycling through payloads), `concurrency` at a time,
+    after `warm_up` (None: the first 50 payloads) one at a time."""
+    return asyncio.run(_drive(address, method, payloads, calls, concurrency, warm_up))

@@ -336,34 +336,116 @@ def measure_checks(
         echo.stop()
 
 
+@dataclass(frozen=True)
+class BatchChecks:
+    """Labels per second, 1,000 a call: asked again before the registry's next
+    commit (what it kept answers); each asked once after a commit (its rows
+    read again, standings decided before kept); and each asked once since the
+    registry started (nothing about them known yet)."""
+
+    again_lps: float
+    after_commit_lps: float
+    cold_lps: float
+
+
 def measure_batch_checks(
     hub: Hub, records: dict[Province, list[records_pb2.Record]], calls: int
-) -> float:
-    labels = [
-        r.green_cert.label_code
-        for rs in records.values()
-        for r in rs
-        if r.WhichOneof("body") == "green_cert"
-    ]
+) -> BatchChecks:
+    green = [r for rs in records.values() for r in rs if r.WhichOneof("body") == "green_cert"]
+    labels = sorted({r.green_cert.label_code for r in green})
+    if not labels:
+        raise RuntimeError("no green certificate among the records: no label to check")
     rng = random.Random(11)
+    rng.shuffle(labels)
+
+    def unknown() -> str:
+        return f"GP{rng.randrange(10**14):014d}"
+
+    def request(codes: list[str]) -> bytes:
+        return labels_pb2.CheckLabelsRequest(codes=codes).SerializeToString()
+
     # A few unknown codes too, as a platform's listings would have.
-    requests = [
-        labels_pb2.CheckLabelsRequest(
-            codes=[
-                rng.choice(labels) if rng.random() < 0.95 else f"GP{rng.randrange(10**14):014d}"
-                for _ in range(1000)
-            ]
-        ).SerializeToString()
-        for _ in range(min(calls, 20))
+    def listing(known: list[str]) -> list[str]:
+        return [c if rng.random() < 0.95 else unknown() for c in known]
+
+    address, method = hub.registry.address, "/yrdhub.v1.LabelService/CheckLabels"
+
+    def drive(payloads: list[bytes], calls: int, first: bool) -> float:
+        """Seconds for `calls` calls; labels asked first are warmed up on
+        codes nobody asks again."""
+        warm = [request([unknown() for _ in range(1000)]) for _ in range(2)] if first else None
+        stats = drive_unary(address, method, payloads, calls=calls, concurrency=2, warm_up=warm)
+        return stats.seconds
+
+    # Each label in one call only.
+    chunks = [listing(labels[i : i + 1000]) for i in range(0, len(labels), 1000)][:20]
+    once = [request(chunk) for chunk in chunks]
+    sent = sum(len(c) for c in chunks)
+    cold = sent / drive(once, len(once), first=True)
+    # Listings drawn from the same labels, each asked many times.
+    again = [request(listing([rng.choice(labels) for _ in range(1000)])) for _ in range(20)]
+    kept = calls * 1000 / drive(again, calls, first=False)
+    # Each label asked once after a commit, in rounds.
+    seconds = 0.0
+    for n in range(AFTER_COMMIT_ROUNDS):
+        _commit_a_change(hub, records, n)
+        seconds += drive(once, len(once), first=True)
+    return BatchChecks(kept, AFTER_COMMIT_ROUNDS * sent / seconds, cold)
+
+
+# Rounds of a commit and each label asked once after it.
+AFTER_COMMIT_ROUNDS = 3
+
+
+# Certificates whose status may still change (revoked and cancelled are final).
+_CHANGEABLE = (common_pb2.CERTIFICATE_STATUS_VALID, common_pb2.CERTIFICATE_STATUS_SUSPENDED)
+
+
+def _changeable(records: list[records_pb2.Record]) -> list[records_pb2.Record]:
+    return [
+        r
+        for r in records
+        if r.WhichOneof("body") == "green_cert" and r.green_cert.status.canonical in _CHANGEABLE
     ]
-    stats = drive_unary(
-        hub.registry.address,
-        "/yrdhub.v1.LabelService/CheckLabels",
-        requests,
-        calls=calls,
-        concurrency=2,
+
+
+def _status_changed(cert: records_pb2.Record) -> records_pb2.Record:
+    """A green certificate with the other of VALID and SUSPENDED: a real change
+    whatever its status was (identical content would be acknowledged as
+    unchanged and never travel)."""
+    changed = records_pb2.Record()
+    changed.CopyFrom(cert)
+    suspended = cert.green_cert.status.canonical == common_pb2.CERTIFICATE_STATUS_SUSPENDED
+    changed.green_cert.status.canonical = (
+        common_pb2.CERTIFICATE_STATUS_VALID
+        if suspended
+        else common_pb2.CERTIFICATE_STATUS_SUSPENDED
     )
-    return stats.calls * 1000 / stats.seconds
+    changed.green_cert.status.original = "有效" if suspended else "暂停"
+    return changed
+
+
+def _commit_a_change(hub: Hub, records: dict[Province, list[records_pb2.Record]], n: int) -> None:
+    """A status change of the n-th changeable certificate through its exchange,
+    once the registry serves it: a commit (outside Zhejiang, whose
+    certificates propagation changes, unless it has them all)."""
+    changeable = [
+        (p, c)
+        for p in sorted(records, key=lambda p: p is Province.ZJ)
+        for c in _changeable(records[p])
+    ]
+    province, cert = changeable[n % len(changeable)]
+    changed = _status_changed(cert)
+    [result] = client.publish_all(client.exchange_stub(hub.exchanges[province].address), [changed])
+    if result.violations:
+        raise RuntimeError(f"the change was refused: {list(result.violations)}")
+    registry = client.registry_stub(hub.registry.address)
+    request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
+    deadline = time.perf_counter() + 30
+    while not any(m.record == changed for m in registry.CheckCertificate(request).matches):
+        if time.perf_counter() > deadline:
+            raise TimeoutError("a status change did not reach the registry in 30s")
+        time.sleep(0.01)
 
 
 def _is_change_of(record_key: str) -> Callable[[Any], bool]:
@@ -407,13 +489,7 @@ def measure_propagation(
 ) -> Propagation:
     """A status change published in Zhejiang until (a) the registry serves it to a
     single check and (b) a subscriber watching the change stream receives it."""
-    # Certificates whose status may still change (revoked and cancelled are final).
-    changeable = (common_pb2.CERTIFICATE_STATUS_VALID, common_pb2.CERTIFICATE_STATUS_SUSPENDED)
-    certs = [
-        r
-        for r in records[Province.ZJ]
-        if r.WhichOneof("body") == "green_cert" and r.green_cert.status.canonical in changeable
-    ][:samples]
+    certs = _changeable(records[Province.ZJ])[:samples]
     exchange = client.exchange_stub(hub.exchanges[Province.ZJ].address)
     registry = client.registry_stub(hub.registry.address)
     watcher = client.ChangeSubscription(
@@ -429,17 +505,7 @@ def measure_propagation(
     stages: list[Stages] = []
     try:
         for n, cert in enumerate(certs):
-            changed = records_pb2.Record()
-            changed.CopyFrom(cert)
-            # A real change whatever the certificate's status was (identical content
-            # would be acknowledged as unchanged and never travel).
-            suspended = cert.green_cert.status.canonical == common_pb2.CERTIFICATE_STATUS_SUSPENDED
-            changed.green_cert.status.canonical = (
-                common_pb2.CERTIFICATE_STATUS_VALID
-                if suspended
-                else common_pb2.CERTIFICATE_STATUS_SUSPENDED
-            )
-            changed.green_cert.status.original = "有效" if suspended else "暂停"
+            changed = _status_changed(cert)
             request = registry_pb2.CheckCertificateRequest(code=cert.green_cert.label_code)
             # The monotonic clock times the whole way; the wall clock is what
             # the services stamp the change with (stages, of streamed ones).

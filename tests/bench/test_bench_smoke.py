@@ -71,6 +71,7 @@ def test_scale_run_measures_every_size_and_draws_the_chart(tmp_path: Path) -> No
         assert 0 < row["check_alone_p50_ms"] <= row["check_alone_p99_ms"]
         assert 0 < row["check_p50_ms"] <= row["check_p99_ms"]
         assert row["batch_check_lps"] > 0
+        assert row["batch_check_after_commit_lps"] > 0 and row["batch_check_cold_lps"] > 0
     chart = tmp_path / "scale.png"
     write_chart(rows, chart)
     assert chart.read_bytes().startswith(b"\x89PNG")

@@ -13,6 +13,7 @@ def test_time_and_throughput_are_expressed_in_echo_calls() -> None:
         {
             "baseline_echo_rps": 5000.0,
             "batch_check_lps": 125_000.0,
+            "batch_check_after_commit_lps": 50_000.0,
             "propagation_p99_ms": 20.0,
             "team_draw_p99_ms": 8.0,
             "kafka_round_trip_p99_ms": 3.0,
@@ -21,6 +22,7 @@ def test_time_and_throughput_are_expressed_in_echo_calls() -> None:
     assert units == pytest.approx(
         {
             "batch_labels_per_echo_call": 25.0,
+            "batch_after_commit_labels_per_echo_call": 10.0,
             "propagation_p99_echo_calls": 100.0,
             "team_draw_p99_echo_calls": 40.0,
             "kafka_round_trip_p99_echo_calls": 15.0,
