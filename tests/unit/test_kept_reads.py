@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
 from services.registry.checks.kept import KeptReads
 
 
@@ -37,3 +43,42 @@ def test_past_the_bound_all_is_dropped_but_what_the_call_asked() -> None:
     assert asked[-1] == {"c"}
     kept.many(0, ["a"], read)
     assert asked[-1] == {"a"}  # dropped when c came
+
+
+@pytest.fixture
+def switching_often() -> Iterator[None]:
+    """Threads handed the GIL every microsecond, so interleavings show."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+def test_threads_sharing_it_get_every_code_they_asked_as_of_their_own_key(
+    switching_often: None,
+) -> None:
+    """The event loop and the verify page's readers check labels at once, each
+    under the key it took: none gets a value of another key, or misses a code,
+    while the others move the key on and cross the bound."""
+    kept = KeptReads[tuple[int, str]](bound=5)
+    errors: list[str] = []
+
+    def checker(n: int) -> None:
+        for i in range(3000):
+            key = (i // 7) % 3
+            codes = [f"c{(n + i + j) % 9}" for j in range(3)]
+
+            def read(missing: set[str], key: int = key) -> dict[str, tuple[int, str]]:
+                return {c: (key, c) for c in missing}
+
+            got = kept.many(key, codes, read)
+            wrong = [c for c in codes if got.get(c) != (key, c)]
+            if wrong:
+                errors.append(f"key {key}: {wrong}")
+
+    threads = [threading.Thread(target=checker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -18,10 +18,13 @@ V = TypeVar("V")
 
 
 class KeptReads(Generic[V]):
+    """Shared by the threads that check (the event loop, the verify page's
+    readers): a kept mapping is only ever added to, and replaced whole with
+    its key, so what a call was handed keeps every code it asked."""
+
     def __init__(self, bound: int) -> None:
         self.bound = bound
-        self._key: Hashable = object()
-        self._values: dict[str, V] = {}
+        self._kept: tuple[Hashable, dict[str, V]] = (object(), {})
 
     def many(
         self, key: Hashable, codes: Collection[str], read: Callable[[set[str]], Mapping[str, V]]
@@ -30,16 +33,16 @@ class KeptReads(Generic[V]):
         `read` (called once, with those codes, and answering each of them).
         Take `key` before reading what it names: a commit meanwhile moves it,
         and the next call drops what this one kept."""
-        if key != self._key:
-            self._key, self._values = key, {}
-        values = self._values
+        kept_key, values = self._kept
+        if kept_key != key:
+            values = {}
+            self._kept = (key, values)
         missing = set(codes).difference(values)
         if missing:
             got = read(missing)
             if len(values) + len(missing) > self.bound:
-                asked = {c: values[c] for c in values.keys() & codes}
-                values.clear()
-                values.update(asked)
+                values = {c: values[c] for c in values.keys() & codes}
+                self._kept = (key, values)
             values.update((c, got[c]) for c in missing)
         return values
 
