@@ -250,9 +250,7 @@ def run_bench(settings: BenchSettings, log: Log) -> dict[str, Any]:
 
                 log("batch checks: 1,000 labels per call")
                 batch = measure_batch_checks(hub, records, 100 if settings.quick else 300)
-                results["batch_check_lps"] = batch.again_lps
-                results["batch_check_after_commit_lps"] = batch.after_commit_lps
-                results["batch_check_cold_lps"] = batch.cold_lps
+                results.update(batch.figures())
 
                 log(f"propagation: {settings.propagation_samples} status changes")
                 try:

@@ -109,19 +109,13 @@ def _checks(hub: Hub, sample: Records, calls: int, batch_calls: int) -> dict[str
     payloads = check_payloads(sample, 2000)
     stats = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=calls)
     alone = drive_unary(hub.registry.address, CHECK_METHOD, payloads, calls=2000, concurrency=1)
-    figures = {
+    return {
         "check_rps": stats.rps,
         "check_p50_ms": stats.percentile(50),
         "check_p99_ms": stats.percentile(99),
         "check_alone_p50_ms": alone.percentile(50),
         "check_alone_p99_ms": alone.percentile(99),
-    }
-    batch = measure_batch_checks(hub, sample, batch_calls)
-    return {
-        **figures,
-        "batch_check_lps": batch.again_lps,
-        "batch_check_after_commit_lps": batch.after_commit_lps,
-        "batch_check_cold_lps": batch.cold_lps,
+        **measure_batch_checks(hub, sample, batch_calls).figures(),
     }
 
 
