@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Engine
 
 from devtools.pool_data import generate_pool, load_registry
@@ -287,12 +287,67 @@ def test_loads_count_active_assignments_from_the_day_asked(env: Env) -> None:
     assert env.store.loads_since(dt.date(2026, 6, 1)) == {"SH": sum(expected.values())}
 
 
+def test_loads_follow_what_another_process_books_and_cancels(env: Env) -> None:
+    ids = small_pool(env, n_leaders=1, n_assessors=2)
+    store = PoolStore(env.engine, event_payload)
+    other = AssessorPool(store, PoolView(env.engine), load_recusal(), load_inspection())
+    june = dt.date(2026, 6, 1)
+    full_reads: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The copy's read: every active assignment, with its home province.
+        if "pool_assignment.home_province" in statement and "GROUP BY" not in statement:
+            full_reads.append(statement)
+
+    event.listen(env.engine, "before_cursor_execute", note)
+    try:
+        first = env.pool.request_team(request(size=3))
+        assert store.person_loads_since(june) == {i: 1 for i in ids}
+        reads = len(full_reads)
+        # This process's own booking goes into its copy: nothing is read again.
+        july = env.pool.request_team(
+            request(
+                institution_uscc=OTHER_LAB, start_date="2026-07-01", end_date="2026-07-01", size=2
+            )
+        )
+        assert env.store.person_loads_since(june) == {i: 1 + (i in team_of(july)) for i in ids}
+        assert len(full_reads) == reads
+        # Another process's booking: this one reads its copy again.
+        other.request_team(
+            request(
+                institution_uscc=uscc("91320100MA1XYW789"),
+                start_date="2026-08-03",
+                end_date="2026-08-03",
+                size=3,
+            )
+        )
+        expected = {i: 2 + (i in team_of(july)) for i in ids}
+        assert env.store.person_loads_since(june) == expected
+        assert env.store.loads_since(june) == {"SH": 8}
+        assert store.person_loads_since(june) == expected
+        # And its cancellation.
+        cancelled = first.assignments[0]
+        other.cancel(cancelled.assignment_id, "assessor ill")
+        expected[cancelled.assessor_id] -= 1
+        assert env.store.person_loads_since(june) == expected
+        assert store.person_loads_since(june) == expected
+        assert env.store.loads_since(dt.date(2026, 8, 1)) == {"SH": 3}
+    finally:
+        event.remove(env.engine, "before_cursor_execute", note)
+
+
 def test_a_pool_database_an_older_version_made_gets_the_newer_indexes(env: Env) -> None:
-    person_load = "ix_pool_assignment_person_load"
+    load = "ix_pool_assignment_load"
     with env.engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP INDEX {person_load}")
+        conn.exec_driver_sql(f"DROP INDEX {load}")
+        conn.exec_driver_sql("DROP TABLE pool_bookings_version")
     env.store.create_schema()
-    assert person_load in {i["name"] for i in inspect(env.engine).get_indexes("pool_assignment")}
+    assert load in {i["name"] for i in inspect(env.engine).get_indexes("pool_assignment")}
+    # And the bookings version, which draws made on it move on.
+    small_pool(env, n_leaders=1, n_assessors=2)
+    env.pool.request_team(request(size=3))
+    assert sorted(env.store.person_loads_since(dt.date(2026, 6, 1)).values()) == [1, 1, 1]
+    assert env.store.loads_since(dt.date(2026, 6, 1)) == {"SH": 3}
 
 
 def test_the_pool_follows_new_revisions_of_assessor_records(env: Env) -> None:

@@ -55,7 +55,7 @@ from services.core.teams import (
     seat_screened,
     team_snapshot_json,
 )
-from services.registry.pool.history import ACTIVE
+from services.registry.pool.active import ACTIVE
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
 from services.registry.pool.recusal import for_team
 from services.registry.pool.store import (

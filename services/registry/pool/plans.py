@@ -22,7 +22,7 @@ from services.core.inspections import (
     plan_snapshot,
 )
 from services.core.officers import officer_standing, serving_for
-from services.registry.pool.history import ACTIVE
+from services.registry.pool.active import ACTIVE
 from services.registry.pool.recusal import surroundings
 from services.registry.pool.store import PoolStore, new_id
 from services.registry.pool.tables import AssignmentRow

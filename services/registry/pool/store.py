@@ -36,7 +36,8 @@ from services.core.draws import (
     assignment_known_at,
 )
 from services.core.provenance import as_utc
-from services.registry.pool.history import ACTIVE, BookingHistory
+from services.registry.pool.active import ACTIVE, create_version_row, move_on
+from services.registry.pool.history import BookingHistory
 from services.registry.pool.tables import (
     AssignmentFilter,
     AssignmentRow,
@@ -135,6 +136,7 @@ class PoolStore(BookingHistory):
             "The pool's draws and bookings are not in the log and cannot be rebuilt: "
             "run the version that made this database, or move it aside for an empty pool.",
         )
+        create_version_row(self._engine)
 
     # Draws ---------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class PoolStore(BookingHistory):
         """
         try:
             with self._engine.begin() as conn:
-                self._book(conn, assignments)
+                version = self._book(conn, assignments)
                 conn.execute(
                     _REVEAL,
                     {
@@ -203,10 +205,14 @@ class PoolStore(BookingHistory):
                 )
         except IntegrityError as exc:
             raise DoubleBooked(str(exc.orig)) from None
+        if assignments:
+            self._active.booked(version, assignments)
 
-    def _book(self, conn: Connection, assignments: Sequence[AssignmentRow]) -> None:
+    def _book(self, conn: Connection, assignments: Sequence[AssignmentRow]) -> int:
+        """Books the assignments; returns the bookings version this moved on to
+        (0, and nothing moved, when there are none)."""
         if not assignments:
-            return
+            return 0
         conn.execute(
             assignment_table.insert(),
             [{n: getattr(a, n) for n in a.__slots__} for a in assignments],
@@ -220,6 +226,7 @@ class PoolStore(BookingHistory):
             ],
         )
         self._queue_events(conn, assignments)
+        return move_on(conn)
 
     def _queue_events(self, conn: Connection, assignments: Iterable[AssignmentRow]) -> None:
         conn.execute(
@@ -382,7 +389,9 @@ class PoolStore(BookingHistory):
                 delete(booked_day_table).where(booked_day_table.c.assignment_id == assignment_id)
             )
             self._queue_events(conn, [cancelled])
-            return cancelled
+            version = move_on(conn)
+        self._active.cancelled(version, [cancelled])
+        return cancelled
 
     # The outbox --------------------------------------------------------------
 

@@ -49,11 +49,9 @@ class PoolAssignment(PoolTables, table=True):
         Index("ix_pool_assignment_draw", "draw_id"),
         Index("ix_pool_assignment_assessor", "assessor_id"),
         Index("ix_pool_assignment_institution", "institution_uscc"),
-        # Covers the load count per province (by start date and state).
+        # Assignments by period and state (a draw's loads are counted from a
+        # copy in memory: active.py).
         Index("ix_pool_assignment_load", "start_date", "state", "home_province"),
-        # Covers the count per person: a draw reads every active assignment's
-        # assessor, from the table's rows without it.
-        Index("ix_pool_assignment_person_load", "state", "start_date", "assessor_id"),
     )
     assignment_id: str = Field(primary_key=True, max_length=64)
     draw_id: str = Field(max_length=64)
@@ -70,6 +68,16 @@ class PoolAssignment(PoolTables, table=True):
     revision: int
     reference: str = ""
     updated_at: dt.datetime
+
+
+class PoolBookingsVersion(PoolTables, table=True):
+    """One row, whose version every transaction that books or cancels an
+    assignment moves on by one: a process keeping a copy of the active
+    bookings (active.py) knows from it whether another wrote since."""
+
+    __tablename__ = "pool_bookings_version"
+    id: int = Field(primary_key=True)
+    version: int = 0
 
 
 class PoolBookedDay(PoolTables, table=True):
@@ -97,6 +105,7 @@ draw_table: Table = PoolDraw.__table__  # type: ignore[attr-defined]
 assignment_table: Table = PoolAssignment.__table__  # type: ignore[attr-defined]
 booked_day_table: Table = PoolBookedDay.__table__  # type: ignore[attr-defined]
 outbox_table: Table = PoolOutbox.__table__  # type: ignore[attr-defined]
+bookings_version_table: Table = PoolBookingsVersion.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
