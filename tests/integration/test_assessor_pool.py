@@ -162,20 +162,19 @@ def test_overlapping_dates_are_refused_and_adjacent_ones_are_not(env: Env) -> No
     assert after.row.state == "DRAWN" and team_of(after) == set(ids)
 
 
-def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> None:
-    ids = small_pool(env)
-    first = env.pool.request_team(request())
-    racing = AssignmentRow(
-        assignment_id="asg-racing",
-        draw_id="team-racing",
-        assessor_id=ids[0],
+def booking(assessor_id: str, draw_id: str, start: dt.date, end: dt.date) -> AssignmentRow:
+    """An assignment of a draw made by hand, as a racing process would book it."""
+    return AssignmentRow(
+        assignment_id=f"asg-{draw_id}",
+        draw_id=draw_id,
+        assessor_id=assessor_id,
         home_province="SH",
         role=Role.LEADER,
         kind=DrawKind.TEAM,
         institution_uscc=TARGET,
         institution_province="JS",
-        start_date=dt.date(2026, 6, 3),
-        end_date=dt.date(2026, 6, 6),
+        start_date=start,
+        end_date=end,
         state=AssignmentState.ACTIVE,
         cancel_reason="",
         revision=1,
@@ -183,14 +182,24 @@ def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> Non
         updated_at=dt.datetime.now(dt.UTC),
         booked_at=dt.datetime.now(dt.UTC),
     )
-    env.store.commit_draw(
-        "team-racing", DrawKind.TEAM, b"c" * 32, dt.datetime.now(dt.UTC), "{}", "x"
-    )
-    reveal = Reveal(
-        DrawState.DRAWN, b"s" * 32, dt.datetime.now(dt.UTC), b"{}", b"h" * 32, "{}", "", 1, 1
-    )
+
+
+def book_by_hand(store: PoolStore, assignment: AssignmentRow) -> None:
+    """Commits and reveals the assignment's draw with it (raises DoubleBooked)."""
+    now = dt.datetime.now(dt.UTC)
+    store.commit_draw(assignment.draw_id, DrawKind.TEAM, b"c" * 32, now, "{}", "x")
+    reveal = Reveal(DrawState.DRAWN, b"s" * 32, now, b"{}", b"h" * 32, "{}", "", 1, 1)
+    store.reveal_draw(assignment.draw_id, reveal, [assignment])
+
+
+def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> None:
+    ids = small_pool(env)
+    first = env.pool.request_team(request())
+    loads = env.store.person_loads_since(dt.date(2026, 6, 1))
+    racing = booking(ids[0], "team-racing", dt.date(2026, 6, 3), dt.date(2026, 6, 6))
     with pytest.raises(DoubleBooked):
-        env.store.reveal_draw("team-racing", reveal, [racing])
+        book_by_hand(env.store, racing)
+    assert env.store.person_loads_since(dt.date(2026, 6, 1)) == loads
     # Nothing of the refused booking stayed: the draw is still only committed.
     row = env.store.draw("team-racing", with_snapshot=False)
     assert row is not None and row.state == "COMMITTED" and row.seed is None
@@ -334,6 +343,20 @@ def test_loads_follow_what_another_process_books_and_cancels(env: Env) -> None:
         assert env.store.loads_since(dt.date(2026, 8, 1)) == {"SH": 3}
     finally:
         event.remove(env.engine, "before_cursor_execute", note)
+
+
+def test_loads_from_a_day_long_before_those_asked_so_far_are_read_again(env: Env) -> None:
+    ids = small_pool(env, n_leaders=1, n_assessors=2)
+    env.pool.request_team(request(size=3))
+    assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
+    # Booked by this process two years before: older than its copy holds.
+    book_by_hand(env.store, booking(ids[0], "team-old", dt.date(2024, 3, 4), dt.date(2024, 3, 4)))
+    assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
+    assert env.store.person_loads_since(dt.date(2024, 1, 1)) == {i: 1 + (i == ids[0]) for i in ids}
+    assert env.store.loads_since(dt.date(2024, 3, 5)) == {"SH": 3}
+    # Asked from June again, the copy lets 2024 go; asked from 2024, it reads it again.
+    assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
+    assert env.store.person_loads_since(dt.date(2024, 3, 4))[ids[0]] == 2
 
 
 def test_a_pool_database_an_older_version_made_gets_the_newer_indexes(env: Env) -> None:

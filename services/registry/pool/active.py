@@ -3,8 +3,8 @@ province), from a copy kept in memory rather than read again for every draw.
 
 A draw counts every active assignment starting on or after a day: read from
 the database, that read grew with the pool's history (2,456 assignments,
-about 3 ms a draw, after a thousand draws). The copy is read whole once, then
-kept up to date with this process's own bookings and cancellations, and read
+about 3 ms a draw, after a thousand draws). The copy is read once (from a
+year before the day asked: MARGIN), then kept up to date with this process's own bookings and cancellations, and read
 again whenever another process (a registry replica sharing the pool's
 database) wrote meanwhile: every transaction that books or cancels moves the
 pool's bookings version on by one (PoolBookingsVersion, in the same
@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from services.common.sql import insert_ignore
@@ -40,8 +40,12 @@ _a = assignment_table.c
 _VERSION = select(_v.version).where(_v.id == 1)
 _MOVE_ON = update(bookings_version_table).where(_v.id == 1).values(version=_v.version + 1)
 _ACTIVE_ROWS = select(_a.start_date, _a.assignment_id, _a.assessor_id, _a.home_province).where(
-    _a.state == ACTIVE
+    _a.state == ACTIVE, _a.start_date >= bindparam("since")
 )
+# A copy holds assignments from this long before the earliest day asked, so
+# that a window moving with the days asked is not read again every day; older
+# ones, which no draw weighs, are not kept (nor is the pool's whole history).
+MARGIN = dt.timedelta(days=366)
 
 
 def create_version_row(engine: Engine) -> None:
@@ -59,9 +63,11 @@ def move_on(conn: Connection) -> int:
 
 @dataclass
 class _Copy:
-    """Active assignments sorted by (start date, id), in parallel lists."""
+    """Active assignments starting on or after `since`, sorted by (start
+    date, id), in parallel lists."""
 
     version: int
+    since: dt.date
     keys: list[tuple[dt.date, str]] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
@@ -70,7 +76,7 @@ class _Copy:
         for a in rows:
             key = (a.start_date, a.assignment_id)
             at = bisect.bisect_left(self.keys, key)
-            if at < len(self.keys) and self.keys[at] == key:
+            if a.start_date < self.since or (at < len(self.keys) and self.keys[at] == key):
                 continue
             self.keys.insert(at, key)
             self.people.insert(at, a.assessor_id)
@@ -86,6 +92,13 @@ class _Copy:
     def first_since(self, since: dt.date) -> int:
         return bisect.bisect_left(self.keys, (since, ""))
 
+    def trim(self, floor: dt.date) -> None:
+        """Drops what starts before `floor` once the copy holds over a margin more."""
+        if floor - self.since > MARGIN:
+            at = self.first_since(floor)
+            del self.keys[:at], self.people[:at], self.provinces[:at]
+            self.since = floor
+
 
 class ActiveBookings:
     """Counts of active assignments since a day, per person and per province."""
@@ -98,13 +111,13 @@ class ActiveBookings:
     def people_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per assessor starting on or after `since`."""
         with self._lock:
-            copy = self._current()
+            copy = self._current(since)
             return Counter(copy.people[copy.first_since(since) :])
 
     def provinces_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per home province starting on or after `since`."""
         with self._lock:
-            copy = self._current()
+            copy = self._current(since)
             return Counter(copy.provinces[copy.first_since(since) :])
 
     def booked(self, version: int, rows: Iterable[AssignmentRow]) -> None:
@@ -131,16 +144,20 @@ class ActiveBookings:
         self._copy = None
         return False
 
-    def _current(self) -> _Copy:
+    def _current(self, since: dt.date) -> _Copy:
+        """A copy that is current and holds every active assignment from `since` on."""
         # The version is read before the rows: rows newer than it only make
         # the copy read again sooner, rows older than it would go unnoticed.
         with self._engine.connect() as conn:
             version = int(conn.execute(_VERSION).scalar_one())
-            if self._copy is not None and self._copy.version == version:
-                return self._copy
+            kept = self._copy
+            if kept is not None and kept.version == version and kept.since <= since:
+                kept.trim(since - MARGIN)
+                return kept
+            floor = since - MARGIN
             # Sorted here: a database's collation may order the ids otherwise.
-            rows = sorted(tuple(row) for row in conn.execute(_ACTIVE_ROWS))
-        copy = _Copy(version)
+            rows = sorted(tuple(row) for row in conn.execute(_ACTIVE_ROWS, {"since": floor}))
+        copy = _Copy(version, floor)
         for start, ident, person, province in rows:
             copy.keys.append((start, ident))
             copy.people.append(person)
