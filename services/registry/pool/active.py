@@ -4,13 +4,15 @@ province), from a copy kept in memory rather than read again for every draw.
 A draw counts every active assignment starting on or after a day: read from
 the database, that read grew with the pool's history (2,456 assignments,
 about 3 ms a draw, after a thousand draws). The copy is read once (from a
-year before the day asked: MARGIN), then kept up to date with this process's own bookings and cancellations, and read
-again whenever another process (a registry replica sharing the pool's
-database) wrote meanwhile: every transaction that books or cancels moves the
-pool's bookings version on by one (PoolBookingsVersion, in the same
-transaction), so a copy at version V is current while the database says V,
-and this process's own write of version V + 1 onto a copy at V is the whole
-difference.
+year before the day asked: MARGIN), then kept up to date with this
+process's own bookings and cancellations, and read again whenever another
+process (a registry replica sharing the pool's database) wrote meanwhile:
+every transaction that books or cancels moves the pool's bookings version
+on by one (PoolBookingsVersion, in the same transaction), so a copy at
+version V is current while the database says V, and this process's own
+write of version V + 1 onto a copy at V is the whole difference. (So
+every process writing a pool's bookings must be of a version that moves
+it on: replicas sharing a pool database run the same version.)
 """
 
 from __future__ import annotations
@@ -120,29 +122,22 @@ class ActiveBookings:
             copy = self._current(since)
             return Counter(copy.provinces[copy.first_since(since) :])
 
-    def booked(self, version: int, rows: Iterable[AssignmentRow]) -> None:
-        """This process committed version `version`, which booked `rows`."""
+    def wrote(
+        self,
+        version: int,
+        booked: Iterable[AssignmentRow] = (),
+        cancelled: Iterable[AssignmentRow] = (),
+    ) -> None:
+        """This process committed version `version`, which booked and cancelled these."""
         with self._lock:
-            if self._follows(version):
-                assert self._copy is not None
-                self._copy.add(rows)
-                self._copy.version = version
-
-    def cancelled(self, version: int, rows: Iterable[AssignmentRow]) -> None:
-        """This process committed version `version`, which cancelled `rows`."""
-        with self._lock:
-            if self._follows(version):
-                assert self._copy is not None
-                self._copy.remove(rows)
-                self._copy.version = version
-
-    def _follows(self, version: int) -> bool:
-        """Whether the copy is at the version just before `version`; if not,
-        another process wrote in between and the copy is dropped."""
-        if self._copy is not None and self._copy.version == version - 1:
-            return True
-        self._copy = None
-        return False
+            copy = self._copy
+            if copy is not None and copy.version == version - 1:
+                copy.add(booked)
+                copy.remove(cancelled)
+                copy.version = version
+            else:
+                # Another process wrote in between: read again when next asked.
+                self._copy = None
 
     def _current(self, since: dt.date) -> _Copy:
         """A copy that is current and holds every active assignment from `since` on."""

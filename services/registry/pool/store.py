@@ -11,6 +11,9 @@ provinces' log), so they are stored with their own guarantees:
 - Every assignment change writes its Kafka event to pool_outbox in the same
   transaction; a relay publishes it, so the home province hears of every
   committed change and of nothing that was rolled back.
+- Every assignment change moves the pool's bookings version on in the same
+  transaction, so a process counting loads from its copy of the active
+  assignments (active.py) knows when another process changed them.
 """
 
 from __future__ import annotations
@@ -206,7 +209,7 @@ class PoolStore(BookingHistory):
         except IntegrityError as exc:
             raise DoubleBooked(str(exc.orig)) from None
         if assignments:
-            self._active.booked(version, assignments)
+            self._active.wrote(version, booked=assignments)
 
     def _book(self, conn: Connection, assignments: Sequence[AssignmentRow]) -> int:
         """Books the assignments; returns the bookings version this moved on to
@@ -390,7 +393,7 @@ class PoolStore(BookingHistory):
             )
             self._queue_events(conn, [cancelled])
             version = move_on(conn)
-        self._active.cancelled(version, [cancelled])
+        self._active.wrote(version, cancelled=[cancelled])
         return cancelled
 
     # The outbox --------------------------------------------------------------
