@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.engine import Engine
 
 from devtools.pool_data import generate_pool, load_registry
@@ -21,6 +21,7 @@ from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
 from services.core.verify import verify_draw
+from services.registry.pool.active import MAX_AGE_S, ActiveBookings
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
@@ -38,6 +39,7 @@ from tests.integration.pool_records import (
 from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
 
 _day = PoolTables.metadata.tables["pool_booked_day"]
+_assignments = PoolTables.metadata.tables["pool_assignment"]
 _outbox = PoolTables.metadata.tables["pool_outbox"]
 TARGET = uscc("91320100MA1XYW123")
 OTHER_LAB = uscc("91320100MA1XYW456")
@@ -304,8 +306,8 @@ def test_loads_follow_what_another_process_books_and_cancels(env: Env) -> None:
     full_reads: list[str] = []
 
     def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        # The copy's read: every active assignment, with its home province.
-        if "pool_assignment.home_province" in statement and "GROUP BY" not in statement:
+        # The copy's read: the active assignments' days, ids, people and provinces.
+        if statement.startswith("SELECT pool_assignment.start_date, pool_assignment.assignment_id"):
             full_reads.append(statement)
 
     event.listen(env.engine, "before_cursor_execute", note)
@@ -341,6 +343,13 @@ def test_loads_follow_what_another_process_books_and_cancels(env: Env) -> None:
         assert env.store.person_loads_since(june) == expected
         assert store.person_loads_since(june) == expected
         assert env.store.loads_since(dt.date(2026, 8, 1)) == {"SH": 3}
+        # This process's own cancellation: out of its copy, nothing read again.
+        reads = len(full_reads)
+        mine = next(a for a in july.assignments if a.assessor_id != cancelled.assessor_id)
+        env.pool.cancel(mine.assignment_id, "assessor ill")
+        expected[mine.assessor_id] -= 1
+        assert env.store.person_loads_since(june) == expected
+        assert len(full_reads) == reads
     finally:
         event.remove(env.engine, "before_cursor_execute", note)
 
@@ -354,9 +363,25 @@ def test_loads_from_a_day_long_before_those_asked_so_far_are_read_again(env: Env
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
     assert env.store.person_loads_since(dt.date(2024, 1, 1)) == {i: 1 + (i == ids[0]) for i in ids}
     assert env.store.loads_since(dt.date(2024, 3, 5)) == {"SH": 3}
-    # Asked from June again, the copy lets 2024 go; asked from 2024, it reads it again.
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
-    assert env.store.person_loads_since(dt.date(2024, 3, 4))[ids[0]] == 2
+
+
+def test_a_change_that_does_not_move_the_version_on_is_counted_after_max_age(env: Env) -> None:
+    ids = small_pool(env, n_leaders=1, n_assessors=2)
+    now = [0.0]
+    active = ActiveBookings(env.engine, clock=lambda: now[0])
+    june = dt.date(2026, 6, 1)
+    env.pool.request_team(request(size=3))
+    assert active.people_since(june) == {i: 1 for i in ids}
+    # A correction made by hand in SQL: the version is left as it was.
+    with env.engine.begin() as conn:
+        conn.execute(
+            update(_assignments)
+            .where(_assignments.c.assessor_id == ids[0])
+            .values(state=AssignmentState.CANCELLED)
+        )
+    now[0] += MAX_AGE_S + 1
+    assert active.people_since(june) == {i: 1 for i in ids[1:]}
 
 
 def test_a_pool_database_an_older_version_made_gets_the_newer_indexes(env: Env) -> None:
@@ -364,8 +389,14 @@ def test_a_pool_database_an_older_version_made_gets_the_newer_indexes(env: Env) 
     with env.engine.begin() as conn:
         conn.exec_driver_sql(f"DROP INDEX {load}")
         conn.exec_driver_sql("DROP TABLE pool_bookings_version")
+        # Made for counting loads in SQL, which a draw no longer does.
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_pool_assignment_person_load"
+            " ON pool_assignment (state, start_date, assessor_id)"
+        )
     env.store.create_schema()
-    assert load in {i["name"] for i in inspect(env.engine).get_indexes("pool_assignment")}
+    indexes = {i["name"] for i in inspect(env.engine).get_indexes("pool_assignment")}
+    assert load in indexes and "ix_pool_assignment_person_load" not in indexes
     # And the bookings version, which draws made on it move on.
     small_pool(env, n_leaders=1, n_assessors=2)
     env.pool.request_team(request(size=3))

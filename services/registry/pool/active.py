@@ -10,9 +10,12 @@ process (a registry replica sharing the pool's database) wrote meanwhile:
 every transaction that books or cancels moves the pool's bookings version
 on by one (PoolBookingsVersion, in the same transaction), so a copy at
 version V is current while the database says V, and this process's own
-write of version V + 1 onto a copy at V is the whole difference. (So
-every process writing a pool's bookings must be of a version that moves
-it on: replicas sharing a pool database run the same version.)
+write of version V + 1 onto a copy at V is the whole difference.
+
+A write that does not move the version on (a replica of an older version
+during an upgrade, a correction made by hand in SQL) is not seen that way:
+a copy is read again at the latest MAX_AGE after it was read, whatever
+the version says.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
@@ -44,10 +48,13 @@ _MOVE_ON = update(bookings_version_table).where(_v.id == 1).values(version=_v.ve
 _ACTIVE_ROWS = select(_a.start_date, _a.assignment_id, _a.assessor_id, _a.home_province).where(
     _a.state == ACTIVE, _a.start_date >= bindparam("since")
 )
-# A copy holds assignments from this long before the earliest day asked, so
-# that a window moving with the days asked is not read again every day; older
-# ones, which no draw weighs, are not kept (nor is the pool's whole history).
+# A copy holds assignments from this long before the day first asked, so that
+# days asked later, or a little earlier, are answered from it; older ones,
+# which no draw weighs, are not kept (nor is the pool's whole history). A day
+# asked before what it holds reads it again from MARGIN before that day.
 MARGIN = dt.timedelta(days=366)
+# Seconds after which a copy is read again even if the version did not move.
+MAX_AGE_S = 60.0
 
 
 def create_version_row(engine: Engine) -> None:
@@ -70,6 +77,7 @@ class _Copy:
 
     version: int
     since: dt.date
+    read_at: float
     keys: list[tuple[dt.date, str]] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
@@ -78,8 +86,10 @@ class _Copy:
         for a in rows:
             key = (a.start_date, a.assignment_id)
             at = bisect.bisect_left(self.keys, key)
-            if a.start_date < self.since or (at < len(self.keys) and self.keys[at] == key):
+            if a.state != ACTIVE or a.start_date < self.since:
                 continue
+            if at < len(self.keys) and self.keys[at] == key:
+                continue  # read with the copy already
             self.keys.insert(at, key)
             self.people.insert(at, a.assessor_id)
             self.provinces.insert(at, a.home_province)
@@ -94,19 +104,13 @@ class _Copy:
     def first_since(self, since: dt.date) -> int:
         return bisect.bisect_left(self.keys, (since, ""))
 
-    def trim(self, floor: dt.date) -> None:
-        """Drops what starts before `floor` once the copy holds over a margin more."""
-        if floor - self.since > MARGIN:
-            at = self.first_since(floor)
-            del self.keys[:at], self.people[:at], self.provinces[:at]
-            self.since = floor
-
 
 class ActiveBookings:
     """Counts of active assignments since a day, per person and per province."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
         self._engine = engine
+        self._clock = clock
         self._lock = threading.Lock()
         self._copy: _Copy | None = None
 
@@ -146,13 +150,18 @@ class ActiveBookings:
         with self._engine.connect() as conn:
             version = int(conn.execute(_VERSION).scalar_one())
             kept = self._copy
-            if kept is not None and kept.version == version and kept.since <= since:
-                kept.trim(since - MARGIN)
+            if (
+                kept is not None
+                and kept.version == version
+                and kept.since <= since
+                and self._clock() - kept.read_at < MAX_AGE_S
+            ):
                 return kept
             floor = since - MARGIN
+            read_at = self._clock()
             # Sorted here: a database's collation may order the ids otherwise.
             rows = sorted(tuple(row) for row in conn.execute(_ACTIVE_ROWS, {"since": floor}))
-        copy = _Copy(version, floor)
+        copy = _Copy(version, floor, read_at)
         for start, ident, person, province in rows:
             copy.keys.append((start, ident))
             copy.people.append(person)

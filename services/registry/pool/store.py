@@ -140,6 +140,9 @@ class PoolStore(BookingHistory):
             "run the version that made this database, or move it aside for an empty pool.",
         )
         create_version_row(self._engine)
+        with self._engine.begin() as conn:
+            # Made for counting loads in SQL until the copy in memory (active.py).
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_pool_assignment_person_load")
 
     # Draws ---------------------------------------------------------------------
 
@@ -190,7 +193,7 @@ class PoolStore(BookingHistory):
         """
         try:
             with self._engine.begin() as conn:
-                version = self._book(conn, assignments)
+                self._book(conn, assignments)
                 conn.execute(
                     _REVEAL,
                     {
@@ -206,16 +209,16 @@ class PoolStore(BookingHistory):
                         "eligible": reveal.eligible,
                     },
                 )
+                # Last, as the row's lock orders every booking and cancelling.
+                version = move_on(conn) if assignments else 0
         except IntegrityError as exc:
             raise DoubleBooked(str(exc.orig)) from None
         if assignments:
             self._active.wrote(version, booked=assignments)
 
-    def _book(self, conn: Connection, assignments: Sequence[AssignmentRow]) -> int:
-        """Books the assignments; returns the bookings version this moved on to
-        (0, and nothing moved, when there are none)."""
+    def _book(self, conn: Connection, assignments: Sequence[AssignmentRow]) -> None:
         if not assignments:
-            return 0
+            return
         conn.execute(
             assignment_table.insert(),
             [{n: getattr(a, n) for n in a.__slots__} for a in assignments],
@@ -229,7 +232,6 @@ class PoolStore(BookingHistory):
             ],
         )
         self._queue_events(conn, assignments)
-        return move_on(conn)
 
     def _queue_events(self, conn: Connection, assignments: Iterable[AssignmentRow]) -> None:
         conn.execute(
