@@ -73,7 +73,7 @@ def move_on(conn: Connection) -> int:
 @dataclass
 class _Copy:
     """Active assignments starting on or after `since`, sorted by (start
-    date, id), in parallel lists."""
+    date, id), in parallel lists, and counted per person and per province."""
 
     version: int
     since: dt.date
@@ -81,6 +81,11 @@ class _Copy:
     keys: list[tuple[dt.date, str]] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     provinces: list[str] = field(default_factory=list)
+    # Kept with the lists: a day asked takes off the few that start before it
+    # rather than counting every one after it (thousands, once a pool has
+    # been drawing for a while: 1.7 ms a draw after 5,000 draws).
+    people_count: Counter[str] = field(default_factory=Counter)
+    province_count: Counter[str] = field(default_factory=Counter)
 
     def add(self, rows: Iterable[AssignmentRow]) -> None:
         for a in rows:
@@ -93,16 +98,36 @@ class _Copy:
             self.keys.insert(at, key)
             self.people.insert(at, a.assessor_id)
             self.provinces.insert(at, a.home_province)
+            self.people_count[a.assessor_id] += 1
+            self.province_count[a.home_province] += 1
 
     def remove(self, rows: Iterable[AssignmentRow]) -> None:
         for a in rows:
             key = (a.start_date, a.assignment_id)
             at = bisect.bisect_left(self.keys, key)
             if at < len(self.keys) and self.keys[at] == key:
+                _less(self.people_count, self.people[at])
+                _less(self.province_count, self.provinces[at])
                 del self.keys[at], self.people[at], self.provinces[at]
 
-    def first_since(self, since: dt.date) -> int:
-        return bisect.bisect_left(self.keys, (since, ""))
+    def since_day(self, since: dt.date, column: list[str], count: Counter[str]) -> dict[str, int]:
+        """How many of `column`'s values start on or after `since`."""
+        before = bisect.bisect_left(self.keys, (since, ""))
+        if 2 * before > len(column):
+            return Counter(column[before:])
+        counted = Counter(count)
+        for value in column[:before]:
+            _less(counted, value)
+        return counted
+
+
+def _less(count: Counter[str], value: str) -> None:
+    """One fewer of `value`, which leaves the count at none."""
+    left = count[value] - 1
+    if left:
+        count[value] = left
+    else:
+        del count[value]
 
 
 class ActiveBookings:
@@ -118,13 +143,13 @@ class ActiveBookings:
         """Active assignments per assessor starting on or after `since`."""
         with self._lock:
             copy = self._current(since)
-            return Counter(copy.people[copy.first_since(since) :])
+            return copy.since_day(since, copy.people, copy.people_count)
 
     def provinces_since(self, since: dt.date) -> dict[str, int]:
         """Active assignments per home province starting on or after `since`."""
         with self._lock:
             copy = self._current(since)
-            return Counter(copy.provinces[copy.first_since(since) :])
+            return copy.since_day(since, copy.provinces, copy.province_count)
 
     def wrote(
         self,
@@ -166,5 +191,7 @@ class ActiveBookings:
             copy.keys.append((start, ident))
             copy.people.append(person)
             copy.provinces.append(province)
+        copy.people_count.update(copy.people)
+        copy.province_count.update(copy.provinces)
         self._copy = copy
         return copy
