@@ -44,7 +44,12 @@ ACTIVE = AssignmentState.ACTIVE
 _v = bookings_version_table.c
 _a = assignment_table.c
 _VERSION = select(_v.version).where(_v.id == 1)
-_MOVE_ON = update(bookings_version_table).where(_v.id == 1).values(version=_v.version + 1)
+_MOVE_ON = (
+    update(bookings_version_table)
+    .where(_v.id == 1)
+    .values(version=_v.version + 1)
+    .returning(_v.version)
+)
 _ACTIVE_ROWS = select(_a.start_date, _a.assignment_id, _a.assessor_id, _a.home_province).where(
     _a.state == ACTIVE, _a.start_date >= bindparam("since")
 )
@@ -66,8 +71,7 @@ def create_version_row(engine: Engine) -> None:
 def move_on(conn: Connection) -> int:
     """Moves the bookings version on within a transaction that books or
     cancels; returns the new version (the row lock orders such transactions)."""
-    conn.execute(_MOVE_ON)
-    return int(conn.execute(_VERSION).scalar_one())
+    return int(conn.execute(_MOVE_ON).scalar_one())
 
 
 @dataclass
@@ -89,10 +93,10 @@ class _Copy:
 
     def add(self, rows: Iterable[AssignmentRow]) -> None:
         for a in rows:
-            key = (a.start_date, a.assignment_id)
-            at = bisect.bisect_left(self.keys, key)
             if a.state != ACTIVE or a.start_date < self.since:
                 continue
+            key = (a.start_date, a.assignment_id)
+            at = bisect.bisect_left(self.keys, key)
             if at < len(self.keys) and self.keys[at] == key:
                 continue  # read with the copy already
             self.keys.insert(at, key)
