@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 
 from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
-from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState, Role
+from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
@@ -28,6 +28,7 @@ from services.registry.pool.relay import event_payload
 from services.registry.pool.store import DoubleBooked, PoolStore
 from services.registry.pool.tables import AssignmentRow, PoolTables, Reveal
 from services.registry.pool.view import PoolView
+from tests.factories import booking
 from tests.integration.pool_records import (
     InstitutionRecords,
     assessor,
@@ -164,28 +165,6 @@ def test_overlapping_dates_are_refused_and_adjacent_ones_are_not(env: Env) -> No
     assert after.row.state == "DRAWN" and team_of(after) == set(ids)
 
 
-def booking(assessor_id: str, draw_id: str, start: dt.date, end: dt.date) -> AssignmentRow:
-    """An assignment of a draw made by hand, as a racing process would book it."""
-    return AssignmentRow(
-        assignment_id=f"asg-{draw_id}",
-        draw_id=draw_id,
-        assessor_id=assessor_id,
-        home_province="SH",
-        role=Role.LEADER,
-        kind=DrawKind.TEAM,
-        institution_uscc=TARGET,
-        institution_province="JS",
-        start_date=start,
-        end_date=end,
-        state=AssignmentState.ACTIVE,
-        cancel_reason="",
-        revision=1,
-        reference="",
-        updated_at=dt.datetime.now(dt.UTC),
-        booked_at=dt.datetime.now(dt.UTC),
-    )
-
-
 def book_by_hand(store: PoolStore, assignment: AssignmentRow) -> None:
     """Commits and reveals the assignment's draw with it (raises DoubleBooked)."""
     now = dt.datetime.now(dt.UTC)
@@ -198,7 +177,9 @@ def test_the_booked_day_key_refuses_a_racing_booking_atomically(env: Env) -> Non
     ids = small_pool(env)
     first = env.pool.request_team(request())
     loads = env.store.person_loads_since(dt.date(2026, 6, 1))
-    racing = booking(ids[0], "team-racing", dt.date(2026, 6, 3), dt.date(2026, 6, 6))
+    racing = booking(
+        ids[0], "team-racing", dt.date(2026, 6, 3), dt.date(2026, 6, 6), institution_uscc=TARGET
+    )
     with pytest.raises(DoubleBooked):
         book_by_hand(env.store, racing)
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == loads
@@ -359,7 +340,7 @@ def test_loads_from_a_day_long_before_those_asked_so_far_are_read_again(env: Env
     env.pool.request_team(request(size=3))
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
     # Booked by this process two years before: older than its copy holds.
-    book_by_hand(env.store, booking(ids[0], "team-old", dt.date(2024, 3, 4), dt.date(2024, 3, 4)))
+    book_by_hand(env.store, booking(ids[0], "team-old", dt.date(2024, 3, 4)))
     assert env.store.person_loads_since(dt.date(2026, 6, 1)) == {i: 1 for i in ids}
     assert env.store.person_loads_since(dt.date(2024, 1, 1)) == {i: 1 + (i == ids[0]) for i in ids}
     assert env.store.loads_since(dt.date(2024, 3, 5)) == {"SH": 3}

@@ -9,33 +9,11 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.core.draws import AssignmentState, DrawKind, Role
 from services.registry.pool.active import _Copy
 from services.registry.pool.tables import AssignmentRow
+from tests.factories import booking
 
 FIRST = dt.date(2026, 1, 1)
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-
-def row(n: int, person: int, province: str, day: int) -> AssignmentRow:
-    return AssignmentRow(
-        assignment_id=f"asg-{n}",
-        draw_id=f"team-{n}",
-        assessor_id=f"A{person}",
-        home_province=province,
-        role=Role.ASSESSOR,
-        kind=DrawKind.TEAM,
-        institution_uscc="",
-        institution_province="JS",
-        start_date=FIRST + dt.timedelta(days=day),
-        end_date=FIRST + dt.timedelta(days=day),
-        state=AssignmentState.ACTIVE,
-        cancel_reason="",
-        revision=1,
-        reference="",
-        updated_at=NOW,
-        booked_at=NOW,
-    )
 
 
 # Each step books assignment n (person, province, day), or cancels an earlier one.
@@ -62,7 +40,9 @@ def test_counts_from_any_day_are_those_of_the_rows_from_that_day(
     held: dict[int, AssignmentRow] = {}
     for n, (what, a, province, day) in enumerate(history):
         if what == "book":
-            held[n] = row(n, a, province, day)
+            held[n] = booking(
+                f"A{a}", f"team-{n}", FIRST + dt.timedelta(days=day), province=province
+            )
             copy.add([held[n]])
         elif a in held:
             copy.remove([held.pop(a)])
