@@ -100,6 +100,9 @@ _ROWS = [
     ("kafka_round_trip_p99_echo_calls", "    in echo calls", None, None),
     ("team_draw_p99_ms", "team draw, 10,000 assessors (p99 ms)", None, None),
     ("team_draw_p99_echo_calls", "  in echo calls", None, None),
+    ("team_draw_floor_p99_ms", "  its writes alone, the floor (p99 ms)", None, None),
+    ("team_draw_floor_p99_echo_calls", "    in echo calls", None, None),
+    ("team_draw_of_floor", "  the floor's p99 over the draw's", None, None),
 ]
 
 

@@ -16,6 +16,7 @@ def test_time_and_throughput_are_expressed_in_echo_calls() -> None:
             "batch_check_after_commit_lps": 50_000.0,
             "propagation_p99_ms": 20.0,
             "team_draw_p99_ms": 8.0,
+            "team_draw_floor_p99_ms": 4.0,
             "kafka_round_trip_p99_ms": 3.0,
         }
     )
@@ -25,6 +26,7 @@ def test_time_and_throughput_are_expressed_in_echo_calls() -> None:
             "batch_after_commit_labels_per_echo_call": 10.0,
             "propagation_p99_echo_calls": 100.0,
             "team_draw_p99_echo_calls": 40.0,
+            "team_draw_floor_p99_echo_calls": 20.0,
             "kafka_round_trip_p99_echo_calls": 15.0,
         }
     )
