@@ -83,9 +83,25 @@ _ANY = "any"
 _LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 
+# A candidate's place in its province's order: recent assignments, a spared
+# leader, the SHA-256 rank.
+_Key = tuple[int, bool, bytes]
+# The levels that may take each kind of seat.
+_SEAT_LEVELS = {
+    _LEADER: ("L",),
+    _MEMBER: ("A", "L"),
+    _COVER: ("A", "L"),
+    _EXPERT: ("E",),
+    _ANY: ("L", "A", "E"),
+}
+
+
 class _Seats:
     """Candidates by province with counts per seat kind kept up to date, so a seat
-    costs a few lookups; a province is ranked only once a seat needs it."""
+    costs a few lookups. Ranks are worked out per province and level, and only
+    once a seat needs them: within one level, the province's order restricted
+    to it, so a seat takes the best of the first fitting of each level that
+    may sit in it (a leader's seat ranks the province's leaders alone)."""
 
     def __init__(
         self,
@@ -148,19 +164,9 @@ class _Seats:
         self._counts = counts
         self._by_province = groups
         self._excluded = excluded
-        self._ranked: dict[str, list[Entrant]] = {}
+        # Per province and level ("SHL"): entrants in rank order, and their keys.
+        self._ranked: dict[str, tuple[list[Entrant], list[_Key]]] = {}
         self._taken: set[str] = set()
-
-    def _fits(self, e: Entrant, seat: str, field: str) -> bool:
-        if seat == _LEADER:
-            return e.level == "L"
-        if seat == _MEMBER:
-            return e.level != "E"
-        if seat == _COVER:
-            return e.level != "E" and field in e.fields
-        if seat == _EXPERT:
-            return e.level == "E"
-        return True
 
     def _fitting(self, province: str, seat: str, field: str) -> int:
         c = self._counts[province]
@@ -174,27 +180,39 @@ class _Seats:
             return c[2]
         return c[0] + c[1] + c[2]
 
-    def _ranking(self, province: str) -> list[Entrant]:
-        ranked = self._ranked.get(province)
+    def _ranking(self, province: str, level: str) -> tuple[list[Entrant], list[_Key]]:
+        ranked = self._ranked.get(province + level)
         if ranked is None:
             sha = hashlib.sha256
             prefix = self._prefix
-            entrants = self._by_province[province]
+            entrants = [e for e in self._by_province[province] if e.level == level]
             loads = self._person_loads
-            spare = self._spare_leaders
+            spared = self._spare_leaders and level == "L"
             # The fewest recent assignments first, assessors before leaders
             # when leaders are spared, then the rank. (No loads: all 0.)
-            keyed = [
-                (
-                    loads.get(e.assessor_id, 0),
-                    spare and e.level == "L",
-                    sha(prefix + e.key).digest(),
-                )
+            keys = [
+                (loads.get(e.assessor_id, 0), spared, sha(prefix + e.key).digest())
                 for e in entrants
             ]
-            order = sorted(range(len(entrants)), key=keyed.__getitem__)
-            ranked = self._ranked[province] = [entrants[i] for i in order]
+            order = sorted(range(len(entrants)), key=keys.__getitem__)
+            ranked = [entrants[i] for i in order], [keys[i] for i in order]
+            self._ranked[province + level] = ranked
         return ranked
+
+    def _first(
+        self, province: str, level: str, seat: str, field: str
+    ) -> tuple[_Key, Entrant] | None:
+        """(key, entrant) of the best of `level` free to take the seat."""
+        taken, skip = self._taken, self._excluded
+        entrants, keys = self._ranking(province, level)
+        for i, e in enumerate(entrants):
+            if (
+                e.assessor_id not in taken
+                and e.assessor_id not in skip
+                and (seat != _COVER or field in e.fields)
+            ):
+                return keys[i], e
+        return None
 
     def take(
         self, label: str, seat: str, loads: Mapping[str, Load], field: str = ""
@@ -203,21 +221,21 @@ class _Seats:
         province = _choose_province(self._seed, label, fitting, loads)
         if province is None:
             return None
-        skip = self._excluded
-        for e in self._ranking(province):
-            if (
-                e.assessor_id not in self._taken
-                and e.assessor_id not in skip
-                and self._fits(e, seat, field)
-            ):
-                self._taken.add(e.assessor_id)
-                c = self._counts[province]
-                c[_LEVEL_SLOT[e.level]] -= 1
-                if e.level != "E":
-                    for f, slot in self._slot.items():
-                        if f in e.fields:
-                            c[slot] -= 1
-                return e
+        best = None
+        for level in _SEAT_LEVELS[seat]:
+            found = self._first(province, level, seat, field)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        if best is not None:
+            e = best[1]
+            self._taken.add(e.assessor_id)
+            c = self._counts[province]
+            c[_LEVEL_SLOT[e.level]] -= 1
+            if e.level != "E":
+                for f, slot in self._slot.items():
+                    if f in e.fields:
+                        c[slot] -= 1
+            return e
         raise AssertionError("counts and ranking disagree")  # pragma: no cover
 
 
