@@ -58,12 +58,11 @@ def _seat(
     if sum(weights) == 0:
         return None
     point = int.from_bytes(_sha(seed + b"seat:" + label.encode())[:8], "big") % sum(weights)
-    for province, weight in zip(PROVINCE_ORDER, weights, strict=True):
-        if point < weight:
-            break
-        point -= weight
+    # The province whose cumulative weight first exceeds the point.
+    cumulative = [sum(weights[: i + 1]) for i in range(len(weights))]
+    chosen = PROVINCE_ORDER[next(i for i, c in enumerate(cumulative) if point < c)]
     return min(
-        (e for e in fitting if e.province == province),
+        (e for e in fitting if e.province == chosen),
         key=lambda e: (
             people.get(e.assessor_id, 0),
             spare and e.level == "L",
