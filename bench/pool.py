@@ -10,8 +10,8 @@ before timing starts, as a running registry would have it.
 Beside it, the draws' *storage floor*: every hundred draws, the same writes
 made again alone into a second database beside the first, through the same
 store: each draw's commitment committed on its own, then its reveal (the
-same snapshot bytes, assignments, booked days and outbox events) in one
-transaction. No pool is read, nobody screened or seated, no snapshot built:
+snapshot as stored, with the parts it names that the store has not kept yet,
+the assignments, booked days and outbox events) in one transaction. No pool is read, nobody screened or seated, no snapshot built:
 the floor is what the two durable commits a draw owes its audit cost on
 this disk, so a draw's p99 cannot be less than the floor's.
 """
@@ -71,9 +71,10 @@ def _write_again(drawn: PoolStore, floor: PoolStore, draw_ids: list[str]) -> lis
     wrote them; the milliseconds each draw's two transactions took."""
     writes = []
     for draw_id in draw_ids:  # read back first: only the writes are timed
-        row = drawn.draw(draw_id, with_snapshot=True)
-        assert row is not None and row.seed and row.drawn_at and row.snapshot
-        assert row.snapshot_sha256 and row.outcome
+        found = drawn.draw_as_stored(draw_id)
+        assert found is not None
+        row, parts = found
+        assert row.seed and row.drawn_at and row.snapshot and row.snapshot_sha256 and row.outcome
         reveal = Reveal(
             state=row.state,
             seed=row.seed,
@@ -84,6 +85,7 @@ def _write_again(drawn: PoolStore, floor: PoolStore, draw_ids: list[str]) -> lis
             failure=row.failure,
             candidates=row.candidates,
             eligible=row.eligible,
+            parts=parts,  # the floor's store keeps those it has not, as the draw's did
         )
         writes.append((row, reveal, drawn.assignments_of_draw(draw_id)))
     took = []

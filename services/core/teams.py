@@ -361,6 +361,30 @@ def candidates_loads(screening: Screening, person_loads: Mapping[str, int]) -> d
     return found
 
 
+def team_snapshot_pieces(
+    spec: TeamSpec,
+    policy: RecusalPolicy,
+    loads: Mapping[str, Load],
+    screening: Screening,
+    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
+) -> list[str | Screened]:
+    """The snapshot's text in order: each field's section as its Screened (its
+    lines joined by commas), the rest as text. A store may keep a field's
+    prepared lines once for every draw (services.registry.pool.snapshots)."""
+    pieces: list[str | Screened] = ['{"candidates":{']
+    for n, (field, s) in enumerate(screening.sections.items()):
+        pieces += [("," if n else "") + _json(field) + ":[", s, "]"]
+    rest = _json(_snapshot_head(spec, policy, loads, person_loads))
+    # "candidates" sorts before every other key of the snapshot.
+    pieces.append("}," + rest[1:])
+    return pieces
+
+
+def snapshot_text(pieces: Sequence[str | Screened]) -> bytes:
+    """The snapshot the pieces make: canonical_json(team_snapshot(...))."""
+    return "".join(p if isinstance(p, str) else ",".join(p.lines) for p in pieces).encode()
+
+
 def team_snapshot_json(
     spec: TeamSpec,
     policy: RecusalPolicy,
@@ -370,12 +394,7 @@ def team_snapshot_json(
 ) -> bytes:
     """canonical_json(team_snapshot(...)), joined from prepared lines;
     `person_loads` as candidates_loads gives them."""
-    sections = ",".join(
-        _json(field) + ":[" + ",".join(s.lines) + "]" for field, s in screening.sections.items()
-    )
-    rest = _json(_snapshot_head(spec, policy, loads, person_loads))
-    # "candidates" sorts before every other key of the snapshot.
-    return ('{"candidates":{' + sections + "}," + rest[1:]).encode()
+    return snapshot_text(team_snapshot_pieces(spec, policy, loads, screening, person_loads))
 
 
 def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: TeamShape) -> Seating:

@@ -12,6 +12,7 @@ _TABLES = {
     "pool_draw": "draw_id, kind, state, seed, seed_commitment, snapshot, snapshot_sha256, outcome",
     "pool_assignment": "assignment_id, draw_id, assessor_id, start_date, end_date, state",
     "pool_booked_day": "assessor_id, day, assignment_id",
+    "pool_snapshot_part": "sha256, body",
 }
 
 

@@ -33,8 +33,10 @@ from services.core.teams import (
     team_outcome,
     team_snapshot,
     team_snapshot_json,
+    team_snapshot_pieces,
 )
 from services.core.verify import verify_draw
+from services.registry.pool.snapshots import SnapshotParts, expand, is_recipe
 from tests.unit.pool_helpers import INSTITUTION, POLICY, member, random_pool, tie
 
 SEED = bytes(range(32))
@@ -361,6 +363,10 @@ def test_the_prepared_path_gives_the_reference_snapshot_and_team(
     mine = candidates_loads(screening, people)
     fast = team_snapshot_json(s, policy, loads, screening, mine)
     assert fast == canonical_json(reference)
+    # Kept as a recipe and parts (the registry's store), it reads back the same.
+    kept = SnapshotParts().stored(team_snapshot_pieces(s, policy, loads, screening, mine))
+    assert kept.body == fast and kept.parts and is_recipe(kept.stored)
+    assert expand(kept.stored, kept.parts) == fast
     assert "Anobody00" not in json.loads(fast)["person_loads"]  # candidates only
     shape = s.shape(loads, mine)
     for n in range(25):

@@ -53,17 +53,15 @@ from services.core.teams import (
     candidates_loads,
     screen_request,
     seat_screened,
-    team_snapshot_json,
+    team_snapshot_pieces,
 )
-from services.registry.pool.active import ACTIVE
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
 from services.registry.pool.recusal import for_team
+from services.registry.pool.rows import assignment_as_known, booking, draw_known_at, new_id
+from services.registry.pool.snapshots import SnapshotParts, StoredSnapshot, whole
 from services.registry.pool.store import (
     DoubleBooked,
     PoolStore,
-    assignment_as_known,
-    draw_known_at,
-    new_id,
 )
 from services.registry.pool.tables import AssignmentFilter, AssignmentRow, DrawRow, Reveal
 from services.registry.pool.view import Pool, PoolView
@@ -131,6 +129,8 @@ class AssessorPool:
         # Draws of one process take turns: they read and book the same days. The
         # booked-day key guards against other processes.
         self._drawing = threading.Lock()
+        # Team snapshots keep each field's lines once (snapshots.py).
+        self._parts = SnapshotParts()
 
     # Team draws --------------------------------------------------------------
 
@@ -163,34 +163,28 @@ class AssessorPool:
                 pool = self._view.current()
                 loads = self._loads(spec.start_date, pool)
                 seating, screened, people = self._seat(seed, spec, pool, loads)
-                body = team_snapshot_json(spec, self._recusal, loads, screened, people)
+                snapshot = self._parts.stored(
+                    team_snapshot_pieces(spec, self._recusal, loads, screened, people)
+                )
                 outcome = outcome_of_seating(seating)
                 now = self._clock()
+                institution = (spec.institution_uscc, spec.institution_province.value)
                 assignments = [
-                    AssignmentRow(
-                        assignment_id=new_id("asg"),
-                        draw_id=draw_id,
-                        assessor_id=pick.assessor_id,
-                        home_province=pick.province,
-                        role=pick.role,
-                        kind=TEAM,
-                        institution_uscc=spec.institution_uscc,
-                        institution_province=spec.institution_province.value,
-                        start_date=spec.start_date,
-                        end_date=spec.end_date,
-                        state=ACTIVE,
-                        cancel_reason="",
-                        revision=1,
-                        reference=spec.reference,
-                        updated_at=now,
-                        booked_at=now,
+                    booking(
+                        draw_id,
+                        TEAM,
+                        (pick.assessor_id, pick.province, pick.role),
+                        institution,
+                        (spec.start_date, spec.end_date),
+                        spec.reference,
+                        now,
                     )
                     for pick in (() if seating.failure else seating.picks)
                 ]
                 candidates, eligible = screened.counts()
                 try:
                     row = self._reveal(
-                        head, seed, now, body, outcome, assignments, candidates, eligible
+                        head, seed, now, snapshot, outcome, assignments, candidates, eligible
                     )
                 except DoubleBooked:
                     log.info("draw %s raced another booking; drawing again", draw_id)
@@ -256,7 +250,7 @@ class AssessorPool:
         head: DrawHead,
         seed: bytes,
         drawn_at: dt.datetime,
-        body: bytes,
+        snapshot: StoredSnapshot,
         outcome: Mapping[str, Any],
         assignments: list[AssignmentRow],
         candidates: int,
@@ -266,12 +260,13 @@ class AssessorPool:
             state=DrawState.FAILED if outcome["failure"] else DrawState.DRAWN,
             seed=seed,
             drawn_at=drawn_at,
-            snapshot=body,
-            snapshot_sha256=digest(body),
+            snapshot=snapshot.stored,
+            snapshot_sha256=digest(snapshot.body),
             outcome=canonical_json(outcome).decode(),
             failure=str(outcome["failure"]),
             candidates=candidates,
             eligible=eligible,
+            parts=snapshot.parts,
         )
         self._store.reveal_draw(head.draw_id, reveal, assignments)
         if assignments:
@@ -331,7 +326,7 @@ class AssessorPool:
                         head,
                         seed,
                         now,
-                        canonical_json(snapshot),
+                        whole(canonical_json(snapshot)),
                         outcome,
                         assignments,
                         len(people),

@@ -22,9 +22,9 @@ from services.core.inspections import (
     plan_snapshot,
 )
 from services.core.officers import officer_standing, serving_for
-from services.registry.pool.active import ACTIVE
 from services.registry.pool.recusal import surroundings
-from services.registry.pool.store import PoolStore, new_id
+from services.registry.pool.rows import booking
+from services.registry.pool.store import PoolStore
 from services.registry.pool.tables import AssignmentRow
 from services.registry.pool.view import Pool, PoolView
 
@@ -139,26 +139,18 @@ def plan_assignments(
     for province, uscc, _grade, day, team, _failure in outcome["visits"]:
         date = dt.date.fromisoformat(day)
         for ident, role in team:
+            home_province = (
+                serving_for(officers[ident], province) if ident in officers else home[ident]
+            )
             rows.append(
-                AssignmentRow(
-                    assignment_id=new_id("asg"),
-                    draw_id=draw_id,
-                    assessor_id=ident,
-                    home_province=serving_for(officers[ident], province)
-                    if ident in officers
-                    else home[ident],
-                    role=Role(role),
-                    kind=DrawKind.INSPECTION_PLAN,
-                    institution_uscc=uscc,
-                    institution_province=province,
-                    start_date=date,
-                    end_date=date,
-                    state=ACTIVE,
-                    cancel_reason="",
-                    revision=1,
-                    reference=spec.reference,
-                    updated_at=now,
-                    booked_at=now,
+                booking(
+                    draw_id,
+                    DrawKind.INSPECTION_PLAN,
+                    (ident, home_province, Role(role)),
+                    (uscc, province),
+                    (date, date),
+                    spec.reference,
+                    now,
                 )
             )
     return rows

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -34,13 +33,13 @@ from services.core.draws import (
     AssignmentState,
     DrawKind,
     DrawState,
-    KnownAs,
     Role,
-    assignment_known_at,
 )
 from services.core.provenance import as_utc
 from services.registry.pool.active import ACTIVE, create_version_row, move_on
 from services.registry.pool.history import BookingHistory
+from services.registry.pool.rows import assignment_as_known, draw_known_at
+from services.registry.pool.snapshots import keep_parts, put_together, read_parts
 from services.registry.pool.tables import (
     AssignmentFilter,
     AssignmentRow,
@@ -54,11 +53,6 @@ from services.registry.pool.tables import (
 )
 
 CANCELLED = AssignmentState.CANCELLED
-
-
-def new_id(prefix: str) -> str:
-    """A draw's or an assignment's id."""
-    return f"{prefix}-{uuid.uuid4()}"
 
 
 class DoubleBooked(Exception):
@@ -98,32 +92,6 @@ def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
         yield start + dt.timedelta(days=n)
 
 
-def assignment_as_known(row: AssignmentRow, at: dt.datetime) -> AssignmentRow:
-    """An assignment booked by `at` as it stood then."""
-    if assignment_known_at(row.booked_at, row.updated_at, at) is KnownAs.AS_BOOKED:
-        return replace(row, state=ACTIVE, cancel_reason="", revision=1, updated_at=row.booked_at)
-    return row
-
-
-def draw_known_at(row: DrawRow, at: dt.datetime) -> DrawRow:
-    """A draw committed by `at` as it stood then: made only later, it was
-    COMMITTED, with nothing revealed yet."""
-    if row.drawn_at is None or row.drawn_at <= at:
-        return row
-    return replace(
-        row,
-        state=DrawState.COMMITTED,
-        seed=None,
-        drawn_at=None,
-        snapshot=None,
-        snapshot_sha256=None,
-        outcome=None,
-        failure="",
-        candidates=0,
-        eligible=0,
-    )
-
-
 class PoolStore(BookingHistory):
     """Draws and bookings written under the guarantees above; what a draw
     reads of them is BookingHistory's (history.py)."""
@@ -131,6 +99,8 @@ class PoolStore(BookingHistory):
     def __init__(self, engine: Engine, event_payload: EventPayload) -> None:
         super().__init__(engine)
         self._event_payload = event_payload
+        # SHA-256s of snapshot parts this process stored (or found stored).
+        self._parts_kept: set[bytes] = set()
 
     def create_schema(self) -> None:
         create_tables(
@@ -209,10 +179,12 @@ class PoolStore(BookingHistory):
                         "eligible": reveal.eligible,
                     },
                 )
+                new_parts = keep_parts(conn, reveal.parts, self._parts_kept)
                 # Last, as the row's lock orders every booking and cancelling.
                 version = move_on(conn) if assignments else 0
         except IntegrityError as exc:
             raise DoubleBooked(str(exc.orig)) from None
+        self._parts_kept.update(new_parts)
         if assignments:
             self._active.wrote(version, booked=assignments)
 
@@ -243,10 +215,25 @@ class PoolStore(BookingHistory):
         )
 
     def draw(self, draw_id: str, *, with_snapshot: bool) -> DrawRow | None:
+        """A draw; `with_snapshot`: with its snapshot put together again and
+        checked against the SHA-256 it published."""
+        found = self.draw_as_stored(draw_id, with_snapshot=with_snapshot)
+        if found is None or found[0].snapshot is None:
+            return None if found is None else found[0]
+        return replace(found[0], snapshot=put_together(*found))
+
+    def draw_as_stored(
+        self, draw_id: str, *, with_snapshot: bool = True
+    ) -> tuple[DrawRow, dict[bytes, bytes]] | None:
+        """A draw with its snapshot as stored (a recipe for most team draws), and
+        the parts the recipe names."""
         columns = [c for c in draw_table.c if with_snapshot or c.name != "snapshot"]
         with self._engine.connect() as conn:
             row = conn.execute(select(*columns).where(draw_table.c.draw_id == draw_id)).first()
-        return None if row is None else self._draw_row(row, with_snapshot)
+            if row is None:
+                return None
+            stored = self._draw_row(row, with_snapshot)
+            return stored, read_parts(conn, draw_id, stored.snapshot or b"")
 
     def draws(
         self, limit: int, state: DrawState | None = None, at: dt.datetime | None = None

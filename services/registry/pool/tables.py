@@ -6,7 +6,8 @@ database or have one of its own."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import Index, LargeBinary, Table
 from sqlalchemy.orm import registry
@@ -31,8 +32,9 @@ class PoolDraw(PoolTables, table=True):
     policy_version: str = Field(max_length=140)
     seed: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     drawn_at: dt.datetime | None = None
-    # Canonical JSON, stored as it is: compressing it cost a draw more time than
-    # writing it does, and PostgreSQL compresses large values by itself (TOAST).
+    # Canonical JSON, or for a team draw a recipe naming parts of it kept once
+    # in pool_snapshot_part (snapshots.py). Compressing it cost a draw more
+    # time than writing it did, and PostgreSQL compresses large values itself.
     snapshot: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     snapshot_sha256: bytes | None = Field(
         default=None, sa_column=Column(LargeBinary, nullable=True)
@@ -90,6 +92,15 @@ class PoolBookedDay(PoolTables, table=True):
     assignment_id: str = Field(max_length=64)
 
 
+class PoolSnapshotPart(PoolTables, table=True):
+    """A field's candidate lines as team snapshots list them, kept once for every
+    draw that lists them, under their SHA-256 (snapshots.py)."""
+
+    __tablename__ = "pool_snapshot_part"
+    sha256: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class PoolOutbox(PoolTables, table=True):
     __tablename__ = "pool_outbox"
     __table_args__ = (Index("ix_pool_outbox_published", "published"),)
@@ -106,6 +117,7 @@ assignment_table: Table = PoolAssignment.__table__  # type: ignore[attr-defined]
 booked_day_table: Table = PoolBookedDay.__table__  # type: ignore[attr-defined]
 outbox_table: Table = PoolOutbox.__table__  # type: ignore[attr-defined]
 bookings_version_table: Table = PoolBookingsVersion.__table__  # type: ignore[attr-defined]
+snapshot_part_table: Table = PoolSnapshotPart.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,12 +167,14 @@ class Reveal:
     state: DrawState
     seed: bytes
     drawn_at: dt.datetime
-    snapshot: bytes
-    snapshot_sha256: bytes
+    snapshot: bytes  # as stored: the snapshot, or its recipe (snapshots.py)
+    snapshot_sha256: bytes  # of the snapshot itself
     outcome: str
     failure: str
     candidates: int
     eligible: int
+    # The parts a recipe names, by SHA-256, for the store to keep if it has not.
+    parts: Mapping[bytes, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
