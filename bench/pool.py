@@ -11,9 +11,12 @@ Beside it, the draws' *storage floor*: every hundred draws, the same writes
 made again alone into a second database beside the first, through the same
 store: each draw's commitment committed on its own, then its reveal (the
 snapshot as stored, with the parts it names that the store has not kept yet,
-the assignments, booked days and outbox events) in one transaction. No pool is read, nobody screened or seated, no snapshot built:
-the floor is what the two durable commits a draw owes its audit cost on
-this disk, so a draw's p99 cannot be less than the floor's.
+the assignments, booked days and outbox events) in one transaction. No pool
+is read, nobody screened or seated, no snapshot built: the floor is what the
+two durable commits a draw owes its audit cost on this disk, so a draw's p99
+cannot be less than the floor's. The bench's pool does not change while it
+draws, so only the first draw of each field writes that field's part (a
+pool that changes makes the next draw of each field write its part again).
 """
 
 from __future__ import annotations

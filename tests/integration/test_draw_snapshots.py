@@ -4,6 +4,7 @@ once, a recipe per draw, and every snapshot read back byte for byte as drawn."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -12,19 +13,30 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import NoResultFound
 
 from devtools.pool_data import PoolData, generate_pool, load_registry
 from services.common.db import make_engine
+from services.core.draws import DrawKind, DrawState
 from services.core.team_requests import TeamRequest
 from services.core.verify import verify_draw
+from services.registry.pool.active import create_version_row
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
 from services.registry.pool.snapshots import is_recipe
 from services.registry.pool.store import PoolStore
-from services.registry.pool.tables import draw_table, snapshot_part_table
+from services.registry.pool.tables import (
+    Reveal,
+    bookings_version_table,
+    draw_table,
+    snapshot_part_table,
+)
 from services.registry.pool.view import PoolView
+from tests.factories import booking
 from tests.integration.pool_records import assessor
+
+_NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -151,3 +163,41 @@ def test_a_snapshot_an_older_version_kept_whole_still_reads(hub: Hub) -> None:
         )
         conn.execute(snapshot_part_table.delete())
     assert hub.read_back(result) == snapshot
+
+
+def test_parts_of_a_reveal_rolled_back_are_stored_by_the_next_one(hub: Hub) -> None:
+    part = b'["A1","SH","A",null]\n["A2","SH","A",null]'
+    parts = {hashlib.sha256(part).digest(): part}
+
+    def reveal(draw_id: str) -> None:
+        hub.store.commit_draw(draw_id, DrawKind.TEAM, b"c" * 32, _NOW, "{}", "test")
+        made = Reveal(DrawState.DRAWN, b"s" * 32, _NOW, b"[]", b"d" * 32, "{}", "", 1, 1, parts)
+        assigned = [booking(f"A-{draw_id}", draw_id, dt.date(2026, 7, 1))]
+        hub.store.reveal_draw(draw_id, made, assigned)
+
+    # The bookings version's row gone, the reveal fails after writing its part,
+    # last in its transaction, and all of it is rolled back.
+    with hub.engine.begin() as conn:
+        conn.execute(bookings_version_table.delete())
+    with pytest.raises(NoResultFound):
+        reveal("team-1")
+    assert hub.parts() == 0
+    create_version_row(hub.engine)
+    reveal("team-2")  # the part is not taken as stored
+    assert hub.parts() == 1
+
+
+def test_a_draw_whose_parts_are_gone_or_recipe_is_broken_is_refused_clearly(hub: Hub) -> None:
+    result = hub.pool.request_team(_request(hub, _busiest_field(hub.data)))
+    with hub.engine.begin() as conn:
+        conn.execute(snapshot_part_table.delete())
+    with pytest.raises(RuntimeError, match="parts of its snapshot are missing"):
+        hub.pool.draw(result.row.draw_id)
+    with hub.engine.begin() as conn:
+        conn.execute(
+            update(draw_table)
+            .where(draw_table.c.draw_id == result.row.draw_id)
+            .values(snapshot=b'[{"part": 7}]')
+        )
+    with pytest.raises(RuntimeError, match="cannot be read"):
+        hub.pool.draw(result.row.draw_id)

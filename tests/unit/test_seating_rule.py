@@ -167,6 +167,7 @@ def test_a_team_is_seated_by_the_published_rule(
     seed=st.binary(min_size=32, max_size=32),
     visit=st.integers(0, 30),
     size=st.integers(1, 4),
+    leader=st.booleans(),
     fields=st.lists(st.sampled_from(FIELDS), max_size=2, unique=True),
     loads=_loads,
     people=st.lists(st.integers(0, 3), min_size=60, max_size=60),
@@ -176,6 +177,7 @@ def test_an_inspection_team_is_seated_by_the_published_rule(
     seed: bytes,
     visit: int,
     size: int,
+    leader: bool,
     fields: list[str],
     loads: dict[str, Load],
     people: list[int],
@@ -187,7 +189,7 @@ def test_an_inspection_team_is_seated_by_the_published_rule(
         entrants,
         visit=visit,
         size=size,
-        leader=True,
+        leader=leader,
         loads=loads,
         person_loads=person_loads,
         fields=fields,
@@ -203,7 +205,7 @@ def test_an_inspection_team_is_seated_by_the_published_rule(
             expected.append(e)
         return e is not None
 
-    if take("leader"):
+    if not leader or take("leader"):
         for f in sorted(fields):
             if all(f not in e.fields for e in expected) and not take("cover", f):
                 break

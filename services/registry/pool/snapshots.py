@@ -10,11 +10,14 @@ field's lines are kept once, as a part named by its SHA-256
 each large section a reference to its part and the lines this draw changed
 (the candidates it excluded). Reading a draw puts the snapshot together again
 and checks it against the SHA-256 the draw published, so what is served is
-byte for byte what was drawn.
+byte for byte what was drawn. (A registry of a version before parts would
+serve a recipe as it is: replicas sharing a pool database must all be of a
+version that reads them.)
 
 What pool_draw.snapshot holds: a snapshot is a JSON object, so bytes that
-start with '{' are a snapshot kept whole (inspection plans, and team draws
-made before parts); '[' starts a recipe, a JSON array of text and sections:
+start with '{' are a snapshot kept whole (inspection plans, team draws whose
+sections are all small, and team draws made before parts); '[' starts a
+recipe, a JSON array of text and sections:
 
     ["{\\"candidates\\":{\\"00\\":[", {"part": "<sha256 hex>", "set": {"17": "<line>"}}, ...]
 
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +43,6 @@ from services.registry.pool.tables import DrawRow, snapshot_part_table
 
 # A section of fewer lines stays in the recipe: a part would save nothing.
 SMALLEST_PART = 64
-# Field pools whose part is kept worked out (a pool version has one per field).
-_REMEMBERED = 256
 # Parts a store remembers having stored (then it forgets them all: storing one
 # again is a no-op).
 _KEPT_REMEMBERED = 4096
@@ -67,10 +67,14 @@ def is_recipe(stored: bytes) -> bool:
 
 
 def parts_named(stored: bytes) -> set[bytes]:
-    """The SHA-256s of the parts a recipe names (none for a whole snapshot)."""
+    """The SHA-256s of the parts a recipe names (none for a whole snapshot);
+    ValueError for bytes that are not a recipe this version reads."""
     if not is_recipe(stored):
         return set()
-    return {bytes.fromhex(p["part"]) for p in json.loads(stored) if isinstance(p, dict)}
+    try:
+        return {bytes.fromhex(p["part"]) for p in json.loads(stored) if isinstance(p, dict)}
+    except (LookupError, TypeError, ValueError) as exc:
+        raise ValueError(f"not a snapshot recipe ({type(exc).__name__})") from None
 
 
 def expand(stored: bytes, parts: Mapping[bytes, bytes]) -> bytes:
@@ -94,23 +98,25 @@ class SnapshotParts:
     at a time (the pool's drawing lock)."""
 
     def __init__(self) -> None:
-        # id of a field pool's lines -> (the lines, kept so the id stays
-        # theirs; the part's SHA-256; the part).
-        self._known: OrderedDict[int, tuple[tuple[str, ...], bytes, bytes]] = OrderedDict()
+        # By field, the part of its latest field pool: (that pool's lines, kept
+        # to tell them from a newer pool's; the part's SHA-256; the part, or
+        # None when the lines cannot make one). One a field, so the parts of
+        # pool versions gone are let go.
+        self._latest: dict[str, tuple[tuple[str, ...], bytes, bytes | None]] = {}
 
     def stored(self, pieces: Sequence[str | Screened]) -> StoredSnapshot:
         recipe: list[Any] = []
         parts: dict[bytes, bytes] = {}
         for piece in pieces:
-            if isinstance(piece, str) or len(piece.lines) < SMALLEST_PART:
+            part = None if isinstance(piece, str) else self._part(piece)
+            if isinstance(piece, str) or part is None:
                 text = piece if isinstance(piece, str) else ",".join(piece.lines)
                 if recipe and isinstance(recipe[-1], str):
                     recipe[-1] += text
                 else:
                     recipe.append(text)
                 continue
-            digest, part = self._part(piece.pool.lines)
-            parts[digest] = part
+            digest, parts[digest] = part
             changed = {str(i): piece.lines[i] for i in sorted(piece.dynamic)}
             recipe.append({"part": digest.hex(), "set": changed})
         body = snapshot_text(pieces)
@@ -119,15 +125,20 @@ class SnapshotParts:
         stored = json.dumps(recipe, ensure_ascii=False, separators=(",", ":")).encode()
         return StoredSnapshot(body, stored, parts)
 
-    def _part(self, lines: tuple[str, ...]) -> tuple[bytes, bytes]:
-        known = self._known.get(id(lines))
-        if known is None or known[0] is not lines:
-            part = "\n".join(lines).encode()
-            known = (lines, hashlib.sha256(part).digest(), part)
-            self._known[id(lines)] = known
-            if len(self._known) > _REMEMBERED:
-                self._known.popitem(last=False)
-        return known[1], known[2]
+    def _part(self, section: Screened) -> tuple[bytes, bytes] | None:
+        """The section's part (SHA-256, bytes); None for a section kept in the
+        recipe: a small one, or one whose lines a part would not give back."""
+        lines = section.pool.lines
+        if len(lines) < SMALLEST_PART or len(section.lines) != len(lines):
+            return None
+        latest = self._latest.get(section.pool.field)
+        if latest is None or latest[0] is not lines:
+            joined = "\n".join(lines).encode()
+            # Split at newlines when read: a line holding one would not come back.
+            part = joined if joined.count(b"\n") == len(lines) - 1 else None
+            digest = hashlib.sha256(part).digest() if part is not None else b""
+            latest = self._latest[section.pool.field] = (lines, digest, part)
+        return None if latest[2] is None else (latest[1], latest[2])
 
 
 def keep_parts(conn: Connection, parts: Mapping[bytes, bytes], kept: set[bytes]) -> list[bytes]:
@@ -145,7 +156,10 @@ def keep_parts(conn: Connection, parts: Mapping[bytes, bytes], kept: set[bytes])
 
 def read_parts(conn: Connection, draw_id: str, stored: bytes) -> dict[bytes, bytes]:
     """The parts a stored snapshot names."""
-    named = parts_named(stored)
+    try:
+        named = parts_named(stored)
+    except ValueError as exc:
+        raise RuntimeError(f"draw {draw_id}: its stored snapshot cannot be read: {exc}") from None
     if not named:
         return {}
     part = snapshot_part_table.c
@@ -163,7 +177,7 @@ def put_together(row: DrawRow, parts: Mapping[bytes, bytes]) -> bytes:
         return row.snapshot or b""
     try:
         snapshot = expand(row.snapshot, parts)
-    except (LookupError, ValueError):  # a part with fewer lines, bytes not UTF-8
+    except (LookupError, TypeError, ValueError):  # a part with fewer lines, not UTF-8...
         snapshot = b""
     if row.snapshot_sha256 != hashlib.sha256(snapshot).digest():
         raise RuntimeError(
