@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, Draw
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
-from services.core.verify import verify_draw
 from services.registry.pool.active import MAX_AGE_S, ActiveBookings
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
@@ -37,6 +35,7 @@ from tests.integration.pool_records import (
     qualification,
     uscc,
 )
+from tests.integration.verified_draws import verified_snapshot
 from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
 
 _day = PoolTables.metadata.tables["pool_booked_day"]
@@ -62,17 +61,7 @@ class Env:
         )
 
     def verify(self, draw_id: str) -> None:
-        stored = self.pool.draw(draw_id)[0]
-        row = stored.row
-        assert row.seed and row.snapshot and row.snapshot_sha256
-        check = verify_draw(
-            seed=row.seed,
-            seed_commitment=row.seed_commitment,
-            snapshot=row.snapshot,
-            snapshot_sha256=row.snapshot_sha256,
-            claimed=json.loads(row.outcome or "{}"),
-        )
-        assert check.ok, check.problems
+        verified_snapshot(self.pool, draw_id)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from devtools.pool_data import PoolData, generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.draws import DrawKind, DrawState
 from services.core.team_requests import TeamRequest
-from services.core.verify import verify_draw
 from services.registry.pool.active import create_version_row
 from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.policies import load_inspection, load_recusal
@@ -35,6 +34,7 @@ from services.registry.pool.tables import (
 from services.registry.pool.view import PoolView
 from tests.factories import booking
 from tests.integration.pool_records import assessor
+from tests.integration.verified_draws import verified_snapshot
 
 _NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
@@ -57,17 +57,7 @@ class Hub:
 
     def read_back(self, result: DrawResult) -> bytes:
         """The draw's snapshot as the hub serves it, checked with verify-draw's rule."""
-        row = self.pool.draw(result.row.draw_id)[0].row
-        assert row.seed and row.snapshot and row.snapshot_sha256
-        check = verify_draw(
-            seed=row.seed,
-            seed_commitment=row.seed_commitment,
-            snapshot=row.snapshot,
-            snapshot_sha256=row.snapshot_sha256,
-            claimed=json.loads(row.outcome or "{}"),
-        )
-        assert check.ok, check.problems
-        return row.snapshot
+        return verified_snapshot(self.pool, result.row.draw_id)
 
 
 @pytest.fixture
