@@ -59,10 +59,7 @@ from services.registry.pool.plans import plan_assignments, plan_snapshot_of
 from services.registry.pool.recusal import for_team
 from services.registry.pool.rows import assignment_as_known, booking, draw_known_at, new_id
 from services.registry.pool.snapshots import SnapshotParts, StoredSnapshot, whole
-from services.registry.pool.store import (
-    DoubleBooked,
-    PoolStore,
-)
+from services.registry.pool.store import DoubleBooked, PoolStore
 from services.registry.pool.tables import AssignmentFilter, AssignmentRow, DrawRow, Reveal
 from services.registry.pool.view import Pool, PoolView
 

@@ -218,9 +218,10 @@ class PoolStore(BookingHistory):
         """A draw; `with_snapshot`: with its snapshot put together again and
         checked against the SHA-256 it published."""
         found = self.draw_as_stored(draw_id, with_snapshot=with_snapshot)
-        if found is None or found[0].snapshot is None:
-            return None if found is None else found[0]
-        return replace(found[0], snapshot=put_together(*found))
+        if found is None:
+            return None
+        row, parts = found
+        return row if row.snapshot is None else replace(row, snapshot=put_together(row, parts))
 
     def draw_as_stored(
         self, draw_id: str, *, with_snapshot: bool = True
