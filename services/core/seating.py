@@ -165,7 +165,7 @@ class _Seats:
         self._by_province = groups
         self._excluded = excluded
         # Per province and level ("SHL"): entrants in rank order, and their keys.
-        self._ranked: dict[str, tuple[list[Entrant], list[_Key]]] = {}
+        self._ranked: dict[str, list[tuple[int, bytes, Entrant]]] = {}
         self._taken: set[str] = set()
 
     def _fitting(self, province: str, seat: str, field: str) -> int:
@@ -180,23 +180,24 @@ class _Seats:
             return c[2]
         return c[0] + c[1] + c[2]
 
-    def _ranking(self, province: str, level: str) -> tuple[list[Entrant], list[_Key]]:
+    def _ranking(self, province: str, level: str) -> list[tuple[int, bytes, Entrant]]:
+        """The province's candidates of `level` in order: (recent assignments,
+        SHA-256 rank, candidate), the fewest assignments first, then the rank.
+        (Within a level, whether leaders are spared is the same for all.)"""
         ranked = self._ranked.get(province + level)
         if ranked is None:
             sha = hashlib.sha256
             prefix = self._prefix
             entrants = [e for e in self._by_province[province] if e.level == level]
             loads = self._person_loads
-            spared = self._spare_leaders and level == "L"
-            # The fewest recent assignments first, assessors before leaders
-            # when leaders are spared, then the rank. (No loads: all 0.)
-            keys = [
-                (loads.get(e.assessor_id, 0), spared, sha(prefix + e.key).digest())
-                for e in entrants
-            ]
-            order = sorted(range(len(entrants)), key=keys.__getitem__)
-            ranked = [entrants[i] for i in order], [keys[i] for i in order]
-            self._ranked[province + level] = ranked
+            counts = (
+                [loads.get(e.assessor_id, 0) for e in entrants] if loads else [0] * len(entrants)
+            )
+            ranks = [sha(prefix + e.key).digest() for e in entrants]
+            # Ranks differ (ids do), so no two candidates are compared themselves.
+            ranked = self._ranked[province + level] = sorted(
+                zip(counts, ranks, entrants, strict=True)
+            )
         return ranked
 
     def _first(
@@ -204,14 +205,14 @@ class _Seats:
     ) -> tuple[_Key, Entrant] | None:
         """(key, entrant) of the best of `level` free to take the seat."""
         taken, skip = self._taken, self._excluded
-        entrants, keys = self._ranking(province, level)
-        for i, e in enumerate(entrants):
+        for count, rank, e in self._ranking(province, level):
             if (
                 e.assessor_id not in taken
                 and e.assessor_id not in skip
                 and (seat != _COVER or field in e.fields)
             ):
-                return keys[i], e
+                # Assessors before leaders when leaders are spared.
+                return (count, self._spare_leaders and level == "L", rank), e
         return None
 
     def take(

@@ -46,13 +46,12 @@ from services.core.draws import (
     PROVINCE_ORDER,
     Entrant,
     Load,
-    Seating,
     TeamShape,
     loads_of,
     outcome_of_seating,
     person_loads_of,
 )
-from services.core.seating import seat_prepared, seat_team
+from services.core.seating import seat_team
 from services.core.team_requests import TeamSpec
 
 # Version 2 added person_loads (who sat lately); version 3 ranks leaders after
@@ -61,7 +60,6 @@ from services.core.team_requests import TeamSpec
 TEAM_FORMAT = "yrdhub/team-draw/3"
 _LEADERS_NOT_SPARED = frozenset({"yrdhub/team-draw/1", "yrdhub/team-draw/2"})
 TEAM_FORMATS = _LEADERS_NOT_SPARED | {TEAM_FORMAT}
-_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 # --- the snapshot, plainly (the reference) ------------------------------------------
 
@@ -395,46 +393,3 @@ def team_snapshot_json(
     """canonical_json(team_snapshot(...)), joined from prepared lines;
     `person_loads` as candidates_loads gives them."""
     return snapshot_text(team_snapshot_pieces(spec, policy, loads, screening, person_loads))
-
-
-def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: TeamShape) -> Seating:
-    """seat_team over the eligible candidates, with the same answer, built from the
-    prepared field pools: the union of the fields' candidates (each once), their
-    prepared counts, less this request's own exclusions."""
-    sections = list(screening.sections.values())
-    fields = [s.pool.field for s in sections]  # sorted, as spec.fields
-    groups: dict[str, list[Entrant]] = {p: [] for p in PROVINCE_ORDER}
-    counts = {p: [0] * (3 + len(fields)) for p in PROVINCE_ORDER}
-    earlier: set[str] = set()
-    for slot, s in enumerate(sections, start=3):
-        for p, group in s.pool.entrants.items():
-            c = counts[p]
-            # Every member of the field's pool covers the field.
-            c[slot] = s.pool.counts[p][3]
-            if earlier:
-                # Only those not met in an earlier field's pool are new.
-                new = [e for e in group if e.fields.isdisjoint(earlier)]
-                levels = list(map(attrgetter("level"), new))
-                leaders, assessors = levels.count("L"), levels.count("A")
-                experts = len(levels) - leaders - assessors
-            else:
-                new = list(group)
-                leaders, assessors, experts = s.pool.counts[p][:3]
-            groups[p].extend(new)
-            c[0] += leaders
-            c[1] += assessors
-            c[2] += experts
-        earlier.add(s.pool.field)
-    excluded: dict[str, Entrant] = {}
-    for s in sections:
-        for i in s.dynamic:
-            e = s.pool.entries[i].entrant
-            excluded[e.assessor_id] = e
-    for e in excluded.values():
-        c = counts[e.province]
-        c[_LEVEL_SLOT[e.level]] -= 1
-        if e.level != "E":
-            for slot, f in enumerate(fields, start=3):
-                if f in e.fields:
-                    c[slot] -= 1
-    return seat_prepared(seed, fields, counts, groups, set(excluded), shape)

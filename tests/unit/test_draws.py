@@ -24,12 +24,12 @@ from services.core.provinces import Province
 from services.core.records import AffiliationRelation, AssessorLevel, AssessorStatus
 from services.core.seating import seat_team
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
+from services.core.team_seating import seat_screened
 from services.core.teams import (
     candidates_loads,
     field_pool,
     pool_entry,
     screen_request,
-    seat_screened,
     team_outcome,
     team_snapshot,
     team_snapshot_json,

@@ -48,11 +48,11 @@ from services.core.plan_outcome import plan_outcome
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
+from services.core.team_seating import seat_screened
 from services.core.teams import (
     Screening,
     candidates_loads,
     screen_request,
-    seat_screened,
     team_snapshot_pieces,
 )
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
