@@ -164,7 +164,7 @@ class _Seats:
         self._counts = counts
         self._by_province = groups
         self._excluded = excluded
-        # Per province and level ("SHL"): entrants in rank order, and their keys.
+        # Per province and level ("SHL"): (recent assignments, rank, candidate) in order.
         self._ranked: dict[str, list[tuple[int, bytes, Entrant]]] = {}
         self._taken: set[str] = set()
 
@@ -194,10 +194,11 @@ class _Seats:
                 [loads.get(e.assessor_id, 0) for e in entrants] if loads else [0] * len(entrants)
             )
             ranks = [sha(prefix + e.key).digest() for e in entrants]
-            # Ranks differ (ids do), so no two candidates are compared themselves.
-            ranked = self._ranked[province + level] = sorted(
-                zip(counts, ranks, entrants, strict=True)
-            )
+            # Positions break ties (a candidate listed twice), so candidates
+            # themselves are never compared.
+            order = sorted(zip(counts, ranks, range(len(entrants)), strict=True))
+            ranked = [(n, rank, entrants[i]) for n, rank, i in order]
+            self._ranked[province + level] = ranked
         return ranked
 
     def _first(
