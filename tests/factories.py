@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, timestamp
 from services.common.record_mapping import to_record_pb
 from services.core.credit import CreditFact
-from services.core.draws import AssignmentState, DrawKind, Role
+from services.core.draws import DrawKind, Role
 from services.core.label_format import GreenLabelFormat
 from services.core.provenance import Source, utcnow
 from services.core.provinces import Province
@@ -36,6 +37,7 @@ from services.registry.checks.labels import LabelQueries
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.ingest.apply import IncomingEvent, RecordWriter
 from services.registry.ingest.events import parse_event
+from services.registry.pool.rows import booking as pool_booking
 from services.registry.pool.tables import AssignmentRow
 from services.registry.reconciliation.changelog import ChangeLogTables
 from services.registry.reconciliation.conflict_store import ConflictStore, ConflictTables
@@ -279,23 +281,15 @@ def booking(
     institution_uscc: str = "",
 ) -> AssignmentRow:
     """An active assignment of a team draw, made by hand (as a racing process
-    would book it, or for a copy of the pool's bookings)."""
-    now = dt.datetime.now(dt.UTC)
-    return AssignmentRow(
-        assignment_id=f"asg-{draw_id}",
-        draw_id=draw_id,
-        assessor_id=assessor_id,
-        home_province=province,
-        role=Role.ASSESSOR,
-        kind=DrawKind.TEAM,
-        institution_uscc=institution_uscc,
-        institution_province="JS",
-        start_date=start,
-        end_date=end or start,
-        state=AssignmentState.ACTIVE,
-        cancel_reason="",
-        revision=1,
-        reference="",
-        updated_at=now,
-        booked_at=now,
+    would book it, or for a copy of the pool's bookings), its id named after
+    the draw."""
+    row = pool_booking(
+        draw_id,
+        DrawKind.TEAM,
+        (assessor_id, province, Role.ASSESSOR),
+        (institution_uscc, "JS"),
+        (start, end or start),
+        "",
+        dt.datetime.now(dt.UTC),
     )
+    return dataclasses.replace(row, assignment_id=f"asg-{draw_id}")

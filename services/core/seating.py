@@ -83,6 +83,16 @@ _ANY = "any"
 _LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 
+def uncount(counts: list[int], e: Entrant, slots: Mapping[str, int]) -> None:
+    """Takes `e` out of its province's counts: [leaders, assessors, experts,
+    then members covering each field at `slots[field]`]."""
+    counts[_LEVEL_SLOT[e.level]] -= 1
+    if e.level != "E":
+        for f, slot in slots.items():
+            if f in e.fields:
+                counts[slot] -= 1
+
+
 # A candidate's place in its province's order: recent assignments, a spared
 # leader, the SHA-256 rank.
 _Key = tuple[int, bool, bytes]
@@ -231,12 +241,7 @@ class _Seats:
         if best is not None:
             e = best[1]
             self._taken.add(e.assessor_id)
-            c = self._counts[province]
-            c[_LEVEL_SLOT[e.level]] -= 1
-            if e.level != "E":
-                for f, slot in self._slot.items():
-                    if f in e.fields:
-                        c[slot] -= 1
+            uncount(self._counts[province], e, self._slot)
             return e
         raise AssertionError("counts and ranking disagree")  # pragma: no cover
 

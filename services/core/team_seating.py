@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 from services.core.draws import PROVINCE_ORDER, Entrant, Seating, TeamShape
-from services.core.seating import seat_prepared
+from services.core.seating import seat_prepared, uncount
 from services.core.team_requests import TeamSpec
 from services.core.teams import FieldPool, Screening
-
-_LEVEL_SLOT = {"L": 0, "A": 1, "E": 2}
 
 
 class _Candidates(Mapping[str, Sequence[Entrant]]):
@@ -64,7 +62,7 @@ def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: Team
         met = pool.in_good_standing & seen
         for ident in met:
             e = pool.entries[pool.position[ident]].entrant
-            counts[e.province][_LEVEL_SLOT[e.level]] -= 1
+            uncount(counts[e.province], e, {})  # its level: its fields' slots are per pool
         layers.append((pool, met))
         seen |= pool.in_good_standing
     excluded: dict[str, Entrant] = {}
@@ -72,11 +70,7 @@ def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: Team
         for i in s.dynamic:
             e = s.pool.entries[i].entrant
             excluded[e.assessor_id] = e
+    slots = {f: slot for slot, f in enumerate(fields, start=3)}
     for e in excluded.values():
-        c = counts[e.province]
-        c[_LEVEL_SLOT[e.level]] -= 1
-        if e.level != "E":
-            for slot, f in enumerate(fields, start=3):
-                if f in e.fields:
-                    c[slot] -= 1
+        uncount(counts[e.province], e, slots)
     return seat_prepared(seed, fields, counts, _Candidates(layers), set(excluded), shape)

@@ -381,15 +381,3 @@ def team_snapshot_pieces(
 def snapshot_text(pieces: Sequence[str | Screened]) -> bytes:
     """The snapshot the pieces make: canonical_json(team_snapshot(...))."""
     return "".join(p if isinstance(p, str) else ",".join(p.lines) for p in pieces).encode()
-
-
-def team_snapshot_json(
-    spec: TeamSpec,
-    policy: RecusalPolicy,
-    loads: Mapping[str, Load],
-    screening: Screening,
-    person_loads: Mapping[str, int] = NO_PERSON_LOADS,
-) -> bytes:
-    """canonical_json(team_snapshot(...)), joined from prepared lines;
-    `person_loads` as candidates_loads gives them."""
-    return snapshot_text(team_snapshot_pieces(spec, policy, loads, screening, person_loads))

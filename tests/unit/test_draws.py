@@ -30,9 +30,9 @@ from services.core.teams import (
     field_pool,
     pool_entry,
     screen_request,
+    snapshot_text,
     team_outcome,
     team_snapshot,
-    team_snapshot_json,
     team_snapshot_pieces,
 )
 from services.core.verify import verify_draw
@@ -361,10 +361,11 @@ def test_the_prepared_path_gives_the_reference_snapshot_and_team(
         s, policy, loads, [(m, screen(m, r, booked, hub)) for m in members], people
     )
     mine = candidates_loads(screening, people)
-    fast = team_snapshot_json(s, policy, loads, screening, mine)
+    pieces = team_snapshot_pieces(s, policy, loads, screening, mine)
+    fast = snapshot_text(pieces)
     assert fast == canonical_json(reference)
     # Kept as a recipe and parts (the registry's store), it reads back the same.
-    kept = SnapshotParts().stored(team_snapshot_pieces(s, policy, loads, screening, mine))
+    kept = SnapshotParts().stored(pieces)
     assert kept.body == fast and kept.parts and is_recipe(kept.stored)
     assert expand(kept.stored, kept.parts) == fast
     assert "Anobody00" not in json.loads(fast)["person_loads"]  # candidates only
