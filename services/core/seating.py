@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence, Set
-from itertools import chain, groupby
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from itertools import chain, islice
 from operator import attrgetter
 
 from services.core.draws import (
@@ -106,6 +106,46 @@ _SEAT_LEVELS = {
 }
 
 
+class _Ranking:
+    """A province's candidates of one level in seating order: (recent
+    assignments, SHA-256 rank, candidate), the fewest assignments first, then
+    the rank. (Within a level, whether leaders are spared is the same for all.)
+    Ranks are worked out for one number of recent assignments at a time, when
+    a seat gets that far: a seat rarely looks past the fewest, and hashing
+    every candidate was most of a seating's time."""
+
+    __slots__ = ("_ordered", "_prefix", "_waiting")
+
+    def __init__(
+        self, prefix: bytes, entrants: Sequence[Entrant], person_loads: Mapping[str, int]
+    ) -> None:
+        self._prefix = prefix
+        by_count: dict[int, list[Entrant]] = {}
+        if person_loads:
+            for e in entrants:
+                by_count.setdefault(person_loads.get(e.assessor_id, 0), []).append(e)
+        elif entrants:
+            by_count[0] = list(entrants)
+        # The most assignments first, so that pop() gives the fewest.
+        self._waiting = sorted(by_count.items(), reverse=True)
+        self._ordered: list[tuple[int, bytes, Entrant]] = []
+
+    def in_order(self) -> Iterator[tuple[int, bytes, Entrant]]:
+        shown = 0
+        while True:
+            yield from islice(self._ordered, shown, None)
+            shown = len(self._ordered)
+            if not self._waiting:
+                return
+            count, group = self._waiting.pop()
+            sha, prefix = hashlib.sha256, self._prefix
+            ranks = [sha(prefix + e.key).digest() for e in group]
+            # Positions break ties (a candidate listed twice), so candidates
+            # themselves are never compared.
+            order = sorted(zip(ranks, range(len(group)), strict=True))
+            self._ordered.extend((count, rank, group[i]) for rank, i in order)
+
+
 class _Seats:
     """Candidates by province with counts per seat kind kept up to date, so a seat
     costs a few lookups. Ranks are worked out per province and level, and only
@@ -123,17 +163,16 @@ class _Seats:
         spare_leaders: bool = False,
     ) -> None:
         slot = {f: 3 + i for i, f in enumerate(sorted(set(fields)))}
-        pool = sorted(entrants, key=attrgetter("province"))
-        levels = Counter(map(attrgetter("province_level"), pool))
+        pool = list(entrants)
+        groups: dict[str, list[Entrant]] = {}
+        for e in pool:
+            groups.setdefault(e.province_level, []).append(e)
         covers = Counter(chain.from_iterable(map(attrgetter("province_fields"), pool)))
         # Per province: [leaders, assessors, experts, then members covering each field].
         counts = {
-            p: [levels[p + "L"], levels[p + "A"], levels[p + "E"]] + [covers[p + f] for f in slot]
+            p: [len(groups.get(p + level, ())) for level in "LAE"] + [covers[p + f] for f in slot]
             for p in PROVINCE_ORDER
         }
-        groups: dict[str, Sequence[Entrant]] = {p: [] for p in PROVINCE_ORDER}
-        for province, group in groupby(pool, key=attrgetter("province")):
-            groups[province] = list(group)
         self._setup(
             seed, rank_label, slot, counts, groups, frozenset(), person_loads, spare_leaders
         )
@@ -149,8 +188,9 @@ class _Seats:
         person_loads: Mapping[str, int] = NO_PERSON_LOADS,
         spare_leaders: bool = False,
     ) -> _Seats:
-        """From candidates already grouped and counted; `excluded` ids are in the
-        groups but not in the counts, and are skipped when ranked."""
+        """From candidates already grouped by province and level ("SHL") and
+        counted; `excluded` ids are in the groups but not in the counts, and
+        are skipped when ranked."""
         seats = cls.__new__(cls)
         seats._setup(seed, b"", slot, counts, groups, excluded, person_loads, spare_leaders)
         return seats
@@ -172,10 +212,9 @@ class _Seats:
         self._prefix = seed + rank_label
         self._slot = slot
         self._counts = counts
-        self._by_province = groups
+        self._groups = groups
         self._excluded = excluded
-        # Per province and level ("SHL"): (recent assignments, rank, candidate) in order.
-        self._ranked: dict[str, list[tuple[int, bytes, Entrant]]] = {}
+        self._ranked: dict[str, _Ranking] = {}
         self._taken: set[str] = set()
 
     def _fitting(self, province: str, seat: str, field: str) -> int:
@@ -190,25 +229,12 @@ class _Seats:
             return c[2]
         return c[0] + c[1] + c[2]
 
-    def _ranking(self, province: str, level: str) -> list[tuple[int, bytes, Entrant]]:
-        """The province's candidates of `level` in order: (recent assignments,
-        SHA-256 rank, candidate), the fewest assignments first, then the rank.
-        (Within a level, whether leaders are spared is the same for all.)"""
-        ranked = self._ranked.get(province + level)
+    def _ranking(self, province: str, level: str) -> _Ranking:
+        key = province + level
+        ranked = self._ranked.get(key)
         if ranked is None:
-            sha = hashlib.sha256
-            prefix = self._prefix
-            entrants = [e for e in self._by_province[province] if e.level == level]
-            loads = self._person_loads
-            counts = (
-                [loads.get(e.assessor_id, 0) for e in entrants] if loads else [0] * len(entrants)
-            )
-            ranks = [sha(prefix + e.key).digest() for e in entrants]
-            # Positions break ties (a candidate listed twice), so candidates
-            # themselves are never compared.
-            order = sorted(zip(counts, ranks, range(len(entrants)), strict=True))
-            ranked = [(n, rank, entrants[i]) for n, rank, i in order]
-            self._ranked[province + level] = ranked
+            ranked = _Ranking(self._prefix, self._groups.get(key, ()), self._person_loads)
+            self._ranked[key] = ranked
         return ranked
 
     def _first(
@@ -216,7 +242,7 @@ class _Seats:
     ) -> tuple[_Key, Entrant] | None:
         """(key, entrant) of the best of `level` free to take the seat."""
         taken, skip = self._taken, self._excluded
-        for count, rank, e in self._ranking(province, level):
+        for count, rank, e in self._ranking(province, level).in_order():
             if (
                 e.assessor_id not in taken
                 and e.assessor_id not in skip

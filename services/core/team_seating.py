@@ -13,30 +13,31 @@ from services.core.teams import FieldPool, Screening
 
 
 class _Candidates(Mapping[str, Sequence[Entrant]]):
-    """Each province's candidates over a request's field pools, each once: put
-    together when a seat first ranks the province (a team ranks few)."""
+    """Each province's candidates of each level ("SHL") over a request's field
+    pools, each once: put together when a seat first ranks them (a team ranks
+    few)."""
 
     def __init__(self, layers: Sequence[tuple[FieldPool, frozenset[str]]]) -> None:
         # Each field's pool, and those of its candidates an earlier pool has.
         self._layers = layers
         self._made: dict[str, Sequence[Entrant]] = {}
 
-    def __getitem__(self, province: str) -> Sequence[Entrant]:
-        made = self._made.get(province)
+    def __getitem__(self, province_level: str) -> Sequence[Entrant]:
+        made = self._made.get(province_level)
         if made is None:
             (first, _), *later = self._layers
-            made = first.entrants[province]
+            made = first.entrants[province_level]
             for pool, met in later:
-                group = pool.entrants[province]
+                group = pool.entrants[province_level]
                 made = [*made, *(e for e in group if e.assessor_id not in met)]
-            self._made[province] = made
+            self._made[province_level] = made
         return made
 
     def __iter__(self) -> Iterator[str]:
-        return iter(PROVINCE_ORDER)
+        return iter(self._layers[0][0].entrants)
 
     def __len__(self) -> int:
-        return len(PROVINCE_ORDER)
+        return len(self._layers[0][0].entrants)
 
 
 def seat_screened(seed: bytes, spec: TeamSpec, screening: Screening, shape: TeamShape) -> Seating:

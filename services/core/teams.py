@@ -27,7 +27,6 @@ import datetime as dt
 import json
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from services.core.assessors import (
@@ -191,8 +190,8 @@ class FieldPool:
     with_leave: tuple[int, ...]  # in good standing, with leave periods
     linked: Mapping[str, tuple[int, ...]]  # in good standing, by organization tied to
     by_province: Mapping[str, tuple[int, ...]]  # in good standing
-    # Seating's view of those in good standing, by province, and
-    # [leaders, assessors, experts, members covering the field] per province.
+    # Seating's view of those in good standing, by province and level ("SHL"),
+    # and [leaders, assessors, experts, members covering the field] per province.
     entrants: Mapping[str, tuple[Entrant, ...]]
     counts: Mapping[str, tuple[int, int, int, int]]
     in_good_standing: frozenset[str]  # their ids
@@ -211,12 +210,15 @@ def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
         for uscc in e.linked:
             linked.setdefault(uscc, []).append(i)
         by_province[e.entrant.province].append(i)
-    entrants = {p: tuple(entries[i].entrant for i in at) for p, at in by_province.items()}
+    levels: dict[str, list[Entrant]] = {p + level: [] for p in PROVINCE_ORDER for level in "LAE"}
+    for at in by_province.values():
+        for i in at:
+            levels[entries[i].entrant.province_level].append(entries[i].entrant)
+    entrants = {k: tuple(group) for k, group in levels.items()}
     counts = {}
-    for p, group in entrants.items():
-        levels = list(map(attrgetter("level"), group))
-        leaders, assessors = levels.count("L"), levels.count("A")
-        counts[p] = (leaders, assessors, len(levels) - leaders - assessors, leaders + assessors)
+    for p in PROVINCE_ORDER:
+        leaders, assessors, experts = (len(entrants[p + level]) for level in "LAE")
+        counts[p] = (leaders, assessors, experts, leaders + assessors)
     return FieldPool(
         field,
         tuple(entries),
