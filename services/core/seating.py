@@ -112,7 +112,7 @@ class _Ranking:
     the rank. (Within a level, whether leaders are spared is the same for all.)
     Ranks are worked out for one number of recent assignments at a time, when
     a seat gets that far: a seat rarely looks past the fewest, and hashing
-    every candidate was most of a seating's time."""
+    every candidate was the largest part of a seating's time."""
 
     __slots__ = ("_ordered", "_prefix", "_waiting")
 
