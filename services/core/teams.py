@@ -201,6 +201,7 @@ def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
     """Prepares the entries qualified in `field` (sorted by assessor id)."""
     linked: dict[str, list[int]] = {}
     by_province: dict[str, list[int]] = {p: [] for p in PROVINCE_ORDER}
+    levels: dict[str, list[Entrant]] = {p + level: [] for p in PROVINCE_ORDER for level in "LAE"}
     with_leave = []
     for i, e in enumerate(entries):
         if e.standing is not None:
@@ -210,10 +211,7 @@ def field_pool(field: str, entries: Sequence[PoolEntry]) -> FieldPool:
         for uscc in e.linked:
             linked.setdefault(uscc, []).append(i)
         by_province[e.entrant.province].append(i)
-    levels: dict[str, list[Entrant]] = {p + level: [] for p in PROVINCE_ORDER for level in "LAE"}
-    for at in by_province.values():
-        for i in at:
-            levels[entries[i].entrant.province_level].append(entries[i].entrant)
+        levels[e.entrant.province_level].append(e.entrant)
     entrants = {k: tuple(group) for k, group in levels.items()}
     counts = {}
     for p in PROVINCE_ORDER:
