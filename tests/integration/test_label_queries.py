@@ -146,12 +146,16 @@ def test_labels_asked_again_before_a_commit_are_answered_without_a_read(
     store.apply([event(lifted, Province.AH)], {})
     assert verdicts(cert.label_code) == [labels_pb2.LABEL_VERDICT_SUSPENDED]
 
-    # Past the bound, what was kept is dropped at once, but for what the call asked.
+    # Past the bound, the older half of what was kept is dropped, but for what
+    # the call asked.
     monkeypatch.setattr(labels_module, "MAX_KEPT_CODES", 2)
     labels = store.label_queries(clock=lambda: dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC))
     suspended = labels_pb2.LABEL_VERDICT_SUSPENDED
-    assert verdicts(unknown, other) == [not_found, not_found]
+    assert verdicts(unknown) == [not_found]
+    assert verdicts(other) == [not_found]
     assert verdicts(cert.label_code) == [suspended]
     assert read[-1] == {cert.label_code}
     assert verdicts(other, cert.label_code) == [not_found, suspended]
-    assert read[-1] == {other}
+    assert read[-1] == {cert.label_code}  # neither read again
+    assert verdicts(unknown) == [not_found]
+    assert read[-1] == {unknown}  # the oldest went

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 from collections.abc import Iterator
@@ -29,20 +30,45 @@ def test_codes_kept_under_a_key_are_not_read_again_until_it_moves() -> None:
     assert asked[-1] == {"a"}
 
 
-def test_past_the_bound_all_is_dropped_but_what_the_call_asked() -> None:
+def test_past_the_bound_the_older_half_is_dropped_but_what_the_call_asked() -> None:
     asked: list[set[str]] = []
 
     def read(codes: set[str]) -> dict[str, str]:
         asked.append(codes)
         return {c: c.upper() for c in codes}
 
-    kept = KeptReads[str](bound=2)
-    kept.many(0, ["a", "b"], read)
-    got = kept.many(0, ["b", "c"], read)
-    assert (got["b"], got["c"]) == ("B", "C")
-    assert asked[-1] == {"c"}
-    kept.many(0, ["a"], read)
-    assert asked[-1] == {"a"}  # dropped when c came
+    kept = KeptReads[str](bound=4)
+    for code in "abcd":
+        kept.many(0, [code], read)
+    got = kept.many(0, ["a", "e"], read)  # past the bound: b goes, c and d stay
+    assert (got["a"], got["e"]) == ("A", "E")
+    assert asked[-1] == {"e"}
+    before = len(asked)
+    assert dict(kept.many(0, ["c", "d", "e", "a"], read)) == {c: c.upper() for c in "acde"}
+    assert len(asked) == before
+    kept.many(0, ["b"], read)
+    assert asked[-1] == {"b"}
+
+
+def test_a_platform_asking_a_few_more_codes_than_the_bound_finds_most_kept() -> None:
+    """Listings over 10% more codes than are kept, asked again and again: most
+    answers still come from what was kept (dropping all at once kept none)."""
+    reads = 0
+
+    def read(codes: set[str]) -> dict[str, int]:
+        nonlocal reads
+        reads += len(codes)
+        return dict.fromkeys(codes, 1)
+
+    kept = KeptReads[int](bound=1000)
+    rng = random.Random(5)
+    catalogue = [f"c{i}" for i in range(1100)]
+    asked = 0
+    for _ in range(200):
+        listing = rng.sample(catalogue, 100)
+        kept.many(0, listing, read)
+        asked += len(listing)
+    assert reads < asked * 0.33  # dropping all at once: 0.39
 
 
 @pytest.fixture

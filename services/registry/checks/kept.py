@@ -5,8 +5,9 @@ a popular product's label), and between two commits of the registry the
 answer to a code does not change. So each code's read is kept under a key
 naming everything it rests on (for the registry, at least the reader's
 version, which moves with every commit): a call with another key drops all
-that was kept. Past a bound everything is dropped at once, but for the codes
-the call asked.
+that was kept. Past a bound the older half is dropped, but for the codes the
+call asked: a platform re-checking more codes than the bound still finds most
+of them kept, rather than none (dropping all at once was a cliff at scale).
 
 Single certificate checks keep their rows by the same rule inline
 (PointReader.answers_by_code): one code a call, on the hottest path, where
@@ -45,10 +46,19 @@ class KeptReads(Generic[V]):
         if missing:
             got = read(missing)
             if len(values) + len(missing) > self.bound:
-                values = {c: values[c] for c in values.keys() & codes}
+                values = self._newer_half(values, codes)
                 self._kept = (key, values)
             values.update((c, got[c]) for c in missing)
         return values
+
+    def _newer_half(self, values: dict[str, V], codes: Collection[str]) -> dict[str, V]:
+        """A new mapping (others may be reading `values`) of the codes kept last,
+        up to half the bound, and of those `codes` that were kept. Read first,
+        kept first: a dict keeps its order, so no recency is tracked on a hit."""
+        items = list(values.items())
+        newer = dict(items[max(0, len(items) - self.bound // 2) :])
+        newer.update((c, values[c]) for c in values.keys() & codes)
+        return newer
 
 
 class KeptWire:
