@@ -17,6 +17,7 @@ from rich.console import Console
 
 from services.common.process import add_topic_arguments
 from services.hub.discovery import environment, shell_lines
+from services.hub.processes import exit_on_sigterm
 from services.hub.supervisor import Hub, HubConfig
 
 
@@ -54,6 +55,7 @@ def _up(args: argparse.Namespace, console: Console) -> None:
 def _demo(args: argparse.Namespace, console: Console) -> None:
     from services.hub.demo import run_demo
 
+    exit_on_sigterm()
     run_demo(args.institutions, args.workdir, console)
 
 

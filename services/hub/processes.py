@@ -157,3 +157,15 @@ def lower_priority(pid: int, niceness: int) -> None:
             time.sleep(_AUTOGROUP_PAUSE_S)
         except OSError:  # no autogroups here, or not allowed: as it was
             return
+
+
+def exit_on_sigterm() -> None:
+    """From now on a SIGTERM raises SystemExit in the main thread, as Ctrl-C
+    does KeyboardInterrupt: a command's with-blocks then stop the processes it
+    started. They run in sessions of their own, which a signal to the command
+    alone (a scheduler's, `kill`'s) never reaches: left alone, they run on."""
+    signal.signal(signal.SIGTERM, _exit_terminated)
+
+
+def _exit_terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
