@@ -11,7 +11,8 @@ of them kept, rather than none (dropping all at once was a cliff at scale).
 
 Single certificate checks keep their rows by the same rule inline
 (PointReader.answers_by_code): one code a call, on the hottest path, where
-each Python call more costs a check about two microseconds under load.
+each Python call more costs a check about two microseconds under load; past
+their bound they keep `newer_part` too.
 """
 
 from __future__ import annotations
@@ -46,19 +47,20 @@ class KeptReads(Generic[V]):
         if missing:
             got = read(missing)
             if len(values) + len(missing) > self.bound:
-                values = self._newer_half(values, codes)
+                values = newer_part(values, self.bound // 2, also=codes)
                 self._kept = (key, values)
             values.update((c, got[c]) for c in missing)
         return values
 
-    def _newer_half(self, values: dict[str, V], codes: Collection[str]) -> dict[str, V]:
-        """A new mapping (others may be reading `values`) of the codes kept last,
-        up to half the bound, and of those `codes` that were kept. Read first,
-        kept first: a dict keeps its order, so no recency is tracked on a hit."""
-        items = list(values.items())
-        newer = dict(items[max(0, len(items) - self.bound // 2) :])
-        newer.update((c, values[c]) for c in values.keys() & codes)
-        return newer
+
+def newer_part(values: Mapping[str, V], count: int, also: Collection[str] = ()) -> dict[str, V]:
+    """A new mapping (others may be reading `values`) of the `count` codes kept
+    last, and of those of `also` that were kept. Read first, kept first: a
+    dict keeps its order, so no recency is tracked on a hit."""
+    items = list(values.items())
+    newer = dict(items[max(0, len(items) - count) :])
+    newer.update((c, values[c]) for c in values.keys() & also)
+    return newer
 
 
 class KeptWire:

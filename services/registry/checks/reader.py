@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from services.common.db import is_sqlite, reader_engine
 from services.common.sql import listed
 from services.registry.checks.answers import CheckRow, StoredAnswer
+from services.registry.checks.kept import newer_part
 from services.registry.records.store import Feed, RecordStore
 
 T = TypeVar("T")
@@ -41,8 +42,8 @@ T = TypeVar("T")
 # The longest a snapshot lives, and the longest a write waits for the event
 # loop to end one.
 SNAPSHOT_SECONDS = 0.1
-# Codes whose answers a reader keeps between two commits (about 1 kB each),
-# all dropped at once when there are more.
+# Codes whose answers a reader keeps between two commits (about 1 kB each);
+# past that the older half is dropped (kept.newer_part).
 MAX_CACHED_CODES = 16_384
 
 
@@ -201,7 +202,7 @@ class PointReader:
         # Stored under the version taken before the read: once a commit has
         # moved the version, only calls that began before it still look here.
         if len(answers[1]) >= MAX_CACHED_CODES:
-            answers[1].clear()
+            answers = self._answers = (answers[0], newer_part(answers[1], MAX_CACHED_CODES // 2))
         answers[1][code] = rows
         return rows
 
