@@ -7,7 +7,7 @@ naming everything it rests on (for the registry, at least the reader's
 version, which moves with every commit): a call with another key drops all
 that was kept. Past a bound the older half is dropped, but for the codes the
 call asked: a platform re-checking more codes than the bound still finds most
-of them kept, rather than none (dropping all at once was a cliff at scale).
+of them kept (dropping all at once lost them together: a cliff at scale).
 
 Single certificate checks keep their rows by the same rule inline
 (PointReader.answers_by_code): one code a call, on the hottest path, where
