@@ -26,9 +26,11 @@ if _version_not_supported:
 
 
 class HomeAssignmentServiceStub:
-    """Served by each province's exchange to its own provincial system: the
-    assignments the hub made for this province's assessors. Only here do
-    assignments meet names, because personal data never leaves the home province.
+    """Served by each province's exchange, on its own home listener, to that
+    province's regulators only (a certificate of role regulator of the same
+    province; other callers are refused): the assignments the hub made for this
+    province's assessors. Only here do assignments meet names, because personal
+    data never leaves the home province.
     """
 
     def __init__(self, channel):
@@ -45,9 +47,11 @@ class HomeAssignmentServiceStub:
 
 
 class HomeAssignmentServiceServicer:
-    """Served by each province's exchange to its own provincial system: the
-    assignments the hub made for this province's assessors. Only here do
-    assignments meet names, because personal data never leaves the home province.
+    """Served by each province's exchange, on its own home listener, to that
+    province's regulators only (a certificate of role regulator of the same
+    province; other callers are refused): the assignments the hub made for this
+    province's assessors. Only here do assignments meet names, because personal
+    data never leaves the home province.
     """
 
     def ListHomeAssignments(self, request, context):
@@ -75,9 +79,11 @@ def add_HomeAssignmentServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class HomeAssignmentService:
-    """Served by each province's exchange to its own provincial system: the
-    assignments the hub made for this province's assessors. Only here do
-    assignments meet names, because personal data never leaves the home province.
+    """Served by each province's exchange, on its own home listener, to that
+    province's regulators only (a certificate of role regulator of the same
+    province; other callers are refused): the assignments the hub made for this
+    province's assessors. Only here do assignments meet names, because personal
+    data never leaves the home province.
     """
 
     @staticmethod
