@@ -105,6 +105,17 @@ def _banned(verified: VerifiedReport) -> Reason:
     return found
 
 
+def test_an_unregistered_report_is_judged_for_its_laboratorys_own_province(
+    registry: Registry,
+) -> None:
+    # The CMA's digits 3-4 name the issuing authority: "11" is Zhejiang's.
+    zhejiang_lab = "231112000123"
+    verified = registry.reports.verify(report_query(zhejiang_lab, "NOT-SENT-1"))
+    assert verified.row is None
+    assert verified.decision.target is Province.ZJ
+    assert verified.decision.outcome is Outcome.NOT_RECOGNIZED
+
+
 def test_a_ban_by_another_province_refuses_the_report_and_the_page_says_why(
     registry: Registry,
 ) -> None:

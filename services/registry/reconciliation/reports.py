@@ -93,7 +93,9 @@ class ReportVerifications:
         if row is None:
             decision = decide_report(
                 policy,
-                target=target or Province.SH,
+                # No registration to name one: the province whose authority
+                # issued the laboratory's CMA (Shanghai for the national one).
+                target=target or TestReport.issuer_of(query.cma_number) or Province.SH,
                 query=query,
                 registered=None,
                 qualifications=[],
