@@ -105,8 +105,9 @@ class AssessorPoolServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListDraws(self, request, context):
-        """Lists draws, newest first, so anyone can see every commitment the hub made,
-        including any that was never revealed.
+        """Lists draws, newest first, so that every commitment the hub made can be
+        seen, including any that was never revealed. Like GetDraw, for regulators
+        (of any province) and the operator.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

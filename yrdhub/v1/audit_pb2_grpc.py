@@ -53,8 +53,9 @@ class AuditServiceServicer:
     """
 
     def ListAuditEntries(self, request, context):
-        """Lists entries, newest first. A province's regulators see the entries of
-        their own province's callers; the operator sees all.
+        """Lists entries, newest first. On the registry a province's regulators see
+        the entries of their own province's callers; on an exchange, which serves
+        one province, they see all its entries; the operator sees all.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -53,7 +53,15 @@ class ExchangeServiceServicer:
 
     def PublishRecords(self, request, context):
         """Validates and durably stores a batch of records; answers once they are
-        committed to the outbox, with one result per record in request order.
+        committed to the outbox, with one result per record in request order. A
+        record that fails validation is REJECTED in its result (violations name
+        its fields) and the rest are stored. The whole call fails, nothing
+        stored, when the batch is empty or too large (INVALID_ARGUMENT on
+        "records"), when too many events already wait for Kafka (UNAVAILABLE,
+        with a RetryInfo of 5 s), or when the registry cannot derive the ids of
+        the persons it names (UNAVAILABLE or RESOURCE_EXHAUSTED); each of these
+        can be sent again as it was. Beyond its share of calls in progress (per
+        client certificate) a caller is answered RESOURCE_EXHAUSTED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
