@@ -613,6 +613,31 @@ def test_a_plan_grades_by_the_class_the_qualifying_province_published(env: Env) 
     env.verify(result.row.draw_id)
 
 
+def test_a_class_published_ahead_of_its_day_leaves_the_one_in_force_until_then(
+    env: Env,
+) -> None:
+    """Jiangsu publishes class D from March, then class B from September: a
+    campaign in June grades the laboratory D, one in October B."""
+    institutions = InstitutionRecords(3, field="04")
+    a = institutions.usccs[0]
+    labs = [qualification(i) for i in institutions.usccs]
+    load_registry(
+        env.engine, {Province.JS: [*labs, _risk_class(a, records_pb2.RISK_CLASS_D, "2026-03-01")]}
+    )
+    later = _risk_class(a, records_pb2.RISK_CLASS_B, "2026-09-01")
+    load_registry(env.engine, {Province.JS: [later]}, revision=2, first_sequence=len(labs) + 2)
+    small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
+    _, june = _plan_js(env, "2026-06-01", "2026-06-05")
+    assert {e[1]: (e[2], e[5]) for e in june["entities"]}[a] == (
+        "D",
+        "published by JS from 2026-03-01",
+    )
+    _, october = _plan_js(env, "2026-10-01", "2026-10-05")
+    # Visited in June, it waits out its class's cooldown: left out, graded B.
+    assert {row[1]: row[2] for row in october["left_out"]}[a] == "B"
+
+
 def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cooldown(
     env: Env,
 ) -> None:

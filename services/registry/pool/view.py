@@ -31,7 +31,7 @@ from services.common.convert import (
 )
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
 from services.core.credit_grades import CreditFact, credit_class
-from services.core.fields import RecordKind
+from services.core.fields import RecordKind, record_key
 from services.core.inspections import DERIVED, PoolEntity
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
@@ -42,12 +42,14 @@ from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.applied import AppliedRows
 from services.registry.pool.institutions import InstitutionIndex
 from services.registry.pool.officers import OfficerDirectory
-from services.registry.records.tables import record_table
+from services.registry.records.store import PROVINCE_CODES
+from services.registry.records.tables import record_table, version_table
 from yrdhub.v1 import events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
 
 _record = record_table
+_version = version_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,27 +198,39 @@ class PoolView:
     def _published_classes(
         self, usccs: Iterable[str], on: dt.date
     ) -> dict[tuple[str, str], tuple[CreditClass, str]]:
-        """(province, USCC) -> the risk class that province published, in force
-        on `on`, and where it comes from."""
-        wanted = sorted(usccs)
-        found: dict[tuple[str, str], tuple[CreditClass, str]] = {}
+        """(province, USCC) -> the risk class that province published in force
+        on `on` (of the versions in effect by then, the highest revision: a
+        class published ahead of its day does not unseat the one in force),
+        and where it comes from."""
+        day = on.isoformat()
+        keys = sorted(record_key(RecordKind.RISK_CLASSIFICATION, u) for u in usccs)
+        best: dict[tuple[str, str], tuple[int, CreditClass, str]] = {}
         with self._engine.connect() as conn:
-            for start in range(0, len(wanted), 1000):
-                for province, uscc, payload in conn.execute(
-                    select(_record.c.province, _record.c.uscc, _record.c.payload).where(
-                        _record.c.kind == RecordKind.RISK_CLASSIFICATION.value,
-                        _record.c.uscc.in_(wanted[start : start + 1000]),
+            for start in range(0, len(keys), 1000):
+                for province, uscc, revision, payload in conn.execute(
+                    select(
+                        _version.c.province,
+                        _version.c.uscc,
+                        _version.c.revision,
+                        _version.c.payload,
+                    ).where(
+                        # Every province listed: the lookup walks the primary key.
+                        _version.c.province.in_(PROVINCE_CODES),
+                        _version.c.record_key.in_(keys[start : start + 1000]),
                     )
                 ):
                     c = events_pb2.Event.FromString(payload).record.risk_classification
                     grade = RISK_CLASS_FROM_PB.get(c.risk_class)
-                    if grade is None or c.effective_from > on.isoformat():
+                    if grade is None or c.effective_from > day:
                         continue
-                    found[(province, uscc)] = (
-                        grade,
-                        f"published by {province} from {c.effective_from}",
-                    )
-        return found
+                    held = best.get((province, uscc))
+                    if held is None or revision > held[0]:
+                        best[(province, uscc)] = (
+                            revision,
+                            grade,
+                            f"published by {province} from {c.effective_from}",
+                        )
+        return {key: (grade, source) for key, (_, grade, source) in best.items()}
 
     def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
         wanted = sorted(usccs)
