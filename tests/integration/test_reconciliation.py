@@ -204,6 +204,24 @@ def test_history_as_of_record_time_and_valid_time(hub: Hub) -> None:
     assert late.validity.status is CertificateStatus.EXPIRED
 
 
+def test_history_judges_a_credit_event_by_its_latest_version_as_every_read_does(
+    hub: Hub,
+) -> None:
+    # A listing, and a correction of its dates published two months later: a
+    # credit event dates itself, so on any day its latest known version
+    # answers, in its history as in GetRecord.
+    t1 = dt.datetime(2026, 2, 1, 2, 0, tzinfo=dt.UTC)
+    t2 = dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)
+    listed = credit(effective_from=dt.date(2026, 1, 20))
+    corrected = credit(effective_from=dt.date(2026, 1, 10))
+    hub.publish((listed, Province.AH, 1), at=t1)
+    hub.publish((corrected, Province.AH, 2), at=t2)
+    day = "2026-03-01"  # after the listing's acceptance, before the correction's
+    [current] = hub.reconciliation.history(listed.key, valid_on=day).current
+    [read] = RecordsAsOf(hub.store).by_key(listed.key, as_of(day, None, NOW))
+    assert current.revision == read.revision == 2
+
+
 def test_a_late_older_revision_is_kept_in_history_but_not_current(hub: Hub) -> None:
     hub.publish((qualification(status=CertificateStatus.SUSPENDED), Province.SH, 2))
     hub.publish((qualification(), Province.SH, 1))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing, listings_on
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import AsOf, ValidityOnDay, as_of, in_force_on, validity_on
+from services.core.history import AsOf, ValidityOnDay, as_of, validity_on
 from services.core.identifiers import check_uscc
 from services.core.provenance import utcnow
 from services.core.provinces import Province
@@ -19,7 +19,7 @@ from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
 from services.registry.reconciliation.policy_source import PolicySource
-from services.registry.records.as_of import RecordsAsOf, source, status_effective
+from services.registry.records.as_of import RecordsAsOf, row_held_on
 from services.registry.records.store import Feed, RecordStore, StoredRow
 
 MAX_PAGE = 1000
@@ -208,7 +208,7 @@ class Reconciliation:
         current = [
             held
             for _, found in sorted(per_province.items())
-            if (held := in_force_on(found, when.valid_on, source, status_effective)) is not None
+            if (held := row_held_on(found, when.valid_on)) is not None
         ]
         validity: list[ProvinceValidity] = []
         if key.split("/", 1)[0] in (RecordKind.QUALIFICATION, RecordKind.GREEN_CERT):

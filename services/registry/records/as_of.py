@@ -57,12 +57,20 @@ _SELF_DATED = frozenset({RecordKind.CREDIT_EVENT.value, RecordKind.SIGNATORY_BAN
 
 
 def _held_on(versions: list[KnownVersion], day: dt.date) -> KnownVersion | None:
-    if versions[0].row.kind in _SELF_DATED:
-        # A credit event or signatory ban dates itself (listed and lifted
-        # days), and its later revisions correct those dates: the latest known
-        # version judges every day.
-        return latest(versions, lambda v: v.row.revision)
-    return in_force_on(versions, day, lambda v: source(v.row), lambda v: status_effective(v.row))
+    held = row_held_on([v.row for v in versions], day)
+    return next((v for v in versions if v.row is held), None)
+
+
+def row_held_on(rows: Sequence[StoredRow], day: dt.date) -> StoredRow | None:
+    """Of one record's versions in one province, the one that answers for
+    `day`: the version in force then, or, for a record that dates itself
+    (listed and lifted days: credit events, signatory bans), whose later
+    revisions correct those dates, the latest known one."""
+    if not rows:
+        return None
+    if rows[0].kind in _SELF_DATED:
+        return latest(rows, lambda r: r.revision)
+    return in_force_on(rows, day, source, status_effective)
 
 
 class RecordsAsOf:
