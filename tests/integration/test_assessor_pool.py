@@ -21,6 +21,7 @@ from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
 from services.registry.pool.active import MAX_AGE_S, ActiveBookings
 from services.registry.pool.draws import AssessorPool, DrawResult
+from services.registry.pool.mapping import draw_pb
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
 from services.registry.pool.store import DoubleBooked, PoolStore
@@ -466,6 +467,12 @@ def test_recusal_covers_the_group_competitors_requests_and_rotation(env: Env) ->
     assert reasons["Arival0001"] == "recusal.competitor"
     assert reasons["Aasked0001"] == "recusal.requested"
     env.verify(first.row.draw_id)
+    # GetDraw says what was asked, the recusals too.
+    stored, _ = env.pool.draw(first.row.draw_id)
+    asked_again = draw_pb(stored, with_snapshot=False, with_details=False).team_spec.recusals
+    assert [(r.assessor_id, r.reason) for r in asked_again] == [
+        ("Aasked0001", "曾与本机构有业务纠纷")
+    ]
 
     later = env.pool.request_team(request(start_date="2026-07-01", end_date="2026-07-02"))
     snapshot = env.pool.draw(later.row.draw_id)[0].snapshot

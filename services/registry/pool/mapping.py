@@ -277,6 +277,10 @@ def _draw_head(row: DrawRow) -> pb.Draw:
                 no_leader=not spec["leader"],
                 technical_experts=spec["technical_experts"],
                 reference=spec["reference"],
+                recusals=[
+                    pb.RecusalRequest(assessor_id=r["assessor_id"], reason=r["reason"])
+                    for r in spec.get("recusals", ())
+                ],
             )
         )
     else:
