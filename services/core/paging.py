@@ -45,7 +45,18 @@ def page_of(
     size = page_size or MAX_PAGE
     page = ordered[:size]
     more = len(ordered) > size
-    return Page(page, _encode(key(page[-1]), pinned) if more and page else "")
+    return Page(page, next_page_token(key(page[-1]), pinned) if more and page else "")
+
+
+def next_page_token(last_key: str, pinned: str = "") -> str:
+    """The token of the page after the item keyed `last_key`, carrying
+    `pinned` (see pinned_by): for lists paged where they are stored."""
+    return _encode(last_key, pinned)
+
+
+def token_after(page_token: str) -> str:
+    """The key of the item a token's page starts after ("" for no token)."""
+    return _decode(page_token)[0] if page_token else ""
 
 
 def pinned_by(page_token: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.convert import as_of_paged
 from services.common.db import make_engine
 from services.core.conflicts import ConflictType
 from services.core.errors import InvalidRequest
@@ -39,6 +40,7 @@ from tests.factories import (
     qualification,
     uscc,
 )
+from yrdhub.v1 import common_pb2
 
 NOW = dt.datetime(2026, 6, 1, 4, 0, tzinfo=dt.UTC)
 KEY = qualification().key
@@ -202,6 +204,28 @@ def test_history_as_of_record_time_and_valid_time(hub: Hub) -> None:
     assert (known.revision, known.validity.valid) == (1, True)
     [late] = hub.reconciliation.history(KEY, valid_on="2029-03-01", known_at=t1).validity
     assert late.validity.status is CertificateStatus.EXPIRED
+
+
+def test_conflict_pages_followed_without_an_as_of_are_one_answer(hub: Hub) -> None:
+    hub.publish(
+        (qualification(holder=LAB_B), Province.JS),
+        (qualification(holder=LAB_A), Province.SH),
+        (qualification(serial=2, issuer="11", holder=LAB_B), Province.AH),
+    )
+    first = hub.reconciliation.conflicts(page_size=2, known_at=T0 + dt.timedelta(days=1))
+    # A conflict detected after the first page was answered...
+    hub.publish((qualification(serial=3, issuer="12", holder=LAB_A), Province.ZJ))
+    assert len(hub.reconciliation.conflicts().conflicts) > 3
+    # ...is not on the next page, asked as a client following the token asks it.
+    valid_on, known_at = as_of_paged(common_pb2.AsOf(), first.next_page_token)
+    rest = hub.reconciliation.conflicts(
+        page_size=2, page_token=first.next_page_token, valid_on=valid_on, known_at=known_at
+    )
+    assert rest.as_of == first.as_of and rest.next_page_token == ""
+    then = hub.reconciliation.conflicts(known_at=T0 + dt.timedelta(days=1))
+    assert [c.conflict_id for c in first.conflicts + rest.conflicts] == [
+        c.conflict_id for c in then.conflicts
+    ]
 
 
 def test_history_judges_a_credit_event_by_its_latest_version_as_every_read_does(

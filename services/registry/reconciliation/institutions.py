@@ -8,11 +8,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from services.common.convert import as_of_pin
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing, listings_on
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, ValidityOnDay, as_of, validity_on
 from services.core.identifiers import check_uscc
+from services.core.paging import next_page_token, token_after
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -173,11 +175,12 @@ class Reconciliation:
             )
         after = 0
         if page_token:
-            if not page_token.isdigit():
+            last = token_after(page_token)
+            if not last.isdigit():
                 raise InvalidRequest(
                     "bad page token", [Violation("page_token", "use a next_page_token")]
                 )
-            after = int(page_token)
+            after = int(last)
         size = page_size or DEFAULT_PAGE
         when = as_of(valid_on, known_at, self._clock())
         found = self._conflicts.find(
@@ -190,7 +193,8 @@ class Reconciliation:
         )
         more = len(found) > size
         page = found[:size]
-        token = str(page[-1].conflict_id) if more and page else ""
+        # The next pages answer at this one's as_of when they name none.
+        token = next_page_token(str(page[-1].conflict_id), as_of_pin(when)) if more and page else ""
         return ConflictPage(page, token, when)
 
     def history(
