@@ -270,6 +270,19 @@ def test_batch_checks_answer_every_code_in_order(labels: tuple[Hub, dict[str, st
     assert bad_request_violations(too_many.value) == [
         ("codes", "1004 codes; at most 1000 per call")
     ]
+    # A malformed code refuses the call, naming each one: the caller drops
+    # them and sends the rest again.
+    with pytest.raises(grpc.RpcError) as malformed:
+        stub.CheckLabels(labels_pb2.CheckLabelsRequest(codes=[codes["valid"], "", "X" * 65]))
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [field for field, _ in bad_request_violations(malformed.value)] == [
+        "codes[1]",
+        "codes[2]",
+    ]
+    with pytest.raises(grpc.RpcError) as one:
+        stub.CheckLabel(labels_pb2.CheckLabelRequest(code="  "))
+    assert one.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [field for field, _ in bad_request_violations(one.value)] == ["code"]
 
 
 def test_a_single_check_states_what_not_found_is_based_on(

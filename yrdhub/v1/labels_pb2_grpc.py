@@ -54,14 +54,19 @@ class LabelServiceServicer:
     """
 
     def CheckLabel(self, request, context):
-        """Checks one label code, certificate number or QR payload.
+        """Checks one label code, certificate number or QR payload. One that is
+        empty or longer than 64 characters once normalised is refused
+        INVALID_ARGUMENT, with a violation on "code".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CheckLabels(self, request, context):
-        """Checks up to 1,000 codes in one call; one result per code, in order.
+        """Checks up to 1,000 codes in one call; one result per code, in order. A
+        code that is empty or longer than 64 characters once normalised refuses
+        the call (INVALID_ARGUMENT, a violation on "codes[i]" for each such code):
+        leave them out and send the rest again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

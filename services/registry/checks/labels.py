@@ -223,11 +223,17 @@ class LabelQueries:
         return self._feeds
 
     def check(
-        self, queries: Sequence[str], valid_on: str = "", known_at: dt.datetime | None = None
+        self,
+        queries: Sequence[str],
+        valid_on: str = "",
+        known_at: dt.datetime | None = None,
+        *,
+        named: Callable[[int], str] = "codes[{}]".format,
     ) -> LabelAnswer:
         """One result per query, in order; two SQL statements for the whole batch
         (on a past day or past knowledge, two per code), and the reconciliation's
-        for the certificates whose standing needs it."""
+        for the certificates whose standing needs it. A malformed query is
+        named in the refusal by `named` (its index: "codes[i]")."""
         if not queries:
             raise InvalidRequest("no codes", [Violation("codes", "send at least one code")])
         if len(queries) > MAX_BATCH:
@@ -238,7 +244,7 @@ class LabelQueries:
         codes = [self._format.code_of(q) for q in queries]
         bad = [
             Violation(
-                f"codes[{i}]",
+                named(i),
                 f"a label code or certificate number of 1-{MAX_CODE_LENGTH} characters",
             )
             for i, c in enumerate(codes)

@@ -6,6 +6,7 @@ parse, call the use case and return its bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -28,15 +29,18 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     async def CheckLabel(
         self, request: labels_pb2.CheckLabelRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> bytes:
-        return self._response([request.code], request.as_of)
+        return self._response([request.code], request.as_of, lambda _: "code")
 
     async def CheckLabels(
         self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> bytes:
-        return self._response(list(request.codes), request.as_of)
+        return self._response(list(request.codes), request.as_of, "codes[{}]".format)
 
-    def _response(self, codes: list[str], when: common_pb2.AsOf) -> bytes:
-        answer = self._labels.check(codes, *as_of_asked(when))
+    def _response(
+        self, codes: list[str], when: common_pb2.AsOf, named: Callable[[int], str]
+    ) -> bytes:
+        """`named`: how a malformed code is named in the refusal, by its index."""
+        answer = self._labels.check(codes, *as_of_asked(when), named=named)
         return label_response(answer, self._labels.feed_cache.derived(label_freshness))
 
 
