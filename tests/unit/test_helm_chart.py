@@ -184,6 +184,9 @@ def test_production_scrapes_metrics_and_serves_the_verify_page_over_tls() -> Non
     [ingress] = _of(manifests, "Ingress")
     assert ingress["spec"]["ingressClassName"] == "nginx"
     assert ingress["spec"]["tls"][0]["hosts"] == ["verify.yrdhub.example.gov.cn"]
+    # Behind the Ingress, the page's rate limit counts each client, not the proxy.
+    [registry] = [spec for name, spec in _pods(manifests) if name == "hub-registry"]
+    assert "--trusted-proxy=10.244.0.0/16" in registry["containers"][0]["args"]
     # Kafka is an existing cluster: the chart runs no broker.
     assert not [s for s in _of(manifests, "StatefulSet") if _component(s) == "kafka"]
 
