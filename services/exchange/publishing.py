@@ -65,6 +65,9 @@ class RecordResult:
 
 # The event's record, appended as bytes (a parser takes fields in any order).
 _RECORD_FIELD = events_pb2.Event.DESCRIPTOR.fields_by_name["record"].number
+# The kinds a Record may carry, as an empty one is told (from the contract:
+# a kind added there is named here too).
+_BODIES = ", ".join(f.name for f in records_pb2.Record.DESCRIPTOR.oneofs_by_name["body"].fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +216,7 @@ class Publisher:
             return _refused(
                 index,
                 "record",
-                "empty: set one of qualification, assessor, green_cert, credit_event, report, "
-                "proficiency, risk_classification, officer, inspection_result, signatory_ban",
+                f"empty: set one of {_BODIES}",
             )
         kind, values = parsed
         identities: list[PendingIdentity] = []

@@ -65,6 +65,10 @@ def test_a_publish_of_refused_records_alone_is_recorded_too(db_url: str) -> None
     [result] = publisher.publish([empty], "req-1", None)
     [entry] = audit.entries(None)
     assert result.outcome is Outcome.REJECTED
+    # The refusal names every kind a record may carry.
+    [why] = result.violations
+    kinds = records_pb2.Record.DESCRIPTOR.oneofs_by_name["body"].fields
+    assert why.field == "record" and all(k.name in why.description for k in kinds)
     assert (entry.facts.caller, entry.facts.method) == ("anonymous", PUBLISH)
     assert entry.facts.touched.startswith("1 records: 0 accepted, 0 unchanged, 1 rejected")
     assert outbox.status().last_sequence == 0
