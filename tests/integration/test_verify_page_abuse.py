@@ -18,7 +18,7 @@ import pytest
 
 from services.common.rate_limit import RateLimiter
 from services.registry.checks.labels import LabelQueries
-from services.registry.checks.verify_page import client_of
+from services.registry.checks.verify_page import client_of, networks
 from services.registry.checks.verify_server import VerifyServer
 
 
@@ -120,6 +120,12 @@ def test_the_client_is_the_nearest_untrusted_hop() -> None:
     assert client_of("8.8.8.8", "1.2.3.4", proxies) == "8.8.8.8"
     assert client_of("10.0.0.5", None, proxies) == "10.0.0.5"
     assert client_of("10.0.0.5", "1.2.3.4", []) == "10.0.0.5"
+
+
+def test_a_proxy_named_by_an_address_in_its_network_names_the_network() -> None:
+    # --trusted-proxy 10.244.0.1/16 (host bits set) trusts 10.244.0.0/16,
+    # rather than stopping the registry at start.
+    assert networks(["10.244.0.1/16"]) == [ipaddress.ip_network("10.244.0.0/16")]
 
 
 def test_answers_carry_an_etag_a_phone_can_check_again_with_on_one_connection() -> None:

@@ -108,9 +108,23 @@ def test_traffic_is_denied_but_what_each_policy_allows(manifests: list[dict[str,
         # Only the province's own systems (pods or its networks).
         labels = [s["podSelector"]["matchLabels"] for s in allowed["from"] if "podSelector" in s]
         assert labels == [{"yrdhub/system-of": province}]
-    # The public reaches the registry's verify page and public checks only.
-    public = [rule for rule in policies["hub-registry"]["ingress"] if "from" not in rule]
-    assert [sorted(p["port"] for p in rule["ports"]) for rule in public] == [[8080, 50060]]
+    # The public reaches the registry's public checks and its verify page;
+    # behind trusted proxies (production), the page from them alone, so no
+    # one else writes the X-Forwarded-For its rate limit believes.
+    ingress = policies["hub-registry"]["ingress"]
+    public = sorted(p["port"] for rule in ingress if "from" not in rule for p in rule["ports"])
+    [page] = [rule for rule in ingress if {p["port"] for p in rule["ports"]} == {8080}]
+    [registry] = [spec for name, spec in _pods(manifests) if name == "hub-registry"]
+    trusted = [
+        a.removeprefix("--trusted-proxy=")
+        for a in registry["containers"][0]["args"]
+        if a.startswith("--trusted-proxy=")
+    ]
+    if trusted:
+        assert public == [50060]
+        assert page["from"] == [{"ipBlock": {"cidr": c}} for c in trusted]
+    else:
+        assert public == [8080, 50060]
 
 
 def test_topics_keep_at_least_their_min_in_sync_replicas(manifests: list[dict[str, Any]]) -> None:
@@ -186,7 +200,7 @@ def test_production_scrapes_metrics_and_serves_the_verify_page_over_tls() -> Non
     assert ingress["spec"]["tls"][0]["hosts"] == ["verify.yrdhub.example.gov.cn"]
     # Behind the Ingress, the page's rate limit counts each client, not the proxy.
     [registry] = [spec for name, spec in _pods(manifests) if name == "hub-registry"]
-    assert "--trusted-proxy=10.244.0.0/16" in registry["containers"][0]["args"]
+    assert "--trusted-proxy=10.244.8.0/24" in registry["containers"][0]["args"]
     # Kafka is an existing cluster: the chart runs no broker.
     assert not [s for s in _of(manifests, "StatefulSet") if _component(s) == "kafka"]
 

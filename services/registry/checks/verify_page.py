@@ -212,7 +212,9 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def networks(cidrs: Sequence[str]) -> list[IPNetwork]:
-    return [ipaddress.ip_network(n) for n in cidrs]
+    """The networks named (an address with host bits, 10.244.0.1/16, names its
+    network rather than stopping the service)."""
+    return [ipaddress.ip_network(n, strict=False) for n in cidrs]
 
 
 FORM = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
