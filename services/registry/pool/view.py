@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from google.protobuf.message import DecodeError
 from sqlalchemy import or_, select
@@ -32,6 +33,7 @@ from services.common.convert import (
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
 from services.core.credit_grades import CreditFact, credit_class
 from services.core.fields import RecordKind, record_key
+from services.core.history import latest
 from services.core.inspections import DERIVED, PoolEntity
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
@@ -42,14 +44,13 @@ from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.applied import AppliedRows
 from services.registry.pool.institutions import InstitutionIndex
 from services.registry.pool.officers import OfficerDirectory
-from services.registry.records.store import PROVINCE_CODES
-from services.registry.records.tables import record_table, version_table
+from services.registry.records.store import RecordStore
+from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
 
 _record = record_table
-_version = version_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,33 +205,23 @@ class PoolView:
         and where it comes from."""
         day = on.isoformat()
         keys = sorted(record_key(RecordKind.RISK_CLASSIFICATION, u) for u in usccs)
-        best: dict[tuple[str, str], tuple[int, CreditClass, str]] = {}
-        with self._engine.connect() as conn:
-            for start in range(0, len(keys), 1000):
-                for province, uscc, revision, payload in conn.execute(
-                    select(
-                        _version.c.province,
-                        _version.c.uscc,
-                        _version.c.revision,
-                        _version.c.payload,
-                    ).where(
-                        # Every province listed: the lookup walks the primary key.
-                        _version.c.province.in_(PROVINCE_CODES),
-                        _version.c.record_key.in_(keys[start : start + 1000]),
+        in_effect: dict[tuple[str, str], list[tuple[int, CreditClass, str]]] = {}
+        store = RecordStore(self._engine)
+        for start in range(0, len(keys), 1000):
+            for row in store.versions_of(keys[start : start + 1000]):
+                c = events_pb2.Event.FromString(row.payload).record.risk_classification
+                grade = RISK_CLASS_FROM_PB.get(c.risk_class)
+                if grade is not None and c.effective_from <= day:
+                    source = f"published by {row.province} from {c.effective_from}"
+                    in_effect.setdefault((row.province, c.institution_uscc), []).append(
+                        (row.revision, grade, source)
                     )
-                ):
-                    c = events_pb2.Event.FromString(payload).record.risk_classification
-                    grade = RISK_CLASS_FROM_PB.get(c.risk_class)
-                    if grade is None or c.effective_from > day:
-                        continue
-                    held = best.get((province, uscc))
-                    if held is None or revision > held[0]:
-                        best[(province, uscc)] = (
-                            revision,
-                            grade,
-                            f"published by {province} from {c.effective_from}",
-                        )
-        return {key: (grade, source) for key, (_, grade, source) in best.items()}
+        found: dict[tuple[str, str], tuple[CreditClass, str]] = {}
+        for key, versions in in_effect.items():
+            held = latest(versions, itemgetter(0))
+            if held is not None:
+                found[key] = (held[1], held[2])
+        return found
 
     def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
         wanted = sorted(usccs)
