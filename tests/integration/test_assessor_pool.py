@@ -467,12 +467,14 @@ def test_recusal_covers_the_group_competitors_requests_and_rotation(env: Env) ->
     assert reasons["Arival0001"] == "recusal.competitor"
     assert reasons["Aasked0001"] == "recusal.requested"
     env.verify(first.row.draw_id)
-    # GetDraw says what was asked, the recusals too.
+    # GetDraw says what was asked, the recusals too; lists leave them out.
     stored, _ = env.pool.draw(first.row.draw_id)
-    asked_again = draw_pb(stored, with_snapshot=False, with_details=False).team_spec.recusals
+    asked_again = draw_pb(stored, with_snapshot=False, with_details=True).team_spec.recusals
     assert [(r.assessor_id, r.reason) for r in asked_again] == [
         ("Aasked0001", "曾与本机构有业务纠纷")
     ]
+    listed = draw_pb(stored, with_snapshot=False, with_details=False).team_spec
+    assert listed.institution_uscc and not listed.recusals
 
     later = env.pool.request_team(request(start_date="2026-07-01", end_date="2026-07-02"))
     snapshot = env.pool.draw(later.row.draw_id)[0].snapshot

@@ -203,6 +203,13 @@ def draw_pb(
     draw = _draw_head(row)
     if with_snapshot and row.snapshot is not None:
         draw.snapshot = row.snapshot
+    if with_details and row.kind is DrawKind.TEAM:
+        # The recusals the institution asked for, with its reasons: for the
+        # officials reading one draw, not in lists or public pages.
+        draw.team_spec.recusals.extend(
+            pb.RecusalRequest(assessor_id=r["assessor_id"], reason=r["reason"])
+            for r in json.loads(row.spec).get("recusals", ())
+        )
     outcome = result.outcome or {}
     if row.kind is DrawKind.TEAM:
         candidates = _team_candidates(result) if with_details else {}
@@ -277,10 +284,6 @@ def _draw_head(row: DrawRow) -> pb.Draw:
                 no_leader=not spec["leader"],
                 technical_experts=spec["technical_experts"],
                 reference=spec["reference"],
-                recusals=[
-                    pb.RecusalRequest(assessor_id=r["assessor_id"], reason=r["reason"])
-                    for r in spec.get("recusals", ())
-                ],
             )
         )
     else:
