@@ -8,10 +8,11 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
-from services.common.convert import as_of_paged
 from services.common.db import make_engine
 from services.core.conflicts import ConflictType
 from services.core.errors import InvalidRequest
@@ -27,6 +28,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore, Store
 from services.registry.reconciliation.institutions import Reconciliation
 from services.registry.reconciliation.policy_source import DEFAULT_POLICY, PolicySource
 from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.reconciliation.servicer import ReconciliationRpcs, ReconciliationUseCases
 from services.registry.records.as_of import RecordsAsOf
 from tests.factories import (
     LAB_A,
@@ -40,7 +42,7 @@ from tests.factories import (
     qualification,
     uscc,
 )
-from yrdhub.v1 import common_pb2
+from yrdhub.v1 import common_pb2, registry_pb2
 
 NOW = dt.datetime(2026, 6, 1, 4, 0, tzinfo=dt.UTC)
 KEY = qualification().key
@@ -212,18 +214,25 @@ def test_conflict_pages_followed_without_an_as_of_are_one_answer(hub: Hub) -> No
         (qualification(holder=LAB_A), Province.SH),
         (qualification(serial=2, issuer="11", holder=LAB_B), Province.AH),
     )
-    first = hub.reconciliation.conflicts(page_size=2, known_at=T0 + dt.timedelta(days=1))
+    rpcs = ReconciliationRpcs()
+    rpcs._use_cases = cast(
+        ReconciliationUseCases, SimpleNamespace(reconciliation=hub.reconciliation)
+    )
+
+    def listed(request: registry_pb2.ListConflictsRequest) -> registry_pb2.ListConflictsResponse:
+        return asyncio.run(rpcs.ListConflicts(request, cast(Any, None)))
+
+    earlier = common_pb2.AsOf()
+    earlier.known_at.FromDatetime(T0 + dt.timedelta(days=1))
+    first = listed(registry_pb2.ListConflictsRequest(page_size=2, as_of=earlier))
     # A conflict detected after the first page was answered...
     hub.publish((qualification(serial=3, issuer="12", holder=LAB_A), Province.ZJ))
     assert len(hub.reconciliation.conflicts().conflicts) > 3
-    # ...is not on the next page, asked as a client following the token asks it.
-    valid_on, known_at = as_of_paged(common_pb2.AsOf(), first.next_page_token)
-    rest = hub.reconciliation.conflicts(
-        page_size=2, page_token=first.next_page_token, valid_on=valid_on, known_at=known_at
-    )
+    # ...is not on the next page of a client that follows the token alone.
+    rest = listed(registry_pb2.ListConflictsRequest(page_size=2, page_token=first.next_page_token))
     assert rest.as_of == first.as_of and rest.next_page_token == ""
     then = hub.reconciliation.conflicts(known_at=T0 + dt.timedelta(days=1))
-    assert [c.conflict_id for c in first.conflicts + rest.conflicts] == [
+    assert [c.conflict_id for c in [*first.conflicts, *rest.conflicts]] == [
         c.conflict_id for c in then.conflicts
     ]
 

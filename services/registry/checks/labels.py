@@ -192,6 +192,11 @@ _PROVINCE = {p.value: p for p in Province}
 _STATUS_OF = {int(pb): s for s, pb in CERTIFICATE_STATUS_TO_PB.items()}
 
 
+def codes_field(index: int) -> str:
+    """How a batch's malformed code is named: CheckLabelsRequest.codes[index]."""
+    return f"codes[{index}]"
+
+
 class LabelQueries:
     def __init__(
         self,
@@ -228,7 +233,7 @@ class LabelQueries:
         valid_on: str = "",
         known_at: dt.datetime | None = None,
         *,
-        named: Callable[[int], str] = "codes[{}]".format,
+        named: Callable[[int], str] = codes_field,
     ) -> LabelAnswer:
         """One result per query, in order; two SQL statements for the whole batch
         (on a past day or past knowledge, two per code), and the reconciliation's

@@ -15,7 +15,7 @@ from services.common.convert import as_of_asked
 from services.registry.checks.answers import label_freshness
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.label_answers import label_response
-from services.registry.checks.labels import LabelQueries
+from services.registry.checks.labels import LabelQueries, codes_field
 from yrdhub.v1 import common_pb2, labels_pb2, labels_pb2_grpc, registry_pb2
 
 
@@ -34,10 +34,10 @@ class LabelServicer(labels_pb2_grpc.LabelServiceServicer):
     async def CheckLabels(
         self, request: labels_pb2.CheckLabelsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> bytes:
-        return self._response(list(request.codes), request.as_of, "codes[{}]".format)
+        return self._response(list(request.codes), request.as_of)
 
     def _response(
-        self, codes: list[str], when: common_pb2.AsOf, named: Callable[[int], str]
+        self, codes: list[str], when: common_pb2.AsOf, named: Callable[[int], str] = codes_field
     ) -> bytes:
         """`named`: how a malformed code is named in the refusal, by its index."""
         answer = self._labels.check(codes, *as_of_asked(when), named=named)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from services.core.credit import CreditFact
 from services.core.credit import in_force_on as in_force_credit
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import AsOf, as_of, in_force_on
+from services.core.history import AsOf, as_of
 from services.core.policy import RecognitionPolicy
 from services.core.provenance import utcnow
 from services.core.provinces import CMA_ISSUERS, Province
@@ -27,7 +27,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore, Store
 from services.registry.reconciliation.institutions import known, parse_record_key, parse_uscc
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.standing_inputs import StandingInputs
-from services.registry.records.as_of import RecordsAsOf, source, status_effective
+from services.registry.records.as_of import RecordsAsOf, row_held_on
 from services.registry.records.store import RecordStore, StoredRow
 
 MAX_ITEMS = 500
@@ -191,9 +191,7 @@ class RecognitionDecisions:
             current = [max(found, key=lambda r: r.revision) for found in per_province.values()]
             province = judged_province(key, current, source_province)
             version = (
-                None
-                if province is None
-                else in_force_on(per_province[province], when.valid_on, source, status_effective)
+                None if province is None else row_held_on(per_province[province], when.valid_on)
             )
             if version is not None:
                 held[key] = rows.certificate(version)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from services.core.codes import normalise_code
 from services.core.errors import InvalidRequest, Violation
-from services.core.history import AsOf, as_of, in_force_on
+from services.core.history import AsOf, as_of
 from services.core.identifiers import check_cma_number
 from services.core.provenance import utcnow
 from services.core.provinces import Province
@@ -25,7 +25,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import known
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.recognition import judged_province, open_conflicts
-from services.registry.records.as_of import RecordsAsOf, source, status_effective
+from services.registry.records.as_of import RecordsAsOf, row_held_on, source
 from services.registry.records.store import RecordStore, StoredRow
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -112,7 +112,7 @@ class ReportVerifications:
             per_province[version.province].append(version)
         qualifications: list[Certificate] = []
         for found in per_province.values():
-            held = in_force_on(found, report.issue_date, source, status_effective)
+            held = row_held_on(found, report.issue_date)
             if held is not None:
                 qualifications.append(rows.certificate(held))
         about_lab = self._records.by_uscc(report.institution_uscc, issued)
