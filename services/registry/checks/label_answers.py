@@ -23,7 +23,7 @@ from services.core.labels import CopyStanding, LabelFinding, Verdict, label_verd
 from services.core.provinces import Province
 from services.core.standing import NOWHERE, Standing
 from services.registry.checks import answers
-from services.registry.checks.labels import (
+from services.registry.checks.label_rows import (
     LabelAnswer,
     LabelResult,
     one_product_one_copy_each,

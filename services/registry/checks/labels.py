@@ -13,10 +13,9 @@ change is committed (Standings.generation).
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
 from services.common.green_label import load_green_label_format
@@ -25,15 +24,10 @@ from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
 from services.core.label_format import GreenLabelFormat, product_of
 from services.core.labels import (
-    DEFAULT_LAG_GRACE,
     MAX_BATCH,
     PREFERENCE,
-    LabelFinding,
-    Verdict,
-    label_verdict,
 )
 from services.core.provenance import utcnow
-from services.core.provinces import Province
 from services.core.standing import (
     NOWHERE,
     PlainKey,
@@ -42,11 +36,20 @@ from services.core.standing import (
     least_of,
     plain_key,
 )
-from services.registry.checks.answers import StoredAnswer, stored_answer
+from services.registry.checks.answers import stored_answer
 from services.registry.checks.kept import KeptReads, KeptWire
+from services.registry.checks.label_rows import (
+    GREEN_PREFIX,
+    PROVINCE_OF,
+    STATUS_OF,
+    LabelAnswer,
+    LabelResult,
+    LabelRow,
+    one_product_one_copy_each,
+    verdict_of,
+)
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.records.as_of import RecordsAsOf
-from services.registry.records.store import Feed
 from yrdhub.v1 import labels_pb2
 
 # Codes whose current answers are kept between two commits (see KeptReads):
@@ -72,95 +75,6 @@ class Standings(Protocol):
         ...
 
 
-class LabelRow(NamedTuple):
-    """One province's current green certificate carrying a checked code
-    (a tuple, like LabelResult: a batch makes a thousand per call)."""
-
-    province: str
-    record_key: str
-    holder: str
-    label_code: str
-    answer: StoredAnswer  # its LabelMatch
-    # Its effective status on the answer's day (a protobuf value), and whether
-    # its validity had begun by then.
-    status: int
-    started: bool
-    # The product its label stands for (label_format.product_of).
-    product: str = ""
-
-    @property
-    def revision(self) -> int:
-        return labels_pb2.LabelMatch.FromString(self.answer.body).revision
-
-
-class LabelResult(NamedTuple):
-    query: str
-    code: str
-    matches: list[LabelRow]
-    standing: Standing
-    kept: KeptWire | None = None  # None: not kept (a past day or knowledge)
-
-
-@dataclass(frozen=True, slots=True)
-class LabelAnswer:
-    results: list[LabelResult]
-    feeds: list[Feed]
-    as_of: AsOf
-    # How long a province's copy may lag another's (label_format.lag_grace).
-    lag_grace: dt.timedelta = DEFAULT_LAG_GRACE
-
-    @property
-    def today(self) -> dt.date:
-        """The day in China the answer judges validity on."""
-        return self.as_of.valid_on
-
-    def verdict(self, result: LabelResult) -> Verdict:
-        """What the person checking the label is told: the domain's verdict over
-        each province's copy of each certificate carrying the code, as it stands
-        on the answer's day and knowledge."""
-        fresh = {
-            _PROVINCE[f.province]: f.last_accepted_at
-            for f in self.feeds
-            if f.last_accepted_at is not None and f.province in _PROVINCE
-        }
-        return _verdict(
-            result.matches, result.standing.restricted_by, self.as_of, self.lag_grace, fresh
-        )
-
-
-def _verdict(
-    rows: Sequence[LabelRow],
-    restricted_by: Sequence[str],
-    when: AsOf,
-    lag_grace: dt.timedelta,
-    fresh: Mapping[Province, dt.datetime] | None = None,
-) -> Verdict:
-    # When a province's copy is one of several of one certificate, how it
-    # stands depends on when each took effect and was accepted: read from
-    # the stored answer then only (most labels have one copy per certificate).
-    copies = Counter(row.record_key for row in rows)
-    findings = []
-    for row in rows:
-        since, accepted = "", None
-        if copies[row.record_key] > 1:
-            match = labels_pb2.LabelMatch.FromString(row.answer.body)
-            since, accepted = match.status_effective_date, match.accepted_at.ToDatetime(dt.UTC)
-        findings.append(
-            LabelFinding(
-                _PROVINCE[row.province],
-                row.record_key.removeprefix(_GREEN_PREFIX),
-                _STATUS_OF[row.status],
-                row.product,
-                since,
-                accepted,
-            )
-        )
-    return label_verdict(
-        findings, restricted_by, now=when.known_at, lag_grace=lag_grace, fresh=fresh
-    )
-
-
-_GREEN_PREFIX = "green_cert/"
 _PREFERENCE = {int(CERTIFICATE_STATUS_TO_PB[s]): i for i, s in enumerate(PREFERENCE)}
 
 
@@ -177,19 +91,7 @@ def _plain_row_key(
         or row.label_code in disputed
     ):
         return None
-    return (_PROVINCE[row.province], row.started, _STATUS_OF[row.status])
-
-
-def one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:
-    """Several bodies' certificates for one product, each held by one province."""
-    products = {r.product for r in rows}
-    return (
-        len(products) == 1 and "" not in products and len({r.record_key for r in rows}) == len(rows)
-    )
-
-
-_PROVINCE = {p.value: p for p in Province}
-_STATUS_OF = {int(pb): s for s, pb in CERTIFICATE_STATUS_TO_PB.items()}
+    return (PROVINCE_OF[row.province], row.started, STATUS_OF[row.status])
 
 
 def codes_field(index: int) -> str:
@@ -432,8 +334,8 @@ class LabelQueries:
             if len(versions) > 1:
                 # A label on several certificates is recognised where those
                 # its verdict rests on are.
-                decided = _verdict(rows, (), when, self._format.lag_grace)
-                relied_on = {_GREEN_PREFIX + c for c in decided.relied_on}
+                decided = verdict_of(rows, (), when, self._format.lag_grace)
+                relied_on = {GREEN_PREFIX + c for c in decided.relied_on}
                 versions = defaultdict(list, {k: v for k, v in versions.items() if k in relied_on})
             wanted[code] = {
                 k: (k, tuple(sorted(v)), when.valid_on, digest) for k, v in versions.items()
