@@ -70,6 +70,10 @@ def _encode(key: str, pinned: str) -> str:
 
 
 def _decode(token: str) -> tuple[str, str]:
+    if token.isdecimal():
+        # ListConflicts' tokens before 7 December 2026: the last conflict id,
+        # with nothing pinned.
+        return token, ""
     try:
         padded = token + "=" * (-len(token) % 4)
         key, pinned = json.loads(base64.b64decode(padded, altchars=b"-_", validate=True))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from services.core.errors import InvalidRequest
-from services.core.paging import MAX_PAGE, page_of, pinned_by
+from services.core.paging import MAX_PAGE, next_page_token, page_of, pinned_by, token_after
 
 
 def test_pages_cover_the_list_once_in_order_even_when_it_grows() -> None:
@@ -41,3 +41,10 @@ def test_a_token_carries_what_the_first_page_was_answered_at() -> None:
     second = page_of(["a", "b", "c"], str, 1, first.next_token, pinned_by(first.next_token))
     assert second.items == ["b"] and pinned_by(second.next_token) == pinned_by(first.next_token)
     assert pinned_by("") == ""
+
+
+def test_a_bare_number_token_of_the_earlier_list_conflicts_still_follows_on() -> None:
+    # ListConflicts' tokens were the last conflict id, with nothing pinned.
+    assert (token_after("41"), pinned_by("41")) == ("41", "")
+    token = next_page_token("41", "2026-12-07|2026-12-07T04:00:00+00:00")
+    assert (token_after(token), pinned_by(token)) == ("41", "2026-12-07|2026-12-07T04:00:00+00:00")

@@ -200,16 +200,11 @@ def draw_pb(
     from the screened candidates of a fresh draw or the snapshot of a stored one,
     and a plan's visits' results from `results` (pool/results.py)."""
     row = result.row
-    draw = _draw_head(row)
+    # The recusals an institution asked for, with its reasons, are for the
+    # officials reading one draw, not for lists or public pages.
+    draw = _draw_head(row, with_recusals=with_details)
     if with_snapshot and row.snapshot is not None:
         draw.snapshot = row.snapshot
-    if with_details and row.kind is DrawKind.TEAM:
-        # The recusals the institution asked for, with its reasons: for the
-        # officials reading one draw, not in lists or public pages.
-        draw.team_spec.recusals.extend(
-            pb.RecusalRequest(assessor_id=r["assessor_id"], reason=r["reason"])
-            for r in json.loads(row.spec).get("recusals", ())
-        )
     outcome = result.outcome or {}
     if row.kind is DrawKind.TEAM:
         candidates = _team_candidates(result) if with_details else {}
@@ -255,7 +250,7 @@ def _team_candidates(result: DrawResult) -> dict[str, list[Any]]:
     return found
 
 
-def _draw_head(row: DrawRow) -> pb.Draw:
+def _draw_head(row: DrawRow, *, with_recusals: bool) -> pb.Draw:
     draw = pb.Draw(
         draw_id=row.draw_id,
         kind=DRAW_KIND_TO_PB[row.kind],
@@ -284,6 +279,10 @@ def _draw_head(row: DrawRow) -> pb.Draw:
                 no_leader=not spec["leader"],
                 technical_experts=spec["technical_experts"],
                 reference=spec["reference"],
+                recusals=[
+                    pb.RecusalRequest(assessor_id=r["assessor_id"], reason=r["reason"])
+                    for r in (spec.get("recusals", ()) if with_recusals else ())
+                ],
             )
         )
     else:

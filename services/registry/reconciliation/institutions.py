@@ -175,8 +175,7 @@ class Reconciliation:
             )
         after = 0
         if page_token:
-            # A bare number: a token of an earlier version, which pinned no as_of.
-            last = page_token if page_token.isdecimal() else token_after(page_token)
+            last = token_after(page_token)
             if not last.isdecimal():
                 raise InvalidRequest(
                     "bad page token", [Violation("page_token", "use a next_page_token")]

@@ -59,11 +59,7 @@ class ReconciliationRpcs:
         request: registry_pb2.ListConflictsRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListConflictsResponse:
-        # A bare-number token, of an earlier version, pinned no as_of.
-        token = request.page_token
-        valid_on, known_at = (
-            as_of_asked(request.as_of) if token.isdecimal() else as_of_paged(request.as_of, token)
-        )
+        valid_on, known_at = as_of_paged(request.as_of, request.page_token)
         page = await asyncio.to_thread(
             lambda: self._use_cases.reconciliation.conflicts(
                 types=mapping.conflict_types(request.types),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import TypeVar
 
 from services.core.history import AsOf, in_force_on, latest
 from services.core.provenance import Source
@@ -53,24 +55,31 @@ def in_force(
 
 
 # Kinds whose records date themselves (listed and lifted days).
+V = TypeVar("V")
 _SELF_DATED = frozenset({RecordKind.CREDIT_EVENT.value, RecordKind.SIGNATORY_BAN.value})
 
 
+def held_on(versions: Sequence[V], day: dt.date, row_of: Callable[[V], StoredRow]) -> V | None:
+    """Of one record's versions in one province (each's row: `row_of`), the one
+    that answers for `day`: the version in force then, or, for a record that
+    dates itself (listed and lifted days: credit events, signatory bans),
+    whose later revisions correct those dates, the latest known one."""
+    if not versions:
+        return None
+    if row_of(versions[0]).kind in _SELF_DATED:
+        return latest(versions, lambda v: row_of(v).revision)
+    return in_force_on(
+        versions, day, lambda v: source(row_of(v)), lambda v: status_effective(row_of(v))
+    )
+
+
 def _held_on(versions: list[KnownVersion], day: dt.date) -> KnownVersion | None:
-    held = row_held_on([v.row for v in versions], day)
-    return next((v for v in versions if v.row is held), None)
+    return held_on(versions, day, attrgetter("row"))
 
 
 def row_held_on(rows: Sequence[StoredRow], day: dt.date) -> StoredRow | None:
-    """Of one record's versions in one province, the one that answers for
-    `day`: the version in force then, or, for a record that dates itself
-    (listed and lifted days: credit events, signatory bans), whose later
-    revisions correct those dates, the latest known one."""
-    if not rows:
-        return None
-    if rows[0].kind in _SELF_DATED:
-        return latest(rows, lambda r: r.revision)
-    return in_force_on(rows, day, source, status_effective)
+    """held_on, for stored rows."""
+    return held_on(rows, day, lambda r: r)
 
 
 class RecordsAsOf:
