@@ -7,7 +7,8 @@ four provinces' systems publish a realistic data set (about 100,000 records,
 then a second revision of some). Meanwhile a seeded schedule, every few
 seconds, kills an exchange, the registry or a broker with SIGKILL, or pauses
 one of them with SIGSTOP for a few seconds; each round of four faults takes
-every kind once, in a seeded order. The systems retry what fails as a client
+every kind once, in a seeded order, and a run has at least one whole round
+(if the sync ends first, the schedule goes on until it has). The systems retry what fails as a client
 of the contracts would (bench.chaos_load).
 
 When the sync is done, the registry's state must equal the oracle's: every
@@ -199,6 +200,7 @@ class FaultSchedule:
         self._started = time.monotonic()
         # Killed and not serving yet: name -> its restarts before the kill.
         self._down: dict[str, int] = {}
+        self._kinds_done: set[str] = set()
         self._thread = threading.Thread(target=self._run, name="faults", daemon=True)
 
     def start(self) -> None:
@@ -206,7 +208,17 @@ class FaultSchedule:
         self._thread.start()
 
     def finish(self) -> None:
-        """Stops injecting, then waits until everything killed serves again."""
+        """Once every kind of fault has happened (a short load may end first),
+        stops injecting, then waits until everything killed serves again."""
+        deadline = time.monotonic() + self._settings.recover_s
+        while self._kinds_done != set(FAULT_KINDS) and self._thread.is_alive():
+            if time.monotonic() > deadline:
+                missing = sorted(set(FAULT_KINDS) - self._kinds_done)
+                self.problems.append(
+                    f"{missing} had no victim within {self._settings.recover_s:.0f} s"
+                )
+                break
+            time.sleep(0.1)
         self._stop.set()
         self._thread.join()
         deadline = time.monotonic() + self._settings.recover_s
@@ -265,6 +277,7 @@ class FaultSchedule:
         if pid is None:
             return
         at = time.monotonic() - self._started
+        self._kinds_done.add(kind)
         if kind == "pause one":
             paused = self._rng.uniform(*self._settings.pause_s)
             self._record(f"t={at:.1f}s SIGSTOP {victim.name} for {paused:.1f} s")
