@@ -15,12 +15,14 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 from stdnum.cn import ric as _ric
 from stdnum.exceptions import ValidationError as _StdnumError
 
+from services.core.provenance import china_date, utcnow
 from services.core.records import DomainModel
 from services.core.text import single_line
 
@@ -46,8 +48,10 @@ class PseudonymSecret:
 
 
 def normalise_id_number(value: str) -> str:
-    """Strips spaces and upper-cases (a resident card may end in "x" or "X")."""
-    return "".join(value.split()).upper()
+    """NFKC (full-width digits and letters as ASCII), without spaces and
+    upper-cased (a resident card may end in "x" or "X"): one number typed in
+    any of these forms is one person, with one pseudonym."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
 def parse_id_number(value: str) -> str:
@@ -55,6 +59,12 @@ def parse_id_number(value: str) -> str:
     value = single_line(normalise_id_number(value))
     if not value:
         raise ValueError("required")
+    if not value.isascii():
+        # Other scripts' digits would pass a digit check and hash as another person.
+        raise ValueError(
+            "an identity number is written in Latin letters, digits and punctuation "
+            "(full-width forms are taken as these)"
+        )
     # An 18-character number is a resident identity card: its check digit
     # catches typing errors, which would otherwise mint a second pseudonym for
     # the same person. Other documents (passports, permits) pass as they are.
@@ -79,6 +89,8 @@ def resident_card_problem(number: str) -> str | None:
         return f"birth date (characters 7-14): {birth} is not a date"
     if born.year < 1900:
         return f"birth date (characters 7-14): {birth} is before 1900"
+    if born > china_date(utcnow()):
+        return f"birth date (characters 7-14): {birth} is after today"
     expected = _ric.calc_check_digit(number)  # (it ignores the last character)
     if number[17] != expected:
         return (

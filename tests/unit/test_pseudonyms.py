@@ -47,6 +47,26 @@ def test_the_id_is_stable_and_fits_the_assessor_record() -> None:
     )
 
 
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def test_a_number_typed_in_full_width_forms_is_the_same_person() -> None:
+    """A province's system may send the number as typed on a Chinese input
+    method: full-width digits, in part or whole, are the same person, with
+    the same id, and are kept in ASCII."""
+    first = derive_assessor_id(SECRET, ID)
+    for typed in (_full_width(ID), _full_width(ID[:6]) + ID[6:], _full_width(ID[:17]) + ID[17]):
+        assert derive_assessor_id(SECRET, typed) == first, typed
+        assert AssessorIdentity(name="张三", id_number=typed).id_number == ID
+
+
+def test_digits_of_another_script_are_refused_not_hashed_as_another_person() -> None:
+    arabic_indic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in ID)
+    with pytest.raises(ValidationError, match="Latin letters, digits"):
+        AssessorIdentity(name="张三", id_number=arabic_indic)
+
+
 def test_the_id_depends_on_the_secret_and_the_person_only() -> None:
     """One person, one id in every province; another key, another id."""
     first = derive_assessor_id(SECRET, ID)
@@ -104,6 +124,7 @@ def test_a_genuine_older_number_with_a_retired_region_code_is_taken_with_a_warni
         (HANGZHOU_1975[:-1] + ("0" if HANGZHOU_1975[-1] != "0" else "1"), "check digit"),
         (resident_id("33010619751312002"), "birth date (characters 7-14): 19751312"),
         (resident_id("33010618990312002"), "before 1900"),
+        (resident_id("33010620900312002"), "20900312 is after today"),
         ("33010619750312002Y", "structure"),
         ("3301061975A312002" + "3", "structure"),
     ],
