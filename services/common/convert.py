@@ -106,7 +106,21 @@ def from_timestamp(ts: Timestamp) -> dt.datetime:
 def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
     """A request's AsOf: the valid day as text (checked by core.history.as_of)
     and the instant of knowledge, None when unset."""
-    return msg.valid_on, from_timestamp(msg.known_at) if msg.HasField("known_at") else None
+    if not msg.HasField("known_at"):
+        return msg.valid_on, None
+    try:
+        return msg.valid_on, from_timestamp(msg.known_at)
+    except (ValueError, OverflowError):
+        raise InvalidRequest(
+            "bad as_of",
+            [
+                Violation(
+                    "as_of.known_at",
+                    "not an instant: seconds from 0001-01-01 to 9999-12-31 and nanos "
+                    "from 0 to 999,999,999",
+                )
+            ],
+        ) from None
 
 
 def as_of_paged(msg: common_pb2.AsOf, page_token: str) -> tuple[str, dt.datetime | None]:

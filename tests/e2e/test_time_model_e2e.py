@@ -13,6 +13,7 @@ from typing import Any
 
 import grpc
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.convert import PROVINCE_TO_PB, from_timestamp
 from services.common.grpc_errors import bad_request_violations
@@ -220,6 +221,15 @@ def test_a_malformed_or_future_as_of_is_refused_with_its_field(hub: Hub) -> None
         ),
         (
             lambda: registry.ListConflicts(registry_pb2.ListConflictsRequest(as_of=future)),
+            "as_of.known_at",
+        ),
+        (  # an instant a Timestamp cannot hold
+            lambda: labels.CheckLabel(
+                labels_pb2.CheckLabelRequest(
+                    code="GP00000000000001",
+                    as_of=common_pb2.AsOf(known_at=Timestamp(seconds=253402300800)),
+                )
+            ),
             "as_of.known_at",
         ),
     ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.common.convert import as_of_asked
 from services.common.record_mapping import record_fields, to_record_pb
+from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.core.records import Record, RecordKind
 from services.core.validation import Refused, Validated, validate_record
@@ -444,3 +447,23 @@ def test_qualification_of_another_issuer_maps_with_warning() -> None:
     assert isinstance(result, Validated)
     assert [w.field for w in result.warnings] == ["qualification.issuer"]
     assert to_record_pb(result.record) == full_qualification()
+
+
+@pytest.mark.parametrize(
+    "known_at",
+    [
+        {"seconds": 253402300800},  # 10000-01-01
+        {"seconds": -62135596801},  # before 0001-01-01
+        {"nanos": 2_000_000_000},
+        {"nanos": -5},
+    ],
+)
+def test_an_instant_a_timestamp_cannot_hold_is_refused_with_its_field(
+    known_at: dict[str, int],
+) -> None:
+    """Anyone may send these to the public endpoint: a refusal naming the
+    field, never an internal error."""
+    asked = common_pb2.AsOf(known_at=Timestamp(**known_at))
+    with pytest.raises(InvalidRequest) as refused:
+        as_of_asked(asked)
+    assert [v.field for v in refused.value.violations] == ["as_of.known_at"]
