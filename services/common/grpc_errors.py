@@ -107,7 +107,9 @@ def bad_request_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[
 
 async def _abort(context: grpc.aio.ServicerContext[Any, Any], error: DomainError) -> None:
     status = to_grpc_status(error)
-    await context.abort(status.code, status.details, status.trailing_metadata)
+    # abort's metadata replaces what the handler set (the request id it answers with).
+    already = tuple(context.trailing_metadata() or ())
+    await context.abort(status.code, status.details, (*already, *status.trailing_metadata))
 
 
 AuditHook = Callable[

@@ -37,6 +37,10 @@ class _Servicer(registry_pb2_grpc.RegistryServiceServicer):
         return ANSWER.SerializeToString()
 
     async def GetRecord(self, request: Any, context: Any) -> Any:
+        if request.record_key == "traced":
+            # As the exchange answers every publish with its request id.
+            context.set_trailing_metadata((("x-request-id", "req-7"),))
+            raise InvalidRequest("empty", [Violation("records", "at least one")])
         if request.record_key == "busy":
             raise Unavailable("Kafka is away", retry_after=5)
         raise NotFound(f"no record {request.record_key}")
@@ -90,6 +94,26 @@ def test_errors_and_preserialized_answers_reach_clients() -> None:
     _serve(register, calls)
     # The plain function ran inline on the loop's thread, not in a thread pool.
     assert servicer.threads == {threading.get_ident()}
+
+
+def test_a_refusal_keeps_the_metadata_the_handler_set_before_it() -> None:
+    """A refused call still answers with its request id: refusals are when
+    an operator needs it most."""
+    register = preserialized(
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, _Servicer(), []
+    )
+
+    async def calls(address: str) -> None:
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="traced"))
+            assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+            trailers = dict(refused.value.trailing_metadata() or ())
+            assert trailers.get("x-request-id") == "req-7"
+            assert bad_request_violations(refused.value) == [("records", "at least one")]
+
+    _serve(register, calls)
 
 
 def test_a_service_that_registers_nothing_or_names_no_such_method_fails_to_start() -> None:
