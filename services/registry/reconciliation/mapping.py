@@ -4,8 +4,8 @@ the use cases' domain results (the one place they are mapped)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from google.protobuf.json_format import MessageToDict
 
@@ -39,6 +39,8 @@ from services.registry.reconciliation.recognition import Decided
 from services.registry.reconciliation.reports import VerifiedReport
 from services.registry.records.mapping import feed_freshness, provenance, stored_record
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
+
+T = TypeVar("T")
 
 # --- enums -------------------------------------------------------------------------
 
@@ -123,8 +125,23 @@ def conflict_page(page: ConflictPage) -> registry_pb2.ListConflictsResponse:
     )
 
 
-def conflict_types(values: Any) -> list[ConflictType]:
-    return [CONFLICT_TYPE_FROM_PB[v] for v in values if v in CONFLICT_TYPE_FROM_PB]
+def conflict_types(values: Sequence[int]) -> list[ConflictType]:
+    return filter_values(values, CONFLICT_TYPE_FROM_PB, "types")
+
+
+def filter_values(values: Sequence[int], known: Mapping[int, T], field: str) -> list[T]:
+    """A filter's enum values, each one the contract defines: a value that is
+    not (UNSPECIFIED, or a newer contract's) is refused, not dropped, since
+    dropping the filter's only value would widen the answer to everything."""
+    found: list[T] = []
+    for i, value in enumerate(values):
+        if value not in known:
+            raise InvalidRequest(
+                "a filter value this registry does not know",
+                [Violation(f"{field}[{i}]", f"{value} is not one of {sorted(known)}")],
+            )
+        found.append(known[value])
+    return found
 
 
 def history(h: History, next_page_token: str = "") -> registry_pb2.GetRecordHistoryResponse:
@@ -216,9 +233,12 @@ def change_filter(request: registry_pb2.WatchChangesRequest) -> ChangeFilter:
     watched = request.watch_list
     return ChangeFilter(
         publishing_provinces=frozenset(
-            PROVINCE_FROM_PB[p].value for p in request.publishing_provinces if p in PROVINCE_FROM_PB
+            p.value
+            for p in filter_values(
+                request.publishing_provinces, PROVINCE_FROM_PB, "publishing_provinces"
+            )
         ),
-        kinds=frozenset(KIND_FROM_PB[k].value for k in request.kinds if k in KIND_FROM_PB),
+        kinds=frozenset(k.value for k in filter_values(request.kinds, KIND_FROM_PB, "kinds")),
         holder_uscc=(
             parse_uscc(request.holder_uscc, "holder_uscc") if request.holder_uscc.strip() else ""
         ),
