@@ -109,7 +109,12 @@ def authorize(caller: Identity | None, method: str, serving: Province | None = N
     if rule.public:
         return ALLOWED
     if caller is None:
-        return Verdict(False, Refusal.UNAUTHENTICATED, "a client certificate is required")
+        return Verdict(
+            False,
+            Refusal.UNAUTHENTICATED,
+            f"{method} needs a client certificate, on an endpoint that asks for one "
+            "(the public endpoint serves the public checks alone)",
+        )
     if caller.role not in rule.roles:
         wanted = ", ".join(sorted(r.value for r in rule.roles))
         return Verdict(
