@@ -389,3 +389,38 @@ def test_a_scope_item_names_its_field_by_a_two_digit_code() -> None:
     accept(RecordKind.QUALIFICATION, {**lab, "scope": [item]})
     wrong = refuse(RecordKind.QUALIFICATION, {**lab, "scope": [{**item, "field": "4"}]})
     assert fields_of(wrong) == {"qualification.scope[0].field"}
+
+
+# --- messages a client can act on ------------------------------------------------
+
+
+def test_an_empty_person_id_says_what_to_send() -> None:
+    [violation] = refuse(RecordKind.ASSESSOR, assessor(assessor_id=""))
+    assert violation == Violation(
+        "assessor.assessor_id", "required: the person's identity, or the id the hub gave them"
+    )
+
+
+def test_a_pattern_refusal_says_in_words_what_the_field_takes() -> None:
+    [label] = refuse(RecordKind.GREEN_CERT, green_cert(label_code="GP*1"))
+    assert label.field == "green_cert.label_code"
+    assert label.description == "6 to 64 letters, digits or '-' once spaces are removed, not 'GP*1'"
+    [field] = refuse(RecordKind.ASSESSOR, assessor(fields=["4"]))
+    assert field.field == "assessor.fields[0]"
+    assert field.description.startswith("two digits (a CMA field code, e.g. 04)")
+
+
+def test_every_pattern_of_the_models_but_a_digest_has_words() -> None:
+    """A pattern added to a model without words would answer with a regex."""
+    import re
+    from pathlib import Path
+
+    from services.core import validation
+
+    root = Path(validation.__file__).parent
+    patterns = {
+        p
+        for f in root.glob("*.py")
+        for p in re.findall(r'pattern=r"(.*?)"\)', f.read_text(encoding="utf-8"))
+    }
+    assert patterns - set(validation._PATTERN_WORDS) == {"^([0-9a-f]{64})?$"}
