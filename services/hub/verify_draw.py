@@ -14,10 +14,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+import grpc
 from rich.console import Console
 
 from services.common.kafka_io import commitment_topic, read_topics
-from services.common.signing import REGISTRY, KeySet, keyset_default, signed_instant
+from services.common.signing import (
+    FOLDER,
+    REGISTRY,
+    KeySet,
+    keyset_default,
+    keyset_path,
+    signed_instant,
+)
 from services.core.draws import canonical_json, commitment_message
 from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
@@ -56,10 +64,19 @@ def verify_document(document: dict[str, Any]) -> Verification:
     )
 
 
-def fetch_draw(address: str, draw_id: str) -> assessor_pool_pb2.Draw:
-    channel = client.channel(address)
+def fetch_draw(address: str, draw_id: str, secure: bool) -> assessor_pool_pb2.Draw:
+    """The draw as the registry serves it, or SystemExit saying why not (at
+    once: a person waits for the answer)."""
+    channel = client.channel(address, retry=False)
     stub = assessor_pool_pb2_grpc.AssessorPoolServiceStub(channel)  # type: ignore[no-untyped-call]
-    response = stub.GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=draw_id), timeout=30)
+    try:
+        response = stub.GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=draw_id), timeout=30)
+    except grpc.RpcError as exc:
+        code = exc.code()
+        why = f"could not fetch draw {draw_id} from {address}: {code.name}: {exc.details()}"
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and not secure:
+            why += " (a hub with mutual TLS needs --tls-dir, or YRDHUB_TLS_DIR)"
+        raise SystemExit(why) from None
     draw: assessor_pool_pb2.Draw = response.draw
     return draw
 
@@ -102,7 +119,9 @@ def run(args: argparse.Namespace, console: Console) -> None:
     elif args.registry and args.draw_id:
         if args.tls_dir is not None:
             client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
-        document = document_of(fetch_draw(args.registry, args.draw_id))
+        document = document_of(
+            fetch_draw(args.registry, args.draw_id, secure=args.tls_dir is not None)
+        )
     else:
         raise SystemExit("give a draw document, or --registry and --draw-id")
     if args.save is not None:
@@ -110,8 +129,10 @@ def run(args: argparse.Namespace, console: Console) -> None:
     check = verify_document(document)
     published: list[str] = []
     if args.kafka:
+        if args.keyset is None and args.tls_dir is not None:
+            args.keyset = keyset_path(Path(args.tls_dir) / FOLDER)
         if args.keyset is None:
-            raise SystemExit("--kafka needs --keyset (the registry's public key)")
+            raise SystemExit("--kafka needs --keyset (the registry's public key) or --tls-dir")
         kafka_tls(args)
         published = published_commitment(
             args.kafka,
@@ -153,8 +174,8 @@ def add_parser(sub: Any) -> None:
         "--keyset",
         type=Path,
         default=keyset_default(),
-        help="the hub's public keys (keyset.json; default: from YRDHUB_SIGNING_DIR or "
-        "YRDHUB_TLS_DIR)",
+        help="the hub's public keys (keyset.json; default: from YRDHUB_SIGNING_DIR, "
+        "YRDHUB_TLS_DIR or --tls-dir)",
     )
     parser.add_argument(
         "--tls-dir",
