@@ -13,10 +13,10 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 
 from services.core.assessors import RecusalPolicy
 from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
-from services.core.errors import InvalidRequest, Violation, violations_of
+from services.core.errors import InvalidRequest, PermissionDenied, Violation, violations_of
 from services.core.fields import FieldCode, OptionalText, RequiredDate, Uscc, not_before
 from services.core.identifiers import check_uscc
-from services.core.provinces import Province
+from services.core.provinces import CMA_ISSUERS, Province
 from services.core.records import DomainModel
 from services.core.text import single_line
 
@@ -55,6 +55,17 @@ def _fields_of(
     return tuple(sorted(fields_of(canonical, province)))
 
 
+def supervising_province(issuer: str, published_by: Province) -> Province:
+    """The province supervising the laboratory a qualification is of: the one
+    whose authority issued its CMA (the issuer digits), whichever province
+    holds the copy; for a national (CNCA) number, the province that holds it."""
+    return CMA_ISSUERS.get(issuer) or published_by
+
+
+def _held(held: Sequence[Province]) -> str:
+    return ", ".join(p.value for p in sorted(set(held)))
+
+
 def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -> Any:
     try:
         canonical = check_uscc(uscc.strip())
@@ -65,12 +76,42 @@ def _province_of(uscc: str, provinces_of: Callable[[str], Sequence[Province]]) -
         return found[0]
     if not found:
         return _Unresolved(
-            f"required: the registry holds no qualification in force of {canonical}"
+            f"required: the registry holds no qualification of {canonical}"
             " to take the province from"
         )
     return _Unresolved(
-        f"required: {canonical} is qualified by {', '.join(p.value for p in found)};"
-        " name the province of the review"
+        f"required: {canonical} is qualified by {_held(found)}; name the province of the review"
+    )
+
+
+def _named_province(
+    uscc: str,
+    named: str,
+    provinces_of: Callable[[str], Sequence[Province]],
+    acting_for: Province | None,
+) -> Any:
+    """A province the request names, held to the registry's records: one of
+    the provinces supervising the institution, or any (the regulator's own,
+    see AssessorPool) for an institution the registry holds no qualification
+    of yet (a laboratory's first review). Named otherwise, it is refused: by
+    PermissionDenied when the regulator asking supervises none of it, else as
+    an invalid field."""
+    try:
+        canonical = check_uscc(uscc.strip())
+        province = Province(named)
+    except ValueError:
+        return named  # refused by validation, as it stands
+    held = sorted(set(provinces_of(canonical)))
+    if not held or province in held:
+        return province
+    records = f"the registry holds {canonical}'s qualification by {_held(held)}"
+    if acting_for is not None and acting_for not in held:
+        raise PermissionDenied(
+            f"regulators of {acting_for.value} may not request a team for an institution"
+            f" of {_held(held)} ({records}, not by {province.value})"
+        )
+    return _Unresolved(
+        f"{canonical} is supervised by {_held(held)}, not {province.value}: {records}"
     )
 
 
@@ -134,14 +175,19 @@ def parse_team_spec(
     policy: RecusalPolicy,
     provinces_of: Callable[[str], Sequence[Province]] = lambda uscc: (),
     fields_of: Callable[[str, Province], frozenset[str]] = lambda uscc, province: frozenset(),
+    acting_for: Province | None = None,
 ) -> TeamSpec:
     """A validated spec with defaults applied, or InvalidRequest naming every bad field.
 
-    Without an institution province, the province is the one whose
-    qualification of the institution the registry holds (`provinces_of`); none
-    or several are refused with the reason, since the province decides who
-    leads and who must recuse. Only qualifications in force count (not revoked,
-    cancelled or past their validity). Without fields, the fields are the
+    The institution's province is the one supervising it as the registry's
+    qualifications of it say (`provinces_of`: their CMAs' issuing provinces,
+    supervising_province; those in force, else those it held), since the
+    province decides who leads, who must recuse and which regulators may ask.
+    Without an institution province, it is the one the registry holds; none or
+    several are refused with the reason. A province named must be one of them
+    (any, for an institution the registry holds no qualification of): else
+    refused, PermissionDenied when `acting_for`, the regulator asking, is of
+    none of them (_named_province). Without fields, the fields are the
     laboratory's capability there (`fields_of`: its CMA fields and those its
     scope items name), so a team covers every field the laboratory works in.
     """
@@ -149,10 +195,12 @@ def parse_team_spec(
     values["recusals"] = [{"assessor_id": a, "reason": r} for a, r in request.recusals]
     if values["institution_province"] in ("", "UNSPECIFIED"):
         values["institution_province"] = _province_of(request.institution_uscc, provinces_of)
-    try:
-        home: Province | None = Province(values["institution_province"])
-    except ValueError:
-        home = None
+    else:
+        values["institution_province"] = _named_province(
+            request.institution_uscc, values["institution_province"], provinces_of, acting_for
+        )
+    named = values["institution_province"]
+    home = named if isinstance(named, Province) else None
     if not request.fields and home is not None:
         values["fields"] = _fields_of(request.institution_uscc, home, fields_of)
     try:

@@ -402,7 +402,8 @@ def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hu
     assert all(ids) and [r.record_key for r in reply.results] == [f"assessor/{i}" for i in ids]
     lab, branch = uscc("91320583MA1XYW601"), uscc("91320583MA1XYW602")
     client.publish_all(exchanges[Province.JS], [qualification(lab), qualification(branch)])
-    client.publish_all(exchanges[Province.SH], [qualification(branch, serial=9)])
+    # The branch holds a CMA from each province (issuers 10 and 09).
+    client.publish_all(exchanges[Province.SH], [qualification(branch, serial=9, issuer="09")])
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
 
     spec = assessor_pool_pb2.TeamSpec(
@@ -505,9 +506,25 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
         start_date="2027-06-07",
         end_date="2027-06-08",
     )
+    # A Shanghai laboratory: Jiangsu's regulators may not name Jiangsu for it.
+    sh_lab = uscc("91310115MA1XYW321")
+    client.publish_all(exchanges[Province.SH], [qualification(sh_lab, issuer="09")])
+    client.wait_until_applied(
+        client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
+    )
+    named_js = assessor_pool_pb2.TeamSpec(
+        institution_uscc=sh_lab,
+        institution_province=common_pb2.PROVINCE_JS,
+        fields=[FIELD],
+        start_date="2027-07-01",
+        end_date="2027-07-01",
+    )
     refusals: list[Callable[[], object]] = [
         lambda: _pool(hub, Province.JS).RequestTeam(
             assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30
+        ),
+        lambda: _pool(hub, Province.JS).RequestTeam(
+            assessor_pool_pb2.RequestTeamRequest(spec=named_js), timeout=30
         ),
         lambda: _pool(hub, Province.JS).PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(

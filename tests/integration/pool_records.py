@@ -85,11 +85,14 @@ class InstitutionRecords:
         self.usccs = sorted({make_uscc(rng, "320583") for _ in range(n)})
 
 
-def qualification(institution: str, field: str = "04", serial: int = 0) -> records_pb2.Record:
-    number = f"2310{field}00{serial or int(institution[-5:-1], 36) % 9999 + 1:04d}"
+def qualification(
+    institution: str, field: str = "04", serial: int = 0, issuer: str = "10"
+) -> records_pb2.Record:
+    """A CMA qualification; `issuer` the issuing authority's digits (10: Jiangsu)."""
+    number = f"23{issuer}{field}00{serial or int(institution[-5:-1], 36) % 9999 + 1:04d}"
     return records_pb2.Record(
         qualification=records_pb2.Qualification(
-            issuer="10",
+            issuer=issuer,
             number=number,
             institution_uscc=institution,
             institution_name=f"检测机构{institution[-6:]}",

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState
+from services.core.errors import InvalidRequest, PermissionDenied
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
@@ -695,3 +696,74 @@ def test_a_draw_that_fails_after_its_commitment_is_revealed_and_marked_failed(
     assert row.state == DrawState.FAILED and "ConnectionError" in row.failure
     assert row.seed is not None and hashlib.sha256(row.seed).digest() == row.seed_commitment
     assert env.pool.assignments(AssignmentQuery(include_cancelled=True))[0] == []
+
+
+SH_LAB = uscc("91310115MA1XYW789")
+
+
+def _two_provinces_people(env: Env) -> None:
+    """Leaders and assessors of Jiangsu and of Shanghai, in food (04)."""
+    people = {
+        p: [assessor(f"A{p.value}lead{i:03d}", level=LEADER, province=pb) for i in range(2)]
+        + [assessor(f"A{p.value}memb{i:03d}", province=pb) for i in range(2)]
+        for p, pb in ((Province.JS, common_pb2.PROVINCE_JS), (Province.SH, common_pb2.PROVINCE_SH))
+    }
+    load_registry(env.engine, people, first_sequence=100)
+
+
+def test_a_regulator_may_not_name_its_own_province_for_another_s_laboratory(env: Env) -> None:
+    """The outside client's request: Jiangsu's regulator asks a team for a
+    laboratory only Shanghai qualifies, naming Jiangsu. The records decide the
+    province: refused, nothing committed or booked, and Shanghai's request
+    draws a team its regulators cancel."""
+    _two_provinces_people(env)
+    load_registry(env.engine, {Province.SH: [qualification(SH_LAB, issuer="09")]})
+    asked = request(
+        institution_uscc=SH_LAB,
+        institution_province="JS",
+        fields=["04"],
+        start_date="2027-07-01",
+        end_date="2027-07-01",
+    )
+    denials = []
+    for province in ("JS", "", "SH"):
+        with pytest.raises(PermissionDenied) as denied:
+            env.pool.request_team(replace(asked, institution_province=province), Province.JS)
+        denials.append(str(denied.value))
+    assert all(
+        d.startswith("regulators of JS may not request a team for an institution of SH")
+        for d in denials
+    )
+    assert f"the registry holds {SH_LAB}'s qualification by SH, not by JS" in denials[0]
+    assert env.pool.draws(10)[0] == []
+    assert env.pool.assignments(AssignmentQuery(institution_uscc=SH_LAB))[0] == []
+    # Shanghai's regulators name it or not, and cancel what they asked for.
+    for province in ("SH", ""):
+        drawn = env.pool.request_team(replace(asked, institution_province=province), Province.SH)
+        assert drawn.row.state == "DRAWN", drawn.row.failure
+        assert {a.institution_province for a in drawn.assignments} == {"SH"}
+        env.pool.cancel(drawn.assignments[0].assignment_id, "回避", Province.SH)
+
+
+def test_a_named_province_is_held_to_the_cma_s_issuer_whoever_holds_a_copy(env: Env) -> None:
+    """Jiangsu holds a copy of Shanghai's qualification (issuer 09), and
+    Shanghai's has lapsed: Shanghai still supervises the laboratory, so a
+    request naming Jiangsu is refused (INVALID_ARGUMENT on a plaintext hub,
+    where nobody is known to ask; PERMISSION_DENIED to Jiangsu's regulators),
+    and one naming none takes Shanghai."""
+    _two_provinces_people(env)
+    lapsed = qualification(SH_LAB, issuer="09")
+    lapsed.qualification.valid_until = "2025-12-31"
+    load_registry(env.engine, {Province.SH: [lapsed]})
+    asked = request(institution_uscc=SH_LAB, start_date="2027-07-01", end_date="2027-07-01")
+    with pytest.raises(InvalidRequest) as refused:
+        env.pool.request_team(asked)
+    [violation] = refused.value.violations
+    assert violation.field == "spec.institution_province"
+    assert violation.description.startswith(f"{SH_LAB} is supervised by SH, not JS")
+    load_registry(env.engine, {Province.JS: [qualification(SH_LAB, issuer="09")]})
+    with pytest.raises(PermissionDenied):
+        env.pool.request_team(asked, Province.JS)
+    drawn = env.pool.request_team(replace(asked, institution_province=""), Province.SH)
+    assert drawn.row.state == "DRAWN", drawn.row.failure
+    assert {a.institution_province for a in drawn.assignments} == {"SH"}

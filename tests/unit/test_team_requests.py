@@ -1,13 +1,14 @@
 """A team request may leave out the institution's province: the registry's
-qualification of the institution names it, and anything else is refused."""
+qualification of the institution names it, and anything else is refused. A
+province the request names is held to the same records."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.core.errors import InvalidRequest
+from services.core.errors import InvalidRequest, PermissionDenied
 from services.core.provinces import Province
-from services.core.team_requests import TeamRequest, parse_team_spec
+from services.core.team_requests import TeamRequest, parse_team_spec, supervising_province
 from tests.unit.pool_helpers import INSTITUTION, POLICY
 
 
@@ -32,15 +33,71 @@ def test_the_province_comes_from_the_one_qualification_the_registry_holds() -> N
     assert spec.institution_province is Province.ZJ and asked == [INSTITUTION]
 
 
-def test_a_named_province_is_taken_as_asked() -> None:
-    spec = parse_team_spec(request("AH"), POLICY, lambda uscc: [Province.ZJ])
+def test_a_named_province_is_taken_when_the_records_hold_it() -> None:
+    """One of several supervising provinces, named: that one."""
+    spec = parse_team_spec(request("AH"), POLICY, lambda uscc: [Province.ZJ, Province.AH])
     assert spec.institution_province is Province.AH
+
+
+def test_a_named_province_the_records_do_not_hold_is_refused_with_what_they_hold() -> None:
+    """The province decides who may ask and who leads: a request cannot name
+    another than the registry's qualifications say (no caller: INVALID_ARGUMENT)."""
+    for acting_for in (None, Province.ZJ):
+        with pytest.raises(InvalidRequest) as refused:
+            parse_team_spec(
+                request("AH"), POLICY, lambda uscc: [Province.ZJ], acting_for=acting_for
+            )
+        [violation] = refused.value.violations
+        assert violation.field == "spec.institution_province"
+        assert violation.description == (
+            f"{INSTITUTION} is supervised by ZJ, not AH: "
+            f"the registry holds {INSTITUTION}'s qualification by ZJ"
+        )
+
+
+def test_a_regulator_naming_its_province_for_another_s_institution_is_denied() -> None:
+    """The outside client's request: Jiangsu's regulator names Jiangsu for a
+    laboratory only Shanghai qualifies. Refused as trust.md promises, naming both."""
+    fields_asked: list[Province] = []
+
+    def fields_of(uscc: str, province: Province) -> frozenset[str]:
+        fields_asked.append(province)
+        return frozenset({"04"})
+
+    js = TeamRequest(
+        institution_uscc=INSTITUTION,
+        institution_province="JS",
+        fields=["04"],
+        start_date="2027-07-01",
+        end_date="2027-07-01",
+    )
+    with pytest.raises(PermissionDenied) as denied:
+        parse_team_spec(js, POLICY, lambda uscc: [Province.SH], fields_of, Province.JS)
+    assert str(denied.value) == (
+        "regulators of JS may not request a team for an institution of SH "
+        f"(the registry holds {INSTITUTION}'s qualification by SH, not by JS)"
+    )
+    assert not fields_asked
+
+
+def test_an_institution_with_no_qualification_yet_is_reviewed_for_the_province_named() -> None:
+    """A laboratory's first review: the registry holds nothing of it to go by."""
+    spec = parse_team_spec(request("JS"), POLICY, lambda uscc: [], acting_for=Province.JS)
+    assert spec.institution_province is Province.JS
+
+
+def test_the_supervising_province_is_the_cma_s_issuer_s() -> None:
+    """A copy Jiangsu holds of Shanghai's qualification leaves Shanghai its
+    supervisor; a national (CNCA) one is the holding province's."""
+    assert supervising_province("09", Province.JS) is Province.SH
+    assert supervising_province("10", Province.JS) is Province.JS
+    assert supervising_province("00", Province.ZJ) is Province.ZJ
 
 
 @pytest.mark.parametrize(
     ("held", "reason"),
     [
-        ([], "the registry holds no qualification in force of"),
+        ([], "the registry holds no qualification of"),
         ([Province.SH, Province.JS], "is qualified by JS, SH; name the province"),
     ],
 )

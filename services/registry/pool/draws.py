@@ -134,9 +134,10 @@ class AssessorPool:
     def request_team(self, request: TeamRequest, acting_for: Province | None = None) -> DrawResult:
         """A team drawn and booked; `acting_for`: the province of the regulator
         asking (None: not known, on a plaintext development hub), who may only
-        request teams for institutions their province supervises."""
+        request teams for institutions their province supervises, as the
+        registry's records say (parse_team_spec), whatever the request names."""
         spec = parse_team_spec(
-            request, self._recusal, self._view.qualified_by, self._view.capabilities
+            request, self._recusal, self._view.qualified_by, self._view.capabilities, acting_for
         )
         _may_act(acting_for, {spec.institution_province}, "request a team for an institution of")
         seed = new_seed()

@@ -16,8 +16,10 @@ from google.protobuf.message import DecodeError
 from sqlalchemy.engine import Engine
 
 from services.common.convert import CERTIFICATE_STATUS_FROM_PB
+from services.core.provinces import Province
 from services.core.records import capability_fields
 from services.core.status import CertificateStatus, effective_status
+from services.core.team_requests import supervising_province
 from services.registry.pool.applied import AppliedRows
 from yrdhub.v1 import events_pb2
 
@@ -28,6 +30,7 @@ class _Held:
 
     uscc: str
     parent: str
+    issuer: str  # the CMA's issuer digits
     fields: frozenset[str]
     status: CertificateStatus | None
     valid_until: dt.date | None
@@ -50,13 +53,16 @@ class InstitutionIndex:
         self._rows = AppliedRows("qualification", _parse)
 
     def capabilities(self, uscc: str, province: str, on: dt.date) -> frozenset[str]:
-        """The CMA fields of the institution's qualifications by `province` in
-        force on `on`: each number's field and those its scope items name."""
+        """The CMA fields of the institution's qualifications by `province` (it
+        issued the CMA, or holds a national one) in force on `on`: each
+        number's field and those its scope items name."""
         return frozenset().union(
             *(
                 h.fields
                 for (p, _), (_, h) in self._current_rows().items()
-                if p == province and h.uscc == uscc and h.in_force(on)
+                if h.uscc == uscc
+                and supervising_province(h.issuer, Province(p)) == province
+                and h.in_force(on)
             )
         )
 
@@ -108,6 +114,7 @@ def _parse(payload: bytes) -> _Held | None:
     return _Held(
         q.institution_uscc,
         q.parent_uscc,
+        q.issuer,
         capability_fields(q.number, (i.field for i in q.scope)),
         CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical),
         until,

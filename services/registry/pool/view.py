@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from google.protobuf.message import DecodeError
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from services.common.convert import (
@@ -40,6 +40,7 @@ from services.core.provinces import Province
 from services.core.records import capability_fields
 from services.core.risk import CreditClass
 from services.core.status import CertificateStatus, effective_status
+from services.core.team_requests import supervising_province
 from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.applied import AppliedRows
 from services.registry.pool.institutions import InstitutionIndex
@@ -112,24 +113,25 @@ class PoolView:
     # Institutions ------------------------------------------------------------
 
     def qualified_by(self, uscc: str) -> list[Province]:
-        """The provinces holding a qualification of the institution in force today
-        (not revoked or cancelled, not past its validity)."""
+        """The provinces supervising the institution, by the qualifications of
+        it the registry holds: each one's CMA issuing province, whoever holds
+        the copy (core.team_requests.supervising_province). Those in force
+        today (not revoked or cancelled, not past their validity); when none
+        is, those of the lapsed ones, which still say who supervises it."""
         r = _record.c
         today = china_date(utcnow()).isoformat()
-        stmt = (
-            select(r.province)
-            .where(
-                r.uscc == uscc,
-                r.kind == "qualification",
-                r.status.not_in(
-                    [CertificateStatus.REVOKED.value, CertificateStatus.CANCELLED.value]
-                ),
-                or_(r.valid_until.is_(None), r.valid_until >= today),
-            )
-            .distinct()
+        lapsed_statuses = {CertificateStatus.REVOKED.value, CertificateStatus.CANCELLED.value}
+        stmt = select(r.province, r.record_key, r.status, r.valid_until).where(
+            r.uscc == uscc, r.kind == "qualification"
         )
+        in_force: set[Province] = set()
+        lapsed: set[Province] = set()
         with self._engine.connect() as conn:
-            return [Province(p) for p in conn.execute(stmt).scalars()]
+            for province, key, status, until in conn.execute(stmt):
+                who = supervising_province(key.split("/")[1], Province(province))
+                live = status not in lapsed_statuses and (until is None or until >= today)
+                (in_force if live else lapsed).add(who)
+        return sorted(in_force or lapsed)
 
     def capabilities(self, uscc: str, province: Province) -> frozenset[str]:
         """The CMA fields of the institution's qualifications in force today by
