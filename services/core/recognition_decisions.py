@@ -17,6 +17,7 @@ from services.core.provinces import Province
 from services.core.recognition import (
     Certificate,
     Decision,
+    DecisionInput,
     InputOrigin,
     OpenConflict,
     ProficiencyFact,
@@ -160,6 +161,15 @@ def _covers(item: ScopeItem, wanted: RequestedItem) -> bool:
     )
 
 
+def scope_item_input(wanted: RequestedItem) -> DecisionInput:
+    """A requested scope item, as the scope rules name it among their inputs."""
+    return request_input(
+        "scope_item",
+        f"{wanted.parameter} | {wanted.standard_code}"
+        + (f"-{wanted.standard_year}" if wanted.standard_year else ""),
+    )
+
+
 def _certificate_effect(reasons: Sequence[Reason]) -> Outcome:
     return max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
 
@@ -209,11 +219,7 @@ def decide_scope(
     }
     cited: list[tuple[ScopeItem, Certificate]] = []
     for wanted in items:
-        asked = request_input(
-            "scope_item",
-            f"{wanted.parameter} | {wanted.standard_code}"
-            + (f"-{wanted.standard_year}" if wanted.standard_year else ""),
-        )
+        asked = scope_item_input(wanted)
         best: tuple[Outcome, Certificate, ScopeItem, list[Reason]] | None = None
         for q in qualifications:
             scope = q.record.scope if isinstance(q.record, Qualification) else ()

@@ -9,6 +9,12 @@ report's own rules are report.registered, report.document, report.laboratory,
 report.signatory and signatory.banned (core.signatory_bans: the person who
 signed was not banned from signing that day, in any province). Every rule is
 reported, passed ones too.
+
+One copy of the CMA decides, as DecideRecognition judges one (judged_copy):
+the copy of the province whose authority issued it (digits 3-4 of the number),
+else, for a national CMA or one its issuer has not published, the copy
+published last. Other provinces' copies neither rescue nor block the report:
+where they disagree, that is an open conflict (conflicts.open).
 """
 
 from __future__ import annotations
@@ -28,12 +34,14 @@ from services.core.recognition import (
     ProficiencyFact,
     Reason,
     RequestedItem,
+    conflicts_open,
+    credit_listings,
     record_input,
     request_input,
 )
-from services.core.recognition_decisions import decide_scope, decision_of
+from services.core.recognition_decisions import decide_scope, decision_of, scope_item_input
 from services.core.records import Qualification
-from services.core.results import TestReport
+from services.core.results import ReportItem, TestReport
 from services.core.signatory_bans import BanFact, signatory_banned
 from services.core.text import comparable
 
@@ -103,25 +111,113 @@ def _document(query: ReportQuery, registered: RegisteredReport) -> Reason:
     )
 
 
-def _laboratory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
+@dataclass(frozen=True, slots=True)
+class JudgedCopy:
+    """The copy of a report's CMA that decides, and every copy held that day."""
+
+    copy: Certificate | None
+    # Who published it, and why theirs decides: "Zhejiang, which issued it".
+    whose: str
+    copies: tuple[Certificate, ...]
+
+    def disagreeing(self) -> str:
+        """The other copies naming another holder, as a clause ("" if none)."""
+        judged = self.copy
+        if judged is None:
+            return ""
+        others = [c for c in self.copies if c.holder_uscc != judged.holder_uscc]
+        if not others:
+            return ""
+        named = ", ".join(
+            f"{c.source.province.name_en}'s copy names {c.holder_uscc}"
+            for c in sorted(others, key=lambda c: c.source.province.value)
+        )
+        return f"; {named} (a disagreement between provinces: see conflicts.open)"
+
+
+def judged_copy(
+    cma_number: str, copies: Sequence[Certificate], judged: Province | None = None
+) -> JudgedCopy:
+    """Which copy of a CMA decides (each province's version on the issue day
+    in `copies`): the issuing province's; else `judged`'s (the registry names
+    the province DecideRecognition would judge); else the one accepted last."""
+    issuer = TestReport.issuer_of(cma_number)
+    held = {c.source.province: c for c in copies}
+    chosen = held.get(issuer) if issuer is not None else None
+    if chosen is None and judged is not None:
+        chosen = held.get(judged)
+    if chosen is None and copies:
+        chosen = max(copies, key=lambda c: (c.source.accepted_at, c.source.province.value))
+    if chosen is None:
+        return JudgedCopy(None, "", tuple(copies))
+    name = chosen.source.province.name_en
+    if chosen.source.province is issuer:
+        whose = f"{name}, which issued it"
+    elif issuer is None:
+        whose = f"{name}, the last province to publish it (a national CMA has no issuing province)"
+    else:
+        whose = (
+            f"{name}, the last province to publish it "
+            f"({issuer.name_en}, which issued it, has not published it)"
+        )
+    return JudgedCopy(chosen, whose, tuple(copies))
+
+
+def _laboratory(registered: RegisteredReport, judged: JudgedCopy) -> Reason:
     r = registered.report
     inputs = (
         record_input("institution_uscc", r.institution_uscc, registered),
-        *(record_input("holder", c.holder_uscc, c) for c in qualifications),
+        *(record_input("holder", c.holder_uscc, c) for c in judged.copies),
     )
-    holders = {c.holder_uscc for c in qualifications}
-    if not holders:
+    cert = judged.copy
+    if cert is None:
         effect, message = Outcome.NOT_RECOGNIZED, f"no province has published CMA {r.cma_number}"
-    elif holders == {r.institution_uscc}:
+    elif cert.holder_uscc == r.institution_uscc:
         effect = Outcome.RECOGNIZED
-        message = f"CMA {r.cma_number} is held by the report's laboratory {r.institution_uscc}"
+        message = (
+            f"CMA {r.cma_number} is held by the report's laboratory {r.institution_uscc} "
+            f"according to {judged.whose}{judged.disagreeing()}"
+        )
     else:
         effect = Outcome.NOT_RECOGNIZED
         message = (
-            f"CMA {r.cma_number} is held by {', '.join(sorted(holders))}, "
-            f"not by the report's laboratory {r.institution_uscc}"
+            f"{judged.whose}, names {cert.holder_uscc} as the holder of CMA {r.cma_number}, "
+            f"not the report's laboratory {r.institution_uscc}{judged.disagreeing()}"
         )
     return Reason("report.laboratory", effect, message, inputs)
+
+
+def _not_the_laboratorys(
+    policy: RecognitionPolicy,
+    report: TestReport,
+    judged: JudgedCopy,
+    credit: Sequence[CreditFact],
+    conflicts: Sequence[OpenConflict],
+) -> list[Reason]:
+    """The scope reasons when the CMA judged names another holder: it covers
+    nothing of the report's laboratory's."""
+    cert = judged.copy
+    assert cert is not None
+    reasons: list[Reason] = []
+    for item in report.items:
+        wanted = _requested(item)
+        reasons.append(
+            Reason(
+                "scope.covered",
+                Outcome.NOT_RECOGNIZED,
+                f"{item.parameter} to {item.standard_code} is not covered for "
+                f"{report.institution_uscc}: {cert.source.record_key} "
+                f"({cert.source.province.value}) is held by {cert.holder_uscc}",
+                (scope_item_input(wanted), record_input("holder", cert.holder_uscc, cert)),
+            )
+        )
+    reasons.append(credit_listings(policy, report.institution_uscc, credit, report.issue_date))
+    reasons.append(conflicts_open(policy, conflicts))
+    return reasons
+
+
+def _requested(item: ReportItem) -> RequestedItem:
+    return RequestedItem(item.parameter, item.standard_code, item.standard_year)
 
 
 def _signatory(registered: RegisteredReport, qualifications: Sequence[Certificate]) -> Reason:
@@ -159,15 +255,18 @@ def decide_report(
     today: dt.date,
     proficiency: Sequence[ProficiencyFact] = (),
     bans: Sequence[BanFact] = (),
+    judged: Province | None = None,
 ) -> Decision:
     """Whether a report is to be recognised in `target`.
 
     `qualifications`: each province's version of the report's CMA in force on
-    the issue date; `credit`: the laboratory's credit events; `conflicts`: those
-    open about the CMA or the laboratory; `bans`: the signatory bans (and
-    removals), from every province, on the people the qualifications list
-    under the report's signatory (core.signatory_bans.people_named). A
-    registered report is judged on its issue date, an unknown one on `today`.
+    the issue date, of which one decides (judged_copy; `judged`: the province
+    whose copy DecideRecognition judges when the issuer's is not held);
+    `credit`: the laboratory's credit events; `conflicts`: those open about
+    the CMA or the laboratory; `bans`: the signatory bans (and removals), from
+    every province, on the people the qualifications list under the report's
+    signatory (core.signatory_bans.people_named). A registered report is
+    judged on its issue date, an unknown one on `today`.
     """
     if registered is None:
         return decision_of(
@@ -189,23 +288,30 @@ def decide_report(
         )
     report = registered.report
     on = report.issue_date
-    scope = decide_scope(
-        policy,
-        target=target,
-        on=on,
-        uscc=report.institution_uscc,
-        qualifications=qualifications,
-        items=[RequestedItem(i.parameter, i.standard_code, i.standard_year) for i in report.items],
-        credit=credit,
-        conflicts=conflicts,
-        proficiency=proficiency,
-    )
+    decides = judged_copy(report.cma_number, qualifications, judged)
+    copy = [] if decides.copy is None else [decides.copy]
+    if decides.copy is not None and decides.copy.holder_uscc != report.institution_uscc:
+        scope = _not_the_laboratorys(policy, report, decides, credit, conflicts)
+    else:
+        scope = list(
+            decide_scope(
+                policy,
+                target=target,
+                on=on,
+                uscc=report.institution_uscc,
+                qualifications=copy,
+                items=[_requested(i) for i in report.items],
+                credit=credit,
+                conflicts=conflicts,
+                proficiency=proficiency,
+            ).reasons
+        )
     reasons = [
         _registered(query, registered),
         _document(query, registered),
-        _laboratory(registered, qualifications),
-        _signatory(registered, qualifications),
-        signatory_banned(report.signatory, on, registered, qualifications, bans),
-        *scope.reasons,
+        _laboratory(registered, decides),
+        _signatory(registered, copy),
+        signatory_banned(report.signatory, on, registered, copy, bans),
+        *scope,
     ]
     return decision_of(policy, target, on, reasons)

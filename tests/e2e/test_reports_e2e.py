@@ -55,9 +55,9 @@ def hub(
         yield running
 
 
-def _publish(hub: Hub, *records: Record) -> None:
+def _publish(hub: Hub, *records: Record, by: Province = Province.ZJ) -> None:
     exchanges = {p: client.exchange_stub(s.address) for p, s in hub.exchanges.items()}
-    results = client.publish_all(exchanges[Province.ZJ], [to_record_pb(r) for r in records])
+    results = client.publish_all(exchanges[by], [to_record_pb(r) for r in records])
     assert all(not r.violations for r in results), results
     client.wait_until_applied(
         client.registry_stub(hub.registry.address), client.published_counts(exchanges)
@@ -201,3 +201,14 @@ def test_a_zhejiang_report_is_verified_in_anhui_and_a_backdated_revocation_chang
         dom = browser(page, tmp_path / "profile", "--dump-dom")
         assert visible_text(dom, "status").startswith("不予采信 NOT VERIFIED")
         assert re.search(r"scope\.covered</code>[^<]*REVOKED", dom)
+
+    # Anhui relays the CMA as it had it, VALID: Zhejiang, which issued it,
+    # decides, so the relayed copy does not rescue the report; the copies'
+    # disagreement is an open conflict.
+    _publish(hub, lab, by=Province.AH)
+    answer = _verify(anhui, issued, digest)
+    assert answer.outcome == NOT_RECOGNIZED
+    covered = _reason(answer, "scope.covered")
+    assert covered.effect == NOT_RECOGNIZED
+    assert "REVOKED" in covered.message and f"{lab.key} (ZJ)" in covered.message
+    assert "STATUS_DISAGREEMENT" in {i.name for i in _reason(answer, "conflicts.open").inputs}

@@ -115,6 +115,10 @@ class ReportVerifications:
             held = row_held_on(found, report.issue_date)
             if held is not None:
                 qualifications.append(rows.certificate(held))
+        # One copy decides, the one DecideRecognition judges: the issuer's,
+        # else the one published last (core.reports.judged_copy).
+        latest = [max(found, key=lambda r: r.revision) for found in per_province.values()]
+        judged = judged_province(report.qualification_key, latest, None)
         about_lab = self._records.by_uscc(report.institution_uscc, issued)
         credit = [rows.credit_fact(r) for r in about_lab if r.kind == RecordKind.CREDIT_EVENT]
         proficiency = [
@@ -146,5 +150,6 @@ class ReportVerifications:
             today=today.valid_on,
             proficiency=proficiency,
             bans=bans,
+            judged=None if judged is None else Province(judged),
         )
         return VerifiedReport(decision, row, issued, now)
