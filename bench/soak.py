@@ -42,6 +42,7 @@ from devtools.datagen import generate
 from services.common.convert import PROVINCE_TO_PB
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
+from services.core.team_requests import supervising_province
 from services.hub import client
 from services.hub.kafka_broker import KafkaBroker
 from services.hub.supervisor import Hub, HubConfig
@@ -118,8 +119,11 @@ class MixedLoad:
         self._hub = hub
         self._revisions = Revisions(records)
         self._checks = check_payloads(records, 5000)
+        # Each laboratory's review asked by the province supervising it (its
+        # CMA's issuer), not the one that published the copy: a neighbour may
+        # publish a copy, and may not ask for its team.
         self._targets = [
-            (p, r.qualification)
+            (supervising_province(r.qualification.issuer, p), r.qualification)
             for p, rs in records.items()
             for r in rs
             if r.WhichOneof("body") == "qualification"

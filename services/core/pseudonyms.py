@@ -59,12 +59,10 @@ def parse_id_number(value: str) -> str:
     value = single_line(normalise_id_number(value))
     if not value:
         raise ValueError("required")
-    if not value.isascii():
-        # Other scripts' digits would pass a digit check and hash as another person.
-        raise ValueError(
-            "an identity number is written in Latin letters, digits and punctuation "
-            "(full-width forms are taken as these)"
-        )
+    if any(c.isdigit() and not c.isascii() for c in value):
+        # Another script's digits would pass a digit check and hash as another
+        # person; other characters (a certificate's Chinese words) are kept.
+        raise ValueError("digits of another script: write them as 0-9 (full-width forms are taken)")
     # An 18-character number is a resident identity card: its check digit
     # catches typing errors, which would otherwise mint a second pseudonym for
     # the same person. Other documents (passports, permits) pass as they are.

@@ -236,13 +236,15 @@ class Assessor(DomainModel):
         return record_key(RecordKind.ASSESSOR, self.assessor_id)
 
 
-_ASSESSOR_KEY_PREFIX = record_key(RecordKind.ASSESSOR, "")
+_PERSON_KEY_PREFIXES = (record_key(RecordKind.ASSESSOR, ""), record_key(RecordKind.OFFICER, ""))
 
 
-def assessor_id_of(record_key: str) -> str:
-    """The assessor id in an assessor's record key; empty for other records."""
-    if record_key.startswith(_ASSESSOR_KEY_PREFIX):
-        return record_key.removeprefix(_ASSESSOR_KEY_PREFIX)
+def pseudonym_of(record_key: str) -> str:
+    """The person's pseudonym in an assessor's or an officer's record key
+    (`assessor_id`, `officer_id`); empty for other records."""
+    for prefix in _PERSON_KEY_PREFIXES:
+        if record_key.startswith(prefix):
+            return record_key.removeprefix(prefix)
     return ""
 
 

@@ -198,7 +198,18 @@ def _not_the_laboratorys(
     nothing of the report's laboratory's."""
     cert = judged.copy
     assert cert is not None
-    reasons: list[Reason] = []
+    reasons: list[Reason] = [
+        Reason(
+            "institution.known",
+            Outcome.NOT_RECOGNIZED,
+            f"the CMA judged, {cert.source.record_key} ({cert.source.province.value}), "
+            f"is not {report.institution_uscc}'s but {cert.holder_uscc}'s",
+            (
+                request_input("institution_uscc", report.institution_uscc),
+                record_input("holder", cert.holder_uscc, cert),
+            ),
+        )
+    ]
     for item in report.items:
         wanted = _requested(item)
         reasons.append(

@@ -165,8 +165,16 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
     elif err["type"] == "string_pattern_mismatch":
         words = _PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern", "")))
         if words is not None:
-            message = f"{words}, not {err['input']!r}"
+            message = words
+            # What was sent, but never in a person's id field: a system may
+            # have put an identity number there, and refusals are logged.
+            if not (err["loc"] and err["loc"][-1] in _PERSON_IDS):
+                message += f", not {_quoted(str(err['input']))}"
     return Violation(path, message)
+
+
+def _quoted(sent: str, most: int = 32) -> str:
+    return repr(sent if len(sent) <= most else sent[:most] + "…")
 
 
 # Fields a person's pseudonym goes in: empty when the record came with neither.

@@ -13,7 +13,7 @@ from services.common.readiness import Readiness
 from services.common.tls import caller
 from services.core.errors import Violation
 from services.core.provinces import Province
-from services.core.records import RecordKind, assessor_id_of
+from services.core.records import RecordKind, pseudonym_of
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher, new_event_id
 from yrdhub.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
@@ -68,7 +68,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 event_id=r.event_id,
                 violations=_violations(r.violations),
                 warnings=_violations(r.warnings),
-                assessor_id=assessor_id_of(r.record_key),
+                assessor_id=pseudonym_of(r.record_key),
             )
         response.accepted = sum(r.outcome is Outcome.ACCEPTED for r in results)
         response.unchanged = sum(r.outcome is Outcome.UNCHANGED for r in results)

@@ -14,7 +14,7 @@ from rich.table import Table
 from devtools.datagen import DataSet
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.core.identity import Identity, Role
-from services.core.provinces import Province
+from services.core.provinces import CMA_ISSUERS, Province
 from services.hub import client
 from services.hub.demo_inspections import show_inspection_results
 from services.hub.supervisor import Hub
@@ -53,6 +53,7 @@ def show_assessor_pool(data: DataSet, hub: Hub, console: Console) -> None:
         r.qualification
         for r in data.by_province[Province.JS]
         if r.WhichOneof("body") == "qualification"
+        and CMA_ISSUERS.get(r.qualification.issuer) is Province.JS
     )
     start = dt.date.today() + dt.timedelta(days=30)
     draw = pool.RequestTeam(

@@ -18,7 +18,7 @@ from services.core.pseudonyms import (
     id_number_warnings,
     secret_fingerprint,
 )
-from services.core.records import Assessor
+from services.core.records import Assessor, pseudonym_of
 from services.registry.pseudonyms.derivation import MAX_NUMBERS, Pseudonymisation
 
 SECRET = PseudonymSecret(b"k" * 32)
@@ -63,8 +63,15 @@ def test_a_number_typed_in_full_width_forms_is_the_same_person() -> None:
 
 def test_digits_of_another_script_are_refused_not_hashed_as_another_person() -> None:
     arabic_indic = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in ID)
-    with pytest.raises(ValidationError, match="Latin letters, digits"):
+    with pytest.raises(ValidationError, match="digits of another script"):
         AssessorIdentity(name="张三", id_number=arabic_indic)
+
+
+def test_another_document_in_chinese_words_is_kept_as_it_is() -> None:
+    """Only other scripts' digits are refused: a military officer's card
+    number (军官证) keeps its Chinese characters."""
+    number = "南字第0012345号"
+    assert AssessorIdentity(name="赵六", id_number=number).id_number == number
 
 
 def test_the_id_depends_on_the_secret_and_the_person_only() -> None:
@@ -182,3 +189,11 @@ def test_each_exchange_has_its_own_allowance_which_refills() -> None:
 def test_a_burst_smaller_than_one_batch_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="one full batch"):
         Pseudonymisation(SECRET, RateLimiter(1.0, MAX_NUMBERS - 1))
+
+
+def test_a_publish_answers_the_pseudonym_of_an_assessor_and_of_an_officer() -> None:
+    """RecordResult.assessor_id: the province's system learns the id it was
+    given for either kind of person, and nothing for other records."""
+    assert pseudonym_of("assessor/Aabc12345") == "Aabc12345"
+    assert pseudonym_of("officer/Aabc12345") == "Aabc12345"
+    assert pseudonym_of("qualification/09/230912000123") == ""

@@ -112,6 +112,9 @@ def test_a_copy_naming_another_company_neither_names_the_laboratory_nor_covers_i
     covered = [r for r in decision.reasons if r.rule_id == "scope.covered"]
     assert covered and all(r.effect is Outcome.NOT_RECOGNIZED for r in covered)
     assert all(LAB_B in r.message for r in covered)
+    # Every rule the contract lists is answered, institution.known too.
+    known = _reason(decision, "institution.known")
+    assert known.effect is Outcome.NOT_RECOGNIZED and LAB_B in known.message
 
 
 def test_a_signatory_only_another_provinces_copy_lists_is_not_authorised() -> None:

@@ -401,10 +401,20 @@ def test_an_empty_person_id_says_what_to_send() -> None:
     )
 
 
+def test_a_person_id_refusal_never_quotes_what_was_sent() -> None:
+    """A system may put an identity number in the id field; refusals are logged."""
+    [violation] = refuse(RecordKind.ASSESSOR, assessor(assessor_id="310101 19800101 0019"))
+    assert violation.field == "assessor.assessor_id"
+    assert "19800101" not in violation.description
+    assert violation.description.startswith("an id the hub gave")
+
+
 def test_a_pattern_refusal_says_in_words_what_the_field_takes() -> None:
     [label] = refuse(RecordKind.GREEN_CERT, green_cert(label_code="GP*1"))
     assert label.field == "green_cert.label_code"
     assert label.description == "6 to 64 letters, digits or '-' once spaces are removed, not 'GP*1'"
+    [long] = refuse(RecordKind.GREEN_CERT, green_cert(label_code="GP*" + "1" * 60))
+    assert long.description.endswith(", not 'GP*" + "1" * 29 + "…'")
     [field] = refuse(RecordKind.ASSESSOR, assessor(fields=["4"]))
     assert field.field == "assessor.fields[0]"
     assert field.description.startswith("two digits (a CMA field code, e.g. 04)")
