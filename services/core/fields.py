@@ -98,7 +98,18 @@ OptionalDate = Annotated[dt.date | None, BeforeValidator(optional_date), AfterVa
 PublishedStatus = Annotated[
     CertificateStatus, BeforeValidator(unspecified_is_missing), AfterValidator(publishable)
 ]
-FieldCode = Annotated[str, Field(pattern=r"^\d{2}$")]
+# What each pattern takes, in words: a refusal says this, not the regex
+# (validation._violation reads it by the pattern the error names).
+PATTERN_WORDS: dict[str, str] = {}
+
+
+def matching(pattern: str, words: str) -> Any:
+    """A pattern constraint (pydantic's Field), with the words a refusal gives for it."""
+    PATTERN_WORDS[pattern] = words
+    return Field(pattern=pattern)
+
+
+FieldCode = Annotated[str, matching(r"^\d{2}$", "two digits (a CMA field code, e.g. 04)")]
 
 
 def canonical_code(value: Any) -> Any:

@@ -25,6 +25,7 @@ from services.core.fields import (
     Text,
     Uscc,
     at_least_one,
+    matching,
     not_before,
     unspecified_is_missing,
 )
@@ -74,7 +75,9 @@ class ScopeItem(DomainModel):
     limits: OptionalText = ""
     exclusions: OptionalText = ""
     # The CMA field the item belongs to; empty: the certificate's own.
-    field: Annotated[str, Field(pattern=r"^(\d{2})?$")] = ""
+    field: Annotated[
+        str, matching(r"^(\d{2})?$", "two digits (a CMA field code, e.g. 04), or empty")
+    ] = ""
 
 
 def capability_fields(number: str, item_fields: Iterable[str]) -> frozenset[str]:
@@ -85,7 +88,10 @@ def capability_fields(number: str, item_fields: Iterable[str]) -> frozenset[str]
 
 # A person's pseudonym, derived by the hub from an identity number: one per
 # person across the region, whether assessor, officer or signatory.
-PersonId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+PersonId = Annotated[
+    str,
+    matching(r"^[A-Za-z0-9_-]{8,64}$", "an id the hub gave: 8 to 64 letters, digits, '_' or '-'"),
+]
 
 
 class Signatory(DomainModel):
@@ -98,7 +104,13 @@ class Signatory(DomainModel):
     ] = ()
     # Empty for a signatory known by name only (one pattern, not a union: a
     # qualification lists up to 1,000 signatories).
-    person_id: Annotated[str, Field(pattern=r"^(?:[A-Za-z0-9_-]{8,64})?$")] = ""
+    person_id: Annotated[
+        str,
+        matching(
+            r"^(?:[A-Za-z0-9_-]{8,64})?$",
+            "an id the hub gave (8 to 64 letters, digits, '_' or '-'), or empty",
+        ),
+    ] = ""
 
 
 class Qualification(_Validity):
@@ -279,7 +291,10 @@ class GreenCertification(_Validity):
     body_code: Annotated[Code, AfterValidator(check_body_approval_number)]
     body_name: Text
     certificate_number: Annotated[Code, Field(min_length=4, max_length=64)]
-    label_code: Annotated[Code, Field(pattern=r"^[A-Z0-9-]{6,64}$")]
+    label_code: Annotated[
+        Code,
+        matching(r"^[A-Z0-9-]{6,64}$", "6 to 64 letters, digits or '-' once spaces are removed"),
+    ]
     enterprise_uscc: Uscc
     enterprise_name: Text
     product: Text

@@ -19,6 +19,7 @@ from services.core.fields import (
     Text,
     Uscc,
     at_least_one,
+    matching,
     record_key,
     unspecified_is_missing,
     zero_is_none,
@@ -39,7 +40,9 @@ class ReportItem(DomainModel):
 
 # A report number as printed: no "/" (it is part of the record key and of the
 # verify URL) and no white space (Code removes it).
-ReportNumber = Annotated[Code, Field(pattern=r"^[^/\\?#%]{1,64}$")]
+ReportNumber = Annotated[
+    Code, matching(r"^[^/\\?#%]{1,64}$", "1 to 64 characters, none of / \\ ? # %")
+]
 
 
 def _lower_hex(value: Any) -> Any:
@@ -63,7 +66,9 @@ class TestReport(DomainModel):
     signatory: Text
     sample_category: OptionalText = ""
     document_sha256: Annotated[
-        str, BeforeValidator(_lower_hex), Field(pattern=r"^([0-9a-f]{64})?$")
+        str,
+        BeforeValidator(_lower_hex),
+        matching(r"^([0-9a-f]{64})?$", "a SHA-256 in 64 hexadecimal digits, or empty"),
     ] = ""
 
     @property
@@ -100,7 +105,13 @@ class ProficiencyOutcome(StrEnum):
 class ProficiencyResult(DomainModel):
     """A laboratory's result in a proficiency-testing round (能力验证)."""
 
-    round_id: Annotated[Code, Field(pattern=r"^[A-Z0-9][A-Z0-9._-]{0,63}$")]
+    round_id: Annotated[
+        Code,
+        matching(
+            r"^[A-Z0-9][A-Z0-9._-]{0,63}$",
+            "a letter or digit, then up to 63 letters, digits, '.', '_' or '-'",
+        ),
+    ]
     provider: Text
     cma_number: Annotated[Code, AfterValidator(check_cma_number)]
     institution_uscc: Uscc

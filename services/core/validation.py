@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.core.errors import Violation
+from services.core.fields import PATTERN_WORDS
 from services.core.provinces import Province
 from services.core.records import (
     MODEL_OF_KIND,
@@ -156,19 +157,20 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     message = str(err["msg"]).removeprefix("Value error, ")
     empty = str(err.get("input", "")).strip() == ""
+    person_id = bool(err["loc"]) and err["loc"][-1] in _PERSON_IDS
     if err["type"] == "missing" or (
         err["type"] in ("string_too_short", "string_pattern_mismatch") and empty
     ):
         message = "required"
-        if err["loc"] and err["loc"][-1] in _PERSON_IDS:
-            message = "required: the person's identity, or the id the hub gave them"
+        if person_id:
+            message += ": the person's identity, or the id the hub gave them"
     elif err["type"] == "string_pattern_mismatch":
-        words = _PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern", "")))
+        words = PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern", "")))
         if words is not None:
             message = words
             # What was sent, but never in a person's id field: a system may
             # have put an identity number there, and refusals are logged.
-            if not (err["loc"] and err["loc"][-1] in _PERSON_IDS):
+            if not person_id:
                 message += f", not {_quoted(str(err['input']))}"
     return Violation(path, message)
 
@@ -179,14 +181,3 @@ def _quoted(sent: str, most: int = 32) -> str:
 
 # Fields a person's pseudonym goes in: empty when the record came with neither.
 _PERSON_IDS = {"assessor_id", "officer_id", "person_id"}
-
-# The models' patterns in words: a client reads what to send, not a regex.
-_PATTERN_WORDS = {
-    r"^\d{2}$": "two digits (a CMA field code, e.g. 04)",
-    r"^(\d{2})?$": "two digits (a CMA field code, e.g. 04), or empty",
-    r"^[A-Za-z0-9_-]{8,64}$": "an id the hub gave: 8 to 64 letters, digits, '_' or '-'",
-    r"^(?:[A-Za-z0-9_-]{8,64})?$": "an id the hub gave (8 to 64 letters, digits, '_' or '-'), or empty",
-    r"^[A-Z0-9-]{6,64}$": "6 to 64 letters, digits or '-' once spaces are removed",
-    r"^[^/\\?#%]{1,64}$": "1 to 64 characters, none of / \\ ? # %",
-    r"^[A-Z0-9][A-Z0-9._-]{0,63}$": "a letter or digit, then up to 63 letters, digits, '.', '_' or '-'",
-}
