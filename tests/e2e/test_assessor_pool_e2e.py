@@ -496,6 +496,9 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
             for i in range(2)
         ],
     )
+    # A Shanghai laboratory: Jiangsu's regulators may not name Jiangsu for it.
+    sh_lab = uscc("91310115MA1XYW321")
+    client.publish_all(exchanges[Province.SH], [qualification(sh_lab, issuer="09")])
     client.wait_until_applied(
         client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
     )
@@ -506,19 +509,10 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
         start_date="2027-06-07",
         end_date="2027-06-08",
     )
-    # A Shanghai laboratory: Jiangsu's regulators may not name Jiangsu for it.
-    sh_lab = uscc("91310115MA1XYW321")
-    client.publish_all(exchanges[Province.SH], [qualification(sh_lab, issuer="09")])
-    client.wait_until_applied(
-        client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
-    )
-    named_js = assessor_pool_pb2.TeamSpec(
-        institution_uscc=sh_lab,
-        institution_province=common_pb2.PROVINCE_JS,
-        fields=[FIELD],
-        start_date="2027-07-01",
-        end_date="2027-07-01",
-    )
+    named_js = assessor_pool_pb2.TeamSpec()
+    named_js.CopyFrom(spec)
+    named_js.institution_uscc = sh_lab
+    named_js.institution_province = common_pb2.PROVINCE_JS
     refusals: list[Callable[[], object]] = [
         lambda: _pool(hub, Province.JS).RequestTeam(
             assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30

@@ -89,15 +89,20 @@ class Registry:
         return self.reports.verify(report_query(r.cma_number, r.report_number), known_at=known_at)
 
 
-@pytest.fixture
-def registry(db_url: str) -> Iterator[Registry]:
+def registry_holding(db_url: str, province: Province, *records: Record) -> Iterator[Registry]:
+    """A Registry over `db_url` with `records` published by `province` (a fixture's body)."""
     hub = Registry(db_url)
-    hub.publish(LAB, Province.SH)
-    hub.publish(REPORT, Province.SH)
+    for record in records:
+        hub.publish(record, province)
     try:
         yield hub
     finally:
         hub.engine.dispose()
+
+
+@pytest.fixture
+def registry(db_url: str) -> Iterator[Registry]:
+    yield from registry_holding(db_url, Province.SH, LAB, REPORT)
 
 
 def _banned(verified: VerifiedReport) -> Reason:

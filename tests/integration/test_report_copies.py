@@ -17,7 +17,7 @@ from services.core.records import Signatory
 from services.core.status import CertificateStatus
 from services.registry.reconciliation.reports import report_query
 from tests.factories import LAB_A, LAB_B, qualification, report
-from tests.integration.test_report_bans import Registry
+from tests.integration.test_report_bans import Registry, registry_holding
 
 # A Zhejiang laboratory (issuer 11) and its report, issued 2026-06-01.
 LAB = qualification(issuer="11", signatories=(Signatory(name="王敏", fields=("00",)),))
@@ -27,13 +27,7 @@ REVOKED_ON = dt.date(2026, 5, 31)
 
 @pytest.fixture
 def registry(db_url: str) -> Iterator[Registry]:
-    hub = Registry(db_url)
-    hub.publish(LAB, Province.ZJ)
-    hub.publish(REPORT, Province.ZJ)
-    try:
-        yield hub
-    finally:
-        hub.engine.dispose()
+    yield from registry_holding(db_url, Province.ZJ, LAB, REPORT)
 
 
 def _in_anhui(registry: Registry) -> Decision:
