@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class Province(StrEnum):
@@ -61,3 +65,20 @@ CMA_ISSUERS: dict[str, Province | None] = {NATIONAL_CMA_ISSUER: None} | {
     p.cma_issuer: p for p in Province
 }
 """Every issuer code the hub knows, mapped to its province (None: national)."""
+
+
+def judged_copy_of(
+    copies: Sequence[T],
+    province_of: Callable[[T], str],
+    accepted_at: Callable[[T], Any],
+    preferred: Province | None,
+) -> T | None:
+    """Which province's copy of a certificate to judge: `preferred`'s (the
+    issuing province's), else the one accepted last. DecideRecognition and
+    VerifyReport judge by this one rule; provinces' disagreement is a
+    conflict the rules see anyway."""
+    if preferred is not None:
+        for copy in copies:
+            if province_of(copy) == preferred.value:
+                return copy
+    return max(copies, key=lambda c: (accepted_at(c), province_of(c)), default=None)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from services.core.credit import CreditFact
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
-from services.core.provinces import Province
+from services.core.provinces import Province, judged_copy_of
 from services.core.recognition import (
     Certificate,
     Decision,
@@ -142,12 +142,13 @@ def judged_copy(
     in `copies`): the issuing province's; else `judged`'s (the registry names
     the province DecideRecognition would judge); else the one accepted last."""
     issuer = TestReport.issuer_of(cma_number)
-    held = {c.source.province: c for c in copies}
-    chosen = held.get(issuer) if issuer is not None else None
-    if chosen is None and judged is not None:
-        chosen = held.get(judged)
-    if chosen is None and copies:
-        chosen = max(copies, key=lambda c: (c.source.accepted_at, c.source.province.value))
+    held = {c.source.province for c in copies}
+    chosen = judged_copy_of(
+        copies,
+        lambda c: c.source.province.value,
+        lambda c: c.source.accepted_at,
+        issuer if issuer in held else judged,
+    )
     if chosen is None:
         return JudgedCopy(None, "", tuple(copies))
     name = chosen.source.province.name_en

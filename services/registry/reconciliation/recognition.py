@@ -13,7 +13,7 @@ from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
 from services.core.policy import RecognitionPolicy
 from services.core.provenance import utcnow
-from services.core.provinces import CMA_ISSUERS, Province
+from services.core.provinces import CMA_ISSUERS, Province, judged_copy_of
 from services.core.recognition import Certificate, Decision, OpenConflict, RequestedItem
 from services.core.recognition_decisions import (
     CertificateReasons,
@@ -89,15 +89,12 @@ def judged_province(
     """Whose version of a certificate (or a report) to judge: the one asked
     for; else the issuing province's (its authority issued the number, or
     supervises the report's laboratory); else the latest accepted. Disagreement between provinces is a conflict the rules see anyway."""
-    held = {r.province: r for r in current}
     if asked is not None:
-        return asked.value if asked.value in held else None
-    issuer = _issuing_province(record_key)
-    if issuer is not None and issuer.value in held:
-        return issuer.value
-    if not current:
-        return None
-    return max(current, key=lambda r: (r.accepted_at, r.province)).province
+        return asked.value if any(r.province == asked.value for r in current) else None
+    chosen = judged_copy_of(
+        current, lambda r: r.province, lambda r: r.accepted_at, _issuing_province(record_key)
+    )
+    return None if chosen is None else chosen.province
 
 
 class RecognitionDecisions:
