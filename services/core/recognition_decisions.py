@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from services.core.credit import CreditFact
 from services.core.policy import Outcome, RecognitionPolicy
-from services.core.provinces import Province
+from services.core.provinces import CMA_ISSUERS, Province, judged_copy_of
 from services.core.recognition import (
     Certificate,
     Decision,
@@ -174,6 +174,25 @@ def _certificate_effect(reasons: Sequence[Reason]) -> Outcome:
     return max((r.effect for r in reasons), key=lambda o: o.severity, default=Outcome.RECOGNIZED)
 
 
+def judged_copies(copies: Sequence[Certificate]) -> list[Certificate]:
+    """One copy of each certificate in `copies` (provinces' versions, keyed by
+    their record key): the issuing province's, else the one accepted last
+    (judged_copy_of, the rule DecideRecognition and VerifyReport judge by)."""
+    by_key: dict[str, list[Certificate]] = {}
+    for copy in copies:
+        by_key.setdefault(copy.source.record_key, []).append(copy)
+    judged: list[Certificate] = []
+    for found in by_key.values():
+        record = found[0].record
+        issuer = CMA_ISSUERS.get(record.issuer) if isinstance(record, Qualification) else None
+        chosen = judged_copy_of(
+            found, lambda c: c.source.province.value, lambda c: c.source.accepted_at, issuer
+        )
+        if chosen is not None:
+            judged.append(chosen)
+    return judged
+
+
 def decide_scope(
     policy: RecognitionPolicy,
     *,
@@ -188,9 +207,12 @@ def decide_scope(
 ) -> Decision:
     """Whether an institution is recognised in `target` on `on` for each requested
     scope item: some qualification of it that `target` would recognise must
-    cover the item (same parameter and standard); the best one counts. A
-    recent bad proficiency result (`proficiency`, the institution's) for a
-    covered item weighs as the policy says."""
+    cover the item (same parameter and standard); the best such qualification
+    counts. A recent bad proficiency result (`proficiency`, the institution's)
+    for a covered item weighs as the policy says. Of a certificate several
+    provinces hold, one copy is judged, as for_record judges it
+    (judged_copies): another province's copy never outweighs the issuer's."""
+    qualifications = judged_copies(qualifications)
     if not qualifications:
         return decision_of(
             policy,
@@ -209,7 +231,8 @@ def decide_scope(
         Reason(
             "institution.known",
             Outcome.RECOGNIZED,
-            f"{len(qualifications)} qualification version(s) held by the provinces",
+            f"{len(qualifications)} qualification(s) held by the provinces (of each, the "
+            "issuing province's copy, else the one published last)",
             tuple(record_input("qualification", q.source.record_key, q) for q in qualifications),
         )
     ]

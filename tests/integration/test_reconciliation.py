@@ -330,6 +330,21 @@ def test_decisions_on_scope_items_and_on_the_judged_province(hub: Hub) -> None:
     assert scoped.outcome is Outcome.CONDITIONAL
 
 
+def test_a_scope_is_judged_on_the_issuing_provinces_copy_not_the_best_one(hub: Hub) -> None:
+    # Shanghai issued the CMA and revoked it; Jiangsu still relays it as valid.
+    hub.publish(
+        (qualification(holder=LAB_A, status=CertificateStatus.REVOKED), Province.SH),
+        (qualification(holder=LAB_A), Province.JS),
+    )
+    items = [RequestedItem("铅 (Pb)", "GB 5009.12")]
+    scoped = hub.decisions.for_scope(LAB_A, items, target=Province.AH).decision
+    assert scoped.outcome is Outcome.NOT_RECOGNIZED
+    assert scoped.outcome is hub.decisions.for_record(KEY, target=Province.AH).decision.outcome
+    [covered] = [r for r in scoped.reasons if r.rule_id == "scope.covered"]
+    assert covered.effect is Outcome.NOT_RECOGNIZED and "(SH)" in covered.message
+    assert "(JS)" not in covered.message
+
+
 def test_the_policy_file_is_reloaded_when_it_changes(db_url: str, tmp_path: Path) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(DEFAULT_POLICY.read_text(encoding="utf-8"), encoding="utf-8")

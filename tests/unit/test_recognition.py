@@ -13,6 +13,7 @@ from services.core.credit import CreditFact
 from services.core.policy import Outcome, PolicyError, RecognitionPolicy
 from services.core.provinces import Province
 from services.core.recognition import (
+    Certificate,
     Decision,
     InputOrigin,
     OpenConflict,
@@ -22,7 +23,16 @@ from services.core.recognition import (
 from services.core.recognition_decisions import decide_certificate, decide_scope
 from services.core.records import CreditListType, GreenCertification, Qualification
 from services.core.status import CertificateStatus
-from tests.factories import LAB_A, certificate, credit, credit_fact, green_cert, qualification
+from tests.factories import (
+    LAB_A,
+    T0,
+    certificate,
+    credit,
+    credit_fact,
+    green_cert,
+    qualification,
+    source,
+)
 
 SHIPPED = Path(__file__).parents[2] / "services/registry/policy/recognition-v1.toml"
 POLICY = RecognitionPolicy.from_toml(SHIPPED.read_text(encoding="utf-8"))
@@ -202,6 +212,44 @@ def test_scope_items_are_recognized_when_a_valid_qualification_covers_them() -> 
     assert missing.outcome is Outcome.NOT_RECOGNIZED
     [uncovered] = [r for r in missing.reasons if r.effect is Outcome.NOT_RECOGNIZED]
     assert uncovered.rule_id == "scope.covered" and "砷" in uncovered.message
+
+
+def test_a_scope_judges_one_copy_of_each_certificate_as_a_record_decision_does() -> None:
+    revoked = qualification(issuer="10", status=CertificateStatus.REVOKED)
+    relayed = qualification(issuer="10")
+    lead = RequestedItem("铅 (Pb)", "GB 5009.12")
+
+    def scope(item: RequestedItem, *copies: Certificate) -> Decision:
+        return decide_scope(
+            POLICY,
+            target=Province.AH,
+            on=DAY,
+            uscc=LAB_A,
+            qualifications=copies,
+            items=[item],
+            credit=(),
+            conflicts=(),
+        )
+
+    # Jiangsu issued it (10) and revoked it: Shanghai's relayed VALID copy does not count.
+    issuer_revoked = scope(
+        lead, certificate(relayed, Province.SH), certificate(revoked, Province.JS)
+    )
+    assert issuer_revoked.outcome is Outcome.NOT_RECOGNIZED
+    assert "(JS)" in reason(issuer_revoked, "scope.covered").message
+    issuer_valid = scope(lead, certificate(revoked, Province.SH), certificate(relayed, Province.JS))
+    assert issuer_valid.outcome is Outcome.RECOGNIZED
+    # A national CMA has no issuing province: the copy accepted last is judged.
+    national = qualification(issuer="00", serial=7)
+    withdrawn = national.model_copy(update={"status": CertificateStatus.REVOKED})
+    later = T0 + dt.timedelta(days=1)
+    last_revoked = scope(
+        lead,
+        Certificate(national, source(Province.SH, national.key, accepted_at=T0)),
+        Certificate(withdrawn, source(Province.ZJ, national.key, accepted_at=later)),
+    )
+    assert last_revoked.outcome is Outcome.NOT_RECOGNIZED
+    assert "(ZJ)" in reason(last_revoked, "scope.covered").message
 
 
 @pytest.mark.parametrize(
