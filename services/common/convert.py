@@ -7,8 +7,10 @@ ingest hot path, and explicit fields keep the two sides honest.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.worker import WorkState
@@ -136,6 +138,22 @@ def as_of_paged(msg: common_pb2.AsOf, page_token: str) -> tuple[str, dt.datetime
                 "bad page token", [Violation("page_token", "use a next_page_token as it came")]
             ) from None
     return as_of_asked(msg)
+
+
+_PAGING_FIELDS = ("page_token", "page_size", "as_of")
+
+
+def query_of(request: Message) -> str:
+    """A fingerprint of a paged request's filter: the request without its
+    paging fields and as_of (core.paging binds each page token to it)."""
+    filter_only = type(request)()
+    filter_only.CopyFrom(request)
+    for name in _PAGING_FIELDS:
+        if name in filter_only.DESCRIPTOR.fields_by_name:
+            filter_only.ClearField(name)
+    return hashlib.blake2b(
+        filter_only.SerializeToString(deterministic=True), digest_size=6
+    ).hexdigest()
 
 
 def as_of_pin(value: AsOf) -> str:

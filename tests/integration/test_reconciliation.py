@@ -235,6 +235,14 @@ def test_conflict_pages_followed_without_an_as_of_are_one_answer(hub: Hub) -> No
     assert [c.conflict_id for c in [*first.conflicts, *rest.conflicts]] == [
         c.conflict_id for c in then.conflicts
     ]
+    # A token pages the filter it came from, not another one.
+    with pytest.raises(InvalidRequest) as refused:
+        listed(
+            registry_pb2.ListConflictsRequest(
+                page_size=2, page_token=first.next_page_token, uscc=LAB_B
+            )
+        )
+    assert [v.field for v in refused.value.violations] == ["page_token"]
 
 
 def test_history_judges_a_credit_event_by_its_latest_version_as_every_read_does(

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from services.common.convert import query_of
 from services.core.errors import InvalidRequest
 from services.core.paging import MAX_PAGE, next_page_token, page_of, pinned_by, token_after
+from tests.factories import LAB_A, LAB_B
+from yrdhub.v1 import common_pb2, registry_pb2
 
 
 def test_pages_cover_the_list_once_in_order_even_when_it_grows() -> None:
@@ -48,3 +51,32 @@ def test_a_bare_number_token_of_the_earlier_list_conflicts_still_follows_on() ->
     assert (token_after("41"), pinned_by("41")) == ("41", "")
     token = next_page_token("41", "2026-12-07|2026-12-07T04:00:00+00:00")
     assert (token_after(token), pinned_by(token)) == ("41", "2026-12-07|2026-12-07T04:00:00+00:00")
+
+
+def test_a_token_pages_only_the_query_it_came_from() -> None:
+    first = page_of(["a", "b", "c"], str, 1, "", query="uscc=A")
+    assert page_of(["a", "b", "c"], str, 1, first.next_token, query="uscc=A").items == ["b"]
+    with pytest.raises(InvalidRequest) as refused:
+        page_of(["x", "y", "z"], str, 1, first.next_token, query="uscc=B")
+    [violation] = refused.value.violations
+    assert violation.field == "page_token" and "another filter" in violation.description
+    # A token made before fingerprints (two parts) pages any query, as it did.
+    earlier = "WyJhIiwgIiJd"  # ["a", ""]
+    assert (token_after(earlier, "uscc=B"), pinned_by(earlier)) == ("a", "")
+
+
+def test_a_query_fingerprint_leaves_out_paging_and_as_of_only() -> None:
+    asked = registry_pb2.ListConflictsRequest(uscc=LAB_A, open_only=True, page_size=2)
+    followed = registry_pb2.ListConflictsRequest(
+        uscc=LAB_A,
+        open_only=True,
+        page_size=5,
+        page_token="t",
+        as_of=common_pb2.AsOf(valid_on="2026-12-01"),
+    )
+    assert query_of(asked) == query_of(followed)
+    assert query_of(asked) != query_of(registry_pb2.ListConflictsRequest(uscc=LAB_A))
+    assert query_of(asked) != query_of(
+        registry_pb2.ListConflictsRequest(uscc=LAB_B, open_only=True)
+    )
+    assert asked.page_size == 2  # the request itself is left as it came

@@ -166,16 +166,19 @@ class Reconciliation:
         open_only: bool = False,
         page_size: int = 0,
         page_token: str = "",
+        query: str = "",
         valid_on: str = "",
         known_at: dt.datetime | None = None,
     ) -> ConflictPage:
+        """A page of conflicts; `query` fingerprints the filter its token is
+        bound to (core.paging.token_after)."""
         if page_size < 0 or page_size > MAX_PAGE:
             raise InvalidRequest(
                 "bad page size", [Violation("page_size", f"between 0 and {MAX_PAGE}")]
             )
         after = 0
         if page_token:
-            last = token_after(page_token)
+            last = token_after(page_token, query)
             if not last.isdecimal():
                 raise InvalidRequest(
                     "bad page token", [Violation("page_token", "use a next_page_token")]
@@ -194,7 +197,11 @@ class Reconciliation:
         more = len(found) > size
         page = found[:size]
         # The next pages answer at this one's as_of when they name none.
-        token = next_page_token(str(page[-1].conflict_id), as_of_pin(when)) if more and page else ""
+        token = (
+            next_page_token(str(page[-1].conflict_id), as_of_pin(when), query)
+            if more and page
+            else ""
+        )
         return ConflictPage(page, token, when)
 
     def history(

@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import as_of_asked, as_of_paged, as_of_pin
+from services.common.convert import as_of_asked, as_of_paged, as_of_pin, query_of
 from services.common.tls import caller
 from services.core.paging import page_of
 from services.core.provenance import china_date
@@ -67,6 +67,7 @@ class ReconciliationRpcs:
                 open_only=request.open_only,
                 page_size=request.page_size,
                 page_token=request.page_token,
+                query=query_of(request),
                 valid_on=valid_on,
                 known_at=known_at,
             )
@@ -90,6 +91,7 @@ class ReconciliationRpcs:
             request.page_size,
             request.page_token,
             as_of_pin(history.as_of),
+            query_of(request),
         )
         return mapping.history(replace(history, versions=page.items), page.next_token)
 

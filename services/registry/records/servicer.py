@@ -17,6 +17,7 @@ from services.common.convert import (
     as_of_pb,
     as_of_pin,
     background_work,
+    query_of,
 )
 from services.common.readiness import Readiness
 from services.core.paging import page_of
@@ -62,6 +63,7 @@ class RecordRpcs:
             request.page_size,
             request.page_token,
             as_of_pin(found.as_of),
+            query_of(request),
         )
         return registry_pb2.ListInstitutionRecordsResponse(
             records=[stored_record(r, day) for r in page.items],
