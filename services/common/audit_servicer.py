@@ -11,6 +11,7 @@ from services.common.audit_log import AuditLog
 from services.common.convert import PROVINCE_TO_PB, timestamp
 from services.common.tls import caller
 from services.core.identity import Role
+from services.core.paging import limit_of
 from services.core.provinces import Province
 from yrdhub.v1 import audit_pb2, audit_pb2_grpc, common_pb2
 
@@ -34,7 +35,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         province = None
         if self._own_callers_only and who is not None and who.role is not Role.OPERATOR:
             province = who.province.value if who.province is not None else ""
-        limit = 100 if request.limit <= 0 else min(request.limit, 1000)
+        limit = limit_of(request.limit, 100, 1000)
         found = await asyncio.to_thread(self._log.entries, province, request.before_sequence, limit)
         return audit_pb2.ListAuditEntriesResponse(
             entries=[

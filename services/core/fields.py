@@ -4,6 +4,7 @@ whose validation the models share (text, codes, USCCs, dates, statuses)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -28,16 +29,31 @@ class RecordKind(StrEnum):
     SIGNATORY_BAN = "signatory_ban"
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DAY_WORDS = "an ISO date YYYY-MM-DD"
+
+
+def iso_day(text: str) -> dt.date:
+    """A date the contracts write as YYYY-MM-DD, or ValueError: not the ISO
+    forms Python also reads (20261201, 2026-W48-2), nor a number of seconds,
+    which pydantic would take for a day."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{ISO_DAY_WORDS}, not {text[:32]!r}")
+    return dt.date.fromisoformat(text)
+
+
 def required_date(value: Any) -> Any:
     value = value.strip() if isinstance(value, str) else value
     if value == "" or value is None:
-        raise ValueError("required: an ISO date YYYY-MM-DD")
-    return value
+        raise ValueError(f"required: {ISO_DAY_WORDS}")
+    return iso_day(value) if isinstance(value, str) else value
 
 
 def optional_date(value: Any) -> Any:
     value = value.strip() if isinstance(value, str) else value
-    return None if value == "" else value
+    if value == "":
+        return None
+    return iso_day(value) if isinstance(value, str) else value
 
 
 def at_least_one(value: Any) -> Any:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import iso_day
 from services.core.provenance import Source, china_date
 from services.core.records import GreenCertification, Qualification
 from services.core.status import CertificateStatus, effective_status
@@ -63,10 +64,10 @@ def as_of(
     if not text:
         return AsOf(china_date(at), at, latest)
     try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
+        day = iso_day(text)
+    except ValueError as error:
         raise InvalidRequest(
-            "malformed date", [Violation(f"{field}.valid_on", f"{text!r} is not a date YYYY-MM-DD")]
+            "malformed date", [Violation(f"{field}.valid_on", str(error))]
         ) from None
     # A day beyond any record's (core/records.py), and clear of the calendar's
     # ends, where the day after would overflow.

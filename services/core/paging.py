@@ -53,6 +53,16 @@ def page_of(
     return Page(page, token)
 
 
+def limit_of(asked: int, default: int, most: int) -> int:
+    """A list call's `limit`: 0 is `default`, more than `most` is `most` (the
+    list's newest are what such a call wants), a negative one is refused."""
+    if asked < 0:
+        raise InvalidRequest(
+            "bad limit", [Violation("limit", f"0 for {default:,}, or up to {most:,}; not {asked}")]
+        )
+    return default if asked == 0 else min(asked, most)
+
+
 def next_page_token(last_key: str, pinned: str = "", query: str = "") -> str:
     """The token of the page after the item keyed `last_key`, carrying
     `pinned` (see pinned_by) and `query` (see token_after): for lists paged

@@ -9,6 +9,7 @@ import grpc
 
 from services.common.convert import as_of_asked, as_of_pb
 from services.core.history import as_of
+from services.core.paging import limit_of
 from services.core.provenance import utcnow
 from services.exchange.home_assignments import HomeAssignments
 from services.exchange.identities import IdentityVault
@@ -22,7 +23,7 @@ class HomeAssignmentServicer(home_assignments_pb2_grpc.HomeAssignmentServiceServ
         self._vault = vault
 
     def _list(self, request: pb.ListHomeAssignmentsRequest) -> pb.ListHomeAssignmentsResponse:
-        limit = 1000 if request.limit <= 0 else min(request.limit, 10_000)
+        limit = limit_of(request.limit, 1000, 10_000)
         when = as_of(*as_of_asked(request.as_of), utcnow())
         found = self._assignments.list(
             request.assessor_id.strip(),

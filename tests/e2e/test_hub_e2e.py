@@ -145,6 +145,16 @@ def test_malformed_requests_get_invalid_argument_with_field_violations(hub: Hub)
     assert bad_uscc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert [f for f, _ in bad_request_violations(bad_uscc.value)] == ["uscc"]
 
+    with pytest.raises(grpc.RpcError) as negative_limit:
+        registry.ListQuarantine(registry_pb2.ListQuarantineRequest(limit=-1))
+    assert negative_limit.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in bad_request_violations(negative_limit.value)] == ["limit"]
+
+    with pytest.raises(grpc.RpcError) as negative_cursor:
+        next(iter(registry.WatchChanges(registry_pb2.WatchChangesRequest(after_cursor=-1))))
+    assert negative_cursor.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in bad_request_violations(negative_cursor.value)] == ["after_cursor"]
+
 
 def test_every_server_offers_health_and_reflection(hub: Hub) -> None:
     """Health for the server, each service, and each feed and relay (which

@@ -517,6 +517,18 @@ def test_a_cursor_beyond_the_log_is_refused(hub: Hub) -> None:
         asyncio.run(first())
 
 
+def test_a_negative_cursor_is_refused_naming_it(hub: Hub) -> None:
+    watch = ChangeWatch(hub.changes, ChangeSignal())
+
+    async def first() -> object:
+        return await anext(watch.follow(ChangeFilter(), after=-5))
+
+    with pytest.raises(InvalidRequest) as refused:
+        asyncio.run(first())
+    [violation] = refused.value.violations
+    assert violation.field == "after_cursor" and "-5" in violation.description
+
+
 def test_as_of_lookups_find_a_record_by_the_holder_and_label_it_had_then(hub: Hub) -> None:
     """A green certificate moves to another enterprise and label: asked as of
     before the move, lookups by the old holder and label find it; now, only

@@ -63,3 +63,12 @@ def test_an_as_of_day_at_the_ends_of_the_calendar_is_refused_before_anything_run
     with pytest.raises(InvalidRequest) as refused:
         as_of(day, None, now)
     assert [v.field for v in refused.value.violations] == ["as_of.valid_on"]
+
+
+@pytest.mark.parametrize("day", ["20261201", "2026-W48-2", "2026/12/01"])
+def test_an_as_of_day_not_written_yyyy_mm_dd_is_refused(day: str) -> None:
+    now = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    with pytest.raises(InvalidRequest) as refused:
+        as_of(day, None, now)
+    [violation] = refused.value.violations
+    assert violation.field == "as_of.valid_on" and "YYYY-MM-DD" in violation.description

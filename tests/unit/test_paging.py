@@ -7,7 +7,14 @@ import pytest
 
 from services.common.convert import query_of
 from services.core.errors import InvalidRequest
-from services.core.paging import MAX_PAGE, next_page_token, page_of, pinned_by, token_after
+from services.core.paging import (
+    MAX_PAGE,
+    limit_of,
+    next_page_token,
+    page_of,
+    pinned_by,
+    token_after,
+)
 from tests.factories import LAB_A, LAB_B
 from yrdhub.v1 import common_pb2, registry_pb2
 
@@ -80,3 +87,15 @@ def test_a_query_fingerprint_leaves_out_paging_and_as_of_only() -> None:
         registry_pb2.ListConflictsRequest(uscc=LAB_B, open_only=True)
     )
     assert asked.page_size == 2  # the request itself is left as it came
+
+
+def test_a_limit_takes_its_default_at_zero_is_capped_and_refused_below_zero() -> None:
+    assert (limit_of(0, 100, 1000), limit_of(7, 100, 1000), limit_of(5000, 100, 1000)) == (
+        100,
+        7,
+        1000,
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        limit_of(-1, 100, 1000)
+    [violation] = refused.value.violations
+    assert violation.field == "limit" and "-1" in violation.description

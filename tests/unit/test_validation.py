@@ -73,9 +73,13 @@ def test_empty_required_date_is_refused_naming_iso_format(
     assert "YYYY-MM-DD" in violations[0].description
 
 
-def test_non_iso_date_is_refused() -> None:
-    violations = refuse(RecordKind.QUALIFICATION, qualification(valid_from="01/03/2023"))
+@pytest.mark.parametrize("day", ["01/03/2023", "20230301", "2023-W09-3", "1677628800"])
+def test_a_date_not_written_yyyy_mm_dd_is_refused(day: str) -> None:
+    # Python reads the basic ISO forms and pydantic a number of seconds as a
+    # day; the contracts take one form, which every reader compares as written.
+    violations = refuse(RecordKind.QUALIFICATION, qualification(valid_from=day))
     assert fields_of(violations) == {"qualification.valid_from"}
+    assert "YYYY-MM-DD" in violations[0].description
 
 
 def test_whitespace_around_a_date_is_stripped() -> None:

@@ -11,6 +11,7 @@ import grpc
 
 from services.common.convert import PROVINCE_TO_PB, timestamp
 from services.core.errors import InvalidRequest, Violation
+from services.core.paging import limit_of
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import ChainStore
 from yrdhub.v1 import common_pb2, registry_pb2
@@ -29,7 +30,7 @@ class ChainRpcs:
         request: registry_pb2.ListQuarantineRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListQuarantineResponse:
-        limit = 100 if request.limit <= 0 else min(request.limit, 1000)
+        limit = limit_of(request.limit, 100, 1000)
         province = _FROM_PB.get(request.province)
         found = await asyncio.to_thread(self._chains.quarantined, province, limit)
         entries = [

@@ -37,6 +37,7 @@ from services.core.draws import (
     outcome_of_seating,
 )
 from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation
+from services.core.fields import iso_day
 from services.core.history import AsOf, as_of
 from services.core.inspections import (
     InspectionPolicy,
@@ -44,6 +45,7 @@ from services.core.inspections import (
     InspectionSpec,
     parse_inspection_spec,
 )
+from services.core.paging import limit_of
 from services.core.plan_outcome import plan_outcome
 from services.core.provenance import utcnow
 from services.core.provinces import Province
@@ -374,7 +376,7 @@ class AssessorPool:
         """The latest draws, newest first, as the hub had them at known_at."""
         when = as_of(valid_on, known_at, self._clock())
         at = None if when.latest else when.known_at
-        return self._store.draws(_limit(limit, 100, 1000), state, at), when
+        return self._store.draws(limit_of(limit, 100, 1000), state, at), when
 
     def assignments(
         self, query: AssignmentQuery, known_at: dt.datetime | None = None
@@ -387,9 +389,9 @@ class AssessorPool:
         for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
             text = text.strip()
             try:
-                dates[name] = dt.date.fromisoformat(text) if text else None
-            except ValueError:
-                bad.append(Violation(name, "an ISO date YYYY-MM-DD"))
+                dates[name] = iso_day(text) if text else None
+            except ValueError as error:
+                bad.append(Violation(name, str(error)))
                 dates[name] = None
         if bad:
             raise InvalidRequest("invalid assignment filter", bad)
@@ -405,7 +407,7 @@ class AssessorPool:
                 start_date=start,
                 end_date=end,
                 include_cancelled=query.include_cancelled,
-                limit=_limit(query.limit, 1000, 10_000),
+                limit=limit_of(query.limit, 1000, 10_000),
                 known_at=None if when.latest else when.known_at,
             )
         )
@@ -435,7 +437,3 @@ def _may_act(acting_for: Province | None, provinces: set[Province], what: str) -
         return
     named = ", ".join(sorted(p.value for p in provinces))
     raise PermissionDenied(f"regulators of {acting_for.value} may not {what} {named}")
-
-
-def _limit(asked: int, default: int, most: int) -> int:
-    return default if asked <= 0 else min(asked, most)

@@ -216,6 +216,15 @@ class ChangeWatch:
 
         The first yield carries no change: the subscription is live from there.
         """
+        if after < 0 and not from_latest:
+            raise InvalidRequest(
+                "negative cursor",
+                [
+                    Violation(
+                        "after_cursor", f"a cursor received, or 0 for the first change; not {after}"
+                    )
+                ],
+            )
         latest = await asyncio.to_thread(self._reader.latest_cursor)
         if from_latest:
             after = latest

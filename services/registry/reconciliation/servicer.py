@@ -155,7 +155,7 @@ class ReconciliationRpcs:
             request.after_cursor,
         )
         changes = self._use_cases.watch.follow(
-            where, after=max(0, request.after_cursor), from_latest=request.from_latest
+            where, after=request.after_cursor, from_latest=request.from_latest
         )
         async for batch, resume in changes:
             today = china_date(self._use_cases.decisions.now())
