@@ -48,12 +48,27 @@ class AsOf:
         return self.latest and self.valid_on >= china_date(self.known_at)
 
 
+# The first instant an as_of may ask about: the first day a valid_on may name
+# (no record the hub holds was known before).
+EARLIEST_KNOWN_AT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
 def as_of(
     valid_on: str, known_at: dt.datetime | None, now: dt.datetime, field: str = "as_of"
 ) -> AsOf:
     """The AsOf of a request: `valid_on` as YYYY-MM-DD (empty: the China day of
     known_at), `known_at` an instant (None: now; at most CLOCK_SKEW ahead)."""
     latest = known_at is None or known_at >= now
+    if known_at is not None and known_at < EARLIEST_KNOWN_AT:
+        raise InvalidRequest(
+            "knowledge from before the records",
+            [
+                Violation(
+                    f"{field}.known_at",
+                    f"{known_at.isoformat()} is before {EARLIEST_KNOWN_AT.isoformat()}",
+                )
+            ],
+        )
     if known_at is not None and known_at > now + CLOCK_SKEW:
         raise InvalidRequest(
             "knowledge from the future",

@@ -232,9 +232,34 @@ def test_a_malformed_or_future_as_of_is_refused_with_its_field(hub: Hub) -> None
             ),
             "as_of.known_at",
         ),
+        (  # before any record could have been known
+            lambda: labels.CheckLabel(
+                labels_pb2.CheckLabelRequest(
+                    code="GP00000000000001",
+                    as_of=common_pb2.AsOf(known_at=Timestamp(seconds=-62135596800)),
+                )
+            ),
+            "as_of.known_at",
+        ),
     ]
     for call, field in calls:
         with pytest.raises(grpc.RpcError) as caught:
             call()
         assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT
         assert field in {f for f, _ in bad_request_violations(caught.value)}
+    # Knowledge of a second before 1970 is a Timestamp like any other: answered.
+    before_1970 = common_pb2.AsOf(known_at=Timestamp(seconds=-1))
+    asks: list[Callable[[], Any]] = [
+        lambda: labels.CheckLabel(
+            labels_pb2.CheckLabelRequest(code="GP00000000000001", as_of=before_1970)
+        ),
+        lambda: labels.CheckLabels(
+            labels_pb2.CheckLabelsRequest(codes=["GP00000000000001"], as_of=before_1970)
+        ),
+        lambda: registry.CheckCertificate(
+            registry_pb2.CheckCertificateRequest(code="GP00000000000001", as_of=before_1970)
+        ),
+    ]
+    for asked in asks:
+        answer = asked()
+        assert answer.as_of.known_at.seconds == -1

@@ -34,6 +34,8 @@ def test_as_of_encodes_the_day_and_the_instant_exactly() -> None:
         dt.datetime(2026, 11, 29, 6, 45, 14, 123456, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 29, 6, 45, 14, tzinfo=dt.UTC),
         dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=dt.UTC),  # negative seconds
+        dt.datetime(1900, 1, 1, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 29, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
     ):
         for day in (dt.date(2026, 11, 29), dt.date(1999, 1, 1)):

@@ -72,3 +72,13 @@ def test_an_as_of_day_not_written_yyyy_mm_dd_is_refused(day: str) -> None:
         as_of(day, None, now)
     [violation] = refused.value.violations
     assert violation.field == "as_of.valid_on" and "YYYY-MM-DD" in violation.description
+
+
+def test_knowledge_from_before_1900_is_refused_and_from_1950_answered() -> None:
+    now = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    for early in (dt.datetime(1, 1, 1, tzinfo=dt.UTC), dt.datetime(1899, 12, 31, tzinfo=dt.UTC)):
+        with pytest.raises(InvalidRequest) as refused:
+            as_of("", early, now)
+        assert [v.field for v in refused.value.violations] == ["as_of.known_at"]
+    then = dt.datetime(1950, 6, 1, tzinfo=dt.UTC)
+    assert as_of("", then, now).valid_on == dt.date(1950, 6, 1)

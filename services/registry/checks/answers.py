@@ -218,7 +218,8 @@ def _timestamp(seconds: bytes, microsecond: int) -> bytes:
 def _seconds_field(second: dt.datetime) -> bytes:
     """A Timestamp's seconds field, shared by every answer within that second."""
     since = second - _EPOCH
-    return varint_field(1, since.days * 86400 + since.seconds)
+    # An int64 as the wire writes it: a second before 1970 in two's complement.
+    return varint_field(1, (since.days * 86400 + since.seconds) % (1 << 64))
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
