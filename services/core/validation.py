@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.core.errors import Violation
 from services.core.fields import PATTERN_WORDS
+from services.core.inspection_results import InspectionResult
 from services.core.provinces import Province
 from services.core.records import (
     MODEL_OF_KIND,
@@ -61,6 +62,8 @@ def validate_record(
     violations = _province_violations(kind, record, province)
     if today is not None:
         violations += _future_violations(kind, record, today)
+    if isinstance(record, InspectionResult):
+        violations += _finding_date_violations(record, today)
     if violations:
         return Refused(violations)
     return Validated(record, _province_warnings(kind, record, province))
@@ -132,6 +135,27 @@ def _future_violations(kind: RecordKind, record: Record, today: dt.date) -> list
         if isinstance(day, dt.date) and day > today:
             return [Violation(f"{kind.value}.{name}", f"{day} is after today ({today})")]
     return []
+
+
+def _finding_date_violations(result: InspectionResult, today: dt.date | None) -> list[Violation]:
+    """A finding's correction is due and verified on or after the inspection
+    that found it, and verified no later than today."""
+    found: list[Violation] = []
+    inspected = result.inspection_date
+    for i, finding in enumerate(result.findings):
+        where = f"{RecordKind.INSPECTION_RESULT.value}.findings[{i}]"
+        for name in ("due_date", "corrected_date"):
+            day = getattr(finding, name)
+            if day is not None and day < inspected:
+                found.append(
+                    Violation(f"{where}.{name}", f"{day} is before inspection_date ({inspected})")
+                )
+        corrected = finding.corrected_date
+        if today is not None and corrected is not None and corrected > today:
+            found.append(
+                Violation(f"{where}.corrected_date", f"{corrected} is after today ({today})")
+            )
+    return found
 
 
 def _province_warnings(kind: RecordKind, record: Record, province: Province) -> list[Violation]:

@@ -19,6 +19,9 @@ from services.core.inspection_results import (
     visit_result,
 )
 from services.core.inspections import InspectionPolicy
+from services.core.provinces import Province
+from services.core.records import RecordKind
+from services.core.validation import Refused, Validated, validate_record
 from services.registry.checks.inspection_page import render_institution_page, render_plan_page
 from services.registry.pool.policies import load_inspection
 from tests.factories import LAB_B as LAB
@@ -158,3 +161,32 @@ def test_unknown_plans_and_institutions_get_a_not_found_page() -> None:
     page = render_plan_page(None, "<plan>")
     assert "NOT FOUND" in page and "No inspection plan &lt;plan&gt;" in page
     assert "No random inspection of" in render_institution_page(None, LAB)
+
+
+@pytest.mark.parametrize(
+    ("finding", "field", "why"),
+    [
+        ({"corrected_date": "2027-01-05"}, "findings[0].corrected_date", "after today"),
+        ({"corrected_date": "2026-09-01"}, "findings[0].corrected_date", "before inspection_date"),
+        ({"due_date": "2026-09-01"}, "findings[0].due_date", "before inspection_date"),
+    ],
+)
+def test_a_finding_is_corrected_after_the_inspection_and_no_later_than_today(
+    finding: dict[str, Any], field: str, why: str
+) -> None:
+    values = {
+        "plan_draw_id": "plan-1",
+        "institution_uscc": LAB,
+        "inspection_date": "2026-09-29",
+        "outcome": "CORRECTION_ORDERED",
+        "findings": [{"description": "原始记录不完整", **finding}],
+    }
+    today = D(2026, 12, 7)
+    verdict = validate_record(RecordKind.INSPECTION_RESULT, values, Province.AH, today)
+    assert isinstance(verdict, Refused)
+    [violation] = verdict.violations
+    assert violation.field == f"inspection_result.{field}" and why in violation.description
+    on_time = {**values, "findings": [{"description": "x", "corrected_date": "2026-10-08"}]}
+    assert isinstance(
+        validate_record(RecordKind.INSPECTION_RESULT, on_time, Province.AH, today), Validated
+    )
