@@ -183,11 +183,20 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
     empty = str(err.get("input", "")).strip() == ""
     person_id = bool(err["loc"]) and err["loc"][-1] in _PERSON_IDS
     if err["type"] == "missing" or (
-        err["type"] in ("string_too_short", "string_pattern_mismatch") and empty
+        err["type"] in ("string_too_short", "string_pattern_mismatch", "too_short") and empty
     ):
         message = "required"
         if person_id:
             message += ": the person's identity, or the id the hub gave them"
+    elif err["type"] in ("too_short", "too_long") and isinstance(err.get("input"), str):
+        # A length checked after a normalising validator (a code without its
+        # spaces): pydantic words it for lists ("items").
+        ctx = err.get("ctx", {})
+        bound = ctx.get("min_length") if err["type"] == "too_short" else ctx.get("max_length")
+        side = "at least" if err["type"] == "too_short" else "at most"
+        message = (
+            f"{side} {bound} characters once spaces are removed, not {ctx.get('actual_length')}"
+        )
     elif err["type"] == "string_pattern_mismatch":
         words = PATTERN_WORDS.get(str(err.get("ctx", {}).get("pattern", "")))
         if words is not None:

@@ -437,3 +437,21 @@ def test_every_pattern_of_the_models_has_words() -> None:
     ]
     assert raw == []
     assert len(PATTERN_WORDS) >= 8 and all(PATTERN_WORDS.values())
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        ("X1", "at least 4 characters once spaces are removed, not 2"),
+        ("GP 1", "at least 4 characters once spaces are removed, not 3"),
+        ("A" * 70, "at most 64 characters once spaces are removed, not 70"),
+        ("", "required"),
+    ],
+)
+def test_a_certificate_number_of_the_wrong_length_is_refused_in_characters(
+    number: str, words: str
+) -> None:
+    violations = refuse(RecordKind.GREEN_CERT, green_cert(certificate_number=number))
+    assert [(v.field, v.description) for v in violations] == [
+        ("green_cert.certificate_number", words)
+    ]
