@@ -118,6 +118,7 @@ _NOT_IN_FUTURE = {
         name
         for name in (
             "status_effective_date",
+            "status_since",
             "issue_date",
             "result_date",
             "inspection_date",

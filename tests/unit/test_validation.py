@@ -4,6 +4,7 @@ province rules.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from services.core.errors import Violation
 from services.core.fields import PATTERN_WORDS
 from services.core.provinces import Province
 from services.core.records import MAX_SCOPE_ITEMS, RecordKind
+from services.core.validation import Refused, validate_record
 from tests.unit.validation_helpers import (
     accept,
     assessor,
@@ -455,3 +457,27 @@ def test_a_certificate_number_of_the_wrong_length_is_refused_in_characters(
     assert [(v.field, v.description) for v in violations] == [
         ("green_cert.certificate_number", words)
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "record", "field"),
+    [
+        (RecordKind.ASSESSOR, assessor(status_since="2026-12-08"), "assessor.status_since"),
+        (
+            RecordKind.QUALIFICATION,
+            qualification(status="SUSPENDED", status_effective_date="2026-12-08"),
+            "qualification.status_effective_date",
+        ),
+    ],
+)
+def test_a_status_dated_after_the_day_it_is_published_is_refused(
+    kind: RecordKind, record: dict[str, Any], field: str
+) -> None:
+    today = dt.date(2026, 12, 7)
+    verdict = validate_record(kind, record, Province.SH, today)
+    assert isinstance(verdict, Refused)
+    assert [(v.field, v.description) for v in verdict.violations] == [
+        (field, "2026-12-08 is after today (2026-12-07)")
+    ]
+    on_the_day = {**record, field.split(".")[1]: "2026-12-07"}
+    assert not isinstance(validate_record(kind, on_the_day, Province.SH, today), Refused)
