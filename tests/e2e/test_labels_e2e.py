@@ -21,7 +21,7 @@ import grpc
 import pytest
 
 from devtools.datagen import generate
-from services.common.convert import PROVINCE_TO_PB
+from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.common.grpc_errors import bad_request_violations
 from services.core.provinces import Province
 from services.hub import client
@@ -259,10 +259,13 @@ def test_batch_checks_answer_every_code_in_order(labels: tuple[Hub, dict[str, st
     ]
     assert len(first[2].recognized_in) == 4 and not first[0].recognized_in
     assert first[3].conflicts and len(first[3].matches) == 2
-    assert {f.province for f in reply.freshness} == {
-        PROVINCE_TO_PB[Province.ZJ],
-        PROVINCE_TO_PB[Province.SH],
+    # Every province's feed, those nothing came from at sequence 0.
+    assert [f.province for f in reply.freshness] == [PROVINCE_TO_PB[p] for p in sorted(Province)]
+    assert {PROVINCE_FROM_PB[f.province] for f in reply.freshness if f.events_applied} == {
+        Province.ZJ,
+        Province.SH,
     }
+    assert all(f.last_sequence == 0 for f in reply.freshness if not f.events_applied)
 
     with pytest.raises(grpc.RpcError) as too_many:
         stub.CheckLabels(labels_pb2.CheckLabelsRequest(codes=asked * 251))
@@ -293,4 +296,9 @@ def test_a_single_check_states_what_not_found_is_based_on(
     reply = stub.CheckLabel(labels_pb2.CheckLabelRequest(code=codes["unknown"]))
     assert not reply.check.found and reply.check.verdict == labels_pb2.LABEL_VERDICT_NOT_FOUND
     assert reply.as_of.known_at.seconds > 0 and reply.as_of.valid_on
-    assert all(f.last_accepted_at.seconds > 0 for f in reply.freshness)
+    # Each province's feed: how far what it sent is applied, or that nothing came.
+    assert len(reply.freshness) == len(Province)
+    assert all(
+        f.last_accepted_at.seconds > 0 if f.events_applied else f.last_sequence == 0
+        for f in reply.freshness
+    )

@@ -26,6 +26,7 @@ from services.common.kafka_io import (
 from services.core.provinces import Province
 from services.core.records import RecordKind
 from services.registry.ingest.feed import Ingestor
+from services.registry.records.store import Feed as AppliedFeed
 from tests.conftest import Databases
 from tests.factories import AppliedStore
 from tests.integration.pool_records import assessor as pool_assessor
@@ -131,8 +132,19 @@ def test_applies_events_and_answers_by_key_uscc_and_code(store: AppliedStore, fe
     assert [r.revision for r in store.by_key(events[0].record_key)] == [1]
     assert events[0].record_key in {r.record_key for r in store.by_uscc(q.institution_uscc)}
     assert [r.record_key for r in store.by_code(q.number)] == [events[0].record_key]
-    [sh] = store.feeds()
-    assert (sh.province, sh.events_applied, sh.last_sequence) == ("SH", len(events), len(events))
+    feeds = {f.province: f for f in store.feeds()}
+    sh = feeds.pop("SH")
+    assert (sh.events_applied, sh.last_sequence) == (len(events), len(events))
+    # The provinces nothing came from have a feed too, at its start.
+    assert sorted(feeds) == ["AH", "JS", "ZJ"]
+    assert {(f.last_sequence, f.events_applied, f.last_accepted_at) for f in feeds.values()} == {
+        (0, 0, None)
+    }
+
+
+def _sh_feed(store: AppliedStore) -> AppliedFeed:
+    [sh] = [f for f in store.feeds() if f.province == "SH"]
+    return sh
 
 
 def test_duplicates_and_out_of_order_revisions_converge(store: AppliedStore, feed: Feed) -> None:
@@ -152,7 +164,7 @@ def test_duplicates_and_out_of_order_revisions_converge(store: AppliedStore, fee
     assert events_pb2.Event.FromString(current.payload).record.qualification.status.canonical == (
         common_pb2.CERTIFICATE_STATUS_REVOKED
     )
-    assert store.feeds()[0].events_applied == len(events) + 1
+    assert _sh_feed(store).events_applied == len(events) + 1
 
 
 def test_a_restarted_feed_resumes_after_the_last_applied_event(
@@ -172,7 +184,7 @@ def test_a_restarted_feed_resumes_after_the_last_applied_event(
     # It read only what came after the stored offsets: nothing applied twice.
     assert second.applied == len(events) - half
     assert reopened.record_count() == len(events)
-    assert reopened.feeds()[0].events_applied == len(events)
+    assert _sh_feed(reopened).events_applied == len(events)
 
 
 def test_an_unreadable_event_is_set_aside_and_the_feed_goes_on(

@@ -252,8 +252,9 @@ class RecordStore:
             ]
 
     def feeds(self) -> list[Feed]:
-        """Every province's feed: the ones applied from, and the ones whose
-        events all wait on their chain."""
+        """Every province's feed, one of each: how far it is applied, and its
+        chain; a province nothing has come from yet has a feed at sequence 0
+        (an answer's freshness says so, where leaving it out would not)."""
         chains = self._chain_reports() if self._chain_reports is not None else {}
         with self._engine.connect() as conn:
             feeds = {
@@ -267,8 +268,8 @@ class RecordStore:
                 )
                 for row in conn.execute(_ALL_FEEDS)
             }
-        for province, chain in chains.items():
-            feeds.setdefault(province, Feed(province, 0, None, None, 0, chain))
+        for province in [*PROVINCE_CODES, *chains]:
+            feeds.setdefault(province, Feed(province, 0, None, None, 0, chains.get(province)))
         if self._chain_reports is not None:
             empty = ChainReport(0, 0, None, "")
             feeds = {p: f if f.chain else replace(f, chain=empty) for p, f in feeds.items()}
