@@ -376,6 +376,12 @@ class Outbox:
             published = conn.execute(sql.LAST_PUBLISHED).scalar_one()
         return int(last - published)
 
+    def held(self, record_keys: Sequence[str]) -> set[str]:
+        """Which of these records this exchange has stored a version of."""
+        key = current_table.c.record_key
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(key).where(key.in_(record_keys))).scalars())
+
     def status(self) -> OutboxStatus:
         with self._engine.connect() as conn:
             by_kind = {

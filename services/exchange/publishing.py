@@ -24,11 +24,19 @@ from services.common.record_mapping import record_fields
 from services.common.wire import bytes_field
 from services.core.audit import AuditFacts
 from services.core.errors import InvalidRequest, Unavailable, Violation
+from services.core.fields import record_key
 from services.core.identity import Identity
 from services.core.label_format import GreenLabelFormat
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
-from services.core.records import GreenCertification, Record, RecordKind, kind_of
+from services.core.records import (
+    CreditEvent,
+    GreenCertification,
+    Record,
+    RecordKind,
+    SignatoryBan,
+    kind_of,
+)
 from services.core.status import CertificateStatus
 from services.core.transitions import StatusRules
 from services.core.validation import Refused, validate_record
@@ -81,6 +89,8 @@ class _Ready:
     # In the answer alone: about an identity, which never leaves the exchange
     # (a warning may quote part of its number).
     identity_warnings: tuple[Violation, ...] = ()
+    # A removal's: the key of the listing or ban it names (lifts_reference).
+    lifts: str = ""
 
 
 # Events an outbox may hold that Kafka has not acknowledged (a day of a busy
@@ -201,6 +211,7 @@ class Publisher:
                 else:
                     ready.append(checked)
             if ready:
+                self._warn_of_unknown_lifts(ready)
                 self._store(ready, results, request_id, caller, len(records))
         if not ready and self._audit is not None:  # nothing to store: the entry alone
             self._audit.append(_audit_facts(caller, results, len(records)))
@@ -262,7 +273,33 @@ class Publisher:
             status.value if isinstance(status, CertificateStatus) else "",
         )
         about_identities = tuple(Violation(f, w) for i in identities for f, w in i.warnings)
-        return _Ready(index, body, candidate, verdict.warnings, tuple(identities), about_identities)
+        lifts = ""
+        if isinstance(record, CreditEvent | SignatoryBan) and record.lifts_reference:
+            lifts = record_key(kind, record.listing_province.value, record.lifts_reference)
+        return _Ready(
+            index, body, candidate, verdict.warnings, tuple(identities), about_identities, lifts
+        )
+
+    def _warn_of_unknown_lifts(self, ready: list[_Ready]) -> None:
+        """A removal naming a listing (or ban) this exchange never published
+        is stored, since the listing may follow, but lifts nothing until it
+        does: the answer and the event say so. One lookup for the batch."""
+        lifting = [item for item in ready if item.lifts]
+        if not lifting:
+            return
+        known = self._outbox.held(sorted({item.lifts for item in lifting}))
+        known |= {item.candidate.record_key for item in ready}
+        for item in lifting:
+            if item.lifts not in known:
+                kind, _, reference = item.lifts.split("/", 2)
+                what = "ban" if kind == RecordKind.SIGNATORY_BAN else "listing"
+                item.warnings.append(
+                    Violation(
+                        f"{kind}.lifts_reference",
+                        f"no {what} {reference!r} of {self._province.name_en} has been "
+                        f"published: this lifts nothing until one is",
+                    )
+                )
 
     def _store(
         self,
