@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -93,6 +94,38 @@ _PROVINCE_NAMES = {
     v.number: enum_name(common_pb2.Province, v.number, "PROVINCE_")
     for v in common_pb2.Province.DESCRIPTOR.values
 }
+
+
+T = TypeVar("T")
+
+
+def filter_values(values: Sequence[int], known: Mapping[int, T], field: str) -> list[T]:
+    """A filter's enum values, each one the contract defines: a value that is
+    not (UNSPECIFIED, or a newer contract's) is refused, not dropped, since
+    dropping the filter's only value would widen the answer to everything."""
+    found: list[T] = []
+    for i, value in enumerate(values):
+        if value not in known:
+            raise InvalidRequest(
+                "a filter value this registry does not know",
+                [Violation(f"{field}[{i}]", f"{value} is not one of {sorted(known)}")],
+            )
+        found.append(known[value])
+    return found
+
+
+def filter_value(value: int, known: Mapping[int, T], field: str) -> T | None:
+    """A singular enum filter: UNSPECIFIED (0) is no filter (None, as the
+    contracts' "default: all" says); any other value the contract does not
+    define is refused like filter_values', never taken as no filter."""
+    if value == 0 and 0 not in known:
+        return None
+    if value not in known:
+        raise InvalidRequest(
+            "a filter value this registry does not know",
+            [Violation(field, f"{value} is not one of {sorted(known)}, or 0 for any")],
+        )
+    return known[value]
 
 
 def timestamp(when: dt.datetime) -> Timestamp:

@@ -7,7 +7,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, province_name, timestamp
+from services.common.convert import (
+    PROVINCE_FROM_PB,
+    PROVINCE_TO_PB,
+    filter_value,
+    province_name,
+    timestamp,
+)
 from services.common.inspection_mapping import inspection_result_message
 from services.core.draws import (
     AssignmentQuery,
@@ -149,7 +155,7 @@ def inspection_request(spec: pb.InspectionSpec) -> InspectionRequest:
 
 
 def assignment_query(request: pb.ListAssignmentsRequest) -> AssignmentQuery:
-    province = PROVINCE_FROM_PB.get(request.home_province)
+    province = filter_value(request.home_province, PROVINCE_FROM_PB, "home_province")
     return AssignmentQuery(
         assessor_id=request.assessor_id,
         institution_uscc=request.institution_uscc,
@@ -163,7 +169,9 @@ def assignment_query(request: pb.ListAssignmentsRequest) -> AssignmentQuery:
 
 
 def draw_state(value: int) -> DrawState | None:
-    return DRAW_STATE_FROM_PB.get(value)
+    """ListDraws' state filter: UNSPECIFIED is every state ("default: all");
+    a value the contract does not define is refused, naming state."""
+    return filter_value(value, DRAW_STATE_FROM_PB, "state")
 
 
 # --- answers -------------------------------------------------------------------

@@ -4,8 +4,8 @@ the use cases' domain results (the one place they are mapped)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 
@@ -15,6 +15,7 @@ from services.common.convert import (
     PROVINCE_FROM_PB,
     PROVINCE_TO_PB,
     as_of_pb,
+    filter_values,
     timestamp,
 )
 from services.common.record_mapping import to_record_pb
@@ -39,8 +40,6 @@ from services.registry.reconciliation.recognition import Decided
 from services.registry.reconciliation.reports import VerifiedReport
 from services.registry.records.mapping import feed_freshness, provenance, stored_record
 from yrdhub.v1 import reconciliation_pb2, registry_pb2
-
-T = TypeVar("T")
 
 # --- enums -------------------------------------------------------------------------
 
@@ -127,21 +126,6 @@ def conflict_page(page: ConflictPage) -> registry_pb2.ListConflictsResponse:
 
 def conflict_types(values: Sequence[int]) -> list[ConflictType]:
     return filter_values(values, CONFLICT_TYPE_FROM_PB, "types")
-
-
-def filter_values(values: Sequence[int], known: Mapping[int, T], field: str) -> list[T]:
-    """A filter's enum values, each one the contract defines: a value that is
-    not (UNSPECIFIED, or a newer contract's) is refused, not dropped, since
-    dropping the filter's only value would widen the answer to everything."""
-    found: list[T] = []
-    for i, value in enumerate(values):
-        if value not in known:
-            raise InvalidRequest(
-                "a filter value this registry does not know",
-                [Violation(f"{field}[{i}]", f"{value} is not one of {sorted(known)}")],
-            )
-        found.append(known[value])
-    return found
 
 
 def history(h: History, next_page_token: str = "") -> registry_pb2.GetRecordHistoryResponse:
