@@ -55,21 +55,36 @@ def status_name(error: DomainError) -> str:
     return str(code_pb2.Code.Name(_code(error)))
 
 
+# gRPC sends a status in the trailers, 16 KiB at most: the message, and again
+# in the details (base64). Past that the client gets RESOURCE_EXHAUSTED instead
+# of the refusal. Refusals quote what was sent cut short (core.errors.quoted);
+# these bounds keep any refusal, however many violations it names, within them.
+_MOST_TEXT = 500
+_MOST_VIOLATION_BYTES = 5000
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _MOST_TEXT else text[:_MOST_TEXT] + "…"
+
+
+def _bad_request(error: InvalidRequest) -> error_details_pb2.BadRequest:
+    """The violations, as many as fit; the rest counted in one more."""
+    bad = error_details_pb2.BadRequest()
+    for i, v in enumerate(error.violations):
+        if bad.ByteSize() > _MOST_VIOLATION_BYTES:
+            left = len(error.violations) - i
+            bad.field_violations.add(description=f"and {left} more not shown")
+            break
+        bad.field_violations.add(field=_cut(v.field), description=_cut(v.description))
+    return bad
+
+
 def to_grpc_status(error: DomainError) -> grpc.Status:
     code = _code(error)
-    status = status_pb2.Status(code=code, message=str(error))
+    status = status_pb2.Status(code=code, message=_cut(str(error)))
     if isinstance(error, InvalidRequest):
         detail = any_pb2.Any()
-        detail.Pack(
-            error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(
-                        field=v.field, description=v.description
-                    )
-                    for v in error.violations
-                ]
-            )
-        )
+        detail.Pack(_bad_request(error))
         status.details.append(detail)
     if isinstance(error, Unavailable) and error.retry_after is not None:
         retry = any_pb2.Any()

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+QUOTED_MOST = 32
+
+
+def quoted(sent: str, most: int = QUOTED_MOST) -> str:
+    """A value the client sent, as a refusal quotes it: cut to `most`
+    characters (a refusal travels in gRPC's trailers, 16 KiB at most, and
+    goes to logs; a 9,000-character id quoted whole overflowed them)."""
+    return repr(sent if len(sent) <= most else sent[:most] + "…")
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from services.core.codes import normalise_code
+from services.core.errors import quoted
 from services.core.identifiers import check_uscc
 from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
 from services.core.text import multi_line, single_line
@@ -38,7 +39,7 @@ def iso_day(text: str) -> dt.date:
     forms Python also reads (20261201, 2026-W48-2), nor a number of seconds,
     which pydantic would take for a day."""
     if not _ISO_DAY.fullmatch(text):
-        raise ValueError(f"{ISO_DAY_WORDS}, not {text[:32]!r}")
+        raise ValueError(f"{ISO_DAY_WORDS}, not {quoted(text)}")
     return dt.date.fromisoformat(text)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.core.errors import Violation
+from services.core.errors import Violation, quoted
 from services.core.fields import PATTERN_WORDS
 from services.core.inspection_results import InspectionResult
 from services.core.provinces import Province
@@ -205,12 +205,8 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
             # What was sent, but never in a person's id field: a system may
             # have put an identity number there, and refusals are logged.
             if not person_id:
-                message += f", not {_quoted(str(err['input']))}"
+                message += f", not {quoted(str(err['input']))}"
     return Violation(path, message)
-
-
-def _quoted(sent: str, most: int = 32) -> str:
-    return repr(sent if len(sent) <= most else sent[:most] + "…")
 
 
 # Fields a person's pseudonym goes in: empty when the record came with neither.

@@ -34,6 +34,11 @@ class _Servicer(registry_pb2_grpc.RegistryServiceServicer):
         self.threads.add(threading.get_ident())
         if request.code == "bad":
             raise InvalidRequest("malformed code", [Violation("code", "too short")])
+        if request.code == "many":
+            raise InvalidRequest(
+                "malformed codes",
+                [Violation(f"codes[{i}]", "a code of 1-64 characters") for i in range(1000)],
+            )
         return ANSWER.SerializeToString()
 
     async def GetRecord(self, request: Any, context: Any) -> Any:
@@ -94,6 +99,33 @@ def test_errors_and_preserialized_answers_reach_clients() -> None:
     _serve(register, calls)
     # The plain function ran inline on the loop's thread, not in a thread pool.
     assert servicer.threads == {threading.get_ident()}
+
+
+def test_a_refusal_that_would_overflow_the_trailers_arrives_as_itself_cut_short() -> None:
+    """gRPC's trailers hold 16 KiB: a NOT_FOUND quoting a 9,000-character key
+    whole, or a thousand violations, reached the client as RESOURCE_EXHAUSTED
+    "received metadata size exceeds hard limit". They arrive as themselves,
+    the message cut and the violations that fit named, the rest counted."""
+    servicer = _Servicer()
+    register = preserialized(
+        registry_pb2_grpc.add_RegistryServiceServicer_to_server, servicer, ["CheckCertificate"]
+    )
+
+    async def calls(address: str) -> None:
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
+            with pytest.raises(grpc.aio.AioRpcError) as missing:
+                await stub.GetRecord(registry_pb2.GetRecordRequest(record_key="x" * 9000))
+            assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+            assert (missing.value.details() or "").startswith("no record xxx")
+            with pytest.raises(grpc.aio.AioRpcError) as many:
+                await stub.CheckCertificate(registry_pb2.CheckCertificateRequest(code="many"))
+            assert many.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+            named = bad_request_violations(many.value)
+            assert named[0] == ("codes[0]", "a code of 1-64 characters")
+            assert named[-1] == ("", f"and {1000 - len(named) + 1} more not shown")
+
+    _serve(register, calls)
 
 
 def test_a_refusal_keeps_the_metadata_the_handler_set_before_it() -> None:

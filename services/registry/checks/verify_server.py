@@ -29,7 +29,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from services.common.rate_limit import RateLimiter
-from services.core.errors import InvalidRequest
+from services.core.errors import InvalidRequest, quoted
 from services.registry.checks.inspection_page import (
     InspectionDocuments,
     render_institution_page,
@@ -246,11 +246,11 @@ class VerifyApp:
         if draw_id:
             doc = await loop.run_in_executor(self._readers, self._inspections.plan, draw_id)
             page = render_plan_page(doc, draw_id)
-            missing = f"no inspection plan {draw_id!r}"
+            missing = f"no inspection plan {quoted(draw_id)}"
         elif uscc:
             doc = await loop.run_in_executor(self._readers, self._inspections.institution, uscc)
             page = render_institution_page(doc, uscc)
-            missing = f"no random inspection of {uscc!r} on record"
+            missing = f"no random inspection of {quoted(uscc)} on record"
         else:
             await reply.text(
                 HTTPStatus.NOT_FOUND,
