@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
 from services.core.draws import AssignmentQuery, AssignmentState, DrawKind, DrawState
-from services.core.errors import InvalidRequest, PermissionDenied
+from services.core.errors import InvalidRequest, NotFound, PermissionDenied
 from services.core.inspections import InspectionRequest
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest
@@ -767,3 +767,25 @@ def test_a_named_province_is_held_to_the_cma_s_issuer_whoever_holds_a_copy(env: 
     drawn = env.pool.request_team(replace(asked, institution_province=""), Province.SH)
     assert drawn.row.state == "DRAWN", drawn.row.failure
     assert {a.institution_province for a in drawn.assignments} == {"SH"}
+
+
+def test_an_id_asked_for_is_required_and_bounded_and_quoted_cut_short(env: Env) -> None:
+    """GetDraw and CancelAssignment of a 9,000-character id quoted it whole
+    in NOT_FOUND, past gRPC's 16 KiB of trailers (the client saw
+    RESOURCE_EXHAUSTED), and of an empty one answered NOT_FOUND: both are
+    refused naming the field, and an id that could be one is quoted cut."""
+    long_id = "x" * 9000
+    for ask, field in (
+        (lambda ident: env.pool.draw(ident), "draw_id"),
+        (lambda ident: env.pool.cancel(ident, "回避"), "assignment_id"),
+    ):
+        for ident, said in (("", "required"), (long_id, "at most 64 characters (9,000 sent)")):
+            with pytest.raises(InvalidRequest) as refused:
+                ask(ident)
+            assert [(v.field, v.description) for v in refused.value.violations] == [(field, said)]
+        with pytest.raises(NotFound) as missing:
+            ask("team-" + "y" * 59)
+        assert str(missing.value).endswith(repr("team-" + "y" * 27 + "…"))
+    with pytest.raises(InvalidRequest) as refused:
+        env.pool.assignments(AssignmentQuery(assessor_id=long_id, institution_uscc=long_id))
+    assert [v.field for v in refused.value.violations] == ["assessor_id", "institution_uscc"]

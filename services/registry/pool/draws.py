@@ -36,8 +36,7 @@ from services.core.draws import (
     new_seed,
     outcome_of_seating,
 )
-from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation
-from services.core.fields import iso_day
+from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation, quoted
 from services.core.history import AsOf, as_of
 from services.core.inspections import (
     InspectionPolicy,
@@ -59,7 +58,14 @@ from services.core.teams import (
 )
 from services.registry.pool.plans import plan_assignments, plan_snapshot_of
 from services.registry.pool.recusal import for_team
-from services.registry.pool.rows import assignment_as_known, booking, draw_known_at, new_id
+from services.registry.pool.rows import (
+    asked_id,
+    asked_period,
+    assignment_as_known,
+    booking,
+    draw_known_at,
+    new_id,
+)
 from services.registry.pool.snapshots import SnapshotParts, StoredSnapshot, whole
 from services.registry.pool.store import DoubleBooked, PoolStore
 from services.registry.pool.tables import AssignmentFilter, AssignmentRow, DrawRow, Reveal
@@ -353,11 +359,12 @@ class AssessorPool:
         """A draw as the hub had it at known_at (a draw is an act: valid_on is
         only stated)."""
         when = as_of(valid_on, known_at, self._clock())
-        row = self._store.draw(draw_id.strip(), with_snapshot=True)
+        draw_id = asked_id(draw_id, "draw_id")
+        row = self._store.draw(draw_id, with_snapshot=True)
         if row is not None and not when.latest:
             row = draw_known_at(row, when.known_at) if row.committed_at <= when.known_at else None
         if row is None:
-            raise NotFound(f"no draw {draw_id!r}" + ("" if when.latest else " by then"))
+            raise NotFound(f"no draw {quoted(draw_id)}" + ("" if when.latest else " by then"))
         snapshot = json.loads(row.snapshot) if row.snapshot else None
         outcome = json.loads(row.outcome) if row.outcome else None
         assignments = [
@@ -384,18 +391,7 @@ class AssessorPool:
         """Matching assignments as they stood at known_at; a valid_on asked for
         keeps those whose period includes that day."""
         when = as_of(query.valid_on, known_at, self._clock())
-        dates: dict[str, dt.date | None] = {}
-        bad: list[Violation] = []
-        for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
-            text = text.strip()
-            try:
-                dates[name] = iso_day(text) if text else None
-            except ValueError as error:
-                bad.append(Violation(name, str(error)))
-                dates[name] = None
-        if bad:
-            raise InvalidRequest("invalid assignment filter", bad)
-        start, end = dates["start_date"], dates["end_date"]
+        start, end = asked_period(query)
         if query.valid_on.strip():
             start = max(start or when.valid_on, when.valid_on)
             end = min(end or when.valid_on, when.valid_on)
@@ -417,6 +413,7 @@ class AssessorPool:
         self, assignment_id: str, reason: str, acting_for: Province | None = None
     ) -> AssignmentRow:
         """Cancels an assignment; only the province that requested it may."""
+        assignment_id = asked_id(assignment_id, "assignment_id")
         reason = reason.strip()
         if not reason:
             raise InvalidRequest("a cancellation needs a reason", [Violation("reason", "required")])
@@ -424,9 +421,9 @@ class AssessorPool:
         def allowed(row: AssignmentRow) -> None:
             _may_act(acting_for, {Province(row.institution_province)}, "cancel an assignment in")
 
-        row = self._store.cancel(assignment_id.strip(), reason, self._clock(), allowed)
+        row = self._store.cancel(assignment_id, reason, self._clock(), allowed)
         if row is None:
-            raise NotFound(f"no assignment {assignment_id!r}")
+            raise NotFound(f"no assignment {quoted(assignment_id)}")
         self._on_change()
         return row
 

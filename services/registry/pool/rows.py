@@ -10,6 +10,7 @@ import uuid
 from dataclasses import replace
 
 from services.core.draws import (
+    AssignmentQuery,
     AssignmentState,
     DrawKind,
     DrawState,
@@ -17,12 +18,56 @@ from services.core.draws import (
     Role,
     assignment_known_at,
 )
+from services.core.errors import InvalidRequest, Violation
+from services.core.fields import iso_day
 from services.registry.pool.tables import AssignmentRow, DrawRow
+
+# The id columns' length: the ids the hub issues (new_id) have 40-41 characters.
+MAX_ID_LENGTH = 64
 
 
 def new_id(prefix: str) -> str:
     """A draw's or an assignment's id."""
     return f"{prefix}-{uuid.uuid4()}"
+
+
+def asked_id(value: str, field: str) -> str:
+    """An id a request names, stripped; empty, or longer than any id the hub
+    issues, is refused naming `field` (not looked up: NOT_FOUND is for an id
+    that could be one)."""
+    ident = value.strip()
+    if not ident:
+        raise InvalidRequest(f"no {field}", [Violation(field, "required")])
+    if len(ident) > MAX_ID_LENGTH:
+        raise InvalidRequest(
+            f"malformed {field}",
+            [Violation(field, f"at most {MAX_ID_LENGTH} characters ({len(ident):,} sent)")],
+        )
+    return ident
+
+
+def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None]:
+    """A ListAssignments filter's period (None: open on that side), or
+    InvalidRequest naming each malformed date, and each id filter longer than
+    any id the hub holds."""
+    dates: dict[str, dt.date | None] = {}
+    bad: list[Violation] = []
+    for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
+        text = text.strip()
+        try:
+            dates[name] = iso_day(text) if text else None
+        except ValueError as error:
+            bad.append(Violation(name, str(error)))
+            dates[name] = None
+    for name, text in (
+        ("assessor_id", query.assessor_id),
+        ("institution_uscc", query.institution_uscc),
+    ):
+        if len(text.strip()) > MAX_ID_LENGTH:
+            bad.append(Violation(name, f"at most {MAX_ID_LENGTH} characters"))
+    if bad:
+        raise InvalidRequest("invalid assignment filter", bad)
+    return dates["start_date"], dates["end_date"]
 
 
 def booking(
