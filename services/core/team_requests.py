@@ -47,11 +47,13 @@ class _Unresolved:
 
 def _fields_of(
     uscc: str, province: Province, fields_of: Callable[[str, Province], frozenset[str]]
-) -> Any:
+) -> tuple[str, ...] | None:
+    """The laboratory's fields in `province`; None when the USCC is refused
+    (there is no laboratory to take them from)."""
     try:
         canonical = check_uscc(uscc.strip())
     except ValueError:
-        return ()  # refused as a missing field, beside the USCC's own refusal
+        return None
     return tuple(sorted(fields_of(canonical, province)))
 
 
@@ -201,12 +203,20 @@ def parse_team_spec(
         )
     named = values["institution_province"]
     home = named if isinstance(named, Province) else None
+    derived = None
     if not request.fields and home is not None:
-        values["fields"] = _fields_of(request.institution_uscc, home, fields_of)
+        derived = _fields_of(request.institution_uscc, home, fields_of)
+        values["fields"] = derived or ()
     try:
         spec = TeamSpec.model_validate(values)
     except ValidationError as exc:
-        raise InvalidRequest("invalid team request", violations_of(exc, "spec")) from None
+        found = violations_of(exc, "spec")
+        if not request.fields and derived is None:
+            # Fields left empty are the laboratory's, which cannot be known
+            # while its USCC or province is refused: that refusal is the
+            # problem, not fields the contract lets the request leave empty.
+            found = [v for v in found if not v.field.startswith("spec.fields")] or found
+        raise InvalidRequest("invalid team request", found) from None
     if spec.days > policy.max_assignment_days:
         raise InvalidRequest(
             "invalid team request",

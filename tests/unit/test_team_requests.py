@@ -157,3 +157,31 @@ def test_without_fields_the_team_covers_the_laboratory_s_own_fields() -> None:
         parse_team_spec(bare, POLICY, lambda uscc: [], lambda uscc, p: frozenset())
     [violation] = none.value.violations
     assert violation.field == "spec.fields" and "qualification in force" in violation.description
+
+
+@pytest.mark.parametrize(
+    ("uscc", "province", "held", "field"),
+    [
+        (INSTITUTION, "JS", [Province.SH], "spec.institution_province"),
+        (INSTITUTION, "9", [Province.SH], "spec.institution_province"),
+        (INSTITUTION, "", [Province.SH, Province.JS], "spec.institution_province"),
+        ("91310000NOTAUSCC0", "SH", [], "spec.institution_uscc"),
+    ],
+)
+def test_fields_left_empty_are_not_refused_beside_a_refused_province_or_uscc(
+    uscc: str, province: str, held: list[Province], field: str
+) -> None:
+    """The outside client's request: Shanghai's laboratory asked for naming
+    Jiangsu (or an undefined province 9), fields left empty as the contract
+    allows. The province is the one problem; "at least one field is
+    required" beside it was not."""
+    bare = TeamRequest(
+        institution_uscc=uscc,
+        institution_province=province,
+        fields=[],
+        start_date="2026-06-01",
+        end_date="2026-06-02",
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        parse_team_spec(bare, POLICY, lambda uscc: held, lambda uscc, p: frozenset({"04"}))
+    assert [v.field for v in refused.value.violations] == [field]
