@@ -4,6 +4,11 @@ A draw is checked from a JSON document (as `--save` writes it, or as anyone
 publishes it) or fetched from a registry by id. The check needs nothing from
 the hub but the document: the seed must match the commitment, the snapshot
 its SHA-256, and re-running the selection must give the published outcome.
+
+Exit status: 0 the draw re-runs as published, 1 a mismatch, 2 a document or
+source that cannot be read (a file that is missing, not JSON or not a draw
+document, a registry or Kafka out of reach) or arguments that name none,
+said in one line on stderr.
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import grpc
+from kafka.errors import KafkaError
 from rich.console import Console
 
 from services.common.kafka_io import commitment_topic, read_topics
@@ -27,6 +34,7 @@ from services.common.signing import (
     signed_instant,
 )
 from services.core.draws import canonical_json, commitment_message
+from services.core.errors import quoted
 from services.core.identity import Identity, Role
 from services.core.verify import Verification, verify_draw
 from services.hub import client
@@ -35,6 +43,18 @@ from services.registry.pool.mapping import claimed_outcome
 from yrdhub.v1 import assessor_pool_pb2, assessor_pool_pb2_grpc
 
 DOCUMENT_FORMAT = "yrdhub/published-draw/1"
+MISMATCH = 1
+UNREADABLE = 2
+
+
+class Unreadable(SystemExit):
+    """A draw document or source that cannot be read: exit status 2, not a
+    mismatch's 1; run() says why in one line."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.code = UNREADABLE
+        self.why = why
 
 
 def document_of(draw: assessor_pool_pb2.Draw) -> dict[str, Any]:
@@ -48,6 +68,56 @@ def document_of(draw: assessor_pool_pb2.Draw) -> dict[str, Any]:
         "snapshot": json.loads(draw.snapshot) if draw.snapshot else None,
         "outcome": claimed_outcome(draw),
     }
+
+
+def document_problems(document: Any) -> list[str]:
+    """What makes `document` no draw document, field by field (none: one, to
+    be verified; an empty seed is a draw not revealed, which is a mismatch)."""
+    if not isinstance(document, dict):
+        return [f"not a draw document (a JSON object, format {DOCUMENT_FORMAT})"]
+    problems = []
+    if document.get("format", DOCUMENT_FORMAT) != DOCUMENT_FORMAT:
+        problems.append(f"format: {quoted(str(document['format']))}, not {DOCUMENT_FORMAT}")
+    for name, digits in (("seed", None), ("seed_commitment", 64), ("snapshot_sha256", 64)):
+        value = document.get(name, "" if name == "seed" else None)
+        wanted = "hexadecimal digits" if digits is None else f"{digits} hexadecimal digits"
+        if value is None:
+            problems.append(f"{name}: missing ({wanted})")
+        elif not _hex(value) or (digits is not None and len(value) != digits):
+            problems.append(f"{name}: {wanted}, not {quoted(str(value))}")
+    if "snapshot" not in document:
+        problems.append("snapshot: missing")
+    elif not isinstance(document["snapshot"], str | dict | None):
+        problems.append("snapshot: a JSON object, or its canonical text")
+    if not isinstance(document.get("outcome"), dict):
+        problems.append("outcome: missing (a JSON object)")
+    return problems
+
+
+def _hex(value: Any) -> bool:
+    try:
+        bytes.fromhex(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The draw document in a file, or Unreadable saying what is wrong with it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Unreadable(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Unreadable(f"{path}: cannot be read ({exc})") from None
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise Unreadable(f"{path}: not JSON ({exc})") from None
+    problems = document_problems(document)
+    if problems:
+        raise Unreadable(f"{path}: not a readable draw document: {'; '.join(problems)}")
+    return dict(document)
 
 
 def verify_document(document: dict[str, Any]) -> Verification:
@@ -65,7 +135,7 @@ def verify_document(document: dict[str, Any]) -> Verification:
 
 
 def fetch_draw(address: str, draw_id: str, secure: bool) -> assessor_pool_pb2.Draw:
-    """The draw as the registry serves it, or SystemExit saying why not (at
+    """The draw as the registry serves it, or Unreadable saying why not (at
     once: a person waits for the answer)."""
     channel = client.channel(address, retry=False)
     stub = assessor_pool_pb2_grpc.AssessorPoolServiceStub(channel)  # type: ignore[no-untyped-call]
@@ -76,7 +146,7 @@ def fetch_draw(address: str, draw_id: str, secure: bool) -> assessor_pool_pb2.Dr
         why = f"could not fetch draw {draw_id} from {address}: {code.name}: {exc.details()}"
         if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and not secure:
             why += " (a hub with mutual TLS needs --tls-dir, or YRDHUB_TLS_DIR)"
-        raise SystemExit(why) from None
+        raise Unreadable(why) from None
     draw: assessor_pool_pb2.Draw = response.draw
     return draw
 
@@ -113,9 +183,18 @@ def published_commitment(
 
 
 def run(args: argparse.Namespace, console: Console) -> None:
-    """Prints match or mismatch; exits with status 1 on a mismatch."""
+    """Prints match or mismatch; exits with status 1 on a mismatch, 2 with
+    one line on stderr when the document or a source cannot be read."""
+    try:
+        _run(args, console)
+    except Unreadable as exc:
+        print(f"yrdhub verify-draw: {exc.why}", file=sys.stderr)
+        raise SystemExit(UNREADABLE) from None
+
+
+def _run(args: argparse.Namespace, console: Console) -> None:
     if args.file is not None:
-        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        document = read_document(Path(args.file))
     elif args.registry and args.draw_id:
         if args.tls_dir is not None:
             client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
@@ -123,7 +202,7 @@ def run(args: argparse.Namespace, console: Console) -> None:
             fetch_draw(args.registry, args.draw_id, secure=args.tls_dir is not None)
         )
     else:
-        raise SystemExit("give a draw document, or --registry and --draw-id")
+        raise Unreadable("give a draw document, or --registry and --draw-id")
     if args.save is not None:
         args.save.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     check = verify_document(document)
@@ -132,15 +211,22 @@ def run(args: argparse.Namespace, console: Console) -> None:
         if args.keyset is None and args.tls_dir is not None:
             args.keyset = keyset_path(Path(args.tls_dir) / FOLDER)
         if args.keyset is None:
-            raise SystemExit("--kafka needs --keyset (the registry's public key) or --tls-dir")
+            raise Unreadable("--kafka needs --keyset (the registry's public key) or --tls-dir")
         kafka_tls(args)
-        published = published_commitment(
-            args.kafka,
-            args.topic_prefix,
-            str(document.get("draw_id")),
-            bytes.fromhex(document["seed_commitment"]),
-            KeySet.load(args.keyset),
-        )
+        try:
+            keys = KeySet.load(args.keyset)
+        except (OSError, ValueError, KeyError) as exc:
+            raise Unreadable(f"{args.keyset}: not a readable key set ({exc!r})") from None
+        try:
+            published = published_commitment(
+                args.kafka,
+                args.topic_prefix,
+                str(document.get("draw_id")),
+                bytes.fromhex(document["seed_commitment"]),
+                keys,
+            )
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise Unreadable(f"could not read the commitments on {args.kafka}: {exc!r}") from None
     outcome = document.get("outcome") or {}
     team = ", ".join(f"{ident} ({role.lower()})" for ident, role in outcome.get("team", ()))
     visits = len(outcome.get("visits", ()))
@@ -156,7 +242,7 @@ def run(args: argparse.Namespace, console: Console) -> None:
     console.print(f"[bold red]mismatch[/]: draw {document.get('draw_id', '?')}")
     for problem in [*check.problems, *published]:
         console.print(f"  - {problem}")
-    raise SystemExit(1)
+    raise SystemExit(MISMATCH)
 
 
 def add_parser(sub: Any) -> None:

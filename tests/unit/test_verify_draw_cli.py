@@ -83,3 +83,37 @@ def test_any_change_is_a_mismatch_with_exit_status_1(tmp_path: Path, tamper: Any
     with pytest.raises(SystemExit) as exited:
         run(path)
     assert exited.value.code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "draw.json: no such file"),
+        ("not json\n", "draw.json: not JSON ("),
+        ("[]", "not a draw document (a JSON object"),
+        ("{}", "seed_commitment: missing (64 hexadecimal digits)"),
+        ("{}", "outcome: missing"),
+        (lambda d: d.update(seed="zz"), "seed: hexadecimal digits, not 'zz'"),
+        (lambda d: d.update(seed_commitment="00"), "seed_commitment: 64 hexadecimal digits"),
+        (lambda d: d.update(format=1), "format: '1', not yrdhub/published-draw/1"),
+        (lambda d: d.pop("snapshot"), "snapshot: missing"),
+    ],
+)
+def test_a_document_that_cannot_be_read_says_why_in_one_line_with_exit_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: Any, said: str
+) -> None:
+    """Not a traceback and status 1, as a mismatch: the tester's {}, text
+    that is not JSON, a seed that is not hex and a path that does not exist."""
+    path = tmp_path / "draw.json"
+    if callable(content):
+        doc = document()
+        content(doc)
+        content = json.dumps(doc, ensure_ascii=False)
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        run(path)
+    assert exited.value.code == verify_draw.UNREADABLE == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("yrdhub verify-draw: ")
+    assert said in err
