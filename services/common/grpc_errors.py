@@ -79,9 +79,20 @@ def _bad_request(error: InvalidRequest) -> error_details_pb2.BadRequest:
     return bad
 
 
+def _message(error: DomainError) -> str:
+    """The status message: a refusal's first violation is in it too, for
+    clients that show the message alone (the details name every one)."""
+    if not isinstance(error, InvalidRequest) or not error.violations:
+        return _cut(str(error))
+    first = error.violations[0]
+    more = len(error.violations) - 1
+    also = f" (and {more} more: see the BadRequest details)" if more else ""
+    return _cut(f"{error}: {first.field}: {first.description}{also}")
+
+
 def to_grpc_status(error: DomainError) -> grpc.Status:
     code = _code(error)
-    status = status_pb2.Status(code=code, message=_cut(str(error)))
+    status = status_pb2.Status(code=code, message=_message(error))
     if isinstance(error, InvalidRequest):
         detail = any_pb2.Any()
         detail.Pack(_bad_request(error))

@@ -95,6 +95,8 @@ def test_errors_and_preserialized_answers_reach_clients() -> None:
                     pass
             assert stream.value.code() is grpc.StatusCode.INVALID_ARGUMENT
             assert bad_request_violations(stream.value) == [("uscc", "18 characters")]
+            # The message names the first violation, for clients that show it alone.
+            assert stream.value.details() == "malformed uscc: uscc: 18 characters"
 
     _serve(register, calls)
     # The plain function ran inline on the loop's thread, not in a thread pool.
@@ -124,6 +126,9 @@ def test_a_refusal_that_would_overflow_the_trailers_arrives_as_itself_cut_short(
             named = bad_request_violations(many.value)
             assert named[0] == ("codes[0]", "a code of 1-64 characters")
             assert named[-1] == ("", f"and {1000 - len(named) + 1} more not shown")
+            assert (many.value.details() or "").endswith(
+                "codes[0]: a code of 1-64 characters (and 999 more: see the BadRequest details)"
+            )
 
     _serve(register, calls)
 
