@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 MAX_CODE_LENGTH = 64
 
@@ -29,11 +29,12 @@ def normalise_code(text: str) -> str:
 
 def code_from_query(query: str, parameters: Sequence[str] = ("code",)) -> str:
     """The canonical code inside what a person typed or scanned: a URL's first
-    of `parameters` present, else its last path segment."""
+    of `parameters` present, else its last path segment (percent-decoded
+    once, as the verify page reads /v/<code>)."""
     text = query.strip()
     if "://" in text:
         parts = urlsplit(text)
         found = parse_qs(parts.query)
         codes = next((found[p] for p in parameters if p in found), None)
-        text = codes[0] if codes else parts.path.rstrip("/").rsplit("/", 1)[-1]
+        text = codes[0] if codes else unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
     return normalise_code(text)

@@ -13,7 +13,8 @@ from services.registry.reconciliation.reports import report_query
 
 
 def label_url(code: str, base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/v/{quote(code_from_query(code))}"
+    """The verify page of a label, its code one percent-encoded path segment."""
+    return f"{base_url.rstrip('/')}/v/{quote(code_from_query(code), safe='')}"
 
 
 def report_url(cma_number: str, report_number: str, base_url: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from services.core.codes import code_from_query, normalise_code
 from services.core.records import Qualification
+from services.hub.qr import label_url
 from tests.factories import cma_number, green_cert, qualification
 
 
@@ -64,3 +67,12 @@ def test_published_certificates_carry_canonical_codes() -> None:
 def test_the_canonical_form_stays_canonical(typed: str) -> None:
     once = normalise_code(typed)
     assert normalise_code(once) == once
+
+
+@pytest.mark.parametrize("number", ["CGP%41", "CGP#1?X", "CGP/7", "CGP%2541"])
+def test_a_verify_url_carries_any_certificate_number_and_gives_it_back(number: str) -> None:
+    """Certificate numbers are opaque: the page's URL for one is a single
+    percent-encoded path segment, and reading the URL decodes it once."""
+    url = label_url(number, "https://verify.example/")
+    assert url == "https://verify.example/v/" + quote(number, safe="")
+    assert code_from_query(url) == number

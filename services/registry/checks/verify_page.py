@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from google.protobuf.json_format import MessageToDict
 
@@ -165,9 +166,15 @@ def render_page(doc: dict[str, Any]) -> str:
 {"".join(rows)}
 <p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>
-<p><a href="/api/v1/labels/{e(doc["code"])}">JSON</a></p></footer>
+<p><a href="{e(label_api_path(doc["code"]))}">JSON</a></p></footer>
 </main></body></html>"""
     )
+
+
+def label_api_path(code: str) -> str:
+    """The JSON answer's path for a code, the code one percent-encoded path
+    segment (a certificate number may hold "%", "#", "?" or "/")."""
+    return "/api/v1/labels/" + quote(code, safe="")
 
 
 # How a province's copy stands, beside the province that published it.

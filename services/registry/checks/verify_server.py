@@ -159,7 +159,10 @@ class VerifyApp:
                 {"Retry-After": "1"},
             )
             return
-        path = scope["path"]
+        # The path as sent (percent-encoded): each part is decoded once where it
+        # is taken apart, so a code holding "%" or "/" means what it says.
+        raw = scope.get("raw_path") or quote(scope["path"]).encode()
+        path = raw.decode("latin-1")
         query = parse_qs(scope["query_string"].decode("latin-1"))
         code = query.get("code", [""])[0]
         try:
@@ -172,7 +175,7 @@ class VerifyApp:
             elif path.startswith(("/inspections", "/api/v1/inspections")):
                 await self._inspection(reply, path, query.get("uscc", [""])[0])
             else:
-                await self._route(reply, unquote(path), code)
+                await self._route(reply, path, code)
         except InvalidRequest as exc:
             body = {
                 "error": str(exc),
@@ -187,6 +190,8 @@ class VerifyApp:
             )
 
     async def _route(self, reply: _Reply, path: str, code: str) -> None:
+        """`path` as sent: the code in /v/<code> and /api/v1/labels/<code> is
+        percent-decoded here, once (?code= is decoded by parse_qs)."""
         if path == "/healthz":
             await reply.text(HTTPStatus.OK, "ok\n")
         elif path == "/readyz":
@@ -196,7 +201,9 @@ class VerifyApp:
                 "".join(f"{r}\n" for r in reasons) or "ready\n",
             )
         elif path.startswith("/api/v1/labels"):
-            doc = await self._answer(path.removeprefix("/api/v1/labels").strip("/") or code)
+            doc = await self._answer(
+                unquote(path.removeprefix("/api/v1/labels").strip("/")) or code
+            )
             await reply.send(
                 found_or_404(doc),
                 "application/json; charset=utf-8",
@@ -204,7 +211,9 @@ class VerifyApp:
                 cache=True,
             )
         elif path.startswith("/v/") or (path in ("/", "/v") and code):
-            doc = await self._answer(path.removeprefix("/v/") if path.startswith("/v/") else code)
+            doc = await self._answer(
+                unquote(path.removeprefix("/v/")) if path.startswith("/v/") else code
+            )
             await reply.send(
                 found_or_404(doc), "text/html; charset=utf-8", render_page(doc), cache=True
             )
