@@ -37,6 +37,11 @@ class Standing:
     # The holder's serious-violation listings in force on the day (joint
     # punishment: the label verdict says so); empty for most certificates.
     restricted_by: tuple[str, ...] = ()
+    # Why it is recognised only conditionally, in DecideRecognition's words:
+    # the holder's credit listings and the open conflicts that make it so
+    # (what a status makes conditional, the verdict says already); empty
+    # for most certificates.
+    conditions: tuple[str, ...] = ()
 
     def outcome(self, target: Province) -> Outcome:
         return self.outcomes[_PROVINCES.index(target)]
@@ -76,6 +81,21 @@ def standing(reasons: CertificateReasons) -> Standing:
     )
 
 
+# The reasons a condition may rest on beyond the plain key: the holder's
+# credit listings and open conflicts (core.recognition).
+_CONDITION_RULES = frozenset({"credit.listings", "conflicts.open"})
+
+
+def conditions_of(reasons: CertificateReasons) -> tuple[str, ...]:
+    """What makes a certificate conditionally recognised beyond its plain key,
+    as DecideRecognition words it (nothing for a plain certificate)."""
+    return tuple(
+        r.message
+        for r in reasons.rest
+        if r.rule_id in _CONDITION_RULES and r.effect is Outcome.CONDITIONAL
+    )
+
+
 def least_of(standings: Iterable[Standing]) -> Standing:
     """Per province, the least favourable outcome: a label on several
     certificates is recognised where every one of them is."""
@@ -88,6 +108,7 @@ def least_of(standings: Iterable[Standing]) -> Standing:
             for outcomes in zip(*(s.outcomes for s in found), strict=True)
         ),
         tuple(sorted({r for s in found for r in s.restricted_by})),
+        tuple(dict.fromkeys(c for s in found for c in s.conditions)),
     )
 
 

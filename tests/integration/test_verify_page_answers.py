@@ -18,8 +18,12 @@ import pytest
 from services.common.db import make_engine
 from services.common.rate_limit import RateLimiter
 from services.core.provinces import Province
+from services.core.records import CreditListType
+from services.registry.checks.verify_page import render_page
 from services.registry.checks.verify_server import VerifyServer
-from tests.factories import AppliedStore, event, green_cert
+from tests.factories import MAKER, AppliedStore, credit, event, green_cert, uscc
+
+OTHER = uscc("91340100MA2N0C0E1")
 
 # A day the certificates below are valid on, for every answer.
 NOW = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
@@ -81,3 +85,98 @@ def test_a_certificate_number_that_needs_encoding_is_found_on_every_path(
         assert link.group(1) == f"/api/v1/labels/{quoted}"
         status, body = _get(odd, link.group(1))
         assert status == 200 and json.loads(body)["code"] == number
+
+
+ABNORMAL = "苏市监信〔2026〕8号"
+
+
+@pytest.fixture
+def listed(store: AppliedStore) -> Iterator[VerifyServer]:
+    """A valid label of an enterprise on the abnormal-operations list (which
+    the shipped policy makes conditional everywhere), and one of another
+    enterprise with no listing."""
+    store.apply(
+        [
+            event(green_cert(), Province.AH),
+            event(
+                green_cert(number="CGP-CLEAN", label="GP00000000000801", holder=OTHER, model="X"),
+                Province.AH,
+            ),
+            event(
+                credit(
+                    ABNORMAL,
+                    holder=MAKER,
+                    province=Province.JS,
+                    list_type=CreditListType.ABNORMAL_OPERATIONS,
+                ),
+                Province.JS,
+            ),
+        ],
+        {},
+    )
+    yield from _serve(store)
+
+
+def _status_line(page: str) -> str:
+    found = re.search(r'id="status">(.*?)</div>', page, re.S)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_valid_label_recognised_only_conditionally_says_so_and_why(listed: VerifyServer) -> None:
+    status, body = _get(listed, "/api/v1/labels/GP00000000000001")
+    doc = json.loads(body)
+    assert status == 200 and doc["verdict"] == "VALID"
+    assert set(doc["recognition"].values()) == {"CONDITIONAL"}
+    assert len(doc["conditions"]) == 1 and ABNORMAL in doc["conditions"][0]
+    _, page = _get(listed, "/v/GP00000000000001")
+    line = _status_line(page)
+    # The headline claims no recognition the lists do not give.
+    assert "三省一市互认" not in line and "recognised in the three provinces" not in line
+    assert "有条件互认" in line and "recognised only conditionally" in line
+    conditions = re.search(r'id="conditions">(.*?)</div>', page, re.S)
+    assert conditions is not None and ABNORMAL in conditions.group(1)
+
+
+def test_a_valid_label_recognised_everywhere_says_so(listed: VerifyServer) -> None:
+    _, page = _get(listed, "/v/GP00000000000801")
+    assert "recognised in the three provinces and Shanghai" in _status_line(page)
+    assert 'id="conditions"' not in page
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "said"),
+    [
+        (("RECOGNIZED",) * 4, "Genuine and valid, recognised in the three provinces and Shanghai"),
+        (
+            ("CONDITIONAL",) * 4,
+            "recognised only conditionally in Shanghai, Jiangsu, Zhejiang, Anhui",
+        ),
+        (
+            ("RECOGNIZED", "CONDITIONAL", "RECOGNIZED", "RECOGNIZED"),
+            "recognised only conditionally in Jiangsu, recognised in Shanghai, Zhejiang, Anhui",
+        ),
+        (
+            ("RECOGNIZED", "NOT_RECOGNIZED", "CONDITIONAL", "NOT_RECOGNIZED"),
+            "recognised only in Shanghai, Zhejiang (Zhejiang conditionally)",
+        ),
+        (("NOT_RECOGNIZED",) * 4, "recognised in none of the three provinces and Shanghai"),
+    ],
+)
+def test_the_status_line_of_a_valid_label_follows_the_recognition_lists(
+    outcomes: tuple[str, ...], said: str
+) -> None:
+    doc = {
+        "verdict": "VALID",
+        "found": True,
+        "code": "GP00000000000001",
+        "as_of": "2026-06-01T02:00:00Z",
+        "certificates": [],
+        "recognition": dict(zip(("SH", "JS", "ZJ", "AH"), outcomes, strict=True)),
+        "conflicts": [],
+        "notes": [],
+        "credit_listings": [],
+        "conditions": [],
+        "feeds": [],
+    }
+    assert said in _status_line(render_page(doc))

@@ -104,6 +104,9 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
         "conflicts": list(decided.conflicts),
         "notes": list(decided.notes),
         "credit_listings": list(result.standing.restricted_by),
+        # Why it is recognised only conditionally (credit listings, open
+        # conflicts), in DecideRecognition's words.
+        "conditions": list(result.standing.conditions),
         "feeds": [_feed(f) for f in answer.feeds],
     }
 
@@ -117,9 +120,47 @@ def _feed(feed: Feed) -> dict[str, Any]:
     }
 
 
+def _zh(provinces: list[str]) -> str:
+    return "、".join(Province(p).name_zh for p in provinces)
+
+
+def _en(provinces: list[str]) -> str:
+    return ", ".join(Province(p).name_en for p in provinces)
+
+
+def _where_recognised(recognition: dict[str, str]) -> tuple[str, str] | None:
+    """What the status line of a valid label says of recognition, and its
+    colour, from the recognition lists: conditionally, in some provinces
+    only, nowhere; None where it is recognised everywhere (the VALID text)."""
+    yes = [p for p, o in recognition.items() if o == "RECOGNIZED"]
+    cond = [p for p, o in recognition.items() if o == "CONDITIONAL"]
+    if len(yes) == len(recognition):
+        return None
+    if not yes and not cond:
+        return (
+            "认证有效，但三省一市均不互认 · Genuine, but recognised in none of "
+            "the three provinces and Shanghai",
+            "#b3261e",
+        )
+    if len(yes) + len(cond) == len(recognition):
+        zh = f"认证有效，{_zh(cond)}有条件互认" + (f"，{_zh(yes)}互认" if yes else "")
+        en = f"Genuine and valid, recognised only conditionally in {_en(cond)}" + (
+            f", recognised in {_en(yes)}" if yes else ""
+        )
+    else:
+        some = [p for p, o in recognition.items() if o != "NOT_RECOGNIZED"]
+        zh = f"认证有效，仅{_zh(some)}互认" + (f"（{_zh(cond)}有条件）" if cond else "")
+        en = f"Genuine and valid, recognised only in {_en(some)}" + (
+            f" ({_en(cond)} conditionally)" if cond else ""
+        )
+    return f"{zh}，详见下文 · {en}: see below", "#b26a00"
+
+
 def render_page(doc: dict[str, Any]) -> str:
     zh, en, colour, explain = _STATUS_TEXT[doc["verdict"]]
     e = html.escape
+    if doc["verdict"] == "VALID" and (partly := _where_recognised(doc["recognition"])):
+        explain, colour = partly
     rows = []
     for c in doc["certificates"]:
         province = Province(c["province"].removeprefix("PROVINCE_"))
@@ -144,6 +185,7 @@ def render_page(doc: dict[str, Any]) -> str:
     conflicts = "".join(f"<li>{e(c)}</li>" for c in doc["conflicts"])
     notes = "".join(f"<li>{e(n)}</li>" for n in doc["notes"])
     listings = "".join(f"<li>{e(c)}</li>" for c in doc["credit_listings"])
+    conditions = "".join(f"<li>{e(c)}</li>" for c in doc["conditions"])
     feeds = "".join(
         f"<li>{Province(f['province']).name_zh} {Province(f['province']).name_en}: "
         f"更新至 current to {e(f['current_to'] or '—')}</li>"
@@ -163,6 +205,7 @@ def render_page(doc: dict[str, Any]) -> str:
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
 {f'<div class="notes"><b>说明 Notes</b><ul>{notes}</ul></div>' if notes else ""}
 {f'<div class="conflicts"><b>严重违法失信名单 Serious-violation list</b><ul>{listings}</ul></div>' if listings else ""}
+{f'<div class="notes" id="conditions"><b>有条件互认的原因 Why only conditionally</b><ul>{conditions}</ul></div>' if conditions else ""}
 {"".join(rows)}
 <p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>

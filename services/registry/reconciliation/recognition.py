@@ -21,7 +21,7 @@ from services.core.recognition_decisions import (
     decide_scope,
 )
 from services.core.records import CreditListType, RecordKind
-from services.core.standing import StandingOf, plain_key_of, standing
+from services.core.standing import StandingOf, conditions_of, plain_key_of, standing
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
 from services.registry.reconciliation.institutions import known, parse_record_key, parse_uscc
@@ -156,9 +156,12 @@ class RecognitionDecisions:
                 for item in in_force_credit(facts.credit, when.valid_on, policy.credit)
                 if (e := item.listing.event).list_type is CreditListType.SERIOUS_VIOLATION
             )
+            reasons = facts.reasons(policy, key, when.valid_on)
             found[key] = StandingOf(
                 replace(
-                    standing(facts.reasons(policy, key, when.valid_on)), restricted_by=restricted
+                    standing(reasons),
+                    restricted_by=restricted,
+                    conditions=conditions_of(reasons),
                 ),
                 facts.certificate is not None
                 and plain_key_of(facts.certificate, when.valid_on) is not None
