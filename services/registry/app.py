@@ -308,6 +308,7 @@ async def serve(settings: RegistrySettings) -> None:
             labels,
             RateLimiter(settings.http_rate, settings.http_burst),
             max_connections=settings.http_max_connections,
+            max_connections_per_client=settings.http_max_connections_per_client,
             trusted_proxies=settings.trusted_proxies,
             not_ready_because=readiness.not_ready_because,
             on_response=metrics.answered,

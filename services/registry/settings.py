@@ -21,6 +21,8 @@ class RegistrySettings(ServiceSettings):
     http_rate: float = 10.0
     http_burst: int = 30
     http_max_connections: int = 1024
+    # Of those, open at once from one client address (a trusted proxy's not counted).
+    http_max_connections_per_client: int = 64
     # Reverse proxies (CIDR) in front of the verify page, whose
     # X-Forwarded-For the rate limit believes; none: the peer address counts.
     trusted_proxies: tuple[str, ...] = ()
@@ -56,6 +58,13 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         type=int,
         default=1024,
         help="connections the verify page keeps open at once (beyond: 503 at once)",
+    )
+    p.add_argument(
+        "--http-max-connections-per-client",
+        type=int,
+        default=64,
+        help="of those, open at once from one client address, an IPv6 one by its /64 "
+        "(beyond: 503 and closed at once; a --trusted-proxy's are not counted)",
     )
     p.add_argument(
         "--trusted-proxy",
@@ -120,6 +129,7 @@ def parse_settings(argv: list[str] | None = None) -> RegistrySettings:
         public_listen=a.public_listen,
         pseudonym_secret_file=a.pseudonym_secret_file,
         http_max_connections=a.http_max_connections,
+        http_max_connections_per_client=a.http_max_connections_per_client,
         trusted_proxies=tuple(a.trusted_proxy),
         pseudonym_rate=a.pseudonym_rate,
         pseudonym_burst=a.pseudonym_burst,

@@ -1,5 +1,6 @@
 """The public verify page under abuse, on a real socket: a client that sends
-nothing is cut off, connections beyond the bound get 503 at once, and the rate
+nothing is cut off, connections beyond the bound (or beyond one address's
+share of it) get 503 at once, and the rate
 limit counts the real client behind a trusted proxy while nobody can spoof it
 without one."""
 
@@ -17,6 +18,7 @@ from typing import cast
 import pytest
 
 from services.common.rate_limit import RateLimiter
+from services.registry.checks.client_slots import ClientSlots
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.verify_page import client_of, networks
 from services.registry.checks.verify_server import VerifyServer
@@ -156,3 +158,92 @@ def test_answers_carry_an_etag_a_phone_can_check_again_with_on_one_connection() 
 def test_health_and_refusals_are_never_cached(page: VerifyServer) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{page.port}/healthz", timeout=5) as reply:
         assert reply.headers["Cache-Control"] == "no-store"
+
+
+def _ask(conn: socket.socket) -> bytes:
+    """/healthz on an open connection, read to the server's close."""
+    conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: verify\r\nConnection: close\r\n\r\n")
+    return _read_to_close(conn)
+
+
+def _read_to_close(conn: socket.socket) -> bytes:
+    conn.settimeout(10)
+    data = b""
+    while chunk := conn.recv(4096):
+        data += chunk
+    return data
+
+
+def _served_again(port: int) -> bool:
+    """Whether a new connection from 127.0.0.1 is served, once the server has
+    heard of the ones closed (it hears on its own loop)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            try:
+                if _ask(conn).startswith(b"HTTP/1.1 200"):
+                    return True
+            except ConnectionResetError:
+                pass
+        time.sleep(0.05)
+    return False
+
+
+def test_one_address_past_its_share_is_refused_at_once_and_others_are_served() -> None:
+    """Idle connections from one address (a client sending nothing, reopening
+    them before the head timeout) hold its own share, never the server's bound:
+    its next connection is answered 503 and closed without waiting for a
+    request, while another address and its open connections are served."""
+    statuses: list[int] = []
+    server = _serve(max_connections=8, max_connections_per_client=3, on_response=statuses.append)
+    port = server.port
+    held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as extra:
+            refused = _read_to_close(extra)  # closed by the server, nothing sent
+        assert refused.startswith(b"HTTP/1.1 503") and b"Retry-After: 1" in refused.title()
+        # Another address (all of 127.0.0.0/8 is this host) has its own share.
+        other = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=10, source_address=("127.0.0.2", 0)
+        )
+        other.request("GET", "/healthz")
+        assert other.getresponse().status == 200
+        other.close()
+        # The address's own connections still work, and closed ones free its share.
+        assert _ask(held[0]).startswith(b"HTTP/1.1 200")
+    finally:
+        for s in held:
+            s.close()
+    try:
+        assert _served_again(port)
+    finally:
+        server.stop()
+    assert statuses[:3] == [503, 200, 200]
+
+
+def test_a_trusted_proxys_connections_are_not_counted_as_one_clients() -> None:
+    """Behind a proxy every client shares the proxy's address: a trusted proxy
+    may hold more than one client's share (the server's bound still holds)."""
+    server = _serve(
+        max_connections=8, max_connections_per_client=1, trusted_proxies=["127.0.0.0/8"]
+    )
+    # Two: the rate limit's burst is two.
+    held = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(2)]
+    try:
+        assert [_ask(s).startswith(b"HTTP/1.1 200") for s in held] == [True, True]
+    finally:
+        for s in held:
+            s.close()
+        server.stop()
+
+
+def test_a_client_is_its_address_an_ipv6_one_by_its_64() -> None:
+    slots = ClientSlots(1, networks(["10.0.0.0/8"]))
+    assert slots.take("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert slots.take("2001:db8:1:2::ffff") is None  # the same subscriber's block
+    assert slots.take("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+    assert slots.take("::ffff:192.0.2.1") == "192.0.2.1"  # IPv4 on a dual-stack socket
+    assert slots.take("192.0.2.1") is None
+    assert slots.take("10.1.2.3") == slots.take("10.1.2.3") == ""  # a trusted proxy
+    slots.give_back("192.0.2.1")
+    assert slots.take("192.0.2.1") == "192.0.2.1"

@@ -3,7 +3,9 @@ small ASGI application on a thread and event loop of its own, apart from the
 registry's gRPC loop.
 
 What anyone on the internet may do to it is bounded: at most
-`max_connections` connections at once (beyond, 503 at once), a whole request
+`max_connections` connections at once (beyond, 503 at once), at most
+`max_connections_per_client` of them from one client address (beyond, 503 and
+closed at once: client_slots.py), a whole request
 head within REQUEST_SECONDS of connecting or of the last answer (a client
 that sends nothing, or a byte every few seconds, is cut off), idle
 keep-alive connections closed after KEEP_ALIVE_SECONDS, and a rate limit per
@@ -30,6 +32,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from services.common.rate_limit import RateLimiter
 from services.core.errors import InvalidRequest, quoted
+from services.registry.checks.client_slots import PER_CLIENT, ClientSlots
 from services.registry.checks.inspection_page import (
     InspectionDocuments,
     render_institution_page,
@@ -73,12 +76,20 @@ class _DeadlineProtocol(HttpToolsProtocol):
     _deadline: asyncio.TimerHandle | None = None
     max_connections = 256
     on_busy: Callable[[], None] = staticmethod(lambda: None)
+    slots = ClientSlots(PER_CLIENT)
+    _slot: str | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # uvicorn answers 503 once the open connections reach its limit, the
         # new one counted.
         self.limit_concurrency = self.max_connections + 1
+        self._slot = self.slots.take(self.client[0] if self.client else "")
+        if self._slot is None:  # this client holds its share: refused at once
+            self.on_busy()
+            transport.write(_CLIENT_BUSY)
+            transport.close()
+            return
         self._arm()
 
     def _arm(self) -> None:
@@ -107,14 +118,28 @@ class _DeadlineProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._slot is not None:
+            self.slots.give_back(self._slot)
+            self._slot = None
         super().connection_lost(exc)
 
 
-def protocol_for(max_connections: int, on_busy: Callable[[], None]) -> type[_DeadlineProtocol]:
+_BUSY_TEXT = "此地址连接过多，请稍后再试 Too many connections from your address\n".encode()
+_CLIENT_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"cache-control: no-store\r\nretry-after: 1\r\nconnection: close\r\n"
+    + f"content-length: {len(_BUSY_TEXT)}\r\n\r\n".encode()
+    + _BUSY_TEXT
+)
+
+
+def protocol_for(
+    max_connections: int, on_busy: Callable[[], None], slots: ClientSlots
+) -> type[_DeadlineProtocol]:
     return type(
         "VerifyProtocol",
         (_DeadlineProtocol,),
-        {"max_connections": max_connections, "on_busy": staticmethod(on_busy)},
+        {"max_connections": max_connections, "on_busy": staticmethod(on_busy), "slots": slots},
     )
 
 
@@ -329,6 +354,7 @@ class VerifyServer:
         limiter: RateLimiter,
         *,
         max_connections: int = 256,
+        max_connections_per_client: int = PER_CLIENT,
         trusted_proxies: Sequence[str] = (),
         not_ready_because: Callable[[], list[str]] = list,
         on_response: Callable[[int], None] = lambda _status: None,
@@ -337,7 +363,9 @@ class VerifyServer:
     ) -> None:
         """`reports`: the verdicts of /r/... (none: those paths are 404);
         `inspections`: the documents of /inspections/... (none: 404);
-        `max_connections` open at once (beyond, 503 at once);
+        `max_connections` open at once (beyond, 503 at once), of them
+        `max_connections_per_client` from one client address (a trusted
+        proxy's not counted; beyond, 503 and closed at once);
         `trusted_proxies`: networks (CIDR) whose X-Forwarded-For is believed
         for the rate limit; `not_ready_because`: what /readyz answers from
         (/healthz is liveness: ok while the server runs); `on_response` hears
@@ -346,10 +374,11 @@ class VerifyServer:
         self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, int(port)))
+        trusted = networks(trusted_proxies)
         self._app = VerifyApp(
             labels,
             limiter,
-            networks(trusted_proxies),
+            trusted,
             not_ready_because,
             on_response,
             reports,
@@ -357,7 +386,11 @@ class VerifyServer:
         )
         config = uvicorn.Config(
             self._app,
-            http=protocol_for(max_connections, lambda: on_response(HTTPStatus.SERVICE_UNAVAILABLE)),
+            http=protocol_for(
+                max_connections,
+                lambda: on_response(HTTPStatus.SERVICE_UNAVAILABLE),
+                ClientSlots(max_connections_per_client, trusted),
+            ),
             loop="uvloop",
             lifespan="off",
             log_config=None,
