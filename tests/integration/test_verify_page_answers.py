@@ -19,9 +19,11 @@ from services.common.db import make_engine
 from services.common.rate_limit import RateLimiter
 from services.core.provinces import Province
 from services.core.records import CreditListType
+from services.registry.checks.label_answers import label_response
 from services.registry.checks.verify_page import render_page
 from services.registry.checks.verify_server import VerifyServer
 from tests.factories import MAKER, AppliedStore, credit, event, green_cert, uscc
+from yrdhub.v1 import labels_pb2
 
 OTHER = uscc("91340100MA2N0C0E1")
 
@@ -90,8 +92,7 @@ def test_a_certificate_number_that_needs_encoding_is_found_on_every_path(
 ABNORMAL = "苏市监信〔2026〕8号"
 
 
-@pytest.fixture
-def listed(store: AppliedStore) -> Iterator[VerifyServer]:
+def _with_a_listing(store: AppliedStore) -> None:
     """A valid label of an enterprise on the abnormal-operations list (which
     the shipped policy makes conditional everywhere), and one of another
     enterprise with no listing."""
@@ -114,6 +115,11 @@ def listed(store: AppliedStore) -> Iterator[VerifyServer]:
         ],
         {},
     )
+
+
+@pytest.fixture
+def listed(store: AppliedStore) -> Iterator[VerifyServer]:
+    _with_a_listing(store)
     yield from _serve(store)
 
 
@@ -136,6 +142,18 @@ def test_a_valid_label_recognised_only_conditionally_says_so_and_why(listed: Ver
     assert "有条件互认" in line and "recognised only conditionally" in line
     conditions = re.search(r'id="conditions">(.*?)</div>', page, re.S)
     assert conditions is not None and ABNORMAL in conditions.group(1)
+
+
+def test_a_label_check_over_grpc_says_why_it_is_only_conditional(store: AppliedStore) -> None:
+    _with_a_listing(store)
+    queries = store.label_queries(clock=lambda: NOW)
+    answer = labels_pb2.CheckLabelsResponse.FromString(
+        label_response(queries.check(["GP00000000000001", "GP00000000000801"], "", None), b"")
+    )
+    listed, clean = answer.checks
+    assert len(listed.conditionally_recognized_in) == 4 and not listed.recognized_in
+    assert [n for n in listed.notes if ABNORMAL in n], listed.notes
+    assert len(clean.recognized_in) == 4 and not clean.notes
 
 
 def test_a_valid_label_recognised_everywhere_says_so(listed: VerifyServer) -> None:

@@ -58,9 +58,9 @@ _COPY_STANDING = {
 
 @functools.lru_cache(maxsize=256)
 def _standing_fields(standing: Standing) -> bytes:
-    """recognized_in, conditionally_recognized_in and credit_listings of a
-    LabelCheck (a few dozen distinct standings answer every label: encoded
-    once each)."""
+    """recognized_in, conditionally_recognized_in, credit_listings and the
+    notes saying what makes it conditional of a LabelCheck (a few dozen
+    distinct standings answer every label: encoded once each)."""
     return (
         packed_field(
             _CHECK.RECOGNIZED_IN_FIELD_NUMBER,
@@ -73,6 +73,7 @@ def _standing_fields(standing: Standing) -> bytes:
         + b"".join(
             string_field(_CHECK.CREDIT_LISTINGS_FIELD_NUMBER, r) for r in standing.restricted_by
         )
+        + b"".join(string_field(_CHECK.NOTES_FIELD_NUMBER, c) for c in standing.conditions)
     )
 
 
