@@ -145,6 +145,11 @@ def test_malformed_requests_get_invalid_argument_with_field_violations(hub: Hub)
     assert bad_uscc.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert [f for f, _ in bad_request_violations(bad_uscc.value)] == ["uscc"]
 
+    with pytest.raises(grpc.RpcError) as unknown_province:
+        registry.ListQuarantine(registry_pb2.ListQuarantineRequest(province=99))  # type: ignore[arg-type]
+    assert unknown_province.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [f for f, _ in bad_request_violations(unknown_province.value)] == ["province"]
+
     with pytest.raises(grpc.RpcError) as negative_limit:
         registry.ListQuarantine(registry_pb2.ListQuarantineRequest(limit=-1))
     assert negative_limit.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -9,14 +9,14 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import PROVINCE_TO_PB, timestamp
+from services.common.convert import PROVINCE_TO_PB, filter_value, timestamp
 from services.core.errors import InvalidRequest, Violation
 from services.core.paging import limit_of
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import ChainStore
 from yrdhub.v1 import common_pb2, registry_pb2
 
-_FROM_PB = {number: p.value for p, number in PROVINCE_TO_PB.items()}
+_FROM_PB = {int(number): p.value for p, number in PROVINCE_TO_PB.items()}
 
 
 class ChainRpcs:
@@ -31,7 +31,7 @@ class ChainRpcs:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListQuarantineResponse:
         limit = limit_of(request.limit, 100, 1000)
-        province = _FROM_PB.get(request.province)
+        province = filter_value(request.province, _FROM_PB, "province")
         found = await asyncio.to_thread(self._chains.quarantined, province, limit)
         entries = [
             registry_pb2.QuarantineEntry(
