@@ -80,19 +80,25 @@ def channel_credentials(files: TlsFiles | None, ca: Path | None = None) -> grpc.
 
 
 def caller(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
-    """The identity in the client certificate, None without one."""
+    """The identity in the client certificate, None without one (or with one
+    that names none)."""
+    return _named(context)[0]
+
+
+def _named(context: grpc.aio.ServicerContext[Any, Any]) -> tuple[Identity | None, str]:
+    """The caller's identity, or None and why a certificate the CA signed
+    names none ("" when no certificate was presented)."""
     auth = context.auth_context()
     uris = [
         v.decode()
         for k in ("x509_uri", "x509_subject_alternative_name", "peer_spiffe_id")
         for v in auth.get(k, [])
     ]
-    if not uris:
-        return None
+    presented = bool(auth.get("x509_pem_cert"))
     try:
-        return identity_of(sorted(set(uris)))
-    except ValueError:
-        return None
+        return identity_of(sorted(set(uris))), ""
+    except ValueError as why:
+        return None, str(why) if presented else ""
 
 
 def authorization_check(
@@ -107,7 +113,13 @@ def authorization_check(
         return None
 
     def check(context: grpc.aio.ServicerContext[Any, Any]) -> Identity | None:
-        who = caller(context)
+        who, why_unnamed = _named(context)
+        if why_unnamed:
+            # A certificate the CA signed that names no identity: refused for
+            # what it is, not as a call without a certificate.
+            reason = f"{method}: the client certificate names no hub identity ({why_unnamed})"
+            log.warning("refused %s to %s: %s", method, context.peer(), reason)
+            raise PermissionDenied(reason)
         verdict = authorize(who, method, serving)
         if not verdict.allowed:
             log.warning("refused %s to %s: %s", method, context.peer(), verdict.reason)

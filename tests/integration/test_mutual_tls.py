@@ -6,6 +6,7 @@ without a client certificate."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,9 @@ from pathlib import Path
 import grpc
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.audit_log import AuditLog
@@ -205,3 +209,62 @@ def test_refusals_of_callers_without_a_certificate_cannot_flood_the_audit_trail(
     [latest] = trails[required].entries(None, limit=1)
     assert latest.facts.caller == "anonymous" and latest.facts.outcome == "UNAUTHENTICATED"
     assert "were not recorded" in latest.facts.touched
+
+
+def _unnamed_certificate(certs: Path, stem: str, uris: list[str]) -> None:
+    """A client certificate the hub's CA signed that names no hub identity."""
+    ca = x509.load_pem_x509_certificate((certs / "ca.pem").read_bytes())
+    ca_key = serialization.load_pem_private_key((certs / "ca.key").read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "operator")]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+    )
+    if uris:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.UniformResourceIdentifier(u) for u in uris]),
+            critical=False,
+        )
+    (certs / f"{stem}.pem").write_bytes(
+        builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    )
+    (certs / f"{stem}.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("uris", "why"),
+    [
+        ([], "exactly one"),
+        (["spiffe://yrdhub/province/XX/role/regulator"], "XX"),
+        (
+            ["spiffe://yrdhub/role/operator", "spiffe://yrdhub/province/SH/role/regulator"],
+            "exactly one",
+        ),
+    ],
+)
+def test_a_certificate_naming_no_identity_is_refused_as_such(
+    exchange: str, certs: Path, uris: list[str], why: str
+) -> None:
+    stem = f"unnamed-{len(uris)}-{abs(hash(tuple(uris)))}"
+    _unnamed_certificate(certs, stem, uris)
+    channel = grpc.secure_channel(exchange, channel_credentials(TlsFiles(certs, stem)))
+    stub = exchange_pb2_grpc.ExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+    with pytest.raises(grpc.RpcError) as refused:
+        stub.GetExchangeStatus(exchange_pb2.GetExchangeStatusRequest(), timeout=10)
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    details = refused.value.details() or ""
+    assert "names no hub identity" in details and why in details
+    assert "needs a client certificate" not in details
