@@ -67,11 +67,16 @@ def _serve(register: Callable[[Any], None], calls: Callable[[str], Awaitable[Non
     asyncio.run(main())
 
 
-def test_errors_and_preserialized_answers_reach_clients() -> None:
-    servicer = _Servicer()
-    register = preserialized(
+def _preserialized_checks(servicer: _Servicer) -> Callable[[Any], None]:
+    """The registry's service over `servicer`, CheckCertificate answering bytes."""
+    return preserialized(
         registry_pb2_grpc.add_RegistryServiceServicer_to_server, servicer, ["CheckCertificate"]
     )
+
+
+def test_errors_and_preserialized_answers_reach_clients() -> None:
+    servicer = _Servicer()
+    register = _preserialized_checks(servicer)
 
     async def calls(address: str) -> None:
         async with grpc.aio.insecure_channel(address) as channel:
@@ -109,9 +114,7 @@ def test_a_refusal_that_would_overflow_the_trailers_arrives_as_itself_cut_short(
     "received metadata size exceeds hard limit". They arrive as themselves,
     the message cut and the violations that fit named, the rest counted."""
     servicer = _Servicer()
-    register = preserialized(
-        registry_pb2_grpc.add_RegistryServiceServicer_to_server, servicer, ["CheckCertificate"]
-    )
+    register = _preserialized_checks(servicer)
 
     async def calls(address: str) -> None:
         async with grpc.aio.insecure_channel(address) as channel:
