@@ -172,6 +172,8 @@ class ChainVerdict:
 
     first_sequence: int
     last_sequence: int
+    # The events on the verified chain and the valid checkpoints that vouch
+    # for it (by sequence): what was left out is in `rejected`, not here.
     events: int
     checkpoints: int
     # The last event a valid checkpoint vouches for (0: none).
@@ -198,16 +200,23 @@ def verify_chain(links: Sequence[Link], marks: Sequence[SignedMark]) -> ChainVer
         found = candidates.setdefault(item.sequence, [])
         if all(c.digest != item.digest for c in found):
             found.append(item)
-    if not candidates:
-        return ChainVerdict(0, 0, 0, len(marks), 0, ["no events"], [])
-    first, last = min(candidates), max(candidates)
-    start = GENESIS if first == 1 else candidates[first][0].previous_hash
     rejected = [
         f"checkpoint at sequence {m.sequence}: {m.signature_problem}"
         for m in marks
         if m.signature_problem is not None
     ]
     valid = {m.sequence: m.chain_link for m in marks if m.signature_problem is None}
+    if not candidates:
+        # Nothing published yet: nothing missing, broken or contradicted,
+        # unless a valid checkpoint vouches for events that are not there.
+        missing = (
+            [f"no events, yet a signed checkpoint vouches for sequence {max(valid)}"]
+            if valid
+            else []
+        )
+        return ChainVerdict(0, 0, 0, 0, 0, missing, rejected)
+    first, last = min(candidates), max(candidates)
+    start = GENESIS if first == 1 else candidates[first][0].previous_hash
     result = walk(first - 1, start, candidates, valid)
     rejected += [
         f"event at sequence {c.sequence} is not on the signed chain" for c in result.off_chain
@@ -231,4 +240,7 @@ def verify_chain(links: Sequence[Link], marks: Sequence[SignedMark]) -> ChainVer
             problems.append(f"missing sequence {gap}")
         else:
             problems.append(f"no checkpoint covers the events after sequence {result.sequence}")
-    return ChainVerdict(first, last, len(links), len(marks), result.sequence, problems, rejected)
+    vouching = sum(1 for sequence, signed in valid.items() if chain.get(sequence) == signed)
+    return ChainVerdict(
+        first, last, len(result.verified), vouching, result.sequence, problems, rejected
+    )

@@ -83,3 +83,26 @@ def test_offline_verification_names_the_first_break() -> None:
     assert broken.problems == ["broken link at sequence 5"]
     uncovered = verify_chain(links, _marks(after, 2))
     assert uncovered.problems == ["no checkpoint covers the events after sequence 2"]
+
+
+def test_the_verified_summary_counts_only_what_is_on_the_signed_chain() -> None:
+    """A forged event and a forged checkpoint beside the chain (as a Kafka
+    credential without the key makes them) are listed as rejected, and not
+    counted among the events and checkpoints verified."""
+    links, after = _chain(5)
+    forged = Link(3, links[2].previous_hash, digest(b"forged"))
+    verdict = verify_chain([*links, forged], [*_marks(after, 2, 5), SignedMark(5, b"x", "bad")])
+    assert verdict.ok
+    assert (verdict.events, verdict.checkpoints) == (5, 2)
+    assert len(verdict.rejected) == 2
+
+
+def test_an_empty_chain_has_nothing_to_verify_and_nothing_wrong() -> None:
+    """A province that published nothing: no missing sequence, broken link or
+    bad checkpoint; a forged checkpoint beside it is only rejected."""
+    empty = verify_chain([], [])
+    assert empty.ok and (empty.events, empty.checkpoints, empty.rejected) == (0, 0, [])
+    forged = verify_chain([], [SignedMark(1, b"x", "bad")])
+    assert forged.ok and forged.rejected == ["checkpoint at sequence 1: bad"]
+    vouched = verify_chain([], [SignedMark(3, b"x", None)])
+    assert not vouched.ok
