@@ -16,6 +16,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from services.common.process import add_topic_arguments
+from services.hub.cli_errors import INPUT_ERRORS, UNREADABLE, said
 from services.hub.discovery import environment, shell_lines
 from services.hub.processes import exit_on_sigterm
 from services.hub.supervisor import Hub, HubConfig
@@ -89,10 +90,18 @@ def _report_qr(args: argparse.Namespace, console: Console) -> None:
     console.print(f"{args.out}: QR code for {payload}")
 
 
+def qr_image(text: str) -> Path:
+    """argparse `type=` for a QR image: the suffix names a format it is written in."""
+    path = Path(text)
+    if path.suffix.lower() not in (".png", ".svg"):
+        raise argparse.ArgumentTypeError(f"{text!r}: an image file ending .png or .svg")
+    return path
+
+
 def _qr_options(
     parser: argparse.ArgumentParser, run: Callable[[argparse.Namespace, Console], None]
 ) -> None:
-    parser.add_argument("--out", type=Path, required=True, help="image file (.png or .svg)")
+    parser.add_argument("--out", type=qr_image, required=True, help="image file (.png or .svg)")
     parser.add_argument(
         "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
     )
@@ -216,7 +225,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.WARNING)
     console = Console()
-    args.run(args, console)
+    try:
+        args.run(args, console)
+    except INPUT_ERRORS as exc:
+        # Input or a source that cannot be read: one line, exit status 2. Any
+        # other exception is a bug and keeps its traceback.
+        command = " ".join(filter(None, (args.command, getattr(args, "registry_command", None))))
+        print(f"yrdhub {command}: {said(exc)}", file=sys.stderr)
+        raise SystemExit(UNREADABLE) from None
 
 
 if __name__ == "__main__":

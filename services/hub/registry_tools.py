@@ -11,8 +11,11 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from services.common.db import make_engine
+from services.hub.cli_errors import CliInputError
 from services.registry.ingest.digest import state_digest
 
 
@@ -42,10 +45,30 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     rebuild.set_defaults(run=_rebuild)
 
 
+def existing_database(db: str) -> str:
+    """`db`, or CliInputError when it is no database URL, or names an SQLite
+    file that does not exist (connecting would create an empty one)."""
+    try:
+        url = make_url(db)
+    except ArgumentError as exc:
+        raise CliInputError(f"{db}: not a database URL ({exc})") from None
+    path = url.database or ""
+    local = path not in ("", ":memory:") and not path.startswith("file:")
+    if url.get_backend_name() == "sqlite" and local and not Path(path).is_file():
+        raise CliInputError(f"{db}: no such database file ({path})")
+    return db
+
+
 def _print_digest(console: Console, db: str) -> None:
-    engine = make_engine(db)
+    try:
+        engine = make_engine(existing_database(db))
+    except (ArgumentError, ImportError) as exc:
+        raise CliInputError(f"{db}: not a database URL this registry can open ({exc})") from None
     try:
         digest, counts = state_digest(engine)
+    except SQLAlchemyError as exc:
+        why = str(exc).splitlines()[0]
+        raise CliInputError(f"{db}: cannot read a registry's state ({why})") from None
     finally:
         engine.dispose()
     console.print(digest)

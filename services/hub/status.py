@@ -29,6 +29,7 @@ from services.core.identity import Identity, Role
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.hub import client
+from services.hub.cli_errors import CliInputError
 from services.hub.discovery import HUB_FILE
 from yrdhub.v1 import (
     common_pb2,
@@ -72,7 +73,10 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
     hub_file = args.hub_file or env.get("YRDHUB_HUB_FILE") or ""
     if hub_file or (args.workdir / HUB_FILE).exists():
         path = Path(hub_file) if hub_file else args.workdir / HUB_FILE
-        described = json.loads(path.read_text())
+        try:
+            described = json.loads(path.read_text())
+        except ValueError as exc:
+            raise CliInputError(f"{path}: not a hub file ({exc})") from None
     exchanges: dict[Province, str] = {}
     for province in Province:
         address = (
@@ -86,7 +90,7 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
         args.registry or env.get("YRDHUB_REGISTRY") or described.get("registry", {}).get("grpc")
     )
     if not registry and not exchanges:
-        raise SystemExit(
+        raise CliInputError(
             "no hub to ask: give --registry and --exchange SH=host:port ..., set "
             "YRDHUB_REGISTRY and YRDHUB_EXCHANGE_<province> (yrdhub up --print-env), "
             f"or point --hub-file at a hub's {HUB_FILE}"

@@ -9,6 +9,11 @@ checkpoint, and how far checkpoints vouch for the events.
 Export file: JSON lines; the first {"format": "yrdhub/chain-export/1",
 "province": "SH"}, then one {"event": base64} or {"checkpoint": base64} per
 item, bytes exactly as published.
+
+Exit status: 0 the chain verifies (or has no events yet: nothing to verify),
+1 it is broken, 2 an export, key set or source that cannot be read or reached
+(a missing or malformed file, a registry or Kafka out of reach: export-chain
+waits at most CONNECT_TIMEOUT_S for the registry), said in one line on stderr.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import grpc
+from kafka.errors import KafkaError
 from rich.console import Console
 
 from services.common.convert import PROVINCE_TO_PB
@@ -36,10 +43,13 @@ from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_m
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
 from services.hub import client
+from services.hub.cli_errors import CliInputError, province_arg
 from yrdhub.v1 import events_pb2, registry_pb2, registry_pb2_grpc
 
 FORMAT = "yrdhub/chain-export/1"
 Item = tuple[str, bytes]  # ("event" | "checkpoint", bytes as published)
+# How long export-chain waits for the registry to answer before saying it cannot.
+CONNECT_TIMEOUT_S = 10.0
 
 
 def verify_items(province: Province, items: Iterable[Item], keys: KeySet) -> ChainVerdict:
@@ -75,34 +85,75 @@ def from_kafka(bootstrap: str, prefix: str) -> Iterator[Item]:
 
 
 def from_file(path: Path) -> tuple[Province, list[Item]]:
+    """The province and items of an export, or CliInputError saying what is
+    wrong with it (OSError, for a file that cannot be opened, is main's)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    head = json.loads(lines[0])
-    if head.get("format") != FORMAT:
-        raise SystemExit(f"{path}: not a chain export ({FORMAT})")
-    items: list[Item] = []
-    for line in lines[1:]:
-        entry = json.loads(line)
-        kind = "event" if "event" in entry else "checkpoint"
-        items.append((kind, base64.b64decode(entry[kind])))
-    return Province.parse(head["province"]), items
+    number = 1
+    try:
+        head = json.loads(lines[0]) if lines else None
+        if not isinstance(head, dict) or head.get("format") != FORMAT:
+            raise CliInputError(f"{path}: not a chain export ({FORMAT})")
+        province = Province.parse(str(head.get("province")))
+        items: list[Item] = []
+        for line in lines[1:]:
+            number += 1
+            entry = json.loads(line)
+            kind = "event" if "event" in entry else "checkpoint"
+            items.append((kind, base64.b64decode(entry[kind], validate=True)))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CliInputError(
+            f"{path}: not a chain export ({FORMAT}): line {number}: {exc}"
+        ) from None
+    return province, items
+
+
+def load_keys(path: Path) -> KeySet:
+    try:
+        return KeySet.load(path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CliInputError(f"{path}: not a readable key set ({exc!r})") from None
 
 
 def export(address: str, province: Province, out: Path) -> int:
-    """Writes the province's chain as the registry holds it; returns the items."""
-    stub = registry_pb2_grpc.RegistryServiceStub(client.channel(address))  # type: ignore[no-untyped-call]
+    """Writes the province's chain as the registry holds it; returns the
+    items. CliInputError, and no file, when the registry is not reached
+    within CONNECT_TIMEOUT_S (down, or speaking TLS to a plaintext client) or
+    the export fails."""
+    channel = client.channel(address, retry=False)
+    hint = " (a hub with mutual TLS needs --tls-dir, or YRDHUB_TLS_DIR)"
+    plaintext = client.default_identity(address) is None
+    try:
+        grpc.channel_ready_future(channel).result(timeout=CONNECT_TIMEOUT_S)
+    except grpc.FutureTimeoutError:
+        channel.close()
+        why = f"could not reach the registry at {address} within {CONNECT_TIMEOUT_S:g} s"
+        raise CliInputError(why + (hint if plaintext else "")) from None
+    stub = registry_pb2_grpc.RegistryServiceStub(channel)  # type: ignore[no-untyped-call]
     count = 0
-    with out.open("w", encoding="utf-8") as f:
-        f.write(json.dumps({"format": FORMAT, "province": province.value}) + "\n")
-        request = registry_pb2.ExportChainRequest(province=PROVINCE_TO_PB[province])
-        for item in stub.ExportChain(request, timeout=600):
-            kind = item.WhichOneof("item")
-            f.write(json.dumps({kind: base64.b64encode(getattr(item, kind)).decode()}) + "\n")
-            count += 1
+    try:
+        with out.open("w", encoding="utf-8") as f:
+            f.write(json.dumps({"format": FORMAT, "province": province.value}) + "\n")
+            request = registry_pb2.ExportChainRequest(province=PROVINCE_TO_PB[province])
+            for item in stub.ExportChain(request, timeout=600):
+                kind = item.WhichOneof("item")
+                f.write(json.dumps({kind: base64.b64encode(getattr(item, kind)).decode()}) + "\n")
+                count += 1
+    except grpc.RpcError as exc:
+        out.unlink(missing_ok=True)
+        why = f"could not export {province.value}'s chain from {address}: {exc.code().name}"
+        raise CliInputError(f"{why}: {exc.details()}") from None
+    finally:
+        channel.close()
     return count
 
 
 def _report(province: Province, verdict: ChainVerdict, console: Console) -> None:
     span = f"sequences {verdict.first_sequence}..{verdict.last_sequence}"
+    if verdict.ok and verdict.events == 0:
+        for item in verdict.rejected:
+            console.print(f"  [yellow]rejected[/]: {item}")
+        console.print(f"[bold]nothing to verify[/]: {province.value}'s chain has no events yet")
+        return
     for item in verdict.rejected:
         console.print(f"  [yellow]rejected[/]: {item}")
     if verdict.ok:
@@ -134,34 +185,43 @@ def kafka_tls(args: argparse.Namespace) -> None:
     """Kafka as the operator, when the broker wants client certificates."""
     if args.kafka_tls:
         if args.tls_dir is None:
-            raise SystemExit("--kafka-tls needs --tls-dir")
+            raise CliInputError("--kafka-tls needs --tls-dir")
         use_kafka_tls(TlsFiles(args.tls_dir, "operator"))
 
 
 def _tls(args: argparse.Namespace) -> None:
     if args.tls_dir is not None:
+        if not args.tls_dir.is_dir():
+            raise CliInputError(f"{args.tls_dir}: no such folder (--tls-dir, from `yrdhub certs`)")
         client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
 
 
 def run_verify(args: argparse.Namespace, console: Console) -> None:
-    """Prints the verdict; exits with status 1 on any problem."""
-    keys = KeySet.load(args.keyset)
+    """Prints the verdict; exits with status 1 on any problem, 2 (main's)
+    when the export, the key set or Kafka cannot be read."""
+    if args.file is None and not (args.kafka and args.province):
+        raise CliInputError("give a chain export, or --kafka and --province")
+    keys = load_keys(args.keyset)
     if args.file is not None:
         province, items = from_file(args.file)
         _report(province, verify_items(province, items, keys), console)
         return
-    if not (args.kafka and args.province):
-        raise SystemExit("give a chain export, or --kafka and --province")
     kafka_tls(args)
-    province = Province.parse(args.province)
-    items = list(from_kafka(args.kafka, args.topic_prefix))
+    province = args.province
+    try:
+        items = list(from_kafka(args.kafka, args.topic_prefix))
+    except (KafkaError, TimeoutError) as exc:
+        why = f"could not read the chain from Kafka at {args.kafka}: {exc!r}"
+        if not args.kafka_tls:
+            why += " (a broker that wants client certificates needs --kafka-tls and --tls-dir)"
+        raise CliInputError(why) from None
     _report(province, verify_items(province, items, keys), console)
 
 
 def run_export(args: argparse.Namespace, console: Console) -> None:
     _tls(args)
-    count = export(args.registry, Province.parse(args.province), args.out)
-    console.print(f"{args.out}: {count} items of {args.province}'s chain")
+    count = export(args.registry, args.province, args.out)
+    console.print(f"{args.out}: {count} items of {args.province.value}'s chain")
 
 
 def add_parsers(sub: Any) -> None:
@@ -171,7 +231,7 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument("file", nargs="?", type=Path, help="a chain export (export-chain)")
     verify.add_argument("--kafka", help="read the chain from this Kafka bootstrap address")
     verify.add_argument("--topic-prefix", default="", help="prefix of the topic names")
-    verify.add_argument("--province", help="whose chain (with --kafka)")
+    verify.add_argument("--province", type=province_arg, help="whose chain (with --kafka)")
     add_kafka_tls_flag(verify)
     verify.add_argument(
         "--tls-dir",
@@ -190,7 +250,7 @@ def add_parsers(sub: Any) -> None:
     verify.set_defaults(run=run_verify)
     export_ = sub.add_parser("export-chain", help="save a province's chain from a registry")
     export_.add_argument("--registry", required=True, help="the registry (host:port)")
-    export_.add_argument("--province", required=True)
+    export_.add_argument("--province", type=province_arg, required=True, help="SH, JS, ZJ or AH")
     export_.add_argument("--out", type=Path, required=True, help="file to write (JSON lines)")
     export_.add_argument(
         "--tls-dir",

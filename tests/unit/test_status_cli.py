@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.core.provinces import Province
+from services.hub.cli_errors import CliInputError
 from services.hub.status import Report, add_parser, as_json, targets
 from yrdhub.v1 import exchange_pb2
 
@@ -55,7 +56,7 @@ def test_the_workdir_of_yrdhub_up_is_read_when_nothing_else_names_the_hub(
 
 
 def test_no_hub_named_anywhere_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="no hub to ask"):
+    with pytest.raises(CliInputError, match="no hub to ask"):
         targets(_args("--workdir", str(tmp_path)), {})
 
 

@@ -1,0 +1,78 @@
+"""Every `yrdhub` command answers input it cannot read with one line on stderr
+and exit status 2, not a traceback; a bug keeps its traceback."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.hub import cli
+
+BAD_INPUT: list[tuple[list[str], str]] = [
+    (["status", "--hub-file", "{tmp}/none.json"], "none.json: No such file or directory"),
+    (["status", "--hub-file", "{tmp}/garbage"], "garbage: not a hub file"),
+    (["verify-chain", "{tmp}/none.jsonl", "--keyset", "{tmp}/keyset.json"], "none.jsonl: No such"),
+    (["verify-chain", "{tmp}/empty.jsonl", "--keyset", "{tmp}/none.json"], "none.json: No such"),
+    (["verify-chain", "{tmp}/garbage", "--keyset", "{tmp}/keyset.json"], "not a chain export"),
+    (
+        ["verify-chain", "{tmp}/empty.jsonl", "--keyset", "{tmp}/brace.json"],
+        "not a readable key set",
+    ),
+    (["verify-chain", "--keyset", "{tmp}/keyset.json"], "give a chain export, or --kafka"),
+    (["verify-chain", "--kafka", "x:1", "--province", "XX"], "one of SH, JS, ZJ, AH"),
+    (["export-chain", "--registry", "x:1", "--province", "XX", "--out", "{tmp}/x"], "one of SH"),
+    (
+        [
+            "export-chain",
+            "--registry",
+            "x:1",
+            "--province",
+            "SH",
+            "--out",
+            "{tmp}/x",
+            "--tls-dir",
+            "{tmp}/none",
+        ],
+        "none: no such folder",
+    ),
+    (["registry", "digest", "--db", "garbage://x"], "garbage://x: not a database URL"),
+    (["registry", "digest", "--db", "sqlite:///{tmp}/none.db"], "no such database file"),
+    (["label-qr", "GP12345678901234", "--out", "{tmp}/l.gif"], "ending .png or .svg"),
+    (["report-qr", "230904000001", "R-1", "--out", "{tmp}/none/qr.png"], "qr.png: No such file"),
+    (["certs", "--out", "{tmp}/garbage/certs"], "garbage/certs: Not a directory"),
+]
+
+
+@pytest.mark.parametrize(("argv", "said"), BAD_INPUT)
+def test_input_that_cannot_be_read_is_one_line_with_exit_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    (tmp_path / "garbage").write_text("garbage\n")
+    (tmp_path / "brace.json").write_text("{}")
+    (tmp_path / "keyset.json").write_text('{"keys": []}')
+    (tmp_path / "empty.jsonl").write_text('{"format": "yrdhub/chain-export/1", "province": "SH"}')
+    with pytest.raises(SystemExit) as exited:
+        cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and said in err
+    if "error: argument" not in err:  # argparse adds its usage line
+        assert err.count("\n") == 1 and err.startswith(f"yrdhub {argv[0]}")
+
+
+def test_a_missing_sqlite_database_is_not_created(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["registry", "digest", "--db", f"sqlite:///{tmp_path}/none.db"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: argparse.Namespace, console: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("services.hub.cli._certs", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["certs", "--out", "x"])
