@@ -18,7 +18,7 @@ from services.common.convert import PROVINCE_TO_PB
 from services.common.signing import KeySet, PublicKey
 from services.core.chain import GENESIS, digest, link, signed_message
 from services.core.provinces import Province
-from services.hub import cli, verify_chain
+from services.hub import cli, client, verify_chain
 from yrdhub.v1 import events_pb2
 
 SIGNED_AT = "2026-01-01T00:00:00Z"
@@ -140,6 +140,8 @@ def test_export_chain_gives_up_on_a_registry_out_of_reach_with_one_line_and_exit
     address: str,
 ) -> None:
     monkeypatch.setattr(verify_chain, "CONNECT_TIMEOUT_S", 1.0, raising=False)
+    # A client with no TLS set up (an earlier test in this process may have set some).
+    monkeypatch.setattr(client, "_tls", None)
     registry = "127.0.0.1:1" if address == "closed" else silent_server
     out = tmp_path / "sh.jsonl"
     argv = ["export-chain", "--registry", registry, "--province", "SH", "--out", str(out)]
