@@ -219,6 +219,9 @@ def run_verify(args: argparse.Namespace, console: Console) -> None:
 
 
 def run_export(args: argparse.Namespace, console: Console) -> None:
+    # Before the registry is asked: a wait of seconds would end in nothing to write to.
+    if not args.out.parent.is_dir():
+        raise CliInputError(f"{args.out}: no such folder to write the export in (--out)")
     _tls(args)
     count = export(args.registry, args.province, args.out)
     console.print(f"{args.out}: {count} items of {args.province.value}'s chain")

@@ -166,3 +166,20 @@ def test_an_export_that_is_no_chain_export_is_named_with_exit_2(
     assert (
         "bad.jsonl: not a chain export (yrdhub/chain-export/1): line 2" in capsys.readouterr().err
     )
+
+
+def test_export_chain_names_a_missing_out_folder_before_asking_the_registry(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    silent_server: str,
+) -> None:
+    # A registry that never answers, waited for longer than the call may take:
+    # only an answer given before asking it ends in time.
+    monkeypatch.setattr(verify_chain, "CONNECT_TIMEOUT_S", 600.0, raising=False)
+    out = tmp_path / "no-such-folder" / "sh.jsonl"
+    argv = ["export-chain", "--registry", silent_server, "--province", "SH", "--out", str(out)]
+    raised = _main_in_time(argv, 30)
+    assert isinstance(raised, SystemExit) and raised.code == 2
+    err = capsys.readouterr().err
+    assert err == f"yrdhub export-chain: {out}: no such folder to write the export in (--out)\n"
