@@ -48,9 +48,11 @@ class AsOf:
         return self.latest and self.valid_on >= china_date(self.known_at)
 
 
-# The first instant an as_of may ask about: the first day a valid_on may name
-# (no record the hub holds was known before).
-EARLIEST_KNOWN_AT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+# The days a valid_on may name: beyond any record's (core/records.py), and
+# clear of the calendar's ends, where the day after would overflow.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+# The first instant an as_of may ask about (no record was known before).
+EARLIEST_KNOWN_AT = dt.datetime.combine(FIRST_DAY, dt.time(), dt.UTC)
 
 
 def as_of(
@@ -84,12 +86,10 @@ def as_of(
         raise InvalidRequest(
             "malformed date", [Violation(f"{field}.valid_on", str(error))]
         ) from None
-    # A day beyond any record's (core/records.py), and clear of the calendar's
-    # ends, where the day after would overflow.
-    if not dt.date(1900, 1, 1) <= day <= dt.date(2199, 12, 31):
+    if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidRequest(
             "implausible date",
-            [Violation(f"{field}.valid_on", f"{day} is outside 1900-01-01..2199-12-31")],
+            [Violation(f"{field}.valid_on", f"{day} is outside {FIRST_DAY}..{LAST_DAY}")],
         )
     return AsOf(day, at, latest)
 

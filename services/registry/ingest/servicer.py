@@ -9,14 +9,12 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import PROVINCE_TO_PB, filter_value, timestamp
+from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB, filter_value, timestamp
 from services.core.errors import InvalidRequest, Violation
 from services.core.paging import limit_of
 from services.core.provinces import Province
 from services.registry.ingest.chain_store import ChainStore
 from yrdhub.v1 import common_pb2, registry_pb2
-
-_FROM_PB = {int(number): p.value for p, number in PROVINCE_TO_PB.items()}
 
 
 class ChainRpcs:
@@ -31,7 +29,8 @@ class ChainRpcs:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.ListQuarantineResponse:
         limit = limit_of(request.limit, 100, 1000)
-        province = filter_value(request.province, _FROM_PB, "province")
+        asked = filter_value(request.province, PROVINCE_FROM_PB, "province")
+        province = None if asked is None else asked.value
         found = await asyncio.to_thread(self._chains.quarantined, province, limit)
         entries = [
             registry_pb2.QuarantineEntry(
@@ -56,15 +55,15 @@ class ChainRpcs:
         request: registry_pb2.ExportChainRequest,
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> AsyncIterator[registry_pb2.ExportChainResponse]:
-        province = _FROM_PB.get(request.province)
-        if province is None:
+        asked = PROVINCE_FROM_PB.get(request.province)
+        if asked is None:
             raise InvalidRequest(
                 "which province's chain?", [Violation("province", "required: SH, JS, ZJ or AH")]
             )
         after = max(request.from_sequence - 1, 0)
         while True:
             # A page at a time, in a thread: the event loop keeps serving.
-            page, after = await asyncio.to_thread(self._chains.export, province, after)
+            page, after = await asyncio.to_thread(self._chains.export, asked.value, after)
             if not page:
                 return
             for kind, value in page:
