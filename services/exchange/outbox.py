@@ -24,6 +24,7 @@ from services.common.sql import insert_ignore, listed, upsert
 from services.core.chain import CHECKPOINT_EVERY, GENESIS, digest, link
 from services.core.transitions import StatusRules
 from services.exchange import outbox_statements as sql
+from services.exchange import publish_answers as answers
 from services.exchange.final_statuses import FinalStatuses
 from services.exchange.outbox_tables import (
     OutboxTables,
@@ -141,6 +142,8 @@ class Outbox:
         now: dt.datetime,
         request_id: str = "",
         also: Callable[[Connection, list[Stored]], None] | None = None,
+        *,
+        request_key: str = "",
     ) -> list[Stored]:
         """Stores the changed candidates as new revisions, in one transaction
         (with `also`'s writes, given the outcomes: the publish's audit entry).
@@ -149,10 +152,22 @@ class Outbox:
         record's current revision (or to an earlier one in the same batch)
         gets no new revision, and a batch sent again gets none at all: a
         record it holds in several versions (A, then B) is recognised by those
-        versions, not stored again as two more.
+        versions, not stored again as two more. The same batch sent again
+        under the same `request_key` (publish_answers.request_of) is answered
+        as it was the first time, even after newer revisions of its records.
         """
         versions, positions = _batch_versions(candidates)
+        batch = answers.fingerprint([(c.record_key, c.content_hash) for c in candidates])
         with self._write_lock, self._engine.begin() as conn:
+            recalled = answers.recall(conn, request_key, batch, now) if request_key else None
+            if recalled is not None:
+                again = [
+                    Stored(c.record_key, revision, event_id, False, refused)
+                    for c, (revision, event_id, refused) in zip(candidates, recalled, strict=True)
+                ]
+                if also is not None:
+                    also(conn, again)
+                return again
             dialect = conn.dialect.name
             last_sequence = conn.execute(sql.LAST_SEQUENCE_FOR_UPDATE).scalar_one()
             chain = conn.execute(sql.CHAIN_LINK).scalar_one()
@@ -254,6 +269,14 @@ class Outbox:
                 finals.write(conn)
                 conn.execute(sql.SET_LAST_SEQUENCE, {"last_sequence": last_sequence})
             self._remember_repeated(conn, versions, positions, results, replayed)
+            if request_key:
+                answers.remember(
+                    conn,
+                    request_key,
+                    batch,
+                    [(s.revision, s.event_id, s.refused) for s in results],
+                    now,
+                )
             if also is not None:
                 also(conn, results)
             return results

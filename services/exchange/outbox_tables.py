@@ -80,6 +80,23 @@ class OutboxRequest(OutboxTables, table=True):
     request_id: str = Field(max_length=64)
 
 
+class PublishAnswer(OutboxTables, table=True):
+    """What a publish was answered, by the request id it came with, for a
+    while (services/exchange/publish_answers.py): the same request sent again,
+    even after a newer revision of its records, is answered the same and
+    stores nothing."""
+
+    __tablename__ = "publish_answer"
+    # The caller and the request id, as "<caller> <request id>".
+    request: str = Field(primary_key=True, max_length=200)
+    # Over the batch's records as stored: their keys and content hashes, in order.
+    fingerprint: bytes
+    # Per record as stored, in order: [revision, event id, refusal] (JSON).
+    answers: bytes
+    # Seconds since the epoch: answers older than the window are dropped.
+    stored_at: int = Field(index=True)
+
+
 class FinalStatus(OutboxTables, table=True):
     """A certificate whose status is final under the status rules (revoked,
     cancelled): a later revision may not change it (core/transitions.py)."""
@@ -109,3 +126,4 @@ checkpoint_table = OutboxTables.metadata.tables["outbox_checkpoint"]
 repeated_table = OutboxTables.metadata.tables["repeated_in_batch"]
 request_table = OutboxTables.metadata.tables["outbox_request"]
 final_table = OutboxTables.metadata.tables["final_status"]
+answer_table = OutboxTables.metadata.tables["publish_answer"]

@@ -43,6 +43,7 @@ from services.core.validation import Refused, validate_record
 from services.exchange.identities import PendingIdentity
 from services.exchange.outbox import Candidate, NewEvent, Outbox, Stored
 from services.exchange.pseudonymising import Pseudonymiser, identity_slots
+from services.exchange.publish_answers import request_of
 from yrdhub.v1 import common_pb2, events_pb2, records_pb2
 
 log = logging.getLogger(__name__)
@@ -362,6 +363,7 @@ class Publisher:
                 now,
                 request_id,
                 also=settle,
+                request_key=request_of("" if caller is None else str(caller), request_id),
             )
         if any(s.changed for s in stored):
             self._on_stored()

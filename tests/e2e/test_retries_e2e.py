@@ -17,11 +17,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from services.common.readiness import LIVENESS
 from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
+from services.core.records import Qualification
 from services.hub import client
 from services.hub.supervisor import Hub
 from tests.conftest import Databases
 from tests.factories import qualification
-from yrdhub.v1 import registry_pb2
+from yrdhub.v1 import exchange_pb2, registry_pb2
 
 pytestmark = pytest.mark.e2e
 
@@ -97,3 +98,39 @@ def test_a_registry_whose_database_goes_away_retries_shows_it_and_loses_nothing(
     assert status.ready and not status.not_ready_because
     found = registry.GetRecord(registry_pb2.GetRecordRequest(record_key=second.key))
     assert [r.provenance.revision for r in found.records] == [1]
+
+
+def test_a_late_retry_under_its_request_id_leaves_the_newer_revision_current(hub: Hub) -> None:
+    # A system's publish of v1 commits but its answer is lost; v2 follows;
+    # then the first call is sent again, as gRPC's retries send it.
+    exchange = client.exchange_stub(hub.exchanges[Province.SH].address)
+    registry = client.registry_stub(hub.registry.address)
+    v1 = qualification(serial=4711)
+    v2 = qualification(serial=4711, name="上海华测检测认证集团股份有限公司")
+
+    def publish(record: Qualification, request_id: str) -> exchange_pb2.RecordResult:
+        reply = exchange.PublishRecords(
+            exchange_pb2.PublishRecordsRequest(records=[to_record_pb(record)]),
+            metadata=(("x-request-id", request_id),),
+            timeout=30,
+        )
+        return reply.results[0]
+
+    first = publish(v1, "sh-late-retry-1")
+    second = publish(v2, "sh-late-retry-2")
+    again = publish(v1, "sh-late-retry-1")
+    assert (first.outcome, second.outcome) == (ACCEPTED, ACCEPTED)
+    assert (again.outcome, again.revision, again.event_id) == (
+        exchange_pb2.RECORD_OUTCOME_UNCHANGED,
+        first.revision,
+        first.event_id,
+    )
+    client.wait_until_applied(registry, client.published_counts({Province.SH: exchange}))
+    [held] = registry.GetRecord(
+        registry_pb2.GetRecordRequest(record_key=v1.key), timeout=10
+    ).records
+    assert held.provenance.revision == second.revision
+    assert held.record.qualification.institution_name == v2.institution_name
+
+
+ACCEPTED = exchange_pb2.RECORD_OUTCOME_ACCEPTED

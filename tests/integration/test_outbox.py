@@ -7,10 +7,12 @@ import hashlib
 import itertools
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from services.common.db import make_engine
 from services.exchange.outbox import Candidate, NewEvent, Outbox
+from services.exchange.outbox_tables import answer_table
 
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 
@@ -131,3 +133,63 @@ def test_a_failed_batch_stores_nothing(outbox: Outbox) -> None:
     assert status.last_sequence == 0
     assert status.records_by_kind == {}
     assert outbox.pending(10) == []
+
+
+def test_a_late_retry_under_its_request_id_is_answered_as_before_and_stores_nothing(
+    outbox: Outbox,
+) -> None:
+    # The answer to r1 was lost; r2 moved "a" on; then r1 arrives again.
+    batch = [_candidate("a", "v1"), _candidate("b", "v1")]
+    first = outbox.store(batch, _payload, lambda: next(_ids), NOW, "r1", request_key="sys r1")
+    outbox.store(
+        [_candidate("a", "v2")], _payload, lambda: next(_ids), NOW, "r2", request_key="sys r2"
+    )
+    again = outbox.store(batch, _payload, lambda: next(_ids), NOW, "r1", request_key="sys r1")
+    assert [(s.revision, s.event_id, s.changed) for s in again] == [
+        (s.revision, s.event_id, False) for s in first
+    ]
+    assert outbox.status().last_sequence == 3
+    # The same content under another request id is a correction back to it.
+    assert [
+        (s.revision, s.changed)
+        for s in outbox.store(batch, _payload, lambda: next(_ids), NOW, "r3", request_key="sys r3")
+    ] == [(3, True), (1, False)]
+
+
+def test_a_request_id_sent_with_other_records_or_by_another_caller_is_a_publish_of_its_own(
+    outbox: Outbox,
+) -> None:
+    outbox.store([_candidate("a", "v1")], _payload, lambda: next(_ids), NOW, request_key="sys r1")
+    other = outbox.store(
+        [_candidate("a", "v2")], _payload, lambda: next(_ids), NOW, request_key="sys r1"
+    )
+    assert [(s.revision, s.changed) for s in other] == [(2, True)]
+    # r1's answer is now the second publish's: the first sent again is new content.
+    back = outbox.store(
+        [_candidate("a", "v1")], _payload, lambda: next(_ids), NOW, request_key="sys r1"
+    )
+    assert [(s.revision, s.changed) for s in back] == [(3, True)]
+    elsewhere = outbox.store(
+        [_candidate("a", "v2")], _payload, lambda: next(_ids), NOW, request_key="other r1"
+    )
+    assert [(s.revision, s.changed) for s in elsewhere] == [(4, True)]
+
+
+def test_answers_are_kept_for_a_day(outbox: Outbox, engine: Engine) -> None:
+    batch = [_candidate("a", "v1")]
+    outbox.store(batch, _payload, lambda: next(_ids), NOW, request_key="sys r1")
+    outbox.store([_candidate("a", "v2")], _payload, lambda: next(_ids), NOW, request_key="sys r2")
+    later = NOW + dt.timedelta(hours=23)
+    assert [
+        s.changed
+        for s in outbox.store(batch, _payload, lambda: next(_ids), later, request_key="sys r1")
+    ] == [False]
+    # A day on, r1's answer is forgotten: the batch is new content again.
+    next_day = NOW + dt.timedelta(days=1, seconds=1)
+    outbox.store(
+        [_candidate("y", "v1")], _payload, lambda: next(_ids), next_day, request_key="sys r4"
+    )
+    with engine.connect() as conn:  # and dropped by the next publish that keeps one
+        assert list(conn.execute(select(answer_table.c.request)).scalars()) == ["sys r4"]
+    retried = outbox.store(batch, _payload, lambda: next(_ids), next_day, request_key="sys r1")
+    assert [(s.revision, s.changed) for s in retried] == [(3, True)]
