@@ -6,7 +6,9 @@ to the end of its list's publication period (core.policy ListLifecycle; no
 end when the list has none), unless the authority that listed it lifts it: a
 REMOVED or REPAIRED event of the same province and institution naming the
 listing's reference (lifts_reference), effective on or after the listing and
-on or before the day asked. A lift lifts only the listing it names, so
+on or before the day asked (one dated before the listing lifts nothing, and
+the listing says which: a lift ends a listing in force, so the authority
+publishes it again with its right date). A lift lifts only the listing it names, so
 several listings of one list can be in force at once; only the listing
 authority lifts its own listing. A repair before its list's earliest repair
 day lifts nothing (the listing says which). A lift that names no listing
@@ -50,6 +52,8 @@ class Listing:
     lifted_by: CreditFact | None = None
     # Repairs published before the list's earliest repair day: they lift nothing.
     premature_repairs: tuple[CreditFact, ...] = ()
+    # Removals and repairs naming it, dated before it: they lift nothing.
+    early_lifts: tuple[CreditFact, ...] = ()
     # The last day it is published (effective_until, or the end of its list's
     # publication period); None: until lifted.
     ends_on: dt.date | None = None
@@ -99,11 +103,13 @@ def listings_on(
         if on < e.effective_from:
             out.append(Listing(fact, ListingState.NOT_YET_EFFECTIVE, ends_on=ends_on))
             continue
-        lifted = [
+        naming = [lift for lift in lifts if _names(lift.event, e)]
+        lifted = [lift for lift in naming if e.effective_from <= lift.event.effective_from <= on]
+        early = tuple(
             lift
-            for lift in lifts
-            if _names(lift.event, e) and e.effective_from <= lift.event.effective_from <= on
-        ]
+            for lift in naming
+            if lift.event.lifts_reference and lift.event.effective_from < e.effective_from
+        )
         premature: tuple[CreditFact, ...] = ()
         if life.earliest_repair_years:
             earliest = _plus_years(e.effective_from, life.earliest_repair_years)
@@ -121,7 +127,7 @@ def listings_on(
             first = None
             ended = ends_on is not None and on > ends_on
             state = ListingState.ENDED if ended else ListingState.IN_FORCE
-        out.append(Listing(fact, state, first, premature, ends_on))
+        out.append(Listing(fact, state, first, premature, early_lifts=early, ends_on=ends_on))
     out.sort(key=lambda item: (item.listing.event.effective_from, item.listing.source.record_key))
     return out
 

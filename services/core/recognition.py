@@ -214,6 +214,15 @@ def credit_listings(
                     early.source,
                 )
             )
+        for early in item.early_lifts:
+            inputs.append(
+                DecisionInput(
+                    "early_lift",
+                    f"{early.event.reference} of {early.event.effective_from}",
+                    InputOrigin.RECORD,
+                    early.source,
+                )
+            )
         this = policy.credit.effect(e.list_type)
         effect = max(effect, this, key=lambda o: o.severity)
         until = f" until {item.ends_on}" if item.ends_on else ""
@@ -223,9 +232,15 @@ def credit_listings(
             if item.premature_repairs
             else ""
         )
+        before = (
+            f" ({', '.join(r.event.reference for r in item.early_lifts)} "
+            "is dated before the listing and lifts nothing)"
+            if item.early_lifts
+            else ""
+        )
         said.append(
             f"{e.list_type.value} {e.reference} by {e.listing_province.name_en} "
-            f"since {e.effective_from}{until}{early_note}"
+            f"since {e.effective_from}{until}{early_note}{before}"
         )
     if not listings:
         message = f"no credit listing in force on {on} in any province"

@@ -6,7 +6,8 @@ institution they signed for when banned. It is in force from its
 effective_from to its effective_until (none: until lifted), unless the
 province that banned them lifts it: a REMOVED event of that province naming
 the ban's reference (lifts_reference), effective on or after the ban and on
-or before the day asked, lifts it from its own effective_from.
+or before the day asked, lifts it from its own effective_from. One dated
+before the ban lifts nothing, and decisions say so.
 
 A report names its signatory by name. The person behind the name is found
 on the laboratory's qualification in force on the issue date (each
@@ -54,6 +55,8 @@ class BanOnDay:
     fact: BanFact
     state: BanState
     lifted_by: BanFact | None = None
+    # Removals naming it, dated before it: they lift nothing.
+    early_lifts: tuple[BanFact, ...] = ()
 
 
 def _lifts(lift: SignatoryBan, ban: SignatoryBan) -> bool:
@@ -76,16 +79,16 @@ def bans_on(facts: Iterable[BanFact], person_id: str, on: dt.date) -> list[BanOn
         if on < b.effective_from:
             out.append(BanOnDay(fact, BanState.NOT_YET_EFFECTIVE))
             continue
-        lifted = [
-            f for f in mine if _lifts(f.ban, b) and b.effective_from <= f.ban.effective_from <= on
-        ]
+        naming = [f for f in mine if _lifts(f.ban, b)]
+        lifted = [f for f in naming if b.effective_from <= f.ban.effective_from <= on]
+        early = tuple(f for f in naming if f.ban.effective_from < b.effective_from)
         if lifted:
             first = min(lifted, key=lambda f: (f.ban.effective_from, f.source.record_key))
-            out.append(BanOnDay(fact, BanState.LIFTED, first))
+            out.append(BanOnDay(fact, BanState.LIFTED, first, early))
         elif b.effective_until is not None and on > b.effective_until:
-            out.append(BanOnDay(fact, BanState.ENDED))
+            out.append(BanOnDay(fact, BanState.ENDED, None, early))
         else:
-            out.append(BanOnDay(fact, BanState.IN_FORCE))
+            out.append(BanOnDay(fact, BanState.IN_FORCE, None, early))
     out.sort(key=lambda item: (item.fact.ban.effective_from, item.fact.source.record_key))
     return out
 
@@ -121,8 +124,15 @@ def _dates(b: SignatoryBan) -> str:
     return f"from {b.effective_from}{until}"
 
 
-def _described(b: SignatoryBan) -> str:
-    return f"by {b.listing_province.name_en} {_dates(b)} ({b.reference}: {b.reason})"
+def _described(item: BanOnDay) -> str:
+    b = item.fact.ban
+    early = (
+        f"; {', '.join(f.ban.reference for f in item.early_lifts)} is dated before the ban "
+        "and lifts nothing"
+        if item.early_lifts
+        else ""
+    )
+    return f"by {b.listing_province.name_en} {_dates(b)} ({b.reference}: {b.reason}{early})"
 
 
 def _not_in_force(item: BanOnDay) -> str:
@@ -142,7 +152,7 @@ def _inputs(items: Sequence[BanOnDay]) -> list[DecisionInput]:
         out.append(
             DecisionInput(
                 "signatory_ban",
-                f"{b.person_id} {_described(b)}: {item.state.value}",
+                f"{b.person_id} {_described(item)}: {item.state.value}",
                 InputOrigin.RECORD,
                 item.fact.source,
             )
@@ -157,6 +167,15 @@ def _inputs(items: Sequence[BanOnDay]) -> list[DecisionInput]:
                     item.lifted_by.source,
                 )
             )
+        out.extend(
+            DecisionInput(
+                "signatory_ban_early_lift",
+                f"{f.ban.reference} of {f.ban.effective_from}, before the ban: lifts nothing",
+                InputOrigin.RECORD,
+                f.source,
+            )
+            for f in item.early_lifts
+        )
     return out
 
 
@@ -211,7 +230,7 @@ def signatory_banned(
             tuple(inputs),
         )
     said = "; ".join(
-        f"{name} was banned from signing {_described(i.fact.ban)}"
+        f"{name} was banned from signing {_described(i)}"
         for found in banned.values()
         for i in found
     )

@@ -116,9 +116,16 @@ def test_a_removal_of_another_list_or_before_the_listing_does_not_lift_it() -> N
         "皖市监信〔2025〕4号", action=CreditAction.REMOVED, effective_from=dt.date(2025, 2, 1)
     )
     # Both name the listing (the factory's default): one is of another list,
-    # the other dated before the listing, so neither lifts it.
+    # the other dated before the listing, so neither lifts it; the listing
+    # names the one dated before it, and a decision says it lifts nothing.
     facts = [credit_fact(LISTED), credit_fact(other_list), credit_fact(earlier)]
-    assert len(in_force_on(facts, dt.date(2026, 3, 1))) == 1
+    [item] = in_force_on(facts, dt.date(2026, 3, 1))
+    assert [f.event.reference for f in item.early_lifts] == [earlier.reference]
+    reason = credit_listings(
+        RecognitionPolicy(version="t"), LISTED.uscc, facts, dt.date(2026, 3, 1)
+    )
+    assert f"{earlier.reference} is dated before the listing and lifts nothing" in reason.message
+    assert [i.name for i in reason.inputs].count("early_lift") == 1
 
 
 def test_a_listing_ends_after_its_effective_until() -> None:

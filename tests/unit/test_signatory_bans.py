@@ -215,3 +215,20 @@ def test_a_laboratory_of_another_person_is_unaffected_and_every_report_states_th
     assert _banned(decision).message == (
         f"no ban on 张三's signing was in force on {ISSUED} in any province"
     )
+
+
+def test_a_removal_dated_before_its_ban_lifts_nothing_and_the_decision_says_so() -> None:
+    # A slip of the date, or a ban whose dates were corrected after its removal.
+    early = ban(
+        reference="苏签禁〔2026〕1号-撤",
+        since=dt.date(2026, 2, 1),
+        action=CreditAction.REMOVED,
+        lifts=REFERENCE,
+    )
+    decision = _verify(ban(), early)
+    assert decision.outcome is Outcome.NOT_RECOGNIZED
+    reason = _banned(decision)
+    assert "苏签禁〔2026〕1号-撤 is dated before the ban and lifts nothing" in reason.message
+    assert any(
+        i.name == "signatory_ban_early_lift" and i.source == early.source for i in reason.inputs
+    )
