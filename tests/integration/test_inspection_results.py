@@ -281,3 +281,65 @@ def test_the_public_pages_show_results_by_plan_and_by_institution(env: Env) -> N
         assert status == 400 and json.loads(body)["violations"][0]["field"] == "uscc"
     finally:
         server.stop()
+
+
+def test_the_public_pages_announce_no_visit_before_its_day(env: Env) -> None:
+    """双随机: the inspections are unannounced. Anyone may read a visit from its
+    day on in China (or once its result is out), the officials every visit."""
+    draw_id, visits = _plan(env)
+    first = min(dt.date.fromisoformat(v.date) for v in visits)
+    ahead = [v for v in visits if dt.date.fromisoformat(v.date) > first]
+    assert ahead, "the campaign spreads its visits over its days"
+    eve = first - dt.timedelta(days=1)
+    # 18:00 in China the day before the first visit, then 01:00 on its day
+    # (still the day before in UTC).
+    clock = [dt.datetime.combine(eve, dt.time(10, 0), tzinfo=dt.UTC)]
+    results = InspectionResults(RecordStore(env.engine), load_inspection(), clock=lambda: clock[0])
+    public = PublicInspections(env.store, results)
+    server = VerifyServer(
+        "127.0.0.1:0",
+        cast(LabelQueries, None),
+        RateLimiter(rate=100.0, burst=100),
+        inspections=public,
+    )
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        status, body = _get(f"{base}/api/v1/inspections/{draw_id}")
+        assert status == 200 and json.loads(body)["plan"]["inspections"] == []
+        status, page = _get(f"{base}/inspections/{draw_id}")
+        assert status == 200 and "NO VISITS YET" in page
+        for v in visits:
+            assert v.institution_uscc not in page and v.institution_uscc not in body
+            # No inspection on record yet: as for a laboratory never drawn.
+            status, body = _get(f"{base}/api/v1/inspections?uscc={v.institution_uscc}")
+            assert status == 404, body
+            status, page = _get(f"{base}/inspections?uscc={v.institution_uscc}")
+            assert status == 404 and "No random inspection" in page
+
+        clock[0] = dt.datetime.combine(eve, dt.time(17, 0), tzinfo=dt.UTC)
+        status, body = _get(f"{base}/api/v1/inspections/{draw_id}")
+        shown = {v["institution_uscc"] for v in json.loads(body)["plan"]["inspections"]}
+        assert shown == {v.institution_uscc for v in visits if v.date == first.isoformat()}
+        later = ahead[0]
+        status, body = _get(f"{base}/api/v1/inspections?uscc={later.institution_uscc}")
+        assert status == 404 and later.date not in body
+
+        # A result published ahead of the planned day makes the visit public.
+        env.publish(
+            Province.JS,
+            _result(draw_id, later.institution_uscc, first.isoformat()),
+            eve.isoformat(),
+        )
+        status, body = _get(f"{base}/api/v1/inspections?uscc={later.institution_uscc}")
+        assert status == 200
+        [visit] = json.loads(body)["inspections"]
+        assert visit["draw_id"] == draw_id and visit["result_standing"].startswith(
+            "RESULT_STANDING_PUBLISHED"
+        )
+    finally:
+        server.stop()
+    # The officials' answer is unchanged: every visit, ahead or not.
+    servicer = AssessorPoolServicer(env.pool, results)
+    reply = asyncio.run(servicer.GetDraw(pb.GetDrawRequest(draw_id=draw_id), cast(Any, None)))
+    assert len(reply.draw.plan.inspections) == len(visits)

@@ -167,6 +167,11 @@ def render_plan_page(doc: dict[str, Any] | None, draw_id: str) -> str:
         )
     elif doc.get("failure") and not visits:
         text, colour = f"抽取失败 FAILED<small>{e(doc['failure'])}</small>", _GREY
+    elif not visits:  # the visits' days are ahead: unannounced until then
+        text, colour = (
+            "暂无已到期的检查 NO VISITS YET<small>Visits are listed from their day on</small>",
+            _GREY,
+        )
     else:
         text, colour = _counts(visits)
     provinces = "、".join(_province(p) for p in spec.get("provinces", [])) or "三省一市 all"

@@ -8,10 +8,15 @@ exclusions, credit classes or snapshot: the public pages are for the results,
 GetDraw (for certified callers) for the draw. Field names and enum values are
 the contract's (PlannedInspection and InspectionResult in the protobuf JSON
 mapping), so the pages and gRPC answer alike.
+
+A visit is public from its day on (in China), or once its result is
+published: the inspections are unannounced (双随机), so a plan's visits ahead
+are for the officials (GetDraw), not for the laboratory to read weeks before.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -25,7 +30,12 @@ from services.core.identifiers import check_uscc
 from services.core.inspection_results import VisitResult, published
 from services.registry.pool import mapping
 from services.registry.pool.draws import DrawResult
-from services.registry.pool.results import InspectionResults, PlannedVisit, planned_visits
+from services.registry.pool.results import (
+    InspectionResults,
+    PlannedVisit,
+    VisitResults,
+    planned_visits,
+)
 from services.registry.pool.store import PoolStore
 from services.registry.pool.tables import DrawRow
 from yrdhub.v1 import assessor_pool_pb2 as pb
@@ -54,6 +64,12 @@ def _visit(visit: PlannedVisit, found: VisitResult) -> dict[str, Any]:
     return doc
 
 
+def _public(visits: list[PlannedVisit], found: VisitResults, today: dt.date) -> list[PlannedVisit]:
+    return [
+        v for v in visits if v.day <= today or found[(v.province, v.uscc)].published_on is not None
+    ]
+
+
 class PublicInspections:
     def __init__(self, store: PoolStore, results: InspectionResults) -> None:
         self._store = store
@@ -72,8 +88,9 @@ class PublicInspections:
         return row if row is not None and row.kind is DrawKind.INSPECTION_PLAN else None
 
     def plan(self, draw_id: str) -> dict[str, Any] | None:
-        """The plan's commitment and campaign, and each visit with its result,
-        due date and standing; None: no inspection plan by that id."""
+        """The plan's commitment and campaign, and each visit whose day has come
+        (or whose result is out) with its result, due date and standing; None:
+        no inspection plan by that id."""
         row = self._plan_row(draw_id.strip())
         if row is None:
             return None
@@ -81,6 +98,7 @@ class PublicInspections:
         outcome = json.loads(row.outcome) if row.outcome else None
         visits = planned_visits(outcome)
         found = self._results.of_visits(row.draw_id, visits, when)
+        visits = _public(visits, found, when.valid_on)
         draw = mapping.draw_pb(
             DrawResult(row, outcome, []), with_snapshot=False, with_details=False
         )
@@ -89,7 +107,8 @@ class PublicInspections:
         return {**doc, **self._head(when)}
 
     def institution(self, uscc: str) -> dict[str, Any] | None:
-        """The institution's visits in the hub's plans, newest first, each with
+        """The institution's visits in the hub's plans whose day has come (or
+        whose result is out), newest first, each with
         its result, due date and standing, and the results provinces published
         of inspections planned outside the hub; None: neither."""
         try:
@@ -113,7 +132,7 @@ class PublicInspections:
                 if v.uscc == uscc
             ]
             found = self._results.of_visits(draw_id, visits, when)
-            for v in visits:
+            for v in _public(visits, found, when.valid_on):
                 inspections.append({"draw_id": draw_id, **_visit(v, found[(v.province, v.uscc)])})
         inspections.sort(key=lambda d: (d["date"], d["draw_id"]), reverse=True)
         others: list[dict[str, Any]] = []
