@@ -198,3 +198,40 @@ def test_the_status_line_of_a_valid_label_follows_the_recognition_lists(
         "feeds": [],
     }
     assert said in _status_line(render_page(doc))
+
+
+def _fetch(server: VerifyServer, path: str) -> tuple[int, str, str]:
+    """Status, content type and body."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=10) as r:
+            return int(r.status), r.headers["Content-Type"], r.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.headers["Content-Type"], refused.read().decode()
+
+
+CLEAN = "GP00000000000801"
+
+
+@pytest.mark.parametrize("form", ["{}/", "/{}", "{}//", "/{}/"])
+def test_slashes_around_a_code_find_the_label_on_the_page_as_in_its_json(
+    listed: VerifyServer, form: str
+) -> None:
+    status, body = _get(listed, "/api/v1/labels/" + form.format(CLEAN))
+    assert status == 200 and json.loads(body)["verdict"] == "VALID"
+    status, page = _get(listed, "/v/" + form.format(CLEAN))
+    assert status == 200 and _status_line(page).startswith("有效 VALID"), page
+
+
+@pytest.mark.parametrize("path", ["/v/", "/v/" + "X" * 65, "/v?code=" + "X" * 65])
+def test_a_browser_refused_a_code_reads_a_page_naming_it(listed: VerifyServer, path: str) -> None:
+    status, kind, page = _fetch(listed, path)
+    assert status == 400 and kind.startswith("text/html"), (kind, page)
+    assert _status_line(page).startswith("无效请求 INVALID REQUEST")
+    assert "<code>code</code>" in page and "codes[0]" not in page
+
+
+def test_a_machine_refused_a_code_reads_json_naming_the_code(listed: VerifyServer) -> None:
+    for path in ("/api/v1/labels/" + "X" * 65, "/api/v1/labels?code=", "/api/v1/labels/"):
+        status, kind, body = _fetch(listed, path)
+        assert status == 400 and kind.startswith("application/json"), path
+        assert [v["field"] for v in json.loads(body)["violations"]] == ["code"], body

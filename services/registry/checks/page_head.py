@@ -25,3 +25,17 @@ footer{{color:#5f6368;font-size:.85rem}}
 </style></head>
 <body><main>
 """
+
+
+def refusal_page(message: str, violations: list[tuple[str, str]]) -> str:
+    """A refused request (400) as a page: a person who typed or pasted a code
+    reads why, in Chinese and English, where a machine reads the JSON."""
+    e = html.escape
+    why = "".join(f"<li><code>{e(field)}</code>: {e(text)}</li>" for field, text in violations)
+    return (
+        page_head("无效请求 Invalid request", "#3c4043")
+        + f"""<div class="status" id="status">无效请求 INVALID REQUEST<small>请检查输入的编码或编号 · {e(message)}</small></div>
+<section class="cert"><ul>{why}</ul></section>
+<p><a href="/">重新核验 Check again</a></p>
+</main></body></html>"""
+    )

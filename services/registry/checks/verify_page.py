@@ -81,7 +81,8 @@ _OUTCOME_MARK = {"RECOGNIZED": "✓", "CONDITIONAL": "有条件 conditional", "N
 
 def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     """The check's answer as plain data: the JSON form, and what the page shows."""
-    answer = labels.check([query])
+    # One code, so a refusal names it as CheckLabel does, not as a batch's codes[0].
+    answer = labels.check([query], named=lambda _: "code")
     result = answer.results[0]
     matches = label_matches(result, answer)
     decided = answer.verdict(result)

@@ -39,6 +39,7 @@ from services.registry.checks.inspection_page import (
     render_plan_page,
 )
 from services.registry.checks.labels import LabelQueries
+from services.registry.checks.page_head import refusal_page
 from services.registry.checks.report_page import registered_or_404, render_report_page
 from services.registry.checks.verify_page import (
     FORM,
@@ -202,6 +203,11 @@ class VerifyApp:
             else:
                 await self._route(reply, path, code)
         except InvalidRequest as exc:
+            if not path.startswith("/api/"):  # a person's browser: a page, not JSON
+                violations = [(v.field, v.description) for v in exc.violations]
+                page = refusal_page(str(exc), violations)
+                await reply.send(HTTPStatus.BAD_REQUEST, "text/html; charset=utf-8", page)
+                return
             body = {
                 "error": str(exc),
                 "violations": [
@@ -226,9 +232,7 @@ class VerifyApp:
                 "".join(f"{r}\n" for r in reasons) or "ready\n",
             )
         elif path.startswith("/api/v1/labels"):
-            doc = await self._answer(
-                unquote(path.removeprefix("/api/v1/labels").strip("/")) or code
-            )
+            doc = await self._answer(_code_in(path, "/api/v1/labels") or code)
             await reply.send(
                 found_or_404(doc),
                 "application/json; charset=utf-8",
@@ -236,9 +240,7 @@ class VerifyApp:
                 cache=True,
             )
         elif path.startswith("/v/") or (path in ("/", "/v") and code):
-            doc = await self._answer(
-                unquote(path.removeprefix("/v/")) if path.startswith("/v/") else code
-            )
+            doc = await self._answer(_code_in(path, "/v") or code)
             await reply.send(
                 found_or_404(doc), "text/html; charset=utf-8", render_page(doc), cache=True
             )
@@ -301,6 +303,14 @@ class VerifyApp:
     async def _answer(self, code: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, answer_document, self._labels, code)
+
+
+def _code_in(path: str, prefix: str) -> str:
+    """The code in a label path (/v/<code>, /api/v1/labels/<code>), one rule
+    for the page and its JSON: slashes around it are not part of it (a link
+    with a trailing slash or a doubled one finds the label), and it is
+    percent-decoded once, after, so an encoded "/" in a code stays."""
+    return unquote(path.removeprefix(prefix).strip("/"))
 
 
 class _Reply:
