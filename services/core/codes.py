@@ -3,8 +3,12 @@
 One rule, at every edge (publishing and checking): Unicode NFKC (full-width
 letters and digits become ASCII ones: a number typed on a Chinese keyboard
 is the same number), no white space anywhere (people copy codes with spaces
-and the ideographic space U+3000), and upper case (a lower-cased code is the
-same code). A QR payload is a verify URL; its code is the last path segment
+and the ideographic space U+3000), no format characters (zero-width spaces,
+byte-order marks and other invisible marks a copy from a web page or a chat
+brings along: Unicode category Cf), and upper case (a lower-cased code is the
+same code). A control character (category Cc, other than white space) is no
+part of any code, and makes what was sent malformed (well_formed), not a code
+that is not found. A QR payload is a verify URL; its code is the last path segment
 or a query parameter (`code`, or as the label format names them).
 """
 
@@ -19,12 +23,30 @@ MAX_CODE_LENGTH = 64
 
 def normalise_code(text: str) -> str:
     """The canonical form of a certificate number or label code."""
-    if text.isascii():
+    if text.isascii():  # no format character is ASCII
         return "".join(text.split()).upper()
+    # Format characters go before NFKC: one between two characters would keep
+    # them from composing.
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")
     # NFKC again after upper-casing: a few letters' capitals decompose, and the
     # canonical form must stay canonical when normalised again.
-    upper = "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    upper = "".join(unicodedata.normalize("NFKC", visible).split()).upper()
     return unicodedata.normalize("NFKC", upper)
+
+
+def well_formed(code: str) -> bool:
+    """Whether a canonical code can be one at all: 1 to MAX_CODE_LENGTH
+    characters, none of them a control character."""
+    return 0 < len(code) <= MAX_CODE_LENGTH and (
+        code.isprintable() or not any(unicodedata.category(c) == "Cc" for c in code)
+    )
+
+
+# What a malformed code is refused with.
+CODE_WORDS = (
+    f"a label code or certificate number of 1-{MAX_CODE_LENGTH} characters, "
+    "without control characters"
+)
 
 
 def code_from_query(query: str, parameters: Sequence[str] = ("code",)) -> str:

@@ -20,6 +20,7 @@ from services.common.convert import (
 )
 from services.common.db import make_engine
 from services.common.green_label import load_green_label_format
+from services.core.errors import InvalidRequest
 from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -234,3 +235,35 @@ def test_readers_leave_no_autocommit_connection_to_writers(databases: Databases)
             assert conn.in_transaction()
             driver = conn.connection.driver_connection
             assert not getattr(driver, "autocommit", False)
+
+
+def test_invisible_characters_in_a_code_are_dropped_and_controls_refused(
+    databases: Databases,
+) -> None:
+    """A code copied from a web page or a chat may bring a zero-width space or
+    a byte-order mark along: it is the same code. A control character is no
+    part of any code: the check is refused naming the field, not answered
+    "not found"."""
+    store = _store(databases)
+    servicer = LabelServicer(store.label_queries(clock=lambda: LATER))
+    pasted = "\u200bGP0000\ufeff0000000002\u2060"
+    data = asyncio.run(servicer.CheckLabel(labels_pb2.CheckLabelRequest(code=pasted), None))
+    check = labels_pb2.CheckLabelResponse.FromString(data).check
+    assert check.found and check.code == "GP00000000000002"
+    assert _check(store, "\u200bCQC2024GP0000002\ufeff", LATER).found
+
+    for code in ("\x00abc", "GP0000000000\x7f0002", "\x1b[31mGP00000000000002"):
+        with pytest.raises(InvalidRequest) as label:
+            asyncio.run(servicer.CheckLabel(labels_pb2.CheckLabelRequest(code=code), None))
+        assert [v.field for v in label.value.violations] == ["code"]
+        with pytest.raises(InvalidRequest) as batch:
+            asyncio.run(
+                servicer.CheckLabels(
+                    labels_pb2.CheckLabelsRequest(codes=["GP00000000000002", code]), None
+                )
+            )
+        assert [v.field for v in batch.value.violations] == ["codes[1]"]
+        assert "control characters" in batch.value.violations[0].description
+    with pytest.raises(InvalidRequest) as certificate:
+        _check(store, "\x00", LATER)
+    assert [v.field for v in certificate.value.violations] == ["code"]

@@ -235,3 +235,17 @@ def test_a_machine_refused_a_code_reads_json_naming_the_code(listed: VerifyServe
         status, kind, body = _fetch(listed, path)
         assert status == 400 and kind.startswith("application/json"), path
         assert [v["field"] for v in json.loads(body)["violations"]] == ["code"], body
+
+
+def test_a_code_pasted_with_a_zero_width_space_is_found_and_a_nul_refused(
+    listed: VerifyServer,
+) -> None:
+    for path in (f"/api/v1/labels/%E2%80%8B{CLEAN}", f"/api/v1/labels?code=%EF%BB%BF{CLEAN}"):
+        status, body = _get(listed, path)
+        assert status == 200 and json.loads(body)["code"] == CLEAN, path
+    status, page = _get(listed, f"/v/%E2%80%8B{CLEAN}")
+    assert status == 200 and _status_line(page).startswith("有效 VALID")
+    status, kind, body = _fetch(listed, "/api/v1/labels/%00abc")
+    assert status == 400 and [v["field"] for v in json.loads(body)["violations"]] == ["code"]
+    status, kind, page = _fetch(listed, "/v/%00abc")
+    assert status == 400 and kind.startswith("text/html") and "control characters" in page

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from services.core.codes import code_from_query, normalise_code
+from services.core.codes import code_from_query, normalise_code, well_formed
 from services.core.records import Qualification
 from services.hub.qr import label_url
 from tests.factories import cma_number, green_cert, qualification
@@ -76,3 +76,30 @@ def test_a_verify_url_carries_any_certificate_number_and_gives_it_back(number: s
     url = label_url(number, "https://verify.example/")
     assert url == "https://verify.example/v/" + quote(number, safe="")
     assert code_from_query(url) == number
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "\u200bGP12345678901234",  # zero-width space
+        "\ufeffGP12345678901234",  # byte-order mark
+        "GP1234\u200d5678\u2060901234",  # zero-width joiner, word joiner
+        "GP1234\u00ad5678901234",  # soft hyphen
+        "\u202agp12345678901234\u202c",  # bidi embedding
+    ],
+)
+def test_format_characters_are_no_part_of_a_code(pasted: str) -> None:
+    assert normalise_code(pasted) == "GP12345678901234"
+    assert well_formed(normalise_code(pasted))
+
+
+@pytest.mark.parametrize("sent", ["\x00abc", "\x00", "GP\x7f1", "GP\x1b1", "ＧＰ\x001"])
+def test_a_control_character_makes_a_code_malformed(sent: str) -> None:
+    assert not well_formed(normalise_code(sent))
+
+
+def test_a_certificate_published_with_a_zero_width_space_is_stored_without_it() -> None:
+    """The exchanges refused such a code as text that is not visible (so no
+    stored code holds one); now they store it as a check compares it."""
+    cert = green_cert(number="CQC\u200b2024GP0001", label="\ufeffGP00000000000009")
+    assert (cert.certificate_number, cert.label_code) == ("CQC2024GP0001", "GP00000000000009")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from services.core.codes import MAX_CODE_LENGTH, code_from_query
+from services.core.codes import CODE_WORDS, code_from_query, well_formed
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import as_of
 from services.core.provenance import utcnow
@@ -45,16 +45,8 @@ class CertificateChecks:
     def answer(self, code: str, valid_on: str = "", known_at: dt.datetime | None = None) -> bytes:
         """A serialized CheckCertificateResponse for a certificate number or label code."""
         value = self._read_code(code)
-        if not value or len(value) > MAX_CODE_LENGTH:
-            raise InvalidRequest(
-                "malformed code",
-                [
-                    Violation(
-                        "code",
-                        f"a certificate number or label code of 1-{MAX_CODE_LENGTH} characters",
-                    )
-                ],
-            )
+        if not well_formed(value):
+            raise InvalidRequest("malformed code", [Violation("code", CODE_WORDS)])
         when = as_of(valid_on, known_at, self._clock())
         if when.current:
             rows = self._reader.answers_by_code(value)

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
 from services.common.green_label import load_green_label_format
-from services.core.codes import MAX_CODE_LENGTH
+from services.core.codes import CODE_WORDS, well_formed
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
 from services.core.label_format import GreenLabelFormat, product_of
@@ -149,14 +149,7 @@ class LabelQueries:
                 [Violation("codes", f"{len(queries)} codes; at most {MAX_BATCH} per call")],
             )
         codes = [self._format.code_of(q) for q in queries]
-        bad = [
-            Violation(
-                named(i),
-                f"a label code or certificate number of 1-{MAX_CODE_LENGTH} characters",
-            )
-            for i, c in enumerate(codes)
-            if not c or len(c) > MAX_CODE_LENGTH
-        ]
+        bad = [Violation(named(i), CODE_WORDS) for i, c in enumerate(codes) if not well_formed(c)]
         if bad:
             raise InvalidRequest("malformed codes", bad)
         when = as_of(valid_on, known_at, self._clock())
