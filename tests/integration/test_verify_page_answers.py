@@ -6,6 +6,8 @@ the code it carries)."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import itertools
 import json
 import re
 import urllib.error
@@ -19,6 +21,7 @@ from services.common.db import make_engine
 from services.common.rate_limit import RateLimiter
 from services.core.provinces import Province
 from services.core.records import CreditListType
+from services.core.status import CertificateStatus
 from services.registry.checks.label_answers import label_response
 from services.registry.checks.verify_page import render_page
 from services.registry.checks.verify_server import VerifyServer
@@ -249,3 +252,48 @@ def test_a_code_pasted_with_a_zero_width_space_is_found_and_a_nul_refused(
     assert status == 400 and [v["field"] for v in json.loads(body)["violations"]] == ["code"]
     status, kind, page = _fetch(listed, "/v/%00abc")
     assert status == 400 and kind.startswith("text/html") and "control characters" in page
+
+
+def test_a_phone_asking_again_gets_304_until_the_answer_changes(store: AppliedStore) -> None:
+    """The answer says when it was made, to the second; the ETag is of what it
+    says about the label, so asking again a second later is 304 Not Modified
+    while nothing changed, and 200 with the new answer once something did."""
+    _with_a_listing(store)
+    seconds = itertools.count()
+    server = VerifyServer(
+        "127.0.0.1:0",
+        store.label_queries(clock=lambda: NOW + dt.timedelta(seconds=next(seconds))),
+        RateLimiter(rate=0.0, burst=1000),
+    )
+    server.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+
+        def ask(path: str, etag: str = "") -> tuple[int, str, bytes]:
+            connection.request("GET", path, headers={"If-None-Match": etag} if etag else {})
+            reply = connection.getresponse()
+            return reply.status, reply.getheader("ETag") or "", reply.read()
+
+        for path in (f"/v/{CLEAN}", f"/api/v1/labels/{CLEAN}"):
+            status, etag, first = ask(path)
+            assert status == 200 and etag
+            status, again, second = ask(path)
+            assert first != second and again == etag  # made a second later, same answer
+            assert ask(path, etag)[:2] == (304, etag)
+        _, json_etag, _ = ask(f"/api/v1/labels/{CLEAN}")
+        assert json_etag != ask(f"/v/{CLEAN}")[1]  # the page and its JSON differ
+
+        suspended = green_cert(
+            number="CGP-CLEAN",
+            label=CLEAN,
+            holder=OTHER,
+            model="X",
+            status=CertificateStatus.SUSPENDED,
+        )
+        store.apply([event(suspended, Province.AH, 2, accepted_at=NOW)], {})
+        status, etag, body = ask(f"/api/v1/labels/{CLEAN}", json_etag)
+        assert status == 200 and etag != json_etag
+        assert json.loads(body)["verdict"] == "SUSPENDED"
+        connection.close()
+    finally:
+        server.stop()

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import ipaddress
+import json
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from google.protobuf.json_format import MessageToDict
 
@@ -110,6 +111,22 @@ def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
         "conditions": list(result.standing.conditions),
         "feeds": [_feed(f) for f in answer.feeds],
     }
+
+
+def code_in(path: str, prefix: str) -> str:
+    """The code in a label path (/v/<code>, /api/v1/labels/<code>), one rule
+    for the page and its JSON: slashes around it are not part of it (a link
+    with a trailing slash or a doubled one finds the label), and it is
+    percent-decoded once, after, so an encoded "/" in a code stays."""
+    return unquote(path.removeprefix(prefix).strip("/"))
+
+
+def answer_tag(doc: dict[str, Any]) -> str:
+    """What a label answer's ETag is made from: the answer without the instant
+    it was made (`as_of`, to the second), so a phone asking again gets 304
+    while the verdict, the certificates, the day and the feeds are unchanged
+    (a new feed or day is a new answer)."""
+    return json.dumps({k: v for k, v in doc.items() if k != "as_of"}, sort_keys=True)
 
 
 def _feed(feed: Feed) -> dict[str, Any]:

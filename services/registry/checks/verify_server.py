@@ -45,7 +45,9 @@ from services.registry.checks.verify_page import (
     FORM,
     IPNetwork,
     answer_document,
+    answer_tag,
     client_of,
+    code_in,
     found_or_404,
     networks,
     render_page,
@@ -232,17 +234,22 @@ class VerifyApp:
                 "".join(f"{r}\n" for r in reasons) or "ready\n",
             )
         elif path.startswith("/api/v1/labels"):
-            doc = await self._answer(_code_in(path, "/api/v1/labels") or code)
+            doc = await self._answer(code_in(path, "/api/v1/labels") or code)
             await reply.send(
                 found_or_404(doc),
                 "application/json; charset=utf-8",
                 json.dumps(doc, ensure_ascii=False),
                 cache=True,
+                tag=answer_tag(doc),
             )
         elif path.startswith("/v/") or (path in ("/", "/v") and code):
-            doc = await self._answer(_code_in(path, "/v") or code)
+            doc = await self._answer(code_in(path, "/v") or code)
             await reply.send(
-                found_or_404(doc), "text/html; charset=utf-8", render_page(doc), cache=True
+                found_or_404(doc),
+                "text/html; charset=utf-8",
+                render_page(doc),
+                cache=True,
+                tag=answer_tag(doc),
             )
         elif path == "/":
             await reply.send(HTTPStatus.OK, "text/html; charset=utf-8", FORM, cache=True)
@@ -305,14 +312,6 @@ class VerifyApp:
         return await loop.run_in_executor(self._readers, answer_document, self._labels, code)
 
 
-def _code_in(path: str, prefix: str) -> str:
-    """The code in a label path (/v/<code>, /api/v1/labels/<code>), one rule
-    for the page and its JSON: slashes around it are not part of it (a link
-    with a trailing slash or a doubled one finds the label), and it is
-    percent-decoded once, after, so an encoded "/" in a code stays."""
-    return unquote(path.removeprefix(prefix).strip("/"))
-
-
 class _Reply:
     """Sends one answer, counting it by status."""
 
@@ -334,11 +333,15 @@ class _Reply:
         headers: dict[str, str] | None = None,
         *,
         cache: bool = False,
+        tag: str | None = None,
     ) -> None:
+        """`tag`: what the ETag is made from when not all of the body is (a
+        label answer's page or JSON: the answer without its as_of)."""
         data = body.encode()
         extra = dict(headers or {})
         if cache:
-            etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+            source = data if tag is None else f"{content_type}\n{tag}".encode()
+            etag = '"' + hashlib.sha256(source).hexdigest()[:32] + '"'
             extra["ETag"] = etag
             extra["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
             if self._etags is not None and etag in (t.strip() for t in self._etags.split(",")):
