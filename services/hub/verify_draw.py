@@ -89,9 +89,47 @@ def document_problems(document: Any) -> list[str]:
         problems.append("snapshot: missing")
     elif not isinstance(document["snapshot"], str | dict | None):
         problems.append("snapshot: a JSON object, or its canonical text")
+    elif document.get("seed"):
+        # Unrevealed (no seed), the snapshot is never read: that is a mismatch.
+        problems += snapshot_problems(document["snapshot"])
     if not isinstance(document.get("outcome"), dict):
         problems.append("outcome: missing (a JSON object)")
     return problems
+
+
+# The parts of a snapshot the re-run reads as JSON objects (or a list): a value
+# of another type would fail inside it, so it is named here instead.
+SNAPSHOT_PARTS = {
+    "spec": dict,
+    "candidates": dict,
+    "loads": dict,
+    "person_loads": dict,
+    "rules": dict,
+    "entities": list,
+}
+
+
+def snapshot_problems(snapshot: Any) -> list[str]:
+    """What keeps a revealed draw's snapshot from being re-run, part by part
+    (text that is not JSON is left to the re-run, which says so)."""
+    if isinstance(snapshot, str):
+        try:
+            snapshot = json.loads(snapshot)
+        except ValueError:
+            return []
+    if not isinstance(snapshot, dict):
+        return [f"snapshot: a JSON object, not {_json_text(snapshot)}"]
+    problems = []
+    for name, kind in SNAPSHOT_PARTS.items():
+        if name in snapshot and not isinstance(snapshot[name], kind):
+            wanted = "a JSON object" if kind is dict else "a JSON array"
+            problems.append(f"snapshot.{name}: {wanted}, not {_json_text(snapshot[name])}")
+    return problems
+
+
+def _json_text(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _hex(value: Any) -> bool:

@@ -97,6 +97,14 @@ def test_any_change_is_a_mismatch_with_exit_status_1(tmp_path: Path, tamper: Any
         (lambda d: d.update(seed_commitment="00"), "seed_commitment: 64 hexadecimal digits"),
         (lambda d: d.update(format=1), "format: '1', not yrdhub/published-draw/1"),
         (lambda d: d.pop("snapshot"), "snapshot: missing"),
+        # Values the re-run would have failed on inside (AttributeError):
+        (lambda d: d.update(snapshot=None), "snapshot: a JSON object, not null"),
+        (
+            lambda d: d["snapshot"].update(candidates=None),
+            "snapshot.candidates: a JSON object, not null",
+        ),
+        (lambda d: d["snapshot"].update(loads="x"), 'snapshot.loads: a JSON object, not "x"'),
+        (lambda d: d.update(snapshot='{"loads": []}'), "snapshot.loads: a JSON object, not []"),
     ],
 )
 def test_a_document_that_cannot_be_read_says_why_in_one_line_with_exit_status_2(
