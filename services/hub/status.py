@@ -29,7 +29,7 @@ from services.core.identity import Identity, Role
 from services.core.provenance import utcnow
 from services.core.provinces import Province
 from services.hub import client
-from services.hub.cli_errors import CliInputError
+from services.hub.cli_errors import CliInputError, province_arg
 from services.hub.discovery import HUB_FILE
 from yrdhub.v1 import (
     common_pb2,
@@ -77,6 +77,9 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
             described = json.loads(path.read_text())
         except ValueError as exc:
             raise CliInputError(f"{path}: not a hub file ({exc})") from None
+        problems = hub_file_problems(described)
+        if problems:
+            raise CliInputError(f"{path}: not a hub file: {'; '.join(problems)}")
     exchanges: dict[Province, str] = {}
     for province in Province:
         address = (
@@ -98,6 +101,33 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
     certificates = described.get("tls", {}).get("certificates") or None
     tls_dir = args.tls_dir or env.get("YRDHUB_TLS_DIR") or certificates
     return Targets(registry or "", exchanges, Path(tls_dir) if tls_dir else None)
+
+
+def hub_file_problems(described: Any) -> list[str]:
+    """What in a hub file's JSON status cannot read, by field (none: readable;
+    a part left out is only a service the file does not name)."""
+    if not isinstance(described, dict):
+        return [f"a JSON object as `yrdhub up` writes it, not {_text(described)}"]
+    problems = []
+    exchanges = described.get("exchanges", {})
+    parts = {"registry": described.get("registry", {}), "tls": described.get("tls", {})}
+    if isinstance(exchanges, dict):
+        parts |= {f"exchanges.{p}": exchanges.get(p.value, {}) for p in Province}
+    else:
+        problems.append(f"exchanges: a JSON object by province, not {_text(exchanges)}")
+    for name, part in parts.items():
+        inner = "certificates" if name == "tls" else "grpc"
+        if not isinstance(part, dict):
+            problems.append(f"{name}: a JSON object, not {_text(part)}")
+        elif not isinstance(part.get(inner, ""), str | None):
+            wanted = "a folder" if name == "tls" else "host:port"
+            problems.append(f"{name}.{inner}: {wanted} as a string, not {_text(part[inner])}")
+    return problems
+
+
+def _text(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def collect(where: Targets) -> Report:
@@ -232,7 +262,7 @@ def _province_address(value: str) -> tuple[str, str]:
     province, sep, address = value.partition("=")
     if not sep or not address:
         raise argparse.ArgumentTypeError(f"expected PROVINCE=host:port, got {value!r}")
-    return Province.parse(province).value, address
+    return province_arg(province).value, address
 
 
 def run(args: argparse.Namespace, console: Console) -> None:

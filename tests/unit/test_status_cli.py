@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from services.core.provinces import Province
+from services.hub import cli
 from services.hub.cli_errors import CliInputError
 from services.hub.status import Report, add_parser, as_json, targets
 from yrdhub.v1 import exchange_pb2
@@ -63,6 +64,43 @@ def test_no_hub_named_anywhere_is_a_clear_error(tmp_path: Path) -> None:
 def test_an_exchange_flag_needs_a_province_and_an_address() -> None:
     with pytest.raises(SystemExit):
         _args("--exchange", "sh")
+
+
+def test_an_exchange_flag_of_an_unknown_province_names_the_provinces(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        _args("--exchange", "XX=host:1")
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown province 'XX': one of SH, JS, ZJ, AH" in err
+    assert "_province_address" not in err
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        ("[]", "not a hub file: a JSON object as `yrdhub up` writes it, not []"),
+        ('{"exchanges": []}', "exchanges: a JSON object by province, not []"),
+        ('{"exchanges": {"SH": "h:1"}}', 'exchanges.SH: a JSON object, not "h:1"'),
+        ('{"registry": "x"}', 'registry: a JSON object, not "x"'),
+        ('{"tls": "yes"}', 'tls: a JSON object, not "yes"'),
+        ('{"tls": {"certificates": 1}}', "tls.certificates: a folder as a string, not 1"),
+        ('{"registry": {"grpc": 5}}', "registry.grpc: host:port as a string, not 5"),
+    ],
+)
+def test_a_hub_file_of_the_wrong_shape_is_named_in_one_line_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, said: str
+) -> None:
+    """The tester's files: each was a traceback (AttributeError, exit 1)."""
+    path = tmp_path / "hub.json"
+    path.write_text(content)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["status", "--hub-file", str(path)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("yrdhub status: ")
+    assert "hub.json: not a hub file" in err and said in err
 
 
 def test_a_site_that_names_only_its_exchange_is_judged_by_it_alone() -> None:
