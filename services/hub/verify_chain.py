@@ -8,7 +8,10 @@ checkpoint, and how far checkpoints vouch for the events.
 
 Export file: JSON lines; the first {"format": "yrdhub/chain-export/1",
 "province": "SH"}, then one {"event": base64} or {"checkpoint": base64} per
-item, bytes exactly as published.
+item, bytes exactly as published. Items of another province than the
+header's are listed as rejected and the chain is not verified (exit 1): the
+file is not what it says; an item that is no Event or ChainCheckpoint makes
+the line malformed (exit 2), as one that is not base64 does.
 
 Exit status: 0 the chain verifies (or has no events yet: nothing to verify),
 1 it is broken, 2 an export, key set or source that cannot be read or reached
@@ -23,14 +26,16 @@ import base64
 import json
 import os
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf.message import DecodeError
 from kafka.errors import KafkaError
 from rich.console import Console
 
-from services.common.convert import PROVINCE_TO_PB
+from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.common.kafka_io import (
     all_topics,
     checkpoint_topic,
@@ -52,29 +57,73 @@ Item = tuple[str, bytes]  # ("event" | "checkpoint", bytes as published)
 CONNECT_TIMEOUT_S = 10.0
 
 
-def verify_items(province: Province, items: Iterable[Item], keys: KeySet) -> ChainVerdict:
-    """The verdict on one province's items (other provinces' are skipped)."""
+def verify_items(
+    province: Province, items: Iterable[Item], keys: KeySet, *, export: bool = False
+) -> ChainVerdict:
+    """The verdict on one province's items. From Kafka, whose topics carry
+    every province, other provinces' items are skipped; in an `export` of
+    one province they are listed as rejected and the chain is not verified
+    (the file is not what its header says). An item that is not a message of
+    its kind is rejected (from_file refuses such a line before)."""
     number = PROVINCE_TO_PB[province]
     links: list[Link] = []
     marks: list[SignedMark] = []
+    foreign: list[str] = []
+    undecodable: list[str] = []
     for kind, value in items:
-        if kind == "event":
-            event = events_pb2.Event.FromString(value)
-            if event.province == number:
-                links.append(Link(event.sequence, event.previous_hash, digest(value)))
-            continue
-        cp = events_pb2.ChainCheckpoint.FromString(value)
-        if cp.province != number:
-            continue
         try:
-            signed_at = signed_instant(cp.signed_at)
-        except ValueError:
-            marks.append(SignedMark(cp.sequence, cp.chain_link, "unreadable signed_at"))
+            message = _decoded(kind, value)
+        except DecodeError:
+            undecodable.append(f"{kind} of {len(value)} bytes that is not a {_TYPES[kind]}")
             continue
-        message = signed_message(province.value, cp.sequence, cp.chain_link, cp.signed_at)
-        why = keys.verify(province, cp.key_id, cp.signature, message, signed_at)
-        marks.append(SignedMark(cp.sequence, cp.chain_link, why))
-    return verify_chain(links, marks)
+        if message.province != number:
+            if export:
+                foreign.append(_foreign(kind, message, province))
+            continue
+        if isinstance(message, events_pb2.Event):
+            links.append(Link(message.sequence, message.previous_hash, digest(value)))
+            continue
+        marks.append(_mark(province, message, keys))
+    verdict = verify_chain(links, marks)
+    if not foreign and not undecodable:
+        return verdict
+    problems = verdict.problems + (
+        [f"the export of {province.value}'s chain holds {len(foreign)} items of another province"]
+        if foreign
+        else []
+    )
+    return replace(verdict, problems=problems, rejected=[*verdict.rejected, *undecodable, *foreign])
+
+
+_TYPES = {"event": "yrdhub.v1.Event", "checkpoint": "yrdhub.v1.ChainCheckpoint"}
+
+
+def _decoded(kind: str, value: bytes) -> events_pb2.Event | events_pb2.ChainCheckpoint:
+    if kind == "event":
+        return events_pb2.Event.FromString(value)
+    return events_pb2.ChainCheckpoint.FromString(value)
+
+
+def _foreign(
+    kind: str, message: events_pb2.Event | events_pb2.ChainCheckpoint, province: Province
+) -> str:
+    try:
+        whose = PROVINCE_FROM_PB[message.province].value
+    except KeyError:
+        whose = f"province {message.province}"
+    return (
+        f"{kind} at sequence {message.sequence} is {whose}'s, not {province.value}'s (the header's)"
+    )
+
+
+def _mark(province: Province, cp: events_pb2.ChainCheckpoint, keys: KeySet) -> SignedMark:
+    try:
+        signed_at = signed_instant(cp.signed_at)
+    except ValueError:
+        return SignedMark(cp.sequence, cp.chain_link, "unreadable signed_at")
+    message = signed_message(province.value, cp.sequence, cp.chain_link, cp.signed_at)
+    why = keys.verify(province, cp.key_id, cp.signature, message, signed_at)
+    return SignedMark(cp.sequence, cp.chain_link, why)
 
 
 def from_kafka(bootstrap: str, prefix: str) -> Iterator[Item]:
@@ -99,7 +148,12 @@ def from_file(path: Path) -> tuple[Province, list[Item]]:
             number += 1
             entry = json.loads(line)
             kind = "event" if "event" in entry else "checkpoint"
-            items.append((kind, base64.b64decode(entry[kind], validate=True)))
+            value = base64.b64decode(entry[kind], validate=True)
+            try:
+                _decoded(kind, value)
+            except DecodeError:
+                raise ValueError(f"{kind} is not a {_TYPES[kind]}") from None
+            items.append((kind, value))
     except (ValueError, KeyError, TypeError) as exc:
         raise CliInputError(
             f"{path}: not a chain export ({FORMAT}): line {number}: {exc}"
@@ -148,7 +202,11 @@ def export(address: str, province: Province, out: Path) -> int:
 
 
 def _report(province: Province, verdict: ChainVerdict, console: Console) -> None:
-    span = f"sequences {verdict.first_sequence}..{verdict.last_sequence}"
+    span = (
+        f"sequences {verdict.first_sequence}..{verdict.last_sequence}"
+        if verdict.last_sequence
+        else "no events"
+    )
     if verdict.ok and verdict.events == 0:
         for item in verdict.rejected:
             console.print(f"  [yellow]rejected[/]: {item}")
@@ -204,7 +262,7 @@ def run_verify(args: argparse.Namespace, console: Console) -> None:
     keys = load_keys(args.keyset)
     if args.file is not None:
         province, items = from_file(args.file)
-        _report(province, verify_items(province, items, keys), console)
+        _report(province, verify_items(province, items, keys, export=True), console)
         return
     kafka_tls(args)
     province = args.province

@@ -3,6 +3,7 @@ chain, and a registry out of reach answered in bounded time with exit 2."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import socket
@@ -166,6 +167,65 @@ def test_an_export_that_is_no_chain_export_is_named_with_exit_2(
     assert (
         "bad.jsonl: not a chain export (yrdhub/chain-export/1): line 2" in capsys.readouterr().err
     )
+
+
+def _export(path: Path, province: str, items: list[verify_chain.Item]) -> Path:
+    lines = [json.dumps({"format": verify_chain.FORMAT, "province": province})]
+    lines += [json.dumps({kind: base64.b64encode(value).decode()}) for kind, value in items]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_an_export_relabelled_to_another_province_rejects_its_items_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tester's SH export with only its header changed to JS: it said
+    "nothing to verify" with exit 0, the SH items silently dropped."""
+    key = Ed25519PrivateKey.generate()
+    keyset = tmp_path / "keyset.json"
+    _keys(key).save(keyset)
+    items, _ = _chain(key, 3, (3,))
+    export = _export(tmp_path / "sh.jsonl", "JS", items)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["verify-chain", str(export), "--keyset", str(keyset)])
+    assert exited.value.code == 1
+    out = capsys.readouterr().out
+    assert "nothing to verify" not in out and "broken: JS's chain" in out
+    assert out.count("rejected") == 4
+    assert "event at sequence 2 is SH's, not JS's (the header's)" in out
+    assert "checkpoint at sequence 3 is SH's" in out
+    assert "the export of JS's chain holds 4 items of another province" in out
+    # The same items under their own header verify.
+    cli.main(["verify-chain", str(_export(export, "SH", items)), "--keyset", str(keyset)])
+    assert "verified: SH's chain, sequences 1..3" in capsys.readouterr().out
+
+
+def test_other_provinces_on_kafka_are_skipped_and_an_undecodable_record_is_rejected() -> None:
+    """Kafka's topics carry every province; a record that is no event (any
+    writer can publish one) is listed, not a traceback."""
+    key = Ed25519PrivateKey.generate()
+    items, _ = _chain(key, 3, (3,))
+    js = events_pb2.Event(province=PROVINCE_TO_PB[Province.JS], sequence=1).SerializeToString()
+    said = _reported([*items, ("event", js), ("event", b"\x00\x00\x00")], _keys(key))
+    assert "verified: SH's chain, sequences 1..3, 3 events" in said
+    assert said.count("rejected") == 1 and "event of 3 bytes that is not a" in said
+
+
+@pytest.mark.parametrize("kind", ["event", "checkpoint"])
+def test_an_export_line_that_is_no_message_of_its_kind_is_a_malformed_export_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """As a line that is not base64 is: the tester's {"event": "AAAA"} was a
+    DecodeError traceback."""
+    keyset = tmp_path / "keyset.json"
+    _keys(Ed25519PrivateKey.generate()).save(keyset)
+    bad = _export(tmp_path / "bad.jsonl", "SH", [(kind, b"\x00\x00\x00")])
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["verify-chain", str(bad), "--keyset", str(keyset)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"bad.jsonl: not a chain export (yrdhub/chain-export/1): line 2: {kind} is not" in err
 
 
 def test_export_chain_names_a_missing_out_folder_before_asking_the_registry(
