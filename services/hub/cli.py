@@ -9,14 +9,16 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from rich.console import Console
 
 from services.common.process import add_topic_arguments
-from services.hub.cli_errors import INPUT_ERRORS, UNREADABLE, said
+from services.hub.cli_errors import INPUT_ERRORS, UNREADABLE, CliInputError, said
 from services.hub.discovery import environment, shell_lines
 from services.hub.processes import exit_on_sigterm
 from services.hub.supervisor import Hub, HubConfig
@@ -71,23 +73,44 @@ def _bench(argv: list[str]) -> NoReturn:
 def _label_qr(args: argparse.Namespace, console: Console) -> None:
     from services.hub.qr import write_label_qr
 
-    payload = write_label_qr(args.code, args.out, base_url=args.base_url, scale=args.scale)
+    with _refused():
+        payload = write_label_qr(args.code, args.out, base_url=args.base_url, scale=args.scale)
     console.print(f"{args.out}: QR code for {payload}")
 
 
 def _report_qr(args: argparse.Namespace, console: Console) -> None:
-    from services.core.errors import InvalidRequest
     from services.hub.qr import write_report_qr
 
-    try:
+    with _refused():
         payload = write_report_qr(
             args.cma_number, args.report_number, args.out, base_url=args.base_url, scale=args.scale
         )
-    except InvalidRequest as exc:
-        for v in exc.violations:
-            console.print(f"[red]{v.field}: {v.description}[/red]")
-        raise SystemExit(2) from None
     console.print(f"{args.out}: QR code for {payload}")
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """A QR code the page would refuse is input main() says in one line."""
+    from services.core.errors import InvalidRequest
+
+    try:
+        yield
+    except InvalidRequest as exc:
+        said = "; ".join(f"{v.field}: {v.description}" for v in exc.violations)
+        raise CliInputError(said or str(exc)) from None
+
+
+def base_url(text: str) -> str:
+    """argparse `type=` for where the verify page is served: an http or https
+    URL with a host (a QR code leads a phone there)."""
+    try:
+        parts = urlsplit(text)
+        served = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[x": an unclosed IPv6 literal
+        served = False
+    if not served:
+        raise argparse.ArgumentTypeError(f"{text!r}: an http:// or https:// URL with a host")
+    return text
 
 
 def qr_image(text: str) -> Path:
@@ -103,7 +126,10 @@ def _qr_options(
 ) -> None:
     parser.add_argument("--out", type=qr_image, required=True, help="image file (.png or .svg)")
     parser.add_argument(
-        "--base-url", default="http://127.0.0.1:8080", help="where the public verify page is served"
+        "--base-url",
+        type=base_url,
+        default="http://127.0.0.1:8080",
+        help="where the public verify page is served",
     )
     parser.add_argument("--scale", type=int, default=8, help="pixels per module")
     parser.set_defaults(run=run)

@@ -7,14 +7,20 @@ from urllib.parse import quote
 
 import segno
 
-from services.core.codes import code_from_query
+from services.core.codes import CODE_WORDS, code_from_query, well_formed
+from services.core.errors import InvalidRequest, Violation
 from services.registry.checks.report_page import report_path
 from services.registry.reconciliation.reports import report_query
 
 
 def label_url(code: str, base_url: str) -> str:
-    """The verify page of a label, its code one percent-encoded path segment."""
-    return f"{base_url.rstrip('/')}/v/{quote(code_from_query(code), safe='')}"
+    """The verify page of a label, its code one percent-encoded path segment;
+    InvalidRequest for a code the page would answer 400 (none: a QR code that
+    leads nowhere)."""
+    canonical = code_from_query(code)
+    if not well_formed(canonical):
+        raise InvalidRequest("malformed code", [Violation("code", CODE_WORDS)])
+    return f"{base_url.rstrip('/')}/v/{quote(canonical, safe='')}"
 
 
 def report_url(cma_number: str, report_number: str, base_url: str) -> str:

@@ -43,6 +43,15 @@ BAD_INPUT: list[tuple[list[str], str]] = [
     (["label-qr", "GP12345678901234", "--out", "{tmp}/l.gif"], "ending .png or .svg"),
     (["report-qr", "230904000001", "R-1", "--out", "{tmp}/none/qr.png"], "qr.png: No such file"),
     (["certs", "--out", "{tmp}/garbage/certs"], "garbage/certs: Not a directory"),
+    # QR codes the verify page would answer 400, or that lead no phone to it:
+    (["label-qr", "", "--out", "{tmp}/q.png"], "code: a label code or certificate number"),
+    (["label-qr", "G" * 500, "--out", "{tmp}/q.png"], "of 1-64 characters"),
+    (["report-qr", "12", "a/b", "--out", "{tmp}/q.png"], "cma_number: "),
+    *(
+        (["label-qr", "GP1", "--out", "{tmp}/q.png", "--base-url", url], "https:// URL with a host")
+        for url in ("javascript:alert(1)", "not a url", "http://", "http://[x")
+    ),
+    (["status", "--exchange", "XX=host:1"], "unknown province 'XX': one of SH, JS, ZJ, AH"),
 ]
 
 
@@ -59,6 +68,7 @@ def test_input_that_cannot_be_read_is_one_line_with_exit_status_2(
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and said in err
+    assert not (tmp_path / "q.png").exists()
     if "error: argument" not in err:  # argparse adds its usage line
         assert err.count("\n") == 1 and err.startswith(f"yrdhub {argv[0]}")
 
@@ -76,3 +86,11 @@ def test_a_bug_keeps_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("services.hub.cli._certs", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["certs", "--out", "x"])
+
+
+def test_label_qr_takes_every_code_the_page_answers(tmp_path: Path) -> None:
+    """The page's rule (services.core.codes.well_formed), not one of its own: a
+    code of 64 characters after normalising (spaces go) is a label code."""
+    out = tmp_path / "q.svg"
+    cli.main(["label-qr", "gp " + "1" * 62, "--out", str(out), "--base-url", "https://v.example"])
+    assert out.exists()
