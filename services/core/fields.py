@@ -160,3 +160,18 @@ def not_before(earlier: str) -> classmethod[Any, Any, Any]:
         return value
 
     return classmethod(check)
+
+
+TODAY = "today"
+"""The validation context's key for the day in China a request is made on
+(a booking's period may not start before it): the caller reads its clock and
+passes the day in, `Model.model_validate(values, context={TODAY: day})`."""
+
+
+def not_past(cls: type[DomainModel], value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+    """A field validator refusing a date before the context's TODAY; without
+    one (a stored spec read back), any date."""
+    today = (info.context or {}).get(TODAY)
+    if value is not None and today is not None and value < today:
+        raise ValueError(f"{value} is before today ({today})")
+    return value

@@ -40,7 +40,7 @@ from services.core.draws import (
     Load,
 )
 from services.core.errors import InvalidRequest, Violation, violations_of
-from services.core.fields import FieldCode, OptionalText, RequiredDate, not_before
+from services.core.fields import TODAY, FieldCode, OptionalText, RequiredDate, not_before, not_past
 from services.core.officers import Officer, officer_line
 from services.core.provinces import Province
 from services.core.records import DomainModel
@@ -143,6 +143,8 @@ class InspectionSpec(DomainModel):
     # Assessors added to each visit as technical support, beside the officers.
     technical_support: int = Field(default=0, ge=0, le=5)
 
+    # A new plan only: parse_inspection_spec passes today in (fields.TODAY).
+    _not_past = field_validator("start_date")(classmethod(not_past))
     _end_after_start = field_validator("end_date")(not_before("start_date"))
 
     def days(self, weekdays_only: bool) -> list[dt.date]:
@@ -154,10 +156,14 @@ class InspectionSpec(DomainModel):
         return [self.start_date + dt.timedelta(days=n) for n in range(span)]
 
 
-def parse_inspection_spec(request: InspectionRequest) -> InspectionSpec:
-    """A validated campaign, or InvalidRequest naming every bad field."""
+def parse_inspection_spec(
+    request: InspectionRequest, today: dt.date | None = None
+) -> InspectionSpec:
+    """A validated campaign, or InvalidRequest naming every bad field. With
+    `today` (the day in China the plan is asked for), a campaign starting
+    before it is refused on spec.start_date: no visit is planned on days gone."""
     try:
-        spec = InspectionSpec.model_validate(asdict(request))
+        spec = InspectionSpec.model_validate(asdict(request), context={TODAY: today})
     except ValidationError as exc:
         raise InvalidRequest("invalid inspection plan", violations_of(exc, "spec")) from None
     if (spec.end_date - spec.start_date).days + 1 > MAX_PLAN_DAYS:

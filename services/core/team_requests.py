@@ -5,6 +5,7 @@ The snapshot of a team draw and drawing it are in services.core.teams.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Annotated, Any
@@ -14,7 +15,15 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 from services.core.assessors import RecusalPolicy
 from services.core.draws import NO_PERSON_LOADS, Load, TeamShape
 from services.core.errors import InvalidRequest, PermissionDenied, Violation, violations_of
-from services.core.fields import FieldCode, OptionalText, RequiredDate, Uscc, not_before
+from services.core.fields import (
+    TODAY,
+    FieldCode,
+    OptionalText,
+    RequiredDate,
+    Uscc,
+    not_before,
+    not_past,
+)
 from services.core.identifiers import check_uscc
 from services.core.provinces import CMA_ISSUERS, Province
 from services.core.records import DomainModel
@@ -140,6 +149,8 @@ class TeamSpec(DomainModel):
     # Assessors the institution asked to be spared (申请回避), with its reasons.
     recusals: Annotated[tuple[RecusalRequest, ...], Field(max_length=MAX_RECUSALS)] = ()
 
+    # A new booking only: parse_team_spec passes today in (fields.TODAY).
+    _not_past = field_validator("start_date")(classmethod(not_past))
     _end_after_start = field_validator("end_date")(not_before("start_date"))
 
     @property
@@ -178,6 +189,7 @@ def parse_team_spec(
     provinces_of: Callable[[str], Sequence[Province]] = lambda uscc: (),
     fields_of: Callable[[str, Province], frozenset[str]] = lambda uscc, province: frozenset(),
     acting_for: Province | None = None,
+    today: dt.date | None = None,
 ) -> TeamSpec:
     """A validated spec with defaults applied, or InvalidRequest naming every bad field.
 
@@ -192,6 +204,8 @@ def parse_team_spec(
     none of them (_named_province). Without fields, the fields are the
     laboratory's capability there (`fields_of`: its CMA fields and those its
     scope items name), so a team covers every field the laboratory works in.
+    With `today` (the day in China the request is made), a review starting
+    before it is refused on spec.start_date: nobody is booked on days gone.
     """
     values = asdict(request)
     values["recusals"] = [{"assessor_id": a, "reason": r} for a, r in request.recusals]
@@ -208,7 +222,7 @@ def parse_team_spec(
         derived = _fields_of(request.institution_uscc, home, fields_of)
         values["fields"] = derived or ()
     try:
-        spec = TeamSpec.model_validate(values)
+        spec = TeamSpec.model_validate(values, context={TODAY: today})
     except ValidationError as exc:
         found = violations_of(exc, "spec")
         if not request.fields and derived is None:

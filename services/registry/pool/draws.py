@@ -46,7 +46,7 @@ from services.core.inspections import (
 )
 from services.core.paging import limit_of
 from services.core.plan_outcome import plan_outcome
-from services.core.provenance import utcnow
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.team_requests import TeamRequest, TeamSpec, parse_team_spec
 from services.core.team_seating import seat_screened
@@ -145,7 +145,12 @@ class AssessorPool:
         request teams for institutions their province supervises, as the
         registry's records say (parse_team_spec), whatever the request names."""
         spec = parse_team_spec(
-            request, self._recusal, self._view.qualified_by, self._view.capabilities, acting_for
+            request,
+            self._recusal,
+            self._view.qualified_by,
+            self._view.capabilities,
+            acting_for,
+            today=china_date(self._clock()),
         )
         _may_act(acting_for, {spec.institution_province}, "request a team for an institution of")
         seed = new_seed()
@@ -301,7 +306,7 @@ class AssessorPool:
         self, request: InspectionRequest, acting_for: Province | None = None
     ) -> DrawResult:
         """A random-inspection plan; a regulator plans only its own province's."""
-        spec = parse_inspection_spec(request)
+        spec = parse_inspection_spec(request, today=china_date(self._clock()))
         _may_act(acting_for, set(spec.provinces or Province), "plan inspections in")
         seed = new_seed()
         draw_id = new_id("plan")
