@@ -29,10 +29,11 @@ from services.common.grpc_errors import bad_request_violations
 from services.common.signing import keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
+from services.core.workdays import working_days
 from services.hub import client
 from services.hub.supervisor import Hub
 from services.hub.verify_draw import document_of, verify_document
-from tests.integration.pool_records import InstitutionRecords, qualification, uscc
+from tests.integration.pool_records import InstitutionRecords, days_ahead, qualification, uscc
 from yrdhub.v1 import (
     assessor_pool_pb2,
     assessor_pool_pb2_grpc,
@@ -194,8 +195,8 @@ def test_personal_data_stays_home_while_the_pool_matches_and_assigns(hub: Hub) -
                 institution_uscc=TARGET,
                 institution_province=common_pb2.PROVINCE_JS,
                 fields=[FIELD],
-                start_date="2026-09-07",
-                end_date="2026-09-09",
+                start_date=days_ahead(14).isoformat(),
+                end_date=days_ahead(16).isoformat(),
                 reference="苏市监认〔2026〕88号",
             )
         ),
@@ -320,15 +321,17 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
         )
         assert reply.rejected == 0, [list(r.violations) for r in reply.results]
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
-    # Over National Day: 1-7 October are off, Saturday 10 October is a working day (调休).
+    # Over the next National Day: its holidays are off, and an adjusted working
+    # day (调休) on a weekend is on once its year's schedule is published.
+    start, end = _national_day_campaign()
     planned = (
         _pool(hub, Province.JS)
         .PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(
                 spec=assessor_pool_pb2.InspectionSpec(
                     provinces=[common_pb2.PROVINCE_JS],
-                    start_date="2026-09-30",
-                    end_date="2026-10-11",
+                    start_date=start.isoformat(),
+                    end_date=end.isoformat(),
                     technical_support=1,
                 )
             ),
@@ -350,10 +353,12 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
         assessor_pool_pb2.TEAM_ROLE_OFFICER,
         assessor_pool_pb2.TEAM_ROLE_TECHNICAL_SUPPORT,
     ]
+    workdays = {d.isoformat() for d in working_days(start, end)}
+    assert not workdays & {f"{start.year}-10-0{n}" for n in (1, 2, 3)}
     for visit in planned.plan.inspections:
         assert [m.role for m in visit.team] == roles and all(m.assignment_id for m in visit.team)
         assert visit.team[0].home_province == common_pb2.PROVINCE_JS  # the lab's authority
-        assert visit.date in {"2026-09-30", "2026-10-08", "2026-10-09", "2026-10-10"}
+        assert visit.date in workdays
     full = (
         _pool(hub)
         .GetDraw(assessor_pool_pb2.GetDrawRequest(draw_id=planned.draw_id), timeout=30)
@@ -364,6 +369,14 @@ def test_an_inspection_plan_over_grpc_is_verifiable(hub: Hub) -> None:
     assert [d.draw_id for d in listed] == [planned.draw_id]
     # Psycopg is imported so that a PostgreSQL run fails loudly without its driver.
     assert psycopg.__version__
+
+
+def _national_day_campaign() -> tuple[dt.date, dt.date]:
+    """30 September to 11 October, of this year or, once 30 September is
+    past in China, the next (no plan may start before today)."""
+    today = days_ahead(0)
+    year = today.year if today <= dt.date(today.year, 9, 30) else today.year + 1
+    return dt.date(year, 9, 30), dt.date(year, 10, 11)
 
 
 def _officer(province: Province, n: int) -> records_pb2.Record:
@@ -407,7 +420,10 @@ def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hu
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
 
     spec = assessor_pool_pb2.TeamSpec(
-        institution_uscc=lab, fields=[FIELD], start_date="2026-11-02", end_date="2026-11-03"
+        institution_uscc=lab,
+        fields=[FIELD],
+        start_date=days_ahead(7).isoformat(),
+        end_date=days_ahead(8).isoformat(),
     )
     drawn = _pool(hub, Province.JS).RequestTeam(
         assessor_pool_pb2.RequestTeamRequest(spec=spec), timeout=30
@@ -422,6 +438,48 @@ def test_publish_results_name_the_pseudonym_and_a_team_needs_no_province(hub: Hu
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     [(field, reason)] = bad_request_violations(refused.value)
     assert field == "spec.institution_province" and "JS, SH" in reason
+
+
+def test_a_team_or_plan_starting_before_today_is_refused_naming_its_start_date(
+    hub: Hub,
+) -> None:
+    """Nobody is booked on days gone: a team request or an inspection plan
+    whose period starts before today in China is INVALID_ARGUMENT on
+    spec.start_date, and nothing is committed; one starting today is drawn."""
+    today, yesterday = days_ahead(0), days_ahead(-1)
+    team = assessor_pool_pb2.TeamSpec(
+        institution_uscc=TARGET,
+        institution_province=common_pb2.PROVINCE_SH,
+        fields=[FIELD],
+        start_date=yesterday.isoformat(),
+        end_date=today.isoformat(),
+    )
+    plan = assessor_pool_pb2.InspectionSpec(
+        provinces=[common_pb2.PROVINCE_SH],
+        start_date=yesterday.isoformat(),
+        end_date=days_ahead(10).isoformat(),
+    )
+    pool = _pool(hub, Province.SH)
+    for call in (
+        lambda: pool.RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=team), timeout=30),
+        lambda: pool.PlanInspections(
+            assessor_pool_pb2.PlanInspectionsRequest(spec=plan), timeout=30
+        ),
+    ):
+        with pytest.raises(grpc.RpcError) as refused:
+            call()
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert bad_request_violations(refused.value) == [
+            ("spec.start_date", f"{yesterday} is before today ({today})")
+        ]
+    listed = pool.ListDraws(assessor_pool_pb2.ListDrawsRequest(), timeout=30).draws
+    assert list(listed) == []
+
+    # Today itself is a day a review may start (the pool is empty: a FAILED draw).
+    team.start_date = today.isoformat()
+    drawn = pool.RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=team), timeout=30).draw
+    assert drawn.state == assessor_pool_pb2.DRAW_STATE_FAILED, drawn.failure
+    assert drawn.team_spec.start_date == today.isoformat()
 
 
 def test_team_draws_spread_assignments_across_people(hub: Hub) -> None:

@@ -22,7 +22,7 @@ from services.core.provinces import Province
 from services.hub import client
 from services.hub.supervisor import Hub
 from tests.e2e.browser import CHROMIUM, browser, visible_text
-from tests.integration.pool_records import InstitutionRecords, qualification
+from tests.integration.pool_records import InstitutionRecords, days_ahead, qualification
 from yrdhub.v1 import assessor_pool_pb2, assessor_pool_pb2_grpc, common_pb2, exchange_pb2
 from yrdhub.v1 import records_pb2 as rec
 
@@ -60,16 +60,16 @@ def test_a_published_result_is_on_the_plan_and_the_public_page(hub: Hub, tmp_pat
     )
     assert reply.rejected == 0, [list(r.violations) for r in reply.results]
     client.wait_until_applied(registry, client.published_counts(exchanges), timeout=60)
-    # A campaign over the last two weeks, so its visits are behind us.
-    today = dt.date.today()
+    # A campaign from today (none may start on a day gone) over two weeks.
+    today = days_ahead(0)
     planned = (
         _pool(hub)
         .PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(
                 spec=assessor_pool_pb2.InspectionSpec(
                     provinces=[common_pb2.PROVINCE_JS],
-                    start_date=(today - dt.timedelta(days=14)).isoformat(),
-                    end_date=today.isoformat(),
+                    start_date=today.isoformat(),
+                    end_date=(today + dt.timedelta(days=14)).isoformat(),
                 )
             ),
             timeout=60,
@@ -82,31 +82,33 @@ def test_a_published_result_is_on_the_plan_and_the_public_page(hub: Hub, tmp_pat
     assert visit.result_due_date > visit.date
     assert visit.result_standing == assessor_pool_pb2.RESULT_STANDING_PENDING
 
-    # Jiangsu, which supervises the laboratory, publishes the result: one
-    # finding, corrected the same day, the case closed. Shanghai publishing one
-    # for the same visit is not attached: the visit is not Shanghai's.
+    # Jiangsu, which supervises the laboratory, publishes the result: inspected
+    # today (no result is published of a day to come, and the visit may be
+    # planned later), one finding, corrected the same day, the case closed.
+    # Shanghai publishing one for the same visit is not attached: the visit is
+    # not Shanghai's.
     result = rec.InspectionResult(
         plan_draw_id=planned.draw_id,
         institution_uscc=visit.institution_uscc,
-        inspection_date=visit.date,
+        inspection_date=today.isoformat(),
         outcome=rec.INSPECTION_OUTCOME_CORRECTION_ORDERED,
         findings=[
             rec.InspectionFinding(
                 description="设备检定证书过期 <unchecked>",
                 basis="RB/T 214-2017 4.4.3",
                 corrective_action="重新检定并加贴状态标识",
-                due_date=visit.date,
-                corrected_date=visit.date,
+                due_date=today.isoformat(),
+                corrected_date=today.isoformat(),
             )
         ],
-        closed_date=visit.date,
+        closed_date=today.isoformat(),
         summary="检验检测机构监督抽查",
     )
     _published(exchanges[Province.JS], result)
     other = rec.InspectionResult(
         plan_draw_id=planned.draw_id,
         institution_uscc=visit.institution_uscc,
-        inspection_date=visit.date,
+        inspection_date=today.isoformat(),
         outcome=rec.INSPECTION_OUTCOME_NO_PROBLEM,
     )
     _published(exchanges[Province.SH], other)
@@ -130,7 +132,7 @@ def test_a_published_result_is_on_the_plan_and_the_public_page(hub: Hub, tmp_pat
     page = f"{hub.verify_url}/inspections/{planned.draw_id}"
     status, body = _get(page)
     assert status == 200
-    assert "按时公示 Published on time" in body and f"已结案 Closed {visit.date}" in body
+    assert "按时公示 Published on time" in body and f"已结案 Closed {today}" in body
     assert "重新检定并加贴状态标识" in body and "&lt;unchecked&gt;" in body
     status, body = _get(page.replace("/inspections/", "/api/v1/inspections/"))
     [public] = [

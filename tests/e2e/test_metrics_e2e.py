@@ -24,6 +24,7 @@ from services.hub import client
 from services.hub.supervisor import Hub
 from tests.e2e.conftest import TWO
 from tests.factories import uscc
+from tests.integration.pool_records import days_ahead
 from yrdhub.v1 import assessor_pool_pb2, assessor_pool_pb2_grpc, common_pb2, exchange_pb2
 
 PUBLISH = "/yrdhub.v1.ExchangeService/PublishRecords"
@@ -109,8 +110,8 @@ def test_each_service_serves_the_series_an_operator_watches_and_logs_json(hub: H
                 institution_uscc=uscc("91310115MA1K4L2X3"),
                 institution_province=common_pb2.PROVINCE_SH,
                 fields=["04"],
-                start_date="2026-09-07",
-                end_date="2026-09-08",
+                start_date=days_ahead(14).isoformat(),
+                end_date=days_ahead(15).isoformat(),
             )
         ),
         timeout=30,

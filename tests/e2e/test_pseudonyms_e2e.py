@@ -20,7 +20,7 @@ from services.core.provinces import Province
 from services.hub import client
 from services.hub.demo_trust import wait_for
 from services.hub.supervisor import Hub
-from tests.integration.pool_records import uscc
+from tests.integration.pool_records import days_ahead, uscc
 from yrdhub.v1 import (
     assessor_pool_pb2,
     assessor_pool_pb2_grpc,
@@ -228,7 +228,7 @@ def test_a_person_suspended_in_shanghai_is_never_drawn_for_anhui(hub: Hub) -> No
         client.channel(hub.registry.address, Identity(Role.REGULATOR, Province.AH))
     )
     for n in range(4):
-        day = f"2026-11-{n + 2:02d}"
+        day = days_ahead(7 + n).isoformat()
         draw = anhui.RequestTeam(
             assessor_pool_pb2.RequestTeamRequest(
                 spec=assessor_pool_pb2.TeamSpec(

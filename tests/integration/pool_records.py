@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from stdnum.cn import uscc as stdnum_uscc
 
 from devtools.uscc import make_uscc
+from services.core.provenance import china_date, utcnow
 from yrdhub.v1 import common_pb2, records_pb2
 
 EMPLOYER = "91330100MA2AB0000"
+
+
+def days_ahead(days: int) -> dt.date:
+    """The day `days` after today in China: a period a team request or an
+    inspection plan may ask for (one starting before today is refused)."""
+    return china_date(utcnow()) + dt.timedelta(days=days)
 
 
 def uscc(body: str) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -49,6 +50,22 @@ SUSPENDED = records_pb2.ASSESSOR_STATUS_SUSPENDED
 LEADER = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
 
 
+# The pools' clock in these tests: from 2 January 2026 in China, a second on
+# at each reading. No team or plan may start before today, and this keeps the
+# periods below ahead of it, with the holiday calendars, lapses and cooldowns
+# their answers depend on, whatever the day the tests run.
+FIRST_READING = dt.datetime(2026, 1, 2, 2, 0, tzinfo=dt.UTC)
+
+
+def ticking_clock() -> Callable[[], dt.datetime]:
+    readings = itertools.count()
+    return lambda: FIRST_READING + dt.timedelta(seconds=next(readings))
+
+
+def new_pool(store: PoolStore, view: PoolView) -> AssessorPool:
+    return AssessorPool(store, view, load_recusal(), load_inspection(), clock=ticking_clock())
+
+
 @dataclass
 class Env:
     engine: Engine
@@ -57,10 +74,7 @@ class Env:
 
     def another_pool(self) -> AssessorPool:
         """A second pool over the same database, as another registry process would be."""
-        view = PoolView(self.engine)
-        return AssessorPool(
-            PoolStore(self.engine, event_payload), view, load_recusal(), load_inspection()
-        )
+        return new_pool(PoolStore(self.engine, event_payload), PoolView(self.engine))
 
     def verify(self, draw_id: str) -> None:
         verified_snapshot(self.pool, draw_id)
@@ -74,7 +88,7 @@ def env(db_url: str) -> Iterator[Env]:
     store.create_schema()
     view = PoolView(engine)
     try:
-        yield Env(engine, store, AssessorPool(store, view, load_recusal(), load_inspection()))
+        yield Env(engine, store, new_pool(store, view))
     finally:
         engine.dispose()
 
@@ -273,7 +287,7 @@ def test_loads_count_active_assignments_from_the_day_asked(env: Env) -> None:
 def test_loads_follow_what_another_process_books_and_cancels(env: Env) -> None:
     ids = small_pool(env, n_leaders=1, n_assessors=2)
     store = PoolStore(env.engine, event_payload)
-    other = AssessorPool(store, PoolView(env.engine), load_recusal(), load_inspection())
+    other = new_pool(store, PoolView(env.engine))
     june = dt.date(2026, 6, 1)
     full_reads: list[str] = []
 
@@ -677,6 +691,40 @@ def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cool
     assert all(why.startswith("cooldown: visited on 2026-06-") for why in left_out.values())
     assert not visited & {v[1] for v in (second.outcome or {})["visits"]}
     env.verify(second.row.draw_id)
+
+
+def test_no_team_or_plan_starts_before_today_and_past_draws_still_read(env: Env) -> None:
+    """Nobody is booked on days gone: a team or a plan starting before the
+    pool's today (2 January 2026 in China here) is refused on spec.start_date,
+    nothing committed; today is fine. A draw whose period has passed since
+    still reads, lists, re-runs and cancels, on a pool whose clock is the wall's."""
+    ids = small_pool(env)
+    with pytest.raises(InvalidRequest) as refused:
+        env.pool.request_team(request(start_date="2026-01-01", end_date="2026-01-02"))
+    assert [(v.field, v.description) for v in refused.value.violations] == [
+        ("spec.start_date", "2026-01-01 is before today (2026-01-02)")
+    ]
+    campaign = InspectionRequest(
+        provinces=["JS"], fields=[], start_date="2025-12-29", end_date="2026-01-09"
+    )
+    with pytest.raises(InvalidRequest) as refused:
+        env.pool.plan_inspections(campaign)
+    assert [(v.field, v.description) for v in refused.value.violations] == [
+        ("spec.start_date", "2025-12-29 is before today (2026-01-02)")
+    ]
+    assert env.pool.draws(10)[0] == []
+
+    drawn = env.pool.request_team(request(start_date="2026-01-02", end_date="2026-01-02"))
+    assert drawn.row.state == "DRAWN" and team_of(drawn) == set(ids)
+    planned = env.pool.plan_inspections(replace(campaign, start_date="2026-01-02"))
+    assert planned.row.state in ("DRAWN", "FAILED")
+
+    today = AssessorPool(env.store, PoolView(env.engine), load_recusal(), load_inspection())
+    assert today.draw(drawn.row.draw_id)[0].row.state == "DRAWN"
+    assert [d.draw_id for d in today.draws(10)[0]] == [planned.row.draw_id, drawn.row.draw_id]
+    verified_snapshot(today, drawn.row.draw_id)
+    [booked, _] = today.assignments(AssignmentQuery(institution_uscc=TARGET))[0]
+    assert today.cancel(booked.assignment_id, "assessor ill").state == "CANCELLED"
 
 
 def test_a_draw_that_fails_after_its_commitment_is_revealed_and_marked_failed(

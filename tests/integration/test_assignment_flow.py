@@ -22,7 +22,7 @@ from services.registry.pool.relay import AssignmentRelay, event_payload
 from services.registry.pool.store import PoolStore
 from services.registry.pool.view import PoolView
 from tests.conftest import Databases
-from tests.integration.pool_records import assessor, uscc
+from tests.integration.pool_records import assessor, days_ahead, uscc
 from yrdhub.v1 import assessor_pool_pb2, common_pb2, records_pb2
 
 LEADER = records_pb2.ASSESSOR_LEVEL_TEAM_LEADER
@@ -99,7 +99,7 @@ def _request(start: str) -> TeamRequest:
 
 
 def test_assignments_and_their_cancellation_reach_the_home_exchange_only(flow: Flow) -> None:
-    drawn = flow.pool.request_team(_request("2026-06-01"))
+    drawn = flow.pool.request_team(_request(days_ahead(30).isoformat()))
     assert drawn.row.state == "DRAWN"
     assert {a.home_province for a in drawn.assignments} == {"SH", "JS"}
     sh = {a.assignment_id for a in drawn.assignments if a.home_province == "SH"}
@@ -135,7 +135,7 @@ def test_assignments_and_their_cancellation_reach_the_home_exchange_only(flow: F
 
 def test_the_relay_runs_in_the_background_and_is_woken_by_draws(flow: Flow) -> None:
     flow.relay.start()
-    flow.pool.request_team(_request("2026-07-01"))
+    flow.pool.request_team(_request(days_ahead(60).isoformat()))
     feed = flow.feed()
     _until(feed, lambda: len(flow.home.list("", False, 100)) == 2)
     feed.stop()
@@ -146,7 +146,7 @@ def test_an_assignment_event_the_exchange_cannot_store_does_not_stop_its_feed(
 ) -> None:
     """An event for this province whose dates are no dates (a faulty or hostile
     producer) is skipped with a log line; the assignments around it arrive."""
-    drawn = flow.pool.request_team(_request("2026-07-01"))
+    drawn = flow.pool.request_team(_request(days_ahead(60).isoformat()))
     producer = make_producer(flow.bootstrap, "test-poison")
     poison = assessor_pool_pb2.AssignmentEvent()
     poison.assignment.assignment_id = "asg-poison"

@@ -33,7 +33,7 @@ from services.registry.pool.tables import (
 )
 from services.registry.pool.view import PoolView
 from tests.factories import booking
-from tests.integration.pool_records import assessor
+from tests.integration.pool_records import assessor, days_ahead
 from tests.integration.verified_draws import verified_snapshot
 
 _NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
@@ -83,7 +83,7 @@ def _busiest_field(data: PoolData) -> str:
 
 def _request(hub: Hub, field: str, day: int = 0) -> TeamRequest:
     inst = next(i for i in hub.data.institutions if i.field == field)
-    start = dt.date(2026, 7, 1) + dt.timedelta(days=day)
+    start = days_ahead(30 + day)
     return TeamRequest(
         institution_uscc=inst.uscc,
         institution_province=inst.province.value,

@@ -53,6 +53,8 @@ from yrdhub.v1 import events_pb2, records_pb2
 
 # The hub's clock: 2026-11-10 in China, after every visit's due date.
 NOW = dt.datetime(2026, 11, 10, 4, 0, tzinfo=dt.UTC)
+# When the campaign was planned: a week before it (no plan starts on a day gone).
+PLANNED = dt.datetime(2026, 9, 21, 2, 0, tzinfo=dt.UTC)
 # A campaign around National Day: visits on 28-30 September are due on
 # 30 October, 2 and 3 November (20 working days; 1-7 October off, Saturday
 # 10 October worked).
@@ -71,6 +73,8 @@ class Env:
     store: PoolStore
     pool: AssessorPool
     results: InspectionResults
+    # The pool's clock: PLANNED while the plan is drawn, NOW after.
+    clock: list[dt.datetime]
     sequence: int = 10_000
 
     def publish(
@@ -111,10 +115,11 @@ def env(db_url: str) -> Iterator[Env]:
     store = PoolStore(engine, event_payload)
     store.create_schema()
     policy = load_inspection()
-    pool = AssessorPool(store, PoolView(engine), load_recusal(), policy, clock=lambda: NOW)
+    clock = [PLANNED]
+    pool = AssessorPool(store, PoolView(engine), load_recusal(), policy, clock=lambda: clock[0])
     results = InspectionResults(RecordStore(engine), policy, clock=lambda: NOW)
     try:
-        yield Env(engine, store, pool, results)
+        yield Env(engine, store, pool, results, clock)
     finally:
         engine.dispose()
 
@@ -160,6 +165,7 @@ def _plan(env: Env) -> tuple[str, list[pb.PlannedInspection]]:
         )
     )
     assert drawn.row.state == "DRAWN", drawn.row.failure
+    env.clock[0] = NOW
     visits = list(env.get_draw(drawn.row.draw_id).plan.inspections)
     assert len(visits) >= 3
     return drawn.row.draw_id, visits
