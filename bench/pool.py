@@ -34,6 +34,7 @@ from bench.load import percentile
 from devtools.datagen_tables import FIELD_WEIGHTS, FIELDS
 from devtools.pool_data import generate_pool, load_registry
 from services.common.db import make_engine
+from services.core.provenance import utcnow
 from services.core.team_requests import TeamRequest
 from services.registry.pool.draws import AssessorPool
 from services.registry.pool.policies import load_inspection, load_recusal
@@ -122,7 +123,12 @@ def _run(
     started = time.perf_counter()
     view.current()
     pool_read_ms = (time.perf_counter() - started) * 1000
-    pool = AssessorPool(store, view, load_recusal(), load_inspection())
+    # The pool's clock runs on from the bench's day (10:00 in China), so the
+    # periods asked for lie ahead of it as they do of the generated pool's.
+    offset = dt.datetime.combine(today, dt.time(2), dt.UTC) - utcnow()
+    pool = AssessorPool(
+        store, view, load_recusal(), load_inspection(), clock=lambda: utcnow() + offset
+    )
 
     rng = random.Random(seed + 1)
     latencies: list[float] = []

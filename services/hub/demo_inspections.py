@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from services.core.provenance import china_date, utcnow
 from services.hub import client
 from services.registry.checks.inspection_page import OUTCOMES
 from yrdhub.v1 import assessor_pool_pb2, exchange_pb2
@@ -29,10 +30,12 @@ _STANDING = {
 
 
 def _result(
-    draw_id: str, visit: assessor_pool_pb2.PlannedInspection, closed: bool
+    draw_id: str, visit: assessor_pool_pb2.PlannedInspection, closed: bool, today: dt.date
 ) -> rec.InspectionResult:
-    day = dt.date.fromisoformat(visit.date)
-    corrected = (day + dt.timedelta(days=7)).isoformat() if closed else ""
+    # The plan starts today: a visit planned later is inspected today, ahead
+    # of its day (no result is published of a day to come).
+    day = min(dt.date.fromisoformat(visit.date), today)
+    corrected = day.isoformat() if closed else ""
     finding = (
         rec.InspectionFinding(
             description="原始记录信息不完整，无法复现检测过程",
@@ -46,13 +49,13 @@ def _result(
             description="部分设备检定证书过期",
             basis="RB/T 214-2017 4.4.3",
             corrective_action="重新检定并加贴状态标识",
-            due_date=(dt.date.today() + dt.timedelta(days=30)).isoformat(),
+            due_date=(today + dt.timedelta(days=30)).isoformat(),
         )
     )
     return rec.InspectionResult(
         plan_draw_id=draw_id,
         institution_uscc=visit.institution_uscc,
-        inspection_date=visit.date,
+        inspection_date=day.isoformat(),
         outcome=rec.INSPECTION_OUTCOME_CORRECTION_ORDERED,
         findings=[finding],
         closed_date=corrected,
@@ -75,8 +78,9 @@ def show_inspection_results(
     if not chosen:
         console.print("The plan drew no visit: no results to publish.")
         return
+    today = china_date(utcnow())
     records = [
-        rec.Record(inspection_result=_result(plan.draw_id, v, closed=i == 0))
+        rec.Record(inspection_result=_result(plan.draw_id, v, closed=i == 0, today=today))
         for i, v in enumerate(chosen)
     ]
     reply = zhejiang.PublishRecords(exchange_pb2.PublishRecordsRequest(records=records))

@@ -14,6 +14,7 @@ from rich.table import Table
 from devtools.datagen import DataSet
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
 from services.core.identity import Identity, Role
+from services.core.provenance import china_date, utcnow
 from services.core.provinces import CMA_ISSUERS, Province
 from services.hub import client
 from services.hub.demo_inspections import show_inspection_results
@@ -144,8 +145,8 @@ def _show_home(hub: Hub, provinces: set[Province], console: Console) -> None:
 
 
 def _show_plan(pool: Any, console: Console) -> Any:
-    # A campaign that ended three weeks ago: its results are coming in.
-    start = dt.date.today() - dt.timedelta(days=34)
+    # A campaign from today in China (none may start on a day gone), over two weeks.
+    start = china_date(utcnow())
     plan = pool.PlanInspections(
         assessor_pool_pb2.PlanInspectionsRequest(
             spec=assessor_pool_pb2.InspectionSpec(
