@@ -460,12 +460,13 @@ def test_a_team_or_plan_starting_before_today_is_refused_naming_its_start_date(
         end_date=days_ahead(10).isoformat(),
     )
     pool = _pool(hub, Province.SH)
-    for call in (
+    refusals: list[Callable[[], object]] = [
         lambda: pool.RequestTeam(assessor_pool_pb2.RequestTeamRequest(spec=team), timeout=30),
         lambda: pool.PlanInspections(
             assessor_pool_pb2.PlanInspectionsRequest(spec=plan), timeout=30
         ),
-    ):
+    ]
+    for call in refusals:
         with pytest.raises(grpc.RpcError) as refused:
             call()
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
