@@ -109,7 +109,7 @@ def test_a_late_retry_under_its_request_id_leaves_the_newer_revision_current(hub
     v2 = qualification(serial=4711, name="上海华测检测认证集团股份有限公司")
 
     def publish(record: Qualification, request_id: str) -> exchange_pb2.RecordResult:
-        reply = exchange.PublishRecords(
+        reply: exchange_pb2.PublishRecordsResponse = exchange.PublishRecords(
             exchange_pb2.PublishRecordsRequest(records=[to_record_pb(record)]),
             metadata=(("x-request-id", request_id),),
             timeout=30,
