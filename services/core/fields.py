@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
 from services.core.codes import normalise_code
-from services.core.errors import quoted
+from services.core.errors import InvalidRequest, Violation, quoted
 from services.core.identifiers import check_uscc
 from services.core.status import PUBLISHABLE_STATUSES, CertificateStatus
 from services.core.text import multi_line, single_line
@@ -142,6 +142,32 @@ def record_key(kind: RecordKind, *parts: str) -> str:
     "qualification/09/230912000123" (the models' `key`, and what the registry
     expects of an event's record)."""
     return "/".join((kind.value, *parts))
+
+
+_KEY_EXAMPLE = "KIND/PART[/PART], e.g. qualification/09/230912340001"
+
+
+def parse_record_key(value: str, field: str = "record_key") -> str:
+    """A record key a request names, stripped, as record_key makes them: a
+    RecordKind and non-empty parts; else InvalidRequest naming `field`. A key
+    of that form that names no record is the caller's to answer as unknown:
+    "qualification/" named no record either, but no record could have it."""
+    key = value.strip()
+    kind, _, rest = key.partition("/")
+    if kind not in _KINDS:
+        reason = f"{quoted(kind)} is not a record kind ({', '.join(_KINDS)})" if rest else ""
+        raise InvalidRequest(
+            "malformed record key", [Violation(field, reason or f"expected {_KEY_EXAMPLE}")]
+        )
+    if not all(part.strip() for part in rest.split("/")):
+        raise InvalidRequest(
+            "malformed record key",
+            [Violation(field, f"a part is empty in {quoted(key)}: expected {_KEY_EXAMPLE}")],
+        )
+    return key
+
+
+_KINDS = tuple(k.value for k in RecordKind)
 
 
 class DomainModel(BaseModel):

@@ -12,6 +12,7 @@ from services.common.convert import as_of_pin
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing, listings_on
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import parse_record_key
 from services.core.history import AsOf, ValidityOnDay, as_of, validity_on
 from services.core.identifiers import check_uscc
 from services.core.paging import next_page_token, token_after
@@ -33,17 +34,6 @@ def parse_uscc(value: str, field: str = "uscc") -> str:
         return check_uscc(value.strip())
     except ValueError as exc:
         raise InvalidRequest("malformed USCC", [Violation(field, str(exc))]) from None
-
-
-def parse_record_key(value: str, field: str = "record_key") -> str:
-    key = value.strip()
-    kind = key.split("/", 1)[0]
-    if "/" not in key or kind not in {k.value for k in RecordKind}:
-        raise InvalidRequest(
-            "malformed record key",
-            [Violation(field, "expected KIND/..., e.g. qualification/09/230912340001")],
-        )
-    return key
 
 
 @dataclass(frozen=True, slots=True)

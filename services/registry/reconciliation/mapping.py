@@ -22,6 +22,7 @@ from services.common.record_mapping import to_record_pb
 from services.core.conflicts import ConflictType
 from services.core.credit import Listing
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import parse_record_key
 from services.core.history import AsOf
 from services.core.policy import Outcome
 from services.core.provinces import Province
@@ -33,7 +34,6 @@ from services.registry.reconciliation.institutions import (
     ConflictPage,
     History,
     InstitutionView,
-    parse_record_key,
     parse_uscc,
 )
 from services.registry.reconciliation.recognition import Decided

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from services.core.credit import CreditFact
 from services.core.credit import in_force_on as in_force_credit
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import parse_record_key
 from services.core.history import AsOf, as_of
 from services.core.policy import RecognitionPolicy
 from services.core.provenance import utcnow
@@ -24,7 +25,7 @@ from services.core.records import CreditListType, RecordKind
 from services.core.standing import StandingOf, conditions_of, plain_key_of, standing
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
-from services.registry.reconciliation.institutions import known, parse_record_key, parse_uscc
+from services.registry.reconciliation.institutions import known, parse_uscc
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.standing_inputs import StandingInputs
 from services.registry.records.as_of import RecordsAsOf, row_held_on

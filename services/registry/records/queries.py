@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import parse_record_key
 from services.core.history import AsOf, as_of
 from services.core.identifiers import check_uscc
 from services.core.provenance import utcnow
@@ -54,12 +55,7 @@ class RegistryQueries:
     def record(
         self, record_key: str, valid_on: str = "", known_at: dt.datetime | None = None
     ) -> Found:
-        key = record_key.strip()
-        if "/" not in key:
-            raise InvalidRequest(
-                "malformed record key",
-                [Violation("record_key", "expected KIND/..., e.g. qualification/09/230912340001")],
-            )
+        key = parse_record_key(record_key)
         when = as_of(valid_on, known_at, self._clock())
         return Found(self._records.by_key(key, when), when)
 

@@ -1,0 +1,137 @@
+"""Requests to the registry's services through their real servicers, on SQLite
+and PostgreSQL: a malformed value is refused naming its field (INVALID_ARGUMENT
+with a field violation), never read as "no filter", a default, or an unknown
+record. Each case sits beside one a client relies on, answered as before."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from services.common.db import make_engine
+from services.core.errors import InvalidRequest
+from services.core.provinces import Province
+from services.registry.app import RegistryServicer
+from services.registry.reconciliation.changes import ChangeReader, ChangeSignal, ChangeWatch
+from services.registry.reconciliation.conflict_store import ConflictStore
+from services.registry.reconciliation.institutions import Reconciliation
+from services.registry.reconciliation.policy_source import PolicySource
+from services.registry.reconciliation.recognition import RecognitionDecisions
+from services.registry.reconciliation.reports import ReportVerifications
+from services.registry.reconciliation.servicer import ReconciliationUseCases
+from services.registry.records.queries import RegistryQueries
+from tests.factories import T0, AppliedStore, event, qualification, report
+from yrdhub.v1 import common_pb2, registry_pb2
+
+QUALIFICATION = qualification()
+REPORT = report()
+SH = common_pb2.PROVINCE_SH
+JS = common_pb2.PROVINCE_JS
+
+
+class _Context:
+    """A plaintext call's context: no client certificate."""
+
+    def auth_context(self) -> dict[str, list[bytes]]:
+        return {}
+
+    def peer(self) -> str:
+        return "ipv4:127.0.0.1:1"
+
+
+CONTEXT: Any = _Context()
+
+
+@pytest.fixture
+def registry(db_url: str) -> Iterator[RegistryServicer]:
+    engine = make_engine(db_url)
+    store = AppliedStore(engine)
+    store.create_schema()
+    store.apply(
+        [event(QUALIFICATION, Province.SH, accepted_at=T0), event(REPORT, Province.SH)],
+        {},
+        now=T0,
+    )
+    conflicts = ConflictStore(engine)
+    policy = PolicySource()
+    use_cases = ReconciliationUseCases(
+        Reconciliation(store, conflicts, policy=policy),
+        RecognitionDecisions(store, conflicts, policy),
+        ChangeWatch(ChangeReader(engine), ChangeSignal(), idle_poll_s=0.01),
+        ReportVerifications(store, conflicts, policy),
+    )
+    try:
+        yield RegistryServicer(RegistryQueries(store), None, use_cases, None, None)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def _refused(call: Any) -> list[tuple[str, str]]:
+    """The field violations `call` (a coroutine) was refused with."""
+    with pytest.raises(InvalidRequest) as refused:
+        asyncio.run(call)
+    return [(v.field, v.description) for v in refused.value.violations]
+
+
+async def _first(stream: AsyncIterator[Any]) -> Any:
+    async for item in stream:
+        return item
+    return None
+
+
+async def _first_changes(stream: AsyncIterator[Any]) -> Any:
+    """The first answer with changes (the stream's first carries none)."""
+
+    async def read() -> Any:
+        async for item in stream:
+            if item.changes:
+                return item
+
+    return await asyncio.wait_for(read(), 10)
+
+
+MALFORMED_KEYS = {
+    "qualification/": "a part is empty",
+    "green_cert//": "a part is empty",
+    "qualification/09//": "a part is empty",
+    "qualification": "a part is empty",
+    "permit/09/230912340001": "'permit' is not a record kind",
+    "": "expected KIND/PART[/PART]",
+}
+
+
+def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unknown(
+    registry: RegistryServicer,
+) -> None:
+    """GetRecord, GetRecordHistory, DecideRecognition and WatchChanges took
+    "qualification/", "green_cert//" or a key of no record kind for a key no
+    record has: an empty answer (or NOT_FOUND) to a client's typo."""
+    calls = {
+        "GetRecord": lambda key: registry.GetRecord(
+            registry_pb2.GetRecordRequest(record_key=key), CONTEXT
+        ),
+        "GetRecordHistory": lambda key: registry.GetRecordHistory(
+            registry_pb2.GetRecordHistoryRequest(record_key=key), CONTEXT
+        ),
+        "DecideRecognition": lambda key: registry.DecideRecognition(
+            registry_pb2.DecideRecognitionRequest(record_key=key, target_province=JS), CONTEXT
+        ),
+        "WatchChanges": lambda key: _first(
+            registry.WatchChanges(registry_pb2.WatchChangesRequest(record_keys=[key]), CONTEXT)
+        ),
+    }
+    for method, call in calls.items():
+        field = "record_keys[0]" if method == "WatchChanges" else "record_key"
+        for key, said in MALFORMED_KEYS.items():
+            [(named, why)] = _refused(call(key))
+            assert (named, said in why) == (field, True), (method, key, why)
+    # Well formed, and no record has it: an empty answer, as before.
+    unknown = "qualification/09/239901009999"
+    assert not asyncio.run(calls["GetRecord"](unknown)).records
+    assert not asyncio.run(calls["GetRecordHistory"](unknown)).versions
+    assert [r.record_key for r in asyncio.run(calls["GetRecord"](QUALIFICATION.key)).records] == [
+        QUALIFICATION.key
+    ]
