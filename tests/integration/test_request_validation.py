@@ -93,6 +93,41 @@ async def _first_changes(stream: AsyncIterator[Any]) -> Any:
     return await asyncio.wait_for(read(), 10)
 
 
+def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
+    registry: RegistryServicer,
+) -> None:
+    """VerifyReport(target_province=99) was judged for Shanghai, and
+    DecideRecognition's source_province=99 judged the issuing province's copy,
+    as if unspecified."""
+    asked = registry_pb2.VerifyReportRequest(
+        cma_number=REPORT.cma_number, report_number=REPORT.report_number
+    )
+    for bad in (99, -3):
+        asked.target_province = bad
+        [(field, why)] = _refused(registry.VerifyReport(asked, CONTEXT))
+        assert field == "target_province" and why.startswith(f"{bad} is not one of")
+    asked.target_province = common_pb2.PROVINCE_UNSPECIFIED
+    verdict = asyncio.run(registry.VerifyReport(asked, CONTEXT))
+    assert verdict.registered and verdict.target_province == SH
+
+    decide = registry_pb2.DecideRecognitionRequest(record_key=QUALIFICATION.key, target_province=JS)
+    for bad in (99, -1):
+        decide.source_province = bad
+        [(field, why)] = _refused(registry.DecideRecognition(decide, CONTEXT))
+        assert field == "source_province" and why.startswith(f"{bad} is not one of")
+    for source in (common_pb2.PROVINCE_UNSPECIFIED, SH):
+        decide.source_province = source
+        decided = asyncio.run(registry.DecideRecognition(decide, CONTEXT))
+        assert decided.target_province == JS
+    # A target is required: no value but the four provinces is taken for one.
+    decide.source_province = SH
+    for bad in (0, 7, 99, -1):
+        decide.target_province = bad
+        assert [f for f, _ in _refused(registry.DecideRecognition(decide, CONTEXT))] == [
+            "target_province"
+        ]
+
+
 MALFORMED_KEYS = {
     "qualification/": "a part is empty",
     "green_cert//": "a part is empty",

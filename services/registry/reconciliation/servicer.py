@@ -14,7 +14,14 @@ from typing import Any
 
 import grpc
 
-from services.common.convert import as_of_asked, as_of_paged, as_of_pin, query_of
+from services.common.convert import (
+    PROVINCE_FROM_PB,
+    as_of_asked,
+    as_of_paged,
+    as_of_pin,
+    filter_value,
+    query_of,
+)
 from services.common.tls import caller
 from services.core.paging import page_of
 from services.core.provenance import china_date
@@ -101,6 +108,8 @@ class ReconciliationRpcs:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.DecideRecognitionResponse:
         decisions = self._use_cases.decisions
+        # Required, so not filter_value (whose 0 is "any"): every value but
+        # the four provinces is refused as none.
         target = mapping.province_or_none(request.target_province)
         valid_on, known_at = as_of_asked(request.as_of)
         if request.WhichOneof("subject") == "institution":
@@ -121,7 +130,9 @@ class ReconciliationRpcs:
                     target=target,
                     valid_on=valid_on,
                     known_at=known_at,
-                    source_province=mapping.province_or_none(request.source_province),
+                    source_province=filter_value(
+                        request.source_province, PROVINCE_FROM_PB, "source_province"
+                    ),
                 )
             )
         return mapping.decision(decision)
@@ -136,7 +147,7 @@ class ReconciliationRpcs:
         verified = await asyncio.to_thread(
             self._use_cases.reports.verify,
             query,
-            target=mapping.province_or_none(request.target_province),
+            target=filter_value(request.target_province, PROVINCE_FROM_PB, "target_province"),
             known_at=known_at,
         )
         return mapping.report_verdict(verified)
