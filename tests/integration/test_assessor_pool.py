@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -26,6 +27,7 @@ from services.registry.pool.draws import AssessorPool, DrawResult
 from services.registry.pool.mapping import draw_pb
 from services.registry.pool.policies import load_inspection, load_recusal
 from services.registry.pool.relay import event_payload
+from services.registry.pool.servicer import AssessorPoolServicer
 from services.registry.pool.store import DoubleBooked, PoolStore
 from services.registry.pool.tables import AssignmentRow, PoolTables, Reveal
 from services.registry.pool.view import PoolView
@@ -837,3 +839,46 @@ def test_an_id_asked_for_is_required_and_bounded_and_quoted_cut_short(env: Env) 
     with pytest.raises(InvalidRequest) as refused:
         env.pool.assignments(AssignmentQuery(assessor_id=long_id, institution_uscc=long_id))
     assert [v.field for v in refused.value.violations] == ["assessor_id", "institution_uscc"]
+
+
+class _Plaintext:
+    """A call's context on a plaintext hub: no client certificate."""
+
+    def auth_context(self) -> dict[str, list[bytes]]:
+        return {}
+
+
+def _servicer_refuses(call: Any) -> list[tuple[str, str]]:
+    with pytest.raises(InvalidRequest) as refused:
+        asyncio.run(call)
+    return [(v.field, v.description) for v in refused.value.violations]
+
+
+def test_an_assignment_filter_is_refused_when_malformed_not_answered_empty(env: Env) -> None:
+    """ListAssignments(institution_uscc="zz") answered OK and empty, where the
+    registry's other USCC filters refuse it, and a period ending before it
+    starts answered empty too: both are a client's mistake to be told of."""
+    small_pool(env)
+    servicer = AssessorPoolServicer(env.pool)
+    env.pool.request_team(request())
+    context: Any = _Plaintext()
+
+    def listed(**filters: Any) -> Any:
+        return servicer.ListAssignments(
+            assessor_pool_pb2.ListAssignmentsRequest(**filters), context
+        )
+
+    for bad in ("zz", "  ", TARGET[:17]):
+        [(field, why)] = _servicer_refuses(listed(institution_uscc=bad))
+        assert field == "institution_uscc", bad
+        assert why.startswith("not a valid unified social credit code"), why
+    [(field, why)] = _servicer_refuses(listed(start_date="2026-12-30", end_date="2026-01-01"))
+    assert (field, why) == ("end_date", "end_date (2026-01-01) is before start_date (2026-12-30)")
+    # A well-formed USCC (with spaces around it, or none) and a one-day period.
+    for filters in (
+        {"institution_uscc": f" {TARGET} "},
+        {"institution_uscc": ""},
+        {"start_date": "2026-06-02", "end_date": "2026-06-02"},
+    ):
+        assert len(asyncio.run(listed(**filters)).assignments) == 2, filters
+    assert not asyncio.run(listed(institution_uscc=OTHER_LAB)).assignments

@@ -23,7 +23,7 @@ from services.registry.reconciliation.recognition import RecognitionDecisions
 from services.registry.reconciliation.reports import ReportVerifications
 from services.registry.reconciliation.servicer import ReconciliationUseCases
 from services.registry.records.queries import RegistryQueries
-from tests.factories import T0, AppliedStore, event, qualification, report
+from tests.factories import LAB_A, T0, AppliedStore, event, qualification, report
 from yrdhub.v1 import common_pb2, registry_pb2
 
 QUALIFICATION = qualification()
@@ -126,6 +126,31 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         assert [f for f, _ in _refused(registry.DecideRecognition(decide, CONTEXT))] == [
             "target_province"
         ]
+
+
+def test_a_uscc_filter_of_spaces_is_malformed_not_absent(registry: RegistryServicer) -> None:
+    """ListConflicts(uscc=" ") listed every conflict and WatchChanges(holder_uscc="  ")
+    replayed every change, where GetInstitution refused the same value."""
+    for spaces in (" ", "\u3000\u3000"):
+        [(field, why)] = _refused(
+            registry.ListConflicts(registry_pb2.ListConflictsRequest(uscc=spaces), CONTEXT)
+        )
+        assert field == "uscc" and why.startswith("not a valid unified social credit code")
+        [(field, why)] = _refused(
+            _first(
+                registry.WatchChanges(registry_pb2.WatchChangesRequest(holder_uscc=spaces), CONTEXT)
+            )
+        )
+        assert field == "holder_uscc" and why.startswith("not a valid unified social credit code")
+        assert [f for f, _ in _refused(
+            registry.GetInstitution(registry_pb2.GetInstitutionRequest(uscc=spaces), CONTEXT)
+        )] == ["uscc"]  # fmt: skip
+    # Empty is no filter; a USCC with spaces around it is that USCC.
+    for uscc in ("", f" {LAB_A} "):
+        asyncio.run(registry.ListConflicts(registry_pb2.ListConflictsRequest(uscc=uscc), CONTEXT))
+    watched = registry_pb2.WatchChangesRequest(holder_uscc=f" {LAB_A}")
+    first = asyncio.run(_first_changes(registry.WatchChanges(watched, CONTEXT)))
+    assert {c.record.record_key for c in first.changes} == {QUALIFICATION.key, REPORT.key}
 
 
 MALFORMED_KEYS = {

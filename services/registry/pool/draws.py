@@ -38,6 +38,7 @@ from services.core.draws import (
 )
 from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation, quoted
 from services.core.history import AsOf, as_of
+from services.core.identifiers import check_uscc
 from services.core.inspections import (
     InspectionPolicy,
     InspectionRequest,
@@ -403,7 +404,10 @@ class AssessorPool:
         found = self._store.assignments(
             AssignmentFilter(
                 assessor_id=query.assessor_id.strip(),
-                institution_uscc=query.institution_uscc.strip(),
+                # Checked by asked_period; compact, as assignments store it.
+                institution_uscc=check_uscc(query.institution_uscc.strip())
+                if query.institution_uscc
+                else "",
                 home_province=query.home_province,
                 start_date=start,
                 end_date=end,

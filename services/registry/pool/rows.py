@@ -20,6 +20,7 @@ from services.core.draws import (
 )
 from services.core.errors import InvalidRequest, Violation
 from services.core.fields import iso_day
+from services.core.identifiers import check_uscc
 from services.registry.pool.tables import AssignmentRow, DrawRow
 
 # The id columns' length: the ids the hub issues (new_id) have 40-41 characters.
@@ -48,8 +49,8 @@ def asked_id(value: str, field: str) -> str:
 
 def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None]:
     """A ListAssignments filter's period (None: open on that side), or
-    InvalidRequest naming each malformed date, and each id filter longer than
-    any id the hub holds."""
+    InvalidRequest naming each malformed date, an end before the start, each id
+    filter longer than any id the hub holds, and a malformed USCC."""
     dates: dict[str, dt.date | None] = {}
     bad: list[Violation] = []
     for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
@@ -65,9 +66,19 @@ def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None
     ):
         if len(text.strip()) > MAX_ID_LENGTH:
             bad.append(Violation(name, f"at most {MAX_ID_LENGTH} characters"))
+        elif name == "institution_uscc" and text:
+            # As every USCC filter: one of spaces is malformed, not absent
+            # (which would list every institution's assignments).
+            try:
+                check_uscc(text.strip())
+            except ValueError as error:
+                bad.append(Violation(name, str(error)))
+    start, end = dates["start_date"], dates["end_date"]
+    if start is not None and end is not None and end < start:
+        bad.append(Violation("end_date", f"end_date ({end}) is before start_date ({start})"))
     if bad:
         raise InvalidRequest("invalid assignment filter", bad)
-    return dates["start_date"], dates["end_date"]
+    return start, end
 
 
 def booking(

@@ -178,7 +178,8 @@ class Reconciliation:
         when = as_of(valid_on, known_at, self._clock())
         found = self._conflicts.find(
             types=types,
-            uscc=parse_uscc(uscc) if uscc.strip() else None,
+            # Only an empty filter is none: one of spaces is a malformed USCC.
+            uscc=parse_uscc(uscc) if uscc else None,
             open_only=open_only,
             after_id=after,
             limit=size + 1,

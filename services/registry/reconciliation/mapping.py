@@ -223,9 +223,7 @@ def change_filter(request: registry_pb2.WatchChangesRequest) -> ChangeFilter:
             )
         ),
         kinds=frozenset(k.value for k in filter_values(request.kinds, KIND_FROM_PB, "kinds")),
-        holder_uscc=(
-            parse_uscc(request.holder_uscc, "holder_uscc") if request.holder_uscc.strip() else ""
-        ),
+        holder_uscc=(parse_uscc(request.holder_uscc, "holder_uscc") if request.holder_uscc else ""),
         record_keys=record_keys(request.record_keys, "record_keys"),
         watched_keys=record_keys(watched.record_keys, "watch_list.record_keys"),
         watched_holders=frozenset(
