@@ -10,6 +10,7 @@ import grpc
 from services.common.audit_log import AuditLog
 from services.common.convert import PROVINCE_TO_PB, timestamp
 from services.common.tls import caller
+from services.core.errors import InvalidRequest, Violation
 from services.core.identity import Role
 from services.core.paging import limit_of
 from services.core.provinces import Province
@@ -36,6 +37,18 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if self._own_callers_only and who is not None and who.role is not Role.OPERATOR:
             province = who.province.value if who.province is not None else ""
         limit = limit_of(request.limit, 100, 1000)
+        if request.before_sequence < 0:
+            # Not "the newest", as 0 is: a client counting down past 1 would
+            # start over at the top and page the log forever.
+            raise InvalidRequest(
+                "bad before_sequence",
+                [
+                    Violation(
+                        "before_sequence",
+                        f"0 for the newest, or above; not {request.before_sequence}",
+                    )
+                ],
+            )
         found = await asyncio.to_thread(self._log.entries, province, request.before_sequence, limit)
         return audit_pb2.ListAuditEntriesResponse(
             entries=[

@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 
+from services.common.audit_log import AuditLog
+from services.common.audit_servicer import AuditServicer
+from services.common.convert import PROVINCE_TO_PB
 from services.common.db import make_engine
+from services.core.audit import AuditFacts
 from services.core.errors import InvalidRequest
 from services.core.provinces import Province
 from services.registry.app import RegistryServicer
@@ -24,7 +28,7 @@ from services.registry.reconciliation.reports import ReportVerifications
 from services.registry.reconciliation.servicer import ReconciliationUseCases
 from services.registry.records.queries import RegistryQueries
 from tests.factories import LAB_A, T0, AppliedStore, event, qualification, report
-from yrdhub.v1 import common_pb2, registry_pb2
+from yrdhub.v1 import audit_pb2, common_pb2, registry_pb2
 
 QUALIFICATION = qualification()
 REPORT = report()
@@ -195,3 +199,34 @@ def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unkno
     assert [r.record_key for r in asyncio.run(calls["GetRecord"](QUALIFICATION.key)).records] == [
         QUALIFICATION.key
     ]
+
+
+def test_a_negative_before_sequence_is_refused_not_taken_for_the_newest(db_url: str) -> None:
+    """ListAuditEntries(before_sequence=-5) answered the newest entries, as 0 does."""
+    engine = make_engine(db_url)
+    try:
+        audit_log = AuditLog(engine)
+        audit_log.create_schema()
+        for method in ("GetRecord", "ListConflicts"):
+            audit_log.append(
+                AuditFacts(T0, "anonymous", "", f"/yrdhub.v1.RegistryService/{method}", "OK", "")
+            )
+        audit = AuditServicer(audit_log, own_callers_only=True)
+        asked = audit_pb2.ListAuditEntriesRequest(before_sequence=-5)
+        [(field, why)] = _refused(audit.ListAuditEntries(asked, CONTEXT))
+        assert (field, why) == ("before_sequence", "0 for the newest, or above; not -5")
+        for before, sequences in ((0, [2, 1]), (2, [1]), (1, [])):
+            asked.before_sequence = before
+            listed = asyncio.run(audit.ListAuditEntries(asked, CONTEXT)).entries
+            assert [e.sequence for e in listed] == sequences
+    finally:
+        engine.dispose()
+
+
+def test_a_negative_from_sequence_is_refused_not_taken_for_the_start(
+    registry: RegistryServicer,
+) -> None:
+    """ExportChain(from_sequence=-5) exported from the start, as 0 and 1 do."""
+    export = registry_pb2.ExportChainRequest(province=PROVINCE_TO_PB[Province.SH], from_sequence=-5)
+    [(field, why)] = _refused(_first(registry.ExportChain(export, CONTEXT)))
+    assert field == "from_sequence" and why.endswith("not -5")

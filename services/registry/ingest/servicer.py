@@ -60,6 +60,16 @@ class ChainRpcs:
             raise InvalidRequest(
                 "which province's chain?", [Violation("province", "required: SH, JS, ZJ or AH")]
             )
+        if request.from_sequence < 0:
+            raise InvalidRequest(
+                "bad from_sequence",
+                [
+                    Violation(
+                        "from_sequence",
+                        f"0 or 1 for the start, or above; not {request.from_sequence}",
+                    )
+                ],
+            )
         after = max(request.from_sequence - 1, 0)
         while True:
             # A page at a time, in a thread: the event loop keeps serving.
