@@ -94,7 +94,9 @@ MAX_FIELDS = 100
 MAX_HISTORY = 1_000
 
 Text = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(single_line)]
-OptionalText = Annotated[str, Field(max_length=2000), AfterValidator(multi_line)]
+# Free text beside a record or a request (a remark, a case reference, a reason).
+MAX_FREE_TEXT = 2000
+OptionalText = Annotated[str, Field(max_length=MAX_FREE_TEXT), AfterValidator(multi_line)]
 Uscc = Annotated[str, AfterValidator(check_uscc)]
 # Every date a record carries lies in this range: certificates, assessors'
 # histories and credit listings of the People's Republic, with a century of

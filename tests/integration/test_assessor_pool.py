@@ -854,6 +854,44 @@ def _servicer_refuses(call: Any) -> list[tuple[str, str]]:
     return [(v.field, v.description) for v in refused.value.violations]
 
 
+def test_a_cancellation_reason_is_visible_text_of_at_most_2000_characters(env: Env) -> None:
+    """CancelAssignment stored any reason and relayed it to the home exchange
+    verbatim: bidi overrides, NUL (which PostgreSQL refused as an internal
+    error), zero-width and private-use characters, 3,000 characters. It is
+    held to TeamSpec.reference's rule, and the assignment stays booked."""
+    small_pool(env)
+    servicer = AssessorPoolServicer(env.pool)
+    [booked, *_] = env.pool.request_team(request()).assignments
+    context: Any = _Plaintext()
+
+    def cancel(reason: str) -> Any:
+        asked = assessor_pool_pb2.CancelAssignmentRequest(
+            assignment_id=booked.assignment_id, reason=reason
+        )
+        return servicer.CancelAssignment(asked, context)
+
+    for reason, said in (
+        ("ill\u202e", "character U+202E (RIGHT-TO-LEFT OVERRIDE) at position 3"),
+        ("ill\x00", "character U+0000 (unnamed) at position 3"),
+        ("ill\u200b", "character U+200B (ZERO WIDTH SPACE) at position 3"),
+        ("ill\ue000", "character U+E000 (unnamed) at position 3"),
+        ("x" * 3000, "at most 2,000 characters (3,000 sent)"),
+        (" \u3000", "required"),
+    ):
+        [(field, why)] = _servicer_refuses(cancel(reason))
+        assert field == "reason" and why.startswith(said), (reason, why)
+    [still] = env.pool.assignments(AssignmentQuery(assessor_id=booked.assessor_id))[0]
+    assert (still.state, still.revision) == ("ACTIVE", 1)
+    # Real reasons: Chinese, several lines, up to 2,000 characters.
+    reason = "评审员因病无法参加。\n" + "详" * (2000 - 11)
+    answer = asyncio.run(cancel(f" {reason} "))
+    assert answer.assignment.state == assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED
+    [stored] = env.pool.assignments(
+        AssignmentQuery(assessor_id=booked.assessor_id, include_cancelled=True)
+    )[0]
+    assert stored.cancel_reason == reason
+
+
 def test_an_assignment_filter_is_refused_when_malformed_not_answered_empty(env: Env) -> None:
     """ListAssignments(institution_uscc="zz") answered OK and empty, where the
     registry's other USCC filters refuse it, and a period ending before it

@@ -36,7 +36,7 @@ from services.core.draws import (
     new_seed,
     outcome_of_seating,
 )
-from services.core.errors import InvalidRequest, NotFound, PermissionDenied, Violation, quoted
+from services.core.errors import NotFound, PermissionDenied, quoted
 from services.core.history import AsOf, as_of
 from services.core.identifiers import check_uscc
 from services.core.inspections import (
@@ -62,6 +62,7 @@ from services.registry.pool.recusal import for_team
 from services.registry.pool.rows import (
     asked_id,
     asked_period,
+    asked_reason,
     assignment_as_known,
     booking,
     draw_known_at,
@@ -423,9 +424,7 @@ class AssessorPool:
     ) -> AssignmentRow:
         """Cancels an assignment; only the province that requested it may."""
         assignment_id = asked_id(assignment_id, "assignment_id")
-        reason = reason.strip()
-        if not reason:
-            raise InvalidRequest("a cancellation needs a reason", [Violation("reason", "required")])
+        reason = asked_reason(reason, "reason")
 
         def allowed(row: AssignmentRow) -> None:
             _may_act(acting_for, {Province(row.institution_province)}, "cancel an assignment in")

@@ -19,8 +19,9 @@ from services.core.draws import (
     assignment_known_at,
 )
 from services.core.errors import InvalidRequest, Violation
-from services.core.fields import iso_day
+from services.core.fields import MAX_FREE_TEXT, iso_day
 from services.core.identifiers import check_uscc
+from services.core.text import multi_line
 from services.registry.pool.tables import AssignmentRow, DrawRow
 
 # The id columns' length: the ids the hub issues (new_id) have 40-41 characters.
@@ -45,6 +46,24 @@ def asked_id(value: str, field: str) -> str:
             [Violation(field, f"at most {MAX_ID_LENGTH} characters ({len(ident):,} sent)")],
         )
     return ident
+
+
+def asked_reason(value: str, field: str) -> str:
+    """Free text a request gives as its reason, stripped: required, and held to
+    the rule of every free text the pool relays (TeamSpec.reference): home
+    exchanges show it to their officials as it is."""
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"no {field}", [Violation(field, "required")])
+    if len(text) > MAX_FREE_TEXT:
+        raise InvalidRequest(
+            f"malformed {field}",
+            [Violation(field, f"at most {MAX_FREE_TEXT:,} characters ({len(text):,} sent)")],
+        )
+    try:
+        return multi_line(text)
+    except ValueError as error:
+        raise InvalidRequest(f"malformed {field}", [Violation(field, str(error))]) from None
 
 
 def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None]:
