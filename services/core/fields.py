@@ -146,30 +146,46 @@ def record_key(kind: RecordKind, *parts: str) -> str:
     return "/".join((kind.value, *parts))
 
 
-_KEY_EXAMPLE = "KIND/PART[/PART], e.g. qualification/09/230912340001"
+_KEY_EXAMPLE = "e.g. qualification/09/230912340001"
+# How many parts follow each kind in its key (as ingest.events.record_key_of
+# makes them). The last takes the rest: a credit reference, a green
+# certificate number or a plan's draw id may hold "/" itself, even at its end.
+_KEY_PARTS = {kind.value: 2 for kind in RecordKind} | {
+    RecordKind.ASSESSOR.value: 1,
+    RecordKind.RISK_CLASSIFICATION.value: 1,
+    RecordKind.OFFICER.value: 1,
+}
 
 
 def parse_record_key(value: str, field: str = "record_key") -> str:
     """A record key a request names, stripped, as record_key makes them: a
-    RecordKind and non-empty parts; else InvalidRequest naming `field`. A key
-    of that form that names no record is the caller's to answer as unknown:
-    "qualification/" named no record either, but no record could have it."""
+    RecordKind and its parts, none empty; else InvalidRequest naming `field`.
+    A key of that form that names no record is the caller's to answer as
+    unknown: "qualification/" named no record either, but no record could
+    have it."""
     key = value.strip()
     kind, _, rest = key.partition("/")
-    if kind not in _KINDS:
-        reason = f"{quoted(kind)} is not a record kind ({', '.join(_KINDS)})" if rest else ""
-        raise InvalidRequest(
-            "malformed record key", [Violation(field, reason or f"expected {_KEY_EXAMPLE}")]
+    if kind not in _KEY_PARTS:
+        reason = (
+            f"{quoted(kind)} is not a record kind ({', '.join(_KEY_PARTS)})"
+            if rest
+            else f"expected KIND/PART[/PART], {_KEY_EXAMPLE}"
         )
-    if not all(part.strip() for part in rest.split("/")):
+        raise InvalidRequest("malformed record key", [Violation(field, reason)])
+    count = _KEY_PARTS[kind]
+    parts = rest.split("/", count - 1) if rest else []
+    if len(parts) < count or not all(part.strip() for part in parts):
         raise InvalidRequest(
             "malformed record key",
-            [Violation(field, f"a part is empty in {quoted(key)}: expected {_KEY_EXAMPLE}")],
+            [
+                Violation(
+                    field,
+                    f"{kind} keys have {count} non-empty part{'s' if count > 1 else ''} "
+                    f"after {kind}/, not {quoted(key)} ({_KEY_EXAMPLE})",
+                )
+            ],
         )
     return key
-
-
-_KINDS = tuple(k.value for k in RecordKind)
 
 
 class DomainModel(BaseModel):

@@ -158,13 +158,23 @@ def test_a_uscc_filter_of_spaces_is_malformed_not_absent(registry: RegistryServi
 
 
 MALFORMED_KEYS = {
-    "qualification/": "a part is empty",
-    "green_cert//": "a part is empty",
-    "qualification/09//": "a part is empty",
-    "qualification": "a part is empty",
+    "qualification/": "qualification keys have 2 non-empty parts after qualification/",
+    "green_cert//": "green_cert keys have 2 non-empty parts",
+    "qualification/09": "qualification keys have 2 non-empty parts",
+    "qualification//230912340001": "qualification keys have 2 non-empty parts",
+    "qualification": "qualification keys have 2 non-empty parts",
+    "assessor/": "assessor keys have 1 non-empty part after",
     "permit/09/230912340001": "'permit' is not a record kind",
     "": "expected KIND/PART[/PART]",
 }
+# Well formed, of no record: a reference or certificate number may hold "/".
+UNKNOWN_KEYS = (
+    "qualification/09/239901009999",
+    "credit_event/JS/苏信〔2026〕1/",
+    "green_cert/CQC/GP/2024//1",
+    "assessor/A1/2",
+    "inspection_result/plan-1/91310115MA1K4ABC3",
+)
 
 
 def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unknown(
@@ -193,9 +203,9 @@ def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unkno
             [(named, why)] = _refused(call(key))
             assert (named, said in why) == (field, True), (method, key, why)
     # Well formed, and no record has it: an empty answer, as before.
-    unknown = "qualification/09/239901009999"
-    assert not asyncio.run(calls["GetRecord"](unknown)).records
-    assert not asyncio.run(calls["GetRecordHistory"](unknown)).versions
+    for unknown in UNKNOWN_KEYS:
+        assert not asyncio.run(calls["GetRecord"](unknown)).records
+        assert not asyncio.run(calls["GetRecordHistory"](unknown)).versions
     assert [r.record_key for r in asyncio.run(calls["GetRecord"](QUALIFICATION.key)).records] == [
         QUALIFICATION.key
     ]
