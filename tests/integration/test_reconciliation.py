@@ -555,3 +555,29 @@ def test_as_of_lookups_find_a_record_by_the_holder_and_label_it_had_then(hub: Hu
     assert records.by_uscc(LAB_B, then) == [] and records.by_code(moved.label_code, then) == []
     # The certificate number never changes: found either way.
     assert [v.row.revision for v in records.by_code(first.certificate_number, then)] == [1]
+
+
+def test_conflicts_as_of_a_past_instant_follow_the_holder_named_then(hub: Hub) -> None:
+    """A record changes holder and its conflict follows it: asked at an
+    earlier answer's known_at, the old holder still has the conflict (as
+    ListConflicts and GetInstitution gave it then) and the new one does not."""
+    t1 = dt.datetime(2026, 2, 1, 2, 0, tzinfo=dt.UTC)
+    t2 = dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC)
+    hub.publish((qualification(holder=LAB_A), Province.JS, 1), at=t1)
+    [opened] = hub.reconciliation.conflicts(uscc=LAB_A).conflicts
+    assert opened.type is ConflictType.ISSUER_PROVINCE_MISMATCH
+    hub.publish((qualification(holder=LAB_B), Province.JS, 2), at=t2)
+    assert hub.reconciliation.conflicts(uscc=LAB_A).conflicts == []
+
+    then = t1 + dt.timedelta(days=1)
+    [old] = hub.reconciliation.conflicts(uscc=LAB_A, known_at=then).conflicts
+    assert old.conflict_id == opened.conflict_id
+    assert [r.holder_uscc for r in old.records] == [LAB_A]
+    assert hub.reconciliation.conflicts(uscc=LAB_B, known_at=then).conflicts == []
+    assert [
+        c.conflict_id for c in hub.reconciliation.institution(LAB_A, known_at=then).conflicts
+    ] == [opened.conflict_id]
+    assert hub.reconciliation.institution(LAB_B, known_at=then).conflicts == []
+    # Now the conflict is the new holder's.
+    [now] = hub.reconciliation.conflicts(uscc=LAB_B).conflicts
+    assert now.conflict_id == opened.conflict_id

@@ -19,6 +19,7 @@ from sqlalchemy import Index, Table, bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import registry
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel
 
 from services.common.sql import among_bound, create_tables, listed
@@ -317,10 +318,16 @@ class ConflictStore:
         if wanted:
             stmt = stmt.where(t.c.conflict_type.in_(wanted))
         if uscc:
-            # The holders a conflict names now: one that named the holder only
-            # before a later update is not found by it (a rare loss, for a filter).
-            stmt = stmt.where(t.c.usccs.like(f"%,{uscc},%"))
+            stmt = stmt.where(_naming_holder(uscc, known_at))
         stmt = _known(stmt, known_at, open_only)
+        if uscc and known_at is not None:
+            # The holders a conflict named then decide, not the ones it names
+            # now: read all of a holder's candidates (few) and keep those that
+            # named it then, before the limit.
+            with self._engine.connect() as conn:
+                found = [_stored(r) for r in conn.execute(stmt.order_by(t.c.id))]
+                then = _as_known(conn, found, known_at)
+            return [c for c in then if any(r.holder_uscc == uscc for r in c.records)][:limit]
         with self._engine.connect() as conn:
             found = [_stored(r) for r in conn.execute(stmt.order_by(t.c.id).limit(limit))]
             return _as_known(conn, found, known_at)
@@ -339,6 +346,21 @@ class ConflictStore:
             return _as_known(
                 conn, [_stored(r) for r in conn.execute(stmt.order_by(t.c.id))], known_at
             )
+
+
+def _naming_holder(uscc: str, known_at: dt.datetime | None) -> ColumnElement[bool]:
+    """Conflicts that name the holder now, or (with `known_at`) named it in a
+    snapshot logged by then: a record that changed holder since took its
+    conflict along, and an answer at `known_at` must still find it by the old one."""
+    t = conflict_table.c
+    now = t.usccs.like(f"%,{uscc},%")
+    if known_at is None:
+        return now
+    log = changelog.change_log.c
+    logged = select(log.conflict_id).where(
+        log.conflict_id.is_not(None), log.recorded_at <= known_at, log.usccs.like(f"%,{uscc},%")
+    )
+    return or_(now, t.id.in_(logged))
 
 
 def _known(stmt: Select[Any], known_at: dt.datetime | None, open_only: bool) -> Select[Any]:
