@@ -18,6 +18,7 @@ as the hub's first rule had it.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,11 +67,19 @@ class Listing:
 _LIFTING = frozenset({CreditAction.REMOVED, CreditAction.REPAIRED})
 
 
+def plus_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (earlier when negative), or that month's
+    last day when it is shorter: a period of whole months neither loses days
+    from the end of a long month nor runs past a short one's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
+
+
 def _plus_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    return plus_months(day, 12 * years)
 
 
 def _names(lift: CreditEvent, listing: CreditEvent) -> bool:

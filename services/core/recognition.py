@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from services.core.conflicts import ConflictType
-from services.core.credit import CreditFact, in_force_on
+from services.core.credit import CreditFact, in_force_on, plus_months
 from services.core.history import validity_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
@@ -249,12 +249,6 @@ def credit_listings(
     return Reason("credit.listings", effect, message, tuple(inputs))
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return day.replace(year=year, month=month + 1, day=min(day.day, 28))
-
-
 def proficiency_recent(
     policy: RecognitionPolicy,
     items: Sequence[tuple[str, str]],
@@ -264,7 +258,7 @@ def proficiency_recent(
     """Whether a proficiency-testing round published within the policy's
     lookback before `on` went badly for any of `items` (parameter, standard)."""
     rules = policy.proficiency
-    since = _months_before(on, rules.lookback_months)
+    since = plus_months(on, -rules.lookback_months)
     inputs: list[DecisionInput] = [
         request_input("as_of", on),
         _policy("proficiency.lookback_months", rules.lookback_months),

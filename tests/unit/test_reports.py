@@ -11,7 +11,13 @@ from services.core.history import in_force_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
-from services.core.recognition import Certificate, Decision, ProficiencyFact, Reason
+from services.core.recognition import (
+    Certificate,
+    Decision,
+    ProficiencyFact,
+    Reason,
+    proficiency_recent,
+)
 from services.core.records import Qualification, RecordKind, Signatory
 from services.core.reports import RegisteredReport, ReportQuery, decide_report
 from services.core.results import ProficiencyOutcome, ProficiencyResult, ReportItem, TestReport
@@ -298,3 +304,20 @@ def test_an_old_a_satisfactory_or_another_items_round_changes_nothing() -> None:
         assert _with(fact).outcome is Outcome.RECOGNIZED, fact.result
     # Compared as text is compared everywhere: width and spaces do not matter.
     assert _with(_round(item=("铅(Pb)", "GB5009.12"))).outcome is Outcome.CONDITIONAL
+
+
+def test_the_lookback_is_whole_months_to_the_same_day_or_a_short_months_last() -> None:
+    items = [("铅 (Pb)", "GB 5009.12")]
+
+    def recent(result_day: dt.date, on: dt.date) -> Reason:
+        return proficiency_recent(POLICY, items, [_round(day=result_day)], on)
+
+    quiet = proficiency_recent(POLICY, items, [], dt.date(2030, 12, 31))
+    assert "between 2028-12-31 and 2030-12-31" in quiet.message
+    # 24 months after 2024-12-29 is 2026-12-29: on the 30th and 31st it is past.
+    assert recent(dt.date(2024, 12, 29), dt.date(2026, 12, 29)).effect is Outcome.CONDITIONAL
+    for later in (dt.date(2026, 12, 30), dt.date(2026, 12, 31)):
+        assert recent(dt.date(2024, 12, 29), later).effect is Outcome.RECOGNIZED, later
+    # The judged day is past the month's end 24 months earlier: that month's last day.
+    leap = proficiency_recent(POLICY, items, [], dt.date(2028, 2, 29))
+    assert "between 2026-02-28 and 2028-02-29" in leap.message
