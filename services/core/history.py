@@ -133,18 +133,18 @@ Certificate = Qualification | GreenCertification
 
 @dataclass(frozen=True, slots=True)
 class ValidityOnDay:
-    status: CertificateStatus  # EXPIRED derived from valid_until
+    status: CertificateStatus  # EXPIRED derived from the validity dates
     valid: bool
     reason: str
 
 
 def validity_on(record: Certificate, on: dt.date) -> ValidityOnDay:
     """Whether a certificate version was valid on `on`, and why not."""
+    status = effective_status(record.status, record.valid_until, on, record.valid_from)
     if on < record.valid_from:
         return ValidityOnDay(
-            record.status, False, f"not yet valid on {on} (valid from {record.valid_from})"
+            status, False, f"not yet valid on {on} (valid from {record.valid_from})"
         )
-    status = effective_status(record.status, record.valid_until, on)
     if status is CertificateStatus.VALID:
         return ValidityOnDay(
             status, True, f"valid on {on} ({record.valid_from} to {record.valid_until})"

@@ -176,7 +176,10 @@ def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) ->
         _policy("status.blocking", policy.status.blocking),
         _policy("status.conditional", policy.status.conditional),
     )
-    derived = " (derived from valid_until)" if status is not cert.record.status else ""
+    derived = ""
+    if status is not cert.record.status:
+        dates = "valid_from" if on < cert.record.valid_from else "valid_until"
+        derived = f" (derived from {dates})"
     dated = f", in effect since {since}" if since and status is cert.record.status else ""
     return Reason(
         "status.on_date", effect, f"status on {on} is {status.value}{derived}{dated}", inputs

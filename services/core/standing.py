@@ -131,5 +131,5 @@ def plain_key_of(certificate: Certificate, on: dt.date) -> PlainKey | None:
     return plain_key(
         certificate.source.province,
         record.valid_from <= on,
-        effective_status(record.status, record.valid_until, on),
+        effective_status(record.status, record.valid_until, on, record.valid_from),
     )

@@ -11,7 +11,8 @@ class CertificateStatus(StrEnum):
     SUSPENDED = "SUSPENDED"
     REVOKED = "REVOKED"
     CANCELLED = "CANCELLED"
-    # Never published: derived at query time from valid_until.
+    # Never published: derived at query time from the validity dates (past
+    # valid_until, or before valid_from).
     EXPIRED = "EXPIRED"
 
 
@@ -26,17 +27,23 @@ PUBLISHABLE_STATUSES = frozenset(
 
 
 def effective_status(
-    status: CertificateStatus, valid_until: dt.date | None, on: dt.date
+    status: CertificateStatus,
+    valid_until: dt.date | None,
+    on: dt.date,
+    valid_from: dt.date | None = None,
 ) -> CertificateStatus:
     """The status a reader should see on a given day.
 
-    A valid or suspended certificate past its validity is expired; revoked and
-    cancelled stay as they are, since they say more than expiry does.
+    A valid or suspended certificate outside its validity is expired: past
+    valid_until, and before valid_from too, where the contract has no status
+    of its own and a certificate must not read VALID on a day it did not hold
+    (answers say "not yet valid" beside it). Revoked and cancelled stay as
+    they are, since they say more than the dates do.
     """
-    if (
-        valid_until is not None
-        and on > valid_until
-        and status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
+    if status not in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        return status
+    if (valid_until is not None and on > valid_until) or (
+        valid_from is not None and on < valid_from
     ):
         return CertificateStatus.EXPIRED
     return status

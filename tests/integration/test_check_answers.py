@@ -69,7 +69,12 @@ def _store(databases: Databases) -> AppliedStore:
 def _effective(body: Any, today: dt.date) -> common_pb2.CertificateStatus:
     status = CERTIFICATE_STATUS_FROM_PB[body.status.canonical]
     return CERTIFICATE_STATUS_TO_PB[
-        effective_status(status, dt.date.fromisoformat(body.valid_until), today)
+        effective_status(
+            status,
+            dt.date.fromisoformat(body.valid_until),
+            today,
+            dt.date.fromisoformat(body.valid_from),
+        )
     ]
 
 
@@ -214,6 +219,57 @@ def test_label_checks_give_verdicts_in_order(databases: Databases) -> None:
         servicer.CheckLabel(labels_pb2.CheckLabelRequest(code="GP00000000000001"), None)
     )
     assert labels_pb2.CheckLabelResponse.FromString(single).check == conflict
+
+
+def test_a_certificate_is_not_valid_before_its_valid_from_in_any_answer(
+    databases: Databases,
+) -> None:
+    """Published ahead of its first valid day, a green certificate reads
+    EXPIRED (the contract has no status of its own for it) with a note saying
+    it is not yet valid, in label and certificate checks and GetRecord alike,
+    today and on a past day; from valid_from on it is VALID."""
+    store = AppliedStore(make_engine(databases.new("registry")))
+    store.create_schema()
+    cert = green_cert(valid_from=dt.date(2027, 6, 1))
+    store.apply([event(cert, Province.ZJ)], {})
+    labels = LabelServicer(store.label_queries(clock=lambda: LATER))
+    records = RegistryServicer(RegistryQueries(store, clock=lambda: LATER), None, None, None, list)  # type: ignore[arg-type]
+    expired = common_pb2.CERTIFICATE_STATUS_EXPIRED
+
+    def label(valid_on: str, known_at: dt.datetime | None = None) -> labels_pb2.LabelCheck:
+        as_of = common_pb2.AsOf(valid_on=valid_on)
+        if known_at is not None:
+            as_of.known_at.CopyFrom(timestamp(known_at))
+        request = labels_pb2.CheckLabelRequest(code=cert.label_code, as_of=as_of)
+        data = asyncio.run(labels.CheckLabel(request, None))
+        return labels_pb2.CheckLabelResponse.FromString(data).check
+
+    def record(valid_on: str) -> int:
+        request = registry_pb2.GetRecordRequest(
+            record_key=cert.key, as_of=common_pb2.AsOf(valid_on=valid_on)
+        )
+        [found] = asyncio.run(records.GetRecord(request, None)).records
+        return found.effective_status
+
+    # Today (1 January 2027), a day before valid_from, and a past day.
+    for valid_on, known_at in (("", None), ("2027-05-31", None), ("2026-12-31", LATER)):
+        check = label(valid_on, known_at)
+        day = valid_on or "2027-01-01"
+        assert check.verdict == labels_pb2.LABEL_VERDICT_EXPIRED, valid_on
+        assert [m.effective_status for m in check.matches] == [expired]
+        assert not check.recognized_in and not check.conditionally_recognized_in
+        said = f"{cert.body_code}/{cert.certificate_number} is not yet valid on {day}"
+        assert f"{said}: valid from 2027-06-01" in check.notes
+        assert record(day) == expired
+    # The certificate check's stored answers serve any day: the first one decides.
+    [match] = _check(store, cert.certificate_number, LATER).matches
+    assert match.effective_status == expired
+    [match] = _check(store, cert.certificate_number, dt.datetime(2027, 6, 1, tzinfo=dt.UTC)).matches
+    assert match.effective_status == common_pb2.CERTIFICATE_STATUS_VALID
+
+    started = label("2027-06-01")
+    assert started.verdict == labels_pb2.LABEL_VERDICT_VALID and not started.notes
+    assert record("2027-06-01") == common_pb2.CERTIFICATE_STATUS_VALID
 
 
 def test_readers_leave_no_autocommit_connection_to_writers(databases: Databases) -> None:

@@ -22,7 +22,7 @@ LABEL = green_cert().label_code
 
 
 def _statuses(reader: PointReader) -> list[str | None]:
-    return [status for _answer, status, _until, _province in reader.answers_by_code(LABEL)]
+    return [status for _answer, status, _until, _province, _since in reader.answers_by_code(LABEL)]
 
 
 def test_reads_on_the_loop_see_every_announced_commit(databases: Databases) -> None:

@@ -13,18 +13,31 @@ from yrdhub.v1 import common_pb2, registry_pb2
 TODAY = dt.date(2026, 11, 29)
 
 
-def test_effective_status_follows_the_domain_rule_on_every_day_around_expiry() -> None:
+def test_effective_status_follows_the_domain_rule_on_every_day_around_its_validity() -> None:
+    around = (TODAY - dt.timedelta(days=1), TODAY, TODAY + dt.timedelta(days=1))
     for status in CertificateStatus:
         for until in (None, TODAY - dt.timedelta(days=400), TODAY - dt.timedelta(days=1), TODAY):
-            for day in (TODAY - dt.timedelta(days=1), TODAY, TODAY + dt.timedelta(days=1)):
-                stored = StoredAnswer(b"", status.value, until.isoformat() if until else None)
-                expected = CERTIFICATE_STATUS_TO_PB[effective_status(status, until, day)]
-                assert stored.effective_status(day) == expected, (status, until, day)
+            for since in (None, *around):
+                for day in around:
+                    stored = StoredAnswer(b"", status.value, until.isoformat() if until else None)
+                    started = since is None or since <= day
+                    expected = CERTIFICATE_STATUS_TO_PB[effective_status(status, until, day, since)]
+                    assert stored.effective_status(day, started) == expected, (status, until, day)
+
+
+def test_before_valid_from_a_holding_certificate_reads_expired_and_a_lapsed_one_as_it_is() -> None:
+    for status in (CertificateStatus.VALID, CertificateStatus.SUSPENDED):
+        assert effective_status(status, None, TODAY, TODAY + dt.timedelta(days=1)) is (
+            CertificateStatus.EXPIRED
+        )
+        assert effective_status(status, None, TODAY, TODAY) is status
+    for status in (CertificateStatus.REVOKED, CertificateStatus.CANCELLED):
+        assert effective_status(status, None, TODAY, TODAY + dt.timedelta(days=1)) is status
 
 
 def test_a_certificate_without_status_reads_as_valid() -> None:
     assert (
-        StoredAnswer(b"", None, None).effective_status(TODAY)
+        StoredAnswer(b"", None, None).effective_status(TODAY, True)
         == CERTIFICATE_STATUS_TO_PB[CertificateStatus.VALID]
     )
 

@@ -4,8 +4,8 @@ Checks are the registry's hottest calls. Parsing the stored event and
 building the answer messages on every call cost the registry more than gRPC
 itself, so the apply path stores each certificate's StoredRecord (and, for
 a green certificate, its LabelMatch) already serialized. Only the status
-depends on the day of the check (a certificate past valid_until reads
-EXPIRED), so the stored bytes leave it out and a check appends it, then
+depends on the day of the check (a certificate past valid_until or before
+valid_from reads EXPIRED), so the stored bytes leave it out and a check appends it, then
 wraps the matches with the fields of the moment: as_of and feed freshness.
 
 A check of a past day or past knowledge (AsOf) reads the versions in force
@@ -41,28 +41,30 @@ class StoredAnswer(NamedTuple):
     status: str | None  # canonical status (a CertificateStatus value)
     valid_until: str | None  # ISO date
 
-    def effective_status(self, today: dt.date) -> int:
-        """The CertificateStatus (protobuf value) a reader sees on `today`."""
-        return _status_on(self.status, self.valid_until, _iso(today), today)
-
-    def status_on(self, day: dt.date) -> CertificateStatus:
-        """The same status as a domain value."""
-        return _STATUS_FROM_PB[self.effective_status(day)]
+    def effective_status(self, today: dt.date, started: bool) -> int:
+        """The CertificateStatus (protobuf value) a reader sees on `today`,
+        given whether the certificate's validity had begun by then (label
+        lookups decide that in SQL)."""
+        return _status_on(self.status, self.valid_until, _iso(today), today, started)
 
 
-def _status_on(status: str | None, valid_until: str | None, today: str, day: dt.date) -> int:
+def _status_on(
+    status: str | None, valid_until: str | None, today: str, day: dt.date, started: bool
+) -> int:
     """The CertificateStatus (protobuf value) of a stored certificate on `day`
     (`today` is its ISO text)."""
-    if not valid_until or valid_until >= today:
+    if started and (not valid_until or valid_until >= today):
         # Within its validity a certificate reads as published (core.status):
         # decided on ISO dates as stored, so a check parses no date.
         return _PUBLISHED_PB.get(status or "", _VALID_PB)
     published = _STATUS_OF.get(status or "", CertificateStatus.VALID)
-    return _STATUS_PB[effective_status(published, _date(valid_until), day)]
+    until = _date(valid_until) if valid_until else None
+    # Not started: any day after `day` stands for valid_from in core.status.
+    since = None if started else day + dt.timedelta(days=1)
+    return _STATUS_PB[effective_status(published, until, day, since)]
 
 
 _VALID_PB = _STATUS_PB[CertificateStatus.VALID]
-_STATUS_FROM_PB = {pb: s for s, pb in _STATUS_PB.items()}
 _PUBLISHED_PB = {s.value: pb for s, pb in _STATUS_PB.items()}
 
 
@@ -225,9 +227,10 @@ def _seconds_field(second: dt.datetime) -> bytes:
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
-CheckRow = tuple[bytes, str | None, str | None, str]
+CheckRow = tuple[bytes, str | None, str | None, str, str | None]
 """A match of a single check as the database gives it: the stored StoredRecord
-answer, the canonical status, the last valid day and the province."""
+answer, the canonical status, the last valid day, the province and the first
+valid day (ISO dates)."""
 
 
 def certificate_check(rows: list[CheckRow], when: AsOf, freshness: bytes) -> bytes:
@@ -240,8 +243,8 @@ def certificate_check(rows: list[CheckRow], when: AsOf, freshness: bytes) -> byt
     day = when.valid_on
     iso = _iso(day)
     parts = [_FOUND] if rows else []
-    for body, status, until, _province in rows:
-        field = _STORED_STATUS[_status_on(status, until, iso, day)]
+    for body, status, until, _province, since in rows:
+        field = _STORED_STATUS[_status_on(status, until, iso, day, not since or since <= iso)]
         # bytes_field(MATCHES, body + field), without copying the body twice.
         parts += (_MATCHES_KEY, varint(len(body) + len(field)), body, field)
     parts += (freshness, as_of_field(_CERT.AS_OF_FIELD_NUMBER, when))

@@ -53,6 +53,8 @@ class CertificateChecks:
         else:
             rows = []
             for version in self._records.by_code(value, when):
-                answer, _, _ = stored_answer(version.row)
-                rows.append((answer.body, answer.status, answer.valid_until, version.row.province))
+                answer, _, since = stored_answer(version.row)
+                rows.append(
+                    (answer.body, answer.status, answer.valid_until, version.row.province, since)
+                )
         return certificate_check(rows, when, self._feeds.derived(certificate_freshness))

@@ -110,7 +110,9 @@ def _check_fields(result: LabelResult, answer: LabelAnswer) -> tuple[bytes, bool
     the result alone (not on the feeds' freshness or the time of asking)."""
     if not result.matches:
         return _NOT_FOUND_TAIL, True
-    if len(result.matches) == 1 and not result.standing.restricted_by:
+    # A certificate not yet valid takes the verdict's path, which notes why.
+    early = not all(r.started for r in result.matches)
+    if len(result.matches) == 1 and not result.standing.restricted_by and not early:
         row = result.matches[0]
         status = row.status
         match = answers.label_match(row.answer, status)
@@ -131,6 +133,7 @@ def _check_fields(result: LabelResult, answer: LabelAnswer) -> tuple[bytes, bool
     status = matches[0].status
     if (
         not result.standing.restricted_by
+        and not early
         and all(r.status == status for r in matches)
         and one_product_one_copy_each(matches)
     ):

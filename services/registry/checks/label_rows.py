@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
@@ -108,9 +108,23 @@ def verdict_of(
                 accepted,
             )
         )
-    return label_verdict(
+    verdict = label_verdict(
         findings, restricted_by, now=when.known_at, lag_grace=lag_grace, fresh=fresh
     )
+    early = not_yet_valid(rows, when.valid_on)
+    return replace(verdict, notes=verdict.notes + early) if early else verdict
+
+
+def not_yet_valid(rows: Sequence[LabelRow], day: dt.date) -> tuple[str, ...]:
+    """Notes on the certificates whose validity had not begun on `day`: their
+    status reads EXPIRED (the contract has none for it), and these say why."""
+    said: dict[str, None] = {}
+    for row in rows:
+        if not row.started:
+            start = labels_pb2.LabelMatch.FromString(row.answer.body).valid_from
+            certificate = row.record_key.removeprefix(GREEN_PREFIX)
+            said[f"{certificate} is not yet valid on {day}: valid from {start}"] = None
+    return tuple(said)
 
 
 def one_product_one_copy_each(rows: Sequence[LabelRow]) -> bool:

@@ -194,7 +194,7 @@ class LabelQueries:
                     holder,
                     label,
                     answer,
-                    answer.effective_status(day),
+                    answer.effective_status(day, started),
                     started,
                     product,
                 )
@@ -214,6 +214,7 @@ class LabelQueries:
                 _, label, since = stored_answer(row)
                 if label is not None:
                     match = labels_pb2.LabelMatch.FromString(label.body)
+                    started = since is None or since <= when.valid_on.isoformat()
                     rows.append(
                         LabelRow(
                             row.province,
@@ -221,8 +222,8 @@ class LabelQueries:
                             version.uscc,
                             version.label_code or code,
                             label,
-                            label.effective_status(when.valid_on),
-                            since is None or since <= when.valid_on.isoformat(),
+                            label.effective_status(when.valid_on, started),
+                            started,
                             product_of(match.enterprise_uscc, match.model),
                         )
                     )

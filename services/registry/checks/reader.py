@@ -70,7 +70,7 @@ class PointReader:
         # Two index searches whose rows the database merges (a record whose
         # number equals its label code comes once); sorted here, when need be.
         self._by_code = (
-            f"SELECT answer, status, valid_until, province FROM registry_record "
+            f"SELECT answer, status, valid_until, province, valid_from FROM registry_record "
             f"WHERE code = {p} OR label_code = {p}"
         )
         among = "IN (SELECT value FROM json_each(?))" if p == "?" else "= ANY(%s)"

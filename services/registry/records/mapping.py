@@ -30,7 +30,8 @@ _CERTIFICATES = ("qualification", "green_cert")
 
 def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
     """A stored version as the StoredRecord every answer carries; a certificate's
-    effective status is its status on `today` (EXPIRED past valid_until)."""
+    effective status is its status on `today` (EXPIRED past valid_until or
+    before valid_from)."""
     record = events_pb2.Event.FromString(row.payload).record
     msg = registry_pb2.StoredRecord(
         record_key=row.record_key,
@@ -50,7 +51,10 @@ def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
         cert = getattr(record, which)
         published = CERTIFICATE_STATUS_FROM_PB.get(cert.status.canonical, CertificateStatus.VALID)
         until = dt.date.fromisoformat(cert.valid_until) if cert.valid_until else None
-        msg.effective_status = CERTIFICATE_STATUS_TO_PB[effective_status(published, until, today)]
+        since = dt.date.fromisoformat(cert.valid_from) if cert.valid_from else None
+        msg.effective_status = CERTIFICATE_STATUS_TO_PB[
+            effective_status(published, until, today, since)
+        ]
     return msg
 
 
