@@ -159,18 +159,34 @@ def as_of_asked(msg: common_pb2.AsOf) -> tuple[str, dt.datetime | None]:
 
 
 def as_of_paged(msg: common_pb2.AsOf, page_token: str) -> tuple[str, dt.datetime | None]:
-    """as_of_asked, but a request that names no as_of and follows a page token
-    is answered at the as_of the first page was (pinned in the token)."""
+    """as_of_asked, but a request that follows a page token is answered at the
+    as_of the first page was (pinned in the token): each part it names must
+    be the pinned one, or the pages would mix two answers (a valid_on alone
+    would have been answered at the present's knowledge)."""
     pinned = pinned_by(page_token)
-    if pinned and not msg.valid_on and not msg.HasField("known_at"):
-        valid_on, _, known_at = pinned.partition("|")
-        try:
-            return valid_on, dt.datetime.fromisoformat(known_at)
-        except ValueError:
-            raise InvalidRequest(
-                "bad page token", [Violation("page_token", "use a next_page_token as it came")]
-            ) from None
-    return as_of_asked(msg)
+    if not pinned:
+        return as_of_asked(msg)
+    valid_on, _, known_text = pinned.partition("|")
+    try:
+        known_at = dt.datetime.fromisoformat(known_text)
+    except ValueError:
+        raise InvalidRequest(
+            "bad page token", [Violation("page_token", "use a next_page_token as it came")]
+        ) from None
+    asked_day, asked_at = as_of_asked(msg)
+    if (asked_day and asked_day != valid_on) or (asked_at is not None and asked_at != known_at):
+        raise InvalidRequest(
+            "as_of differs from the page token's",
+            [
+                Violation(
+                    "as_of",
+                    f"a following page is answered at its first page's as_of (valid_on "
+                    f"{valid_on}, known_at {known_at.isoformat()}): send no as_of or that one, "
+                    "or start again without a token",
+                )
+            ],
+        )
+    return valid_on, known_at
 
 
 _PAGING_FIELDS = ("page_token", "page_size", "as_of")

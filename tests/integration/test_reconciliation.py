@@ -243,6 +243,22 @@ def test_conflict_pages_followed_without_an_as_of_are_one_answer(hub: Hub) -> No
             )
         )
     assert [v.field for v in refused.value.violations] == ["page_token"]
+    # Nor at another as_of: a valid_on alone would mix in today's knowledge.
+    with pytest.raises(InvalidRequest) as refused:
+        listed(
+            registry_pb2.ListConflictsRequest(
+                page_size=2,
+                page_token=first.next_page_token,
+                as_of=common_pb2.AsOf(valid_on="2026-01-01"),
+            )
+        )
+    assert [v.field for v in refused.value.violations] == ["as_of"]
+    again = listed(
+        registry_pb2.ListConflictsRequest(
+            page_size=2, page_token=first.next_page_token, as_of=first.as_of
+        )
+    )
+    assert again == rest
 
 
 def test_history_judges_a_credit_event_by_its_latest_version_as_every_read_does(

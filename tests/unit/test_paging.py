@@ -3,9 +3,11 @@ a page size or a token."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from services.common.convert import query_of
+from services.common.convert import as_of_paged, query_of
 from services.core.errors import InvalidRequest
 from services.core.paging import (
     MAX_PAGE,
@@ -99,3 +101,24 @@ def test_a_limit_takes_its_default_at_zero_is_capped_and_refused_below_zero() ->
         limit_of(-1, 100, 1000)
     [violation] = refused.value.violations
     assert violation.field == "limit" and "-1" in violation.description
+
+
+def test_a_following_page_is_answered_at_the_pinned_as_of_or_refused_naming_as_of() -> None:
+    pin = "2026-12-02|2026-12-02T02:00:05+00:00"
+    token = next_page_token("a", pin)
+    then = dt.datetime(2026, 12, 2, 2, 0, 5, tzinfo=dt.UTC)
+    same = common_pb2.AsOf(valid_on="2026-12-02")
+    same.known_at.FromDatetime(then)
+    # None, or the pinned one whole or in part: the first page's as_of.
+    for asked in (common_pb2.AsOf(), same, common_pb2.AsOf(valid_on="2026-12-02")):
+        assert as_of_paged(asked, token) == ("2026-12-02", then), asked
+    later = common_pb2.AsOf()
+    later.known_at.FromDatetime(then + dt.timedelta(seconds=1))
+    # Another day alone would have been answered at the present's knowledge.
+    for asked in (common_pb2.AsOf(valid_on="2026-01-01"), later):
+        with pytest.raises(InvalidRequest) as refused:
+            as_of_paged(asked, token)
+        [violation] = refused.value.violations
+        assert violation.field == "as_of" and "first page's as_of" in violation.description
+    # Without a token, as asked.
+    assert as_of_paged(common_pb2.AsOf(valid_on="2026-01-01"), "") == ("2026-01-01", None)
