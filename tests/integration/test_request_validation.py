@@ -6,7 +6,7 @@ record. Each case sits beside one a client relies on, answered as before."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -107,7 +107,7 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         cma_number=REPORT.cma_number, report_number=REPORT.report_number
     )
     for bad in (99, -3):
-        asked.target_province = bad
+        asked.target_province = bad  # type: ignore[assignment]  # a value the contract lacks
         [(field, why)] = _refused(registry.VerifyReport(asked, CONTEXT))
         assert field == "target_province" and why.startswith(f"{bad} is not one of")
     asked.target_province = common_pb2.PROVINCE_UNSPECIFIED
@@ -116,7 +116,7 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
 
     decide = registry_pb2.DecideRecognitionRequest(record_key=QUALIFICATION.key, target_province=JS)
     for bad in (99, -1):
-        decide.source_province = bad
+        decide.source_province = bad  # type: ignore[assignment]  # a value the contract lacks
         [(field, why)] = _refused(registry.DecideRecognition(decide, CONTEXT))
         assert field == "source_province" and why.startswith(f"{bad} is not one of")
     for source in (common_pb2.PROVINCE_UNSPECIFIED, SH):
@@ -126,7 +126,7 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
     # A target is required: no value but the four provinces is taken for one.
     decide.source_province = SH
     for bad in (0, 7, 99, -1):
-        decide.target_province = bad
+        decide.target_province = bad  # type: ignore[assignment]  # a value the contract lacks
         assert [f for f, _ in _refused(registry.DecideRecognition(decide, CONTEXT))] == [
             "target_province"
         ]
@@ -183,7 +183,7 @@ def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unkno
     """GetRecord, GetRecordHistory, DecideRecognition and WatchChanges took
     "qualification/", "green_cert//" or a key of no record kind for a key no
     record has: an empty answer (or NOT_FOUND) to a client's typo."""
-    calls = {
+    calls: dict[str, Callable[[str], Any]] = {
         "GetRecord": lambda key: registry.GetRecord(
             registry_pb2.GetRecordRequest(record_key=key), CONTEXT
         ),
