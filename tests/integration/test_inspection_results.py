@@ -260,13 +260,7 @@ def test_the_public_pages_show_results_by_plan_and_by_institution(env: Env) -> N
     assert other["plan_draw_id"] == "plan-js-2025-0a" and other["province"] == "PROVINCE_JS"
     assert public.institution(UNKNOWN_LAB) is None
 
-    server = VerifyServer(
-        "127.0.0.1:0",
-        cast(LabelQueries, None),
-        RateLimiter(rate=100.0, burst=100),
-        inspections=public,
-    )
-    server.start()
+    server = _page_server(public)
     try:
         base = f"http://127.0.0.1:{server.port}"
         status, page = _get(f"{base}/inspections/{draw_id}")
@@ -302,13 +296,7 @@ def test_the_public_pages_announce_no_visit_before_its_day(env: Env) -> None:
     clock = [dt.datetime.combine(eve, dt.time(10, 0), tzinfo=dt.UTC)]
     results = InspectionResults(RecordStore(env.engine), load_inspection(), clock=lambda: clock[0])
     public = PublicInspections(env.store, results)
-    server = VerifyServer(
-        "127.0.0.1:0",
-        cast(LabelQueries, None),
-        RateLimiter(rate=100.0, burst=100),
-        inspections=public,
-    )
-    server.start()
+    server = _page_server(public)
     try:
         base = f"http://127.0.0.1:{server.port}"
         status, body = _get(f"{base}/api/v1/inspections/{draw_id}")
@@ -349,3 +337,15 @@ def test_the_public_pages_announce_no_visit_before_its_day(env: Env) -> None:
     servicer = AssessorPoolServicer(env.pool, results)
     reply = asyncio.run(servicer.GetDraw(pb.GetDrawRequest(draw_id=draw_id), cast(Any, None)))
     assert len(reply.draw.plan.inspections) == len(visits)
+
+
+def _page_server(public: PublicInspections) -> VerifyServer:
+    """The verify page serving the public inspection pages alone, started."""
+    server = VerifyServer(
+        "127.0.0.1:0",
+        cast(LabelQueries, None),
+        RateLimiter(rate=100.0, burst=100),
+        inspections=public,
+    )
+    server.start()
+    return server

@@ -37,33 +37,30 @@ def asked_id(value: str, field: str) -> str:
     """An id a request names, stripped; empty, or longer than any id the hub
     issues, is refused naming `field` (not looked up: NOT_FOUND is for an id
     that could be one)."""
-    ident = value.strip()
-    if not ident:
-        raise InvalidRequest(f"no {field}", [Violation(field, "required")])
-    if len(ident) > MAX_ID_LENGTH:
-        raise InvalidRequest(
-            f"malformed {field}",
-            [Violation(field, f"at most {MAX_ID_LENGTH} characters ({len(ident):,} sent)")],
-        )
-    return ident
+    return _asked_text(value, field, MAX_ID_LENGTH)
 
 
 def asked_reason(value: str, field: str) -> str:
     """Free text a request gives as its reason, stripped: required, and held to
     the rule of every free text the pool relays (TeamSpec.reference): home
     exchanges show it to their officials as it is."""
-    text = value.strip()
-    if not text:
-        raise InvalidRequest(f"no {field}", [Violation(field, "required")])
-    if len(text) > MAX_FREE_TEXT:
-        raise InvalidRequest(
-            f"malformed {field}",
-            [Violation(field, f"at most {MAX_FREE_TEXT:,} characters ({len(text):,} sent)")],
-        )
+    text = _asked_text(value, field, MAX_FREE_TEXT)
     try:
         return multi_line(text)
     except ValueError as error:
         raise InvalidRequest(f"malformed {field}", [Violation(field, str(error))]) from None
+
+
+def _asked_text(value: str, field: str, most: int) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"no {field}", [Violation(field, "required")])
+    if len(text) > most:
+        raise InvalidRequest(
+            f"malformed {field}",
+            [Violation(field, f"at most {most:,} characters ({len(text):,} sent)")],
+        )
+    return text
 
 
 def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None]:
