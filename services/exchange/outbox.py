@@ -157,7 +157,11 @@ class Outbox:
         as it was the first time, even after newer revisions of its records.
         """
         versions, positions = _batch_versions(candidates)
-        batch = answers.fingerprint([(c.record_key, c.content_hash) for c in candidates])
+        batch = (
+            answers.fingerprint([(c.record_key, c.content_hash) for c in candidates])
+            if request_key
+            else b""
+        )
         with self._write_lock, self._engine.begin() as conn:
             recalled = answers.recall(conn, request_key, batch, now) if request_key else None
             if recalled is not None:

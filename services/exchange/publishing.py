@@ -173,11 +173,14 @@ class Publisher:
         records: Sequence[records_pb2.Record],
         request_id: str = "",
         caller: Identity | None = None,
+        retryable: bool = True,
     ) -> list[RecordResult]:
         """One result per record, in order; returns once accepted ones are
         committed, with the audit entry of `caller`'s publish. `request_id`
         goes with the events to Kafka and into the log, with a line per
-        refused record. Each record is left as it went on: fields this
+        refused record; `retryable`: the caller named it, so it may send the
+        call again under it and the answer is kept for that (an id made for
+        the call is never sent again). Each record is left as it went on: fields this
         contract does not know discarded (never forwarded), what validation
         normalised written back, a person's identity replaced by their
         pseudonym (pass copies to keep the originals)."""
@@ -213,7 +216,8 @@ class Publisher:
                     ready.append(checked)
             if ready:
                 self._warn_of_unknown_lifts(ready)
-                self._store(ready, results, request_id, caller, len(records))
+                retry_key = request_of(str(caller or ""), request_id) if retryable else ""
+                self._store(ready, results, request_id, caller, len(records), retry_key)
         if not ready and self._audit is not None:  # nothing to store: the entry alone
             self._audit.append(_audit_facts(caller, results, len(records)))
         answers = [results[i] for i in range(len(records))]
@@ -309,6 +313,7 @@ class Publisher:
         request_id: str,
         caller: Identity | None,
         total: int,
+        retry_key: str,
     ) -> None:
         province_pb = PROVINCE_TO_PB[self._province]
         now = self._clock()
@@ -363,7 +368,7 @@ class Publisher:
                 now,
                 request_id,
                 also=settle,
-                request_key=request_of("" if caller is None else str(caller), request_id),
+                request_key=retry_key,
             )
         if any(s.changed for s in stored):
             self._on_stored()

@@ -50,11 +50,12 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
     ) -> exchange_pb2.PublishRecordsResponse:
         # The caller's id for the call, or a new one; it is answered, logged
         # and sent with each event to Kafka (services/common/logs.py).
-        request_id = request_id_from(context.invocation_metadata(), new_event_id())
+        named = request_id_from(context.invocation_metadata(), "")
+        request_id = named or new_event_id()
         context.set_trailing_metadata(((REQUEST_ID_METADATA, request_id),))
         # SQL work runs in a thread so the event loop keeps serving other calls.
         results = await asyncio.to_thread(
-            self._publisher.publish, request.records, request_id, caller(context)
+            self._publisher.publish, request.records, request_id, caller(context), bool(named)
         )
         response = exchange_pb2.PublishRecordsResponse()
         # Made in place: append would build each result, then copy it in.

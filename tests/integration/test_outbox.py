@@ -11,8 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from services.common.db import make_engine
+from services.common.record_mapping import to_record_pb
+from services.core.provinces import Province
 from services.exchange.outbox import Candidate, NewEvent, Outbox
 from services.exchange.outbox_tables import answer_table
+from services.exchange.publishing import Publisher
+from tests.factories import qualification
 
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 
@@ -193,3 +197,16 @@ def test_answers_are_kept_for_a_day(outbox: Outbox, engine: Engine) -> None:
         assert list(conn.execute(select(answer_table.c.request)).scalars()) == ["sys r4"]
     retried = outbox.store(batch, _payload, lambda: next(_ids), next_day, request_key="sys r1")
     assert [(s.revision, s.changed) for s in retried] == [(3, True)]
+
+
+def test_a_publish_keeps_its_answer_only_under_a_request_id_its_caller_named(
+    outbox: Outbox, engine: Engine
+) -> None:
+    # An id made for the call is never sent again: keeping its answer would
+    # only cost a row a batch.
+    publisher = Publisher(Province.SH, outbox)
+    publisher.publish([to_record_pb(qualification(serial=1))], "made", retryable=False)
+    publisher.publish([to_record_pb(qualification(serial=2))], "named")
+    with engine.connect() as conn:
+        kept = list(conn.execute(select(answer_table.c.request)).scalars())
+    assert [key.split()[-1] for key in kept] == ["named"]
