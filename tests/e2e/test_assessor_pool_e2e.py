@@ -29,11 +29,17 @@ from services.common.grpc_errors import bad_request_violations
 from services.common.signing import keyset_path
 from services.core.identity import Identity, Role
 from services.core.provinces import Province
-from services.core.workdays import working_days
+from services.core.workdays import add_working_days, working_days
 from services.hub import client
 from services.hub.supervisor import Hub
 from services.hub.verify_draw import document_of, verify_document
-from tests.integration.pool_records import InstitutionRecords, days_ahead, qualification, uscc
+from tests.integration.pool_records import (
+    InstitutionRecords,
+    days_ahead,
+    qualification,
+    uscc,
+    working_day_ahead,
+)
 from yrdhub.v1 import (
     assessor_pool_pb2,
     assessor_pool_pb2_grpc,
@@ -506,9 +512,7 @@ def test_team_draws_spread_assignments_across_people(hub: Hub) -> None:
     sat: dict[str, int] = dict.fromkeys(ids, 0)
     led: dict[str, int] = dict.fromkeys(ids, 0)
     for week in range(8):
-        day = (
-            f"2027-03-{1 + 7 * (week % 4):02d}" if week < 4 else f"2027-04-{5 + 7 * (week % 4):02d}"
-        )
+        day = working_day_ahead(60 + 7 * week).isoformat()  # a working day each week
         draw = (
             _pool(hub)
             .RequestTeam(
@@ -565,8 +569,8 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
         institution_uscc=TARGET,
         institution_province=common_pb2.PROVINCE_SH,
         fields=[FIELD],
-        start_date="2027-06-07",
-        end_date="2027-06-08",
+        start_date=working_day_ahead(150).isoformat(),
+        end_date=add_working_days(working_day_ahead(150), 1).isoformat(),
     )
     named_js = assessor_pool_pb2.TeamSpec()
     named_js.CopyFrom(spec)
@@ -583,8 +587,8 @@ def test_a_province_acts_in_the_pool_only_for_itself(hub: Hub) -> None:
             assessor_pool_pb2.PlanInspectionsRequest(
                 spec=assessor_pool_pb2.InspectionSpec(
                     provinces=[common_pb2.PROVINCE_SH],
-                    start_date="2027-07-05",
-                    end_date="2027-07-09",
+                    start_date=days_ahead(180).isoformat(),
+                    end_date=days_ahead(184).isoformat(),
                 )
             ),
             timeout=30,
@@ -651,6 +655,7 @@ def test_pool_reads_answer_as_the_hub_knew_them_at_an_instant(hub: Hub) -> None:
     client.wait_until_applied(
         client.registry_stub(hub.registry.address), client.published_counts(exchanges), timeout=60
     )
+    start = working_day_ahead(90)  # a three-day visit from a working day ahead
     pool = _pool(hub, Province.JS)
     drawn = pool.RequestTeam(
         assessor_pool_pb2.RequestTeamRequest(
@@ -658,8 +663,8 @@ def test_pool_reads_answer_as_the_hub_knew_them_at_an_instant(hub: Hub) -> None:
                 institution_uscc=TARGET,
                 institution_province=common_pb2.PROVINCE_JS,
                 fields=[FIELD],
-                start_date="2027-03-01",
-                end_date="2027-03-03",
+                start_date=start.isoformat(),
+                end_date=(start + dt.timedelta(days=2)).isoformat(),
                 size=1,
             )
         ),
@@ -737,8 +742,8 @@ def test_pool_reads_answer_as_the_hub_knew_them_at_an_instant(hub: Hub) -> None:
     for read in (listed, at_home):
         assert read(before, include_cancelled=True) == []
         assert read(drawn.drawn_at) == active
-        assert read(drawn.drawn_at, valid_on="2027-03-02") == active
-        assert read(drawn.drawn_at, valid_on="2027-03-04") == []
+        assert read(drawn.drawn_at, valid_on=(start + dt.timedelta(days=1)).isoformat()) == active
+        assert read(drawn.drawn_at, valid_on=(start + dt.timedelta(days=3)).isoformat()) == []
         assert read(cancelled.updated_at) == []
         assert read(cancelled.updated_at, include_cancelled=True) == [
             (assessor_pool_pb2.ASSIGNMENT_STATE_CANCELLED, 2)

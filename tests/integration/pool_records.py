@@ -9,6 +9,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from devtools.uscc import make_uscc
 from services.core.provenance import china_date, utcnow
+from services.core.workdays import add_working_days, is_working_day
 from yrdhub.v1 import common_pb2, records_pb2
 
 EMPLOYER = "91330100MA2AB0000"
@@ -18,6 +19,13 @@ def days_ahead(days: int) -> dt.date:
     """The day `days` after today in China: a period a team request or an
     inspection plan may ask for (one starting before today is refused)."""
     return china_date(utcnow()) + dt.timedelta(days=days)
+
+
+def working_day_ahead(days: int) -> dt.date:
+    """The first working day in China at least `days` after today: a day a
+    team may be asked for whenever the test runs."""
+    day = days_ahead(days)
+    return day if is_working_day(day) else add_working_days(day, 1)
 
 
 def uscc(body: str) -> str:
