@@ -77,9 +77,14 @@ def as_of(
             [Violation(f"{field}.known_at", f"{known_at.isoformat()} is after now")],
         )
     at = now if latest or known_at is None else known_at
-    text = valid_on.strip()
-    if not text:
+    if not valid_on:
         return AsOf(china_date(at), at, latest)
+    text = valid_on.strip()
+    if not text:  # a filled-in field gone blank is not "today"
+        raise InvalidRequest(
+            "blank date",
+            [Violation(f"{field}.valid_on", "white space alone: a day YYYY-MM-DD, or empty")],
+        )
     try:
         day = iso_day(text)
     except ValueError as error:

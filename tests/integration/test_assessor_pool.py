@@ -895,7 +895,9 @@ def test_a_cancellation_reason_is_visible_text_of_at_most_2000_characters(env: E
 def test_an_assignment_filter_is_refused_when_malformed_not_answered_empty(env: Env) -> None:
     """ListAssignments(institution_uscc="zz") answered OK and empty, where the
     registry's other USCC filters refuse it, and a period ending before it
-    starts answered empty too: both are a client's mistake to be told of."""
+    starts answered empty too; an assessor id, a date or a valid_on of white
+    space alone was read as "any" or today: each is a client's mistake to be
+    told of."""
     small_pool(env)
     servicer = AssessorPoolServicer(env.pool)
     env.pool.request_team(request())
@@ -910,6 +912,12 @@ def test_an_assignment_filter_is_refused_when_malformed_not_answered_empty(env: 
         [(field, why)] = _servicer_refuses(listed(institution_uscc=bad))
         assert field == "institution_uscc", bad
         assert why.startswith("not a valid unified social credit code"), why
+    # Any other filter of white space alone is a value gone blank, not "any".
+    for name in ("assessor_id", "start_date", "end_date"):
+        [(field, why)] = _servicer_refuses(listed(**{name: " \t"}))
+        assert (field, why) == (name, "white space alone: a value, or empty for any")
+    [(field, why)] = _servicer_refuses(listed(as_of=common_pb2.AsOf(valid_on="  ")))
+    assert field == "as_of.valid_on" and why.startswith("white space alone"), why
     [(field, why)] = _servicer_refuses(listed(start_date="2026-12-30", end_date="2026-01-01"))
     assert (field, why) == ("end_date", "end_date (2026-01-01) is before start_date (2026-12-30)")
     # A well-formed USCC (with spaces around it, or none) and a one-day period.

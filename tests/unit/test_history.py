@@ -65,13 +65,19 @@ def test_an_as_of_day_at_the_ends_of_the_calendar_is_refused_before_anything_run
     assert [v.field for v in refused.value.violations] == ["as_of.valid_on"]
 
 
-@pytest.mark.parametrize("day", ["20261201", "2026-W48-2", "2026/12/01"])
+@pytest.mark.parametrize("day", ["20261201", "2026-W48-2", "2026/12/01", " ", "\t\n"])
 def test_an_as_of_day_not_written_yyyy_mm_dd_is_refused(day: str) -> None:
     now = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
     with pytest.raises(InvalidRequest) as refused:
         as_of(day, None, now)
     [violation] = refused.value.violations
     assert violation.field == "as_of.valid_on" and "YYYY-MM-DD" in violation.description
+
+
+def test_an_empty_as_of_day_is_today_in_china_and_one_with_spaces_around_is_that_day() -> None:
+    now = dt.datetime(2026, 12, 7, 17, tzinfo=dt.UTC)  # 8 December in China
+    assert as_of("", None, now).valid_on == dt.date(2026, 12, 8)
+    assert as_of(" 2026-12-01 ", None, now).valid_on == dt.date(2026, 12, 1)
 
 
 def test_knowledge_from_before_1900_is_refused_and_from_1950_answered() -> None:

@@ -66,9 +66,21 @@ def _asked_text(value: str, field: str, most: int) -> str:
 def asked_period(query: AssignmentQuery) -> tuple[dt.date | None, dt.date | None]:
     """A ListAssignments filter's period (None: open on that side), or
     InvalidRequest naming each malformed date, an end before the start, each id
-    filter longer than any id the hub holds, and a malformed USCC."""
+    filter longer than any id the hub holds, a malformed USCC, and each filter
+    of white space alone."""
     dates: dict[str, dt.date | None] = {}
-    bad: list[Violation] = []
+    # A filter of white space alone is a value gone blank, not "any": read
+    # as absent, it would list every assignment (or every day). A USCC's is
+    # malformed, as in every USCC filter (below).
+    bad = [
+        Violation(name, "white space alone: a value, or empty for any")
+        for name, text in (
+            ("assessor_id", query.assessor_id),
+            ("start_date", query.start_date),
+            ("end_date", query.end_date),
+        )
+        if text and not text.strip()
+    ]
     for name, text in (("start_date", query.start_date), ("end_date", query.end_date)):
         text = text.strip()
         try:
