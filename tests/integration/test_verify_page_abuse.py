@@ -45,8 +45,9 @@ def page() -> Iterator[VerifyServer]:
         server.stop()
 
 
-def _status(port: int, headers: dict[str, str] | None = None) -> int:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers=headers or {})
+def _status(port: int, headers: dict[str, str] | None = None, path: str = "/") -> int:
+    """The status of a GET of `path` (the form page: rate-limited, no label queries)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=5) as reply:
             return int(reply.status)
@@ -101,6 +102,17 @@ def test_without_a_trusted_proxy_forwarded_for_cannot_buy_a_fresh_allowance(
 ) -> None:
     statuses = [_status(page.port, {"X-Forwarded-For": f"203.0.113.{i}"}) for i in range(4)]
     assert statuses[:2] == [200, 200] and statuses[2:] == [429, 429]
+
+
+def test_the_probes_are_answered_past_a_clients_allowance(page: VerifyServer) -> None:
+    """/healthz shared the page's rate limit: a flood of page requests from
+    the probing node's address failed the liveness probe, and the pod would be
+    restarted in the middle of the flood."""
+    assert [_status(page.port) for _ in range(3)] == [200, 200, 429]
+    for _ in range(3):
+        assert _status(page.port, path="/healthz") == 200
+        assert _status(page.port, path="/readyz") == 200
+    assert _status(page.port) == 429
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_allowance() -> None:

@@ -70,6 +70,10 @@ ReportAnswers = Callable[[str, str, str], dict[str, Any]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 
+# Answered before the rate limit: the orchestrator's probes, never refused.
+PROBES = frozenset({"/healthz", "/readyz"})
+
+
 class _DeadlineProtocol(HttpToolsProtocol):
     """uvicorn's HTTP protocol with a deadline for each request head (uvicorn
     alone waits for ever for a first request, or a trickled one) and a bound
@@ -180,6 +184,13 @@ class VerifyApp:
         if scope["method"] not in ("GET", "HEAD"):
             await reply.text(HTTPStatus.METHOD_NOT_ALLOWED, "GET only\n", {"Allow": "GET, HEAD"})
             return
+        # The path as sent (percent-encoded): each part is decoded once where it
+        # is taken apart, so a code holding "%" or "/" means what it says.
+        raw = scope.get("raw_path") or quote(scope["path"]).encode()
+        path = raw.decode("latin-1")
+        if path in PROBES:  # a flood of page requests must not fail the probes
+            await self._probe(reply, path)
+            return
         if not self._limiter.allow(client_of(peer, headers.get("x-forwarded-for"), self._trusted)):
             await reply.text(
                 HTTPStatus.TOO_MANY_REQUESTS,
@@ -187,10 +198,6 @@ class VerifyApp:
                 {"Retry-After": "1"},
             )
             return
-        # The path as sent (percent-encoded): each part is decoded once where it
-        # is taken apart, so a code holding "%" or "/" means what it says.
-        raw = scope.get("raw_path") or quote(scope["path"]).encode()
-        path = raw.decode("latin-1")
         query = parse_qs(scope["query_string"].decode("latin-1"))
         code = query.get("code", [""])[0]
         try:
@@ -222,18 +229,21 @@ class VerifyApp:
                 json.dumps(body, ensure_ascii=False),
             )
 
+    async def _probe(self, reply: _Reply, path: str) -> None:
+        """/healthz: ok while the server runs; /readyz: ready, or why not."""
+        if path == "/healthz":
+            await reply.text(HTTPStatus.OK, "ok\n")
+            return
+        reasons = self._not_ready_because()
+        await reply.text(
+            HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
+            "".join(f"{r}\n" for r in reasons) or "ready\n",
+        )
+
     async def _route(self, reply: _Reply, path: str, code: str) -> None:
         """`path` as sent: the code in /v/<code> and /api/v1/labels/<code> is
         percent-decoded here, once (?code= is decoded by parse_qs)."""
-        if path == "/healthz":
-            await reply.text(HTTPStatus.OK, "ok\n")
-        elif path == "/readyz":
-            reasons = self._not_ready_because()
-            await reply.text(
-                HTTPStatus.SERVICE_UNAVAILABLE if reasons else HTTPStatus.OK,
-                "".join(f"{r}\n" for r in reasons) or "ready\n",
-            )
-        elif path.startswith("/api/v1/labels"):
+        if path.startswith("/api/v1/labels"):
             doc = await self._answer(code_in(path, "/api/v1/labels") or code)
             await reply.send(
                 found_or_404(doc),
