@@ -19,6 +19,8 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
+from services.core.errors import InvalidRequest, Violation
+
 FORMATS = ("text", "json")
 REQUEST_ID_METADATA = "x-request-id"
 REQUEST_ID_HEADER = "request-id"
@@ -47,16 +49,25 @@ def configure(log_format: str = "text", level: str | None = None) -> None:
     logging.getLogger("kafka").setLevel(logging.WARNING)
 
 
-def request_id_from(metadata: Sequence[tuple[str, Any]] | None, new: str) -> str:
-    """The caller's x-request-id when it is an acceptable one, else `new`."""
+def asked_request_id(metadata: Sequence[tuple[str, Any]] | None) -> str:
+    """The caller's x-request-id ("" when it sent none), or InvalidRequest
+    naming it when it is not an acceptable one: replaced without a word, a
+    call sent again under it would not be known for the same call."""
     for key, value in metadata or ():
-        if (
-            key == REQUEST_ID_METADATA
-            and isinstance(value, str)
-            and _ACCEPTABLE_ID.fullmatch(value)
-        ):
+        if key != REQUEST_ID_METADATA or value == "":
+            continue
+        if isinstance(value, str) and _ACCEPTABLE_ID.fullmatch(value):
             return value
-    return new
+        raise InvalidRequest(
+            "unacceptable request id",
+            [
+                Violation(
+                    REQUEST_ID_METADATA,
+                    "1 to 64 letters, digits and ._:- (or none, and one is made for the call)",
+                )
+            ],
+        )
+    return ""
 
 
 def request_id_of_headers(headers: Sequence[tuple[str, bytes]] | None) -> str:

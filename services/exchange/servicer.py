@@ -8,7 +8,7 @@ from typing import Any
 import grpc
 
 from services.common.convert import KIND_TO_PB, PROVINCE_TO_PB, background_work, timestamp
-from services.common.logs import REQUEST_ID_METADATA, request_id_from
+from services.common.logs import REQUEST_ID_METADATA, asked_request_id
 from services.common.readiness import Readiness
 from services.common.tls import caller
 from services.core.errors import Violation
@@ -50,7 +50,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
     ) -> exchange_pb2.PublishRecordsResponse:
         # The caller's id for the call, or a new one; it is answered, logged
         # and sent with each event to Kafka (services/common/logs.py).
-        named = request_id_from(context.invocation_metadata(), "")
+        named = asked_request_id(context.invocation_metadata())
         request_id = named or new_event_id()
         context.set_trailing_metadata(((REQUEST_ID_METADATA, request_id),))
         # SQL work runs in a thread so the event loop keeps serving other calls.

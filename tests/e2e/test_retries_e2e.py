@@ -14,6 +14,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from services.common.grpc_errors import bad_request_violations
 from services.common.readiness import LIVENESS
 from services.common.record_mapping import to_record_pb
 from services.core.provinces import Province
@@ -131,6 +132,25 @@ def test_a_late_retry_under_its_request_id_leaves_the_newer_revision_current(hub
     ).records
     assert held.provenance.revision == second.revision
     assert held.record.qualification.institution_name == v2.institution_name
+
+
+def test_a_request_id_the_exchange_does_not_take_is_refused_and_nothing_stored(
+    hub: Hub,
+) -> None:
+    """An id of 65 characters was replaced by a made one without a word: the
+    caller's retries under it would each store the records anew."""
+    exchange = client.exchange_stub(hub.exchanges[Province.SH].address)
+    before = client.published_counts({Province.SH: exchange})
+    with pytest.raises(grpc.RpcError) as refused:
+        exchange.PublishRecords(
+            exchange_pb2.PublishRecordsRequest(records=[to_record_pb(qualification(serial=4712))]),
+            metadata=(("x-request-id", "r" * 65),),
+            timeout=30,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    [(field, why)] = bad_request_violations(refused.value)
+    assert field == "x-request-id" and "64 letters" in why
+    assert client.published_counts({Province.SH: exchange}) == before
 
 
 ACCEPTED = exchange_pb2.RECORD_OUTCOME_ACCEPTED

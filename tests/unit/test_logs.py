@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from services.common import logs
-from services.core.errors import Violation
+from services.core.errors import InvalidRequest, Violation
 from services.exchange.publishing import Outcome, RecordResult, log_outcomes
 
 
@@ -47,19 +47,21 @@ def test_text_lines_are_readable(
     assert "yrdhub.test WARNING relay failed" in out and not out.startswith("{")
 
 
-@pytest.mark.parametrize(
-    ("given", "taken"),
-    [
-        ("sync-2026-12-03:0001", True),
-        ("", False),
-        ("x" * 65, False),
-        ('ok\n{"forged": 1}', False),
-        ("空格 id", False),
-    ],
-)
-def test_a_callers_request_id_is_taken_only_when_short_and_plain(given: str, taken: bool) -> None:
-    found = logs.request_id_from((("other", "v"), ("x-request-id", given)), "new-id")
-    assert found == (given if taken else "new-id")
+def test_a_callers_short_plain_request_id_is_taken_and_none_is_none() -> None:
+    given = "sync-2026-12-03:0001"
+    assert logs.asked_request_id((("other", "v"), ("x-request-id", given))) == given
+    assert logs.asked_request_id((("other", "v"),)) == ""
+    assert logs.asked_request_id((("x-request-id", ""),)) == ""
+
+
+@pytest.mark.parametrize("given", ["x" * 65, 'ok\n{"forged": 1}', "空格 id", b"bytes-id"])
+def test_a_request_id_not_taken_is_refused_naming_it_not_replaced(given: object) -> None:
+    """Replaced by a made one without a word, the caller's id could not be
+    used to send the call again safely: it is refused, naming it."""
+    with pytest.raises(InvalidRequest) as refused:
+        logs.asked_request_id((("x-request-id", given),))
+    [violation] = refused.value.violations
+    assert violation.field == "x-request-id" and "64 letters" in violation.description
 
 
 def test_a_kafka_message_without_the_header_has_no_request_id() -> None:
