@@ -36,6 +36,7 @@ from tests.integration.pool_records import (
     InstitutionRecords,
     assessor,
     credit_event,
+    days_ahead,
     officer,
     qualification,
     uscc,
@@ -452,6 +453,37 @@ def test_a_team_without_fields_covers_every_field_the_laboratory_works_in(env: E
     assert team & {r.assessor.assessor_id for r in leaders}  # the leader covers 04
     assert team & {r.assessor.assessor_id for r in build}  # and someone covers 01
     env.verify(result.row.draw_id)
+
+
+def test_a_qualification_not_yet_valid_adds_no_field_to_a_team(env: Env) -> None:
+    """The pool read a qualification's end alone: a CMA of the laboratory
+    starting next year put its field (construction, 01) in a team asked for
+    without fields, as if the laboratory already worked in it."""
+    lab = qualification(TARGET, field="04", serial=7)
+    later = qualification(TARGET, field="01", serial=8)
+    later.qualification.valid_from = days_ahead(400).isoformat()
+    food = [assessor(f"Afood{i:04d}", fields=("04",)) for i in range(4)]
+    build = [assessor(f"Abuild{i:04d}", fields=("01",)) for i in range(4)]
+    leaders = [assessor(f"Alead{i:04d}", level=LEADER, fields=("04",)) for i in range(2)]
+    load_registry(env.engine, {Province.JS: [lab, later], Province.SH: [*food, *build, *leaders]})
+    result = env.pool.request_team(request(fields=[], institution_province=""))
+    snapshot = env.pool.draw(result.row.draw_id)[0].snapshot
+    assert snapshot is not None and set(snapshot["candidates"]) == {"04"}
+    assert not team_of(result) & {r.assessor.assessor_id for r in build}
+
+
+def test_a_laboratory_qualified_only_after_the_plan_starts_is_not_inspected(env: Env) -> None:
+    """A random inspection's population read a qualification's end alone: a
+    laboratory whose CMA takes effect in September was drawn for June."""
+    institutions = InstitutionRecords(3, field="04")
+    labs = [qualification(i) for i in institutions.usccs]
+    labs[2].qualification.valid_from = "2026-09-01"
+    load_registry(env.engine, {Province.JS: labs})
+    small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
+    _, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
+    population = {entity[1] for entity in snapshot["entities"]}
+    assert population == set(institutions.usccs[:2])
 
 
 def test_recusal_covers_the_group_competitors_requests_and_rotation(env: Env) -> None:

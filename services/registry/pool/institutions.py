@@ -34,10 +34,12 @@ class _Held:
     fields: frozenset[str]
     status: CertificateStatus | None
     valid_until: dt.date | None
+    valid_from: dt.date | None
 
     def in_force(self, on: dt.date) -> bool:
         return self.status is not None and (
-            effective_status(self.status, self.valid_until, on) is CertificateStatus.VALID
+            effective_status(self.status, self.valid_until, on, self.valid_from)
+            is CertificateStatus.VALID
         )
 
 
@@ -109,6 +111,7 @@ def _parse(payload: bytes) -> _Held | None:
     try:
         q = events_pb2.Event.FromString(payload).record.qualification
         until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
+        since = dt.date.fromisoformat(q.valid_from) if q.valid_from else None
     except (DecodeError, ValueError):
         return None
     return _Held(
@@ -118,4 +121,5 @@ def _parse(payload: bytes) -> _Held | None:
         capability_fields(q.number, (i.field for i in q.scope)),
         CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical),
         until,
+        since,
     )

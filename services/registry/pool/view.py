@@ -259,11 +259,11 @@ def _standing(
 ) -> str | None:
     """VALID, or how it lapsed since `lapsed_since` (the day it lapsed: its
     status's effective day, or its validity's end; unknown counts as recent);
-    None: neither."""
+    None: neither, or not yet valid on `on`."""
     status = CERTIFICATE_STATUS_FROM_PB.get(q.status.canonical)
     until = dt.date.fromisoformat(q.valid_until) if q.valid_until else None
-    if status is None:
-        return None
+    if status is None or (q.valid_from and on.isoformat() < q.valid_from):
+        return None  # not in effect yet: neither in force nor lapsed
     now = effective_status(status, until, on)
     if now is CertificateStatus.VALID:
         return now.value
