@@ -239,7 +239,9 @@ def _revoke_if_listed_for_fraud(
         or lab.qualification.status.canonical != common_pb2.CERTIFICATE_STATUS_VALID
     ):
         return
-    listed = min(dt.date.fromisoformat(listing.effective_from), today)
+    # Not before the certificate's first day, which the exchange would warn of.
+    first_day = dt.date.fromisoformat(lab.qualification.valid_from)
+    listed = min(max(dt.date.fromisoformat(listing.effective_from), first_day), today)
     lab.qualification.status.CopyFrom(
         common_pb2.Status(canonical=common_pb2.CERTIFICATE_STATUS_REVOKED, original="撤销")
     )

@@ -18,6 +18,7 @@ from services.core.records import (
     Assessor,
     CreditEvent,
     EnforcementOfficer,
+    GreenCertification,
     Qualification,
     Record,
     RecordKind,
@@ -66,7 +67,10 @@ def validate_record(
         violations += _finding_date_violations(record, today)
     if violations:
         return Refused(violations)
-    return Validated(record, _province_warnings(kind, record, province))
+    warnings = _province_warnings(kind, record, province)
+    if isinstance(record, Qualification | GreenCertification):
+        warnings += _unlikely_date_warnings(kind, record, today)
+    return Validated(record, warnings)
 
 
 _PROVINCE_OWNED = {
@@ -174,6 +178,34 @@ def _province_warnings(kind: RecordKind, record: Record, province: Province) -> 
                 )
             ]
     return []
+
+
+def _unlikely_date_warnings(
+    kind: RecordKind, record: Qualification | GreenCertification, today: dt.date | None
+) -> list[Violation]:
+    """Dates that pass the rules but are likely typing slips: stored as sent,
+    and the answer says what to check."""
+    found: list[Violation] = []
+    since = record.status_effective_date
+    if since is not None and since < record.valid_from:
+        found.append(
+            Violation(
+                f"{kind.value}.status_effective_date",
+                f"{since} is before valid_from ({record.valid_from}), a day the certificate "
+                "did not hold yet: check the date",
+            )
+        )
+    if today is not None and isinstance(record, Qualification):
+        found += [
+            Violation(
+                f"{kind.value}.scope[{i}].standard_year",
+                f"{item.standard_year} is after this year ({today.year}): no edition of "
+                "that year can have been published yet; check the year",
+            )
+            for i, item in enumerate(record.scope)
+            if item.standard_year > today.year
+        ]
+    return found
 
 
 def _violation(kind: RecordKind, err: Any) -> Violation:

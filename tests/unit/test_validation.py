@@ -267,6 +267,38 @@ def test_qualification_issued_by_another_province_is_accepted_with_warning() -> 
     assert "Jiangsu" in result.warnings[0].description
 
 
+@pytest.mark.parametrize(
+    ("kind", "make"),
+    [(RecordKind.QUALIFICATION, qualification), (RecordKind.GREEN_CERT, green_cert)],
+)
+def test_a_status_dated_before_the_certificates_first_day_is_accepted_with_a_warning(
+    kind: RecordKind, make: Any
+) -> None:
+    data = make(status="REVOKED", status_effective_date="2022-12-31", valid_from="2023-03-01")
+    [warning] = accept(kind, data).warnings
+    assert warning.field == f"{kind.value}.status_effective_date"
+    assert warning.description.startswith("2022-12-31 is before valid_from (2023-03-01)")
+    on_the_day = make(status="REVOKED", status_effective_date="2023-03-01", valid_from="2023-03-01")
+    assert accept(kind, on_the_day).warnings == []
+
+
+def test_a_standard_of_a_year_still_to_come_is_accepted_with_a_warning() -> None:
+    today = dt.date(2026, 12, 8)
+    items = [
+        {"parameter": "铅 (Pb)", "standard_code": "GB 5009.12", "standard_year": year}
+        for year in (2017, 2026, 2027, 2099)
+    ]
+    result = validate_record(
+        RecordKind.QUALIFICATION, qualification(scope=items), Province.SH, today
+    )
+    assert isinstance(result, validation.Validated), result
+    assert [w.field for w in result.warnings] == [
+        "qualification.scope[2].standard_year",
+        "qualification.scope[3].standard_year",
+    ]
+    assert "after this year (2026)" in result.warnings[0].description
+
+
 @pytest.mark.parametrize("province", list(Province))
 def test_national_issuer_is_accepted_without_warning(province: Province) -> None:
     data = qualification(issuer="00", number="230012000123")
