@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import itertools
+import json
 import socket
 import time
 import urllib.error
@@ -22,14 +24,15 @@ from services.registry.checks.client_slots import ClientSlots
 from services.registry.checks.labels import LabelQueries
 from services.registry.checks.verify_page import client_of, networks
 from services.registry.checks.verify_server import VerifyServer
+from services.registry.reconciliation.reports import report_query
 
 
-def _serve(**options: object) -> VerifyServer:
+def _serve(burst: int = 2, **options: object) -> VerifyServer:
     # /healthz and the rate limit need no label queries.
     server = VerifyServer(
         "127.0.0.1:0",
         cast(LabelQueries, None),
-        RateLimiter(rate=0.0, burst=2),
+        RateLimiter(rate=0.0, burst=burst),
         **options,  # type: ignore[arg-type]
     )
     server.start()
@@ -165,6 +168,45 @@ def test_answers_carry_an_etag_a_phone_can_check_again_with_on_one_connection() 
     finally:
         server.stop()
     assert statuses == [200, 304, 405]
+
+
+def test_a_report_verdict_keeps_its_etag_while_only_its_instant_changes() -> None:
+    """A report's page and JSON carried an ETag over a body whose as_of moved
+    every second, so asking again rarely got 304; and a report number with a
+    control character was looked up and echoed, where the label page refuses it."""
+    asked = itertools.count()
+
+    def verdict(cma: str, number: str, sha256: str) -> dict[str, object]:
+        report_query(cma, number, sha256)  # the registry's own rule for a reference
+        instant = f"2026-12-08T09:00:{next(asked):02d}Z"
+        # Not registered: the page needs nothing of the report itself.
+        return {
+            "registered": False,
+            "outcome": "RECOGNITION_OUTCOME_NOT_RECOGNIZED",
+            "decided_at": instant,
+            "as_of": {"valid_on": "2026-11-02", "known_at": instant},
+        }
+
+    server = _serve(burst=10, reports=verdict)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        for path in ("/r/231112000123/ZJ-2026-000123", "/api/v1/reports/231112000123/ZJ-1"):
+            connection.request("GET", path)
+            first = connection.getresponse()
+            first.read()
+            etag = first.getheader("ETag")
+            assert first.status == 404 and etag, path
+            connection.request("GET", path, headers={"If-None-Match": etag})
+            again = connection.getresponse()
+            assert again.read() == b"" and again.status == 304, path
+        connection.request("GET", "/api/v1/reports/231112000123/ZJ-%00-1")
+        refused = connection.getresponse()
+        body = json.loads(refused.read())
+        assert refused.status == 400
+        assert [v["field"] for v in body["violations"]] == ["report_number"]
+        connection.close()
+    finally:
+        server.stop()
 
 
 def test_health_and_refusals_are_never_cached(page: VerifyServer) -> None:

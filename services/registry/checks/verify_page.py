@@ -121,12 +121,16 @@ def code_in(path: str, prefix: str) -> str:
     return unquote(path.removeprefix(prefix).strip("/"))
 
 
+# A public answer's parts that say when it was made (to the second).
+_INSTANTS = frozenset({"as_of", "decided_at"})
+
+
 def answer_tag(doc: dict[str, Any]) -> str:
-    """What a label answer's ETag is made from: the answer without the instant
-    it was made (`as_of`, to the second), so a phone asking again gets 304
-    while the verdict, the certificates, the day and the feeds are unchanged
-    (a new feed or day is a new answer)."""
-    return json.dumps({k: v for k, v in doc.items() if k != "as_of"}, sort_keys=True)
+    """What a label's or a report's answer ETag is made from: the answer
+    without the instant it was made (`as_of`; a report's `decided_at` too), so
+    a phone asking again gets 304 while the verdict, the certificates, the
+    day and the feeds are unchanged (a new feed or day is a new answer)."""
+    return json.dumps({k: v for k, v in doc.items() if k not in _INSTANTS}, sort_keys=True)
 
 
 def _feed(feed: Feed) -> dict[str, Any]:

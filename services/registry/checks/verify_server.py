@@ -277,13 +277,11 @@ class VerifyApp:
         loop = asyncio.get_running_loop()
         doc = await loop.run_in_executor(self._readers, self._reports, cma, number, sha256)
         if path.startswith("/r/"):
-            page = render_report_page(doc, cma, number)
-            await reply.send(registered_or_404(doc), "text/html; charset=utf-8", page, cache=True)
+            kind, body = "text/html; charset=utf-8", render_report_page(doc, cma, number)
         else:
-            body = json.dumps(doc, ensure_ascii=False)
-            await reply.send(
-                registered_or_404(doc), "application/json; charset=utf-8", body, cache=True
-            )
+            kind, body = "application/json; charset=utf-8", json.dumps(doc, ensure_ascii=False)
+        # As a label's: the verdict's ETag leaves out the instant it was made.
+        await reply.send(registered_or_404(doc), kind, body, cache=True, tag=answer_tag(doc))
 
     async def _inspection(self, reply: _Reply, path: str, uscc: str) -> None:
         """/inspections/PLAN (a plan's visits and results) and

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from services.core.codes import normalise_code
+from services.core.codes import normalise_code, well_formed
 from services.core.errors import InvalidRequest, Violation
 from services.core.history import AsOf, as_of
 from services.core.identifiers import check_cma_number
@@ -51,9 +51,12 @@ def report_query(cma_number: str, report_number: str, document_sha256: str = "")
         check_cma_number(cma)
     except ValueError as exc:
         problems.append(Violation("cma_number", str(exc)))
-    if not number or len(number) > 64 or any(c in number for c in "/\\?#%"):
+    if not well_formed(number) or any(c in number for c in "/\\?#%"):
         problems.append(
-            Violation("report_number", "1 to 64 characters as printed, without / \\ ? # %")
+            Violation(
+                "report_number",
+                "1 to 64 characters as printed, without / \\ ? # % or control characters",
+            )
         )
     digest = document_sha256.strip().lower()
     if digest and not _SHA256.match(digest):
