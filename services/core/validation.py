@@ -16,6 +16,7 @@ from services.core.provinces import Province
 from services.core.records import (
     MODEL_OF_KIND,
     Assessor,
+    CreditAction,
     CreditEvent,
     EnforcementOfficer,
     GreenCertification,
@@ -70,6 +71,17 @@ def validate_record(
     warnings = _province_warnings(kind, record, province)
     if isinstance(record, Qualification | GreenCertification):
         warnings += _unlikely_date_warnings(kind, record, today)
+    elif (
+        isinstance(record, CreditEvent | SignatoryBan)
+        and record.action is not CreditAction.LISTED
+        and record.effective_until is not None
+    ):
+        warnings.append(
+            Violation(
+                f"{kind.value}.effective_until",
+                "a removal lifts from its effective_from on and has no end: this date is not read",
+            )
+        )
     return Validated(record, warnings)
 
 

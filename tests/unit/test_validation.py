@@ -299,6 +299,40 @@ def test_a_standard_of_a_year_still_to_come_is_accepted_with_a_warning() -> None
     assert "after this year (2026)" in result.warnings[0].description
 
 
+@pytest.mark.parametrize("action", ["REMOVED", "REPAIRED"])
+def test_a_removal_with_an_end_is_accepted_with_a_warning_that_the_end_is_not_read(
+    action: str,
+) -> None:
+    lift = credit_event(
+        reference="沪市监信〔2025〕3号",
+        action=action,
+        lifts_reference="沪市监信〔2024〕17号",
+        effective_from="2025-01-02",
+        effective_until="2025-12-31",
+    )
+    [warning] = accept(RecordKind.CREDIT_EVENT, lift).warnings
+    assert warning.field == "credit_event.effective_until"
+    assert "not read" in warning.description
+    assert accept(RecordKind.CREDIT_EVENT, lift | {"effective_until": ""}).warnings == []
+    listed_until = credit_event(effective_until="2025-12-31")
+    assert accept(RecordKind.CREDIT_EVENT, listed_until).warnings == []
+
+
+def test_a_ban_removal_with_an_end_is_accepted_with_a_warning() -> None:
+    removal = {
+        "reference": "沪签禁〔2026〕2号",
+        "person_id": "P" + "a" * 26,
+        "institution_uscc": make_uscc(),
+        "reason": "处罚期满",
+        "effective_from": "2026-06-01",
+        "effective_until": "2026-12-31",
+        "action": "REMOVED",
+        "lifts_reference": "沪签禁〔2026〕1号",
+    }
+    [warning] = accept(RecordKind.SIGNATORY_BAN, removal).warnings
+    assert warning.field == "signatory_ban.effective_until"
+
+
 @pytest.mark.parametrize("province", list(Province))
 def test_national_issuer_is_accepted_without_warning(province: Province) -> None:
     data = qualification(issuer="00", number="230012000123")
