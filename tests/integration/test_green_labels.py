@@ -110,6 +110,36 @@ def test_a_province_copy_behind_the_newest_word_lags_then_conflicts(db_url: str)
     }
 
 
+def test_a_reinstatement_relayed_without_a_date_is_newer_than_a_suspension_dated_before(
+    db_url: str,
+) -> None:
+    """An undated status holds from the day its province accepted it (the
+    contract): SH's reinstatement, relayed after ZJ's suspension dated a week
+    before, is the newest word, and ZJ's copy lags. It read as a conflict,
+    the undated status taken for the oldest."""
+    store = _store(db_url)
+    suspended = CQC.model_copy(
+        update={
+            "status": CertificateStatus.SUSPENDED,
+            "status_effective_date": (T0 - dt.timedelta(days=7)).date(),
+        }
+    )
+    reinstated = CQC.model_copy(update={"original_status": "恢复"})
+    store.apply([event(CQC, Province.SH)], {})
+    store.apply([event(suspended, Province.ZJ, accepted_at=T0 + dt.timedelta(hours=1))], {})
+    before = _check(store, T0 + dt.timedelta(hours=2))
+    # The suspension is newer than SH's first issue, relayed before it.
+    assert before.verdict == labels_pb2.LABEL_VERDICT_SUSPENDED
+    store.apply([event(reinstated, Province.SH, 2, accepted_at=T0 + dt.timedelta(hours=3))], {})
+    check = _check(store, T0 + dt.timedelta(hours=4))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_VALID, check.conflicts
+    standing = {m.province: m.copy_standing for m in check.matches}
+    assert standing == {
+        1: labels_pb2.COPY_STANDING_CURRENT,  # SH
+        3: labels_pb2.COPY_STANDING_LAGGING,  # ZJ
+    }
+
+
 def test_a_label_asked_again_the_same_day_tells_lag_from_conflict_by_the_hour(
     db_url: str,
 ) -> None:
