@@ -108,9 +108,13 @@ def label_verdict(
             f"(enterprise/model): {', '.join(products)}"
         )
     said: dict[str, CertificateStatus] = {}
+    disputed: set[str] = set()  # certificates in a conflict
     for cert in sorted({f.certificate for f in findings}):
         mine = [i for i, f in enumerate(findings) if f.certificate == cert]
+        before = len(conflicts)
         said[cert] = _copies(findings, mine, copies, conflicts, notes, now, lag_grace, fresh or {})
+        if len(conflicts) > before or len(products) > 1:
+            disputed.add(cert)
     best = min(said.values(), key=_RANK.__getitem__)
     relied_on = tuple(c for c, s in said.items() if s is best)
     if len(said) > 1:
@@ -121,7 +125,10 @@ def label_verdict(
                     f"{', '.join(relied_on)} ({best.value})"
                 )
     if conflicts:
-        return Verdict("CONFLICT", tuple(conflicts), tuple(notes), tuple(copies), relied_on)
+        # A conflict is part of what the verdict rests on: the label is
+        # recognised only where the certificates in it are too.
+        rests_on = tuple(c for c in said if c in disputed or c in relied_on)
+        return Verdict("CONFLICT", tuple(conflicts), tuple(notes), tuple(copies), rests_on)
     status = best.value
     if restricted_by and best in _HOLDING:
         status = "SERIOUS_VIOLATION"

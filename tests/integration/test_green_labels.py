@@ -140,6 +140,24 @@ def test_a_reinstatement_relayed_without_a_date_is_newer_than_a_suspension_dated
     }
 
 
+def test_a_label_in_conflict_is_recognised_only_where_its_disputed_certificate_is(
+    db_url: str,
+) -> None:
+    """CEC's certificate holds; CQC's copies conflict (SH relayed VALID after
+    JS's revocation). The verdict is CONFLICT and the page says not to rely
+    on it: the label was still recognised in every province, by CEC's alone."""
+    store = _store(db_url)
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    store.apply([event(CEC, Province.ZJ), event(revoked, Province.JS)], {})
+    store.apply([event(CQC, Province.SH, accepted_at=T0 + dt.timedelta(hours=1))], {})
+    check = _check(store, T0 + dt.timedelta(hours=2))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
+    assert not check.recognized_in, check
+    assert len(check.conditionally_recognized_in) == 4
+
+
 def test_a_label_asked_again_the_same_day_tells_lag_from_conflict_by_the_hour(
     db_url: str,
 ) -> None:

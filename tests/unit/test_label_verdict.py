@@ -121,3 +121,19 @@ def test_an_older_word_published_after_the_newer_one_is_a_conflict_not_a_lag() -
     verdict = label_verdict([late, new], now=NOW)
     assert verdict.status == "CONFLICT"
     assert "accepted after it" in verdict.conflicts[0]
+
+
+def test_a_conflict_beside_a_certificate_that_holds_is_part_of_what_the_verdict_rests_on() -> None:
+    """The label's other certificate holds, but one certificate's copies
+    conflict: the verdict is CONFLICT, and it rests on both, so the label is
+    recognised only where the disputed certificate is too (it was recognised
+    where the holding one alone was, beside a page saying not to rely on it)."""
+    late = _copy(Province.SH, S.VALID, hours_ago=1)
+    new = _copy(Province.JS, S.REVOKED, since="2026-11-01", hours_ago=48)
+    holding = LabelFinding(Province.ZJ, "CEC/9", S.VALID)
+    verdict = label_verdict([late, new, holding], now=NOW)
+    assert verdict.status == "CONFLICT"
+    assert set(verdict.relied_on) == {"CEC/9", late.certificate}
+    # Without the conflict, the label rests on the certificate that holds.
+    settled = label_verdict([new, holding], now=NOW)
+    assert (settled.status, settled.relied_on) == ("VALID", ("CEC/9",))
