@@ -87,7 +87,8 @@ class PublishAnswer(OutboxTables, table=True):
     stores nothing."""
 
     __tablename__ = "publish_answer"
-    # The caller and the request id, as "<caller> <request id>".
+    # The caller, the request id and the batch, as "<caller> <request id>
+    # <first 16 bytes of the fingerprint, hex>".
     request: str = Field(primary_key=True, max_length=200)
     # Over the batch's records as stored: their keys and content hashes, in order.
     fingerprint: bytes

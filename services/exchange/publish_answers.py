@@ -8,7 +8,9 @@ older content again as a new revision, undoing the newer one. Remembering
 the answer by the request id (and the caller, so that two systems choosing
 the same id never meet) lets the outbox answer the retry as it answered the
 original, and store nothing. A request id sent again with other records, or
-other content, is a publish of its own.
+other content, is a publish of its own, and each keeps its answer (a system
+may name a whole sync run with one id): each is kept under the request and
+its batch's fingerprint.
 """
 
 from __future__ import annotations
@@ -55,9 +57,14 @@ def fingerprint(records: Sequence[tuple[str, bytes]]) -> bytes:
     return h.digest()
 
 
+def _kept_as(request: str, batch: bytes) -> str:
+    # 128 bits of the fingerprint tell batches apart; the row keeps all of it.
+    return f"{request} {batch[:16].hex()}"
+
+
 def recall(conn: Connection, request: str, batch: bytes, now: dt.datetime) -> list[Answer] | None:
     """The answer the same request got within the window, if it held the same batch."""
-    row = conn.execute(_RECALL, {_REQUEST: request, _BEFORE: _cutoff(now)}).first()
+    row = conn.execute(_RECALL, {_REQUEST: _kept_as(request, batch), _BEFORE: _cutoff(now)}).first()
     if row is None or bytes(row[0]) != batch:
         return None
     return [(int(r), str(e), str(why)) for r, e, why in json.loads(bytes(row[1]))]
@@ -66,15 +73,15 @@ def recall(conn: Connection, request: str, batch: bytes, now: dt.datetime) -> li
 def remember(
     conn: Connection, request: str, batch: bytes, answers: Sequence[Answer], now: dt.datetime
 ) -> None:
-    """Keeps this answer (replacing an older one of the request id) and drops
-    those older than the window."""
+    """Keeps this answer (replacing an older one of the same request and
+    batch) and drops those older than the window."""
     conn.execute(_FORGET, {_BEFORE: _cutoff(now)})
     upsert(
         conn,
         answer_table,
         [
             {
-                "request": request,
+                "request": _kept_as(request, batch),
                 "fingerprint": batch,
                 "answers": json.dumps(answers, separators=(",", ":")).encode(),
                 "stored_at": int(now.timestamp()),
