@@ -16,6 +16,7 @@ The decisions that apply them are in services.core.recognition_decisions.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,11 +24,18 @@ from typing import Protocol
 
 from services.core.conflicts import ConflictType
 from services.core.credit import CreditFact, in_force_on, plus_months
+from services.core.errors import Violation
 from services.core.history import validity_on
 from services.core.policy import Outcome, RecognitionPolicy
 from services.core.provenance import Source
 from services.core.provinces import Province
-from services.core.records import GreenCertification, Qualification, ScopeItem
+from services.core.records import (
+    FIRST_STANDARD_YEAR,
+    LAST_STANDARD_YEAR,
+    GreenCertification,
+    Qualification,
+    ScopeItem,
+)
 from services.core.results import ProficiencyResult
 from services.core.text import comparable
 
@@ -102,6 +110,37 @@ class RequestedItem:
     parameter: str
     standard_code: str
     standard_year: int | None = None
+
+
+# A standard cited with its year ("GB 5009.12-2017"), which the contract
+# asks in standard_year.
+_CITED_YEAR = re.compile(r"^(?P<code>.*\S)\s*[-－—]\s*(?P<year>(19|20)\d\d)$")
+
+
+def scope_item_violations(items: Sequence[RequestedItem]) -> list[Violation]:
+    """A requested item's year outside the years scope items may have, or its
+    code carrying its year: either would be judged as no qualification
+    covering it, where the same item asked as the contract says is covered."""
+    found: list[Violation] = []
+    for i, item in enumerate(items):
+        year = item.standard_year
+        if year is not None and not FIRST_STANDARD_YEAR <= year <= LAST_STANDARD_YEAR:
+            found.append(
+                Violation(
+                    f"institution.items[{i}].standard_year",
+                    f"0 for any, or a year {FIRST_STANDARD_YEAR}-{LAST_STANDARD_YEAR}",
+                )
+            )
+        cited = _CITED_YEAR.match(item.standard_code.strip())
+        if cited:
+            found.append(
+                Violation(
+                    f"institution.items[{i}].standard_code",
+                    f"the code without its year: {cited['code']!r}, and "
+                    f"standard_year {cited['year']}",
+                )
+            )
+    return found
 
 
 class FromRecord(Protocol):

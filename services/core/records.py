@@ -68,10 +68,14 @@ def _optional_uscc(value: str) -> str:
     return check_uscc(value) if value else value
 
 
+# The years a standard's edition may have (the People's Republic's standards on).
+FIRST_STANDARD_YEAR, LAST_STANDARD_YEAR = 1949, 2100
+
+
 class ScopeItem(DomainModel):
     parameter: Text
     standard_code: Text
-    standard_year: int = Field(ge=1949, le=2100)
+    standard_year: int = Field(ge=FIRST_STANDARD_YEAR, le=LAST_STANDARD_YEAR)
     limits: OptionalText = ""
     exclusions: OptionalText = ""
     # The CMA field the item belongs to; empty: the certificate's own.

@@ -597,3 +597,33 @@ def test_conflicts_as_of_a_past_instant_follow_the_holder_named_then(hub: Hub) -
     # Now the conflict is the new holder's.
     [now] = hub.reconciliation.conflicts(uscc=LAB_B).conflicts
     assert now.conflict_id == opened.conflict_id
+
+
+def test_a_scope_item_citing_its_year_in_the_code_or_a_year_no_edition_has_is_refused(
+    hub: Hub,
+) -> None:
+    """"GB 5009.12-2017" was judged as a standard no qualification covers,
+    where "GB 5009.12" with year 2017 is covered; a year of -1 was taken as
+    one. Both are refused naming the field, with what to send instead."""
+    hub.publish((qualification(holder=LAB_A), Province.SH))
+    items = [
+        RequestedItem("铅 (Pb)", "GB 5009.12-2017"),
+        RequestedItem("铅 (Pb)", "GB 5009.12", -1),
+        RequestedItem("铅 (Pb)", "GB 5009.12 － 2017"),
+    ]
+    with pytest.raises(InvalidRequest) as refused:
+        hub.decisions.for_scope(LAB_A, items, target=Province.ZJ)
+    assert [(v.field, v.description) for v in refused.value.violations] == [
+        (
+            "institution.items[0].standard_code",
+            "the code without its year: 'GB 5009.12', and standard_year 2017",
+        ),
+        ("institution.items[1].standard_year", "0 for any, or a year 1949-2100"),
+        (
+            "institution.items[2].standard_code",
+            "the code without its year: 'GB 5009.12', and standard_year 2017",
+        ),
+    ]
+    # As the contract asks, the same item is covered; codes with a dash stay codes.
+    for item in (RequestedItem("铅 (Pb)", "GB 5009.12", 2017), RequestedItem("x", "GB/T 27025")):
+        hub.decisions.for_scope(LAB_A, [item], target=Province.ZJ)

@@ -15,7 +15,13 @@ from services.core.history import AsOf, as_of
 from services.core.policy import RecognitionPolicy
 from services.core.provenance import utcnow
 from services.core.provinces import CMA_ISSUERS, Province, judged_copy_of
-from services.core.recognition import Certificate, Decision, OpenConflict, RequestedItem
+from services.core.recognition import (
+    Certificate,
+    Decision,
+    OpenConflict,
+    RequestedItem,
+    scope_item_violations,
+)
 from services.core.recognition_decisions import (
     CertificateReasons,
     certificate_reasons,
@@ -244,6 +250,7 @@ class RecognitionDecisions:
             for i, item in enumerate(items)
             if not item.parameter.strip() or not item.standard_code.strip()
         ]
+        bad += scope_item_violations(items)
         if bad:
             raise InvalidRequest("bad scope items", bad)
         goal = self._target(target)
