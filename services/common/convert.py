@@ -200,9 +200,26 @@ def query_of(request: Message) -> str:
     for name in _PAGING_FIELDS:
         if name in filter_only.DESCRIPTOR.fields_by_name:
             filter_only.ClearField(name)
+    _as_read(filter_only)
     return hashlib.blake2b(
         filter_only.SerializeToString(deterministic=True), digest_size=6
     ).hexdigest()
+
+
+def _as_read(message: Message) -> None:
+    """A filter as the registry reads it, in place: white space around text
+    removed, and a repeated filter (a set of values) in order, so that the
+    same query sent in another form is the same query to its page tokens."""
+    for field, value in message.ListFields():
+        if field.type == field.TYPE_MESSAGE:
+            for item in value if field.is_repeated else [value]:
+                _as_read(item)
+        elif field.is_repeated:
+            values = sorted(v.strip() if isinstance(v, str) else v for v in value)
+            del value[:]
+            value.extend(values)
+        elif isinstance(value, str):
+            setattr(message, field.name, value.strip())
 
 
 def as_of_pin(value: AsOf) -> str:

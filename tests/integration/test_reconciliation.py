@@ -602,7 +602,7 @@ def test_conflicts_as_of_a_past_instant_follow_the_holder_named_then(hub: Hub) -
 def test_a_scope_item_citing_its_year_in_the_code_or_a_year_no_edition_has_is_refused(
     hub: Hub,
 ) -> None:
-    """"GB 5009.12-2017" was judged as a standard no qualification covers,
+    """A code "GB 5009.12-2017" was judged as a standard no qualification covers,
     where "GB 5009.12" with year 2017 is covered; a year of -1 was taken as
     one. Both are refused naming the field, with what to send instead."""
     hub.publish((qualification(holder=LAB_A), Province.SH))

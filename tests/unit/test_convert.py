@@ -263,7 +263,9 @@ def ingest(pb: records_pb2.Record, province: Province = Province.JS) -> Validate
 def ingested(pb: records_pb2.Record, province: Province = Province.JS) -> Record:
     result = ingest(pb, province)
     assert isinstance(result, Validated), result
-    assert result.warnings == []
+    # A full removal sets every field, its end too, which a removal does not read.
+    unread_end = [w for w in result.warnings if w.description.endswith("this date is not read")]
+    assert result.warnings == unread_end
     return result.record
 
 

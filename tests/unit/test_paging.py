@@ -18,7 +18,10 @@ from services.core.paging import (
     token_after,
 )
 from tests.factories import LAB_A, LAB_B
-from yrdhub.v1 import common_pb2, registry_pb2
+from yrdhub.v1 import common_pb2, reconciliation_pb2, registry_pb2
+
+HOLDERS = reconciliation_pb2.CONFLICT_TYPE_HOLDER_MISMATCH
+STATUSES = reconciliation_pb2.CONFLICT_TYPE_STATUS_DISAGREEMENT
 
 
 def test_pages_cover_the_list_once_in_order_even_when_it_grows() -> None:
@@ -89,6 +92,34 @@ def test_a_query_fingerprint_leaves_out_paging_and_as_of_only() -> None:
         registry_pb2.ListConflictsRequest(uscc=LAB_B, open_only=True)
     )
     assert asked.page_size == 2  # the request itself is left as it came
+
+
+def test_a_query_fingerprint_is_of_the_filter_as_read_spaces_around_and_set_order_aside() -> None:
+    """A token of a page asked with a record key was refused when the next
+    page sent it with spaces around, and so was ListConflicts' types sent in
+    another order: the registry reads both as the same query."""
+    asked = registry_pb2.ListConflictsRequest(uscc=LAB_A, types=[HOLDERS, STATUSES])
+    again = registry_pb2.ListConflictsRequest(uscc=f" {LAB_A}\u3000", types=[STATUSES, HOLDERS])
+    assert query_of(asked) == query_of(again)
+    assert again.uscc == f" {LAB_A}\u3000" and list(again.types) == [
+        STATUSES,
+        HOLDERS,
+    ]  # left as sent
+    history = registry_pb2.GetRecordHistoryRequest(record_key=" qualification/09/230901000001 ")
+    assert query_of(history) == query_of(
+        registry_pb2.GetRecordHistoryRequest(record_key="qualification/09/230901000001")
+    )
+    watched = registry_pb2.WatchChangesRequest(
+        watch_list=registry_pb2.WatchList(holder_usccs=[LAB_B, f" {LAB_A}"])
+    )
+    assert query_of(watched) == query_of(
+        registry_pb2.WatchChangesRequest(
+            watch_list=registry_pb2.WatchList(holder_usccs=[LAB_A, LAB_B])
+        )
+    )
+    assert query_of(asked) != query_of(
+        registry_pb2.ListConflictsRequest(uscc=LAB_A, types=[HOLDERS])
+    )
 
 
 def test_a_limit_takes_its_default_at_zero_is_capped_and_refused_below_zero() -> None:
