@@ -117,8 +117,12 @@ def canonical_bytes(raw: records_pb2.Record, record: Record, given: dict[str, An
     return raw.SerializeToString(deterministic=True)
 
 
-def _refused(index: int, field: str, description: str) -> RecordResult:
-    return RecordResult(index, Outcome.REJECTED, violations=[Violation(field, description)])
+def _refused(index: int, field: str, description: str, record_key: str = "") -> RecordResult:
+    """A record refused for one reason; `record_key` once it is known (the
+    record was read far enough), so that a system can tell which it was."""
+    return RecordResult(
+        index, Outcome.REJECTED, record_key, violations=[Violation(field, description)]
+    )
 
 
 def new_event_id() -> str:
@@ -258,11 +262,11 @@ class Publisher:
         if self._status_rules is not None and isinstance(status, CertificateStatus):
             why = self._status_rules.refusal(kind, status)
             if why is not None:
-                return _refused(index, f"{kind.value}.status", why)
+                return _refused(index, f"{kind.value}.status", why, record.key)
         if self._green_labels is not None and isinstance(record, GreenCertification):
             why = self._green_labels.refusal(record.label_code)
             if why is not None:
-                return _refused(index, "green_cert.label_code", why)
+                return _refused(index, "green_cert.label_code", why, record.key)
         body = canonical_bytes(raw, record, values)
         if len(body) > self._max_record_bytes:
             return _refused(
@@ -270,6 +274,7 @@ class Publisher:
                 "record",
                 f"{len(body):,} bytes once encoded; the hub's topics take records of "
                 f"at most {self._max_record_bytes:,}: publish fewer items in it",
+                record.key,
             )
         candidate = Candidate(
             record.key,
@@ -345,7 +350,10 @@ class Publisher:
             for item, outcome in zip(ready, stored, strict=True):
                 if outcome.refused:
                     results[item.index] = _refused(
-                        item.index, f"{item.candidate.kind}.status", outcome.refused
+                        item.index,
+                        f"{item.candidate.kind}.status",
+                        outcome.refused,
+                        item.candidate.record_key,
                     )
                     continue
                 results[item.index] = RecordResult(
@@ -380,7 +388,7 @@ def _audit_facts(
     answers = [results[i] for i in range(total)]
     accepted = sum(r.outcome is Outcome.ACCEPTED for r in answers)
     unchanged = sum(r.outcome is Outcome.UNCHANGED for r in answers)
-    keys = [r.record_key for r in answers if r.record_key]
+    keys = [r.record_key for r in answers if r.outcome is not Outcome.REJECTED]
     rejected = total - accepted - unchanged
     return facts_of(
         caller, PUBLISH, "OK", publish_summary(total, accepted, unchanged, rejected, keys)

@@ -47,6 +47,7 @@ def test_a_revoked_certificate_cannot_be_made_valid_again(publisher: Publisher) 
     assert (first.outcome, second.outcome) == (Outcome.ACCEPTED, Outcome.ACCEPTED)
     [again] = _publish(publisher, cert)
     assert again.outcome is Outcome.REJECTED
+    assert again.record_key == cert.key  # which record it was, beside its index
     [violation] = again.violations
     assert violation.field == "qualification.status"
     assert "REVOKED" in violation.description and "final" in violation.description
@@ -66,8 +67,9 @@ def test_one_batch_cannot_revoke_and_revive_a_certificate(publisher: Publisher) 
 def test_a_suspended_cma_is_refused_but_a_suspended_green_certificate_is_not(
     publisher: Publisher,
 ) -> None:
-    [cma] = _publish(publisher, qualification(serial=3, status=CertificateStatus.SUSPENDED))
-    assert cma.outcome is Outcome.REJECTED
+    suspended = qualification(serial=3, status=CertificateStatus.SUSPENDED)
+    [cma] = _publish(publisher, suspended)
+    assert (cma.outcome, cma.record_key) == (Outcome.REJECTED, suspended.key)
     assert [v.field for v in cma.violations] == ["qualification.status"]
     [green] = publisher.publish([to_record_pb(green_cert(status=CertificateStatus.SUSPENDED))])
     assert green.outcome is Outcome.ACCEPTED
