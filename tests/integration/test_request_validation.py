@@ -132,6 +132,23 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         ]
 
 
+def test_a_report_checks_its_as_of_day_though_it_judges_on_the_issue_date(
+    registry: RegistryServicer,
+) -> None:
+    """VerifyReport ignores as_of.valid_on (a report is judged on its issue
+    date), but "bad" was answered as if well formed, where every other
+    request refuses it: a client's mistake to be told of."""
+    asked = registry_pb2.VerifyReportRequest(
+        cma_number=REPORT.cma_number,
+        report_number=REPORT.report_number,
+        as_of=common_pb2.AsOf(valid_on="bad"),
+    )
+    [(field, _)] = _refused(registry.VerifyReport(asked, CONTEXT))
+    assert field == "as_of.valid_on"
+    asked.as_of.valid_on = "2020-01-01"  # well formed: ignored, as the contract says
+    assert asyncio.run(registry.VerifyReport(asked, CONTEXT)).registered
+
+
 def test_a_uscc_filter_of_spaces_is_malformed_not_absent(registry: RegistryServicer) -> None:
     """ListConflicts(uscc=" ") listed every conflict and WatchChanges(holder_uscc="  ")
     replayed every change, where GetInstitution refused the same value."""

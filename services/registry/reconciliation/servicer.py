@@ -23,8 +23,9 @@ from services.common.convert import (
     query_of,
 )
 from services.common.tls import caller
+from services.core.history import as_of
 from services.core.paging import page_of
-from services.core.provenance import china_date
+from services.core.provenance import china_date, utcnow
 from services.registry.reconciliation import mapping
 from services.registry.reconciliation.changes import ChangeWatch
 from services.registry.reconciliation.institutions import Reconciliation
@@ -143,7 +144,9 @@ class ReconciliationRpcs:
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> registry_pb2.VerifyReportResponse:
         query = report_query(request.cma_number, request.report_number, request.document_sha256)
-        _, known_at = as_of_asked(request.as_of)
+        valid_on, known_at = as_of_asked(request.as_of)
+        # Ignored (a report is judged on its issue date), but never malformed.
+        as_of(valid_on, known_at, utcnow())
         verified = await asyncio.to_thread(
             self._use_cases.reports.verify,
             query,
