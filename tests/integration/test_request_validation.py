@@ -123,6 +123,14 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         decide.source_province = source
         decided = asyncio.run(registry.DecideRecognition(decide, CONTEXT))
         assert decided.target_province == JS
+    # A subject is required: neither a record key nor an institution says so.
+    for empty in (
+        registry_pb2.DecideRecognitionRequest(target_province=JS),
+        registry_pb2.DecideRecognitionRequest(record_key=" ", target_province=JS),
+    ):
+        assert _refused(registry.DecideRecognition(empty, CONTEXT)) == [
+            ("record_key", "required: a record key, or an institution's scope")
+        ]
     # A target is required: no value but the four provinces is taken for one.
     decide.source_province = SH
     for bad in (0, 7, 99, -1):

@@ -23,6 +23,7 @@ from services.common.convert import (
     query_of,
 )
 from services.common.tls import caller
+from services.core.errors import InvalidRequest, Violation
 from services.core.history import as_of
 from services.core.paging import page_of
 from services.core.provenance import china_date, utcnow
@@ -113,7 +114,13 @@ class ReconciliationRpcs:
         # the four provinces is refused as none.
         target = mapping.province_or_none(request.target_province)
         valid_on, known_at = as_of_asked(request.as_of)
-        if request.WhichOneof("subject") == "institution":
+        subject = request.WhichOneof("subject")
+        if subject is None or (subject == "record_key" and not request.record_key.strip()):
+            raise InvalidRequest(
+                "no subject",
+                [Violation("record_key", "required: a record key, or an institution's scope")],
+            )
+        if subject == "institution":
             scope = request.institution
             decision = await asyncio.to_thread(
                 lambda: decisions.for_scope(
