@@ -135,8 +135,8 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
     decide.source_province = SH
     for bad in (0, 7, 99, -1):
         decide.target_province = bad  # type: ignore[assignment]  # a value the contract lacks
-        assert [f for f, _ in _refused(registry.DecideRecognition(decide, CONTEXT))] == [
-            "target_province"
+        assert _refused(registry.DecideRecognition(decide, CONTEXT)) == [
+            ("target_province", "required: one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")
         ]
 
 

@@ -125,7 +125,9 @@ class RecognitionDecisions:
     def _target(target: Province | None) -> Province:
         if target is None:
             raise InvalidRequest(
-                "no target province", [Violation("target_province", "one of SH, JS, ZJ, AH")]
+                "no target province",
+                # The contract's values, as every enum field's refusal gives them.
+                [Violation("target_province", "required: one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")],
             )
         return target
 
