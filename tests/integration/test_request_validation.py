@@ -225,6 +225,8 @@ def test_a_malformed_record_key_is_refused_naming_it_and_an_unknown_one_is_unkno
     for method, call in calls.items():
         field = "record_keys[0]" if method == "WatchChanges" else "record_key"
         for key, said in MALFORMED_KEYS.items():
+            if method == "DecideRecognition" and not key:
+                said = "required: a record key, or an institution's scope"  # no subject
             [(named, why)] = _refused(call(key))
             assert (named, said in why) == (field, True), (method, key, why)
     # Well formed, and no record has it: an empty answer, as before.
