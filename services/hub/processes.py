@@ -88,7 +88,10 @@ class ServiceProcess:
 
     def restart(self) -> None:
         """Starts it again with the arguments it had, and waits until it serves
-        (on the port it had: its listen address is fixed)."""
+        (on the port it had: its listen address is fixed). One that never came
+        up (a start that failed) holds that port: it is killed first."""
+        if self._proc is not None and self._proc.poll() is None:
+            self.kill()
         self._proc = None
         self.start(self._extra_args)
         self.wait_ready()

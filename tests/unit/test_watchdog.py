@@ -1,0 +1,87 @@
+"""The local hub's supervision (services/hub/watchdog.py) with children that
+stand in for processes: what is restarted, in which order, and when it gives up."""
+
+from __future__ import annotations
+
+import threading
+
+from services.hub.watchdog import Watchdog
+
+
+class _Child:
+    """A process that exits when told and serves again when restarted, unless
+    what it needs (`needs`) is down."""
+
+    def __init__(self, name: str, needs: _Child | None = None) -> None:
+        self.name = name
+        self.needs = needs
+        self.up = True
+        self.reported = False
+        self.starts = 0
+        self.on_start: list[object] = []  # run at the next start (a fault in between)
+
+    def die(self) -> None:
+        self.up, self.reported = False, False
+
+    def exited(self) -> int | None:
+        if self.up or self.reported:
+            return None
+        self.reported = True
+        return -9
+
+    def restart(self) -> None:
+        self.starts += 1
+        for fault in self.on_start:
+            fault()  # type: ignore[operator]
+        self.on_start.clear()
+        if self.needs is not None and not self.needs.up:
+            raise RuntimeError(f"{self.name} did not start within 60s: Bootstrap not ready")
+        self.up = True
+
+
+def _watch(children: list[_Child], *, until: object, attempts: int = 5) -> tuple[bool, list[str]]:
+    said: list[str] = []
+    stop = threading.Event()
+    dog = Watchdog(children, said.append, backoff_s=0.001, max_backoff_s=0.001, attempts=attempts)
+    outcome: list[bool] = []
+    thread = threading.Thread(target=lambda: outcome.append(dog.watch(stop, poll_s=0.001)))
+    thread.start()
+    for _ in range(5000):
+        if until() or not thread.is_alive():  # type: ignore[operator]
+            break
+        stop.wait(0.001)
+    stop.set()
+    thread.join(10)
+    return outcome[0], said
+
+
+def test_a_broker_that_dies_while_a_service_restarts_is_restarted_before_the_service_again() -> (
+    None
+):
+    """An exchange killed, then the broker while the exchange was starting:
+    the exchange's starts failed for want of the broker, and the supervision
+    tried the exchange again and again, the broker left dead, until it gave
+    the hub up. The broker is started again first, then the exchange."""
+    broker = _Child("kafka")
+    exchange = _Child("exchange-zj", needs=broker)
+    exchange.on_start.append(broker.die)  # the broker dies during the exchange's start
+    exchange.die()
+    ran_well, said = _watch([broker, exchange], until=lambda: broker.up and exchange.up)
+    assert broker.up and exchange.up, said
+    assert not any("GAVE UP" in line for line in said), said
+    assert not ran_well  # two children exited: the hub did not run well
+    assert said.index("kafka is serving again (restart 1)") < said.index(
+        "exchange-zj is serving again (restart 2)"
+    )
+
+
+def test_a_child_that_keeps_failing_is_given_up_on_and_the_watch_ends() -> None:
+    broker = _Child("kafka")
+    broker.die()
+    exchange = _Child("exchange-sh", needs=broker)
+    exchange.die()
+    broker.restart = lambda: (_ for _ in ()).throw(RuntimeError("port taken"))  # type: ignore[method-assign]
+    ran_well, said = _watch([broker, exchange], until=lambda: False, attempts=3)
+    assert not ran_well
+    assert said[-1].startswith("GAVE UP on kafka: it failed 3 times in a row"), said
+    assert exchange.starts == 0  # it waits for the broker it needs, before it
