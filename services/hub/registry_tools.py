@@ -93,10 +93,36 @@ def _rebuild(args: argparse.Namespace, console: Console) -> None:
         *security, *(["--kafka-tls"] if args.kafka_tls else []),
     ]  # fmt: skip
     started = time.monotonic()
+    made = _new_sqlite_files(args.db)
     console.log(f"rebuilding into {args.db} from offset zero")
-    done = subprocess.run(command, check=False)
+    # The registry logs to stdout, as it goes; its stderr is kept to say why it failed.
+    done = subprocess.run(command, check=False, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
-        console.print(f"the rebuild failed (exit status {done.returncode}); see above")
-        raise SystemExit(done.returncode)
+        for path in made:  # a half-built database is no database to keep
+            path.unlink(missing_ok=True)
+        raise CliInputError(_why_failed(done.stderr, args.kafka, done.returncode))
     console.log(f"caught up with the topics in {time.monotonic() - started:.1f} s")
     _print_digest(console, args.db)
+
+
+def _new_sqlite_files(db: str) -> list[Path]:
+    """The files a rebuild into `db` would create: an SQLite database that does
+    not exist yet, with its journal files (none for another database)."""
+    try:
+        url = make_url(db)
+    except ArgumentError:
+        return []
+    path = url.database or ""
+    if url.get_backend_name() != "sqlite" or path in ("", ":memory:") or path.startswith("file:"):
+        return []
+    if Path(path).exists():
+        return []
+    return [Path(path + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def _why_failed(stderr: str, kafka: str, status: int) -> str:
+    """One line: Kafka out of reach, or the registry's last word."""
+    if "Unable to bootstrap" in stderr or "NoBrokersAvailable" in stderr:
+        return f"Kafka at {kafka} is out of reach: nothing was rebuilt"
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    return f"the rebuild failed (exit status {status}): {last or 'see the log above'}"

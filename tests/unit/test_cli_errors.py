@@ -4,6 +4,7 @@ and exit status 2, not a traceback; a bug keeps its traceback."""
 from __future__ import annotations
 
 import argparse
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,34 @@ def test_input_that_cannot_be_read_is_one_line_with_exit_status_2(
 def test_a_missing_sqlite_database_is_not_created(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         cli.main(["registry", "digest", "--db", f"sqlite:///{tmp_path}/none.db"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_rebuild_that_cannot_reach_kafka_is_one_line_and_leaves_no_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It printed the registry's traceback, exited 1 and left the database it
+    had begun. The registry's run is stood in for: it waits a minute for a
+    Kafka out of reach before it gives up."""
+    db = tmp_path / "rebuilt.db"
+
+    def registry_run(command: list[str], **options: Any) -> subprocess.CompletedProcess[str]:
+        assert "--rebuild-and-exit" in command
+        db.write_bytes(b"SQLite format 3\0")  # what the registry had made of it
+        (tmp_path / "rebuilt.db-wal").write_bytes(b"")
+        tail = "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Unable to bootstrap from []\n"
+        return subprocess.CompletedProcess(command, 1, None, "Traceback (most recent…)\n" + tail)
+
+    monkeypatch.setattr("services.hub.registry_tools.subprocess.run", registry_run)
+    argv = ["registry", "rebuild", "--db", f"sqlite:///{db}", "--kafka", "127.0.0.1:1"]
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*argv, "--insecure-plaintext"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "yrdhub registry rebuild: Kafka at 127.0.0.1:1 is out of reach: nothing was rebuilt\n"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
