@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -70,6 +71,7 @@ def verify_items(
     marks: list[SignedMark] = []
     foreign: list[str] = []
     undecodable: list[str] = []
+    altered: list[str] = []
     for kind, value in items:
         try:
             message = _decoded(kind, value)
@@ -81,18 +83,39 @@ def verify_items(
                 foreign.append(_foreign(kind, message, province))
             continue
         if isinstance(message, events_pb2.Event):
+            if _altered(message):
+                # Left out, so the walk stops at it: the report names this
+                # event, not the next one whose link no longer fits.
+                altered.append(
+                    f"event at sequence {message.sequence}: its record does not match its "
+                    "content_hash (altered after it was published)"
+                )
+                continue
             links.append(Link(message.sequence, message.previous_hash, digest(value)))
             continue
         marks.append(_mark(province, message, keys))
     verdict = verify_chain(links, marks)
-    if not foreign and not undecodable:
+    if not foreign and not undecodable and not altered:
         return verdict
     problems = verdict.problems + (
         [f"the export of {province.value}'s chain holds {len(foreign)} items of another province"]
         if foreign
         else []
     )
-    return replace(verdict, problems=problems, rejected=[*verdict.rejected, *undecodable, *foreign])
+    return replace(
+        verdict,
+        problems=problems,
+        rejected=[*verdict.rejected, *altered, *undecodable, *foreign],
+    )
+
+
+def _altered(event: events_pb2.Event) -> bool:
+    """Whether the record an event carries is not the one its content_hash
+    was made of (an event without one is checked by its link alone)."""
+    return bool(event.content_hash) and (
+        hashlib.sha256(event.record.SerializeToString(deterministic=True)).digest()
+        != event.content_hash
+    )
 
 
 _TYPES = {"event": "yrdhub.v1.Event", "checkpoint": "yrdhub.v1.ChainCheckpoint"}

@@ -4,6 +4,7 @@ chain, and a registry out of reach answered in bounded time with exit 2."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import socket
@@ -20,7 +21,7 @@ from services.common.signing import KeySet, PublicKey
 from services.core.chain import GENESIS, digest, link, signed_message
 from services.core.provinces import Province
 from services.hub import cli, client, verify_chain
-from yrdhub.v1 import events_pb2
+from yrdhub.v1 import events_pb2, records_pb2
 
 SIGNED_AT = "2026-01-01T00:00:00Z"
 
@@ -243,3 +244,33 @@ def test_export_chain_names_a_missing_out_folder_before_asking_the_registry(
     assert isinstance(raised, SystemExit) and raised.code == 2
     err = capsys.readouterr().err
     assert err == f"yrdhub export-chain: {out}: no such folder to write the export in (--out)\n"
+
+
+def test_an_event_altered_after_it_was_published_is_the_one_named() -> None:
+    """A day changed inside event 6's record: the report said the link at 7
+    was broken, sending an auditor to the wrong event. Event 6's record no
+    longer matches its content_hash, and the report names it."""
+    key = Ed25519PrivateKey.generate()
+    items: list[verify_chain.Item] = []
+    current = GENESIS
+    for s in range(1, 9):
+        record = records_pb2.Record(
+            green_cert=records_pb2.GreenCertification(valid_until="2029-12-31", model=f"M-{s}")
+        )
+        event = events_pb2.Event(
+            province=PROVINCE_TO_PB[Province.SH], sequence=s, previous_hash=current,
+            record_key=f"k{s}", record=record,
+            content_hash=hashlib.sha256(record.SerializeToString(deterministic=True)).digest(),
+        )  # fmt: skip
+        value = event.SerializeToString()
+        current = link(current, digest(value))
+        if s == 6:
+            value = value.replace(b"2029-12-31", b"2029-12-30")
+        items.append(("event", value))
+    items.append(("checkpoint", _checkpoint(key, 8, current)))
+    verdict = verify_chain.verify_items(Province.SH, items, _keys(key))
+    assert verdict.problems == ["missing sequence 6"]
+    assert verdict.rejected == [
+        "event at sequence 6: its record does not match its content_hash "
+        "(altered after it was published)"
+    ]
