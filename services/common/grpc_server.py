@@ -190,7 +190,7 @@ class GrpcServer:
         audited calls and every refusal (services/common/auditing.py);
         `limits`: how large and how many calls it takes; `readiness`: the
         process's feeds and relays, each reported by health as
-        "yrdhub.work.<name>" (NOT_SERVING while it retries a failure), and
+        "yrdhub.work.<name>" (NOT_SERVING while it retries a failure or its step has stalled), and
         whether they make the server ready, which health reports for "" and
         each service (services/common/readiness.py). LIVENESS is SERVING while
         the server runs. `metrics`: count and time every call of its
@@ -280,7 +280,10 @@ class GrpcServer:
             else:
                 log.info("ready")
             self._reasons = reasons
-        statuses = {f"yrdhub.work.{w.name}": not_serving if w.retrying else serving for w in work}
+        statuses = {
+            f"yrdhub.work.{w.name}": not_serving if readiness.in_trouble(w) else serving
+            for w in work
+        }
         statuses.update(dict.fromkeys(ready_names, not_serving if reasons else serving))
         for name, status in statuses.items():
             if self._reported.get(name) != status:

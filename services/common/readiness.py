@@ -26,6 +26,9 @@ class ReadinessPolicy:
     unready_after: dt.timedelta = dt.timedelta(seconds=10)
     # A feed more events behind its topics than this is still catching up.
     max_lag: int = 1000
+    # A feed's or relay's step running longer than this waits on something
+    # that hangs (a paused broker or database): a step takes a second or two.
+    stalled_after: dt.timedelta = dt.timedelta(seconds=30)
 
 
 DEFAULT_READINESS = ReadinessPolicy()
@@ -44,6 +47,13 @@ def not_ready_because(
                     f"{state.name} has failed for {failing.total_seconds():.0f} s "
                     f"({state.last_error}); it retries"
                 )
+        if stalled(state, now, policy):
+            assert state.busy_since is not None
+            waited = (now - state.busy_since).total_seconds()
+            reasons.append(
+                f"{state.name} has waited {waited:.0f} s in one step: what it reads or "
+                "writes (Kafka, its database) does not answer"
+            )
         if state.feed:
             if state.lag is None:
                 reasons.append(f"{state.name} has not read its topics yet")
@@ -53,6 +63,11 @@ def not_ready_because(
                     f"(ready within {policy.max_lag:,})"
                 )
     return reasons
+
+
+def stalled(state: WorkState, now: dt.datetime, policy: ReadinessPolicy) -> bool:
+    """Whether a worker's step has run past `policy.stalled_after`."""
+    return state.busy_since is not None and now - state.busy_since >= policy.stalled_after
 
 
 class Readiness:
@@ -73,3 +88,8 @@ class Readiness:
 
     def not_ready_because(self, work: Sequence[WorkState] | None = None) -> list[str]:
         return not_ready_because(self.work() if work is None else work, self._clock(), self._policy)
+
+    def in_trouble(self, state: WorkState) -> bool:
+        """Whether a feed or relay is to be reported NOT_SERVING: it retries a
+        failure, or its step has stalled."""
+        return state.retrying or stalled(state, self._clock(), self._policy)

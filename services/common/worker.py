@@ -40,6 +40,10 @@ class WorkState:
     done: int = 0
     # A feed's lag by (topic, partition, events behind); empty until measured.
     partition_lags: tuple[tuple[str, int, int], ...] = ()
+    # When the step now running began (None between steps): a step that does
+    # not end (a broker that hangs, neither answering nor refusing) fails
+    # nothing, so this is how it shows.
+    busy_since: dt.datetime | None = None
 
 
 class Worker:
@@ -66,6 +70,7 @@ class Worker:
         self._failures = 0
         self._retries = 0
         self._failing_since: dt.datetime | None = None
+        self._busy_since: dt.datetime | None = None
         self._done = 0
 
     def state(self) -> WorkState:
@@ -78,6 +83,7 @@ class Worker:
             self.last_error.split(":", 1)[0] if self.last_error else None,
             self._failing_since,
             done=self._done,
+            busy_since=self._busy_since,
         )
 
     @property
@@ -106,13 +112,16 @@ class Worker:
     def _run(self) -> None:
         backoff = 0.5
         while True:
+            self._busy_since = dt.datetime.now(dt.UTC)
             try:
                 done = self._step()
+                self._busy_since = None
                 self._done += done
                 self.last_error = None
                 self._failures, self._failing_since = 0, None
                 backoff = 0.5
             except Exception as exc:  # a dependency is down: retry, never drop
+                self._busy_since = None
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 if not self._failures:
                     self._failing_since = dt.datetime.now(dt.UTC)
