@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> None:
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     logging.basicConfig(level=logging.WARNING)
+    # A tool says in one line what it could not reach; kafka-python's own
+    # retries and warnings about it are noise around that line.
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)
     console = Console()
     try:
         args.run(args, console)

@@ -43,7 +43,13 @@ from services.common.kafka_io import (
     read_topics,
     use_kafka_tls,
 )
-from services.common.signing import KeySet, keyset_default, signed_instant
+from services.common.signing import (
+    FOLDER,
+    KeySet,
+    keyset_default,
+    keyset_path,
+    signed_instant,
+)
 from services.common.tls import TlsFiles
 from services.core.chain import ChainVerdict, Link, SignedMark, digest, signed_message, verify_chain
 from services.core.identity import Identity, Role
@@ -277,12 +283,24 @@ def _tls(args: argparse.Namespace) -> None:
         client.use_tls(client.ClientTls(args.tls_dir, {}, Identity(Role.OPERATOR)))
 
 
+def _keyset(args: argparse.Namespace) -> Path:
+    """--keyset, else the one beside --tls-dir's certificates (as the
+    environment's YRDHUB_TLS_DIR gives it), or CliInputError."""
+    if args.keyset is not None:
+        return Path(args.keyset)
+    if args.tls_dir is not None:
+        return keyset_path(Path(args.tls_dir) / FOLDER)
+    raise CliInputError(
+        "no key set: give --keyset, or --tls-dir (or YRDHUB_SIGNING_DIR or YRDHUB_TLS_DIR)"
+    )
+
+
 def run_verify(args: argparse.Namespace, console: Console) -> None:
     """Prints the verdict; exits with status 1 on any problem, 2 (main's)
     when the export, the key set or Kafka cannot be read."""
     if args.file is None and not (args.kafka and args.province):
         raise CliInputError("give a chain export, or --kafka and --province")
-    keys = load_keys(args.keyset)
+    keys = load_keys(_keyset(args))
     if args.file is not None:
         province, items = from_file(args.file)
         _report(province, verify_items(province, items, keys, export=True), console)
@@ -327,9 +345,8 @@ def add_parsers(sub: Any) -> None:
         "--keyset",
         type=Path,
         default=keyset_default(),
-        required=keyset_default() is None,
-        help="the provinces' public keys (keyset.json; default: from YRDHUB_SIGNING_DIR "
-        "or YRDHUB_TLS_DIR)",
+        help="the provinces' public keys (keyset.json; default: from YRDHUB_SIGNING_DIR, "
+        "else beside --tls-dir's certificates or YRDHUB_TLS_DIR's)",
     )
     verify.set_defaults(run=run_verify)
     export_ = sub.add_parser("export-chain", help="save a province's chain from a registry")

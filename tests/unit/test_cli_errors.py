@@ -23,6 +23,9 @@ BAD_INPUT: list[tuple[list[str], str]] = [
         "not a readable key set",
     ),
     (["verify-chain", "--keyset", "{tmp}/keyset.json"], "give a chain export, or --kafka"),
+    (["verify-chain", "{tmp}/empty.jsonl"], "no key set: give --keyset, or --tls-dir"),
+    # The key set beside --tls-dir's certificates, as YRDHUB_TLS_DIR gives it.
+    (["verify-chain", "{tmp}/empty.jsonl", "--tls-dir", "{tmp}"], "signing/keyset.json: No such"),
     (["verify-chain", "--kafka", "x:1", "--province", "XX"], "one of SH, JS, ZJ, AH"),
     (["export-chain", "--registry", "x:1", "--province", "XX", "--out", "{tmp}/x"], "one of SH"),
     (
@@ -58,8 +61,14 @@ BAD_INPUT: list[tuple[list[str], str]] = [
 
 @pytest.mark.parametrize(("argv", "said"), BAD_INPUT)
 def test_input_that_cannot_be_read_is_one_line_with_exit_status_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    said: str,
 ) -> None:
+    for name in ("YRDHUB_SIGNING_DIR", "YRDHUB_TLS_DIR"):  # only what argv names
+        monkeypatch.delenv(name, raising=False)
     (tmp_path / "garbage").write_text("garbage\n")
     (tmp_path / "brace.json").write_text("{}")
     (tmp_path / "keyset.json").write_text('{"keys": []}')
