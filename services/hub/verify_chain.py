@@ -77,7 +77,7 @@ def verify_items(
     marks: list[SignedMark] = []
     foreign: list[str] = []
     undecodable: list[str] = []
-    altered: list[str] = []
+    altered: list[int] = []
     for kind, value in items:
         try:
             message = _decoded(kind, value)
@@ -90,12 +90,10 @@ def verify_items(
             continue
         if isinstance(message, events_pb2.Event):
             if _altered(message):
-                # Left out, so the walk stops at it: the report names this
-                # event, not the next one whose link no longer fits.
-                altered.append(
-                    f"event at sequence {message.sequence}: its record does not match its "
-                    "content_hash (altered after it was published)"
-                )
+                # Left out of the walk and named as the problem: the walk
+                # alone would name the next event, whose link no longer fits
+                # (or, for the first, start the chain after it).
+                altered.append(message.sequence)
                 continue
             links.append(Link(message.sequence, message.previous_hash, digest(value)))
             continue
@@ -103,16 +101,20 @@ def verify_items(
     verdict = verify_chain(links, marks)
     if not foreign and not undecodable and not altered:
         return verdict
-    problems = verdict.problems + (
+    gaps = {f"missing sequence {s}" for s in altered}
+    problems = [
+        *(
+            f"event at sequence {s} was altered after it was published: its record does "
+            "not match its content_hash"
+            for s in altered
+        ),
+        *(p for p in verdict.problems if p not in gaps),
+    ] + (
         [f"the export of {province.value}'s chain holds {len(foreign)} items of another province"]
         if foreign
         else []
     )
-    return replace(
-        verdict,
-        problems=problems,
-        rejected=[*verdict.rejected, *altered, *undecodable, *foreign],
-    )
+    return replace(verdict, problems=problems, rejected=[*verdict.rejected, *undecodable, *foreign])
 
 
 def _altered(event: events_pb2.Event) -> bool:

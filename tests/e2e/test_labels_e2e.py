@@ -79,6 +79,7 @@ def labels(
         certs = greens[:6]
         valid, suspended, revoked, expired, disputed, relayed = certs
         a_week_ago = (today - dt.timedelta(days=7)).isoformat()
+        two_weeks_ago = (today - dt.timedelta(days=14)).isoformat()
         # A certificate of an enterprise none of the others belongs to, which
         # Zhejiang lists as a serious violator (joint punishment).
         taken = {c.green_cert.enterprise_uscc for c in certs}
@@ -106,8 +107,9 @@ def labels(
         ]
         sh = [
             # Shanghai publishes, after Zhejiang's word of a week ago, an older
-            # word on the same certificate: the provinces disagree.
-            _green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later),
+            # word on the same certificate (dated two weeks ago; undated, it
+            # would hold from today, the newer word): the provinces disagree.
+            _green(disputed, common_pb2.CERTIFICATE_STATUS_SUSPENDED, "暂停", later, two_weeks_ago),
             # Shanghai relays the body's revocation from yesterday before
             # Zhejiang does: Zhejiang's copy lags.
             _green(

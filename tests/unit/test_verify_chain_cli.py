@@ -269,8 +269,11 @@ def test_an_event_altered_after_it_was_published_is_the_one_named() -> None:
         items.append(("event", value))
     items.append(("checkpoint", _checkpoint(key, 8, current)))
     verdict = verify_chain.verify_items(Province.SH, items, _keys(key))
-    assert verdict.problems == ["missing sequence 6"]
-    assert verdict.rejected == [
-        "event at sequence 6: its record does not match its content_hash "
-        "(altered after it was published)"
+    assert verdict.problems == [
+        "event at sequence 6 was altered after it was published: its record does not match "
+        "its content_hash"
     ]
+    # The first event altered: the chain is not taken to start after it.
+    first = items[0][1].replace(b"2029-12-31", b"2029-12-30")
+    verdict = verify_chain.verify_items(Province.SH, [("event", first), *items[1:]], _keys(key))
+    assert verdict.problems[0].startswith("event at sequence 1 was altered")
