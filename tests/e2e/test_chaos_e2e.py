@@ -5,7 +5,7 @@ SIGSTOP at seeded moments, and the hub's supervision restarts them. Then the
 registry holds every acknowledged version exactly once and nothing else: its
 content digest equals the oracle's.
 
-One run of 40,000 records per database backend here (two in CI); five of
+One run of 20,000 records per database backend here (two in CI); five of
 100,000 each with --long (ten). Every kind of fault happens in every run: the
 schedule goes on past the end of a short sync until it has.
 Each run's seed is printed and in the failure message; YRDHUB_CHAOS_SEED
@@ -24,7 +24,7 @@ from tests.conftest import Databases
 
 pytestmark = pytest.mark.e2e
 
-RECORDS = 40_000
+RECORDS = 20_000
 LONG_RECORDS = 100_000
 
 
