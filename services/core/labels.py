@@ -33,8 +33,7 @@ class LabelFinding:
     status: CertificateStatus  # effective on the day of the check
     # The product the certificate is for (label_format.product_of); empty: unknown.
     product: str = ""
-    # The day its status took effect (ISO; empty: from its validity), as
-    # copies are ordered by it (label_rows._status_since).
+    # The day its published status took effect (ISO; empty: from its validity).
     status_since: str = ""
     accepted_at: dt.datetime | None = None
 

@@ -110,34 +110,24 @@ def test_a_province_copy_behind_the_newest_word_lags_then_conflicts(db_url: str)
     }
 
 
-def test_a_reinstatement_relayed_without_a_date_is_newer_than_a_suspension_dated_before(
+def test_an_undated_correction_of_a_copy_does_not_outweigh_another_provinces_revocation(
     db_url: str,
 ) -> None:
-    """An undated status holds from the day its province accepted it (the
-    contract): SH's reinstatement, relayed after ZJ's suspension dated a week
-    before, is the newest word, and ZJ's copy lags. It read as a conflict,
-    the undated status taken for the oldest."""
+    """SH corrects a name in its VALID copy, with no status date, after JS
+    relayed the body's revocation: read as a status taking effect that day,
+    it would make JS's revocation lag and the label VALID for three days.
+    An undated status counts as the oldest word: the copies conflict, and
+    the label is not to be relied on. (A reinstatement relayed undated reads
+    the same: a status change is to be dated.)"""
     store = _store(db_url)
-    suspended = CQC.model_copy(
-        update={
-            "status": CertificateStatus.SUSPENDED,
-            "status_effective_date": (T0 - dt.timedelta(days=7)).date(),
-        }
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
     )
-    reinstated = CQC.model_copy(update={"original_status": "恢复"})
-    store.apply([event(CQC, Province.SH)], {})
-    store.apply([event(suspended, Province.ZJ, accepted_at=T0 + dt.timedelta(hours=1))], {})
-    before = _check(store, T0 + dt.timedelta(hours=2))
-    # The suspension is newer than SH's first issue, relayed before it.
-    assert before.verdict == labels_pb2.LABEL_VERDICT_SUSPENDED
-    store.apply([event(reinstated, Province.SH, 2, accepted_at=T0 + dt.timedelta(hours=3))], {})
-    check = _check(store, T0 + dt.timedelta(hours=4))
-    assert check.verdict == labels_pb2.LABEL_VERDICT_VALID, check.conflicts
-    standing = {m.province: m.copy_standing for m in check.matches}
-    assert standing == {
-        1: labels_pb2.COPY_STANDING_CURRENT,  # SH
-        3: labels_pb2.COPY_STANDING_LAGGING,  # ZJ
-    }
+    renamed = CQC.model_copy(update={"enterprise_name": "浙江某建材股份有限公司"})
+    store.apply([event(CQC, Province.SH), event(revoked, Province.JS)], {})
+    store.apply([event(renamed, Province.SH, 2, accepted_at=T0 + dt.timedelta(hours=1))], {})
+    check = _check(store, T0 + dt.timedelta(hours=2))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
 
 
 def test_a_label_in_conflict_is_recognised_only_where_its_disputed_certificate_is(

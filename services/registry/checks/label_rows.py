@@ -13,13 +13,12 @@ from typing import NamedTuple
 from services.common.convert import CERTIFICATE_STATUS_TO_PB
 from services.core.history import AsOf
 from services.core.labels import DEFAULT_LAG_GRACE, LabelFinding, Verdict, label_verdict
-from services.core.provenance import china_date
 from services.core.provinces import Province
 from services.core.standing import Standing
 from services.registry.checks.answers import StoredAnswer
 from services.registry.checks.kept import KeptWire
 from services.registry.records.store import Feed
-from yrdhub.v1 import common_pb2, labels_pb2
+from yrdhub.v1 import labels_pb2
 
 GREEN_PREFIX = "green_cert/"
 PROVINCE_OF = {p.value: p for p in Province}
@@ -98,8 +97,7 @@ def verdict_of(
         since, accepted = "", None
         if copies[row.record_key] > 1:
             match = labels_pb2.LabelMatch.FromString(row.answer.body)
-            accepted = match.accepted_at.ToDatetime(dt.UTC)
-            since = _status_since(match, accepted)
+            since, accepted = match.status_effective_date, match.accepted_at.ToDatetime(dt.UTC)
         findings.append(
             LabelFinding(
                 PROVINCE_OF[row.province],
@@ -115,20 +113,6 @@ def verdict_of(
     )
     early = not_yet_valid(rows, when.valid_on)
     return replace(verdict, notes=verdict.notes + early) if early else verdict
-
-
-def _status_since(match: labels_pb2.LabelMatch, accepted: dt.datetime) -> str:
-    """The day a copy's status took effect, as copies are ordered by it: the
-    day stated; none stated, the day its province accepted the version (the
-    contract's reading: a reinstatement relayed without a date is newer than a
-    suspension dated before it), except a first issue's VALID, which holds
-    from its validity (a province relaying it late does not overtake a
-    suspension another relayed before)."""
-    if match.status_effective_date:
-        return match.status_effective_date
-    if match.revision == 1 and match.status.canonical == common_pb2.CERTIFICATE_STATUS_VALID:
-        return ""
-    return china_date(accepted).isoformat()
 
 
 def not_yet_valid(rows: Sequence[LabelRow], day: dt.date) -> tuple[str, ...]:
