@@ -112,9 +112,9 @@ class RequestedItem:
     standard_year: int | None = None
 
 
-# A standard cited with its year ("GB 5009.12-2017"), which the contract
-# asks in standard_year.
-_CITED_YEAR = re.compile(r"^(?P<code>.*\S)\s*[-－—]\s*(?P<year>(19|20)\d\d)$")
+# A standard cited with its year ("GB 5009.12-2017", "ISO/IEC 17025:2017"),
+# which the contract asks in standard_year.
+_CITED_YEAR = re.compile(r"^(?P<code>.*\S)\s*[-－—:：]\s*(?P<year>(19|20)\d\d)$")
 
 
 def scope_item_violations(items: Sequence[RequestedItem]) -> list[Violation]:

@@ -69,7 +69,8 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 event_id=r.event_id,
                 violations=_violations(r.violations),
                 warnings=_violations(r.warnings),
-                assessor_id=pseudonym_of(r.record_key),
+                # The id it is published under: none for a record refused.
+                assessor_id="" if r.outcome is Outcome.REJECTED else pseudonym_of(r.record_key),
             )
         response.accepted = sum(r.outcome is Outcome.ACCEPTED for r in results)
         response.unchanged = sum(r.outcome is Outcome.UNCHANGED for r in results)

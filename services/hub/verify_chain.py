@@ -46,7 +46,6 @@ from services.common.kafka_io import (
 from services.common.signing import (
     FOLDER,
     KeySet,
-    keyset_default,
     keyset_path,
     signed_instant,
 )
@@ -101,12 +100,17 @@ def verify_items(
     verdict = verify_chain(links, marks)
     if not foreign and not undecodable and not altered:
         return verdict
-    gaps = {f"missing sequence {s}" for s in altered}
+    # An altered copy beside the chain's own event at its sequence (a forgery
+    # on Kafka) is rejected; one in the place of it is the chain's problem.
+    held = {link.sequence for link in links}
+    beside = [s for s in altered if s in held]
+    instead = [s for s in altered if s not in held]
+    gaps = {f"missing sequence {s}" for s in instead}
     problems = [
         *(
             f"event at sequence {s} was altered after it was published: its record does "
             "not match its content_hash"
-            for s in altered
+            for s in instead
         ),
         *(p for p in verdict.problems if p not in gaps),
     ] + (
@@ -114,7 +118,14 @@ def verify_items(
         if foreign
         else []
     )
-    return replace(verdict, problems=problems, rejected=[*verdict.rejected, *undecodable, *foreign])
+    forged = [
+        f"event at sequence {s}: its record does not match its content_hash (beside the "
+        "chain's own event)"
+        for s in beside
+    ]
+    return replace(
+        verdict, problems=problems, rejected=[*verdict.rejected, *forged, *undecodable, *foreign]
+    )
 
 
 def _altered(event: events_pb2.Event) -> bool:
@@ -286,10 +297,14 @@ def _tls(args: argparse.Namespace) -> None:
 
 
 def _keyset(args: argparse.Namespace) -> Path:
-    """--keyset, else the one beside --tls-dir's certificates (as the
-    environment's YRDHUB_TLS_DIR gives it), or CliInputError."""
+    """--keyset, else YRDHUB_SIGNING_DIR's, else the one beside --tls-dir's
+    certificates (or YRDHUB_TLS_DIR's, its default), or CliInputError: a
+    flag before the environment it stands for."""
     if args.keyset is not None:
         return Path(args.keyset)
+    signing = os.environ.get("YRDHUB_SIGNING_DIR")
+    if signing:
+        return keyset_path(Path(signing))
     if args.tls_dir is not None:
         return keyset_path(Path(args.tls_dir) / FOLDER)
     raise CliInputError(
@@ -346,7 +361,6 @@ def add_parsers(sub: Any) -> None:
     verify.add_argument(
         "--keyset",
         type=Path,
-        default=keyset_default(),
         help="the provinces' public keys (keyset.json; default: from YRDHUB_SIGNING_DIR, "
         "else beside --tls-dir's certificates or YRDHUB_TLS_DIR's)",
     )

@@ -102,24 +102,29 @@ class Watchdog:
     def _attempt(self, child: Child) -> bool:
         """One start of `child`; False when it has failed too often."""
         strikes = self._strikes.get(child.name, 0) + 1
-        if strikes > self._attempts:
-            self.gave_up = child.name
-            self._say(
-                f"GAVE UP on {child.name}: it failed {self._attempts} times in a row "
-                "(see its log in the work folder); stopping the hub"
-            )
-            return False
+        if strikes > self._attempts:  # it died again soon after its last start
+            return self._give_up(child)
         self._strikes[child.name] = strikes
         try:
             child.restart()
         except Exception as exc:
             self._say(f"{child.name} did not restart (attempt {strikes}): {_summary(exc)}")
+            if strikes >= self._attempts:  # at once: no back-off before giving up
+                return self._give_up(child)
             self._down[child.name] = time.monotonic() + self._delay(strikes + 1)
             return True
         del self._down[child.name]
         self._started[child.name] = time.monotonic()
         self._say(f"{child.name} is serving again (restart {strikes})")
         return True
+
+    def _give_up(self, child: Child) -> bool:
+        self.gave_up = child.name
+        self._say(
+            f"GAVE UP on {child.name}: it failed {self._attempts} times in a row "
+            "(see its log in the work folder); stopping the hub"
+        )
+        return False
 
     def _delay(self, strikes: int) -> float:
         return min(self._backoff_s * 2.0 ** (strikes - 1), self._max_backoff_s)

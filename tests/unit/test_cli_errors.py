@@ -89,6 +89,21 @@ def test_a_missing_sqlite_database_is_not_created(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_verify_chain_takes_the_key_set_of_the_tls_dir_flag_before_the_environments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--tls-dir was passed over for YRDHUB_TLS_DIR's key set: the flag names
+    the hub asked about, the environment only its default."""
+    monkeypatch.delenv("YRDHUB_SIGNING_DIR", raising=False)
+    monkeypatch.setenv("YRDHUB_TLS_DIR", str(tmp_path / "hub-a"))
+    (tmp_path / "empty.jsonl").write_text('{"format": "yrdhub/chain-export/1", "province": "SH"}')
+    with pytest.raises(SystemExit):
+        cli.main(
+            ["verify-chain", str(tmp_path / "empty.jsonl"), "--tls-dir", str(tmp_path / "hub-b")]
+        )
+    assert "hub-b/signing/keyset.json: No such" in capsys.readouterr().err
+
+
 def test_a_rebuild_that_cannot_reach_kafka_is_one_line_and_leaves_no_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

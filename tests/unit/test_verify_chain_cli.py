@@ -264,14 +264,24 @@ def test_an_event_altered_after_it_was_published_is_the_one_named() -> None:
         )  # fmt: skip
         value = event.SerializeToString()
         current = link(current, digest(value))
-        if s == 6:
-            value = value.replace(b"2029-12-31", b"2029-12-30")
         items.append(("event", value))
+    genuine_6 = items[5]
+    altered_6 = ("event", genuine_6[1].replace(b"2029-12-31", b"2029-12-30"))
+    items[5] = altered_6
     items.append(("checkpoint", _checkpoint(key, 8, current)))
     verdict = verify_chain.verify_items(Province.SH, items, _keys(key))
+    items[5] = genuine_6
     assert verdict.problems == [
         "event at sequence 6 was altered after it was published: its record does not match "
         "its content_hash"
+    ]
+    # The same altered copy beside the genuine event (a forgery produced to
+    # Kafka): the chain verifies, and the copy is listed as rejected.
+    beside = verify_chain.verify_items(Province.SH, [*items, altered_6], _keys(key))
+    assert beside.problems == [] and beside.events == 8
+    assert beside.rejected == [
+        "event at sequence 6: its record does not match its content_hash (beside the "
+        "chain's own event)"
     ]
     # The first event altered: the chain is not taken to start after it.
     first = items[0][1].replace(b"2029-12-31", b"2029-12-30")
