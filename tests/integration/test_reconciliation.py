@@ -610,6 +610,7 @@ def test_a_scope_item_citing_its_year_in_the_code_or_a_year_no_edition_has_is_re
         RequestedItem("铅 (Pb)", "GB 5009.12-2017"),
         RequestedItem("铅 (Pb)", "GB 5009.12", -1),
         RequestedItem("铅 (Pb)", "GB 5009.12 － 2017"),
+        RequestedItem("能力", "ISO/IEC 17025:2017"),
     ]
     with pytest.raises(InvalidRequest) as refused:
         hub.decisions.for_scope(LAB_A, items, target=Province.ZJ)
@@ -622,6 +623,10 @@ def test_a_scope_item_citing_its_year_in_the_code_or_a_year_no_edition_has_is_re
         (
             "institution.items[2].standard_code",
             "the code without its year: 'GB 5009.12', and standard_year 2017",
+        ),
+        (
+            "institution.items[3].standard_code",
+            "the code without its year: 'ISO/IEC 17025', and standard_year 2017",
         ),
     ]
     # As the contract asks, the same item is covered; codes with a dash stay codes.
