@@ -61,7 +61,10 @@ class ExchangeServiceServicer:
         with a RetryInfo of 5 s), or when the registry cannot derive the ids of
         the persons it names (UNAVAILABLE or RESOURCE_EXHAUSTED); each of these
         can be sent again as it was. Beyond its share of calls in progress (per
-        client certificate) a caller is answered RESOURCE_EXHAUSTED.
+        client certificate) a caller is answered RESOURCE_EXHAUSTED. An
+        x-request-id metadata value other than 1 to 64 letters, digits and ._:-
+        is INVALID_ARGUMENT on "x-request-id", nothing stored (an empty one is
+        as none: the exchange makes one for the call).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
