@@ -294,7 +294,11 @@ class KafkaFeed:
         """How its worker fares (retrying, failures, the last error's kind) and
         how far behind its topics it is."""
         return replace(
-            self._worker.state(), feed=True, lag=self._lag, partition_lags=self._partition_lags
+            self._worker.state(),
+            feed=True,
+            lag=self._lag,
+            partition_lags=self._partition_lags,
+            lag_lost=self._lag is None and bool(self._partition_lags),
         )
 
     def start(self) -> None:

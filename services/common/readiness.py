@@ -55,7 +55,12 @@ def not_ready_because(
                 "writes (Kafka, its database) does not answer"
             )
         if state.feed:
-            if state.lag is None:
+            if state.lag is None and state.lag_lost:
+                reasons.append(
+                    f"{state.name} cannot tell how far behind its topics it is: Kafka "
+                    "does not answer"
+                )
+            elif state.lag is None:
                 reasons.append(f"{state.name} has not read its topics yet")
             elif state.lag > policy.max_lag:
                 reasons.append(

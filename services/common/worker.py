@@ -40,6 +40,9 @@ class WorkState:
     done: int = 0
     # A feed's lag by (topic, partition, events behind); empty until measured.
     partition_lags: tuple[tuple[str, int, int], ...] = ()
+    # A feed whose lag was measured once and cannot be now (lag None): its
+    # broker does not answer, which "not read yet" would misname.
+    lag_lost: bool = False
     # When the step now running began (None between steps): a step that does
     # not end (a broker that hangs, neither answering nor refusing) fails
     # nothing, so this is how it shows.

@@ -37,6 +37,10 @@ def test_a_feed_not_yet_read_or_behind_is_catching_up() -> None:
     assert not_ready_because([replace(BASE, lag=None)], NOW, POLICY) == [
         "registry-ingest has not read its topics yet"
     ]
+    # Read before, and its broker paused now: not "not read yet".
+    assert not_ready_because([replace(BASE, lag=None, lag_lost=True)], NOW, POLICY) == [
+        "registry-ingest cannot tell how far behind its topics it is: Kafka does not answer"
+    ]
     assert not_ready_because([replace(BASE, lag=12_345)], NOW, POLICY) == [
         "registry-ingest is 12,345 events behind its topics (ready within 100)"
     ]
