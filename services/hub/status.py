@@ -71,8 +71,11 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
     env = dict(os.environ) if env is None else env
     described: dict[str, Any] = {}
     hub_file = args.hub_file or env.get("YRDHUB_HUB_FILE") or ""
-    if hub_file or (args.workdir / HUB_FILE).exists():
-        path = Path(hub_file) if hub_file else args.workdir / HUB_FILE
+    gone = ""  # the environment's hub file, removed when its hub stopped
+    if not args.hub_file and hub_file and not Path(hub_file).exists():
+        gone, hub_file = hub_file, ""
+    path = Path(hub_file) if hub_file else args.workdir / HUB_FILE
+    if hub_file or path.exists():
         try:
             described = json.loads(path.read_text())
         except ValueError as exc:
@@ -92,6 +95,13 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
     registry = (
         args.registry or env.get("YRDHUB_REGISTRY") or described.get("registry", {}).get("grpc")
     )
+    if not registry and not exchanges and gone:
+        raise CliInputError(
+            f"YRDHUB_HUB_FILE names {gone}, which is gone: that hub is not running "
+            "(`yrdhub up` removes it when it stops)"
+        )
+    if not registry and not exchanges and (hub_file or path.exists()):
+        raise CliInputError(f"{path}: names no registry and no exchange to ask")
     if not registry and not exchanges:
         raise CliInputError(
             "no hub to ask: give --registry and --exchange SH=host:port ..., set "

@@ -61,6 +61,30 @@ def test_no_hub_named_anywhere_is_a_clear_error(tmp_path: Path) -> None:
         targets(_args("--workdir", str(tmp_path)), {})
 
 
+def test_a_stopped_hubs_exported_variables_are_asked_and_its_gone_file_said(
+    tmp_path: Path,
+) -> None:
+    """`yrdhub up --print-env` exports the hub file beside the addresses; once
+    the hub stopped (removing the file), status said only "hub.json: No such
+    file or directory". The addresses are asked (and answer that they are
+    down); with none, it says the hub is not running."""
+    gone = str(tmp_path / "hub.json")
+    env = {"YRDHUB_HUB_FILE": gone, "YRDHUB_REGISTRY": "env:1"}
+    assert targets(_args("--workdir", str(tmp_path)), env).registry == "env:1"
+    with pytest.raises(CliInputError, match="which is gone: that hub is not running"):
+        targets(_args("--workdir", str(tmp_path)), {"YRDHUB_HUB_FILE": gone})
+    # A file named by the flag is read, or its absence said, as before.
+    with pytest.raises(FileNotFoundError):
+        targets(_args("--hub-file", gone), {})
+
+
+def test_a_hub_file_naming_no_service_is_named_in_the_error(tmp_path: Path) -> None:
+    empty = tmp_path / "site.json"
+    empty.write_text("{}")
+    with pytest.raises(CliInputError, match=r"site\.json: names no registry and no exchange"):
+        targets(_args("--hub-file", str(empty)), {})
+
+
 def test_an_exchange_flag_needs_a_province_and_an_address() -> None:
     with pytest.raises(SystemExit):
         _args("--exchange", "sh")
