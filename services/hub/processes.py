@@ -88,10 +88,7 @@ class ServiceProcess:
 
     def restart(self) -> None:
         """Starts it again with the arguments it had, and waits until it serves
-        (on the port it had: its listen address is fixed). One that never came
-        up (a start that failed) holds that port: it is killed first."""
-        if self._proc is not None and self._proc.poll() is None:
-            self.kill()
+        (on the port it had: its listen address is fixed)."""
         self._proc = None
         self.start(self._extra_args)
         self.wait_ready()

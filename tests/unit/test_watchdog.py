@@ -55,26 +55,6 @@ def _watch(children: list[_Child], *, until: object, attempts: int = 5) -> tuple
     return outcome[0], said
 
 
-def test_a_broker_that_dies_while_a_service_restarts_is_restarted_before_the_service_again() -> (
-    None
-):
-    """An exchange killed, then the broker while the exchange was starting:
-    the exchange's starts failed for want of the broker, and the supervision
-    tried the exchange again and again, the broker left dead, until it gave
-    the hub up. The broker is started again first, then the exchange."""
-    broker = _Child("kafka")
-    exchange = _Child("exchange-zj", needs=broker)
-    exchange.on_start.append(broker.die)  # the broker dies during the exchange's start
-    exchange.die()
-    ran_well, said = _watch([broker, exchange], until=lambda: broker.up and exchange.up)
-    assert broker.up and exchange.up, said
-    assert not any("GAVE UP" in line for line in said), said
-    assert not ran_well  # two children exited: the hub did not run well
-    assert said.index("kafka is serving again (restart 1)") < said.index(
-        "exchange-zj is serving again (restart 2)"
-    )
-
-
 def test_a_child_that_keeps_failing_is_given_up_on_and_the_watch_ends() -> None:
     broker = _Child("kafka")
     broker.die()
