@@ -160,13 +160,14 @@ def keyset_path(folder: Path) -> Path:
     return folder / KEYSET
 
 
-def keyset_default() -> Path | None:
+def keyset_default(tls_dir: Path | None = None) -> Path | None:
     """The key set the environment names: YRDHUB_SIGNING_DIR's, else the
-    signing folder's of YRDHUB_TLS_DIR (as services find theirs)."""
+    signing folder's of `tls_dir` (a --tls-dir flag), else of YRDHUB_TLS_DIR
+    (as services find theirs)."""
     folder = os.environ.get("YRDHUB_SIGNING_DIR")
     if folder:
         return keyset_path(Path(folder))
-    tls = os.environ.get("YRDHUB_TLS_DIR")
+    tls = tls_dir or os.environ.get("YRDHUB_TLS_DIR")
     return keyset_path(Path(tls) / FOLDER) if tls else None
 
 

@@ -75,7 +75,8 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
     if not args.hub_file and hub_file and not Path(hub_file).exists():
         gone, hub_file = hub_file, ""
     path = Path(hub_file) if hub_file else args.workdir / HUB_FILE
-    if hub_file or path.exists():
+    read = bool(hub_file) or path.exists()
+    if read:
         try:
             described = json.loads(path.read_text())
         except ValueError as exc:
@@ -100,7 +101,7 @@ def targets(args: argparse.Namespace, env: dict[str, str] | None = None) -> Targ
             f"YRDHUB_HUB_FILE names {gone}, which is gone: that hub is not running "
             "(`yrdhub up` removes it when it stops)"
         )
-    if not registry and not exchanges and (hub_file or path.exists()):
+    if not registry and not exchanges and read:
         raise CliInputError(f"{path}: names no registry and no exchange to ask")
     if not registry and not exchanges:
         raise CliInputError(

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -37,6 +36,7 @@ from kafka.errors import KafkaError
 from rich.console import Console
 
 from services.common.convert import PROVINCE_FROM_PB, PROVINCE_TO_PB
+from services.common.event_content import record_altered
 from services.common.kafka_io import (
     all_topics,
     checkpoint_topic,
@@ -44,9 +44,8 @@ from services.common.kafka_io import (
     use_kafka_tls,
 )
 from services.common.signing import (
-    FOLDER,
     KeySet,
-    keyset_path,
+    keyset_default,
     signed_instant,
 )
 from services.common.tls import TlsFiles
@@ -88,7 +87,7 @@ def verify_items(
                 foreign.append(_foreign(kind, message, province))
             continue
         if isinstance(message, events_pb2.Event):
-            if _altered(message):
+            if record_altered(message):
                 # Left out of the walk and named as the problem: the walk
                 # alone would name the next event, whose link no longer fits
                 # (or, for the first, start the chain after it).
@@ -125,15 +124,6 @@ def verify_items(
     ]
     return replace(
         verdict, problems=problems, rejected=[*verdict.rejected, *forged, *undecodable, *foreign]
-    )
-
-
-def _altered(event: events_pb2.Event) -> bool:
-    """Whether the record an event carries is not the one its content_hash
-    was made of (an event without one is checked by its link alone)."""
-    return bool(event.content_hash) and (
-        hashlib.sha256(event.record.SerializeToString(deterministic=True)).digest()
-        != event.content_hash
     )
 
 
@@ -297,16 +287,11 @@ def _tls(args: argparse.Namespace) -> None:
 
 
 def _keyset(args: argparse.Namespace) -> Path:
-    """--keyset, else YRDHUB_SIGNING_DIR's, else the one beside --tls-dir's
-    certificates (or YRDHUB_TLS_DIR's, its default), or CliInputError: a
-    flag before the environment it stands for."""
-    if args.keyset is not None:
-        return Path(args.keyset)
-    signing = os.environ.get("YRDHUB_SIGNING_DIR")
-    if signing:
-        return keyset_path(Path(signing))
-    if args.tls_dir is not None:
-        return keyset_path(Path(args.tls_dir) / FOLDER)
+    """--keyset, else the environment's or --tls-dir's (keyset_default: a
+    flag before the environment it stands for), or CliInputError."""
+    found = args.keyset or keyset_default(args.tls_dir)
+    if found is not None:
+        return Path(found)
     raise CliInputError(
         "no key set: give --keyset, or --tls-dir (or YRDHUB_SIGNING_DIR or YRDHUB_TLS_DIR)"
     )

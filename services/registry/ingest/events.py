@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 
 from services.common.convert import (
@@ -14,6 +13,7 @@ from services.common.convert import (
     province_name,
 )
 from services.common.enum_ranges import out_of_range
+from services.common.event_content import record_altered
 from services.common.identity_places import strip_identities
 from services.core.codes import normalise_code
 from services.core.label_format import product_of
@@ -123,10 +123,7 @@ def contract_problem(event: events_pb2.Event, topic: str | None) -> str | None:
         return f"an event of kind {kind} on topic {topic}"
     if event.record_key != record_key_of(event.record):
         return f"record_key {event.record_key!r} is not the key of the record it carries"
-    if event.content_hash and (
-        hashlib.sha256(event.record.SerializeToString(deterministic=True)).digest()
-        != event.content_hash
-    ):
+    if record_altered(event):
         return "content_hash does not match the record"
     if body in ("qualification", "green_cert"):
         status = getattr(event.record, body).status.canonical
