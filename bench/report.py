@@ -28,6 +28,12 @@ _ROWS = [
         None,
         "ingest_registry_tail",
     ),
+    (
+        "ingest_cold_rps",
+        "  the same, the warm-up before it: a fresh hub and broker (records/s)",
+        "baseline_produce_rps",
+        "ingest_cold_ratio",
+    ),
     ("apply_rps", "apply: Kafka → registry SQL (events/s)", "baseline_consume_rps", "apply_ratio"),
     (
         "apply_floor_rps",
