@@ -33,7 +33,8 @@ class LabelFinding:
     status: CertificateStatus  # effective on the day of the check
     # The product the certificate is for (label_format.product_of); empty: unknown.
     product: str = ""
-    # The day its published status took effect (ISO; empty: from its validity).
+    # The day its published status took effect (ISO; empty: from its
+    # validity): its status_effective_date, or status_since's day.
     status_since: str = ""
     accepted_at: dt.datetime | None = None
 
@@ -171,6 +172,39 @@ def _copies(
             why = "accepted after it" if not behind else f"for longer than {_hours(lag_grace)}"
             conflicts.append(f"{what}; provinces disagree ({why})")
     return word.status
+
+
+@dataclass(frozen=True, slots=True)
+class CopyVersion:
+    """One revision of a province's copy of a certificate, as status_since reads it."""
+
+    status: CertificateStatus
+    status_effective_date: str  # ISO; empty: not dated
+    accepted_on: str  # ISO: the day in China it was accepted
+
+
+def status_since(versions: Sequence[CopyVersion]) -> str:
+    """The day the status of a copy's newest version (the last of `versions`,
+    in revision order) took effect, as copies are ordered by (LabelFinding.
+    status_since): the date it states; if it states none, the newest date an
+    earlier version with the same status stated, else the day the copy's
+    status last changed (the version that changed it was accepted then);
+    empty when the copy has said that status since its first version (it
+    holds from its validity). So a reinstatement relayed undated is dated by
+    its arrival, and an undated correction of a name, which changes no status,
+    moves nothing."""
+    if not versions:
+        return ""
+    status = versions[-1].status
+    for i in range(len(versions) - 1, -1, -1):
+        version = versions[i]
+        if version.status_effective_date:
+            return version.status_effective_date
+        if i == 0:
+            return ""
+        if versions[i - 1].status is not status:
+            return version.accepted_on
+    return ""
 
 
 def _order(f: LabelFinding) -> tuple[str, dt.datetime]:

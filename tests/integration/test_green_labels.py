@@ -130,6 +130,55 @@ def test_an_undated_correction_of_a_copy_does_not_outweigh_another_provinces_rev
     assert check.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
 
 
+def test_a_reinstatement_relayed_undated_is_newer_than_the_suspension_it_ends(
+    db_url: str,
+) -> None:
+    """The body suspended its certificate on 4 January and both provinces
+    relayed it; SH relays the reinstatement on 6 January without a date. It
+    takes effect the day SH's copy changed: JS's copy lags (within the grace)
+    and the label is VALID, where it read CONFLICT. Had SH's copy never been
+    suspended, a VALID copy sent again says nothing newer: still a conflict."""
+    store = _store(db_url)
+    suspended = CQC.model_copy(
+        update={"status": CertificateStatus.SUSPENDED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    reinstated = CQC.model_copy(update={"status": CertificateStatus.VALID})
+    on_the_6th = dt.datetime(2026, 1, 6, 2, 0, tzinfo=dt.UTC)
+    store.apply([event(suspended, Province.SH), event(suspended, Province.JS)], {}, now=T0)
+    store.apply([event(reinstated, Province.SH, 2, accepted_at=on_the_6th)], {}, now=on_the_6th)
+    check = _check(store, on_the_6th + dt.timedelta(hours=2))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_VALID, check
+    standing = {m.province: m.copy_standing for m in check.matches}
+    assert standing == {
+        1: labels_pb2.COPY_STANDING_CURRENT,  # SH
+        2: labels_pb2.COPY_STANDING_LAGGING,  # JS
+    }
+    assert any("JS lags" in n and "since 2026-01-06" in n for n in check.notes), check.notes
+    # Asked as the hub knew it before the reinstatement came: SUSPENDED.
+    then = store.label_queries(clock=lambda: on_the_6th + dt.timedelta(hours=2)).check(
+        [CQC.label_code], "2026-01-05", on_the_6th - dt.timedelta(hours=1)
+    )
+    then_check = labels_pb2.LabelCheck.FromString(label_check(then.results[0], then))
+    assert then_check.verdict == labels_pb2.LABEL_VERDICT_SUSPENDED
+
+
+def test_a_valid_copy_sent_again_undated_says_nothing_newer_than_a_suspension(
+    db_url: str,
+) -> None:
+    """SH never relayed the suspension: its VALID copy, sent again without a
+    date after JS's dated suspension, changes no status of its own, so it is
+    not a newer word. SH contradicts JS: the label is not to be relied on."""
+    store = _store(db_url)
+    suspended = CQC.model_copy(
+        update={"status": CertificateStatus.SUSPENDED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    on_the_6th = dt.datetime(2026, 1, 6, 2, 0, tzinfo=dt.UTC)
+    store.apply([event(CQC, Province.SH), event(suspended, Province.JS)], {})
+    store.apply([event(CQC, Province.SH, 2, accepted_at=on_the_6th)], {})
+    check = _check(store, on_the_6th + dt.timedelta(hours=2))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_CONFLICT
+
+
 def test_a_label_in_conflict_is_recognised_only_where_its_disputed_certificate_is(
     db_url: str,
 ) -> None:

@@ -7,7 +7,13 @@ import datetime as dt
 
 import pytest
 
-from services.core.labels import CopyStanding, LabelFinding, label_verdict
+from services.core.labels import (
+    CopyStanding,
+    CopyVersion,
+    LabelFinding,
+    label_verdict,
+    status_since,
+)
 from services.core.policy import Outcome
 from services.core.provinces import Province
 from services.core.standing import Standing, least_of
@@ -137,3 +143,30 @@ def test_a_conflict_beside_a_certificate_that_holds_is_part_of_what_the_verdict_
     # Without the conflict, the label rests on the certificate that holds.
     settled = label_verdict([new, holding], now=NOW)
     assert (settled.status, settled.relied_on) == ("VALID", ("CEC/9",))
+
+
+def _v(status: S, dated: str = "", accepted_on: str = "2026-01-05") -> CopyVersion:
+    return CopyVersion(status, dated, accepted_on)
+
+
+def test_a_copy_status_takes_effect_on_its_date_else_on_the_day_it_last_changed() -> None:
+    """The day copies are ordered by: a status dated is dated; an undated one
+    by the version that changed it (a reinstatement relayed without a date);
+    a version that changes no status (a name corrected) moves nothing."""
+    suspended = _v(S.SUSPENDED, "2026-01-03", "2026-01-03")
+    assert status_since([_v(S.VALID)]) == ""  # as first published: from validity
+    assert status_since([suspended]) == "2026-01-03"
+    assert status_since([suspended, _v(S.VALID, accepted_on="2026-01-06")]) == "2026-01-06"
+    renamed = [
+        suspended,
+        _v(S.VALID, accepted_on="2026-01-06"),
+        _v(S.VALID, accepted_on="2026-01-09"),
+    ]
+    assert status_since(renamed) == "2026-01-06"
+    # A correction of a suspension that drops its date keeps the date it had.
+    assert status_since([_v(S.VALID), suspended, _v(S.SUSPENDED, accepted_on="2026-01-08")]) == (
+        "2026-01-03"
+    )
+    # A copy that never changed its status: from its validity, however often corrected.
+    assert status_since([_v(S.VALID), _v(S.VALID, accepted_on="2026-01-09")]) == ""
+    assert status_since([]) == ""

@@ -40,6 +40,9 @@ class LabelRow(NamedTuple):
     started: bool
     # The product its label stands for (label_format.product_of).
     product: str = ""
+    # The day its status took effect, as copies are ordered (core.labels.
+    # status_since); None: read from the stored answer (one copy: unused).
+    status_since: str | None = None
 
     @property
     def revision(self) -> int:
@@ -97,7 +100,8 @@ def verdict_of(
         since, accepted = "", None
         if copies[row.record_key] > 1:
             match = labels_pb2.LabelMatch.FromString(row.answer.body)
-            since, accepted = match.status_effective_date, match.accepted_at.ToDatetime(dt.UTC)
+            since = match.status_effective_date if row.status_since is None else row.status_since
+            accepted = match.accepted_at.ToDatetime(dt.UTC)
         findings.append(
             LabelFinding(
                 PROVINCE_OF[row.province],

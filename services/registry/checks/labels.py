@@ -13,7 +13,8 @@ change is committed (Standings.generation).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
@@ -26,8 +27,10 @@ from services.core.label_format import GreenLabelFormat, product_of
 from services.core.labels import (
     MAX_BATCH,
     PREFERENCE,
+    CopyVersion,
+    status_since,
 )
-from services.core.provenance import utcnow
+from services.core.provenance import china_date, utcnow
 from services.core.standing import (
     NOWHERE,
     PlainKey,
@@ -50,7 +53,7 @@ from services.registry.checks.label_rows import (
 )
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.records.as_of import RecordsAsOf
-from yrdhub.v1 import labels_pb2
+from yrdhub.v1 import events_pb2, labels_pb2
 
 # Codes whose current answers are kept between two commits (see KeptReads):
 # about 1.5 kB each (measured with tracemalloc), so at most some 25 MB.
@@ -161,7 +164,7 @@ class LabelQueries:
             known = self._kept.many(key, codes, lambda missing: self._found(missing, when))
             results = [LabelResult(q, c, *known[c]) for q, c in zip(queries, codes, strict=True)]
         else:
-            found = self._lookup_then(set(codes), when)
+            found = self._dated(self._lookup_then(set(codes), when), when)
             standing = self._standings_of(found, when)
             results = [
                 LabelResult(q, c, found.get(c, []), standing.get(c, NOWHERE))
@@ -171,7 +174,7 @@ class LabelQueries:
 
     def _found(self, codes: set[str], when: AsOf) -> dict[str, _Current]:
         """The current certificates carrying each code, and its standing."""
-        found = self._lookup(codes, when.valid_on)
+        found = self._dated(self._lookup(codes, when.valid_on), when)
         standing = self._standings_of(found, when)
         return {c: (found.get(c, []), standing.get(c, NOWHERE), KeptWire()) for c in codes}
 
@@ -230,6 +233,47 @@ class LabelQueries:
             if rows:
                 found[code] = rows
         return found
+
+    def _dated(self, found: dict[str, list[LabelRow]], when: AsOf) -> dict[str, list[LabelRow]]:
+        """The rows, each copy of a certificate that other provinces hold too
+        with the day its status took effect (core.labels.status_since), from
+        its versions known then: one query, for the few certificates that
+        have several copies."""
+        shared = {
+            key
+            for rows in found.values()
+            for key, n in Counter(r.record_key for r in rows).items()
+            if n > 1
+        }
+        if not shared:
+            return found
+        versions: dict[tuple[str, str], list[CopyVersion]] = defaultdict(list)
+        revisions: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for stored in self._records.versions_of(sorted(shared), when):
+            cert = events_pb2.Event.FromString(stored.payload).record.green_cert
+            versions[(stored.province, stored.record_key)].append(
+                CopyVersion(
+                    STATUS_OF[cert.status.canonical],
+                    cert.status_effective_date,
+                    china_date(stored.accepted_at).isoformat(),
+                )
+            )
+            revisions[(stored.province, stored.record_key)].append(stored.revision)
+        return {
+            code: [
+                row
+                if row.record_key not in shared
+                else row._replace(
+                    status_since=status_since(
+                        versions[(row.province, row.record_key)][
+                            : bisect_right(revisions[(row.province, row.record_key)], row.revision)
+                        ]
+                    )
+                )
+                for row in rows
+            ]
+            for code, rows in found.items()
+        }
 
     def _standings_of(self, found: dict[str, list[LabelRow]], when: AsOf) -> dict[str, Standing]:
         """Each found code's standing: from the plain standings where the
