@@ -147,22 +147,34 @@ def record_key(kind: RecordKind, *parts: str) -> str:
 
 
 _KEY_EXAMPLE = "e.g. qualification/09/230912340001"
-# How many parts follow each kind in its key (as ingest.events.record_key_of
-# makes them). The last takes the rest: a credit reference, a green
-# certificate number or a plan's draw id may hold "/" itself, even at its end.
-_KEY_PARTS = {kind.value: 2 for kind in RecordKind} | {
-    RecordKind.ASSESSOR.value: 1,
-    RecordKind.RISK_CLASSIFICATION.value: 1,
-    RecordKind.OFFICER.value: 1,
+# The parts that follow each kind in its key (as ingest.events.record_key_of
+# makes them), each True where it is a code kept in canonical form
+# (codes.normalise_code: CMA, certificate, report and round numbers, USCCs,
+# province codes), False where it is compared as sent (pseudonyms, credit and
+# ban references, draw ids). The last takes the rest: a credit reference, a
+# green certificate number or a plan's draw id may hold "/" itself, even at
+# its end.
+_KEY_PARTS: dict[str, tuple[bool, ...]] = {
+    RecordKind.QUALIFICATION.value: (True, True),
+    RecordKind.ASSESSOR.value: (False,),
+    RecordKind.GREEN_CERT.value: (True, True),
+    RecordKind.CREDIT_EVENT.value: (True, False),
+    RecordKind.REPORT.value: (True, True),
+    RecordKind.PROFICIENCY.value: (True, True),
+    RecordKind.RISK_CLASSIFICATION.value: (True,),
+    RecordKind.OFFICER.value: (False,),
+    RecordKind.INSPECTION_RESULT.value: (False, True),
+    RecordKind.SIGNATORY_BAN.value: (True, False),
 }
 
 
 def parse_record_key(value: str, field: str = "record_key") -> str:
-    """A record key a request names, stripped, as record_key makes them: a
-    RecordKind and its parts, none empty; else InvalidRequest naming `field`.
-    A key of that form that names no record is the caller's to answer as
-    unknown: "qualification/" named no record either, but no record could
-    have it."""
+    """A record key a request names, as record_key makes them: a RecordKind
+    and its parts, none empty, its codes in canonical form (a CMA number
+    typed with full-width digits or a report number in lower case names the
+    record as published); else InvalidRequest naming `field`. A key of that
+    form that names no record is the caller's to answer as unknown:
+    "qualification/" named no record either, but no record could have it."""
     key = value.strip()
     kind, _, rest = key.partition("/")
     if kind not in _KEY_PARTS:
@@ -172,8 +184,12 @@ def parse_record_key(value: str, field: str = "record_key") -> str:
             else f"expected KIND/PART[/PART], {_KEY_EXAMPLE}"
         )
         raise InvalidRequest("malformed record key", [Violation(field, reason)])
-    count = _KEY_PARTS[kind]
-    parts = rest.split("/", count - 1) if rest else []
+    codes = _KEY_PARTS[kind]
+    count = len(codes)
+    parts = [
+        normalise_code(p) if code else p
+        for p, code in zip(rest.split("/", count - 1) if rest else [], codes, strict=False)
+    ]
     if len(parts) < count or not all(part.strip() for part in parts):
         raise InvalidRequest(
             "malformed record key",
@@ -185,7 +201,7 @@ def parse_record_key(value: str, field: str = "record_key") -> str:
                 )
             ],
         )
-    return key
+    return record_key(RecordKind(kind), *parts)
 
 
 class DomainModel(BaseModel):

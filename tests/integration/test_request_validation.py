@@ -267,3 +267,28 @@ def test_a_negative_from_sequence_is_refused_not_taken_for_the_start(
     export = registry_pb2.ExportChainRequest(province=PROVINCE_TO_PB[Province.SH], from_sequence=-5)
     [(field, why)] = _refused(_first(registry.ExportChain(export, CONTEXT)))
     assert field == "from_sequence" and why.endswith("not -5")
+
+
+def test_a_record_key_typed_in_another_form_names_the_record(registry: RegistryServicer) -> None:
+    """A key's codes as a person types them (full-width digits, a report
+    number in lower case, spaces) name the record publishing stored: the
+    same record, where they were answered empty."""
+    typed = {
+        QUALIFICATION.key: QUALIFICATION.key.translate(FULL_WIDTH_DIGITS),
+        REPORT.key: REPORT.key.lower().replace("report/", "report/ ", 1),
+    }
+    for key, typed_key in typed.items():
+        assert typed_key != key
+        got = asyncio.run(
+            registry.GetRecord(registry_pb2.GetRecordRequest(record_key=typed_key), CONTEXT)
+        )
+        assert [r.record_key for r in got.records] == [key], typed_key
+        history = asyncio.run(
+            registry.GetRecordHistory(
+                registry_pb2.GetRecordHistoryRequest(record_key=typed_key), CONTEXT
+            )
+        )
+        assert [v.record_key for v in history.versions] == [key], typed_key
+
+
+FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from services.core.errors import InvalidRequest
+from services.core.fields import parse_record_key
 from services.core.identifiers import check_cma_number, check_uscc
 from services.core.provinces import Province
 from services.core.records import RecordKind
@@ -176,3 +178,24 @@ def test_same_number_from_different_issuers_has_different_keys() -> None:
     national = accept(RecordKind.QUALIFICATION, qualification(issuer="00", number="230012000123"))
     other = accept(RecordKind.QUALIFICATION, qualification(issuer="09", number="230912000123"))
     assert national.record.key != other.record.key
+
+
+def test_a_record_key_asked_names_the_record_in_the_form_it_was_published() -> None:
+    """Codes in a key are compared as publishing stores them (full-width
+    digits, lower case and spaces are the same code); references and
+    pseudonyms are compared as sent."""
+    assert parse_record_key(" qualification/００/２３００１２０００１２３ ") == (
+        "qualification/00/230012000123"
+    )
+    assert parse_record_key("report/230912000123/bg-2026 001") == "report/230912000123/BG-2026001"
+    assert parse_record_key("green_cert/cnca-r-2002-001/gp2023/0042") == (
+        "green_cert/CNCA-R-2002-001/GP2023/0042"
+    )
+    assert parse_record_key("credit_event/ah/沪市监信〔２０２４〕17号") == (
+        "credit_event/AH/沪市监信〔２０２４〕17号"
+    )
+    assert parse_record_key("assessor/as-00001234") == "assessor/as-00001234"
+    # A part that is nothing once canonical is as malformed as an empty one.
+    with pytest.raises(InvalidRequest) as refused:
+        parse_record_key("qualification/00/\u200b")
+    assert refused.value.violations[0].field == "record_key"
