@@ -16,7 +16,6 @@ The decisions that apply them are in services.core.recognition_decisions.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +34,7 @@ from services.core.records import (
     GreenCertification,
     Qualification,
     ScopeItem,
+    cited_year,
 )
 from services.core.results import ProficiencyResult
 from services.core.text import comparable
@@ -112,11 +112,6 @@ class RequestedItem:
     standard_year: int | None = None
 
 
-# A standard cited with its year ("GB 5009.12-2017", "ISO/IEC 17025:2017"),
-# which the contract asks in standard_year.
-_CITED_YEAR = re.compile(r"^(?P<code>.*\S)\s*[-－—:：]\s*(?P<year>(19|20)\d\d)$")
-
-
 def scope_item_violations(items: Sequence[RequestedItem]) -> list[Violation]:
     """A requested item's year outside the years scope items may have, or its
     code carrying its year: either would be judged as no qualification
@@ -131,13 +126,12 @@ def scope_item_violations(items: Sequence[RequestedItem]) -> list[Violation]:
                     f"0 for any, or a year {FIRST_STANDARD_YEAR}-{LAST_STANDARD_YEAR}",
                 )
             )
-        cited = _CITED_YEAR.match(item.standard_code.strip())
+        cited = cited_year(item.standard_code)
         if cited:
             found.append(
                 Violation(
                     f"institution.items[{i}].standard_code",
-                    f"the code without its year: {cited['code']!r}, and "
-                    f"standard_year {cited['year']}",
+                    f"the code without its year: {cited[0]!r}, and standard_year {cited[1]}",
                 )
             )
     return found

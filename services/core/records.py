@@ -6,6 +6,7 @@ validity stays as dates, never as a rule (6 years, 5 years) baked in here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated
@@ -70,6 +71,15 @@ def _optional_uscc(value: str) -> str:
 
 # The years a standard's edition may have (the People's Republic's standards on).
 FIRST_STANDARD_YEAR, LAST_STANDARD_YEAR = 1949, 2100
+# A standard cited with its year ("GB 5009.12-2017", "ISO/IEC 17025:2017"),
+# which the contract asks in standard_year.
+_CITED_YEAR = re.compile(r"^(?P<code>.*\S)\s*[-－—:：]\s*(?P<year>(19|20)\d\d)$")
+
+
+def cited_year(standard_code: str) -> tuple[str, str] | None:
+    """A standard's code and the year cited in it, when it carries one."""
+    cited = _CITED_YEAR.match(standard_code.strip())
+    return None if cited is None else (cited["code"], cited["year"])
 
 
 class ScopeItem(DomainModel):

@@ -24,6 +24,7 @@ from services.core.records import (
     Record,
     RecordKind,
     SignatoryBan,
+    cited_year,
 )
 from services.core.results import ProficiencyResult, TestReport
 
@@ -207,16 +208,29 @@ def _unlikely_date_warnings(
                 "did not hold yet: check the date",
             )
         )
-    if today is not None and isinstance(record, Qualification):
-        found += [
-            Violation(
-                f"{kind.value}.scope[{i}].standard_year",
-                f"{item.standard_year} is after this year ({today.year}): no edition of "
-                "that year can have been published yet; check the year",
+    if not isinstance(record, Qualification):
+        return found
+    for i, item in enumerate(record.scope):
+        if today is not None and item.standard_year > today.year:
+            found.append(
+                Violation(
+                    f"{kind.value}.scope[{i}].standard_year",
+                    f"{item.standard_year} is after this year ({today.year}): no edition of "
+                    "that year can have been published yet; check the year",
+                )
             )
-            for i, item in enumerate(record.scope)
-            if item.standard_year > today.year
-        ]
+        cited = cited_year(item.standard_code)
+        if cited:
+            # Stored as sent: a request asking for the code alone, as the
+            # contract has it, does not find this item.
+            found.append(
+                Violation(
+                    f"{kind.value}.scope[{i}].standard_code",
+                    f"{item.standard_code!r} carries a year: the code alone is "
+                    f"{cited[0]!r}, its year goes in standard_year ({item.standard_year} "
+                    "here); a decision asked for the code alone does not find this item",
+                )
+            )
     return found
 
 

@@ -299,6 +299,22 @@ def test_a_standard_of_a_year_still_to_come_is_accepted_with_a_warning() -> None
     assert "after this year (2026)" in result.warnings[0].description
 
 
+def test_a_scope_item_whose_code_carries_its_year_is_accepted_with_a_warning() -> None:
+    """Stored as sent, but a decision asked for the code alone, as the
+    contract has it, would not find the item: the answer says so."""
+    codes = ["GB 5009.12-2017", "ISO/IEC 17025:2017", "GB 5009.12", "GB/T 2019"]
+    items = [{"parameter": "铅 (Pb)", "standard_code": c, "standard_year": 2017} for c in codes]
+    result = validate_record(
+        RecordKind.QUALIFICATION, qualification(scope=items), Province.SH, dt.date(2026, 12, 8)
+    )
+    assert isinstance(result, validation.Validated), result
+    assert [w.field for w in result.warnings] == [
+        "qualification.scope[0].standard_code",
+        "qualification.scope[1].standard_code",
+    ]
+    assert "the code alone is 'GB 5009.12'" in result.warnings[0].description
+
+
 @pytest.mark.parametrize("action", ["REMOVED", "REPAIRED"])
 def test_a_removal_with_an_end_is_accepted_with_a_warning_that_the_end_is_not_read(
     action: str,
