@@ -3,7 +3,9 @@
 A child that exits is noticed within a poll, said, reaped, and started again
 after a back-off that doubles while it keeps failing; one that fails to start
 or dies again soon after `attempts` times in a row is given up on, loudly,
-and the hub stops. Whether everything ran well is the answer, so that the
+and the hub stops. Children are listed in the order they need each other
+(brokers, the registry, the exchanges): when a start fails, those before it
+that exited meanwhile are started first. Whether everything ran well is the answer, so that the
 command's exit status tells.
 """
 
@@ -94,11 +96,29 @@ class Watchdog:
                 child.restart()
             except Exception as exc:
                 self._say(f"{child.name} did not restart (attempt {strikes}): {_summary(exc)}")
+                # What failed it may be a child it needs that exited meanwhile
+                # (a broker killed while an exchange restarts): those before
+                # it start first, or its attempts fail for want of them.
+                if not self._restart_exited_before(child, stop):
+                    return False
                 continue
             self._strikes[child.name] = strikes
             self._started[child.name] = time.monotonic()
             self._say(f"{child.name} is serving again (restart {strikes})")
             return True
+
+    def _restart_exited_before(self, child: Child, stop: threading.Event) -> bool:
+        """Restarts the children listed before `child` (what it needs: brokers,
+        then the registry) that have exited; False when one is given up on."""
+        for earlier in self._children[: self._children.index(child)]:
+            code = earlier.exited()
+            if code is None:
+                continue
+            self.exits += 1
+            self._say(f"{earlier.name} exited ({describe_exit(code)}); restarting it first")
+            if not self._restart(earlier, stop):
+                return False
+        return True
 
 
 def _summary(exc: Exception) -> str:

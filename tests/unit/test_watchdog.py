@@ -65,3 +65,21 @@ def test_a_child_that_keeps_failing_is_given_up_on_and_the_watch_ends() -> None:
     assert not ran_well
     assert said[-1].startswith("GAVE UP on kafka: it failed 3 times in a row"), said
     assert exchange.starts == 0  # it waits for the broker it needs, before it
+
+
+def test_a_broker_killed_while_an_exchange_restarts_is_started_before_its_next_attempt() -> None:
+    """The operator's case: an exchange exits, and while it restarts the
+    broker it needs is killed too. Its attempts failed for want of the broker
+    until the hub gave up; the broker now starts first, then the exchange."""
+    broker = _Child("kafka")
+    exchange = _Child("exchange-sh", needs=broker)
+    exchange.on_start.append(broker.die)  # killed during the exchange's first start
+    exchange.die()
+    ran_well, said = _watch(
+        [broker, exchange], until=lambda: broker.up and exchange.up and exchange.starts >= 2
+    )
+    assert broker.up and exchange.up, said
+    assert (broker.starts, exchange.starts) == (1, 2), said
+    assert not ran_well  # two children exited: the watch says so
+    assert any(s.startswith("kafka exited") and s.endswith("restarting it first") for s in said)
+    assert said[-1] == "exchange-sh is serving again (restart 2)", said
