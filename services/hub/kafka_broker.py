@@ -357,11 +357,16 @@ class KafkaBroker:
         if wait:
             self.wait_serving(timeout)
 
-    def wait_serving(self, timeout: float = 90.0) -> None:
-        """Until the broker answers requests (a cluster's first needs its quorum)."""
+    def wait_serving(
+        self, timeout: float = 90.0, cancelled: Callable[[], bool] = lambda: False
+    ) -> None:
+        """Until the broker answers requests (a cluster's first needs its
+        quorum); raises as soon as `cancelled`."""
         assert self._proc is not None
         deadline = time.monotonic() + timeout
         while True:
+            if cancelled():
+                raise RuntimeError(f"{self.name}: start given up, the hub is stopping")
             if self._proc.poll() is not None:
                 code = self._proc.returncode
                 self._proc = None
@@ -408,10 +413,12 @@ class KafkaBroker:
         """Its exit status once it has exited on its own (reaped), else None."""
         return None if self._proc is None else self._proc.poll()
 
-    def restart(self) -> None:
-        """Starts it again on its ports and data, and waits until it serves."""
+    def restart(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Starts it again on its ports and data, and waits until it serves,
+        or until `cancelled`."""
         self._proc = None
-        self.start()
+        self.start(wait=False)
+        self.wait_serving(cancelled=cancelled)
 
     def kill(self) -> None:
         """Kill the broker at once (SIGKILL), as a crash would."""

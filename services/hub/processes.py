@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -65,9 +66,15 @@ class ServiceProcess:
         if self._niceness > 0:
             lower_priority(self._proc.pid, self._niceness)
 
-    def wait_ready(self, timeout: float = 60.0) -> str:
+    def wait_ready(
+        self, timeout: float = 60.0, cancelled: Callable[[], bool] = lambda: False
+    ) -> str:
+        """Until it serves (its ready file), for at most `timeout` s; raises if
+        it exits first, or as soon as `cancelled`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if cancelled():
+                raise RuntimeError(f"{self.name}: start given up, the hub is stopping")
             if self._proc is None or self._proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited during start-up:\n{self.log_tail()}")
             if self.ready_file.exists():
@@ -86,12 +93,12 @@ class ServiceProcess:
             return None
         return self._proc.poll()
 
-    def restart(self) -> None:
+    def restart(self, cancelled: Callable[[], bool] = lambda: False) -> None:
         """Starts it again with the arguments it had, and waits until it serves
-        (on the port it had: its listen address is fixed)."""
+        (on the port it had: its listen address is fixed), or until `cancelled`."""
         self._proc = None
         self.start(self._extra_args)
-        self.wait_ready()
+        self.wait_ready(cancelled=cancelled)
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (graceful: drain calls, flush the relay), then SIGKILL."""

@@ -24,8 +24,9 @@ class Child(Protocol):
     def exited(self) -> int | None:
         """The exit status if it has exited (and is reaped now), else None."""
 
-    def restart(self) -> None:
-        """Starts it again and waits until it serves; raises if it does not."""
+    def restart(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Starts it again and waits until it serves; raises if it does not,
+        or as soon as `cancelled` (the hub is stopping)."""
 
 
 def describe_exit(code: int) -> str:
@@ -93,7 +94,7 @@ class Watchdog:
             if stop.wait(delay):
                 return True  # stopping anyway
             try:
-                child.restart()
+                child.restart(stop.is_set)
             except Exception as exc:
                 self._say(f"{child.name} did not restart (attempt {strikes}): {_summary(exc)}")
                 # What failed it may be a child it needs that exited meanwhile

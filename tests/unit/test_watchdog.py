@@ -29,7 +29,7 @@ class _Child:
         self.reported = True
         return -9
 
-    def restart(self) -> None:
+    def restart(self, cancelled: object = None) -> None:
         self.starts += 1
         for fault in self.on_start:
             fault()  # type: ignore[operator]
@@ -60,7 +60,11 @@ def test_a_child_that_keeps_failing_is_given_up_on_and_the_watch_ends() -> None:
     broker.die()
     exchange = _Child("exchange-sh", needs=broker)
     exchange.die()
-    broker.restart = lambda: (_ for _ in ()).throw(RuntimeError("port taken"))  # type: ignore[method-assign]
+
+    def port_taken(cancelled: object = None) -> None:
+        raise RuntimeError("port taken")
+
+    broker.restart = port_taken  # type: ignore[method-assign]
     ran_well, said = _watch([broker, exchange], until=lambda: False, attempts=3)
     assert not ran_well
     assert said[-1].startswith("GAVE UP on kafka: it failed 3 times in a row"), said
@@ -83,3 +87,23 @@ def test_a_broker_killed_while_an_exchange_restarts_is_started_before_its_next_a
     assert not ran_well  # two children exited: the watch says so
     assert any(s.startswith("kafka exited") and s.endswith("restarting it first") for s in said)
     assert said[-1] == "exchange-sh is serving again (restart 2)", said
+
+
+def test_a_restart_under_way_gives_up_as_soon_as_the_hub_stops() -> None:
+    """A SIGTERM to `yrdhub up` while a child restarts waited until its start
+    was given up (60 s); the start now asks whether the hub is stopping."""
+    stop = threading.Event()
+    asked: list[bool] = []
+
+    class Slow(_Child):
+        def restart(self, cancelled: object = None) -> None:
+            assert callable(cancelled)
+            stop.set()  # the signal comes while it starts
+            asked.append(cancelled())
+            raise RuntimeError("start given up, the hub is stopping")
+
+    child = Slow("exchange-sh")
+    child.die()
+    dog = Watchdog([child], lambda _: None, backoff_s=0.001, max_backoff_s=0.001)
+    assert dog.watch(stop, poll_s=0.001) is False
+    assert asked == [True]
