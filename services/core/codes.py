@@ -51,12 +51,15 @@ CODE_WORDS = (
 
 def code_from_query(query: str, parameters: Sequence[str] = ("code",)) -> str:
     """The canonical code inside what a person typed or scanned: a URL's first
-    of `parameters` present, else its last path segment (percent-decoded
-    once, as the verify page reads /v/<code>)."""
+    of `parameters` present (named in any case: printed QR codes often carry
+    an URL in capitals; present but empty, no code), else its last path
+    segment (percent-decoded once, as the verify page reads /v/<code>)."""
     text = query.strip()
     if "://" in text:
         parts = urlsplit(text)
-        found = parse_qs(parts.query)
-        codes = next((found[p] for p in parameters if p in found), None)
+        found: dict[str, list[str]] = {}
+        for name, values in parse_qs(parts.query, keep_blank_values=True).items():
+            found.setdefault(name.casefold(), []).extend(values)
+        codes = next((found[p.casefold()] for p in parameters if p.casefold() in found), None)
         text = codes[0] if codes else unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
     return normalise_code(text)

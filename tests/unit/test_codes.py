@@ -39,6 +39,8 @@ def test_a_code_has_one_canonical_form(typed: str, canonical: str) -> None:
         "https://verify.example/v/GP12345678901234/",
         "https://verify.example/?code=gp12345678901234",
         " gp1234 5678901234 ",
+        # A QR code printed with its URL in capitals: the parameter is still named.
+        "HTTPS://VERIFY.EXAMPLE/Q?CODE=GP12345678901234",
     ],
 )
 def test_a_qr_payload_or_a_typed_code_gives_the_canonical_code(payload: str) -> None:
@@ -103,3 +105,10 @@ def test_a_certificate_published_with_a_zero_width_space_is_stored_without_it() 
     stored code holds one); now they store it as a check compares it."""
     cert = green_cert(number="CQC\u200b2024GP0001", label="\ufeffGP00000000000009")
     assert (cert.certificate_number, cert.label_code) == ("CQC2024GP0001", "GP00000000000009")
+
+
+def test_a_code_parameter_present_but_empty_is_no_code_not_the_path() -> None:
+    """`?code=` with nothing after it named no code: it is malformed, where the
+    path's last segment ("q") was looked up instead."""
+    assert code_from_query("https://label.example.cn/q?code=") == ""
+    assert not well_formed(code_from_query("https://label.example.cn/q?code="))
