@@ -16,7 +16,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.worker import WorkState
 from services.core.assessors import PoolMember, Tie
+from services.core.codes import normalise_code
 from services.core.errors import InvalidRequest, Violation
+from services.core.fields import parse_record_key
 from services.core.history import AsOf
 from services.core.officers import Officer
 from services.core.paging import pinned_by
@@ -208,18 +210,33 @@ def query_of(request: Message) -> str:
 
 def _as_read(message: Message) -> None:
     """A filter as the registry reads it, in place: white space around text
-    removed, and a repeated filter (a set of values) in order, so that the
-    same query sent in another form is the same query to its page tokens."""
+    removed, a USCC or a record key in canonical form, and a repeated filter
+    (a set of values) in order, so that the same query sent in another form
+    is the same query to its page tokens."""
     for field, value in message.ListFields():
         if field.type == field.TYPE_MESSAGE:
             for item in value if field.is_repeated else [value]:
                 _as_read(item)
         elif field.is_repeated:
-            values = sorted(v.strip() if isinstance(v, str) else v for v in value)
+            values = sorted(
+                _text_as_read(field.name, v) if isinstance(v, str) else v for v in value
+            )
             del value[:]
             value.extend(values)
         elif isinstance(value, str):
-            setattr(message, field.name, value.strip())
+            setattr(message, field.name, _text_as_read(field.name, value))
+
+
+def _text_as_read(name: str, value: str) -> str:
+    text = value.strip()
+    if "uscc" in name:
+        return normalise_code(text)
+    if name in ("record_key", "record_keys"):
+        try:
+            return parse_record_key(text)
+        except InvalidRequest:  # refused by the query itself
+            return text
+    return text
 
 
 def as_of_pin(value: AsOf) -> str:

@@ -105,6 +105,16 @@ def test_a_query_fingerprint_is_of_the_filter_as_read_spaces_around_and_set_orde
         STATUSES,
         HOLDERS,
     ]  # left as sent
+    # A USCC or a key in lower case or full width is the same filter too.
+    assert query_of(registry_pb2.ListInstitutionRecordsRequest(uscc=LAB_A.lower())) == query_of(
+        registry_pb2.ListInstitutionRecordsRequest(uscc=LAB_A.translate(FULL_WIDTH))
+    )
+    assert query_of(registry_pb2.ListConflictsRequest(uscc=LAB_A.lower())) == query_of(
+        registry_pb2.ListConflictsRequest(uscc=LAB_A)
+    )
+    assert query_of(
+        registry_pb2.GetRecordHistoryRequest(record_key="report/230901000001/bg-1")
+    ) == query_of(registry_pb2.GetRecordHistoryRequest(record_key="report/230901000001/BG-1"))
     history = registry_pb2.GetRecordHistoryRequest(record_key=" qualification/09/230901000001 ")
     assert query_of(history) == query_of(
         registry_pb2.GetRecordHistoryRequest(record_key="qualification/09/230901000001")
@@ -153,3 +163,6 @@ def test_a_following_page_is_answered_at_the_pinned_as_of_or_refused_naming_as_o
         assert violation.field == "as_of" and "first page's as_of" in violation.description
     # Without a token, as asked.
     assert as_of_paged(common_pb2.AsOf(valid_on="2026-01-01"), "") == ("2026-01-01", None)
+
+
+FULL_WIDTH = {c: c + 0xFEE0 for c in range(ord("0"), ord("Z") + 1)}
