@@ -116,18 +116,23 @@ def filter_values(values: Sequence[int], known: Mapping[int, T], field: str) -> 
     return found
 
 
-def filter_value(value: int, known: Mapping[int, T], field: str) -> T | None:
+def filter_value(value: int, known: Mapping[int, T], field: str, unset: str = "any") -> T | None:
     """A singular enum filter: UNSPECIFIED (0) is no filter (None, as the
-    contracts' "default: all" says); any other value the contract does not
-    define is refused like filter_values', never taken as no filter."""
+    contracts' "default: all" says; `unset`: what 0 means, as the refusal
+    says it); any other value the contract does not define is refused like
+    filter_values', never taken as no filter."""
     if value == 0 and 0 not in known:
         return None
     if value not in known:
         raise InvalidRequest(
-            "a filter value this registry does not know",
-            [Violation(field, f"{value} is not one of {sorted(known)}, or 0 for any")],
+            "a value this registry does not know",
+            [Violation(field, f"{value} is not one of {sorted(known)}, or 0 for {unset}")],
         )
     return known[value]
+
+
+# The contract's provinces, as a refusal of a province field names them.
+PROVINCE_CHOICES = "one of [1, 2, 3, 4] (SH, JS, ZJ, AH)"
 
 
 def timestamp(when: dt.datetime) -> Timestamp:

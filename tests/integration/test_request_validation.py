@@ -110,6 +110,8 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         asked.target_province = bad  # type: ignore[assignment]  # a value the contract lacks
         [(field, why)] = _refused(registry.VerifyReport(asked, CONTEXT))
         assert field == "target_province" and why.startswith(f"{bad} is not one of")
+        # 0 is no filter here: the province that registered the report.
+        assert why.endswith("or 0 for the province that registered the report"), why
     asked.target_province = common_pb2.PROVINCE_UNSPECIFIED
     verdict = asyncio.run(registry.VerifyReport(asked, CONTEXT))
     assert verdict.registered and verdict.target_province == SH
@@ -131,12 +133,17 @@ def test_a_province_the_contract_does_not_define_is_refused_not_defaulted(
         assert _refused(registry.DecideRecognition(empty, CONTEXT)) == [
             ("record_key", "required: a record key, or an institution's scope")
         ]
-    # A target is required: no value but the four provinces is taken for one.
+    # A target is required: no value but the four provinces is taken for one;
+    # one sent that the contract lacks is named, not said to be missing.
     decide.source_province = SH
-    for bad in (0, 7, 99, -1):
+    decide.target_province = common_pb2.PROVINCE_UNSPECIFIED
+    assert _refused(registry.DecideRecognition(decide, CONTEXT)) == [
+        ("target_province", "required: one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")
+    ]
+    for bad in (7, 99, -1):
         decide.target_province = bad  # type: ignore[assignment]  # a value the contract lacks
         assert _refused(registry.DecideRecognition(decide, CONTEXT)) == [
-            ("target_province", "required: one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")
+            ("target_province", f"{bad} is not one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")
         ]
 
 

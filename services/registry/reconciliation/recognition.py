@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from services.common.convert import PROVINCE_CHOICES
 from services.core.credit import CreditFact
 from services.core.credit import in_force_on as in_force_credit
 from services.core.errors import InvalidRequest, Violation
@@ -127,7 +128,7 @@ class RecognitionDecisions:
             raise InvalidRequest(
                 "no target province",
                 # The contract's values, as every enum field's refusal gives them.
-                [Violation("target_province", "required: one of [1, 2, 3, 4] (SH, JS, ZJ, AH)")],
+                [Violation("target_province", f"required: {PROVINCE_CHOICES}")],
             )
         return target
 

@@ -15,6 +15,7 @@ from typing import Any
 import grpc
 
 from services.common.convert import (
+    PROVINCE_CHOICES,
     PROVINCE_FROM_PB,
     as_of_asked,
     as_of_paged,
@@ -113,6 +114,16 @@ class ReconciliationRpcs:
         # Required, so not filter_value (whose 0 is "any"): every value but
         # the four provinces is refused as none.
         target = mapping.province_or_none(request.target_province)
+        if target is None and request.target_province != 0:
+            raise InvalidRequest(
+                "unknown target province",
+                [
+                    Violation(
+                        "target_province",
+                        f"{request.target_province} is not {PROVINCE_CHOICES}",
+                    )
+                ],
+            )
         valid_on, known_at = as_of_asked(request.as_of)
         subject = request.WhichOneof("subject")
         if subject is None or (subject == "record_key" and not request.record_key.strip()):
@@ -157,7 +168,12 @@ class ReconciliationRpcs:
         verified = await asyncio.to_thread(
             self._use_cases.reports.verify,
             query,
-            target=filter_value(request.target_province, PROVINCE_FROM_PB, "target_province"),
+            target=filter_value(
+                request.target_province,
+                PROVINCE_FROM_PB,
+                "target_province",
+                "the province that registered the report",
+            ),
             known_at=known_at,
         )
         return mapping.report_verdict(verified)
