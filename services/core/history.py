@@ -145,14 +145,20 @@ class ValidityOnDay:
 
 def validity_on(record: Certificate, on: dt.date) -> ValidityOnDay:
     """Whether a certificate version was valid on `on`, and why not."""
-    status = effective_status(record.status, record.valid_until, on, record.valid_from)
+    since = record.status_effective_date
+    status = effective_status(record.status, record.valid_until, on, record.valid_from, since)
     if on < record.valid_from:
         return ValidityOnDay(
             status, False, f"not yet valid on {on} (valid from {record.valid_from})"
         )
     if status is CertificateStatus.VALID:
+        later = (
+            f"; {record.status.value} from {since}"
+            if since is not None and on < since and record.status is not status
+            else ""
+        )
         return ValidityOnDay(
-            status, True, f"valid on {on} ({record.valid_from} to {record.valid_until})"
+            status, True, f"valid on {on} ({record.valid_from} to {record.valid_until}){later}"
         )
     if status is CertificateStatus.EXPIRED:
         return ValidityOnDay(status, False, f"expired on {record.valid_until}")

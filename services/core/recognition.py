@@ -210,7 +210,9 @@ def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) ->
         _policy("status.conditional", policy.status.conditional),
     )
     derived = ""
-    if status is not cert.record.status:
+    if status is not cert.record.status and since is not None and on < since:
+        derived = f" (its {cert.record.status.value} took effect on {since}, after that day)"
+    elif status is not cert.record.status:
         dates = "valid_from" if on < cert.record.valid_from else "valid_until"
         derived = f" (derived from {dates})"
     dated = f", in effect since {since}" if since and status is cert.record.status else ""

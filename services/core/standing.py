@@ -131,5 +131,7 @@ def plain_key_of(certificate: Certificate, on: dt.date) -> PlainKey | None:
     return plain_key(
         certificate.source.province,
         record.valid_from <= on,
-        effective_status(record.status, record.valid_until, on, record.valid_from),
+        effective_status(
+            record.status, record.valid_until, on, record.valid_from, record.status_effective_date
+        ),
     )

@@ -323,3 +323,26 @@ def test_invisible_characters_in_a_code_are_dropped_and_controls_refused(
     with pytest.raises(InvalidRequest) as certificate:
         _check(store, "\x00", LATER)
     assert [v.field for v in certificate.value.violations] == ["code"]
+
+
+def test_a_status_first_heard_of_is_not_read_on_days_before_it_took_effect(
+    databases: Databases,
+) -> None:
+    """A certificate first published REVOKED from a day: a check of a day
+    before it reads it as it held then (VALID), not revoked in advance."""
+    store = _store(databases)
+    revoked = qualification(serial=7).model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 11, 1)}
+    )
+    store.apply([event(revoked, Province.SH)], {})
+    checks = CertificateChecks(
+        PointReader(store._engine), FeedCache(store), RecordsAsOf(store), clock=lambda: LATER
+    )
+    for day, status in (
+        ("2026-06-01", common_pb2.CERTIFICATE_STATUS_VALID),
+        ("2026-11-01", common_pb2.CERTIFICATE_STATUS_REVOKED),
+    ):
+        answer = registry_pb2.CheckCertificateResponse.FromString(
+            checks.answer(revoked.number, day)
+        )
+        assert [m.effective_status for m in answer.matches] == [status], day

@@ -242,3 +242,22 @@ def test_the_exchange_takes_bodies_by_approval_number_and_codes_in_the_platform_
     assert fields[1] == [("green_cert.body_name", "required")]
     assert fields[2][0][0] == "green_cert.label_code"
     assert outbox.unpublished_count() == 1
+
+
+def test_a_suspension_first_heard_of_reads_from_its_own_day_on_a_past_day(db_url: str) -> None:
+    """The hub first hears of CQC's certificate SUSPENDED from 4 January: on
+    3 January it read SUSPENDED, "in effect since" a day still to come; it
+    held then, and the label reads VALID that day."""
+    store = _store(db_url)
+    suspended = CQC.model_copy(
+        update={"status": CertificateStatus.SUSPENDED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    store.apply([event(suspended, Province.ZJ)], {}, now=T0)
+    labels = store.label_queries(clock=lambda: T0 + dt.timedelta(days=3))
+
+    def verdict_on(day: str) -> int:
+        answer = labels.check([CQC.label_code], day)
+        return labels_pb2.LabelCheck.FromString(label_check(answer.results[0], answer)).verdict
+
+    assert verdict_on("2026-01-03") == labels_pb2.LABEL_VERDICT_VALID
+    assert verdict_on("2026-01-04") == labels_pb2.LABEL_VERDICT_SUSPENDED

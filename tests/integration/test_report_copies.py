@@ -35,11 +35,9 @@ def _in_anhui(registry: Registry) -> Decision:
     return registry.reports.verify(query, target=Province.AH).decision
 
 
-def _decided(registry: Registry) -> Decision:
+def _decided(registry: Registry, on: dt.date = REPORT.issue_date) -> Decision:
     decisions = registry.store.decisions(lambda: registry.now)
-    return decisions.for_record(
-        LAB.key, target=Province.AH, valid_on=REPORT.issue_date.isoformat()
-    ).decision
+    return decisions.for_record(LAB.key, target=Province.AH, valid_on=on.isoformat()).decision
 
 
 def _reason(decision: Decision, rule_id: str) -> Reason:
@@ -82,3 +80,27 @@ def test_another_provinces_copy_naming_another_holder_makes_the_report_condition
     assert "HOLDER_MISMATCH" in {i.name for i in conflicts.inputs}
     assert decision.outcome is Outcome.CONDITIONAL
     assert _decided(registry).outcome is Outcome.CONDITIONAL
+
+
+def test_a_revocation_first_heard_of_counts_from_its_own_day_not_before(db_url: str) -> None:
+    """The hub first hears of the laboratory's CMA already REVOKED from
+    1 November; its report of 1 June was issued while the CMA held. It was
+    refused, "status on 2026-06-01 is REVOKED, in effect since 2026-11-01":
+    the earliest version stood for the days before with a status not yet in
+    effect then."""
+    revoked_later = LAB.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 11, 1)}
+    )
+    for registry in registry_holding(db_url, Province.ZJ, revoked_later, REPORT):
+        decision = _in_anhui(registry)
+        covered = _reason(decision, "scope.covered")
+        assert covered.effect is Outcome.RECOGNIZED, covered.message
+        assert decision.outcome is Outcome.RECOGNIZED
+        assert _decided(registry).outcome is Outcome.RECOGNIZED
+        status = _reason(_decided(registry), "status.on_date")
+        assert status.message == (
+            f"status on {REPORT.issue_date} is VALID (its REVOKED took effect on 2026-11-01, "
+            "after that day)"
+        )
+        # From its day on, the revocation holds.
+        assert _decided(registry, dt.date(2026, 11, 1)).outcome is Outcome.NOT_RECOGNIZED

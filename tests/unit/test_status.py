@@ -65,3 +65,17 @@ def test_expired_exactly_when_valid_or_suspended_and_past_until(
     expect_expired = status in EXPIRING and on > until
     result = effective_status(status, until, on)
     assert result is (CertificateStatus.EXPIRED if expect_expired else status)
+
+
+@pytest.mark.parametrize("status", [CertificateStatus.SUSPENDED, *FINAL])
+def test_a_status_reads_from_the_day_it_took_effect_not_before(status: CertificateStatus) -> None:
+    """A version read for a day before its status_effective_date (the earliest
+    the hub knows) held as issued then: VALID within its dates, EXPIRED past them."""
+    since = dt.date(2026, 11, 1)
+    assert (
+        effective_status(status, VALID_UNTIL, since - DAY, None, since) is CertificateStatus.VALID
+    )
+    assert effective_status(status, VALID_UNTIL, since, None, since) is status
+    assert effective_status(status, since - 2 * DAY, since - DAY, None, since) is (
+        CertificateStatus.EXPIRED
+    )

@@ -40,12 +40,19 @@ class StoredAnswer(NamedTuple):
     body: bytes
     status: str | None  # canonical status (a CertificateStatus value)
     valid_until: str | None  # ISO date
+    # The status's status_effective_date (ISO), kept only for a past day's
+    # answer (stored_answer): today's answers are of days it had taken effect.
+    status_since: str | None = None
 
     def effective_status(self, today: dt.date, started: bool) -> int:
         """The CertificateStatus (protobuf value) a reader sees on `today`,
         given whether the certificate's validity had begun by then (label
         lookups decide that in SQL)."""
-        return _status_on(self.status, self.valid_until, _iso(today), today, started)
+        iso = _iso(today)
+        if self.status_since is not None and iso < self.status_since:
+            # Not yet in effect that day (core.status.effective_status).
+            return _status_on(None, self.valid_until, iso, today, started)
+        return _status_on(self.status, self.valid_until, iso, today, started)
 
 
 def _status_on(
@@ -164,9 +171,11 @@ def stored_answer(row: StoredRow) -> tuple[StoredAnswer, StoredAnswer | None, st
     event = events_pb2.Event.FromString(row.payload)
     answer, label = precompute(event, row.applied_at)
     _name, status, since, until = certificate_facts(event.record)
+    body = event.record.WhichOneof("body")
+    dated = getattr(event.record, body).status_effective_date if body in _CERTIFICATE_BODIES else ""
     return (
-        StoredAnswer(answer or b"", status, until),
-        None if label is None else StoredAnswer(label, status, until),
+        StoredAnswer(answer or b"", status, until, dated or None),
+        None if label is None else StoredAnswer(label, status, until, dated or None),
         since,
     )
 

@@ -52,8 +52,13 @@ def stored_record(row: StoredRow, today: dt.date) -> registry_pb2.StoredRecord:
         published = CERTIFICATE_STATUS_FROM_PB.get(cert.status.canonical, CertificateStatus.VALID)
         until = dt.date.fromisoformat(cert.valid_until) if cert.valid_until else None
         since = dt.date.fromisoformat(cert.valid_from) if cert.valid_from else None
+        dated = (
+            dt.date.fromisoformat(cert.status_effective_date)
+            if cert.status_effective_date
+            else None
+        )
         msg.effective_status = CERTIFICATE_STATUS_TO_PB[
-            effective_status(published, until, today, since)
+            effective_status(published, until, today, since, dated)
         ]
     return msg
 
