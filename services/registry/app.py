@@ -43,6 +43,7 @@ from services.common.relay_producer import make_relay_producer
 from services.common.signing import REGISTRY, KeySet, Signer, keyset_path
 from services.common.tls import ServerTls, TlsFiles
 from services.core.draws import DrawKind, DrawState
+from services.core.policy import CreditRules
 from services.registry.checks.answers import precompute
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.labels import LabelQueries
@@ -148,6 +149,7 @@ def build_pool_service(
     pool_db_url: str | None = None,
     signing_dir: Path | None = None,
     on_drawn: Callable[[DrawKind, DrawState], None] = lambda _kind, _state: None,
+    credit_rules: Callable[[], CreditRules] = CreditRules,
 ) -> PoolService:
     """The pool reads assessors from the registry's own records (`engine`) but
     writes draws and assignments, which are new facts rather than a view of the
@@ -157,7 +159,8 @@ def build_pool_service(
     inspection = load_inspection(inspection_policy)
     store = PoolStore(make_engine(pool_db_url) if pool_db_url else engine, event_payload)
     store.create_schema()
-    view = PoolView(engine)
+    # Plans grade institutions by the credit lists' rules every answer uses.
+    view = PoolView(engine, credit_rules)
     topic = assignment_topic(topic_prefix)
     commitments = commitment_topic(topic_prefix)
     ensure_topics(kafka, [topic, commitments])
@@ -262,6 +265,7 @@ async def serve(settings: RegistrySettings) -> None:
         return
     queries = RegistryQueries(store, quarantined=chains.quarantined_counts)
     metrics = RegistryMetrics(queries)
+    policy = PolicySource(settings.recognition_policy)
     pool = build_pool_service(
         engine,
         settings.kafka,
@@ -271,6 +275,7 @@ async def serve(settings: RegistrySettings) -> None:
         pool_db_url=settings.pool_db_url,
         signing_dir=settings.signing_dir,
         on_drawn=metrics.drawn,
+        credit_rules=lambda: policy.current().credit,
     )
 
     readiness = Readiness(lambda: [ingestor.state(), pool.relay.state()], settings.readiness)
@@ -278,7 +283,6 @@ async def serve(settings: RegistrySettings) -> None:
 
     conflicts = ConflictStore(engine)
     records = RecordsAsOf(store)
-    policy = PolicySource(settings.recognition_policy)
     decisions = RecognitionDecisions(store, conflicts, policy)
     reports = ReportVerifications(store, conflicts, policy)
     servicer = RegistryServicer(

@@ -12,7 +12,8 @@ import pytest
 
 from services.core import workdays
 from services.core.assessors import Tie
-from services.core.credit_grades import CreditFact, credit_class
+from services.core.credit import CreditFact
+from services.core.credit_grades import credit_class
 from services.core.draws import PROVINCE_ORDER, Load, canonical_json, commitment, digest
 from services.core.inspections import (
     PLAN_FORMAT,
@@ -36,6 +37,7 @@ from services.core.records import (
 from services.core.risk import CreditClass
 from services.core.verify import verify_draw
 from services.registry.pool.policies import load_inspection, load_recusal
+from tests.factories import credit, credit_fact
 from tests.unit.pool_helpers import POLICY, member, random_pool, tie, uscc
 
 ON = dt.date(2026, 6, 1)
@@ -51,12 +53,19 @@ def fact(
     until: str | None = None,
     province: str = "SH",
 ) -> CreditFact:
-    return CreditFact(
-        province,
-        list_type,
-        action,
-        dt.date.fromisoformat(since),
-        dt.date.fromisoformat(until) if until else None,
+    """A credit event of the default holder; a removal or repair lifts the
+    listing of its list (reference L-<list>)."""
+    listing = f"L-{list_type.value}"
+    return credit_fact(
+        credit(
+            listing if action is CreditAction.LISTED else f"{listing}-{action.value}",
+            province=Province(province),
+            list_type=list_type,
+            action=action,
+            effective_from=dt.date.fromisoformat(since),
+            effective_until=dt.date.fromisoformat(until) if until else None,
+            lifts="" if action is CreditAction.LISTED else listing,
+        )
     )
 
 
@@ -76,6 +85,20 @@ def fact(
         ([fact(ABNORMAL, CreditAction.REPAIRED, "2021-01-01")], CreditClass.A),
         ([fact(SERIOUS, CreditAction.LISTED, "2020-01-01", "2025-12-31")], CreditClass.B),
         ([fact(SERIOUS, CreditAction.LISTED, "2026-07-01")], CreditClass.A),  # not yet
+        (
+            # A serious-violation listing repaired before its earliest repair
+            # day (a year) is still in force, as every credit answer says: D.
+            [
+                fact(SERIOUS, CreditAction.LISTED, "2026-03-01"),
+                fact(SERIOUS, CreditAction.REPAIRED, "2026-05-01"),
+            ],
+            CreditClass.D,
+        ),
+        (
+            # Listed with no end: published for three years, then ended.
+            [fact(SERIOUS, CreditAction.LISTED, "2022-01-01")],
+            CreditClass.B,
+        ),
         (
             # Only the listing authority lifts its own listing.
             [

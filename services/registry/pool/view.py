@@ -14,7 +14,7 @@ import gc
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -24,17 +24,16 @@ from sqlalchemy.engine import Engine
 
 from services.common.convert import (
     CERTIFICATE_STATUS_FROM_PB,
-    CREDIT_ACTION_FROM_PB,
-    CREDIT_LIST_TYPE_FROM_PB,
     RISK_CLASS_FROM_PB,
     pool_member,
-    province_name,
 )
 from services.core.assessors import ELIGIBLE_STATUSES, PoolMember, one_person
-from services.core.credit_grades import CreditFact, credit_class
+from services.core.credit import CreditFact
+from services.core.credit_grades import credit_class
 from services.core.fields import RecordKind, record_key
 from services.core.history import latest
 from services.core.inspections import DERIVED, PoolEntity
+from services.core.policy import CreditRules
 from services.core.provenance import china_date, utcnow
 from services.core.provinces import Province
 from services.core.records import capability_fields
@@ -45,6 +44,7 @@ from services.core.teams import FieldPool, PoolEntry, field_pool, pool_entry
 from services.registry.pool.applied import AppliedRows
 from services.registry.pool.institutions import InstitutionIndex
 from services.registry.pool.officers import OfficerDirectory
+from services.registry.records.domain import credit_fact
 from services.registry.records.store import RecordStore
 from services.registry.records.tables import record_table
 from yrdhub.v1 import events_pb2, records_pb2
@@ -65,8 +65,13 @@ class Pool:
 
 
 class PoolView:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, credit_rules: Callable[[], CreditRules] = CreditRules
+    ) -> None:
+        """`credit_rules`: the recognition policy's credit lists, as it stands
+        (institutions are graded by its listing rules)."""
         self._engine = engine
+        self._credit_rules = credit_rules
         self._lock = threading.Lock()
         # (province, record key) -> (revision, entry): an entry is prepared once
         # per revision, not on every change of the pool.
@@ -184,7 +189,10 @@ class PoolView:
             grade, source = (
                 held
                 if held is not None
-                else (credit_class(facts.get(uscc, ()), on, recent_years), DERIVED)
+                else (
+                    credit_class(facts.get(uscc, ()), on, recent_years, self._credit_rules()),
+                    DERIVED,
+                )
             )
             entities.append(
                 PoolEntity(
@@ -226,26 +234,15 @@ class PoolView:
         return found
 
     def _credit_facts(self, usccs: Iterable[str]) -> dict[str, list[CreditFact]]:
+        """Each holder's credit events, as every credit answer reads them."""
         wanted = sorted(usccs)
         facts: dict[str, list[CreditFact]] = {}
-        with self._engine.connect() as conn:
-            for start in range(0, len(wanted), 1000):
-                for uscc, payload in conn.execute(
-                    select(_record.c.uscc, _record.c.payload).where(
-                        _record.c.kind == "credit_event",
-                        _record.c.uscc.in_(wanted[start : start + 1000]),
-                    )
-                ):
-                    c = events_pb2.Event.FromString(payload).record.credit_event
-                    facts.setdefault(uscc, []).append(
-                        CreditFact(
-                            province_name(c.listing_province),
-                            CREDIT_LIST_TYPE_FROM_PB[c.list_type],
-                            CREDIT_ACTION_FROM_PB[c.action],
-                            dt.date.fromisoformat(c.effective_from),
-                            dt.date.fromisoformat(c.effective_until) if c.effective_until else None,
-                        )
-                    )
+        store = RecordStore(self._engine)
+        for start in range(0, len(wanted), 1000):
+            for row in store.by_usccs(wanted[start : start + 1000]):
+                if row.kind == RecordKind.CREDIT_EVENT:
+                    fact = credit_fact(row)
+                    facts.setdefault(fact.event.uscc, []).append(fact)
         return facts
 
 

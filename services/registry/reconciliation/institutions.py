@@ -22,6 +22,7 @@ from services.core.records import RecordKind
 from services.registry.reconciliation import rows
 from services.registry.reconciliation.conflict_store import ConflictStore, StoredConflict
 from services.registry.reconciliation.policy_source import PolicySource
+from services.registry.records import domain
 from services.registry.records.as_of import RecordsAsOf, row_held_on
 from services.registry.records.store import Feed, RecordStore, StoredRow
 
@@ -87,7 +88,7 @@ class History:
 def _names(records: Iterable[StoredRow]) -> list[NameClaim]:
     said: dict[str, list[StoredRow]] = defaultdict(list)
     for row in records:
-        record = rows.record_pb(row)
+        record = domain.record_pb(row)
         which = record.WhichOneof("body")
         if which == "qualification":
             said[record.qualification.institution_name].append(row)
@@ -132,7 +133,7 @@ class Reconciliation:
         for row in found:
             by_kind[row.kind].append(row)
         certificates = by_kind[RecordKind.QUALIFICATION] + by_kind[RecordKind.GREEN_CERT]
-        credit = [rows.credit_fact(r) for r in by_kind[RecordKind.CREDIT_EVENT]]
+        credit = [domain.credit_fact(r) for r in by_kind[RecordKind.CREDIT_EVENT]]
         return InstitutionView(
             uscc=compact,
             names=_names(certificates),

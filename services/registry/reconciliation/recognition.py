@@ -35,6 +35,7 @@ from services.registry.reconciliation.conflict_store import ConflictStore, Store
 from services.registry.reconciliation.institutions import known, parse_uscc
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.standing_inputs import StandingInputs
+from services.registry.records import domain
 from services.registry.records.as_of import RecordsAsOf, row_held_on
 from services.registry.records.store import RecordStore, StoredRow
 
@@ -208,7 +209,7 @@ class RecognitionDecisions:
         credit: dict[str, list[CreditFact]] = defaultdict(list)
         for row in self._records.by_usccs({c.holder_uscc for c in held.values()}, when):
             if row.kind == RecordKind.CREDIT_EVENT:
-                fact = rows.credit_fact(row)
+                fact = domain.credit_fact(row)
                 credit[fact.event.uscc].append(fact)
         subjects = {
             key: [key, cert.holder_uscc, *([label] if (label := _label(cert)) else [])]
@@ -265,7 +266,7 @@ class RecognitionDecisions:
         qualifications = [
             rows.certificate(row) for row in held if row.kind == RecordKind.QUALIFICATION
         ]
-        credit = [rows.credit_fact(row) for row in held if row.kind == RecordKind.CREDIT_EVENT]
+        credit = [domain.credit_fact(row) for row in held if row.kind == RecordKind.CREDIT_EVENT]
         proficiency = [
             rows.proficiency_fact(row) for row in held if row.kind == RecordKind.PROFICIENCY
         ]

@@ -25,7 +25,9 @@ from services.registry.reconciliation.conflict_store import ConflictStore
 from services.registry.reconciliation.institutions import known
 from services.registry.reconciliation.policy_source import PolicySource
 from services.registry.reconciliation.recognition import judged_province, open_conflicts
-from services.registry.records.as_of import RecordsAsOf, row_held_on, source
+from services.registry.records import domain
+from services.registry.records.as_of import RecordsAsOf, row_held_on
+from services.registry.records.domain import source
 from services.registry.records.store import RecordStore, StoredRow
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -107,7 +109,7 @@ class ReportVerifications:
                 today=today.valid_on,
             )
             return VerifiedReport(decision, None, today, now)
-        report = rows.domain_record(row)
+        report = domain.domain_record(row)
         assert isinstance(report, TestReport)
         issued = AsOf(report.issue_date, today.known_at, today.latest)
         per_province: dict[str, list[StoredRow]] = defaultdict(list)
@@ -123,7 +125,7 @@ class ReportVerifications:
         latest = [max(found, key=lambda r: r.revision) for found in per_province.values()]
         judged = judged_province(report.qualification_key, latest, None)
         about_lab = self._records.by_uscc(report.institution_uscc, issued)
-        credit = [rows.credit_fact(r) for r in about_lab if r.kind == RecordKind.CREDIT_EVENT]
+        credit = [domain.credit_fact(r) for r in about_lab if r.kind == RecordKind.CREDIT_EVENT]
         proficiency = [
             rows.proficiency_fact(r) for r in about_lab if r.kind == RecordKind.PROFICIENCY
         ]

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 
-from services.common.record_mapping import record_fields
-from services.core.credit import CreditFact
 from services.core.recognition import Certificate, ProficiencyFact
 from services.core.records import (
-    MODEL_OF_KIND,
-    CreditEvent,
     GreenCertification,
     Qualification,
     SignatoryBan,
 )
-from services.core.records import Record as DomainRecord
 from services.core.results import ProficiencyResult
 from services.core.signatory_bans import BanFact
-from services.registry.records.as_of import source
+from services.registry.records.domain import domain_record, record_pb, source
 from services.registry.records.store import StoredRow
-from yrdhub.v1 import events_pb2, records_pb2
-
-
-def record_pb(row: StoredRow) -> records_pb2.Record:
-    return events_pb2.Event.FromString(row.payload).record
-
-
-def domain_record(row: StoredRow) -> DomainRecord:
-    """The validated domain model of a stored record (the exchange validated it
-    with the same rules before publishing, so this does not fail on stored data)."""
-    parsed = record_fields(record_pb(row))
-    if parsed is None:
-        raise ValueError(f"{row.record_key} revision {row.revision} carries no record")
-    kind, values = parsed
-    return MODEL_OF_KIND[kind].model_validate(values)
 
 
 def certificate(row: StoredRow) -> Certificate:
@@ -48,13 +28,6 @@ def proficiency_fact(row: StoredRow) -> ProficiencyFact:
     if not isinstance(record, ProficiencyResult):
         raise ValueError(f"{row.record_key} is not a proficiency result")
     return ProficiencyFact(record, source(row))
-
-
-def credit_fact(row: StoredRow) -> CreditFact:
-    record = domain_record(row)
-    if not isinstance(record, CreditEvent):
-        raise ValueError(f"{row.record_key} is not a credit event")
-    return CreditFact(record, source(row))
 
 
 def ban_facts(found: Iterable[StoredRow], people: Set[str]) -> list[BanFact]:

@@ -10,23 +10,10 @@ from operator import attrgetter
 from typing import TypeVar
 
 from services.core.history import AsOf, in_force_on, latest
-from services.core.provenance import Source
-from services.core.provinces import Province
 from services.core.records import RecordKind
+from services.registry.records.domain import source
 from services.registry.records.store import KnownVersion, RecordStore, StoredRow
 from yrdhub.v1 import events_pb2
-
-
-def source(row: StoredRow) -> Source:
-    return Source(
-        province=Province(row.province),
-        record_key=row.record_key,
-        revision=row.revision,
-        event_id=row.event_id,
-        sequence=row.sequence,
-        accepted_at=row.accepted_at,
-        applied_at=row.applied_at,
-    )
 
 
 def status_effective(row: StoredRow) -> dt.date | None:
