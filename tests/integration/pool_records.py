@@ -128,20 +128,27 @@ def qualification(
     )
 
 
-def credit_event(institution: str, kind: str) -> records_pb2.Record:
+def credit_event(
+    institution: str, kind: str, *, repaired_on: str = "", listed_on: str = "2025-01-01"
+) -> records_pb2.Record:
+    """Zhejiang's listing of the institution; with `repaired_on`, its repair."""
     list_type = (
         records_pb2.CREDIT_LIST_TYPE_SERIOUS_VIOLATION
         if kind == "SERIOUS"
         else records_pb2.CREDIT_LIST_TYPE_ABNORMAL_OPERATIONS
     )
+    listing = f"浙市监信〔2025〕{institution[-5:]}号"
     return records_pb2.Record(
         credit_event=records_pb2.CreditEvent(
-            reference=f"浙市监信〔2025〕{institution[-5:]}号",
+            reference=f"{listing}-修" if repaired_on else listing,
             uscc=institution,
             list_type=list_type,
-            action=records_pb2.CREDIT_ACTION_LISTED,
+            action=records_pb2.CREDIT_ACTION_REPAIRED
+            if repaired_on
+            else records_pb2.CREDIT_ACTION_LISTED,
             reason="出具虚假检验检测报告",
-            effective_from="2025-01-01",
+            effective_from=repaired_on or listed_on,
             listing_province=common_pb2.PROVINCE_ZJ,
+            lifts_reference=listing if repaired_on else "",
         )
     )

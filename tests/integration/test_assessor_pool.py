@@ -597,6 +597,30 @@ def test_an_inspection_plan_is_recorded_and_verifiable(env: Env) -> None:
     env.verify(result.row.draw_id)
 
 
+def test_a_plan_grades_an_early_repaired_serious_listing_as_still_in_force(env: Env) -> None:
+    """Repaired four months after its listing, a year before the earliest
+    repair day: GetInstitution says the listing is in force, and the plan
+    graded the laboratory B (sampled at 5%) where it is D (every one)."""
+    institutions = InstitutionRecords(20, field="04")
+    lab = institutions.usccs[0]
+    load_registry(
+        env.engine,
+        {
+            Province.JS: [qualification(i) for i in institutions.usccs],
+            Province.ZJ: [
+                credit_event(lab, "SERIOUS", listed_on="2025-09-01"),
+                credit_event(lab, "SERIOUS", repaired_on="2026-01-01"),
+            ],
+        },
+    )
+    small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
+    result, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
+    [graded] = [e for e in snapshot["entities"] if e[1] == lab]
+    assert graded[2] == "D", graded
+    assert (result.outcome or {})["quotas"]["D"] == [1, 1]
+
+
 def _plan_js(env: Env, start: str, end: str) -> tuple[DrawResult, Mapping[str, Any]]:
     """A plan over Jiangsu's laboratories, and its snapshot."""
     result = env.pool.plan_inspections(
