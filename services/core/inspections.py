@@ -209,13 +209,18 @@ def cooled_down(
     start: dt.date,
 ) -> tuple[list[PoolEntity], list[list[str]]]:
     """The institutions that may be drawn, and those left out by the cooldown
-    of their class: [province, uscc, class, "cooldown: visited on D"]."""
+    of their class: [province, uscc, class, "cooldown: visited on D"]; a
+    visit already planned on or after `start` (another plan of the same
+    weeks) leaves it out too."""
     kept: list[PoolEntity] = []
     left_out: list[list[str]] = []
     for e in entities:
         days = policy.cooldown_days.get(e.credit_class, 0)
         last = last_visits.get(e.uscc)
-        if days and last is not None and (start - last).days < days:
+        if last is not None and last >= start:
+            why = f"a visit is already planned on {last.isoformat()}"
+            left_out.append([e.province.value, e.uscc, e.credit_class.value, why])
+        elif days and last is not None and (start - last).days < days:
             why = f"cooldown: visited on {last.isoformat()} (class {e.credit_class.value}: {days} days)"
             left_out.append([e.province.value, e.uscc, e.credit_class.value, why])
         else:

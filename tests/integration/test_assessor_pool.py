@@ -751,6 +751,29 @@ def test_the_next_plan_includes_lapsed_laboratories_and_respects_each_class_cool
     env.verify(second.row.draw_id)
 
 
+def test_a_second_plan_over_the_same_weeks_leaves_out_the_laboratories_already_planned(
+    env: Env,
+) -> None:
+    """Two plans of the same campaign: the second visited laboratories the
+    first had planned days before, its left_out empty; the cooldown counted
+    only visits before its start."""
+    institutions = InstitutionRecords(6, field="04")
+    load_registry(env.engine, {Province.JS: [qualification(i) for i in institutions.usccs]})
+    small_pool(env, n_leaders=4, n_assessors=8)
+    js_officers(env)
+    first, _ = _plan_js(env, "2026-06-01", "2026-06-12")
+    planned = {v[1] for v in (first.outcome or {})["visits"]}
+    assert planned
+    second, snapshot = _plan_js(env, "2026-06-01", "2026-06-12")
+    left_out = {row[1]: row[3] for row in snapshot["left_out"]}
+    assert set(left_out) == planned
+    assert all(
+        why.startswith("a visit is already planned on 2026-06-") for why in left_out.values()
+    )
+    assert not planned & {v[1] for v in (second.outcome or {})["visits"]}
+    env.verify(second.row.draw_id)
+
+
 def test_no_team_or_plan_starts_before_today_and_past_draws_still_read(env: Env) -> None:
     """Nobody is booked on days gone: a team or a plan starting before the
     pool's today (2 January 2026 in China here) is refused on spec.start_date,

@@ -316,6 +316,19 @@ def test_the_cooldown_of_its_class_keeps_a_recently_visited_institution_out() ->
     assert left_out == [["JS", a.uscc, "A", "cooldown: visited on 2026-03-01 (class A: 365 days)"]]
 
 
+def test_a_visit_already_planned_in_the_campaign_keeps_the_institution_out() -> None:
+    """Whatever its class's cooldown (none for D here): another plan of the
+    same weeks already visits it."""
+    ents = entities(2)
+    policy = POLICY_IN.model_copy(update={"cooldown_days": {}})
+    d = ents[-1]
+    kept, left_out = cooled_down(ents, {d.uscc: SPEC.start_date}, policy, SPEC.start_date)
+    assert d not in kept
+    assert left_out == [
+        ["JS", d.uscc, d.credit_class.value, f"a visit is already planned on {SPEC.start_date}"]
+    ]
+
+
 def test_high_risk_fields_get_extra_visits_among_those_their_class_left() -> None:
     pool = [m for m in random_pool(300) if "00" in m.fields]
     ents = entities(40)

@@ -55,7 +55,9 @@ def plan_snapshot_of(
             lapsed_since,
         )
     ]
-    visited = store.last_visits({e.uscc for e in population}, spec.start_date)
+    # Visits already planned within the campaign count too: two plans over
+    # the same weeks would otherwise visit one laboratory twice in days.
+    visited = store.last_visits({e.uscc for e in population}, spec.end_date + dt.timedelta(days=1))
     entities, left_out = cooled_down(population, visited, inspection, spec.start_date)
     inspectors: list[tuple[PoolMember, Exclusion | None]] = [
         (e.member, e.standing) for e in pool.entries
