@@ -21,6 +21,10 @@ _COMPACT = re.compile(f"[0-9]{{8}}[{_ALPHABET}]{{10}}")
 
 # Institutions appear in many records (each certificate, each credit event):
 # recent answers are remembered.
+# How a malformed USCC is worded (validation tells an empty one apart by it).
+NOT_A_USCC = "not a valid unified social credit code"
+
+
 @lru_cache(maxsize=65536)
 def check_uscc(value: str) -> str:
     """Returns the compact USCC or raises ValueError saying what is wrong."""
@@ -35,7 +39,7 @@ def check_uscc(value: str) -> str:
     try:
         return str(_uscc.validate(value))
     except _StdnumError as exc:
-        raise ValueError(f"not a valid unified social credit code: {exc}") from None
+        raise ValueError(f"{NOT_A_USCC}: {exc}") from None
 
 
 def check_cma_number(number: str) -> str:

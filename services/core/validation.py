@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.core.errors import Violation, quoted
 from services.core.fields import PATTERN_WORDS
+from services.core.identifiers import NOT_A_USCC
 from services.core.inspection_results import InspectionResult
 from services.core.provinces import Province
 from services.core.records import (
@@ -241,12 +242,17 @@ def _violation(kind: RecordKind, err: Any) -> Violation:
     message = str(err["msg"]).removeprefix("Value error, ")
     empty = str(err.get("input", "")).strip() == ""
     person_id = bool(err["loc"]) and err["loc"][-1] in _PERSON_IDS
-    if err["type"] == "missing" or (
-        err["type"] in ("string_too_short", "string_pattern_mismatch", "too_short") and empty
+    if (
+        err["type"] == "missing"
+        or (err["type"] in ("string_too_short", "string_pattern_mismatch", "too_short") and empty)
+        or (err["type"] == "value_error" and empty and message.startswith(NOT_A_USCC))
     ):
         message = "required"
         if person_id:
             message += ": the person's identity, or the id the hub gave them"
+    elif err["type"] == "enum":
+        # A value the contract does not define (a newer one, or a typo's number).
+        message = f"{err.get('input')} is not one of {err.get('ctx', {}).get('expected')}"
     elif err["type"] in ("too_short", "too_long") and isinstance(err.get("input"), str):
         # A length checked after a normalising validator (a code without its
         # spaces): pydantic words it for lists ("items").

@@ -299,3 +299,13 @@ def test_a_record_key_typed_in_another_form_names_the_record(registry: RegistryS
 
 
 FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_an_institution_asked_without_a_uscc_is_told_it_is_required(
+    registry: RegistryServicer,
+) -> None:
+    """ListInstitutionRecords(uscc="") said the USCC had an invalid length."""
+    asked = registry_pb2.ListInstitutionRecordsRequest(uscc="")
+    assert _refused(registry.ListInstitutionRecords(asked, CONTEXT)) == [
+        ("uscc", "required: the institution's USCC")
+    ]

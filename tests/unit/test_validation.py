@@ -563,3 +563,17 @@ def test_a_status_dated_after_the_day_it_is_published_is_refused(
     ]
     on_the_day = {**record, field.split(".")[1]: "2026-12-07"}
     assert not isinstance(validate_record(kind, on_the_day, Province.SH, today), Refused)
+
+
+def test_a_value_the_contract_does_not_define_is_named_with_the_values_it_does() -> None:
+    """A status of 9 was refused with pydantic's own words, which did not say 9."""
+    [violation] = refuse(RecordKind.QUALIFICATION, qualification(status="9"))
+    assert violation.field == "qualification.status"
+    assert violation.description.startswith("9 is not one of 'VALID', 'SUSPENDED'"), violation
+
+
+def test_an_empty_uscc_is_required_not_of_an_invalid_length() -> None:
+    [violation] = refuse(RecordKind.QUALIFICATION, qualification(institution_uscc=""))
+    assert violation == Violation("qualification.institution_uscc", "required")
+    [violation] = refuse(RecordKind.QUALIFICATION, qualification(institution_uscc="91310000"))
+    assert violation.description.startswith("not a valid unified social credit code")

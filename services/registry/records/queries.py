@@ -62,6 +62,8 @@ class RegistryQueries:
     def institution(
         self, uscc: str, valid_on: str = "", known_at: dt.datetime | None = None
     ) -> Found:
+        if not uscc.strip():
+            raise InvalidRequest("no USCC", [Violation("uscc", "required: the institution's USCC")])
         try:
             compact = check_uscc(uscc.strip())
         except ValueError as exc:
