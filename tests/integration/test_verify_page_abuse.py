@@ -209,6 +209,50 @@ def test_a_report_verdict_keeps_its_etag_while_only_its_instant_changes() -> Non
         server.stop()
 
 
+def test_a_report_link_with_a_trailing_slash_or_the_query_form_finds_the_report() -> None:
+    """/r/CMA/NUMBER/ and /api/v1/reports/CMA/NUMBER/ were 404 "not found: /r/
+    | /" while label links took the slash; /api/v1/reports?cma=&number= was
+    404 though the page took /r?cma=&number=; and the JSON's 404 named the
+    page's route."""
+    asked: list[tuple[str, str]] = []
+
+    def verdict(cma: str, number: str, sha256: str) -> dict[str, object]:
+        asked.append((cma, number))
+        return {"registered": False, "outcome": "RECOGNITION_OUTCOME_NOT_RECOGNIZED"}
+
+    server = _serve(burst=10, reports=verdict)
+    try:
+        for path in (
+            "/r/231112000123/ZJ-1/",
+            "/api/v1/reports/231112000123/ZJ-1/",
+            "/api/v1/reports?cma=231112000123&number=ZJ-1",
+        ):
+            assert _status(server.port, path=path) == 404, path  # not registered
+        assert asked == [("231112000123", "ZJ-1")] * 3
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/v1/reports/x", timeout=5)
+        except urllib.error.HTTPError as missing:
+            assert missing.headers["Content-Type"].startswith("application/json")
+            assert json.loads(missing.read())["error"].startswith("not found: /api/v1/reports/")
+    finally:
+        server.stop()
+
+
+def test_a_machine_past_its_allowance_reads_json_on_the_api(page: VerifyServer) -> None:
+    """The JSON API's 429 was plain text, where its other refusals are JSON."""
+    url = f"http://127.0.0.1:{page.port}/api/v1/reports/x"  # 404 until refused
+    for _ in range(3):
+        try:
+            urllib.request.urlopen(url, timeout=5)
+        except urllib.error.HTTPError as refused:
+            if refused.code == 429:
+                assert refused.headers["Content-Type"].startswith("application/json")
+                assert refused.headers["Retry-After"] == "1"
+                assert "Too many requests" in json.loads(refused.read())["error"]
+                return
+    raise AssertionError("never refused")
+
+
 def test_health_and_refusals_are_never_cached(page: VerifyServer) -> None:
     with urllib.request.urlopen(f"http://127.0.0.1:{page.port}/healthz", timeout=5) as reply:
         assert reply.headers["Cache-Control"] == "no-store"

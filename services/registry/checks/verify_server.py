@@ -16,7 +16,6 @@ phone that checks a label again gets 304 Not Modified.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import socket
 import threading
@@ -33,6 +32,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from services.common.rate_limit import RateLimiter
 from services.core.errors import InvalidRequest, quoted
 from services.registry.checks.client_slots import PER_CLIENT, ClientSlots
+from services.registry.checks.http_reply import Reply, Send
 from services.registry.checks.inspection_page import (
     InspectionDocuments,
     render_institution_page,
@@ -57,13 +57,9 @@ from services.registry.checks.verify_page import (
 REQUEST_SECONDS = 10.0
 # Seconds an idle kept-alive connection stays open.
 KEEP_ALIVE_SECONDS = 5.0
-# How long a browser or proxy may keep a label's answer: a status change
-# reaches a person who checks again within this.
-CACHE_SECONDS = 30
 # Threads that read labels from the database (a pooled connection each).
 READERS = 8
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 # A report's verdict as a JSON document, from (CMA number, report number,
 # SHA-256 of a copy); app.py hands it over from the reconciliation.
 ReportAnswers = Callable[[str, str, str], dict[str, Any]]
@@ -180,7 +176,7 @@ class VerifyApp:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         peer = scope["client"][0] if scope.get("client") else ""
-        reply = _Reply(send, self._on_response, headers.get("if-none-match"))
+        reply = Reply(send, self._on_response, headers.get("if-none-match"))
         if scope["method"] not in ("GET", "HEAD"):
             await reply.text(HTTPStatus.METHOD_NOT_ALLOWED, "GET only\n", {"Allow": "GET, HEAD"})
             return
@@ -196,13 +192,14 @@ class VerifyApp:
                 HTTPStatus.TOO_MANY_REQUESTS,
                 "请求过于频繁，请稍后再试 Too many requests, retry in a second\n",
                 {"Retry-After": "1"},
+                api=path.startswith("/api/"),
             )
             return
         query = parse_qs(scope["query_string"].decode("latin-1"))
         code = query.get("code", [""])[0]
         try:
-            if path == "/r":  # the form: ?cma=...&number=...
-                path = "/r/" + "/".join(
+            if path in ("/r", "/api/v1/reports"):  # the form: ?cma=...&number=...
+                path += "/" + "/".join(
                     quote(query.get(name, [""])[0], safe="") for name in ("cma", "number")
                 )
             if path.startswith(("/r/", "/api/v1/reports/")):
@@ -229,7 +226,7 @@ class VerifyApp:
                 json.dumps(body, ensure_ascii=False),
             )
 
-    async def _probe(self, reply: _Reply, path: str) -> None:
+    async def _probe(self, reply: Reply, path: str) -> None:
         """/healthz: ok while the server runs; /readyz: ready, or why not."""
         if path == "/healthz":
             await reply.text(HTTPStatus.OK, "ok\n")
@@ -240,7 +237,7 @@ class VerifyApp:
             "".join(f"{r}\n" for r in reasons) or "ready\n",
         )
 
-    async def _route(self, reply: _Reply, path: str, code: str) -> None:
+    async def _route(self, reply: Reply, path: str, code: str) -> None:
         """`path` as sent: the code in /v/<code> and /api/v1/labels/<code> is
         percent-decoded here, once (?code= is decoded by parse_qs)."""
         if path.startswith("/api/v1/labels"):
@@ -266,12 +263,17 @@ class VerifyApp:
         else:
             await reply.text(HTTPStatus.NOT_FOUND, "not found\n")
 
-    async def _report(self, reply: _Reply, path: str, sha256: str) -> None:
+    async def _report(self, reply: Reply, path: str, sha256: str) -> None:
         """/r/CMA/NUMBER (the page) and /api/v1/reports/CMA/NUMBER (its JSON),
         each part percent-encoded; ?sha256= checks a copy."""
-        parts = path.removeprefix("/r/").removeprefix("/api/v1/reports/").split("/")
+        # A report number holds no "/": a trailing one is the link's, not the number's.
+        parts = path.removeprefix("/r/").removeprefix("/api/v1/reports/").rstrip("/").split("/")
         if self._reports is None or len(parts) != 2:
-            await reply.text(HTTPStatus.NOT_FOUND, "not found: /r/<CMA number>/<report number>\n")
+            api = path.startswith("/api/")
+            where = "/api/v1/reports" if api else "/r"
+            await reply.text(
+                HTTPStatus.NOT_FOUND, f"not found: {where}/<CMA number>/<report number>\n", api=api
+            )
             return
         cma, number = (unquote(p) for p in parts)
         loop = asyncio.get_running_loop()
@@ -283,7 +285,7 @@ class VerifyApp:
         # As a label's: the verdict's ETag leaves out the instant it was made.
         await reply.send(registered_or_404(doc), kind, body, cache=True, tag=answer_tag(doc))
 
-    async def _inspection(self, reply: _Reply, path: str, uscc: str) -> None:
+    async def _inspection(self, reply: Reply, path: str, uscc: str) -> None:
         """/inspections/PLAN (a plan's visits and results) and
         /inspections?uscc=USCC (an institution's), the page; their JSON under
         /api/v1/inspections; the plan's id percent-encoded."""
@@ -318,53 +320,6 @@ class VerifyApp:
     async def _answer(self, code: str) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, answer_document, self._labels, code)
-
-
-class _Reply:
-    """Sends one answer, counting it by status."""
-
-    def __init__(self, send: Send, on_response: Callable[[int], None], etags: str | None) -> None:
-        self._send = send
-        self._on_response = on_response
-        self._etags = etags
-
-    async def text(
-        self, status: HTTPStatus, body: str, headers: dict[str, str] | None = None
-    ) -> None:
-        await self.send(status, "text/plain; charset=utf-8", body, headers=headers)
-
-    async def send(
-        self,
-        status: HTTPStatus,
-        content_type: str,
-        body: str,
-        headers: dict[str, str] | None = None,
-        *,
-        cache: bool = False,
-        tag: str | None = None,
-    ) -> None:
-        """`tag`: what the ETag is made from when not all of the body is (a
-        label answer's page or JSON: the answer without its as_of)."""
-        data = body.encode()
-        extra = dict(headers or {})
-        if cache:
-            source = data if tag is None else f"{content_type}\n{tag}".encode()
-            etag = '"' + hashlib.sha256(source).hexdigest()[:32] + '"'
-            extra["ETag"] = etag
-            extra["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-            if self._etags is not None and etag in (t.strip() for t in self._etags.split(",")):
-                status, data = HTTPStatus.NOT_MODIFIED, b""
-        else:
-            extra["Cache-Control"] = "no-store"
-        self._on_response(int(status))
-        raw = [
-            (b"content-type", content_type.encode()),
-            *((k.lower().encode(), v.encode()) for k, v in extra.items()),
-        ]
-        if status != HTTPStatus.NOT_MODIFIED:
-            raw.append((b"content-length", str(len(data)).encode()))
-        await self._send({"type": "http.response.start", "status": int(status), "headers": raw})
-        await self._send({"type": "http.response.body", "body": data})
 
 
 class VerifyServer:
