@@ -29,6 +29,7 @@ from services.registry.app import RegistryServicer
 from services.registry.checks.certificates import CertificateChecks
 from services.registry.checks.reader import FeedCache, PointReader
 from services.registry.checks.servicer import LabelServicer
+from services.registry.checks.verify_page import answer_document, render_page
 from services.registry.ingest.events import parse_event
 from services.registry.records.as_of import RecordsAsOf
 from services.registry.records.mapping import feed_freshness
@@ -270,6 +271,9 @@ def test_a_certificate_is_not_valid_before_its_valid_from_in_any_answer(
     started = label("2027-06-01")
     assert started.verdict == labels_pb2.LABEL_VERDICT_VALID and not started.notes
     assert record("2027-06-01") == common_pb2.CERTIFICATE_STATUS_VALID
+    # The page's headline said "past its validity" above that note.
+    page = render_page(answer_document(store.label_queries(clock=lambda: LATER), cert.label_code))
+    assert "NOT YET VALID" in page and "past its validity" not in page
 
 
 def test_readers_leave_no_autocommit_connection_to_writers(databases: Databases) -> None:

@@ -80,6 +80,19 @@ _OUTCOME_CLASS = {"RECOGNIZED": "yes", "CONDITIONAL": "cond", "NOT_RECOGNIZED": 
 _OUTCOME_MARK = {"RECOGNIZED": "✓", "CONDITIONAL": "有条件 conditional", "NOT_RECOGNIZED": "✗"}
 
 
+_NOT_YET = (
+    "尚未生效",
+    "Not yet valid",
+    "证书有效期尚未开始 · The certificate's validity has not begun",
+)
+
+
+def _not_yet_valid(doc: dict[str, Any]) -> bool:
+    """Whether every certificate of the label begins its validity after the day asked."""
+    day = doc["valid_on"]
+    return bool(doc["certificates"]) and all(c["valid_from"] > day for c in doc["certificates"])
+
+
 def answer_document(labels: LabelQueries, query: str) -> dict[str, Any]:
     """The check's answer as plain data: the JSON form, and what the page shows."""
     # One code, so a refusal names it as CheckLabel does, not as a batch's codes[0].
@@ -180,6 +193,9 @@ def _where_recognised(recognition: dict[str, str]) -> tuple[str, str] | None:
 
 def render_page(doc: dict[str, Any]) -> str:
     zh, en, colour, explain = _STATUS_TEXT[doc["verdict"]]
+    if doc["verdict"] == "EXPIRED" and _not_yet_valid(doc):
+        # The contract has no status for it: EXPIRED, but the headline says which.
+        zh, en, explain = _NOT_YET
     e = html.escape
     if doc["verdict"] == "VALID" and (partly := _where_recognised(doc["recognition"])):
         explain, colour = partly
