@@ -66,15 +66,22 @@ class Watchdog:
         """Until `stop` is set or a child is given up on; True when no child
         exited meanwhile."""
         while not stop.wait(poll_s):
-            for child in self._children:
-                code = child.exited()
-                if code is None:
-                    continue
-                self.exits += 1
-                self._say(f"{child.name} exited ({describe_exit(code)}); restarting it")
-                if not self._restart(child, stop):
-                    return False
+            if not self._restart_exited(self._children, stop, "restarting it"):
+                return False
         return self.exits == 0
+
+    def _restart_exited(self, children: Sequence[Child], stop: threading.Event, doing: str) -> bool:
+        """Restarts those of `children` that have exited, in order; False when
+        one is given up on."""
+        for child in children:
+            code = child.exited()
+            if code is None:
+                continue
+            self.exits += 1
+            self._say(f"{child.name} exited ({describe_exit(code)}); {doing}")
+            if not self._restart(child, stop):
+                return False
+        return True
 
     def _restart(self, child: Child, stop: threading.Event) -> bool:
         now = time.monotonic()
@@ -100,26 +107,14 @@ class Watchdog:
                 # What failed it may be a child it needs that exited meanwhile
                 # (a broker killed while an exchange restarts): those before
                 # it start first, or its attempts fail for want of them.
-                if not self._restart_exited_before(child, stop):
+                needed = self._children[: self._children.index(child)]
+                if not self._restart_exited(needed, stop, "restarting it first"):
                     return False
                 continue
             self._strikes[child.name] = strikes
             self._started[child.name] = time.monotonic()
             self._say(f"{child.name} is serving again (restart {strikes})")
             return True
-
-    def _restart_exited_before(self, child: Child, stop: threading.Event) -> bool:
-        """Restarts the children listed before `child` (what it needs: brokers,
-        then the registry) that have exited; False when one is given up on."""
-        for earlier in self._children[: self._children.index(child)]:
-            code = earlier.exited()
-            if code is None:
-                continue
-            self.exits += 1
-            self._say(f"{earlier.name} exited ({describe_exit(code)}); restarting it first")
-            if not self._restart(earlier, stop):
-                return False
-        return True
 
 
 def _summary(exc: Exception) -> str:
