@@ -51,15 +51,19 @@ CODE_WORDS = (
 
 def code_from_query(query: str, parameters: Sequence[str] = ("code",)) -> str:
     """The canonical code inside what a person typed or scanned: a URL's first
-    of `parameters` present (named in any case: printed QR codes often carry
-    an URL in capitals; present but empty, no code), else its last path
-    segment (percent-decoded once, as the verify page reads /v/<code>)."""
+    of `parameters` present with a value (named in any case: printed QR codes
+    often carry an URL in capitals; present but all empty, no code), else
+    its last path segment (percent-decoded once, as the verify page reads
+    /v/<code>)."""
     text = query.strip()
     if "://" in text:
         parts = urlsplit(text)
         found: dict[str, list[str]] = {}
         for name, values in parse_qs(parts.query, keep_blank_values=True).items():
             found.setdefault(name.casefold(), []).extend(values)
-        codes = next((found[p.casefold()] for p in parameters if p.casefold() in found), None)
-        text = codes[0] if codes else unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
+        named = [v for p in parameters for v in found.get(p.casefold(), [])]
+        if named:
+            text = next((v for v in named if v.strip()), "")
+        else:
+            text = unquote(parts.path.rstrip("/").rsplit("/", 1)[-1])
     return normalise_code(text)

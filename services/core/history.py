@@ -8,7 +8,8 @@ Two clocks, kept apart, and every question states both (AsOf):
   status took effect when it states one (status_effective_date, possibly
   before it was published), else from the day its province accepted it; the
   earliest version also stands for the days before the hub first heard of the
-  certificate, since it states the validity dates.
+  certificate, since it states the validity dates, its status only from its
+  status_effective_date (before it, the certificate held as issued).
 """
 
 from __future__ import annotations

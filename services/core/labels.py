@@ -183,7 +183,7 @@ class CopyVersion:
     accepted_on: str  # ISO: the day in China it was accepted
 
 
-def status_since(versions: Sequence[CopyVersion]) -> str:
+def status_since(versions: Sequence[CopyVersion], on: str = "") -> str:
     """The day the status of a copy's newest version (the last of `versions`,
     in revision order) took effect, as copies are ordered by (LabelFinding.
     status_since): the date it states; if it states none, the newest date an
@@ -192,7 +192,14 @@ def status_since(versions: Sequence[CopyVersion]) -> str:
     empty when the copy has said that status since its first version (it
     holds from its validity). So a reinstatement relayed undated is dated by
     its arrival, and an undated correction of a name, which changes no status,
-    moves nothing."""
+    moves nothing. `on` (ISO): the day the copy is read for; a status dated
+    after it was not in effect yet (core.status.effective_status), and the
+    copy holds from its validity: empty."""
+    since = _status_since(versions)
+    return "" if on and since > on else since
+
+
+def _status_since(versions: Sequence[CopyVersion]) -> str:
     if not versions:
         return ""
     status = versions[-1].status

@@ -210,11 +210,13 @@ def status_on_date(policy: RecognitionPolicy, cert: Certificate, on: dt.date) ->
         _policy("status.conditional", policy.status.conditional),
     )
     derived = ""
-    if status is not cert.record.status and since is not None and on < since:
-        derived = f" (its {cert.record.status.value} took effect on {since}, after that day)"
-    elif status is not cert.record.status:
-        dates = "valid_from" if on < cert.record.valid_from else "valid_until"
-        derived = f" (derived from {dates})"
+    if status is not cert.record.status:
+        record = cert.record
+        if on < record.valid_from or (record.valid_until is not None and on > record.valid_until):
+            dates = "valid_from" if on < record.valid_from else "valid_until"
+            derived = f" (derived from {dates})"
+        else:  # its status was not in effect yet (core.status.effective_status)
+            derived = f" (its {record.status.value} took effect on {since}, after that day)"
     dated = f", in effect since {since}" if since and status is cert.record.status else ""
     return Reason(
         "status.on_date", effect, f"status on {on} is {status.value}{derived}{dated}", inputs

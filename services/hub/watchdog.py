@@ -103,6 +103,8 @@ class Watchdog:
             try:
                 child.restart(stop.is_set)
             except Exception as exc:
+                if stop.is_set():
+                    return True  # the start was given up: the hub is stopping
                 self._say(f"{child.name} did not restart (attempt {strikes}): {_summary(exc)}")
                 # What failed it may be a child it needs that exited meanwhile
                 # (a broker killed while an exchange restarts): those before

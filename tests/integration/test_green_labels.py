@@ -261,3 +261,31 @@ def test_a_suspension_first_heard_of_reads_from_its_own_day_on_a_past_day(db_url
 
     assert verdict_on("2026-01-03") == labels_pb2.LABEL_VERDICT_VALID
     assert verdict_on("2026-01-04") == labels_pb2.LABEL_VERDICT_SUSPENDED
+
+
+def test_a_copy_whose_status_was_not_yet_in_effect_is_not_the_newest_word_that_day(
+    db_url: str,
+) -> None:
+    """On 3 January JS's copy said SUSPENDED (from the 2nd); SH's only copy
+    says REVOKED from the 4th, so it read VALID that day. Ordered by its
+    status date still to come, it was the newest word, and the label read
+    VALID with JS "lagging"; it is an older word that day."""
+    store = _store(db_url)
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    suspended = CQC.model_copy(
+        update={"status": CertificateStatus.SUSPENDED, "status_effective_date": dt.date(2026, 1, 2)}
+    )
+    later = T0 + dt.timedelta(hours=1)
+    store.apply([event(revoked, Province.SH)], {}, now=T0)
+    store.apply([event(suspended, Province.JS, accepted_at=later)], {}, now=later)
+    answer = store.label_queries(clock=lambda: later + dt.timedelta(hours=1)).check(
+        [CQC.label_code], "2026-01-03"
+    )
+    check = labels_pb2.LabelCheck.FromString(label_check(answer.results[0], answer))
+    assert check.verdict == labels_pb2.LABEL_VERDICT_SUSPENDED, check
+    assert {m.province: m.copy_standing for m in check.matches} == {
+        1: labels_pb2.COPY_STANDING_LAGGING,  # SH
+        2: labels_pb2.COPY_STANDING_CURRENT,  # JS
+    }

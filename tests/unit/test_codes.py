@@ -111,4 +111,6 @@ def test_a_code_parameter_present_but_empty_is_no_code_not_the_path() -> None:
     """`?code=` with nothing after it named no code: it is malformed, where the
     path's last segment ("q") was looked up instead."""
     assert code_from_query("https://label.example.cn/q?code=") == ""
+    # An empty one beside a filled one: the filled one.
+    assert code_from_query("https://label.example.cn/q?code=&code=gp1") == "GP1"
     assert not well_formed(code_from_query("https://label.example.cn/q?code="))

@@ -170,3 +170,10 @@ def test_a_copy_status_takes_effect_on_its_date_else_on_the_day_it_last_changed(
     # A copy that never changed its status: from its validity, however often corrected.
     assert status_since([_v(S.VALID), _v(S.VALID, accepted_on="2026-01-09")]) == ""
     assert status_since([]) == ""
+
+
+def test_a_status_dated_after_the_day_read_holds_from_validity_that_day() -> None:
+    revoked = [_v(S.REVOKED, "2026-01-04", "2026-01-05")]
+    assert status_since(revoked, "2026-01-03") == ""
+    assert status_since(revoked, "2026-01-04") == "2026-01-04"
+    assert status_since(revoked) == "2026-01-04"

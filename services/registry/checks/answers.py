@@ -44,15 +44,17 @@ class StoredAnswer(NamedTuple):
     # answer (stored_answer): today's answers are of days it had taken effect.
     status_since: str | None = None
 
+    def status_on(self, day: str) -> str | None:
+        """Its status on `day` (ISO) as published: None (VALID within its
+        dates) before the status took effect (core.status.effective_status)."""
+        return None if self.status_since is not None and day < self.status_since else self.status
+
     def effective_status(self, today: dt.date, started: bool) -> int:
         """The CertificateStatus (protobuf value) a reader sees on `today`,
         given whether the certificate's validity had begun by then (label
         lookups decide that in SQL)."""
         iso = _iso(today)
-        if self.status_since is not None and iso < self.status_since:
-            # Not yet in effect that day (core.status.effective_status).
-            return _status_on(None, self.valid_until, iso, today, started)
-        return _status_on(self.status, self.valid_until, iso, today, started)
+        return _status_on(self.status_on(iso), self.valid_until, iso, today, started)
 
 
 def _status_on(

@@ -55,8 +55,13 @@ class CertificateChecks:
             day = when.valid_on.isoformat()
             for version in self._records.by_code(value, when):
                 answer, _, since = stored_answer(version.row)
-                # A status not yet in effect that day (core.status.effective_status).
-                dated = answer.status_since is None or answer.status_since <= day
-                status = answer.status if dated else None
-                rows.append((answer.body, status, answer.valid_until, version.row.province, since))
+                rows.append(
+                    (
+                        answer.body,
+                        answer.status_on(day),
+                        answer.valid_until,
+                        version.row.province,
+                        since,
+                    )
+                )
         return certificate_check(rows, when, self._feeds.derived(certificate_freshness))

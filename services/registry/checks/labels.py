@@ -267,7 +267,8 @@ class LabelQueries:
                     status_since=status_since(
                         versions[(row.province, row.record_key)][
                             : bisect_right(revisions[(row.province, row.record_key)], row.revision)
-                        ]
+                        ],
+                        when.valid_on.isoformat(),
                     )
                 )
                 for row in rows

@@ -181,6 +181,7 @@ class PoolView:
                     standing[key] = status
         holders = {uscc for _, uscc in found}
         facts = self._credit_facts(holders)
+        rules = self._credit_rules()  # one plan, one set of rules
         published = self._published_classes(holders, on)
         entities = []
         for (province, uscc), covered in sorted(found.items()):
@@ -190,7 +191,7 @@ class PoolView:
                 held
                 if held is not None
                 else (
-                    credit_class(facts.get(uscc, ()), on, recent_years, self._credit_rules()),
+                    credit_class(facts.get(uscc, ()), on, recent_years, rules),
                     DERIVED,
                 )
             )
@@ -239,10 +240,9 @@ class PoolView:
         facts: dict[str, list[CreditFact]] = {}
         store = RecordStore(self._engine)
         for start in range(0, len(wanted), 1000):
-            for row in store.by_usccs(wanted[start : start + 1000]):
-                if row.kind == RecordKind.CREDIT_EVENT:
-                    fact = credit_fact(row)
-                    facts.setdefault(fact.event.uscc, []).append(fact)
+            for row in store.by_usccs(wanted[start : start + 1000], RecordKind.CREDIT_EVENT):
+                fact = credit_fact(row)
+                facts.setdefault(fact.event.uscc, []).append(fact)
         return facts
 
 

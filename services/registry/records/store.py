@@ -146,13 +146,15 @@ class RecordStore:
                 for row in conn.execute(stmt.order_by(r.kind, r.record_key, r.province))
             ]
 
-    def by_usccs(self, usccs: Sequence[str]) -> list[StoredRow]:
-        """Current records naming any of these holders."""
+    def by_usccs(self, usccs: Sequence[str], kind: str | None = None) -> list[StoredRow]:
+        """Current records naming any of these holders (of one `kind`, when given)."""
         if not usccs:
             return []
         r = record_table.c
         with self._engine.connect() as conn:
             stmt = self._select_rows().where(r.uscc.in_(list(usccs)))
+            if kind is not None:
+                stmt = stmt.where(r.kind == kind)
             return [_stored(row) for row in conn.execute(stmt)]
 
     def of_kind(self, kind: str) -> list[StoredRow]:
