@@ -19,6 +19,7 @@ from services.core.status import CertificateStatus
 from services.exchange.outbox import Outbox
 from services.exchange.publishing import Outcome, Publisher
 from services.registry.checks.label_answers import label_check
+from services.registry.checks.verify_page import answer_document, render_page
 from services.registry.reconciliation.conflict_store import ConflictStore
 from tests.factories import T0, AppliedStore, event, green_cert
 from yrdhub.v1 import labels_pb2
@@ -289,3 +290,24 @@ def test_a_copy_whose_status_was_not_yet_in_effect_is_not_the_newest_word_that_d
         1: labels_pb2.COPY_STANDING_LAGGING,  # SH
         2: labels_pb2.COPY_STANDING_CURRENT,  # JS
     }
+
+
+def test_the_page_heads_the_reasons_by_whether_the_label_is_recognised_conditionally(
+    db_url: str,
+) -> None:
+    """A label that no province recognises showed its reasons under "Why only
+    conditionally"; one recognised conditionally still does."""
+    store = _store(db_url)
+    revoked = CQC.model_copy(
+        update={"status": CertificateStatus.REVOKED, "status_effective_date": dt.date(2026, 1, 4)}
+    )
+    store.apply([event(revoked, Province.JS)], {})
+    store.apply([event(CQC, Province.SH, accepted_at=T0 + dt.timedelta(hours=1))], {})
+    now = T0 + dt.timedelta(hours=2)
+    doc = answer_document(store.label_queries(clock=lambda: now), CQC.label_code)
+    assert doc["verdict"] == "CONFLICT" and doc["conditions"]
+    assert set(doc["recognition"].values()) == {"CONDITIONAL"}
+    assert "Why only conditionally" in render_page(doc)
+    nowhere = {**doc, "recognition": dict.fromkeys(doc["recognition"], "NOT_RECOGNIZED")}
+    page = render_page(nowhere)
+    assert "Why only conditionally" not in page and "Why it is not recognised" in page

@@ -191,6 +191,14 @@ def _where_recognised(recognition: dict[str, str]) -> tuple[str, str] | None:
     return f"{zh}，详见下文 · {en}: see below", "#b26a00"
 
 
+def _why_limited(doc: dict[str, Any]) -> str:
+    """The heading of the reasons its recognition is limited: conditional in
+    some province, or (a label in conflict) recognised nowhere."""
+    if "CONDITIONAL" in doc["recognition"].values():
+        return "有条件互认的原因 Why only conditionally"
+    return "未予互认的原因 Why it is not recognised"
+
+
 def render_page(doc: dict[str, Any]) -> str:
     zh, en, colour, explain = _STATUS_TEXT[doc["verdict"]]
     if doc["verdict"] == "EXPIRED" and _not_yet_valid(doc):
@@ -243,7 +251,7 @@ def render_page(doc: dict[str, Any]) -> str:
 {f'<div class="conflicts"><b>冲突 Conflicts</b><ul>{conflicts}</ul></div>' if conflicts else ""}
 {f'<div class="notes"><b>说明 Notes</b><ul>{notes}</ul></div>' if notes else ""}
 {f'<div class="conflicts"><b>严重违法失信名单 Serious-violation list</b><ul>{listings}</ul></div>' if listings else ""}
-{f'<div class="notes" id="conditions"><b>有条件互认的原因 Why only conditionally</b><ul>{conditions}</ul></div>' if conditions else ""}
+{f'<div class="notes" id="conditions"><b>{_why_limited(doc)}</b><ul>{conditions}</ul></div>' if conditions else ""}
 {"".join(rows)}
 <p><b>三省一市互认 Recognised in</b><br>{recognised}</p>
 <footer><p>核验时间 Checked at {e(doc["as_of"])}; 各省数据 provinces' feeds:</p><ul>{feeds}</ul>
