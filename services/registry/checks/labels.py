@@ -39,6 +39,7 @@ from services.core.standing import (
     least_of,
     plain_key,
 )
+from services.core.status import CertificateStatus
 from services.registry.checks.answers import stored_answer
 from services.registry.checks.kept import KeptReads, KeptWire
 from services.registry.checks.label_rows import (
@@ -253,7 +254,7 @@ class LabelQueries:
             cert = events_pb2.Event.FromString(stored.payload).record.green_cert
             versions[(stored.province, stored.record_key)].append(
                 CopyVersion(
-                    STATUS_OF[cert.status.canonical],
+                    STATUS_OF.get(cert.status.canonical, CertificateStatus.VALID),
                     cert.status_effective_date,
                     china_date(stored.accepted_at).isoformat(),
                 )
