@@ -19,12 +19,12 @@ _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _COMPACT = re.compile(f"[0-9]{{8}}[{_ALPHABET}]{{10}}")
 
 
-# Institutions appear in many records (each certificate, each credit event):
-# recent answers are remembered.
 # How a malformed USCC is worded (validation tells an empty one apart by it).
 NOT_A_USCC = "not a valid unified social credit code"
 
 
+# Institutions appear in many records (each certificate, each credit event):
+# recent answers are remembered.
 @lru_cache(maxsize=65536)
 def check_uscc(value: str) -> str:
     """Returns the compact USCC or raises ValueError saying what is wrong."""

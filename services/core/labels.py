@@ -200,16 +200,12 @@ def status_since(versions: Sequence[CopyVersion], on: str = "") -> str:
 
 
 def _status_since(versions: Sequence[CopyVersion]) -> str:
-    if not versions:
-        return ""
-    status = versions[-1].status
+    # Back from the newest version, through those with its status.
     for i in range(len(versions) - 1, -1, -1):
         version = versions[i]
         if version.status_effective_date:
             return version.status_effective_date
-        if i == 0:
-            return ""
-        if versions[i - 1].status is not status:
+        if i > 0 and versions[i - 1].status is not version.status:
             return version.accepted_on
     return ""
 

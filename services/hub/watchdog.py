@@ -5,8 +5,8 @@ after a back-off that doubles while it keeps failing; one that fails to start
 or dies again soon after `attempts` times in a row is given up on, loudly,
 and the hub stops. Children are listed in the order they need each other
 (brokers, the registry, the exchanges): when a start fails, those before it
-that exited meanwhile are started first. Whether everything ran well is the answer, so that the
-command's exit status tells.
+that exited meanwhile are started first. Whether everything ran well is the
+answer, so that the command's exit status tells.
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ change is committed (Standings.generation).
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
@@ -248,32 +247,29 @@ class LabelQueries:
         }
         if not shared:
             return found
-        versions: dict[tuple[str, str], list[CopyVersion]] = defaultdict(list)
-        revisions: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # Each copy's versions by (province, key), in revision order.
+        versions: dict[tuple[str, str], list[tuple[int, CopyVersion]]] = defaultdict(list)
         for stored in self._records.versions_of(sorted(shared), when):
             cert = events_pb2.Event.FromString(stored.payload).record.green_cert
             versions[(stored.province, stored.record_key)].append(
-                CopyVersion(
-                    STATUS_OF.get(cert.status.canonical, CertificateStatus.VALID),
-                    cert.status_effective_date,
-                    china_date(stored.accepted_at).isoformat(),
+                (
+                    stored.revision,
+                    CopyVersion(
+                        STATUS_OF.get(cert.status.canonical, CertificateStatus.VALID),
+                        cert.status_effective_date,
+                        china_date(stored.accepted_at).isoformat(),
+                    ),
                 )
             )
-            revisions[(stored.province, stored.record_key)].append(stored.revision)
+        day = when.valid_on.isoformat()
+
+        def dated(row: LabelRow) -> LabelRow:
+            # Up to the version the row answers with (a past day's may be older).
+            held = [v for rev, v in versions[(row.province, row.record_key)] if rev <= row.revision]
+            return row._replace(status_since=status_since(held, day))
+
         return {
-            code: [
-                row
-                if row.record_key not in shared
-                else row._replace(
-                    status_since=status_since(
-                        versions[(row.province, row.record_key)][
-                            : bisect_right(revisions[(row.province, row.record_key)], row.revision)
-                        ],
-                        when.valid_on.isoformat(),
-                    )
-                )
-                for row in rows
-            ]
+            code: [dated(row) if row.record_key in shared else row for row in rows]
             for code, rows in found.items()
         }
 
